@@ -1,0 +1,35 @@
+# bingfa — top-level driver. `make run` serves the demo, `make test` runs every test.
+BUILD      ?= build
+TEST_BUILD ?= build-test
+DB         ?= bingfa.db
+LISTEN     ?= 127.0.0.1:8080
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all setup build run test clean lint format
+
+all: build
+
+setup:
+	@sh scripts/setup
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@if [ ! -f $(DB) ]; then $(BUILD)/bingfa init --db $(DB) --demo; fi
+	$(BUILD)/bingfa serve --db $(DB) --listen $(LISTEN)
+
+test: setup lint
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBINGFA_SANITIZE=ON >/dev/null
+	@cmake --build $(TEST_BUILD) -j $(JOBS)
+	@cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+lint:
+	@sh scripts/lint
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

@@ -1,0 +1,18 @@
+# Generates a C file that carries the given files as byte arrays.
+# Usage: cmake -DOUT=file.c -DSYMBOL=name -DFILES="a;b" -P embed.cmake
+set(body "#include <stddef.h>\n#include \"core/embedded.h\"\n\n")
+set(table "")
+set(i 0)
+foreach(f IN LISTS FILES)
+  file(READ "${f}" hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  get_filename_component(name "${f}" NAME)
+  string(APPEND body "static const unsigned char ${SYMBOL}_${i}[] = {${bytes}0x00};\n")
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR len "${hexlen} / 2")
+  string(APPEND table "    {\"${name}\", (const char *)${SYMBOL}_${i}, ${len}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "\nconst embedded_file ${SYMBOL}[] = {\n${table}    {NULL, NULL, 0},\n};\n")
+file(WRITE "${OUT}.tmp" "${body}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

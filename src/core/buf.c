@@ -1,0 +1,78 @@
+/* Bounded growable buffer (see buf.h). */
+#include "core/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void buf_init(buf *b, arena *a, size_t max)
+{
+    b->arena = a;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->max = max;
+}
+
+static bf_result buf_reserve(buf *b, size_t extra)
+{
+    if (extra > b->max || b->len > b->max - extra)
+        return BF_ERR_TOO_LARGE;
+    size_t need = b->len + extra + 1;
+    if (need <= b->cap)
+        return BF_OK;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    if (cap > b->max + 1)
+        cap = b->max + 1;
+    char *p = arena_alloc(b->arena, cap);
+    if (p == NULL)
+        return BF_ERR_NOMEM;
+    if (b->len)
+        memcpy(p, b->data, b->len);
+    p[b->len] = '\0';
+    b->data = p;
+    b->cap = cap;
+    return BF_OK;
+}
+
+bf_result buf_append(buf *b, const void *data, size_t n)
+{
+    bf_result r = buf_reserve(b, n);
+    if (r != BF_OK)
+        return r;
+    if (n)
+        memcpy(b->data + b->len, data, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return BF_OK;
+}
+
+bf_result buf_append_str(buf *b, const char *s)
+{
+    return buf_append(b, s, strlen(s));
+}
+
+bf_result buf_printf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return BF_ERR_INTERNAL;
+    bf_result r = buf_reserve(b, (size_t)n);
+    if (r != BF_OK)
+        return r;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return BF_OK;
+}
+
+const char *buf_cstr(const buf *b)
+{
+    return b->len ? b->data : "";
+}

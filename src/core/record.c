@@ -1,0 +1,327 @@
+/* Record parsing, validation and JSON output (see record.h). */
+#include "core/record.h"
+
+#include <string.h>
+
+#include "core/text.h"
+
+record *record_new(arena *a, const resource_spec *spec)
+{
+    record *rec = arena_calloc(a, 1, sizeof(*rec));
+    if (rec == NULL)
+        return NULL;
+    rec->spec = spec;
+    rec->values = arena_calloc(a, spec->nfields, sizeof(field_value));
+    if (rec->values == NULL)
+        return NULL;
+    for (size_t i = 0; i < spec->nfields; i++)
+        rec->values[i].null = true;
+    return rec;
+}
+
+static bool enum_has(const char *const *values, const char *s)
+{
+    for (size_t i = 0; values[i] != NULL; i++)
+        if (strcmp(values[i], s) == 0)
+            return true;
+    return false;
+}
+
+static bf_result enum_error(bf_error *err, const field_spec *f)
+{
+    char allowed[200] = "";
+    size_t used = 0;
+    for (size_t i = 0; f->values[i] != NULL; i++) {
+        int n = snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "",
+                         f->values[i]);
+        if (n < 0 || (size_t)n >= sizeof(allowed) - used)
+            break;
+        used += (size_t)n;
+    }
+    return bf_fail(err, BF_ERR_INVALID, "invalid_value", f->name, "%s must be one of: %s",
+                   f->name, allowed);
+}
+
+/* Checks one string value of field f: UTF-8 was checked by the JSON parser;
+ * here length in characters and, for ids, their shape. */
+static bf_result check_text(const field_spec *f, const char *s, size_t len, int64_t min_chars,
+                            int64_t max_chars, bf_error *err)
+{
+    if (memchr(s, '\0', len) != NULL)
+        return bf_fail(err, BF_ERR_INVALID, "invalid_value", f->name,
+                       "%s must not contain NUL characters", f->name);
+    size_t chars = text_utf8_length(s, len);
+    if ((int64_t)chars > max_chars)
+        return bf_fail(err, BF_ERR_INVALID, "too_long", f->name,
+                       "%s is too long: %zu characters, at most %lld", f->name, chars,
+                       (long long)max_chars);
+    if ((int64_t)chars < min_chars)
+        return bf_fail(err, BF_ERR_INVALID, min_chars == 1 ? "required" : "too_short", f->name,
+                       "%s must have at least %lld characters", f->name, (long long)min_chars);
+    return BF_OK;
+}
+
+static bool id_shape_valid(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 4 || n > 40)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
+static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_value *out,
+                             bf_error *err)
+{
+    out->present = true;
+    out->null = false;
+    switch (f->type) {
+    case FIELD_INT:
+    case FIELD_MONEY:
+        if (!json_is_integer(v))
+            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be an integer%s",
+                           f->name, f->type == FIELD_MONEY ? " number of fen (分)" : "");
+        out->i = json_integer_value(v);
+        if (f->type == FIELD_MONEY && out->i < 0)
+            return bf_fail(err, BF_ERR_INVALID, "negative", f->name, "%s must not be negative",
+                           f->name);
+        if (out->i < f->min || out->i > f->max)
+            return bf_fail(err, BF_ERR_INVALID, "out_of_range", f->name,
+                           "%s must be between %lld and %lld", f->name, (long long)f->min,
+                           (long long)f->max);
+        return BF_OK;
+    case FIELD_TEXT:
+    case FIELD_DATE:
+    case FIELD_DATETIME:
+    case FIELD_ENUM:
+    case FIELD_REF: {
+        if (!json_is_string(v))
+            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be a string",
+                           f->name);
+        const char *s = json_string_value(v);
+        size_t len = json_string_length(v);
+        bf_result r;
+        if (f->type == FIELD_TEXT) {
+            if ((r = check_text(f, s, len, f->min, f->max, err)) != BF_OK)
+                return r;
+            out->s = arena_strndup(a, s, len);
+        } else if (f->type == FIELD_DATE) {
+            if (!text_date_valid(s))
+                return bf_fail(err, BF_ERR_INVALID, "invalid_date", f->name,
+                               "%s must be a date YYYY-MM-DD", f->name);
+            out->s = arena_strndup(a, s, len);
+        } else if (f->type == FIELD_DATETIME) {
+            char utc[32];
+            if (!text_datetime_normalize(s, utc, sizeof(utc)))
+                return bf_fail(err, BF_ERR_INVALID, "invalid_datetime", f->name,
+                               "%s must be an ISO 8601 time such as 2026-01-31T09:30:00Z",
+                               f->name);
+            out->s = arena_strdup(a, utc);
+        } else if (f->type == FIELD_ENUM) {
+            if (!enum_has(f->values, s))
+                return enum_error(err, f);
+            out->s = arena_strndup(a, s, len);
+        } else {
+            if (!id_shape_valid(s))
+                return bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
+                               "%s does not name an existing %s", f->name, f->ref);
+            out->s = arena_strndup(a, s, len);
+        }
+        return out->s ? BF_OK : BF_ERR_NOMEM;
+    }
+    case FIELD_TEXT_LIST:
+    case FIELD_REF_LIST: {
+        if (!json_is_array(v))
+            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name,
+                           "%s must be an array of strings", f->name);
+        if ((int64_t)json_array_size(v) > f->max)
+            return bf_fail(err, BF_ERR_INVALID, "too_many", f->name, "%s has more than %lld items",
+                           f->name, (long long)f->max);
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            if (!json_is_string(item))
+                return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name,
+                               "%s must be an array of strings", f->name);
+            const char *s = json_string_value(item);
+            size_t len = json_string_length(item);
+            if (f->type == FIELD_REF_LIST) {
+                if (!id_shape_valid(s))
+                    return bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
+                                   "%s[%zu] does not name an existing %s", f->name, i, f->ref);
+            } else {
+                bf_result r = check_text(f, s, len, 1, 100, err);
+                if (r != BF_OK)
+                    return r;
+            }
+        }
+        char *dump = json_dumps(v, JSON_COMPACT);
+        if (dump == NULL)
+            return BF_ERR_NOMEM;
+        out->s = arena_strdup(a, dump);
+        free(dump);
+        return out->s ? BF_OK : BF_ERR_NOMEM;
+    }
+    }
+    return BF_ERR_INTERNAL;
+}
+
+static bf_result apply_default(arena *a, const field_spec *f, field_value *out)
+{
+    if (f->def == NULL)
+        return BF_OK;
+    out->present = true;
+    out->null = false;
+    if (f->type == FIELD_INT || f->type == FIELD_MONEY) {
+        out->i = strtoll(f->def, NULL, 10);
+    } else {
+        out->s = arena_strdup(a, f->def);
+        if (out->s == NULL)
+            return BF_ERR_NOMEM;
+    }
+    return BF_OK;
+}
+
+bf_result record_from_json(arena *a, const resource_spec *spec, json_t *obj, record_mode mode,
+                           record **out, bf_error *err)
+{
+    if (!json_is_object(obj))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "the body must be a JSON object");
+    record *rec = record_new(a, spec);
+    if (rec == NULL)
+        return BF_ERR_NOMEM;
+
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        /* Metadata the server owns may be echoed back by clients that PATCH
+         * what they read; any other value of them is refused. */
+        if (strcmp(key, "id") == 0 || strcmp(key, "version") == 0 ||
+            strcmp(key, "created_at") == 0 || strcmp(key, "updated_at") == 0)
+            return bf_fail(err, BF_ERR_INVALID, "read_only", key,
+                           "%s is set by the server and cannot be written", key);
+        int idx = resource_field_index(spec, key);
+        if (idx < 0)
+            return bf_fail(err, BF_ERR_INVALID, "unknown_field", key, "%s has no field %s",
+                           spec->singular, key);
+        const field_spec *f = &spec->fields[idx];
+        if (f->flags & FIELD_READONLY)
+            return bf_fail(err, BF_ERR_INVALID, "read_only", key,
+                           "%s is derived by the server and cannot be written", key);
+        if (mode == RECORD_PATCH && (f->flags & FIELD_CREATE_ONLY))
+            return bf_fail(err, BF_ERR_INVALID, "read_only", key,
+                           "%s can only be set when the %s is created", key, spec->singular);
+        if (json_is_null(v)) {
+            if (f->flags & FIELD_REQUIRED)
+                return bf_fail(err, BF_ERR_INVALID, "required", key, "%s is required", key);
+            rec->values[idx].present = true;
+            rec->values[idx].null = true;
+            continue;
+        }
+        bf_result r = parse_value(a, f, v, &rec->values[idx], err);
+        if (r != BF_OK)
+            return r;
+    }
+
+    if (mode == RECORD_CREATE) {
+        for (size_t i = 0; i < spec->nfields; i++) {
+            const field_spec *f = &spec->fields[i];
+            field_value *fv = &rec->values[i];
+            if (!fv->present || fv->null) {
+                bf_result r = apply_default(a, f, fv);
+                if (r != BF_OK)
+                    return r;
+            }
+            if ((f->flags & FIELD_REQUIRED) && (!fv->present || fv->null))
+                return bf_fail(err, BF_ERR_INVALID, "required", f->name, "%s is required",
+                               f->name);
+        }
+    }
+    *out = rec;
+    return BF_OK;
+}
+
+void record_apply_patch(record *base, const record *patch)
+{
+    BF_ASSERT(base->spec == patch->spec);
+    for (size_t i = 0; i < base->spec->nfields; i++)
+        if (patch->values[i].present)
+            base->values[i] = patch->values[i];
+}
+
+json_t *record_to_json(const record *rec)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    int bad = 0;
+    bad |= json_object_set_new(o, "id", json_string(rec->id ? rec->id : ""));
+    for (size_t i = 0; i < rec->spec->nfields; i++) {
+        const field_spec *f = &rec->spec->fields[i];
+        const field_value *v = &rec->values[i];
+        json_t *j;
+        if (v->null) {
+            j = (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) ? json_array()
+                                                                             : json_null();
+        } else if (f->type == FIELD_INT || f->type == FIELD_MONEY) {
+            j = json_integer(v->i);
+        } else if (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) {
+            j = json_loads(v->s ? v->s : "[]", 0, NULL);
+            if (j == NULL)
+                j = json_array();
+        } else {
+            j = json_string(v->s ? v->s : "");
+        }
+        bad |= json_object_set_new(o, f->name, j);
+    }
+    bad |= json_object_set_new(o, "version", json_integer(rec->version));
+    bad |= json_object_set_new(o, "created_at", json_string(rec->created_at ? rec->created_at : ""));
+    bad |= json_object_set_new(o, "updated_at", json_string(rec->updated_at ? rec->updated_at : ""));
+    if (bad) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+field_value *record_field(record *rec, const char *name)
+{
+    int idx = resource_field_index(rec->spec, name);
+    BF_ASSERT(idx >= 0);
+    return &rec->values[idx];
+}
+
+const field_value *record_field_const(const record *rec, const char *name)
+{
+    int idx = resource_field_index(rec->spec, name);
+    BF_ASSERT(idx >= 0);
+    return &rec->values[idx];
+}
+
+const char *record_text(const record *rec, const char *name)
+{
+    const field_value *v = record_field_const(rec, name);
+    return v->null ? NULL : v->s;
+}
+
+void record_set_text(record *rec, const char *name, const char *s)
+{
+    field_value *v = record_field(rec, name);
+    v->present = true;
+    v->null = s == NULL;
+    v->s = s;
+}
+
+void record_set_int(record *rec, const char *name, int64_t v)
+{
+    field_value *fv = record_field(rec, name);
+    fv->present = true;
+    fv->null = false;
+    fv->i = v;
+}

@@ -1,0 +1,157 @@
+/* The field tables of every resource (see resource.h). */
+#include "core/resource.h"
+
+#include <string.h>
+
+#define MONEY_MAX 1000000000000000LL /* 10 trillion yuan in fen: weighting never overflows */
+#define NAME_MAX_CHARS 200
+#define NOTE_MAX_CHARS 4000
+
+static const char *const account_ownerships[] = {
+    "state_owned", "restructured", "private", "foreign", "joint_venture", "government", "other",
+    NULL};
+static const char *const account_business_types[] = {
+    "distribution", "manufacture_sale", "processing", "service", "other", NULL};
+
+static const field_spec account_fields[] = {
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
+     NULL, "Account name (客户名称)"},
+    {"industry", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL,
+     "Industry (行业)"},
+    {"region", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL, "Region (区域)"},
+    {"ownership", FIELD_ENUM, FIELD_FILTER, 0, 0, account_ownerships, NULL, NULL,
+     "Ownership (企业性质)"},
+    {"business_type", FIELD_ENUM, FIELD_FILTER, 0, 0, account_business_types, NULL, NULL,
+     "Business type (业务类型)"},
+    {"employees", FIELD_INT, FIELD_SORT, 0, 10000000, NULL, NULL, NULL, "Employees (员工人数)"},
+    {"annual_revenue", FIELD_MONEY, FIELD_SORT, 0, MONEY_MAX, NULL, NULL, NULL,
+     "Annual revenue in fen (年营业额，分)"},
+    {"gross_profit", FIELD_MONEY, 0, 0, MONEY_MAX, NULL, NULL, NULL, "Gross profit in fen (毛利，分)"},
+    {"existing_systems", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL,
+     "Existing systems: finance, inventory, CRM … (现有系统)"},
+    {"branches", FIELD_INT, 0, 0, 100000, NULL, NULL, NULL, "Number of branches (分支机构数)"},
+    {"it_landscape", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,
+     "IT landscape: current systems, equipment, topology (客户盘点表)"},
+    {"parent_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "accounts", NULL,
+     "Parent account (上级客户)"},
+    {"owner", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL,
+     "Account owner (客户负责人)"},
+    {"notes", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Notes (备注)"},
+};
+
+static const char *const contact_buying_roles[] = {
+    "approver", "decision_maker", "evaluator", "initiator", "coach", "user", "other", NULL};
+static const char *const contact_attitudes[] = {"supporter", "neutral", "opponent", NULL};
+
+static const field_spec contact_fields[] = {
+    {"account_id", FIELD_REF, FIELD_REQUIRED | FIELD_FILTER, 0, 0, NULL, "accounts", NULL,
+     "Account the contact works for"},
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, 100, NULL, NULL, NULL,
+     "Name (姓名)"},
+    {"title", FIELD_TEXT, 0, 0, 100, NULL, NULL, NULL, "Title (职务)"},
+    {"department", FIELD_TEXT, FIELD_FILTER, 0, 100, NULL, NULL, NULL, "Department (部门)"},
+    {"reports_to", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "contacts", NULL,
+     "Contact this person reports to, in the same account (汇报对象)"},
+    {"buying_role", FIELD_ENUM, FIELD_FILTER, 0, 0, contact_buying_roles, NULL, NULL,
+     "Role in the buying centre (决策圈角色): approver 拍板者, decision_maker 决策者, "
+     "evaluator 评估者, initiator 发起人, coach 教练/内线, user 使用者, other"},
+    {"attitude", FIELD_ENUM, FIELD_FILTER, 0, 0, contact_attitudes, NULL, NULL,
+     "Attitude towards us (态度)"},
+    {"influence", FIELD_INT, FIELD_SORT, 1, 5, NULL, NULL, NULL, "Influence 1–5 (影响力)"},
+    {"phone", FIELD_TEXT, 0, 0, 40, NULL, NULL, NULL, "Phone (电话)"},
+    {"email", FIELD_TEXT, 0, 0, 200, NULL, NULL, NULL, "E-mail (邮箱)"},
+    {"personal_win", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL,
+     "What the person wants from the project (个人诉求)"},
+    {"notes", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Notes (备注)"},
+};
+
+const char *const opportunity_statuses[] = {"open", "won", "lost", "abandoned", NULL};
+const char *const opportunity_sales_modes[] = {"quick", "consultative", "strategic", NULL};
+
+static const field_spec opportunity_fields[] = {
+    {"account_id", FIELD_REF, FIELD_REQUIRED | FIELD_FILTER, 0, 0, NULL, "accounts", NULL,
+     "Account (客户)"},
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
+     NULL, "Opportunity name (商机名称)"},
+    {"amount", FIELD_MONEY, FIELD_SORT, 0, MONEY_MAX, NULL, NULL, "0",
+     "Expected contract amount in fen (金额，分)"},
+    {"currency", FIELD_TEXT, FIELD_FILTER, 3, 3, NULL, NULL, "CNY", "ISO 4217 currency (币种)"},
+    {"budget", FIELD_MONEY, 0, 0, MONEY_MAX, NULL, NULL, NULL, "Customer budget in fen (预算，分)"},
+    {"expected_close", FIELD_DATE, FIELD_FILTER | FIELD_SORT, 0, 0, NULL, NULL, NULL,
+     "Expected close date (预计成交日期)"},
+    {"playbook", FIELD_TEXT, FIELD_FILTER, 1, 48, NULL, NULL, "ruijie-6",
+     "Playbook id (销售方法)"},
+    {"stage", FIELD_TEXT, FIELD_CREATE_ONLY | FIELD_FILTER | FIELD_SORT, 1, 48, NULL, NULL, NULL,
+     "Current stage id; set on create (default: first stage), then moved only by advance"},
+    {"probability", FIELD_INT, FIELD_READONLY | FIELD_SORT, 0, 100, NULL, NULL, NULL,
+     "Win probability in percent, derived from the stage (赢率)"},
+    {"sales_mode", FIELD_ENUM, FIELD_FILTER, 0, 0, opportunity_sales_modes, NULL, NULL,
+     "Sales mode: quick 快刀, consultative 顾问, strategic 战略"},
+    {"owner", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL,
+     "Sales owner (销售负责人)"},
+    {"status", FIELD_ENUM, FIELD_FILTER, 0, 0, opportunity_statuses, NULL, "open",
+     "open, won, lost or abandoned"},
+    {"close_reason", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL,
+     "Why it was won, lost or abandoned; required for lost and abandoned"},
+    {"compelling_event", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL,
+     "Compelling event: the measurable reason the customer must act (CE)"},
+    {"competitors", FIELD_TEXT_LIST, 0, 1, 20, NULL, NULL, NULL, "Competitors (竞争对手)"},
+    {"products", FIELD_TEXT_LIST, 0, 1, 50, NULL, NULL, NULL, "Products and modules (产品/模块)"},
+    {"description", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Description (说明)"},
+};
+
+static const char *const activity_types[] = {
+    "visit", "call", "meeting", "demo", "research", "presentation", "site_visit", "bid_opening",
+    "other", NULL};
+
+static const field_spec activity_fields[] = {
+    {"opportunity_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "opportunities", NULL,
+     "Opportunity (商机)"},
+    {"account_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "accounts", NULL,
+     "Account (客户); taken from the opportunity when omitted"},
+    {"type", FIELD_ENUM, FIELD_REQUIRED | FIELD_FILTER, 0, 0, activity_types, NULL, NULL,
+     "visit 拜访, call 电话, meeting 会议, demo 演示, research 调研, presentation 汇报, "
+     "site_visit 客户参观, bid_opening 开标, other"},
+    {"subject", FIELD_TEXT, FIELD_SEARCH, 0, 200, NULL, NULL, NULL, "Subject (主题)"},
+    {"planned_at", FIELD_DATETIME, FIELD_FILTER | FIELD_SORT, 0, 0, NULL, NULL, NULL,
+     "Planned time, UTC (计划时间)"},
+    {"done_at", FIELD_DATETIME, FIELD_SORT, 0, 0, NULL, NULL, NULL, "When it took place, UTC"},
+    {"purpose", FIELD_TEXT, 0, 0, 2000, NULL, NULL, NULL, "Purpose (目的)"},
+    {"outcome", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Outcome (结果)"},
+    {"next_step", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL, "Next step (下一步)"},
+    {"next_step_date", FIELD_DATE, FIELD_FILTER, 0, 0, NULL, NULL, NULL, "Date of the next step"},
+    {"contacts", FIELD_REF_LIST, 0, 0, 50, NULL, "contacts", NULL, "Contacts met (参与联系人)"},
+    {"owner", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL, "Owner (负责人)"},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const resource_spec resource_accounts = {"accounts", "account", "acc", account_fields,
+                                         COUNT(account_fields), "Customer accounts (客户)"};
+const resource_spec resource_contacts = {"contacts", "contact", "con", contact_fields,
+                                         COUNT(contact_fields),
+                                         "Contacts and the buying centre (联系人/决策圈)"};
+const resource_spec resource_opportunities = {"opportunities", "opportunity", "opp",
+                                              opportunity_fields, COUNT(opportunity_fields),
+                                              "Opportunities (商机)"};
+const resource_spec resource_activities = {"activities", "activity", "act", activity_fields,
+                                           COUNT(activity_fields), "Activities and visits (活动)"};
+
+const resource_spec *const resource_all[] = {&resource_accounts, &resource_contacts,
+                                             &resource_opportunities, &resource_activities, NULL};
+
+int resource_field_index(const resource_spec *spec, const char *name)
+{
+    for (size_t i = 0; i < spec->nfields; i++)
+        if (strcmp(spec->fields[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+const resource_spec *resource_by_name(const char *name)
+{
+    for (size_t i = 0; resource_all[i] != NULL; i++)
+        if (strcmp(resource_all[i]->name, name) == 0)
+            return resource_all[i];
+    return NULL;
+}

@@ -1,0 +1,70 @@
+/* Resources as data: every API resource (accounts, contacts, opportunities,
+ * activities) is described once by a table of field specs. Parsing,
+ * validation, JSON output, storage columns, list filters and the OpenAPI
+ * document are all driven by these tables, so they cannot drift apart. */
+#ifndef BF_CORE_RESOURCE_H
+#define BF_CORE_RESOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum field_type {
+    FIELD_TEXT,     /* UTF-8 string, max = characters */
+    FIELD_INT,      /* integer in [min, max] */
+    FIELD_MONEY,    /* integer fen in [0, max] */
+    FIELD_DATE,     /* YYYY-MM-DD */
+    FIELD_DATETIME, /* ISO 8601, stored and returned as UTC ...Z */
+    FIELD_ENUM,     /* one of values[] */
+    FIELD_REF,      /* id of a record of resource `ref` */
+    FIELD_TEXT_LIST,/* array of strings, max = items, min = characters per item */
+    FIELD_REF_LIST, /* array of ids of resource `ref`, max = items */
+} field_type;
+
+enum field_flags {
+    FIELD_REQUIRED = 1 << 0,    /* must be given on create, never null */
+    FIELD_READONLY = 1 << 1,    /* set by the server; rejected in input */
+    FIELD_CREATE_ONLY = 1 << 2, /* accepted on create, rejected by PATCH */
+    FIELD_FILTER = 1 << 3,      /* list filter ?name=value (dates: _from/_to) */
+    FIELD_SORT = 1 << 4,        /* list sort key */
+    FIELD_SEARCH = 1 << 5,      /* matched by the list's ?q= text search */
+};
+
+typedef struct field_spec {
+    const char *name;           /* JSON key and column name */
+    field_type type;
+    unsigned flags;
+    int64_t min, max;           /* see field_type */
+    const char *const *values;  /* FIELD_ENUM: NULL-terminated */
+    const char *ref;            /* FIELD_REF, FIELD_REF_LIST: resource name */
+    const char *def;            /* default on create, as text; NULL for none */
+    const char *doc;            /* one-line description */
+} field_spec;
+
+typedef struct resource_spec {
+    const char *name;     /* plural: URL segment and table name */
+    const char *singular; /* for messages and documentation */
+    const char *id_prefix;
+    const field_spec *fields;
+    size_t nfields;
+    const char *doc;
+} resource_spec;
+
+/* The resources, and a NULL-terminated list of them. */
+extern const resource_spec resource_accounts;
+extern const resource_spec resource_contacts;
+extern const resource_spec resource_opportunities;
+extern const resource_spec resource_activities;
+extern const resource_spec *const resource_all[];
+
+/* Index of the field called name in spec, or -1. */
+int resource_field_index(const resource_spec *spec, const char *name);
+
+/* The resource called name ("accounts"), or NULL. */
+const resource_spec *resource_by_name(const char *name);
+
+/* Enumerations shared with other modules. */
+extern const char *const opportunity_statuses[];
+extern const char *const opportunity_sales_modes[];
+
+#endif

@@ -1,0 +1,40 @@
+/* Stage gating (see stage.h). */
+#include "core/stage.h"
+
+#include <string.h>
+
+const checklist_state *stage_find_state(const checklist_state *state, size_t nstate,
+                                        const char *item_id)
+{
+    for (size_t i = 0; i < nstate; i++)
+        if (strcmp(state[i].item_id, item_id) == 0)
+            return &state[i];
+    return NULL;
+}
+
+bf_result stage_advance_check(const playbook *pb, const char *stage_id,
+                              const checklist_state *state, size_t nstate, stage_gate *gate,
+                              bf_error *err)
+{
+    size_t idx;
+    const stage_def *from = playbook_stage(pb, stage_id, &idx);
+    if (from == NULL)
+        return bf_fail(err, BF_ERR_NOT_FOUND, "unknown_stage", "stage",
+                       "stage %s is not in playbook %s", stage_id, pb->id);
+    gate->from = from;
+    gate->to = idx + 1 < pb->nstages ? &pb->stages[idx + 1] : NULL;
+    gate->nunmet = 0;
+    for (size_t i = 0; i < from->nitems; i++) {
+        const checklist_state *s = stage_find_state(state, nstate, from->items[i].id);
+        if (s == NULL || !s->done)
+            gate->unmet[gate->nunmet++] = &from->items[i];
+    }
+    if (gate->to == NULL)
+        return bf_fail(err, BF_ERR_CONFLICT, "last_stage", "stage",
+                       "%s is the last stage of %s; close the opportunity instead", from->id,
+                       pb->id);
+    if (gate->nunmet > 0)
+        return bf_fail(err, BF_ERR_GATE_UNMET, "gate_unmet", "stage",
+                       "%zu exit criteria of stage %s are not met", gate->nunmet, from->id);
+    return BF_OK;
+}

@@ -1,0 +1,34 @@
+/* Text checks used at the boundary: UTF-8, lengths in characters, calendar
+ * dates and UTC timestamps. Pure functions, no allocation. */
+#ifndef BF_CORE_TEXT_H
+#define BF_CORE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates). When
+ * false and bad_at is not NULL, *bad_at is the offset of the first bad byte. */
+bool text_utf8_valid(const char *s, size_t n, size_t *bad_at);
+
+/* Number of code points in well-formed UTF-8 s[0..n). */
+size_t text_utf8_length(const char *s, size_t n);
+
+/* True when s is a real calendar date written YYYY-MM-DD (years 1900–2999). */
+bool text_date_valid(const char *s);
+
+/* Parses an ISO 8601 date-time with Z or ±HH:MM and writes it as UTC
+ * "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). False when invalid. */
+bool text_datetime_normalize(const char *s, char *out, size_t cap);
+
+/* Writes the time t as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out (>= 21 bytes). */
+void text_format_utc(time_t t, char *out, size_t cap);
+
+/* Writes the UTC date of t as "YYYY-MM-DD" into out (>= 11 bytes). */
+void text_format_date(time_t t, char *out, size_t cap);
+
+/* True when s is a lowercase identifier: [a-z0-9][a-z0-9-]{0,47}. */
+bool text_slug_valid(const char *s);
+
+#endif

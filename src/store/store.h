@@ -1,0 +1,156 @@
+/* The storage interface: the only door to the database. Every function here
+ * is implemented by a backend (SQLite today, in store_sqlite.c); the core
+ * and api layers never see SQL. Each calling thread gets its own database
+ * connection with its own cache of prepared statements, so reads from
+ * different threads never wait on one another. Results and records belong
+ * to the arena passed in. */
+#ifndef BF_STORE_STORE_H
+#define BF_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/record.h"
+#include "core/result.h"
+#include "core/stage.h"
+
+typedef struct store store;
+
+typedef struct store_options {
+    int migrate_to;        /* apply migrations up to this version; 0 = all */
+    bool synchronous_full; /* true: synchronous=FULL (default); false: NORMAL */
+    int busy_timeout_ms;   /* how long a writer waits for the lock; 0 = 5000 */
+} store_options;
+
+/* Opens (creating if needed) the database at path and applies pending
+ * migrations. *out is owned by the caller and closed with store_close. */
+bf_result store_open(const char *path, const store_options *opt, store **out, bf_error *err);
+
+/* Finalizes every statement, closes every thread's connection. Call once no
+ * other thread uses the store. */
+void store_close(store *st);
+
+/* The schema version the database is at, and the latest this binary knows. */
+int store_schema_version(store *st);
+int store_schema_latest(void);
+
+/* Explicit transactions for a multi-step write (read, decide, write). They
+ * nest: only the outermost begin/commit reach the database. Every write
+ * function below runs in its own transaction when called outside one. */
+bf_result store_begin(store *st, bf_error *err);
+bf_result store_commit(store *st, bf_error *err);
+void store_rollback(store *st);
+
+/* Inserts rec: assigns id (unless set), version 1 and timestamps. Checks that
+ * every reference names an existing record (BF_ERR_INVALID naming the field). */
+bf_result store_record_insert(store *st, arena *a, record *rec, bf_error *err);
+
+/* Loads the record of spec with id; BF_ERR_NOT_FOUND when there is none. */
+bf_result store_record_get(store *st, arena *a, const resource_spec *spec, const char *id,
+                           record **out, bf_error *err);
+
+/* Writes every field of rec when its stored version is expected_version,
+ * then bumps version and updated_at in rec. BF_ERR_STALE when the version
+ * moved on, BF_ERR_NOT_FOUND when the record is gone. */
+bf_result store_record_update(store *st, arena *a, record *rec, int64_t expected_version,
+                              bf_error *err);
+
+/* Deletes the record when its version is expected_version. BF_ERR_CONFLICT
+ * when other records still refer to it. */
+bf_result store_record_delete(store *st, const resource_spec *spec, const char *id,
+                              int64_t expected_version, bf_error *err);
+
+/* List filters: equality, date/number range and text search. */
+typedef enum list_op { LIST_EQ = 0, LIST_GTE = 1, LIST_LTE = 2 } list_op;
+
+typedef struct list_filter {
+    int field; /* index in the spec */
+    list_op op;
+    const char *text; /* value for text kinds */
+    int64_t num;      /* value for integer kinds */
+} list_filter;
+
+#define LIST_MAX_FILTERS 24
+#define LIST_MAX_LIMIT 200
+#define LIST_SORT_CREATED (-1)
+
+typedef struct list_query {
+    const resource_spec *spec;
+    list_filter filters[LIST_MAX_FILTERS];
+    size_t nfilters;
+    const char *search; /* ?q=: substring of the searchable fields, or NULL */
+    int sort_field;     /* field index, or LIST_SORT_CREATED */
+    bool desc;
+    /* Keyset cursor: continue after the row with this sort value and id. */
+    bool after;
+    const char *after_text;
+    int64_t after_num;
+    const char *after_id;
+    int limit; /* 1..LIST_MAX_LIMIT */
+} list_query;
+
+typedef struct record_page {
+    record **items;
+    size_t n;
+    bool more; /* another page follows */
+} record_page;
+
+/* Lists records matching q, in its order, at most q->limit of them. */
+bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
+                            bf_error *err);
+
+/* One entry of an opportunity's stage history (append-only). */
+typedef struct stage_change {
+    const char *id;
+    const char *opportunity_id;
+    const char *kind; /* "create", "advance", "override", "playbook" */
+    const char *playbook;
+    const char *from_stage; /* NULL on create */
+    const char *to_stage;
+    int from_probability;
+    int to_probability;
+    const char *changed_at;
+    const char *changed_by;
+    const char *reason;    /* note or override reason, may be NULL */
+    const char *checklist; /* JSON snapshot of the checklist left behind, may be NULL */
+} stage_change;
+
+/* Appends a stage change; id and changed_at are filled when NULL. */
+bf_result store_stage_change_append(store *st, arena *a, stage_change *c, bf_error *err);
+
+/* The stage history of an opportunity, oldest first. */
+bf_result store_stage_history(store *st, arena *a, const char *opportunity_id,
+                              stage_change **out, size_t *n, bf_error *err);
+
+/* The checklist state of an opportunity in one stage (items ever touched). */
+bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, const char *stage,
+                              checklist_state **out, size_t *n, bf_error *err);
+
+/* Records the state of one checklist item (insert or replace). */
+bf_result store_checklist_put(store *st, const char *opportunity_id, const char *stage,
+                              const checklist_state *item, bf_error *err);
+
+/* One row of the funnel report: open opportunities in one stage. */
+typedef struct funnel_row {
+    const char *stage;
+    int64_t count;
+    int64_t amount;   /* fen */
+    int64_t weighted; /* sum of amount x probability, in fen x percent */
+} funnel_row;
+
+typedef struct funnel_query {
+    const char *playbook;
+    const char *currency;
+    const char *owner; /* NULL for all */
+} funnel_query;
+
+/* Groups open opportunities of a playbook by stage, in the database. */
+bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
+                              size_t *n, bf_error *err);
+
+/* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
+void store_now(char *out, size_t cap);
+
+#endif
