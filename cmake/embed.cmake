@@ -1,8 +1,9 @@
 # Generates a C file that carries the given files as byte arrays.
-# Usage: cmake -DOUT=file.c -DSYMBOL=name -DFILES="a;b" -P embed.cmake
+# Usage: cmake -DOUT=file.c -DSYMBOL=name -DFILES="a|b" -P embed.cmake
 set(body "#include <stddef.h>\n#include \"core/embedded.h\"\n\n")
 set(table "")
 set(i 0)
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f IN LISTS FILES)
   file(READ "${f}" hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")

@@ -1,6 +1,7 @@
 /* Playbook parsing, validation and the playbook set (see playbook.h). */
 #include "core/playbook.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +17,23 @@ typedef struct ctx {
     char path[160];
 } ctx;
 
-static bf_result invalid(ctx *c, const char *key, const char *fmt, const char *detail)
+static bf_result invalid(ctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bf_result invalid(ctx *c, const char *key, const char *fmt, ...)
 {
-    char field[160];
+    char field[sizeof(c->path) + 64];
     if (key && c->path[0])
         snprintf(field, sizeof(field), "%s.%s", c->path, key);
     else
         snprintf(field, sizeof(field), "%s", key ? key : c->path);
-    bf_fail(c->err, BF_ERR_INVALID, "invalid_playbook", field, "playbook: %s ", field);
-    size_t used = strlen(c->err->message);
-    snprintf(c->err->message + used, sizeof(c->err->message) - used, fmt, detail ? detail : "");
-    return BF_ERR_INVALID;
+    char detail[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof(detail), fmt, ap);
+    va_end(ap);
+    return bf_fail(c->err, BF_ERR_INVALID, "invalid_playbook", field, "playbook: %.100s %s",
+                   field, detail);
 }
 
 static bf_result only_keys(ctx *c, json_t *obj, const char *const *allowed)
@@ -39,7 +46,7 @@ static bf_result only_keys(ctx *c, json_t *obj, const char *const *allowed)
         for (size_t i = 0; allowed[i] && !ok; i++)
             ok = strcmp(allowed[i], key) == 0;
         if (!ok)
-            return invalid(c, key, "is not a known key%s", NULL);
+            return invalid(c, key, "is not a known key");
     }
     return BF_OK;
 }
@@ -51,11 +58,11 @@ static bf_result get_string(ctx *c, json_t *obj, const char *key, bool required,
     *out = NULL;
     if (v == NULL) {
         if (required)
-            return invalid(c, key, "is required%s", NULL);
+            return invalid(c, key, "is required");
         return BF_OK;
     }
     if (!json_is_string(v) || json_string_length(v) == 0)
-        return invalid(c, key, "must be a non-empty string%s", NULL);
+        return invalid(c, key, "must be a non-empty string");
     *out = arena_strdup(c->a, json_string_value(v));
     return *out ? BF_OK : BF_ERR_NOMEM;
 }
@@ -76,9 +83,9 @@ static bf_result get_text(ctx *c, json_t *obj, const char *key, bool required, i
     json_t *v = json_object_get(obj, key);
     out->zh = out->en = NULL;
     if (v == NULL)
-        return required ? invalid(c, key, "is required%s", NULL) : BF_OK;
+        return required ? invalid(c, key, "is required") : BF_OK;
     if (!json_is_object(v))
-        return invalid(c, key, "must be an object {\"zh\": …, \"en\": …}%s", NULL);
+        return invalid(c, key, "must be an object {\"zh\": …, \"en\": …}");
     char saved[sizeof(c->path)];
     memcpy(saved, c->path, sizeof(saved));
     size_t n = strlen(c->path);
@@ -131,7 +138,7 @@ static bf_result parse_item(ctx *c, json_t *v, checklist_def *item)
     static const char *const kinds[] = {"criterion", "deliverable", NULL};
     static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
     if (!json_is_object(v))
-        return invalid(c, NULL, "must be an object%s", NULL);
+        return invalid(c, NULL, "must be an object");
     bf_result r;
     if ((r = only_keys(c, v, keys)) != BF_OK || (r = get_id(c, v, "id", &item->id)) != BF_OK ||
         (r = get_string(c, v, "kind", true, &item->kind)) != BF_OK ||
@@ -155,7 +162,7 @@ static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
     static const char *const keys[] = {"id",   "name",           "probability",  "in_funnel",
                                        "goal", "signature_action", "exit_criteria", NULL};
     if (!json_is_object(v))
-        return invalid(c, NULL, "must be an object%s", NULL);
+        return invalid(c, NULL, "must be an object");
     bf_result r;
     if ((r = only_keys(c, v, keys)) != BF_OK || (r = get_id(c, v, "id", &st->id)) != BF_OK ||
         (r = get_text(c, v, "name", true, &st->name)) != BF_OK ||
@@ -164,20 +171,20 @@ static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
         return r;
     json_t *p = json_object_get(v, "probability");
     if (p == NULL)
-        return invalid(c, "probability", "is required%s", NULL);
+        return invalid(c, "probability", "is required");
     if (!json_is_integer(p) || json_integer_value(p) < 0 || json_integer_value(p) > 100)
-        return invalid(c, "probability", "must be an integer from 0 to 100%s", NULL);
+        return invalid(c, "probability", "must be an integer from 0 to 100");
     st->probability = (int)json_integer_value(p);
     json_t *f = json_object_get(v, "in_funnel");
     if (f != NULL && !json_is_boolean(f))
-        return invalid(c, "in_funnel", "must be true or false%s", NULL);
+        return invalid(c, "in_funnel", "must be true or false");
     st->in_funnel = f == NULL || json_is_true(f);
 
     json_t *items = json_object_get(v, "exit_criteria");
     if (items == NULL)
-        return invalid(c, "exit_criteria", "is required%s", NULL);
+        return invalid(c, "exit_criteria", "is required");
     if (!json_is_array(items))
-        return invalid(c, "exit_criteria", "must be an array%s", NULL);
+        return invalid(c, "exit_criteria", "must be an array");
     st->nitems = json_array_size(items);
     st->items = arena_calloc(c->a, st->nitems ? st->nitems : 1, sizeof(checklist_def));
     if (st->items == NULL)
@@ -203,7 +210,7 @@ static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
                                        "source", "qualification", "stages", NULL};
     static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
     if (!json_is_object(doc))
-        return invalid(c, "(document)", "must be a JSON object%s", NULL);
+        return invalid(c, "(document)", "must be a JSON object");
     bf_result r;
     const char *schema, *source;
     if ((r = only_keys(c, doc, keys)) != BF_OK ||
@@ -218,28 +225,27 @@ static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
         return r;
     json_t *ver = json_object_get(doc, "version");
     if (ver != NULL && (!json_is_integer(ver) || json_integer_value(ver) < 1))
-        return invalid(c, "version", "must be a positive integer%s", NULL);
+        return invalid(c, "version", "must be a positive integer");
     pb->version = ver ? (int)json_integer_value(ver) : 1;
 
     json_t *q = json_object_get(doc, "qualification");
     if (q != NULL) {
         if (!json_is_array(q))
-            return invalid(c, "qualification", "must be an array%s", NULL);
+            return invalid(c, "qualification", "must be an array");
         size_t i;
         json_t *item;
         json_array_foreach(q, i, item)
         {
             if (!json_is_string(item) || !one_of(json_string_value(item), frameworks))
-                return invalid(c, "qualification", "may hold only MAN, MANT, 5W2P and CE%s",
-                               NULL);
+                return invalid(c, "qualification", "may hold only MAN, MANT, 5W2P and CE");
         }
     }
 
     json_t *stages = json_object_get(doc, "stages");
     if (stages == NULL)
-        return invalid(c, "stages", "is required%s", NULL);
+        return invalid(c, "stages", "is required");
     if (!json_is_array(stages) || json_array_size(stages) == 0)
-        return invalid(c, "stages", "must be a non-empty array%s", NULL);
+        return invalid(c, "stages", "must be a non-empty array");
     pb->nstages = json_array_size(stages);
     pb->stages = arena_calloc(c->a, pb->nstages, sizeof(stage_def));
     if (pb->stages == NULL)
@@ -253,7 +259,7 @@ static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
                 return invalid(c, "id", "repeats the stage id \"%s\"", pb->stages[i].id);
         if (i > 0 && pb->stages[i].probability <= pb->stages[i - 1].probability)
             return invalid(c, "probability",
-                           "must be greater than the previous stage's probability%s", NULL);
+                           "must be greater than the previous stage's probability");
     }
     c->path[0] = '\0';
     return BF_OK;

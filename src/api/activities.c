@@ -1,0 +1,52 @@
+/* Activities (活动/拜访): an activity of an opportunity takes the
+ * opportunity's account, and the contacts met must work for that account. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/activity.h"
+
+static bf_result activity_hook_check(api_call *call, record *rec, const record *before)
+{
+    (void)before;
+    bf_result r = activity_check(rec, &call->err);
+    if (r != BF_OK)
+        return r;
+    store *st = call->app->store;
+    const char *opp_id = record_text(rec, "opportunity_id");
+    if (opp_id != NULL) {
+        record *opp;
+        bf_error ignored;
+        if (store_record_get(st, call->arena, &resource_opportunities, opp_id, &opp, &ignored) !=
+            BF_OK)
+            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "opportunity_id",
+                           "opportunity_id does not name an existing opportunity");
+        const char *acc = record_text(rec, "account_id");
+        const char *opp_acc = record_text(opp, "account_id");
+        if (acc != NULL && strcmp(acc, opp_acc) != 0)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "account_id",
+                           "account_id differs from the opportunity's account");
+        record_set_text(rec, "account_id", opp_acc);
+    }
+    const char *contacts = record_text(rec, "contacts");
+    if (contacts == NULL)
+        return BF_OK;
+    json_t *list = api_keep(call, json_loads(contacts, 0, NULL));
+    size_t i;
+    json_t *item;
+    json_array_foreach(list, i, item)
+    {
+        record *con;
+        bf_error ignored;
+        if (store_record_get(st, call->arena, &resource_contacts, json_string_value(item), &con,
+                             &ignored) != BF_OK)
+            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "contacts",
+                           "contacts[%zu] does not name an existing contact", i);
+        if (strcmp(record_text(con, "account_id"), record_text(rec, "account_id")) != 0)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "contacts",
+                           "contacts[%zu] works for another account", i);
+    }
+    return BF_OK;
+}
+
+const resource_hooks activity_hooks = {activity_hook_check, NULL};

@@ -1,0 +1,138 @@
+/* The API layer: maps HTTP routes to the core and the store. One file per
+ * resource; this header holds what they share. */
+#ifndef BF_API_API_H
+#define BF_API_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/playbook.h"
+#include "core/record.h"
+#include "core/result.h"
+#include "http/server.h"
+#include "store/store.h"
+
+/* What every handler can reach: the store and the loaded playbooks. */
+typedef struct api {
+    store *store;
+    const playbook_set *playbooks;
+    struct http_route *routes; /* built from api_routes, for the router */
+    size_t nroutes;
+} api;
+
+/* One request being handled. */
+typedef struct api_call {
+    api *app;
+    http_request *req;
+    arena *arena;
+    bf_error err;
+    json_t *error_extra; /* keys added beside "error" in an error response */
+    const char *actor;   /* who acts: the X-User header, or "anonymous" */
+} api_call;
+
+struct api_route;
+
+/* A route handler: on BF_OK it has set the response; otherwise the dispatcher
+ * answers with the error envelope for the result and call->err. */
+typedef bf_result (*api_handler)(api_call *call, const struct api_route *route);
+
+/* Resource-specific rules run by the generic create/update handlers inside
+ * the write transaction. rec is complete (update: stored record + patch);
+ * before is the stored record on update, NULL on create. */
+typedef struct resource_hooks {
+    bf_result (*check)(api_call *call, record *rec, const record *before);
+    bf_result (*after_write)(api_call *call, record *rec, const record *before);
+} resource_hooks;
+
+/* What a route does, for the router and the OpenAPI document. */
+typedef enum api_route_kind {
+    ROUTE_LIST,
+    ROUTE_CREATE,
+    ROUTE_GET,
+    ROUTE_PATCH,
+    ROUTE_DELETE,
+    ROUTE_OTHER,
+} api_route_kind;
+
+typedef struct api_route {
+    const char *method;
+    const char *pattern;
+    api_handler handler;
+    api_route_kind kind;
+    const resource_spec *spec;    /* for resource routes, else NULL */
+    const resource_hooks *hooks;  /* for create and update, may be NULL */
+    const char *summary;
+    const char *statuses; /* error statuses it may answer, e.g. "400 404 412 422 428" */
+} api_route;
+
+/* Every route of the API, ending with a zeroed entry. */
+extern const api_route api_routes[];
+
+/* Creates the API over st and playbooks (both stay owned by the caller). */
+bf_result api_new(store *st, const playbook_set *playbooks, api **out);
+
+/* Frees what api_new made. */
+void api_free(api *app);
+
+/* The http_handler that serves every request (app is the api). */
+void api_handle(http_request *req, void *app);
+
+/* The HTTP status of a result: the one place results become statuses. */
+int api_status(bf_result r);
+
+/* Parses the request body as a JSON object: 415 when not JSON, 400 when
+ * malformed (with line and column), 422 naming the field for invalid UTF-8
+ * or an integer too large. The value belongs to the call's arena. */
+bf_result api_body(api_call *call, json_t **out);
+
+/* The version named by If-Match: BF_ERR_PRECONDITION when missing (428),
+ * BF_ERR_MALFORMED when it is not a version. */
+bf_result api_if_match(api_call *call, int64_t *version);
+
+/* Sets the ETag header to the record's version. */
+void api_set_etag(api_call *call, int64_t version);
+
+/* Responds 200/201 with rec as JSON, with its ETag. */
+bf_result api_respond_record(api_call *call, int status, const record *rec);
+
+/* Takes a new JSON reference into the call's arena: released with it. */
+json_t *api_keep(api_call *call, json_t *v);
+
+/* The OpenAPI document of the API (a new reference). */
+json_t *api_openapi_document(void);
+
+/* Generic handlers of a resource route (route->spec, route->hooks). */
+bf_result crud_list(api_call *call, const struct api_route *route);
+bf_result crud_create(api_call *call, const struct api_route *route);
+bf_result crud_get(api_call *call, const struct api_route *route);
+bf_result crud_patch(api_call *call, const struct api_route *route);
+bf_result crud_delete(api_call *call, const struct api_route *route);
+
+/* Reads the list parameters of the request (limit, cursor, sort, q and the
+ * resource's filters) into q; 422 naming the parameter when one is wrong. */
+bf_result list_query_from_request(api_call *call, const resource_spec *spec, list_query *q);
+
+/* The opaque cursor that continues after the last record of a page. */
+const char *list_cursor_after(api_call *call, const list_query *q, const record *last);
+
+/* Route handlers beyond the generic ones (one file per resource). */
+bf_result opportunity_checklist_get(api_call *call, const struct api_route *route);
+bf_result opportunity_checklist_put(api_call *call, const struct api_route *route);
+bf_result opportunity_advance(api_call *call, const struct api_route *route);
+bf_result opportunity_history(api_call *call, const struct api_route *route);
+bf_result playbooks_list(api_call *call, const struct api_route *route);
+bf_result playbooks_get(api_call *call, const struct api_route *route);
+bf_result reports_funnel(api_call *call, const struct api_route *route);
+bf_result health_get(api_call *call, const struct api_route *route);
+bf_result openapi_get(api_call *call, const struct api_route *route);
+
+/* Rejects any query parameter not in allowed (NULL-terminated): 422 naming it. */
+bf_result api_only_params(api_call *call, const char *const *allowed);
+
+/* Resource hooks, defined in the resource files. */
+extern const resource_hooks account_hooks;
+extern const resource_hooks contact_hooks;
+extern const resource_hooks opportunity_hooks;
+extern const resource_hooks activity_hooks;
+
+#endif

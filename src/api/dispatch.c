@@ -1,0 +1,272 @@
+/* Request dispatch: routing, body parsing, preconditions and the mapping of
+ * results to HTTP statuses. */
+#include "api/api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http/response.h"
+#include "http/router.h"
+
+int api_status(bf_result r)
+{
+    switch (r) {
+    case BF_OK:
+        return 200;
+    case BF_ERR_MALFORMED:
+        return 400;
+    case BF_ERR_NOT_FOUND:
+        return 404;
+    case BF_ERR_METHOD:
+        return 405;
+    case BF_ERR_CONFLICT:
+    case BF_ERR_GATE_UNMET:
+        return 409;
+    case BF_ERR_STALE:
+        return 412;
+    case BF_ERR_TOO_LARGE:
+        return 413;
+    case BF_ERR_MEDIA_TYPE:
+        return 415;
+    case BF_ERR_INVALID:
+        return 422;
+    case BF_ERR_PRECONDITION:
+        return 428;
+    case BF_ERR_BUSY:
+        return 503;
+    case BF_ERR_NOMEM:
+    case BF_ERR_STORE:
+    case BF_ERR_IO:
+    case BF_ERR_INTERNAL:
+        return 500;
+    }
+    return 500;
+}
+
+static void release_json(void *p)
+{
+    json_decref(p);
+}
+
+json_t *api_keep(api_call *call, json_t *v)
+{
+    if (v != NULL && arena_on_free(call->arena, release_json, v) != 0)
+        return NULL;
+    return v;
+}
+
+/* The key whose value holds byte offset pos of a JSON text: the last string
+ * before pos that is followed by a colon. Good enough to name the field of a
+ * bad value in the flat objects the API takes. */
+static void key_at(const char *t, size_t len, size_t pos, char *out, size_t cap)
+{
+    out[0] = '\0';
+    size_t i = 0;
+    if (pos > len)
+        pos = len;
+    while (i < pos) {
+        if (t[i] != '"') {
+            i++;
+            continue;
+        }
+        size_t start = i + 1, j = start;
+        while (j < len && t[j] != '"') {
+            if (t[j] == '\\')
+                j++;
+            j++;
+        }
+        if (j >= pos)
+            break; /* the error is inside this string */
+        size_t k = j + 1;
+        while (k < len && (t[k] == ' ' || t[k] == '\t' || t[k] == '\n' || t[k] == '\r'))
+            k++;
+        if (k < len && t[k] == ':') {
+            size_t n = j - start < cap - 1 ? j - start : cap - 1;
+            memcpy(out, t + start, n);
+            out[n] = '\0';
+        }
+        i = j + 1;
+    }
+}
+
+bf_result api_body(api_call *call, json_t **out)
+{
+    http_request *req = call->req;
+    const char *ct = http_header(req, "Content-Type");
+    if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
+        (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' '))
+        return bf_fail(&call->err, BF_ERR_MEDIA_TYPE, "unsupported_media_type", NULL,
+                       "the body must be JSON, sent with Content-Type: application/json");
+    if (req->body.len == 0)
+        return bf_fail(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                       "the request body is empty; a JSON object is expected");
+    json_error_t jerr;
+    json_t *v = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (v == NULL) {
+        enum json_error_code code = json_error_code(&jerr);
+        if (code == json_error_invalid_utf8 || code == json_error_numeric_overflow) {
+            char field[64];
+            key_at(req->body.data, req->body.len, (size_t)jerr.position, field, sizeof(field));
+            if (code == json_error_invalid_utf8)
+                return bf_fail(&call->err, BF_ERR_INVALID, "invalid_utf8", field,
+                               "%s is not valid UTF-8", field[0] ? field : "the body");
+            return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", field,
+                           "%s is too large a number", field[0] ? field : "a value");
+        }
+        if (code == json_error_duplicate_key)
+            return bf_fail(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                           "%s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+        return bf_fail(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                       "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                       jerr.text);
+    }
+    if (api_keep(call, v) == NULL)
+        return BF_ERR_NOMEM;
+    if (!json_is_object(v))
+        return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", NULL,
+                       "the body must be a JSON object");
+    *out = v;
+    return BF_OK;
+}
+
+bf_result api_if_match(api_call *call, int64_t *version)
+{
+    const char *h = http_header(call->req, "If-Match");
+    if (h == NULL || *h == '\0')
+        return bf_fail(&call->err, BF_ERR_PRECONDITION, "if_match_required", "If-Match",
+                       "send If-Match with the version (ETag) you read, so that no one's change "
+                       "is overwritten");
+    const char *p = h;
+    if (strncmp(p, "W/", 2) == 0)
+        p += 2;
+    bool quoted = *p == '"';
+    if (quoted)
+        p++;
+    errno = 0;
+    char *end;
+    long long v = strtoll(p, &end, 10);
+    if (quoted && *end == '"')
+        end++;
+    if (end == p || *end != '\0' || errno != 0 || v < 1)
+        return bf_fail(&call->err, BF_ERR_MALFORMED, "invalid_if_match", "If-Match",
+                       "If-Match must be the ETag of the record, such as \"3\"");
+    *version = v;
+    return BF_OK;
+}
+
+void api_set_etag(api_call *call, int64_t version)
+{
+    char *etag = arena_printf(call->arena, "\"%lld\"", (long long)version);
+    if (etag)
+        http_set_header(call->req, "ETag", etag);
+}
+
+bf_result api_respond_record(api_call *call, int status, const record *rec)
+{
+    json_t *j = record_to_json(rec);
+    if (j == NULL)
+        return BF_ERR_NOMEM;
+    api_set_etag(call, rec->version);
+    if (status == 201) {
+        char *loc = arena_printf(call->arena, "/api/v1/%s/%s", rec->spec->name, rec->id);
+        if (loc)
+            http_set_header(call->req, "Location", loc);
+    }
+    http_respond_json(call->req, status, j);
+    return BF_OK;
+}
+
+void api_handle(http_request *req, void *app_ptr)
+{
+    api *app = app_ptr;
+    api_call call = {.app = app, .req = req, .arena = req->arena};
+    const char *user = http_header(req, "X-User");
+    call.actor = user && *user ? user : "anonymous";
+
+    const http_route *route;
+    char allow[64];
+    bf_result r = router_match(app->routes, app->nroutes, req, &route, allow, sizeof(allow));
+    if (r == BF_ERR_NOT_FOUND) {
+        bf_fail(&call.err, r, "no_route", NULL, "no such resource: %s", req->path);
+    } else if (r == BF_ERR_METHOD) {
+        char *a = arena_strdup(req->arena, allow);
+        if (a)
+            http_set_header(req, "Allow", a);
+        bf_fail(&call.err, r, NULL, NULL, "%s is not allowed here; allowed: %s", req->method,
+                allow);
+    } else {
+        const api_route *ar = route->target;
+        r = ar->handler(&call, ar);
+    }
+    if (r == BF_OK)
+        return;
+    if (call.err.message[0] == '\0')
+        bf_fail(&call.err, r, NULL, NULL, "%s",
+                r == BF_ERR_NOMEM ? "out of memory" : "the request failed");
+    int status = api_status(r);
+    if (status == 500 || status == 503)
+        fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, call.err.message);
+    http_respond_error(req, status, call.err.code, call.err.message, call.err.field,
+                       call.error_extra);
+}
+
+bf_result api_new(store *st, const playbook_set *playbooks, api **out)
+{
+    api *app = calloc(1, sizeof(*app));
+    if (app == NULL)
+        return BF_ERR_NOMEM;
+    app->store = st;
+    app->playbooks = playbooks;
+    size_t n = 0;
+    while (api_routes[n].method != NULL)
+        n++;
+    app->routes = calloc(n, sizeof(http_route));
+    if (app->routes == NULL) {
+        free(app);
+        return BF_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        app->routes[i].method = api_routes[i].method;
+        app->routes[i].pattern = api_routes[i].pattern;
+        app->routes[i].target = &api_routes[i];
+    }
+    app->nroutes = n;
+    *out = app;
+    return BF_OK;
+}
+
+void api_free(api *app)
+{
+    if (app == NULL)
+        return;
+    free(app->routes);
+    free(app);
+}
+
+typedef struct params_ctx {
+    api_call *call;
+    const char *const *allowed;
+    bf_result r;
+} params_ctx;
+
+static bool check_param(void *ctx, const char *key, const char *value)
+{
+    (void)value;
+    params_ctx *pc = ctx;
+    for (size_t i = 0; pc->allowed[i]; i++)
+        if (strcmp(pc->allowed[i], key) == 0)
+            return true;
+    pc->r = bf_fail(&pc->call->err, BF_ERR_INVALID, "unknown_parameter", key,
+                    "%s is not a parameter of this request", key);
+    return false;
+}
+
+bf_result api_only_params(api_call *call, const char *const *allowed)
+{
+    params_ctx pc = {call, allowed, BF_OK};
+    http_query_each(call->req, check_param, &pc);
+    return pc.r;
+}

@@ -1,0 +1,41 @@
+/* The route table: every route of the API, its handler and what the OpenAPI
+ * document says of it. The router and the document are both built from it. */
+#include "api/api.h"
+
+#define RESOURCE_ROUTES(path, spec, hooks, what)                                                   \
+    {"GET", "/api/v1/" path, crud_list, ROUTE_LIST, &spec, NULL, "List " what,                     \
+     "400 422"},                                                                                   \
+        {"POST", "/api/v1/" path, crud_create, ROUTE_CREATE, &spec, &hooks, "Create " what,        \
+         "400 413 415 422"},                                                                       \
+        {"GET", "/api/v1/" path "/{id}", crud_get, ROUTE_GET, &spec, NULL, "Read " what, "404"},   \
+        {"PATCH", "/api/v1/" path "/{id}", crud_patch, ROUTE_PATCH, &spec, &hooks,                 \
+         "Update " what " (If-Match required)", "400 404 412 413 415 422 428"},                    \
+        {"DELETE", "/api/v1/" path "/{id}", crud_delete, ROUTE_DELETE, &spec, NULL,                \
+         "Delete " what " (If-Match required)", "400 404 409 412 428"}
+
+const api_route api_routes[] = {
+    {"GET", "/healthz", health_get, ROUTE_OTHER, NULL, NULL, "Health check", ""},
+    {"GET", "/api/v1/openapi.json", openapi_get, ROUTE_OTHER, NULL, NULL,
+     "This OpenAPI document", ""},
+    RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
+    RESOURCE_ROUTES("contacts", resource_contacts, contact_hooks, "contacts"),
+    RESOURCE_ROUTES("opportunities", resource_opportunities, opportunity_hooks, "opportunities"),
+    RESOURCE_ROUTES("activities", resource_activities, activity_hooks, "activities"),
+    {"GET", "/api/v1/opportunities/{id}/checklist", opportunity_checklist_get, ROUTE_OTHER, NULL,
+     NULL, "Checklist of the opportunity's current stage (or ?stage=)", "404 409 422"},
+    {"PUT", "/api/v1/opportunities/{id}/checklist/{item}", opportunity_checklist_put, ROUTE_OTHER,
+     NULL, NULL, "Tick or untick a checklist item of the current stage, with evidence",
+     "400 404 409 413 415 422"},
+    {"POST", "/api/v1/opportunities/{id}/advance", opportunity_advance, ROUTE_OTHER, NULL, NULL,
+     "Move to the next stage when every exit criterion is met (409 gate_unmet otherwise)",
+     "400 404 409 412 415 422"},
+    {"GET", "/api/v1/opportunities/{id}/history", opportunity_history, ROUTE_OTHER, NULL, NULL,
+     "Stage history of the opportunity (append-only)", "404"},
+    {"GET", "/api/v1/playbooks", playbooks_list, ROUTE_OTHER, NULL, NULL,
+     "Loaded playbooks with their stages", "422"},
+    {"GET", "/api/v1/playbooks/{id}", playbooks_get, ROUTE_OTHER, NULL, NULL,
+     "A playbook's full document", "404"},
+    {"GET", "/api/v1/reports/funnel", reports_funnel, ROUTE_OTHER, NULL, NULL,
+     "Funnel of open opportunities per stage: count, amount, weighted amount", "422"},
+    {NULL, NULL, NULL, ROUTE_OTHER, NULL, NULL, NULL, NULL},
+};

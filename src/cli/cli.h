@@ -1,0 +1,28 @@
+/* The command line: bingfa init | serve | playbook validate. Each command
+ * returns the process exit status: 0 success, 1 failure, 2 bad arguments. */
+#ifndef BF_CLI_CLI_H
+#define BF_CLI_CLI_H
+
+#include "core/playbook.h"
+#include "store/store.h"
+
+/* bingfa init --db FILE [--demo] [--schema-version N] */
+int cli_init(int argc, char **argv);
+
+/* bingfa serve [--db FILE] [--listen ADDR:PORT] … */
+int cli_serve(int argc, char **argv);
+
+/* bingfa playbook validate FILE… */
+int cli_playbook(int argc, char **argv);
+
+/* Fills the store with the demo data set (Chinese accounts, contacts,
+ * opportunities across the stages, activities). */
+bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err);
+
+/* Loads the built-in playbooks into a new set (caller frees); prints why not. */
+playbook_set *cli_load_playbooks(void);
+
+/* Prints "bingfa: <message>" to stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,219 @@
+/* The demo data set: data/demo.json, compiled in. Records refer to one
+ * another by local "ref" labels and to time in days from today, so the demo
+ * always looks current. Everything goes through the same validation as the
+ * API, in one transaction. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/activity.h"
+#include "core/embedded.h"
+#include "core/opportunity.h"
+#include "core/text.h"
+
+extern const embedded_file demo_files[];
+
+#define DAY 86400
+
+typedef struct demo {
+    store *st;
+    const playbook_set *playbooks;
+    arena *a;
+    json_t *refs; /* ref label -> id */
+    bf_error *err;
+    time_t now;
+} demo;
+
+static const char *date_in_days(demo *d, long days)
+{
+    char out[16];
+    text_format_date(d->now + days * DAY, out, sizeof(out));
+    return arena_strdup(d->a, out);
+}
+
+/* A time of day in China (UTC+8) as UTC: 09:30 local is 01:30Z. */
+static const char *time_in_days(demo *d, long days, int local_hour, int minute)
+{
+    char out[32];
+    time_t day = (d->now / DAY + days) * DAY;
+    text_format_utc(day + (local_hour - 8) * 3600 + minute * 60, out, sizeof(out));
+    return arena_strdup(d->a, out);
+}
+
+static bf_result resolve(demo *d, json_t *obj, const char *from, const char *to)
+{
+    json_t *ref = json_object_get(obj, from);
+    if (ref == NULL)
+        return BF_OK;
+    json_t *id = json_object_get(d->refs, json_string_value(ref));
+    if (id == NULL)
+        return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", from, "unknown ref %s",
+                       json_string_value(ref));
+    json_object_set(obj, to, id);
+    if (strcmp(from, to) != 0)
+        json_object_del(obj, from);
+    return BF_OK;
+}
+
+/* Validates obj as a spec record and inserts it; remembers its ref. */
+static bf_result insert(demo *d, const resource_spec *spec, json_t *obj, record **out)
+{
+    json_t *ref = json_incref(json_object_get(obj, "ref"));
+    json_object_del(obj, "ref");
+    record *rec;
+    bf_result r = record_from_json(d->a, spec, obj, RECORD_CREATE, &rec, d->err);
+    if (r == BF_OK && spec == &resource_opportunities) {
+        bool moved;
+        r = opportunity_prepare(rec, NULL, d->playbooks, &moved, d->err);
+    }
+    if (r == BF_OK && spec == &resource_activities)
+        r = activity_check(rec, d->err);
+    if (r == BF_OK)
+        r = store_record_insert(d->st, d->a, rec, d->err);
+    if (r == BF_OK && ref != NULL)
+        json_object_set_new(d->refs, json_string_value(ref), json_string(rec->id));
+    json_decref(ref);
+    if (r == BF_OK && out)
+        *out = rec;
+    return r;
+}
+
+/* The history of a demo deal: created in the first stage, moved through
+ * each stage before its current one with every criterion ticked, and part of
+ * the current stage's checklist done. */
+static bf_result opportunity_story(demo *d, record *opp, long days_in_stage, const char *owner)
+{
+    const playbook *pb = playbook_set_find(d->playbooks, record_text(opp, "playbook"));
+    size_t current;
+    playbook_stage(pb, record_text(opp, "stage"), &current);
+    long days_ago = days_in_stage + 12L * (long)current;
+    char when[32];
+    text_format_utc(d->now - days_ago * DAY, when, sizeof(when));
+    stage_change create = {.opportunity_id = opp->id,
+                           .kind = "create",
+                           .playbook = pb->id,
+                           .to_stage = pb->stages[0].id,
+                           .to_probability = pb->stages[0].probability,
+                           .changed_at = arena_strdup(d->a, when),
+                           .changed_by = owner};
+    bf_result r = store_stage_change_append(d->st, d->a, &create, d->err);
+    for (size_t s = 0; r == BF_OK && s <= current; s++) {
+        const stage_def *stage = &pb->stages[s];
+        bool passed = s < current;
+        /* Passed stages are complete; the current one is about half done. */
+        size_t ticks = passed ? stage->nitems : stage->nitems / 2;
+        for (size_t i = 0; r == BF_OK && i < ticks; i++) {
+            checklist_state item = {.item_id = stage->items[i].id,
+                                    .done = true,
+                                    .evidence = "演示数据：已核实",
+                                    .done_by = owner};
+            r = store_checklist_put(d->st, opp->id, stage->id, &item, d->err);
+        }
+        if (r != BF_OK || !passed)
+            break;
+        days_ago = days_in_stage + 12L * (long)(current - s - 1);
+        text_format_utc(d->now - days_ago * DAY, when, sizeof(when));
+        stage_change move = {.opportunity_id = opp->id,
+                             .kind = "advance",
+                             .playbook = pb->id,
+                             .from_stage = stage->id,
+                             .to_stage = pb->stages[s + 1].id,
+                             .from_probability = stage->probability,
+                             .to_probability = pb->stages[s + 1].probability,
+                             .changed_at = arena_strdup(d->a, when),
+                             .changed_by = owner,
+                             .reason = "出口标准全部满足"};
+        r = store_stage_change_append(d->st, d->a, &move, d->err);
+    }
+    return r;
+}
+
+static bf_result load_all(demo *d, json_t *doc)
+{
+    bf_result r = BF_OK;
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(doc, "accounts"), i, o)
+    {
+        if ((r = insert(d, &resource_accounts, o, NULL)) != BF_OK)
+            return r;
+    }
+    json_array_foreach(json_object_get(doc, "contacts"), i, o)
+    {
+        if ((r = resolve(d, o, "account", "account_id")) != BF_OK ||
+            (r = resolve(d, o, "reports_to", "reports_to")) != BF_OK ||
+            (r = insert(d, &resource_contacts, o, NULL)) != BF_OK)
+            return r;
+    }
+    json_array_foreach(json_object_get(doc, "opportunities"), i, o)
+    {
+        json_t *days = json_object_get(o, "expected_close_days");
+        json_t *in_stage = json_object_get(o, "days_in_stage");
+        long stage_days = in_stage ? (long)json_integer_value(in_stage) : 7;
+        if (days)
+            json_object_set_new(o, "expected_close",
+                                json_string(date_in_days(d, (long)json_integer_value(days))));
+        json_object_del(o, "expected_close_days");
+        json_object_del(o, "days_in_stage");
+        record *opp;
+        if ((r = resolve(d, o, "account", "account_id")) != BF_OK ||
+            (r = insert(d, &resource_opportunities, o, &opp)) != BF_OK ||
+            (r = opportunity_story(d, opp, stage_days, record_text(opp, "owner"))) != BF_OK)
+            return r;
+    }
+    json_array_foreach(json_object_get(doc, "activities"), i, o)
+    {
+        long planned = (long)json_integer_value(json_object_get(o, "planned_days"));
+        const char *at = time_in_days(d, planned, 9 + (int)(i % 6), (int)(i % 2) * 30);
+        json_object_set_new(o, "planned_at", json_string(at));
+        if (json_is_true(json_object_get(o, "done")))
+            json_object_set_new(o, "done_at", json_string(at));
+        json_t *next = json_object_get(o, "next_step_days");
+        if (next)
+            json_object_set_new(o, "next_step_date",
+                                json_string(date_in_days(d, (long)json_integer_value(next))));
+        json_object_del(o, "planned_days");
+        json_object_del(o, "done");
+        json_object_del(o, "next_step_days");
+        json_t *contacts = json_object_get(o, "contacts");
+        size_t k;
+        json_t *c;
+        json_array_foreach(contacts, k, c)
+        {
+            json_t *id = json_object_get(d->refs, json_string_value(c));
+            if (id == NULL)
+                return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "contacts",
+                               "unknown contact ref %s", json_string_value(c));
+            json_array_set(contacts, k, id);
+        }
+        if ((r = resolve(d, o, "opportunity", "opportunity_id")) != BF_OK ||
+            (r = resolve(d, o, "account", "account_id")) != BF_OK ||
+            (r = insert(d, &resource_activities, o, NULL)) != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
+bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
+{
+    json_error_t jerr;
+    json_t *doc = json_loadb(demo_files[0].data, demo_files[0].len, 0, &jerr);
+    if (doc == NULL)
+        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                       "demo.json line %d: %s", jerr.line, jerr.text);
+    demo d = {.st = st, .playbooks = playbooks, .a = arena_new(64 * 1024),
+              .refs = json_object(), .err = err, .now = time(NULL)};
+    bf_result r = d.a && d.refs ? BF_OK : BF_ERR_NOMEM;
+    if (r == BF_OK && (r = store_begin(st, err)) == BF_OK) {
+        r = load_all(&d, doc);
+        if (r == BF_OK)
+            r = store_commit(st, err);
+        else
+            store_rollback(st);
+    }
+    json_decref(d.refs);
+    json_decref(doc);
+    arena_free(d.a);
+    return r;
+}

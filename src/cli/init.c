@@ -1,0 +1,64 @@
+/* bingfa init: create or upgrade a database, optionally with the demo. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+int cli_init(int argc, char **argv)
+{
+    const char *db = NULL;
+    bool demo = false;
+    int schema_version = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--db") == 0 && i + 1 < argc) {
+            db = argv[++i];
+        } else if (strcmp(argv[i], "--demo") == 0) {
+            demo = true;
+        } else if (strcmp(argv[i], "--schema-version") == 0 && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || v < 1 || v > store_schema_latest()) {
+                cli_error("--schema-version must be from 1 to %d", store_schema_latest());
+                return 2;
+            }
+            schema_version = (int)v;
+        } else {
+            cli_error("init: unexpected argument '%s'; usage: bingfa init --db FILE [--demo]",
+                      argv[i]);
+            return 2;
+        }
+    }
+    if (db == NULL) {
+        cli_error("init: --db FILE is required");
+        return 2;
+    }
+    if (demo && schema_version != 0) {
+        cli_error("init: --demo needs the latest schema");
+        return 2;
+    }
+    bf_error err = {0};
+    store *st;
+    store_options opt = {.migrate_to = schema_version, .synchronous_full = true};
+    if (store_open(db, &opt, &st, &err) != BF_OK) {
+        cli_error("%s: %s", db, err.message);
+        return 1;
+    }
+    int status = 0;
+    if (demo) {
+        playbook_set *playbooks = cli_load_playbooks();
+        if (playbooks == NULL) {
+            status = 1;
+        } else if (demo_load(st, playbooks, &err) != BF_OK) {
+            cli_error("demo data: %s%s%s", err.message, err.field[0] ? " at " : "", err.field);
+            status = 1;
+        }
+        playbook_set_free(playbooks);
+    }
+    if (status == 0)
+        printf("bingfa: %s is at schema version %d%s\n", db, store_schema_version(st),
+               demo ? ", with demo data" : "");
+    store_close(st);
+    return status;
+}

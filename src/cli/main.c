@@ -1,0 +1,75 @@
+/* bingfa: presales and project-sales management. Entry point and help. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "bingfa " BINGFA_VERSION " - presales and project-sales management (兵法)\n"
+    "\n"
+    "Usage:\n"
+    "  bingfa init --db FILE [--demo]      create (or upgrade) a database; --demo adds demo data\n"
+    "  bingfa serve [options]              serve the web API\n"
+    "      --db FILE                       database file (default ./bingfa.db)\n"
+    "      --listen ADDR:PORT              address to listen on (default 127.0.0.1:8080;\n"
+    "                                      port 0 picks a free port)\n"
+    "      --threads N                     worker threads (default: one per CPU)\n"
+    "      --max-body BYTES                largest request body (default 1048576)\n"
+    "      --max-connections N             open connections at most (default 1024)\n"
+    "      --timeout SECONDS               idle connection timeout (default 30)\n"
+    "      --access-log FILE|-             JSON access log (default -: standard output)\n"
+    "      --synchronous full|normal       SQLite durability (default full)\n"
+    "  bingfa playbook validate FILE...    check playbook files against the schema\n"
+    "  bingfa --help | --version\n";
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bingfa: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+playbook_set *cli_load_playbooks(void)
+{
+    bf_error err = {0};
+    playbook_set *set = playbook_set_new();
+    if (set == NULL) {
+        cli_error("out of memory");
+        return NULL;
+    }
+    if (playbook_set_add_builtin(set, &err) != BF_OK) {
+        cli_error("built-in playbook: %s", err.message);
+        playbook_set_free(set);
+        return NULL;
+    }
+    return set;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("bingfa %s\n", BINGFA_VERSION);
+        return 0;
+    }
+    if (strcmp(cmd, "init") == 0)
+        return cli_init(argc - 2, argv + 2);
+    if (strcmp(cmd, "serve") == 0)
+        return cli_serve(argc - 2, argv + 2);
+    if (strcmp(cmd, "playbook") == 0)
+        return cli_playbook(argc - 2, argv + 2);
+    cli_error("unknown command '%s'; see bingfa --help", cmd);
+    return 2;
+}

@@ -1,0 +1,164 @@
+/* bingfa serve: the HTTP API over a database file. SIGINT and SIGTERM stop
+ * accepting, let requests in flight finish, then close the database. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+#include "http/server.h"
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '\0' || *s == '-' || *end != '\0' || errno != 0 || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "127.0.0.1:8080", "[::1]:8080" or ":8080" into address and port. */
+static bool parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
+{
+    const char *colon;
+    const char *host = s;
+    size_t host_len;
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close == NULL || close[1] != ':')
+            return false;
+        host = s + 1;
+        host_len = (size_t)(close - host);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL)
+            return false;
+        host_len = (size_t)(colon - s);
+    }
+    if (host_len == 0) {
+        host = "127.0.0.1";
+        host_len = strlen(host);
+    }
+    if (host_len >= cap)
+        return false;
+    memcpy(addr, host, host_len);
+    addr[host_len] = '\0';
+    unsigned long p;
+    if (!parse_uint(colon + 1, 65535, &p))
+        return false;
+    *port = (uint16_t)p;
+    return true;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    const char *db = "bingfa.db";
+    const char *listen = "127.0.0.1:8080";
+    const char *access_log = "-";
+    http_options hopt = {
+        .max_body = 1024 * 1024, .connection_limit = 1024, .timeout_seconds = 30};
+    store_options sopt = {.synchronous_full = true};
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        unsigned long n;
+        if (val == NULL) {
+            cli_error("serve: %s needs a value (or is unknown); see bingfa --help", arg);
+            return 2;
+        }
+        i++;
+        if (strcmp(arg, "--db") == 0) {
+            db = val;
+        } else if (strcmp(arg, "--listen") == 0) {
+            listen = val;
+        } else if (strcmp(arg, "--access-log") == 0) {
+            access_log = val;
+        } else if (strcmp(arg, "--threads") == 0 && parse_uint(val, 256, &n) && n > 0) {
+            hopt.threads = (unsigned)n;
+        } else if (strcmp(arg, "--max-body") == 0 && parse_uint(val, 1UL << 30, &n) && n > 0) {
+            hopt.max_body = n;
+        } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) &&
+                   n > 0) {
+            hopt.connection_limit = (unsigned)n;
+        } else if (strcmp(arg, "--timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
+            hopt.timeout_seconds = (unsigned)n;
+        } else if (strcmp(arg, "--synchronous") == 0 &&
+                   (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
+            sopt.synchronous_full = strcmp(val, "full") == 0;
+        } else {
+            cli_error("serve: bad option %s %s; see bingfa --help", arg, val);
+            return 2;
+        }
+    }
+    char addr[64];
+    if (!parse_listen(listen, addr, sizeof(addr), &hopt.port)) {
+        cli_error("serve: --listen must be ADDR:PORT, such as 127.0.0.1:8080, not '%s'", listen);
+        return 2;
+    }
+    hopt.address = addr;
+
+    FILE *log = stdout;
+    if (strcmp(access_log, "-") != 0 && (log = fopen(access_log, "a")) == NULL) {
+        cli_error("serve: cannot open access log %s: %s", access_log, strerror(errno));
+        return 1;
+    }
+    hopt.access_log = log;
+
+    /* Workers inherit this mask: only the main thread takes the signals. */
+    signal(SIGPIPE, SIG_IGN);
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+
+    int status = 1;
+    bf_error err = {0};
+    store *st = NULL;
+    playbook_set *playbooks = NULL;
+    api *app = NULL;
+    http_server *srv = NULL;
+    if (store_open(db, &sopt, &st, &err) != BF_OK) {
+        cli_error("%s: %s", db, err.message);
+        goto done;
+    }
+    if ((playbooks = cli_load_playbooks()) == NULL)
+        goto done;
+    if (api_new(st, playbooks, &app) != BF_OK) {
+        cli_error("out of memory");
+        goto done;
+    }
+    if (http_server_start(&hopt, api_handle, app, &srv, &err) != BF_OK) {
+        cli_error("%s", err.message);
+        goto done;
+    }
+    fprintf(stderr, "bingfa: serving %s on http://%s%s%s:%u/ (schema version %d)\n", db,
+            strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
+            (unsigned)http_server_port(srv), store_schema_version(st));
+    fflush(stderr);
+
+    int sig;
+    sigwait(&stop, &sig);
+    fprintf(stderr, "bingfa: %s received, finishing requests in flight\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_stop(srv, 10000);
+    srv = NULL;
+    status = 0;
+done:
+    http_server_stop(srv, 0);
+    api_free(app);
+    store_close(st);
+    playbook_set_free(playbooks);
+    if (log != stdout)
+        fclose(log);
+    if (status == 0)
+        fprintf(stderr, "bingfa: stopped, database closed\n");
+    return status;
+}

@@ -1,0 +1,71 @@
+/* JSON responses (see response.h). */
+#include "http/response.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void respond_oom(http_request *req)
+{
+    static const char oom[] = "{\"error\":{\"code\":\"out_of_memory\",\"message\":\"out of "
+                              "memory\",\"field\":\"\"}}";
+    req->status = 500;
+    req->content_type = "application/json; charset=utf-8";
+    req->out.data = (char *)oom;
+    req->out.len = sizeof(oom) - 1;
+}
+
+void http_respond_json(http_request *req, int status, json_t *body)
+{
+    req->status = status;
+    req->content_type = "application/json; charset=utf-8";
+    req->out.len = 0;
+    if (body == NULL) {
+        respond_oom(req);
+        return;
+    }
+    size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
+    char *p = n ? arena_alloc(req->arena, n + 1) : NULL;
+    if (p == NULL || json_dumpb(body, p, n, JSON_COMPACT) != n) {
+        json_decref(body);
+        respond_oom(req);
+        return;
+    }
+    json_decref(body);
+    p[n] = '\0';
+    req->out.data = p;
+    req->out.len = n;
+    req->out.cap = n + 1;
+}
+
+void http_respond_error(http_request *req, int status, const char *code, const char *message,
+                        const char *field, json_t *extra)
+{
+    json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", message, "field",
+                            field ? field : "");
+    json_t *body = json_object();
+    if (err == NULL || body == NULL) {
+        json_decref(err);
+        json_decref(body);
+        json_decref(extra);
+        respond_oom(req);
+        return;
+    }
+    if (json_object_set_new(body, "error", err) != 0) { /* err is released by jansson */
+        json_decref(body);
+        json_decref(extra);
+        respond_oom(req);
+        return;
+    }
+    if (extra != NULL) {
+        json_object_update(body, extra);
+        json_decref(extra);
+    }
+    http_respond_json(req, status, body);
+}
+
+void http_respond_empty(http_request *req, int status)
+{
+    req->status = status;
+    req->content_type = NULL;
+    req->out.len = 0;
+}

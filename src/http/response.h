@@ -1,0 +1,21 @@
+/* JSON responses and the one error envelope of the API:
+ * {"error":{"code":"…","message":"…","field":"…"}}. */
+#ifndef BF_HTTP_RESPONSE_H
+#define BF_HTTP_RESPONSE_H
+
+#include <jansson.h>
+
+#include "http/server.h"
+
+/* Responds with status and the JSON value body (the reference is stolen). */
+void http_respond_json(http_request *req, int status, json_t *body);
+
+/* Responds with the error envelope; field may be NULL or "". extra, when not
+ * NULL, is an object whose keys are added beside "error" (stolen). */
+void http_respond_error(http_request *req, int status, const char *code, const char *message,
+                        const char *field, json_t *extra);
+
+/* Responds 204 with no body. */
+void http_respond_empty(http_request *req, int status);
+
+#endif

@@ -1,0 +1,83 @@
+/* The HTTP server: libmicrohttpd with its epoll thread pool, a memory arena
+ * per request, a bounded request body, one JSON access-log line per request.
+ * It knows HTTP, not the domain: every complete request goes to one handler. */
+#ifndef BF_HTTP_SERVER_H
+#define BF_HTTP_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/result.h"
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 8
+
+typedef struct http_request {
+    arena *arena;       /* lives until the response is sent */
+    const char *method; /* "GET", "POST", … */
+    const char *path;   /* without the query string */
+    buf body;           /* the request body, bounded by the server's max_body */
+    const char *params[HTTP_MAX_PARAMS]; /* path parameters, filled by the router */
+    size_t nparams;
+    const char *route;  /* the matched route pattern, for the access log */
+
+    /* The response, filled by the handler. */
+    int status;
+    const char *content_type;
+    buf out;
+    const char *header_names[HTTP_MAX_HEADERS];
+    const char *header_values[HTTP_MAX_HEADERS];
+    size_t nheaders;
+
+    void *conn;           /* the libmicrohttpd connection (opaque) */
+    bool body_too_large;  /* the body passed the limit while being read */
+    bool responded;       /* a response was already queued */
+    uint64_t started_ns;
+} http_request;
+
+/* Handles one complete request: sets status, content type and body. */
+typedef void (*http_handler)(http_request *req, void *app);
+
+typedef struct http_options {
+    const char *address;         /* IPv4 or IPv6 literal */
+    uint16_t port;               /* 0: any free port */
+    size_t max_body;             /* bytes; larger bodies get 413 */
+    unsigned threads;            /* worker threads; 0: one per CPU */
+    unsigned connection_limit;   /* open connections at most */
+    unsigned timeout_seconds;    /* idle connection timeout */
+    FILE *access_log;            /* NULL: no access log */
+} http_options;
+
+typedef struct http_server http_server;
+
+/* Starts serving; *out is owned by the caller and stopped with
+ * http_server_stop. The port really bound is in http_server_port. */
+bf_result http_server_start(const http_options *opt, http_handler handler, void *app,
+                            http_server **out, bf_error *err);
+
+/* The port the server listens on. */
+uint16_t http_server_port(const http_server *srv);
+
+/* Stops accepting, waits (up to grace_ms) for requests in flight to finish,
+ * then closes every connection and frees the server. */
+void http_server_stop(http_server *srv, unsigned grace_ms);
+
+/* A request header, or NULL. Owned by the connection. */
+const char *http_header(const http_request *req, const char *name);
+
+/* A query-string argument, or NULL (present without value gives ""). */
+const char *http_query(const http_request *req, const char *name);
+
+/* Calls fn for every query argument; stops and returns false when fn does. */
+bool http_query_each(const http_request *req, bool (*fn)(void *ctx, const char *key,
+                                                         const char *value),
+                     void *ctx);
+
+/* Adds a response header; the strings must outlive the request (arena). */
+void http_set_header(http_request *req, const char *name, const char *value);
+
+#endif
