@@ -1,0 +1,191 @@
+/* Unit tests of src/core/playbook.c, src/core/stage.c and
+ * src/core/opportunity.c: the methodology as data and its gate. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/opportunity.h"
+#include "core/playbook.h"
+#include "core/stage.h"
+
+static const char small[] =
+    "{\"schema\":\"bingfa.playbook/1\",\"id\":\"mini\",\"name\":{\"zh\":\"小\"},"
+    "\"stages\":["
+    "{\"id\":\"a\",\"name\":{\"zh\":\"甲\"},\"probability\":10,\"in_funnel\":false,"
+    "\"exit_criteria\":[{\"id\":\"x\",\"kind\":\"criterion\",\"owner\":\"S&C\",\"text\":{\"zh\":"
+    "\"叉\"}},{\"id\":\"y\",\"kind\":\"deliverable\",\"text\":{\"zh\":\"乙\"}}]},"
+    "{\"id\":\"b\",\"name\":{\"zh\":\"乙\"},\"probability\":60,\"exit_criteria\":[]},"
+    "{\"id\":\"c\",\"name\":{\"zh\":\"丙\"},\"probability\":100,\"exit_criteria\":[]}]}";
+
+static playbook *parse_ok(const char *text)
+{
+    playbook *pb = NULL;
+    bf_error err = {0};
+    bf_result r = playbook_parse(text, strlen(text), &pb, &err);
+    if (r != BF_OK)
+        fprintf(stderr, "unexpected: %s\n", err.message);
+    assert_int_equal(r, BF_OK);
+    return pb;
+}
+
+/* Parses text with one substitution and expects the error to name path. */
+static void expect_invalid(const char *from, const char *to, const char *path)
+{
+    char text[sizeof(small) + 64];
+    const char *at = strstr(small, from);
+    assert_non_null(at);
+    size_t head = (size_t)(at - small);
+    snprintf(text, sizeof(text), "%.*s%s%s", (int)head, small, to, at + strlen(from));
+    playbook *pb = NULL;
+    bf_error err = {0};
+    assert_int_equal(playbook_parse(text, strlen(text), &pb, &err), BF_ERR_INVALID);
+    assert_null(pb);
+    assert_string_equal(err.field, path);
+}
+
+static void parses_stages_and_items(void **state)
+{
+    (void)state;
+    playbook *pb = parse_ok(small);
+    assert_string_equal(pb->id, "mini");
+    assert_int_equal(pb->nstages, 3);
+    assert_false(pb->stages[0].in_funnel);
+    assert_true(pb->stages[1].in_funnel);
+    assert_int_equal(pb->stages[0].nitems, 2);
+    assert_string_equal(pb->stages[0].items[0].owner, "S&C");
+    assert_null(pb->stages[0].items[1].owner);
+    assert_string_equal(playbook_stage_by_probability(pb, 55)->id, "b");
+    assert_string_equal(playbook_stage_by_probability(pb, 0)->id, "a");
+    playbook_free(pb);
+}
+
+static void rejects_bad_documents_with_a_path(void **state)
+{
+    (void)state;
+    expect_invalid("\"probability\":60", "\"probability\":5", "stages[1].probability");
+    expect_invalid("\"probability\":100", "\"probability\":101", "stages[2].probability");
+    expect_invalid("\"id\":\"b\"", "\"id\":\"a\"", "stages[1].id");
+    expect_invalid("\"id\":\"y\"", "\"id\":\"x\"", "stages[0].exit_criteria[1].id");
+    expect_invalid("\"kind\":\"deliverable\"", "\"kind\":\"wish\"",
+                   "stages[0].exit_criteria[1].kind");
+    expect_invalid("\"owner\":\"S&C\"", "\"owner\":\"S&&C\"", "stages[0].exit_criteria[0].owner");
+    expect_invalid("\"in_funnel\":false", "\"in_funnel\":false,\"colour\":1", "stages[0].colour");
+    expect_invalid("bingfa.playbook/1", "bingfa.playbook/9", "schema");
+    expect_invalid("\"id\":\"mini\"", "\"id\":\"Mini\"", "id");
+    expect_invalid("{\"zh\":\"甲\"}", "{\"en\":\"A\"}", "stages[0].name.zh");
+}
+
+static void builtin_ruijie_has_six_stages_and_mant_gate(void **state)
+{
+    (void)state;
+    bf_error err = {0};
+    playbook_set *set = playbook_set_new();
+    assert_int_equal(playbook_set_add_builtin(set, &err), BF_OK);
+    const playbook *pb = playbook_set_find(set, "ruijie-6");
+    assert_non_null(pb);
+    static const int probabilities[] = {10, 30, 50, 70, 90, 100};
+    assert_int_equal(pb->nstages, 6);
+    for (size_t i = 0; i < 6; i++)
+        assert_int_equal(pb->stages[i].probability, probabilities[i]);
+    /* MANT complete is the condition to leave stage 1 for the funnel. */
+    static const char *const mant[] = {"mant-money", "mant-authority", "mant-need", "mant-time"};
+    for (size_t k = 0; k < 4; k++) {
+        bool found = false;
+        for (size_t i = 0; i < pb->stages[0].nitems; i++)
+            if (strcmp(pb->stages[0].items[i].id, mant[k]) == 0) {
+                found = true;
+                assert_string_equal(pb->stages[0].items[i].framework, "MANT");
+            }
+        assert_true(found);
+    }
+    assert_false(pb->stages[0].in_funnel);
+    assert_true(pb->stages[1].in_funnel);
+    playbook_set_free(set);
+}
+
+static void gate_lists_unmet_items_until_all_done(void **state)
+{
+    (void)state;
+    playbook *pb = parse_ok(small);
+    const checklist_def *unmet[4];
+    stage_gate gate = {.unmet = unmet};
+    bf_error err = {0};
+
+    assert_int_equal(stage_advance_check(pb, "a", NULL, 0, &gate, &err), BF_ERR_GATE_UNMET);
+    assert_int_equal(gate.nunmet, 2);
+    assert_string_equal(gate.unmet[0]->id, "x");
+
+    checklist_state st[] = {{.item_id = "y", .done = true}, {.item_id = "x", .done = false}};
+    assert_int_equal(stage_advance_check(pb, "a", st, 2, &gate, &err), BF_ERR_GATE_UNMET);
+    assert_int_equal(gate.nunmet, 1);
+    assert_string_equal(gate.unmet[0]->id, "x");
+
+    st[1].done = true;
+    assert_int_equal(stage_advance_check(pb, "a", st, 2, &gate, &err), BF_OK);
+    assert_string_equal(gate.to->id, "b");
+
+    assert_int_equal(stage_advance_check(pb, "c", NULL, 0, &gate, &err), BF_ERR_CONFLICT);
+    assert_string_equal(err.code, "last_stage");
+    assert_int_equal(stage_advance_check(pb, "zz", NULL, 0, &gate, &err), BF_ERR_NOT_FOUND);
+    playbook_free(pb);
+}
+
+static void opportunity_rules(void **state)
+{
+    (void)state;
+    bf_error err = {0};
+    playbook_set *set = playbook_set_new();
+    assert_int_equal(playbook_set_add_builtin(set, &err), BF_OK);
+    arena *a = arena_new(0);
+    json_t *j = json_loads("{\"account_id\":\"acc_x1\",\"name\":\"a\",\"stage\":\"procure\"}", 0,
+                           NULL);
+    record *opp;
+    bool moved = false;
+    assert_int_equal(record_from_json(a, &resource_opportunities, j, RECORD_CREATE, &opp, &err),
+                     BF_OK);
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_OK);
+    assert_true(moved);
+    assert_int_equal(record_field(opp, "probability")->i, 70);
+
+    record_set_text(opp, "stage", "nowhere");
+    record_set_text(opp, "stage", "procure");
+    record_set_text(opp, "status", "lost");
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_ERR_INVALID);
+    assert_string_equal(err.field, "close_reason");
+    record_set_text(opp, "close_reason", "价格");
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_OK);
+
+    record_set_text(opp, "playbook", "no-such");
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_ERR_INVALID);
+    assert_string_equal(err.field, "playbook");
+    record_set_text(opp, "playbook", "ruijie-6");
+    record_set_text(opp, "currency", "rmb");
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_ERR_INVALID);
+    assert_string_equal(err.field, "currency");
+
+    json_decref(j);
+    j = json_loads("{\"account_id\":\"acc_x1\",\"name\":\"a\",\"stage\":\"nowhere\"}", 0, NULL);
+    assert_int_equal(record_from_json(a, &resource_opportunities, j, RECORD_CREATE, &opp, &err),
+                     BF_OK);
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_ERR_INVALID);
+    assert_string_equal(err.field, "stage");
+    json_decref(j);
+    arena_free(a);
+    playbook_set_free(set);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parses_stages_and_items),
+        cmocka_unit_test(rejects_bad_documents_with_a_path),
+        cmocka_unit_test(builtin_ruijie_has_six_stages_and_mant_gate),
+        cmocka_unit_test(gate_lists_unmet_items_until_all_done),
+        cmocka_unit_test(opportunity_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

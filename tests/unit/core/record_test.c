@@ -1,0 +1,172 @@
+/* Unit tests of src/core/record.c against the resource tables of
+ * src/core/resource.c: the boundary validation every API write goes through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/record.h"
+
+typedef struct fixture {
+    arena *a;
+    bf_error err;
+} fixture;
+
+static int setup(void **state)
+{
+    static fixture f;
+    memset(&f, 0, sizeof(f));
+    f.a = arena_new(0);
+    *state = &f;
+    return f.a ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    arena_free(f->a);
+    return 0;
+}
+
+/* Parses text as the body of a request on spec and returns the result. */
+static bf_result parse(fixture *f, const resource_spec *spec, const char *text, record_mode mode,
+                       record **out)
+{
+    json_error_t jerr;
+    json_t *j = json_loads(text, 0, &jerr);
+    assert_non_null(j);
+    bf_error_clear(&f->err);
+    record *rec = NULL;
+    bf_result r = record_from_json(f->a, spec, j, mode, &rec, &f->err);
+    json_decref(j);
+    if (out)
+        *out = rec;
+    return r;
+}
+
+static void create_applies_defaults_and_requires(void **state)
+{
+    fixture *f = *state;
+    record *rec;
+    assert_int_equal(parse(f, &resource_opportunities,
+                           "{\"account_id\":\"acc_x1\",\"name\":\"园区网\",\"amount\":500}",
+                           RECORD_CREATE, &rec),
+                     BF_OK);
+    assert_string_equal(record_text(rec, "currency"), "CNY");
+    assert_string_equal(record_text(rec, "playbook"), "ruijie-6");
+    assert_string_equal(record_text(rec, "status"), "open");
+    assert_int_equal(record_field(rec, "amount")->i, 500);
+    assert_null(record_text(rec, "expected_close"));
+
+    assert_int_equal(parse(f, &resource_opportunities, "{\"name\":\"x\"}", RECORD_CREATE, NULL),
+                     BF_ERR_INVALID);
+    assert_string_equal(f->err.field, "account_id");
+    assert_string_equal(f->err.code, "required");
+
+    /* PATCH takes only what is given, and no required check. */
+    assert_int_equal(parse(f, &resource_opportunities, "{\"owner\":\"李娜\"}", RECORD_PATCH, &rec),
+                     BF_OK);
+    assert_false(record_field(rec, "name")->present);
+    assert_true(record_field(rec, "owner")->present);
+}
+
+static void field_errors_name_the_field(void **state)
+{
+    fixture *f = *state;
+    static const struct {
+        const char *body, *field, *code;
+    } cases[] = {
+        {"{\"name\":\"a\",\"colour\":1}", "colour", "unknown_field"},
+        {"{\"name\":5}", "name", "wrong_type"},
+        {"{\"name\":\"\"}", "name", "required"},
+        {"{\"name\":null}", "name", "required"},
+        {"{\"name\":\"a\",\"employees\":\"many\"}", "employees", "wrong_type"},
+        {"{\"name\":\"a\",\"employees\":-1}", "employees", "out_of_range"},
+        {"{\"name\":\"a\",\"annual_revenue\":-100}", "annual_revenue", "negative"},
+        {"{\"name\":\"a\",\"annual_revenue\":1.5}", "annual_revenue", "wrong_type"},
+        {"{\"name\":\"a\",\"ownership\":\"mine\"}", "ownership", "invalid_value"},
+        {"{\"name\":\"a\",\"parent_id\":\"../etc\"}", "parent_id", "unknown_reference"},
+        {"{\"name\":\"a\",\"id\":\"acc_1\"}", "id", "read_only"},
+        {"{\"name\":\"a\",\"version\":3}", "version", "read_only"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(parse(f, &resource_accounts, cases[i].body, RECORD_CREATE, NULL),
+                         BF_ERR_INVALID);
+        assert_string_equal(f->err.field, cases[i].field);
+        assert_string_equal(f->err.code, cases[i].code);
+        assert_true(strlen(f->err.message) > 0);
+    }
+}
+
+static void text_length_counts_characters(void **state)
+{
+    fixture *f = *state;
+    /* 200 Chinese characters are 600 bytes, and allowed; 201 are not. */
+    char body[1024];
+    size_t n = 0;
+    n += (size_t)snprintf(body, sizeof(body), "{\"name\":\"");
+    for (int i = 0; i < 200; i++) {
+        memcpy(body + n, "兵", 3);
+        n += 3;
+    }
+    snprintf(body + n, sizeof(body) - n, "\"}");
+    assert_int_equal(parse(f, &resource_accounts, body, RECORD_CREATE, NULL), BF_OK);
+    memcpy(body + n, "兵\"}", 6);
+    body[n + 6] = '\0';
+    assert_int_equal(parse(f, &resource_accounts, body, RECORD_CREATE, NULL), BF_ERR_INVALID);
+    assert_string_equal(f->err.code, "too_long");
+}
+
+static void stage_is_create_only_and_probability_derived(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(parse(f, &resource_opportunities, "{\"stage\":\"launch\"}", RECORD_PATCH, NULL),
+                     BF_ERR_INVALID);
+    assert_string_equal(f->err.field, "stage");
+    assert_int_equal(parse(f, &resource_opportunities,
+                           "{\"account_id\":\"acc_x1\",\"name\":\"a\",\"probability\":90}",
+                           RECORD_CREATE, NULL),
+                     BF_ERR_INVALID);
+    assert_string_equal(f->err.field, "probability");
+    assert_string_equal(f->err.code, "read_only");
+}
+
+static void lists_and_times_round_trip(void **state)
+{
+    fixture *f = *state;
+    record *rec;
+    assert_int_equal(parse(f, &resource_activities,
+                           "{\"type\":\"visit\",\"account_id\":\"acc_x1\",\"planned_at\":"
+                           "\"2026-01-05T09:30:00+08:00\",\"contacts\":[\"con_a1\",\"con_b2\"]}",
+                           RECORD_CREATE, &rec),
+                     BF_OK);
+    assert_string_equal(record_text(rec, "planned_at"), "2026-01-05T01:30:00Z");
+    rec->id = "act_1";
+    json_t *j = record_to_json(rec);
+    assert_non_null(j);
+    json_t *contacts = json_object_get(j, "contacts");
+    assert_int_equal(json_array_size(contacts), 2);
+    assert_string_equal(json_string_value(json_array_get(contacts, 1)), "con_b2");
+    assert_true(json_is_null(json_object_get(j, "done_at")));
+    json_decref(j);
+
+    assert_int_equal(parse(f, &resource_activities, "{\"type\":\"visit\",\"contacts\":[1]}",
+                           RECORD_CREATE, NULL),
+                     BF_ERR_INVALID);
+    assert_string_equal(f->err.field, "contacts");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(create_applies_defaults_and_requires, setup, teardown),
+        cmocka_unit_test_setup_teardown(field_errors_name_the_field, setup, teardown),
+        cmocka_unit_test_setup_teardown(text_length_counts_characters, setup, teardown),
+        cmocka_unit_test_setup_teardown(stage_is_create_only_and_probability_derived, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(lists_and_times_round_trip, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
