@@ -59,8 +59,8 @@ typedef struct api_route {
     const char *pattern;
     api_handler handler;
     api_route_kind kind;
-    const resource_spec *spec;    /* for resource routes, else NULL */
-    const resource_hooks *hooks;  /* for create and update, may be NULL */
+    const resource_spec *spec;   /* for resource routes, else NULL */
+    const resource_hooks *hooks; /* for create and update, may be NULL */
     const char *summary;
     const char *statuses; /* error statuses it may answer, e.g. "400 404 412 422 428" */
 } api_route;

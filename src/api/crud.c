@@ -32,8 +32,8 @@ bf_result crud_list(api_call *call, const api_route *route)
             json_decref(body);
             return BF_ERR_NOMEM;
         }
-    const char *next = page.more && page.n > 0 ? list_cursor_after(call, &q, page.items[page.n - 1])
-                                               : NULL;
+    const char *next =
+        page.more && page.n > 0 ? list_cursor_after(call, &q, page.items[page.n - 1]) : NULL;
     json_object_set_new(body, "next_cursor", next ? json_string(next) : json_null());
     json_object_set_new(body, "limit", json_integer(q.limit));
     http_respond_json(call->req, 200, body);
@@ -88,8 +88,8 @@ static bf_result patch_in_tx(api_call *call, const api_route *route, const recor
 {
     store *st = call->app->store;
     record *before, *rec;
-    bf_result r = store_record_get(st, call->arena, route->spec, path_id(call), &before,
-                                   &call->err);
+    bf_result r =
+        store_record_get(st, call->arena, route->spec, path_id(call), &before, &call->err);
     if (r != BF_OK)
         return r;
     if (before->version != expected)

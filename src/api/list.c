@@ -31,8 +31,7 @@ static bf_result add_filter(parse_ctx *pc, int field, list_op op, const char *ke
     list_query *q = pc->q;
     const field_spec *f = &pc->spec->fields[field];
     if (q->nfilters == LIST_MAX_FILTERS)
-        return bf_fail(&pc->call->err, BF_ERR_INVALID, "too_many_filters", key,
-                       "too many filters");
+        return bf_fail(&pc->call->err, BF_ERR_INVALID, "too_many_filters", key, "too many filters");
     list_filter *lf = &q->filters[q->nfilters];
     lf->field = field;
     lf->op = op;
@@ -130,8 +129,8 @@ static bf_result parse_sort(parse_ctx *pc)
     }
     int idx = resource_field_index(pc->spec, s);
     if (idx < 0 || !(pc->spec->fields[idx].flags & FIELD_SORT))
-        return bf_fail(&pc->call->err, BF_ERR_INVALID, "invalid_sort", "sort",
-                       "cannot sort by %s", s);
+        return bf_fail(&pc->call->err, BF_ERR_INVALID, "invalid_sort", "sort", "cannot sort by %s",
+                       s);
     q->sort_field = idx;
     return BF_OK;
 }

@@ -78,9 +78,9 @@ static json_t *field_schema(const field_spec *f)
     if (f->flags & FIELD_READONLY)
         json_object_set_new(s, "readOnly", json_true());
     if (f->def)
-        json_object_set_new(s, "default", f->type == FIELD_MONEY || f->type == FIELD_INT
-                                              ? json_integer(0)
-                                              : json_string(f->def));
+        json_object_set_new(s, "default",
+                            f->type == FIELD_MONEY || f->type == FIELD_INT ? json_integer(0)
+                                                                           : json_string(f->def));
     return s;
 }
 
@@ -97,10 +97,12 @@ static json_t *resource_schema(const resource_spec *spec)
     json_object_set_new(props, "version",
                         json_pack("{s:s, s:b, s:s}", "type", "integer", "readOnly", 1,
                                   "description", "Version for optimistic concurrency; the ETag"));
-    json_object_set_new(props, "created_at", json_pack("{s:s, s:s, s:b}", "type", "string",
-                                                       "format", "date-time", "readOnly", 1));
-    json_object_set_new(props, "updated_at", json_pack("{s:s, s:s, s:b}", "type", "string",
-                                                       "format", "date-time", "readOnly", 1));
+    json_object_set_new(
+        props, "created_at",
+        json_pack("{s:s, s:s, s:b}", "type", "string", "format", "date-time", "readOnly", 1));
+    json_object_set_new(
+        props, "updated_at",
+        json_pack("{s:s, s:s, s:b}", "type", "string", "format", "date-time", "readOnly", 1));
     return json_pack("{s:s, s:s, s:o, s:o, s:b}", "type", "object", "description", spec->doc,
                      "properties", props, "required", required, "additionalProperties", 0);
 }
@@ -127,14 +129,13 @@ static json_t *list_parameters(const resource_spec *spec)
 {
     json_t *params = json_array();
     json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name",
-                                            "limit", "in", "query", "description",
-                                            "Items per page", "schema", "type", "integer",
-                                            "minimum", 1, "maximum", LIST_MAX_LIMIT, "default",
-                                            50));
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "cursor", "in",
-                                            "query", "description",
-                                            "next_cursor of the previous page", "schema", "type",
-                                            "string"));
+                                            "limit", "in", "query", "description", "Items per page",
+                                            "schema", "type", "integer", "minimum", 1, "maximum",
+                                            LIST_MAX_LIMIT, "default", 50));
+    json_array_append_new(params,
+                          json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "cursor", "in", "query",
+                                    "description", "next_cursor of the previous page", "schema",
+                                    "type", "string"));
     json_t *sorts = json_array();
     json_array_append_new(sorts, json_string("created_at"));
     json_array_append_new(sorts, json_string("-created_at"));
@@ -147,23 +148,22 @@ static json_t *list_parameters(const resource_spec *spec)
             json_array_append_new(sorts, json_string(desc));
         }
     }
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}", "name", "sort",
-                                            "in", "query", "description",
-                                            "Sort key; a leading - sorts descending", "schema",
-                                            "type", "string", "enum", sorts, "default",
-                                            "-created_at"));
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "q", "in",
-                                            "query", "description", "Text contained in the name",
-                                            "schema", "type", "string"));
+    json_array_append_new(
+        params, json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}", "name", "sort", "in", "query",
+                          "description", "Sort key; a leading - sorts descending", "schema", "type",
+                          "string", "enum", sorts, "default", "-created_at"));
+    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "q", "in", "query",
+                                            "description", "Text contained in the name", "schema",
+                                            "type", "string"));
     for (size_t i = 0; i < spec->nfields; i++) {
         const field_spec *f = &spec->fields[i];
         if (!(f->flags & FIELD_FILTER))
             continue;
         json_t *schema = field_schema(f);
         json_object_set_new(schema, "type", json_string("string"));
-        json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:o}", "name", f->name, "in",
-                                                "query", "description", "Equal to", "schema",
-                                                schema));
+        json_array_append_new(params,
+                              json_pack("{s:s, s:s, s:s, s:o}", "name", f->name, "in", "query",
+                                        "description", "Equal to", "schema", schema));
         if (f->type == FIELD_DATE || f->type == FIELD_DATETIME) {
             char from[80], to[80];
             snprintf(from, sizeof(from), "%s_from", f->name);
@@ -188,32 +188,32 @@ static json_t *operation(const api_route *r)
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
         const char *end = strchr(p, '}');
         json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
-                                                (size_t)(end - p - 1), "in", "path", "required",
-                                                1, "schema", "type", "string"));
+                                                (size_t)(end - p - 1), "in", "path", "required", 1,
+                                                "schema", "type", "string"));
     }
     if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE)
-        json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name",
-                                                "If-Match", "in", "header", "required", 1,
-                                                "description", "The ETag (version) last read",
-                                                "schema", "type", "string"));
+        json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-Match",
+                                                "in", "header", "required", 1, "description",
+                                                "The ETag (version) last read", "schema", "type",
+                                                "string"));
     json_object_set_new(op, "parameters", params);
 
     json_t *responses = json_object();
     if (r->spec) {
         schema_name(r->spec, name, sizeof(name));
         if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH)
-            json_object_set_new(op, "requestBody",
-                                json_pack("{s:b, s:o}", "required", 1, "content",
-                                          json_content(ref_to(name))));
+            json_object_set_new(
+                op, "requestBody",
+                json_pack("{s:b, s:o}", "required", 1, "content", json_content(ref_to(name))));
         if (r->kind == ROUTE_LIST)
             json_object_set_new(
                 responses, "200",
-                json_pack("{s:s, s:o}", "description", "A page of records", "content",
-                          json_content(json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:[s, s]}, s:{s:s}}}",
-                                                 "type", "object", "properties", "items", "type",
-                                                 "array", "items", ref_to(name), "next_cursor",
-                                                 "type", "string", "null", "limit", "type",
-                                                 "integer"))));
+                json_pack(
+                    "{s:s, s:o}", "description", "A page of records", "content",
+                    json_content(json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:[s, s]}, s:{s:s}}}", "type",
+                                           "object", "properties", "items", "type", "array",
+                                           "items", ref_to(name), "next_cursor", "type", "string",
+                                           "null", "limit", "type", "integer"))));
         else if (r->kind == ROUTE_DELETE)
             json_object_set_new(responses, "204", json_pack("{s:s}", "description", "Deleted"));
         else
@@ -226,8 +226,8 @@ static json_t *operation(const api_route *r)
                             json_pack("{s:s, s:o}", "description", "OK", "content",
                                       json_content(json_pack("{s:s}", "type", "object"))));
         if (strstr(r->pattern, "checklist/{item}") || strstr(r->pattern, "/advance")) {
-            json_t *body = ref_to(strstr(r->pattern, "advance") ? "AdvanceRequest"
-                                                                : "ChecklistItemUpdate");
+            json_t *body =
+                ref_to(strstr(r->pattern, "advance") ? "AdvanceRequest" : "ChecklistItemUpdate");
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
                                           strstr(r->pattern, "checklist") != NULL, "content",
@@ -279,13 +279,13 @@ json_t *api_openapi_document(void)
                   "string", "message", "type", "string", "field", "type", "string", "required",
                   "code", "message", "field", "required", "error"));
     json_object_set_new(schemas, "ChecklistItemUpdate",
-                        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i}}, s:[s], s:b}", "type",
-                                  "object", "properties", "done", "type", "boolean", "evidence",
-                                  "type", "string", "maxLength", 2000, "required", "done",
+                        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i}}, s:[s], s:b}", "type", "object",
+                                  "properties", "done", "type", "boolean", "evidence", "type",
+                                  "string", "maxLength", 2000, "required", "done",
                                   "additionalProperties", 0));
     json_object_set_new(schemas, "AdvanceRequest",
-                        json_pack("{s:s, s:{s:{s:s, s:i}}, s:b}", "type", "object",
-                                  "properties", "note", "type", "string", "maxLength", 1000,
+                        json_pack("{s:s, s:{s:{s:s, s:i}}, s:b}", "type", "object", "properties",
+                                  "note", "type", "string", "maxLength", 1000,
                                   "additionalProperties", 0));
     return json_pack(
         "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o}}", "openapi", "3.1.0", "info", "title",

@@ -86,8 +86,8 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
     record *opp;
     const playbook *pb;
     store *st = call->app->store;
-    bf_result r = store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp,
-                                   &call->err);
+    bf_result r =
+        store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp, &call->err);
     if (r == BF_OK)
         r = load_playbook(call, opp, &pb);
     if (r != BF_OK)
@@ -112,11 +112,11 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
             unmet++;
         json_array_append_new(items, item_json(&stage->items[i], s));
     }
-    json_t *body = json_pack("{s:s, s:s, s:{s:s, s:o, s:i, s:b}, s:b, s:I, s:o}", "opportunity_id",
-                             opp->id, "playbook", pb->id, "stage", "id", stage->id, "name",
-                             text_json(&stage->name), "probability", stage->probability,
-                             "in_funnel", stage->in_funnel, "complete", unmet == 0, "unmet",
-                             (json_int_t)unmet, "items", items);
+    json_t *body =
+        json_pack("{s:s, s:s, s:{s:s, s:o, s:i, s:b}, s:b, s:I, s:o}", "opportunity_id", opp->id,
+                  "playbook", pb->id, "stage", "id", stage->id, "name", text_json(&stage->name),
+                  "probability", stage->probability, "in_funnel", stage->in_funnel, "complete",
+                  unmet == 0, "unmet", (json_int_t)unmet, "items", items);
     api_set_etag(call, opp->version);
     http_respond_json(call->req, 200, body);
     return BF_OK;
@@ -166,8 +166,7 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
     const playbook *pb;
     if ((r = store_begin(st, &call->err)) != BF_OK)
         return r;
-    r = store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp,
-                         &call->err);
+    r = store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp, &call->err);
     if (r == BF_OK)
         r = load_playbook(call, opp, &pb);
     const stage_def *stage = NULL;
@@ -187,12 +186,11 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
                     elsewhere = &pb->stages[i];
             if (elsewhere)
                 r = bf_fail(&call->err, BF_ERR_CONFLICT, "other_stage", "item",
-                            "item %s belongs to stage %s; the opportunity is in stage %s",
-                            item_id, elsewhere->id, stage ? stage->id : "?");
+                            "item %s belongs to stage %s; the opportunity is in stage %s", item_id,
+                            elsewhere->id, stage ? stage->id : "?");
             else
                 r = bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
-                            "stage %s has no checklist item %s", stage ? stage->id : "?",
-                            item_id);
+                            "stage %s has no checklist item %s", stage ? stage->id : "?", item_id);
         }
     }
     checklist_state s = {
@@ -226,10 +224,10 @@ static const char *checklist_snapshot(api_call *call, const stage_def *stage,
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < stage->nitems; i++) {
         const checklist_state *s = stage_find_state(state, n, stage->items[i].id);
-        json_array_append_new(arr, json_pack("{s:s, s:b, s:s?, s:s?, s:s?}", "id",
-                                             stage->items[i].id, "done", s && s->done, "evidence",
-                                             s ? s->evidence : NULL, "by", s ? s->done_by : NULL,
-                                             "at", s ? s->done_at : NULL));
+        json_array_append_new(arr,
+                              json_pack("{s:s, s:b, s:s?, s:s?, s:s?}", "id", stage->items[i].id,
+                                        "done", s && s->done, "evidence", s ? s->evidence : NULL,
+                                        "by", s ? s->done_by : NULL, "at", s ? s->done_at : NULL));
     }
     char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
     json_decref(arr);
@@ -244,8 +242,8 @@ static bf_result advance_in_tx(api_call *call, const char *note, bool check_vers
     store *st = call->app->store;
     record *opp;
     const playbook *pb;
-    bf_result r = store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp,
-                                   &call->err);
+    bf_result r =
+        store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp, &call->err);
     if (r != BF_OK)
         return r;
     if (check_version && opp->version != expected)
@@ -277,12 +275,10 @@ static bf_result advance_in_tx(api_call *call, const char *note, bool check_vers
     if (r == BF_ERR_GATE_UNMET) {
         json_t *unmet = json_array();
         for (size_t i = 0; unmet && i < gate.nunmet; i++)
-            json_array_append_new(unmet, json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "id",
-                                                   gate.unmet[i]->id, "text",
-                                                   gate.unmet[i]->text.zh, "text_en",
-                                                   gate.unmet[i]->text.en, "kind",
-                                                   gate.unmet[i]->kind, "owner",
-                                                   gate.unmet[i]->owner));
+            json_array_append_new(
+                unmet, json_pack("{s:s, s:s, s:s?, s:s, s:s?}", "id", gate.unmet[i]->id, "text",
+                                 gate.unmet[i]->text.zh, "text_en", gate.unmet[i]->text.en, "kind",
+                                 gate.unmet[i]->kind, "owner", gate.unmet[i]->owner));
         call->error_extra = json_pack("{s:s, s:o}", "stage", from->id, "unmet", unmet);
         return r;
     }
@@ -331,8 +327,8 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
             if (!json_is_string(v) && !json_is_null(v))
                 return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", "note",
                                "note must be a string");
-            if (json_is_string(v) && text_utf8_length(json_string_value(v),
-                                                      json_string_length(v)) > 1000)
+            if (json_is_string(v) &&
+                text_utf8_length(json_string_value(v), json_string_length(v)) > 1000)
                 return bf_fail(&call->err, BF_ERR_INVALID, "too_long", "note",
                                "note is too long: at most 1000 characters");
             note = json_string_value(v);
@@ -361,8 +357,8 @@ bf_result opportunity_history(api_call *call, const api_route *route)
     (void)route;
     store *st = call->app->store;
     record *opp;
-    bf_result r = store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp,
-                                   &call->err);
+    bf_result r =
+        store_record_get(st, call->arena, &resource_opportunities, path_id(call), &opp, &call->err);
     if (r != BF_OK)
         return r;
     stage_change *items;
@@ -372,11 +368,11 @@ bf_result opportunity_history(api_call *call, const api_route *route)
     json_t *arr = json_array();
     for (size_t i = 0; arr && i < n; i++) {
         stage_change *c = &items[i];
-        json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:s?}", "id", c->id,
-                              "kind", c->kind, "playbook", c->playbook, "from_stage",
-                              c->from_stage, "to_stage", c->to_stage, "to_probability",
-                              c->to_probability, "changed_at", c->changed_at, "changed_by",
-                              c->changed_by, "reason", c->reason);
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:s?}", "id", c->id, "kind",
+                      c->kind, "playbook", c->playbook, "from_stage", c->from_stage, "to_stage",
+                      c->to_stage, "to_probability", c->to_probability, "changed_at", c->changed_at,
+                      "changed_by", c->changed_by, "reason", c->reason);
         if (o == NULL)
             continue;
         json_object_set_new(o, "from_probability",
@@ -385,7 +381,7 @@ bf_result opportunity_history(api_call *call, const api_route *route)
         json_object_set_new(o, "checklist", snap ? snap : json_null());
         json_array_append_new(arr, o);
     }
-    http_respond_json(call->req, 200, json_pack("{s:s, s:o}", "opportunity_id", opp->id, "items",
-                                                arr));
+    http_respond_json(call->req, 200,
+                      json_pack("{s:s, s:o}", "opportunity_id", opp->id, "items", arr));
     return BF_OK;
 }

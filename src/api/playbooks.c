@@ -16,13 +16,12 @@ bf_result playbooks_list(api_call *call, const api_route *route)
         const playbook *pb = playbook_set_at(set, i);
         json_t *stages = json_array();
         for (size_t k = 0; stages && k < pb->nstages; k++)
-            json_array_append_new(stages, json_pack("{s:s, s:s, s:s?, s:i, s:b, s:I}", "id",
-                                                    pb->stages[k].id, "name_zh",
-                                                    pb->stages[k].name.zh, "name_en",
-                                                    pb->stages[k].name.en, "probability",
-                                                    pb->stages[k].probability, "in_funnel",
-                                                    pb->stages[k].in_funnel, "criteria",
-                                                    (json_int_t)pb->stages[k].nitems));
+            json_array_append_new(
+                stages,
+                json_pack("{s:s, s:s, s:s?, s:i, s:b, s:I}", "id", pb->stages[k].id, "name_zh",
+                          pb->stages[k].name.zh, "name_en", pb->stages[k].name.en, "probability",
+                          pb->stages[k].probability, "in_funnel", pb->stages[k].in_funnel,
+                          "criteria", (json_int_t)pb->stages[k].nitems));
         json_array_append_new(items, json_pack("{s:s, s:i, s:s, s:s?, s:o}", "id", pb->id,
                                                "version", pb->version, "name_zh", pb->name.zh,
                                                "name_en", pb->name.en, "stages", stages));

@@ -57,18 +57,18 @@ bf_result reports_funnel(api_call *call, const api_route *route)
             in_weighted += row.weighted;
         }
         json_array_append_new(
-            stages, json_pack("{s:s, s:{s:s, s:s?}, s:i, s:b, s:I, s:I, s:I}", "id", st->id,
-                              "name", "zh", st->name.zh, "en", st->name.en, "probability",
-                              st->probability, "in_funnel", st->in_funnel, "count",
-                              (json_int_t)row.count, "amount", (json_int_t)row.amount,
-                              "weighted_amount", fen_of_percent(row.weighted)));
+            stages,
+            json_pack("{s:s, s:{s:s, s:s?}, s:i, s:b, s:I, s:I, s:I}", "id", st->id, "name", "zh",
+                      st->name.zh, "en", st->name.en, "probability", st->probability, "in_funnel",
+                      st->in_funnel, "count", (json_int_t)row.count, "amount",
+                      (json_int_t)row.amount, "weighted_amount", fen_of_percent(row.weighted)));
     }
-    json_t *body = json_pack(
-        "{s:s, s:s, s:s?, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "playbook", pb->id,
-        "currency", q.currency, "owner", q.owner, "stages", stages, "totals", "count",
-        (json_int_t)all_count, "amount", (json_int_t)all_amount, "weighted_amount",
-        fen_of_percent(all_weighted), "funnel_totals", "count", (json_int_t)in_count, "amount",
-        (json_int_t)in_amount, "weighted_amount", fen_of_percent(in_weighted));
+    json_t *body =
+        json_pack("{s:s, s:s, s:s?, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "playbook", pb->id,
+                  "currency", q.currency, "owner", q.owner, "stages", stages, "totals", "count",
+                  (json_int_t)all_count, "amount", (json_int_t)all_amount, "weighted_amount",
+                  fen_of_percent(all_weighted), "funnel_totals", "count", (json_int_t)in_count,
+                  "amount", (json_int_t)in_amount, "weighted_amount", fen_of_percent(in_weighted));
     http_respond_json(call->req, 200, body);
     return BF_OK;
 }

@@ -3,20 +3,27 @@
 #include "api/api.h"
 
 #define RESOURCE_ROUTES(path, spec, hooks, what)                                                   \
-    {"GET", "/api/v1/" path, crud_list, ROUTE_LIST, &spec, NULL, "List " what,                     \
-     "400 422"},                                                                                   \
-        {"POST", "/api/v1/" path, crud_create, ROUTE_CREATE, &spec, &hooks, "Create " what,        \
-         "400 413 415 422"},                                                                       \
+    {"GET", "/api/v1/" path, crud_list, ROUTE_LIST, &spec, NULL, "List " what, "400 422"},         \
+        {"POST", "/api/v1/" path, crud_create,    ROUTE_CREATE,                                    \
+         &spec,  &hooks,          "Create " what, "400 413 415 422"},                              \
         {"GET", "/api/v1/" path "/{id}", crud_get, ROUTE_GET, &spec, NULL, "Read " what, "404"},   \
-        {"PATCH", "/api/v1/" path "/{id}", crud_patch, ROUTE_PATCH, &spec, &hooks,                 \
-         "Update " what " (If-Match required)", "400 404 412 413 415 422 428"},                    \
-        {"DELETE", "/api/v1/" path "/{id}", crud_delete, ROUTE_DELETE, &spec, NULL,                \
-         "Delete " what " (If-Match required)", "400 404 409 412 428"}
+        {"PATCH",                                                                                  \
+         "/api/v1/" path "/{id}",                                                                  \
+         crud_patch,                                                                               \
+         ROUTE_PATCH,                                                                              \
+         &spec,                                                                                    \
+         &hooks,                                                                                   \
+         "Update " what " (If-Match required)",                                                    \
+         "400 404 412 413 415 422 428"},                                                           \
+    {                                                                                              \
+        "DELETE", "/api/v1/" path "/{id}", crud_delete, ROUTE_DELETE, &spec, NULL,                 \
+            "Delete " what " (If-Match required)", "400 404 409 412 428"                           \
+    }
 
 const api_route api_routes[] = {
     {"GET", "/healthz", health_get, ROUTE_OTHER, NULL, NULL, "Health check", ""},
-    {"GET", "/api/v1/openapi.json", openapi_get, ROUTE_OTHER, NULL, NULL,
-     "This OpenAPI document", ""},
+    {"GET", "/api/v1/openapi.json", openapi_get, ROUTE_OTHER, NULL, NULL, "This OpenAPI document",
+     ""},
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
     RESOURCE_ROUTES("contacts", resource_contacts, contact_hooks, "contacts"),
     RESOURCE_ROUTES("opportunities", resource_opportunities, opportunity_hooks, "opportunities"),

@@ -200,10 +200,14 @@ bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
     json_error_t jerr;
     json_t *doc = json_loadb(demo_files[0].data, demo_files[0].len, 0, &jerr);
     if (doc == NULL)
-        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL,
-                       "demo.json line %d: %s", jerr.line, jerr.text);
-    demo d = {.st = st, .playbooks = playbooks, .a = arena_new(64 * 1024),
-              .refs = json_object(), .err = err, .now = time(NULL)};
+        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL, "demo.json line %d: %s",
+                       jerr.line, jerr.text);
+    demo d = {.st = st,
+              .playbooks = playbooks,
+              .a = arena_new(64 * 1024),
+              .refs = json_object(),
+              .err = err,
+              .now = time(NULL)};
     bf_result r = d.a && d.refs ? BF_OK : BF_ERR_NOMEM;
     if (r == BF_OK && (r = store_begin(st, err)) == BF_OK) {
         r = load_all(&d, doc);

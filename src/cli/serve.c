@@ -62,8 +62,7 @@ int cli_serve(int argc, char **argv)
     const char *db = "bingfa.db";
     const char *listen = "127.0.0.1:8080";
     const char *access_log = "-";
-    http_options hopt = {
-        .max_body = 1024 * 1024, .connection_limit = 1024, .timeout_seconds = 30};
+    http_options hopt = {.max_body = 1024 * 1024, .connection_limit = 1024, .timeout_seconds = 30};
     store_options sopt = {.synchronous_full = true};
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -84,8 +83,7 @@ int cli_serve(int argc, char **argv)
             hopt.threads = (unsigned)n;
         } else if (strcmp(arg, "--max-body") == 0 && parse_uint(val, 1UL << 30, &n) && n > 0) {
             hopt.max_body = n;
-        } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) &&
-                   n > 0) {
+        } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) && n > 0) {
             hopt.connection_limit = (unsigned)n;
         } else if (strcmp(arg, "--timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
             hopt.timeout_seconds = (unsigned)n;

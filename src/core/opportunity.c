@@ -50,8 +50,8 @@ bf_result opportunity_prepare(record *opp, const record *before, const playbook_
     } else {
         stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
         if (stage == NULL) /* the playbook changed under a stored deal */
-            stage = playbook_stage_by_probability(pb,
-                                                  (int)record_field_const(opp, "probability")->i);
+            stage =
+                playbook_stage_by_probability(pb, (int)record_field_const(opp, "probability")->i);
         *stage_moved = false;
     }
     record_set_text(opp, "stage", stage->id);

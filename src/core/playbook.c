@@ -32,8 +32,8 @@ static bf_result invalid(ctx *c, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(detail, sizeof(detail), fmt, ap);
     va_end(ap);
-    return bf_fail(c->err, BF_ERR_INVALID, "invalid_playbook", field, "playbook: %.100s %s",
-                   field, detail);
+    return bf_fail(c->err, BF_ERR_INVALID, "invalid_playbook", field, "playbook: %.100s %s", field,
+                   detail);
 }
 
 static bf_result only_keys(ctx *c, json_t *obj, const char *const *allowed)
@@ -51,8 +51,7 @@ static bf_result only_keys(ctx *c, json_t *obj, const char *const *allowed)
     return BF_OK;
 }
 
-static bf_result get_string(ctx *c, json_t *obj, const char *key, bool required,
-                            const char **out)
+static bf_result get_string(ctx *c, json_t *obj, const char *key, bool required, const char **out)
 {
     json_t *v = json_object_get(obj, key);
     *out = NULL;
@@ -159,8 +158,9 @@ static bf_result parse_item(ctx *c, json_t *v, checklist_def *item)
 
 static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
 {
-    static const char *const keys[] = {"id",   "name",           "probability",  "in_funnel",
-                                       "goal", "signature_action", "exit_criteria", NULL};
+    static const char *const keys[] = {
+        "id", "name", "probability", "in_funnel", "goal", "signature_action", "exit_criteria",
+        NULL};
     if (!json_is_object(v))
         return invalid(c, NULL, "must be an object");
     bf_result r;
@@ -192,13 +192,14 @@ static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
     char saved[sizeof(c->path)];
     memcpy(saved, c->path, sizeof(saved));
     for (size_t i = 0; i < st->nitems; i++) {
-        snprintf(c->path, sizeof(c->path), "%s.exit_criteria[%zu]", saved, i);
+        int n = snprintf(c->path, sizeof(c->path), "%s.exit_criteria[%zu]", saved, i);
+        if (n < 0 || (size_t)n >= sizeof(c->path))
+            return invalid(c, NULL, "is nested too deeply");
         if ((r = parse_item(c, json_array_get(items, i), &st->items[i])) != BF_OK)
             return r;
         for (size_t k = 0; k < i; k++)
             if (strcmp(st->items[k].id, st->items[i].id) == 0)
-                return invalid(c, "id", "repeats the id \"%s\" within the stage",
-                               st->items[i].id);
+                return invalid(c, "id", "repeats the id \"%s\" within the stage", st->items[i].id);
     }
     memcpy(c->path, saved, sizeof(saved));
     return BF_OK;
@@ -206,8 +207,9 @@ static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
 
 static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
 {
-    static const char *const keys[] = {"schema", "id",     "version",       "name", "description",
-                                       "source", "qualification", "stages", NULL};
+    static const char *const keys[] = {"schema",        "id",          "version",
+                                       "name",          "description", "source",
+                                       "qualification", "stages",      NULL};
     static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
     if (!json_is_object(doc))
         return invalid(c, "(document)", "must be a JSON object");
@@ -271,8 +273,8 @@ bf_result playbook_parse(const char *text, size_t len, playbook **out, bf_error 
     json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL)
         return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", "",
-                       "playbook is not valid JSON: %s at line %d, column %d", jerr.text,
-                       jerr.line, jerr.column);
+                       "playbook is not valid JSON: %s at line %d, column %d", jerr.text, jerr.line,
+                       jerr.column);
     arena *a = arena_new(16 * 1024);
     playbook *pb = a ? arena_calloc(a, 1, sizeof(*pb)) : NULL;
     if (pb == NULL) {

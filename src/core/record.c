@@ -32,14 +32,14 @@ static bf_result enum_error(bf_error *err, const field_spec *f)
     char allowed[200] = "";
     size_t used = 0;
     for (size_t i = 0; f->values[i] != NULL; i++) {
-        int n = snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "",
-                         f->values[i]);
+        int n =
+            snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "", f->values[i]);
         if (n < 0 || (size_t)n >= sizeof(allowed) - used)
             break;
         used += (size_t)n;
     }
-    return bf_fail(err, BF_ERR_INVALID, "invalid_value", f->name, "%s must be one of: %s",
-                   f->name, allowed);
+    return bf_fail(err, BF_ERR_INVALID, "invalid_value", f->name, "%s must be one of: %s", f->name,
+                   allowed);
 }
 
 /* Checks one string value of field f: UTF-8 was checked by the JSON parser;
@@ -118,8 +118,7 @@ static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_val
             char utc[32];
             if (!text_datetime_normalize(s, utc, sizeof(utc)))
                 return bf_fail(err, BF_ERR_INVALID, "invalid_datetime", f->name,
-                               "%s must be an ISO 8601 time such as 2026-01-31T09:30:00Z",
-                               f->name);
+                               "%s must be an ISO 8601 time such as 2026-01-31T09:30:00Z", f->name);
             out->s = arena_strdup(a, utc);
         } else if (f->type == FIELD_ENUM) {
             if (!enum_has(f->values, s))
@@ -239,8 +238,7 @@ bf_result record_from_json(arena *a, const resource_spec *spec, json_t *obj, rec
                     return r;
             }
             if ((f->flags & FIELD_REQUIRED) && (!fv->present || fv->null))
-                return bf_fail(err, BF_ERR_INVALID, "required", f->name, "%s is required",
-                               f->name);
+                return bf_fail(err, BF_ERR_INVALID, "required", f->name, "%s is required", f->name);
         }
     }
     *out = rec;
@@ -268,7 +266,7 @@ json_t *record_to_json(const record *rec)
         json_t *j;
         if (v->null) {
             j = (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) ? json_array()
-                                                                             : json_null();
+                                                                          : json_null();
         } else if (f->type == FIELD_INT || f->type == FIELD_MONEY) {
             j = json_integer(v->i);
         } else if (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) {
@@ -281,8 +279,10 @@ json_t *record_to_json(const record *rec)
         bad |= json_object_set_new(o, f->name, j);
     }
     bad |= json_object_set_new(o, "version", json_integer(rec->version));
-    bad |= json_object_set_new(o, "created_at", json_string(rec->created_at ? rec->created_at : ""));
-    bad |= json_object_set_new(o, "updated_at", json_string(rec->updated_at ? rec->updated_at : ""));
+    bad |=
+        json_object_set_new(o, "created_at", json_string(rec->created_at ? rec->created_at : ""));
+    bad |=
+        json_object_set_new(o, "updated_at", json_string(rec->updated_at ? rec->updated_at : ""));
     if (bad) {
         json_decref(o);
         return NULL;

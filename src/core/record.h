@@ -14,10 +14,10 @@
 #include "core/result.h"
 
 typedef struct field_value {
-    bool present; /* given in the input (or loaded from the store) */
-    bool null;    /* explicitly null / absent in the store */
-    int64_t i;    /* FIELD_INT, FIELD_MONEY */
-    const char *s;/* text kinds; lists hold their JSON array text */
+    bool present;  /* given in the input (or loaded from the store) */
+    bool null;     /* explicitly null / absent in the store */
+    int64_t i;     /* FIELD_INT, FIELD_MONEY */
+    const char *s; /* text kinds; lists hold their JSON array text */
 } field_value;
 
 typedef struct record {

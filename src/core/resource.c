@@ -8,8 +8,8 @@
 #define NOTE_MAX_CHARS 4000
 
 static const char *const account_ownerships[] = {
-    "state_owned", "restructured", "private", "foreign", "joint_venture", "government", "other",
-    NULL};
+    "state_owned",   "restructured", "private", "foreign",
+    "joint_venture", "government",   "other",   NULL};
 static const char *const account_business_types[] = {
     "distribution", "manufacture_sale", "processing", "service", "other", NULL};
 
@@ -26,7 +26,8 @@ static const field_spec account_fields[] = {
     {"employees", FIELD_INT, FIELD_SORT, 0, 10000000, NULL, NULL, NULL, "Employees (员工人数)"},
     {"annual_revenue", FIELD_MONEY, FIELD_SORT, 0, MONEY_MAX, NULL, NULL, NULL,
      "Annual revenue in fen (年营业额，分)"},
-    {"gross_profit", FIELD_MONEY, 0, 0, MONEY_MAX, NULL, NULL, NULL, "Gross profit in fen (毛利，分)"},
+    {"gross_profit", FIELD_MONEY, 0, 0, MONEY_MAX, NULL, NULL, NULL,
+     "Gross profit in fen (毛利，分)"},
     {"existing_systems", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL,
      "Existing systems: finance, inventory, CRM … (现有系统)"},
     {"branches", FIELD_INT, 0, 0, 100000, NULL, NULL, NULL, "Number of branches (分支机构数)"},
@@ -79,8 +80,7 @@ static const field_spec opportunity_fields[] = {
     {"budget", FIELD_MONEY, 0, 0, MONEY_MAX, NULL, NULL, NULL, "Customer budget in fen (预算，分)"},
     {"expected_close", FIELD_DATE, FIELD_FILTER | FIELD_SORT, 0, 0, NULL, NULL, NULL,
      "Expected close date (预计成交日期)"},
-    {"playbook", FIELD_TEXT, FIELD_FILTER, 1, 48, NULL, NULL, "ruijie-6",
-     "Playbook id (销售方法)"},
+    {"playbook", FIELD_TEXT, FIELD_FILTER, 1, 48, NULL, NULL, "ruijie-6", "Playbook id (销售方法)"},
     {"stage", FIELD_TEXT, FIELD_CREATE_ONLY | FIELD_FILTER | FIELD_SORT, 1, 48, NULL, NULL, NULL,
      "Current stage id; set on create (default: first stage), then moved only by advance"},
     {"probability", FIELD_INT, FIELD_READONLY | FIELD_SORT, 0, 100, NULL, NULL, NULL,
@@ -101,8 +101,8 @@ static const field_spec opportunity_fields[] = {
 };
 
 static const char *const activity_types[] = {
-    "visit", "call", "meeting", "demo", "research", "presentation", "site_visit", "bid_opening",
-    "other", NULL};
+    "visit",        "call",       "meeting",     "demo",  "research",
+    "presentation", "site_visit", "bid_opening", "other", NULL};
 
 static const field_spec activity_fields[] = {
     {"opportunity_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "opportunities", NULL,
@@ -126,16 +126,27 @@ static const field_spec activity_fields[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-const resource_spec resource_accounts = {"accounts", "account", "acc", account_fields,
-                                         COUNT(account_fields), "Customer accounts (客户)"};
-const resource_spec resource_contacts = {"contacts", "contact", "con", contact_fields,
+const resource_spec resource_accounts = {"accounts",
+                                         "account",
+                                         "acc",
+                                         account_fields,
+                                         COUNT(account_fields),
+                                         "Customer accounts (客户)"};
+const resource_spec resource_contacts = {"contacts",
+                                         "contact",
+                                         "con",
+                                         contact_fields,
                                          COUNT(contact_fields),
                                          "Contacts and the buying centre (联系人/决策圈)"};
-const resource_spec resource_opportunities = {"opportunities", "opportunity", "opp",
-                                              opportunity_fields, COUNT(opportunity_fields),
-                                              "Opportunities (商机)"};
-const resource_spec resource_activities = {"activities", "activity", "act", activity_fields,
-                                           COUNT(activity_fields), "Activities and visits (活动)"};
+const resource_spec resource_opportunities = {
+    "opportunities",           "opportunity",         "opp", opportunity_fields,
+    COUNT(opportunity_fields), "Opportunities (商机)"};
+const resource_spec resource_activities = {"activities",
+                                           "activity",
+                                           "act",
+                                           activity_fields,
+                                           COUNT(activity_fields),
+                                           "Activities and visits (活动)"};
 
 const resource_spec *const resource_all[] = {&resource_accounts, &resource_contacts,
                                              &resource_opportunities, &resource_activities, NULL};

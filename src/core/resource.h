@@ -10,15 +10,15 @@
 #include <stdint.h>
 
 typedef enum field_type {
-    FIELD_TEXT,     /* UTF-8 string, max = characters */
-    FIELD_INT,      /* integer in [min, max] */
-    FIELD_MONEY,    /* integer fen in [0, max] */
-    FIELD_DATE,     /* YYYY-MM-DD */
-    FIELD_DATETIME, /* ISO 8601, stored and returned as UTC ...Z */
-    FIELD_ENUM,     /* one of values[] */
-    FIELD_REF,      /* id of a record of resource `ref` */
-    FIELD_TEXT_LIST,/* array of strings, max = items, min = characters per item */
-    FIELD_REF_LIST, /* array of ids of resource `ref`, max = items */
+    FIELD_TEXT,      /* UTF-8 string, max = characters */
+    FIELD_INT,       /* integer in [min, max] */
+    FIELD_MONEY,     /* integer fen in [0, max] */
+    FIELD_DATE,      /* YYYY-MM-DD */
+    FIELD_DATETIME,  /* ISO 8601, stored and returned as UTC ...Z */
+    FIELD_ENUM,      /* one of values[] */
+    FIELD_REF,       /* id of a record of resource `ref` */
+    FIELD_TEXT_LIST, /* array of strings, max = items, min = characters per item */
+    FIELD_REF_LIST,  /* array of ids of resource `ref`, max = items */
 } field_type;
 
 enum field_flags {
@@ -31,14 +31,14 @@ enum field_flags {
 };
 
 typedef struct field_spec {
-    const char *name;           /* JSON key and column name */
+    const char *name; /* JSON key and column name */
     field_type type;
     unsigned flags;
-    int64_t min, max;           /* see field_type */
-    const char *const *values;  /* FIELD_ENUM: NULL-terminated */
-    const char *ref;            /* FIELD_REF, FIELD_REF_LIST: resource name */
-    const char *def;            /* default on create, as text; NULL for none */
-    const char *doc;            /* one-line description */
+    int64_t min, max;          /* see field_type */
+    const char *const *values; /* FIELD_ENUM: NULL-terminated */
+    const char *ref;           /* FIELD_REF, FIELD_REF_LIST: resource name */
+    const char *def;           /* default on create, as text; NULL for none */
+    const char *doc;           /* one-line description */
 } field_spec;
 
 typedef struct resource_spec {

@@ -15,8 +15,8 @@ static void copy_bounded(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
-bf_result bf_fail(bf_error *err, bf_result r, const char *code, const char *field,
-                  const char *fmt, ...)
+bf_result bf_fail(bf_error *err, bf_result r, const char *code, const char *field, const char *fmt,
+                  ...)
 {
     if (err == NULL)
         return r;

@@ -21,8 +21,8 @@ typedef struct checklist_state {
 /* The outcome of an advance check. */
 typedef struct stage_gate {
     const stage_def *from;
-    const stage_def *to;          /* the next stage, NULL at the last stage */
-    const checklist_def **unmet;  /* items of `from` not done (caller's array of from->nitems) */
+    const stage_def *to;         /* the next stage, NULL at the last stage */
+    const checklist_def **unmet; /* items of `from` not done (caller's array of from->nitems) */
     size_t nunmet;
 } stage_gate;
 

@@ -134,8 +134,7 @@ bool text_datetime_normalize(const char *s, char *out, size_t cap)
         p++;
     } else if (*p == '+' || *p == '-') {
         int oh, om;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 14 ||
-            om > 59)
+        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 14 || om > 59)
             return false;
         offset = (oh * 3600L + om * 60L) * (*p == '+' ? 1 : -1);
         p += 6;

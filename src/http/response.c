@@ -40,8 +40,8 @@ void http_respond_json(http_request *req, int status, json_t *body)
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
-    json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", message, "field",
-                            field ? field : "");
+    json_t *err =
+        json_pack("{s:s, s:s, s:s}", "code", code, "message", message, "field", field ? field : "");
     json_t *body = json_object();
     if (err == NULL || body == NULL) {
         json_decref(err);

@@ -96,9 +96,8 @@ static enum MHD_Result queue(http_request *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     (void)version;
     http_server *srv = cls;
@@ -134,10 +133,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
             unsigned long long n = strtoull(cl, &end, 10);
             if (*end != '\0' || n > srv->opt.max_body) {
                 /* Refused before a byte of the body is read. */
-                char *msg = arena_printf(a, "the request body is larger than %zu bytes",
-                                         srv->opt.max_body);
-                http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large",
-                                   NULL, NULL);
+                char *msg =
+                    arena_printf(a, "the request body is larger than %zu bytes", srv->opt.max_body);
+                http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL,
+                                   NULL);
                 http_set_header(req, "Connection", "close");
                 return queue(req);
             }
@@ -151,19 +150,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     }
 
     if (*upload_data_size > 0) {
-        if (!req->body_too_large &&
-            buf_append(&req->body, upload_data, *upload_data_size) != BF_OK)
+        if (!req->body_too_large && buf_append(&req->body, upload_data, *upload_data_size) != BF_OK)
             req->body_too_large = true;
         *upload_data_size = 0;
         return MHD_YES;
     }
 
     if (req->body_too_large) {
-        char *msg =
-            arena_printf(req->arena, "the request body is larger than %zu bytes",
-                         srv->opt.max_body);
-        http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL,
-                           NULL);
+        char *msg = arena_printf(req->arena, "the request body is larger than %zu bytes",
+                                 srv->opt.max_body);
+        http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL, NULL);
     } else {
         srv->handler(req, srv->app);
     }
@@ -252,12 +248,11 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     }
 
     srv->daemon = MHD_start_daemon(
-        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads,
-        MHD_OPTION_CONNECTION_LIMIT, srv->opt.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT,
-        srv->opt.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE,
-        1, MHD_OPTION_END);
+        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads, MHD_OPTION_CONNECTION_LIMIT,
+        srv->opt.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         free(srv);
         return bf_fail(err, BF_ERR_IO, "listen_failed", "listen",

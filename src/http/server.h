@@ -17,13 +17,13 @@
 #define HTTP_MAX_HEADERS 8
 
 typedef struct http_request {
-    arena *arena;       /* lives until the response is sent */
-    const char *method; /* "GET", "POST", … */
-    const char *path;   /* without the query string */
-    buf body;           /* the request body, bounded by the server's max_body */
+    arena *arena;                        /* lives until the response is sent */
+    const char *method;                  /* "GET", "POST", … */
+    const char *path;                    /* without the query string */
+    buf body;                            /* the request body, bounded by the server's max_body */
     const char *params[HTTP_MAX_PARAMS]; /* path parameters, filled by the router */
     size_t nparams;
-    const char *route;  /* the matched route pattern, for the access log */
+    const char *route; /* the matched route pattern, for the access log */
 
     /* The response, filled by the handler. */
     int status;
@@ -33,9 +33,9 @@ typedef struct http_request {
     const char *header_values[HTTP_MAX_HEADERS];
     size_t nheaders;
 
-    void *conn;           /* the libmicrohttpd connection (opaque) */
-    bool body_too_large;  /* the body passed the limit while being read */
-    bool responded;       /* a response was already queued */
+    void *conn;          /* the libmicrohttpd connection (opaque) */
+    bool body_too_large; /* the body passed the limit while being read */
+    bool responded;      /* a response was already queued */
     uint64_t started_ns;
 } http_request;
 
@@ -43,13 +43,13 @@ typedef struct http_request {
 typedef void (*http_handler)(http_request *req, void *app);
 
 typedef struct http_options {
-    const char *address;         /* IPv4 or IPv6 literal */
-    uint16_t port;               /* 0: any free port */
-    size_t max_body;             /* bytes; larger bodies get 413 */
-    unsigned threads;            /* worker threads; 0: one per CPU */
-    unsigned connection_limit;   /* open connections at most */
-    unsigned timeout_seconds;    /* idle connection timeout */
-    FILE *access_log;            /* NULL: no access log */
+    const char *address;       /* IPv4 or IPv6 literal */
+    uint16_t port;             /* 0: any free port */
+    size_t max_body;           /* bytes; larger bodies get 413 */
+    unsigned threads;          /* worker threads; 0: one per CPU */
+    unsigned connection_limit; /* open connections at most */
+    unsigned timeout_seconds;  /* idle connection timeout */
+    FILE *access_log;          /* NULL: no access log */
 } http_options;
 
 typedef struct http_server http_server;
@@ -73,9 +73,8 @@ const char *http_header(const http_request *req, const char *name);
 const char *http_query(const http_request *req, const char *name);
 
 /* Calls fn for every query argument; stops and returns false when fn does. */
-bool http_query_each(const http_request *req, bool (*fn)(void *ctx, const char *key,
-                                                         const char *value),
-                     void *ctx);
+bool http_query_each(const http_request *req,
+                     bool (*fn)(void *ctx, const char *key, const char *value), void *ctx);
 
 /* Adds a response header; the strings must outlive the request (arena). */
 void http_set_header(http_request *req, const char *name, const char *value);

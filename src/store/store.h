@@ -121,8 +121,8 @@ typedef struct stage_change {
 bf_result store_stage_change_append(store *st, arena *a, stage_change *c, bf_error *err);
 
 /* The stage history of an opportunity, oldest first. */
-bf_result store_stage_history(store *st, arena *a, const char *opportunity_id,
-                              stage_change **out, size_t *n, bf_error *err);
+bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, stage_change **out,
+                              size_t *n, bf_error *err);
 
 /* The checklist state of an opportunity in one stage (items ever touched). */
 bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, const char *stage,

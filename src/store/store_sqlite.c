@@ -74,9 +74,8 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
     conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return BF_ERR_NOMEM;
-    int rc = sqlite3_open_v2(st->path, &c->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         bf_result r = bf_fail(err, BF_ERR_STORE, "store_error", NULL, "cannot open %s: %s",
                               st->path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -629,8 +628,8 @@ static bf_result version_failure(conn *c, const resource_spec *spec, const char 
     if (r != BF_OK)
         return r;
     if (current == 0)
-        return bf_fail(err, BF_ERR_NOT_FOUND, "not_found", NULL, "no %s with id %s",
-                       spec->singular, id);
+        return bf_fail(err, BF_ERR_NOT_FOUND, "not_found", NULL, "no %s with id %s", spec->singular,
+                       id);
     return bf_fail(err, BF_ERR_STALE, "version_mismatch", NULL,
                    "the %s was changed by someone else: version %lld is current, not %lld",
                    spec->singular, (long long)current, (long long)expected);
@@ -802,9 +801,9 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
     for (size_t i = 0; i < q->nfilters; i++) {
         uint64_t bit = 1ULL << (q->filters[i].field * 3 + (int)q->filters[i].op);
         if (shape.filter_bits & bit)
-            return bf_fail(err, BF_ERR_INVALID, "duplicate_filter",
-                           q->spec->fields[q->filters[i].field].name,
-                           "the filter %s is given twice", q->spec->fields[q->filters[i].field].name);
+            return bf_fail(
+                err, BF_ERR_INVALID, "duplicate_filter", q->spec->fields[q->filters[i].field].name,
+                "the filter %s is given twice", q->spec->fields[q->filters[i].field].name);
         shape.filter_bits |= bit;
     }
     uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
@@ -816,8 +815,8 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
 
     sqlite3_bind_int(s, 1, q->limit + 1);
     if (q->after) {
-        const field_spec *f = q->sort_field == LIST_SORT_CREATED ? NULL
-                                                                 : &q->spec->fields[q->sort_field];
+        const field_spec *f =
+            q->sort_field == LIST_SORT_CREATED ? NULL : &q->spec->fields[q->sort_field];
         if (f && field_is_numeric(f))
             sqlite3_bind_int64(s, 2, q->after_num);
         else
@@ -918,8 +917,8 @@ bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_er
     return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "stage history");
 }
 
-bf_result store_stage_history(store *st, arena *a, const char *opportunity_id,
-                              stage_change **out, size_t *n, bf_error *err)
+bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, stage_change **out,
+                              size_t *n, bf_error *err)
 {
     conn *c;
     bf_result r = conn_get(st, &c, err);
@@ -1128,8 +1127,8 @@ int store_schema_version(store *st)
 static bf_result read_schema_version(sqlite3 *db, int *version, bf_error *err)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1,
-                                &s, NULL);
+    int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1, &s,
+                                NULL);
     if (rc != SQLITE_OK)
         return db_error(err, db, rc, "schema version");
     rc = sqlite3_step(s);
@@ -1157,8 +1156,8 @@ static bf_result migrate(store *st, conn *c, bf_error *err)
                        "the database is at schema version %d but this bingfa knows only up to "
                        "%d; use a newer bingfa",
                        current, latest);
-    int target = st->opt.migrate_to > 0 && st->opt.migrate_to < latest ? st->opt.migrate_to
-                                                                       : latest;
+    int target =
+        st->opt.migrate_to > 0 && st->opt.migrate_to < latest ? st->opt.migrate_to : latest;
     for (int v = current + 1; v <= target; v++) {
         const embedded_file *m = NULL;
         for (size_t i = 0; store_migration_files[i].name != NULL; i++)

@@ -141,8 +141,8 @@ static void opportunity_rules(void **state)
     playbook_set *set = playbook_set_new();
     assert_int_equal(playbook_set_add_builtin(set, &err), BF_OK);
     arena *a = arena_new(0);
-    json_t *j = json_loads("{\"account_id\":\"acc_x1\",\"name\":\"a\",\"stage\":\"procure\"}", 0,
-                           NULL);
+    json_t *j =
+        json_loads("{\"account_id\":\"acc_x1\",\"name\":\"a\",\"stage\":\"procure\"}", 0, NULL);
     record *opp;
     bool moved = false;
     assert_int_equal(record_from_json(a, &resource_opportunities, j, RECORD_CREATE, &opp, &err),

@@ -122,8 +122,9 @@ static void text_length_counts_characters(void **state)
 static void stage_is_create_only_and_probability_derived(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(parse(f, &resource_opportunities, "{\"stage\":\"launch\"}", RECORD_PATCH, NULL),
-                     BF_ERR_INVALID);
+    assert_int_equal(
+        parse(f, &resource_opportunities, "{\"stage\":\"launch\"}", RECORD_PATCH, NULL),
+        BF_ERR_INVALID);
     assert_string_equal(f->err.field, "stage");
     assert_int_equal(parse(f, &resource_opportunities,
                            "{\"account_id\":\"acc_x1\",\"name\":\"a\",\"probability\":90}",

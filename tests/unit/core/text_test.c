@@ -16,7 +16,8 @@ static void utf8_accepts_chinese_and_rejects_bad_bytes(void **state)
     assert_int_equal(text_utf8_length(ok, strlen(ok)), 11);
 
     size_t at = 99;
-    const char bad[] = "ab\xff" "cd";
+    const char bad[] = "ab\xff"
+                       "cd";
     assert_false(text_utf8_valid(bad, sizeof(bad) - 1, &at));
     assert_int_equal(at, 2);
 
