@@ -543,7 +543,8 @@ static bf_result check_references(conn *c, arena *a, const record *rec, bf_error
 
 static bf_result constraint_error(bf_error *err, conn *c, int rc, const char *what)
 {
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    /* ON DELETE RESTRICT reports itself as a trigger constraint. */
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && strstr(sqlite3_errmsg(c->db), "FOREIGN KEY") != NULL)
         return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
                        "other records still refer to this one; remove or move them first");
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -687,7 +688,7 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         r = constraint_error(err, c, rc, "delete");
-        if (r == BF_ERR_CONFLICT && rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+        if (r == BF_ERR_CONFLICT && strcmp(err ? err->code : "", "in_use") == 0)
             bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
                     "this %s is still referred to by other records; remove or move them first",
                     spec->singular);
