@@ -38,6 +38,7 @@ bf_result playbooks_get(api_call *call, const api_route *route)
     if (pb == NULL)
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", NULL, "no playbook with id %s",
                        id);
-    http_respond_json(call->req, 200, json_incref(pb->doc));
+    /* A copy: the shared document is only ever read, never reference-counted, by requests. */
+    http_respond_json(call->req, 200, json_deep_copy(pb->doc));
     return BF_OK;
 }
