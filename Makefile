@@ -29,7 +29,7 @@ lint:
 	@sh scripts/lint
 
 format:
-	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c')
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)
