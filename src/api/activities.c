@@ -2,13 +2,13 @@
  * opportunity's account, and the contacts met must work for that account. */
 #include "api/api.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/activity.h"
 
 static bf_result activity_hook_check(api_call *call, record *rec, const record *before)
 {
-    (void)before;
     bf_result r = activity_check(rec, &call->err);
     if (r != BF_OK)
         return r;
@@ -21,15 +21,22 @@ static bf_result activity_hook_check(api_call *call, record *rec, const record *
             BF_OK)
             return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "opportunity_id",
                            "opportunity_id does not name an existing opportunity");
+        /* The account follows the opportunity unless the request names
+         * another one explicitly. */
         const char *acc = record_text(rec, "account_id");
         const char *opp_acc = record_text(opp, "account_id");
-        if (acc != NULL && strcmp(acc, opp_acc) != 0)
+        const char *old_acc = before ? record_text(before, "account_id") : NULL;
+        bool account_given = acc != NULL && (old_acc == NULL || strcmp(acc, old_acc) != 0);
+        if (account_given && strcmp(acc, opp_acc) != 0)
             return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "account_id",
                            "account_id differs from the opportunity's account");
         record_set_text(rec, "account_id", opp_acc);
     }
+    /* Contacts are checked when they are given or changed: a contact who has
+     * since moved on does not lock the record of an old visit. */
     const char *contacts = record_text(rec, "contacts");
-    if (contacts == NULL)
+    const char *old_contacts = before ? record_text(before, "contacts") : NULL;
+    if (contacts == NULL || (old_contacts != NULL && strcmp(contacts, old_contacts) == 0))
         return BF_OK;
     json_t *list = api_keep(call, json_loads(contacts, 0, NULL));
     size_t i;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
 
@@ -148,8 +149,12 @@ bf_result api_if_match(api_call *call, int64_t *version)
     errno = 0;
     char *end;
     long long v = strtoll(p, &end, 10);
-    if (quoted && *end == '"')
-        end++;
+    if (quoted) {
+        if (*end != '"')
+            end = (char *)p; /* unbalanced quote: not an ETag */
+        else
+            end++;
+    }
     if (end == p || *end != '\0' || errno != 0 || v < 1)
         return bf_fail(&call->err, BF_ERR_MALFORMED, "invalid_if_match", "If-Match",
                        "If-Match must be the ETag of the record, such as \"3\"");
@@ -179,25 +184,60 @@ bf_result api_respond_record(api_call *call, int status, const record *rec)
     return BF_OK;
 }
 
+static bool utf8(const char *s)
+{
+    return text_utf8_valid(s, strlen(s), NULL);
+}
+
+static bool query_is_utf8(void *ctx, const char *key, const char *value)
+{
+    api_call *call = ctx;
+    if (utf8(key) && utf8(value))
+        return true;
+    bf_fail(&call->err, BF_ERR_INVALID, "invalid_utf8", utf8(key) ? key : "query",
+            "the query parameter %s is not valid UTF-8", utf8(key) ? key : "");
+    return false;
+}
+
+/* What every request must satisfy before it is routed: a UTF-8 path, UTF-8
+ * query parameters and a sensible X-User. */
+static bf_result check_request(api_call *call)
+{
+    http_request *req = call->req;
+    if (!utf8(req->path))
+        return bf_fail(&call->err, BF_ERR_MALFORMED, "invalid_utf8", "path",
+                       "the path is not valid UTF-8");
+    if (!http_query_each(req, query_is_utf8, call))
+        return BF_ERR_INVALID;
+    const char *user = http_header(req, "X-User");
+    if (user != NULL && *user != '\0') {
+        if (!utf8(user) || text_utf8_length(user, strlen(user)) > 100)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "X-User",
+                           "X-User must be a UTF-8 name of at most 100 characters");
+        call->actor = user;
+    }
+    return BF_OK;
+}
+
 void api_handle(http_request *req, void *app_ptr)
 {
     api *app = app_ptr;
-    api_call call = {.app = app, .req = req, .arena = req->arena};
-    const char *user = http_header(req, "X-User");
-    call.actor = user && *user ? user : "anonymous";
+    api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
 
-    const http_route *route;
+    const http_route *route = NULL;
     char allow[64];
-    bf_result r = router_match(app->routes, app->nroutes, req, &route, allow, sizeof(allow));
-    if (r == BF_ERR_NOT_FOUND) {
+    bf_result r = check_request(&call);
+    if (r == BF_OK)
+        r = router_match(app->routes, app->nroutes, req, &route, allow, sizeof(allow));
+    if (route == NULL && r == BF_ERR_NOT_FOUND) {
         bf_fail(&call.err, r, "no_route", NULL, "no such resource: %s", req->path);
-    } else if (r == BF_ERR_METHOD) {
+    } else if (route == NULL && r == BF_ERR_METHOD) {
         char *a = arena_strdup(req->arena, allow);
         if (a)
             http_set_header(req, "Allow", a);
         bf_fail(&call.err, r, NULL, NULL, "%s is not allowed here; allowed: %s", req->method,
                 allow);
-    } else {
+    } else if (r == BF_OK) {
         const api_route *ar = route->target;
         r = ar->handler(&call, ar);
     }

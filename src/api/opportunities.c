@@ -20,9 +20,17 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
     return opportunity_prepare(rec, before, call->app->playbooks, &moved, &call->err);
 }
 
-/* Records the first stage on create, and the move when the deal changes playbook. */
+/* Records the first stage on create, and the move when the deal changes
+ * playbook; when the deal moves to another account, its activities follow. */
 static bf_result opportunity_after_write(api_call *call, record *rec, const record *before)
 {
+    const char *account = record_text(rec, "account_id");
+    if (before != NULL && strcmp(record_text(before, "account_id"), account) != 0) {
+        bf_result r = store_record_set_where(call->app->store, &resource_activities, "account_id",
+                                             account, "opportunity_id", rec->id, &call->err);
+        if (r != BF_OK)
+            return r;
+    }
     const char *pb_id = record_text(rec, "playbook");
     if (before != NULL && strcmp(record_text(before, "playbook"), pb_id) == 0)
         return BF_OK;

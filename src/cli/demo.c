@@ -195,6 +195,20 @@ static bf_result load_all(demo *d, json_t *doc)
     return BF_OK;
 }
 
+/* The demo goes only into a database without accounts: loading it twice
+ * would double every record. */
+static bf_result demo_check_empty(store *st, arena *a, bf_error *err)
+{
+    list_query q = {.spec = &resource_accounts, .sort_field = LIST_SORT_CREATED, .limit = 1};
+    record_page page;
+    bf_result r = store_record_list(st, a, &q, &page, err);
+    if (r == BF_OK && page.n > 0)
+        r = bf_fail(err, BF_ERR_CONFLICT, "not_empty", NULL,
+                    "the database already holds accounts; the demo is loaded only into an empty "
+                    "one");
+    return r;
+}
+
 bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
 {
     json_error_t jerr;
@@ -209,6 +223,8 @@ bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
               .err = err,
               .now = time(NULL)};
     bf_result r = d.a && d.refs ? BF_OK : BF_ERR_NOMEM;
+    if (r == BF_OK)
+        r = demo_check_empty(st, d.a, err);
     if (r == BF_OK && (r = store_begin(st, err)) == BF_OK) {
         r = load_all(&d, doc);
         if (r == BF_OK)

@@ -1,6 +1,8 @@
 /* JSON responses (see response.h). */
 #include "http/response.h"
 
+#include "core/text.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,11 +39,26 @@ void http_respond_json(http_request *req, int status, json_t *body)
     req->out.cap = n + 1;
 }
 
+/* A copy of s in the request's arena with every byte that is not UTF-8
+ * replaced by '?', so an error about bad input can still be written. */
+static const char *printable(http_request *req, const char *s)
+{
+    size_t n = strlen(s), bad;
+    if (text_utf8_valid(s, n, &bad))
+        return s;
+    char *copy = arena_strndup(req->arena, s, n);
+    if (copy == NULL)
+        return "";
+    while (!text_utf8_valid(copy, n, &bad))
+        copy[bad] = '?';
+    return copy;
+}
+
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
-    json_t *err =
-        json_pack("{s:s, s:s, s:s}", "code", code, "message", message, "field", field ? field : "");
+    json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
+                            "field", printable(req, field ? field : ""));
     json_t *body = json_object();
     if (err == NULL || body == NULL) {
         json_decref(err);

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/text.h"
 #include "http/response.h"
 
 struct http_server {
@@ -166,16 +167,32 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     return queue(req);
 }
 
+/* Appends s as the inside of a JSON string; bytes that are not UTF-8
+ * become U+FFFD, so every log line is valid JSON whatever a client sent. */
 static void json_escape_into(buf *b, const char *s)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
             buf_printf(b, "\\%c", c);
-        else if (c < 0x20)
+            i++;
+        } else if (c < 0x20) {
             buf_printf(b, "\\u%04x", c);
-        else
-            buf_append(b, s, 1);
+            i++;
+        } else if (c < 0x80) {
+            buf_append(b, s + i, 1);
+            i++;
+        } else {
+            size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+            if (i + len <= n && text_utf8_valid(s + i, len, NULL)) {
+                buf_append(b, s + i, len);
+                i += len;
+            } else {
+                buf_append_str(b, "\\ufffd");
+                i++;
+            }
+        }
     }
 }
 
@@ -252,7 +269,7 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
         MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads, MHD_OPTION_CONNECTION_LIMIT,
         srv->opt.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, MHD_OPTION_END);
+        (size_t)64 * 1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         free(srv);
         return bf_fail(err, BF_ERR_IO, "listen_failed", "listen",

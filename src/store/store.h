@@ -62,6 +62,12 @@ bf_result store_record_update(store *st, arena *a, record *rec, int64_t expected
 bf_result store_record_delete(store *st, const resource_spec *spec, const char *id,
                               int64_t expected_version, bf_error *err);
 
+/* Sets set_field to value in every record of spec whose where_field equals
+ * equals (and whose value differs), bumping their versions. */
+bf_result store_record_set_where(store *st, const resource_spec *spec, const char *set_field,
+                                 const char *value, const char *where_field, const char *equals,
+                                 bf_error *err);
+
 /* List filters: equality, date/number range and text search. */
 typedef enum list_op { LIST_EQ = 0, LIST_GTE = 1, LIST_LTE = 2 } list_op;
 

@@ -360,6 +360,8 @@ enum stmt_kind {
     K_DELETE,
     K_EXISTS,
     K_LIST,
+    K_LISTED,    /* is an id inside another resource's id list? options = field index */
+    K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
 };
 
 static int resource_index(const resource_spec *spec)
@@ -436,6 +438,61 @@ static bf_result build_exists(buf *b, const void *ctx)
 {
     const resource_spec *spec = ctx;
     return buf_printf(b, "SELECT version FROM %s WHERE id = ?1", spec->name);
+}
+
+typedef struct field_ref {
+    const resource_spec *spec;
+    size_t field;
+    size_t where; /* for K_SET_WHERE */
+} field_ref;
+
+static bf_result build_listed(buf *b, const void *ctx)
+{
+    const field_ref *fr = ctx;
+    const char *col = fr->spec->fields[fr->field].name;
+    return buf_printf(b,
+                      "SELECT 1 FROM %s WHERE EXISTS (SELECT 1 FROM json_each(%s.%s) "
+                      "WHERE value = ?1) LIMIT 1",
+                      fr->spec->name, fr->spec->name, col);
+}
+
+static bf_result build_set_where(buf *b, const void *ctx)
+{
+    const field_ref *fr = ctx;
+    return buf_printf(b,
+                      "UPDATE %s SET %s = ?1, version = version + 1, updated_at = ?3 "
+                      "WHERE %s = ?2 AND %s IS NOT ?1",
+                      fr->spec->name, fr->spec->fields[fr->field].name,
+                      fr->spec->fields[fr->where].name, fr->spec->fields[fr->field].name);
+}
+
+/* An id list (FIELD_REF_LIST) cannot hold a foreign key, so deleting a
+ * record that such a list names is refused here, as a foreign key would. */
+static bf_result check_not_listed(conn *c, const resource_spec *spec, const char *id, bf_error *err)
+{
+    for (size_t k = 0; resource_all[k] != NULL; k++) {
+        const resource_spec *other = resource_all[k];
+        for (size_t i = 0; i < other->nfields; i++) {
+            const field_spec *f = &other->fields[i];
+            if (f->type != FIELD_REF_LIST || strcmp(f->ref, spec->name) != 0)
+                continue;
+            field_ref fr = {other, i, 0};
+            sqlite3_stmt *s;
+            bf_result r = stmt_get(c, shape_key(K_LISTED, other, i, 0), build_listed, &fr, &s, err);
+            if (r != BF_OK)
+                return r;
+            bind_text(s, 1, id);
+            int rc = sqlite3_step(s);
+            sqlite3_reset(s);
+            if (rc == SQLITE_ROW)
+                return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
+                               "this %s is named in the %s of %s; remove it there first",
+                               spec->singular, f->name, other->name);
+            if (rc != SQLITE_DONE)
+                return db_error(err, c->db, rc, "delete check");
+        }
+    }
+    return BF_OK;
 }
 
 static void read_record(arena *a, sqlite3_stmt *s, record *rec)
@@ -679,6 +736,8 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
     bf_result r = conn_get(st, &c, err);
     if (r != BF_OK)
         return r;
+    if ((r = check_not_listed(c, spec, id, err)) != BF_OK)
+        return r;
     sqlite3_stmt *s;
     if ((r = stmt_get(c, shape_key(K_DELETE, spec, 0, 0), build_delete, spec, &s, err)) != BF_OK)
         return r;
@@ -703,6 +762,39 @@ bf_result store_record_delete(store *st, const resource_spec *spec, const char *
                               int64_t expected_version, bf_error *err)
 {
     IN_TRANSACTION(st, err, delete_in_tx(st, spec, id, expected_version, err));
+}
+
+static bf_result set_where_in_tx(store *st, const resource_spec *spec, const char *set_field,
+                                 const char *value, const char *where_field, const char *equals,
+                                 bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    int fi = resource_field_index(spec, set_field), wi = resource_field_index(spec, where_field);
+    BF_ASSERT(fi >= 0 && wi >= 0);
+    field_ref fr = {spec, (size_t)fi, (size_t)wi};
+    sqlite3_stmt *s;
+    r = stmt_get(c, shape_key(K_SET_WHERE, spec, (uint64_t)fi, (uint64_t)wi), build_set_where, &fr,
+                 &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    bind_text(s, 1, value);
+    bind_text(s, 2, equals);
+    bind_text(s, 3, now);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "update");
+}
+
+bf_result store_record_set_where(store *st, const resource_spec *spec, const char *set_field,
+                                 const char *value, const char *where_field, const char *equals,
+                                 bf_error *err)
+{
+    IN_TRANSACTION(st, err, set_where_in_tx(st, spec, set_field, value, where_field, equals, err));
 }
 
 /* ---- lists ------------------------------------------------------------------- */

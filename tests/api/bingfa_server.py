@@ -1,0 +1,494 @@
+"""Shared helpers of the bingfa API tests: run a real server on a fresh
+database and talk HTTP/JSON to it with the standard library only.
+
+Environment:
+  BINGFA_BIN     path of the built bingfa binary (required)
+  BINGFA_SOURCE  repository root (for playbooks/ and src/store/migrations/)
+"""
+
+import http.client
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+
+# Generous: the binary may be built with AddressSanitizer.
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 20.0
+REQUEST_TIMEOUT = 30.0
+
+SERVING_RE = re.compile(
+    rb"bingfa: serving (.+) on http://(\[[^\]]+\]|[^:/]+):(\d+)/ \(schema version (\d+)\)")
+
+
+def bingfa_bin():
+    path = os.environ.get("BINGFA_BIN")
+    if not path:
+        guess = os.path.join(source_dir(), "build", "bingfa")
+        if os.path.exists(guess):
+            return guess
+        raise RuntimeError("set BINGFA_BIN to the bingfa binary")
+    return path
+
+
+def source_dir():
+    path = os.environ.get("BINGFA_SOURCE")
+    if not path:
+        path = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+    return path
+
+
+def run_cli(*args, timeout=60, input=None):
+    """Runs the bingfa binary; returns CompletedProcess with text output."""
+    return subprocess.run([bingfa_bin()] + [str(a) for a in args], capture_output=True,
+                          timeout=timeout, input=input, text=True)
+
+
+class Headers:
+    """Response headers with case-insensitive lookup."""
+
+    def __init__(self, pairs):
+        self._items = list(pairs)
+        self._map = {}
+        for k, v in self._items:
+            key = k.lower()
+            if key in self._map:
+                self._map[key] = self._map[key] + ", " + v
+            else:
+                self._map[key] = v
+
+    def get(self, name, default=None):
+        return self._map.get(name.lower(), default)
+
+    def __getitem__(self, name):
+        return self._map[name.lower()]
+
+    def __contains__(self, name):
+        return name.lower() in self._map
+
+    def items(self):
+        return list(self._items)
+
+    def __repr__(self):
+        return "Headers(%r)" % (self._items,)
+
+
+class Response:
+    """(status, headers, json, raw) that also has attributes."""
+
+    def __init__(self, status, headers, body, raw):
+        self.status = status
+        self.headers = headers
+        self.json = body
+        self.raw = raw
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.json, self.raw))
+
+    def __getitem__(self, i):
+        return (self.status, self.headers, self.json, self.raw)[i]
+
+    def __repr__(self):
+        text = self.raw[:400].decode("utf-8", "replace") if self.raw else ""
+        return "<Response %s %s>" % (self.status, text)
+
+
+class BingfaServer:
+    """A bingfa server on a fresh database in a temporary directory.
+
+    server = BingfaServer(demo=False); server.start(); ...; server.stop()
+    or use it as a context manager.
+    """
+
+    def __init__(self, demo=False, extra_args=(), db=None, init=True, schema_version=None,
+                 tmpdir=None):
+        self.demo = demo
+        self.extra_args = list(extra_args)
+        self.owns_tmp = tmpdir is None
+        self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="bingfa-test-")
+        self.db = db or os.path.join(self.tmpdir, "bingfa.db")
+        self.access_log = os.path.join(self.tmpdir, "access-%d.log" % id(self))
+        self.stderr_path = os.path.join(self.tmpdir, "stderr-%d.log" % id(self))
+        self.proc = None
+        self.port = None
+        self.schema_version = None
+        self.exit_code = None
+        self._stderr_buf = b""
+        self._stderr_file = None
+        if init:
+            self.init_db(schema_version=schema_version)
+
+    # -- database -----------------------------------------------------------
+
+    def init_db(self, schema_version=None):
+        args = ["init", "--db", self.db]
+        if self.demo:
+            args.append("--demo")
+        if schema_version is not None:
+            args += ["--schema-version", str(schema_version)]
+        res = run_cli(*args, timeout=120)
+        if res.returncode != 0:
+            raise RuntimeError("bingfa init failed (%d): %s %s" %
+                               (res.returncode, res.stdout, res.stderr))
+        return res
+
+    # -- process ------------------------------------------------------------
+
+    def start(self):
+        cmd = [bingfa_bin(), "serve", "--db", self.db, "--listen", "127.0.0.1:0",
+               "--access-log", self.access_log] + self.extra_args
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        deadline = time.monotonic() + START_TIMEOUT
+        buf = b""
+        fd = self.proc.stderr.fileno()
+        while True:
+            m = SERVING_RE.search(buf)
+            if m:
+                self.port = int(m.group(3))
+                self.schema_version = int(m.group(4))
+                break
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self._kill()
+                raise RuntimeError("bingfa serve did not start in time; stderr: %r" % buf)
+            ready, _, _ = select.select([fd], [], [], min(left, 0.5))
+            if ready:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    code = self.proc.wait(timeout=STOP_TIMEOUT)
+                    self.proc.stderr.close()
+                    self.proc = None
+                    raise RuntimeError("bingfa serve exited %s before serving; stderr: %r" %
+                                       (code, buf))
+                buf += chunk
+        self._stderr_buf = buf
+        # Keep draining stderr so that the server never blocks on a full pipe.
+        self._drain = threading.Thread(target=self._drain_stderr, daemon=True)
+        self._drain.start()
+        return self
+
+    def _drain_stderr(self):
+        fd = self.proc.stderr.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return
+            if not chunk:
+                return
+            self._stderr_buf += chunk
+
+    @property
+    def stderr_text(self):
+        return self._stderr_buf.decode("utf-8", "replace")
+
+    def _kill(self):
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=STOP_TIMEOUT)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+    def stop(self, check=True):
+        """SIGTERM; returns the exit status. With check, raises unless the
+        server exited 0 within STOP_TIMEOUT seconds."""
+        if self.proc is None:
+            return self.exit_code
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.exit_code = self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._kill()
+            self.exit_code = None
+            if check:
+                raise AssertionError("bingfa serve did not stop within %ss of SIGTERM" %
+                                     STOP_TIMEOUT)
+        if hasattr(self, "_drain"):
+            self._drain.join(timeout=5)
+        self.proc.stderr.close()
+        self.proc = None
+        if check and self.exit_code != 0:
+            raise AssertionError("bingfa serve exited %r after SIGTERM; stderr: %s" %
+                                 (self.exit_code, self.stderr_text))
+        return self.exit_code
+
+    def cleanup(self):
+        if self.proc is not None:
+            self._kill()
+            self.proc = None
+        if self.owns_tmp:
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        try:
+            self.stop(check=exc[0] is None)
+        finally:
+            self.cleanup()
+
+    # -- HTTP -----------------------------------------------------------------
+
+    def connection(self, timeout=REQUEST_TIMEOUT):
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
+    def request(self, method, path, body=None, headers=None, raw=None, timeout=REQUEST_TIMEOUT):
+        """Sends one request on a new connection.
+
+        body: a Python value sent as JSON (Content-Type: application/json);
+        raw: bytes sent as they are (Content-Type application/json unless
+        headers say otherwise). Returns Response(status, headers, json, raw);
+        json is None when the body is empty or not JSON."""
+        hdrs = {}
+        data = None
+        if body is not None:
+            data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+            hdrs["Content-Type"] = "application/json"
+        elif raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+            hdrs["Content-Type"] = "application/json"
+        for k, v in (headers or {}).items():
+            for existing in list(hdrs):
+                if existing.lower() == k.lower():
+                    del hdrs[existing]
+            if v is not None:
+                if isinstance(v, str):
+                    try:
+                        v.encode("latin-1")
+                    except UnicodeEncodeError:
+                        v = v.encode("utf-8")
+                hdrs[k] = v
+        conn = self.connection(timeout)
+        try:
+            conn.request(method, path, body=data, headers=hdrs)
+            resp = conn.getresponse()
+            payload = resp.read()
+            return make_response(resp.status, resp.getheaders(), payload)
+        finally:
+            conn.close()
+
+    # Short-hands.
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def patch(self, path, body, version=None, **kw):
+        headers = dict(kw.pop("headers", None) or {})
+        if version is not None:
+            headers["If-Match"] = '"%s"' % version
+        return self.request("PATCH", path, body=body, headers=headers, **kw)
+
+    def delete(self, path, version=None, **kw):
+        headers = dict(kw.pop("headers", None) or {})
+        if version is not None:
+            headers["If-Match"] = '"%s"' % version
+        return self.request("DELETE", path, headers=headers, **kw)
+
+    def raw_exchange(self, data, timeout=REQUEST_TIMEOUT, shutdown_write=False):
+        """Sends raw bytes on a socket and reads until the server closes (or
+        the response is complete). Returns the raw bytes received."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        try:
+            s.sendall(data)
+            if shutdown_write:
+                s.shutdown(socket.SHUT_WR)
+            out = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except socket.timeout:
+                    break
+                if not chunk:
+                    break
+                out += chunk
+                if response_complete(out):
+                    break
+            return out
+        finally:
+            s.close()
+
+    def read_access_log(self):
+        """The access log's lines, parsed (raises on a line that is not JSON)."""
+        with open(self.access_log, "rb") as f:
+            data = f.read()
+        lines = data.split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        return [json.loads(line.decode("utf-8")) for line in lines]
+
+
+def make_response(status, header_pairs, payload):
+    headers = Headers(header_pairs)
+    parsed = None
+    if payload:
+        try:
+            parsed = json.loads(payload.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            parsed = None
+    return Response(status, headers, parsed, payload)
+
+
+def response_complete(data):
+    """True when data holds a whole HTTP/1.1 response with Content-Length."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        return False
+    m = re.search(rb"(?im)^content-length:\s*(\d+)\s*$", head)
+    if m:
+        return len(body) >= int(m.group(1))
+    return False
+
+
+def parse_raw_response(data):
+    """Parses raw HTTP response bytes into a Response (Content-Length bodies)."""
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        raise ValueError("no complete header block in %r" % data[:200])
+    lines = head.decode("iso-8859-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    pairs = []
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        pairs.append((k.strip(), v.strip()))
+    headers = Headers(pairs)
+    cl = headers.get("Content-Length")
+    if cl is not None:
+        body = body[:int(cl)]
+    return make_response(status, pairs, body)
+
+
+class ServerTestCase(unittest.TestCase):
+    """A TestCase with one server for the whole class (setUpClass)."""
+
+    demo = False
+    server_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = BingfaServer(demo=cls.demo, extra_args=cls.server_args)
+        try:
+            cls.server.start()
+        except Exception:
+            cls.server.cleanup()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.server.stop(check=True)
+        finally:
+            cls.server.cleanup()
+            super().tearDownClass()
+
+    # -- request short-hands --------------------------------------------------
+
+    def request(self, *a, **kw):
+        return self.server.request(*a, **kw)
+
+    def get(self, path, **kw):
+        return self.server.get(path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.server.post(path, body, **kw)
+
+    def patch(self, path, body, version=None, **kw):
+        return self.server.patch(path, body, version, **kw)
+
+    def delete(self, path, version=None, **kw):
+        return self.server.delete(path, version, **kw)
+
+    # -- record helpers -------------------------------------------------------
+
+    _counter = 0
+
+    @classmethod
+    def unique(cls, prefix="t"):
+        ServerTestCase._counter += 1
+        return "%s-%d-%d" % (prefix, os.getpid(), ServerTestCase._counter)
+
+    def create(self, resource, body, status=201):
+        r = self.post("/api/v1/" + resource, body)
+        self.assertEqual(r.status, status, r)
+        return r.json
+
+    def make_account(self, **fields):
+        body = {"name": fields.pop("name", "测试客户 " + self.unique("acc"))}
+        body.update(fields)
+        return self.create("accounts", body)
+
+    def make_contact(self, account_id, **fields):
+        body = {"account_id": account_id, "name": fields.pop("name", "张三 " + self.unique("c"))}
+        body.update(fields)
+        return self.create("contacts", body)
+
+    def make_opportunity(self, account_id, **fields):
+        body = {"account_id": account_id,
+                "name": fields.pop("name", "网络改造项目 " + self.unique("opp"))}
+        body.update(fields)
+        return self.create("opportunities", body)
+
+    def count(self, resource, query=""):
+        """Number of records of a list query, paging through all pages."""
+        return len(self.list_all(resource, query))
+
+    def list_all(self, resource, query="", limit=200):
+        items = []
+        cursor = None
+        sep = "&" if query else ""
+        for _ in range(10000):
+            path = "/api/v1/%s?%s%slimit=%d" % (resource, query, sep, limit)
+            if cursor:
+                path += "&cursor=" + cursor
+            r = self.get(path)
+            self.assertEqual(r.status, 200, r)
+            items.extend(r.json["items"])
+            cursor = r.json["next_cursor"]
+            if not cursor:
+                return items
+        self.fail("list did not end")
+
+    # -- assertions -----------------------------------------------------------
+
+    def assertError(self, resp, status, code=None, field=None):
+        """resp is an error with the right envelope, status, code and field."""
+        self.assertEqual(resp.status, status, resp)
+        self.assertErrorEnvelope(resp)
+        err = resp.json["error"]
+        if code is not None:
+            self.assertEqual(err["code"], code, resp)
+        if field is not None:
+            self.assertEqual(err["field"], field, resp)
+        return err
+
+    def assertErrorEnvelope(self, resp):
+        self.assertIsNotNone(resp.json, "error body is not JSON: %r" % (resp.raw,))
+        self.assertIsInstance(resp.json, dict, resp)
+        self.assertIn("error", resp.json, resp)
+        err = resp.json["error"]
+        self.assertIsInstance(err, dict, resp)
+        for key in ("code", "message", "field"):
+            self.assertIn(key, err, resp)
+            self.assertIsInstance(err[key], str, resp)
+        self.assertTrue(err["code"], resp)
+        self.assertTrue(err["message"], resp)
+        ctype = resp.headers.get("Content-Type", "")
+        self.assertTrue(ctype.startswith("application/json"), ctype)
+
+    def assertETag(self, resp, version):
+        self.assertEqual(resp.headers.get("ETag"), '"%d"' % version, resp.headers)

@@ -1,0 +1,148 @@
+"""The demo data set (init --demo): realistic, complete, and the funnel
+report agrees with the opportunities it is built from."""
+
+import collections
+import re
+import sqlite3
+import unittest
+import urllib.parse
+
+from contextlib import closing
+
+from bingfa_server import BingfaServer, ServerTestCase, run_cli
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+class DemoTest(ServerTestCase):
+    demo = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pb = cls.server.get("/api/v1/playbooks/ruijie-6").json
+        cls.stage_ids = [s["id"] for s in cls.pb["stages"]]
+
+    def test_accounts(self):
+        accounts = self.list_all("accounts")
+        self.assertGreaterEqual(len(accounts), 8)
+        for a in accounts:
+            self.assertRegex(a["name"], HAN)
+            self.assertEqual(a["version"], 1)
+
+    def test_opportunities_span_every_stage(self):
+        opps = self.list_all("opportunities")
+        self.assertGreaterEqual(len(opps), 14)
+        for o in opps:
+            self.assertRegex(o["name"], HAN, o["name"])
+            self.assertEqual(o["playbook"], "ruijie-6")
+            prob = [s["probability"] for s in self.pb["stages"] if s["id"] == o["stage"]]
+            self.assertEqual([o["probability"]], prob, o)
+        stages = {o["stage"] for o in opps}
+        self.assertEqual(stages, set(self.stage_ids))
+        open_stages = {o["stage"] for o in opps if o["status"] == "open"}
+        self.assertEqual(open_stages, set(self.stage_ids), "open deals do not span the stages")
+        for o in opps:
+            if o["status"] in ("lost", "abandoned"):
+                self.assertTrue(o["close_reason"], o)
+
+    def test_contacts_cover_the_buying_centre(self):
+        contacts = self.list_all("contacts")
+        roles = collections.Counter(c["buying_role"] for c in contacts)
+        for role in ("approver", "decision_maker", "evaluator", "coach"):
+            self.assertGreater(roles[role], 0, role)
+        accounts = {a["id"] for a in self.list_all("accounts")}
+        by_id = {c["id"]: c for c in contacts}
+        for c in contacts:
+            self.assertIn(c["account_id"], accounts)
+            if c["reports_to"]:
+                self.assertEqual(by_id[c["reports_to"]]["account_id"], c["account_id"])
+
+    def test_activities(self):
+        acts = self.list_all("activities")
+        self.assertGreater(len(acts), 0)
+        contacts = {c["id"]: c for c in self.list_all("contacts")}
+        opps = {o["id"]: o for o in self.list_all("opportunities")}
+        for a in acts:
+            if a["opportunity_id"]:
+                self.assertEqual(a["account_id"], opps[a["opportunity_id"]]["account_id"])
+            for cid in a["contacts"]:
+                self.assertEqual(contacts[cid]["account_id"], a["account_id"])
+            for key in ("planned_at", "done_at"):
+                if a[key]:
+                    self.assertRegex(a[key], r"Z$")
+
+    def test_demo_deals_have_history_and_checklist(self):
+        opps = [o for o in self.list_all("opportunities") if o["status"] == "open"]
+        for o in opps[:6]:
+            h = self.get("/api/v1/opportunities/%s/history" % o["id"]).json["items"]
+            self.assertGreaterEqual(len(h), 1)
+            self.assertEqual(h[0]["kind"], "create")
+            self.assertEqual(h[-1]["to_stage"], o["stage"])
+            c = self.get("/api/v1/opportunities/%s/checklist" % o["id"])
+            self.assertEqual(c.status, 200)
+            self.assertEqual(c.json["stage"]["id"], o["stage"])
+
+    def test_funnel_equals_own_computation(self):
+        f = self.get("/api/v1/reports/funnel?playbook=ruijie-6&currency=CNY")
+        self.assertEqual(f.status, 200, f)
+        f = f.json
+        opps = self.list_all("opportunities", "status=open&playbook=ruijie-6", limit=5)
+        self.assertEqual(len({o["id"] for o in opps}), len(opps))
+        opps = [o for o in opps if o["currency"] == "CNY"]
+        self.assertTrue(opps)
+        in_funnel = {s["id"]: s["in_funnel"] for s in self.pb["stages"]}
+        prob = {s["id"]: s["probability"] for s in self.pb["stages"]}
+        self.assertEqual([s["id"] for s in f["stages"]], self.stage_ids)
+
+        def sums(deals):
+            raw = sum(o["amount"] * o["probability"] for o in deals)
+            return {"count": len(deals), "amount": sum(o["amount"] for o in deals),
+                    "weighted_amount": (raw + 50) // 100}
+
+        for row in f["stages"]:
+            with self.subTest(stage=row["id"]):
+                deals = [o for o in opps if o["stage"] == row["id"]]
+                want = sums(deals)
+                self.assertEqual({k: row[k] for k in want}, want)
+                self.assertEqual(row["probability"], prob[row["id"]])
+                self.assertEqual(row["in_funnel"], in_funnel[row["id"]])
+                self.assertGreater(row["count"], 0)
+        self.assertEqual(f["totals"], sums(opps))
+        self.assertEqual(f["funnel_totals"], sums([o for o in opps if in_funnel[o["stage"]]]))
+
+    def test_funnel_per_owner(self):
+        opps = [o for o in self.list_all("opportunities", "status=open&playbook=ruijie-6")
+                if o["currency"] == "CNY" and o["owner"]]
+        owners = collections.Counter(o["owner"] for o in opps)
+        owner = owners.most_common(1)[0][0]
+        f = self.get("/api/v1/reports/funnel?owner=" + urllib.parse.quote(owner)).json
+        mine = [o for o in opps if o["owner"] == owner]
+        self.assertEqual(f["totals"]["count"], len(mine))
+        self.assertEqual(f["totals"]["amount"], sum(o["amount"] for o in mine))
+
+
+class DemoInitTwiceTest(unittest.TestCase):
+
+    def test_init_demo_twice_does_not_duplicate(self):
+        """init is meant to be harmless on an existing database: a second
+        init --demo must either refuse or leave the data as it is, not load
+        every demo record a second time."""
+        s = BingfaServer(demo=True)
+        try:
+            def counts():
+                with closing(sqlite3.connect(s.db)) as c:
+                    return {t: c.execute("SELECT COUNT(*) FROM " + t).fetchone()[0]
+                            for t in ("accounts", "contacts", "opportunities", "activities")}
+
+            before = counts()
+            self.assertGreaterEqual(before["accounts"], 8)
+            res = run_cli("init", "--db", s.db, "--demo")
+            self.assertEqual(counts(), before, "demo data loaded twice (exit %d: %s)"
+                             % (res.returncode, res.stdout + res.stderr))
+        finally:
+            s.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,511 @@
+"""The stage gate of playbook ruijie-6: checklist, gated advance, stage
+history, and the funnel report moving with it."""
+
+import threading
+import unittest
+import urllib.parse
+
+from bingfa_server import ServerTestCase
+
+STAGE1_ITEMS = ["mant-money", "mant-authority", "mant-need", "mant-time", "ce-recorded",
+                "customer-inventory", "first-visit-one-pager", "needs-response-table"]
+
+
+class GateTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        r = cls.server.get("/api/v1/playbooks/ruijie-6")
+        if r.status != 200:
+            raise RuntimeError("playbook: %r" % (r,))
+        cls.playbook = r.json
+        cls.stages = [s["id"] for s in cls.playbook["stages"]]
+        cls.items = {s["id"]: [c["id"] for c in s["exit_criteria"]]
+                     for s in cls.playbook["stages"]}
+        cls.prob = {s["id"]: s["probability"] for s in cls.playbook["stages"]}
+        cls.in_funnel = {s["id"]: s["in_funnel"] for s in cls.playbook["stages"]}
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def opp_url(self, opp):
+        return "/api/v1/opportunities/" + opp["id"]
+
+    def tick(self, opp, item, done=True, evidence="已核实", user="li.si"):
+        return self.request("PUT", "%s/checklist/%s" % (self.opp_url(opp), item),
+                            body={"done": done, "evidence": evidence},
+                            headers={"X-User": user})
+
+    def advance(self, opp, note=None, user="li.si", if_match=None):
+        headers = {"X-User": user}
+        if if_match is not None:
+            headers["If-Match"] = if_match
+        body = {"note": note} if note is not None else None
+        return self.request("POST", self.opp_url(opp) + "/advance", body=body, headers=headers)
+
+    def funnel(self, query="playbook=ruijie-6&currency=CNY"):
+        r = self.get("/api/v1/reports/funnel?" + query)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def stage_row(self, funnel, stage):
+        return [s for s in funnel["stages"] if s["id"] == stage][0]
+
+    def tick_all_and_advance(self, opp, stage):
+        for item in self.items[stage]:
+            r = self.tick(opp, item, evidence="证据：%s" % item)
+            self.assertEqual(r.status, 200, r)
+        r = self.advance(opp)
+        self.assertEqual(r.status, 200, r)
+        return r
+
+    # -- the story ------------------------------------------------------------------------
+
+    def test_playbook_document(self):
+        self.assertEqual(self.playbook["id"], "ruijie-6")
+        self.assertEqual(self.stages, ["problem", "launch", "shortlist", "procure", "contract",
+                                       "deliver"])
+        self.assertEqual(self.items["problem"], STAGE1_ITEMS)
+        self.assertEqual([self.prob[s] for s in self.stages], [10, 30, 50, 70, 90, 100])
+        r = self.get("/api/v1/playbooks")
+        self.assertEqual(r.status, 200)
+        ids = [p["id"] for p in r.json["items"]]
+        self.assertIn("ruijie-6", ids)
+        pb = [p for p in r.json["items"] if p["id"] == "ruijie-6"][0]
+        for key in ("version", "name_zh", "name_en", "stages"):
+            self.assertIn(key, pb)
+        self.assertEqual([s["id"] for s in pb["stages"]], self.stages)
+        self.assertError(self.get("/api/v1/playbooks/no-such-playbook"), 404, "not_found")
+
+    def test_playbook_document_under_concurrent_reads(self):
+        results = []
+        lock = threading.Lock()
+
+        def read():
+            for _ in range(15):
+                r = self.server.get("/api/v1/playbooks/ruijie-6")
+                with lock:
+                    results.append((r.status, r.raw))
+
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        self.assertEqual(len(results), 120)
+        first = results[0][1]
+        for status, raw in results:
+            self.assertEqual(status, 200)
+            self.assertEqual(raw, first)
+
+    def test_full_story(self):
+        acc = self.make_account(name="宁波港集团 " + self.unique("acc"))
+        before = self.funnel()
+        amount = 98765400  # multiple of 100 fen: weighted amounts are exact
+        r = self.request("POST", "/api/v1/opportunities",
+                         body={"account_id": acc["id"], "name": "港区无线网络覆盖",
+                               "amount": amount, "playbook": "ruijie-6",
+                               "expected_close": "2026-12-31"},
+                         headers={"X-User": "zhang.san"})
+        self.assertEqual(r.status, 201, r)
+        opp = r.json
+        url = self.opp_url(opp)
+        self.assertEqual((opp["stage"], opp["probability"]), ("problem", 10))
+
+        # The funnel counts the new deal in the first stage.
+        after_create = self.funnel()
+        b, a = self.stage_row(before, "problem"), self.stage_row(after_create, "problem")
+        self.assertEqual(a["count"], b["count"] + 1)
+        self.assertEqual(a["amount"], b["amount"] + amount)
+        self.assertEqual(a["weighted_amount"], b["weighted_amount"] + amount * 10 // 100)
+        self.assertEqual(after_create["totals"]["count"], before["totals"]["count"] + 1)
+        self.assertEqual(after_create["totals"]["amount"], before["totals"]["amount"] + amount)
+        # problem is not in the funnel proper
+        self.assertFalse(a["in_funnel"])
+        self.assertEqual(after_create["funnel_totals"], before["funnel_totals"])
+
+        # The checklist of the first stage: 8 items, none done.
+        c = self.get(url + "/checklist")
+        self.assertEqual(c.status, 200, c)
+        self.assertEqual(c.json["opportunity_id"], opp["id"])
+        self.assertEqual(c.json["playbook"], "ruijie-6")
+        self.assertEqual(c.json["stage"]["id"], "problem")
+        self.assertEqual(c.json["stage"]["probability"], 10)
+        self.assertIn("zh", c.json["stage"]["name"])
+        self.assertIn("en", c.json["stage"]["name"])
+        self.assertIs(c.json["complete"], False)
+        self.assertEqual(c.json["unmet"], 8)
+        self.assertEqual([i["id"] for i in c.json["items"]], STAGE1_ITEMS)
+        for item in c.json["items"]:
+            for key in ("id", "kind", "owner", "framework", "text", "done", "evidence",
+                        "updated_by", "updated_at"):
+                self.assertIn(key, item)
+            self.assertIs(item["done"], False)
+            self.assertTrue(item["text"]["zh"])
+
+        # Advance is refused, naming exactly the 8 unmet items.
+        r = self.advance(opp)
+        err = self.assertError(r, 409, "gate_unmet")
+        self.assertEqual(r.json["stage"], "problem")
+        self.assertEqual(sorted(u["id"] for u in r.json["unmet"]), sorted(STAGE1_ITEMS))
+        for u in r.json["unmet"]:
+            for key in ("id", "text", "text_en", "kind", "owner"):
+                self.assertIn(key, u)
+        self.assertTrue(err["message"])
+        g = self.get(url).json
+        self.assertEqual((g["stage"], g["probability"], g["version"]), ("problem", 10, 1))
+
+        # Tick three: the unmet list shrinks to the other five.
+        for item in STAGE1_ITEMS[:3]:
+            r = self.tick(opp, item, evidence="客户确认：%s" % item, user="wang.wu")
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json["id"], item)
+            self.assertIs(r.json["done"], True)
+            self.assertEqual(r.json["evidence"], "客户确认：%s" % item)
+            self.assertEqual(r.json["updated_by"], "wang.wu")
+        c = self.get(url + "/checklist").json
+        self.assertEqual(c["unmet"], 5)
+        done = {i["id"]: i for i in c["items"] if i["done"]}
+        self.assertEqual(set(done), set(STAGE1_ITEMS[:3]))
+        self.assertEqual(done["mant-money"]["updated_by"], "wang.wu")
+        self.assertEqual(done["mant-money"]["evidence"], "客户确认：mant-money")
+        self.assertTrue(done["mant-money"]["updated_at"])
+        r = self.advance(opp)
+        self.assertError(r, 409, "gate_unmet")
+        self.assertEqual(sorted(u["id"] for u in r.json["unmet"]), sorted(STAGE1_ITEMS[3:]))
+
+        # Unticking puts an item back.
+        self.assertEqual(self.tick(opp, "mant-money", done=False).status, 200)
+        r = self.advance(opp)
+        self.assertEqual(sorted(u["id"] for u in r.json["unmet"]),
+                         sorted(["mant-money"] + STAGE1_ITEMS[3:]))
+
+        # Tick all, advance with a note.
+        for item in STAGE1_ITEMS:
+            self.assertEqual(self.tick(opp, item, evidence="已完成 " + item,
+                                       user="wang.wu").status, 200)
+        c = self.get(url + "/checklist").json
+        self.assertIs(c["complete"], True)
+        self.assertEqual(c["unmet"], 0)
+        r = self.advance(opp, note="MANT齐全，进入漏斗", user="zhao.liu")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "launch")
+        self.assertEqual(r.json["probability"], 30)
+        self.assertEqual(r.json["version"], 2)
+        self.assertETag(r, 2)
+        g = self.get(url).json
+        self.assertEqual((g["stage"], g["probability"], g["version"]), ("launch", 30, 2))
+
+        # The new stage's checklist starts empty.
+        c = self.get(url + "/checklist").json
+        self.assertEqual(c["stage"]["id"], "launch")
+        self.assertEqual([i["id"] for i in c["items"]], self.items["launch"])
+        self.assertEqual(c["unmet"], len(self.items["launch"]))
+
+        # History: create and advance, with who and the checklist left behind.
+        h = self.get(url + "/history")
+        self.assertEqual(h.status, 200, h)
+        self.assertEqual(h.json["opportunity_id"], opp["id"])
+        items = h.json["items"]
+        self.assertEqual([i["kind"] for i in items], ["create", "advance"])
+        create, adv = items
+        self.assertIsNone(create["from_stage"])
+        self.assertEqual(create["to_stage"], "problem")
+        self.assertEqual(create["to_probability"], 10)
+        self.assertEqual(create["changed_by"], "zhang.san")
+        self.assertEqual(adv["from_stage"], "problem")
+        self.assertEqual(adv["to_stage"], "launch")
+        self.assertEqual(adv["from_probability"], 10)
+        self.assertEqual(adv["to_probability"], 30)
+        self.assertEqual(adv["changed_by"], "zhao.liu")
+        self.assertEqual(adv["reason"], "MANT齐全，进入漏斗")
+        self.assertTrue(adv["changed_at"])
+        self.assertGreaterEqual(adv["changed_at"], create["changed_at"])
+        snap = adv["checklist"]
+        self.assertIsInstance(snap, list)
+        self.assertEqual([s["id"] for s in snap], STAGE1_ITEMS)
+        self.assertTrue(all(s["done"] is True for s in snap), snap)
+        self.assertEqual(snap[0]["evidence"], "已完成 mant-money")
+
+        # The funnel moved the deal from problem to launch.
+        after_adv = self.funnel()
+        p0, p1 = self.stage_row(after_create, "problem"), self.stage_row(after_adv, "problem")
+        l0, l1 = self.stage_row(after_create, "launch"), self.stage_row(after_adv, "launch")
+        self.assertEqual(p1["count"], p0["count"] - 1)
+        self.assertEqual(p1["amount"], p0["amount"] - amount)
+        self.assertEqual(l1["count"], l0["count"] + 1)
+        self.assertEqual(l1["amount"], l0["amount"] + amount)
+        self.assertEqual(l1["weighted_amount"], l0["weighted_amount"] + amount * 30 // 100)
+        self.assertEqual(after_adv["totals"]["count"], after_create["totals"]["count"])
+        self.assertEqual(after_adv["funnel_totals"]["count"],
+                         after_create["funnel_totals"]["count"] + 1)
+        self.assertEqual(after_adv["funnel_totals"]["amount"],
+                         after_create["funnel_totals"]["amount"] + amount)
+        self.assertEqual(after_adv["funnel_totals"]["weighted_amount"],
+                         after_create["funnel_totals"]["weighted_amount"] + amount * 30 // 100)
+
+        # Walk all the way to the last stage.
+        for stage in self.stages[1:-1]:
+            r = self.tick_all_and_advance(opp, stage)
+            nxt = self.stages[self.stages.index(stage) + 1]
+            self.assertEqual(r.json["stage"], nxt)
+            self.assertEqual(r.json["probability"], self.prob[nxt])
+        g = self.get(url).json
+        self.assertEqual((g["stage"], g["probability"]), ("deliver", 100))
+        self.assertEqual(g["version"], 1 + len(self.stages) - 1)
+        for item in self.items["deliver"]:
+            self.assertEqual(self.tick(opp, item).status, 200)
+        r = self.advance(opp)
+        self.assertError(r, 409, "last_stage")
+        self.assertEqual(self.get(url).json["version"], g["version"])
+        h = self.get(url + "/history").json["items"]
+        self.assertEqual([i["kind"] for i in h], ["create"] + ["advance"] * 5)
+        self.assertEqual([i["to_stage"] for i in h], self.stages)
+        after_walk = self.funnel()
+        d0, d1 = self.stage_row(after_adv, "deliver"), self.stage_row(after_walk, "deliver")
+        self.assertEqual(d1["count"], d0["count"] + 1)
+        self.assertEqual(d1["weighted_amount"], d0["weighted_amount"] + amount)
+
+        # Lost needs a reason; a lost deal leaves the funnel and is not open.
+        r = self.patch(url, {"status": "lost"}, version=g["version"])
+        self.assertError(r, 422, field="close_reason")
+        r = self.patch(url, {"status": "lost", "close_reason": "竞争对手低价中标"},
+                       version=g["version"])
+        self.assertEqual(r.status, 200, r)
+        after_lost = self.funnel()
+        d2 = self.stage_row(after_lost, "deliver")
+        self.assertEqual(d2["count"], d1["count"] - 1)
+        self.assertEqual(d2["amount"], d1["amount"] - amount)
+        self.assertEqual(after_lost["totals"]["count"], after_walk["totals"]["count"] - 1)
+        self.assertError(self.advance(opp), 409, "not_open")
+        self.assertError(self.tick(opp, self.items["deliver"][0]), 409, "not_open")
+
+    def test_other_stage_and_unknown_item(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        r = self.tick(opp, self.items["launch"][0])
+        self.assertError(r, 409, "other_stage")
+        r = self.tick(opp, "no-such-item")
+        self.assertError(r, 404)
+        c = self.get(self.opp_url(opp) + "/checklist").json
+        self.assertEqual(c["unmet"], 8)
+
+    def test_checklist_put_validation(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        url = "%s/checklist/mant-need" % self.opp_url(opp)
+        self.assertError(self.request("PUT", url, body={"evidence": "x"}), 422, "required", "done")
+        self.assertError(self.request("PUT", url, body={"done": "yes"}), 422, "wrong_type",
+                         "done")
+        self.assertError(self.request("PUT", url, body={"done": True, "who": "me"}), 422,
+                         "unknown_field", "who")
+        self.assertError(self.request("PUT", url, body={"done": True, "evidence": "证" * 2001}),
+                         422, "too_long", "evidence")
+        self.assertError(self.request("PUT", url, raw=b'{"done": tru'), 400, "malformed_json")
+        self.assertError(self.request("PUT", "/api/v1/opportunities/opp_doesnotexist0000/"
+                                             "checklist/mant-need", body={"done": True}),
+                         404, "not_found")
+        c = self.get(self.opp_url(opp) + "/checklist").json
+        self.assertEqual(c["unmet"], 8)
+
+    def test_advance_if_match(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        for item in STAGE1_ITEMS:
+            self.assertEqual(self.tick(opp, item).status, 200)
+        r = self.advance(opp, if_match='"5"')
+        self.assertError(r, 412)
+        g = self.get(self.opp_url(opp)).json
+        self.assertEqual((g["stage"], g["version"]), ("problem", 1))
+        self.assertEqual(len(self.get(self.opp_url(opp) + "/history").json["items"]), 1)
+        r = self.advance(opp, if_match='"1"')
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["stage"], "launch")
+
+    def test_advance_body_rules(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        url = self.opp_url(opp) + "/advance"
+        self.assertError(self.request("POST", url, body={"reason": "x"}), 422, "unknown_field",
+                         "reason")
+        self.assertError(self.request("POST", url, body={"note": 5}), 422, "wrong_type", "note")
+        self.assertError(self.request("POST", url, raw=b'{"note": "x"',), 400, "malformed_json")
+        self.assertError(self.request("POST", url, raw=b'{"note": "x"}',
+                                      headers={"Content-Type": "text/plain"}), 415)
+        self.assertError(self.request("POST", "/api/v1/opportunities/opp_doesnotexist0000/advance"),
+                         404, "not_found")
+        g = self.get(self.opp_url(opp)).json
+        self.assertEqual((g["stage"], g["version"]), ("problem", 1))
+
+    def test_not_open_deals(self):
+        acc = self.make_account()
+        for status, reason in (("won", None), ("lost", "预算取消"), ("abandoned", "客户放弃")):
+            with self.subTest(status=status):
+                body = {"status": status}
+                if reason:
+                    body["close_reason"] = reason
+                opp = self.make_opportunity(acc["id"], **body)
+                self.assertError(self.advance(opp), 409, "not_open")
+                self.assertError(self.tick(opp, "mant-money"), 409, "not_open")
+                g = self.get(self.opp_url(opp)).json
+                self.assertEqual((g["stage"], g["version"]), ("problem", 1))
+
+    def test_concurrent_advances_move_one_stage_only(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        # Concurrent ticks of different items all land.
+        results = {}
+
+        def tick(item):
+            results[item] = self.server.request(
+                "PUT", "%s/checklist/%s" % (self.opp_url(opp), item),
+                body={"done": True, "evidence": "并发"}, headers={"X-User": "t-" + item})
+
+        threads = [threading.Thread(target=tick, args=(i,)) for i in STAGE1_ITEMS]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        self.assertEqual({i: r.status for i, r in results.items()},
+                         {i: 200 for i in STAGE1_ITEMS})
+        c = self.get(self.opp_url(opp) + "/checklist").json
+        self.assertEqual(c["unmet"], 0)
+        self.assertEqual({i["id"]: i["updated_by"] for i in c["items"]},
+                         {i: "t-" + i for i in STAGE1_ITEMS})
+
+        n = 6
+        barrier = threading.Barrier(n)
+        answers = [None] * n
+
+        def advance(k):
+            barrier.wait()
+            answers[k] = self.server.request("POST", self.opp_url(opp) + "/advance")
+
+        threads = [threading.Thread(target=advance, args=(k,)) for k in range(n)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        statuses = sorted(a.status for a in answers)
+        self.assertEqual(statuses, [200] + [409] * (n - 1), statuses)
+        for a in answers:
+            if a.status == 409:
+                self.assertEqual(a.json["error"]["code"], "gate_unmet")
+                self.assertEqual(a.json["stage"], "launch")
+        g = self.get(self.opp_url(opp)).json
+        self.assertEqual((g["stage"], g["version"]), ("launch", 2))
+        kinds = [h["kind"] for h in self.get(self.opp_url(opp) + "/history").json["items"]]
+        self.assertEqual(kinds, ["create", "advance"])
+
+    def test_checklist_of_another_stage(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        c = self.get(self.opp_url(opp) + "/checklist?stage=shortlist")
+        self.assertEqual(c.status, 200, c)
+        self.assertEqual(c.json["stage"]["id"], "shortlist")
+        self.assertEqual([i["id"] for i in c.json["items"]], self.items["shortlist"])
+        self.assertError(self.get(self.opp_url(opp) + "/checklist?stage=nope"), 422,
+                         field="stage")
+        self.assertETag(self.get(self.opp_url(opp) + "/checklist"), 1)
+
+    # X-User is raw header bytes. A value that is not UTF-8 (Latin-1 "José")
+    # must either be refused, or the change be recorded and shown in full.
+
+    def test_user_header_not_utf8_never_hides_history(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        for item in STAGE1_ITEMS:
+            self.assertEqual(self.tick(opp, item).status, 200)
+        r = self.request("POST", self.opp_url(opp) + "/advance",
+                         headers={"X-User": "José".encode("latin-1")})
+        if r.status >= 400:
+            self.assertErrorEnvelope(r)
+            self.assertEqual(self.get(self.opp_url(opp)).json["stage"], "problem")
+            return
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.get(self.opp_url(opp)).json["stage"], "launch")
+        h = self.get(self.opp_url(opp) + "/history")
+        self.assertEqual(h.status, 200, h)
+        self.assertEqual([i["kind"] for i in h.json["items"]], ["create", "advance"],
+                         "the accepted advance is missing from the history")
+        self.assertIsInstance(h.json["items"][1]["changed_by"], str)
+
+    def test_user_header_not_utf8_keeps_checklist_complete(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        r = self.tick(opp, "mant-money", user="José".encode("latin-1"))
+        if r.status >= 400:
+            self.assertErrorEnvelope(r)
+            self.assertEqual(self.get(self.opp_url(opp) + "/checklist").json["unmet"], 8)
+            return
+        self.assertEqual(r.status, 200, r)
+        self.assertIsInstance(r.json.get("updated_by"), str, "updated_by is missing")
+        item = self.get(self.opp_url(opp) + "/checklist").json["items"][0]
+        self.assertIsInstance(item.get("updated_by"), str, "updated_by is missing")
+        # and the snapshot of an advance keeps every item
+        for it in STAGE1_ITEMS[1:]:
+            self.assertEqual(self.tick(opp, it).status, 200)
+        self.assertEqual(self.advance(opp).status, 200)
+        snap = self.get(self.opp_url(opp) + "/history").json["items"][-1]["checklist"]
+        self.assertEqual([s["id"] for s in snap], STAGE1_ITEMS)
+
+    def test_history_default_user_is_anonymous(self):
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        h = self.get(self.opp_url(opp) + "/history").json["items"]
+        self.assertEqual(len(h), 1)
+        self.assertEqual(h[0]["changed_by"], "anonymous")
+        self.assertError(self.get("/api/v1/opportunities/opp_doesnotexist0000/history"), 404)
+
+    def test_funnel_weighted_amount_rounds_the_sum(self):
+        # A currency of our own isolates these deals from everything else.
+        cur = "XTS"
+        acc = self.make_account()
+        empty = self.funnel("currency=" + cur)
+        self.assertEqual(empty["currency"], cur)
+        self.assertEqual(empty["totals"], {"count": 0, "amount": 0, "weighted_amount": 0})
+        # Three deals of 1 fen at 30 %: each 0.3 fen, together 0.9 -> 1 fen.
+        for _ in range(3):
+            self.make_opportunity(acc["id"], amount=1, currency=cur, stage="launch")
+        # 7 fen at 70 %: 4.9 -> 5 fen; 333 fen at 50 %: 166.5 is avoided: 334 -> 167.
+        self.make_opportunity(acc["id"], amount=7, currency=cur, stage="procure")
+        self.make_opportunity(acc["id"], amount=334, currency=cur, stage="shortlist")
+        # Not counted: closed deals, and deals of another currency.
+        self.make_opportunity(acc["id"], amount=1000, currency=cur, stage="launch", status="won")
+        self.make_opportunity(acc["id"], amount=1000, currency="XTT", stage="launch")
+        f = self.funnel("playbook=ruijie-6&currency=" + cur)
+        rows = {s["id"]: s for s in f["stages"]}
+        self.assertEqual([s["id"] for s in f["stages"]], self.stages)
+        self.assertEqual((rows["launch"]["count"], rows["launch"]["amount"],
+                          rows["launch"]["weighted_amount"]), (3, 3, 1))
+        self.assertEqual((rows["procure"]["count"], rows["procure"]["amount"],
+                          rows["procure"]["weighted_amount"]), (1, 7, 5))
+        self.assertEqual((rows["shortlist"]["count"], rows["shortlist"]["amount"],
+                          rows["shortlist"]["weighted_amount"]), (1, 334, 167))
+        self.assertEqual(rows["problem"]["count"], 0)
+        for s in f["stages"]:
+            self.assertEqual(s["probability"], self.prob[s["id"]])
+            self.assertEqual(s["in_funnel"], self.in_funnel[s["id"]])
+        # totals: 3*30 + 7*70 + 334*50 = 90 + 490 + 16700 = 17280 -> 172.8 -> 173
+        self.assertEqual(f["totals"], {"count": 5, "amount": 344, "weighted_amount": 173})
+        self.assertEqual(f["funnel_totals"]["count"], 5)
+
+    def test_funnel_owner(self):
+        owner = self.unique("销售")
+        acc = self.make_account()
+        self.make_opportunity(acc["id"], amount=10000, owner=owner, stage="contract")
+        self.make_opportunity(acc["id"], amount=20000, owner=owner, stage="contract")
+        self.make_opportunity(acc["id"], amount=40000, owner=owner + "x", stage="contract")
+        f = self.funnel("owner=" + urllib.parse.quote(owner))
+        self.assertEqual(f["owner"], owner)
+        self.assertEqual(f["totals"]["count"], 2)
+        self.assertEqual(f["totals"]["amount"], 30000)
+        self.assertEqual(self.stage_row(f, "contract")["weighted_amount"], 27000)
+
+    def test_funnel_errors(self):
+        self.assertError(self.get("/api/v1/reports/funnel?playbook=nope"), 422, field="playbook")
+        self.assertError(self.get("/api/v1/reports/funnel?colour=red"), 422, field="colour")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,242 @@
+"""The OpenAPI document matches the routes: every documented operation
+exists, and every route that exists is documented."""
+
+import re
+import unittest
+
+from bingfa_server import ServerTestCase
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+class OpenAPITest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        r = s.get("/api/v1/openapi.json")
+        if r.status != 200 or not isinstance(r.json, dict):
+            raise RuntimeError("openapi.json: %r" % (r,))
+        cls.doc = r.json
+        acc = s.post("/api/v1/accounts", {"name": "文档测试客户"}).json
+        con = s.post("/api/v1/contacts", {"account_id": acc["id"], "name": "文档联系人"}).json
+        opp = s.post("/api/v1/opportunities",
+                     {"account_id": acc["id"], "name": "文档商机"}).json
+        act = s.post("/api/v1/activities", {"account_id": acc["id"], "type": "call"}).json
+        cls.ids = {"accounts": acc["id"], "contacts": con["id"], "opportunities": opp["id"],
+                   "activities": act["id"], "playbooks": "ruijie-6"}
+        cls.account_id = acc["id"]
+
+    def concrete(self, path, real=True):
+        """The path with its {params} filled in."""
+        m = re.match(r"^/api/v1/([a-z_]+)/\{id\}", path)
+        resource = m.group(1) if m else None
+        if real and resource in self.ids:
+            rid = self.ids[resource]
+        else:
+            rid = (resource or "x")[:3] + "_placeholder0000"
+        out = path.replace("{id}", rid).replace("{item}", "mant-money")
+        self.assertNotIn("{", out, "unknown path parameter in %s" % path)
+        return out
+
+    def minimal_body(self, method, path):
+        if method == "POST" and path == "/api/v1/accounts":
+            return {"name": "最小"}
+        if method == "POST" and path == "/api/v1/contacts":
+            return {"account_id": self.account_id, "name": "最小"}
+        if method == "POST" and path == "/api/v1/opportunities":
+            return {"account_id": self.account_id, "name": "最小"}
+        if method == "POST" and path == "/api/v1/activities":
+            return {"account_id": self.account_id, "type": "other"}
+        if method == "PUT" and path.endswith("/checklist/{item}"):
+            return {"done": False}
+        if method == "PATCH":
+            return {}
+        return None
+
+    # -- the document itself --------------------------------------------------------------
+
+    def test_is_openapi_3_1(self):
+        self.assertRegex(self.doc.get("openapi", ""), r"^3\.1\.\d+$")
+        self.assertIn("title", self.doc["info"])
+        self.assertIn("version", self.doc["info"])
+        self.assertIsInstance(self.doc["paths"], dict)
+        self.assertTrue(self.doc["paths"])
+        for name in ("Account", "Contact", "Opportunity", "Activity", "Error"):
+            self.assertIn(name, self.doc["components"]["schemas"])
+        r = self.get("/api/v1/openapi.json")
+        self.assertTrue(r.headers.get("Content-Type", "").startswith("application/json"))
+
+    def test_paths_are_documented_with_responses(self):
+        for path, item in self.doc["paths"].items():
+            self.assertTrue(path.startswith("/"), path)
+            for method, op in item.items():
+                with self.subTest(path=path, method=method):
+                    self.assertIn(method.upper(), METHODS)
+                    self.assertIn("responses", op)
+                    self.assertTrue(op["responses"])
+                    self.assertTrue(any(code.startswith("2") for code in op["responses"]),
+                                    op["responses"])
+                    names = re.findall(r"\{(\w+)\}", path)
+                    params = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+                    self.assertEqual(sorted(names), sorted(params))
+
+    def test_every_ref_resolves(self):
+        refs = []
+
+        def walk(v):
+            if isinstance(v, dict):
+                for k, x in v.items():
+                    if k == "$ref":
+                        refs.append(x)
+                    else:
+                        walk(x)
+            elif isinstance(v, list):
+                for x in v:
+                    walk(x)
+
+        walk(self.doc)
+        self.assertTrue(refs)
+        for ref in set(refs):
+            with self.subTest(ref=ref):
+                self.assertTrue(ref.startswith("#/"), ref)
+                node = self.doc
+                for part in ref[2:].split("/"):
+                    self.assertIn(part, node, ref)
+                    node = node[part]
+
+    def test_known_routes_are_documented(self):
+        paths = self.doc["paths"]
+        expected = {
+            "/healthz": {"get"},
+            "/api/v1/openapi.json": {"get"},
+            "/api/v1/opportunities/{id}/checklist": {"get"},
+            "/api/v1/opportunities/{id}/checklist/{item}": {"put"},
+            "/api/v1/opportunities/{id}/advance": {"post"},
+            "/api/v1/opportunities/{id}/history": {"get"},
+            "/api/v1/playbooks": {"get"},
+            "/api/v1/playbooks/{id}": {"get"},
+            "/api/v1/reports/funnel": {"get"},
+        }
+        for res in ("accounts", "contacts", "opportunities", "activities"):
+            expected["/api/v1/" + res] = {"get", "post"}
+            expected["/api/v1/%s/{id}" % res] = {"get", "patch", "delete"}
+        for path, methods in expected.items():
+            with self.subTest(path=path):
+                self.assertIn(path, paths)
+                self.assertEqual(set(paths[path]), methods)
+
+    # -- documented => exists ---------------------------------------------------------------
+
+    def test_every_documented_operation_exists(self):
+        # DELETE goes last and on placeholders, so the real records stay.
+        ops = [(p, m.upper()) for p, item in self.doc["paths"].items() for m in item]
+        ops.sort(key=lambda pm: pm[1] == "DELETE")
+        for path, method in ops:
+            with self.subTest(method=method, path=path):
+                url = self.concrete(path, real=method != "DELETE")
+                headers = {"X-User": "openapi-test"}
+                if method in ("PATCH", "DELETE"):
+                    headers["If-Match"] = '"1"'
+                body = self.minimal_body(method, path)
+                r = self.request(method, url, body=body, headers=headers)
+                self.assertNotEqual(r.status, 405, r)
+                code = (r.json or {}).get("error", {}).get("code") if r.status >= 400 else None
+                self.assertNotEqual(code, "no_route", r)
+                # With real ids and valid bodies the request works (or is
+                # refused for a reason of state, not of routing).
+                if method == "DELETE":
+                    self.assertError(r, 404, "not_found")
+                elif "/advance" in path:
+                    self.assertError(r, 409, "gate_unmet")
+                else:
+                    self.assertLess(r.status, 300, r)
+                    documented = self.doc["paths"][path][method.lower()]["responses"]
+                    self.assertIn(str(r.status), documented)
+
+    def test_documented_list_parameters_are_accepted(self):
+        samples = {"date": "2026-01-31", "date-time": "2026-01-31T08:00:00Z"}
+        for res in ("accounts", "contacts", "opportunities", "activities"):
+            op = self.doc["paths"]["/api/v1/" + res]["get"]
+            for param in op["parameters"]:
+                if param["in"] != "query":
+                    continue
+                name, schema = param["name"], param.get("schema", {})
+                if name == "cursor":
+                    continue
+                if "enum" in schema:
+                    values = schema["enum"]
+                elif name == "limit":
+                    values = [schema.get("minimum", 1), schema.get("maximum", 200)]
+                elif schema.get("format") in samples:
+                    values = [samples[schema["format"]]]
+                elif name.endswith("_id") or name in ("parent_id", "reports_to"):
+                    values = ["zzz_placeholder0000"]
+                else:
+                    values = ["abc"]
+                for v in values:
+                    with self.subTest(res=res, param=name, value=v):
+                        r = self.get("/api/v1/%s?%s=%s" % (res, name, v))
+                        self.assertEqual(r.status, 200, r)
+
+    def test_records_match_their_schemas(self):
+        schemas = self.doc["components"]["schemas"]
+        names = {"accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity",
+                 "activities": "Activity"}
+        py_types = {"string": str, "integer": int, "array": list, "null": type(None),
+                    "object": dict, "boolean": bool}
+        for res, rid in self.ids.items():
+            if res not in names:
+                continue
+            schema = schemas[names[res]]
+            rec = self.get("/api/v1/%s/%s" % (res, rid)).json
+            with self.subTest(resource=res):
+                self.assertEqual(set(rec), set(schema["properties"]))
+                for key in schema.get("required", []):
+                    self.assertIsNotNone(rec[key], key)
+                for key, prop in schema["properties"].items():
+                    types = prop.get("type")
+                    types = types if isinstance(types, list) else [types]
+                    self.assertTrue(any(isinstance(rec[key], py_types[t]) and
+                                        not (t == "integer" and isinstance(rec[key], bool))
+                                        for t in types), (key, rec[key], types))
+                    if "enum" in prop and rec[key] is not None:
+                        self.assertIn(rec[key], prop["enum"], key)
+
+    # -- exists => documented ---------------------------------------------------------------
+
+    def test_every_route_is_documented(self):
+        for path, item in self.doc["paths"].items():
+            documented = {m.upper() for m in item}
+            for method in METHODS:
+                with self.subTest(method=method, path=path):
+                    headers = {"If-Match": '"999"'}
+                    r = self.request(method, self.concrete(path, real=False), raw=b"{}",
+                                     headers=headers)
+                    code = (r.json or {}).get("error", {}).get("code")
+                    if r.status == 405 or code == "no_route":
+                        self.assertNotIn(method, documented,
+                                         "documented %s %s is not routed" % (method, path))
+                        if r.status == 405:
+                            allow = {m.strip() for m in r.headers.get("Allow", "").split(",")}
+                            self.assertEqual(allow, documented)
+                    else:
+                        self.assertIn(method, documented,
+                                      "%s %s answers %s but is not documented"
+                                      % (method, path, r.status))
+
+    def test_undocumented_paths_have_no_route(self):
+        for path in ("/api/v1", "/api/v1/", "/api/v1/reports", "/api/v1/reports/pipeline",
+                     "/api/v1/accounts/acc_x/contacts", "/api/v1/opportunities/opp_x/stage",
+                     "/api/v1/opportunities/opp_x/checklist/a/b", "/api/v1/playbooks/x/y",
+                     "/api/v2/accounts", "/openapi.json", "/healthz/x"):
+            with self.subTest(path=path):
+                self.assertNotIn(path, self.doc["paths"])
+                for method in ("GET", "POST"):
+                    r = self.request(method, path, raw=b"{}")
+                    self.assertError(r, 404, "no_route")
+
+
+if __name__ == "__main__":
+    unittest.main()
