@@ -273,6 +273,20 @@ static int bind_text(sqlite3_stmt *s, int idx, const char *t)
     return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, idx);
 }
 
+/* Room for one more element in an arena array of *cap elements holding n,
+ * doubling it when full; NULL when out of memory. */
+static void *arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size)
+{
+    if (items != NULL && n < *cap)
+        return items;
+    size_t new_cap = items == NULL ? (*cap ? *cap : 8) : *cap * 2;
+    void *bigger = arena_calloc(a, new_cap, size);
+    if (bigger != NULL && items != NULL)
+        memcpy(bigger, items, n * size);
+    *cap = new_cap;
+    return bigger;
+}
+
 /* ---- transactions ------------------------------------------------------------ */
 
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
@@ -1022,18 +1036,10 @@ bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, s
         return r;
     bind_text(s, 1, opportunity_id);
     size_t cap = 8, count = 0;
-    stage_change *items = arena_calloc(a, cap, sizeof(*items));
-    int rc;
-    while (items != NULL && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (count == cap) {
-            stage_change *bigger = arena_calloc(a, cap * 2, sizeof(*items));
-            if (bigger != NULL)
-                memcpy(bigger, items, cap * sizeof(*items));
-            items = bigger;
-            cap *= 2;
-            if (items == NULL)
-                break;
-        }
+    stage_change *items = NULL;
+    int rc = SQLITE_DONE;
+    while ((items = arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
         stage_change *ch = &items[count++];
         ch->id = column_text(a, s, 0);
         ch->opportunity_id = column_text(a, s, 1);
@@ -1084,18 +1090,10 @@ bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, c
     bind_text(s, 1, opportunity_id);
     bind_text(s, 2, stage);
     size_t cap = 16, count = 0;
-    checklist_state *items = arena_calloc(a, cap, sizeof(*items));
-    int rc;
-    while (items != NULL && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (count == cap) {
-            checklist_state *bigger = arena_calloc(a, cap * 2, sizeof(*items));
-            if (bigger != NULL)
-                memcpy(bigger, items, cap * sizeof(*items));
-            items = bigger;
-            cap *= 2;
-            if (items == NULL)
-                break;
-        }
+    checklist_state *items = NULL;
+    int rc = SQLITE_DONE;
+    while ((items = arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
         checklist_state *it = &items[count++];
         it->item_id = column_text(a, s, 0);
         it->done = sqlite3_column_int(s, 1) != 0;
@@ -1168,18 +1166,10 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     if (q->owner)
         bind_text(s, 3, q->owner);
     size_t cap = 16, count = 0;
-    funnel_row *rows = arena_calloc(a, cap, sizeof(*rows));
-    int rc;
-    while (rows != NULL && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (count == cap) {
-            funnel_row *bigger = arena_calloc(a, cap * 2, sizeof(*rows));
-            if (bigger != NULL)
-                memcpy(bigger, rows, cap * sizeof(*rows));
-            rows = bigger;
-            cap *= 2;
-            if (rows == NULL)
-                break;
-        }
+    funnel_row *rows = NULL;
+    int rc = SQLITE_DONE;
+    while ((rows = arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
         funnel_row *row = &rows[count++];
         row->stage = column_text(a, s, 0);
         row->count = sqlite3_column_int64(s, 1);
