@@ -156,6 +156,29 @@ static bf_result parse_item(ctx *c, json_t *v, checklist_def *item)
     return BF_OK;
 }
 
+static bf_result parse_items(ctx *c, json_t *items, stage_def *st)
+{
+    bf_result r;
+    st->nitems = json_array_size(items);
+    st->items = arena_calloc(c->a, st->nitems ? st->nitems : 1, sizeof(checklist_def));
+    if (st->items == NULL)
+        return BF_ERR_NOMEM;
+    char saved[sizeof(c->path)];
+    memcpy(saved, c->path, sizeof(saved));
+    for (size_t i = 0; i < st->nitems; i++) {
+        int n = snprintf(c->path, sizeof(c->path), "%s.exit_criteria[%zu]", saved, i);
+        if (n < 0 || (size_t)n >= sizeof(c->path))
+            return invalid(c, NULL, "is nested too deeply");
+        if ((r = parse_item(c, json_array_get(items, i), &st->items[i])) != BF_OK)
+            return r;
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(st->items[k].id, st->items[i].id) == 0)
+                return invalid(c, "id", "repeats the id \"%s\" within the stage", st->items[i].id);
+    }
+    memcpy(c->path, saved, sizeof(saved));
+    return BF_OK;
+}
+
 static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
 {
     static const char *const keys[] = {
@@ -182,27 +205,16 @@ static bf_result parse_stage(ctx *c, json_t *v, stage_def *st)
 
     json_t *items = json_object_get(v, "exit_criteria");
     if (items == NULL)
-        return invalid(c, "exit_criteria", "is required");
-    if (!json_is_array(items))
+        items = json_array(); /* no gate: the stage is left at will */
+    else
+        json_incref(items);
+    if (!json_is_array(items)) {
+        json_decref(items);
         return invalid(c, "exit_criteria", "must be an array");
-    st->nitems = json_array_size(items);
-    st->items = arena_calloc(c->a, st->nitems ? st->nitems : 1, sizeof(checklist_def));
-    if (st->items == NULL)
-        return BF_ERR_NOMEM;
-    char saved[sizeof(c->path)];
-    memcpy(saved, c->path, sizeof(saved));
-    for (size_t i = 0; i < st->nitems; i++) {
-        int n = snprintf(c->path, sizeof(c->path), "%s.exit_criteria[%zu]", saved, i);
-        if (n < 0 || (size_t)n >= sizeof(c->path))
-            return invalid(c, NULL, "is nested too deeply");
-        if ((r = parse_item(c, json_array_get(items, i), &st->items[i])) != BF_OK)
-            return r;
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(st->items[k].id, st->items[i].id) == 0)
-                return invalid(c, "id", "repeats the id \"%s\" within the stage", st->items[i].id);
     }
-    memcpy(c->path, saved, sizeof(saved));
-    return BF_OK;
+    bf_result items_r = parse_items(c, items, st);
+    json_decref(items);
+    return items_r;
 }
 
 static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
@@ -226,9 +238,11 @@ static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
         (r = get_string(c, doc, "source", false, &source)) != BF_OK)
         return r;
     json_t *ver = json_object_get(doc, "version");
-    if (ver != NULL && (!json_is_integer(ver) || json_integer_value(ver) < 1))
+    if (ver == NULL)
+        return invalid(c, "version", "is required");
+    if (!json_is_integer(ver) || json_integer_value(ver) < 1 || json_integer_value(ver) > 1000000)
         return invalid(c, "version", "must be a positive integer");
-    pb->version = ver ? (int)json_integer_value(ver) : 1;
+    pb->version = (int)json_integer_value(ver);
 
     json_t *q = json_object_get(doc, "qualification");
     if (q != NULL) {
@@ -240,6 +254,9 @@ static bf_result parse_doc(ctx *c, json_t *doc, playbook *pb)
         {
             if (!json_is_string(item) || !one_of(json_string_value(item), frameworks))
                 return invalid(c, "qualification", "may hold only MAN, MANT, 5W2P and CE");
+            for (size_t k = 0; k < i; k++)
+                if (json_equal(item, json_array_get(q, k)))
+                    return invalid(c, "qualification", "names %s twice", json_string_value(item));
         }
     }
 

@@ -13,12 +13,12 @@
 #include "core/stage.h"
 
 static const char small[] =
-    "{\"schema\":\"bingfa.playbook/1\",\"id\":\"mini\",\"name\":{\"zh\":\"小\"},"
+    "{\"schema\":\"bingfa.playbook/1\",\"id\":\"mini\",\"version\":1,\"name\":{\"zh\":\"小\"},"
     "\"stages\":["
     "{\"id\":\"a\",\"name\":{\"zh\":\"甲\"},\"probability\":10,\"in_funnel\":false,"
     "\"exit_criteria\":[{\"id\":\"x\",\"kind\":\"criterion\",\"owner\":\"S&C\",\"text\":{\"zh\":"
     "\"叉\"}},{\"id\":\"y\",\"kind\":\"deliverable\",\"text\":{\"zh\":\"乙\"}}]},"
-    "{\"id\":\"b\",\"name\":{\"zh\":\"乙\"},\"probability\":60,\"exit_criteria\":[]},"
+    "{\"id\":\"b\",\"name\":{\"zh\":\"乙\"},\"probability\":60},"
     "{\"id\":\"c\",\"name\":{\"zh\":\"丙\"},\"probability\":100,\"exit_criteria\":[]}]}";
 
 static playbook *parse_ok(const char *text)
@@ -56,6 +56,7 @@ static void parses_stages_and_items(void **state)
     assert_false(pb->stages[0].in_funnel);
     assert_true(pb->stages[1].in_funnel);
     assert_int_equal(pb->stages[0].nitems, 2);
+    assert_int_equal(pb->stages[1].nitems, 0); /* no exit_criteria: no gate */
     assert_string_equal(pb->stages[0].items[0].owner, "S&C");
     assert_null(pb->stages[0].items[1].owner);
     assert_string_equal(playbook_stage_by_probability(pb, 55)->id, "b");
@@ -77,6 +78,9 @@ static void rejects_bad_documents_with_a_path(void **state)
     expect_invalid("bingfa.playbook/1", "bingfa.playbook/9", "schema");
     expect_invalid("\"id\":\"mini\"", "\"id\":\"Mini\"", "id");
     expect_invalid("{\"zh\":\"甲\"}", "{\"en\":\"A\"}", "stages[0].name.zh");
+    expect_invalid("\"version\":1,", "", "version");
+    expect_invalid("\"version\":1,", "\"version\":1,\"qualification\":[\"MANT\",\"MANT\"],",
+                   "qualification");
 }
 
 static void builtin_ruijie_has_six_stages_and_mant_gate(void **state)
