@@ -15,7 +15,7 @@
 /* What every handler can reach: the store and the loaded playbooks. */
 typedef struct api {
     store *store;
-    const playbook_set *playbooks;
+    playbook_set *playbooks;
     struct http_route *routes; /* built from api_routes, for the router */
     size_t nroutes;
 } api;
@@ -69,7 +69,7 @@ typedef struct api_route {
 extern const api_route api_routes[];
 
 /* Creates the API over st and playbooks (both stay owned by the caller). */
-bf_result api_new(store *st, const playbook_set *playbooks, api **out);
+bf_result api_new(store *st, playbook_set *playbooks, api **out);
 
 /* Frees what api_new made. */
 void api_free(api *app);
@@ -115,7 +115,27 @@ bf_result list_query_from_request(api_call *call, const resource_spec *spec, lis
 /* The opaque cursor that continues after the last record of a page. */
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last);
 
+/* The language of the answer: ?lang=en|zh, else Accept-Language, else zh. */
+const char *api_lang(api_call *call);
+
+/* True when the caller acts as a manager (X-Role: manager or admin) — the
+ * stand-in for roles until users and logins exist. */
+bool api_is_manager(api_call *call);
+
+/* An i18n text as JSON {"zh","en"} (NULL parts omitted); a new reference. */
+json_t *api_text_json(const i18n_text *t);
+
+/* Loads the opportunity with the id of the path and the playbook version it
+ * runs on (the latest when that version is gone). */
+bf_result opportunity_load(api_call *call, record **opp, const playbook **pb);
+
+/* The playbook an opportunity runs on, or NULL. */
+const playbook *opportunity_playbook(api_call *call, const record *opp);
+
 /* Route handlers beyond the generic ones (one file per resource). */
+bf_result opportunity_decide(api_call *call, const struct api_route *route);
+bf_result opportunity_next(api_call *call, const struct api_route *route);
+bf_result playbooks_import(api_call *call, const struct api_route *route);
 bf_result opportunity_checklist_get(api_call *call, const struct api_route *route);
 bf_result opportunity_checklist_put(api_call *call, const struct api_route *route);
 bf_result opportunity_advance(api_call *call, const struct api_route *route);

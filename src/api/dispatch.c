@@ -19,6 +19,8 @@ int api_status(bf_result r)
         return 200;
     case BF_ERR_MALFORMED:
         return 400;
+    case BF_ERR_FORBIDDEN:
+        return 403;
     case BF_ERR_NOT_FOUND:
         return 404;
     case BF_ERR_METHOD:
@@ -253,7 +255,7 @@ void api_handle(http_request *req, void *app_ptr)
                        call.error_extra);
 }
 
-bf_result api_new(store *st, const playbook_set *playbooks, api **out)
+bf_result api_new(store *st, playbook_set *playbooks, api **out)
 {
     api *app = calloc(1, sizeof(*app));
     if (app == NULL)
@@ -309,4 +311,31 @@ bf_result api_only_params(api_call *call, const char *const *allowed)
     params_ctx pc = {call, allowed, BF_OK};
     http_query_each(call->req, check_param, &pc);
     return pc.r;
+}
+
+const char *api_lang(api_call *call)
+{
+    const char *q = http_query(call->req, "lang");
+    if (q != NULL)
+        return strncmp(q, "en", 2) == 0 ? "en" : "zh";
+    const char *h = http_header(call->req, "Accept-Language");
+    return h != NULL && strncasecmp(h, "en", 2) == 0 ? "en" : "zh";
+}
+
+bool api_is_manager(api_call *call)
+{
+    const char *role = http_header(call->req, "X-Role");
+    return role != NULL && (strcmp(role, "manager") == 0 || strcmp(role, "admin") == 0);
+}
+
+json_t *api_text_json(const i18n_text *t)
+{
+    json_t *o = json_object();
+    if (o == NULL)
+        return NULL;
+    if (t->zh)
+        json_object_set_new(o, "zh", json_string(t->zh));
+    if (t->en)
+        json_object_set_new(o, "en", json_string(t->en));
+    return o;
 }

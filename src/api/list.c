@@ -50,6 +50,13 @@ static bf_result add_filter(parse_ctx *pc, int field, list_op op, const char *ke
         if ((lf->text = arena_strdup(pc->call->arena, utc)) == NULL)
             return BF_ERR_NOMEM;
     }
+    if (f->type == FIELD_BOOL) {
+        bool yes = strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
+        if (!yes && strcmp(value, "false") != 0 && strcmp(value, "0") != 0)
+            return bf_fail(&pc->call->err, BF_ERR_INVALID, "invalid_value", key,
+                           "%s must be true or false", key);
+        lf->num = yes;
+    }
     if (f->type == FIELD_ENUM) {
         bool ok = false;
         for (size_t i = 0; f->values[i] && !ok; i++)
@@ -192,7 +199,7 @@ const char *list_cursor_after(api_call *call, const list_query *q, const record 
     } else {
         const field_spec *f = &q->spec->fields[q->sort_field];
         const field_value *v = &last->values[q->sort_field];
-        bool numeric = f->type == FIELD_INT || f->type == FIELD_MONEY;
+        bool numeric = FIELD_IS_INTEGER(f->type);
         /* The same stand-in for null as the store's ORDER BY. */
         value = numeric ? json_integer(v->null ? -1 : v->i) : json_string(v->null ? "" : v->s);
     }

@@ -13,6 +13,7 @@ static const char *status_text(const char *code)
         const char *code, *text;
     } texts[] = {
         {"400", "Malformed request (bad JSON: the message gives line and column)"},
+        {"403", "The caller's role may not do this (X-Role: manager for overrides)"},
         {"404", "No such record"},
         {"405", "Method not allowed on this path"},
         {"409", "Conflicts with the record's state (gate_unmet lists the unmet criteria)"},
@@ -32,6 +33,9 @@ static json_t *field_schema(const field_spec *f)
 {
     json_t *s = json_object();
     switch (f->type) {
+    case FIELD_BOOL:
+        json_object_set_new(s, "type", json_string("boolean"));
+        break;
     case FIELD_INT:
     case FIELD_MONEY:
         json_object_set_new(s, "type", json_string("integer"));
@@ -225,14 +229,20 @@ static json_t *operation(const api_route *r)
         json_object_set_new(responses, "200",
                             json_pack("{s:s, s:o}", "description", "OK", "content",
                                       json_content(json_pack("{s:s}", "type", "object"))));
-        if (strstr(r->pattern, "checklist/{item}") || strstr(r->pattern, "/advance")) {
-            json_t *body =
-                ref_to(strstr(r->pattern, "advance") ? "AdvanceRequest" : "ChecklistItemUpdate");
+        const char *body = NULL;
+        if (strstr(r->pattern, "checklist/{item}"))
+            body = "ChecklistItemUpdate";
+        else if (strstr(r->pattern, "/advance"))
+            body = "AdvanceRequest";
+        else if (strstr(r->pattern, "/decisions/"))
+            body = "DecisionAnswer";
+        else if (strcmp(r->method, "POST") == 0 && strcmp(r->pattern, "/api/v1/playbooks") == 0)
+            body = "Playbook";
+        if (body != NULL)
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
-                                          strstr(r->pattern, "checklist") != NULL, "content",
-                                          json_content(body)));
-        }
+                                          strcmp(body, "AdvanceRequest") != 0, "content",
+                                          json_content(ref_to(body))));
     }
     char codes[64];
     snprintf(codes, sizeof(codes), "%s", r->statuses);
@@ -279,14 +289,25 @@ json_t *api_openapi_document(void)
                   "string", "message", "type", "string", "field", "type", "string", "required",
                   "code", "message", "field", "required", "error"));
     json_object_set_new(schemas, "ChecklistItemUpdate",
-                        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i}}, s:[s], s:b}", "type", "object",
-                                  "properties", "done", "type", "boolean", "evidence", "type",
-                                  "string", "maxLength", 2000, "required", "done",
-                                  "additionalProperties", 0));
+                        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i}, s:{s:s}, s:{s:s, s:i}}, "
+                                  "s:[s], s:b}",
+                                  "type", "object", "properties", "done", "type", "boolean",
+                                  "evidence", "type", "string", "maxLength", 2000, "activity_id",
+                                  "type", "string", "document", "type", "string", "maxLength", 2000,
+                                  "required", "done", "additionalProperties", 0));
     json_object_set_new(schemas, "AdvanceRequest",
-                        json_pack("{s:s, s:{s:{s:s, s:i}}, s:b}", "type", "object", "properties",
-                                  "note", "type", "string", "maxLength", 1000,
-                                  "additionalProperties", 0));
+                        json_pack("{s:s, s:{s:{s:s, s:i}, s:{s:s}, s:{s:s, s:i}}, s:b}", "type",
+                                  "object", "properties", "note", "type", "string", "maxLength",
+                                  1000, "override", "type", "boolean", "reason", "type", "string",
+                                  "maxLength", 1000, "additionalProperties", 0));
+    json_object_set_new(schemas, "DecisionAnswer",
+                        json_pack("{s:s, s:{s:{s:s, s:[s, s]}, s:{s:s, s:i}}, s:[s], s:b}", "type",
+                                  "object", "properties", "answer", "type", "string", "enum", "yes",
+                                  "no", "reason", "type", "string", "maxLength", 2000, "required",
+                                  "answer", "additionalProperties", 0));
+    json_object_set_new(schemas, "Playbook",
+                        json_pack("{s:s, s:s}", "type", "object", "description",
+                                  "A playbook document: see docs/playbook-schema.md"));
     return json_pack(
         "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o}}", "openapi", "3.1.0", "info", "title",
         "bingfa API", "version", BINGFA_VERSION, "description",

@@ -1,30 +1,81 @@
-/* Playbooks (销售方法): the loaded methodologies, as their documents. */
+/* Playbooks (销售方法): the loaded methodologies, browsed whole or in one
+ * language, and custom playbooks imported as new documents or versions. */
 #include "api/api.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "http/response.h"
+
+/* A copy of v where every text {"zh", "en"} is replaced by the string of
+ * lang (zh when the language is missing). */
+static json_t *localize(json_t *v, const char *lang)
+{
+    if (json_is_object(v)) {
+        json_t *zh = json_object_get(v, "zh");
+        size_t n = json_object_size(v);
+        if (json_is_string(zh) && (n == 1 || (n == 2 && json_object_get(v, "en")))) {
+            json_t *en = json_object_get(v, "en");
+            return json_incref(strcmp(lang, "en") == 0 && json_is_string(en) ? en : zh);
+        }
+        json_t *out = json_object();
+        const char *key;
+        json_t *item;
+        json_object_foreach(v, key, item)
+        {
+            json_object_set_new(out, key, localize(item, lang));
+        }
+        return out;
+    }
+    if (json_is_array(v)) {
+        json_t *out = json_array();
+        size_t i;
+        json_t *item;
+        json_array_foreach(v, i, item)
+        {
+            json_array_append_new(out, localize(item, lang));
+        }
+        return out;
+    }
+    return json_deep_copy(v);
+}
 
 bf_result playbooks_list(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const params[] = {NULL};
+    static const char *const params[] = {"lang", NULL};
     bf_result r = api_only_params(call, params);
     if (r != BF_OK)
         return r;
+    const char *lang = api_lang(call);
     json_t *items = json_array();
     const playbook_set *set = call->app->playbooks;
     for (size_t i = 0; items && i < playbook_set_count(set); i++) {
         const playbook *pb = playbook_set_at(set, i);
+        if (playbook_set_find(set, pb->id) != pb)
+            continue; /* older versions are reachable with ?version= */
+        json_t *versions = json_array();
+        for (size_t k = 0; k < playbook_set_count(set); k++)
+            if (strcmp(playbook_set_at(set, k)->id, pb->id) == 0)
+                json_array_append_new(versions, json_integer(playbook_set_at(set, k)->version));
         json_t *stages = json_array();
         for (size_t k = 0; stages && k < pb->nstages; k++)
             json_array_append_new(
                 stages,
-                json_pack("{s:s, s:s, s:s?, s:i, s:b, s:I}", "id", pb->stages[k].id, "name_zh",
-                          pb->stages[k].name.zh, "name_en", pb->stages[k].name.en, "probability",
-                          pb->stages[k].probability, "in_funnel", pb->stages[k].in_funnel,
-                          "criteria", (json_int_t)pb->stages[k].nitems));
-        json_array_append_new(items, json_pack("{s:s, s:i, s:s, s:s?, s:o}", "id", pb->id,
-                                               "version", pb->version, "name_zh", pb->name.zh,
-                                               "name_en", pb->name.en, "stages", stages));
+                json_pack("{s:s, s:s, s:s, s:s?, s:i, s:b, s:I}", "id", pb->stages[k].id, "name",
+                          i18n_pick(&pb->stages[k].name, lang), "name_zh", pb->stages[k].name.zh,
+                          "name_en", pb->stages[k].name.en, "probability",
+                          pb->stages[k].probability, "in_funnel", pb->stages[k].in_funnel, "items",
+                          (json_int_t)pb->stages[k].nitems));
+        json_array_append_new(items,
+                              json_pack("{s:s, s:i, s:o, s:s, s:s, s:s?, s:o, s:I, s:I, s:o}", "id",
+                                        pb->id, "version", pb->version, "versions", versions,
+                                        "name", i18n_pick(&pb->name, lang), "name_zh", pb->name.zh,
+                                        "name_en", pb->name.en, "description",
+                                        json_string(i18n_pick(&pb->description, lang)),
+                                        "decision_points", (json_int_t)pb->ndecisions, "modes",
+                                        (json_int_t)pb->nmodes, "stages", stages));
     }
     http_respond_json(call->req, 200, json_pack("{s:o}", "items", items));
     return BF_OK;
@@ -33,12 +84,104 @@ bf_result playbooks_list(api_call *call, const api_route *route)
 bf_result playbooks_get(api_call *call, const api_route *route)
 {
     (void)route;
+    static const char *const params[] = {"lang", "version", NULL};
+    bf_result r = api_only_params(call, params);
+    if (r != BF_OK)
+        return r;
     const char *id = call->req->params[0];
-    const playbook *pb = playbook_set_find(call->app->playbooks, id);
+    const char *version = http_query(call->req, "version");
+    const playbook *pb;
+    if (version != NULL) {
+        char *end;
+        errno = 0;
+        long v = strtol(version, &end, 10);
+        if (*version == '\0' || *end != '\0' || errno || v < 1 || v > 1000000)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "version",
+                           "version must be a positive integer");
+        pb = playbook_set_find_version(call->app->playbooks, id, (int)v);
+    } else {
+        pb = playbook_set_find(call->app->playbooks, id);
+    }
     if (pb == NULL)
-        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", NULL, "no playbook with id %s",
-                       id);
-    /* A copy: the shared document is only ever read, never reference-counted, by requests. */
-    http_respond_json(call->req, 200, json_deep_copy(pb->doc));
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", NULL,
+                       "no playbook with id %s%s%s", id, version ? " and version " : "",
+                       version ? version : "");
+    /* Without a language the document is served whole, both languages; with
+     * one, every text becomes a plain string. Either way from a copy: the
+     * shared document is only read by requests. */
+    bool one_language =
+        http_query(call->req, "lang") != NULL || http_header(call->req, "Accept-Language");
+    json_t *doc = one_language ? localize(pb->doc, api_lang(call)) : json_deep_copy(pb->doc);
+    if (doc != NULL && one_language)
+        json_object_set_new(doc, "lang", json_string(api_lang(call)));
+    http_respond_json(call->req, 200, doc);
+    return BF_OK;
+}
+
+static json_t *problems_json(const playbook_problems *pr)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < pr->n; i++)
+        json_array_append_new(arr, json_pack("{s:s, s:s}", "path", pr->items[i].path, "message",
+                                             pr->items[i].message));
+    return arr;
+}
+
+bf_result playbooks_import(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *body;
+    bf_result r = api_body(call, &body);
+    if (r != BF_OK)
+        return r;
+    playbook_problems *pr = arena_alloc(call->arena, sizeof(*pr));
+    if (pr == NULL)
+        return BF_ERR_NOMEM;
+    playbook *pb = NULL;
+    r = playbook_parse(call->req->body.data, call->req->body.len, &pb, pr, &call->err);
+    if (r == BF_ERR_INVALID) {
+        call->error_extra =
+            json_pack("{s:o, s:I}", "problems", problems_json(pr), "count", (json_int_t)pr->total);
+        return r;
+    }
+    if (r != BF_OK)
+        return r;
+    const playbook *latest = playbook_set_find(call->app->playbooks, pb->id);
+    if (latest != NULL && pb->version <= latest->version) {
+        r = bf_fail(&call->err, BF_ERR_CONFLICT, "version_exists", "version",
+                    "playbook %s is at version %d; a new one needs a higher version", pb->id,
+                    latest->version);
+        playbook_free(pb);
+        return r;
+    }
+    char *text = json_dumps(pb->doc, JSON_COMPACT);
+    bool inserted = false;
+    store *st = call->app->store;
+    if (text == NULL)
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK && (r = store_begin(st, &call->err)) == BF_OK) {
+        r = store_playbook_put(st, pb->id, pb->version, text, call->actor, &inserted, &call->err);
+        if (r == BF_OK && !inserted)
+            r = bf_fail(&call->err, BF_ERR_CONFLICT, "version_exists", "version",
+                        "version %d of playbook %s is stored already", pb->version, pb->id);
+        if (r == BF_OK)
+            r = store_commit(st, &call->err);
+        else
+            store_rollback(st);
+    }
+    free(text);
+    const char *id = pb->id;
+    int version = pb->version;
+    if (r == BF_OK)
+        r = playbook_set_add(call->app->playbooks, pb, &call->err);
+    if (r != BF_OK) {
+        if (pb != NULL && playbook_set_find_version(call->app->playbooks, id, version) != pb)
+            playbook_free(pb);
+        return r;
+    }
+    char *loc = arena_printf(call->arena, "/api/v1/playbooks/%s?version=%d", id, version);
+    if (loc)
+        http_set_header(call->req, "Location", loc);
+    http_respond_json(call->req, 201, json_pack("{s:s, s:i}", "id", id, "version", version));
     return BF_OK;
 }

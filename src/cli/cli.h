@@ -22,6 +22,11 @@ bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err);
 /* Loads the built-in playbooks into a new set (caller frees); prints why not. */
 playbook_set *cli_load_playbooks(void);
 
+/* Loads the built-in playbooks, keeps each built-in version in the database
+ * (so deals stay on the version they started on after an upgrade), and adds
+ * every stored version and imported playbook. NULL (with a message) on error. */
+playbook_set *cli_load_all_playbooks(store *st);
+
 /* Prints "bingfa: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

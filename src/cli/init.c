@@ -47,7 +47,7 @@ int cli_init(int argc, char **argv)
     }
     int status = 0;
     if (demo) {
-        playbook_set *playbooks = cli_load_playbooks();
+        playbook_set *playbooks = cli_load_all_playbooks(st);
         if (playbooks == NULL) {
             status = 1;
         } else if (demo_load(st, playbooks, &err) != BF_OK) {

@@ -1,5 +1,6 @@
 /* bingfa: presales and project-sales management. Entry point and help. */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,8 @@ static const char usage[] =
     "      --access-log FILE|-             JSON access log (default -: standard output)\n"
     "      --synchronous full|normal       SQLite durability (default full)\n"
     "  bingfa playbook validate FILE...    check playbook files against the schema\n"
+    "  bingfa playbook import --db FILE PLAYBOOK.json\n"
+    "                                      add a custom playbook (or a new version of one)\n"
     "  bingfa --help | --version\n";
 
 void cli_error(const char *fmt, ...)
@@ -46,6 +49,54 @@ playbook_set *cli_load_playbooks(void)
         playbook_set_free(set);
         return NULL;
     }
+    return set;
+}
+
+playbook_set *cli_load_all_playbooks(store *st)
+{
+    playbook_set *set = cli_load_playbooks();
+    if (set == NULL)
+        return NULL;
+    bf_error err = {0};
+    size_t builtin = playbook_set_count(set);
+    for (size_t i = 0; i < builtin; i++) {
+        const playbook *pb = playbook_set_at(set, i);
+        char *text = json_dumps(pb->doc, JSON_COMPACT);
+        bool inserted;
+        bf_result r =
+            text ? store_playbook_put(st, pb->id, pb->version, text, "bingfa", &inserted, &err)
+                 : BF_ERR_NOMEM;
+        free(text);
+        if (r != BF_OK) {
+            cli_error("keeping built-in playbook %s: %s", pb->id, err.message);
+            playbook_set_free(set);
+            return NULL;
+        }
+    }
+    arena *a = arena_new(64 * 1024);
+    stored_playbook *stored = NULL;
+    size_t n = 0;
+    if (a == NULL || store_playbook_list(st, a, &stored, &n, &err) != BF_OK) {
+        cli_error("reading stored playbooks: %s", a ? err.message : "out of memory");
+        arena_free(a);
+        playbook_set_free(set);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (playbook_set_find_version(set, stored[i].id, stored[i].version) != NULL)
+            continue;
+        playbook *pb;
+        if (playbook_parse(stored[i].doc, strlen(stored[i].doc), &pb, NULL, &err) != BF_OK) {
+            cli_error("stored playbook %s version %d is not valid any more, skipped: %s",
+                      stored[i].id, stored[i].version, err.message);
+            continue;
+        }
+        if (playbook_set_add(set, pb, &err) != BF_OK) {
+            cli_error("stored playbook %s: %s", stored[i].id, err.message);
+            playbook_free(pb);
+        }
+    }
+    arena_free(a);
     return set;
 }
 

@@ -127,7 +127,7 @@ int cli_serve(int argc, char **argv)
         cli_error("%s: %s", db, err.message);
         goto done;
     }
-    if ((playbooks = cli_load_playbooks()) == NULL)
+    if ((playbooks = cli_load_all_playbooks(st)) == NULL)
         goto done;
     if (api_new(st, playbooks, &app) != BF_OK) {
         cli_error("out of memory");

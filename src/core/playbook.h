@@ -1,6 +1,10 @@
-/* Playbooks: a sales methodology as data (stages, win probabilities, exit
- * criteria). A playbook is parsed from its JSON document and validated
- * against the schema documented in docs/playbook-schema.md. */
+/* Playbooks: a sales methodology as data. Stages with win probabilities,
+ * milestones and exit criteria; per stage the perspectives of customer,
+ * sales, channel and presales, deliverables and key activities with their
+ * sub-steps and owning roles; decision points with their "no" branch; the
+ * closing steps of a won deal; sales modes with visit plans. A playbook is
+ * parsed from its JSON document and validated against the schema documented
+ * in docs/playbook-schema.md; every problem is reported with its JSON path. */
 #ifndef BF_CORE_PLAYBOOK_H
 #define BF_CORE_PLAYBOOK_H
 
@@ -12,47 +16,159 @@
 
 #define PLAYBOOK_SCHEMA "bingfa.playbook/1"
 
-/* A text in both languages; en may be NULL. */
+/* A text in both languages. */
 typedef struct i18n_text {
     const char *zh;
     const char *en;
 } i18n_text;
 
-/* One exit criterion or deliverable of a stage. */
+/* The text in lang ("en" or anything else for zh); "" when absent. */
+const char *i18n_pick(const i18n_text *t, const char *lang);
+
+typedef struct text_list {
+    i18n_text *items;
+    size_t n;
+} text_list;
+
+/* What a checklist item is: the gate is made of criteria and deliverables. */
+typedef enum item_type {
+    ITEM_CRITERION,   /* exit_criteria[]: must be true to leave the stage */
+    ITEM_DELIVERABLE, /* deliverables[]: a document the stage produces */
+    ITEM_ACTIVITY,    /* activities[]: a key activity, tracked, not gating */
+    ITEM_CLOSING,     /* closing[]: a step after the deal is won */
+} item_type;
+
+typedef struct step_def {
+    i18n_text text;
+    const char *owner;
+} step_def;
+
+/* One checklist item of a stage (or of the closing). */
 typedef struct checklist_def {
     const char *id;
-    const char *kind;      /* "criterion" or "deliverable" */
-    const char *owner;     /* role codes: "S", "C", "M", "channel", "S&C" … (may be NULL) */
-    const char *framework; /* "MANT", "CE" or NULL */
-    i18n_text text;
+    item_type type;
+    const char *kind;      /* exit criteria: "criterion" or "deliverable"; else NULL */
+    const char *owner;     /* role codes such as "S&C", or NULL */
+    const char *framework; /* MAN, MANT, 5W2P, CE or NULL */
+    i18n_text text;        /* criterion text, deliverable or activity name */
+    const char *audience;  /* deliverables: "customer" or "internal" */
+    const char *template_id;
+    /* key activities */
+    i18n_text goal;
+    step_def *steps;
+    size_t nsteps;
+    text_list tools, inspection, skills;
+    const char **templates;
+    size_t ntemplates;
 } checklist_def;
+
+typedef struct key_behaviour {
+    i18n_text behaviour, output, pass_bar;
+} key_behaviour;
+
+typedef enum perspective_view {
+    VIEW_CUSTOMER,
+    VIEW_SALES,
+    VIEW_CHANNEL,
+    VIEW_PRESALES,
+    VIEW_COUNT,
+} perspective_view;
+
+typedef struct perspective {
+    bool present;
+    i18n_text goal, signature_action;
+    text_list behaviours;
+    key_behaviour *key_behaviours;
+    size_t nkey_behaviours;
+} perspective;
 
 typedef struct stage_def {
     const char *id;
-    i18n_text name;
-    i18n_text goal;
-    i18n_text signature_action;
-    int probability; /* percent */
+    i18n_text name, goal, milestone, success_criteria, signature_action;
+    int probability;  /* percent */
+    int typical_days; /* 0 when not given */
     bool in_funnel;
-    checklist_def *items;
+    perspective views[VIEW_COUNT];
+    checklist_def *items; /* criteria, then deliverables, then activities */
     size_t nitems;
 } stage_def;
+
+/* True when the item gates the advance out of its stage. */
+bool checklist_def_gates(const checklist_def *item);
+
+typedef struct decision_def {
+    const char *id;
+    size_t stage;    /* index of the stage it is asked in */
+    size_t no_stage; /* index of the stage "no" goes back to */
+    i18n_text question, no_action;
+} decision_def;
+
+typedef struct visit_def {
+    int n, day;
+    const char *owner;
+    i18n_text purpose;
+    text_list before, during, after;
+} visit_def;
+
+typedef struct mode_def {
+    const char *id; /* quick, consultative, strategic */
+    i18n_text name, description, benchmark_text;
+    const char *team;
+    int benchmark_visits, benchmark_days;
+    visit_def *visits;
+    size_t nvisits;
+} mode_def;
+
+typedef struct role_def {
+    const char *code;
+    i18n_text name, description;
+} role_def;
+
+typedef struct template_def {
+    const char *id;
+    i18n_text name;
+} template_def;
 
 typedef struct playbook {
     const char *id;
     int version;
-    i18n_text name;
-    i18n_text description;
+    i18n_text name, description, reference_case;
+    const char *source;
+    const char **qualification;
+    size_t nqualification;
+    role_def *roles;
+    size_t nroles;
+    template_def *templates;
+    size_t ntemplates;
     stage_def *stages;
     size_t nstages;
+    decision_def *decisions;
+    size_t ndecisions;
+    checklist_def *closing;
+    size_t nclosing;
+    mode_def *modes;
+    size_t nmodes;
     json_t *doc; /* the validated document, served by the API */
     struct arena *arena;
 } playbook;
 
+/* Every problem found in a document, by JSON path (the first 64 kept). */
+typedef struct playbook_problem {
+    char path[128];
+    char message[200];
+} playbook_problem;
+
+typedef struct playbook_problems {
+    playbook_problem items[64];
+    size_t n;     /* kept */
+    size_t total; /* found */
+} playbook_problems;
+
 /* Parses and validates a playbook document. On success *out is a new playbook
- * the caller frees with playbook_free; on failure err names the offending
- * path (e.g. "stages[2].probability"). */
-bf_result playbook_parse(const char *text, size_t len, playbook **out, bf_error *err);
+ * the caller frees with playbook_free. On failure err holds the first problem
+ * and problems (when not NULL) every problem found. */
+bf_result playbook_parse(const char *text, size_t len, playbook **out, playbook_problems *problems,
+                         bf_error *err);
 
 /* Releases a playbook from playbook_parse. */
 void playbook_free(playbook *pb);
@@ -64,26 +180,40 @@ const stage_def *playbook_stage(const playbook *pb, const char *id, size_t *inde
  * earlier stage (used when a deal moves to another playbook). */
 const stage_def *playbook_stage_by_probability(const playbook *pb, int probability);
 
-/* A set of loaded playbooks, looked up by id. Read-only once built, so
- * request threads share it without locks. */
+/* The item called id in stage (or, with stage NULL, among the closing steps). */
+const checklist_def *playbook_item(const playbook *pb, const stage_def *stage, const char *id);
+
+/* The decision point called id, or NULL. */
+const decision_def *playbook_decision(const playbook *pb, const char *id);
+
+/* The sales mode called id, or NULL. */
+const mode_def *playbook_mode(const playbook *pb, const char *id);
+
+/* A set of loaded playbooks, every version of each. Adding is serialised
+ * and never moves or frees a playbook, so request threads read the set
+ * without locks while a new playbook is added. */
 typedef struct playbook_set playbook_set;
 
 /* Creates an empty set; NULL when out of memory. Free with playbook_set_free. */
 playbook_set *playbook_set_new(void);
 
-/* Releases the set and every playbook in it. */
+/* Releases the set and every playbook in it (no reader may remain). */
 void playbook_set_free(playbook_set *set);
 
-/* Adds pb, which the set then owns; BF_ERR_CONFLICT when the id is taken. */
+/* Adds pb, which the set then owns. BF_ERR_CONFLICT when this id and
+ * version are loaded already. */
 bf_result playbook_set_add(playbook_set *set, playbook *pb, bf_error *err);
 
 /* Parses and adds every built-in playbook. */
 bf_result playbook_set_add_builtin(playbook_set *set, bf_error *err);
 
-/* The playbook called id, or NULL. The set keeps ownership. */
+/* The latest version of playbook id, or NULL. The set keeps ownership. */
 const playbook *playbook_set_find(const playbook_set *set, const char *id);
 
-/* Number of playbooks, and the i-th one (in the order added). */
+/* Version `version` of playbook id, or NULL. */
+const playbook *playbook_set_find_version(const playbook_set *set, const char *id, int version);
+
+/* Number of playbooks (all versions), and the i-th one in the order added. */
 size_t playbook_set_count(const playbook_set *set);
 const playbook *playbook_set_at(const playbook_set *set, size_t i);
 

@@ -80,6 +80,12 @@ static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_val
     out->present = true;
     out->null = false;
     switch (f->type) {
+    case FIELD_BOOL:
+        if (!json_is_boolean(v))
+            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be true or false",
+                           f->name);
+        out->i = json_is_true(v);
+        return BF_OK;
     case FIELD_INT:
     case FIELD_MONEY:
         if (!json_is_integer(v))
@@ -176,7 +182,7 @@ static bf_result apply_default(arena *a, const field_spec *f, field_value *out)
         return BF_OK;
     out->present = true;
     out->null = false;
-    if (f->type == FIELD_INT || f->type == FIELD_MONEY) {
+    if (FIELD_IS_INTEGER(f->type)) {
         out->i = strtoll(f->def, NULL, 10);
     } else {
         out->s = arena_strdup(a, f->def);
@@ -267,6 +273,8 @@ json_t *record_to_json(const record *rec)
         if (v->null) {
             j = (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) ? json_array()
                                                                           : json_null();
+        } else if (f->type == FIELD_BOOL) {
+            j = json_boolean(v->i);
         } else if (f->type == FIELD_INT || f->type == FIELD_MONEY) {
             j = json_integer(v->i);
         } else if (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) {

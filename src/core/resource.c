@@ -98,6 +98,14 @@ static const field_spec opportunity_fields[] = {
     {"competitors", FIELD_TEXT_LIST, 0, 1, 20, NULL, NULL, NULL, "Competitors (竞争对手)"},
     {"products", FIELD_TEXT_LIST, 0, 1, 50, NULL, NULL, NULL, "Products and modules (产品/模块)"},
     {"description", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Description (说明)"},
+    {"won_by", FIELD_TEXT, FIELD_FILTER, 0, 100, NULL, NULL, NULL,
+     "The competitor who won; required when the opportunity is lost (赢单厂商)"},
+    {"playbook_version", FIELD_INT, FIELD_READONLY, 1, 1000000, NULL, NULL, NULL,
+     "Version of the playbook the opportunity runs on; kept when new versions arrive"},
+    {"turnaround", FIELD_BOOL, FIELD_READONLY | FIELD_FILTER, 0, 1, NULL, NULL, "0",
+     "Set when a decision point was answered no: the deal is being turned around (翻盘)"},
+    {"sales_mode_since", FIELD_DATETIME, FIELD_READONLY, 0, 0, NULL, NULL, NULL,
+     "When the sales mode was chosen: its visit plan counts from here"},
 };
 
 static const char *const activity_types[] = {
@@ -122,6 +130,8 @@ static const field_spec activity_fields[] = {
     {"next_step_date", FIELD_DATE, FIELD_FILTER, 0, 0, NULL, NULL, NULL, "Date of the next step"},
     {"contacts", FIELD_REF_LIST, 0, 0, 50, NULL, "contacts", NULL, "Contacts met (参与联系人)"},
     {"owner", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL, "Owner (负责人)"},
+    {"plan_ref", FIELD_TEXT, FIELD_READONLY | FIELD_FILTER, 0, 100, NULL, NULL, NULL,
+     "The visit of a sales mode's plan this activity was created from, e.g. quick/2"},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -19,7 +19,11 @@ typedef enum field_type {
     FIELD_REF,       /* id of a record of resource `ref` */
     FIELD_TEXT_LIST, /* array of strings, max = items, min = characters per item */
     FIELD_REF_LIST,  /* array of ids of resource `ref`, max = items */
+    FIELD_BOOL,      /* true or false, stored as 0/1 */
 } field_type;
+
+/* True for the kinds held as integers (FIELD_INT, FIELD_MONEY, FIELD_BOOL). */
+#define FIELD_IS_INTEGER(t) ((t) == FIELD_INT || (t) == FIELD_MONEY || (t) == FIELD_BOOL)
 
 enum field_flags {
     FIELD_REQUIRED = 1 << 0,    /* must be given on create, never null */

@@ -42,6 +42,8 @@ const char *bf_result_code(bf_result r)
         return "validation_failed";
     case BF_ERR_NOT_FOUND:
         return "not_found";
+    case BF_ERR_FORBIDDEN:
+        return "forbidden";
     case BF_ERR_METHOD:
         return "method_not_allowed";
     case BF_ERR_CONFLICT:

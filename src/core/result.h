@@ -12,6 +12,7 @@ typedef enum bf_result {
     BF_ERR_MALFORMED,    /* the request body is not well-formed (e.g. bad JSON) */
     BF_ERR_INVALID,      /* a field failed validation */
     BF_ERR_NOT_FOUND,    /* no such record or route */
+    BF_ERR_FORBIDDEN,    /* the caller\'s role may not do this */
     BF_ERR_METHOD,       /* route exists, method does not */
     BF_ERR_CONFLICT,     /* the request conflicts with the record's state */
     BF_ERR_GATE_UNMET,   /* stage exit criteria are not all met */

@@ -24,17 +24,28 @@ bf_result stage_advance_check(const playbook *pb, const char *stage_id,
     gate->from = from;
     gate->to = idx + 1 < pb->nstages ? &pb->stages[idx + 1] : NULL;
     gate->nunmet = 0;
+    gate->nunmet_decisions = 0;
     for (size_t i = 0; i < from->nitems; i++) {
+        if (!checklist_def_gates(&from->items[i]))
+            continue;
         const checklist_state *s = stage_find_state(state, nstate, from->items[i].id);
         if (s == NULL || !s->done)
             gate->unmet[gate->nunmet++] = &from->items[i];
     }
+    for (size_t i = 0; i < pb->ndecisions; i++) {
+        if (pb->decisions[i].stage != idx)
+            continue;
+        const checklist_state *s = stage_find_state(state, nstate, pb->decisions[i].id);
+        if (s == NULL || !s->done)
+            gate->unmet_decisions[gate->nunmet_decisions++] = &pb->decisions[i];
+    }
     if (gate->to == NULL)
         return bf_fail(err, BF_ERR_CONFLICT, "last_stage", "stage",
-                       "%s is the last stage of %s; close the opportunity instead", from->id,
+                       "%s is the last stage of %s; close the opportunity as won instead", from->id,
                        pb->id);
-    if (gate->nunmet > 0)
+    size_t open = gate->nunmet + gate->nunmet_decisions;
+    if (open > 0)
         return bf_fail(err, BF_ERR_GATE_UNMET, "gate_unmet", "stage",
-                       "%zu exit criteria of stage %s are not met", gate->nunmet, from->id);
+                       "%zu exit criteria of stage %s are not met", open, from->id);
     return BF_OK;
 }

@@ -1,5 +1,6 @@
-/* Stage gating: may an opportunity leave its stage? The exit criteria of the
- * stage must all be ticked. Pure logic over the playbook and the checklist. */
+/* Stage gating: may an opportunity leave its stage? Every exit criterion and
+ * deliverable of the stage must be done, and every decision point asked in
+ * the stage answered "yes". Pure logic over the playbook and the checklist. */
 #ifndef BF_CORE_STAGE_H
 #define BF_CORE_STAGE_H
 
@@ -9,11 +10,13 @@
 #include "core/playbook.h"
 #include "core/result.h"
 
-/* The state of one checklist item of an opportunity, as stored. */
+/* The state of one checklist item (or decision answer) of an opportunity. */
 typedef struct checklist_state {
     const char *item_id;
-    bool done;
+    bool done; /* decision points: answered "yes" */
     const char *evidence;
+    const char *activity_id;
+    const char *document;
     const char *done_by;
     const char *done_at;
 } checklist_state;
@@ -22,15 +25,17 @@ typedef struct checklist_state {
 typedef struct stage_gate {
     const stage_def *from;
     const stage_def *to;         /* the next stage, NULL at the last stage */
-    const checklist_def **unmet; /* items of `from` not done (caller's array of from->nitems) */
+    const checklist_def **unmet; /* gating items not done (room: stage_gate_room) */
     size_t nunmet;
+    const decision_def **unmet_decisions; /* decision points not answered yes */
+    size_t nunmet_decisions;
 } stage_gate;
 
 /* Checks whether an opportunity in stage_id with the given checklist may move
- * to the next stage. gate->unmet must have room for the stage's item count
- * (use stage_gate_init). Returns BF_OK when it may advance, BF_ERR_GATE_UNMET
- * when items are unmet, BF_ERR_CONFLICT at the last stage, BF_ERR_NOT_FOUND
- * when stage_id is not in the playbook. */
+ * to the next stage. gate->unmet needs room for the stage's items and
+ * gate->unmet_decisions for the playbook's decision points. Returns BF_OK
+ * when it may advance, BF_ERR_GATE_UNMET when something is unmet,
+ * BF_ERR_CONFLICT at the last stage, BF_ERR_NOT_FOUND for an unknown stage. */
 bf_result stage_advance_check(const playbook *pb, const char *stage_id,
                               const checklist_state *state, size_t nstate, stage_gate *gate,
                               bf_error *err);

@@ -148,6 +148,30 @@ bool text_datetime_normalize(const char *s, char *out, size_t cap)
     return true;
 }
 
+time_t text_parse_utc(const char *s)
+{
+    char utc[32];
+    size_t n = strlen(s);
+    char copy[40];
+    /* Milliseconds are dropped: ".123Z" -> "Z". */
+    if (n >= 24 && n < sizeof(copy) && s[19] == '.') {
+        memcpy(copy, s, 19);
+        copy[19] = 'Z';
+        copy[20] = '\0';
+        s = copy;
+    }
+    if (!text_datetime_normalize(s, utc, sizeof(utc)))
+        return 0;
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+    digits(utc, 4, &y);
+    digits(utc + 5, 2, &mo);
+    digits(utc + 8, 2, &d);
+    digits(utc + 11, 2, &h);
+    digits(utc + 14, 2, &mi);
+    digits(utc + 17, 2, &sec);
+    return (time_t)(days_from_civil(y, mo, d) * 86400LL + h * 3600LL + mi * 60LL + sec);
+}
+
 void text_format_utc(time_t t, char *out, size_t cap)
 {
     struct tm tm;

@@ -22,6 +22,10 @@ bool text_date_valid(const char *s);
  * "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). False when invalid. */
 bool text_datetime_normalize(const char *s, char *out, size_t cap);
 
+/* The time of a UTC timestamp "YYYY-MM-DDTHH:MM:SS…Z" (as the store writes
+ * them); 0 when it is not one. */
+time_t text_parse_utc(const char *s);
+
 /* Writes the time t as "YYYY-MM-DDTHH:MM:SSZ" (UTC) into out (>= 21 bytes). */
 void text_format_utc(time_t t, char *out, size_t cap);
 

@@ -156,6 +156,21 @@ typedef struct funnel_query {
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
                               size_t *n, bf_error *err);
 
+/* A stored playbook document. */
+typedef struct stored_playbook {
+    const char *id;
+    int version;
+    const char *doc;
+} stored_playbook;
+
+/* Keeps a playbook document (insert; an existing id and version is left as
+ * it is and *inserted is false). */
+bf_result store_playbook_put(store *st, const char *id, int version, const char *doc,
+                             const char *by, bool *inserted, bf_error *err);
+
+/* Every stored playbook document, ordered by id and version. */
+bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

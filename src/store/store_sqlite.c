@@ -523,7 +523,7 @@ static void read_record(arena *a, sqlite3_stmt *s, record *rec)
         if (v->null)
             continue;
         field_type t = rec->spec->fields[i].type;
-        if (t == FIELD_INT || t == FIELD_MONEY)
+        if (FIELD_IS_INTEGER(t))
             v->i = sqlite3_column_int64(s, col);
         else
             v->s = column_text(a, s, col);
@@ -539,7 +539,7 @@ static int bind_fields(sqlite3_stmt *s, const record *rec)
         field_type t = rec->spec->fields[i].type;
         if (v->null || !v->present)
             rc = sqlite3_bind_null(s, idx);
-        else if (t == FIELD_INT || t == FIELD_MONEY)
+        else if (FIELD_IS_INTEGER(t))
             rc = sqlite3_bind_int64(s, idx, v->i);
         else
             rc = bind_text(s, idx, v->s);
@@ -822,7 +822,7 @@ typedef struct list_shape {
 
 static bool field_is_numeric(const field_spec *f)
 {
-    return f->type == FIELD_INT || f->type == FIELD_MONEY;
+    return FIELD_IS_INTEGER(f->type);
 }
 
 /* The ORDER BY expression of the query's sort key; NULLs sort as the lowest value. */
@@ -1356,4 +1356,73 @@ void store_close(store *st)
     pthread_mutex_destroy(&st->lock);
     free(st->path);
     free(st);
+}
+
+/* ---- playbooks ------------------------------------------------------------------- */
+
+static const char SQL_PLAYBOOK_PUT[] =
+    "INSERT INTO playbooks (id, version, doc, imported_at, imported_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id, version) DO NOTHING";
+
+static const char SQL_PLAYBOOK_LIST[] =
+    "SELECT id, version, doc FROM playbooks ORDER BY id, version";
+
+static bf_result playbook_put_in_tx(store *st, const char *id, int version, const char *doc,
+                                    const char *by, bool *inserted, bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_PLAYBOOK_PUT, &s, err)) != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    bind_text(s, 1, id);
+    sqlite3_bind_int(s, 2, version);
+    bind_text(s, 3, doc);
+    bind_text(s, 4, now);
+    bind_text(s, 5, by);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_error(err, c->db, rc, "playbook");
+    *inserted = sqlite3_changes(c->db) > 0;
+    return BF_OK;
+}
+
+bf_result store_playbook_put(store *st, const char *id, int version, const char *doc,
+                             const char *by, bool *inserted, bf_error *err)
+{
+    IN_TRANSACTION(st, err, playbook_put_in_tx(st, id, version, doc, by, inserted, err));
+}
+
+bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_PLAYBOOK_LIST, &s, err)) != BF_OK)
+        return r;
+    size_t cap = 8, count = 0;
+    stored_playbook *items = NULL;
+    int rc = SQLITE_DONE;
+    while ((items = arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        stored_playbook *p = &items[count++];
+        p->id = column_text(a, s, 0);
+        p->version = sqlite3_column_int(s, 1);
+        p->doc = column_text(a, s, 2);
+    }
+    sqlite3_reset(s);
+    if (items == NULL)
+        return BF_ERR_NOMEM;
+    if (rc != SQLITE_DONE)
+        return db_error(err, c->db, rc, "playbooks");
+    *out = items;
+    *n = count;
+    return BF_OK;
 }

@@ -12,20 +12,26 @@
 #include "core/playbook.h"
 #include "core/stage.h"
 
-static const char small[] =
-    "{\"schema\":\"bingfa.playbook/1\",\"id\":\"mini\",\"version\":1,\"name\":{\"zh\":\"小\"},"
-    "\"stages\":["
-    "{\"id\":\"a\",\"name\":{\"zh\":\"甲\"},\"probability\":10,\"in_funnel\":false,"
-    "\"exit_criteria\":[{\"id\":\"x\",\"kind\":\"criterion\",\"owner\":\"S&C\",\"text\":{\"zh\":"
-    "\"叉\"}},{\"id\":\"y\",\"kind\":\"deliverable\",\"text\":{\"zh\":\"乙\"}}]},"
-    "{\"id\":\"b\",\"name\":{\"zh\":\"乙\"},\"probability\":60},"
-    "{\"id\":\"c\",\"name\":{\"zh\":\"丙\"},\"probability\":100,\"exit_criteria\":[]}]}";
+/* The test playbook: every kind of part once (tests/fixtures/unit). */
+static char small[8192];
+
+static int load_small(void **state)
+{
+    (void)state;
+    FILE *f = fopen(FIXTURES "/unit/mini-playbook.json", "rb");
+    if (f == NULL)
+        return -1;
+    size_t n = fread(small, 1, sizeof(small) - 1, f);
+    fclose(f);
+    small[n] = '\0';
+    return n > 0 && n < sizeof(small) - 1 ? 0 : -1;
+}
 
 static playbook *parse_ok(const char *text)
 {
     playbook *pb = NULL;
     bf_error err = {0};
-    bf_result r = playbook_parse(text, strlen(text), &pb, &err);
+    bf_result r = playbook_parse(text, strlen(text), &pb, NULL, &err);
     if (r != BF_OK)
         fprintf(stderr, "unexpected: %s\n", err.message);
     assert_int_equal(r, BF_OK);
@@ -35,14 +41,14 @@ static playbook *parse_ok(const char *text)
 /* Parses text with one substitution and expects the error to name path. */
 static void expect_invalid(const char *from, const char *to, const char *path)
 {
-    char text[sizeof(small) + 64];
+    char text[sizeof(small) + 256];
     const char *at = strstr(small, from);
     assert_non_null(at);
     size_t head = (size_t)(at - small);
     snprintf(text, sizeof(text), "%.*s%s%s", (int)head, small, to, at + strlen(from));
     playbook *pb = NULL;
     bf_error err = {0};
-    assert_int_equal(playbook_parse(text, strlen(text), &pb, &err), BF_ERR_INVALID);
+    assert_int_equal(playbook_parse(text, strlen(text), &pb, NULL, &err), BF_ERR_INVALID);
     assert_null(pb);
     assert_string_equal(err.field, path);
 }
@@ -55,10 +61,28 @@ static void parses_stages_and_items(void **state)
     assert_int_equal(pb->nstages, 3);
     assert_false(pb->stages[0].in_funnel);
     assert_true(pb->stages[1].in_funnel);
-    assert_int_equal(pb->stages[0].nitems, 2);
+    /* criteria, then deliverables, then activities */
+    assert_int_equal(pb->stages[0].nitems, 4);
+    assert_int_equal(pb->stages[0].items[2].type, ITEM_DELIVERABLE);
+    assert_string_equal(pb->stages[0].items[2].template_id, "visit-letter");
+    assert_int_equal(pb->stages[0].items[3].type, ITEM_ACTIVITY);
+    assert_false(checklist_def_gates(&pb->stages[0].items[3]));
+    assert_int_equal(pb->stages[0].items[3].nsteps, 1);
     assert_int_equal(pb->stages[1].nitems, 0); /* no exit_criteria: no gate */
     assert_string_equal(pb->stages[0].items[0].owner, "S&C");
     assert_null(pb->stages[0].items[1].owner);
+    assert_string_equal(pb->stages[0].milestone.en, "Met the customer");
+    assert_int_equal(pb->stages[0].typical_days, 7);
+    assert_int_equal(pb->ndecisions, 1);
+    assert_int_equal(pb->decisions[0].stage, 1);
+    assert_int_equal(pb->decisions[0].no_stage, 0);
+    assert_int_equal(pb->nclosing, 1);
+    const mode_def *quick = playbook_mode(pb, "quick");
+    assert_non_null(quick);
+    assert_int_equal(quick->nvisits, 3);
+    assert_int_equal(quick->benchmark_days, 7);
+    assert_string_equal(i18n_pick(&quick->name, "en"), "Quick");
+    assert_string_equal(i18n_pick(&quick->name, "zh"), "快刀");
     assert_string_equal(playbook_stage_by_probability(pb, 55)->id, "b");
     assert_string_equal(playbook_stage_by_probability(pb, 0)->id, "a");
     playbook_free(pb);
@@ -77,10 +101,51 @@ static void rejects_bad_documents_with_a_path(void **state)
     expect_invalid("\"in_funnel\":false", "\"in_funnel\":false,\"colour\":1", "stages[0].colour");
     expect_invalid("bingfa.playbook/1", "bingfa.playbook/9", "schema");
     expect_invalid("\"id\":\"mini\"", "\"id\":\"Mini\"", "id");
-    expect_invalid("{\"zh\":\"甲\"}", "{\"en\":\"A\"}", "stages[0].name.zh");
+    expect_invalid("{\"zh\":\"甲\",\"en\":\"A\"}", "{\"en\":\"A\"}", "stages[0].name.zh");
+    expect_invalid("{\"zh\":\"小方法\",\"en\":\"Mini method\"}", "{\"zh\":\"小方法\"}", "name.en");
     expect_invalid("\"version\":1,", "", "version");
-    expect_invalid("\"version\":1,", "\"version\":1,\"qualification\":[\"MANT\",\"MANT\"],",
-                   "qualification");
+    expect_invalid("[\"MAN\"]", "[\"MAN\",\"MAN\"]", "qualification[1]");
+    expect_invalid("\"templates\":[\"visit-letter\"]", "\"templates\":[\"nope\"]",
+                   "stages[0].activities[0].templates[0]");
+    expect_invalid("\"template\":\"visit-letter\"", "\"template\":\"nope\"",
+                   "stages[0].deliverables[0].template");
+    expect_invalid("\"owner\":\"S&PM\"", "\"owner\":\"S&XX\"", "stages[0].activities[0].owner");
+    expect_invalid("\"audience\":\"customer\"", "\"audience\":\"everyone\"",
+                   "stages[0].deliverables[0].audience");
+    expect_invalid("\"no_stage\":\"a\"", "\"no_stage\":\"c\"", "decision_points[0].no_stage");
+    expect_invalid("\"stage\":\"b\"", "\"stage\":\"zz\"", "decision_points[0].stage");
+    expect_invalid("\"n\":2", "\"n\":5", "modes[0].visits[1].n");
+    expect_invalid("\"day\":7", "\"day\":9", "modes[0].visits[2].day");
+    expect_invalid("\"id\":\"quick\"", "\"id\":\"slow\"", "modes[0].id");
+    expect_invalid("\"id\":\"letter\"", "\"id\":\"x\"", "stages[0].deliverables[0].id");
+}
+
+static void every_problem_is_listed(void **state)
+{
+    (void)state;
+    /* Three independent mistakes: all three are reported, in document order. */
+    char text[sizeof(small)];
+    snprintf(text, sizeof(text), "%s", small);
+    const char *edits[][2] = {{"\"probability\":60", "\"probability\":5"},
+                              {"\"owner\":\"S&PM\"", "\"owner\":\"Q&PM\""},
+                              {"\"no_stage\":\"a\"", "\"no_stage\":\"c\""}};
+    for (size_t i = 0; i < 3; i++) {
+        char *at = strstr(text, edits[i][0]);
+        assert_non_null(at);
+        size_t from = strlen(edits[i][0]), to = strlen(edits[i][1]);
+        memmove(at + to, at + from, strlen(at + from) + 1);
+        memcpy(at, edits[i][1], to);
+    }
+    playbook *pb = NULL;
+    playbook_problems pr;
+    bf_error err = {0};
+    assert_int_equal(playbook_parse(text, strlen(text), &pb, &pr, &err), BF_ERR_INVALID);
+    assert_null(pb);
+    assert_int_equal(pr.total, 3);
+    assert_string_equal(pr.items[0].path, "stages[0].activities[0].owner");
+    assert_string_equal(pr.items[1].path, "stages[1].probability");
+    assert_string_equal(pr.items[2].path, "decision_points[0].no_stage");
+    assert_string_equal(err.field, "stages[0].activities[0].owner");
 }
 
 static void builtin_ruijie_has_six_stages_and_mant_gate(void **state)
@@ -116,21 +181,36 @@ static void gate_lists_unmet_items_until_all_done(void **state)
     (void)state;
     playbook *pb = parse_ok(small);
     const checklist_def *unmet[4];
-    stage_gate gate = {.unmet = unmet};
+    const decision_def *unmet_decisions[1];
+    stage_gate gate = {.unmet = unmet, .unmet_decisions = unmet_decisions};
     bf_error err = {0};
 
+    /* x, y and the deliverable gate; the key activity does not. */
     assert_int_equal(stage_advance_check(pb, "a", NULL, 0, &gate, &err), BF_ERR_GATE_UNMET);
-    assert_int_equal(gate.nunmet, 2);
+    assert_int_equal(gate.nunmet, 3);
     assert_string_equal(gate.unmet[0]->id, "x");
+    assert_string_equal(gate.unmet[2]->id, "letter");
 
-    checklist_state st[] = {{.item_id = "y", .done = true}, {.item_id = "x", .done = false}};
-    assert_int_equal(stage_advance_check(pb, "a", st, 2, &gate, &err), BF_ERR_GATE_UNMET);
+    checklist_state st[] = {{.item_id = "y", .done = true},
+                            {.item_id = "x", .done = false},
+                            {.item_id = "letter", .done = true}};
+    assert_int_equal(stage_advance_check(pb, "a", st, 3, &gate, &err), BF_ERR_GATE_UNMET);
     assert_int_equal(gate.nunmet, 1);
     assert_string_equal(gate.unmet[0]->id, "x");
 
     st[1].done = true;
-    assert_int_equal(stage_advance_check(pb, "a", st, 2, &gate, &err), BF_OK);
+    assert_int_equal(stage_advance_check(pb, "a", st, 3, &gate, &err), BF_OK);
     assert_string_equal(gate.to->id, "b");
+
+    /* Stage b has no items but a decision point: it must be answered yes. */
+    assert_int_equal(stage_advance_check(pb, "b", NULL, 0, &gate, &err), BF_ERR_GATE_UNMET);
+    assert_int_equal(gate.nunmet, 0);
+    assert_int_equal(gate.nunmet_decisions, 1);
+    assert_string_equal(gate.unmet_decisions[0]->id, "vision");
+    checklist_state no[] = {{.item_id = "vision", .done = false}};
+    assert_int_equal(stage_advance_check(pb, "b", no, 1, &gate, &err), BF_ERR_GATE_UNMET);
+    no[0].done = true;
+    assert_int_equal(stage_advance_check(pb, "b", no, 1, &gate, &err), BF_OK);
 
     assert_int_equal(stage_advance_check(pb, "c", NULL, 0, &gate, &err), BF_ERR_CONFLICT);
     assert_string_equal(err.code, "last_stage");
@@ -185,10 +265,11 @@ static void opportunity_rules(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(parses_stages_and_items),
-        cmocka_unit_test(rejects_bad_documents_with_a_path),
+        cmocka_unit_test_setup(parses_stages_and_items, load_small),
+        cmocka_unit_test_setup(rejects_bad_documents_with_a_path, load_small),
+        cmocka_unit_test_setup(every_problem_is_listed, load_small),
         cmocka_unit_test(builtin_ruijie_has_six_stages_and_mant_gate),
-        cmocka_unit_test(gate_lists_unmet_items_until_all_done),
+        cmocka_unit_test_setup(gate_lists_unmet_items_until_all_done, load_small),
         cmocka_unit_test(opportunity_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

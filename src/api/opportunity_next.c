@@ -1,0 +1,189 @@
+/* What to do next on an opportunity (GET /opportunities/{id}/next): what the
+ * playbook asks for now — unmet exit criteria, missing deliverables, pending
+ * key activities with their owning roles, open decision points, visits due by
+ * the sales mode's plan with the plan's compliance, and once won the closing
+ * steps — in the request's language. */
+#include "api/api.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "core/stage.h"
+#include "core/text.h"
+#include "http/response.h"
+
+static json_t *str(const i18n_text *t, const char *lang)
+{
+    return json_string(i18n_pick(t, lang));
+}
+
+static json_t *steps_json(const checklist_def *def, const char *lang)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < def->nsteps; i++)
+        json_array_append_new(arr, json_pack("{s:o, s:s?}", "text", str(&def->steps[i].text, lang),
+                                             "owner", def->steps[i].owner));
+    return arr;
+}
+
+/* The visit plan of the deal's sales mode against the visits done. */
+static bf_result plan_json(api_call *call, const record *opp, const playbook *pb, const char *lang,
+                           json_t **out_plan, json_t **out_due)
+{
+    *out_plan = json_null();
+    *out_due = json_array();
+    const mode_def *mode = playbook_mode(pb, record_text(opp, "sales_mode"));
+    const char *since = record_text(opp, "sales_mode_since");
+    if (mode == NULL || since == NULL)
+        return BF_OK;
+
+    list_query q = {.spec = &resource_activities, .sort_field = LIST_SORT_CREATED, .limit = 200};
+    q.filters[0] =
+        (list_filter){.field = resource_field_index(&resource_activities, "opportunity_id"),
+                      .op = LIST_EQ,
+                      .text = opp->id};
+    q.nfilters = 1;
+    record_page page;
+    bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
+    if (r != BF_OK)
+        return r;
+
+    /* The window runs benchmark.days from the day the mode was chosen. */
+    char end[32];
+    time_t start = text_parse_utc(since);
+    text_format_utc(start + (time_t)mode->benchmark_days * 86400, end, sizeof(end));
+    char now[32];
+    text_format_utc(time(NULL), now, sizeof(now));
+
+    int done_in_window = 0, done_total = 0;
+    for (size_t i = 0; i < page.n; i++) {
+        const char *type = record_text(page.items[i], "type");
+        const char *done = record_text(page.items[i], "done_at");
+        if (done == NULL || strcmp(type, "visit") != 0)
+            continue;
+        done_total++;
+        if (strcmp(done, since) >= 0 && strcmp(done, end) <= 0)
+            done_in_window++;
+    }
+    for (size_t i = 0; i < mode->nvisits; i++) {
+        const visit_def *v = &mode->visits[i];
+        char ref[64];
+        snprintf(ref, sizeof(ref), "%s/%d", mode->id, v->n);
+        const record *act = NULL;
+        for (size_t k = 0; k < page.n && act == NULL; k++) {
+            const char *pr = record_text(page.items[k], "plan_ref");
+            if (pr && strcmp(pr, ref) == 0)
+                act = page.items[k];
+        }
+        const char *due = act ? record_text(act, "planned_at") : NULL;
+        bool done = act && record_text(act, "done_at") != NULL;
+        if (done)
+            continue;
+        json_array_append_new(*out_due,
+                              json_pack("{s:i, s:o, s:s?, s:s?, s:s?, s:b}", "n", v->n, "purpose",
+                                        str(&v->purpose, lang), "owner", v->owner, "due", due,
+                                        "activity_id", act ? act->id : NULL, "overdue",
+                                        due != NULL && strcmp(due, now) < 0));
+    }
+    bool window_over = strcmp(now, end) > 0;
+    *out_plan =
+        json_pack("{s:s, s:o, s:s, s:s, s:i, s:i, s:i, s:i, s:b, s:s}", "mode", mode->id, "name",
+                  str(&mode->name, lang), "since", since, "window_end", end, "window_days",
+                  mode->benchmark_days, "planned_visits", mode->benchmark_visits,
+                  "visits_done_in_window", done_in_window, "visits_done", done_total, "compliant",
+                  done_in_window >= mode->benchmark_visits, "status",
+                  done_in_window >= mode->benchmark_visits ? "met"
+                  : window_over                            ? "missed"
+                                                           : "in_progress");
+    return BF_OK;
+}
+
+bf_result opportunity_next(api_call *call, const api_route *route)
+{
+    (void)route;
+    static const char *const params[] = {"lang", NULL};
+    record *opp;
+    const playbook *pb;
+    bf_result r = api_only_params(call, params);
+    if (r == BF_OK)
+        r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    const char *lang = api_lang(call);
+    const char *status = record_text(opp, "status");
+    bool won = strcmp(status, "won") == 0;
+    size_t idx = 0;
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), &idx);
+    checklist_state *state = NULL;
+    size_t n = 0;
+    const char *key = won ? "won" : stage ? stage->id : "";
+    if ((r = store_checklist_get(call->app->store, call->arena, opp->id, key, &state, &n,
+                                 &call->err)) != BF_OK)
+        return r;
+
+    json_t *criteria = json_array(), *deliverables = json_array(), *activities = json_array();
+    json_t *decisions = json_array(), *closing = json_array();
+    for (size_t i = 0; !won && stage && i < stage->nitems; i++) {
+        const checklist_def *d = &stage->items[i];
+        const checklist_state *s = stage_find_state(state, n, d->id);
+        if (s && s->done)
+            continue;
+        if (d->type == ITEM_CRITERION)
+            json_array_append_new(criteria, json_pack("{s:s, s:o, s:s?, s:s?}", "id", d->id, "text",
+                                                      str(&d->text, lang), "owner", d->owner,
+                                                      "framework", d->framework));
+        else if (d->type == ITEM_DELIVERABLE)
+            json_array_append_new(deliverables,
+                                  json_pack("{s:s, s:o, s:s?, s:s?, s:s?}", "id", d->id, "name",
+                                            str(&d->text, lang), "audience", d->audience, "owner",
+                                            d->owner, "template", d->template_id));
+        else
+            json_array_append_new(activities,
+                                  json_pack("{s:s, s:o, s:o, s:s?, s:o}", "id", d->id, "name",
+                                            str(&d->text, lang), "goal", str(&d->goal, lang),
+                                            "owner", d->owner, "steps", steps_json(d, lang)));
+    }
+    for (size_t i = 0; !won && stage && i < pb->ndecisions; i++) {
+        const decision_def *d = &pb->decisions[i];
+        const checklist_state *s = stage_find_state(state, n, d->id);
+        if (d->stage != idx || (s && s->done))
+            continue;
+        json_array_append_new(decisions,
+                              json_pack("{s:s, s:o, s:s?, s:s, s:o}", "id", d->id, "question",
+                                        str(&d->question, lang), "answer", s ? "no" : NULL,
+                                        "no_stage", pb->stages[d->no_stage].id, "no_action",
+                                        str(&d->no_action, lang)));
+    }
+    for (size_t i = 0; won && i < pb->nclosing; i++) {
+        const checklist_state *s = stage_find_state(state, n, pb->closing[i].id);
+        if (!(s && s->done))
+            json_array_append_new(closing, json_pack("{s:s, s:o, s:s?}", "id", pb->closing[i].id,
+                                                     "text", str(&pb->closing[i].text, lang),
+                                                     "owner", pb->closing[i].owner));
+    }
+    json_t *plan, *visits;
+    if ((r = plan_json(call, opp, pb, lang, &plan, &visits)) != BF_OK)
+        return r;
+
+    bool open = strcmp(status, "open") == 0;
+    bool last = stage && idx + 1 == pb->nstages;
+    size_t blocking =
+        json_array_size(criteria) + json_array_size(deliverables) + json_array_size(decisions);
+    json_t *stage_json =
+        stage ? json_pack("{s:s, s:o, s:i, s:o, s:o, s:o, s:i}", "id", stage->id, "name",
+                          str(&stage->name, lang), "probability", stage->probability, "goal",
+                          str(&stage->goal, lang), "milestone", str(&stage->milestone, lang),
+                          "success_criteria", str(&stage->success_criteria, lang), "typical_days",
+                          stage->typical_days)
+              : json_null();
+    json_t *body = json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+        "opportunity_id", opp->id, "playbook", pb->id, "playbook_version", pb->version, "lang",
+        lang, "status", status, "stage", stage_json, "turnaround",
+        record_field_const(opp, "turnaround")->i != 0, "can_advance",
+        open && !last && blocking == 0, "unmet_criteria", criteria, "missing_deliverables",
+        deliverables, "pending_activities", activities, "decisions", decisions, "visits_due",
+        visits, "visit_plan", plan, "closing", closing);
+    http_respond_json(call->req, 200, body);
+    return BF_OK;
+}

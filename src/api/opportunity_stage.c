@@ -1,0 +1,550 @@
+/* Stage work on an opportunity: the checklist of its stage (criteria,
+ * deliverables, key activities; the closing steps once won), decision
+ * points and turnarounds, the gated advance with a manager's override, and
+ * the stage history. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/opportunity.h"
+#include "core/stage.h"
+#include "core/text.h"
+#include "http/response.h"
+
+/* The checklist pseudo-stage of a won deal's closing steps. */
+#define CLOSING_STAGE "won"
+
+static const char *const item_types[] = {"criterion", "deliverable", "activity", "closing"};
+
+static json_t *state_json(json_t *o, const checklist_state *s)
+{
+    json_object_set_new(o, "done", json_boolean(s && s->done));
+    json_object_set_new(o, "evidence", s && s->evidence ? json_string(s->evidence) : json_null());
+    json_object_set_new(o, "activity_id",
+                        s && s->activity_id ? json_string(s->activity_id) : json_null());
+    json_object_set_new(o, "document", s && s->document ? json_string(s->document) : json_null());
+    json_object_set_new(o, "updated_by", s && s->done_by ? json_string(s->done_by) : json_null());
+    json_object_set_new(o, "updated_at", s && s->done_at ? json_string(s->done_at) : json_null());
+    return o;
+}
+
+static json_t *item_json(const checklist_def *def, const checklist_state *s)
+{
+    json_t *o = json_pack("{s:s, s:s, s:o, s:b}", "id", def->id, "type", item_types[def->type],
+                          "text", api_text_json(&def->text), "gate", checklist_def_gates(def));
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "kind", def->kind ? json_string(def->kind) : json_null());
+    json_object_set_new(o, "owner", def->owner ? json_string(def->owner) : json_null());
+    json_object_set_new(o, "framework", def->framework ? json_string(def->framework) : json_null());
+    if (def->audience)
+        json_object_set_new(o, "audience", json_string(def->audience));
+    return state_json(o, s);
+}
+
+static json_t *decision_json(const decision_def *d, const checklist_state *s)
+{
+    json_t *o = json_pack("{s:s, s:o, s:o}", "id", d->id, "question", api_text_json(&d->question),
+                          "no_action", api_text_json(&d->no_action));
+    if (o == NULL)
+        return NULL;
+    json_object_set_new(o, "answer", s == NULL ? json_null() : json_string(s->done ? "yes" : "no"));
+    json_object_set_new(o, "reason", s && s->evidence ? json_string(s->evidence) : json_null());
+    json_object_set_new(o, "answered_by", s && s->done_by ? json_string(s->done_by) : json_null());
+    json_object_set_new(o, "answered_at", s && s->done_at ? json_string(s->done_at) : json_null());
+    return o;
+}
+
+bf_result opportunity_checklist_get(api_call *call, const api_route *route)
+{
+    (void)route;
+    static const char *const params[] = {"stage", "lang", NULL};
+    record *opp;
+    const playbook *pb;
+    bf_result r = api_only_params(call, params);
+    if (r == BF_OK)
+        r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    const char *stage_id = http_query(call->req, "stage");
+    bool won = strcmp(record_text(opp, "status"), "won") == 0;
+    if (stage_id == NULL)
+        stage_id = won ? CLOSING_STAGE : record_text(opp, "stage");
+    bool closing = strcmp(stage_id, CLOSING_STAGE) == 0;
+    size_t stage_index = 0;
+    const stage_def *stage = closing ? NULL : playbook_stage(pb, stage_id, &stage_index);
+    if (!closing && stage == NULL)
+        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_stage", "stage",
+                       "stage %s is not a stage of playbook %s", stage_id, pb->id);
+    checklist_state *state;
+    size_t n;
+    if ((r = store_checklist_get(call->app->store, call->arena, opp->id, stage_id, &state, &n,
+                                 &call->err)) != BF_OK)
+        return r;
+    const checklist_def *items = closing ? pb->closing : stage->items;
+    size_t nitems = closing ? pb->nclosing : stage->nitems;
+    json_t *arr = json_array(), *decisions = json_array();
+    size_t unmet = 0;
+    for (size_t i = 0; arr && i < nitems; i++) {
+        const checklist_state *s = stage_find_state(state, n, items[i].id);
+        if ((checklist_def_gates(&items[i]) || closing) && (s == NULL || !s->done))
+            unmet++;
+        json_array_append_new(arr, item_json(&items[i], s));
+    }
+    for (size_t i = 0; !closing && decisions && i < pb->ndecisions; i++) {
+        if (pb->decisions[i].stage != stage_index)
+            continue;
+        const checklist_state *s = stage_find_state(state, n, pb->decisions[i].id);
+        if (s == NULL || !s->done)
+            unmet++;
+        json_array_append_new(decisions, decision_json(&pb->decisions[i], s));
+    }
+    json_t *stage_json = closing
+                             ? json_pack("{s:s, s:{s:s, s:s}, s:i, s:b}", "id", CLOSING_STAGE,
+                                         "name", "zh", "赢单后收尾", "en", "Closing after the win",
+                                         "probability", 100, "in_funnel", 0)
+                             : json_pack("{s:s, s:o, s:i, s:b}", "id", stage->id, "name",
+                                         api_text_json(&stage->name), "probability",
+                                         stage->probability, "in_funnel", stage->in_funnel);
+    json_t *body =
+        json_pack("{s:s, s:s, s:i, s:o, s:b, s:I, s:o, s:o}", "opportunity_id", opp->id, "playbook",
+                  pb->id, "playbook_version", pb->version, "stage", stage_json, "complete",
+                  unmet == 0, "unmet", (json_int_t)unmet, "items", arr, "decisions", decisions);
+    api_set_etag(call, opp->version);
+    http_respond_json(call->req, 200, body);
+    return BF_OK;
+}
+
+/* Reads the evidence fields of a checklist or decision body; refuses others. */
+static bf_result read_evidence(api_call *call, json_t *body, const char *const *allowed,
+                               checklist_state *s)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        bool ok = false;
+        for (size_t i = 0; allowed[i] && !ok; i++)
+            ok = strcmp(allowed[i], key) == 0;
+        if (!ok)
+            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_field", key,
+                           "%s is not a field of this request", key);
+        if (strcmp(key, "done") == 0)
+            continue;
+        if (json_is_null(v))
+            continue;
+        if (!json_is_string(v))
+            return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", key, "%s must be a string",
+                           key);
+        size_t max = strcmp(key, "activity_id") == 0 ? 40 : 2000;
+        if (text_utf8_length(json_string_value(v), json_string_length(v)) > max)
+            return bf_fail(&call->err, BF_ERR_INVALID, "too_long", key,
+                           "%s is too long: at most %zu characters", key, max);
+        const char *text = json_string_value(v);
+        if (strcmp(key, "evidence") == 0 || strcmp(key, "reason") == 0)
+            s->evidence = text;
+        else if (strcmp(key, "activity_id") == 0)
+            s->activity_id = text;
+        else if (strcmp(key, "document") == 0)
+            s->document = text;
+    }
+    return BF_OK;
+}
+
+/* Evidence may link an activity: it must be one of this opportunity's. */
+static bf_result check_linked_activity(api_call *call, const record *opp, const char *act_id)
+{
+    if (act_id == NULL)
+        return BF_OK;
+    record *act;
+    bf_error ignored;
+    if (store_record_get(call->app->store, call->arena, &resource_activities, act_id, &act,
+                         &ignored) != BF_OK)
+        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "activity_id",
+                       "activity_id does not name an existing activity");
+    const char *of = record_text(act, "opportunity_id");
+    if (of == NULL || strcmp(of, opp->id) != 0)
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "activity_id",
+                       "activity_id names an activity of another opportunity");
+    return BF_OK;
+}
+
+static const stage_def *stage_holding(const playbook *pb, const char *item_id)
+{
+    for (size_t i = 0; i < pb->nstages; i++)
+        if (playbook_item(pb, &pb->stages[i], item_id))
+            return &pb->stages[i];
+    return NULL;
+}
+
+static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const char *item_id,
+                                     json_t **out)
+{
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    const char *status = record_text(opp, "status");
+    bool won = strcmp(status, "won") == 0;
+    const stage_def *stage = won ? NULL : playbook_stage(pb, record_text(opp, "stage"), NULL);
+    if (!won && strcmp(status, "open") != 0)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "not_open", "status",
+                       "the opportunity is %s; its checklist is closed", status);
+    const checklist_def *def = won || stage ? playbook_item(pb, stage, item_id) : NULL;
+    if (def == NULL) {
+        const stage_def *elsewhere = stage_holding(pb, item_id);
+        if (elsewhere != NULL || (!won && playbook_item(pb, NULL, item_id)))
+            return bf_fail(&call->err, BF_ERR_CONFLICT, "other_stage", "item",
+                           "item %s belongs to %s; the opportunity is %s%s", item_id,
+                           elsewhere ? elsewhere->id : "the closing after a win",
+                           won ? "won" : "in stage ", won ? "" : record_text(opp, "stage"));
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
+                       "the checklist has no item %s", item_id);
+    }
+    if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
+        return r;
+    const char *stage_key = won ? CLOSING_STAGE : stage->id;
+    if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    s->done_at = arena_strdup(call->arena, now);
+    *out = item_json(def, s);
+    if (*out)
+        json_object_set_new(*out, "stage", json_string(stage_key));
+    return BF_OK;
+}
+
+bf_result opportunity_checklist_put(api_call *call, const api_route *route)
+{
+    (void)route;
+    static const char *const allowed[] = {"done", "evidence", "activity_id", "document", NULL};
+    json_t *body;
+    bf_result r = api_body(call, &body);
+    if (r != BF_OK)
+        return r;
+    json_t *done = json_object_get(body, "done");
+    if (done == NULL)
+        return bf_fail(&call->err, BF_ERR_INVALID, "required", "done", "done is required");
+    if (!json_is_boolean(done))
+        return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", "done",
+                       "done must be true or false");
+    checklist_state s = {
+        .item_id = call->req->params[1], .done = json_is_true(done), .done_by = call->actor};
+    if ((r = read_evidence(call, body, allowed, &s)) != BF_OK)
+        return r;
+    store *st = call->app->store;
+    json_t *out = NULL;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    if ((r = checklist_put_in_tx(call, &s, s.item_id, &out)) != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK) {
+        json_decref(out);
+        return r;
+    }
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}
+
+/* The checklist left behind, kept in the history entry of a move. */
+static const char *checklist_snapshot(api_call *call, const stage_def *stage,
+                                      const checklist_state *state, size_t n)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < stage->nitems; i++) {
+        const checklist_state *s = stage_find_state(state, n, stage->items[i].id);
+        json_array_append_new(arr, json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?}", "id",
+                                             stage->items[i].id, "type",
+                                             item_types[stage->items[i].type], "done", s && s->done,
+                                             "evidence", s ? s->evidence : NULL, "by",
+                                             s ? s->done_by : NULL, "at", s ? s->done_at : NULL));
+    }
+    char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+    json_decref(arr);
+    const char *out = text ? arena_strdup(call->arena, text) : NULL;
+    free(text);
+    return out;
+}
+
+/* Moves opp to stage `to` and records the change of kind, in the caller's
+ * transaction; on return opp holds the new version. */
+static bf_result move_stage(api_call *call, record *opp, const playbook *pb, const stage_def *from,
+                            const stage_def *to, const char *kind, const char *reason,
+                            const char *snapshot)
+{
+    int64_t version = opp->version;
+    record_set_text(opp, "stage", to->id);
+    record_set_int(opp, "probability", to->probability);
+    if (strcmp(kind, "turnaround") == 0)
+        record_set_int(opp, "turnaround", 1);
+    bf_result r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
+    if (r != BF_OK)
+        return r;
+    stage_change ch = {
+        .opportunity_id = opp->id,
+        .kind = kind,
+        .playbook = pb->id,
+        .from_stage = from->id,
+        .to_stage = to->id,
+        .from_probability = from->probability,
+        .to_probability = to->probability,
+        .changed_by = call->actor,
+        .reason = reason,
+        .checklist = snapshot,
+    };
+    return store_stage_change_append(call->app->store, call->arena, &ch, &call->err);
+}
+
+static json_t *unmet_json(const stage_gate *gate)
+{
+    json_t *unmet = json_array();
+    for (size_t i = 0; unmet && i < gate->nunmet; i++) {
+        const checklist_def *d = gate->unmet[i];
+        json_array_append_new(unmet, json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "id", d->id, "type",
+                                               item_types[d->type], "text", d->text.zh, "text_en",
+                                               d->text.en, "owner", d->owner));
+    }
+    for (size_t i = 0; unmet && i < gate->nunmet_decisions; i++) {
+        const decision_def *d = gate->unmet_decisions[i];
+        json_array_append_new(unmet,
+                              json_pack("{s:s, s:s, s:s, s:s?}", "id", d->id, "type", "decision",
+                                        "text", d->question.zh, "text_en", d->question.en));
+    }
+    return unmet;
+}
+
+typedef struct advance_request {
+    const char *note;
+    bool override;
+    bool check_version;
+    int64_t expected;
+} advance_request;
+
+static bf_result advance_in_tx(api_call *call, const advance_request *req, record **out)
+{
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    if (req->check_version && opp->version != req->expected)
+        return bf_fail(&call->err, BF_ERR_STALE, "version_mismatch", NULL,
+                       "the opportunity was changed by someone else: version %lld is current, "
+                       "not %lld",
+                       (long long)opp->version, (long long)req->expected);
+    if (!opportunity_is_open(opp))
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "not_open", "status",
+                       "the opportunity is %s; only open opportunities advance",
+                       record_text(opp, "status"));
+    const char *from_id = record_text(opp, "stage");
+    const stage_def *from = playbook_stage(pb, from_id, NULL);
+    if (from == NULL)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
+                       "stage %s is no longer in playbook %s", from_id, pb->id);
+    checklist_state *state;
+    size_t n;
+    if ((r = store_checklist_get(call->app->store, call->arena, opp->id, from->id, &state, &n,
+                                 &call->err)) != BF_OK)
+        return r;
+    stage_gate gate;
+    gate.unmet = arena_calloc(call->arena, from->nitems + 1, sizeof(*gate.unmet));
+    gate.unmet_decisions = arena_calloc(call->arena, pb->ndecisions + 1, sizeof(decision_def *));
+    if (gate.unmet == NULL || gate.unmet_decisions == NULL)
+        return BF_ERR_NOMEM;
+    r = stage_advance_check(pb, from->id, state, n, &gate, &call->err);
+    if (r == BF_ERR_GATE_UNMET && req->override) {
+        r = BF_OK; /* a manager takes responsibility; the reason is recorded */
+    } else if (r == BF_ERR_GATE_UNMET) {
+        call->error_extra = json_pack("{s:s, s:o}", "stage", from->id, "unmet", unmet_json(&gate));
+        return r;
+    }
+    if (r != BF_OK)
+        return r;
+    const char *snapshot = checklist_snapshot(call, from, state, n);
+    bool overridden = req->override && gate.nunmet + gate.nunmet_decisions > 0;
+    if ((r = move_stage(call, opp, pb, from, gate.to, overridden ? "override" : "advance",
+                        req->note, snapshot)) != BF_OK)
+        return r;
+    *out = opp;
+    return BF_OK;
+}
+
+bf_result opportunity_advance(api_call *call, const api_route *route)
+{
+    (void)route;
+    advance_request req = {0};
+    if (call->req->body.len > 0) {
+        json_t *body;
+        bf_result r = api_body(call, &body);
+        if (r != BF_OK)
+            return r;
+        const char *key;
+        json_t *v;
+        json_object_foreach(body, key, v)
+        {
+            if (strcmp(key, "override") == 0) {
+                if (!json_is_boolean(v))
+                    return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", key,
+                                   "override must be true or false");
+                req.override = json_is_true(v);
+                continue;
+            }
+            if (strcmp(key, "note") != 0 && strcmp(key, "reason") != 0)
+                return bf_fail(&call->err, BF_ERR_INVALID, "unknown_field", key,
+                               "advance takes note, override and reason, not %s", key);
+            if (!json_is_string(v) && !json_is_null(v))
+                return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", key, "%s must be a string",
+                               key);
+            if (json_is_string(v) &&
+                text_utf8_length(json_string_value(v), json_string_length(v)) > 1000)
+                return bf_fail(&call->err, BF_ERR_INVALID, "too_long", key,
+                               "%s is too long: at most 1000 characters", key);
+            if (json_is_string(v) && json_string_length(v) > 0)
+                req.note = json_string_value(v); /* note and reason are one text */
+        }
+        if (req.override && req.note == NULL)
+            return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
+                           "an override needs a reason, kept in the stage history");
+        if (req.override && !api_is_manager(call))
+            return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", "override",
+                           "only a manager may override the stage gate");
+    }
+    req.check_version = http_header(call->req, "If-Match") != NULL;
+    bf_result r;
+    if (req.check_version && (r = api_if_match(call, &req.expected)) != BF_OK)
+        return r;
+    store *st = call->app->store;
+    record *opp = NULL;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    if ((r = advance_in_tx(call, &req, &opp)) != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK)
+        return r;
+    return api_respond_record(call, 200, opp);
+}
+
+static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json_t **out)
+{
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    const decision_def *d = playbook_decision(pb, call->req->params[1]);
+    if (d == NULL)
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "decision",
+                       "playbook %s has no decision point %s", pb->id, call->req->params[1]);
+    if (!opportunity_is_open(opp))
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "not_open", "status",
+                       "the opportunity is %s; only open opportunities decide",
+                       record_text(opp, "status"));
+    size_t current;
+    const stage_def *from = playbook_stage(pb, record_text(opp, "stage"), &current);
+    if (from == NULL || d->stage != current)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "other_stage", "decision",
+                       "decision point %s is asked in stage %s; the opportunity is in stage %s",
+                       d->id, pb->stages[d->stage].id, record_text(opp, "stage"));
+    s->item_id = d->id;
+    s->done = yes;
+    if ((r = store_checklist_put(call->app->store, opp->id, from->id, s, &call->err)) != BF_OK)
+        return r;
+    if (!yes) {
+        /* Turnaround (翻盘): back to the stage the playbook names, flagged. */
+        const char *reason = arena_printf(call->arena, "%s: %s", d->id, s->evidence);
+        if (reason == NULL)
+            return BF_ERR_NOMEM;
+        if ((r = move_stage(call, opp, pb, from, &pb->stages[d->no_stage], "turnaround", reason,
+                            NULL)) != BF_OK)
+            return r;
+    }
+    char now[32];
+    store_now(now, sizeof(now));
+    s->done_at = arena_strdup(call->arena, now);
+    json_t *dj = decision_json(d, s);
+    json_t *oj = record_to_json(opp);
+    *out = json_pack("{s:o, s:o}", "decision", dj, "opportunity", oj);
+    if (*out == NULL)
+        return BF_ERR_NOMEM;
+    api_set_etag(call, opp->version);
+    return BF_OK;
+}
+
+bf_result opportunity_decide(api_call *call, const api_route *route)
+{
+    (void)route;
+    static const char *const allowed[] = {"answer", "reason", NULL};
+    json_t *body;
+    bf_result r = api_body(call, &body);
+    if (r != BF_OK)
+        return r;
+    json_t *answer = json_object_get(body, "answer");
+    if (answer == NULL)
+        return bf_fail(&call->err, BF_ERR_INVALID, "required", "answer",
+                       "answer is required: yes or no");
+    const char *a = json_string_value(answer);
+    if (a == NULL || (strcmp(a, "yes") != 0 && strcmp(a, "no") != 0))
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "answer",
+                       "answer must be yes or no");
+    checklist_state s = {.done_by = call->actor};
+    if ((r = read_evidence(call, body, allowed, &s)) != BF_OK)
+        return r;
+    bool yes = strcmp(a, "yes") == 0;
+    if (!yes && (s.evidence == NULL || *s.evidence == '\0'))
+        return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
+                       "a no needs a reason: it turns the deal around and is kept in the history");
+    store *st = call->app->store;
+    json_t *out = NULL;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    if ((r = decide_in_tx(call, &s, yes, &out)) != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK) {
+        json_decref(out);
+        return r;
+    }
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}
+
+bf_result opportunity_history(api_call *call, const api_route *route)
+{
+    (void)route;
+    store *st = call->app->store;
+    record *opp;
+    const char *id = call->req->params[0];
+    bf_result r = store_record_get(st, call->arena, &resource_opportunities, id, &opp, &call->err);
+    if (r != BF_OK)
+        return r;
+    stage_change *items;
+    size_t n;
+    if ((r = store_stage_history(st, call->arena, opp->id, &items, &n, &call->err)) != BF_OK)
+        return r;
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        stage_change *c = &items[i];
+        json_t *o =
+            json_pack("{s:s, s:s, s:s, s:s?, s:s, s:i, s:s, s:s, s:s?}", "id", c->id, "kind",
+                      c->kind, "playbook", c->playbook, "from_stage", c->from_stage, "to_stage",
+                      c->to_stage, "to_probability", c->to_probability, "changed_at", c->changed_at,
+                      "changed_by", c->changed_by, "reason", c->reason);
+        if (o == NULL)
+            return BF_ERR_NOMEM;
+        json_object_set_new(o, "from_probability",
+                            c->from_stage ? json_integer(c->from_probability) : json_null());
+        json_t *snap = c->checklist ? json_loads(c->checklist, 0, NULL) : NULL;
+        json_object_set_new(o, "checklist", snap ? snap : json_null());
+        json_array_append_new(arr, o);
+    }
+    http_respond_json(call->req, 200,
+                      json_pack("{s:s, s:o}", "opportunity_id", opp->id, "items", arr));
+    return BF_OK;
+}
