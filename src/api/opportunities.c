@@ -11,6 +11,7 @@
 
 #include "core/opportunity.h"
 #include "core/text.h"
+#include "core/visit_plan.h"
 
 const playbook *opportunity_playbook(api_call *call, const record *opp)
 {
@@ -117,7 +118,9 @@ static bf_result instantiate_visit_plan(api_call *call, const record *opp, const
         record_set_text(act, "planned_at", plan_time(call, v->day));
         record_set_text(act, "purpose", buf_cstr(&purpose));
         record_set_text(act, "owner", record_text(opp, "owner"));
-        record_set_text(act, "plan_ref", arena_printf(call->arena, "%s/%d", mode->id, v->n));
+        char ref[64];
+        visit_plan_ref(mode, v, ref, sizeof(ref));
+        record_set_text(act, "plan_ref", arena_strdup(call->arena, ref));
         record_set_text(act, "contacts", NULL);
         bf_result r = store_record_insert(call->app->store, call->arena, act, &call->err);
         if (r != BF_OK)

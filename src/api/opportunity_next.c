@@ -10,6 +10,7 @@
 
 #include "core/stage.h"
 #include "core/text.h"
+#include "core/visit_plan.h"
 #include "http/response.h"
 
 static json_t *str(const i18n_text *t, const char *lang)
@@ -48,27 +49,22 @@ static bf_result plan_json(api_call *call, const record *opp, const playbook *pb
     if (r != BF_OK)
         return r;
 
-    /* The window runs benchmark.days from the day the mode was chosen. */
-    char end[32];
-    time_t start = text_parse_utc(since);
-    text_format_utc(start + (time_t)mode->benchmark_days * 86400, end, sizeof(end));
     char now[32];
     text_format_utc(time(NULL), now, sizeof(now));
-
-    int done_in_window = 0, done_total = 0;
+    plan_activity *acts = arena_calloc(call->arena, page.n + 1, sizeof(*acts));
+    if (acts == NULL)
+        return BF_ERR_NOMEM;
     for (size_t i = 0; i < page.n; i++) {
-        const char *type = record_text(page.items[i], "type");
-        const char *done = record_text(page.items[i], "done_at");
-        if (done == NULL || strcmp(type, "visit") != 0)
-            continue;
-        done_total++;
-        if (strcmp(done, since) >= 0 && strcmp(done, end) <= 0)
-            done_in_window++;
+        acts[i].type = record_text(page.items[i], "type");
+        acts[i].done_at = record_text(page.items[i], "done_at");
     }
+    plan_status ps;
+    visit_plan_evaluate(mode, since, now, acts, page.n, &ps);
+
     for (size_t i = 0; i < mode->nvisits; i++) {
         const visit_def *v = &mode->visits[i];
         char ref[64];
-        snprintf(ref, sizeof(ref), "%s/%d", mode->id, v->n);
+        visit_plan_ref(mode, v, ref, sizeof(ref));
         const record *act = NULL;
         for (size_t k = 0; k < page.n && act == NULL; k++) {
             const char *pr = record_text(page.items[k], "plan_ref");
@@ -85,16 +81,12 @@ static bf_result plan_json(api_call *call, const record *opp, const playbook *pb
                                         "activity_id", act ? act->id : NULL, "overdue",
                                         due != NULL && strcmp(due, now) < 0));
     }
-    bool window_over = strcmp(now, end) > 0;
     *out_plan =
         json_pack("{s:s, s:o, s:s, s:s, s:i, s:i, s:i, s:i, s:b, s:s}", "mode", mode->id, "name",
-                  str(&mode->name, lang), "since", since, "window_end", end, "window_days",
-                  mode->benchmark_days, "planned_visits", mode->benchmark_visits,
-                  "visits_done_in_window", done_in_window, "visits_done", done_total, "compliant",
-                  done_in_window >= mode->benchmark_visits, "status",
-                  done_in_window >= mode->benchmark_visits ? "met"
-                  : window_over                            ? "missed"
-                                                           : "in_progress");
+                  str(&mode->name, lang), "since", since, "window_end", ps.window_end,
+                  "window_days", mode->benchmark_days, "planned_visits", mode->benchmark_visits,
+                  "visits_done_in_window", ps.done_in_window, "visits_done", ps.done_total,
+                  "compliant", ps.compliant, "status", ps.status);
     return BF_OK;
 }
 

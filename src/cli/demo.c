@@ -66,6 +66,12 @@ static bf_result insert(demo *d, const resource_spec *spec, json_t *obj, record 
     if (r == BF_OK && spec == &resource_opportunities) {
         bool moved;
         r = opportunity_prepare(rec, NULL, d->playbooks, &moved, d->err);
+        if (r == BF_OK) {
+            const playbook *pb = playbook_set_find(d->playbooks, record_text(rec, "playbook"));
+            record_set_int(rec, "playbook_version", pb->version);
+            if (record_text(rec, "sales_mode") != NULL)
+                record_set_text(rec, "sales_mode_since", time_in_days(d, -7, 9, 0));
+        }
     }
     if (r == BF_OK && spec == &resource_activities)
         r = activity_check(rec, d->err);
@@ -109,6 +115,16 @@ static bf_result opportunity_story(demo *d, record *opp, long days_in_stage, con
                                     .evidence = "演示数据：已核实",
                                     .done_by = owner};
             r = store_checklist_put(d->st, opp->id, stage->id, &item, d->err);
+        }
+        /* A passed stage's decision points were answered yes. */
+        for (size_t k = 0; r == BF_OK && passed && k < pb->ndecisions; k++) {
+            if (pb->decisions[k].stage != s)
+                continue;
+            checklist_state yes = {.item_id = pb->decisions[k].id,
+                                   .done = true,
+                                   .evidence = "客户已确认",
+                                   .done_by = owner};
+            r = store_checklist_put(d->st, opp->id, stage->id, &yes, d->err);
         }
         if (r != BF_OK || !passed)
             break;
