@@ -76,12 +76,16 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
     return BF_OK;
 }
 
-/* The days from now, at 09:30 China time (01:30Z), as UTC. */
+/* The day `days` from today at 09:30 China time (01:30Z), as UTC; never in
+ * the past. */
 static const char *plan_time(api_call *call, int days)
 {
-    time_t day = (time(NULL) / 86400 + days) * 86400;
+    time_t now = time(NULL);
+    time_t at = (now / 86400 + days) * 86400 + 3600 + 1800;
+    if (at < now) /* today's morning is gone: the next full hour */
+        at = (now / 3600 + 1) * 3600;
     char out[32];
-    text_format_utc(day + 3600 + 1800, out, sizeof(out));
+    text_format_utc(at, out, sizeof(out));
     return arena_strdup(call->arena, out);
 }
 

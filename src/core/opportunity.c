@@ -55,9 +55,16 @@ bf_result opportunity_prepare(record *opp, const record *before, const playbook_
         *stage_moved = false;
     }
     record_set_text(opp, "stage", stage->id);
-    record_set_int(opp, "probability", stage->probability);
-
     const char *status = record_text(opp, "status");
+    /* Closed deals are certain: won 100, lost and abandoned 0; an open deal
+     * has its stage's probability. */
+    int probability = stage->probability;
+    if (status && strcmp(status, "won") == 0)
+        probability = 100;
+    else if (status && strcmp(status, "open") != 0)
+        probability = 0;
+    record_set_int(opp, "probability", probability);
+
     const char *reason = record_text(opp, "close_reason");
     if (status && (strcmp(status, "lost") == 0 || strcmp(status, "abandoned") == 0) &&
         (reason == NULL || reason[0] == '\0'))

@@ -1,6 +1,7 @@
 /* Opportunity rules: the playbook and stage must exist, probability follows
- * the stage, closing as lost or abandoned needs a reason, and moving a deal to
- * another playbook maps its stage by probability. */
+ * the stage (won 100, lost and abandoned 0), closing as lost or abandoned
+ * needs a reason, and moving a deal to another playbook maps its stage by
+ * probability. */
 #ifndef BF_CORE_OPPORTUNITY_H
 #define BF_CORE_OPPORTUNITY_H
 

@@ -443,6 +443,10 @@ static void parse_stage(ctx *c, json_t *v, stage_def *st)
     }
     check_keys(c, v, keys);
     st->id = get_id(c, v, "id", true);
+    if (st->id && strcmp(st->id, "won") == 0) {
+        problem(c, "id", "\"won\" is reserved for the closing checklist of a won deal");
+        st->id = NULL;
+    }
     get_text(c, v, "name", true, &st->name);
     st->probability = get_int(c, v, "probability", true, 0, 100, -1);
     json_t *f = json_object_get(v, "in_funnel");
@@ -558,6 +562,12 @@ static void parse_decisions(ctx *c, json_t *doc)
                 if (c->pb->decisions[k].id && strcmp(c->pb->decisions[k].id, d->id) == 0)
                     problem(c, "id", "repeats the decision point id \"%s\"", d->id);
             d->stage = stage_ref(c, v, "stage");
+            /* An answer is kept like a checklist item of its stage: the ids
+             * must not meet. */
+            if (d->id && d->stage != SIZE_MAX &&
+                playbook_item(c->pb, &c->pb->stages[d->stage], d->id) != NULL)
+                problem(c, "id", "is also the id of an item of stage \"%s\"",
+                        c->pb->stages[d->stage].id);
             d->no_stage = stage_ref(c, v, "no_stage");
             if (d->stage != SIZE_MAX && d->no_stage != SIZE_MAX && d->no_stage >= d->stage)
                 problem(c, "no_stage", "must be a stage before \"%s\"", c->pb->stages[d->stage].id);
@@ -841,7 +851,7 @@ const checklist_def *playbook_item(const playbook *pb, const stage_def *stage, c
     const checklist_def *items = stage ? stage->items : pb->closing;
     size_t n = stage ? stage->nitems : pb->nclosing;
     for (size_t i = 0; i < n; i++)
-        if (strcmp(items[i].id, id) == 0)
+        if (items[i].id != NULL && strcmp(items[i].id, id) == 0)
             return &items[i];
     return NULL;
 }

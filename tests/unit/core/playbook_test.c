@@ -118,6 +118,9 @@ static void rejects_bad_documents_with_a_path(void **state)
     expect_invalid("\"day\":7", "\"day\":9", "modes[0].visits[2].day");
     expect_invalid("\"id\":\"quick\"", "\"id\":\"slow\"", "modes[0].id");
     expect_invalid("\"id\":\"letter\"", "\"id\":\"x\"", "stages[0].deliverables[0].id");
+    expect_invalid("\"id\":\"c\"", "\"id\":\"won\"", "stages[2].id");
+    expect_invalid("\"id\":\"vision\",\"stage\":\"b\"", "\"id\":\"x\",\"stage\":\"a\"",
+                   "decision_points[0].id");
 }
 
 static void every_problem_is_listed(void **state)
@@ -242,6 +245,13 @@ static void opportunity_rules(void **state)
     assert_string_equal(err.field, "close_reason");
     record_set_text(opp, "close_reason", "价格");
     assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_OK);
+    assert_int_equal(record_field(opp, "probability")->i, 0); /* lost: certain */
+    record_set_text(opp, "status", "won");
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_OK);
+    assert_int_equal(record_field(opp, "probability")->i, 100);
+    record_set_text(opp, "status", "open");
+    assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_OK);
+    assert_int_equal(record_field(opp, "probability")->i, 70); /* back to its stage */
 
     record_set_text(opp, "playbook", "no-such");
     assert_int_equal(opportunity_prepare(opp, NULL, set, &moved, &err), BF_ERR_INVALID);
