@@ -63,6 +63,9 @@ typedef struct api_route {
     const resource_hooks *hooks; /* for create and update, may be NULL */
     const char *summary;
     const char *statuses; /* error statuses it may answer, e.g. "400 404 412 422 428" */
+    const char *query;    /* query parameters it takes, space-separated ("lang stage");
+                             lists take theirs from the resource */
+    int success;          /* its success status when not the kind's usual one */
 } api_route;
 
 /* Every route of the API, ending with a zeroed entry. */
@@ -145,9 +148,6 @@ bf_result playbooks_get(api_call *call, const struct api_route *route);
 bf_result reports_funnel(api_call *call, const struct api_route *route);
 bf_result health_get(api_call *call, const struct api_route *route);
 bf_result openapi_get(api_call *call, const struct api_route *route);
-
-/* Rejects any query parameter not in allowed (NULL-terminated): 422 naming it. */
-bf_result api_only_params(api_call *call, const char *const *allowed);
 
 /* Resource hooks, defined in the resource files. */
 extern const resource_hooks account_hooks;

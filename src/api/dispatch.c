@@ -221,6 +221,37 @@ static bf_result check_request(api_call *call)
     return BF_OK;
 }
 
+typedef struct params_ctx {
+    api_call *call;
+    const char *allowed; /* space-separated names */
+    bf_result r;
+} params_ctx;
+
+static bool check_param(void *ctx, const char *key, const char *value)
+{
+    (void)value;
+    params_ctx *pc = ctx;
+    size_t n = strlen(key);
+    for (const char *p = pc->allowed; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, key, n) == 0)
+            return true;
+        p = end ? end + 1 : p + len;
+    }
+    pc->r = bf_fail(&pc->call->err, BF_ERR_INVALID, "unknown_parameter", key,
+                    "%s is not a parameter of this request", key);
+    return false;
+}
+
+/* Every query parameter must be one the route takes (route->query). */
+static bf_result check_route_params(api_call *call, const api_route *route)
+{
+    params_ctx pc = {call, route->query, BF_OK};
+    http_query_each(call->req, check_param, &pc);
+    return pc.r;
+}
+
 void api_handle(http_request *req, void *app_ptr)
 {
     api *app = app_ptr;
@@ -241,7 +272,10 @@ void api_handle(http_request *req, void *app_ptr)
                 allow);
     } else if (r == BF_OK) {
         const api_route *ar = route->target;
-        r = ar->handler(&call, ar);
+        if (ar->kind != ROUTE_LIST)
+            r = check_route_params(&call, ar);
+        if (r == BF_OK)
+            r = ar->handler(&call, ar);
     }
     if (r == BF_OK)
         return;
@@ -286,31 +320,6 @@ void api_free(api *app)
         return;
     free(app->routes);
     free(app);
-}
-
-typedef struct params_ctx {
-    api_call *call;
-    const char *const *allowed;
-    bf_result r;
-} params_ctx;
-
-static bool check_param(void *ctx, const char *key, const char *value)
-{
-    (void)value;
-    params_ctx *pc = ctx;
-    for (size_t i = 0; pc->allowed[i]; i++)
-        if (strcmp(pc->allowed[i], key) == 0)
-            return true;
-    pc->r = bf_fail(&pc->call->err, BF_ERR_INVALID, "unknown_parameter", key,
-                    "%s is not a parameter of this request", key);
-    return false;
-}
-
-bf_result api_only_params(api_call *call, const char *const *allowed)
-{
-    params_ctx pc = {call, allowed, BF_OK};
-    http_query_each(call->req, check_param, &pc);
-    return pc.r;
 }
 
 const char *api_lang(api_call *call)

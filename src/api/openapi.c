@@ -3,6 +3,7 @@
 #include "api/api.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "http/response.h"
@@ -83,8 +84,9 @@ static json_t *field_schema(const field_spec *f)
         json_object_set_new(s, "readOnly", json_true());
     if (f->def)
         json_object_set_new(s, "default",
-                            f->type == FIELD_MONEY || f->type == FIELD_INT ? json_integer(0)
-                                                                           : json_string(f->def));
+                            f->type == FIELD_BOOL       ? json_boolean(strcmp(f->def, "0") != 0)
+                            : FIELD_IS_INTEGER(f->type) ? json_integer(strtoll(f->def, NULL, 10))
+                                                        : json_string(f->def));
     return s;
 }
 
@@ -164,7 +166,8 @@ static json_t *list_parameters(const resource_spec *spec)
         if (!(f->flags & FIELD_FILTER))
             continue;
         json_t *schema = field_schema(f);
-        json_object_set_new(schema, "type", json_string("string"));
+        json_object_set_new(schema, "type",
+                            json_string(f->type == FIELD_BOOL ? "boolean" : "string"));
         json_array_append_new(params,
                               json_pack("{s:s, s:s, s:s, s:o}", "name", f->name, "in", "query",
                                         "description", "Equal to", "schema", schema));
@@ -194,6 +197,15 @@ static json_t *operation(const api_route *r)
         json_array_append_new(params, json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p + 1,
                                                 (size_t)(end - p - 1), "in", "path", "required", 1,
                                                 "schema", "type", "string"));
+    }
+    /* Query parameters of the other routes, from the route table. */
+    for (const char *p = r->query; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        json_array_append_new(params,
+                              json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p, len, "in", "query",
+                                        "required", 0, "schema", "type", "string"));
+        p = end ? end + 1 : p + len;
     }
     if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE)
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-Match",
@@ -226,7 +238,9 @@ static json_t *operation(const api_route *r)
                                           "The record; its version is also the ETag header",
                                           "content", json_content(ref_to(name))));
     } else {
-        json_object_set_new(responses, "200",
+        char ok[8];
+        snprintf(ok, sizeof(ok), "%d", r->success ? r->success : 200);
+        json_object_set_new(responses, ok,
                             json_pack("{s:s, s:o}", "description", "OK", "content",
                                       json_content(json_pack("{s:s}", "type", "object"))));
         const char *body = NULL;

@@ -93,12 +93,9 @@ static bf_result plan_json(api_call *call, const record *opp, const playbook *pb
 bf_result opportunity_next(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const params[] = {"lang", NULL};
     record *opp;
     const playbook *pb;
-    bf_result r = api_only_params(call, params);
-    if (r == BF_OK)
-        r = opportunity_load(call, &opp, &pb);
+    bf_result r = opportunity_load(call, &opp, &pb);
     if (r != BF_OK)
         return r;
     const char *lang = api_lang(call);

@@ -58,12 +58,9 @@ static json_t *decision_json(const decision_def *d, const checklist_state *s)
 bf_result opportunity_checklist_get(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const params[] = {"stage", "lang", NULL};
     record *opp;
     const playbook *pb;
-    bf_result r = api_only_params(call, params);
-    if (r == BF_OK)
-        r = opportunity_load(call, &opp, &pb);
+    bf_result r = opportunity_load(call, &opp, &pb);
     if (r != BF_OK)
         return r;
     const char *stage_id = http_query(call->req, "stage");

@@ -44,10 +44,6 @@ static json_t *localize(json_t *v, const char *lang)
 bf_result playbooks_list(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const params[] = {"lang", NULL};
-    bf_result r = api_only_params(call, params);
-    if (r != BF_OK)
-        return r;
     const char *lang = api_lang(call);
     json_t *items = json_array();
     const playbook_set *set = call->app->playbooks;
@@ -84,10 +80,6 @@ bf_result playbooks_list(api_call *call, const api_route *route)
 bf_result playbooks_get(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const params[] = {"lang", "version", NULL};
-    bf_result r = api_only_params(call, params);
-    if (r != BF_OK)
-        return r;
     const char *id = call->req->params[0];
     const char *version = http_query(call->req, "version");
     const playbook *pb;

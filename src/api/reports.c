@@ -14,10 +14,7 @@ static json_int_t fen_of_percent(int64_t weighted)
 bf_result reports_funnel(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const params[] = {"playbook", "currency", "owner", NULL};
-    bf_result r = api_only_params(call, params);
-    if (r != BF_OK)
-        return r;
+    bf_result r;
     funnel_query q = {
         .playbook = http_query(call->req, "playbook"),
         .currency = http_query(call->req, "currency"),

@@ -67,6 +67,9 @@ playbook_set *cli_load_all_playbooks(store *st)
             text ? store_playbook_put(st, pb->id, pb->version, text, "bingfa", &inserted, &err)
                  : BF_ERR_NOMEM;
         free(text);
+        /* Deals from before playbooks had versions stay on this one. */
+        if (r == BF_OK)
+            r = store_opportunity_pin_playbook_version(st, pb->id, pb->version, &err);
         if (r != BF_OK) {
             cli_error("keeping built-in playbook %s: %s", pb->id, err.message);
             playbook_set_free(set);

@@ -171,6 +171,11 @@ bf_result store_playbook_put(store *st, const char *id, int version, const char 
 /* Every stored playbook document, ordered by id and version. */
 bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err);
 
+/* Deals stored before playbooks had versions run on `version` of their
+ * playbook from now on (their playbook_version is set where it is null). */
+bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook_id, int version,
+                                                 bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

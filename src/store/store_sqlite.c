@@ -1067,15 +1067,16 @@ bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, s
 /* ---- checklist ------------------------------------------------------------------ */
 
 static const char SQL_CHECKLIST_GET[] =
-    "SELECT item_id, done, evidence, updated_by, updated_at FROM checklist_items "
-    "WHERE opportunity_id = ?1 AND stage = ?2";
+    "SELECT item_id, done, evidence, updated_by, updated_at, activity_id, document "
+    "FROM checklist_items WHERE opportunity_id = ?1 AND stage = ?2";
 
 static const char SQL_CHECKLIST_PUT[] =
     "INSERT INTO checklist_items (opportunity_id, stage, item_id, done, evidence, updated_by, "
-    "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+    "updated_at, activity_id, document) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
     "ON CONFLICT (opportunity_id, stage, item_id) DO UPDATE SET done = excluded.done, "
     "evidence = excluded.evidence, updated_by = excluded.updated_by, "
-    "updated_at = excluded.updated_at";
+    "updated_at = excluded.updated_at, activity_id = excluded.activity_id, "
+    "document = excluded.document";
 
 bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, const char *stage,
                               checklist_state **out, size_t *n, bf_error *err)
@@ -1100,6 +1101,8 @@ bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, c
         it->evidence = column_text(a, s, 2);
         it->done_by = column_text(a, s, 3);
         it->done_at = column_text(a, s, 4);
+        it->activity_id = column_text(a, s, 5);
+        it->document = column_text(a, s, 6);
     }
     sqlite3_reset(s);
     if (items == NULL)
@@ -1130,6 +1133,8 @@ static bf_result checklist_put_in_tx(store *st, const char *opportunity_id, cons
     bind_text(s, 5, item->evidence);
     bind_text(s, 6, item->done_by);
     bind_text(s, 7, item->done_at ? item->done_at : now);
+    bind_text(s, 8, item->activity_id);
+    bind_text(s, 9, item->document);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "checklist");
@@ -1425,4 +1430,27 @@ bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t
     *out = items;
     *n = count;
     return BF_OK;
+}
+
+/* ---- opportunities from before playbook versions ---------------------------------- */
+
+static const char SQL_PIN_VERSION[] =
+    "UPDATE opportunities SET playbook_version = ?2 WHERE playbook = ?1 AND playbook_version IS "
+    "NULL";
+
+bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook_id, int version,
+                                                 bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_PIN_VERSION, &s, err)) != BF_OK)
+        return r;
+    bind_text(s, 1, playbook_id);
+    sqlite3_bind_int(s, 2, version);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "pin playbook version");
 }

@@ -71,6 +71,20 @@ class ActivitiesTest(ServerTestCase):
             rec = self.create("activities", {"account_id": self.account["id"], "type": t})
             self.assertEqual(rec["type"], t)
 
+    def test_plan_ref_is_the_servers(self):
+        # plan_ref is set only by a sales mode's plan or a win; clients read
+        # and filter it.
+        rec = self.create("activities", {"account_id": self.account["id"], "type": "visit"})
+        self.assertIsNone(rec["plan_ref"])
+        self.assertCreateRefused({"account_id": self.account["id"], "type": "visit",
+                                  "plan_ref": "quick/1"}, "read_only", "plan_ref")
+        r = self.patch("/api/v1/activities/" + rec["id"], {"plan_ref": "quick/1"}, version=1)
+        self.assertError(r, 422, "read_only", "plan_ref")
+        opp = self.make_opportunity(self.account["id"], playbook="uss-5", sales_mode="quick")
+        got = self.list_all("activities", "opportunity_id=%s&plan_ref=quick%%2F2" % opp["id"])
+        self.assertEqual([a["plan_ref"] for a in got], ["quick/2"])
+        self.assertEqual(self.list_all("activities", "plan_ref=none%2F9"), [])
+
     # -- validation --------------------------------------------------------------------
 
     def assertCreateRefused(self, body, code, field):

@@ -33,18 +33,31 @@ class DemoTest(ServerTestCase):
     def test_opportunities_span_every_stage(self):
         opps = self.list_all("opportunities")
         self.assertGreaterEqual(len(opps), 14)
+        playbooks = {p["id"]: p for p in self.get("/api/v1/playbooks").json["items"]}
         for o in opps:
             self.assertRegex(o["name"], HAN, o["name"])
-            self.assertEqual(o["playbook"], "ruijie-6")
-            prob = [s["probability"] for s in self.pb["stages"] if s["id"] == o["stage"]]
-            self.assertEqual([o["probability"]], prob, o)
-        stages = {o["stage"] for o in opps}
+            self.assertIn(o["playbook"], playbooks)
+            pb = playbooks[o["playbook"]]
+            # Each deal runs on the version of its playbook that is loaded.
+            self.assertEqual(o["playbook_version"], pb["version"], o)
+            # Open deals have their stage's probability; closed deals are
+            # certain: won 100, lost and abandoned 0.
+            prob = [s["probability"] for s in pb["stages"] if s["id"] == o["stage"]]
+            self.assertEqual(len(prob), 1, o)
+            want = {"open": prob[0], "won": 100}.get(o["status"], 0)
+            self.assertEqual(o["probability"], want, o)
+        ruijie = [o for o in opps if o["playbook"] == "ruijie-6"]
+        stages = {o["stage"] for o in ruijie}
         self.assertEqual(stages, set(self.stage_ids))
-        open_stages = {o["stage"] for o in opps if o["status"] == "open"}
+        open_stages = {o["stage"] for o in ruijie if o["status"] == "open"}
         self.assertEqual(open_stages, set(self.stage_ids), "open deals do not span the stages")
         for o in opps:
             if o["status"] in ("lost", "abandoned"):
                 self.assertTrue(o["close_reason"], o)
+            if o["status"] == "lost":
+                self.assertTrue(o["won_by"], "a lost demo deal does not name the winner: %r" % o)
+            else:
+                self.assertIsNone(o["won_by"], o)
 
     def test_contacts_cover_the_buying_centre(self):
         contacts = self.list_all("contacts")

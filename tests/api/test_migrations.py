@@ -1,7 +1,9 @@
-"""Schema migrations: a version-1 database written by an old bingfa is
-upgraded to version 2 on start, keeping its records, which then work with
-the checklist, the gate and the history."""
+"""Schema migrations: a version-1 or version-2 database written by an old
+bingfa is upgraded to the current version (3) on start, keeping its records
+(and, from version 2, their checklist state and stage history), which then
+work with the checklist, the gate, the history and the playbook engine."""
 
+import json
 import os
 import shutil
 import sqlite3
@@ -13,6 +15,8 @@ from bingfa_server import BingfaServer, run_cli, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
+CURRENT = 3
+ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
 
 
 def tables(db):
@@ -23,6 +27,14 @@ def tables(db):
 def schema_version(db):
     with closing(sqlite3.connect(db)) as c:
         return c.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
+
+
+def gate_items(server, opp_id):
+    """Ids of the gating items of the deal's current checklist."""
+    cl = server.get("/api/v1/opportunities/%s/checklist" % opp_id)
+    if cl.status != 200:
+        raise AssertionError("checklist: %r" % (cl,))
+    return [i["id"] for i in cl.json["items"] if i["gate"]]
 
 
 class MigrationTest(unittest.TestCase):
@@ -50,6 +62,50 @@ class MigrationTest(unittest.TestCase):
         self.assertIn("opportunities", t)
         self.assertNotIn("stage_changes", t)
         self.assertNotIn("checklist_items", t)
+
+    def make_v2(self):
+        res = run_cli("init", "--db", self.db, "--schema-version", "2")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(schema_version(self.db), 2)
+        t = tables(self.db)
+        self.assertTrue({"opportunities", "stage_changes", "checklist_items"} <= t, t)
+        self.assertNotIn("playbooks", t)
+        with closing(sqlite3.connect(self.db)) as c:
+            cols = {r[1] for r in c.execute("PRAGMA table_info(opportunities)")}
+        self.assertNotIn("won_by", cols)
+        self.assertNotIn("playbook_version", cols)
+
+    def insert_v2_records(self):
+        """The v1 records plus what version 2 kept: the deal's history (it was
+        created in problem and advanced to launch), one ticked item of its
+        current stage, and a lost deal of that time (no won_by yet)."""
+        self.insert_v1_records()
+        snapshot = json.dumps([{"id": "mant-money", "done": True, "evidence": "预算已批"}],
+                              ensure_ascii=False)
+        with closing(sqlite3.connect(self.db)) as c:
+            c.execute("PRAGMA foreign_keys=ON")
+            c.execute(
+                "INSERT INTO stage_changes (id, opportunity_id, kind, playbook, from_stage, "
+                "to_stage, from_probability, to_probability, changed_at, changed_by, reason, "
+                "checklist) VALUES ('stc_test0001', 'opp_test0001', 'create', 'ruijie-6', NULL, "
+                "'problem', NULL, 10, ?, 'qian.jiu', NULL, NULL)", (CREATED,))
+            c.execute(
+                "INSERT INTO stage_changes (id, opportunity_id, kind, playbook, from_stage, "
+                "to_stage, from_probability, to_probability, changed_at, changed_by, reason, "
+                "checklist) VALUES ('stc_test0002', 'opp_test0001', 'advance', 'ruijie-6', "
+                "'problem', 'launch', 10, 30, ?, 'qian.jiu', '进入漏斗', ?)",
+                (UPDATED, snapshot))
+            c.execute(
+                "INSERT INTO checklist_items (opportunity_id, stage, item_id, done, evidence, "
+                "updated_by, updated_at) VALUES ('opp_test0001', 'launch', 'project-launched', "
+                "1, '立项批复已见', 'qian.jiu', ?)", (UPDATED,))
+            c.execute(
+                "INSERT INTO opportunities (id, version, created_at, updated_at, account_id, "
+                "name, amount, currency, playbook, stage, probability, status, close_reason, "
+                "competitors, products) VALUES ('opp_test0002', 3, ?, ?, 'acc_test0001', "
+                "'园区视频监控', 100000, 'CNY', 'ruijie-6', 'shortlist', 50, 'lost', "
+                "'价格落后', '[]', '[]')", (CREATED, UPDATED))
+            c.commit()
 
     def insert_v1_records(self):
         # Columns as in src/store/migrations/0001_init.sql.
@@ -85,12 +141,12 @@ class MigrationTest(unittest.TestCase):
         self.insert_v1_records()
         s = self.server()
         s.start()
-        self.assertEqual(s.schema_version, 2)
+        self.assertEqual(s.schema_version, CURRENT)
         h = s.get("/healthz")
         self.assertEqual(h.status, 200)
-        self.assertEqual(h.json["schema_version"], 2)
-        self.assertEqual(schema_version(self.db), 2)
-        self.assertTrue({"stage_changes", "checklist_items"} <= tables(self.db))
+        self.assertEqual(h.json["schema_version"], CURRENT)
+        self.assertEqual(schema_version(self.db), CURRENT)
+        self.assertTrue({"stage_changes", "checklist_items", "playbooks"} <= tables(self.db))
 
         # Old records read back unchanged.
         a = s.get("/api/v1/accounts/acc_test0001")
@@ -105,6 +161,9 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(a.headers.get("ETag"), '"1"')
         o = s.get("/api/v1/opportunities/opp_test0001")
         self.assertEqual(o.status, 200, o)
+        # Which playbook version the old deal runs on is
+        # test_migrated_deals_keep_their_playbook_version's matter.
+        o.json.pop("playbook_version", None)
         want = {"id": "opp_test0001", "account_id": "acc_test0001", "name": "园区政务外网升级",
                 "amount": 5000000000, "currency": "CNY", "budget": 6000000000,
                 "expected_close": "2026-10-31", "playbook": "ruijie-6", "stage": "launch",
@@ -112,7 +171,8 @@ class MigrationTest(unittest.TestCase):
                 "status": "open", "close_reason": None, "compelling_event": "年底前上线",
                 "competitors": ["华为"], "products": ["RG-S7808C"],
                 "description": "旧版本录入的商机", "version": 1, "created_at": CREATED,
-                "updated_at": UPDATED}
+                "updated_at": UPDATED, "won_by": None, "turnaround": False,
+                "sales_mode_since": None}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)
@@ -121,9 +181,7 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(ids, ["opp_test0001"])
 
         # Checklist, gate and history work on the migrated deal.
-        pb = s.get("/api/v1/playbooks/ruijie-6").json
-        launch_items = [c["id"] for st in pb["stages"] if st["id"] == "launch"
-                        for c in st["exit_criteria"]]
+        launch_items = gate_items(s, "opp_test0001")
         cl = s.get("/api/v1/opportunities/opp_test0001/checklist")
         self.assertEqual(cl.status, 200, cl)
         self.assertEqual(cl.json["stage"]["id"], "launch")
@@ -154,18 +212,137 @@ class MigrationTest(unittest.TestCase):
         # The upgrade is kept: a second start does not migrate again.
         with closing(sqlite3.connect(self.db)) as c:
             rows = c.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
-        self.assertEqual(rows, [(1,), (2,)])
+        self.assertEqual(rows, ALL_VERSIONS)
+
+    def test_server_upgrades_a_version_2_database(self):
+        self.make_v2()
+        self.insert_v2_records()
+        s = self.server()
+        s.start()
+        self.assertEqual(s.schema_version, CURRENT)
+        self.assertEqual(s.get("/healthz").json["schema_version"], CURRENT)
+        self.assertEqual(schema_version(self.db), CURRENT)
+        self.assertIn("playbooks", tables(self.db))
+
+        o = s.get("/api/v1/opportunities/opp_test0001")
+        self.assertEqual(o.status, 200, o)
+        self.assertEqual((o.json["name"], o.json["stage"], o.json["probability"],
+                          o.json["version"], o.json["created_at"], o.json["updated_at"]),
+                         ("园区政务外网升级", "launch", 30, 1, CREATED, UPDATED))
+        self.assertIsNone(o.json["won_by"])
+        self.assertIs(o.json["turnaround"], False)
+        self.assertIsNone(o.json["sales_mode_since"])
+        lost = s.get("/api/v1/opportunities/opp_test0002")
+        self.assertEqual(lost.status, 200, lost)
+        self.assertEqual((lost.json["status"], lost.json["close_reason"], lost.json["won_by"]),
+                         ("lost", "价格落后", None))
+
+        # The history of version 2 reads back, in order, with its snapshot.
+        h = s.get("/api/v1/opportunities/opp_test0001/history")
+        self.assertEqual(h.status, 200, h)
+        items = h.json["items"]
+        self.assertEqual([(i["kind"], i["from_stage"], i["to_stage"]) for i in items],
+                         [("create", None, "problem"), ("advance", "problem", "launch")])
+        self.assertEqual(items[1]["reason"], "进入漏斗")
+        self.assertEqual(items[1]["checklist"][0]["evidence"], "预算已批")
+
+        # The ticked item is still ticked; the new evidence fields are empty.
+        cl = s.get("/api/v1/opportunities/opp_test0001/checklist")
+        self.assertEqual(cl.status, 200, cl)
+        launch_items = gate_items(s, "opp_test0001")
+        self.assertIn("project-launched", launch_items)
+        by_id = {i["id"]: i for i in cl.json["items"]}
+        ticked = by_id["project-launched"]
+        self.assertEqual((ticked["done"], ticked["evidence"], ticked["updated_by"],
+                          ticked["activity_id"], ticked["document"]),
+                         (True, "立项批复已见", "qian.jiu", None, None))
+        self.assertEqual(cl.json["unmet"], len(launch_items) - 1)
+
+        # The rest of the gate, an advance, and the new history entry.
+        for item in launch_items:
+            if item != "project-launched":
+                r = s.request("PUT", "/api/v1/opportunities/opp_test0001/checklist/" + item,
+                              body={"done": True, "evidence": "升级后补录"})
+                self.assertEqual(r.status, 200, r)
+        r = s.post("/api/v1/opportunities/opp_test0001/advance")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["stage"], r.json["probability"]), ("shortlist", 50))
+        kinds = [i["kind"] for i in
+                 s.get("/api/v1/opportunities/opp_test0001/history").json["items"]]
+        self.assertEqual(kinds, ["create", "advance", "advance"])
+
+        # The new columns work on old rows: a sales mode, a won deal.
+        r = s.patch("/api/v1/opportunities/opp_test0001", {"status": "won"}, version=2)
+        self.assertEqual(r.status, 200, r)
+        acts = s.get("/api/v1/activities?opportunity_id=opp_test0001&plan_ref=reference-case")
+        self.assertEqual(len(acts.json["items"]), 1, acts)
+        s.stop()
+        with closing(sqlite3.connect(self.db)) as c:
+            rows = c.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        self.assertEqual(rows, ALL_VERSIONS)
+
+    # A deal from before schema version 3 runs on the playbook version that
+    # was current when it was migrated; a newer version imported later is for
+    # new deals only.
+    def test_migrated_deals_keep_their_playbook_version(self):
+        self.make_v2()
+        self.insert_v2_records()
+        s = self.server()
+        s.start()
+        doc = s.get("/api/v1/playbooks/ruijie-6").json
+        before = doc["version"]
+        self.assertEqual(s.get("/api/v1/opportunities/opp_test0001/checklist")
+                         .json["playbook_version"], before)
+        s.stop()
+        doc["version"] = before + 1
+        launch = [st for st in doc["stages"] if st["id"] == "launch"][0]
+        launch["exit_criteria"].append({"id": "new-in-next-version", "kind": "criterion",
+                                        "owner": "S",
+                                        "text": {"zh": "新版本的条件", "en": "A new criterion"}})
+        path = os.path.join(self.tmp, "ruijie-next.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False)
+        res = run_cli("playbook", "import", "--db", self.db, path)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        s = self.server()
+        s.start()
+        o = s.get("/api/v1/opportunities/opp_test0001").json
+        cl = s.get("/api/v1/opportunities/opp_test0001/checklist").json
+        ids = [i["id"] for i in cl["items"]]
+        self.assertNotIn("new-in-next-version", ids,
+                         "the migrated deal moved to the version imported after the migration")
+        self.assertEqual(cl["playbook_version"], before)
+        self.assertEqual(o["playbook_version"], before)
+        s.stop()
 
     def test_init_upgrades_a_version_1_database(self):
         self.make_v1()
         self.insert_v1_records()
         res = run_cli("init", "--db", self.db)
         self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertIn("2", res.stdout)
-        self.assertEqual(schema_version(self.db), 2)
+        self.assertIn(str(CURRENT), res.stdout + res.stderr)
+        self.assertEqual(schema_version(self.db), CURRENT)
         with closing(sqlite3.connect(self.db)) as c:
             self.assertEqual(c.execute("SELECT name, version FROM opportunities").fetchall(),
                              [("园区政务外网升级", 1)])
+
+    def test_init_upgrades_a_version_2_database(self):
+        self.make_v2()
+        self.insert_v2_records()
+        res = run_cli("init", "--db", self.db)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(schema_version(self.db), CURRENT)
+        with closing(sqlite3.connect(self.db)) as c:
+            self.assertEqual(c.execute("SELECT id, name, version, turnaround, won_by FROM "
+                                       "opportunities ORDER BY id").fetchall(),
+                             [("opp_test0001", "园区政务外网升级", 1, 0, None),
+                              ("opp_test0002", "园区视频监控", 3, 0, None)])
+            self.assertEqual(c.execute("SELECT COUNT(*) FROM stage_changes").fetchone()[0], 2)
+            self.assertEqual(c.execute("SELECT item_id, done, activity_id, document FROM "
+                                       "checklist_items").fetchall(),
+                             [("project-launched", 1, None, None)])
+            cols = {r[1] for r in c.execute("PRAGMA table_info(activities)")}
+            self.assertIn("plan_ref", cols)
 
     def test_init_on_an_up_to_date_database_is_harmless(self):
         s = self.server()
@@ -176,10 +353,10 @@ class MigrationTest(unittest.TestCase):
         for _ in range(2):
             res = run_cli("init", "--db", self.db)
             self.assertEqual(res.returncode, 0, res.stderr)
-        self.assertEqual(schema_version(self.db), 2)
+        self.assertEqual(schema_version(self.db), CURRENT)
         with closing(sqlite3.connect(self.db)) as c:
             rows = c.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
-        self.assertEqual(rows, [(1,), (2,)])
+        self.assertEqual(rows, ALL_VERSIONS)
         s2 = self.server()
         s2.start()
         g = s2.get("/api/v1/accounts/" + acc["id"])
@@ -202,7 +379,7 @@ class MigrationTest(unittest.TestCase):
         self.assertNotEqual(res.returncode, 0)
 
     def test_schema_version_option_is_checked(self):
-        for bad in ("0", "99", "x", "-1"):
+        for bad in ("0", "99", "x", "-1", str(CURRENT + 1)):
             res = run_cli("init", "--db", self.db, "--schema-version", bad)
             self.assertEqual(res.returncode, 2, (bad, res.stderr))
             self.assertTrue(res.stderr.strip())

@@ -9,6 +9,19 @@ from bingfa_server import ServerTestCase
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
+def text(zh, en):
+    return {"zh": zh, "en": en}
+
+
+def small_playbook(pid):
+    """The smallest valid playbook document, of id pid."""
+    return {"schema": "bingfa.playbook/1", "id": pid, "version": 1,
+            "name": text("文档测试方法", "Document test method"),
+            "stages": [{"id": "only", "name": text("唯一阶段", "Only stage"), "probability": 50,
+                        "exit_criteria": [{"id": "done", "kind": "criterion",
+                                           "text": text("完成", "Done")}]}]}
+
+
 class OpenAPITest(ServerTestCase):
 
     @classmethod
@@ -21,8 +34,11 @@ class OpenAPITest(ServerTestCase):
         cls.doc = r.json
         acc = s.post("/api/v1/accounts", {"name": "文档测试客户"}).json
         con = s.post("/api/v1/contacts", {"account_id": acc["id"], "name": "文档联系人"}).json
+        # A uss-5 deal in stage intent: it has a checklist item and a decision
+        # point (vision) to answer, so every opportunity route really works.
         opp = s.post("/api/v1/opportunities",
-                     {"account_id": acc["id"], "name": "文档商机"}).json
+                     {"account_id": acc["id"], "name": "文档商机", "playbook": "uss-5",
+                      "stage": "intent"}).json
         act = s.post("/api/v1/activities", {"account_id": acc["id"], "type": "call"}).json
         cls.ids = {"accounts": acc["id"], "contacts": con["id"], "opportunities": opp["id"],
                    "activities": act["id"], "playbooks": "ruijie-6"}
@@ -36,7 +52,8 @@ class OpenAPITest(ServerTestCase):
             rid = self.ids[resource]
         else:
             rid = (resource or "x")[:3] + "_placeholder0000"
-        out = path.replace("{id}", rid).replace("{item}", "mant-money")
+        out = (path.replace("{id}", rid).replace("{item}", "int-visit-prepared")
+               .replace("{decision}", "vision"))
         self.assertNotIn("{", out, "unknown path parameter in %s" % path)
         return out
 
@@ -51,6 +68,10 @@ class OpenAPITest(ServerTestCase):
             return {"account_id": self.account_id, "type": "other"}
         if method == "PUT" and path.endswith("/checklist/{item}"):
             return {"done": False}
+        if method == "POST" and path.endswith("/decisions/{decision}"):
+            return {"answer": "yes"}
+        if method == "POST" and path == "/api/v1/playbooks":
+            return small_playbook(ServerTestCase.unique("doc").lower())
         if method == "PATCH":
             return {}
         return None
@@ -115,7 +136,9 @@ class OpenAPITest(ServerTestCase):
             "/api/v1/opportunities/{id}/checklist/{item}": {"put"},
             "/api/v1/opportunities/{id}/advance": {"post"},
             "/api/v1/opportunities/{id}/history": {"get"},
-            "/api/v1/playbooks": {"get"},
+            "/api/v1/opportunities/{id}/decisions/{decision}": {"post"},
+            "/api/v1/opportunities/{id}/next": {"get"},
+            "/api/v1/playbooks": {"get", "post"},
             "/api/v1/playbooks/{id}": {"get"},
             "/api/v1/reports/funnel": {"get"},
         }
@@ -157,15 +180,22 @@ class OpenAPITest(ServerTestCase):
 
     def test_documented_list_parameters_are_accepted(self):
         samples = {"date": "2026-01-31", "date-time": "2026-01-31T08:00:00Z"}
+        names = {"accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity",
+                 "activities": "Activity"}
         for res in ("accounts", "contacts", "opportunities", "activities"):
             op = self.doc["paths"]["/api/v1/" + res]["get"]
+            props = self.doc["components"]["schemas"][names[res]]["properties"]
             for param in op["parameters"]:
                 if param["in"] != "query":
                     continue
                 name, schema = param["name"], param.get("schema", {})
                 if name == "cursor":
                     continue
-                if "enum" in schema:
+                # A filter on a boolean field takes true or false (whether the
+                # parameter says so is test_boolean_filters_are_documented).
+                if "boolean" in self.types(props.get(name, {})):
+                    values = ["true", "false"]
+                elif "enum" in schema:
                     values = schema["enum"]
                 elif name == "limit":
                     values = [schema.get("minimum", 1), schema.get("maximum", 200)]
@@ -179,6 +209,42 @@ class OpenAPITest(ServerTestCase):
                     with self.subTest(res=res, param=name, value=v):
                         r = self.get("/api/v1/%s?%s=%s" % (res, name, v))
                         self.assertEqual(r.status, 200, r)
+
+    @staticmethod
+    def types(prop):
+        t = prop.get("type", [])
+        return t if isinstance(t, list) else [t]
+
+    def test_boolean_filters_are_documented_as_boolean(self):
+        names = {"accounts": "Account", "contacts": "Contact", "opportunities": "Opportunity",
+                 "activities": "Activity"}
+        for res, schema_name in names.items():
+            props = self.doc["components"]["schemas"][schema_name]["properties"]
+            for param in self.doc["paths"]["/api/v1/" + res]["get"]["parameters"]:
+                prop = props.get(param["name"])
+                if param["in"] != "query" or prop is None or "boolean" not in self.types(prop):
+                    continue
+                with self.subTest(res=res, param=param["name"]):
+                    # The server takes only true/false (and 1/0): a string
+                    # parameter would invite values it refuses.
+                    self.assertEqual(param["schema"].get("type"), "boolean", param)
+                    r = self.get("/api/v1/%s?%s=true" % (res, param["name"]))
+                    self.assertEqual(r.status, 200, r)
+                    self.assertError(self.get("/api/v1/%s?%s=abc" % (res, param["name"])), 422,
+                                     field=param["name"])
+
+    def test_defaults_have_the_type_of_their_property(self):
+        py_types = {"string": str, "integer": int, "boolean": bool, "array": list}
+        for name, schema in self.doc["components"]["schemas"].items():
+            for key, prop in schema.get("properties", {}).items():
+                if "default" not in prop:
+                    continue
+                with self.subTest(schema=name, property=key):
+                    default = prop["default"]
+                    ok = [t for t in self.types(prop) if t in py_types and
+                          isinstance(default, py_types[t]) and
+                          not (t == "integer" and isinstance(default, bool))]
+                    self.assertTrue(ok, "default %r is not of type %s" % (default, prop["type"]))
 
     def test_records_match_their_schemas(self):
         schemas = self.doc["components"]["schemas"]

@@ -3,6 +3,7 @@ optimistic concurrency (sequential and concurrent), delete."""
 
 import threading
 import unittest
+import urllib.parse
 
 from bingfa_server import ServerTestCase
 
@@ -157,13 +158,83 @@ class OpportunitiesTest(ServerTestCase):
         self.assertCreateRefused({"version": 1}, "read_only", "version")
 
     def test_lost_and_abandoned_need_close_reason(self):
-        self.assertCreateRefused({"status": "lost"}, None, "close_reason")
+        self.assertCreateRefused({"status": "lost", "won_by": "华为"}, None, "close_reason")
         self.assertCreateRefused({"status": "abandoned", "close_reason": ""}, None,
                                  "close_reason")
-        o = self.make_opportunity(self.account["id"], status="lost", close_reason="价格没有优势")
+        o = self.make_opportunity(self.account["id"], status="lost", close_reason="价格没有优势",
+                                  won_by="华为")
         self.assertEqual(o["status"], "lost")
+        self.assertEqual(o["won_by"], "华为")
         o = self.make_opportunity(self.account["id"], status="won")
         self.assertEqual(o["status"], "won")
+        self.assertIsNone(o["won_by"])
+        o = self.make_opportunity(self.account["id"], status="abandoned", close_reason="项目取消")
+        self.assertIsNone(o["won_by"])
+
+    def test_lost_needs_won_by(self):
+        # Who won is the other half of a loss analysis.
+        self.assertCreateRefused({"status": "lost", "close_reason": "价格没有优势"}, "required",
+                                 "won_by")
+        self.assertCreateRefused({"status": "lost", "close_reason": "价格没有优势",
+                                  "won_by": ""}, None, "won_by")
+        self.assertCreateRefused({"status": "lost", "close_reason": "价格没有优势",
+                                  "won_by": None}, None, "won_by")
+        self.assertCreateRefused({"won_by": "厂" * 101}, "too_long", "won_by")
+        o = self.make_opportunity(self.account["id"])
+        url = self.url(o)
+        r = self.patch(url, {"status": "lost", "close_reason": "价格没有优势"}, version=1)
+        self.assertError(r, 422, "required", "won_by")
+        r = self.patch(url, {"status": "lost", "close_reason": "价格没有优势", "won_by": "新华三"},
+                       version=1)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["status"], r.json["won_by"]), ("lost", "新华三"))
+        # Lost deals are found by who beat us.
+        ids = [x["id"] for x in
+               self.list_all("opportunities", "won_by=" + urllib.parse.quote("新华三"))]
+        self.assertIn(o["id"], ids)
+
+    def test_closed_deals_are_certain(self):
+        # Won is 100 %, lost and abandoned 0 %; reopened, the stage's again.
+        for status, extra, prob in (("won", {}, 100),
+                                    ("lost", {"close_reason": "价格", "won_by": "华为"}, 0),
+                                    ("abandoned", {"close_reason": "项目取消"}, 0)):
+            with self.subTest(status=status):
+                o = self.make_opportunity(self.account["id"], stage="shortlist", status=status,
+                                          **extra)
+                self.assertEqual((o["stage"], o["probability"]), ("shortlist", prob))
+                o = self.make_opportunity(self.account["id"], stage="shortlist")
+                r = self.patch(self.url(o), dict(status=status, **extra), version=1)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual((r.json["stage"], r.json["probability"]), ("shortlist", prob))
+                r = self.patch(self.url(o), {"status": "open"}, version=2)
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual((r.json["status"], r.json["probability"]),
+                                 ("open", PROBABILITY["shortlist"]))
+
+    def test_closed_deal_reopens_before_another_close(self):
+        o = self.make_opportunity(self.account["id"], status="won")
+        r = self.patch(self.url(o), {"status": "lost", "close_reason": "退单", "won_by": "华为"},
+                       version=1)
+        self.assertError(r, 409, "closed", "status")
+        self.assertEqual(self.get(self.url(o)).json["status"], "won")
+
+    def test_engine_fields_are_read_only(self):
+        o = self.make_opportunity(self.account["id"])
+        self.assertEqual(o["playbook_version"], self.latest_version("ruijie-6"))
+        self.assertIs(o["turnaround"], False)
+        self.assertIsNone(o["sales_mode_since"])
+        for field, value in (("playbook_version", 1), ("turnaround", True),
+                             ("sales_mode_since", "2026-01-01T00:00:00Z")):
+            with self.subTest(field=field):
+                self.assertCreateRefused({field: value}, "read_only", field)
+                self.assertError(self.patch(self.url(o), {field: value}, version=1), 422,
+                                 "read_only", field)
+        self.assertEqual(self.get(self.url(o)).json["version"], 1)
+
+    def latest_version(self, playbook):
+        r = self.get("/api/v1/playbooks/" + playbook)
+        self.assertEqual(r.status, 200, r)
+        return r.json["version"]
 
     # -- update -------------------------------------------------------------------------
 
@@ -195,7 +266,7 @@ class OpportunitiesTest(ServerTestCase):
     def test_patch_status(self):
         o = self.make_opportunity(self.account["id"])
         url = self.url(o)
-        r = self.patch(url, {"status": "lost"}, version=1)
+        r = self.patch(url, {"status": "lost", "won_by": "华为"}, version=1)
         self.assertError(r, 422, field="close_reason")
         self.assertEqual(self.get(url).json["status"], "open")
         r = self.patch(url, {"status": "abandoned", "close_reason": "客户项目取消"}, version=1)
