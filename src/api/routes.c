@@ -29,6 +29,14 @@
             "Delete " what " (If-Match required)", "400 404 409 412 428", NULL, 0                  \
     }
 
+#define FORM_ROUTES(owner, name, what)                                                             \
+    {"GET", "/api/v1/" owner "/{id}/" name, form_get, ROUTE_OTHER, NULL, NULL, what, "404", NULL,  \
+     0},                                                                                           \
+    {                                                                                              \
+        "PUT", "/api/v1/" owner "/{id}/" name, form_put, ROUTE_OTHER, NULL, NULL, "Save: " what,   \
+            "400 404 412 413 415 422", NULL, 0                                                     \
+    }
+
 const api_route api_routes[] = {
     {"GET", "/healthz", health_get, ROUTE_OTHER, NULL, NULL, "Health check", "", NULL, 0},
     {"GET", "/api/v1/openapi.json", openapi_get, ROUTE_OTHER, NULL, NULL, "This OpenAPI document",
@@ -73,5 +81,41 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/reports/funnel", reports_funnel, ROUTE_OTHER, NULL, NULL,
      "Funnel of open opportunities per stage: count, amount, weighted amount", "422",
      "playbook currency owner", 0},
+    FORM_ROUTES("opportunities", "evaluation",
+                "Opportunity evaluation (商机评价): MAN class and action, weighted indicators, the "
+                "recommended sales mode and a warning when the chosen one is smaller"),
+    FORM_ROUTES("opportunities", "mant",
+                "MANT: money, authority (from the account's contacts' buying roles), needs and "
+                "time-scale, with completeness computed from the data"),
+    FORM_ROUTES("opportunities", "5w2p", "5W+2P lead qualification: seven questions and answers"),
+    FORM_ROUTES("opportunities", "compelling-event",
+                "Compelling event (CE): what, by when, the measurable consequence; flagged when "
+                "missing where the playbook needs it"),
+    FORM_ROUTES(
+        "opportunities", "selection-scoring",
+        "Selection scoring table (选型评分表): criteria, weights, every vendor's totals and "
+        "rank"),
+    FORM_ROUTES("opportunities", "tender",
+                "Tender record: method, number, key dates, bid tasks, opening record, result; with "
+                "the procurement advice and the bid simulation of its scheme"),
+    FORM_ROUTES("accounts", "profile",
+                "Target customer profile (seed 002's six factors): fit score and grade"),
+    {"GET", "/api/v1/opportunities/{id}/health", opportunity_health, ROUTE_OTHER, NULL, NULL,
+     "Deal health: an explainable score with each factor's weight and the action that fixes it",
+     "404 409", "lang", 0},
+    {"POST", "/api/v1/tools/procurement-advice", tool_procurement_advice, ROUTE_OTHER, NULL, NULL,
+     "Procurement method advisor: the methods whose legal conditions the facts meet",
+     "400 413 415 422", NULL, 0},
+    {"POST", "/api/v1/tools/bid-simulation", tool_bid_simulation, ROUTE_OTHER, NULL, NULL,
+     "Bid score simulation: every bidder's price score, total and rank, and our winning price",
+     "400 413 415 422", NULL, 0},
+    {"GET", "/api/v1/settings/evaluation", setting_get, ROUTE_OTHER, NULL, NULL,
+     "Evaluation indicators, weights and mode thresholds", "", NULL, 0},
+    {"PUT", "/api/v1/settings/evaluation", setting_put, ROUTE_OTHER, NULL, NULL,
+     "Change the evaluation indicators (X-Role: manager or admin)", "400 403 413 415 422", NULL, 0},
+    {"GET", "/api/v1/settings/profile-rules", setting_get, ROUTE_OTHER, NULL, NULL,
+     "Target customer profile rules", "", NULL, 0},
+    {"PUT", "/api/v1/settings/profile-rules", setting_put, ROUTE_OTHER, NULL, NULL,
+     "Change the profile rules (X-Role: manager or admin)", "400 403 413 415 422", NULL, 0},
     {NULL, NULL, NULL, ROUTE_OTHER, NULL, NULL, NULL, NULL, NULL, 0},
 };

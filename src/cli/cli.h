@@ -15,6 +15,9 @@ int cli_serve(int argc, char **argv);
 /* bingfa playbook validate FILE… */
 int cli_playbook(int argc, char **argv);
 
+/* bingfa tool bid-simulation|procurement-advice [FILE] */
+int cli_tool(int argc, char **argv);
+
 /* Fills the store with the demo data set (Chinese accounts, contacts,
  * opportunities across the stages, activities). */
 bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err);

@@ -24,6 +24,9 @@ static const char usage[] =
     "  bingfa playbook validate FILE...    check playbook files against the schema\n"
     "  bingfa playbook import --db FILE PLAYBOOK.json\n"
     "                                      add a custom playbook (or a new version of one)\n"
+    "  bingfa tool bid-simulation [FILE]   bid score simulation on a JSON request (stdin: -)\n"
+    "  bingfa tool procurement-advice [FILE]\n"
+    "                                      procurement methods whose legal conditions are met\n"
     "  bingfa --help | --version\n";
 
 void cli_error(const char *fmt, ...)
@@ -124,6 +127,8 @@ int main(int argc, char **argv)
         return cli_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "playbook") == 0)
         return cli_playbook(argc - 2, argv + 2);
+    if (strcmp(cmd, "tool") == 0)
+        return cli_tool(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);
     return 2;
 }

@@ -25,9 +25,11 @@ void http_respond_json(http_request *req, int status, json_t *body)
         respond_oom(req);
         return;
     }
-    size_t n = json_dumpb(body, NULL, 0, JSON_COMPACT);
+    /* Reals are scores rounded to two decimals: 15 digits print them as such. */
+    size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(15);
+    size_t n = json_dumpb(body, NULL, 0, flags);
     char *p = n ? arena_alloc(req->arena, n + 1) : NULL;
-    if (p == NULL || json_dumpb(body, p, n, JSON_COMPACT) != n) {
+    if (p == NULL || json_dumpb(body, p, n, flags) != n) {
         json_decref(body);
         respond_oom(req);
         return;

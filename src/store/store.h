@@ -176,6 +176,31 @@ bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t
 bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook_id, int version,
                                                  bf_error *err);
 
+/* A form of an owner ("opportunity" or "account"): its JSON text and version. */
+typedef struct stored_form {
+    const char *data; /* NULL when never saved */
+    int64_t version;  /* 0 when never saved */
+    const char *updated_at;
+    const char *updated_by;
+} stored_form;
+
+/* Loads form `form` of the owner; an unsaved form comes back with data NULL. */
+bf_result store_form_get(store *st, arena *a, const char *owner_kind, const char *owner_id,
+                         const char *form, stored_form *out, bf_error *err);
+
+/* Saves the form when its stored version is expected_version (0: not saved
+ * yet, -1: whatever it is); BF_ERR_STALE otherwise. *version gets the new one. */
+bf_result store_form_put(store *st, const char *owner_kind, const char *owner_id, const char *form,
+                         const char *data, int64_t expected_version, const char *by,
+                         int64_t *version, bf_error *err);
+
+/* A setting's JSON text, or NULL when unset (belongs to a). */
+bf_result store_setting_get(store *st, arena *a, const char *key, const char **data, bf_error *err);
+
+/* Sets a setting. */
+bf_result store_setting_put(store *st, const char *key, const char *data, const char *by,
+                            bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

@@ -1454,3 +1454,168 @@ bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "pin playbook version");
 }
+
+/* ---- forms and settings ------------------------------------------------------------ */
+
+static const char SQL_FORM_GET[] = "SELECT data, version, updated_at, updated_by FROM forms "
+                                   "WHERE owner_kind = ?1 AND owner_id = ?2 AND form = ?3";
+
+static const char SQL_FORM_INSERT[] =
+    "INSERT INTO forms (owner_kind, owner_id, form, data, version, updated_at, updated_by) "
+    "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6) ON CONFLICT DO NOTHING";
+
+static const char SQL_FORM_UPDATE[] =
+    "UPDATE forms SET data = ?4, version = version + 1, updated_at = ?5, updated_by = ?6 "
+    "WHERE owner_kind = ?1 AND owner_id = ?2 AND form = ?3 AND (?7 < 0 OR version = ?7)";
+
+static const char SQL_SETTING_GET[] = "SELECT data FROM settings WHERE key = ?1";
+
+static const char SQL_SETTING_PUT[] =
+    "INSERT INTO settings (key, data, updated_at, updated_by) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (key) DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at, "
+    "updated_by = excluded.updated_by";
+
+bf_result store_form_get(store *st, arena *a, const char *owner_kind, const char *owner_id,
+                         const char *form, stored_form *out, bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_FORM_GET, &s, err)) != BF_OK)
+        return r;
+    bind_text(s, 1, owner_kind);
+    bind_text(s, 2, owner_id);
+    bind_text(s, 3, form);
+    memset(out, 0, sizeof(*out));
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->data = column_text(a, s, 0);
+        out->version = sqlite3_column_int64(s, 1);
+        out->updated_at = column_text(a, s, 2);
+        out->updated_by = column_text(a, s, 3);
+    } else if (rc != SQLITE_DONE) {
+        r = db_error(err, c->db, rc, "form");
+    }
+    sqlite3_reset(s);
+    return r;
+}
+
+static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *owner_id,
+                                const char *form, const char *data, int64_t expected,
+                                const char *by, int64_t *version, bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    sqlite3_stmt *s;
+    bool inserted = false;
+    if (expected <= 0) {
+        if ((r = stmt_static(c, SQL_FORM_INSERT, &s, err)) != BF_OK)
+            return r;
+        bind_text(s, 1, owner_kind);
+        bind_text(s, 2, owner_id);
+        bind_text(s, 3, form);
+        bind_text(s, 4, data);
+        bind_text(s, 5, now);
+        bind_text(s, 6, by);
+        int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc != SQLITE_DONE)
+            return db_error(err, c->db, rc, "form");
+        inserted = sqlite3_changes(c->db) > 0;
+        if (inserted) {
+            *version = 1;
+            return BF_OK;
+        }
+        if (expected == 0)
+            return bf_fail(err, BF_ERR_STALE, "version_mismatch", NULL,
+                           "the form was saved by someone else meanwhile; reload it");
+    }
+    if ((r = stmt_static(c, SQL_FORM_UPDATE, &s, err)) != BF_OK)
+        return r;
+    bind_text(s, 1, owner_kind);
+    bind_text(s, 2, owner_id);
+    bind_text(s, 3, form);
+    bind_text(s, 4, data);
+    bind_text(s, 5, now);
+    bind_text(s, 6, by);
+    sqlite3_bind_int64(s, 7, expected);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return db_error(err, c->db, rc, "form");
+    if (sqlite3_changes(c->db) == 0)
+        return bf_fail(err, BF_ERR_STALE, "version_mismatch", NULL,
+                       "the form was changed by someone else: version %lld is not current",
+                       (long long)expected);
+    if ((r = stmt_static(c, SQL_FORM_GET, &s, err)) != BF_OK)
+        return r;
+    bind_text(s, 1, owner_kind);
+    bind_text(s, 2, owner_id);
+    bind_text(s, 3, form);
+    rc = sqlite3_step(s);
+    *version = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
+    sqlite3_reset(s);
+    return BF_OK;
+}
+
+bf_result store_form_put(store *st, const char *owner_kind, const char *owner_id, const char *form,
+                         const char *data, int64_t expected_version, const char *by,
+                         int64_t *version, bf_error *err)
+{
+    IN_TRANSACTION(
+        st, err,
+        form_put_in_tx(st, owner_kind, owner_id, form, data, expected_version, by, version, err));
+}
+
+bf_result store_setting_get(store *st, arena *a, const char *key, const char **data, bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_SETTING_GET, &s, err)) != BF_OK)
+        return r;
+    bind_text(s, 1, key);
+    *data = NULL;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *data = column_text(a, s, 0);
+    else if (rc != SQLITE_DONE)
+        r = db_error(err, c->db, rc, "setting");
+    sqlite3_reset(s);
+    return r;
+}
+
+static bf_result setting_put_in_tx(store *st, const char *key, const char *data, const char *by,
+                                   bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_SETTING_PUT, &s, err)) != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    bind_text(s, 1, key);
+    bind_text(s, 2, data);
+    bind_text(s, 3, now);
+    bind_text(s, 4, by);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "setting");
+}
+
+bf_result store_setting_put(store *st, const char *key, const char *data, const char *by,
+                            bf_error *err)
+{
+    IN_TRANSACTION(st, err, setting_put_in_tx(st, key, data, by, err));
+}

@@ -1,0 +1,179 @@
+/* Deal health (GET /opportunities/{id}/health): an explainable score built
+ * from the opportunity's real state — the stage's unmet criteria, MANT gaps,
+ * the compelling event, a coach in the buying centre, how long since the
+ * last activity against the mode's cadence, days in stage against the
+ * playbook's typical days, and a competitor ahead in the tender simulation or
+ * selection scoring. The weighing is core/health.c's. */
+#include "api/api.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "core/health.h"
+#include "core/qualification.h"
+#include "core/selection.h"
+#include "core/stage.h"
+#include "core/tender.h"
+#include "core/text.h"
+#include "http/response.h"
+
+static json_t *form_data(api_call *call, const record *opp, const char *form)
+{
+    stored_form sf;
+    if (store_form_get(call->app->store, call->arena, "opportunity", opp->id, form, &sf,
+                       &call->err) != BF_OK ||
+        sf.data == NULL)
+        return NULL;
+    return api_keep(call, json_loads(sf.data, 0, NULL));
+}
+
+static int days_between(const char *earlier, time_t now)
+{
+    time_t t = earlier ? text_parse_utc(earlier) : 0;
+    return t > 0 && now >= t ? (int)((now - t) / 86400) : 0;
+}
+
+static bf_result gate_count(api_call *call, const record *opp, const playbook *pb, int *out)
+{
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
+    *out = 0;
+    if (stage == NULL)
+        return BF_OK;
+    checklist_state *state;
+    size_t n;
+    bf_result r = store_checklist_get(call->app->store, call->arena, opp->id, stage->id, &state, &n,
+                                      &call->err);
+    if (r != BF_OK)
+        return r;
+    stage_gate gate;
+    gate.unmet = arena_calloc(call->arena, stage->nitems + 1, sizeof(*gate.unmet));
+    gate.unmet_decisions = arena_calloc(call->arena, pb->ndecisions + 1, sizeof(decision_def *));
+    if (gate.unmet == NULL || gate.unmet_decisions == NULL)
+        return BF_ERR_NOMEM;
+    bf_error ignored;
+    stage_advance_check(pb, stage->id, state, n, &gate, &ignored);
+    *out = (int)(gate.nunmet + gate.nunmet_decisions);
+    return BF_OK;
+}
+
+static bool uses_mant(const playbook *pb)
+{
+    for (size_t i = 0; i < pb->nqualification; i++)
+        if (strcmp(pb->qualification[i], "MANT") == 0)
+            return true;
+    return false;
+}
+
+bf_result opportunity_health(api_call *call, const api_route *route)
+{
+    (void)route;
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    time_t now = time(NULL);
+    health_inputs in = {.mant_gaps = -1, .cadence_days = 14, .days_since_activity = -1};
+    if ((r = gate_count(call, opp, pb, &in.unmet_gate_items)) != BF_OK)
+        return r;
+
+    /* The buying centre: MANT's authority and the coach. */
+    list_query q = {.spec = &resource_contacts, .sort_field = LIST_SORT_CREATED, .limit = 200};
+    q.filters[0] = (list_filter){.field = resource_field_index(&resource_contacts, "account_id"),
+                                 .op = LIST_EQ,
+                                 .text = record_text(opp, "account_id")};
+    q.nfilters = 1;
+    record_page contacts;
+    if ((r = store_record_list(call->app->store, call->arena, &q, &contacts, &call->err)) != BF_OK)
+        return r;
+    static const char *const roles[] = {"approver", "decision_maker", "evaluator", "coach"};
+    const char **lists[4];
+    for (int k = 0; k < 4; k++) {
+        size_t n = 0;
+        if ((lists[k] = arena_calloc(call->arena, contacts.n + 1, sizeof(char *))) == NULL)
+            return BF_ERR_NOMEM;
+        for (size_t i = 0; i < contacts.n; i++) {
+            const char *role = record_text(contacts.items[i], "buying_role");
+            if (role && strcmp(role, roles[k]) == 0)
+                lists[k][n++] = record_text(contacts.items[i], "name");
+        }
+    }
+    in.has_coach = lists[3][0] != NULL;
+    if (uses_mant(pb)) {
+        mant_authority authority = {lists[0], lists[1], lists[2], lists[3]};
+        json_t *mant = api_keep(call, mant_evaluate(form_data(call, opp, "mant"), &authority));
+        json_t *parts = json_object_get(mant, "parts");
+        const char *key;
+        json_t *part;
+        in.mant_gaps = 0;
+        json_object_foreach(parts, key, part)
+        {
+            in.mant_gaps += !json_is_true(json_object_get(part, "complete"));
+        }
+    }
+    json_t *ce = api_keep(call, ce_evaluate(form_data(call, opp, "compelling-event"), false));
+    const char *ce_text = record_text(opp, "compelling_event");
+    in.has_compelling_event =
+        json_is_true(json_object_get(ce, "complete")) || (ce_text != NULL && *ce_text != '\0');
+
+    /* Activity: days since the last one done, against the mode's cadence. */
+    q = (list_query){.spec = &resource_activities, .sort_field = LIST_SORT_CREATED, .limit = 200};
+    q.filters[0] =
+        (list_filter){.field = resource_field_index(&resource_activities, "opportunity_id"),
+                      .op = LIST_EQ,
+                      .text = opp->id};
+    q.nfilters = 1;
+    record_page acts;
+    if ((r = store_record_list(call->app->store, call->arena, &q, &acts, &call->err)) != BF_OK)
+        return r;
+    const char *last = NULL;
+    for (size_t i = 0; i < acts.n; i++) {
+        const char *done = record_text(acts.items[i], "done_at");
+        if (done && (last == NULL || strcmp(done, last) > 0))
+            last = done;
+    }
+    if (last != NULL)
+        in.days_since_activity = days_between(last, now);
+    const mode_def *mode = playbook_mode(pb, record_text(opp, "sales_mode"));
+    if (mode && mode->benchmark_visits > 0 && mode->benchmark_days > 0) {
+        in.cadence_days = mode->benchmark_days / mode->benchmark_visits;
+        if (in.cadence_days < 1)
+            in.cadence_days = 1;
+    }
+
+    /* Days in stage, from the last stage change. */
+    stage_change *history;
+    size_t nh;
+    if ((r = store_stage_history(call->app->store, call->arena, opp->id, &history, &nh,
+                                 &call->err)) != BF_OK)
+        return r;
+    in.days_in_stage = days_between(nh ? history[nh - 1].changed_at : opp->created_at, now);
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
+    in.typical_days = stage ? stage->typical_days : 0;
+
+    /* A competitor ahead in the tender's simulation or the selection scoring. */
+    json_t *tender = form_data(call, opp, "tender");
+    json_t *te = tender ? api_keep(call, tender_evaluate(tender)) : NULL;
+    json_t *sim = te ? json_object_get(te, "simulation") : NULL;
+    if (json_integer_value(json_object_get(sim, "us_rank")) > 1)
+        in.competitor_ahead = true;
+    json_t *sel = form_data(call, opp, "selection-scoring");
+    json_t *se = sel ? api_keep(call, selection_evaluate(sel)) : NULL;
+    if (json_integer_value(json_object_get(se, "us_rank")) > 1)
+        in.competitor_ahead = true;
+
+    json_t *out = health_evaluate(&in);
+    if (out == NULL)
+        return BF_ERR_NOMEM;
+    json_object_set_new(out, "opportunity_id", json_string(opp->id));
+    json_object_set_new(out, "inputs",
+                        json_pack("{s:i, s:i, s:b, s:b, s:i, s:i, s:i, s:i, s:b}",
+                                  "unmet_gate_items", in.unmet_gate_items, "mant_gaps",
+                                  in.mant_gaps, "has_compelling_event", in.has_compelling_event,
+                                  "has_coach", in.has_coach, "days_since_activity",
+                                  in.days_since_activity, "cadence_days", in.cadence_days,
+                                  "days_in_stage", in.days_in_stage, "typical_days",
+                                  in.typical_days, "competitor_ahead", in.competitor_ahead));
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}

@@ -1,0 +1,372 @@
+/* The sales tools' forms (SPEC §4), one JSON document per owner and form:
+ * an opportunity's evaluation (MAN and quantitative, with the recommended
+ * sales mode), MANT, 5W+2P, compelling event, selection scoring and tender;
+ * an account's target-customer profile. GET answers the form and what
+ * follows from it; PUT validates the whole form, stores it, and answers the
+ * same. The rules themselves live in core/. */
+#include "api/api.h"
+
+#include <string.h>
+
+#include "core/bid.h"
+#include "core/qualification.h"
+#include "core/profile.h"
+#include "core/selection.h"
+#include "core/tender.h"
+#include "http/response.h"
+
+typedef struct form_def {
+    const char *name;  /* last path segment, and the stored form's name */
+    const char *owner; /* "opportunity" or "account" */
+    bf_result (*validate)(api_call *call, json_t *in, json_t **out);
+    bf_result (*evaluate)(api_call *call, record *owner, json_t *form, json_t **result);
+} form_def;
+
+/* ---- settings the forms use ------------------------------------------------------- */
+
+/* The JSON setting `key`, or the default from make_default (new reference). */
+static bf_result setting_json(api_call *call, const char *key, json_t *(*make_default)(void),
+                              json_t **out)
+{
+    const char *text;
+    bf_result r = store_setting_get(call->app->store, call->arena, key, &text, &call->err);
+    if (r != BF_OK)
+        return r;
+    *out = text ? json_loads(text, 0, NULL) : make_default();
+    return api_keep(call, *out) ? BF_OK : BF_ERR_NOMEM;
+}
+
+/* ---- the forms --------------------------------------------------------------------- */
+
+static bf_result evaluation_check(api_call *call, json_t *in, json_t **out)
+{
+    json_t *cfg;
+    bf_result r = setting_json(call, "evaluation", evaluation_default_config, &cfg);
+    return r == BF_OK ? evaluation_validate(in, cfg, out, &call->err) : r;
+}
+
+static bf_result evaluation_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    json_t *cfg;
+    bf_result r = setting_json(call, "evaluation", evaluation_default_config, &cfg);
+    if (r == BF_OK)
+        *result = evaluation_result(form, cfg, record_text(opp, "sales_mode"));
+    return r;
+}
+
+static bf_result mant_check(api_call *call, json_t *in, json_t **out)
+{
+    return mant_validate(in, out, &call->err);
+}
+
+/* The account's contacts in each buying role, for MANT's Authority. */
+static bf_result buying_centre(api_call *call, const char *account_id, mant_authority *out)
+{
+    list_query q = {.spec = &resource_contacts, .sort_field = LIST_SORT_CREATED, .limit = 200};
+    q.filters[0] = (list_filter){.field = resource_field_index(&resource_contacts, "account_id"),
+                                 .op = LIST_EQ,
+                                 .text = account_id};
+    q.nfilters = 1;
+    record_page page;
+    bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
+    if (r != BF_OK)
+        return r;
+    static const char *const roles[] = {"approver", "decision_maker", "evaluator", "coach"};
+    const char **lists[4];
+    for (int k = 0; k < 4; k++) {
+        lists[k] = arena_calloc(call->arena, page.n + 1, sizeof(char *));
+        if (lists[k] == NULL)
+            return BF_ERR_NOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < page.n; i++) {
+            const char *role = record_text(page.items[i], "buying_role");
+            if (role && strcmp(role, roles[k]) == 0)
+                lists[k][n++] = record_text(page.items[i], "name");
+        }
+    }
+    out->approvers = lists[0];
+    out->decision_makers = lists[1];
+    out->evaluators = lists[2];
+    out->coaches = lists[3];
+    return BF_OK;
+}
+
+static bf_result mant_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    mant_authority authority;
+    bf_result r = buying_centre(call, record_text(opp, "account_id"), &authority);
+    if (r == BF_OK)
+        *result = mant_evaluate(form, &authority);
+    return r;
+}
+
+static bf_result w5p2_check(api_call *call, json_t *in, json_t **out)
+{
+    return w5p2_validate(in, out, &call->err);
+}
+
+static bf_result w5p2_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    (void)call;
+    (void)opp;
+    *result = w5p2_evaluate(form);
+    return BF_OK;
+}
+
+static bf_result ce_check(api_call *call, json_t *in, json_t **out)
+{
+    return ce_validate(in, out, &call->err);
+}
+
+/* A compelling event is needed from the first stage of the playbook that has
+ * a CE criterion on. */
+static bool ce_required_now(api_call *call, const record *opp)
+{
+    const playbook *pb = opportunity_playbook(call, opp);
+    size_t current;
+    if (pb == NULL || playbook_stage(pb, record_text(opp, "stage"), &current) == NULL)
+        return false;
+    for (size_t i = 0; i <= current; i++)
+        for (size_t k = 0; k < pb->stages[i].nitems; k++)
+            if (pb->stages[i].items[k].framework &&
+                strcmp(pb->stages[i].items[k].framework, "CE") == 0)
+                return true;
+    return false;
+}
+
+static bf_result ce_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    *result = ce_evaluate(form, ce_required_now(call, opp));
+    return BF_OK;
+}
+
+static bf_result selection_check(api_call *call, json_t *in, json_t **out)
+{
+    return selection_validate(in, out, &call->err);
+}
+
+static bf_result selection_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    (void)call;
+    (void)opp;
+    *result = form ? selection_evaluate(form) : json_null();
+    return BF_OK;
+}
+
+static bf_result tender_check(api_call *call, json_t *in, json_t **out)
+{
+    return tender_validate(in, out, &call->err);
+}
+
+static bf_result tender_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    (void)call;
+    (void)opp;
+    *result = form ? tender_evaluate(form) : json_null();
+    return BF_OK;
+}
+
+static bf_result profile_check(api_call *call, json_t *in, json_t **out)
+{
+    return profile_form_validate(in, out, &call->err);
+}
+
+static long long int_or_unknown(const record *rec, const char *field)
+{
+    const field_value *v = record_field_const(rec, field);
+    return v->null ? -1 : (long long)v->i;
+}
+
+static bf_result profile_eval(api_call *call, record *account, json_t *form, json_t **result)
+{
+    json_t *rules;
+    bf_result r = setting_json(call, "profile_rules", profile_default_rules, &rules);
+    if (r != BF_OK)
+        return r;
+    profile_facts facts = {
+        .employees = int_or_unknown(account, "employees"),
+        .annual_revenue = int_or_unknown(account, "annual_revenue"),
+        .gross_profit = int_or_unknown(account, "gross_profit"),
+        .ownership = record_text(account, "ownership"),
+        .business_type = record_text(account, "business_type"),
+        .existing_systems = record_text(account, "existing_systems"),
+        .branches = int_or_unknown(account, "branches"),
+        .purchase_plan = form ? json_string_value(json_object_get(form, "purchase_plan")) : NULL,
+    };
+    *result = profile_evaluate(&facts, rules);
+    return BF_OK;
+}
+
+static const form_def forms[] = {
+    {"evaluation", "opportunity", evaluation_check, evaluation_eval},
+    {"mant", "opportunity", mant_check, mant_eval},
+    {"5w2p", "opportunity", w5p2_check, w5p2_eval},
+    {"compelling-event", "opportunity", ce_check, ce_eval},
+    {"selection-scoring", "opportunity", selection_check, selection_eval},
+    {"tender", "opportunity", tender_check, tender_eval},
+    {"profile", "account", profile_check, profile_eval},
+};
+
+static const form_def *form_of(const api_route *route)
+{
+    const char *name = strrchr(route->pattern, '/') + 1;
+    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+        if (strcmp(forms[i].name, name) == 0)
+            return &forms[i];
+    BF_ASSERT(!"a form route without a form");
+    return NULL;
+}
+
+static const resource_spec *owner_spec(const form_def *f)
+{
+    return strcmp(f->owner, "account") == 0 ? &resource_accounts : &resource_opportunities;
+}
+
+/* The saved form of the owner (NULL when never saved) and its stored state. */
+static bf_result load_form(api_call *call, const form_def *f, const char *owner_id, stored_form *sf,
+                           json_t **form)
+{
+    bf_result r =
+        store_form_get(call->app->store, call->arena, f->owner, owner_id, f->name, sf, &call->err);
+    if (r != BF_OK)
+        return r;
+    *form = sf->data ? api_keep(call, json_loads(sf->data, 0, NULL)) : NULL;
+    return sf->data && *form == NULL ? BF_ERR_NOMEM : BF_OK;
+}
+
+static bf_result respond_form(api_call *call, const form_def *f, record *owner, json_t *form,
+                              int64_t version, const char *at, const char *by)
+{
+    json_t *result = NULL;
+    bf_result r = f->evaluate(call, owner, form, &result);
+    if (r != BF_OK)
+        return r;
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:O?, s:I, s:s?, s:s?, s:o}", "form", f->name, "owner", f->owner,
+                  "owner_id", owner->id, "data", form, "version", (json_int_t)version, "updated_at",
+                  at, "updated_by", by, "result", result ? result : json_null());
+    if (body == NULL)
+        return BF_ERR_NOMEM;
+    api_set_etag(call, version);
+    http_respond_json(call->req, 200, body);
+    return BF_OK;
+}
+
+bf_result form_get(api_call *call, const api_route *route)
+{
+    const form_def *f = form_of(route);
+    record *owner;
+    bf_result r = store_record_get(call->app->store, call->arena, owner_spec(f),
+                                   call->req->params[0], &owner, &call->err);
+    stored_form sf;
+    json_t *form = NULL;
+    if (r == BF_OK)
+        r = load_form(call, f, owner->id, &sf, &form);
+    if (r != BF_OK)
+        return r;
+    return respond_form(call, f, owner, form, sf.version, sf.updated_at, sf.updated_by);
+}
+
+bf_result form_put(api_call *call, const api_route *route)
+{
+    const form_def *f = form_of(route);
+    int64_t expected = -1;
+    json_t *body, *form = NULL;
+    bf_result r;
+    if (http_header(call->req, "If-Match") != NULL && (r = api_if_match(call, &expected)) != BF_OK)
+        return r;
+    if ((r = api_body(call, &body)) != BF_OK)
+        return r;
+    record *owner;
+    if ((r = store_record_get(call->app->store, call->arena, owner_spec(f), call->req->params[0],
+                              &owner, &call->err)) != BF_OK)
+        return r;
+    if ((r = f->validate(call, body, &form)) != BF_OK)
+        return r;
+    api_keep(call, form);
+    char *text = json_dumps(form, JSON_COMPACT);
+    if (text == NULL)
+        return BF_ERR_NOMEM;
+    int64_t version = 0;
+    r = store_form_put(call->app->store, f->owner, owner->id, f->name, text, expected, call->actor,
+                       &version, &call->err);
+    free(text);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    return respond_form(call, f, owner, form, version, now, call->actor);
+}
+
+/* ---- settings ---------------------------------------------------------------------- */
+
+typedef struct setting_def {
+    const char *name; /* path segment */
+    const char *key;  /* stored key */
+    json_t *(*make_default)(void);
+    bf_result (*validate)(json_t *v, bf_error *err);
+} setting_def;
+
+static const setting_def settings[] = {
+    {"evaluation", "evaluation", evaluation_default_config, evaluation_config_validate},
+    {"profile-rules", "profile_rules", profile_default_rules, profile_rules_validate},
+};
+
+static const setting_def *setting_of(const api_route *route)
+{
+    const char *name = strrchr(route->pattern, '/') + 1;
+    for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
+        if (strcmp(settings[i].name, name) == 0)
+            return &settings[i];
+    BF_ASSERT(!"a settings route without a setting");
+    return NULL;
+}
+
+bf_result setting_get(api_call *call, const api_route *route)
+{
+    const setting_def *s = setting_of(route);
+    json_t *v;
+    bf_result r = setting_json(call, s->key, s->make_default, &v);
+    if (r != BF_OK)
+        return r;
+    http_respond_json(call->req, 200, json_incref(v));
+    return BF_OK;
+}
+
+bf_result setting_put(api_call *call, const api_route *route)
+{
+    const setting_def *s = setting_of(route);
+    json_t *body;
+    bf_result r = api_body(call, &body);
+    if (r != BF_OK)
+        return r;
+    if (!api_is_manager(call))
+        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
+                       "only a manager or admin may change the settings (X-Role)");
+    if ((r = s->validate(body, &call->err)) != BF_OK)
+        return r;
+    char *text = json_dumps(body, JSON_COMPACT);
+    if (text == NULL)
+        return BF_ERR_NOMEM;
+    r = store_setting_put(call->app->store, s->key, text, call->actor, &call->err);
+    free(text);
+    if (r != BF_OK)
+        return r;
+    http_respond_json(call->req, 200, json_incref(body));
+    return BF_OK;
+}
+
+/* ---- tools without storage --------------------------------------------------------- */
+
+bf_result tool_bid_simulation(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *body, *out;
+    bf_result r = api_body(call, &body);
+    if (r == BF_OK)
+        r = bid_simulate(body, &out, &call->err);
+    if (r != BF_OK)
+        return r;
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}

@@ -1,0 +1,124 @@
+/* The qualification forms of the seeds (SPEC §4): the opportunity evaluation
+ * 商机评价表 (MAN class, weighted quantitative score, manager's qualitative
+ * judgement, mapping to the sales mode 快刀/顾问/战略 — "a big deal must not be
+ * worked as a small one" 防止大单做小, seed 003), the MANT funnel gate (seed
+ * 004), 5W+2P (seed 001) and the compelling event CE (seeds 004 and 002).
+ *
+ * Each form has a validator (strict, at the boundary: *out is a normalized
+ * copy — strings trimmed, null and empty optional values dropped — and
+ * nothing is stored) and an evaluation that computes the form's state from
+ * its data (nothing is ticked by hand). Pure: no I/O. Every returned json_t is
+ * a new reference owned by the caller; NULL means out of memory. A `form`
+ * argument may be NULL (nothing filled in yet) and then counts as empty. */
+#ifndef BF_CORE_QUALIFICATION_H
+#define BF_CORE_QUALIFICATION_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/result.h"
+
+/* ---- Opportunity evaluation 商机评价 (seed 003) ---- */
+
+/* Validates an opportunity evaluation form against cfg (NULL = the default
+ * configuration). in:
+ *  {"money": {"answer": "yes"|"no"|"unknown", "evidence": str?},
+ *   "authority": {…same…}, "need": {…same…},
+ *   "indicators": [{"id": str, "score": int 0..100}],
+ *   "qualitative": {"score": int 0..100, "note": str?}?}
+ * Every part is optional. *out (new ref) is the normalized copy: the three
+ * MAN parts always present (answer "unknown" when not given), "indicators"
+ * always an array, "qualitative" only when given. An indicator id that cfg
+ * does not define fails with code "unknown_indicator" on "indicators[i].id". */
+bf_result evaluation_validate(json_t *in, json_t *cfg, json_t **out, bf_error *err);
+
+/* The built-in configuration (new ref): six indicators of the quantitative
+ * evaluation with weights summing to 100, and the score thresholds of the
+ * sales modes: {"indicators": [{"id", "name": {zh, en}, "weight"}…],
+ * "mode_thresholds": {"consultative": 40, "strategic": 70}}. */
+json_t *evaluation_default_config(void);
+
+/* Validates a configuration: 1..20 indicators with unique ids
+ * ([a-z][a-z0-9_]*, at most 40 characters), names in zh and en, positive
+ * weights summing to 100; thresholds 0..100 with consultative < strategic. */
+bf_result evaluation_config_validate(json_t *cfg, bf_error *err);
+
+/* The evaluation's result (new ref) for a validated form (may be NULL) under
+ * cfg (a valid configuration, NULL = default); chosen_mode may be NULL:
+ * {"man": {"class": "M+A+N"|"M+A+n"|"M+a+N"|"m+A+N"|"other",
+ *          "label": {zh, en}, "action": {zh, en}},
+ *  "score": {"value": "73.50", "hundredths": 7350},
+ *  "qualitative": int|null,
+ *  "recommended_mode": "quick"|"consultative"|"strategic",
+ *  "chosen_mode": str|null,
+ *  "warning": {"code": "mode_below_recommendation", "text": {zh, en}}|null}
+ * A capital letter is an answer "yes"; "no" and "unknown" are small. The
+ * score is sum(weight*score)/sum(weight) exactly, in hundredths rounded half
+ * up; indicators not scored count as 0. The recommended mode follows the
+ * quantitative score only: >= strategic → strategic, >= consultative →
+ * consultative, else quick. The warning appears when the chosen mode is one
+ * of the three and below the recommended one. */
+json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode);
+
+/* ---- MANT, the funnel gate (seed 004) ---- */
+
+/* Validates a MANT form. in (every part and field optional):
+ *  {"money": {"budget": int fen >= 0, "source": str, "approved": bool,
+ *             "in_place": bool},
+ *   "needs": [str, …]  (1..5 items, each non-empty, at most 500 characters),
+ *   "time": {"tender_month": "YYYY-MM", "go_live": "YYYY-MM-DD"}}
+ * *out (new ref) is the normalized copy. Authority is not part of the form:
+ * it is counted from the account's contacts (mant_authority). */
+bf_result mant_validate(json_t *in, json_t **out, bf_error *err);
+
+/* The buying centre of the account, counted from its contacts (filled by the
+ * caller; names are UTF-8). Each list is NULL-terminated and may be empty or
+ * NULL. */
+typedef struct mant_authority {
+    const char *const *approvers; /* names, NULL-terminated lists (may be empty) */
+    const char *const *decision_makers;
+    const char *const *evaluators;
+    const char *const *coaches;
+} mant_authority;
+
+/* MANT completeness computed from the data, never ticked by hand (new ref):
+ * {"complete": bool,
+ *  "parts": {"money": {"complete", "missing": [field names]},
+ *            "authority": {"complete", "missing", "approvers": [names],
+ *                          "decision_makers": […], "evaluators": […],
+ *                          "coaches": […]},
+ *            "needs": {"complete", "missing", "count"},
+ *            "time": {"complete", "missing"}}}
+ * Money: budget > 0, source given, approved and in_place true. Authority: at
+ * least one approver, decision maker, evaluator and coach. Needs: 3..5.
+ * Time: tender_month and go_live given. authority may be NULL (no contacts). */
+json_t *mant_evaluate(json_t *form, const mant_authority *authority);
+
+/* ---- 5W+2P, is the lead a real opportunity (seed 001) ---- */
+
+/* Validates a 5W+2P form: {"motive", "decision_maker", "process", "needs",
+ * "competitors", "budget", "timetable"}, each an optional string of at most
+ * 2000 characters (blank counts as not answered). *out (new ref) is the
+ * normalized copy. */
+bf_result w5p2_validate(json_t *in, json_t **out, bf_error *err);
+
+/* The seven questions and their answers (new ref):
+ * {"answered": n, "total": 7, "complete": bool,
+ *  "questions": [{"id", "question": {zh, en}, "answer": str|null}…]}. */
+json_t *w5p2_evaluate(json_t *form);
+
+/* ---- Compelling event CE (seeds 004 and 002) ---- */
+
+/* Validates a compelling event form: {"what": str, "by_when": "YYYY-MM-DD",
+ * "consequence": str}, each optional; a consequence must be measurable — it
+ * must contain a digit (an amount, a date, a count), else code
+ * "not_measurable". *out (new ref) is the normalized copy. */
+bf_result ce_validate(json_t *in, json_t **out, bf_error *err);
+
+/* The CE's state (new ref): {"complete": bool, "missing": [fields],
+ * "required_now": bool, "flag": bool, "text": {zh, en}}. required_now comes
+ * from the caller (the deal is at or after the stage whose playbook needs a
+ * CE); flag = required_now && !complete. */
+json_t *ce_evaluate(json_t *form, bool required_now);
+
+#endif
