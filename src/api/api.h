@@ -42,6 +42,7 @@ typedef bf_result (*api_handler)(api_call *call, const struct api_route *route);
 typedef struct resource_hooks {
     bf_result (*check)(api_call *call, record *rec, const record *before);
     bf_result (*after_write)(api_call *call, record *rec, const record *before);
+    bf_result (*after_delete)(api_call *call, const record *deleted);
 } resource_hooks;
 
 /* What a route does, for the router and the OpenAPI document. */
@@ -155,6 +156,13 @@ bf_result playbooks_get(api_call *call, const struct api_route *route);
 bf_result reports_funnel(api_call *call, const struct api_route *route);
 bf_result health_get(api_call *call, const struct api_route *route);
 bf_result openapi_get(api_call *call, const struct api_route *route);
+
+/* Recomputes whether the opportunity's MANT is complete (its MANT form and
+ * its account's buying centre) and stores it for the funnel. */
+bf_result mant_refresh(api_call *call, const record *opp);
+
+/* The same for every opportunity of the account (its buying centre changed). */
+bf_result mant_refresh_account(api_call *call, const char *account_id);
 
 /* Resource hooks, defined in the resource files. */
 extern const resource_hooks account_hooks;

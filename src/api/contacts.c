@@ -24,4 +24,19 @@ static bf_result contact_check(api_call *call, record *rec, const record *before
     return BF_OK;
 }
 
-const resource_hooks contact_hooks = {contact_check, NULL};
+/* The buying centre changed: MANT's Authority of the account's deals follows. */
+static bf_result contact_after_write(api_call *call, record *rec, const record *before)
+{
+    bf_result r = mant_refresh_account(call, record_text(rec, "account_id"));
+    if (r == BF_OK && before != NULL &&
+        strcmp(record_text(before, "account_id"), record_text(rec, "account_id")) != 0)
+        r = mant_refresh_account(call, record_text(before, "account_id"));
+    return r;
+}
+
+static bf_result contact_after_delete(api_call *call, const record *deleted)
+{
+    return mant_refresh_account(call, record_text(deleted, "account_id"));
+}
+
+const resource_hooks contact_hooks = {contact_check, contact_after_write, contact_after_delete};

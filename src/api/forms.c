@@ -91,6 +91,47 @@ static bf_result buying_centre(api_call *call, const char *account_id, mant_auth
     return BF_OK;
 }
 
+bf_result mant_refresh(api_call *call, const record *opp)
+{
+    stored_form sf;
+    mant_authority authority;
+    bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "mant", &sf,
+                                 &call->err);
+    if (r == BF_OK)
+        r = buying_centre(call, record_text(opp, "account_id"), &authority);
+    if (r != BF_OK)
+        return r;
+    json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    json_t *result = api_keep(call, mant_evaluate(form, &authority));
+    if (result == NULL)
+        return BF_ERR_NOMEM;
+    return store_opportunity_set_mant_complete(
+        call->app->store, opp->id, json_is_true(json_object_get(result, "complete")), &call->err);
+}
+
+bf_result mant_refresh_account(api_call *call, const char *account_id)
+{
+    list_query q = {
+        .spec = &resource_opportunities, .sort_field = LIST_SORT_CREATED, .limit = LIST_MAX_LIMIT};
+    q.filters[0] =
+        (list_filter){.field = resource_field_index(&resource_opportunities, "account_id"),
+                      .op = LIST_EQ,
+                      .text = account_id};
+    q.nfilters = 1;
+    for (;;) {
+        record_page page;
+        bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
+        for (size_t i = 0; r == BF_OK && i < page.n; i++)
+            r = mant_refresh(call, page.items[i]);
+        if (r != BF_OK || !page.more)
+            return r;
+        const record *last = page.items[page.n - 1];
+        q.after = true;
+        q.after_text = last->created_at;
+        q.after_id = last->id;
+    }
+}
+
 static bf_result mant_eval(api_call *call, record *opp, json_t *form, json_t **result)
 {
     mant_authority authority;
@@ -288,8 +329,17 @@ bf_result form_put(api_call *call, const api_route *route)
     if (text == NULL)
         return BF_ERR_NOMEM;
     int64_t version = 0;
-    r = store_form_put(call->app->store, f->owner, owner->id, f->name, text, expected, call->actor,
-                       &version, &call->err);
+    store *st = call->app->store;
+    if ((r = store_begin(st, &call->err)) == BF_OK) {
+        r = store_form_put(st, f->owner, owner->id, f->name, text, expected, call->actor, &version,
+                           &call->err);
+        if (r == BF_OK && strcmp(f->name, "mant") == 0)
+            r = mant_refresh(call, owner);
+        if (r == BF_OK)
+            r = store_commit(st, &call->err);
+        else
+            store_rollback(st);
+    }
     free(text);
     if (r != BF_OK)
         return r;

@@ -163,8 +163,9 @@ static bf_result opportunity_after_write(api_call *call, record *rec, const reco
     bf_result r;
     const char *account = record_text(rec, "account_id");
     if (before != NULL && strcmp(record_text(before, "account_id"), account) != 0 &&
-        (r = store_record_set_where(st, &resource_activities, "account_id", account,
-                                    "opportunity_id", rec->id, &call->err)) != BF_OK)
+        ((r = store_record_set_where(st, &resource_activities, "account_id", account,
+                                     "opportunity_id", rec->id, &call->err)) != BF_OK ||
+         (r = mant_refresh(call, rec)) != BF_OK))
         return r;
 
     const playbook *pb = opportunity_playbook(call, rec);
@@ -197,4 +198,4 @@ static bf_result opportunity_after_write(api_call *call, record *rec, const reco
     return BF_OK;
 }
 
-const resource_hooks opportunity_hooks = {opportunity_check, opportunity_after_write};
+const resource_hooks opportunity_hooks = {opportunity_check, opportunity_after_write, NULL};

@@ -36,36 +36,56 @@ bf_result reports_funnel(api_call *call, const api_route *route)
         BF_OK)
         return r;
 
+    /* Deals of a MANT playbook whose MANT is not complete are pre-funnel and
+     * shown apart, as are deals in stages outside the funnel. */
+    bool mant = false;
+    for (size_t i = 0; i < pb->nqualification; i++)
+        mant |= strcmp(pb->qualification[i], "MANT") == 0;
     json_t *stages = json_array();
-    int64_t all_count = 0, all_amount = 0, all_weighted = 0;
-    int64_t in_count = 0, in_amount = 0, in_weighted = 0;
+    int64_t all[3] = {0}, in[3] = {0}, pre[3] = {0};
     for (size_t i = 0; stages && i < pb->nstages; i++) {
         const stage_def *st = &pb->stages[i];
-        funnel_row row = {st->id, 0, 0, 0};
+        funnel_row row = {.stage = st->id};
         for (size_t k = 0; k < n; k++)
             if (strcmp(rows[k].stage, st->id) == 0)
                 row = rows[k];
-        all_count += row.count;
-        all_amount += row.amount;
-        all_weighted += row.weighted;
+        int64_t p_count = mant ? row.pre_count : 0, p_amount = mant ? row.pre_amount : 0;
+        int64_t p_weighted = mant ? row.pre_weighted : 0;
+        all[0] += row.count;
+        all[1] += row.amount;
+        all[2] += row.weighted;
         if (st->in_funnel) {
-            in_count += row.count;
-            in_amount += row.amount;
-            in_weighted += row.weighted;
+            in[0] += row.count - p_count;
+            in[1] += row.amount - p_amount;
+            in[2] += row.weighted - p_weighted;
+            pre[0] += p_count;
+            pre[1] += p_amount;
+            pre[2] += p_weighted;
+        } else {
+            pre[0] += row.count;
+            pre[1] += row.amount;
+            pre[2] += row.weighted;
         }
-        json_array_append_new(
-            stages,
-            json_pack("{s:s, s:{s:s, s:s?}, s:i, s:b, s:I, s:I, s:I}", "id", st->id, "name", "zh",
-                      st->name.zh, "en", st->name.en, "probability", st->probability, "in_funnel",
-                      st->in_funnel, "count", (json_int_t)row.count, "amount",
-                      (json_int_t)row.amount, "weighted_amount", fen_of_percent(row.weighted)));
+        json_t *pre_json =
+            mant ? json_pack("{s:I, s:I, s:I}", "count", (json_int_t)p_count, "amount",
+                             (json_int_t)p_amount, "weighted_amount", fen_of_percent(p_weighted))
+                 : json_null();
+        json_array_append_new(stages,
+                              json_pack("{s:s, s:{s:s, s:s?}, s:i, s:b, s:I, s:I, s:I, s:o}", "id",
+                                        st->id, "name", "zh", st->name.zh, "en", st->name.en,
+                                        "probability", st->probability, "in_funnel", st->in_funnel,
+                                        "count", (json_int_t)row.count, "amount",
+                                        (json_int_t)row.amount, "weighted_amount",
+                                        fen_of_percent(row.weighted), "mant_incomplete", pre_json));
     }
-    json_t *body =
-        json_pack("{s:s, s:s, s:s?, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "playbook", pb->id,
-                  "currency", q.currency, "owner", q.owner, "stages", stages, "totals", "count",
-                  (json_int_t)all_count, "amount", (json_int_t)all_amount, "weighted_amount",
-                  fen_of_percent(all_weighted), "funnel_totals", "count", (json_int_t)in_count,
-                  "amount", (json_int_t)in_amount, "weighted_amount", fen_of_percent(in_weighted));
+    json_t *body = json_pack(
+        "{s:s, s:s, s:s?, s:b, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
+        "playbook", pb->id, "currency", q.currency, "owner", q.owner, "mant_gate", mant, "stages",
+        stages, "totals", "count", (json_int_t)all[0], "amount", (json_int_t)all[1],
+        "weighted_amount", fen_of_percent(all[2]), "funnel_totals", "count", (json_int_t)in[0],
+        "amount", (json_int_t)in[1], "weighted_amount", fen_of_percent(in[2]), "pre_funnel",
+        "count", (json_int_t)pre[0], "amount", (json_int_t)pre[1], "weighted_amount",
+        fen_of_percent(pre[2]));
     http_respond_json(call->req, 200, body);
     return BF_OK;
 }

@@ -25,7 +25,7 @@
          NULL,                                                                                     \
          0},                                                                                       \
     {                                                                                              \
-        "DELETE", "/api/v1/" path "/{id}", crud_delete, ROUTE_DELETE, &spec, NULL,                 \
+        "DELETE", "/api/v1/" path "/{id}", crud_delete, ROUTE_DELETE, &spec, &hooks,               \
             "Delete " what " (If-Match required)", "400 404 409 412 428", NULL, 0                  \
     }
 

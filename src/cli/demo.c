@@ -3,6 +3,7 @@
  * always looks current. Everything goes through the same validation as the
  * API, in one transaction. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,6 +11,7 @@
 #include "core/activity.h"
 #include "core/embedded.h"
 #include "core/opportunity.h"
+#include "core/qualification.h"
 #include "core/text.h"
 
 extern const embedded_file demo_files[];
@@ -20,7 +22,8 @@ typedef struct demo {
     store *st;
     const playbook_set *playbooks;
     arena *a;
-    json_t *refs; /* ref label -> id */
+    json_t *refs;     /* ref label -> id */
+    json_t *contacts; /* the demo's contacts, with their account ids */
     bf_error *err;
     time_t now;
 } demo;
@@ -88,6 +91,62 @@ static bf_result insert(demo *d, const resource_spec *spec, json_t *obj, record 
 /* The history of a demo deal: created in the first stage, moved through
  * each stage before its current one with every criterion ticked, and part of
  * the current stage's checklist done. */
+/* Deals past the MANT gate of a MANT playbook get their MANT form, filled
+ * from the deal; completeness is computed as the API does. */
+static bf_result opportunity_mant(demo *d, const record *opp, const playbook *pb)
+{
+    bool uses_mant = false;
+    for (size_t i = 0; i < pb->nqualification; i++)
+        uses_mant |= strcmp(pb->qualification[i], "MANT") == 0;
+    if (!uses_mant)
+        return BF_OK;
+    const field_value *budget = record_field_const(opp, "budget");
+    int64_t money =
+        budget->null || budget->i == 0 ? record_field_const(opp, "amount")->i : budget->i;
+    const char *close = record_text(opp, "expected_close");
+    char month[8] = "";
+    if (close)
+        snprintf(month, sizeof(month), "%.7s", close);
+    json_t *needs =
+        json_loads(record_text(opp, "products") ? record_text(opp, "products") : "[]", 0, NULL);
+    while (json_array_size(needs) > 5)
+        json_array_remove(needs, json_array_size(needs) - 1);
+    json_t *form =
+        json_pack("{s:{s:I, s:s, s:b, s:b}, s:o, s:{s:s, s:s}}", "money", "budget",
+                  (json_int_t)money, "source", "年度信息化专项预算", "approved", 1, "in_place", 1,
+                  "needs", needs ? needs : json_array(), "time", "tender_month",
+                  month[0] ? month : "2027-01", "go_live", date_in_days(d, 150));
+    const char *names[4][32] = {{0}};
+    static const char *const roles[] = {"approver", "decision_maker", "evaluator", "coach"};
+    size_t counts[4] = {0}, i;
+    json_t *c;
+    json_array_foreach(d->contacts, i, c)
+    {
+        const char *acc = json_string_value(json_object_get(c, "account_id"));
+        const char *role = json_string_value(json_object_get(c, "buying_role"));
+        if (acc == NULL || role == NULL || strcmp(acc, record_text(opp, "account_id")) != 0)
+            continue;
+        for (int k = 0; k < 4; k++)
+            if (strcmp(role, roles[k]) == 0 && counts[k] < 31)
+                names[k][counts[k]++] = json_string_value(json_object_get(c, "name"));
+    }
+    mant_authority authority = {names[0], names[1], names[2], names[3]};
+    json_t *result = form ? mant_evaluate(form, &authority) : NULL;
+    char *text = form ? json_dumps(form, JSON_COMPACT) : NULL;
+    int64_t version;
+    bf_result r = text && result ? BF_OK : BF_ERR_NOMEM;
+    if (r == BF_OK)
+        r = store_form_put(d->st, "opportunity", opp->id, "mant", text, 0,
+                           record_text(opp, "owner"), &version, d->err);
+    if (r == BF_OK)
+        r = store_opportunity_set_mant_complete(
+            d->st, opp->id, json_is_true(json_object_get(result, "complete")), d->err);
+    free(text);
+    json_decref(result);
+    json_decref(form);
+    return r;
+}
+
 static bf_result opportunity_story(demo *d, record *opp, long days_in_stage, const char *owner)
 {
     const playbook *pb = playbook_set_find(d->playbooks, record_text(opp, "playbook"));
@@ -177,6 +236,11 @@ static bf_result load_all(demo *d, json_t *doc)
             (r = insert(d, &resource_opportunities, o, &opp)) != BF_OK ||
             (r = opportunity_story(d, opp, stage_days, record_text(opp, "owner"))) != BF_OK)
             return r;
+        const playbook *pb = playbook_set_find(d->playbooks, record_text(opp, "playbook"));
+        size_t stage_index = 0;
+        playbook_stage(pb, record_text(opp, "stage"), &stage_index);
+        if (stage_index >= 1 && (r = opportunity_mant(d, opp, pb)) != BF_OK)
+            return r;
     }
     json_array_foreach(json_object_get(doc, "activities"), i, o)
     {
@@ -232,7 +296,8 @@ bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
     if (doc == NULL)
         return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL, "demo.json line %d: %s",
                        jerr.line, jerr.text);
-    demo d = {.st = st,
+    demo d = {.contacts = json_object_get(doc, "contacts"),
+              .st = st,
               .playbooks = playbooks,
               .a = arena_new(64 * 1024),
               .refs = json_object(),

@@ -1148,12 +1148,15 @@ bf_result store_checklist_put(store *st, const char *opportunity_id, const char 
 
 /* ---- reports --------------------------------------------------------------------- */
 
-static const char SQL_FUNNEL[] =
-    "SELECT stage, COUNT(*), SUM(amount), SUM(amount * probability) FROM opportunities "
-    "WHERE playbook = ?1 AND status = 'open' AND currency = ?2 GROUP BY stage";
+#define FUNNEL_COLUMNS                                                                             \
+    "SELECT stage, COUNT(*), SUM(amount), SUM(amount * probability), "                             \
+    "SUM(mant_complete = 0), SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "            \
+    "SUM(CASE WHEN mant_complete = 0 THEN amount * probability ELSE 0 END) FROM opportunities "
 
-static const char SQL_FUNNEL_OWNER[] =
-    "SELECT stage, COUNT(*), SUM(amount), SUM(amount * probability) FROM opportunities "
+static const char SQL_FUNNEL[] =
+    FUNNEL_COLUMNS "WHERE playbook = ?1 AND status = 'open' AND currency = ?2 GROUP BY stage";
+
+static const char SQL_FUNNEL_OWNER[] = FUNNEL_COLUMNS
     "WHERE playbook = ?1 AND status = 'open' AND currency = ?2 AND owner = ?3 GROUP BY stage";
 
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
@@ -1180,6 +1183,9 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
         row->count = sqlite3_column_int64(s, 1);
         row->amount = sqlite3_column_int64(s, 2);
         row->weighted = sqlite3_column_int64(s, 3);
+        row->pre_count = sqlite3_column_int64(s, 4);
+        row->pre_amount = sqlite3_column_int64(s, 5);
+        row->pre_weighted = sqlite3_column_int64(s, 6);
     }
     sqlite3_reset(s);
     if (rows == NULL)
@@ -1618,4 +1624,24 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
                             bf_error *err)
 {
     IN_TRANSACTION(st, err, setting_put_in_tx(st, key, data, by, err));
+}
+
+static const char SQL_MANT_COMPLETE[] =
+    "UPDATE opportunities SET mant_complete = ?2 WHERE id = ?1 AND mant_complete != ?2";
+
+bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
+                                              bf_error *err)
+{
+    conn *c;
+    bf_result r = conn_get(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    if ((r = stmt_static(c, SQL_MANT_COMPLETE, &s, err)) != BF_OK)
+        return r;
+    bind_text(s, 1, opportunity_id);
+    sqlite3_bind_int(s, 2, complete ? 1 : 0);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "mant");
 }

@@ -30,3 +30,8 @@ CREATE TABLE settings (
     updated_at TEXT NOT NULL,
     updated_by TEXT
 );
+
+-- Whether an opportunity's MANT is complete, as computed from its MANT form
+-- and its account's buying centre whenever either changes; the funnel shows
+-- deals without complete MANT apart (pre-funnel).
+ALTER TABLE opportunities ADD COLUMN mant_complete INTEGER NOT NULL DEFAULT 0;
