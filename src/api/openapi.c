@@ -252,6 +252,10 @@ static json_t *operation(const api_route *r)
             body = "DecisionAnswer";
         else if (strcmp(r->method, "POST") == 0 && strcmp(r->pattern, "/api/v1/playbooks") == 0)
             body = "Playbook";
+        else if (strcmp(r->pattern, "/api/v1/tools/bid-simulation") == 0)
+            body = "BidSimulation";
+        else if (strcmp(r->method, "PUT") == 0 || strcmp(r->method, "POST") == 0)
+            body = "Document"; /* a form, a tool's facts or a setting: see docs/tools.md */
         if (body != NULL)
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
@@ -319,6 +323,19 @@ json_t *api_openapi_document(void)
                                   "object", "properties", "answer", "type", "string", "enum", "yes",
                                   "no", "reason", "type", "string", "maxLength", 2000, "required",
                                   "answer", "additionalProperties", 0));
+    json_object_set_new(
+        schemas, "BidSimulation",
+        json_pack("{s:s, s:s, s:[s, s], s:{s:{s:s}, s:{s:s, s:[s]}, s:{s:s}}}", "type", "object",
+                  "description",
+                  "weights (business, price, technical, service; sum 100), formula, bidders "
+                  "[{name, us, price (fen), scores {business, technical, service}}]",
+                  "required", "weights", "bidders", "properties", "weights", "type", "object",
+                  "formula", "type", "string", "enum", "lowest_price_benchmark", "bidders", "type",
+                  "array"));
+    json_object_set_new(schemas, "Document",
+                        json_pack("{s:s, s:s}", "type", "object", "description",
+                                  "A form, a tool's facts or a setting; every field is described "
+                                  "in docs/tools.md and validated with 422 naming the field"));
     json_object_set_new(schemas, "Playbook",
                         json_pack("{s:s, s:s}", "type", "object", "description",
                                   "A playbook document: see docs/playbook-schema.md"));
