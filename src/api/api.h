@@ -93,6 +93,15 @@ bf_result api_body(api_call *call, json_t **out);
  * BF_ERR_MALFORMED when it is not a version. */
 bf_result api_if_match(api_call *call, int64_t *version);
 
+/* As api_if_match, accepting versions from min (0 names a form never saved). */
+bf_result api_if_match_from(api_call *call, int64_t min, int64_t *version);
+
+/* Calls fn for every record of spec whose field equals value, page by page
+ * (no limit on how many); stops at the first failure and returns it. */
+bf_result api_each_record(api_call *call, const resource_spec *spec, const char *field,
+                          const char *value,
+                          bf_result (*fn)(api_call *call, record *rec, void *ctx), void *ctx);
+
 /* Sets the ETag header to the record's version. */
 void api_set_etag(api_call *call, int64_t version);
 
@@ -156,6 +165,10 @@ bf_result playbooks_get(api_call *call, const struct api_route *route);
 bf_result reports_funnel(api_call *call, const struct api_route *route);
 bf_result health_get(api_call *call, const struct api_route *route);
 bf_result openapi_get(api_call *call, const struct api_route *route);
+
+/* The account's buying centre (every contact, by buying role) for MANT. */
+struct mant_authority;
+bf_result api_buying_centre(api_call *call, const char *account_id, struct mant_authority *out);
 
 /* Recomputes whether the opportunity's MANT is complete (its MANT form and
  * its account's buying centre) and stores it for the funnel. */

@@ -56,6 +56,16 @@ static bf_result gate_count(api_call *call, const record *opp, const playbook *p
     return BF_OK;
 }
 
+static bf_result latest_done(api_call *call, record *act, void *ctx)
+{
+    (void)call;
+    const char **last = ctx;
+    const char *done = record_text(act, "done_at");
+    if (done && (*last == NULL || strcmp(done, *last) > 0))
+        *last = done;
+    return BF_OK;
+}
+
 static bool uses_mant(const playbook *pb)
 {
     for (size_t i = 0; i < pb->nqualification; i++)
@@ -78,29 +88,11 @@ bf_result opportunity_health(api_call *call, const api_route *route)
         return r;
 
     /* The buying centre: MANT's authority and the coach. */
-    list_query q = {.spec = &resource_contacts, .sort_field = LIST_SORT_CREATED, .limit = 200};
-    q.filters[0] = (list_filter){.field = resource_field_index(&resource_contacts, "account_id"),
-                                 .op = LIST_EQ,
-                                 .text = record_text(opp, "account_id")};
-    q.nfilters = 1;
-    record_page contacts;
-    if ((r = store_record_list(call->app->store, call->arena, &q, &contacts, &call->err)) != BF_OK)
+    mant_authority authority;
+    if ((r = api_buying_centre(call, record_text(opp, "account_id"), &authority)) != BF_OK)
         return r;
-    static const char *const roles[] = {"approver", "decision_maker", "evaluator", "coach"};
-    const char **lists[4];
-    for (int k = 0; k < 4; k++) {
-        size_t n = 0;
-        if ((lists[k] = arena_calloc(call->arena, contacts.n + 1, sizeof(char *))) == NULL)
-            return BF_ERR_NOMEM;
-        for (size_t i = 0; i < contacts.n; i++) {
-            const char *role = record_text(contacts.items[i], "buying_role");
-            if (role && strcmp(role, roles[k]) == 0)
-                lists[k][n++] = record_text(contacts.items[i], "name");
-        }
-    }
-    in.has_coach = lists[3][0] != NULL;
+    in.has_coach = authority.coaches[0] != NULL;
     if (uses_mant(pb)) {
-        mant_authority authority = {lists[0], lists[1], lists[2], lists[3]};
         json_t *mant = api_keep(call, mant_evaluate(form_data(call, opp, "mant"), &authority));
         json_t *parts = json_object_get(mant, "parts");
         const char *key;
@@ -117,21 +109,10 @@ bf_result opportunity_health(api_call *call, const api_route *route)
         json_is_true(json_object_get(ce, "complete")) || (ce_text != NULL && *ce_text != '\0');
 
     /* Activity: days since the last one done, against the mode's cadence. */
-    q = (list_query){.spec = &resource_activities, .sort_field = LIST_SORT_CREATED, .limit = 200};
-    q.filters[0] =
-        (list_filter){.field = resource_field_index(&resource_activities, "opportunity_id"),
-                      .op = LIST_EQ,
-                      .text = opp->id};
-    q.nfilters = 1;
-    record_page acts;
-    if ((r = store_record_list(call->app->store, call->arena, &q, &acts, &call->err)) != BF_OK)
-        return r;
     const char *last = NULL;
-    for (size_t i = 0; i < acts.n; i++) {
-        const char *done = record_text(acts.items[i], "done_at");
-        if (done && (last == NULL || strcmp(done, last) > 0))
-            last = done;
-    }
+    if ((r = api_each_record(call, &resource_activities, "opportunity_id", opp->id, latest_done,
+                             &last)) != BF_OK)
+        return r;
     if (last != NULL)
         in.days_since_activity = days_between(last, now);
     const mode_def *mode = playbook_mode(pb, record_text(opp, "sales_mode"));

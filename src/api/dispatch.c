@@ -137,6 +137,33 @@ bf_result api_body(api_call *call, json_t **out)
 
 bf_result api_if_match(api_call *call, int64_t *version)
 {
+    return api_if_match_from(call, 1, version);
+}
+
+bf_result api_each_record(api_call *call, const resource_spec *spec, const char *field,
+                          const char *value,
+                          bf_result (*fn)(api_call *call, record *rec, void *ctx), void *ctx)
+{
+    list_query q = {.spec = spec, .sort_field = LIST_SORT_CREATED, .limit = LIST_MAX_LIMIT};
+    q.filters[0] =
+        (list_filter){.field = resource_field_index(spec, field), .op = LIST_EQ, .text = value};
+    q.nfilters = 1;
+    for (;;) {
+        record_page page;
+        bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
+        for (size_t i = 0; r == BF_OK && i < page.n; i++)
+            r = fn(call, page.items[i], ctx);
+        if (r != BF_OK || !page.more)
+            return r;
+        const record *last = page.items[page.n - 1];
+        q.after = true;
+        q.after_text = last->created_at;
+        q.after_id = last->id;
+    }
+}
+
+bf_result api_if_match_from(api_call *call, int64_t min, int64_t *version)
+{
     const char *h = http_header(call->req, "If-Match");
     if (h == NULL || *h == '\0')
         return bf_fail(&call->err, BF_ERR_PRECONDITION, "if_match_required", "If-Match",
@@ -157,7 +184,7 @@ bf_result api_if_match(api_call *call, int64_t *version)
         else
             end++;
     }
-    if (end == p || *end != '\0' || errno != 0 || v < 1)
+    if (end == p || *end != '\0' || errno != 0 || v < min)
         return bf_fail(&call->err, BF_ERR_MALFORMED, "invalid_if_match", "If-Match",
                        "If-Match must be the ETag of the record, such as \"3\"");
     *version = v;

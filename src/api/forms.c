@@ -60,34 +60,49 @@ static bf_result mant_check(api_call *call, json_t *in, json_t **out)
 }
 
 /* The account's contacts in each buying role, for MANT's Authority. */
-static bf_result buying_centre(api_call *call, const char *account_id, mant_authority *out)
+typedef struct centre {
+    const char **lists[4];
+    size_t n[4], cap;
+} centre;
+
+static const char *const centre_roles[] = {"approver", "decision_maker", "evaluator", "coach"};
+
+static bf_result centre_add(api_call *call, record *contact, void *ctx)
 {
-    list_query q = {.spec = &resource_contacts, .sort_field = LIST_SORT_CREATED, .limit = 200};
-    q.filters[0] = (list_filter){.field = resource_field_index(&resource_contacts, "account_id"),
-                                 .op = LIST_EQ,
-                                 .text = account_id};
-    q.nfilters = 1;
-    record_page page;
-    bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
+    centre *c = ctx;
+    const char *role = record_text(contact, "buying_role");
+    for (int k = 0; role && k < 4; k++) {
+        if (strcmp(role, centre_roles[k]) != 0)
+            continue;
+        if (c->n[k] + 1 >= c->cap) {
+            for (int j = 0; j < 4; j++) {
+                const char **bigger = arena_calloc(call->arena, c->cap * 2, sizeof(char *));
+                if (bigger == NULL)
+                    return BF_ERR_NOMEM;
+                memcpy(bigger, c->lists[j], c->n[j] * sizeof(char *));
+                c->lists[j] = bigger;
+            }
+            c->cap *= 2;
+        }
+        c->lists[k][c->n[k]++] = record_text(contact, "name");
+    }
+    return BF_OK;
+}
+
+bf_result api_buying_centre(api_call *call, const char *account_id, mant_authority *out)
+{
+    centre c = {.cap = 16};
+    for (int k = 0; k < 4; k++)
+        if ((c.lists[k] = arena_calloc(call->arena, c.cap, sizeof(char *))) == NULL)
+            return BF_ERR_NOMEM;
+    bf_result r =
+        api_each_record(call, &resource_contacts, "account_id", account_id, centre_add, &c);
     if (r != BF_OK)
         return r;
-    static const char *const roles[] = {"approver", "decision_maker", "evaluator", "coach"};
-    const char **lists[4];
-    for (int k = 0; k < 4; k++) {
-        lists[k] = arena_calloc(call->arena, page.n + 1, sizeof(char *));
-        if (lists[k] == NULL)
-            return BF_ERR_NOMEM;
-        size_t n = 0;
-        for (size_t i = 0; i < page.n; i++) {
-            const char *role = record_text(page.items[i], "buying_role");
-            if (role && strcmp(role, roles[k]) == 0)
-                lists[k][n++] = record_text(page.items[i], "name");
-        }
-    }
-    out->approvers = lists[0];
-    out->decision_makers = lists[1];
-    out->evaluators = lists[2];
-    out->coaches = lists[3];
+    out->approvers = c.lists[0];
+    out->decision_makers = c.lists[1];
+    out->evaluators = c.lists[2];
+    out->coaches = c.lists[3];
     return BF_OK;
 }
 
@@ -98,7 +113,7 @@ bf_result mant_refresh(api_call *call, const record *opp)
     bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "mant", &sf,
                                  &call->err);
     if (r == BF_OK)
-        r = buying_centre(call, record_text(opp, "account_id"), &authority);
+        r = api_buying_centre(call, record_text(opp, "account_id"), &authority);
     if (r != BF_OK)
         return r;
     json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
@@ -109,33 +124,22 @@ bf_result mant_refresh(api_call *call, const record *opp)
         call->app->store, opp->id, json_is_true(json_object_get(result, "complete")), &call->err);
 }
 
+static bf_result refresh_one(api_call *call, record *opp, void *ctx)
+{
+    (void)ctx;
+    return mant_refresh(call, opp);
+}
+
 bf_result mant_refresh_account(api_call *call, const char *account_id)
 {
-    list_query q = {
-        .spec = &resource_opportunities, .sort_field = LIST_SORT_CREATED, .limit = LIST_MAX_LIMIT};
-    q.filters[0] =
-        (list_filter){.field = resource_field_index(&resource_opportunities, "account_id"),
-                      .op = LIST_EQ,
-                      .text = account_id};
-    q.nfilters = 1;
-    for (;;) {
-        record_page page;
-        bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
-        for (size_t i = 0; r == BF_OK && i < page.n; i++)
-            r = mant_refresh(call, page.items[i]);
-        if (r != BF_OK || !page.more)
-            return r;
-        const record *last = page.items[page.n - 1];
-        q.after = true;
-        q.after_text = last->created_at;
-        q.after_id = last->id;
-    }
+    return api_each_record(call, &resource_opportunities, "account_id", account_id, refresh_one,
+                           NULL);
 }
 
 static bf_result mant_eval(api_call *call, record *opp, json_t *form, json_t **result)
 {
     mant_authority authority;
-    bf_result r = buying_centre(call, record_text(opp, "account_id"), &authority);
+    bf_result r = api_buying_centre(call, record_text(opp, "account_id"), &authority);
     if (r == BF_OK)
         *result = mant_evaluate(form, &authority);
     return r;
@@ -314,7 +318,8 @@ bf_result form_put(api_call *call, const api_route *route)
     int64_t expected = -1;
     json_t *body, *form = NULL;
     bf_result r;
-    if (http_header(call->req, "If-Match") != NULL && (r = api_if_match(call, &expected)) != BF_OK)
+    if (http_header(call->req, "If-Match") != NULL &&
+        (r = api_if_match_from(call, 0, &expected)) != BF_OK)
         return r;
     if ((r = api_body(call, &body)) != BF_OK)
         return r;
@@ -343,9 +348,12 @@ bf_result form_put(api_call *call, const api_route *route)
     free(text);
     if (r != BF_OK)
         return r;
-    char now[32];
-    store_now(now, sizeof(now));
-    return respond_form(call, f, owner, form, version, now, call->actor);
+    /* Answer what is stored, exactly as a GET would. */
+    stored_form sf;
+    json_t *saved = NULL;
+    if ((r = load_form(call, f, owner->id, &sf, &saved)) != BF_OK)
+        return r;
+    return respond_form(call, f, owner, saved, sf.version, sf.updated_at, sf.updated_by);
 }
 
 /* ---- settings ---------------------------------------------------------------------- */

@@ -27,6 +27,29 @@ static json_t *steps_json(const checklist_def *def, const char *lang)
     return arr;
 }
 
+/* Every activity of the deal, gathered page by page. */
+typedef struct activity_list {
+    record **items;
+    size_t n, cap;
+} activity_list;
+
+static bf_result collect_activity(api_call *call, record *act, void *ctx)
+{
+    activity_list *all = ctx;
+    if (all->n == all->cap) {
+        size_t cap = all->cap ? all->cap * 2 : 32;
+        record **bigger = arena_calloc(call->arena, cap, sizeof(record *));
+        if (bigger == NULL)
+            return BF_ERR_NOMEM;
+        if (all->n)
+            memcpy(bigger, all->items, all->n * sizeof(record *));
+        all->items = bigger;
+        all->cap = cap;
+    }
+    all->items[all->n++] = act;
+    return BF_OK;
+}
+
 /* The visit plan of the deal's sales mode against the visits done. */
 static bf_result plan_json(api_call *call, const record *opp, const playbook *pb, const char *lang,
                            json_t **out_plan, json_t **out_due)
@@ -38,17 +61,12 @@ static bf_result plan_json(api_call *call, const record *opp, const playbook *pb
     if (mode == NULL || since == NULL)
         return BF_OK;
 
-    list_query q = {.spec = &resource_activities, .sort_field = LIST_SORT_CREATED, .limit = 200};
-    q.filters[0] =
-        (list_filter){.field = resource_field_index(&resource_activities, "opportunity_id"),
-                      .op = LIST_EQ,
-                      .text = opp->id};
-    q.nfilters = 1;
-    record_page page;
-    bf_result r = store_record_list(call->app->store, call->arena, &q, &page, &call->err);
+    activity_list all = {.items = NULL};
+    bf_result r = api_each_record(call, &resource_activities, "opportunity_id", opp->id,
+                                  collect_activity, &all);
     if (r != BF_OK)
         return r;
-
+    record_page page = {.items = all.items, .n = all.n};
     char now[32];
     text_format_utc(time(NULL), now, sizeof(now));
     plan_activity *acts = arena_calloc(call->arena, page.n + 1, sizeof(*acts));

@@ -115,9 +115,10 @@ static bf_result check_tasks(json_t *tasks, bf_error *err)
     {
         char prefix[40], field[60];
         snprintf(prefix, sizeof(prefix), "tasks[%zu].", i);
-        if (!json_is_object(t))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", "tasks",
-                           "tasks[%zu] must be an object", i);
+        if (!json_is_object(t)) {
+            snprintf(field, sizeof(field), "tasks[%zu]", i);
+            return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be an object", field);
+        }
         bf_result r = only_keys(t, prefix, keys, err);
         snprintf(field, sizeof(field), "tasks[%zu].step", i);
         if (r == BF_OK)
@@ -151,9 +152,10 @@ static bf_result check_opening(json_t *record, bf_error *err)
     {
         char prefix[48], field[64];
         snprintf(prefix, sizeof(prefix), "opening_record[%zu].", i);
-        if (!json_is_object(b))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", "opening_record",
-                           "opening_record[%zu] must be an object", i);
+        if (!json_is_object(b)) {
+            snprintf(field, sizeof(field), "opening_record[%zu]", i);
+            return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be an object", field);
+        }
         bf_result r = only_keys(b, prefix, keys, err);
         snprintf(field, sizeof(field), "opening_record[%zu].bidder", i);
         if (r == BF_OK)
@@ -178,7 +180,42 @@ static bf_result check_opening(json_t *record, bf_error *err)
     return BF_OK;
 }
 
+/* A copy of o without the keys whose value is null ("not given"). */
+static json_t *without_nulls(json_t *o)
+{
+    json_t *copy = json_deep_copy(o);
+    const char *key;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(copy, tmp, key, v)
+    {
+        if (json_is_null(v))
+            json_object_del(copy, key);
+    }
+    json_t *dates = json_object_get(copy, "dates");
+    json_object_foreach_safe(dates, tmp, key, v)
+    {
+        if (json_is_null(v))
+            json_object_del(dates, key);
+    }
+    return copy;
+}
+
+static bf_result tender_check(json_t *in, json_t **out, bf_error *err);
+
 bf_result tender_validate(json_t *in, json_t **out, bf_error *err)
+{
+    if (!json_is_object(in))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "a tender record is an object");
+    json_t *clean = without_nulls(in);
+    if (clean == NULL)
+        return BF_ERR_NOMEM;
+    bf_result r = tender_check(clean, out, err);
+    json_decref(clean);
+    return r;
+}
+
+static bf_result tender_check(json_t *in, json_t **out, bf_error *err)
 {
     static const char *const keys[] = {"procurement_method", "number", "dates",  "tasks",
                                        "opening_record",     "facts",  "scheme", "result",

@@ -142,8 +142,8 @@ bf_result store_checklist_put(store *st, const char *opportunity_id, const char 
 typedef struct funnel_row {
     const char *stage;
     int64_t count;
-    int64_t amount;   /* fen */
-    int64_t weighted; /* sum of amount x probability, in fen x percent */
+    int64_t amount;                              /* fen */
+    int64_t weighted;                            /* sum of amount x probability, in fen x percent */
     int64_t pre_count, pre_amount, pre_weighted; /* of those, without complete MANT */
 } funnel_row;
 
@@ -204,8 +204,8 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
 
 /* Records whether the opportunity's MANT is complete (computed by the caller
  * from its MANT form and its account's buying centre). */
-bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id,
-                                              bool complete, bf_error *err);
+bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
+                                              bf_error *err);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);

@@ -463,6 +463,50 @@ class ServerTestCase(unittest.TestCase):
                 return items
         self.fail("list did not end")
 
+    # -- the sales tools' forms -------------------------------------------------
+
+    FORM_KEYS = {"form", "owner", "owner_id", "data", "version", "updated_at", "updated_by",
+                 "result"}
+
+    def form_url(self, owner, form):
+        """The form's path; owner is a record (an opportunity, or an account
+        for the profile)."""
+        kind = "opportunities" if owner["id"].startswith("opp_") else "accounts"
+        return "/api/v1/%s/%s/%s" % (kind, owner["id"], form)
+
+    def get_form(self, url):
+        r = self.get(url)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(set(r.json), self.FORM_KEYS, r)
+        self.assertETag(r, r.json["version"])
+        return r.json
+
+    def put_form(self, url, body, version=None, user=None, status=200):
+        """PUT of a form (If-Match when version is given); returns the answer's
+        JSON after checking its status (and, on success, shape and ETag)."""
+        headers = {}
+        if version is not None:
+            headers["If-Match"] = '"%s"' % version
+        if user is not None:
+            headers["X-User"] = user
+        r = self.request("PUT", url, body=body, headers=headers)
+        self.assertEqual(r.status, status, r)
+        if status == 200:
+            self.assertEqual(set(r.json), self.FORM_KEYS, r)
+            self.assertETag(r, r.json["version"])
+        return r.json
+
+    def assertRefused(self, url, body, field, code=None, status=422, headers=None):
+        """A PUT of body is refused naming field, and the form is as it was."""
+        before = self.get(url)
+        self.assertEqual(before.status, 200, before)
+        r = self.request("PUT", url, body=body, headers=headers)
+        err = self.assertError(r, status, code, field)
+        after = self.get(url)
+        self.assertEqual(after.json, before.json, "a refused PUT changed the form")
+        self.assertEqual(after.headers.get("ETag"), before.headers.get("ETag"))
+        return err
+
     # -- assertions -----------------------------------------------------------
 
     def assertError(self, resp, status, code=None, field=None):

@@ -218,6 +218,18 @@ class GateTest(ServerTestCase):
                              ("activity", False, True))
             self.assertEqual(self.get(url + "/checklist").json["unmet"], len(gate1) - 2)
 
+        # The deal enters the funnel proper only with MANT complete (schema 4:
+        # a MANT playbook's deal without it is pre-funnel): its MANT form and
+        # its account's buying centre.
+        for role in ("approver", "decision_maker", "evaluator", "coach"):
+            self.make_contact(acc["id"], buying_role=role)
+        r = self.request("PUT", url + "/mant", body={
+            "money": {"budget": amount, "source": "集团自筹", "approved": True, "in_place": True},
+            "needs": ["无线全覆盖", "漫游不断线", "统一运维"],
+            "time": {"tender_month": "2026-09", "go_live": "2026-12-31"}})
+        self.assertEqual(r.status, 200, r)
+        self.assertIs(r.json["result"]["complete"], True)
+
         # Tick all, advance with a note.
         for item in gate1:
             self.assertEqual(self.tick(opp, item, evidence="已完成 " + item,
@@ -617,7 +629,13 @@ class GateTest(ServerTestCase):
             self.assertEqual(s["in_funnel"], self.in_funnel[s["id"]])
         # totals: 3*30 + 7*70 + 334*50 = 90 + 490 + 16700 = 17280 -> 172.8 -> 173
         self.assertEqual(f["totals"], {"count": 5, "amount": 344, "weighted_amount": 173})
-        self.assertEqual(f["funnel_totals"]["count"], 5)
+        # None of them has its MANT complete: all pre-funnel (ruijie-6 is a MANT
+        # playbook), rounded the same way.
+        self.assertIs(f["mant_gate"], True)
+        self.assertEqual(f["funnel_totals"], {"count": 0, "amount": 0, "weighted_amount": 0})
+        self.assertEqual(f["pre_funnel"], {"count": 5, "amount": 344, "weighted_amount": 173})
+        self.assertEqual(rows["launch"]["mant_incomplete"],
+                         {"count": 3, "amount": 3, "weighted_amount": 1})
 
     def test_funnel_owner(self):
         owner = self.unique("销售")

@@ -1,7 +1,9 @@
-"""Schema migrations: a version-1 or version-2 database written by an old
-bingfa is upgraded to the current version (3) on start, keeping its records
-(and, from version 2, their checklist state and stage history), which then
-work with the checklist, the gate, the history and the playbook engine."""
+"""Schema migrations: a version-1, 2 or 3 database written by an old bingfa
+is upgraded to the current version (4) on start, keeping its records (and,
+from version 2, their checklist state and stage history; from version 3,
+the playbook engine's columns and imported playbooks), which then work with
+the checklist, the gate, the history, the playbook engine and the sales
+tools' forms and settings (version 4)."""
 
 import json
 import os
@@ -15,8 +17,17 @@ from bingfa_server import BingfaServer, run_cli, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
-CURRENT = 3
+CURRENT = 4
 ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
+# The built-in ruijie-6's version (playbooks/ruijie-6.json).
+RUIJIE_VERSION = 2
+# A custom playbook imported into a version-3 database.
+CUSTOM_PLAYBOOK = {
+    "schema": "bingfa.playbook/1", "id": "mig-custom", "version": 1,
+    "name": {"zh": "迁移测试方法", "en": "Migration test method"},
+    "stages": [{"id": "only", "name": {"zh": "唯一阶段", "en": "Only stage"}, "probability": 50,
+                "exit_criteria": [{"id": "done", "kind": "criterion",
+                                   "text": {"zh": "完成", "en": "Done"}}]}]}
 
 
 def tables(db):
@@ -62,6 +73,7 @@ class MigrationTest(unittest.TestCase):
         self.assertIn("opportunities", t)
         self.assertNotIn("stage_changes", t)
         self.assertNotIn("checklist_items", t)
+        self.assertNotIn("forms", t)
 
     def make_v2(self):
         res = run_cli("init", "--db", self.db, "--schema-version", "2")
@@ -70,6 +82,7 @@ class MigrationTest(unittest.TestCase):
         t = tables(self.db)
         self.assertTrue({"opportunities", "stage_changes", "checklist_items"} <= t, t)
         self.assertNotIn("playbooks", t)
+        self.assertNotIn("forms", t)
         with closing(sqlite3.connect(self.db)) as c:
             cols = {r[1] for r in c.execute("PRAGMA table_info(opportunities)")}
         self.assertNotIn("won_by", cols)
@@ -105,6 +118,52 @@ class MigrationTest(unittest.TestCase):
                 "competitors, products) VALUES ('opp_test0002', 3, ?, ?, 'acc_test0001', "
                 "'园区视频监控', 100000, 'CNY', 'ruijie-6', 'shortlist', 50, 'lost', "
                 "'价格落后', '[]', '[]')", (CREATED, UPDATED))
+            c.commit()
+
+    def make_v3(self):
+        res = run_cli("init", "--db", self.db, "--schema-version", "3")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(schema_version(self.db), 3)
+        t = tables(self.db)
+        self.assertTrue({"opportunities", "stage_changes", "checklist_items", "playbooks"} <= t,
+                        t)
+        self.assertNotIn("forms", t)
+        self.assertNotIn("settings", t)
+
+    def insert_v3_records(self):
+        """The v2 records plus what version 3 added: the deal runs on ruijie-6
+        version RUIJIE_VERSION in consultative mode since UPDATED, its ticked
+        item links an activity and a document, the activity came from a visit
+        plan, the lost deal names its winner; a custom playbook imported then
+        and a deal on it; a coach among the contacts."""
+        self.insert_v2_records()
+        with closing(sqlite3.connect(self.db)) as c:
+            c.execute("PRAGMA foreign_keys=ON")
+            c.execute("UPDATE opportunities SET playbook_version = ?, sales_mode_since = ? "
+                      "WHERE id = 'opp_test0001'", (RUIJIE_VERSION, UPDATED))
+            c.execute("UPDATE opportunities SET playbook_version = ?, won_by = '华为', "
+                      "turnaround = 1 WHERE id = 'opp_test0002'", (RUIJIE_VERSION,))
+            c.execute(
+                "INSERT INTO activities (id, version, created_at, updated_at, opportunity_id, "
+                "account_id, type, subject, done_at, contacts, owner, plan_ref) VALUES "
+                "('act_test0001', 1, ?, ?, 'opp_test0001', 'acc_test0001', 'visit', '立项拜访', "
+                "?, '[\"con_test0001\"]', '钱九', 'consultative/1')",
+                (CREATED, UPDATED, UPDATED))
+            c.execute("UPDATE checklist_items SET activity_id = 'act_test0001', "
+                      "document = '立项批复.pdf' WHERE item_id = 'project-launched'")
+            c.execute(
+                "INSERT INTO contacts (id, version, created_at, updated_at, account_id, name, "
+                "buying_role) VALUES ('con_test0002', 1, ?, ?, 'acc_test0001', '周工', 'coach')",
+                (CREATED, UPDATED))
+            c.execute("INSERT INTO playbooks (id, version, doc, imported_at, imported_by) "
+                      "VALUES ('mig-custom', 1, ?, ?, 'qian.jiu')",
+                      (json.dumps(CUSTOM_PLAYBOOK, ensure_ascii=False), UPDATED))
+            c.execute(
+                "INSERT INTO opportunities (id, version, created_at, updated_at, account_id, "
+                "name, amount, currency, playbook, playbook_version, stage, probability, "
+                "status, competitors, products) VALUES ('opp_test0003', 1, ?, ?, "
+                "'acc_test0001', '自定义方法的商机', 200000, 'CNY', 'mig-custom', 1, 'only', 50, "
+                "'open', '[]', '[]')", (CREATED, UPDATED))
             c.commit()
 
     def insert_v1_records(self):
@@ -146,7 +205,8 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(h.status, 200)
         self.assertEqual(h.json["schema_version"], CURRENT)
         self.assertEqual(schema_version(self.db), CURRENT)
-        self.assertTrue({"stage_changes", "checklist_items", "playbooks"} <= tables(self.db))
+        self.assertTrue({"stage_changes", "checklist_items", "playbooks", "forms",
+                         "settings"} <= tables(self.db))
 
         # Old records read back unchanged.
         a = s.get("/api/v1/accounts/acc_test0001")
@@ -222,7 +282,7 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(s.schema_version, CURRENT)
         self.assertEqual(s.get("/healthz").json["schema_version"], CURRENT)
         self.assertEqual(schema_version(self.db), CURRENT)
-        self.assertIn("playbooks", tables(self.db))
+        self.assertTrue({"playbooks", "forms", "settings"} <= tables(self.db))
 
         o = s.get("/api/v1/opportunities/opp_test0001")
         self.assertEqual(o.status, 200, o)
@@ -343,6 +403,120 @@ class MigrationTest(unittest.TestCase):
                              [("project-launched", 1, None, None)])
             cols = {r[1] for r in c.execute("PRAGMA table_info(activities)")}
             self.assertIn("plan_ref", cols)
+
+    def test_server_upgrades_a_version_3_database(self):
+        self.make_v3()
+        self.insert_v3_records()
+        with open(os.path.join(source_dir(), "playbooks", "ruijie-6.json"), encoding="utf-8") as f:
+            self.assertEqual(json.load(f)["version"], RUIJIE_VERSION)
+        s = self.server()
+        s.start()
+        self.assertEqual(s.schema_version, CURRENT)
+        self.assertEqual(s.get("/healthz").json["schema_version"], CURRENT)
+        self.assertEqual(schema_version(self.db), CURRENT)
+        self.assertTrue({"forms", "settings"} <= tables(self.db))
+
+        # Version 3's columns read back as they were.
+        o = s.get("/api/v1/opportunities/opp_test0001")
+        self.assertEqual(o.status, 200, o)
+        self.assertEqual((o.json["name"], o.json["stage"], o.json["version"],
+                          o.json["playbook_version"], o.json["sales_mode"],
+                          o.json["sales_mode_since"], o.json["created_at"],
+                          o.json["updated_at"]),
+                         ("园区政务外网升级", "launch", 1, RUIJIE_VERSION, "consultative", UPDATED,
+                          CREATED, UPDATED))
+        lost = s.get("/api/v1/opportunities/opp_test0002").json
+        self.assertEqual((lost["status"], lost["won_by"], lost["turnaround"], lost["version"]),
+                         ("lost", "华为", True, 3))
+        act = s.get("/api/v1/activities/act_test0001")
+        self.assertEqual(act.status, 200, act)
+        self.assertEqual((act.json["plan_ref"], act.json["contacts"], act.json["done_at"]),
+                         ("consultative/1", ["con_test0001"], UPDATED))
+        cl = s.get("/api/v1/opportunities/opp_test0001/checklist")
+        self.assertEqual(cl.status, 200, cl)
+        ticked = {i["id"]: i for i in cl.json["items"]}["project-launched"]
+        self.assertEqual((ticked["done"], ticked["evidence"], ticked["activity_id"],
+                          ticked["document"]),
+                         (True, "立项批复已见", "act_test0001", "立项批复.pdf"))
+        h = s.get("/api/v1/opportunities/opp_test0001/history").json
+        self.assertEqual([i["kind"] for i in h["items"]], ["create", "advance"])
+
+        # The playbook imported under version 3 is still there, with its deal.
+        pb = s.get("/api/v1/playbooks/mig-custom")
+        self.assertEqual(pb.status, 200, pb)
+        self.assertEqual(pb.json["version"], 1)
+        cl3 = s.get("/api/v1/opportunities/opp_test0003/checklist")
+        self.assertEqual(cl3.status, 200, cl3)
+        self.assertEqual([i["id"] for i in cl3.json["items"]], ["done"])
+
+        # Version 4 on the old records: nothing saved yet, then a form saved;
+        # MANT's authority comes from the contacts of version 3.
+        g = s.get("/api/v1/opportunities/opp_test0001/mant")
+        self.assertEqual(g.status, 200, g)
+        self.assertEqual((g.json["data"], g.json["version"]), (None, 0))
+        r = s.request("PUT", "/api/v1/opportunities/opp_test0001/mant",
+                      body={"needs": ["出口带宽", "统一认证", "等保"]},
+                      headers={"X-User": "qian.jiu"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["version"], r.json["updated_by"]), (1, "qian.jiu"))
+        auth = r.json["result"]["parts"]["authority"]
+        self.assertEqual((auth["decision_makers"], auth["coaches"], auth["approvers"]),
+                         (["孙主任"], ["周工"], []))
+        self.assertIs(r.json["result"]["parts"]["needs"]["complete"], True)
+        self.assertEqual(s.get("/api/v1/settings/evaluation").status, 200)
+        p = s.get("/api/v1/accounts/acc_test0001/profile")
+        self.assertEqual(p.status, 200, p)
+        # ownership government 30 × 15 + business type service 40 × 15 = 1050
+        # hundredths; size: 320 employees ≥ 50 → 40 points × 25 = 1000, revenue
+        # 0 and gross profit unknown add nothing: 20.50 in all.
+        self.assertEqual(p.json["result"]["score"], {"value": "20.50", "hundredths": 2050})
+        health = s.get("/api/v1/opportunities/opp_test0001/health")
+        self.assertEqual(health.status, 200, health)
+        self.assertIs(health.json["inputs"]["has_coach"], True)
+        self.assertIs(health.json["inputs"]["has_compelling_event"], True)  # 年底前上线 (v1 field)
+        s.stop()
+
+        with closing(sqlite3.connect(self.db)) as c:
+            rows = c.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+            forms = c.execute("SELECT owner_kind, owner_id, form, version FROM forms").fetchall()
+        self.assertEqual(rows, ALL_VERSIONS)
+        self.assertEqual(forms, [("opportunity", "opp_test0001", "mant", 1)])
+
+        # A second start keeps the form.
+        s = self.server()
+        s.start()
+        g = s.get("/api/v1/opportunities/opp_test0001/mant")
+        self.assertEqual((g.json["version"], g.json["data"]["needs"]),
+                         (1, ["出口带宽", "统一认证", "等保"]))
+        s.stop()
+
+    def test_init_upgrades_a_version_3_database(self):
+        self.make_v3()
+        self.insert_v3_records()
+        res = run_cli("init", "--db", self.db)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn(str(CURRENT), res.stdout + res.stderr)
+        self.assertEqual(schema_version(self.db), CURRENT)
+        self.assertTrue({"forms", "settings"} <= tables(self.db))
+        with closing(sqlite3.connect(self.db)) as c:
+            self.assertEqual(
+                c.execute("SELECT id, version, playbook, playbook_version, turnaround, won_by, "
+                          "sales_mode_since FROM opportunities ORDER BY id").fetchall(),
+                [("opp_test0001", 1, "ruijie-6", RUIJIE_VERSION, 0, None, UPDATED),
+                 ("opp_test0002", 3, "ruijie-6", RUIJIE_VERSION, 1, "华为", None),
+                 ("opp_test0003", 1, "mig-custom", 1, 0, None, None)])
+            self.assertEqual(c.execute("SELECT item_id, done, activity_id, document FROM "
+                                       "checklist_items").fetchall(),
+                             [("project-launched", 1, "act_test0001", "立项批复.pdf")])
+            self.assertEqual(c.execute("SELECT id, plan_ref FROM activities").fetchall(),
+                             [("act_test0001", "consultative/1")])
+            self.assertEqual(c.execute("SELECT id, version, imported_by FROM playbooks")
+                             .fetchall(), [("mig-custom", 1, "qian.jiu")])
+            self.assertEqual(c.execute("SELECT COUNT(*) FROM stage_changes").fetchone()[0], 2)
+            self.assertEqual(c.execute("SELECT COUNT(*) FROM forms").fetchone()[0], 0)
+            self.assertEqual(c.execute("SELECT COUNT(*) FROM settings").fetchone()[0], 0)
+            rows = c.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
+        self.assertEqual(rows, ALL_VERSIONS)
 
     def test_init_on_an_up_to_date_database_is_harmless(self):
         s = self.server()

@@ -74,6 +74,27 @@ class OpenAPITest(ServerTestCase):
             return small_playbook(ServerTestCase.unique("doc").lower())
         if method == "PATCH":
             return {}
+        # The sales tools' forms (PUT, every part optional but for these) and
+        # the tools without storage (POST).
+        if method == "PUT" and path.endswith("/selection-scoring"):
+            return {"criteria": [{"id": "price", "name": "价格", "weight": 100}],
+                    "vendors": [{"name": "我方", "us": True, "scores": {"price": 8}}]}
+        if method == "PUT" and path.endswith("/profile"):
+            return {"purchase_plan": "within_year"}
+        if method == "PUT" and re.search(r"/\{id\}/(evaluation|mant|5w2p|compelling-event|tender)$",
+                                         path):
+            return {}
+        if method == "POST" and path == "/api/v1/tools/procurement-advice":
+            return {"amount": 100000}
+        if method == "POST" and path == "/api/v1/tools/bid-simulation":
+            return {"weights": {"business": 20, "price": 30, "technical": 40, "service": 10},
+                    "bidders": [{"name": "我方", "us": True, "price": 100,
+                                 "scores": {"business": 10, "technical": 20, "service": 5}}]}
+        # Settings: what they are now, put back.
+        if method == "PUT" and path.startswith("/api/v1/settings/"):
+            r = self.get(path)
+            self.assertEqual(r.status, 200, r)
+            return r.json
         return None
 
     # -- the document itself --------------------------------------------------------------
@@ -141,7 +162,16 @@ class OpenAPITest(ServerTestCase):
             "/api/v1/playbooks": {"get", "post"},
             "/api/v1/playbooks/{id}": {"get"},
             "/api/v1/reports/funnel": {"get"},
+            "/api/v1/opportunities/{id}/health": {"get"},
+            "/api/v1/tools/procurement-advice": {"post"},
+            "/api/v1/tools/bid-simulation": {"post"},
+            "/api/v1/settings/evaluation": {"get", "put"},
+            "/api/v1/settings/profile-rules": {"get", "put"},
+            "/api/v1/accounts/{id}/profile": {"get", "put"},
         }
+        for form in ("evaluation", "mant", "5w2p", "compelling-event", "selection-scoring",
+                     "tender"):
+            expected["/api/v1/opportunities/{id}/" + form] = {"get", "put"}
         for res in ("accounts", "contacts", "opportunities", "activities"):
             expected["/api/v1/" + res] = {"get", "post"}
             expected["/api/v1/%s/{id}" % res] = {"get", "patch", "delete"}
@@ -162,6 +192,8 @@ class OpenAPITest(ServerTestCase):
                 headers = {"X-User": "openapi-test"}
                 if method in ("PATCH", "DELETE"):
                     headers["If-Match"] = '"1"'
+                if path.startswith("/api/v1/settings/"):
+                    headers["X-Role"] = "manager"
                 body = self.minimal_body(method, path)
                 r = self.request(method, url, body=body, headers=headers)
                 self.assertNotEqual(r.status, 405, r)
