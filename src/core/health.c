@@ -195,9 +195,11 @@ static void eval_competition(const health_inputs *in, factor *f)
         snprintf(f->detail_zh, sizeof(f->detail_zh), "评分模拟或选型评分中有竞争对手排在我方之前");
         snprintf(f->detail_en, sizeof(f->detail_en),
                  "a competitor ranks above us in the bid simulation or selection scoring");
-        f->action_zh = "针对领先对手调整策略：强化技术优势、引导评分标准、评估报价空间";
-        f->action_en = "counter the leading competitor: stress our technical strengths, shape "
-                       "the scoring criteria, review the price";
+        f->action_zh = "针对领先对手调整策略：突出技术优势与差异化、逐项核对评分项的响应、用投标模"
+                       "拟评估报价空间";
+        f->action_en = "counter the leading competitor: stress our technical strengths and "
+                       "differences, check our answer to every scored item, and use the bid "
+                       "simulation to review the price";
     } else {
         snprintf(f->detail_zh, sizeof(f->detail_zh), "没有竞争对手排在我方之前");
         snprintf(f->detail_en, sizeof(f->detail_en), "no competitor ranks above us");
