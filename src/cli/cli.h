@@ -18,6 +18,9 @@ int cli_playbook(int argc, char **argv);
 /* bingfa tool bid-simulation|procurement-advice [FILE] */
 int cli_tool(int argc, char **argv);
 
+/* bingfa api --db FILE METHOD PATH [BODY]: any route, in-process */
+int cli_api(int argc, char **argv);
+
 /* Fills the store with the demo data set (Chinese accounts, contacts,
  * opportunities across the stages, activities). */
 bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err);

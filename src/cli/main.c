@@ -27,6 +27,10 @@ static const char usage[] =
     "  bingfa tool bid-simulation [FILE]   bid score simulation on a JSON request (stdin: -)\n"
     "  bingfa tool procurement-advice [FILE]\n"
     "                                      procurement methods whose legal conditions are met\n"
+    "  bingfa api --db FILE [--user NAME] [--role ROLE] [--if-match V] [--lang zh|en]\n"
+    "             METHOD PATH [BODY.json|-]\n"
+    "                                      any API route in-process, e.g. GET "
+    "/api/v1/opportunities/ID/health\n"
     "  bingfa --help | --version\n";
 
 void cli_error(const char *fmt, ...)
@@ -129,6 +133,8 @@ int main(int argc, char **argv)
         return cli_playbook(argc - 2, argv + 2);
     if (strcmp(cmd, "tool") == 0)
         return cli_tool(argc - 2, argv + 2);
+    if (strcmp(cmd, "api") == 0)
+        return cli_api(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);
     return 2;
 }

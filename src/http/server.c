@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,13 +31,25 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+static const char *local_find(const char *const *pairs, const char *name, bool fold)
+{
+    for (size_t i = 0; pairs && pairs[i] && pairs[i + 1]; i += 2)
+        if (fold ? strcasecmp(pairs[i], name) == 0 : strcmp(pairs[i], name) == 0)
+            return pairs[i + 1];
+    return NULL;
+}
+
 const char *http_header(const http_request *req, const char *name)
 {
+    if (req->local)
+        return local_find(req->local->headers, name, true);
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 const char *http_query(const http_request *req, const char *name)
 {
+    if (req->local)
+        return local_find(req->local->query, name, false);
     const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
     if (v == NULL && MHD_lookup_connection_value_n(req->conn, MHD_GET_ARGUMENT_KIND, name,
                                                    strlen(name), NULL, NULL) == MHD_YES)
@@ -65,6 +78,12 @@ static enum MHD_Result query_visit(void *cls, enum MHD_ValueKind kind, const cha
 bool http_query_each(const http_request *req,
                      bool (*fn)(void *ctx, const char *key, const char *value), void *ctx)
 {
+    if (req->local) {
+        for (size_t i = 0; req->local->query && req->local->query[i]; i += 2)
+            if (!fn(ctx, req->local->query[i], req->local->query[i + 1]))
+                return false;
+        return true;
+    }
     query_iter it = {fn, ctx, false};
     MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_visit, &it);
     return !it.stopped;
@@ -301,4 +320,74 @@ void http_server_stop(http_server *srv, unsigned grace_ms)
     }
     MHD_stop_daemon(srv->daemon);
     free(srv);
+}
+
+/* Decodes %XX and '+' in place. */
+static void percent_decode(char *s)
+{
+    char *w = s;
+    for (char *r = s; *r; r++) {
+        if (*r == '%' && r[1] && r[2]) {
+            char hex[3] = {r[1], r[2], 0};
+            char *end;
+            long v = strtol(hex, &end, 16);
+            if (*end == '\0') {
+                *w++ = (char)v;
+                r += 2;
+                continue;
+            }
+        }
+        *w++ = *r == '+' ? ' ' : *r;
+    }
+    *w = '\0';
+}
+
+bf_result http_request_local(arena *a, const char *method, const char *target, const char *body,
+                             size_t len, const char *const *headers, http_handler handler,
+                             void *app, http_request **out)
+{
+    http_request *req = arena_calloc(a, 1, sizeof(*req));
+    http_local *local = arena_calloc(a, 1, sizeof(*local));
+    char *path = arena_strdup(a, target);
+    if (req == NULL || local == NULL || path == NULL)
+        return BF_ERR_NOMEM;
+    char *q = strchr(path, '?');
+    if (q != NULL) {
+        *q++ = '\0';
+        size_t nargs = 1;
+        for (const char *p = q; *p; p++)
+            nargs += *p == '&';
+        local->query = arena_calloc(a, 2 * nargs + 1, sizeof(char *));
+        if (local->query == NULL)
+            return BF_ERR_NOMEM;
+        size_t n = 0;
+        for (char *arg = q; arg && *arg;) {
+            char *next = strchr(arg, '&');
+            if (next)
+                *next++ = '\0';
+            char *eq = strchr(arg, '=');
+            if (eq)
+                *eq++ = '\0';
+            percent_decode(arg);
+            if (eq)
+                percent_decode(eq);
+            local->query[n++] = arg;
+            local->query[n++] = eq ? eq : "";
+            arg = next;
+        }
+    }
+    percent_decode(path);
+    local->headers = headers;
+    req->arena = a;
+    req->local = local;
+    req->method = method;
+    req->path = path;
+    req->status = 500;
+    buf_init(&req->body, a, (size_t)1 << 30);
+    buf_init(&req->out, a, 64 * 1024 * 1024);
+    if (body != NULL && buf_append(&req->body, body, len) != BF_OK)
+        return BF_ERR_NOMEM;
+    handler(req, app);
+    *out = req;
+    return BF_OK;
 }

@@ -33,9 +33,10 @@ typedef struct http_request {
     const char *header_values[HTTP_MAX_HEADERS];
     size_t nheaders;
 
-    void *conn;          /* the libmicrohttpd connection (opaque) */
-    bool body_too_large; /* the body passed the limit while being read */
-    bool responded;      /* a response was already queued */
+    void *conn;                     /* the libmicrohttpd connection (opaque) */
+    const struct http_local *local; /* set instead of conn for an in-process request */
+    bool body_too_large;            /* the body passed the limit while being read */
+    bool responded;                 /* a response was already queued */
     uint64_t started_ns;
 } http_request;
 
@@ -78,5 +79,20 @@ bool http_query_each(const http_request *req,
 
 /* Adds a response header; the strings must outlive the request (arena). */
 void http_set_header(http_request *req, const char *name, const char *value);
+
+/* Headers and query arguments of an in-process request: NULL-terminated
+ * lists of name, value pairs. */
+typedef struct http_local {
+    const char *const *headers;
+    const char **query;
+} http_local;
+
+/* Runs one request through handler without a network (the command line's
+ * way to every route): target is the path with an optional ?query,
+ * percent-decoded here. The request (and its response: status, out) lives
+ * in a, which the caller frees. */
+bf_result http_request_local(arena *a, const char *method, const char *target, const char *body,
+                             size_t len, const char *const *headers, http_handler handler,
+                             void *app, http_request **out);
 
 #endif
