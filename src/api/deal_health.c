@@ -66,14 +66,6 @@ static bf_result latest_done(api_call *call, record *act, void *ctx)
     return BF_OK;
 }
 
-static bool uses_mant(const playbook *pb)
-{
-    for (size_t i = 0; i < pb->nqualification; i++)
-        if (strcmp(pb->qualification[i], "MANT") == 0)
-            return true;
-    return false;
-}
-
 bf_result opportunity_health(api_call *call, const api_route *route)
 {
     (void)route;
@@ -92,7 +84,7 @@ bf_result opportunity_health(api_call *call, const api_route *route)
     if ((r = api_buying_centre(call, record_text(opp, "account_id"), &authority)) != BF_OK)
         return r;
     in.has_coach = authority.coaches[0] != NULL;
-    if (uses_mant(pb)) {
+    if (playbook_uses(pb, "MANT")) {
         json_t *mant = api_keep(call, mant_evaluate(form_data(call, opp, "mant"), &authority));
         json_t *parts = json_object_get(mant, "parts");
         const char *key;

@@ -38,9 +38,7 @@ bf_result reports_funnel(api_call *call, const api_route *route)
 
     /* Deals of a MANT playbook whose MANT is not complete are pre-funnel and
      * shown apart, as are deals in stages outside the funnel. */
-    bool mant = false;
-    for (size_t i = 0; i < pb->nqualification; i++)
-        mant |= strcmp(pb->qualification[i], "MANT") == 0;
+    bool mant = playbook_uses(pb, "MANT");
     json_t *stages = json_array();
     int64_t all[3] = {0}, in[3] = {0}, pre[3] = {0};
     for (size_t i = 0; stages && i < pb->nstages; i++) {

@@ -95,10 +95,7 @@ static bf_result insert(demo *d, const resource_spec *spec, json_t *obj, record 
  * from the deal; completeness is computed as the API does. */
 static bf_result opportunity_mant(demo *d, const record *opp, const playbook *pb)
 {
-    bool uses_mant = false;
-    for (size_t i = 0; i < pb->nqualification; i++)
-        uses_mant |= strcmp(pb->qualification[i], "MANT") == 0;
-    if (!uses_mant)
+    if (!playbook_uses(pb, "MANT"))
         return BF_OK;
     const field_value *budget = record_field_const(opp, "budget");
     int64_t money =

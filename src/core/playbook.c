@@ -864,6 +864,14 @@ const decision_def *playbook_decision(const playbook *pb, const char *id)
     return NULL;
 }
 
+bool playbook_uses(const playbook *pb, const char *framework)
+{
+    for (size_t i = 0; i < pb->nqualification; i++)
+        if (strcmp(pb->qualification[i], framework) == 0)
+            return true;
+    return false;
+}
+
 const mode_def *playbook_mode(const playbook *pb, const char *id)
 {
     for (size_t i = 0; id && i < pb->nmodes; i++)

@@ -186,6 +186,9 @@ const checklist_def *playbook_item(const playbook *pb, const stage_def *stage, c
 /* The decision point called id, or NULL. */
 const decision_def *playbook_decision(const playbook *pb, const char *id);
 
+/* True when the playbook qualifies deals with framework ("MANT", "CE" …). */
+bool playbook_uses(const playbook *pb, const char *framework);
+
 /* The sales mode called id, or NULL. */
 const mode_def *playbook_mode(const playbook *pb, const char *id);
 
