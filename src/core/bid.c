@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json_check.h"
+
 typedef __int128 i128;
 
 #define BID_MAX_BIDDERS 50
@@ -45,32 +47,21 @@ static bf_result read_score(json_t *v, int max, const char *field, int64_t *out,
 
 static bf_result read_weights(json_t *w, scheme *s, bf_error *err)
 {
-    static const char *const keys[] = {"business", "price", "technical", "service"};
+    static const char *const keys[] = {"business", "price", "technical", "service", NULL};
     int *slots[] = {&s->business, &s->price, &s->technical, &s->service};
     if (w == NULL)
         return bf_fail(err, BF_ERR_INVALID, "required", "weights", "weights is required");
     if (!json_is_object(w))
         return bf_fail(err, BF_ERR_INVALID, "wrong_type", "weights",
                        "weights must be an object of business, price, technical, service");
-    const char *key;
-    json_t *v;
-    json_object_foreach(w, key, v)
-    {
-        bool known = false;
-        for (int i = 0; i < 4; i++)
-            known |= strcmp(key, keys[i]) == 0;
-        if (!known) {
-            char field[80];
-            snprintf(field, sizeof(field), "weights.%.60s", key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", field,
-                           "%s is not a scoring category (business, price, technical, service)",
-                           field);
-        }
-    }
+    bf_result r = json_check_keys(
+        w, keys, "weights", "is not a scoring category (business, price, technical, service)", err);
+    if (r != BF_OK)
+        return r;
     int sum = 0;
     for (int i = 0; i < 4; i++) {
         char field[40];
-        snprintf(field, sizeof(field), "weights.%s", keys[i]);
+        json_check_path_key(field, sizeof(field), "weights", keys[i]);
         json_t *x = json_object_get(w, keys[i]);
         if (x == NULL)
             return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required", field);
@@ -89,36 +80,23 @@ static bf_result read_weights(json_t *w, scheme *s, bf_error *err)
 static bf_result read_bidder(json_t *b, size_t i, const scheme *s, bidder *out, bf_error *err)
 {
     static const char *const keys[] = {"name", "us", "price", "scores", NULL};
-    char field[80];
-    if (!json_is_object(b)) {
-        snprintf(field, sizeof(field), "bidders[%zu]", i);
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be an object", field);
-    }
-    const char *key;
-    json_t *v;
-    json_object_foreach(b, key, v)
-    {
-        bool known = false;
-        for (int k = 0; keys[k]; k++)
-            known |= strcmp(key, keys[k]) == 0;
-        if (!known) {
-            snprintf(field, sizeof(field), "bidders[%zu].%.40s", i, key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", field,
-                           "%s is not a field of a bidder", field);
-        }
-    }
-    snprintf(field, sizeof(field), "bidders[%zu].name", i);
+    char at[40], field[80];
+    bf_result r =
+        json_check_item(b, "bidders", i, keys, "is not a field of a bidder", at, sizeof(at), err);
+    if (r != BF_OK)
+        return r;
+    json_check_path_key(field, sizeof(field), at, "name");
     json_t *name = json_object_get(b, "name");
     if (!json_is_string(name) || json_string_length(name) == 0 || json_string_length(name) > 200)
         return bf_fail(err, BF_ERR_INVALID, name ? "wrong_type" : "required", field,
                        "%s must be a name of 1 to 200 bytes", field);
     out->name = json_string_value(name);
     json_t *us = json_object_get(b, "us");
-    snprintf(field, sizeof(field), "bidders[%zu].us", i);
-    if (us != NULL && !json_is_boolean(us))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be true or false", field);
+    json_check_path_key(field, sizeof(field), at, "us");
+    if (us != NULL && (r = json_check_bool(us, field, err)) != BF_OK)
+        return r;
     out->us = json_is_true(us);
-    snprintf(field, sizeof(field), "bidders[%zu].price", i);
+    json_check_path_key(field, sizeof(field), at, "price");
     json_t *price = json_object_get(b, "price");
     if (price == NULL)
         return bf_fail(err, BF_ERR_INVALID, "required", field,
@@ -133,7 +111,7 @@ static bf_result read_bidder(json_t *b, size_t i, const scheme *s, bidder *out, 
         return bf_fail(err, BF_ERR_INVALID, "out_of_range", field, "%s is too large", field);
     out->price = json_integer_value(price);
 
-    snprintf(field, sizeof(field), "bidders[%zu].scores", i);
+    json_check_path_key(field, sizeof(field), at, "scores");
     json_t *scores = json_object_get(b, "scores");
     if (scores == NULL)
         return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required", field);
@@ -142,6 +120,8 @@ static bf_result read_bidder(json_t *b, size_t i, const scheme *s, bidder *out, 
                        "%s must be an object of business, technical, service", field);
     static const char *const cats[] = {"business", "technical", "service"};
     const int maxes[] = {s->business, s->technical, s->service};
+    const char *key;
+    json_t *v;
     json_object_foreach(scores, key, v)
     {
         bool known = false;
@@ -162,8 +142,7 @@ static bf_result read_bidder(json_t *b, size_t i, const scheme *s, bidder *out, 
         if (x == NULL)
             return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required", field);
         int64_t h = 0;
-        bf_result r = read_score(x, maxes[k], field, &h, err);
-        if (r != BF_OK)
+        if ((r = read_score(x, maxes[k], field, &h, err)) != BF_OK)
             return r;
         out->non_price += h;
     }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json_check.h"
+
 enum { M_PUBLIC, M_INVITED, M_NEGOTIATION, M_SINGLE, M_INQUIRY, M_COUNT };
 
 const char *const procurement_methods[] = {
@@ -55,14 +57,6 @@ static const char *const known_keys[] = {
     NULL,
 };
 
-static bool key_known(const char *key)
-{
-    for (size_t i = 0; known_keys[i] != NULL; i++)
-        if (strcmp(known_keys[i], key) == 0)
-            return true;
-    return false;
-}
-
 /* An optional integer >= min; *has tells whether it was given (null = absent). */
 static bf_result get_int(json_t *facts, const char *key, int64_t min, const char *unit, bool *has,
                          int64_t *out, bf_error *err)
@@ -92,8 +86,9 @@ static bf_result get_bool(json_t *facts, const char *key, bool *given, bool *out
         *given = false;
     if (v == NULL || json_is_null(v))
         return BF_OK;
-    if (!json_is_boolean(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", key, "%s must be true or false", key);
+    bf_result r = json_check_bool(v, key, err);
+    if (r != BF_OK)
+        return r;
     *out = json_is_true(v);
     if (given)
         *given = true;
@@ -111,7 +106,7 @@ static bf_result procurement_parse_facts(json_t *facts, proc_facts *f, bf_error 
     json_t *v;
     json_object_foreach(facts, key, v)
     {
-        if (!key_known(key))
+        if (!json_check_one_of(key, known_keys))
             return bf_fail(err, BF_ERR_INVALID, "unknown_field", key,
                            "the procurement facts have no field %s", key);
     }

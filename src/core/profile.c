@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json_check.h"
 #include "core/text.h"
 
 #define MONEY_MAX 1000000000000000LL /* same bound as the account's money fields */
@@ -86,14 +87,6 @@ static const label plan_labels[] = {
     {NULL, NULL, NULL},
 };
 
-static bool one_of(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i]; i++)
-        if (strcmp(s, values[i]) == 0)
-            return true;
-    return false;
-}
-
 static const label *label_find(const label *labels, const char *value)
 {
     if (value == NULL)
@@ -148,34 +141,27 @@ json_t *profile_default_rules(void)
 /* out = "path.key" (or key at the top level). */
 static void path_join(char *out, const char *path, const char *key)
 {
-    if (path[0])
-        snprintf(out, PATH_CAP, "%.60s.%.30s", path, key);
-    else
-        snprintf(out, PATH_CAP, "%.60s", key);
+    json_check_path_key(out, PATH_CAP, path, key);
 }
 
 static bf_result need_object(json_t *v, const char *path, bf_error *err)
 {
-    if (!json_is_object(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be an object",
-                       path[0] ? path : "the body");
-    return BF_OK;
+    if (!path[0] && !json_is_object(v))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "the body must be an object");
+    return json_check_object(v, path, err);
 }
 
 static bf_result check_keys(json_t *obj, const char *const *allowed, const char *path,
                             bf_error *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        if (!one_of(key, allowed)) {
-            char f[PATH_CAP];
-            path_join(f, path, key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", f, "%s is not a known field", f);
-        }
-    }
-    return BF_OK;
+    return json_check_keys(obj, allowed, path, "is not a known field", err);
+}
+
+/* Fails unless v is an object whose keys are all in allowed (NULL-ended). */
+static bf_result need_fields(json_t *v, const char *path, const char *const *allowed, bf_error *err)
+{
+    bf_result r = need_object(v, path, err);
+    return r != BF_OK ? r : check_keys(v, allowed, path, err);
 }
 
 /* The member key of obj, which must be present and not null. */
@@ -183,12 +169,9 @@ static bf_result get_member(json_t *obj, const char *key, const char *path, json
                             bf_error *err)
 {
     *out = json_object_get(obj, key);
-    if (*out == NULL || json_is_null(*out)) {
-        char f[PATH_CAP];
-        path_join(f, path, key);
-        return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
-    }
-    return BF_OK;
+    char f[PATH_CAP];
+    path_join(f, path, key);
+    return json_check_required(*out, f, err);
 }
 
 static bf_result get_int(json_t *obj, const char *key, const char *path, long long min,
@@ -200,32 +183,7 @@ static bf_result get_int(json_t *obj, const char *key, const char *path, long lo
         return r;
     char f[PATH_CAP];
     path_join(f, path, key);
-    if (!json_is_integer(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be an integer", f);
-    *out = json_integer_value(v);
-    if (*out < min || *out > max)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", f, "%s must be between %lld and %lld",
-                       f, min, max);
-    return BF_OK;
-}
-
-/* A string of 1..max_chars characters without NUL at field f. */
-static bf_result check_string(json_t *v, const char *f, size_t max_chars, bf_error *err)
-{
-    if (!json_is_string(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be a string", f);
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    if (memchr(s, '\0', len) != NULL)
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
-                       "%s must not contain NUL characters", f);
-    size_t chars = text_utf8_length(s, len);
-    if (chars == 0)
-        return bf_fail(err, BF_ERR_INVALID, "required", f, "%s must not be empty", f);
-    if (chars > max_chars)
-        return bf_fail(err, BF_ERR_INVALID, "too_long", f, "%s has more than %zu characters", f,
-                       max_chars);
-    return BF_OK;
+    return json_check_int(v, f, min, max, out, err);
 }
 
 static bf_result get_string(json_t *obj, const char *key, const char *path, size_t max_chars,
@@ -237,7 +195,7 @@ static bf_result get_string(json_t *obj, const char *key, const char *path, size
         return r;
     char f[PATH_CAP];
     path_join(f, path, key);
-    if ((r = check_string(v, f, max_chars, err)) != BF_OK)
+    if ((r = json_check_text(v, f, max_chars, err)) != BF_OK)
         return r;
     *out = json_string_value(v);
     return BF_OK;
@@ -253,7 +211,7 @@ static bf_result get_name(json_t *obj, const char *key, const char *path, bf_err
         return r;
     char f[PATH_CAP];
     path_join(f, path, key);
-    if ((r = need_object(v, f, err)) != BF_OK || (r = check_keys(v, langs, f, err)) != BF_OK)
+    if ((r = need_fields(v, f, langs, err)) != BF_OK)
         return r;
     const char *s;
     for (size_t i = 0; langs[i]; i++)
@@ -272,7 +230,7 @@ static bf_result get_int_map(json_t *obj, const char *key, const char *path,
         return r;
     char f[PATH_CAP];
     path_join(f, path, key);
-    if ((r = need_object(v, f, err)) != BF_OK || (r = check_keys(v, keys, f, err)) != BF_OK)
+    if ((r = need_fields(v, f, keys, err)) != BF_OK)
         return r;
     long long n;
     for (size_t i = 0; keys[i]; i++)
@@ -299,19 +257,6 @@ static bf_result get_array(json_t *obj, const char *key, const char *path, size_
     return BF_OK;
 }
 
-static bool id_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 40)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
-}
-
 /* ---- rules validation ---- */
 
 static bf_result validate_signals(json_t *factor, const char *path, bf_error *err)
@@ -327,14 +272,14 @@ static bf_result validate_signals(json_t *factor, const char *path, bf_error *er
     {
         char p[PATH_CAP];
         snprintf(p, sizeof(p), "%.60s.signals[%zu]", path, i);
-        if ((r = need_object(s, p, err)) != BF_OK || (r = check_keys(s, keys, p, err)) != BF_OK)
+        if ((r = need_fields(s, p, keys, err)) != BF_OK)
             return r;
         const char *id;
         char f[PATH_CAP];
         path_join(f, p, "id");
         if ((r = get_string(s, "id", p, 40, &id, err)) != BF_OK)
             return r;
-        if (!id_valid(id))
+        if (!json_check_id_valid(id))
             return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
                            "%s must be lowercase letters, digits, '_' or '-'", f);
         for (size_t k = 0; k < i; k++)
@@ -351,7 +296,7 @@ static bf_result validate_signals(json_t *factor, const char *path, bf_error *er
         json_array_foreach(kws, k, kw)
         {
             snprintf(f, sizeof(f), "%.60s.keywords[%zu]", p, k);
-            if ((r = check_string(kw, f, KEYWORD_MAX_CHARS, err)) != BF_OK)
+            if ((r = json_check_text(kw, f, KEYWORD_MAX_CHARS, err)) != BF_OK)
                 return r;
         }
         long long points;
@@ -378,7 +323,7 @@ static bf_result validate_factor(json_t *factors, size_t i, long long *weight, b
         return r;
     char f[PATH_CAP];
     path_join(f, p, "id");
-    if (!one_of(id, factor_ids))
+    if (!json_check_one_of(id, factor_ids))
         return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
                        "%s must be one of: size, ownership, business_type, existing_systems, "
                        "branches, purchase_plan",
@@ -436,8 +381,8 @@ static bf_result validate_grades(json_t *rules, bf_error *err)
     json_array_foreach(grades, i, g)
     {
         char p[PATH_CAP], f[PATH_CAP];
-        snprintf(p, sizeof(p), "grades[%zu]", i);
-        if ((r = need_object(g, p, err)) != BF_OK || (r = check_keys(g, keys, p, err)) != BF_OK)
+        r = json_check_item(g, "grades", i, keys, "is not a known field", p, sizeof(p), err);
+        if (r != BF_OK)
             return r;
         const char *name;
         if ((r = get_string(g, "grade", p, GRADE_MAX_CHARS, &name, err)) != BF_OK)
@@ -466,8 +411,8 @@ static bf_result validate_grades(json_t *rules, bf_error *err)
 bf_result profile_rules_validate(json_t *rules, bf_error *err)
 {
     static const char *const keys[] = {"factors", "grades", NULL};
-    bf_result r = need_object(rules, "", err);
-    if (r != BF_OK || (r = check_keys(rules, keys, "", err)) != BF_OK)
+    bf_result r = need_fields(rules, "", keys, err);
+    if (r != BF_OK)
         return r;
     json_t *factors;
     if ((r = get_array(rules, "factors", "", 1, 6, &factors, err)) != BF_OK)
@@ -489,13 +434,13 @@ bf_result profile_form_validate(json_t *in, json_t **out, bf_error *err)
 {
     static const char *const keys[] = {"purchase_plan", "note", NULL};
     *out = NULL;
-    bf_result r = need_object(in, "", err);
-    if (r != BF_OK || (r = check_keys(in, keys, "", err)) != BF_OK)
+    bf_result r = need_fields(in, "", keys, err);
+    if (r != BF_OK)
         return r;
     const char *plan;
     if ((r = get_string(in, "purchase_plan", "", 40, &plan, err)) != BF_OK)
         return r;
-    if (!one_of(plan, profile_purchase_plans))
+    if (!json_check_one_of(plan, profile_purchase_plans))
         return bf_fail(err, BF_ERR_INVALID, "invalid_value", "purchase_plan",
                        "purchase_plan must be one of: within_6_months, within_year, later, none");
     json_t *note = json_object_get(in, "note");
@@ -605,7 +550,7 @@ static int size_money_part(reason *rs, const char *zh_name, const char *en_name,
 
 static int score_size(const profile_facts *fa, json_t *factor, reason *rs, bool *unknown)
 {
-    const char *bt = fa->business_type && one_of(fa->business_type, business_types)
+    const char *bt = fa->business_type && json_check_one_of(fa->business_type, business_types)
                          ? fa->business_type
                          : "other";
     const label *shortl = label_find(business_short, bt);
@@ -625,7 +570,7 @@ static int score_size(const profile_facts *fa, json_t *factor, reason *rs, bool 
                fa->employees, emp_min, shortl->en, met ? "met" : "not met", p);
         points += p;
     }
-    if (fa->business_type == NULL || !one_of(fa->business_type, business_types)) {
+    if (fa->business_type == NULL || !json_check_one_of(fa->business_type, business_types)) {
         append(rs->zh, sizeof(rs->zh), "（业务类型未知，按其他企业门槛）");
         append(rs->en, sizeof(rs->en), " (business type unknown: the threshold for other)");
     }

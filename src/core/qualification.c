@@ -6,27 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json_check.h"
 #include "core/text.h"
 
 /* ---- small JSON helpers ---- */
 
 #define MAX_INDICATORS 20
 #define NOTE_MAX_CHARS 2000
-
-/* Writes "prefix.key" (or "key" when prefix is empty) into buf; a path too
- * long for buf is cut (bf_error.field holds 64 bytes anyway). */
-static void path_key(char *buf, size_t cap, const char *prefix, const char *key)
-{
-    if (snprintf(buf, cap, "%s%s%s", prefix, prefix[0] ? "." : "", key) < 0)
-        buf[0] = '\0';
-}
-
-/* Writes "prefix[i]" into buf, cut like path_key. */
-static void path_index(char *buf, size_t cap, const char *prefix, size_t i)
-{
-    if (snprintf(buf, cap, "%s[%zu]", prefix, i) < 0)
-        buf[0] = '\0';
-}
 
 /* {"zh": zh, "en": en}, new ref. */
 static json_t *text_pair(const char *zh, const char *en)
@@ -47,27 +33,6 @@ static json_t *member(json_t *obj, const char *key)
     return json_is_null(v) ? NULL : v;
 }
 
-/* Fails with unknown_field when obj has a key not in allowed (NULL-ended). */
-static bf_result check_keys(json_t *obj, const char *const *allowed, const char *prefix,
-                            bf_error *err)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        bool known = false;
-        for (size_t i = 0; allowed[i] != NULL && !known; i++)
-            known = strcmp(allowed[i], key) == 0;
-        if (!known) {
-            char path[64];
-            path_key(path, sizeof(path), prefix, key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", path, "%s is not a field here",
-                           path);
-        }
-    }
-    return BF_OK;
-}
-
 /* Fails with wrong_type unless v is an object. */
 static bf_result want_object(json_t *v, const char *path, bf_error *err)
 {
@@ -75,21 +40,6 @@ static bf_result want_object(json_t *v, const char *path, bf_error *err)
         return BF_OK;
     return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a JSON object",
                    path[0] ? path : "the form");
-}
-
-/* Reads an integer in [min, max] at path. */
-static bf_result take_int(json_t *v, const char *path, json_int_t min, json_int_t max,
-                          json_int_t *out, bf_error *err)
-{
-    if (!json_is_integer(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be an integer", path);
-    json_int_t n = json_integer_value(v);
-    if (n < min || n > max)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", path,
-                       "%s must be between %" JSON_INTEGER_FORMAT " and %" JSON_INTEGER_FORMAT,
-                       path, min, max);
-    *out = n;
-    return BF_OK;
 }
 
 static bool is_ascii_space(unsigned char c)
@@ -105,8 +55,9 @@ static bf_result take_text(json_t *v, const char *path, size_t max_chars, bool b
                            json_t **out, bf_error *err)
 {
     *out = NULL;
-    if (!json_is_string(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a string", path);
+    bf_result r = json_check_string(v, path, err);
+    if (r != BF_OK)
+        return r;
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (memchr(s, '\0', n) != NULL || !text_utf8_valid(s, n, NULL))
@@ -152,7 +103,7 @@ static bf_result copy_optional_text(json_t *in, json_t *obj, const char *key, co
     if (v == NULL)
         return BF_OK;
     char path[64];
-    path_key(path, sizeof(path), prefix, key);
+    json_check_path_key(path, sizeof(path), prefix, key);
     json_t *s;
     bf_result r = take_text(v, path, max_chars, true, &s, err);
     if (r != BF_OK || s == NULL)
@@ -168,14 +119,20 @@ static bf_result copy_optional_date(json_t *in, json_t *obj, const char *key, co
     if (v == NULL)
         return BF_OK;
     char path[64];
-    path_key(path, sizeof(path), prefix, key);
-    if (!json_is_string(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a string", path);
-    if (!text_date_valid(json_string_value(v)))
-        return bf_fail(err, BF_ERR_INVALID, "invalid_date", path, "%s must be a date YYYY-MM-DD",
-                       path);
+    json_check_path_key(path, sizeof(path), prefix, key);
+    bf_result r;
+    if ((r = json_check_string(v, path, err)) != BF_OK ||
+        (r = json_check_date(v, path, err)) != BF_OK)
+        return r;
     return json_object_set_new(obj, key, json_string(json_string_value(v))) == 0 ? BF_OK
                                                                                  : fail_nomem(err);
+}
+
+/* Fails unless v is an object whose keys are all in allowed (NULL-ended). */
+static bf_result want_fields(json_t *v, const char *path, const char *const *allowed, bf_error *err)
+{
+    bf_result r = want_object(v, path, err);
+    return r != BF_OK ? r : json_check_keys(v, allowed, path, "is not a field here", err);
 }
 
 /* A non-empty string member, or NULL. */
@@ -246,17 +203,15 @@ static bf_result check_config_indicator(json_t *ind, size_t i, json_t *all, json
     static const char *const keys[] = {"id", "name", "weight", NULL};
     static const char *const langs[] = {"zh", "en", NULL};
     char at[40], path[64];
-    path_index(at, sizeof(at), "indicators", i);
+    json_check_path_index(at, sizeof(at), "indicators", i);
     bf_result r;
-    if ((r = want_object(ind, at, err)) != BF_OK || (r = check_keys(ind, keys, at, err)) != BF_OK)
+    if ((r = want_fields(ind, at, keys, err)) != BF_OK)
         return r;
 
-    path_key(path, sizeof(path), at, "id");
-    json_t *id = member(ind, "id");
-    if (id == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
-    if (!json_is_string(id))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a string", path);
+    json_t *id = json_check_member(ind, at, "id", path, sizeof(path));
+    if ((r = json_check_required(id, path, err)) != BF_OK ||
+        (r = json_check_string(id, path, err)) != BF_OK)
+        return r;
     if (!indicator_id_valid(json_string_value(id)))
         return bf_fail(err, BF_ERR_INVALID, "invalid_value", path,
                        "%s must be a lowercase identifier [a-z][a-z0-9_]*, at most 40 characters",
@@ -267,30 +222,27 @@ static bf_result check_config_indicator(json_t *ind, size_t i, json_t *all, json
                            "%s repeats the id %s of indicators[%zu]", path, json_string_value(id),
                            j);
 
-    path_key(path, sizeof(path), at, "name");
-    json_t *name = member(ind, "name");
-    if (name == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
-    if ((r = want_object(name, path, err)) != BF_OK ||
-        (r = check_keys(name, langs, path, err)) != BF_OK)
+    json_t *name = json_check_member(ind, at, "name", path, sizeof(path));
+    if ((r = json_check_required(name, path, err)) != BF_OK)
+        return r;
+    if ((r = want_fields(name, path, langs, err)) != BF_OK)
         return r;
     for (size_t k = 0; langs[k] != NULL; k++) {
         char lang_path[64];
-        path_key(lang_path, sizeof(lang_path), path, langs[k]);
+        json_check_path_key(lang_path, sizeof(lang_path), path, langs[k]);
         json_t *v = member(name, langs[k]);
-        if (v == NULL)
-            return bf_fail(err, BF_ERR_INVALID, "required", lang_path, "%s is required", lang_path);
+        if ((r = json_check_required(v, lang_path, err)) != BF_OK)
+            return r;
         json_t *s;
         if ((r = take_text(v, lang_path, 100, false, &s, err)) != BF_OK)
             return r;
         json_decref(s);
     }
 
-    path_key(path, sizeof(path), at, "weight");
-    json_t *w = member(ind, "weight");
-    if (w == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
-    return take_int(w, path, 1, 100, weight, err);
+    json_t *w = json_check_member(ind, at, "weight", path, sizeof(path));
+    if ((r = json_check_required(w, path, err)) != BF_OK)
+        return r;
+    return json_check_int(w, path, 1, 100, weight, err);
 }
 
 bf_result evaluation_config_validate(json_t *cfg, bf_error *err)
@@ -298,12 +250,12 @@ bf_result evaluation_config_validate(json_t *cfg, bf_error *err)
     static const char *const keys[] = {"indicators", "mode_thresholds", NULL};
     static const char *const th_keys[] = {"consultative", "strategic", NULL};
     bf_result r;
-    if ((r = want_object(cfg, "", err)) != BF_OK || (r = check_keys(cfg, keys, "", err)) != BF_OK)
+    if ((r = want_fields(cfg, "", keys, err)) != BF_OK)
         return r;
 
     json_t *inds = member(cfg, "indicators");
-    if (inds == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", "indicators", "indicators is required");
+    if ((r = json_check_required(inds, "indicators", err)) != BF_OK)
+        return r;
     if (!json_is_array(inds))
         return bf_fail(err, BF_ERR_INVALID, "wrong_type", "indicators",
                        "indicators must be an array");
@@ -326,20 +278,17 @@ bf_result evaluation_config_validate(json_t *cfg, bf_error *err)
                        "the indicators' weights must sum to 100, not %" JSON_INTEGER_FORMAT, sum);
 
     json_t *th = member(cfg, "mode_thresholds");
-    if (th == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", "mode_thresholds",
-                       "mode_thresholds is required");
-    if ((r = want_object(th, "mode_thresholds", err)) != BF_OK ||
-        (r = check_keys(th, th_keys, "mode_thresholds", err)) != BF_OK)
+    if ((r = json_check_required(th, "mode_thresholds", err)) != BF_OK)
+        return r;
+    if ((r = want_fields(th, "mode_thresholds", th_keys, err)) != BF_OK)
         return r;
     json_int_t t[2];
     for (size_t k = 0; k < 2; k++) {
         char path[64];
-        path_key(path, sizeof(path), "mode_thresholds", th_keys[k]);
+        json_check_path_key(path, sizeof(path), "mode_thresholds", th_keys[k]);
         json_t *v = member(th, th_keys[k]);
-        if (v == NULL)
-            return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
-        if ((r = take_int(v, path, 0, 100, &t[k], err)) != BF_OK)
+        if ((r = json_check_required(v, path, err)) != BF_OK ||
+            (r = json_check_int(v, path, 0, 100, &t[k], err)) != BF_OK)
             return r;
     }
     if (t[0] >= t[1])
@@ -376,15 +325,13 @@ static bf_result validate_man_part(json_t *in, const char *part, json_t **out, b
         return *out ? BF_OK : fail_nomem(err);
     }
     bf_result r;
-    if ((r = want_object(v, part, err)) != BF_OK || (r = check_keys(v, keys, part, err)) != BF_OK)
+    if ((r = want_fields(v, part, keys, err)) != BF_OK)
         return r;
     char path[64];
-    path_key(path, sizeof(path), part, "answer");
-    json_t *a = member(v, "answer");
-    if (a == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
-    if (!json_is_string(a))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a string", path);
+    json_t *a = json_check_member(v, part, "answer", path, sizeof(path));
+    if ((r = json_check_required(a, path, err)) != BF_OK ||
+        (r = json_check_string(a, path, err)) != BF_OK)
+        return r;
     bool known = false;
     for (size_t i = 0; answers[i] != NULL && !known; i++)
         known = strcmp(json_string_value(a), answers[i]) == 0;
@@ -420,17 +367,14 @@ static bf_result validate_indicators(json_t *in, json_t *cfg, json_t *out, bf_er
     json_array_foreach(inds, i, ind)
     {
         char at[40], path[64];
-        path_index(at, sizeof(at), "indicators", i);
+        json_check_path_index(at, sizeof(at), "indicators", i);
         bf_result r;
-        if ((r = want_object(ind, at, err)) != BF_OK ||
-            (r = check_keys(ind, keys, at, err)) != BF_OK)
+        if ((r = want_fields(ind, at, keys, err)) != BF_OK)
             return r;
-        path_key(path, sizeof(path), at, "id");
-        json_t *id = member(ind, "id");
-        if (id == NULL)
-            return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
-        if (!json_is_string(id))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a string", path);
+        json_t *id = json_check_member(ind, at, "id", path, sizeof(path));
+        if ((r = json_check_required(id, path, err)) != BF_OK ||
+            (r = json_check_string(id, path, err)) != BF_OK)
+            return r;
         const char *ids = json_string_value(id);
         if (config_indicator(cfg, ids) == NULL)
             return bf_fail(err, BF_ERR_INVALID, "unknown_indicator", path,
@@ -439,12 +383,11 @@ static bf_result validate_indicators(json_t *in, json_t *cfg, json_t *out, bf_er
             if (json_equal(member(json_array_get(inds, j), "id"), id))
                 return bf_fail(err, BF_ERR_INVALID, "duplicate", path,
                                "%s scores %s a second time (see indicators[%zu])", path, ids, j);
-        path_key(path, sizeof(path), at, "score");
-        json_t *sv = member(ind, "score");
-        if (sv == NULL)
-            return bf_fail(err, BF_ERR_INVALID, "required", path, "%s is required", path);
+        json_t *sv = json_check_member(ind, at, "score", path, sizeof(path));
+        if ((r = json_check_required(sv, path, err)) != BF_OK)
+            return r;
         json_int_t score;
-        if ((r = take_int(sv, path, 0, 100, &score, err)) != BF_OK)
+        if ((r = json_check_int(sv, path, 0, 100, &score, err)) != BF_OK)
             return r;
         if (json_array_append_new(arr, json_pack("{s:s, s:I}", "id", ids, "score", score)) != 0)
             return fail_nomem(err);
@@ -460,15 +403,13 @@ static bf_result validate_qualitative(json_t *in, json_t *out, bf_error *err)
     if (q == NULL)
         return BF_OK;
     bf_result r;
-    if ((r = want_object(q, "qualitative", err)) != BF_OK ||
-        (r = check_keys(q, keys, "qualitative", err)) != BF_OK)
+    if ((r = want_fields(q, "qualitative", keys, err)) != BF_OK)
         return r;
     json_t *sv = member(q, "score");
-    if (sv == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", "qualitative.score",
-                       "qualitative.score is required");
+    if ((r = json_check_required(sv, "qualitative.score", err)) != BF_OK)
+        return r;
     json_int_t score;
-    if ((r = take_int(sv, "qualitative.score", 0, 100, &score, err)) != BF_OK)
+    if ((r = json_check_int(sv, "qualitative.score", 0, 100, &score, err)) != BF_OK)
         return r;
     json_t *o = json_pack("{s:I}", "score", score);
     if (o == NULL || json_object_set_new(out, "qualitative", o) != 0)
@@ -482,7 +423,7 @@ bf_result evaluation_validate(json_t *in, json_t *cfg, json_t **out, bf_error *e
                                        "indicators", "qualitative", NULL};
     *out = NULL;
     bf_result r;
-    if ((r = want_object(in, "", err)) != BF_OK || (r = check_keys(in, keys, "", err)) != BF_OK)
+    if ((r = want_fields(in, "", keys, err)) != BF_OK)
         return r;
     json_t *own_cfg = NULL;
     if (cfg == NULL && (cfg = own_cfg = evaluation_default_config()) == NULL)
@@ -668,8 +609,7 @@ static bf_result mant_validate_money(json_t *in, json_t *o, bf_error *err)
     if (money == NULL)
         return BF_OK;
     bf_result r;
-    if ((r = want_object(money, "money", err)) != BF_OK ||
-        (r = check_keys(money, keys, "money", err)) != BF_OK)
+    if ((r = want_fields(money, "money", keys, err)) != BF_OK)
         return r;
     json_t *m = json_object();
     if (m == NULL || json_object_set_new(o, "money", m) != 0)
@@ -695,10 +635,9 @@ static bf_result mant_validate_money(json_t *in, json_t *o, bf_error *err)
         if (f == NULL)
             continue;
         char path[64];
-        path_key(path, sizeof(path), "money", flags[i]);
-        if (!json_is_boolean(f))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be true or false",
-                           path);
+        json_check_path_key(path, sizeof(path), "money", flags[i]);
+        if ((r = json_check_bool(f, path, err)) != BF_OK)
+            return r;
         if (json_object_set_new(m, flags[i], json_boolean(json_is_true(f))) != 0)
             return fail_nomem(err);
     }
@@ -726,7 +665,7 @@ static bf_result mant_validate_needs(json_t *in, json_t *o, bf_error *err)
         return fail_nomem(err);
     for (size_t i = 0; i < n; i++) {
         char path[64];
-        path_index(path, sizeof(path), "needs", i);
+        json_check_path_index(path, sizeof(path), "needs", i);
         json_t *s;
         bf_result r = take_text(json_array_get(needs, i), path, 500, false, &s, err);
         if (r != BF_OK)
@@ -744,8 +683,7 @@ static bf_result mant_validate_time(json_t *in, json_t *o, bf_error *err)
     if (time == NULL)
         return BF_OK;
     bf_result r;
-    if ((r = want_object(time, "time", err)) != BF_OK ||
-        (r = check_keys(time, keys, "time", err)) != BF_OK)
+    if ((r = want_fields(time, "time", keys, err)) != BF_OK)
         return r;
     json_t *t = json_object();
     if (t == NULL || json_object_set_new(o, "time", t) != 0)
@@ -769,7 +707,7 @@ bf_result mant_validate(json_t *in, json_t **out, bf_error *err)
     static const char *const keys[] = {"money", "needs", "time", NULL};
     *out = NULL;
     bf_result r;
-    if ((r = want_object(in, "", err)) != BF_OK || (r = check_keys(in, keys, "", err)) != BF_OK)
+    if ((r = want_fields(in, "", keys, err)) != BF_OK)
         return r;
     json_t *o = json_object();
     if (o == NULL)
@@ -932,7 +870,7 @@ bf_result w5p2_validate(json_t *in, json_t **out, bf_error *err)
                                        "competitors", "budget",         "timetable", NULL};
     *out = NULL;
     bf_result r;
-    if ((r = want_object(in, "", err)) != BF_OK || (r = check_keys(in, keys, "", err)) != BF_OK)
+    if ((r = want_fields(in, "", keys, err)) != BF_OK)
         return r;
     json_t *o = json_object();
     if (o == NULL)
@@ -988,7 +926,7 @@ bf_result ce_validate(json_t *in, json_t **out, bf_error *err)
     static const char *const keys[] = {"what", "by_when", "consequence", NULL};
     *out = NULL;
     bf_result r;
-    if ((r = want_object(in, "", err)) != BF_OK || (r = check_keys(in, keys, "", err)) != BF_OK)
+    if ((r = want_fields(in, "", keys, err)) != BF_OK)
         return r;
     json_t *o = json_object();
     if (o == NULL)

@@ -7,72 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/text.h"
+#include "core/json_check.h"
 
 #define CRITERIA_MAX 30
 #define VENDORS_MAX 30
 #define NAME_MAX_CHARS 100
 #define PATH_CAP 96
+#define KNOWN "is not a known field" /* the message tail of an unknown field */
 
-static bool one_of(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i]; i++)
-        if (strcmp(s, values[i]) == 0)
-            return true;
-    return false;
-}
-
-static bf_result check_keys(json_t *obj, const char *const *allowed, const char *path,
-                            bf_error *err)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        if (!one_of(key, allowed)) {
-            char f[PATH_CAP];
-            if (path[0])
-                snprintf(f, sizeof(f), "%.60s.%.30s", path, key);
-            else
-                snprintf(f, sizeof(f), "%.60s", key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", f, "%s is not a known field", f);
-        }
-    }
-    return BF_OK;
-}
-
-/* A string of 1..NAME_MAX_CHARS characters without NUL at field f. */
+/* A name of 1..NAME_MAX_CHARS characters without NUL at field f. */
 static bf_result check_name(json_t *v, const char *f, bf_error *err)
 {
-    if (v == NULL || json_is_null(v))
-        return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
-    if (!json_is_string(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be a string", f);
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
-    if (memchr(s, '\0', len) != NULL)
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
-                       "%s must not contain NUL characters", f);
-    size_t chars = text_utf8_length(s, len);
-    if (chars == 0)
-        return bf_fail(err, BF_ERR_INVALID, "required", f, "%s must not be empty", f);
-    if (chars > NAME_MAX_CHARS)
-        return bf_fail(err, BF_ERR_INVALID, "too_long", f, "%s has more than %d characters", f,
-                       NAME_MAX_CHARS);
-    return BF_OK;
-}
-
-static bool id_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 40)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
-            return false;
-    }
-    return true;
+    bf_result r = json_check_required(v, f, err);
+    return r != BF_OK ? r : json_check_text(v, f, NAME_MAX_CHARS, err);
 }
 
 static bf_result get_array(json_t *in, const char *key, size_t max, json_t **out, bf_error *err)
@@ -127,19 +74,14 @@ static bf_result validate_criteria(json_t *criteria, json_t *out, bf_error *err)
     json_array_foreach(criteria, i, c)
     {
         char p[PATH_CAP], f[PATH_CAP];
-        snprintf(p, sizeof(p), "criteria[%zu]", i);
-        if (!json_is_object(c))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", p, "%s must be an object", p);
-        bf_result r = check_keys(c, keys, p, err);
+        bf_result r = json_check_item(c, "criteria", i, keys, KNOWN, p, sizeof(p), err);
         if (r != BF_OK)
             return r;
-        snprintf(f, sizeof(f), "%.60s.id", p);
-        json_t *id = json_object_get(c, "id");
-        if (id == NULL || json_is_null(id))
-            return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
-        if (!json_is_string(id))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be a string", f);
-        if (!id_valid(json_string_value(id)) ||
+        json_t *id = json_check_member(c, p, "id", f, sizeof(f));
+        if ((r = json_check_required(id, f, err)) != BF_OK ||
+            (r = json_check_string(id, f, err)) != BF_OK)
+            return r;
+        if (!json_check_id_valid(json_string_value(id)) ||
             strlen(json_string_value(id)) != json_string_length(id))
             return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
                            "%s must be 1 to 40 lowercase letters, digits, '_' or '-'", f);
@@ -147,20 +89,15 @@ static bf_result validate_criteria(json_t *criteria, json_t *out, bf_error *err)
             if (json_equal(json_object_get(json_array_get(criteria, k), "id"), id))
                 return bf_fail(err, BF_ERR_INVALID, "duplicate", f, "%s repeats criterion %s", f,
                                json_string_value(id));
-        snprintf(f, sizeof(f), "%.60s.name", p);
-        json_t *name = json_object_get(c, "name");
+        json_t *name = json_check_member(c, p, "name", f, sizeof(f));
         if ((r = check_name(name, f, err)) != BF_OK)
             return r;
-        snprintf(f, sizeof(f), "%.60s.weight", p);
-        json_t *w = json_object_get(c, "weight");
-        if (w == NULL || json_is_null(w))
-            return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
-        if (!json_is_integer(w))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be an integer", f);
-        if (json_integer_value(w) < 1 || json_integer_value(w) > 100)
-            return bf_fail(err, BF_ERR_INVALID, "out_of_range", f, "%s must be between 1 and 100",
-                           f);
-        sum += json_integer_value(w);
+        json_t *w = json_check_member(c, p, "weight", f, sizeof(f));
+        json_int_t weight;
+        if ((r = json_check_required(w, f, err)) != BF_OK ||
+            (r = json_check_int(w, f, 1, 100, &weight, err)) != BF_OK)
+            return r;
+        sum += weight;
         json_t *item = json_pack("{s:O, s:O, s:O}", "id", id, "name", name, "weight", w);
         if (json_array_append_new(out, item) != 0)
             return bf_fail(err, BF_ERR_NOMEM, NULL, "", "out of memory");
@@ -177,30 +114,23 @@ static bf_result validate_vendor(json_t *vendors, size_t i, json_t *criteria, js
     static const char *const keys[] = {"name", "us", "scores", NULL};
     json_t *v = json_array_get(vendors, i);
     char p[PATH_CAP], f[PATH_CAP];
-    snprintf(p, sizeof(p), "vendors[%zu]", i);
-    if (!json_is_object(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", p, "%s must be an object", p);
-    bf_result r = check_keys(v, keys, p, err);
+    bf_result r = json_check_item(v, "vendors", i, keys, KNOWN, p, sizeof(p), err);
     if (r != BF_OK)
         return r;
-    snprintf(f, sizeof(f), "%.60s.name", p);
-    json_t *name = json_object_get(v, "name");
+    json_t *name = json_check_member(v, p, "name", f, sizeof(f));
     if ((r = check_name(name, f, err)) != BF_OK)
         return r;
     for (size_t k = 0; k < i; k++)
         if (json_equal(json_object_get(json_array_get(vendors, k), "name"), name))
             return bf_fail(err, BF_ERR_INVALID, "duplicate", f, "%s repeats vendor %s", f,
                            json_string_value(name));
-    snprintf(f, sizeof(f), "%.60s.us", p);
-    json_t *us = json_object_get(v, "us");
-    if (us != NULL && !json_is_null(us) && !json_is_boolean(us))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be true or false", f);
-    snprintf(f, sizeof(f), "%.60s.scores", p);
-    json_t *scores = json_object_get(v, "scores");
-    if (scores == NULL || json_is_null(scores))
-        return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
-    if (!json_is_object(scores))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be an object", f);
+    json_t *us = json_check_member(v, p, "us", f, sizeof(f));
+    if (us != NULL && !json_is_null(us) && (r = json_check_bool(us, f, err)) != BF_OK)
+        return r;
+    json_t *scores = json_check_member(v, p, "scores", f, sizeof(f));
+    if ((r = json_check_required(scores, f, err)) != BF_OK ||
+        (r = json_check_object(scores, f, err)) != BF_OK)
+        return r;
     const char *key;
     json_t *s;
     json_object_foreach(scores, key, s)
@@ -230,8 +160,8 @@ static bf_result validate_vendor(json_t *vendors, size_t i, json_t *criteria, js
         const char *id = json_string_value(json_object_get(c, "id"));
         snprintf(f, sizeof(f), "%.50s.scores.%.30s", p, id);
         s = json_object_get(scores, id);
-        if (s == NULL || json_is_null(s))
-            return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
+        if ((r = json_check_required(s, f, err)) != BF_OK)
+            return r;
         int h;
         if ((r = score_hundredths(s, f, &h, err)) != BF_OK)
             return r;
@@ -247,7 +177,7 @@ bf_result selection_validate(json_t *in, json_t **out, bf_error *err)
     *out = NULL;
     if (!json_is_object(in))
         return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "the body must be a JSON object");
-    bf_result r = check_keys(in, keys, "", err);
+    bf_result r = json_check_keys(in, keys, "", "is not a known field", err);
     if (r != BF_OK)
         return r;
     json_t *criteria, *vendors;

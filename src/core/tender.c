@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/bid.h"
+#include "core/json_check.h"
 #include "core/procurement.h"
 #include "core/text.h"
 
@@ -27,14 +28,6 @@ static const char *const bid_steps[] = {
 static const char *const results[] = {"pending", "won", "lost", "failed", "cancelled", NULL};
 static const char *const date_keys[] = {"documents", "qa",           "submission",
                                         "opening",   "award_notice", NULL};
-
-static bool one_of(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i]; i++)
-        if (strcmp(s, values[i]) == 0)
-            return true;
-    return false;
-}
 
 static bf_result text_field(json_t *o, const char *key, const char *field, size_t max,
                             bool required, bf_error *err)
@@ -58,37 +51,26 @@ static bf_result date_field(json_t *o, const char *key, const char *field, bf_er
     json_t *v = json_object_get(o, key);
     if (v == NULL || json_is_null(v))
         return BF_OK;
-    if (!json_is_string(v) || !text_date_valid(json_string_value(v)))
-        return bf_fail(err, BF_ERR_INVALID, "invalid_date", field, "%s must be a date YYYY-MM-DD",
-                       field);
-    return BF_OK;
+    return json_check_date(v, field, err);
 }
 
-static bf_result only_keys(json_t *o, const char *prefix, const char *const *keys, bf_error *err)
+/* The message tail of an unknown field. */
+#define NOT_A_FIELD "is not a field of a tender record"
+
+static bf_result only_keys(json_t *o, const char *parent, const char *const *keys, bf_error *err)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(o, key, v)
-    {
-        if (!one_of(key, keys)) {
-            char field[96];
-            snprintf(field, sizeof(field), "%s%.60s", prefix, key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", field,
-                           "%s is not a field of a tender record", field);
-        }
-    }
-    return BF_OK;
+    return json_check_keys(o, keys, parent, NOT_A_FIELD, err);
 }
 
 static bf_result check_dates(json_t *dates, bf_error *err)
 {
     if (!json_is_object(dates))
         return bf_fail(err, BF_ERR_INVALID, "wrong_type", "dates", "dates must be an object");
-    bf_result r = only_keys(dates, "dates.", date_keys, err);
+    bf_result r = only_keys(dates, "dates", date_keys, err);
     const char *prev = NULL, *prev_key = NULL;
     for (size_t i = 0; r == BF_OK && date_keys[i]; i++) {
         char field[40];
-        snprintf(field, sizeof(field), "dates.%s", date_keys[i]);
+        json_check_path_key(field, sizeof(field), "dates", date_keys[i]);
         if ((r = date_field(dates, date_keys[i], field, err)) != BF_OK)
             break;
         const char *d = json_string_value(json_object_get(dates, date_keys[i]));
@@ -113,27 +95,21 @@ static bf_result check_tasks(json_t *tasks, bf_error *err)
     json_t *t;
     json_array_foreach(tasks, i, t)
     {
-        char prefix[40], field[60];
-        snprintf(prefix, sizeof(prefix), "tasks[%zu].", i);
-        if (!json_is_object(t)) {
-            snprintf(field, sizeof(field), "tasks[%zu]", i);
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be an object", field);
-        }
-        bf_result r = only_keys(t, prefix, keys, err);
-        snprintf(field, sizeof(field), "tasks[%zu].step", i);
+        char at[40], field[60];
+        bf_result r = json_check_item(t, "tasks", i, keys, NOT_A_FIELD, at, sizeof(at), err);
+        json_check_path_key(field, sizeof(field), at, "step");
         if (r == BF_OK)
             r = text_field(t, "step", field, 200, true, err);
-        snprintf(field, sizeof(field), "tasks[%zu].owner", i);
+        json_check_path_key(field, sizeof(field), at, "owner");
         if (r == BF_OK)
             r = text_field(t, "owner", field, 100, false, err);
-        snprintf(field, sizeof(field), "tasks[%zu].due", i);
+        json_check_path_key(field, sizeof(field), at, "due");
         if (r == BF_OK)
             r = date_field(t, "due", field, err);
         json_t *done = json_object_get(t, "done");
-        snprintf(field, sizeof(field), "tasks[%zu].done", i);
-        if (r == BF_OK && done != NULL && !json_is_boolean(done))
-            r = bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be true or false",
-                        field);
+        json_check_path_key(field, sizeof(field), at, "done");
+        if (r == BF_OK && done != NULL)
+            r = json_check_bool(done, field, err);
         if (r != BF_OK)
             return r;
     }
@@ -150,22 +126,18 @@ static bf_result check_opening(json_t *record, bf_error *err)
     json_t *b;
     json_array_foreach(record, i, b)
     {
-        char prefix[48], field[64];
-        snprintf(prefix, sizeof(prefix), "opening_record[%zu].", i);
-        if (!json_is_object(b)) {
-            snprintf(field, sizeof(field), "opening_record[%zu]", i);
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be an object", field);
-        }
-        bf_result r = only_keys(b, prefix, keys, err);
-        snprintf(field, sizeof(field), "opening_record[%zu].bidder", i);
+        char at[48], field[64];
+        bf_result r =
+            json_check_item(b, "opening_record", i, keys, NOT_A_FIELD, at, sizeof(at), err);
+        json_check_path_key(field, sizeof(field), at, "bidder");
         if (r == BF_OK)
             r = text_field(b, "bidder", field, 200, true, err);
-        snprintf(field, sizeof(field), "opening_record[%zu].note", i);
+        json_check_path_key(field, sizeof(field), at, "note");
         if (r == BF_OK)
             r = text_field(b, "note", field, 1000, false, err);
         if (r != BF_OK)
             return r;
-        snprintf(field, sizeof(field), "opening_record[%zu].price", i);
+        json_check_path_key(field, sizeof(field), at, "price");
         json_t *price = json_object_get(b, "price");
         if (price == NULL)
             return bf_fail(err, BF_ERR_INVALID, "required", field,
@@ -225,7 +197,8 @@ static bf_result tender_check(json_t *in, json_t **out, bf_error *err)
     bf_result r = only_keys(in, "", keys, err);
     json_t *method = json_object_get(in, "procurement_method");
     if (r == BF_OK && method != NULL &&
-        (!json_is_string(method) || !one_of(json_string_value(method), procurement_methods)))
+        (!json_is_string(method) ||
+         !json_check_one_of(json_string_value(method), procurement_methods)))
         r = bf_fail(err, BF_ERR_INVALID, "invalid_value", "procurement_method",
                     "procurement_method must be public_tender, invited_tender, "
                     "competitive_negotiation, single_source or inquiry");
@@ -235,7 +208,7 @@ static bf_result tender_check(json_t *in, json_t **out, bf_error *err)
         r = text_field(in, "result_note", "result_note", 2000, false, err);
     json_t *result = json_object_get(in, "result");
     if (r == BF_OK && result != NULL &&
-        (!json_is_string(result) || !one_of(json_string_value(result), results)))
+        (!json_is_string(result) || !json_check_one_of(json_string_value(result), results)))
         r = bf_fail(err, BF_ERR_INVALID, "invalid_value", "result",
                     "result must be pending, won, lost, failed or cancelled");
     json_t *dates = json_object_get(in, "dates");
