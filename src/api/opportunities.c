@@ -6,6 +6,7 @@
  * opportunity_stage.c. */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -99,11 +100,38 @@ static void append_steps(buf *b, const char *heading, const text_list *list)
         buf_printf(b, "\n%zu. %s", i + 1, i18n_pick(&list->items[i], "zh"));
 }
 
-/* Choosing a sales mode turns its visit plan into planned visits. */
+typedef struct plan_refs {
+    const char *mode; /* "quick" */
+    bool found[100];  /* visit n already planned (not yet done or done) */
+} plan_refs;
+
+static bf_result note_plan_ref(api_call *call, record *act, void *ctx)
+{
+    (void)call;
+    plan_refs *refs = ctx;
+    const char *ref = record_text(act, "plan_ref");
+    size_t len = strlen(refs->mode);
+    if (ref && strncmp(ref, refs->mode, len) == 0 && ref[len] == '/') {
+        int n = atoi(ref + len + 1);
+        if (n >= 1 && n < 100)
+            refs->found[n] = true;
+    }
+    return BF_OK;
+}
+
+/* Choosing a sales mode turns its visit plan into planned visits; visits of
+ * the plan already there (the mode chosen before) are not planned twice. */
 static bf_result instantiate_visit_plan(api_call *call, const record *opp, const mode_def *mode)
 {
+    plan_refs refs = {.mode = mode->id};
+    bf_result r = api_each_record(call, &resource_activities, "opportunity_id", opp->id,
+                                  note_plan_ref, &refs);
+    if (r != BF_OK)
+        return r;
     for (size_t i = 0; i < mode->nvisits; i++) {
         const visit_def *v = &mode->visits[i];
+        if (v->n >= 1 && v->n < 100 && refs.found[v->n])
+            continue;
         record *act = record_new(call->arena, &resource_activities);
         if (act == NULL)
             return BF_ERR_NOMEM;
@@ -126,7 +154,7 @@ static bf_result instantiate_visit_plan(api_call *call, const record *opp, const
         visit_plan_ref(mode, v, ref, sizeof(ref));
         record_set_text(act, "plan_ref", arena_strdup(call->arena, ref));
         record_set_text(act, "contacts", NULL);
-        bf_result r = store_record_insert(call->app->store, call->arena, act, &call->err);
+        r = store_record_insert(call->app->store, call->arena, act, &call->err);
         if (r != BF_OK)
             return r;
     }

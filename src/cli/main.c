@@ -93,8 +93,18 @@ playbook_set *cli_load_all_playbooks(store *st)
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
-        if (playbook_set_find_version(set, stored[i].id, stored[i].version) != NULL)
+        const playbook *loaded = playbook_set_find_version(set, stored[i].id, stored[i].version);
+        if (loaded != NULL) {
+            /* A built-in version number an import used before: say so. */
+            json_t *doc = json_loads(stored[i].doc, 0, NULL);
+            if (doc != NULL && !json_equal(doc, loaded->doc))
+                cli_error("warning: playbook %s version %d stored in the database differs from "
+                          "the built-in one with the same version; the built-in one is used — "
+                          "import your playbook under a higher version",
+                          stored[i].id, stored[i].version);
+            json_decref(doc);
             continue;
+        }
         playbook *pb;
         if (playbook_parse(stored[i].doc, strlen(stored[i].doc), &pb, NULL, &err) != BF_OK) {
             cli_error("stored playbook %s version %d is not valid any more, skipped: %s",

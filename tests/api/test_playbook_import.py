@@ -529,3 +529,28 @@ class PlaybookPersistenceTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class BuiltinVersionClashTest(unittest.TestCase):
+    """A built-in playbook whose version number is already stored with other
+    content (an import used it): the start says so, and the built-in is used."""
+
+    def test_warning_on_a_clash(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            db = os.path.join(tmp, "clash.db")
+            self.assertEqual(run_cli("init", "--db", db).returncode, 0)
+            p = run_cli("api", "--db", db, "GET", "/healthz")
+            self.assertNotIn("differs", p.stderr)
+            conn = sqlite3.connect(db)
+            doc = json.loads(conn.execute(
+                "SELECT doc FROM playbooks WHERE id = 'ruijie-6'").fetchone()[0])
+            doc["name"]["zh"] = "锐捷兵法·公司自改版"
+            conn.execute("UPDATE playbooks SET doc = ? WHERE id = 'ruijie-6'",
+                         (json.dumps(doc, ensure_ascii=False),))
+            conn.commit()
+            conn.close()
+            p = run_cli("api", "--db", db, "GET", "/api/v1/playbooks/ruijie-6?lang=zh")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("ruijie-6", p.stderr)
+            self.assertIn("differs from the built-in one", p.stderr)
+            self.assertEqual(json.loads(p.stdout)["name"], "锐捷兵法·六阶段")

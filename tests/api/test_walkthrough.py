@@ -547,6 +547,25 @@ class WalkthroughTest(ServerTestCase):
         self.assertEqual([x["n"] for x in nx["visits_due"]],
                          [v["n"] for v in modes["strategic"]["visits"]])
 
+    def test_choosing_a_mode_again_does_not_plan_twice(self):
+        doc = self.docs["uss-5"]
+        modes = {m["id"]: m for m in doc["modes"]}
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"], playbook="uss-5", sales_mode="quick")
+        version = opp["version"]
+        for mode in ("consultative", "quick"):
+            r = self.patch(self.url(opp), {"sales_mode": mode}, version=version)
+            self.assertEqual(r.status, 200, r)
+            version = r.json["version"]
+        refs = [a["plan_ref"] for a in self.list_all("activities", "opportunity_id=" + opp["id"])
+                if a["plan_ref"]]
+        # quick planned once, consultative once: no visit of a plan twice.
+        self.assertEqual(sorted(refs),
+                         sorted(["quick/%d" % v["n"] for v in modes["quick"]["visits"]] +
+                                ["consultative/%d" % v["n"]
+                                 for v in modes["consultative"]["visits"]]))
+        self.assertEqual(len(refs), len(set(refs)))
+
     def test_mode_of_a_playbook_without_modes(self):
         acc = self.make_account()
         opp = self.make_opportunity(acc["id"], playbook="huayu-5", sales_mode="quick")
