@@ -170,6 +170,16 @@ bf_result openapi_get(api_call *call, const struct api_route *route);
 struct mant_authority;
 bf_result api_buying_centre(api_call *call, const char *account_id, struct mant_authority *out);
 
+/* The checklist state of the opportunity in stage (or the closing, "won"):
+ * what was ticked, with the items of framework MANT derived from the MANT
+ * form and the account's buying centre instead (completeness is computed
+ * from the data, never ticked by hand). *state belongs to the call. */
+bf_result checklist_state_of(api_call *call, const record *opp, const playbook *pb,
+                             const char *stage_id, checklist_state **state, size_t *n);
+
+/* True when item is derived from other data (and cannot be ticked). */
+bool checklist_item_derived(const checklist_def *item);
+
 /* Recomputes whether the opportunity's MANT is complete (its MANT form and
  * its account's buying centre) and stores it for the funnel. */
 bf_result mant_refresh(api_call *call, const record *opp);

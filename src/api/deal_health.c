@@ -41,8 +41,7 @@ static bf_result gate_count(api_call *call, const record *opp, const playbook *p
         return BF_OK;
     checklist_state *state;
     size_t n;
-    bf_result r = store_checklist_get(call->app->store, call->arena, opp->id, stage->id, &state, &n,
-                                      &call->err);
+    bf_result r = checklist_state_of(call, opp, pb, stage->id, &state, &n);
     if (r != BF_OK)
         return r;
     stage_gate gate;

@@ -428,3 +428,74 @@ bf_result tool_bid_simulation(api_call *call, const api_route *route)
     http_respond_json(call->req, 200, out);
     return BF_OK;
 }
+
+bool checklist_item_derived(const checklist_def *item)
+{
+    return item->framework != NULL && strcmp(item->framework, "MANT") == 0;
+}
+
+/* The MANT part an item stands for, by its id: money, authority, need(s),
+ * time; any other MANT item stands for MANT as a whole. */
+static json_t *mant_part_of(json_t *mant, const char *item_id)
+{
+    static const struct {
+        const char *word, *part;
+    } parts[] = {
+        {"money", "money"}, {"authority", "authority"}, {"need", "needs"}, {"time", "time"}};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (strstr(item_id, parts[i].word) != NULL)
+            return json_object_get(json_object_get(mant, "parts"), parts[i].part);
+    return mant;
+}
+
+bf_result checklist_state_of(api_call *call, const record *opp, const playbook *pb,
+                             const char *stage_id, checklist_state **state, size_t *n)
+{
+    bf_result r =
+        store_checklist_get(call->app->store, call->arena, opp->id, stage_id, state, n, &call->err);
+    const stage_def *stage = r == BF_OK ? playbook_stage(pb, stage_id, NULL) : NULL;
+    size_t derived = 0;
+    for (size_t i = 0; stage && i < stage->nitems; i++)
+        derived += checklist_item_derived(&stage->items[i]);
+    if (r != BF_OK || derived == 0)
+        return r;
+
+    stored_form sf;
+    mant_authority authority;
+    if ((r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "mant", &sf,
+                            &call->err)) != BF_OK ||
+        (r = api_buying_centre(call, record_text(opp, "account_id"), &authority)) != BF_OK)
+        return r;
+    json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    json_t *mant = api_keep(call, mant_evaluate(form, &authority));
+    checklist_state *out = arena_calloc(call->arena, *n + derived + 1, sizeof(*out));
+    if (mant == NULL || out == NULL)
+        return BF_ERR_NOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < *n; i++) { /* keep what is not derived */
+        const checklist_def *def = playbook_item(pb, stage, (*state)[i].item_id);
+        if (def == NULL || !checklist_item_derived(def))
+            out[k++] = (*state)[i];
+    }
+    for (size_t i = 0; i < stage->nitems; i++) {
+        const checklist_def *def = &stage->items[i];
+        if (!checklist_item_derived(def))
+            continue;
+        json_t *part = mant_part_of(mant, def->id);
+        bool done = json_is_true(json_object_get(part, "complete"));
+        char *missing = json_dumps(json_object_get(part, "missing"), JSON_COMPACT);
+        out[k++] = (checklist_state){
+            .item_id = def->id,
+            .done = done,
+            .evidence =
+                done ? "由MANT表与客户决策圈计算得出"
+                     : arena_printf(call->arena, "MANT未完整，缺：%s", missing ? missing : "?"),
+            .done_by = "bingfa",
+            .done_at = sf.updated_at,
+        };
+        free(missing);
+    }
+    *state = out;
+    *n = k;
+    return BF_OK;
+}

@@ -124,8 +124,7 @@ bf_result opportunity_next(api_call *call, const api_route *route)
     checklist_state *state = NULL;
     size_t n = 0;
     const char *key = won ? "won" : stage ? stage->id : "";
-    if ((r = store_checklist_get(call->app->store, call->arena, opp->id, key, &state, &n,
-                                 &call->err)) != BF_OK)
+    if ((r = checklist_state_of(call, opp, pb, key, &state, &n)) != BF_OK)
         return r;
 
     json_t *criteria = json_array(), *deliverables = json_array(), *activities = json_array();

@@ -37,6 +37,7 @@ static json_t *item_json(const checklist_def *def, const checklist_state *s)
     json_object_set_new(o, "kind", def->kind ? json_string(def->kind) : json_null());
     json_object_set_new(o, "owner", def->owner ? json_string(def->owner) : json_null());
     json_object_set_new(o, "framework", def->framework ? json_string(def->framework) : json_null());
+    json_object_set_new(o, "derived", json_boolean(checklist_item_derived(def)));
     if (def->audience)
         json_object_set_new(o, "audience", json_string(def->audience));
     return state_json(o, s);
@@ -75,8 +76,7 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
                        "stage %s is not a stage of playbook %s", stage_id, pb->id);
     checklist_state *state;
     size_t n;
-    if ((r = store_checklist_get(call->app->store, call->arena, opp->id, stage_id, &state, &n,
-                                 &call->err)) != BF_OK)
+    if ((r = checklist_state_of(call, opp, pb, stage_id, &state, &n)) != BF_OK)
         return r;
     const checklist_def *items = closing ? pb->closing : stage->items;
     size_t nitems = closing ? pb->nclosing : stage->nitems;
@@ -199,6 +199,11 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
                        "the checklist has no item %s", item_id);
     }
+    if (checklist_item_derived(def))
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
+                       "%s is computed from the MANT form and the account's buying centre; fill "
+                       "them in (PUT /api/v1/opportunities/%s/mant, contacts' buying roles)",
+                       item_id, opp->id);
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
         return r;
     const char *stage_key = won ? CLOSING_STAGE : stage->id;
@@ -344,8 +349,7 @@ static bf_result advance_in_tx(api_call *call, const advance_request *req, recor
                        "stage %s is no longer in playbook %s", from_id, pb->id);
     checklist_state *state;
     size_t n;
-    if ((r = store_checklist_get(call->app->store, call->arena, opp->id, from->id, &state, &n,
-                                 &call->err)) != BF_OK)
+    if ((r = checklist_state_of(call, opp, pb, from->id, &state, &n)) != BF_OK)
         return r;
     stage_gate gate;
     gate.unmet = arena_calloc(call->arena, from->nitems + 1, sizeof(*gate.unmet));

@@ -372,6 +372,78 @@ def parse_raw_response(data):
     return make_response(status, pairs, body)
 
 
+# -- MANT: the checklist items it derives --------------------------------------
+
+# A complete MANT form (PUT /api/v1/opportunities/{id}/mant).
+MANT_COMPLETE = {"money": {"budget": 720000000, "source": "财政拨款", "approved": True,
+                           "in_place": True},
+                 "needs": ["内外网隔离", "无线全覆盖", "等保三级"],
+                 "time": {"tender_month": "2027-01", "go_live": "2027-06-30"}}
+
+# The buying roles MANT's authority needs, one contact each.
+MANT_ROLES = ("approver", "decision_maker", "evaluator", "coach")
+
+
+def satisfy_mant(server, opp, user=None):
+    """Completes MANT of an opportunity (a record or an id) on server: one
+    contact of each buying role MANT_ROLES on its account, and the complete
+    MANT form. The checklist items of framework MANT (derived: true) are then
+    done. Does nothing when MANT is complete already. Returns the form."""
+    opp_id = opp if isinstance(opp, str) else opp["id"]
+    url = "/api/v1/opportunities/%s/mant" % opp_id
+    form = server.get(url)
+    if form.status != 200:
+        raise AssertionError("MANT form: %r" % (form,))
+    if form.json["result"] and form.json["result"].get("complete") is True:
+        return form.json
+    o = server.get("/api/v1/opportunities/" + opp_id)
+    if o.status != 200:
+        raise AssertionError("opportunity: %r" % (o,))
+    for role in MANT_ROLES:
+        r = server.post("/api/v1/contacts", {"account_id": o.json["account_id"],
+                                             "name": "决策圈 %s %s" % (role, opp_id),
+                                             "buying_role": role})
+        if r.status != 201:
+            raise AssertionError("contact %s: %r" % (role, r))
+    headers = {"X-User": user} if user is not None else None
+    r = server.request("PUT", url, body=MANT_COMPLETE, headers=headers)
+    if r.status != 200 or r.json["result"].get("complete") is not True:
+        raise AssertionError("MANT form not complete: %r" % (r,))
+    return r.json
+
+
+def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
+    """Meets the gate items of the opportunity's current stage on server:
+    ticks each gate item not done (with evidence, as user), skipping the
+    derived ones (derived: true, not tickable by hand); if any of these is not
+    done, completes MANT once (satisfy_mant). Decisions are left alone.
+    Appends the ids ticked to the list ticked when given. Returns the
+    checklist before."""
+    opp_id = opp if isinstance(opp, str) else opp["id"]
+    url = "/api/v1/opportunities/%s/checklist" % opp_id
+    c = server.get(url)
+    if c.status != 200:
+        raise AssertionError("checklist: %r" % (c,))
+    headers = {"X-User": user} if user is not None else None
+    derived_open = False
+    for item in c.json["items"]:
+        if not item["gate"] or item["done"]:
+            continue
+        if item.get("derived"):
+            derived_open = True
+            continue
+        text = evidence(item["id"]) if callable(evidence) else evidence
+        r = server.request("PUT", "%s/%s" % (url, item["id"]),
+                           body={"done": True, "evidence": text}, headers=headers)
+        if r.status != 200:
+            raise AssertionError("tick %s: %r" % (item["id"], r))
+        if ticked is not None:
+            ticked.append(item["id"])
+    if derived_open:
+        satisfy_mant(server, opp_id, user=user)
+    return c.json
+
+
 class ServerTestCase(unittest.TestCase):
     """A TestCase with one server for the whole class (setUpClass)."""
 
@@ -462,6 +534,14 @@ class ServerTestCase(unittest.TestCase):
             if not cursor:
                 return items
         self.fail("list did not end")
+
+    def satisfy_mant(self, opp, user=None):
+        """Completes MANT of opp: see the module's satisfy_mant."""
+        return satisfy_mant(self.server, opp, user=user)
+
+    def meet_gate(self, opp, evidence="已核实", user=None, ticked=None):
+        """Meets the gate items of opp's stage: see the module's meet_gate."""
+        return meet_gate(self.server, opp, evidence=evidence, user=user, ticked=ticked)
 
     # -- the sales tools' forms -------------------------------------------------
 

@@ -13,7 +13,7 @@ import tempfile
 import unittest
 from contextlib import closing
 
-from bingfa_server import BingfaServer, run_cli, source_dir
+from bingfa_server import BingfaServer, run_cli, satisfy_mant, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
@@ -40,12 +40,14 @@ def schema_version(db):
         return c.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0]
 
 
-def gate_items(server, opp_id):
-    """Ids of the gating items of the deal's current checklist."""
+def gate_items(server, opp_id, derived=None):
+    """Ids of the gating items of the deal's current checklist; with derived
+    True or False, only those derived (from MANT, not ticked by hand) or not."""
     cl = server.get("/api/v1/opportunities/%s/checklist" % opp_id)
     if cl.status != 200:
         raise AssertionError("checklist: %r" % (cl,))
-    return [i["id"] for i in cl.json["items"] if i["gate"]]
+    return [i["id"] for i in cl.json["items"]
+            if i["gate"] and (derived is None or i["derived"] is derived)]
 
 
 class MigrationTest(unittest.TestCase):
@@ -250,11 +252,13 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(r.status, 409, r)
         self.assertEqual(r.json["error"]["code"], "gate_unmet")
         self.assertEqual(sorted(u["id"] for u in r.json["unmet"]), sorted(launch_items))
-        for item in launch_items:
+        for item in gate_items(s, "opp_test0001", derived=False):
             r = s.request("PUT", "/api/v1/opportunities/opp_test0001/checklist/" + item,
                           body={"done": True, "evidence": "迁移后补录"},
                           headers={"X-User": "qian.jiu"})
             self.assertEqual(r.status, 200, r)
+        self.assertEqual(gate_items(s, "opp_test0001", derived=True), ["mant-verified"])
+        satisfy_mant(s, "opp_test0001", user="qian.jiu")
         r = s.request("POST", "/api/v1/opportunities/opp_test0001/advance",
                       headers={"X-User": "qian.jiu", "If-Match": '"1"'})
         self.assertEqual(r.status, 200, r)
@@ -319,11 +323,12 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(cl.json["unmet"], len(launch_items) - 1)
 
         # The rest of the gate, an advance, and the new history entry.
-        for item in launch_items:
+        for item in gate_items(s, "opp_test0001", derived=False):
             if item != "project-launched":
                 r = s.request("PUT", "/api/v1/opportunities/opp_test0001/checklist/" + item,
                               body={"done": True, "evidence": "升级后补录"})
                 self.assertEqual(r.status, 200, r)
+        satisfy_mant(s, "opp_test0001")
         r = s.post("/api/v1/opportunities/opp_test0001/advance")
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["stage"], r.json["probability"]), ("shortlist", 50))

@@ -246,7 +246,15 @@ class AccessLogTest(ServerTestCase):
         acc_path = "/api/v1/accounts/" + created.json["id"]
         got = self.get(acc_path)
 
-        lines = self.wait_for_log(lambda ls: sum(1 for x in ls if x.get("path") == acc_path) >= 1)
+        # A line is written when its request completes, on whichever worker
+        # thread served it: wait until every expected line is there.
+        def all_there(ls):
+            logged = {x.get("path") for x in ls}
+            return (acc_path in logged and all(p in logged for p in paths) and
+                    any(x.get("method") == "POST" and x.get("status") == 201 and
+                        x.get("bytes") == len(created.raw) for x in ls))
+
+        lines = self.wait_for_log(all_there)
         for p in paths:
             mine = [x for x in lines if x["path"] == p]
             self.assertEqual(len(mine), 1, mine)

@@ -574,28 +574,41 @@ class HealthTest(ServerTestCase):
                 self.make_contact(self.account["id"], buying_role=role)
         h = self.fix(opp, "mant", buying_centre)
         self.assertEqual((h["score"], h["inputs"]["mant_gaps"]), (80, 0))
-        # The gate: a quarter of 20 per unmet item from 4 down.
-        items = [i["id"] for i in
-                 self.get("/api/v1/opportunities/%s/checklist" % opp["id"]).json["items"]
-                 if i["gate"]]
-        self.assertEqual(len(items), 8)
+        # The gate: a quarter of 20 per unmet item from 4 down. Its four MANT
+        # items are derived, done with MANT complete; the other four are
+        # ticked by hand.
+        gate = [i for i in
+                self.get("/api/v1/opportunities/%s/checklist" % opp["id"]).json["items"]
+                if i["gate"]]
+        self.assertEqual(len(gate), 8)
+        self.assertEqual([(i["id"], i["done"]) for i in gate if i["derived"]],
+                         [("mant-money", True), ("mant-authority", True), ("mant-need", True),
+                          ("mant-time", True)])
+        items = [i["id"] for i in gate if not i["derived"]]
+        self.assertEqual(len(items), 4)
+        self.assertEqual(h["inputs"]["unmet_gate_items"], 4)
         for n, item in enumerate(items, 1):
             r = self.request("PUT", "/api/v1/opportunities/%s/checklist/%s" % (opp["id"], item),
                              body={"done": True, "evidence": "已核实"})
             self.assertEqual(r.status, 200, r)
             h = self.health(opp)
-            unmet = 8 - n
+            unmet = 4 - n
             self.assertEqual(h["inputs"]["unmet_gate_items"], unmet)
             # 20 × min(unmet, 4) / 4 = 5 per item below 4.
             self.assertEqual(h["by_id"]["gate"]["penalty"], 5 * min(unmet, 4))
         self.assertEqual((h["score"], h["level"]), (100, "good"))
         self.assertTrue(all(f["ok"] for f in h["factors"]))
-        # Losing the coach costs 15 again, and MANT's authority too: 20 × 1/4 = 5.
+        # Losing the coach costs 15 again, MANT's authority too: 20 × 1/4 = 5,
+        # and with it the gate's derived item mant-authority: 20 × 1/4 = 5.
         coach = [c for c in self.list_all("contacts", "account_id=" + self.account["id"])
                  if c["buying_role"] == "coach"][0]
         r = self.delete("/api/v1/contacts/" + coach["id"], version=coach["version"])
         self.assertEqual(r.status, 204, r)
-        self.assertEqual(self.health(opp)["score"], 80)
+        h = self.health(opp)
+        self.assertEqual((h["inputs"]["unmet_gate_items"], h["inputs"]["mant_gaps"]), (1, 1))
+        self.assertEqual({k: f["penalty"] for k, f in h["by_id"].items() if f["penalty"]},
+                         {"coach": 15, "mant": 5, "gate": 5})
+        self.assertEqual(h["score"], 75)
 
     def test_compelling_event_of_the_opportunity_record(self):
         opp = self.make_opportunity(self.account["id"])
