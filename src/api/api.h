@@ -180,6 +180,12 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
 /* True when item is derived from other data (and cannot be ticked). */
 bool checklist_item_derived(const checklist_def *item);
 
+/* The opportunity's MANT as computed from its saved MANT form and its
+ * account's buying centre (both filled in; *mant belongs to the call, and
+ * *updated_at, when not NULL, gets the form's save time or NULL). */
+bf_result api_mant_of(api_call *call, const record *opp, json_t **mant,
+                      struct mant_authority *authority, const char **updated_at);
+
 /* Recomputes whether the opportunity's MANT is complete (its MANT form and
  * its account's buying centre) and stores it for the funnel. */
 bf_result mant_refresh(api_call *call, const record *opp);

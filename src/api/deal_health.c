@@ -78,13 +78,13 @@ bf_result opportunity_health(api_call *call, const api_route *route)
     if ((r = gate_count(call, opp, pb, &in.unmet_gate_items)) != BF_OK)
         return r;
 
-    /* The buying centre: MANT's authority and the coach. */
+    /* The buying centre (the coach) and MANT, computed once from the data. */
     mant_authority authority;
-    if ((r = api_buying_centre(call, record_text(opp, "account_id"), &authority)) != BF_OK)
+    json_t *mant;
+    if ((r = api_mant_of(call, opp, &mant, &authority, NULL)) != BF_OK)
         return r;
     in.has_coach = authority.coaches[0] != NULL;
     if (playbook_uses(pb, "MANT")) {
-        json_t *mant = api_keep(call, mant_evaluate(form_data(call, opp, "mant"), &authority));
         json_t *parts = json_object_get(mant, "parts");
         const char *key;
         json_t *part;

@@ -106,22 +106,32 @@ bf_result api_buying_centre(api_call *call, const char *account_id, mant_authori
     return BF_OK;
 }
 
-bf_result mant_refresh(api_call *call, const record *opp)
+bf_result api_mant_of(api_call *call, const record *opp, json_t **mant, mant_authority *authority,
+                      const char **updated_at)
 {
     stored_form sf;
-    mant_authority authority;
     bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "mant", &sf,
                                  &call->err);
     if (r == BF_OK)
-        r = api_buying_centre(call, record_text(opp, "account_id"), &authority);
+        r = api_buying_centre(call, record_text(opp, "account_id"), authority);
     if (r != BF_OK)
         return r;
     json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
-    json_t *result = api_keep(call, mant_evaluate(form, &authority));
-    if (result == NULL)
-        return BF_ERR_NOMEM;
+    *mant = api_keep(call, mant_evaluate(form, authority));
+    if (updated_at)
+        *updated_at = sf.updated_at;
+    return *mant ? BF_OK : BF_ERR_NOMEM;
+}
+
+bf_result mant_refresh(api_call *call, const record *opp)
+{
+    json_t *mant;
+    mant_authority authority;
+    bf_result r = api_mant_of(call, opp, &mant, &authority, NULL);
+    if (r != BF_OK)
+        return r;
     return store_opportunity_set_mant_complete(
-        call->app->store, opp->id, json_is_true(json_object_get(result, "complete")), &call->err);
+        call->app->store, opp->id, json_is_true(json_object_get(mant, "complete")), &call->err);
 }
 
 static bf_result refresh_one(api_call *call, record *opp, void *ctx)
@@ -460,16 +470,13 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
     if (r != BF_OK || derived == 0)
         return r;
 
-    stored_form sf;
+    json_t *mant;
     mant_authority authority;
-    if ((r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "mant", &sf,
-                            &call->err)) != BF_OK ||
-        (r = api_buying_centre(call, record_text(opp, "account_id"), &authority)) != BF_OK)
+    const char *mant_at;
+    if ((r = api_mant_of(call, opp, &mant, &authority, &mant_at)) != BF_OK)
         return r;
-    json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
-    json_t *mant = api_keep(call, mant_evaluate(form, &authority));
     checklist_state *out = arena_calloc(call->arena, *n + derived + 1, sizeof(*out));
-    if (mant == NULL || out == NULL)
+    if (out == NULL)
         return BF_ERR_NOMEM;
     size_t k = 0;
     for (size_t i = 0; i < *n; i++) { /* keep what is not derived */
@@ -491,7 +498,7 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
                 done ? "由MANT表与客户决策圈计算得出"
                      : arena_printf(call->arena, "MANT未完整，缺：%s", missing ? missing : "?"),
             .done_by = "bingfa",
-            .done_at = sf.updated_at,
+            .done_at = mant_at,
         };
         free(missing);
     }

@@ -150,16 +150,7 @@ bool text_datetime_normalize(const char *s, char *out, size_t cap)
 
 time_t text_parse_utc(const char *s)
 {
-    char utc[32];
-    size_t n = strlen(s);
-    char copy[40];
-    /* Milliseconds are dropped: ".123Z" -> "Z". */
-    if (n >= 24 && n < sizeof(copy) && s[19] == '.') {
-        memcpy(copy, s, 19);
-        copy[19] = 'Z';
-        copy[20] = '\0';
-        s = copy;
-    }
+    char utc[32]; /* fractional seconds are dropped by the normalization */
     if (!text_datetime_normalize(s, utc, sizeof(utc)))
         return 0;
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;

@@ -224,6 +224,13 @@ static bf_result stmt_static(conn *c, const char *sql, sqlite3_stmt **out, bf_er
     return stmt_get(c, (stmt_key){(uint64_t)(uintptr_t)sql, 0}, build_static, sql, out, err);
 }
 
+/* This thread's connection and the cached statement of a constant SQL. */
+static bf_result prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_error *err)
+{
+    bf_result r = conn_get(st, c, err);
+    return r == BF_OK ? stmt_static(*c, sql, s, err) : r;
+}
+
 /* ---- small helpers ---------------------------------------------------------- */
 
 void store_now(char *out, size_t cap)
@@ -1028,11 +1035,9 @@ bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, s
                               size_t *n, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_STAGE_LIST, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_STAGE_LIST, &c, &s, err);
+    if (r != BF_OK)
         return r;
     bind_text(s, 1, opportunity_id);
     size_t cap = 8, count = 0;
@@ -1082,11 +1087,9 @@ bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, c
                               checklist_state **out, size_t *n, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_CHECKLIST_GET, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_CHECKLIST_GET, &c, &s, err);
+    if (r != BF_OK)
         return r;
     bind_text(s, 1, opportunity_id);
     bind_text(s, 2, stage);
@@ -1382,11 +1385,9 @@ static bf_result playbook_put_in_tx(store *st, const char *id, int version, cons
                                     const char *by, bool *inserted, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_PLAYBOOK_PUT, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_PLAYBOOK_PUT, &c, &s, err);
+    if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
@@ -1412,11 +1413,9 @@ bf_result store_playbook_put(store *st, const char *id, int version, const char 
 bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_PLAYBOOK_LIST, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_PLAYBOOK_LIST, &c, &s, err);
+    if (r != BF_OK)
         return r;
     size_t cap = 8, count = 0;
     stored_playbook *items = NULL;
@@ -1448,11 +1447,9 @@ bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook
                                                  bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_PIN_VERSION, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_PIN_VERSION, &c, &s, err);
+    if (r != BF_OK)
         return r;
     bind_text(s, 1, playbook_id);
     sqlite3_bind_int(s, 2, version);
@@ -1485,11 +1482,9 @@ bf_result store_form_get(store *st, arena *a, const char *owner_kind, const char
                          const char *form, stored_form *out, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_FORM_GET, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_FORM_GET, &c, &s, err);
+    if (r != BF_OK)
         return r;
     bind_text(s, 1, owner_kind);
     bind_text(s, 2, owner_id);
@@ -1582,11 +1577,9 @@ bf_result store_form_put(store *st, const char *owner_kind, const char *owner_id
 bf_result store_setting_get(store *st, arena *a, const char *key, const char **data, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_SETTING_GET, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_SETTING_GET, &c, &s, err);
+    if (r != BF_OK)
         return r;
     bind_text(s, 1, key);
     *data = NULL;
@@ -1603,11 +1596,9 @@ static bf_result setting_put_in_tx(store *st, const char *key, const char *data,
                                    bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_SETTING_PUT, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_SETTING_PUT, &c, &s, err);
+    if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
@@ -1633,11 +1624,9 @@ bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity
                                               bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
-    if (r != BF_OK)
-        return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_MANT_COMPLETE, &s, err)) != BF_OK)
+    bf_result r = prepare(st, SQL_MANT_COMPLETE, &c, &s, err);
+    if (r != BF_OK)
         return r;
     bind_text(s, 1, opportunity_id);
     sqlite3_bind_int(s, 2, complete ? 1 : 0);
