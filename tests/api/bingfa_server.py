@@ -616,3 +616,17 @@ class ServerTestCase(unittest.TestCase):
 
     def assertETag(self, resp, version):
         self.assertEqual(resp.headers.get("ETag"), '"%d"' % version, resp.headers)
+
+
+BUILTIN_PLAYBOOKS = ["ruijie-6", "uss-5", "huayu-5", "yonyou-7", "project-8"]
+
+
+def builtin_documents(server):
+    """The documents of the five built-in playbooks, by id, as the server serves them."""
+    docs = {}
+    for pid in BUILTIN_PLAYBOOKS:
+        r = server.get("/api/v1/playbooks/" + pid)
+        if r.status != 200:
+            raise RuntimeError("playbook %s: %r" % (pid, r))
+        docs[pid] = r.json
+    return docs

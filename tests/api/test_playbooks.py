@@ -9,9 +9,9 @@ import json
 import os
 import unittest
 
-from bingfa_server import ServerTestCase, source_dir
+from bingfa_server import BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase, source_dir
 
-BUILTIN = ("ruijie-6", "uss-5", "huayu-5", "yonyou-7", "project-8")
+BUILTIN = tuple(BUILTIN_PLAYBOOKS)
 
 
 def is_text(v):
@@ -59,12 +59,7 @@ class PlaybooksTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.docs = {}
-        for pid in BUILTIN:
-            r = cls.server.get("/api/v1/playbooks/" + pid)
-            if r.status != 200:
-                raise RuntimeError("playbook %s: %r" % (pid, r))
-            cls.docs[pid] = r.json
+        cls.docs = builtin_documents(cls.server)
 
     def listing(self, lang):
         r = self.get("/api/v1/playbooks?lang=" + lang)

@@ -10,9 +10,9 @@ import datetime
 import unittest
 import urllib.parse
 
-from bingfa_server import ServerTestCase
+from bingfa_server import BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase
 
-BUILTIN = ("ruijie-6", "uss-5", "huayu-5", "yonyou-7", "project-8")
+BUILTIN = tuple(BUILTIN_PLAYBOOKS)
 
 
 def parse_utc(text):
@@ -48,12 +48,7 @@ class WalkthroughTest(ServerTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.docs = {}
-        for pid in BUILTIN:
-            r = cls.server.get("/api/v1/playbooks/" + pid)
-            if r.status != 200:
-                raise RuntimeError("playbook %s: %r" % (pid, r))
-            cls.docs[pid] = r.json
+        cls.docs = builtin_documents(cls.server)
 
     # -- helpers ---------------------------------------------------------------------------
 
