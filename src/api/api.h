@@ -26,8 +26,9 @@ typedef struct api_call {
     http_request *req;
     arena *arena;
     bf_error err;
-    json_t *error_extra; /* keys added beside "error" in an error response */
-    const char *actor;   /* who acts: the X-User header, or "anonymous" */
+    json_t *error_extra;     /* keys added beside "error" in an error response */
+    const char *actor;       /* who acts: the X-User header, or "anonymous" */
+    struct mant_cache *mant; /* api_mant_of's last answer in this request, or NULL */
 } api_call;
 
 struct api_route;

@@ -106,9 +106,26 @@ bf_result api_buying_centre(api_call *call, const char *account_id, mant_authori
     return BF_OK;
 }
 
+/* api_mant_of's answer, kept for the rest of the request; mant_refresh,
+ * called after the MANT form or a contact changed, drops it. */
+struct mant_cache {
+    const char *opportunity_id;
+    json_t *mant;
+    mant_authority authority;
+    const char *updated_at;
+};
+
 bf_result api_mant_of(api_call *call, const record *opp, json_t **mant, mant_authority *authority,
                       const char **updated_at)
 {
+    struct mant_cache *c = call->mant;
+    if (c != NULL && strcmp(c->opportunity_id, opp->id) == 0) {
+        *mant = c->mant;
+        *authority = c->authority;
+        if (updated_at)
+            *updated_at = c->updated_at;
+        return BF_OK;
+    }
     stored_form sf;
     bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "mant", &sf,
                                  &call->err);
@@ -120,11 +137,17 @@ bf_result api_mant_of(api_call *call, const record *opp, json_t **mant, mant_aut
     *mant = api_keep(call, mant_evaluate(form, authority));
     if (updated_at)
         *updated_at = sf.updated_at;
-    return *mant ? BF_OK : BF_ERR_NOMEM;
+    if (*mant == NULL)
+        return BF_ERR_NOMEM;
+    if ((c = arena_alloc(call->arena, sizeof(*c))) != NULL)
+        *c = (struct mant_cache){opp->id, *mant, *authority, sf.updated_at};
+    call->mant = c;
+    return BF_OK;
 }
 
 bf_result mant_refresh(api_call *call, const record *opp)
 {
+    call->mant = NULL; /* the data just changed */
     json_t *mant;
     mant_authority authority;
     bf_result r = api_mant_of(call, opp, &mant, &authority, NULL);
