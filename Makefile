@@ -17,7 +17,10 @@ build: setup
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	@if [ ! -f $(DB) ]; then $(BUILD)/bingfa init --db $(DB) --demo; fi
+	@if [ ! -f $(DB) ]; then $(BUILD)/bingfa init --db $(DB) --demo; \
+	else echo "bingfa: $(DB) exists; a new password for its admin:"; \
+	$(BUILD)/bingfa user passwd --db $(DB) --name admin --random-password || true; fi
+	@echo "bingfa: open http://$(LISTEN)/ and log in (POST /api/v1/session) with the names above"
 	$(BUILD)/bingfa serve --db $(DB) --listen $(LISTEN)
 
 test: setup lint

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "auth/throttle.h"
+#include "core/access.h"
 #include "core/playbook.h"
 #include "core/record.h"
 #include "core/result.h"
@@ -16,6 +18,9 @@
 typedef struct api {
     store *store;
     playbook_set *playbooks;
+    throttle *logins;          /* login failures per account and address */
+    unsigned session_ttl_s;    /* how long a login session lasts */
+    bool cookie_secure;        /* mark the session cookie Secure (served behind TLS) */
     struct http_route *routes; /* built from api_routes, for the router */
     size_t nroutes;
 } api;
@@ -26,9 +31,11 @@ typedef struct api_call {
     http_request *req;
     arena *arena;
     bf_error err;
-    json_t *error_extra;     /* keys added beside "error" in an error response */
-    const char *actor;       /* who acts: the X-User header, or "anonymous" */
-    struct mant_cache *mant; /* api_mant_of's last answer in this request, or NULL */
+    json_t *error_extra;      /* keys added beside "error" in an error response */
+    const viewer *who;        /* the authenticated user; NULL before authentication */
+    const char *actor;        /* who acts: the user's login name ("anonymous" before login) */
+    const char *session_hash; /* the session's hash when authenticated by cookie */
+    struct mant_cache *mant;  /* api_mant_of's last answer in this request, or NULL */
 } api_call;
 
 struct api_route;
@@ -132,9 +139,30 @@ const char *list_cursor_after(api_call *call, const list_query *q, const record 
 /* The language of the answer: ?lang=en|zh, else Accept-Language, else zh. */
 const char *api_lang(api_call *call);
 
-/* True when the caller acts as a manager (X-Role: manager or admin) — the
- * stand-in for roles until users and logins exist. */
-bool api_is_manager(api_call *call);
+/* Authenticates the request: an API token (Authorization: Bearer), else the
+ * session cookie (with the CSRF token for writes), else 401. Sets call->who
+ * and call->actor. In-process requests act as the command line's admin, or
+ * as the user named by their X-Bingfa-As header. */
+bf_result api_authenticate(api_call *call);
+
+/* BF_OK when the caller's role may do action; else 403 with a message. */
+bf_result api_require(api_call *call, access_action action);
+
+/* Whether the caller sees the record (404 naming no one when not). */
+bf_result api_require_visible(api_call *call, const resource_spec *spec, const char *id);
+
+/* rec as JSON without the fields the caller may not see (a new reference). */
+json_t *api_record_json(api_call *call, const record *rec);
+
+/* Appends to the audit log, in the caller's transaction: action on the
+ * record id of resource, with the old and new values (JSON objects or NULL,
+ * not stolen). */
+bf_result api_audit(api_call *call, const char *action, const char *resource, const char *id,
+                    json_t *old_values, json_t *new_values);
+
+/* The fields that differ between two JSON objects: *old_out and *new_out get
+ * new objects holding them (NULL when nothing differs). */
+bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t **new_out);
 
 /* An i18n text as JSON {"zh","en"} (NULL parts omitted); a new reference. */
 json_t *api_text_json(const i18n_text *t);
@@ -166,6 +194,17 @@ bf_result playbooks_get(api_call *call, const struct api_route *route);
 bf_result reports_funnel(api_call *call, const struct api_route *route);
 bf_result health_get(api_call *call, const struct api_route *route);
 bf_result openapi_get(api_call *call, const struct api_route *route);
+bf_result session_login(api_call *call, const struct api_route *route);
+bf_result session_get(api_call *call, const struct api_route *route);
+bf_result session_logout(api_call *call, const struct api_route *route);
+bf_result session_password(api_call *call, const struct api_route *route);
+bf_result user_password_put(api_call *call, const struct api_route *route);
+bf_result audit_list(api_call *call, const struct api_route *route);
+bf_result deal_team_get(api_call *call, const struct api_route *route);
+bf_result deal_member_put(api_call *call, const struct api_route *route);
+bf_result deal_member_delete(api_call *call, const struct api_route *route);
+bf_result deal_partner_put(api_call *call, const struct api_route *route);
+bf_result deal_partner_delete(api_call *call, const struct api_route *route);
 
 /* The account's buying centre (every contact, by buying role) for MANT. */
 struct mant_authority;
@@ -177,6 +216,10 @@ bf_result api_buying_centre(api_call *call, const char *account_id, struct mant_
  * from the data, never ticked by hand). *state belongs to the call. */
 bf_result checklist_state_of(api_call *call, const record *opp, const playbook *pb,
                              const char *stage_id, checklist_state **state, size_t *n);
+
+/* True when the caller may not see the checklist item: an internal
+ * deliverable, to a channel partner. */
+bool checklist_item_hidden(api_call *call, const checklist_def *item);
 
 /* True when item is derived from other data (and cannot be ticked). */
 bool checklist_item_derived(const checklist_def *item);
@@ -199,5 +242,8 @@ extern const resource_hooks account_hooks;
 extern const resource_hooks contact_hooks;
 extern const resource_hooks opportunity_hooks;
 extern const resource_hooks activity_hooks;
+extern const resource_hooks team_hooks;
+extern const resource_hooks partner_hooks;
+extern const resource_hooks user_hooks;
 
 #endif

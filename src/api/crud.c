@@ -10,12 +10,56 @@ static const char *path_id(api_call *call)
     return call->req->nparams > 0 ? call->req->params[0] : "";
 }
 
+/* The role may write records of the resource this way (403 otherwise). */
+static bf_result require_write(api_call *call, const resource_spec *spec, access_write how)
+{
+    if (access_may_write(call->who->role, spec, how))
+        return BF_OK;
+    static const char *const verbs[] = {"create", "change", "delete"};
+    return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL, "a %s user may not %s %s",
+                   access_role_name(call->who->role), verbs[how], spec->name);
+}
+
+/* A body may not name a field the caller does not see: to a partner,
+ * internal fields do not exist. */
+static bf_result check_hidden_input(api_call *call, const resource_spec *spec, json_t *body)
+{
+    for (size_t i = 0; i < spec->nfields; i++)
+        if (access_field_hidden(call->who->role, &spec->fields[i]) &&
+            json_object_get(body, spec->fields[i].name) != NULL)
+            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_field", spec->fields[i].name,
+                           "%s has no field %s", spec->singular, spec->fields[i].name);
+    return BF_OK;
+}
+
+/* Every record a new or changed record refers to must be one the caller
+ * sees; one that is hidden is answered as if it did not exist. */
+static bf_result check_references_visible(api_call *call, const record *rec)
+{
+    for (size_t i = 0; i < rec->spec->nfields; i++) {
+        const field_spec *f = &rec->spec->fields[i];
+        if (f->type != FIELD_REF || rec->values[i].null || rec->values[i].s == NULL)
+            continue;
+        const resource_spec *target = resource_by_name(f->ref);
+        bool visible = false;
+        bf_result r = store_record_visible(call->app->store, call->who, target, rec->values[i].s,
+                                           &visible, &call->err);
+        if (r != BF_OK)
+            return r;
+        if (!visible)
+            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", f->name,
+                           "%s names no %s", f->name, target->singular);
+    }
+    return BF_OK;
+}
+
 bf_result crud_list(api_call *call, const api_route *route)
 {
     list_query q;
     bf_result r = list_query_from_request(call, route->spec, &q);
     if (r != BF_OK)
         return r;
+    q.who = call->who;
     record_page page;
     if ((r = store_record_list(call->app->store, call->arena, &q, &page, &call->err)) != BF_OK)
         return r;
@@ -28,7 +72,7 @@ bf_result crud_list(api_call *call, const api_route *route)
     }
     json_object_set_new(body, "items", items);
     for (size_t i = 0; i < page.n; i++)
-        if (json_array_append_new(items, record_to_json(page.items[i])) != 0) {
+        if (json_array_append_new(items, api_record_json(call, page.items[i])) != 0) {
             json_decref(body);
             return BF_ERR_NOMEM;
         }
@@ -40,15 +84,48 @@ bf_result crud_list(api_call *call, const api_route *route)
     return BF_OK;
 }
 
+/* The audit entry of a write: the fields that changed, old and new. */
+static bf_result audit_write(api_call *call, const char *action, const record *before,
+                             const record *after)
+{
+    const resource_spec *spec = after ? after->spec : before->spec;
+    json_t *old_j = before ? api_keep(call, record_to_json(before)) : NULL;
+    json_t *new_j = after ? api_keep(call, record_to_json(after)) : NULL;
+    if ((before && old_j == NULL) || (after && new_j == NULL))
+        return BF_ERR_NOMEM;
+    json_t *old_diff = old_j, *new_diff = new_j;
+    if (before && after) {
+        bf_result r = api_audit_diff(old_j, new_j, &old_diff, &new_diff);
+        if (r != BF_OK)
+            return r;
+        api_keep(call, old_diff);
+        api_keep(call, new_diff);
+    }
+    return api_audit(call, action, spec->name, after ? after->id : before->id, old_diff, new_diff);
+}
+
+/* Fills in who owns a new record: the creator, unless the body named someone. */
+static void default_owner(api_call *call, record *rec)
+{
+    int i = resource_field_index(rec->spec, "owner");
+    if (i >= 0 && (rec->values[i].null || !rec->values[i].present) &&
+        call->who->role != ROLE_PARTNER && call->who->user_id != NULL)
+        record_set_text(rec, "owner", call->actor);
+}
+
 static bf_result create_in_tx(api_call *call, const api_route *route, record *rec)
 {
     bf_result r = BF_OK;
     if (route->hooks && route->hooks->check)
         r = route->hooks->check(call, rec, NULL);
     if (r == BF_OK)
+        r = check_references_visible(call, rec);
+    if (r == BF_OK)
         r = store_record_insert(call->app->store, call->arena, rec, &call->err);
     if (r == BF_OK && route->hooks && route->hooks->after_write)
         r = route->hooks->after_write(call, rec, NULL);
+    if (r == BF_OK)
+        r = audit_write(call, "create", NULL, rec);
     return r;
 }
 
@@ -56,11 +133,16 @@ bf_result crud_create(api_call *call, const api_route *route)
 {
     json_t *body;
     record *rec;
-    bf_result r = api_body(call, &body);
+    bf_result r = require_write(call, route->spec, ACCESS_CREATE);
+    if (r == BF_OK)
+        r = api_body(call, &body);
+    if (r == BF_OK)
+        r = check_hidden_input(call, route->spec, body);
     if (r == BF_OK)
         r = record_from_json(call->arena, route->spec, body, RECORD_CREATE, &rec, &call->err);
     if (r != BF_OK)
         return r;
+    default_owner(call, rec);
     store *st = call->app->store;
     if ((r = store_begin(st, &call->err)) != BF_OK)
         return r;
@@ -76,8 +158,10 @@ bf_result crud_create(api_call *call, const api_route *route)
 bf_result crud_get(api_call *call, const api_route *route)
 {
     record *rec;
-    bf_result r = store_record_get(call->app->store, call->arena, route->spec, path_id(call), &rec,
-                                   &call->err);
+    bf_result r = api_require_visible(call, route->spec, path_id(call));
+    if (r == BF_OK)
+        r = store_record_get(call->app->store, call->arena, route->spec, path_id(call), &rec,
+                             &call->err);
     if (r != BF_OK)
         return r;
     return api_respond_record(call, 200, rec);
@@ -108,10 +192,14 @@ static bf_result patch_in_tx(api_call *call, const api_route *route, const recor
     if (route->hooks && route->hooks->check &&
         (r = route->hooks->check(call, rec, before)) != BF_OK)
         return r;
+    if ((r = check_references_visible(call, rec)) != BF_OK)
+        return r;
     if ((r = store_record_update(st, call->arena, rec, expected, &call->err)) != BF_OK)
         return r;
     if (route->hooks && route->hooks->after_write &&
         (r = route->hooks->after_write(call, rec, before)) != BF_OK)
+        return r;
+    if ((r = audit_write(call, "update", before, rec)) != BF_OK)
         return r;
     *out = rec;
     return BF_OK;
@@ -122,9 +210,15 @@ bf_result crud_patch(api_call *call, const api_route *route)
     int64_t expected;
     json_t *body;
     record *patch, *rec = NULL;
-    bf_result r = api_if_match(call, &expected);
+    bf_result r = api_require_visible(call, route->spec, path_id(call));
+    if (r == BF_OK)
+        r = require_write(call, route->spec, ACCESS_UPDATE);
+    if (r == BF_OK)
+        r = api_if_match(call, &expected);
     if (r == BF_OK)
         r = api_body(call, &body);
+    if (r == BF_OK)
+        r = check_hidden_input(call, route->spec, body);
     if (r == BF_OK)
         r = record_from_json(call->arena, route->spec, body, RECORD_PATCH, &patch, &call->err);
     if (r != BF_OK)
@@ -141,14 +235,39 @@ bf_result crud_patch(api_call *call, const api_route *route)
     return api_respond_record(call, 200, rec);
 }
 
+static bf_result delete_in_tx(api_call *call, const api_route *route, int64_t expected)
+{
+    store *st = call->app->store;
+    record *before;
+    bf_result r =
+        store_record_get(st, call->arena, route->spec, path_id(call), &before, &call->err);
+    if (r == BF_OK)
+        r = store_record_delete(st, route->spec, path_id(call), expected, &call->err);
+    if (r == BF_OK && route->hooks && route->hooks->after_delete)
+        r = route->hooks->after_delete(call, before);
+    if (r == BF_OK)
+        r = audit_write(call, "delete", before, NULL);
+    return r;
+}
+
 bf_result crud_delete(api_call *call, const api_route *route)
 {
     int64_t expected;
-    bf_result r = api_if_match(call, &expected);
+    bf_result r = api_require_visible(call, route->spec, path_id(call));
+    if (r == BF_OK)
+        r = require_write(call, route->spec, ACCESS_DELETE);
+    if (r == BF_OK)
+        r = api_if_match(call, &expected);
     if (r != BF_OK)
         return r;
-    r = store_record_delete(call->app->store, route->spec, path_id(call), expected, &call->err);
-    if (r != BF_OK)
+    store *st = call->app->store;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    if ((r = delete_in_tx(call, route, expected)) != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK)
         return r;
     http_respond_empty(call->req, 204);
     return BF_OK;

@@ -19,8 +19,12 @@ int api_status(bf_result r)
         return 200;
     case BF_ERR_MALFORMED:
         return 400;
+    case BF_ERR_UNAUTHENTICATED:
+        return 401;
     case BF_ERR_FORBIDDEN:
         return 403;
+    case BF_ERR_THROTTLED:
+        return 429;
     case BF_ERR_NOT_FOUND:
         return 404;
     case BF_ERR_METHOD:
@@ -200,7 +204,7 @@ void api_set_etag(api_call *call, int64_t version)
 
 bf_result api_respond_record(api_call *call, int status, const record *rec)
 {
-    json_t *j = record_to_json(rec);
+    json_t *j = api_record_json(call, rec);
     if (j == NULL)
         return BF_ERR_NOMEM;
     api_set_etag(call, rec->version);
@@ -228,8 +232,8 @@ static bool query_is_utf8(void *ctx, const char *key, const char *value)
     return false;
 }
 
-/* What every request must satisfy before it is routed: a UTF-8 path, UTF-8
- * query parameters and a sensible X-User. */
+/* What every request must satisfy before it is routed: a UTF-8 path and
+ * UTF-8 query parameters. */
 static bf_result check_request(api_call *call)
 {
     http_request *req = call->req;
@@ -238,13 +242,6 @@ static bf_result check_request(api_call *call)
                        "the path is not valid UTF-8");
     if (!http_query_each(req, query_is_utf8, call))
         return BF_ERR_INVALID;
-    const char *user = http_header(req, "X-User");
-    if (user != NULL && *user != '\0') {
-        if (!utf8(user) || text_utf8_length(user, strlen(user)) > 100)
-            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "X-User",
-                           "X-User must be a UTF-8 name of at most 100 characters");
-        call->actor = user;
-    }
     return BF_OK;
 }
 
@@ -299,7 +296,9 @@ void api_handle(http_request *req, void *app_ptr)
                 allow);
     } else if (r == BF_OK) {
         const api_route *ar = route->target;
-        if (ar->kind != ROUTE_LIST)
+        if (ar->handler != health_get && ar->handler != session_login)
+            r = api_authenticate(&call);
+        if (r == BF_OK && ar->kind != ROUTE_LIST)
             r = check_route_params(&call, ar);
         if (r == BF_OK)
             r = ar->handler(&call, ar);
@@ -310,6 +309,8 @@ void api_handle(http_request *req, void *app_ptr)
         bf_fail(&call.err, r, NULL, NULL, "%s",
                 r == BF_ERR_NOMEM ? "out of memory" : "the request failed");
     int status = api_status(r);
+    if (status == 401)
+        http_set_header(req, "WWW-Authenticate", "Bearer realm=\"bingfa\"");
     if (status == 500 || status == 503)
         fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, call.err.message);
     http_respond_error(req, status, call.err.code, call.err.message, call.err.field,
@@ -323,11 +324,19 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
         return BF_ERR_NOMEM;
     app->store = st;
     app->playbooks = playbooks;
+    app->session_ttl_s = 12 * 3600;
+    throttle_options topt = {
+        .per_account = 5, .per_address = 20, .window_s = 900, .capacity = 4096};
+    if ((app->logins = throttle_new(&topt)) == NULL) {
+        free(app);
+        return BF_ERR_NOMEM;
+    }
     size_t n = 0;
     while (api_routes[n].method != NULL)
         n++;
     app->routes = calloc(n, sizeof(http_route));
     if (app->routes == NULL) {
+        throttle_free(app->logins);
         free(app);
         return BF_ERR_NOMEM;
     }
@@ -346,6 +355,7 @@ void api_free(api *app)
     if (app == NULL)
         return;
     free(app->routes);
+    throttle_free(app->logins);
     free(app);
 }
 
@@ -356,12 +366,6 @@ const char *api_lang(api_call *call)
         return strncmp(q, "en", 2) == 0 ? "en" : "zh";
     const char *h = http_header(call->req, "Accept-Language");
     return h != NULL && strncasecmp(h, "en", 2) == 0 ? "en" : "zh";
-}
-
-bool api_is_manager(api_call *call)
-{
-    const char *role = http_header(call->req, "X-Role");
-    return role != NULL && (strcmp(role, "manager") == 0 || strcmp(role, "admin") == 0);
 }
 
 json_t *api_text_json(const i18n_text *t)

@@ -325,6 +325,18 @@ static bf_result respond_form(api_call *call, const form_def *f, record *owner, 
                   at, "updated_by", by, "result", result ? result : json_null());
     if (body == NULL)
         return BF_ERR_NOMEM;
+    if (strcmp(f->name, "tender") == 0 && !access_may(call->who->role, ACCESS_SEE_INTERNAL)) {
+        /* The scoring scheme holds our estimates of competitors' prices. */
+        json_t *data = json_object_get(body, "data");
+        if (json_is_object(data)) {
+            json_t *copy = json_deep_copy(data);
+            json_object_del(copy, "scheme");
+            json_object_set_new(body, "data", copy);
+        }
+        json_t *res = json_object_get(body, "result");
+        json_object_del(res, "simulation");
+        json_object_del(json_object_get(res, "tender"), "scheme");
+    }
     api_set_etag(call, version);
     http_respond_json(call->req, 200, body);
     return BF_OK;
@@ -334,8 +346,10 @@ bf_result form_get(api_call *call, const api_route *route)
 {
     const form_def *f = form_of(route);
     record *owner;
-    bf_result r = store_record_get(call->app->store, call->arena, owner_spec(f),
-                                   call->req->params[0], &owner, &call->err);
+    bf_result r = api_require_visible(call, owner_spec(f), call->req->params[0]);
+    if (r == BF_OK)
+        r = store_record_get(call->app->store, call->arena, owner_spec(f), call->req->params[0],
+                             &owner, &call->err);
     stored_form sf;
     json_t *form = NULL;
     if (r == BF_OK)
@@ -345,12 +359,30 @@ bf_result form_get(api_call *call, const api_route *route)
     return respond_form(call, f, owner, form, sf.version, sf.updated_at, sf.updated_by);
 }
 
+/* The audit entry of a saved form: its data before and after. */
+static bf_result audit_form(api_call *call, const form_def *f, const record *owner,
+                            const char *before, json_t *after)
+{
+    json_t *old_v = before ? api_keep(call, json_loads(before, 0, NULL)) : NULL;
+    json_t *old_o = api_keep(call, json_pack("{s:s, s:O?}", "form", f->name, "data", old_v));
+    json_t *new_o = api_keep(call, json_pack("{s:s, s:O}", "form", f->name, "data", after));
+    if (old_o == NULL || new_o == NULL)
+        return BF_ERR_NOMEM;
+    return api_audit(call, "form", owner->spec->name, owner->id, old_o, new_o);
+}
+
 bf_result form_put(api_call *call, const api_route *route)
 {
     const form_def *f = form_of(route);
     int64_t expected = -1;
     json_t *body, *form = NULL;
-    bf_result r;
+    bf_result r = api_require_visible(call, owner_spec(f), call->req->params[0]);
+    if (r == BF_OK)
+        r = api_require(call, ACCESS_FILL_FORMS);
+    if (r == BF_OK && strcmp(f->name, "tender") == 0)
+        r = api_require(call, ACCESS_SEE_INTERNAL);
+    if (r != BF_OK)
+        return r;
     if (http_header(call->req, "If-Match") != NULL &&
         (r = api_if_match_from(call, 0, &expected)) != BF_OK)
         return r;
@@ -369,8 +401,13 @@ bf_result form_put(api_call *call, const api_route *route)
     int64_t version = 0;
     store *st = call->app->store;
     if ((r = store_begin(st, &call->err)) == BF_OK) {
-        r = store_form_put(st, f->owner, owner->id, f->name, text, expected, call->actor, &version,
-                           &call->err);
+        stored_form before = {0};
+        r = store_form_get(st, call->arena, f->owner, owner->id, f->name, &before, &call->err);
+        if (r == BF_OK)
+            r = store_form_put(st, f->owner, owner->id, f->name, text, expected, call->actor,
+                               &version, &call->err);
+        if (r == BF_OK)
+            r = audit_form(call, f, owner, before.data, form);
         if (r == BF_OK && strcmp(f->name, "mant") == 0)
             r = mant_refresh(call, owner);
         if (r == BF_OK)
@@ -431,15 +468,27 @@ bf_result setting_put(api_call *call, const api_route *route)
     bf_result r = api_body(call, &body);
     if (r != BF_OK)
         return r;
-    if (!api_is_manager(call))
-        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
-                       "only a manager or admin may change the settings (X-Role)");
+    if ((r = api_require(call, ACCESS_EDIT_SETTINGS)) != BF_OK)
+        return r;
     if ((r = s->validate(body, &call->err)) != BF_OK)
         return r;
     char *text = json_dumps(body, JSON_COMPACT);
     if (text == NULL)
         return BF_ERR_NOMEM;
-    r = store_setting_put(call->app->store, s->key, text, call->actor, &call->err);
+    store *st = call->app->store;
+    const char *before = NULL;
+    if ((r = store_begin(st, &call->err)) == BF_OK) {
+        r = store_setting_get(st, call->arena, s->key, &before, &call->err);
+        if (r == BF_OK)
+            r = store_setting_put(st, s->key, text, call->actor, &call->err);
+        json_t *old_v = before ? api_keep(call, json_loads(before, 0, NULL)) : NULL;
+        if (r == BF_OK)
+            r = api_audit(call, "setting", "settings", s->key, old_v, body);
+        if (r == BF_OK)
+            r = store_commit(st, &call->err);
+        else
+            store_rollback(st);
+    }
     free(text);
     if (r != BF_OK)
         return r;

@@ -14,7 +14,8 @@ static const char *status_text(const char *code)
         const char *code, *text;
     } texts[] = {
         {"400", "Malformed request (bad JSON: the message gives line and column)"},
-        {"403", "The caller's role may not do this (X-Role: manager for overrides)"},
+        {"401", "No valid credentials: log in, or send Authorization: Bearer with an API token"},
+        {"403", "The caller's role may not do this (or a cookie write lacks X-CSRF-Token)"},
         {"404", "No such record"},
         {"405", "Method not allowed on this path"},
         {"409", "Conflicts with the record's state (gate_unmet lists the unmet criteria)"},
@@ -23,6 +24,8 @@ static const char *status_text(const char *code)
         {"415", "Body is not application/json"},
         {"422", "Validation failed; error.field names the field"},
         {"428", "If-Match is required"},
+        {"429", "Too many failed logins: wait the seconds of Retry-After"},
+        {"503", "Busy: try again shortly"},
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
         if (strcmp(texts[i].code, code) == 0)
@@ -262,8 +265,11 @@ static json_t *operation(const api_route *r)
                                           strcmp(body, "AdvanceRequest") != 0, "content",
                                           json_content(ref_to(body))));
     }
-    char codes[64];
-    snprintf(codes, sizeof(codes), "%s", r->statuses);
+    /* Every route but the health check and the login needs credentials. */
+    bool open = r->handler == health_get || r->handler == session_login;
+    char codes[80];
+    snprintf(codes, sizeof(codes), "%s%s%s", open || strstr(r->statuses, "401") ? "" : "401",
+             open || strstr(r->statuses, "401") || !*r->statuses ? "" : " ", r->statuses);
     for (char *c = codes; *c;) {
         char code[4] = {c[0], c[1], c[2], '\0'};
         json_object_set_new(responses, code,
@@ -344,7 +350,10 @@ json_t *api_openapi_document(void)
         "bingfa API", "version", BINGFA_VERSION, "description",
         "bingfa (兵法): presales and project-sales management. Money is integer fen; times are "
         "UTC ISO 8601. Every record carries a version, sent as its ETag; PATCH and DELETE "
-        "require If-Match. Errors are {\"error\":{\"code\",\"message\",\"field\"}}.",
+        "require If-Match. Errors are {\"error\":{\"code\",\"message\",\"field\"}}. "
+        "Authenticate with Authorization: Bearer <API token> (bingfa token create), or log in "
+        "with POST /api/v1/session: its cookie works for reads, and writes add the "
+        "X-CSRF-Token it answered. Records one may not see answer 404.",
         "servers", "url", "/", "paths", paths, "components", "schemas", schemas);
 }
 

@@ -26,8 +26,10 @@ const playbook *opportunity_playbook(api_call *call, const record *opp)
 bf_result opportunity_load(api_call *call, record **opp, const playbook **pb)
 {
     const char *id = call->req->nparams > 0 ? call->req->params[0] : "";
-    bf_result r = store_record_get(call->app->store, call->arena, &resource_opportunities, id, opp,
-                                   &call->err);
+    bf_result r = api_require_visible(call, &resource_opportunities, id);
+    if (r == BF_OK)
+        r = store_record_get(call->app->store, call->arena, &resource_opportunities, id, opp,
+                             &call->err);
     if (r != BF_OK)
         return r;
     *pb = opportunity_playbook(call, *opp);
@@ -185,10 +187,25 @@ static bf_result create_reference_case_task(api_call *call, const record *opp, c
     return store_record_insert(call->app->store, call->arena, act, &call->err);
 }
 
+/* Whoever creates a deal for someone else stays on it. */
+static bf_result keep_creator_on(api_call *call, const record *rec)
+{
+    const viewer *v = call->who;
+    const char *owner = record_text(rec, "owner");
+    if (v->user_id == NULL || (owner != NULL && strcmp(owner, v->name) == 0))
+        return BF_OK;
+    if (v->role != ROLE_SALES && v->role != ROLE_CONSULTANT && v->role != ROLE_MANAGER)
+        return BF_OK;
+    return store_member_put(call->app->store, rec->id, v->user_id, access_role_name(v->role),
+                            call->actor, &call->err);
+}
+
 static bf_result opportunity_after_write(api_call *call, record *rec, const record *before)
 {
     store *st = call->app->store;
     bf_result r;
+    if (before == NULL && (r = keep_creator_on(call, rec)) != BF_OK)
+        return r;
     const char *account = record_text(rec, "account_id");
     if (before != NULL && strcmp(record_text(before, "account_id"), account) != 0 &&
         ((r = store_record_set_where(st, &resource_activities, "account_id", account,

@@ -132,7 +132,7 @@ bf_result opportunity_next(api_call *call, const api_route *route)
     for (size_t i = 0; !won && stage && i < stage->nitems; i++) {
         const checklist_def *d = &stage->items[i];
         const checklist_state *s = stage_find_state(state, n, d->id);
-        if (s && s->done)
+        if ((s && s->done) || checklist_item_hidden(call, d))
             continue;
         if (d->type == ITEM_CRITERION)
             json_array_append_new(criteria, json_pack("{s:s, s:o, s:s?, s:s?}", "id", d->id, "text",

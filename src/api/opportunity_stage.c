@@ -86,7 +86,8 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
         const checklist_state *s = stage_find_state(state, n, items[i].id);
         if ((checklist_def_gates(&items[i]) || closing) && (s == NULL || !s->done))
             unmet++;
-        json_array_append_new(arr, item_json(&items[i], s));
+        if (!checklist_item_hidden(call, &items[i]))
+            json_array_append_new(arr, item_json(&items[i], s));
     }
     for (size_t i = 0; !closing && decisions && i < pb->ndecisions; i++) {
         if (pb->decisions[i].stage != stage_index)
@@ -189,6 +190,8 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         return bf_fail(&call->err, BF_ERR_CONFLICT, "not_open", "status",
                        "the opportunity is %s; its checklist is closed", status);
     const checklist_def *def = won || stage ? playbook_item(pb, stage, item_id) : NULL;
+    if (def != NULL && checklist_item_hidden(call, def))
+        def = NULL; /* internal deliverables do not exist for a partner */
     if (def == NULL) {
         const stage_def *elsewhere = stage_holding(pb, item_id);
         if (elsewhere != NULL || (!won && playbook_item(pb, NULL, item_id)))
@@ -209,6 +212,14 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
     const char *stage_key = won ? CLOSING_STAGE : stage->id;
     if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
         return r;
+    json_t *values =
+        api_keep(call, json_pack("{s:s, s:s, s:b, s:s?, s:s?, s:s?}", "stage", stage_key, "item",
+                                 item_id, "done", s->done, "evidence", s->evidence, "activity_id",
+                                 s->activity_id, "document", s->document));
+    if (values == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_audit(call, "checklist", "opportunities", opp->id, NULL, values)) != BF_OK)
+        return r;
     char now[32];
     store_now(now, sizeof(now));
     s->done_at = arena_strdup(call->arena, now);
@@ -223,7 +234,11 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
     (void)route;
     static const char *const allowed[] = {"done", "evidence", "activity_id", "document", NULL};
     json_t *body;
-    bf_result r = api_body(call, &body);
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb); /* 404 first: a deal one cannot see */
+    if (r == BF_OK)
+        r = api_body(call, &body);
     if (r != BF_OK)
         return r;
     json_t *done = json_object_get(body, "done");
@@ -285,6 +300,17 @@ static bf_result move_stage(api_call *call, record *opp, const playbook *pb, con
         record_set_int(opp, "turnaround", 1);
     bf_result r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
     if (r != BF_OK)
+        return r;
+    json_t *old_v = api_keep(
+        call, json_pack("{s:s, s:i}", "stage", from->id, "probability", from->probability));
+    json_t *new_v = api_keep(call, json_pack("{s:s, s:i, s:s?}", "stage", to->id, "probability",
+                                             to->probability, "reason", reason));
+    if (old_v == NULL || new_v == NULL)
+        return BF_ERR_NOMEM;
+    char *action = arena_printf(call->arena, "stage_%s", kind);
+    if (action == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_audit(call, action, "opportunities", opp->id, old_v, new_v)) != BF_OK)
         return r;
     stage_change ch = {
         .opportunity_id = opp->id,
@@ -378,6 +404,15 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
 {
     (void)route;
     advance_request req = {0};
+    {
+        record *opp;
+        const playbook *pb;
+        bf_result r = opportunity_load(call, &opp, &pb); /* 404 first: a deal one cannot see */
+        if (r == BF_OK)
+            r = api_require(call, ACCESS_MOVE_DEALS);
+        if (r != BF_OK)
+            return r;
+    }
     if (call->req->body.len > 0) {
         json_t *body;
         bf_result r = api_body(call, &body);
@@ -410,7 +445,7 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
         if (req.override && req.note == NULL)
             return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
                            "an override needs a reason, kept in the stage history");
-        if (req.override && !api_is_manager(call))
+        if (req.override && !access_may(call->who->role, ACCESS_OVERRIDE_GATE))
             return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", "override",
                            "only a manager may override the stage gate");
     }
@@ -456,6 +491,12 @@ static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json
     s->done = yes;
     if ((r = store_checklist_put(call->app->store, opp->id, from->id, s, &call->err)) != BF_OK)
         return r;
+    json_t *values = api_keep(call, json_pack("{s:s, s:s, s:s?}", "decision", d->id, "answer",
+                                              yes ? "yes" : "no", "reason", s->evidence));
+    if (values == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_audit(call, "decision", "opportunities", opp->id, NULL, values)) != BF_OK)
+        return r;
     if (!yes) {
         /* Turnaround (翻盘): back to the stage the playbook names, flagged. */
         const char *reason = arena_printf(call->arena, "%s: %s", d->id, s->evidence);
@@ -469,7 +510,7 @@ static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json
     store_now(now, sizeof(now));
     s->done_at = arena_strdup(call->arena, now);
     json_t *dj = decision_json(d, s);
-    json_t *oj = record_to_json(opp);
+    json_t *oj = api_record_json(call, opp);
     *out = json_pack("{s:o, s:o}", "decision", dj, "opportunity", oj);
     if (*out == NULL)
         return BF_ERR_NOMEM;
@@ -482,7 +523,13 @@ bf_result opportunity_decide(api_call *call, const api_route *route)
     (void)route;
     static const char *const allowed[] = {"answer", "reason", NULL};
     json_t *body;
-    bf_result r = api_body(call, &body);
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb); /* 404 first, for a deal one cannot see */
+    if (r == BF_OK)
+        r = api_require(call, ACCESS_MOVE_DEALS);
+    if (r == BF_OK)
+        r = api_body(call, &body);
     if (r != BF_OK)
         return r;
     json_t *answer = json_object_get(body, "answer");
@@ -522,9 +569,13 @@ bf_result opportunity_history(api_call *call, const api_route *route)
     store *st = call->app->store;
     record *opp;
     const char *id = call->req->params[0];
-    bf_result r = store_record_get(st, call->arena, &resource_opportunities, id, &opp, &call->err);
+    bf_result r = api_require_visible(call, &resource_opportunities, id);
+    if (r == BF_OK)
+        r = store_record_get(st, call->arena, &resource_opportunities, id, &opp, &call->err);
     if (r != BF_OK)
         return r;
+    /* The checklist left behind may hold internal deliverables. */
+    bool snapshots = access_may(call->who->role, ACCESS_SEE_INTERNAL);
     stage_change *items;
     size_t n;
     if ((r = store_stage_history(st, call->arena, opp->id, &items, &n, &call->err)) != BF_OK)
@@ -541,7 +592,7 @@ bf_result opportunity_history(api_call *call, const api_route *route)
             return BF_ERR_NOMEM;
         json_object_set_new(o, "from_probability",
                             c->from_stage ? json_integer(c->from_probability) : json_null());
-        json_t *snap = c->checklist ? json_loads(c->checklist, 0, NULL) : NULL;
+        json_t *snap = c->checklist && snapshots ? json_loads(c->checklist, 0, NULL) : NULL;
         json_object_set_new(o, "checklist", snap ? snap : json_null());
         json_array_append_new(arr, o);
     }

@@ -123,7 +123,9 @@ bf_result playbooks_import(api_call *call, const api_route *route)
 {
     (void)route;
     json_t *body;
-    bf_result r = api_body(call, &body);
+    bf_result r = api_require(call, ACCESS_EDIT_PLAYBOOKS);
+    if (r == BF_OK)
+        r = api_body(call, &body);
     if (r != BF_OK)
         return r;
     playbook_problems *pr = arena_alloc(call->arena, sizeof(*pr));
@@ -156,6 +158,9 @@ bf_result playbooks_import(api_call *call, const api_route *route)
         if (r == BF_OK && !inserted)
             r = bf_fail(&call->err, BF_ERR_CONFLICT, "version_exists", "version",
                         "version %d of playbook %s is stored already", pb->version, pb->id);
+        json_t *v = api_keep(call, json_pack("{s:s, s:i}", "id", pb->id, "version", pb->version));
+        if (r == BF_OK)
+            r = v ? api_audit(call, "playbook_import", "playbooks", pb->id, NULL, v) : BF_ERR_NOMEM;
         if (r == BF_OK)
             r = store_commit(st, &call->err);
         else

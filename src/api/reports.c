@@ -19,6 +19,7 @@ bf_result reports_funnel(api_call *call, const api_route *route)
         .playbook = http_query(call->req, "playbook"),
         .currency = http_query(call->req, "currency"),
         .owner = http_query(call->req, "owner"),
+        .who = call->who,
     };
     if (q.playbook == NULL || *q.playbook == '\0')
         q.playbook = "ruijie-6";

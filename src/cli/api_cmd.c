@@ -10,8 +10,9 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-    "usage: bingfa api --db FILE [--user NAME] [--role ROLE] [--if-match VERSION] [--lang zh|en]\n"
+    "usage: bingfa api --db FILE [--user NAME] [--if-match VERSION] [--lang zh|en]\n"
     "                  METHOD PATH [BODY.json|-]\n"
+    "  Acts as an admin, or as the user NAME (with that user's role and visibility).\n"
     "  e.g. bingfa api --db bingfa.db GET /api/v1/opportunities/OPP_ID/health\n"
     "       bingfa api --db bingfa.db PUT /api/v1/opportunities/OPP_ID/mant mant.json\n";
 
@@ -37,13 +38,12 @@ static char *read_all(FILE *f, size_t *len)
 
 int cli_api(int argc, char **argv)
 {
-    const char *db = NULL, *user = NULL, *role = NULL, *if_match = NULL, *lang = NULL;
+    const char *db = NULL, *user = NULL, *if_match = NULL, *lang = NULL;
     const char *pos[3] = {NULL, NULL, NULL};
     int npos = 0;
     for (int i = 0; i < argc; i++) {
         const char **opt = strcmp(argv[i], "--db") == 0         ? &db
                            : strcmp(argv[i], "--user") == 0     ? &user
-                           : strcmp(argv[i], "--role") == 0     ? &role
                            : strcmp(argv[i], "--if-match") == 0 ? &if_match
                            : strcmp(argv[i], "--lang") == 0     ? &lang
                                                                 : NULL;
@@ -80,12 +80,8 @@ int cli_api(int argc, char **argv)
         headers[h++] = "application/json";
     }
     if (user) {
-        headers[h++] = "X-User";
+        headers[h++] = "X-Bingfa-As";
         headers[h++] = user;
-    }
-    if (role) {
-        headers[h++] = "X-Role";
-        headers[h++] = role;
     }
     if (if_match) {
         headers[h++] = "If-Match";

@@ -21,9 +21,25 @@ int cli_tool(int argc, char **argv);
 /* bingfa api --db FILE METHOD PATH [BODY]: any route, in-process */
 int cli_api(int argc, char **argv);
 
-/* Fills the store with the demo data set (Chinese accounts, contacts,
- * opportunities across the stages, activities). */
-bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err);
+/* bingfa user add|passwd …: users and their passwords */
+int cli_user(int argc, char **argv);
+
+/* bingfa token create|revoke …: API tokens */
+int cli_token(int argc, char **argv);
+
+/* Creates a user through the API's rules (as the command line's admin) and
+ * sets its password; *id gets its id (in a). Prints why not. */
+bf_result cli_user_create(store *st, arena *a, const char *name, const char *role,
+                          const char *team_id, const char *partner_id, const char *display_name,
+                          const char *password, const char **id);
+
+/* Writes a new random password of 16 letters and digits into out (cap > 16). */
+void cli_random_password(char *out, size_t cap);
+
+/* Fills the store with the demo data set: the organisation (teams, partner
+ * companies, users who all get password), accounts, contacts, opportunities
+ * across the stages with their teams and partners, activities. */
+bf_result demo_load(store *st, const playbook_set *playbooks, const char *password, bf_error *err);
 
 /* Loads the built-in playbooks into a new set (caller frees); prints why not. */
 playbook_set *cli_load_playbooks(void);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "auth/password.h"
 #include "cli/cli.h"
 #include "core/activity.h"
 #include "core/embedded.h"
@@ -26,6 +27,7 @@ typedef struct demo {
     json_t *contacts; /* the demo's contacts, with their account ids */
     bf_error *err;
     time_t now;
+    const char *password_hash; /* of every demo user */
 } demo;
 
 static const char *date_in_days(demo *d, long days)
@@ -201,11 +203,74 @@ static bf_result opportunity_story(demo *d, record *opp, long days_in_stage, con
     return r;
 }
 
-static bf_result load_all(demo *d, json_t *doc)
+/* The organisation: teams, partner companies and users (one password). */
+static bf_result load_org(demo *d, json_t *doc)
 {
     bf_result r = BF_OK;
     size_t i;
     json_t *o;
+    json_array_foreach(json_object_get(doc, "teams"), i, o)
+    {
+        if ((r = resolve(d, o, "parent", "parent_id")) != BF_OK ||
+            (r = insert(d, &resource_teams, o, NULL)) != BF_OK)
+            return r;
+    }
+    json_array_foreach(json_object_get(doc, "partners"), i, o)
+    {
+        if ((r = insert(d, &resource_partners, o, NULL)) != BF_OK)
+            return r;
+    }
+    json_array_foreach(json_object_get(doc, "users"), i, o)
+    {
+        record *user;
+        json_t *name = json_incref(json_object_get(o, "name"));
+        json_object_set(o, "ref", name);
+        json_decref(name);
+        if ((r = resolve(d, o, "team", "team_id")) != BF_OK ||
+            (r = resolve(d, o, "partner", "partner_id")) != BF_OK ||
+            (r = insert(d, &resource_users, o, &user)) != BF_OK ||
+            (r = store_user_set_password(d->st, user->id, d->password_hash, d->err)) != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
+/* Who works which deal beyond its owner, and the partners registered on deals. */
+static bf_result load_deal_teams(demo *d, json_t *doc)
+{
+    bf_result r = BF_OK;
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(doc, "deal_members"), i, o)
+    {
+        if ((r = resolve(d, o, "opportunity", "opportunity")) != BF_OK ||
+            (r = resolve(d, o, "user", "user")) != BF_OK ||
+            (r = store_member_put(d->st, json_string_value(json_object_get(o, "opportunity")),
+                                  json_string_value(json_object_get(o, "user")),
+                                  json_string_value(json_object_get(o, "role")), "demo", d->err)) !=
+                BF_OK)
+            return r;
+    }
+    json_array_foreach(json_object_get(doc, "deal_partners"), i, o)
+    {
+        bool inserted;
+        if ((r = resolve(d, o, "opportunity", "opportunity")) != BF_OK ||
+            (r = resolve(d, o, "partner", "partner")) != BF_OK ||
+            (r = store_partner_register(d->st, json_string_value(json_object_get(o, "opportunity")),
+                                        json_string_value(json_object_get(o, "partner")), "demo",
+                                        &inserted, d->err)) != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
+static bf_result load_all(demo *d, json_t *doc)
+{
+    bf_result r = load_org(d, doc);
+    size_t i;
+    json_t *o;
+    if (r != BF_OK)
+        return r;
     json_array_foreach(json_object_get(doc, "accounts"), i, o)
     {
         if ((r = insert(d, &resource_accounts, o, NULL)) != BF_OK)
@@ -269,7 +334,7 @@ static bf_result load_all(demo *d, json_t *doc)
             (r = insert(d, &resource_activities, o, NULL)) != BF_OK)
             return r;
     }
-    return BF_OK;
+    return load_deal_teams(d, doc);
 }
 
 /* The demo goes only into a database without accounts: loading it twice
@@ -286,8 +351,12 @@ static bf_result demo_check_empty(store *st, arena *a, bf_error *err)
     return r;
 }
 
-bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
+bf_result demo_load(store *st, const playbook_set *playbooks, const char *password, bf_error *err)
 {
+    char hash[PASSWORD_HASH_MAX];
+    bf_result hr = password_hash(password, hash, sizeof(hash), err);
+    if (hr != BF_OK)
+        return hr;
     json_error_t jerr;
     json_t *doc = json_loadb(demo_files[0].data, demo_files[0].len, 0, &jerr);
     if (doc == NULL)
@@ -299,7 +368,8 @@ bf_result demo_load(store *st, const playbook_set *playbooks, bf_error *err)
               .a = arena_new(64 * 1024),
               .refs = json_object(),
               .err = err,
-              .now = time(NULL)};
+              .now = time(NULL),
+              .password_hash = hash};
     bf_result r = d.a && d.refs ? BF_OK : BF_ERR_NOMEM;
     if (r == BF_OK)
         r = demo_check_empty(st, d.a, err);

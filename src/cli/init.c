@@ -6,6 +6,29 @@
 
 #include "cli/cli.h"
 
+/* The demo's users and their one password, to log in with. */
+static void print_demo_users(store *st, const char *password)
+{
+    arena *a = arena_new(16 * 1024);
+    list_query q = {.spec = &resource_users,
+                    .sort_field = resource_field_index(&resource_users, "role"),
+                    .limit = 100};
+    record_page page;
+    bf_error err = {0};
+    if (a == NULL || store_record_list(st, a, &q, &page, &err) != BF_OK) {
+        arena_free(a);
+        return;
+    }
+    printf("demo users (log in with any of them; admin sees everything):\n");
+    for (size_t i = 0; i < page.n; i++) {
+        const char *display = record_text(page.items[i], "display_name");
+        printf("  %s\t%s\t%s\n", record_text(page.items[i], "role"),
+               record_text(page.items[i], "name"), display ? display : "");
+    }
+    printf("demo password (every demo user): %s\n", password);
+    arena_free(a);
+}
+
 int cli_init(int argc, char **argv)
 {
     const char *db = NULL;
@@ -46,11 +69,13 @@ int cli_init(int argc, char **argv)
         return 1;
     }
     int status = 0;
+    char password[24];
     if (demo) {
+        cli_random_password(password, sizeof(password));
         playbook_set *playbooks = cli_load_all_playbooks(st);
         if (playbooks == NULL) {
             status = 1;
-        } else if (demo_load(st, playbooks, &err) != BF_OK) {
+        } else if (demo_load(st, playbooks, password, &err) != BF_OK) {
             cli_error("demo data: %s%s%s", err.message, err.field[0] ? " at " : "", err.field);
             status = 1;
         }
@@ -59,6 +84,8 @@ int cli_init(int argc, char **argv)
     if (status == 0)
         printf("bingfa: %s is at schema version %d%s\n", db, store_schema_version(st),
                demo ? ", with demo data" : "");
+    if (status == 0 && demo)
+        print_demo_users(st, password);
     store_close(st);
     return status;
 }

@@ -21,13 +21,29 @@ static const char usage[] =
     "      --timeout SECONDS               idle connection timeout (default 30)\n"
     "      --access-log FILE|-             JSON access log (default -: standard output)\n"
     "      --synchronous full|normal       SQLite durability (default full)\n"
+    "      --session-hours N               how long a login lasts (default 12)\n"
+    "      --cookie-secure                 mark the session cookie Secure (behind TLS)\n"
+    "      --password-cost interactive|moderate|min\n"
+    "                                      argon2id cost of new password hashes\n"
+    "      --hash-slots N                  password hashes computed at once (default 2)\n"
     "  bingfa playbook validate FILE...    check playbook files against the schema\n"
     "  bingfa playbook import --db FILE PLAYBOOK.json\n"
     "                                      add a custom playbook (or a new version of one)\n"
     "  bingfa tool bid-simulation [FILE]   bid score simulation on a JSON request (stdin: -)\n"
     "  bingfa tool procurement-advice [FILE]\n"
     "                                      procurement methods whose legal conditions are met\n"
-    "  bingfa api --db FILE [--user NAME] [--role ROLE] [--if-match V] [--lang zh|en]\n"
+    "  bingfa user add --db FILE --name NAME --role ROLE [--team TEAM_ID] [--partner PARTNER_ID]\n"
+    "                  [--display-name TEXT] (--password-stdin | --random-password)\n"
+    "                                      add a user (roles: sales consultant manager partner\n"
+    "                                      implementation admin)\n"
+    "  bingfa user passwd --db FILE --name NAME (--password-stdin | --random-password)\n"
+    "                                      set a user's password (ends the user's sessions)\n"
+    "  bingfa token create --db FILE --user NAME [--label TEXT]\n"
+    "                                      an API token for scripts, printed alone on the last "
+    "line\n"
+    "  bingfa token revoke --db FILE TOKEN|TOKEN_ID\n"
+    "                                      revoke an API token\n"
+    "  bingfa api --db FILE [--user NAME] [--if-match V] [--lang zh|en]\n"
     "             METHOD PATH [BODY.json|-]\n"
     "                                      any API route in-process, e.g. GET "
     "/api/v1/opportunities/ID/health\n"
@@ -143,6 +159,10 @@ int main(int argc, char **argv)
         return cli_playbook(argc - 2, argv + 2);
     if (strcmp(cmd, "tool") == 0)
         return cli_tool(argc - 2, argv + 2);
+    if (strcmp(cmd, "user") == 0)
+        return cli_user(argc - 2, argv + 2);
+    if (strcmp(cmd, "token") == 0)
+        return cli_token(argc - 2, argv + 2);
     if (strcmp(cmd, "api") == 0)
         return cli_api(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);

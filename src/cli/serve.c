@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "auth/password.h"
 #include "cli/cli.h"
 #include "http/server.h"
 
@@ -64,10 +65,17 @@ int cli_serve(int argc, char **argv)
     const char *access_log = "-";
     http_options hopt = {.max_body = 1024 * 1024, .connection_limit = 1024, .timeout_seconds = 30};
     store_options sopt = {.synchronous_full = true};
+    password_cost cost = PASSWORD_COST_INTERACTIVE;
+    unsigned long hash_slots = 2, session_hours = 12;
+    bool cookie_secure = false;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         unsigned long n;
+        if (strcmp(arg, "--cookie-secure") == 0) {
+            cookie_secure = true;
+            continue;
+        }
         if (val == NULL) {
             cli_error("serve: %s needs a value (or is unknown); see bingfa --help", arg);
             return 2;
@@ -90,6 +98,11 @@ int cli_serve(int argc, char **argv)
         } else if (strcmp(arg, "--synchronous") == 0 &&
                    (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
             sopt.synchronous_full = strcmp(val, "full") == 0;
+        } else if (strcmp(arg, "--password-cost") == 0 && password_cost_parse(val, &cost)) {
+        } else if (strcmp(arg, "--hash-slots") == 0 && parse_uint(val, 64, &n) && n > 0) {
+            hash_slots = n;
+        } else if (strcmp(arg, "--session-hours") == 0 && parse_uint(val, 24 * 90, &n) && n > 0) {
+            session_hours = n;
         } else {
             cli_error("serve: bad option %s %s; see bingfa --help", arg, val);
             return 2;
@@ -129,10 +142,13 @@ int cli_serve(int argc, char **argv)
     }
     if ((playbooks = cli_load_all_playbooks(st)) == NULL)
         goto done;
+    password_configure(cost, (unsigned)hash_slots);
     if (api_new(st, playbooks, &app) != BF_OK) {
         cli_error("out of memory");
         goto done;
     }
+    app->session_ttl_s = (unsigned)(session_hours * 3600);
+    app->cookie_secure = cookie_secure;
     if (http_server_start(&hopt, api_handle, app, &srv, &err) != BF_OK) {
         cli_error("%s", err.message);
         goto done;

@@ -37,7 +37,8 @@ static const field_spec account_fields[] = {
      "Parent account (上级客户)"},
     {"owner", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL,
      "Account owner (客户负责人)"},
-    {"notes", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Notes (备注)"},
+    {"notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,
+     "Internal notes (内部备注; channel partners never see them)"},
 };
 
 static const char *const contact_buying_roles[] = {
@@ -63,7 +64,8 @@ static const field_spec contact_fields[] = {
     {"email", FIELD_TEXT, 0, 0, 200, NULL, NULL, NULL, "E-mail (邮箱)"},
     {"personal_win", FIELD_TEXT, 0, 0, 1000, NULL, NULL, NULL,
      "What the person wants from the project (个人诉求)"},
-    {"notes", FIELD_TEXT, 0, 0, NOTE_MAX_CHARS, NULL, NULL, NULL, "Notes (备注)"},
+    {"notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,
+     "Internal notes (内部备注; channel partners never see them)"},
 };
 
 const char *const opportunity_statuses[] = {"open", "won", "lost", "abandoned", NULL};
@@ -106,6 +108,10 @@ static const field_spec opportunity_fields[] = {
      "Set when a decision point was answered no: the deal is being turned around (翻盘)"},
     {"sales_mode_since", FIELD_DATETIME, FIELD_READONLY, 0, 0, NULL, NULL, NULL,
      "When the sales mode was chosen: its visit plan counts from here"},
+    {"internal_notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,
+     "Internal notes (内部备注; channel partners never see them)"},
+    {"margin", FIELD_MONEY, FIELD_INTERNAL, 0, MONEY_MAX, NULL, NULL, NULL,
+     "Expected gross margin in fen (预计毛利，分; channel partners never see it)"},
 };
 
 static const char *const activity_types[] = {
@@ -134,6 +140,41 @@ static const field_spec activity_fields[] = {
      "The visit of a sales mode's plan this activity was created from, e.g. quick/2"},
 };
 
+static const field_spec team_fields[] = {
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, 100, NULL, NULL, NULL,
+     "Team name (团队)"},
+    {"parent_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "teams", NULL,
+     "Parent team: teams form a tree, and a manager sees the deals of the whole subtree"},
+    {"share_deals", FIELD_BOOL, 0, 0, 1, NULL, NULL, "0",
+     "Sales and consultants of this team see one another's deals"},
+};
+
+static const field_spec partner_fields[] = {
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
+     NULL, "Partner company (渠道伙伴)"},
+    {"contact", FIELD_TEXT, 0, 0, 100, NULL, NULL, NULL, "Contact person (联系人)"},
+    {"phone", FIELD_TEXT, 0, 0, 40, NULL, NULL, NULL, "Phone (电话)"},
+    {"region", FIELD_TEXT, FIELD_FILTER, 0, 100, NULL, NULL, NULL, "Region (区域)"},
+};
+
+const char *const user_roles[] = {"sales",          "consultant", "manager", "partner",
+                                  "implementation", "admin",      NULL};
+
+static const field_spec user_fields[] = {
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_CREATE_ONLY | FIELD_SORT | FIELD_SEARCH, 1, 100,
+     NULL, NULL, NULL, "Login name, unique (登录名)"},
+    {"display_name", FIELD_TEXT, FIELD_SEARCH, 0, 100, NULL, NULL, NULL, "Display name (姓名)"},
+    {"role", FIELD_ENUM, FIELD_REQUIRED | FIELD_FILTER | FIELD_SORT, 0, 0, user_roles, NULL, NULL,
+     "sales 销售 (S), consultant 售前顾问 (C), manager 经理 (M), partner 渠道, implementation "
+     "实施, admin 管理员"},
+    {"team_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "teams", NULL, "Team (所属团队)"},
+    {"partner_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "partners", NULL,
+     "Partner company of a partner user (required for role partner, refused otherwise)"},
+    {"active", FIELD_BOOL, FIELD_FILTER, 0, 1, NULL, NULL, "1",
+     "Whether the user may log in; deactivating ends the user's sessions and tokens' use"},
+    {"email", FIELD_TEXT, 0, 0, 200, NULL, NULL, NULL, "E-mail (邮箱)"},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const resource_spec resource_accounts = {"accounts",
@@ -158,8 +199,20 @@ const resource_spec resource_activities = {"activities",
                                            COUNT(activity_fields),
                                            "Activities and visits (活动)"};
 
-const resource_spec *const resource_all[] = {&resource_accounts, &resource_contacts,
-                                             &resource_opportunities, &resource_activities, NULL};
+const resource_spec resource_teams = {
+    "teams", "team", "team", team_fields, COUNT(team_fields), "Teams (团队), a tree"};
+const resource_spec resource_partners = {"partners",
+                                         "partner",
+                                         "ptn",
+                                         partner_fields,
+                                         COUNT(partner_fields),
+                                         "Channel partner companies (渠道伙伴)"};
+const resource_spec resource_users = {
+    "users", "user", "usr", user_fields, COUNT(user_fields), "Users and their roles (用户)"};
+
+const resource_spec *const resource_all[] = {
+    &resource_accounts, &resource_contacts, &resource_opportunities, &resource_activities,
+    &resource_teams,    &resource_partners, &resource_users,         NULL};
 
 int resource_field_index(const resource_spec *spec, const char *name)
 {

@@ -1,5 +1,5 @@
 /* Resources as data: every API resource (accounts, contacts, opportunities,
- * activities) is described once by a table of field specs. Parsing,
+ * activities, teams, partners, users) is described once by a table of field specs. Parsing,
  * validation, JSON output, storage columns, list filters and the OpenAPI
  * document are all driven by these tables, so they cannot drift apart. */
 #ifndef BF_CORE_RESOURCE_H
@@ -32,6 +32,7 @@ enum field_flags {
     FIELD_FILTER = 1 << 3,      /* list filter ?name=value (dates: _from/_to) */
     FIELD_SORT = 1 << 4,        /* list sort key */
     FIELD_SEARCH = 1 << 5,      /* matched by the list's ?q= text search */
+    FIELD_INTERNAL = 1 << 6,    /* internal to the company: channel partners never see it */
 };
 
 typedef struct field_spec {
@@ -59,6 +60,9 @@ extern const resource_spec resource_accounts;
 extern const resource_spec resource_contacts;
 extern const resource_spec resource_opportunities;
 extern const resource_spec resource_activities;
+extern const resource_spec resource_teams;
+extern const resource_spec resource_partners;
+extern const resource_spec resource_users;
 extern const resource_spec *const resource_all[];
 
 /* Index of the field called name in spec, or -1. */
@@ -70,5 +74,6 @@ const resource_spec *resource_by_name(const char *name);
 /* Enumerations shared with other modules. */
 extern const char *const opportunity_statuses[];
 extern const char *const opportunity_sales_modes[];
+extern const char *const user_roles[];
 
 #endif

@@ -42,8 +42,12 @@ const char *bf_result_code(bf_result r)
         return "validation_failed";
     case BF_ERR_NOT_FOUND:
         return "not_found";
+    case BF_ERR_UNAUTHENTICATED:
+        return "unauthenticated";
     case BF_ERR_FORBIDDEN:
         return "forbidden";
+    case BF_ERR_THROTTLED:
+        return "too_many_attempts";
     case BF_ERR_METHOD:
         return "method_not_allowed";
     case BF_ERR_CONFLICT:

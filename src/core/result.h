@@ -8,22 +8,24 @@
 
 typedef enum bf_result {
     BF_OK = 0,
-    BF_ERR_NOMEM,        /* allocation failed */
-    BF_ERR_MALFORMED,    /* the request body is not well-formed (e.g. bad JSON) */
-    BF_ERR_INVALID,      /* a field failed validation */
-    BF_ERR_NOT_FOUND,    /* no such record or route */
-    BF_ERR_FORBIDDEN,    /* the caller\'s role may not do this */
-    BF_ERR_METHOD,       /* route exists, method does not */
-    BF_ERR_CONFLICT,     /* the request conflicts with the record's state */
-    BF_ERR_GATE_UNMET,   /* stage exit criteria are not all met */
-    BF_ERR_STALE,        /* If-Match names an old version */
-    BF_ERR_PRECONDITION, /* If-Match is required but missing */
-    BF_ERR_TOO_LARGE,    /* request body over the limit */
-    BF_ERR_MEDIA_TYPE,   /* request body is not JSON */
-    BF_ERR_STORE,        /* the database failed */
-    BF_ERR_BUSY,         /* the database stayed locked past the busy timeout */
-    BF_ERR_IO,           /* a file could not be read or written */
-    BF_ERR_INTERNAL,     /* a bug: an invariant did not hold */
+    BF_ERR_NOMEM,           /* allocation failed */
+    BF_ERR_MALFORMED,       /* the request body is not well-formed (e.g. bad JSON) */
+    BF_ERR_INVALID,         /* a field failed validation */
+    BF_ERR_NOT_FOUND,       /* no such record or route */
+    BF_ERR_UNAUTHENTICATED, /* no valid credentials: log in or send a token */
+    BF_ERR_FORBIDDEN,       /* the caller\'s role may not do this */
+    BF_ERR_THROTTLED,       /* too many failed attempts: try again later */
+    BF_ERR_METHOD,          /* route exists, method does not */
+    BF_ERR_CONFLICT,        /* the request conflicts with the record's state */
+    BF_ERR_GATE_UNMET,      /* stage exit criteria are not all met */
+    BF_ERR_STALE,           /* If-Match names an old version */
+    BF_ERR_PRECONDITION,    /* If-Match is required but missing */
+    BF_ERR_TOO_LARGE,       /* request body over the limit */
+    BF_ERR_MEDIA_TYPE,      /* request body is not JSON */
+    BF_ERR_STORE,           /* the database failed */
+    BF_ERR_BUSY,            /* the database stayed locked past the busy timeout */
+    BF_ERR_IO,              /* a file could not be read or written */
+    BF_ERR_INTERNAL,        /* a bug: an invariant did not hold */
 } bf_result;
 
 /* Human-facing detail of a failure: a stable machine code, a message and,

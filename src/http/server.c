@@ -46,6 +46,33 @@ const char *http_header(const http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *http_cookie(const http_request *req, const char *name)
+{
+    if (req->local)
+        return NULL;
+    return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_client_address(http_request *req)
+{
+    if (req->local)
+        return "local";
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL)
+        return "unknown";
+    char text[INET6_ADDRSTRLEN] = "unknown";
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
+                  sizeof(text));
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
+                  sizeof(text));
+    const char *copy = arena_strdup(req->arena, text);
+    return copy ? copy : "unknown";
+}
+
 const char *http_query(const http_request *req, const char *name)
 {
     if (req->local)

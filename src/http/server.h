@@ -14,7 +14,7 @@
 #include "core/result.h"
 
 #define HTTP_MAX_PARAMS 4
-#define HTTP_MAX_HEADERS 8
+#define HTTP_MAX_HEADERS 12
 
 typedef struct http_request {
     arena *arena;                        /* lives until the response is sent */
@@ -69,6 +69,12 @@ void http_server_stop(http_server *srv, unsigned grace_ms);
 
 /* A request header, or NULL. Owned by the connection. */
 const char *http_header(const http_request *req, const char *name);
+
+/* A cookie of the request, or NULL. Owned by the connection. */
+const char *http_cookie(const http_request *req, const char *name);
+
+/* The client's IP address as text ("local" for an in-process request). */
+const char *http_client_address(http_request *req);
 
 /* A query-string argument, or NULL (present without value gives ""). */
 const char *http_query(const http_request *req, const char *name);

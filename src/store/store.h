@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/access.h"
 #include "core/arena.h"
 #include "core/record.h"
 #include "core/result.h"
@@ -94,7 +95,8 @@ typedef struct list_query {
     const char *after_text;
     int64_t after_num;
     const char *after_id;
-    int limit; /* 1..LIST_MAX_LIMIT */
+    int limit;         /* 1..LIST_MAX_LIMIT */
+    const viewer *who; /* only rows this user sees; NULL for every row */
 } list_query;
 
 typedef struct record_page {
@@ -151,6 +153,7 @@ typedef struct funnel_query {
     const char *playbook;
     const char *currency;
     const char *owner; /* NULL for all */
+    const viewer *who; /* only deals this user sees; NULL for all */
 } funnel_query;
 
 /* Groups open opportunities of a playbook by stage, in the database. */
@@ -206,6 +209,123 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
  * from its MANT form and its account's buying centre). */
 bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
                                               bf_error *err);
+
+/* Whether the viewer sees the record of spec with id (*visible false also
+ * when there is no such record). */
+bf_result store_record_visible(store *st, const viewer *who, const resource_spec *spec,
+                               const char *id, bool *visible, bf_error *err);
+
+/* ---- users, credentials, sessions -------------------------------------------- */
+
+/* A user as authentication needs it (strings belong to the arena). */
+typedef struct user_login {
+    viewer who;
+    bool active;
+    const char *password_hash; /* NULL when no password is set */
+} user_login;
+
+/* The user with login name (BF_ERR_NOT_FOUND when none), with the team's
+ * sharing resolved. */
+bf_result store_user_by_name(store *st, arena *a, const char *name, user_login *out, bf_error *err);
+
+/* Sets the user's password hash (an argon2id string). */
+bf_result store_user_set_password(store *st, const char *user_id, const char *hash, bf_error *err);
+
+/* Keeps an API token's hash for the user; *id gets the token's id. */
+bf_result store_token_insert(store *st, arena *a, const char *user_id, const char *token_hash,
+                             const char *label, const char **id, bf_error *err);
+
+/* Revokes the token whose hash or id is given (BF_ERR_NOT_FOUND when there is
+ * no such token not yet revoked); *user_name gets its user's name. */
+bf_result store_token_revoke(store *st, arena *a, const char *hash_or_id, const char **user_name,
+                             bf_error *err);
+
+/* The active user of a token hash that is not revoked (BF_ERR_NOT_FOUND otherwise). */
+bf_result store_token_user(store *st, arena *a, const char *token_hash, user_login *out,
+                           bf_error *err);
+
+/* Opens a session: keeps the hash of its token with the user and expiry. */
+bf_result store_session_insert(store *st, const char *token_hash, const char *user_id,
+                               const char *expires_at, const char *address, bf_error *err);
+
+/* The active user of a session not expired at now (BF_ERR_NOT_FOUND otherwise);
+ * *expires_at gets the session's expiry. */
+bf_result store_session_user(store *st, arena *a, const char *token_hash, const char *now,
+                             user_login *out, const char **expires_at, bf_error *err);
+
+/* Ends a session (no error when there is none). */
+bf_result store_session_delete(store *st, const char *token_hash, bf_error *err);
+
+/* Ends every session of the user except keep_hash (may be NULL), and
+ * removes expired sessions of everyone. */
+bf_result store_sessions_end_user(store *st, const char *user_id, const char *keep_hash,
+                                  bf_error *err);
+
+/* ---- the deal team and partner registrations ---------------------------------- */
+
+/* Someone on a deal, or a partner registered on it. */
+typedef struct deal_member {
+    const char *id;   /* user id or partner id */
+    const char *name; /* login name, or partner company name */
+    const char *display_name;
+    const char *role; /* member's role on the deal; NULL for partners */
+    const char *added_at;
+    const char *added_by;
+} deal_member;
+
+/* Puts the user on the deal with role (or changes the role). */
+bf_result store_member_put(store *st, const char *opportunity_id, const char *user_id,
+                           const char *role, const char *by, bf_error *err);
+
+/* Takes the user off the deal (BF_ERR_NOT_FOUND when not on it). */
+bf_result store_member_delete(store *st, const char *opportunity_id, const char *user_id,
+                              bf_error *err);
+
+/* The deal's members, by time added. */
+bf_result store_member_list(store *st, arena *a, const char *opportunity_id, deal_member **out,
+                            size_t *n, bf_error *err);
+
+/* Registers the partner on the deal; *inserted false when it already was. */
+bf_result store_partner_register(store *st, const char *opportunity_id, const char *partner_id,
+                                 const char *by, bool *inserted, bf_error *err);
+
+/* Removes the partner's registration (BF_ERR_NOT_FOUND when there is none). */
+bf_result store_partner_unregister(store *st, const char *opportunity_id, const char *partner_id,
+                                   bf_error *err);
+
+/* The partners registered on the deal, by time registered. */
+bf_result store_partner_list(store *st, arena *a, const char *opportunity_id, deal_member **out,
+                             size_t *n, bf_error *err);
+
+/* ---- the audit log ----------------------------------------------------------- */
+
+/* One entry of the audit log (append-only). */
+typedef struct audit_entry {
+    int64_t seq; /* assigned on append */
+    const char *at;
+    const char *actor;
+    const char *action;   /* create, update, delete, login, login_failed, … */
+    const char *resource; /* NULL for logins */
+    const char *record_id;
+    const char *old_values; /* JSON object text of the fields before, or NULL */
+    const char *new_values; /* JSON object text of the fields after, or NULL */
+    const char *address;    /* the client's address, when known */
+} audit_entry;
+
+/* Appends an entry; at is filled when NULL. */
+bf_result store_audit_append(store *st, audit_entry *e, bf_error *err);
+
+typedef struct audit_query {
+    const char *record_id; /* NULL for all */
+    const char *action;    /* NULL for all */
+    const char *actor;     /* NULL for all */
+    int64_t after_seq;     /* newest first: only entries with seq below it; 0 for none */
+    int limit;             /* 1..LIST_MAX_LIMIT */
+} audit_query;
+
+/* Entries matching q, newest first; *more when others follow. */
+bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entry **out, size_t *n,
+                           bool *more, bf_error *err);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);

@@ -18,31 +18,11 @@
 
 #include "core/buf.h"
 #include "core/embedded.h"
+#include "store/sqlite.h"
 
 extern const embedded_file store_migration_files[];
 
 /* ---- connections and the statement cache ---------------------------------- */
-
-/* A statement's identity: for static SQL, the constant's address; for
- * composed SQL, its shape (kind, resource, options) and its filter bits. */
-typedef struct stmt_key {
-    uint64_t shape;
-    uint64_t filters;
-} stmt_key;
-
-typedef struct stmt_slot {
-    stmt_key key;
-    sqlite3_stmt *stmt;
-} stmt_slot;
-
-typedef struct conn {
-    sqlite3 *db;
-    stmt_slot *slots;
-    size_t nslots, used;
-    int tx_depth;
-    bool tx_failed;
-    struct conn *next; /* all connections of the store */
-} conn;
 
 struct store {
     char *path;
@@ -53,7 +33,7 @@ struct store {
     int schema_version;
 };
 
-static bf_result db_error(bf_error *err, sqlite3 *db, int rc, const char *what)
+bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what)
 {
     int base = rc & 0xff;
     if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
@@ -92,7 +72,7 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
              st->opt.synchronous_full ? "FULL" : "NORMAL");
     rc = exec_sql(c->db, pragmas);
     if (rc != SQLITE_OK) {
-        bf_result r = db_error(err, c->db, rc, "connection set-up");
+        bf_result r = sq_db_error(err, c->db, rc, "connection set-up");
         sqlite3_close(c->db);
         free(c);
         return r;
@@ -123,7 +103,7 @@ static void conn_close(conn *c)
 }
 
 /* This thread's connection to st, opened on first use. */
-static bf_result conn_get(store *st, conn **out, bf_error *err)
+bf_result sq_conn(store *st, conn **out, bf_error *err)
 {
     conn *c = pthread_getspecific(st->key);
     if (c == NULL) {
@@ -175,12 +155,10 @@ static bf_result cache_grow(conn *c)
 }
 
 /* Composes the SQL of a statement shape into b (called on a cache miss only). */
-typedef bf_result (*sql_builder)(buf *b, const void *ctx);
-
 /* The cached statement for key, prepared from build() on first use; reset and
  * with bindings cleared, ready to bind. */
-static bf_result stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx,
-                          sqlite3_stmt **out, bf_error *err)
+bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx, sqlite3_stmt **out,
+                      bf_error *err)
 {
     sqlite3_stmt **slot = cache_slot(c, key);
     if (*slot == NULL) {
@@ -199,7 +177,7 @@ static bf_result stmt_get(conn *c, stmt_key key, sql_builder build, const void *
             int rc = sqlite3_prepare_v3(c->db, buf_cstr(&sql), (int)sql.len + 1,
                                         SQLITE_PREPARE_PERSISTENT, slot, NULL);
             if (rc != SQLITE_OK)
-                r = db_error(err, c->db, rc, "prepare");
+                r = sq_db_error(err, c->db, rc, "prepare");
             else
                 c->used++;
         }
@@ -219,16 +197,16 @@ static bf_result build_static(buf *b, const void *ctx)
 }
 
 /* A statement whose SQL is a string constant: the constant's address is the key. */
-static bf_result stmt_static(conn *c, const char *sql, sqlite3_stmt **out, bf_error *err)
+bf_result sq_stmt_static(conn *c, const char *sql, sqlite3_stmt **out, bf_error *err)
 {
-    return stmt_get(c, (stmt_key){(uint64_t)(uintptr_t)sql, 0}, build_static, sql, out, err);
+    return sq_stmt_get(c, (stmt_key){(uint64_t)(uintptr_t)sql, 0}, build_static, sql, out, err);
 }
 
 /* This thread's connection and the cached statement of a constant SQL. */
-static bf_result prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_error *err)
+bf_result sq_prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_error *err)
 {
-    bf_result r = conn_get(st, c, err);
-    return r == BF_OK ? stmt_static(*c, sql, s, err) : r;
+    bf_result r = sq_conn(st, c, err);
+    return r == BF_OK ? sq_stmt_static(*c, sql, s, err) : r;
 }
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -239,13 +217,13 @@ void store_now(char *out, size_t cap)
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    char base[24];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, cap, "%s.%03ldZ", base, ts.tv_nsec / 1000000L);
+    size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+    int ms = (int)((ts.tv_nsec / 1000000L) % 1000);
+    snprintf(out + n, cap - n, ".%03dZ", ms);
 }
 
 /* A random id such as "opp_4k9x…": prefix, underscore, 26 base32 characters. */
-static char *new_id(arena *a, const char *prefix)
+char *sq_new_id(arena *a, const char *prefix)
 {
     static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
     unsigned char raw[16];
@@ -267,7 +245,7 @@ static char *new_id(arena *a, const char *prefix)
     return arena_printf(a, "%s_%s", prefix, tail);
 }
 
-static const char *column_text(arena *a, sqlite3_stmt *s, int col)
+const char *sq_column_text(arena *a, sqlite3_stmt *s, int col)
 {
     const unsigned char *t = sqlite3_column_text(s, col);
     if (t == NULL)
@@ -275,14 +253,14 @@ static const char *column_text(arena *a, sqlite3_stmt *s, int col)
     return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, col));
 }
 
-static int bind_text(sqlite3_stmt *s, int idx, const char *t)
+int sq_bind_text(sqlite3_stmt *s, int idx, const char *t)
 {
     return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, idx);
 }
 
 /* Room for one more element in an arena array of *cap elements holding n,
  * doubling it when full; NULL when out of memory. */
-static void *arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size)
+void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size)
 {
     if (items != NULL && n < *cap)
         return items;
@@ -303,18 +281,18 @@ static const char SQL_ROLLBACK[] = "ROLLBACK";
 static bf_result run_simple(conn *c, const char *sql, bf_error *err)
 {
     sqlite3_stmt *s;
-    bf_result r = stmt_static(c, sql, &s, err);
+    bf_result r = sq_stmt_static(c, sql, &s, err);
     if (r != BF_OK)
         return r;
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, sql);
+    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, sql);
 }
 
 bf_result store_begin(store *st, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     if (c->tx_depth == 0) {
@@ -329,7 +307,7 @@ bf_result store_begin(store *st, bf_error *err)
 bf_result store_commit(store *st, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     BF_ASSERT(c->tx_depth > 0);
@@ -348,7 +326,7 @@ bf_result store_commit(store *st, bf_error *err)
 void store_rollback(store *st)
 {
     conn *c;
-    if (conn_get(st, &c, NULL) != BF_OK)
+    if (sq_conn(st, &c, NULL) != BF_OK)
         return;
     BF_ASSERT(c->tx_depth > 0);
     if (--c->tx_depth > 0) {
@@ -357,20 +335,6 @@ void store_rollback(store *st)
     }
     run_simple(c, SQL_ROLLBACK, NULL);
 }
-
-/* Runs a write function inside a transaction of its own (or the caller's). */
-#define IN_TRANSACTION(st, err, call)                                                              \
-    do {                                                                                           \
-        bf_result tx_r_ = store_begin((st), (err));                                                \
-        if (tx_r_ != BF_OK)                                                                        \
-            return tx_r_;                                                                          \
-        tx_r_ = (call);                                                                            \
-        if (tx_r_ != BF_OK) {                                                                      \
-            store_rollback(st);                                                                    \
-            return tx_r_;                                                                          \
-        }                                                                                          \
-        return store_commit((st), (err));                                                          \
-    } while (0)
 
 /* ---- statement shapes of the record functions -------------------------------- */
 
@@ -383,6 +347,8 @@ enum stmt_kind {
     K_LIST,
     K_LISTED,    /* is an id inside another resource's id list? options = field index */
     K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
+    K_FUNNEL,    /* the funnel report; options = owner filter, viewer shape */
+    K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
 };
 
 static int resource_index(const resource_spec *spec)
@@ -499,10 +465,11 @@ static bf_result check_not_listed(conn *c, const resource_spec *spec, const char
                 continue;
             field_ref fr = {other, i, 0};
             sqlite3_stmt *s;
-            bf_result r = stmt_get(c, shape_key(K_LISTED, other, i, 0), build_listed, &fr, &s, err);
+            bf_result r =
+                sq_stmt_get(c, shape_key(K_LISTED, other, i, 0), build_listed, &fr, &s, err);
             if (r != BF_OK)
                 return r;
-            bind_text(s, 1, id);
+            sq_bind_text(s, 1, id);
             int rc = sqlite3_step(s);
             sqlite3_reset(s);
             if (rc == SQLITE_ROW)
@@ -510,7 +477,7 @@ static bf_result check_not_listed(conn *c, const resource_spec *spec, const char
                                "this %s is named in the %s of %s; remove it there first",
                                spec->singular, f->name, other->name);
             if (rc != SQLITE_DONE)
-                return db_error(err, c->db, rc, "delete check");
+                return sq_db_error(err, c->db, rc, "delete check");
         }
     }
     return BF_OK;
@@ -518,10 +485,10 @@ static bf_result check_not_listed(conn *c, const resource_spec *spec, const char
 
 static void read_record(arena *a, sqlite3_stmt *s, record *rec)
 {
-    rec->id = column_text(a, s, 0);
+    rec->id = sq_column_text(a, s, 0);
     rec->version = sqlite3_column_int64(s, 1);
-    rec->created_at = column_text(a, s, 2);
-    rec->updated_at = column_text(a, s, 3);
+    rec->created_at = sq_column_text(a, s, 2);
+    rec->updated_at = sq_column_text(a, s, 3);
     for (size_t i = 0; i < rec->spec->nfields; i++) {
         field_value *v = &rec->values[i];
         int col = (int)i + 4;
@@ -533,7 +500,7 @@ static void read_record(arena *a, sqlite3_stmt *s, record *rec)
         if (FIELD_IS_INTEGER(t))
             v->i = sqlite3_column_int64(s, col);
         else
-            v->s = column_text(a, s, col);
+            v->s = sq_column_text(a, s, col);
     }
 }
 
@@ -549,7 +516,7 @@ static int bind_fields(sqlite3_stmt *s, const record *rec)
         else if (FIELD_IS_INTEGER(t))
             rc = sqlite3_bind_int64(s, idx, v->i);
         else
-            rc = bind_text(s, idx, v->s);
+            rc = sq_bind_text(s, idx, v->s);
     }
     return rc;
 }
@@ -559,17 +526,17 @@ static bf_result record_version(conn *c, const resource_spec *spec, const char *
                                 int64_t *version, bf_error *err)
 {
     sqlite3_stmt *s;
-    bf_result r = stmt_get(c, shape_key(K_EXISTS, spec, 0, 0), build_exists, spec, &s, err);
+    bf_result r = sq_stmt_get(c, shape_key(K_EXISTS, spec, 0, 0), build_exists, spec, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, id);
+    sq_bind_text(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
         *version = sqlite3_column_int64(s, 0);
     else if (rc == SQLITE_DONE)
         *version = 0;
     else
-        r = db_error(err, c->db, rc, "exists");
+        r = sq_db_error(err, c->db, rc, "exists");
     sqlite3_reset(s);
     return r;
 }
@@ -628,7 +595,7 @@ static bf_result constraint_error(bf_error *err, conn *c, int rc, const char *wh
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
         return bf_fail(err, BF_ERR_CONFLICT, "constraint", NULL, "%s: %s", what,
                        sqlite3_errmsg(c->db));
-    return db_error(err, c->db, rc, what);
+    return sq_db_error(err, c->db, rc, what);
 }
 
 /* ---- records ----------------------------------------------------------------- */
@@ -636,27 +603,27 @@ static bf_result constraint_error(bf_error *err, conn *c, int rc, const char *wh
 static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     if ((r = check_references(c, a, rec, err)) != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    if (rec->id == NULL && (rec->id = new_id(a, rec->spec->id_prefix)) == NULL)
+    if (rec->id == NULL && (rec->id = sq_new_id(a, rec->spec->id_prefix)) == NULL)
         return BF_ERR_NOMEM;
     if ((rec->created_at = arena_strdup(a, now)) == NULL ||
         (rec->updated_at = arena_strdup(a, now)) == NULL)
         return BF_ERR_NOMEM;
     rec->version = 1;
     sqlite3_stmt *s;
-    r = stmt_get(c, shape_key(K_INSERT, rec->spec, 0, 0), build_insert, rec->spec, &s, err);
+    r = sq_stmt_get(c, shape_key(K_INSERT, rec->spec, 0, 0), build_insert, rec->spec, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, rec->id);
+    sq_bind_text(s, 1, rec->id);
     sqlite3_bind_int64(s, 2, rec->version);
-    bind_text(s, 3, rec->created_at);
-    bind_text(s, 4, rec->updated_at);
+    sq_bind_text(s, 3, rec->created_at);
+    sq_bind_text(s, 4, rec->updated_at);
     int rc = bind_fields(s, rec);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
@@ -673,13 +640,13 @@ bf_result store_record_get(store *st, arena *a, const resource_spec *spec, const
                            record **out, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     sqlite3_stmt *s;
-    if ((r = stmt_get(c, shape_key(K_GET, spec, 0, 0), build_get, spec, &s, err)) != BF_OK)
+    if ((r = sq_stmt_get(c, shape_key(K_GET, spec, 0, 0), build_get, spec, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, id);
+    sq_bind_text(s, 1, id);
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
         record *rec = record_new(a, spec);
@@ -693,7 +660,7 @@ bf_result store_record_get(store *st, arena *a, const resource_spec *spec, const
         r = bf_fail(err, BF_ERR_NOT_FOUND, "not_found", NULL, "no %s with id %s", spec->singular,
                     id);
     } else {
-        r = db_error(err, c->db, rc, "get");
+        r = sq_db_error(err, c->db, rc, "get");
     }
     sqlite3_reset(s);
     return r;
@@ -717,7 +684,7 @@ static bf_result version_failure(conn *c, const resource_spec *spec, const char 
 static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     if ((r = check_references(c, a, rec, err)) != BF_OK)
@@ -725,12 +692,12 @@ static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected
     char now[32];
     store_now(now, sizeof(now));
     sqlite3_stmt *s;
-    r = stmt_get(c, shape_key(K_UPDATE, rec->spec, 0, 0), build_update, rec->spec, &s, err);
+    r = sq_stmt_get(c, shape_key(K_UPDATE, rec->spec, 0, 0), build_update, rec->spec, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, rec->id);
+    sq_bind_text(s, 1, rec->id);
     sqlite3_bind_int64(s, 2, expected);
-    bind_text(s, 4, now);
+    sq_bind_text(s, 4, now);
     int rc = bind_fields(s, rec);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(s);
@@ -754,15 +721,15 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
                               int64_t expected, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     if ((r = check_not_listed(c, spec, id, err)) != BF_OK)
         return r;
     sqlite3_stmt *s;
-    if ((r = stmt_get(c, shape_key(K_DELETE, spec, 0, 0), build_delete, spec, &s, err)) != BF_OK)
+    if ((r = sq_stmt_get(c, shape_key(K_DELETE, spec, 0, 0), build_delete, spec, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, id);
+    sq_bind_text(s, 1, id);
     sqlite3_bind_int64(s, 2, expected);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
@@ -790,22 +757,22 @@ static bf_result set_where_in_tx(store *st, const resource_spec *spec, const cha
                                  bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     int fi = resource_field_index(spec, set_field), wi = resource_field_index(spec, where_field);
     BF_ASSERT(fi >= 0 && wi >= 0);
     field_ref fr = {spec, (size_t)fi, (size_t)wi};
     sqlite3_stmt *s;
-    r = stmt_get(c, shape_key(K_SET_WHERE, spec, (uint64_t)fi, (uint64_t)wi), build_set_where, &fr,
-                 &s, err);
+    r = sq_stmt_get(c, shape_key(K_SET_WHERE, spec, (uint64_t)fi, (uint64_t)wi), build_set_where,
+                    &fr, &s, err);
     if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    bind_text(s, 1, value);
-    bind_text(s, 2, equals);
-    bind_text(s, 3, now);
+    sq_bind_text(s, 1, value);
+    sq_bind_text(s, 2, equals);
+    sq_bind_text(s, 3, now);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "update");
@@ -818,6 +785,40 @@ bf_result store_record_set_where(store *st, const resource_spec *spec, const cha
     IN_TRANSACTION(st, err, set_where_in_tx(st, spec, set_field, value, where_field, equals, err));
 }
 
+static bf_result build_visible(buf *b, const void *ctx)
+{
+    const list_query *q = ctx;
+    bf_result r = sq_append_visibility_with(b, q->who);
+    if (r == BF_OK)
+        r = buf_printf(b, "SELECT 1 FROM %s WHERE id = ?1 AND ", q->spec->name);
+    if (r == BF_OK)
+        r = sq_append_visibility_where(b, q->spec, q->who);
+    return r;
+}
+
+bf_result store_record_visible(store *st, const viewer *who, const resource_spec *spec,
+                               const char *id, bool *visible, bf_error *err)
+{
+    conn *c;
+    bf_result r = sq_conn(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    list_query shape = {.spec = spec, .who = who};
+    sqlite3_stmt *s;
+    r = sq_stmt_get(c, shape_key(K_VISIBLE, spec, sq_visibility_shape(who), 0), build_visible,
+                    &shape, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, id);
+    sq_bind_viewer(s, who);
+    int rc = sqlite3_step(s);
+    *visible = rc == SQLITE_ROW;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        r = sq_db_error(err, c->db, rc, "visibility");
+    sqlite3_reset(s);
+    return r;
+}
+
 /* ---- lists ------------------------------------------------------------------- */
 
 /* The shape of a list query: which (field, op) filters, search, sort and
@@ -826,6 +827,27 @@ typedef struct list_shape {
     const list_query *q;
     uint64_t filter_bits;
 } list_shape;
+
+/* Filters are numbered by the filterable fields only (three operators
+ * each), so that 64 bits cover every resource. */
+static int filter_bit(const resource_spec *spec, int field, list_op op)
+{
+    int slot = 0;
+    for (int i = 0; i < field; i++)
+        if (spec->fields[i].flags & FIELD_FILTER)
+            slot++;
+    return slot * 3 + (int)op;
+}
+
+/* The field of a filter bit (the inverse of filter_bit). */
+static int bit_field(const resource_spec *spec, int bit)
+{
+    int slot = bit / 3;
+    for (size_t i = 0; i < spec->nfields; i++)
+        if ((spec->fields[i].flags & FIELD_FILTER) && slot-- == 0)
+            return (int)i;
+    return -1;
+}
 
 static bool field_is_numeric(const field_spec *f)
 {
@@ -845,18 +867,22 @@ static bf_result build_list(buf *b, const void *ctx)
 {
     const list_shape *shape = ctx;
     const list_query *q = shape->q;
-    bf_result r = buf_append_str(b, "SELECT ");
+    bf_result r = sq_append_visibility_with(b, q->who);
+    if (r == BF_OK)
+        r = buf_append_str(b, "SELECT ");
     if (r == BF_OK)
         r = append_columns(b, q->spec);
     if (r == BF_OK)
-        r = buf_printf(b, " FROM %s WHERE 1", q->spec->name);
+        r = buf_printf(b, " FROM %s WHERE ", q->spec->name);
+    if (r == BF_OK)
+        r = sq_append_visibility_where(b, q->spec, q->who);
     /* Parameters: ?1 limit, ?2 cursor value, ?3 cursor id, ?4 search, then
      * one per filter bit in bit order. */
     int param = 5;
-    for (int bit = 0; bit < 3 * (int)q->spec->nfields && r == BF_OK; bit++) {
+    for (int bit = 0; bit < 64 && r == BF_OK; bit++) {
         if (!(shape->filter_bits & (1ULL << bit)))
             continue;
-        const char *name = q->spec->fields[bit / 3].name;
+        const char *name = q->spec->fields[bit_field(q->spec, bit)].name;
         static const char *const ops[] = {"=", ">=", "<="};
         r = buf_printf(b, " AND %s %s ?%d", name, ops[bit % 3], param++);
     }
@@ -906,14 +932,18 @@ static const char *like_escape(arena *a, const char *s)
 bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
                             bf_error *err)
 {
-    BF_ASSERT(q->spec->nfields <= 21 && q->limit >= 1 && q->limit <= LIST_MAX_LIMIT);
+    BF_ASSERT(q->limit >= 1 && q->limit <= LIST_MAX_LIMIT);
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     list_shape shape = {q, 0};
     for (size_t i = 0; i < q->nfilters; i++) {
-        uint64_t bit = 1ULL << (q->filters[i].field * 3 + (int)q->filters[i].op);
+        const field_spec *f = &q->spec->fields[q->filters[i].field];
+        BF_ASSERT((f->flags & FIELD_FILTER) && q->filters[i].op <= LIST_LTE);
+        int n = filter_bit(q->spec, q->filters[i].field, q->filters[i].op);
+        BF_ASSERT(n < 64);
+        uint64_t bit = 1ULL << n;
         if (shape.filter_bits & bit)
             return bf_fail(
                 err, BF_ERR_INVALID, "duplicate_filter", q->spec->fields[q->filters[i].field].name,
@@ -921,41 +951,43 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
         shape.filter_bits |= bit;
     }
     uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
-                       ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10);
+                       ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
+                       (sq_visibility_shape(q->who) << 12);
     stmt_key key = shape_key(K_LIST, q->spec, options, shape.filter_bits);
     sqlite3_stmt *s;
-    if ((r = stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
+    if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
         return r;
 
     sqlite3_bind_int(s, 1, q->limit + 1);
+    sq_bind_viewer(s, q->who);
     if (q->after) {
         const field_spec *f =
             q->sort_field == LIST_SORT_CREATED ? NULL : &q->spec->fields[q->sort_field];
         if (f && field_is_numeric(f))
             sqlite3_bind_int64(s, 2, q->after_num);
         else
-            bind_text(s, 2, q->after_text);
-        bind_text(s, 3, q->after_id);
+            sq_bind_text(s, 2, q->after_text);
+        sq_bind_text(s, 3, q->after_id);
     }
     if (q->search) {
         const char *esc = like_escape(a, q->search);
         if (esc == NULL)
             return BF_ERR_NOMEM;
-        bind_text(s, 4, esc);
+        sq_bind_text(s, 4, esc);
     }
     /* Filters bind in bit order, as the SQL was composed. */
     int param = 5;
-    for (int bit = 0; bit < 3 * (int)q->spec->nfields; bit++) {
+    for (int bit = 0; bit < 64; bit++) {
         if (!(shape.filter_bits & (1ULL << bit)))
             continue;
         for (size_t i = 0; i < q->nfilters; i++) {
             const list_filter *lf = &q->filters[i];
-            if (lf->field * 3 + (int)lf->op != bit)
+            if (filter_bit(q->spec, lf->field, lf->op) != bit)
                 continue;
             if (field_is_numeric(&q->spec->fields[lf->field]))
                 sqlite3_bind_int64(s, param, lf->num);
             else
-                bind_text(s, param, lf->text);
+                sq_bind_text(s, param, lf->text);
         }
         param++;
     }
@@ -981,7 +1013,7 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
         out->items[out->n++] = rec;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        r = db_error(err, c->db, rc, "list");
+        r = sq_db_error(err, c->db, rc, "list");
     sqlite3_reset(s);
     return r;
 }
@@ -1001,31 +1033,31 @@ static const char SQL_STAGE_LIST[] =
 bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    if (ch->id == NULL && (ch->id = new_id(a, "stg")) == NULL)
+    if (ch->id == NULL && (ch->id = sq_new_id(a, "stg")) == NULL)
         return BF_ERR_NOMEM;
     if (ch->changed_at == NULL && (ch->changed_at = arena_strdup(a, now)) == NULL)
         return BF_ERR_NOMEM;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_STAGE_INSERT, &s, err)) != BF_OK)
+    if ((r = sq_stmt_static(c, SQL_STAGE_INSERT, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, ch->id);
-    bind_text(s, 2, ch->opportunity_id);
-    bind_text(s, 3, ch->kind);
-    bind_text(s, 4, ch->playbook);
-    bind_text(s, 5, ch->from_stage);
-    bind_text(s, 6, ch->to_stage);
+    sq_bind_text(s, 1, ch->id);
+    sq_bind_text(s, 2, ch->opportunity_id);
+    sq_bind_text(s, 3, ch->kind);
+    sq_bind_text(s, 4, ch->playbook);
+    sq_bind_text(s, 5, ch->from_stage);
+    sq_bind_text(s, 6, ch->to_stage);
     if (ch->from_stage)
         sqlite3_bind_int(s, 7, ch->from_probability);
     sqlite3_bind_int(s, 8, ch->to_probability);
-    bind_text(s, 9, ch->changed_at);
-    bind_text(s, 10, ch->changed_by);
-    bind_text(s, 11, ch->reason);
-    bind_text(s, 12, ch->checklist);
+    sq_bind_text(s, 9, ch->changed_at);
+    sq_bind_text(s, 10, ch->changed_by);
+    sq_bind_text(s, 11, ch->reason);
+    sq_bind_text(s, 12, ch->checklist);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "stage history");
@@ -1036,34 +1068,34 @@ bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, s
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_STAGE_LIST, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_STAGE_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, opportunity_id);
+    sq_bind_text(s, 1, opportunity_id);
     size_t cap = 8, count = 0;
     stage_change *items = NULL;
     int rc = SQLITE_DONE;
-    while ((items = arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
            (rc = sqlite3_step(s)) == SQLITE_ROW) {
         stage_change *ch = &items[count++];
-        ch->id = column_text(a, s, 0);
-        ch->opportunity_id = column_text(a, s, 1);
-        ch->kind = column_text(a, s, 2);
-        ch->playbook = column_text(a, s, 3);
-        ch->from_stage = column_text(a, s, 4);
-        ch->to_stage = column_text(a, s, 5);
+        ch->id = sq_column_text(a, s, 0);
+        ch->opportunity_id = sq_column_text(a, s, 1);
+        ch->kind = sq_column_text(a, s, 2);
+        ch->playbook = sq_column_text(a, s, 3);
+        ch->from_stage = sq_column_text(a, s, 4);
+        ch->to_stage = sq_column_text(a, s, 5);
         ch->from_probability = sqlite3_column_int(s, 6);
         ch->to_probability = sqlite3_column_int(s, 7);
-        ch->changed_at = column_text(a, s, 8);
-        ch->changed_by = column_text(a, s, 9);
-        ch->reason = column_text(a, s, 10);
-        ch->checklist = column_text(a, s, 11);
+        ch->changed_at = sq_column_text(a, s, 8);
+        ch->changed_by = sq_column_text(a, s, 9);
+        ch->reason = sq_column_text(a, s, 10);
+        ch->checklist = sq_column_text(a, s, 11);
     }
     sqlite3_reset(s);
     if (items == NULL)
         return BF_ERR_NOMEM;
     if (rc != SQLITE_DONE)
-        return db_error(err, c->db, rc, "stage history");
+        return sq_db_error(err, c->db, rc, "stage history");
     *out = items;
     *n = count;
     return BF_OK;
@@ -1088,30 +1120,30 @@ bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, c
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_CHECKLIST_GET, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_CHECKLIST_GET, &c, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, opportunity_id);
-    bind_text(s, 2, stage);
+    sq_bind_text(s, 1, opportunity_id);
+    sq_bind_text(s, 2, stage);
     size_t cap = 16, count = 0;
     checklist_state *items = NULL;
     int rc = SQLITE_DONE;
-    while ((items = arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
            (rc = sqlite3_step(s)) == SQLITE_ROW) {
         checklist_state *it = &items[count++];
-        it->item_id = column_text(a, s, 0);
+        it->item_id = sq_column_text(a, s, 0);
         it->done = sqlite3_column_int(s, 1) != 0;
-        it->evidence = column_text(a, s, 2);
-        it->done_by = column_text(a, s, 3);
-        it->done_at = column_text(a, s, 4);
-        it->activity_id = column_text(a, s, 5);
-        it->document = column_text(a, s, 6);
+        it->evidence = sq_column_text(a, s, 2);
+        it->done_by = sq_column_text(a, s, 3);
+        it->done_at = sq_column_text(a, s, 4);
+        it->activity_id = sq_column_text(a, s, 5);
+        it->document = sq_column_text(a, s, 6);
     }
     sqlite3_reset(s);
     if (items == NULL)
         return BF_ERR_NOMEM;
     if (rc != SQLITE_DONE)
-        return db_error(err, c->db, rc, "checklist");
+        return sq_db_error(err, c->db, rc, "checklist");
     *out = items;
     *n = count;
     return BF_OK;
@@ -1121,23 +1153,23 @@ static bf_result checklist_put_in_tx(store *st, const char *opportunity_id, cons
                                      const checklist_state *item, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, SQL_CHECKLIST_PUT, &s, err)) != BF_OK)
+    if ((r = sq_stmt_static(c, SQL_CHECKLIST_PUT, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, opportunity_id);
-    bind_text(s, 2, stage);
-    bind_text(s, 3, item->item_id);
+    sq_bind_text(s, 1, opportunity_id);
+    sq_bind_text(s, 2, stage);
+    sq_bind_text(s, 3, item->item_id);
     sqlite3_bind_int(s, 4, item->done ? 1 : 0);
-    bind_text(s, 5, item->evidence);
-    bind_text(s, 6, item->done_by);
-    bind_text(s, 7, item->done_at ? item->done_at : now);
-    bind_text(s, 8, item->activity_id);
-    bind_text(s, 9, item->document);
+    sq_bind_text(s, 5, item->evidence);
+    sq_bind_text(s, 6, item->done_by);
+    sq_bind_text(s, 7, item->done_at ? item->done_at : now);
+    sq_bind_text(s, 8, item->activity_id);
+    sq_bind_text(s, 9, item->document);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "checklist");
@@ -1156,33 +1188,46 @@ bf_result store_checklist_put(store *st, const char *opportunity_id, const char 
     "SUM(mant_complete = 0), SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "            \
     "SUM(CASE WHEN mant_complete = 0 THEN amount * probability ELSE 0 END) FROM opportunities "
 
-static const char SQL_FUNNEL[] =
-    FUNNEL_COLUMNS "WHERE playbook = ?1 AND status = 'open' AND currency = ?2 GROUP BY stage";
-
-static const char SQL_FUNNEL_OWNER[] = FUNNEL_COLUMNS
-    "WHERE playbook = ?1 AND status = 'open' AND currency = ?2 AND owner = ?3 GROUP BY stage";
+static bf_result build_funnel(buf *b, const void *ctx)
+{
+    const funnel_query *q = ctx;
+    bf_result r = sq_append_visibility_with(b, q->who);
+    if (r == BF_OK)
+        r = buf_append_str(b, FUNNEL_COLUMNS "WHERE playbook = ?1 AND status = 'open' "
+                                             "AND currency = ?2 AND ");
+    if (r == BF_OK)
+        r = sq_append_visibility_where(b, &resource_opportunities, q->who);
+    if (r == BF_OK && q->owner)
+        r = buf_append_str(b, " AND owner = ?3");
+    if (r == BF_OK)
+        r = buf_append_str(b, " GROUP BY stage");
+    return r;
+}
 
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
                               size_t *n, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     sqlite3_stmt *s;
-    if ((r = stmt_static(c, q->owner ? SQL_FUNNEL_OWNER : SQL_FUNNEL, &s, err)) != BF_OK)
+    uint64_t options = (uint64_t)(q->owner != NULL) | (sq_visibility_shape(q->who) << 12);
+    if ((r = sq_stmt_get(c, shape_key(K_FUNNEL, &resource_opportunities, options, 0), build_funnel,
+                         q, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, q->playbook);
-    bind_text(s, 2, q->currency);
+    sq_bind_viewer(s, q->who);
+    sq_bind_text(s, 1, q->playbook);
+    sq_bind_text(s, 2, q->currency);
     if (q->owner)
-        bind_text(s, 3, q->owner);
+        sq_bind_text(s, 3, q->owner);
     size_t cap = 16, count = 0;
     funnel_row *rows = NULL;
     int rc = SQLITE_DONE;
-    while ((rows = arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
+    while ((rows = sq_arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
            (rc = sqlite3_step(s)) == SQLITE_ROW) {
         funnel_row *row = &rows[count++];
-        row->stage = column_text(a, s, 0);
+        row->stage = sq_column_text(a, s, 0);
         row->count = sqlite3_column_int64(s, 1);
         row->amount = sqlite3_column_int64(s, 2);
         row->weighted = sqlite3_column_int64(s, 3);
@@ -1194,7 +1239,7 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     if (rows == NULL)
         return BF_ERR_NOMEM;
     if (rc != SQLITE_DONE)
-        return db_error(err, c->db, rc, "funnel");
+        return sq_db_error(err, c->db, rc, "funnel");
     *out = rows;
     *n = count;
     return BF_OK;
@@ -1227,11 +1272,11 @@ static bf_result read_schema_version(sqlite3 *db, int *version, bf_error *err)
     int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1, &s,
                                 NULL);
     if (rc != SQLITE_OK)
-        return db_error(err, db, rc, "schema version");
+        return sq_db_error(err, db, rc, "schema version");
     rc = sqlite3_step(s);
     *version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
     sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? BF_OK : db_error(err, db, rc, "schema version");
+    return rc == SQLITE_ROW ? BF_OK : sq_db_error(err, db, rc, "schema version");
 }
 
 /* Applies each migration newer than the database, each in one transaction.
@@ -1242,7 +1287,7 @@ static bf_result migrate(store *st, conn *c, bf_error *err)
                              "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                              "applied_at TEXT NOT NULL)");
     if (rc != SQLITE_OK)
-        return db_error(err, c->db, rc, "migrations");
+        return sq_db_error(err, c->db, rc, "migrations");
     int current;
     bf_result r = read_schema_version(c->db, &current, err);
     if (r != BF_OK)
@@ -1343,7 +1388,7 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
         return BF_ERR_NOMEM;
     }
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r == BF_OK)
         r = migrate(st, c, err);
     if (r == BF_OK && st->schema_version == store_schema_latest())
@@ -1386,20 +1431,20 @@ static bf_result playbook_put_in_tx(store *st, const char *id, int version, cons
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_PLAYBOOK_PUT, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_PLAYBOOK_PUT, &c, &s, err);
     if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    bind_text(s, 1, id);
+    sq_bind_text(s, 1, id);
     sqlite3_bind_int(s, 2, version);
-    bind_text(s, 3, doc);
-    bind_text(s, 4, now);
-    bind_text(s, 5, by);
+    sq_bind_text(s, 3, doc);
+    sq_bind_text(s, 4, now);
+    sq_bind_text(s, 5, by);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return db_error(err, c->db, rc, "playbook");
+        return sq_db_error(err, c->db, rc, "playbook");
     *inserted = sqlite3_changes(c->db) > 0;
     return BF_OK;
 }
@@ -1414,24 +1459,24 @@ bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_PLAYBOOK_LIST, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_PLAYBOOK_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
     size_t cap = 8, count = 0;
     stored_playbook *items = NULL;
     int rc = SQLITE_DONE;
-    while ((items = arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
            (rc = sqlite3_step(s)) == SQLITE_ROW) {
         stored_playbook *p = &items[count++];
-        p->id = column_text(a, s, 0);
+        p->id = sq_column_text(a, s, 0);
         p->version = sqlite3_column_int(s, 1);
-        p->doc = column_text(a, s, 2);
+        p->doc = sq_column_text(a, s, 2);
     }
     sqlite3_reset(s);
     if (items == NULL)
         return BF_ERR_NOMEM;
     if (rc != SQLITE_DONE)
-        return db_error(err, c->db, rc, "playbooks");
+        return sq_db_error(err, c->db, rc, "playbooks");
     *out = items;
     *n = count;
     return BF_OK;
@@ -1448,14 +1493,14 @@ bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_PIN_VERSION, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_PIN_VERSION, &c, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, playbook_id);
+    sq_bind_text(s, 1, playbook_id);
     sqlite3_bind_int(s, 2, version);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "pin playbook version");
+    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, "pin playbook version");
 }
 
 /* ---- forms and settings ------------------------------------------------------------ */
@@ -1483,21 +1528,21 @@ bf_result store_form_get(store *st, arena *a, const char *owner_kind, const char
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_FORM_GET, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_FORM_GET, &c, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, owner_kind);
-    bind_text(s, 2, owner_id);
-    bind_text(s, 3, form);
+    sq_bind_text(s, 1, owner_kind);
+    sq_bind_text(s, 2, owner_id);
+    sq_bind_text(s, 3, form);
     memset(out, 0, sizeof(*out));
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW) {
-        out->data = column_text(a, s, 0);
+        out->data = sq_column_text(a, s, 0);
         out->version = sqlite3_column_int64(s, 1);
-        out->updated_at = column_text(a, s, 2);
-        out->updated_by = column_text(a, s, 3);
+        out->updated_at = sq_column_text(a, s, 2);
+        out->updated_by = sq_column_text(a, s, 3);
     } else if (rc != SQLITE_DONE) {
-        r = db_error(err, c->db, rc, "form");
+        r = sq_db_error(err, c->db, rc, "form");
     }
     sqlite3_reset(s);
     return r;
@@ -1508,7 +1553,7 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
                                 const char *by, int64_t *version, bf_error *err)
 {
     conn *c;
-    bf_result r = conn_get(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
     char now[32];
@@ -1516,18 +1561,18 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
     sqlite3_stmt *s;
     bool inserted = false;
     if (expected <= 0) {
-        if ((r = stmt_static(c, SQL_FORM_INSERT, &s, err)) != BF_OK)
+        if ((r = sq_stmt_static(c, SQL_FORM_INSERT, &s, err)) != BF_OK)
             return r;
-        bind_text(s, 1, owner_kind);
-        bind_text(s, 2, owner_id);
-        bind_text(s, 3, form);
-        bind_text(s, 4, data);
-        bind_text(s, 5, now);
-        bind_text(s, 6, by);
+        sq_bind_text(s, 1, owner_kind);
+        sq_bind_text(s, 2, owner_id);
+        sq_bind_text(s, 3, form);
+        sq_bind_text(s, 4, data);
+        sq_bind_text(s, 5, now);
+        sq_bind_text(s, 6, by);
         int rc = sqlite3_step(s);
         sqlite3_reset(s);
         if (rc != SQLITE_DONE)
-            return db_error(err, c->db, rc, "form");
+            return sq_db_error(err, c->db, rc, "form");
         inserted = sqlite3_changes(c->db) > 0;
         if (inserted) {
             *version = 1;
@@ -1537,28 +1582,28 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
             return bf_fail(err, BF_ERR_STALE, "version_mismatch", NULL,
                            "the form was saved by someone else meanwhile; reload it");
     }
-    if ((r = stmt_static(c, SQL_FORM_UPDATE, &s, err)) != BF_OK)
+    if ((r = sq_stmt_static(c, SQL_FORM_UPDATE, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, owner_kind);
-    bind_text(s, 2, owner_id);
-    bind_text(s, 3, form);
-    bind_text(s, 4, data);
-    bind_text(s, 5, now);
-    bind_text(s, 6, by);
+    sq_bind_text(s, 1, owner_kind);
+    sq_bind_text(s, 2, owner_id);
+    sq_bind_text(s, 3, form);
+    sq_bind_text(s, 4, data);
+    sq_bind_text(s, 5, now);
+    sq_bind_text(s, 6, by);
     sqlite3_bind_int64(s, 7, expected);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
     if (rc != SQLITE_DONE)
-        return db_error(err, c->db, rc, "form");
+        return sq_db_error(err, c->db, rc, "form");
     if (sqlite3_changes(c->db) == 0)
         return bf_fail(err, BF_ERR_STALE, "version_mismatch", NULL,
                        "the form was changed by someone else: version %lld is not current",
                        (long long)expected);
-    if ((r = stmt_static(c, SQL_FORM_GET, &s, err)) != BF_OK)
+    if ((r = sq_stmt_static(c, SQL_FORM_GET, &s, err)) != BF_OK)
         return r;
-    bind_text(s, 1, owner_kind);
-    bind_text(s, 2, owner_id);
-    bind_text(s, 3, form);
+    sq_bind_text(s, 1, owner_kind);
+    sq_bind_text(s, 2, owner_id);
+    sq_bind_text(s, 3, form);
     rc = sqlite3_step(s);
     *version = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
     sqlite3_reset(s);
@@ -1578,16 +1623,16 @@ bf_result store_setting_get(store *st, arena *a, const char *key, const char **d
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_SETTING_GET, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_SETTING_GET, &c, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, key);
+    sq_bind_text(s, 1, key);
     *data = NULL;
     int rc = sqlite3_step(s);
     if (rc == SQLITE_ROW)
-        *data = column_text(a, s, 0);
+        *data = sq_column_text(a, s, 0);
     else if (rc != SQLITE_DONE)
-        r = db_error(err, c->db, rc, "setting");
+        r = sq_db_error(err, c->db, rc, "setting");
     sqlite3_reset(s);
     return r;
 }
@@ -1597,18 +1642,18 @@ static bf_result setting_put_in_tx(store *st, const char *key, const char *data,
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_SETTING_PUT, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_SETTING_PUT, &c, &s, err);
     if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    bind_text(s, 1, key);
-    bind_text(s, 2, data);
-    bind_text(s, 3, now);
-    bind_text(s, 4, by);
+    sq_bind_text(s, 1, key);
+    sq_bind_text(s, 2, data);
+    sq_bind_text(s, 3, now);
+    sq_bind_text(s, 4, by);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "setting");
+    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, "setting");
 }
 
 bf_result store_setting_put(store *st, const char *key, const char *data, const char *by,
@@ -1625,12 +1670,12 @@ bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = prepare(st, SQL_MANT_COMPLETE, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_MANT_COMPLETE, &c, &s, err);
     if (r != BF_OK)
         return r;
-    bind_text(s, 1, opportunity_id);
+    sq_bind_text(s, 1, opportunity_id);
     sqlite3_bind_int(s, 2, complete ? 1 : 0);
     int rc = sqlite3_step(s);
     sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : db_error(err, c->db, rc, "mant");
+    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, "mant");
 }

@@ -19,11 +19,17 @@ import tempfile
 import threading
 import time
 import unittest
+from urllib.parse import quote
 
 # Generous: the binary may be built with AddressSanitizer.
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 20.0
 REQUEST_TIMEOUT = 30.0
+
+# The admin every test server gets (see BingfaServer._make_admin); requests
+# act as this user unless they send their own Authorization or Cookie.
+ADMIN_NAME = "tester"
+ADMIN_PASSWORD = "tester-password-1"
 
 SERVING_RE = re.compile(
     rb"bingfa: serving (.+) on http://(\[[^\]]+\]|[^:/]+):(\d+)/ \(schema version (\d+)\)")
@@ -123,6 +129,9 @@ class BingfaServer:
         self.exit_code = None
         self._stderr_buf = b""
         self._stderr_file = None
+        self.token = None   # the API token of ADMIN_NAME, made on first start
+        self.team_id = None  # the team of ADMIN_NAME and of users made by auth()
+        self._tokens = {}
         if init:
             self.init_db(schema_version=schema_version)
 
@@ -174,7 +183,92 @@ class BingfaServer:
         # Keep draining stderr so that the server never blocks on a full pipe.
         self._drain = threading.Thread(target=self._drain_stderr, daemon=True)
         self._drain.start()
+        if self.token is None:
+            self._make_admin()
         return self
+
+    # -- users ------------------------------------------------------------------
+
+    def _make_admin(self):
+        """Creates ADMIN_NAME (admin, in a team of its own) and its API token,
+        with the command line, on the running server's database; or, when
+        the database has it already, just a new token."""
+        res = run_cli("token", "create", "--db", self.db, "--user", ADMIN_NAME)
+        if res.returncode != 0:
+            team = run_cli("api", "--db", self.db, "POST", "/api/v1/teams", "-",
+                           input=json.dumps({"name": "测试团队", "share_deals": True}))
+            if team.returncode != 0:
+                raise RuntimeError("team: %s %s" % (team.stdout, team.stderr))
+            self.team_id = json.loads(team.stdout)["id"]
+            add = run_cli("user", "add", "--db", self.db, "--name", ADMIN_NAME, "--role", "admin",
+                          "--team", self.team_id, "--password-stdin",
+                          input=ADMIN_PASSWORD + "\n")
+            if add.returncode != 0:
+                raise RuntimeError("user add: %s %s" % (add.stdout, add.stderr))
+            res = run_cli("token", "create", "--db", self.db, "--user", ADMIN_NAME)
+            if res.returncode != 0:
+                raise RuntimeError("token create: %s %s" % (res.stdout, res.stderr))
+        else:
+            me = self._users_named(ADMIN_NAME, token=res.stdout.strip().splitlines()[-1])
+            self.team_id = me["team_id"] if me else None
+        self.token = res.stdout.strip().splitlines()[-1]
+        self._tokens[ADMIN_NAME] = self.token
+
+    def _users_named(self, name, token=None):
+        r = self.request("GET", "/api/v1/users?limit=200&q=" + quote(name),
+                         headers={"Authorization": "Bearer " + (token or self.token)})
+        if r.status != 200:
+            raise RuntimeError("users: %r" % (r,))
+        for u in r.json["items"]:
+            if u["name"] == name:
+                return u
+        return None
+
+    def make_user(self, name, role="consultant", team_id="default", partner_id=None,
+                  password=None):
+        """Creates a user through the API (as the admin) and returns its
+        record; team_id "default" puts internal staff in the admin's team.
+        With password, sets it too."""
+        body = {"name": name, "role": role}
+        if team_id == "default":
+            team_id = self.team_id if role != "partner" else None
+        if team_id:
+            body["team_id"] = team_id
+        if partner_id:
+            body["partner_id"] = partner_id
+        r = self.request("POST", "/api/v1/users", body=body)
+        if r.status != 201:
+            raise RuntimeError("user %s: %r" % (name, r))
+        if password is not None:
+            p = self.request("PUT", "/api/v1/users/%s/password" % r.json["id"],
+                             body={"password": password})
+            if p.status != 204:
+                raise RuntimeError("password of %s: %r" % (name, p))
+        return r.json
+
+    def token_for(self, name, role="consultant", **kw):
+        """The API token of user name, creating the user (make_user) first
+        when there is none."""
+        if name in self._tokens:
+            return self._tokens[name]
+        if self._users_named(name) is None:
+            self.make_user(name, role=role, **kw)
+        res = run_cli("token", "create", "--db", self.db, "--user", name)
+        if res.returncode != 0:
+            raise RuntimeError("token create %s: %s %s" % (name, res.stdout, res.stderr))
+        self._tokens[name] = res.stdout.strip().splitlines()[-1]
+        return self._tokens[name]
+
+    def auth(self, name, role="consultant", **kw):
+        """Headers that act as user name (see token_for). A new user is by
+        default a consultant of the admin's team, which shares its deals:
+        it sees and works what the admin created, but is not a manager."""
+        return {"Authorization": "Bearer " + self.token_for(name, role=role, **kw)}
+
+    def staff(self, name, role=None):
+        """Headers acting as name: a manager or an admin when role says so,
+        else a consultant (any other role: someone who is not a manager)."""
+        return self.auth(name, role=role if role in ("manager", "admin") else "consultant")
 
     def _drain_stderr(self):
         fd = self.proc.stderr.fileno()
@@ -253,6 +347,9 @@ class BingfaServer:
         headers say otherwise). Returns Response(status, headers, json, raw);
         json is None when the body is empty or not JSON."""
         hdrs = {}
+        if self.token and not any(k.lower() in ("authorization", "cookie")
+                                  for k in (headers or {})):
+            hdrs["Authorization"] = "Bearer " + self.token
         data = None
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -405,7 +502,7 @@ def satisfy_mant(server, opp, user=None):
                                              "buying_role": role})
         if r.status != 201:
             raise AssertionError("contact %s: %r" % (role, r))
-    headers = {"X-User": user} if user is not None else None
+    headers = server.staff(user) if user is not None else None
     r = server.request("PUT", url, body=MANT_COMPLETE, headers=headers)
     if r.status != 200 or r.json["result"].get("complete") is not True:
         raise AssertionError("MANT form not complete: %r" % (r,))
@@ -424,7 +521,7 @@ def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
     c = server.get(url)
     if c.status != 200:
         raise AssertionError("checklist: %r" % (c,))
-    headers = {"X-User": user} if user is not None else None
+    headers = server.staff(user) if user is not None else None
     derived_open = False
     for item in c.json["items"]:
         if not item["gate"] or item["done"]:
@@ -535,6 +632,10 @@ class ServerTestCase(unittest.TestCase):
                 return items
         self.fail("list did not end")
 
+    def manager_headers(self):
+        """Headers acting as a manager of the admin's team."""
+        return self.server.auth("经理", role="manager")
+
     def satisfy_mant(self, opp, user=None):
         """Completes MANT of opp: see the module's satisfy_mant."""
         return satisfy_mant(self.server, opp, user=user)
@@ -568,7 +669,7 @@ class ServerTestCase(unittest.TestCase):
         if version is not None:
             headers["If-Match"] = '"%s"' % version
         if user is not None:
-            headers["X-User"] = user
+            headers.update(self.server.staff(user))
         r = self.request("PUT", url, body=body, headers=headers)
         self.assertEqual(r.status, status, r)
         if status == 200:

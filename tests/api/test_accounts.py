@@ -3,7 +3,7 @@
 import re
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ADMIN_NAME, ServerTestCase
 
 ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
@@ -54,9 +54,11 @@ class AccountsTest(ServerTestCase):
         rec = self.make_account(name="最小客户")
         for k in ("industry", "region", "ownership", "business_type", "employees",
                   "annual_revenue", "gross_profit", "existing_systems", "branches",
-                  "it_landscape", "parent_id", "owner", "notes"):
+                  "it_landscape", "parent_id", "notes"):
             self.assertIn(k, rec)
             self.assertIsNone(rec[k], k)
+        # The owner defaults to whoever created the account.
+        self.assertEqual(rec["owner"], ADMIN_NAME)
 
     def test_name_length_counts_characters_not_bytes(self):
         # 200 Chinese characters are 600 bytes of UTF-8 and still fit.

@@ -32,8 +32,13 @@ class CliApiTest(unittest.TestCase):
             self.assertIn("医院", item["name"])
 
     def test_put_a_form_from_a_file_and_from_stdin(self):
-        code, body, _ = self.api("GET", "/api/v1/opportunities?playbook=ruijie-6&limit=1")
+        # --user acts as that demo user: a deal of 张伟's own.
+        code, body, _ = self.api("GET", "/api/v1/opportunities?playbook=ruijie-6&limit=1&owner="
+                                 "%E5%BC%A0%E4%BC%9F")
         opp = body["items"][0]["id"]
+        code, body, err = self.api("--user", "王磊", "GET", "/api/v1/opportunities/" + opp)
+        self.assertEqual(code, 1, "王磊 of another team sees 张伟's deal")
+        self.assertIn("HTTP 404", err)
         path = os.path.join(self.tmp.name, "ce.json")
         with open(path, "w", encoding="utf-8") as f:
             json.dump({"what": "新院区开诊", "by_when": "2027-05-01",

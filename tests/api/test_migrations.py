@@ -17,7 +17,7 @@ from bingfa_server import BingfaServer, run_cli, satisfy_mant, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
-CURRENT = 4
+CURRENT = 5
 ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
 # The built-in ruijie-6's version (playbooks/ruijie-6.json).
 RUIJIE_VERSION = 2
@@ -234,7 +234,7 @@ class MigrationTest(unittest.TestCase):
                 "competitors": ["华为"], "products": ["RG-S7808C"],
                 "description": "旧版本录入的商机", "version": 1, "created_at": CREATED,
                 "updated_at": UPDATED, "won_by": None, "turnaround": False,
-                "sales_mode_since": None}
+                "sales_mode_since": None, "internal_notes": None, "margin": None}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)
@@ -255,12 +255,12 @@ class MigrationTest(unittest.TestCase):
         for item in gate_items(s, "opp_test0001", derived=False):
             r = s.request("PUT", "/api/v1/opportunities/opp_test0001/checklist/" + item,
                           body={"done": True, "evidence": "迁移后补录"},
-                          headers={"X-User": "qian.jiu"})
+                          headers=s.auth("qian.jiu", role="admin"))
             self.assertEqual(r.status, 200, r)
         self.assertEqual(gate_items(s, "opp_test0001", derived=True), ["mant-verified"])
         satisfy_mant(s, "opp_test0001", user="qian.jiu")
         r = s.request("POST", "/api/v1/opportunities/opp_test0001/advance",
-                      headers={"X-User": "qian.jiu", "If-Match": '"1"'})
+                      headers=dict(s.auth("qian.jiu", role="admin"), **{"If-Match": '"1"'}))
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["stage"], r.json["probability"], r.json["version"]),
                          ("shortlist", 50, 2))
@@ -461,7 +461,7 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual((g.json["data"], g.json["version"]), (None, 0))
         r = s.request("PUT", "/api/v1/opportunities/opp_test0001/mant",
                       body={"needs": ["出口带宽", "统一认证", "等保"]},
-                      headers={"X-User": "qian.jiu"})
+                      headers=s.auth("qian.jiu", role="admin"))
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["version"], r.json["updated_by"]), (1, "qian.jiu"))
         auth = r.json["result"]["parts"]["authority"]

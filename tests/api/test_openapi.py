@@ -4,7 +4,7 @@ exists, and every route that exists is documented."""
 import re
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ADMIN_NAME, ADMIN_PASSWORD, ServerTestCase
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -40,8 +40,12 @@ class OpenAPITest(ServerTestCase):
                      {"account_id": acc["id"], "name": "文档商机", "playbook": "uss-5",
                       "stage": "intent"}).json
         act = s.post("/api/v1/activities", {"account_id": acc["id"], "type": "call"}).json
+        team = s.post("/api/v1/teams", {"name": "文档团队"}).json
+        partner = s.post("/api/v1/partners", {"name": "文档渠道"}).json
+        user = s.make_user("文档用户", role="consultant")
         cls.ids = {"accounts": acc["id"], "contacts": con["id"], "opportunities": opp["id"],
-                   "activities": act["id"], "playbooks": "ruijie-6"}
+                   "activities": act["id"], "playbooks": "ruijie-6", "users": user["id"],
+                   "teams": team["id"], "partners": partner["id"]}
         cls.account_id = acc["id"]
 
     def concrete(self, path, real=True):
@@ -53,7 +57,9 @@ class OpenAPITest(ServerTestCase):
         else:
             rid = (resource or "x")[:3] + "_placeholder0000"
         out = (path.replace("{id}", rid).replace("{item}", "int-visit-prepared")
-               .replace("{decision}", "vision"))
+               .replace("{decision}", "vision")
+               .replace("{user}", self.ids["users"] if real else "usr_placeholder0000")
+               .replace("{partner}", self.ids["partners"] if real else "ptn_placeholder0000"))
         self.assertNotIn("{", out, "unknown path parameter in %s" % path)
         return out
 
@@ -70,6 +76,18 @@ class OpenAPITest(ServerTestCase):
             return {"done": False}
         if method == "POST" and path.endswith("/decisions/{decision}"):
             return {"answer": "yes"}
+        if method == "POST" and path == "/api/v1/session":
+            return {"name": ADMIN_NAME, "password": ADMIN_PASSWORD}
+        if method == "POST" and path == "/api/v1/session/password":
+            return {"current_password": ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD}
+        if method == "POST" and path in ("/api/v1/teams", "/api/v1/partners"):
+            return {"name": ServerTestCase.unique("文档")}
+        if method == "POST" and path == "/api/v1/users":
+            return {"name": ServerTestCase.unique("文档"), "role": "sales"}
+        if method == "PUT" and path.endswith("/password"):
+            return {"password": "long-enough-1"}
+        if method == "PUT" and path.endswith("/team/{user}"):
+            return {"role": "consultant"}
         if method == "POST" and path == "/api/v1/playbooks":
             return small_playbook(ServerTestCase.unique("doc").lower())
         if method == "PATCH":
@@ -189,11 +207,9 @@ class OpenAPITest(ServerTestCase):
         for path, method in ops:
             with self.subTest(method=method, path=path):
                 url = self.concrete(path, real=method != "DELETE")
-                headers = {"X-User": "openapi-test"}
+                headers = {}
                 if method in ("PATCH", "DELETE"):
                     headers["If-Match"] = '"1"'
-                if path.startswith("/api/v1/settings/"):
-                    headers["X-Role"] = "manager"
                 body = self.minimal_body(method, path)
                 r = self.request(method, url, body=body, headers=headers)
                 self.assertNotEqual(r.status, 405, r)
@@ -201,7 +217,9 @@ class OpenAPITest(ServerTestCase):
                 self.assertNotEqual(code, "no_route", r)
                 # With real ids and valid bodies the request works (or is
                 # refused for a reason of state, not of routing).
-                if method == "DELETE":
+                if method == "DELETE" and path == "/api/v1/session":
+                    self.assertError(r, 409, "not_a_session")  # a token is no session
+                elif method == "DELETE":
                     self.assertError(r, 404, "not_found")
                 elif "/advance" in path:
                     self.assertError(r, 409, "gate_unmet")

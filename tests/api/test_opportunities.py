@@ -108,7 +108,7 @@ class OpportunitiesTest(ServerTestCase):
                                  "account_id")
 
     def test_unknown_field(self):
-        self.assertCreateRefused({"margin": 3}, "unknown_field", "margin")
+        self.assertCreateRefused({"discount": 3}, "unknown_field", "discount")
 
     def test_wrong_types(self):
         self.assertCreateRefused({"amount": "100"}, "wrong_type", "amount")

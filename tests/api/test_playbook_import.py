@@ -104,7 +104,8 @@ def load_expected():
 class PlaybookImportTest(ServerTestCase):
 
     def import_playbook(self, doc, status=201, user="pb.admin"):
-        r = self.request("POST", "/api/v1/playbooks", body=doc, headers={"X-User": user})
+        r = self.request("POST", "/api/v1/playbooks", body=doc,
+                         headers=self.server.auth(user, role="admin"))
         self.assertEqual(r.status, status, r)
         return r
 

@@ -10,12 +10,11 @@ If-Match). Expected results are worked out by hand in the comments."""
 import threading
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ADMIN_NAME, ServerTestCase
 
 # The default indicators and weights (GET /api/v1/settings/evaluation).
 DEFAULT_WEIGHTS = {"budget_size": 25, "decision_maker_access": 20, "need_urgency": 20,
                    "solution_fit": 15, "competitive_position": 10, "relationship": 10}
-MANAGER = {"X-Role": "manager"}
 
 
 def indicators(**scores):
@@ -247,7 +246,7 @@ class EvaluationTest(ServerTestCase):
         url = self.form_url(self.opp, "5w2p")
         for i in range(20):
             put = self.request("PUT", url, body={"motive": "动机 %d" % i},
-                               headers={"X-User": "li.si"})
+                               headers=self.server.staff("li.si"))
             self.assertEqual(put.status, 200, put)
             get = self.get(url)
             self.assertEqual(put.headers.get("ETag"), get.headers.get("ETag"))
@@ -280,7 +279,7 @@ class EvaluationSettingsTest(ServerTestCase):
 
     def setUp(self):
         self.default = self.get(self.URL).json
-        self.addCleanup(self.request, "PUT", self.URL, body=self.default, headers=MANAGER)
+        self.addCleanup(self.request, "PUT", self.URL, body=self.default, headers=self.manager_headers())
 
     def config(self, weights, consultative=40, strategic=70):
         return {"indicators": [{"id": k, "name": {"zh": "指标" + k, "en": "Indicator " + k},
@@ -298,13 +297,15 @@ class EvaluationSettingsTest(ServerTestCase):
 
     def test_only_a_manager_changes_them(self):
         new = self.config({"budget_size": 100})
-        for headers in ({}, {"X-Role": "sales"}, {"X-Role": "Manager"}, {"X-User": "boss"}):
+        for headers in (self.server.staff("li.si"), self.server.auth("销售甲", role="sales")):
             with self.subTest(headers=headers):
                 self.assertError(self.request("PUT", self.URL, body=new, headers=headers), 403,
                                  "forbidden")
         self.assertEqual(self.get(self.URL).json, self.default)
         for role in ("manager", "admin"):
-            r = self.request("PUT", self.URL, body=new, headers={"X-Role": role})
+            r = self.request("PUT", self.URL, body=new,
+                             headers=self.server.staff("经理" if role == "manager" else ADMIN_NAME,
+                                                       role))
             self.assertEqual(r.status, 200, r)
             self.assertEqual(r.json, new)
             self.assertEqual(self.get(self.URL).json, new)
@@ -333,11 +334,11 @@ class EvaluationSettingsTest(ServerTestCase):
         ]
         for body, field, code in cases:
             with self.subTest(field=field, code=code):
-                self.assertError(self.request("PUT", self.URL, body=body, headers=MANAGER), 422,
+                self.assertError(self.request("PUT", self.URL, body=body, headers=self.manager_headers()), 422,
                                  code, field)
         dup = self.config({"budget_size": 50})
         dup["indicators"].append(dict(dup["indicators"][0]))
-        self.assertError(self.request("PUT", self.URL, body=dup, headers=MANAGER), 422,
+        self.assertError(self.request("PUT", self.URL, body=dup, headers=self.manager_headers()), 422,
                          "duplicate", "indicators[1].id")
         self.assertEqual(self.get(self.URL).json, self.default)
 
@@ -352,7 +353,7 @@ class EvaluationSettingsTest(ServerTestCase):
         self.assertEqual(f["result"]["recommended_mode"], "consultative")
         self.assertIsNone(f["result"]["warning"])
         new = self.config({"budget_size": 60, "relationship": 40}, consultative=30, strategic=60)
-        r = self.request("PUT", self.URL, body=new, headers=MANAGER)
+        r = self.request("PUT", self.URL, body=new, headers=self.manager_headers())
         self.assertEqual(r.status, 200, r)
         # Now 60×80 + 40×40 = 4800 + 1600 = 6400 → 64.00 ≥ 60: strategic, above
         # the chosen consultative; need_urgency is no indicator any more.
@@ -367,14 +368,14 @@ class EvaluationSettingsTest(ServerTestCase):
                            "indicators[1].id", "unknown_indicator")
         # Weights that do not divide evenly are exact to hundredths:
         # (33×67 + 67×1)/100 = (2211 + 67)/100 = 22.78.
-        r = self.request("PUT", self.URL, headers=MANAGER,
+        r = self.request("PUT", self.URL, headers=self.manager_headers(),
                          body=self.config({"budget_size": 33, "relationship": 67}))
         self.assertEqual(r.status, 200, r)
         f = self.put_form(url, {"indicators": indicators(budget_size=67, relationship=1)})
         self.assertEqual(f["result"]["score"], {"value": "22.78", "hundredths": 2278})
         self.assertEqual(f["result"]["recommended_mode"], "quick")
         # Back to the defaults: 25×67 + 10×1 = 1685 → 16.85.
-        r = self.request("PUT", self.URL, body=self.default, headers=MANAGER)
+        r = self.request("PUT", self.URL, body=self.default, headers=self.manager_headers())
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.get_form(url)["result"]["score"]["value"], "16.85")
 

@@ -42,8 +42,10 @@ def exchange(port, data, timeout=30):
     return out
 
 
-def http_request(method, path, body=None):
+def http_request(method, path, body=None, token=None):
     head = "%s %s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n" % (method, path)
+    if token:
+        head += "Authorization: Bearer %s\r\n" % token
     data = b""
     if body is not None:
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -73,7 +75,8 @@ class ShutdownTest(unittest.TestCase):
             while not stop.is_set():
                 i += 1
                 name = "并发客户-%d-%d" % (n, i)
-                raw = exchange(port, http_request("POST", "/api/v1/accounts", {"name": name}))
+                raw = exchange(port, http_request("POST", "/api/v1/accounts", {"name": name},
+                                                    token=s.token))
                 with lock:
                     outcomes.append(("POST", name, raw))
                 if raw is None:
@@ -81,7 +84,8 @@ class ShutdownTest(unittest.TestCase):
 
         def reader():
             while not stop.is_set():
-                raw = exchange(port, http_request("GET", "/api/v1/accounts?limit=20"))
+                raw = exchange(port, http_request("GET", "/api/v1/accounts?limit=20",
+                                                    token=s.token))
                 with lock:
                     outcomes.append(("GET", None, raw))
                 if raw is None:
@@ -171,6 +175,7 @@ class ShutdownTest(unittest.TestCase):
         sock = socket.create_connection(("127.0.0.1", s.port), timeout=30)
         try:
             sock.sendall(b"POST /api/v1/accounts HTTP/1.1\r\nHost: t\r\n"
+                         b"Authorization: Bearer " + s.token.encode() + b"\r\n"
                          b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
                          % len(body) + body[:4])
             time.sleep(0.3)
@@ -233,7 +238,7 @@ class AccessLogTest(ServerTestCase):
         r = self.get("/healthz")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json["status"], "ok")
-        self.assertEqual(r.json["schema_version"], 4)
+        self.assertEqual(r.json["schema_version"], 5)
 
     def test_one_json_line_per_request(self):
         marker = self.unique("log")

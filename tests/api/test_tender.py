@@ -16,7 +16,6 @@ from contextlib import closing
 from bingfa_server import ServerTestCase
 from test_tools import ADVICE, BID, three_competitors
 
-MANAGER = {"X-Role": "manager"}
 
 # The ten bid steps (标书制作十步): the tasks of a tender record by default.
 BID_STEPS = 10
@@ -391,7 +390,7 @@ class ProfileTest(ServerTestCase):
 
     def test_rules_are_settings(self):
         default = self.get(self.RULES).json
-        self.addCleanup(self.request, "PUT", self.RULES, body=default, headers=MANAGER)
+        self.addCleanup(self.request, "PUT", self.RULES, body=default, headers=self.manager_headers())
         self.assertEqual([(f["id"], f["weight"]) for f in default["factors"]],
                          [("size", 25), ("ownership", 15), ("business_type", 15),
                           ("existing_systems", 15), ("branches", 10), ("purchase_plan", 20)])
@@ -402,9 +401,10 @@ class ProfileTest(ServerTestCase):
                             {"grade": "C", "min": 40}, {"grade": "D", "min": 0}]}
         rules["factors"][0]["weight"] = 15
         rules["factors"][5]["weight"] = 30
-        self.assertError(self.request("PUT", self.RULES, body=rules), 403, "forbidden")
+        self.assertError(self.request("PUT", self.RULES, body=rules,
+                                      headers=self.server.staff("li.si")), 403, "forbidden")
         self.assertEqual(self.get(self.RULES).json, default)
-        r = self.request("PUT", self.RULES, body=rules, headers=MANAGER)
+        r = self.request("PUT", self.RULES, body=rules, headers=self.manager_headers())
         self.assertEqual(r.status, 200, r)
         self.assertEqual(self.get(self.RULES).json, rules)
         # size 15×70 = 1050, ownership 1500, business 1500, systems 15×60 = 900,
@@ -422,7 +422,7 @@ class ProfileTest(ServerTestCase):
         ]
         for body, field, code in cases:
             with self.subTest(field=field, code=code):
-                self.assertError(self.request("PUT", self.RULES, body=body, headers=MANAGER),
+                self.assertError(self.request("PUT", self.RULES, body=body, headers=self.manager_headers()),
                                  422, code, field)
         self.assertEqual(self.get(self.RULES).json, rules)
 

@@ -10,7 +10,7 @@ import datetime
 import unittest
 import urllib.parse
 
-from bingfa_server import BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase
+from bingfa_server import ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase
 
 BUILTIN = tuple(BUILTIN_PLAYBOOKS)
 
@@ -74,24 +74,24 @@ class WalkthroughTest(ServerTestCase):
     def tick(self, opp, item, user="li.si", **body):
         body.setdefault("done", True)
         r = self.request("PUT", "%s/checklist/%s" % (self.url(opp), item), body=body,
-                         headers={"X-User": user})
+                         headers=self.server.staff(user))
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["id"], r.json["done"], r.json["updated_by"]),
                          (item, body["done"], user))
         return r.json
 
     def advance(self, opp, body=None, role=None, user="li.si"):
-        headers = {"X-User": user}
-        if role:
-            headers["X-Role"] = role
-        return self.request("POST", self.url(opp) + "/advance", body=body, headers=headers)
+        if role in ("manager", "admin") and user == "li.si":
+            user = "经理" if role == "manager" else ADMIN_NAME
+        return self.request("POST", self.url(opp) + "/advance", body=body,
+                            headers=self.server.staff(user, role))
 
     def decide(self, opp, decision, answer, reason=None, user="wang.wu"):
         body = {"answer": answer}
         if reason is not None:
             body["reason"] = reason
         return self.request("POST", "%s/decisions/%s" % (self.url(opp), decision), body=body,
-                            headers={"X-User": user})
+                            headers=self.server.staff(user))
 
     def history(self, opp):
         r = self.get(self.url(opp) + "/history")
@@ -191,7 +191,7 @@ class WalkthroughTest(ServerTestCase):
         r = self.request("POST", "/api/v1/opportunities",
                          body={"account_id": acc["id"], "name": "全流程走查 " + pid,
                                "amount": 120000000, "playbook": pid, "owner": "李四"},
-                         headers={"X-User": "zhang.san"})
+                         headers=self.server.staff("zhang.san"))
         self.assertEqual(r.status, 201, r)
         opp = r.json
         self.assertEqual((opp["stage"], opp["probability"], opp["playbook_version"]),

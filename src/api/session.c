@@ -1,0 +1,284 @@
+/* Logging in and out: POST /api/v1/session checks a password (throttled per
+ * account and address, in a bounded number of hashing slots) and answers a
+ * session cookie with its CSRF token; GET tells who is logged in; DELETE logs
+ * out; POST /api/v1/session/password changes one's own password; an admin
+ * sets anyone's with PUT /api/v1/users/{id}/password. */
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "auth/password.h"
+#include "auth/token.h"
+#include "core/json_check.h"
+#include "http/response.h"
+
+static void time_after(unsigned seconds, char *out, size_t cap)
+{
+    time_t t = time(NULL) + (time_t)seconds;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+}
+
+static json_t *user_json(const viewer *v)
+{
+    return json_pack("{s:s?, s:s, s:s, s:s?, s:s?}", "id", v->user_id, "name", v->name, "role",
+                     access_role_name(v->role), "team_id", v->team_id, "partner_id", v->partner_id);
+}
+
+/* A required text member of the body (at most max characters). */
+static bf_result body_text(api_call *call, json_t *body, const char *key, size_t max,
+                           const char **out)
+{
+    json_t *v = json_object_get(body, key);
+    bf_result r = json_check_required(v, key, &call->err);
+    if (r == BF_OK)
+        r = json_check_text(v, key, max, &call->err);
+    if (r == BF_OK)
+        *out = json_string_value(v);
+    return r;
+}
+
+static bf_result throttled(api_call *call, unsigned retry_after)
+{
+    char *s = arena_printf(call->arena, "%u", retry_after);
+    if (s)
+        http_set_header(call->req, "Retry-After", s);
+    return bf_fail(&call->err, BF_ERR_THROTTLED, "too_many_attempts", NULL,
+                   "too many failed logins; try again in %u seconds", retry_after);
+}
+
+/* Checks name's password. BF_OK with *u when right (rehashing when the hash
+ * was made with other limits); BF_ERR_UNAUTHENTICATED when wrong or unknown,
+ * after the same work either way. Failures are counted for throttling. */
+static bf_result check_password(api_call *call, const char *name, const char *password,
+                                const char *field, user_login *u)
+{
+    const char *address = http_client_address(call->req);
+    int64_t now = (int64_t)time(NULL);
+    unsigned retry = 0;
+    if (!throttle_allows(call->app->logins, name, address, now, &retry))
+        return throttled(call, retry);
+    bf_result r = store_user_by_name(call->app->store, call->arena, name, u, &call->err);
+    if (r != BF_OK && r != BF_ERR_NOT_FOUND)
+        return r;
+    bool ok = false, rehash = false;
+    if (r == BF_OK && u->active && u->password_hash != NULL) {
+        if ((r = password_verify(u->password_hash, password, &ok, &rehash, &call->err)) != BF_OK)
+            return r;
+    } else {
+        password_verify_dummy(password);
+    }
+    if (!ok) {
+        throttle_fail(call->app->logins, name, address, now);
+        bf_error_clear(&call->err);
+        return bf_fail(&call->err, BF_ERR_UNAUTHENTICATED, "invalid_credentials", field,
+                       "the name or the password is wrong");
+    }
+    throttle_succeed(call->app->logins, name, now);
+    if (rehash) {
+        char hash[PASSWORD_HASH_MAX];
+        if ((r = password_hash(password, hash, sizeof(hash), &call->err)) == BF_OK)
+            r = store_user_set_password(call->app->store, u->who.user_id, hash, &call->err);
+        if (r != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
+static bf_result audit_login(api_call *call, const char *action, const char *name,
+                             const char *user_id)
+{
+    json_t *v = api_keep(call, json_pack("{s:s}", "name", name));
+    if (v == NULL)
+        return BF_ERR_NOMEM;
+    return api_audit(call, action, user_id ? "users" : NULL, user_id, NULL, v);
+}
+
+bf_result session_login(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *body;
+    const char *name, *password;
+    bf_result r = api_body(call, &body);
+    if (r == BF_OK)
+        r = body_text(call, body, "name", 100, &name);
+    if (r == BF_OK)
+        r = body_text(call, body, "password", 1000, &password);
+    static const char *const keys[] = {"name", "password", NULL};
+    if (r == BF_OK)
+        r = json_check_keys(body, keys, NULL, "is not a field of a login", &call->err);
+    if (r != BF_OK)
+        return r;
+    call->actor = name;
+    user_login u;
+    r = check_password(call, name, password, "password", &u);
+    if (r == BF_ERR_UNAUTHENTICATED) {
+        bf_error saved = call->err;
+        bf_result a = audit_login(call, "login_failed", name, NULL);
+        call->err = saved;
+        return a == BF_OK ? r : a;
+    }
+    if (r != BF_OK)
+        return r;
+
+    char token[TOKEN_TEXT_MAX], hash[TOKEN_HASH_HEX], csrf[TOKEN_HASH_HEX], expires[32];
+    token_generate("bfs_", token);
+    token_hash(token, hash);
+    token_csrf_of(token, csrf);
+    time_after(call->app->session_ttl_s, expires, sizeof(expires));
+    store *st = call->app->store;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    call->who = &u.who;
+    call->actor = u.who.name;
+    r = store_session_insert(st, hash, u.who.user_id, expires, http_client_address(call->req),
+                             &call->err);
+    if (r == BF_OK)
+        r = audit_login(call, "login", name, u.who.user_id);
+    if (r != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK)
+        return r;
+    char *cookie =
+        arena_printf(call->arena, "bingfa_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%u%s",
+                     token, call->app->session_ttl_s, call->app->cookie_secure ? "; Secure" : "");
+    if (cookie == NULL)
+        return BF_ERR_NOMEM;
+    http_set_header(call->req, "Set-Cookie", cookie);
+    http_set_header(call->req, "Cache-Control", "no-store");
+    json_t *out = json_pack("{s:o, s:s, s:s}", "user", user_json(&u.who), "csrf_token", csrf,
+                            "expires_at", expires);
+    if (out == NULL)
+        return BF_ERR_NOMEM;
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}
+
+bf_result session_get(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *out = json_pack("{s:o, s:s}", "user", user_json(call->who), "authenticated_by",
+                            call->session_hash ? "session" : "token");
+    if (out == NULL)
+        return BF_ERR_NOMEM;
+    if (call->session_hash) {
+        /* The page may have been reloaded: give the CSRF token again. */
+        const char *cookie = http_cookie(call->req, "bingfa_session");
+        char csrf[TOKEN_HASH_HEX];
+        token_csrf_of(cookie, csrf);
+        json_object_set_new(out, "csrf_token", json_string(csrf));
+    }
+    http_set_header(call->req, "Cache-Control", "no-store");
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}
+
+bf_result session_logout(api_call *call, const api_route *route)
+{
+    (void)route;
+    if (call->session_hash == NULL)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "not_a_session", NULL,
+                       "this request carries an API token, not a session; revoke the token "
+                       "with bingfa token revoke");
+    store *st = call->app->store;
+    bf_result r = store_begin(st, &call->err);
+    if (r != BF_OK)
+        return r;
+    r = store_session_delete(st, call->session_hash, &call->err);
+    if (r == BF_OK)
+        r = audit_login(call, "logout", call->who->name, call->who->user_id);
+    if (r != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK)
+        return r;
+    http_set_header(call->req, "Set-Cookie",
+                    "bingfa_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
+    http_respond_empty(call->req, 204);
+    return BF_OK;
+}
+
+/* Hashes password and stores it for user_id, ending the user's other
+ * sessions (all when keep is NULL), with an audit entry of action. */
+static bf_result set_password(api_call *call, const char *user_id, const char *password,
+                              const char *keep, const char *action)
+{
+    char hash[PASSWORD_HASH_MAX];
+    bf_result r = password_hash(password, hash, sizeof(hash), &call->err);
+    if (r != BF_OK)
+        return r;
+    store *st = call->app->store;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    r = store_user_set_password(st, user_id, hash, &call->err);
+    if (r == BF_OK)
+        r = store_sessions_end_user(st, user_id, keep, &call->err);
+    if (r == BF_OK)
+        r = api_audit(call, action, "users", user_id, NULL, NULL);
+    if (r != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    return store_commit(st, &call->err);
+}
+
+bf_result session_password(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *body;
+    const char *current, *next;
+    bf_result r = api_body(call, &body);
+    if (r == BF_OK)
+        r = body_text(call, body, "current_password", 1000, &current);
+    if (r == BF_OK)
+        r = body_text(call, body, "new_password", 1000, &next);
+    static const char *const keys[] = {"current_password", "new_password", NULL};
+    if (r == BF_OK)
+        r = json_check_keys(body, keys, NULL, "is not a field of a password change", &call->err);
+    if (r == BF_OK)
+        r = password_check_policy(next, "new_password", &call->err);
+    if (r != BF_OK)
+        return r;
+    if (call->who->user_id == NULL)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "no_user", NULL,
+                       "the command line acts as no user; use bingfa user passwd");
+    user_login u;
+    r = check_password(call, call->who->name, current, "current_password", &u);
+    if (r != BF_OK)
+        return r;
+    if ((r = set_password(call, u.who.user_id, next, call->session_hash, "password_change")) !=
+        BF_OK)
+        return r;
+    http_respond_empty(call->req, 204);
+    return BF_OK;
+}
+
+bf_result user_password_put(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *body;
+    const char *password;
+    const char *id = call->req->params[0];
+    bf_result r = api_require(call, ACCESS_MANAGE_USERS);
+    if (r == BF_OK)
+        r = api_require_visible(call, &resource_users, id);
+    if (r == BF_OK)
+        r = api_body(call, &body);
+    if (r == BF_OK)
+        r = body_text(call, body, "password", 1000, &password);
+    static const char *const keys[] = {"password", NULL};
+    if (r == BF_OK)
+        r = json_check_keys(body, keys, NULL, "is not a field here", &call->err);
+    if (r == BF_OK)
+        r = password_check_policy(password, "password", &call->err);
+    if (r == BF_OK)
+        r = set_password(call, id, password, NULL, "password_set");
+    if (r != BF_OK)
+        return r;
+    http_respond_empty(call->req, 204);
+    return BF_OK;
+}

@@ -1,0 +1,90 @@
+/* The access rules (see access.h). */
+#include "core/access.h"
+
+#include <string.h>
+
+static const char *const role_names[ROLE_COUNT] = {"sales",   "consultant",     "manager",
+                                                   "partner", "implementation", "admin"};
+
+bool access_role_parse(const char *name, access_role *out)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        if (name != NULL && strcmp(name, role_names[i]) == 0) {
+            *out = (access_role)i;
+            return true;
+        }
+    return false;
+}
+
+const char *access_role_name(access_role role)
+{
+    return role >= 0 && role < ROLE_COUNT ? role_names[role] : "unknown";
+}
+
+static bool internal_staff(access_role role)
+{
+    return role != ROLE_PARTNER;
+}
+
+bool access_may(access_role role, access_action action)
+{
+    switch (action) {
+    case ACCESS_OVERRIDE_GATE:
+    case ACCESS_APPROVE_DISCOUNT:
+    case ACCESS_EDIT_SETTINGS:
+        return role == ROLE_MANAGER || role == ROLE_ADMIN;
+    case ACCESS_EDIT_PLAYBOOKS:
+    case ACCESS_MANAGE_USERS:
+    case ACCESS_READ_AUDIT_ALL:
+        return role == ROLE_ADMIN;
+    case ACCESS_MOVE_DEALS:
+        return role != ROLE_PARTNER && role != ROLE_IMPLEMENTATION;
+    case ACCESS_FILL_FORMS:
+        return role != ROLE_IMPLEMENTATION;
+    case ACCESS_READ_DIRECTORY:
+    case ACCESS_READ_AUDIT:
+    case ACCESS_SEE_INTERNAL:
+        return internal_staff(role);
+    }
+    return false;
+}
+
+bool access_may_write(access_role role, const resource_spec *spec, access_write how)
+{
+    if (role == ROLE_ADMIN)
+        return true;
+    if (spec == &resource_users || spec == &resource_teams || spec == &resource_partners)
+        return false; /* the directory is admin's */
+    switch (role) {
+    case ROLE_SALES:
+    case ROLE_CONSULTANT:
+    case ROLE_MANAGER:
+        return true;
+    case ROLE_PARTNER:
+        /* A partner works the deals it is registered on: it meets contacts
+         * and logs activities (and fills checklists and forms), but does not
+         * create, change or remove deals and accounts, or delete contacts. */
+        if (spec == &resource_activities)
+            return true;
+        return spec == &resource_contacts && how != ACCESS_DELETE;
+    case ROLE_IMPLEMENTATION:
+        return spec == &resource_activities;
+    case ROLE_ADMIN:
+    case ROLE_COUNT:
+        break;
+    }
+    return false;
+}
+
+bool access_may_staff_deal(const viewer *v, const char *deal_owner)
+{
+    if (v->role == ROLE_ADMIN || v->role == ROLE_MANAGER)
+        return true;
+    return v->role == ROLE_SALES && deal_owner != NULL && v->name != NULL &&
+           strcmp(deal_owner, v->name) == 0;
+}
+
+bool access_field_hidden(access_role role, const field_spec *f)
+{
+    return (f->flags & FIELD_INTERNAL) && !access_may(role, ACCESS_SEE_INTERNAL);
+}

@@ -1,0 +1,70 @@
+/* Who may see and do what: the roles of the methodology (S, C, M), channel
+ * partners, implementation and admin, as pure rules. The store turns a
+ * viewer into the rows it may read; the API asks these functions before
+ * every write and before showing a field. */
+#ifndef BF_CORE_ACCESS_H
+#define BF_CORE_ACCESS_H
+
+#include <stdbool.h>
+
+#include "core/resource.h"
+
+typedef enum access_role {
+    ROLE_SALES = 0,      /* S: deals they are on (and their team's, when it shares) */
+    ROLE_CONSULTANT,     /* C: as sales */
+    ROLE_MANAGER,        /* M: deals of their team tree; approvals and overrides */
+    ROLE_PARTNER,        /* channel partner: deals its company is registered on */
+    ROLE_IMPLEMENTATION, /* delivery: won deals handed over to them */
+    ROLE_ADMIN,          /* everything, and the system's settings */
+    ROLE_COUNT
+} access_role;
+
+/* The authenticated user a request acts for. Strings belong to the request. */
+typedef struct viewer {
+    access_role role;
+    const char *user_id;
+    const char *name;       /* login name: what owner fields hold */
+    const char *team_id;    /* NULL when in no team */
+    bool team_shares;       /* the team shares its deals among S and C */
+    const char *partner_id; /* the partner company of a partner user */
+} viewer;
+
+/* The role called name ("sales" …); false when there is none. */
+bool access_role_parse(const char *name, access_role *out);
+
+/* The name of a role ("sales" …). */
+const char *access_role_name(access_role role);
+
+/* Actions that depend on the role only. */
+typedef enum access_action {
+    ACCESS_OVERRIDE_GATE,    /* move a deal past an unmet gate, with a reason: M */
+    ACCESS_APPROVE_DISCOUNT, /* approve a discount past the threshold: M */
+    ACCESS_EDIT_PLAYBOOKS,   /* import playbooks and versions: admin */
+    ACCESS_EDIT_SETTINGS,    /* evaluation indicators, profile rules: M, admin */
+    ACCESS_MANAGE_USERS,     /* users, teams, partner companies: admin */
+    ACCESS_READ_DIRECTORY,   /* list users, teams and partner companies: internal staff */
+    ACCESS_READ_AUDIT,       /* read the audit log of the records one sees: internal staff */
+    ACCESS_READ_AUDIT_ALL,   /* the whole audit log, logins included: admin */
+    ACCESS_SEE_INTERNAL,     /* internal notes, margins, competitor prices, internal deliverables */
+    ACCESS_MOVE_DEALS,       /* advance a deal, answer its decision points: S, C, M */
+    ACCESS_FILL_FORMS,       /* fill a deal's qualification forms: all but implementation */
+} access_action;
+
+/* True when a user of role may do action. */
+bool access_may(access_role role, access_action action);
+
+/* What a write does to a record of a resource. */
+typedef enum access_write { ACCESS_CREATE, ACCESS_UPDATE, ACCESS_DELETE } access_write;
+
+/* True when role may write records of spec this way (for update and delete,
+ * the record must also be one the user sees: the store decides that). */
+bool access_may_write(access_role role, const resource_spec *spec, access_write how);
+
+/* True when the viewer may change who is on a deal and register partners on
+ * it: the deal's sales owner (owner holds the login name), a manager, admin. */
+bool access_may_staff_deal(const viewer *v, const char *deal_owner);
+
+/* True when the field is hidden from role (internal fields from partners). */
+bool access_field_hidden(access_role role, const field_spec *f);
+
+#endif

@@ -1,0 +1,99 @@
+/* What the files of the SQLite backend share: this thread's connection, the
+ * statement cache and small binding helpers. Not part of the store's
+ * interface (store.h); only src/store/ includes it. */
+#ifndef BF_STORE_SQLITE_H
+#define BF_STORE_SQLITE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/result.h"
+#include "store/store.h"
+
+/* A statement's identity: for static SQL, the constant's address; for
+ * composed SQL, its shape (kind, resource, options) and its filter bits. */
+typedef struct stmt_key {
+    uint64_t shape;
+    uint64_t filters;
+} stmt_key;
+
+typedef struct stmt_slot {
+    stmt_key key;
+    sqlite3_stmt *stmt;
+} stmt_slot;
+
+typedef struct conn {
+    sqlite3 *db;
+    stmt_slot *slots;
+    size_t nslots, used;
+    int tx_depth;
+    bool tx_failed;
+    struct conn *next; /* all connections of the store */
+} conn;
+
+/* Composes the SQL of a statement shape into b. */
+typedef bf_result (*sql_builder)(buf *b, const void *ctx);
+
+/* Fills err from the connection's last error and returns BF_ERR_STORE (or
+ * BF_ERR_BUSY when the database stayed locked). */
+bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what);
+
+/* This thread's connection, opened on first use. */
+bf_result sq_conn(store *st, conn **out, bf_error *err);
+
+/* The cached statement for key, prepared from build() on first use; reset and
+ * with bindings cleared, ready to bind. */
+bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx, sqlite3_stmt **out,
+                      bf_error *err);
+
+/* The cached statement of a constant SQL text (keyed by its address). */
+bf_result sq_stmt_static(conn *c, const char *sql, sqlite3_stmt **out, bf_error *err);
+
+/* This thread's connection and the cached statement of a constant SQL. */
+bf_result sq_prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_error *err);
+
+/* A random id such as "opp_4k9x…" (in a). */
+char *sq_new_id(arena *a, const char *prefix);
+
+/* A text column copied into a, or NULL. */
+const char *sq_column_text(arena *a, sqlite3_stmt *s, int col);
+
+/* Binds text, or NULL when t is NULL. */
+int sq_bind_text(sqlite3_stmt *s, int idx, const char *t);
+
+/* Room for one more element in an arena array of *cap elements holding n,
+ * doubling it when full; NULL when out of memory. */
+void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size);
+
+/* Runs a write function inside a transaction of its own (or the caller's). */
+#define IN_TRANSACTION(st, err, call)                                                              \
+    do {                                                                                           \
+        bf_result tx_r_ = store_begin((st), (err));                                                \
+        if (tx_r_ != BF_OK)                                                                        \
+            return tx_r_;                                                                          \
+        tx_r_ = (call);                                                                            \
+        if (tx_r_ != BF_OK) {                                                                      \
+            store_rollback(st);                                                                    \
+            return tx_r_;                                                                          \
+        }                                                                                          \
+        return store_commit((st), (err));                                                          \
+    } while (0)
+
+/* The viewer's part of a statement: a WITH clause naming vis_opp and vis_acc
+ * (the deals and accounts the viewer sees), to put before SELECT; nothing for
+ * NULL or admin, who see everything. */
+bf_result sq_append_visibility_with(buf *b, const viewer *v);
+
+/* The condition that keeps only rows of spec the viewer sees ("1" for all). */
+bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const viewer *v);
+
+/* The bits of a statement's shape that the viewer changes (0 for all). */
+uint64_t sq_visibility_shape(const viewer *v);
+
+/* Binds the viewer's parameters (?90 user id, ?91 name, ?92 partner, ?93 team). */
+void sq_bind_viewer(sqlite3_stmt *s, const viewer *v);
+
+#endif

@@ -1,0 +1,563 @@
+/* The SQLite backend's part of access: which rows a viewer sees, users and
+ * their credentials, sessions, the deal team, partner registrations and the
+ * audit log (see store.h). */
+#include <string.h>
+
+#include "store/sqlite.h"
+
+/* ---- visibility ---------------------------------------------------------------- */
+
+/* Every statement that reads for a viewer starts with these named sets:
+ *   vis_opp  the deals the viewer sees
+ *   vis_acc  the accounts the viewer sees (those of its deals, and the ones
+ *            its people own)
+ * Parameters: ?90 user id, ?91 login name, ?92 partner id, ?93 team id. */
+static const char VIS_PEOPLE_SELF[] = "people(id, name) AS (SELECT id, name FROM users "
+                                      "WHERE id = ?90), ";
+static const char VIS_PEOPLE_TEAM[] = "people(id, name) AS (SELECT id, name FROM users "
+                                      "WHERE id = ?90 OR team_id = ?93), ";
+static const char VIS_PEOPLE_TREE[] =
+    "tree(id) AS (SELECT ?93 UNION SELECT t.id FROM teams t JOIN tree ON t.parent_id = tree.id), "
+    "people(id, name) AS (SELECT id, name FROM users WHERE id = ?90 OR team_id IN tree), ";
+static const char VIS_PEOPLE_DEALS[] =
+    "vis_opp(id) AS (SELECT id FROM opportunities WHERE owner IN (SELECT name FROM people) "
+    "UNION SELECT opportunity_id FROM opportunity_members WHERE user_id IN (SELECT id FROM "
+    "people)), "
+    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp "
+    "UNION SELECT id FROM accounts WHERE owner IN (SELECT name FROM people)) ";
+static const char VIS_PARTNER_DEALS[] =
+    "vis_opp(id) AS (SELECT opportunity_id FROM opportunity_partners WHERE partner_id = ?92), "
+    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
+static const char VIS_HANDED_DEALS[] =
+    "vis_opp(id) AS (SELECT m.opportunity_id FROM opportunity_members m JOIN opportunities o "
+    "ON o.id = m.opportunity_id WHERE m.user_id = ?90 AND m.role = 'implementation' "
+    "AND o.status = 'won'), "
+    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
+
+static bool sees_all(const viewer *v)
+{
+    return v == NULL || v->role == ROLE_ADMIN;
+}
+
+uint64_t sq_visibility_shape(const viewer *v)
+{
+    if (sees_all(v))
+        return 0;
+    return (uint64_t)(v->role + 1) | ((uint64_t)(v->team_shares && v->team_id != NULL) << 3);
+}
+
+bf_result sq_append_visibility_with(buf *b, const viewer *v)
+{
+    if (sees_all(v))
+        return BF_OK;
+    bf_result r = buf_append_str(b, "WITH RECURSIVE ");
+    switch (v->role) {
+    case ROLE_SALES:
+    case ROLE_CONSULTANT:
+        if (r == BF_OK)
+            r = buf_append_str(b, v->team_shares && v->team_id ? VIS_PEOPLE_TEAM : VIS_PEOPLE_SELF);
+        return r == BF_OK ? buf_append_str(b, VIS_PEOPLE_DEALS) : r;
+    case ROLE_MANAGER:
+        if (r == BF_OK)
+            r = buf_append_str(b, VIS_PEOPLE_TREE);
+        return r == BF_OK ? buf_append_str(b, VIS_PEOPLE_DEALS) : r;
+    case ROLE_PARTNER:
+        return r == BF_OK ? buf_append_str(b, VIS_PARTNER_DEALS) : r;
+    case ROLE_IMPLEMENTATION:
+        return r == BF_OK ? buf_append_str(b, VIS_HANDED_DEALS) : r;
+    case ROLE_ADMIN:
+    case ROLE_COUNT:
+        break;
+    }
+    BF_ASSERT(!"unknown role");
+    return BF_ERR_INTERNAL;
+}
+
+bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const viewer *v)
+{
+    if (sees_all(v))
+        return buf_append_str(b, "1");
+    bool partner = v->role == ROLE_PARTNER;
+    if (spec == &resource_opportunities)
+        return buf_append_str(b, "id IN vis_opp");
+    if (spec == &resource_accounts)
+        return buf_append_str(b, "id IN vis_acc");
+    if (spec == &resource_contacts)
+        return buf_append_str(b, "account_id IN vis_acc");
+    if (spec == &resource_activities)
+        return buf_append_str(b, "(opportunity_id IN vis_opp OR (opportunity_id IS NULL AND "
+                                 "account_id IN vis_acc) OR owner = ?91)");
+    if (spec == &resource_users)
+        return buf_append_str(b, partner ? "id = ?90" : "1");
+    if (spec == &resource_teams)
+        return buf_append_str(b, partner ? "0" : "1");
+    if (spec == &resource_partners)
+        return buf_append_str(b, partner ? "id = ?92" : "1");
+    BF_ASSERT(!"resource without a visibility rule");
+    return BF_ERR_INTERNAL;
+}
+
+void sq_bind_viewer(sqlite3_stmt *s, const viewer *v)
+{
+    if (sees_all(v))
+        return;
+    sq_bind_text(s, 90, v->user_id);
+    sq_bind_text(s, 91, v->name);
+    sq_bind_text(s, 92, v->partner_id);
+    sq_bind_text(s, 93, v->team_id);
+}
+
+/* ---- users and credentials ------------------------------------------------------ */
+
+#define USER_COLUMNS                                                                               \
+    "u.id, u.name, u.role, u.team_id, IFNULL(t.share_deals, 0), u.partner_id, u.active, "          \
+    "u.password_hash "
+#define USER_FROM "users u LEFT JOIN teams t ON t.id = u.team_id "
+
+static const char SQL_USER_BY_NAME[] = "SELECT " USER_COLUMNS "FROM " USER_FROM "WHERE u.name = ?1";
+static const char SQL_USER_BY_TOKEN[] =
+    "SELECT " USER_COLUMNS "FROM api_tokens k JOIN users u ON u.id = k.user_id "
+    "LEFT JOIN teams t ON t.id = u.team_id WHERE k.token_hash = ?1 AND k.revoked_at IS NULL "
+    "AND u.active = 1";
+static const char SQL_USER_BY_SESSION[] =
+    "SELECT " USER_COLUMNS ", x.expires_at FROM sessions x JOIN users u ON u.id = x.user_id "
+    "LEFT JOIN teams t ON t.id = u.team_id WHERE x.token_hash = ?1 AND x.expires_at > ?2 "
+    "AND u.active = 1";
+
+static bf_result read_user(arena *a, sqlite3_stmt *s, user_login *out)
+{
+    const char *role = sq_column_text(a, s, 2);
+    memset(out, 0, sizeof(*out));
+    out->who.user_id = sq_column_text(a, s, 0);
+    out->who.name = sq_column_text(a, s, 1);
+    if (!access_role_parse(role, &out->who.role))
+        return BF_ERR_INTERNAL;
+    out->who.team_id = sq_column_text(a, s, 3);
+    out->who.team_shares = sqlite3_column_int(s, 4) != 0;
+    out->who.partner_id = sq_column_text(a, s, 5);
+    out->active = sqlite3_column_int(s, 6) != 0;
+    out->password_hash = sq_column_text(a, s, 7);
+    if (out->who.user_id == NULL || out->who.name == NULL)
+        return BF_ERR_NOMEM;
+    return BF_OK;
+}
+
+/* Runs a statement that finds one user (and maybe one more column). */
+static bf_result find_user(conn *c, sqlite3_stmt *s, arena *a, user_login *out, const char **extra,
+                           bf_error *err)
+{
+    int rc = sqlite3_step(s);
+    bf_result r = BF_OK;
+    if (rc == SQLITE_ROW) {
+        r = read_user(a, s, out);
+        if (r == BF_ERR_INTERNAL)
+            bf_fail(err, r, NULL, NULL, "a user has an unknown role");
+        if (r == BF_OK && extra)
+            *extra = sq_column_text(a, s, 8);
+    } else if (rc == SQLITE_DONE) {
+        r = bf_fail(err, BF_ERR_NOT_FOUND, NULL, NULL, "no such user");
+    } else {
+        r = sq_db_error(err, c->db, rc, "user");
+    }
+    sqlite3_reset(s);
+    return r;
+}
+
+bf_result store_user_by_name(store *st, arena *a, const char *name, user_login *out, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_USER_BY_NAME, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, name);
+    return find_user(c, s, a, out, NULL, err);
+}
+
+/* Runs a one-statement write; BF_ERR_NOT_FOUND when it changed no row and
+ * missing is not NULL (missing is the message then). */
+static bf_result run_write(conn *c, sqlite3_stmt *s, const char *what, const char *missing,
+                           bf_error *err)
+{
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER)
+        return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
+                       "other records still refer to this one; remove or move them first");
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, what);
+    if (missing != NULL && sqlite3_changes(c->db) == 0)
+        return bf_fail(err, BF_ERR_NOT_FOUND, NULL, NULL, "%s", missing);
+    return BF_OK;
+}
+
+static const char SQL_USER_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
+
+bf_result store_user_set_password(store *st, const char *user_id, const char *hash, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_USER_PASSWORD, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, user_id);
+    sq_bind_text(s, 2, hash);
+    return run_write(c, s, "password", "no such user", err);
+}
+
+static const char SQL_TOKEN_INSERT[] =
+    "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+bf_result store_token_insert(store *st, arena *a, const char *user_id, const char *token_hash,
+                             const char *label, const char **id, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_TOKEN_INSERT, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    char *tid = sq_new_id(a, "tok");
+    if (tid == NULL)
+        return BF_ERR_NOMEM;
+    sq_bind_text(s, 1, tid);
+    sq_bind_text(s, 2, user_id);
+    sq_bind_text(s, 3, token_hash);
+    sq_bind_text(s, 4, label);
+    sq_bind_text(s, 5, now);
+    if ((r = run_write(c, s, "token", NULL, err)) == BF_OK)
+        *id = tid;
+    return r;
+}
+
+static const char SQL_TOKEN_FIND[] =
+    "SELECT k.id, u.name FROM api_tokens k JOIN users u ON u.id = k.user_id "
+    "WHERE (k.token_hash = ?1 OR k.id = ?1) AND k.revoked_at IS NULL";
+static const char SQL_TOKEN_REVOKE[] = "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1";
+
+static bf_result token_revoke_in_tx(store *st, arena *a, const char *hash_or_id,
+                                    const char **user_name, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_TOKEN_FIND, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, hash_or_id);
+    int rc = sqlite3_step(s);
+    const char *id = rc == SQLITE_ROW ? sq_column_text(a, s, 0) : NULL;
+    *user_name = rc == SQLITE_ROW ? sq_column_text(a, s, 1) : NULL;
+    sqlite3_reset(s);
+    if (rc == SQLITE_DONE)
+        return bf_fail(err, BF_ERR_NOT_FOUND, NULL, NULL, "no such token, or revoked already");
+    if (rc != SQLITE_ROW)
+        return sq_db_error(err, c->db, rc, "token");
+    if (id == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = sq_prepare(st, SQL_TOKEN_REVOKE, &c, &s, err)) != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    sq_bind_text(s, 1, id);
+    sq_bind_text(s, 2, now);
+    return run_write(c, s, "token", "no such token", err);
+}
+
+bf_result store_token_revoke(store *st, arena *a, const char *hash_or_id, const char **user_name,
+                             bf_error *err)
+{
+    IN_TRANSACTION(st, err, token_revoke_in_tx(st, a, hash_or_id, user_name, err));
+}
+
+bf_result store_token_user(store *st, arena *a, const char *token_hash, user_login *out,
+                           bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_USER_BY_TOKEN, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, token_hash);
+    return find_user(c, s, a, out, NULL, err);
+}
+
+static const char SQL_SESSION_INSERT[] =
+    "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, address) "
+    "VALUES (?1, ?2, ?3, ?4, ?5)";
+
+bf_result store_session_insert(store *st, const char *token_hash, const char *user_id,
+                               const char *expires_at, const char *address, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_SESSION_INSERT, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    sq_bind_text(s, 1, token_hash);
+    sq_bind_text(s, 2, user_id);
+    sq_bind_text(s, 3, now);
+    sq_bind_text(s, 4, expires_at);
+    sq_bind_text(s, 5, address);
+    return run_write(c, s, "session", NULL, err);
+}
+
+bf_result store_session_user(store *st, arena *a, const char *token_hash, const char *now,
+                             user_login *out, const char **expires_at, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_USER_BY_SESSION, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, token_hash);
+    sq_bind_text(s, 2, now);
+    return find_user(c, s, a, out, expires_at, err);
+}
+
+static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE token_hash = ?1";
+
+bf_result store_session_delete(store *st, const char *token_hash, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_SESSION_DELETE, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, token_hash);
+    return run_write(c, s, "session", NULL, err);
+}
+
+static const char SQL_SESSIONS_END[] =
+    "DELETE FROM sessions WHERE (user_id = ?1 AND token_hash IS NOT ?2) OR expires_at <= ?3";
+
+bf_result store_sessions_end_user(store *st, const char *user_id, const char *keep_hash,
+                                  bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_SESSIONS_END, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    sq_bind_text(s, 1, user_id);
+    sq_bind_text(s, 2, keep_hash);
+    sq_bind_text(s, 3, now);
+    return run_write(c, s, "sessions", NULL, err);
+}
+
+/* ---- the deal team and partner registrations -------------------------------------- */
+
+static const char SQL_MEMBER_PUT[] =
+    "INSERT INTO opportunity_members (opportunity_id, user_id, role, added_at, added_by) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (opportunity_id, user_id) DO UPDATE SET "
+    "role = excluded.role";
+static const char SQL_MEMBER_DELETE[] =
+    "DELETE FROM opportunity_members WHERE opportunity_id = ?1 AND user_id = ?2";
+static const char SQL_MEMBER_LIST[] =
+    "SELECT m.user_id, u.name, u.display_name, m.role, m.added_at, m.added_by "
+    "FROM opportunity_members m JOIN users u ON u.id = m.user_id "
+    "WHERE m.opportunity_id = ?1 ORDER BY m.added_at, u.name";
+static const char SQL_PARTNER_REGISTER[] =
+    "INSERT INTO opportunity_partners (opportunity_id, partner_id, registered_at, registered_by) "
+    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
+static const char SQL_PARTNER_UNREGISTER[] =
+    "DELETE FROM opportunity_partners WHERE opportunity_id = ?1 AND partner_id = ?2";
+static const char SQL_PARTNER_LIST[] =
+    "SELECT r.partner_id, p.name, NULL, NULL, r.registered_at, r.registered_by "
+    "FROM opportunity_partners r JOIN partners p ON p.id = r.partner_id "
+    "WHERE r.opportunity_id = ?1 ORDER BY r.registered_at, p.name";
+
+/* Binds (opportunity, other, [role,] now, by) and runs an insert. */
+static bf_result link_put(store *st, const char *sql, const char *opportunity_id,
+                          const char *other_id, const char *role, const char *by, bool *inserted,
+                          bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, sql, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    int i = 1;
+    sq_bind_text(s, i++, opportunity_id);
+    sq_bind_text(s, i++, other_id);
+    if (role)
+        sq_bind_text(s, i++, role);
+    sq_bind_text(s, i++, now);
+    sq_bind_text(s, i++, by);
+    if ((r = run_write(c, s, "deal team", NULL, err)) == BF_OK && inserted)
+        *inserted = sqlite3_changes(c->db) > 0;
+    return r;
+}
+
+static bf_result link_delete(store *st, const char *sql, const char *opportunity_id,
+                             const char *other_id, const char *missing, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, sql, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, opportunity_id);
+    sq_bind_text(s, 2, other_id);
+    return run_write(c, s, "deal team", missing, err);
+}
+
+static bf_result link_list(store *st, arena *a, const char *sql, const char *opportunity_id,
+                           deal_member **out, size_t *n, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, sql, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, opportunity_id);
+    size_t cap = 8, count = 0;
+    deal_member *items = NULL;
+    int rc = SQLITE_DONE;
+    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        deal_member *m = &items[count++];
+        m->id = sq_column_text(a, s, 0);
+        m->name = sq_column_text(a, s, 1);
+        m->display_name = sq_column_text(a, s, 2);
+        m->role = sq_column_text(a, s, 3);
+        m->added_at = sq_column_text(a, s, 4);
+        m->added_by = sq_column_text(a, s, 5);
+    }
+    sqlite3_reset(s);
+    if (items == NULL)
+        return BF_ERR_NOMEM;
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, "deal team");
+    *out = items;
+    *n = count;
+    return BF_OK;
+}
+
+bf_result store_member_put(store *st, const char *opportunity_id, const char *user_id,
+                           const char *role, const char *by, bf_error *err)
+{
+    return link_put(st, SQL_MEMBER_PUT, opportunity_id, user_id, role, by, NULL, err);
+}
+
+bf_result store_member_delete(store *st, const char *opportunity_id, const char *user_id,
+                              bf_error *err)
+{
+    return link_delete(st, SQL_MEMBER_DELETE, opportunity_id, user_id,
+                       "this user is not on the deal", err);
+}
+
+bf_result store_member_list(store *st, arena *a, const char *opportunity_id, deal_member **out,
+                            size_t *n, bf_error *err)
+{
+    return link_list(st, a, SQL_MEMBER_LIST, opportunity_id, out, n, err);
+}
+
+bf_result store_partner_register(store *st, const char *opportunity_id, const char *partner_id,
+                                 const char *by, bool *inserted, bf_error *err)
+{
+    return link_put(st, SQL_PARTNER_REGISTER, opportunity_id, partner_id, NULL, by, inserted, err);
+}
+
+bf_result store_partner_unregister(store *st, const char *opportunity_id, const char *partner_id,
+                                   bf_error *err)
+{
+    return link_delete(st, SQL_PARTNER_UNREGISTER, opportunity_id, partner_id,
+                       "this partner is not registered on the deal", err);
+}
+
+bf_result store_partner_list(store *st, arena *a, const char *opportunity_id, deal_member **out,
+                             size_t *n, bf_error *err)
+{
+    return link_list(st, a, SQL_PARTNER_LIST, opportunity_id, out, n, err);
+}
+
+/* ---- the audit log ------------------------------------------------------------------ */
+
+static const char SQL_AUDIT_INSERT[] =
+    "INSERT INTO audit_log (at, actor, action, resource, record_id, old_values, new_values, "
+    "address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+static const char SQL_AUDIT_LIST[] =
+    "SELECT seq, at, actor, action, resource, record_id, old_values, new_values, address "
+    "FROM audit_log WHERE (?1 IS NULL OR record_id = ?1) AND (?2 IS NULL OR action = ?2) "
+    "AND (?3 IS NULL OR actor = ?3) AND (?4 = 0 OR seq < ?4) ORDER BY seq DESC LIMIT ?5";
+
+bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_AUDIT_INSERT, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    if (e->at == NULL) {
+        store_now(now, sizeof(now));
+        e->at = now;
+    }
+    sq_bind_text(s, 1, e->at);
+    sq_bind_text(s, 2, e->actor);
+    sq_bind_text(s, 3, e->action);
+    sq_bind_text(s, 4, e->resource);
+    sq_bind_text(s, 5, e->record_id);
+    sq_bind_text(s, 6, e->old_values);
+    sq_bind_text(s, 7, e->new_values);
+    sq_bind_text(s, 8, e->address);
+    r = run_write(c, s, "audit", NULL, err);
+    if (e->at == now)
+        e->at = NULL; /* not to leave a pointer to this frame */
+    if (r == BF_OK)
+        e->seq = sqlite3_last_insert_rowid(c->db);
+    return r;
+}
+
+bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entry **out, size_t *n,
+                           bool *more, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_AUDIT_LIST, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, q->record_id);
+    sq_bind_text(s, 2, q->action);
+    sq_bind_text(s, 3, q->actor);
+    sqlite3_bind_int64(s, 4, q->after_seq);
+    sqlite3_bind_int(s, 5, q->limit + 1);
+    size_t cap = 16, count = 0;
+    audit_entry *items = NULL;
+    int rc = SQLITE_DONE;
+    *more = false;
+    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (count == (size_t)q->limit) {
+            *more = true;
+            rc = SQLITE_DONE;
+            break;
+        }
+        audit_entry *e = &items[count++];
+        e->seq = sqlite3_column_int64(s, 0);
+        e->at = sq_column_text(a, s, 1);
+        e->actor = sq_column_text(a, s, 2);
+        e->action = sq_column_text(a, s, 3);
+        e->resource = sq_column_text(a, s, 4);
+        e->record_id = sq_column_text(a, s, 5);
+        e->old_values = sq_column_text(a, s, 6);
+        e->new_values = sq_column_text(a, s, 7);
+        e->address = sq_column_text(a, s, 8);
+    }
+    sqlite3_reset(s);
+    if (items == NULL)
+        return BF_ERR_NOMEM;
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, "audit");
+    *out = items;
+    *n = count;
+    return BF_OK;
+}
