@@ -1,0 +1,107 @@
+/* Unit tests of src/core/access.c: roles, permissions, the fields partners
+ * never see. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/access.h"
+
+static void roles_parse_and_name(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"sales",   "consultant",     "manager",
+                                        "partner", "implementation", "admin"};
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        access_role r;
+        assert_true(access_role_parse(names[i], &r));
+        assert_int_equal(r, i);
+        assert_string_equal(access_role_name(r), names[i]);
+    }
+    access_role r = ROLE_ADMIN;
+    assert_false(access_role_parse("Manager", &r));
+    assert_false(access_role_parse("", &r));
+    assert_false(access_role_parse(NULL, &r));
+    assert_int_equal(r, ROLE_ADMIN);
+}
+
+static void only_managers_override_and_approve(void **state)
+{
+    (void)state;
+    for (int i = 0; i < ROLE_COUNT; i++) {
+        bool m = i == ROLE_MANAGER || i == ROLE_ADMIN;
+        assert_int_equal(access_may((access_role)i, ACCESS_OVERRIDE_GATE), m);
+        assert_int_equal(access_may((access_role)i, ACCESS_APPROVE_DISCOUNT), m);
+        assert_int_equal(access_may((access_role)i, ACCESS_EDIT_SETTINGS), m);
+        assert_int_equal(access_may((access_role)i, ACCESS_EDIT_PLAYBOOKS), i == ROLE_ADMIN);
+        assert_int_equal(access_may((access_role)i, ACCESS_MANAGE_USERS), i == ROLE_ADMIN);
+        assert_int_equal(access_may((access_role)i, ACCESS_SEE_INTERNAL), i != ROLE_PARTNER);
+        assert_int_equal(access_may((access_role)i, ACCESS_MOVE_DEALS),
+                         i != ROLE_PARTNER && i != ROLE_IMPLEMENTATION);
+    }
+}
+
+static void who_writes_what(void **state)
+{
+    (void)state;
+    /* The directory is admin's. */
+    for (int i = 0; i < ROLE_COUNT; i++)
+        assert_int_equal(access_may_write((access_role)i, &resource_users, ACCESS_CREATE),
+                         i == ROLE_ADMIN);
+    /* A partner works contacts and activities, never deals or accounts. */
+    assert_false(access_may_write(ROLE_PARTNER, &resource_opportunities, ACCESS_UPDATE));
+    assert_false(access_may_write(ROLE_PARTNER, &resource_accounts, ACCESS_CREATE));
+    assert_true(access_may_write(ROLE_PARTNER, &resource_contacts, ACCESS_CREATE));
+    assert_false(access_may_write(ROLE_PARTNER, &resource_contacts, ACCESS_DELETE));
+    assert_true(access_may_write(ROLE_PARTNER, &resource_activities, ACCESS_DELETE));
+    /* Implementation logs activities only. */
+    assert_true(access_may_write(ROLE_IMPLEMENTATION, &resource_activities, ACCESS_CREATE));
+    assert_false(access_may_write(ROLE_IMPLEMENTATION, &resource_opportunities, ACCESS_UPDATE));
+    assert_true(access_may_write(ROLE_SALES, &resource_opportunities, ACCESS_DELETE));
+}
+
+static void the_owner_or_a_manager_staffs_a_deal(void **state)
+{
+    (void)state;
+    viewer s = {.role = ROLE_SALES, .name = "张伟"};
+    assert_true(access_may_staff_deal(&s, "张伟"));
+    assert_false(access_may_staff_deal(&s, "李娜"));
+    assert_false(access_may_staff_deal(&s, NULL));
+    viewer c = {.role = ROLE_CONSULTANT, .name = "周敏"};
+    assert_false(access_may_staff_deal(&c, "周敏"));
+    viewer m = {.role = ROLE_MANAGER, .name = "孙丽"};
+    assert_true(access_may_staff_deal(&m, "张伟"));
+    viewer p = {.role = ROLE_PARTNER, .name = "钱伟"};
+    assert_false(access_may_staff_deal(&p, "钱伟"));
+}
+
+static void internal_fields_are_hidden_from_partners_only(void **state)
+{
+    (void)state;
+    const resource_spec *spec = &resource_opportunities;
+    int margin = resource_field_index(spec, "margin");
+    int notes = resource_field_index(spec, "internal_notes");
+    int amount = resource_field_index(spec, "amount");
+    assert_true(margin >= 0 && notes >= 0 && amount >= 0);
+    assert_true(access_field_hidden(ROLE_PARTNER, &spec->fields[margin]));
+    assert_true(access_field_hidden(ROLE_PARTNER, &spec->fields[notes]));
+    assert_false(access_field_hidden(ROLE_PARTNER, &spec->fields[amount]));
+    assert_false(access_field_hidden(ROLE_SALES, &spec->fields[margin]));
+    int cnotes = resource_field_index(&resource_contacts, "notes");
+    assert_true(access_field_hidden(ROLE_PARTNER, &resource_contacts.fields[cnotes]));
+    assert_false(access_field_hidden(ROLE_IMPLEMENTATION, &resource_contacts.fields[cnotes]));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(roles_parse_and_name),
+        cmocka_unit_test(only_managers_override_and_approve),
+        cmocka_unit_test(who_writes_what),
+        cmocka_unit_test(the_owner_or_a_manager_staffs_a_deal),
+        cmocka_unit_test(internal_fields_are_hidden_from_partners_only),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
