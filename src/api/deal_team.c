@@ -183,15 +183,20 @@ bf_result deal_partner_put(api_call *call, const api_route *route)
                        partner_id);
     if (r != BF_OK)
         return r;
-    bool inserted = false;
-    r = change(
-        call, opp, "partner_register",
-        json_pack("{s:s, s:s}", "partner_id", partner_id, "name", record_text(partner, "name")),
-        register_partner, &inserted);
+    deal_member *registered;
+    size_t n;
+    r = store_partner_list(call->app->store, call->arena, opp->id, &registered, &n, &call->err);
+    for (size_t i = 0; r == BF_OK && i < n; i++)
+        if (strcmp(registered[i].id, partner_id) == 0)
+            return respond_team(call, opp, 200); /* registered already: nothing changes */
+    if (r == BF_OK)
+        r = change(
+            call, opp, "partner_register",
+            json_pack("{s:s, s:s}", "partner_id", partner_id, "name", record_text(partner, "name")),
+            register_partner, NULL);
     if (r != BF_OK)
         return r;
-    (void)inserted; /* registering twice is the same as once */
-    return respond_team(call, opp, 200);
+    return respond_team(call, opp, 201);
 }
 
 static bf_result unregister_partner(api_call *call, const record *opp, void *ctx)

@@ -72,8 +72,10 @@ const api_route api_routes[] = {
     {"DELETE", "/api/v1/opportunities/{id}/team/{user}", deal_member_delete, ROUTE_OTHER, NULL,
      NULL, "Take a user off the deal (sales owner, manager or admin)", "401 403 404", NULL, 204},
     {"PUT", "/api/v1/opportunities/{id}/partners/{partner}", deal_partner_put, ROUTE_OTHER, NULL,
-     NULL, "Register a channel partner on the deal (sales owner, manager or admin)", "401 403 404",
-     NULL, 0},
+     NULL,
+     "Register a channel partner on the deal (sales owner, manager or admin): 201, or 200 when "
+     "it is registered already",
+     "401 403 404", NULL, 201},
     {"DELETE", "/api/v1/opportunities/{id}/partners/{partner}", deal_partner_delete, ROUTE_OTHER,
      NULL, NULL, "Remove a partner's registration (sales owner, manager or admin)", "401 403 404",
      NULL, 204},
