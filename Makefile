@@ -20,7 +20,7 @@ run: build
 	@if [ ! -f $(DB) ]; then $(BUILD)/bingfa init --db $(DB) --demo; \
 	else echo "bingfa: $(DB) exists; a new password for its admin:"; \
 	$(BUILD)/bingfa user passwd --db $(DB) --name admin --random-password || true; fi
-	@echo "bingfa: open http://$(LISTEN)/ and log in (POST /api/v1/session) with the names above"
+	@echo "bingfa: the API is at http://$(LISTEN)/api/v1; log in with POST /api/v1/session as one of the users above"
 	$(BUILD)/bingfa serve --db $(DB) --listen $(LISTEN)
 
 test: setup lint
