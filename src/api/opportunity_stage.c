@@ -234,9 +234,8 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
     (void)route;
     static const char *const allowed[] = {"done", "evidence", "activity_id", "document", NULL};
     json_t *body;
-    record *opp;
-    const playbook *pb;
-    bf_result r = opportunity_load(call, &opp, &pb); /* 404 first: a deal one cannot see */
+    /* 404 first, for a deal one cannot see; the write loads it in its transaction. */
+    bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
     if (r == BF_OK)
         r = api_body(call, &body);
     if (r != BF_OK)
@@ -405,9 +404,8 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
     (void)route;
     advance_request req = {0};
     {
-        record *opp;
-        const playbook *pb;
-        bf_result r = opportunity_load(call, &opp, &pb); /* 404 first: a deal one cannot see */
+        /* 404 first, for a deal one cannot see; the move loads it in its transaction. */
+        bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
         if (r == BF_OK)
             r = api_require(call, ACCESS_MOVE_DEALS);
         if (r != BF_OK)
@@ -523,9 +521,8 @@ bf_result opportunity_decide(api_call *call, const api_route *route)
     (void)route;
     static const char *const allowed[] = {"answer", "reason", NULL};
     json_t *body;
-    record *opp;
-    const playbook *pb;
-    bf_result r = opportunity_load(call, &opp, &pb); /* 404 first, for a deal one cannot see */
+    /* 404 first, for a deal one cannot see; the decision loads it in its transaction. */
+    bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
     if (r == BF_OK)
         r = api_require(call, ACCESS_MOVE_DEALS);
     if (r == BF_OK)
