@@ -21,6 +21,7 @@ typedef struct api {
     throttle *logins;          /* login failures per account and address */
     unsigned session_ttl_s;    /* how long a login session lasts */
     bool cookie_secure;        /* mark the session cookie Secure (served behind TLS) */
+    const char *web_root;      /* directory of the built web app, or NULL */
     struct http_route *routes; /* built from api_routes, for the router */
     size_t nroutes;
 } api;

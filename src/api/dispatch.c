@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "http/response.h"
 #include "http/router.h"
+#include "http/static.h"
 
 int api_status(bf_result r)
 {
@@ -281,6 +282,10 @@ void api_handle(http_request *req, void *app_ptr)
     api *app = app_ptr;
     api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
 
+    /* Everything outside the API is the web app's. */
+    if (app->web_root != NULL && strncmp(req->path, "/api/", 5) != 0 &&
+        strcmp(req->path, "/healthz") != 0 && http_static_serve(req, app->web_root))
+        return;
     const http_route *route = NULL;
     char allow[64];
     bf_result r = check_request(&call);

@@ -21,6 +21,7 @@ static const char usage[] =
     "      --timeout SECONDS               idle connection timeout (default 30)\n"
     "      --access-log FILE|-             JSON access log (default -: standard output)\n"
     "      --synchronous full|normal       SQLite durability (default full)\n"
+    "      --web DIR                       serve the built web app from DIR (web/dist)\n"
     "      --session-hours N               how long a login lasts (default 12)\n"
     "      --cookie-secure                 mark the session cookie Secure (behind TLS)\n"
     "      --password-cost interactive|moderate|min\n"

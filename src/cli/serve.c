@@ -68,6 +68,7 @@ int cli_serve(int argc, char **argv)
     password_cost cost = PASSWORD_COST_INTERACTIVE;
     unsigned long hash_slots = 2, session_hours = 12;
     bool cookie_secure = false;
+    const char *web_root = NULL;
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -98,6 +99,8 @@ int cli_serve(int argc, char **argv)
         } else if (strcmp(arg, "--synchronous") == 0 &&
                    (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
             sopt.synchronous_full = strcmp(val, "full") == 0;
+        } else if (strcmp(arg, "--web") == 0) {
+            web_root = val;
         } else if (strcmp(arg, "--password-cost") == 0 && password_cost_parse(val, &cost)) {
         } else if (strcmp(arg, "--hash-slots") == 0 && parse_uint(val, 64, &n) && n > 0) {
             hash_slots = n;
@@ -149,6 +152,7 @@ int cli_serve(int argc, char **argv)
     }
     app->session_ttl_s = (unsigned)(session_hours * 3600);
     app->cookie_secure = cookie_secure;
+    app->web_root = web_root;
     if (http_server_start(&hopt, api_handle, app, &srv, &err) != BF_OK) {
         cli_error("%s", err.message);
         goto done;

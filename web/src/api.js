@@ -1,0 +1,73 @@
+// The one door to the bingfa API: JSON in and out, the session cookie, the
+// CSRF token on writes, and errors as ApiError with the API's code, message
+// and field (so forms can show the message next to the field).
+export class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {}
+    super(e.message || `HTTP ${status}`)
+    this.status = status
+    this.code = e.code || ''
+    this.field = e.field || ''
+    this.body = body
+  }
+}
+
+let csrf = sessionStorage.getItem('bingfa.csrf') || ''
+let onUnauthenticated = () => {}
+
+export function setCsrf(token) {
+  csrf = token || ''
+  if (csrf) sessionStorage.setItem('bingfa.csrf', csrf)
+  else sessionStorage.removeItem('bingfa.csrf')
+}
+
+export function whenUnauthenticated(fn) {
+  onUnauthenticated = fn
+}
+
+export async function request(method, path, body, headers = {}) {
+  const h = { Accept: 'application/json', ...headers }
+  if (body !== undefined) h['Content-Type'] = 'application/json'
+  if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf
+  const res = await fetch('/api/v1' + path, {
+    method,
+    headers: h,
+    credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  let data = null
+  if (text) {
+    try {
+      data = JSON.parse(text)
+    } catch {
+      data = null
+    }
+  }
+  if (res.status === 401 && path !== '/session') onUnauthenticated()
+  if (!res.ok) throw new ApiError(res.status, data)
+  return { data, etag: res.headers.get('ETag'), status: res.status }
+}
+
+export const api = {
+  get: async (path) => (await request('GET', path)).data,
+  getWithEtag: (path) => request('GET', path),
+  post: async (path, body) => (await request('POST', path, body)).data,
+  put: async (path, body, version) =>
+    (await request('PUT', path, body, version != null ? { 'If-Match': `"${version}"` } : {})).data,
+  patch: async (path, body, version) =>
+    (await request('PATCH', path, body, { 'If-Match': `"${version}"` })).data,
+  del: async (path, version) =>
+    (await request('DELETE', path, undefined, version != null ? { 'If-Match': `"${version}"` } : {})).data,
+}
+
+// Money is integer fen in the API; people read yuan.
+export function yuan(fen) {
+  if (fen == null) return ''
+  return (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+}
+
+export function toFen(yuanValue) {
+  if (yuanValue === '' || yuanValue == null) return null
+  return Math.round(Number(yuanValue) * 100)
+}

@@ -1,0 +1,24 @@
+// Client routes; the server answers index.html for each of them.
+import { createRouter, createWebHistory } from 'vue-router'
+import { session, loadSession } from './session.js'
+
+const routes = [
+  { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+  { path: '/', name: 'dashboard', component: () => import('./views/DashboardView.vue') },
+  { path: '/pipeline', name: 'pipeline', component: () => import('./views/PipelineView.vue') },
+  { path: '/opportunities/:id', name: 'opportunity', component: () => import('./views/OpportunityView.vue'), props: true },
+  { path: '/accounts', name: 'accounts', component: () => import('./views/AccountsView.vue') },
+  { path: '/accounts/:id', name: 'account', component: () => import('./views/AccountView.vue'), props: true },
+  { path: '/activities', name: 'activities', component: () => import('./views/ActivitiesView.vue') },
+  { path: '/playbooks', name: 'playbooks', component: () => import('./views/PlaybooksView.vue') },
+  { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
+  { path: '/:rest(.*)*', redirect: '/' },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach(async (to) => {
+  if (!session.checked) await loadSession()
+  if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } }
+  return true
+})

@@ -1,0 +1,37 @@
+// Who is logged in: shared by every screen.
+import { reactive } from 'vue'
+import { api, setCsrf } from './api.js'
+
+export const session = reactive({ user: null, checked: false })
+
+export async function loadSession() {
+  try {
+    const s = await api.get('/session')
+    session.user = s.user
+    if (s.csrf_token) setCsrf(s.csrf_token)
+  } catch {
+    session.user = null
+  }
+  session.checked = true
+  return session.user
+}
+
+export async function login(name, password) {
+  const s = await api.post('/session', { name, password })
+  setCsrf(s.csrf_token)
+  session.user = s.user
+  return s.user
+}
+
+export async function logout() {
+  try {
+    await api.del('/session')
+  } finally {
+    setCsrf('')
+    session.user = null
+  }
+}
+
+export function isManager() {
+  return session.user && ['manager', 'admin'].includes(session.user.role)
+}
