@@ -193,6 +193,8 @@ bf_result opportunity_history(api_call *call, const struct api_route *route);
 bf_result playbooks_list(api_call *call, const struct api_route *route);
 bf_result playbooks_get(api_call *call, const struct api_route *route);
 bf_result reports_funnel(api_call *call, const struct api_route *route);
+bf_result reports_forecast(api_call *call, const struct api_route *route);
+bf_result reports_stalled(api_call *call, const struct api_route *route);
 bf_result health_get(api_call *call, const struct api_route *route);
 bf_result openapi_get(api_call *call, const struct api_route *route);
 bf_result session_login(api_call *call, const struct api_route *route);

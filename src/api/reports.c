@@ -1,8 +1,12 @@
-/* Reports: the funnel (销售漏斗) of a playbook, grouped in the database. */
+/* Reports: the funnel (销售漏斗) of a playbook, the forecast by month and
+ * the stalled deals, grouped in the database over the deals the user sees. */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/text.h"
 #include "http/response.h"
 
 /* Weighted amounts are sums of amount x percent: back to fen, rounded half up. */
@@ -86,5 +90,67 @@ bf_result reports_funnel(api_call *call, const api_route *route)
         "count", (json_int_t)pre[0], "amount", (json_int_t)pre[1], "weighted_amount",
         fen_of_percent(pre[2]));
     http_respond_json(call->req, 200, body);
+    return BF_OK;
+}
+
+bf_result reports_forecast(api_call *call, const api_route *route)
+{
+    (void)route;
+    const char *currency = http_query(call->req, "currency");
+    if (currency == NULL || *currency == '\0')
+        currency = "CNY";
+    forecast_row *rows;
+    size_t n;
+    bf_result r = store_report_forecast(call->app->store, call->arena, call->who, currency, &rows,
+                                        &n, &call->err);
+    if (r != BF_OK)
+        return r;
+    json_t *months = json_array();
+    int64_t total[3] = {0};
+    for (size_t i = 0; months && i < n; i++) {
+        total[0] += rows[i].count;
+        total[1] += rows[i].amount;
+        total[2] += rows[i].weighted;
+        json_array_append_new(
+            months, json_pack("{s:o, s:I, s:I, s:I}", "month",
+                              *rows[i].month ? json_string(rows[i].month) : json_null(), "count",
+                              (json_int_t)rows[i].count, "amount", (json_int_t)rows[i].amount,
+                              "weighted_amount", fen_of_percent(rows[i].weighted)));
+    }
+    http_respond_json(call->req, 200,
+                      json_pack("{s:s, s:o, s:{s:I, s:I, s:I}}", "currency", currency, "months",
+                                months, "totals", "count", (json_int_t)total[0], "amount",
+                                (json_int_t)total[1], "weighted_amount", fen_of_percent(total[2])));
+    return BF_OK;
+}
+
+bf_result reports_stalled(api_call *call, const api_route *route)
+{
+    (void)route;
+    const char *d = http_query(call->req, "days");
+    long days = 30;
+    if (d != NULL) {
+        char *end;
+        days = strtol(d, &end, 10);
+        if (*d == '\0' || *end != '\0' || days < 1 || days > 3650)
+            return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "days",
+                           "days must be a whole number from 1 to 3650");
+    }
+    char before[32];
+    text_format_utc(time(NULL) - (time_t)days * 86400, before, sizeof(before));
+    stalled_deal *deals;
+    size_t n;
+    bf_result r = store_report_stalled(call->app->store, call->arena, call->who, before, 50, &deals,
+                                       &n, &call->err);
+    if (r != BF_OK)
+        return r;
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < n; i++)
+        json_array_append_new(
+            items, json_pack("{s:s, s:s, s:s?, s:s, s:s, s:I, s:s, s:s}", "id", deals[i].id, "name",
+                             deals[i].name, "owner", deals[i].owner, "playbook", deals[i].playbook,
+                             "stage", deals[i].stage, "amount", (json_int_t)deals[i].amount,
+                             "currency", deals[i].currency, "stage_since", deals[i].since));
+    http_respond_json(call->req, 200, json_pack("{s:i, s:o}", "days", (int)days, "items", items));
     return BF_OK;
 }

@@ -119,6 +119,13 @@ const api_route api_routes[] = {
     {"GET", "/api/v1/reports/funnel", reports_funnel, ROUTE_OTHER, NULL, NULL,
      "Funnel of open opportunities per stage: count, amount, weighted amount", "422",
      "playbook currency owner", 0},
+    {"GET", "/api/v1/reports/forecast", reports_forecast, ROUTE_OTHER, NULL, NULL,
+     "Forecast: open deals by month of expected close (count, amount, weighted amount)", "",
+     "currency", 0},
+    {"GET", "/api/v1/reports/stalled", reports_stalled, ROUTE_OTHER, NULL, NULL,
+     "Stalled deals: open deals whose stage has not changed for ?days= (default 30), longest "
+     "first",
+     "422", "days", 0},
     FORM_ROUTES("opportunities", "evaluation",
                 "Opportunity evaluation (商机评价): MAN class and action, weighted indicators, the "
                 "recommended sales mode and a warning when the chosen one is smaller"),

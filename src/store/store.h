@@ -160,6 +160,28 @@ typedef struct funnel_query {
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
                               size_t *n, bf_error *err);
 
+/* Open deals expected to close in one month ("YYYY-MM"; "" when no date). */
+typedef struct forecast_row {
+    const char *month;
+    int64_t count, amount;
+    int64_t weighted; /* sum of amount x probability, in fen x percent */
+} forecast_row;
+
+/* Open deals of a currency the viewer sees, by month of expected close. */
+bf_result store_report_forecast(store *st, arena *a, const viewer *who, const char *currency,
+                                forecast_row **out, size_t *n, bf_error *err);
+
+/* An open deal whose stage has not changed since `since`. */
+typedef struct stalled_deal {
+    const char *id, *name, *owner, *playbook, *stage, *currency, *since;
+    int64_t amount;
+} stalled_deal;
+
+/* Open deals the viewer sees whose last stage change is before `before`
+ * (UTC time text), the longest stalled first, at most limit. */
+bf_result store_report_stalled(store *st, arena *a, const viewer *who, const char *before,
+                               int limit, stalled_deal **out, size_t *n, bf_error *err);
+
 /* A stored playbook document. */
 typedef struct stored_playbook {
     const char *id;

@@ -349,6 +349,8 @@ enum stmt_kind {
     K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
     K_FUNNEL,    /* the funnel report; options = owner filter, viewer shape */
     K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
+    K_FORECAST,  /* open deals by month of expected close; options = viewer shape */
+    K_STALLED,   /* open deals without a stage change since; options = viewer shape */
 };
 
 static int resource_index(const resource_spec *spec)
@@ -1240,6 +1242,114 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
         return BF_ERR_NOMEM;
     if (rc != SQLITE_DONE)
         return sq_db_error(err, c->db, rc, "funnel");
+    *out = rows;
+    *n = count;
+    return BF_OK;
+}
+
+static bf_result build_forecast(buf *b, const void *ctx)
+{
+    const viewer *who = ctx;
+    bf_result r = sq_append_visibility_with(b, who);
+    if (r == BF_OK)
+        r = buf_append_str(b, "SELECT IFNULL(substr(expected_close, 1, 7), ''), COUNT(*), "
+                              "SUM(amount), SUM(amount * probability) FROM opportunities "
+                              "WHERE status = 'open' AND currency = ?1 AND ");
+    if (r == BF_OK)
+        r = sq_append_visibility_where(b, &resource_opportunities, who);
+    if (r == BF_OK)
+        r = buf_append_str(b, " GROUP BY 1 ORDER BY 1");
+    return r;
+}
+
+bf_result store_report_forecast(store *st, arena *a, const viewer *who, const char *currency,
+                                forecast_row **out, size_t *n, bf_error *err)
+{
+    conn *c;
+    bf_result r = sq_conn(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    r = sq_stmt_get(c, shape_key(K_FORECAST, &resource_opportunities, sq_visibility_shape(who), 0),
+                    build_forecast, who, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_viewer(s, who);
+    sq_bind_text(s, 1, currency);
+    size_t cap = 16, count = 0;
+    forecast_row *rows = NULL;
+    int rc = SQLITE_DONE;
+    while ((rows = sq_arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        forecast_row *row = &rows[count++];
+        row->month = sq_column_text(a, s, 0);
+        row->count = sqlite3_column_int64(s, 1);
+        row->amount = sqlite3_column_int64(s, 2);
+        row->weighted = sqlite3_column_int64(s, 3);
+    }
+    sqlite3_reset(s);
+    if (rows == NULL)
+        return BF_ERR_NOMEM;
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, "forecast");
+    *out = rows;
+    *n = count;
+    return BF_OK;
+}
+
+static bf_result build_stalled(buf *b, const void *ctx)
+{
+    const viewer *who = ctx;
+    bf_result r = sq_append_visibility_with(b, who);
+    if (r == BF_OK)
+        r = buf_append_str(b, "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, "
+                              "o.currency, MAX(h.changed_at) FROM opportunities o "
+                              "JOIN stage_changes h ON h.opportunity_id = o.id "
+                              "WHERE o.status = 'open' AND o.id IN (SELECT id FROM opportunities "
+                              "WHERE ");
+    if (r == BF_OK)
+        r = sq_append_visibility_where(b, &resource_opportunities, who);
+    if (r == BF_OK)
+        r = buf_append_str(b, ") GROUP BY o.id HAVING MAX(h.changed_at) < ?1 "
+                              "ORDER BY 8, o.id LIMIT ?2");
+    return r;
+}
+
+bf_result store_report_stalled(store *st, arena *a, const viewer *who, const char *before,
+                               int limit, stalled_deal **out, size_t *n, bf_error *err)
+{
+    conn *c;
+    bf_result r = sq_conn(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    sqlite3_stmt *s;
+    r = sq_stmt_get(c, shape_key(K_STALLED, &resource_opportunities, sq_visibility_shape(who), 0),
+                    build_stalled, who, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_viewer(s, who);
+    sq_bind_text(s, 1, before);
+    sqlite3_bind_int(s, 2, limit);
+    size_t cap = 16, count = 0;
+    stalled_deal *rows = NULL;
+    int rc = SQLITE_DONE;
+    while ((rows = sq_arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        stalled_deal *d = &rows[count++];
+        d->id = sq_column_text(a, s, 0);
+        d->name = sq_column_text(a, s, 1);
+        d->owner = sq_column_text(a, s, 2);
+        d->playbook = sq_column_text(a, s, 3);
+        d->stage = sq_column_text(a, s, 4);
+        d->amount = sqlite3_column_int64(s, 5);
+        d->currency = sq_column_text(a, s, 6);
+        d->since = sq_column_text(a, s, 7);
+    }
+    sqlite3_reset(s);
+    if (rows == NULL)
+        return BF_ERR_NOMEM;
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, "stalled");
     *out = rows;
     *n = count;
     return BF_OK;
