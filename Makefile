@@ -5,25 +5,29 @@ DB         ?= bingfa.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build run test clean lint format
+.PHONY: all setup build web run test clean lint format
 
 all: build
 
 setup:
 	@sh scripts/setup
 
-build: setup
+build: setup web
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The web app: Vue + Vite into web/dist, served by bingfa itself.
+web: setup
+	@cd web && npx vite build --logLevel warn
 
 run: build
 	@if [ ! -f $(DB) ]; then $(BUILD)/bingfa init --db $(DB) --demo; \
 	else echo "bingfa: $(DB) exists; a new password for its admin:"; \
 	$(BUILD)/bingfa user passwd --db $(DB) --name admin --random-password || true; fi
-	@echo "bingfa: the API is at http://$(LISTEN)/api/v1; log in with POST /api/v1/session as one of the users above"
-	$(BUILD)/bingfa serve --db $(DB) --listen $(LISTEN)
+	@echo "bingfa: open http://$(LISTEN)/ and log in as one of the users above"
+	$(BUILD)/bingfa serve --db $(DB) --listen $(LISTEN) --web web/dist
 
-test: setup lint
+test: setup lint web
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBINGFA_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 	@cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
@@ -35,4 +39,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) web/dist
