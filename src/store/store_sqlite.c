@@ -594,9 +594,14 @@ static bf_result constraint_error(bf_error *err, conn *c, int rc, const char *wh
     if ((rc & 0xff) == SQLITE_CONSTRAINT && strstr(sqlite3_errmsg(c->db), "FOREIGN KEY") != NULL)
         return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
                        "other records still refer to this one; remove or move them first");
+    const char *msg = sqlite3_errmsg(c->db);
+    const char *unique = strstr(msg, "UNIQUE constraint failed: ");
+    const char *dot = unique ? strchr(unique, '.') : NULL;
+    if ((rc & 0xff) == SQLITE_CONSTRAINT && dot != NULL && strchr(dot, ',') == NULL)
+        return bf_fail(err, BF_ERR_CONFLICT, "duplicate", dot + 1,
+                       "%s is taken already: it must be unique", dot + 1);
     if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return bf_fail(err, BF_ERR_CONFLICT, "constraint", NULL, "%s: %s", what,
-                       sqlite3_errmsg(c->db));
+        return bf_fail(err, BF_ERR_CONFLICT, "constraint", NULL, "%s: %s", what, msg);
     return sq_db_error(err, c->db, rc, what);
 }
 

@@ -652,5 +652,15 @@ class RehashTest(AuthCase):
         self.login("rehash.api", "rehash-api-pass")
 
 
+class DuplicateNameTest(ServerTestCase):
+    def test_a_login_name_is_unique(self):
+        r = self.post("/api/v1/users", {"name": "同名", "role": "sales"})
+        self.assertEqual(r.status, 201, r)
+        r = self.post("/api/v1/users", {"name": "同名", "role": "consultant"})
+        self.assertError(r, 409, "duplicate", "name")
+        users = self.list_all("users", "q=%E5%90%8C%E5%90%8D")
+        self.assertEqual([(u["name"], u["role"]) for u in users], [("同名", "sales")])
+
+
 if __name__ == "__main__":
     unittest.main()
