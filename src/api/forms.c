@@ -562,7 +562,22 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
             continue;
         json_t *part = mant_part_of(mant, def->id);
         bool done = json_is_true(json_object_get(part, "complete"));
-        char *missing = json_dumps(json_object_get(part, "missing"), JSON_COMPACT);
+        json_t *what = json_object_get(part, "missing");
+        json_t *parts_missing = NULL;
+        if (what == NULL && part == mant) {
+            /* MANT as a whole: the parts that are not complete. */
+            const char *key;
+            json_t *v;
+            parts_missing = json_array();
+            json_object_foreach(json_object_get(mant, "parts"), key, v)
+            {
+                if (!json_is_true(json_object_get(v, "complete")))
+                    json_array_append_new(parts_missing, json_string(key));
+            }
+            what = parts_missing;
+        }
+        char *missing = json_dumps(what, JSON_COMPACT | JSON_ENCODE_ANY);
+        json_decref(parts_missing);
         out[k++] = (checklist_state){
             .item_id = def->id,
             .done = done,

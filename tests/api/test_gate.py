@@ -416,6 +416,9 @@ class GateTest(ServerTestCase):
         self.assertEqual(by_id["mant-money"]["updated_by"], "bingfa")
         self.assertTrue(by_id["mant-authority"]["evidence"])
         self.assertEqual(derived("launch"), {"mant-verified": False})
+        # MANT as a whole names the parts still missing.
+        verified = [i for i in checklist("launch")["items"] if i["id"] == "mant-verified"]
+        self.assertEqual(verified[0]["evidence"], 'MANT未完整，缺：["authority"]')
         refused(["mant-authority"])
 
         # The four buying roles on the account: authority done, MANT complete.
