@@ -1,0 +1,14 @@
+// Small helpers of the account screens.
+import { yuan } from '../api.js'
+
+// Money in fen as yuan with separators, "¥ 1,234.00"; empty for null.
+export function wan(fen) {
+  if (fen == null) return ''
+  return '¥ ' + yuan(fen)
+}
+
+export const BUYING_ROLES = ['approver', 'decision_maker', 'evaluator', 'initiator', 'coach', 'user', 'other']
+export const ATTITUDES = ['supporter', 'neutral', 'opponent']
+export const ATTITUDE_COLOURS = { supporter: '#67c23a', neutral: '#909399', opponent: '#f56c6c' }
+export const OWNERSHIPS = ['state_owned', 'restructured', 'private', 'foreign', 'joint_venture', 'government', 'other']
+export const BUSINESS_TYPES = ['distribution', 'manufacture_sale', 'processing', 'service', 'other']

@@ -1,0 +1,81 @@
+// One sales-tool form of an opportunity or account (GET/PUT …/<form>): the
+// saved data, the result, the version for If-Match, errors and the stale state.
+// init(data) fills the screen's model; it is not called again when a reload
+// after a 412 must keep what the user typed.
+import { reactive } from 'vue'
+import { ElMessage } from 'element-plus'
+import { api } from '../api.js'
+import { i18n } from '../i18n.js'
+import { useErrors } from './OppUtil.js'
+
+export function useToolForm(path, { init, known = [], onSaved } = {}) {
+  const errs = useErrors(known)
+  const st = reactive({
+    loading: false,
+    loaded: false,
+    saving: false,
+    version: 0,
+    result: null,
+    data: null,
+    updatedAt: null,
+    updatedBy: null,
+    loadError: null,
+    error: errs.error,
+    stale: errs.stale,
+    general: errs.general,
+    fieldError: errs.fieldError,
+    load,
+    save,
+    reload,
+  })
+
+  function take(d) {
+    st.version = d.version
+    st.result = d.result
+    st.data = d.data
+    st.updatedAt = d.updated_at
+    st.updatedBy = d.updated_by
+  }
+
+  async function load(keep = false) {
+    st.loading = true
+    st.loadError = null
+    try {
+      const d = await api.get(path())
+      take(d)
+      if (!keep && init) init(d.data, d)
+      st.loaded = true
+    } catch (e) {
+      st.loadError = e
+    } finally {
+      st.loading = false
+    }
+  }
+
+  async function save(body) {
+    st.saving = true
+    errs.clear()
+    try {
+      const d = await api.put(path(), body, st.version)
+      take(d)
+      ElMessage.success(i18n.global.t('opportunity.saved'))
+      if (onSaved) onSaved(d)
+      return d
+    } catch (e) {
+      errs.set(e)
+      return null
+    } finally {
+      st.saving = false
+    }
+  }
+
+  async function reload() {
+    await load(true)
+    if (!st.loadError) {
+      errs.clear()
+      ElMessage.info(i18n.global.t('opportunity.reloadedKept'))
+    }
+  }
+
+  return st
+}
