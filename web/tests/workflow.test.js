@@ -1,0 +1,220 @@
+// A deal from the first visit to won, in the browser, as a new user would:
+// account, contacts with buying roles (one of them named like an attack),
+// an opportunity, checklist ticks, a refused advance listing what is unmet,
+// an advance, a visit planned and logged, a bid simulation, closing as won,
+// English, and a concurrent edit that keeps what the user typed.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, login, field, shot, ADMIN } from './server.js'
+
+const XSS = '<img src=x onerror=alert(1)>'
+let server, chrome, page, dialogs = []
+const ids = {}
+
+before(async () => {
+  server = await startServer()
+  chrome = await startBrowser()
+  page = await chrome.browser.newPage({ viewport: { width: 1366, height: 768 } })
+  page.on('dialog', (d) => {
+    dialogs.push(d.message())
+    d.dismiss()
+  })
+  await login(page, server.base, ADMIN)
+})
+
+after(async () => {
+  await chrome?.close()
+  await server?.stop()
+})
+
+// Chooses the option with text in the el-select marked data-test=name.
+async function choose(name, text, pg = page) {
+  await pg.click(`[data-test="${name}"]`)
+  await pg.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click()
+}
+
+test('an account and its buying centre; a hostile name shows as text', async () => {
+  await page.goto(server.base + '/accounts')
+  await page.click('[data-test="account-new"]')
+  await field(page, 'account-name').fill('江南市第三人民医院')
+  await page.click('[data-test="account-save"]')
+  await page.waitForURL(/\/accounts\/acc_/)
+  ids.account = page.url().split('/').pop()
+  for (const [name, role] of [[XSS, '教练'], ['王院长', '拍板'], ['李主任', '决策']]) {
+    await page.click('[data-test="contact-new"]')
+    await field(page, 'contact-name').fill(name)
+    await choose('contact-role', role)
+    await page.click('[data-test="contact-save"]')
+    await page.locator('[data-test="contact-list"]', { hasText: name }).waitFor()
+  }
+  const contacts = await server.api('GET', `/contacts?account_id=${ids.account}`)
+  assert.deepEqual(contacts.json.items.map((c) => c.buying_role).sort(),
+    ['approver', 'coach', 'decision_maker'])
+  // The name is text on the page: no <img> element came from it, nothing ran.
+  assert.match(await page.textContent('[data-test="contact-list"]'), /<img src=x onerror=alert\(1\)>/)
+  assert.equal(await page.locator('img[src="x"]').count(), 0)
+  assert.deepEqual(dialogs, [])
+  await shot(page, 'account')
+})
+
+test('an opportunity on the USS playbook; ticks; a refused advance lists the unmet; advance', async () => {
+  await page.click('[data-test="opp-new"]')
+  await field(page, 'opp-name').fill('门诊楼无线网络')
+  await field(page, 'opp-amount').fill('500000')
+  await choose('opp-playbook', '用友USS')
+  await page.click('[data-test="opp-save"]')
+  await page.locator('[data-test="deal-list"] a', { hasText: '门诊楼无线网络' }).click()
+  await page.waitForURL(/\/opportunities\/opp_/)
+  ids.opp = page.url().split('/').pop()
+  const opp = await server.api('GET', `/opportunities/${ids.opp}`)
+  assert.equal(opp.json.amount, 50000000, '500000 yuan is 50000000 fen')
+  assert.equal(opp.json.playbook, 'uss-5')
+
+  // Advancing at once is refused, and the page lists what is unmet.
+  await page.click('[data-test="advance"]')
+  await page.waitForSelector('[data-test="unmet"]')
+  const checklist = (await server.api('GET', `/opportunities/${ids.opp}/checklist`)).json
+  const gate = checklist.items.filter((i) => i.gate && !i.done)
+  assert.ok(gate.length > 0)
+  const unmetText = await page.textContent('[data-test="unmet"]')
+  for (const item of gate) assert.ok(unmetText.includes(item.text.zh || item.text), item.id)
+  await shot(page, 'opportunity-unmet')
+
+  // Tick every gate item on the page, answer the stage's decisions yes, advance.
+  for (const item of gate) {
+    await page.click(`[data-test="tick-${item.id}"]`)
+    await page.waitForFunction((id) => document.querySelector(`[data-test="tick-${id}"]`)
+      ?.classList.contains('is-checked'), item.id)
+  }
+  for (const d of checklist.decisions) await page.click(`[data-test="decide-yes-${d.id}"]`)
+  await page.waitForFunction(async (url) => {
+    const r = await fetch(url, { credentials: 'same-origin' })
+    return (await r.json()).complete === true
+  }, `/api/v1/opportunities/${ids.opp}/checklist`)
+  await page.click('[data-test="advance"]')
+  for (let i = 0; i < 50; i++) {
+    const o = await server.api('GET', `/opportunities/${ids.opp}`)
+    if (o.json.stage !== opp.json.stage) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const moved = await server.api('GET', `/opportunities/${ids.opp}`)
+  assert.notEqual(moved.json.stage, opp.json.stage, 'the deal moved to the next stage')
+  const history = await server.api('GET', `/opportunities/${ids.opp}/history`)
+  assert.deepEqual(history.json.items.map((h) => [h.kind, h.changed_by]),
+    [['create', ADMIN.name], ['advance', ADMIN.name]])
+  await shot(page, 'opportunity')
+})
+
+test('a visit is planned and its outcome logged', async () => {
+  await page.goto(server.base + '/activities')
+  await page.click('[data-test="act-new"]')
+  await field(page, 'act-subject').fill('拜访王院长：确认预算')
+  await choose('act-opportunity', '门诊楼无线网络')
+  await page.click('[data-test="act-save"]')
+  await page.locator('body', { hasText: '拜访王院长：确认预算' }).waitFor()
+  let acts = await server.api('GET', `/activities?opportunity_id=${ids.opp}`)
+  assert.equal(acts.json.items.length, 1)
+  const act = acts.json.items[0]
+  await page.click(`[data-test="act-${act.id}"] [data-test="act-log"]`)
+  await field(page, 'act-outcome').fill('预算已批，下周提交方案')
+  await page.click('[data-test="act-save"]')
+  for (let i = 0; i < 50; i++) {
+    acts = await server.api('GET', `/activities?opportunity_id=${ids.opp}`)
+    if (acts.json.items[0].outcome) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.equal(acts.json.items[0].outcome, '预算已批，下周提交方案')
+  assert.ok(acts.json.items[0].done_at, 'logging the outcome marks the visit done')
+  await shot(page, 'activities')
+})
+
+const bidder = (name, price, business, technical, service, us) => ({
+  name, price, scores: { business, technical, service }, ...(us ? { us: true } : {}),
+})
+
+test('a bid simulation on the tender tab: ranks and the price that wins', async () => {
+  // The tender's scoring scheme (docs/tools.md's example), saved over the API.
+  const scheme = {
+    weights: { business: 20, price: 30, technical: 40, service: 10 },
+    bidders: [bidder('我方', 100000000, 18, 36, 9, true), bidder('A', 90000000, 17, 33, 8),
+      bidder('B', 110000000, 19, 38, 9), bidder('C', 95000000, 16, 30, 7)],
+  }
+  const put = await server.api('PUT', `/opportunities/${ids.opp}/tender`, { scheme })
+  assert.equal(put.status, 200)
+  await page.goto(server.base + '/opportunities/' + ids.opp)
+  await page.locator('.el-tabs__item', { hasText: '招投标' }).click()
+  await page.click('[data-test="bid-simulate"]')
+  await page.waitForSelector('[data-test="bid-result"]')
+  assert.equal((await page.textContent('[data-test="winning-price"]')).trim(), '¥ 980,198.01')
+  assert.match(await page.textContent('[data-test="bid-result"]'), /90\.55/)
+  await shot(page, 'tender')
+})
+
+test('a concurrent edit says someone else changed the deal, and keeps what was typed', async () => {
+  await page.goto(server.base + '/opportunities/' + ids.opp)
+  await page.click('[data-test="opp-edit"]')
+  await field(page, 'edit-description').fill('我的修改：客户要求分两期')
+  // Meanwhile someone else changes the deal.
+  const now = await server.api('GET', `/opportunities/${ids.opp}`)
+  const other = await server.api('PATCH', `/opportunities/${ids.opp}`, { budget: 60000000 },
+    { 'If-Match': `"${now.json.version}"` })
+  assert.equal(other.status, 200)
+  await page.click('[data-test="edit-save"]')
+  await page.waitForSelector('[data-test="stale"]')
+  assert.match(await page.textContent('[data-test="stale"]'), /已被他人修改/)
+  assert.equal(await field(page, 'edit-description').inputValue(), '我的修改：客户要求分两期')
+  await shot(page, 'concurrent-edit')
+  await page.click('[data-test="stale-reload"]')
+  await page.click('[data-test="edit-save"]')
+  for (let i = 0; i < 50; i++) {
+    const o = await server.api('GET', `/opportunities/${ids.opp}`)
+    if (o.json.description) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const after = (await server.api('GET', `/opportunities/${ids.opp}`)).json
+  assert.equal(after.description, '我的修改：客户要求分两期')
+  assert.equal(after.budget, 60000000, 'the other change is kept too')
+})
+
+test('closing as won; the page in English', async () => {
+  await page.goto(server.base + '/opportunities/' + ids.opp)
+  await page.click('[data-test="close-won"]')
+  await page.click('[data-test="close-confirm"]')
+  for (let i = 0; i < 50; i++) {
+    const o = await server.api('GET', `/opportunities/${ids.opp}`)
+    if (o.json.status === 'won') break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const won = (await server.api('GET', `/opportunities/${ids.opp}`)).json
+  assert.equal(won.status, 'won')
+  assert.equal(won.probability, 100)
+  await page.click('[data-test="lang"]')
+  await page.waitForFunction(() => document.body.innerText.includes('Pipeline'))
+  assert.match(await page.textContent('[data-test="opp-status"]'), /Won/i)
+  await shot(page, 'opportunity-won-en')
+  await page.click('[data-test="lang"]')
+  assert.deepEqual(dialogs, [], 'no script ran from user text')
+})
+
+test('the main screens, for the record; a visit logged on a phone', async () => {
+  for (const [path, name] of [['/', 'dashboard'], ['/pipeline', 'pipeline'],
+    ['/playbooks', 'playbooks'], ['/admin', 'admin'], ['/accounts/' + ids.account, 'account-page']]) {
+    await page.goto(server.base + path)
+    await page.waitForFunction(() => !document.querySelector('.el-loading-mask, .el-skeleton'))
+    await shot(page, 'screen-' + name)
+  }
+  const phone = await chrome.browser.newContext({ viewport: { width: 375, height: 740 } })
+  const p = await phone.newPage()
+  await login(p, server.base, ADMIN)
+  await p.goto(server.base + '/activities')
+  await p.click('[data-test="act-new"]')
+  await field(p, 'act-subject').fill('手机记录：现场勘查')
+  await choose('act-account', '江南市第三人民医院', p)
+  await p.click('[data-test="act-save"]')
+  await p.locator('body', { hasText: '手机记录：现场勘查' }).waitFor()
+  await p.waitForSelector('.el-dialog', { state: 'hidden' })
+  const wide = await p.evaluate(() => document.documentElement.scrollWidth)
+  assert.ok(wide <= 375, `no sideways scrolling on a phone (page is ${wide} px wide)`)
+  await shot(p, 'phone-activities')
+  await phone.close()
+})
