@@ -41,7 +41,6 @@ bool access_may(access_role role, access_action action)
         return role != ROLE_PARTNER && role != ROLE_IMPLEMENTATION;
     case ACCESS_FILL_FORMS:
         return role != ROLE_IMPLEMENTATION;
-    case ACCESS_READ_DIRECTORY:
     case ACCESS_READ_AUDIT:
     case ACCESS_SEE_INTERNAL:
         return internal_staff(role);

@@ -68,6 +68,15 @@ int sq_bind_text(sqlite3_stmt *s, int idx, const char *t);
  * doubling it when full; NULL when out of memory. */
 void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size);
 
+/* Reads the current row of s into row, an element of the array being collected. */
+typedef void (*sq_row_reader)(arena *a, sqlite3_stmt *s, void *row);
+
+/* Steps s to its end, reading each row with read into a new array of
+ * elements of size bytes in a, then resets s. *out and *n get the array (in
+ * a) and its length; what names the query in an error. */
+bf_result sq_collect(conn *c, sqlite3_stmt *s, arena *a, size_t size, sq_row_reader read,
+                     const char *what, void **out, size_t *n, bf_error *err);
+
 /* Runs a write function inside a transaction of its own (or the caller's). */
 #define IN_TRANSACTION(st, err, call)                                                              \
     do {                                                                                           \

@@ -409,6 +409,17 @@ static bf_result link_delete(store *st, const char *sql, const char *opportunity
     return run_write(c, s, "deal team", missing, err);
 }
 
+static void read_deal_member(arena *a, sqlite3_stmt *s, void *row)
+{
+    deal_member *m = row;
+    m->id = sq_column_text(a, s, 0);
+    m->name = sq_column_text(a, s, 1);
+    m->display_name = sq_column_text(a, s, 2);
+    m->role = sq_column_text(a, s, 3);
+    m->added_at = sq_column_text(a, s, 4);
+    m->added_by = sq_column_text(a, s, 5);
+}
+
 static bf_result link_list(store *st, arena *a, const char *sql, const char *opportunity_id,
                            deal_member **out, size_t *n, bf_error *err)
 {
@@ -418,27 +429,11 @@ static bf_result link_list(store *st, arena *a, const char *sql, const char *opp
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, opportunity_id);
-    size_t cap = 8, count = 0;
-    deal_member *items = NULL;
-    int rc = SQLITE_DONE;
-    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        deal_member *m = &items[count++];
-        m->id = sq_column_text(a, s, 0);
-        m->name = sq_column_text(a, s, 1);
-        m->display_name = sq_column_text(a, s, 2);
-        m->role = sq_column_text(a, s, 3);
-        m->added_at = sq_column_text(a, s, 4);
-        m->added_by = sq_column_text(a, s, 5);
-    }
-    sqlite3_reset(s);
-    if (items == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "deal team");
-    *out = items;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(deal_member), read_deal_member, "deal team", &rows, n,
+                        err)) == BF_OK)
+        *out = rows;
+    return r;
 }
 
 bf_result store_member_put(store *st, const char *opportunity_id, const char *user_id,
@@ -517,6 +512,20 @@ bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
     return r;
 }
 
+static void read_audit_entry(arena *a, sqlite3_stmt *s, void *row)
+{
+    audit_entry *e = row;
+    e->seq = sqlite3_column_int64(s, 0);
+    e->at = sq_column_text(a, s, 1);
+    e->actor = sq_column_text(a, s, 2);
+    e->action = sq_column_text(a, s, 3);
+    e->resource = sq_column_text(a, s, 4);
+    e->record_id = sq_column_text(a, s, 5);
+    e->old_values = sq_column_text(a, s, 6);
+    e->new_values = sq_column_text(a, s, 7);
+    e->address = sq_column_text(a, s, 8);
+}
+
 bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entry **out, size_t *n,
                            bool *more, bf_error *err)
 {
@@ -530,34 +539,13 @@ bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entr
     sq_bind_text(s, 3, q->actor);
     sqlite3_bind_int64(s, 4, q->after_seq);
     sqlite3_bind_int(s, 5, q->limit + 1);
-    size_t cap = 16, count = 0;
-    audit_entry *items = NULL;
-    int rc = SQLITE_DONE;
-    *more = false;
-    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (count == (size_t)q->limit) {
-            *more = true;
-            rc = SQLITE_DONE;
-            break;
-        }
-        audit_entry *e = &items[count++];
-        e->seq = sqlite3_column_int64(s, 0);
-        e->at = sq_column_text(a, s, 1);
-        e->actor = sq_column_text(a, s, 2);
-        e->action = sq_column_text(a, s, 3);
-        e->resource = sq_column_text(a, s, 4);
-        e->record_id = sq_column_text(a, s, 5);
-        e->old_values = sq_column_text(a, s, 6);
-        e->new_values = sq_column_text(a, s, 7);
-        e->address = sq_column_text(a, s, 8);
-    }
-    sqlite3_reset(s);
-    if (items == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "audit");
-    *out = items;
-    *n = count;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(audit_entry), read_audit_entry, "audit", &rows, n, err)) !=
+        BF_OK)
+        return r;
+    *out = rows;
+    *more = *n > (size_t)q->limit; /* one row more than asked tells that others follow */
+    if (*more)
+        *n = (size_t)q->limit;
     return BF_OK;
 }

@@ -272,6 +272,25 @@ void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size)
     return bigger;
 }
 
+bf_result sq_collect(conn *c, sqlite3_stmt *s, arena *a, size_t size, sq_row_reader read,
+                     const char *what, void **out, size_t *n, bf_error *err)
+{
+    size_t cap = 16, count = 0;
+    char *items = NULL;
+    int rc = SQLITE_DONE;
+    while ((items = sq_arena_grow(a, items, count, &cap, size)) != NULL &&
+           (rc = sqlite3_step(s)) == SQLITE_ROW)
+        read(a, s, items + size * count++);
+    sqlite3_reset(s);
+    if (items == NULL)
+        return BF_ERR_NOMEM;
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, what);
+    *out = items;
+    *n = count;
+    return BF_OK;
+}
+
 /* ---- transactions ------------------------------------------------------------ */
 
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
@@ -1070,6 +1089,23 @@ bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_er
     return rc == SQLITE_DONE ? BF_OK : constraint_error(err, c, rc, "stage history");
 }
 
+static void read_stage_change(arena *a, sqlite3_stmt *s, void *row)
+{
+    stage_change *ch = row;
+    ch->id = sq_column_text(a, s, 0);
+    ch->opportunity_id = sq_column_text(a, s, 1);
+    ch->kind = sq_column_text(a, s, 2);
+    ch->playbook = sq_column_text(a, s, 3);
+    ch->from_stage = sq_column_text(a, s, 4);
+    ch->to_stage = sq_column_text(a, s, 5);
+    ch->from_probability = sqlite3_column_int(s, 6);
+    ch->to_probability = sqlite3_column_int(s, 7);
+    ch->changed_at = sq_column_text(a, s, 8);
+    ch->changed_by = sq_column_text(a, s, 9);
+    ch->reason = sq_column_text(a, s, 10);
+    ch->checklist = sq_column_text(a, s, 11);
+}
+
 bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, stage_change **out,
                               size_t *n, bf_error *err)
 {
@@ -1079,33 +1115,11 @@ bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, s
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, opportunity_id);
-    size_t cap = 8, count = 0;
-    stage_change *items = NULL;
-    int rc = SQLITE_DONE;
-    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        stage_change *ch = &items[count++];
-        ch->id = sq_column_text(a, s, 0);
-        ch->opportunity_id = sq_column_text(a, s, 1);
-        ch->kind = sq_column_text(a, s, 2);
-        ch->playbook = sq_column_text(a, s, 3);
-        ch->from_stage = sq_column_text(a, s, 4);
-        ch->to_stage = sq_column_text(a, s, 5);
-        ch->from_probability = sqlite3_column_int(s, 6);
-        ch->to_probability = sqlite3_column_int(s, 7);
-        ch->changed_at = sq_column_text(a, s, 8);
-        ch->changed_by = sq_column_text(a, s, 9);
-        ch->reason = sq_column_text(a, s, 10);
-        ch->checklist = sq_column_text(a, s, 11);
-    }
-    sqlite3_reset(s);
-    if (items == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "stage history");
-    *out = items;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(stage_change), read_stage_change, "stage history", &rows, n,
+                        err)) == BF_OK)
+        *out = rows;
+    return r;
 }
 
 /* ---- checklist ------------------------------------------------------------------ */
@@ -1122,6 +1136,18 @@ static const char SQL_CHECKLIST_PUT[] =
     "updated_at = excluded.updated_at, activity_id = excluded.activity_id, "
     "document = excluded.document";
 
+static void read_checklist_state(arena *a, sqlite3_stmt *s, void *row)
+{
+    checklist_state *it = row;
+    it->item_id = sq_column_text(a, s, 0);
+    it->done = sqlite3_column_int(s, 1) != 0;
+    it->evidence = sq_column_text(a, s, 2);
+    it->done_by = sq_column_text(a, s, 3);
+    it->done_at = sq_column_text(a, s, 4);
+    it->activity_id = sq_column_text(a, s, 5);
+    it->document = sq_column_text(a, s, 6);
+}
+
 bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, const char *stage,
                               checklist_state **out, size_t *n, bf_error *err)
 {
@@ -1132,28 +1158,11 @@ bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, c
         return r;
     sq_bind_text(s, 1, opportunity_id);
     sq_bind_text(s, 2, stage);
-    size_t cap = 16, count = 0;
-    checklist_state *items = NULL;
-    int rc = SQLITE_DONE;
-    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        checklist_state *it = &items[count++];
-        it->item_id = sq_column_text(a, s, 0);
-        it->done = sqlite3_column_int(s, 1) != 0;
-        it->evidence = sq_column_text(a, s, 2);
-        it->done_by = sq_column_text(a, s, 3);
-        it->done_at = sq_column_text(a, s, 4);
-        it->activity_id = sq_column_text(a, s, 5);
-        it->document = sq_column_text(a, s, 6);
-    }
-    sqlite3_reset(s);
-    if (items == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "checklist");
-    *out = items;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(checklist_state), read_checklist_state, "checklist", &rows,
+                        n, err)) == BF_OK)
+        *out = rows;
+    return r;
 }
 
 static bf_result checklist_put_in_tx(store *st, const char *opportunity_id, const char *stage,
@@ -1211,6 +1220,18 @@ static bf_result build_funnel(buf *b, const void *ctx)
     return r;
 }
 
+static void read_funnel_row(arena *a, sqlite3_stmt *s, void *row)
+{
+    funnel_row *f = row;
+    f->stage = sq_column_text(a, s, 0);
+    f->count = sqlite3_column_int64(s, 1);
+    f->amount = sqlite3_column_int64(s, 2);
+    f->weighted = sqlite3_column_int64(s, 3);
+    f->pre_count = sqlite3_column_int64(s, 4);
+    f->pre_amount = sqlite3_column_int64(s, 5);
+    f->pre_weighted = sqlite3_column_int64(s, 6);
+}
+
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
                               size_t *n, bf_error *err)
 {
@@ -1228,28 +1249,11 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     sq_bind_text(s, 2, q->currency);
     if (q->owner)
         sq_bind_text(s, 3, q->owner);
-    size_t cap = 16, count = 0;
-    funnel_row *rows = NULL;
-    int rc = SQLITE_DONE;
-    while ((rows = sq_arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        funnel_row *row = &rows[count++];
-        row->stage = sq_column_text(a, s, 0);
-        row->count = sqlite3_column_int64(s, 1);
-        row->amount = sqlite3_column_int64(s, 2);
-        row->weighted = sqlite3_column_int64(s, 3);
-        row->pre_count = sqlite3_column_int64(s, 4);
-        row->pre_amount = sqlite3_column_int64(s, 5);
-        row->pre_weighted = sqlite3_column_int64(s, 6);
-    }
-    sqlite3_reset(s);
-    if (rows == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "funnel");
-    *out = rows;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(funnel_row), read_funnel_row, "funnel", &rows, n, err)) ==
+        BF_OK)
+        *out = rows;
+    return r;
 }
 
 static bf_result build_forecast(buf *b, const void *ctx)
@@ -1267,6 +1271,15 @@ static bf_result build_forecast(buf *b, const void *ctx)
     return r;
 }
 
+static void read_forecast_row(arena *a, sqlite3_stmt *s, void *row)
+{
+    forecast_row *f = row;
+    f->month = sq_column_text(a, s, 0);
+    f->count = sqlite3_column_int64(s, 1);
+    f->amount = sqlite3_column_int64(s, 2);
+    f->weighted = sqlite3_column_int64(s, 3);
+}
+
 bf_result store_report_forecast(store *st, arena *a, const viewer *who, const char *currency,
                                 forecast_row **out, size_t *n, bf_error *err)
 {
@@ -1281,25 +1294,11 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
         return r;
     sq_bind_viewer(s, who);
     sq_bind_text(s, 1, currency);
-    size_t cap = 16, count = 0;
-    forecast_row *rows = NULL;
-    int rc = SQLITE_DONE;
-    while ((rows = sq_arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        forecast_row *row = &rows[count++];
-        row->month = sq_column_text(a, s, 0);
-        row->count = sqlite3_column_int64(s, 1);
-        row->amount = sqlite3_column_int64(s, 2);
-        row->weighted = sqlite3_column_int64(s, 3);
-    }
-    sqlite3_reset(s);
-    if (rows == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "forecast");
-    *out = rows;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(forecast_row), read_forecast_row, "forecast", &rows, n,
+                        err)) == BF_OK)
+        *out = rows;
+    return r;
 }
 
 static bf_result build_stalled(buf *b, const void *ctx)
@@ -1320,6 +1319,19 @@ static bf_result build_stalled(buf *b, const void *ctx)
     return r;
 }
 
+static void read_stalled_deal(arena *a, sqlite3_stmt *s, void *row)
+{
+    stalled_deal *d = row;
+    d->id = sq_column_text(a, s, 0);
+    d->name = sq_column_text(a, s, 1);
+    d->owner = sq_column_text(a, s, 2);
+    d->playbook = sq_column_text(a, s, 3);
+    d->stage = sq_column_text(a, s, 4);
+    d->amount = sqlite3_column_int64(s, 5);
+    d->currency = sq_column_text(a, s, 6);
+    d->since = sq_column_text(a, s, 7);
+}
+
 bf_result store_report_stalled(store *st, arena *a, const viewer *who, const char *before,
                                int limit, stalled_deal **out, size_t *n, bf_error *err)
 {
@@ -1335,29 +1347,11 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
     sq_bind_viewer(s, who);
     sq_bind_text(s, 1, before);
     sqlite3_bind_int(s, 2, limit);
-    size_t cap = 16, count = 0;
-    stalled_deal *rows = NULL;
-    int rc = SQLITE_DONE;
-    while ((rows = sq_arena_grow(a, rows, count, &cap, sizeof(*rows))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        stalled_deal *d = &rows[count++];
-        d->id = sq_column_text(a, s, 0);
-        d->name = sq_column_text(a, s, 1);
-        d->owner = sq_column_text(a, s, 2);
-        d->playbook = sq_column_text(a, s, 3);
-        d->stage = sq_column_text(a, s, 4);
-        d->amount = sqlite3_column_int64(s, 5);
-        d->currency = sq_column_text(a, s, 6);
-        d->since = sq_column_text(a, s, 7);
-    }
-    sqlite3_reset(s);
-    if (rows == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "stalled");
-    *out = rows;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(stalled_deal), read_stalled_deal, "stalled", &rows, n,
+                        err)) == BF_OK)
+        *out = rows;
+    return r;
 }
 
 /* ---- opening, migrations ----------------------------------------------------------- */
@@ -1570,6 +1564,14 @@ bf_result store_playbook_put(store *st, const char *id, int version, const char 
     IN_TRANSACTION(st, err, playbook_put_in_tx(st, id, version, doc, by, inserted, err));
 }
 
+static void read_stored_playbook(arena *a, sqlite3_stmt *s, void *row)
+{
+    stored_playbook *p = row;
+    p->id = sq_column_text(a, s, 0);
+    p->version = sqlite3_column_int(s, 1);
+    p->doc = sq_column_text(a, s, 2);
+}
+
 bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err)
 {
     conn *c;
@@ -1577,24 +1579,11 @@ bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t
     bf_result r = sq_prepare(st, SQL_PLAYBOOK_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
-    size_t cap = 8, count = 0;
-    stored_playbook *items = NULL;
-    int rc = SQLITE_DONE;
-    while ((items = sq_arena_grow(a, items, count, &cap, sizeof(*items))) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        stored_playbook *p = &items[count++];
-        p->id = sq_column_text(a, s, 0);
-        p->version = sqlite3_column_int(s, 1);
-        p->doc = sq_column_text(a, s, 2);
-    }
-    sqlite3_reset(s);
-    if (items == NULL)
-        return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
-        return sq_db_error(err, c->db, rc, "playbooks");
-    *out = items;
-    *n = count;
-    return BF_OK;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(stored_playbook), read_stored_playbook, "playbooks", &rows,
+                        n, err)) == BF_OK)
+        *out = rows;
+    return r;
 }
 
 /* ---- opportunities from before playbook versions ---------------------------------- */
