@@ -76,7 +76,20 @@ typedef struct api_route {
     const char *query;    /* query parameters it takes, space-separated ("lang stage");
                              lists take theirs from the resource */
     int success;          /* its success status when not the kind's usual one */
+    unsigned flags;       /* ROUTE_PUBLIC, ROUTE_HASHES */
 } api_route;
+
+/* Route flags. */
+enum {
+    ROUTE_PUBLIC = 1, /* answers without authentication (health, login): small bodies only */
+    ROUTE_HASHES = 2, /* computes a password hash: runs on the server's pool, never in a worker */
+};
+
+/* The window of login throttling: failures counted, and the lock-out. */
+#define API_LOGIN_WINDOW_S 900
+
+/* Largest body a request without credentials may send (a login). */
+#define API_PUBLIC_MAX_BODY 4096
 
 /* Every route of the API, ending with a zeroed entry. */
 extern const api_route api_routes[];
@@ -84,11 +97,22 @@ extern const api_route api_routes[];
 /* Creates the API over st and playbooks (both stay owned by the caller). */
 bf_result api_new(store *st, playbook_set *playbooks, api **out);
 
+/* Rebuilds login throttling from the logins and failed logins of the last
+ * window_s seconds in the audit log, so that a restart forgets nothing. */
+bf_result session_restore_throttle(api *app, unsigned window_s, bf_error *err);
+
 /* Frees what api_new made. */
 void api_free(api *app);
 
 /* The http_handler that serves every request (app is the api). */
 void api_handle(http_request *req, void *app);
+
+/* The http_admit of the API: routes the request and authenticates it on its
+ * headers, before its body is read. A request that carries no valid
+ * credentials, to a route that needs them, is answered at once (401), its
+ * body unread; a public route's body is limited to API_PUBLIC_MAX_BODY; a
+ * route that hashes passwords is offloaded to the server's pool. */
+bool api_admit(http_request *req, void *app);
 
 /* The HTTP status of a result: the one place results become statuses. */
 int api_status(bf_result r);

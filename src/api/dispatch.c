@@ -277,49 +277,116 @@ static bf_result check_route_params(api_call *call, const api_route *route)
     return pc.r;
 }
 
+/* What admission learnt of a request, kept for its handler. */
+typedef struct admitted {
+    const viewer *who;
+    const char *actor;
+    const char *session_hash;
+} admitted;
+
+/* Answers the error envelope for r and call->err. */
+static void respond_failure(api_call *call, bf_result r)
+{
+    http_request *req = call->req;
+    if (call->err.message[0] == '\0')
+        bf_fail(&call->err, r, NULL, NULL, "%s",
+                r == BF_ERR_NOMEM ? "out of memory" : "the request failed");
+    int status = api_status(r);
+    if (status == 401)
+        http_set_header(req, "WWW-Authenticate", "Bearer realm=\"bingfa\"");
+    if (status == 500 || status == 503)
+        fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, call->err.message);
+    http_respond_error(req, status, call->err.code, call->err.message, call->err.field,
+                       call->error_extra);
+}
+
+/* The route of the request, or a failure described in call->err (404, 405
+ * with Allow, 400/422 for a path or query that is not UTF-8). */
+static bf_result route_of(api_call *call, const api_route **out)
+{
+    http_request *req = call->req;
+    const http_route *route = NULL;
+    char allow[64];
+    bf_result r = check_request(call);
+    if (r == BF_OK)
+        r = router_match(call->app->routes, call->app->nroutes, req, &route, allow, sizeof(allow));
+    if (route == NULL && r == BF_ERR_NOT_FOUND) {
+        return bf_fail(&call->err, r, "no_route", NULL, "no such resource: %s", req->path);
+    } else if (route == NULL && r == BF_ERR_METHOD) {
+        char *a = arena_strdup(req->arena, allow);
+        if (a)
+            http_set_header(req, "Allow", a);
+        return bf_fail(&call->err, r, NULL, NULL, "%s is not allowed here; allowed: %s",
+                       req->method, allow);
+    }
+    if (r != BF_OK)
+        return r;
+    *out = route->target;
+    return BF_OK;
+}
+
+static bool is_web_request(const api *app, const http_request *req)
+{
+    return app->web_root != NULL && strncmp(req->path, "/api/", 5) != 0 &&
+           strcmp(req->path, "/healthz") != 0 &&
+           (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0);
+}
+
+bool api_admit(http_request *req, void *app_ptr)
+{
+    api *app = app_ptr;
+    if (is_web_request(app, req))
+        return true;
+    api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
+    const api_route *route = NULL;
+    bf_result r = route_of(&call, &route);
+    if (r == BF_OK && (route->flags & ROUTE_PUBLIC)) {
+        if (req->body_limit > API_PUBLIC_MAX_BODY)
+            req->body_limit = API_PUBLIC_MAX_BODY;
+    } else if (r == BF_OK) {
+        r = api_authenticate(&call);
+        admitted *ad = r == BF_OK ? arena_alloc(req->arena, sizeof(*ad)) : NULL;
+        if (r == BF_OK && ad == NULL)
+            r = BF_ERR_NOMEM;
+        if (r == BF_OK) {
+            *ad = (admitted){call.who, call.actor, call.session_hash};
+            req->app_state = ad;
+        }
+    }
+    if (r != BF_OK) {
+        respond_failure(&call, r);
+        return false;
+    }
+    req->offload = (route->flags & ROUTE_HASHES) != 0;
+    return true;
+}
+
 void api_handle(http_request *req, void *app_ptr)
 {
     api *app = app_ptr;
     api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
 
     /* Everything outside the API is the web app's. */
-    if (app->web_root != NULL && strncmp(req->path, "/api/", 5) != 0 &&
-        strcmp(req->path, "/healthz") != 0 && http_static_serve(req, app->web_root))
+    if (is_web_request(app, req) && http_static_serve(req, app->web_root))
         return;
-    const http_route *route = NULL;
-    char allow[64];
-    bf_result r = check_request(&call);
-    if (r == BF_OK)
-        r = router_match(app->routes, app->nroutes, req, &route, allow, sizeof(allow));
-    if (route == NULL && r == BF_ERR_NOT_FOUND) {
-        bf_fail(&call.err, r, "no_route", NULL, "no such resource: %s", req->path);
-    } else if (route == NULL && r == BF_ERR_METHOD) {
-        char *a = arena_strdup(req->arena, allow);
-        if (a)
-            http_set_header(req, "Allow", a);
-        bf_fail(&call.err, r, NULL, NULL, "%s is not allowed here; allowed: %s", req->method,
-                allow);
-    } else if (r == BF_OK) {
-        const api_route *ar = route->target;
-        if (ar->handler != health_get && ar->handler != session_login)
+    const api_route *route = NULL;
+    bf_result r = route_of(&call, &route);
+    if (r == BF_OK && !(route->flags & ROUTE_PUBLIC)) {
+        const admitted *ad = req->app_state;
+        if (ad != NULL) {
+            call.who = ad->who;
+            call.actor = ad->actor;
+            call.session_hash = ad->session_hash;
+        } else {
             r = api_authenticate(&call);
-        if (r == BF_OK && ar->kind != ROUTE_LIST)
-            r = check_route_params(&call, ar);
-        if (r == BF_OK)
-            r = ar->handler(&call, ar);
+        }
     }
+    if (r == BF_OK && route->kind != ROUTE_LIST)
+        r = check_route_params(&call, route);
     if (r == BF_OK)
-        return;
-    if (call.err.message[0] == '\0')
-        bf_fail(&call.err, r, NULL, NULL, "%s",
-                r == BF_ERR_NOMEM ? "out of memory" : "the request failed");
-    int status = api_status(r);
-    if (status == 401)
-        http_set_header(req, "WWW-Authenticate", "Bearer realm=\"bingfa\"");
-    if (status == 500 || status == 503)
-        fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, call.err.message);
-    http_respond_error(req, status, call.err.code, call.err.message, call.err.field,
-                       call.error_extra);
+        r = route->handler(&call, route);
+    if (r != BF_OK)
+        respond_failure(&call, r);
 }
 
 bf_result api_new(store *st, playbook_set *playbooks, api **out)
@@ -331,7 +398,7 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
     app->playbooks = playbooks;
     app->session_ttl_s = 12 * 3600;
     throttle_options topt = {
-        .per_account = 5, .per_address = 20, .window_s = 900, .capacity = 4096};
+        .per_account = 5, .per_address = 20, .window_s = API_LOGIN_WINDOW_S, .capacity = 4096};
     if ((app->logins = throttle_new(&topt)) == NULL) {
         free(app);
         return BF_ERR_NOMEM;

@@ -266,7 +266,7 @@ static json_t *operation(const api_route *r)
                                           json_content(ref_to(body))));
     }
     /* Every route but the health check and the login needs credentials. */
-    bool open = r->handler == health_get || r->handler == session_login;
+    bool open = (r->flags & ROUTE_PUBLIC) != 0;
     char codes[80];
     snprintf(codes, sizeof(codes), "%s%s%s", open || strstr(r->statuses, "401") ? "" : "401",
              open || strstr(r->statuses, "401") || !*r->statuses ? "" : " ", r->statuses);

@@ -3,6 +3,9 @@
  * document are all built from it. */
 #include "api/api.h"
 
+/* A route names its flags only when it has some: the rest are 0. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
 #define RESOURCE_ROUTES(path, spec, hooks, what)                                                   \
     {                                                                                              \
         "GET", "/api/v1/" path, crud_list, ROUTE_LIST, &spec,                                      \
@@ -38,24 +41,25 @@
     }
 
 const api_route api_routes[] = {
-    {"GET", "/healthz", health_get, ROUTE_OTHER, NULL, NULL, "Health check", "", NULL, 0},
+    {"GET", "/healthz", health_get, ROUTE_OTHER, NULL, NULL, "Health check", "", NULL, 0,
+     ROUTE_PUBLIC},
     {"GET", "/api/v1/openapi.json", openapi_get, ROUTE_OTHER, NULL, NULL, "This OpenAPI document",
      "401", NULL, 0},
     {"POST", "/api/v1/session", session_login, ROUTE_OTHER, NULL, NULL,
      "Log in with name and password: sets the session cookie and answers the CSRF token that "
      "writes made with the cookie send as X-CSRF-Token (throttled after failures: 429)",
-     "400 401 413 415 422 429 503", NULL, 0},
+     "400 401 413 415 422 429 503", NULL, 0, ROUTE_PUBLIC | ROUTE_HASHES},
     {"GET", "/api/v1/session", session_get, ROUTE_OTHER, NULL, NULL,
      "Who is logged in (and the session's CSRF token)", "401", NULL, 0},
     {"DELETE", "/api/v1/session", session_logout, ROUTE_OTHER, NULL, NULL, "Log out", "401 403 409",
      NULL, 204},
     {"POST", "/api/v1/session/password", session_password, ROUTE_OTHER, NULL, NULL,
      "Change one's own password (current_password, new_password); other sessions end",
-     "400 401 403 409 413 415 422 429 503", NULL, 204},
+     "400 401 403 409 413 415 422 429 503", NULL, 204, ROUTE_HASHES},
     RESOURCE_ROUTES("users", resource_users, user_hooks, "users (admin writes)"),
     {"PUT", "/api/v1/users/{id}/password", user_password_put, ROUTE_OTHER, NULL, NULL,
      "Set a user's password (admin); the user's sessions end", "400 401 403 404 413 415 422 503",
-     NULL, 204},
+     NULL, 204, ROUTE_HASHES},
     RESOURCE_ROUTES("teams", resource_teams, team_hooks, "teams (admin writes)"),
     RESOURCE_ROUTES("partners", resource_partners, partner_hooks,
                     "channel partner companies (admin writes)"),

@@ -63,10 +63,18 @@ int cli_serve(int argc, char **argv)
     const char *db = "bingfa.db";
     const char *listen = "127.0.0.1:8080";
     const char *access_log = "-";
-    http_options hopt = {.max_body = 1024 * 1024, .connection_limit = 1024, .timeout_seconds = 30};
+    http_options hopt = {.max_body = 1024 * 1024,
+                         .connection_limit = 1024,
+                         .per_address_limit = HTTP_DEFAULT_PER_ADDRESS,
+                         .timeout_seconds = 30,
+                         .header_timeout_s = HTTP_DEFAULT_HEADER_TIMEOUT,
+                         .min_body_rate = HTTP_DEFAULT_MIN_BODY_RATE,
+                         .body_memory = HTTP_DEFAULT_BODY_MEMORY,
+                         .pool_queue = HTTP_DEFAULT_POOL_QUEUE,
+                         .admit = api_admit};
     store_options sopt = {.synchronous_full = true};
     password_cost cost = PASSWORD_COST_INTERACTIVE;
-    unsigned long hash_slots = 2, session_hours = 12;
+    unsigned long hash_slots = 2, session_hours = 12, login_rate = 30;
     bool cookie_secure = false;
     const char *web_root = NULL;
     for (int i = 0; i < argc; i++) {
@@ -94,8 +102,22 @@ int cli_serve(int argc, char **argv)
             hopt.max_body = n;
         } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) && n > 0) {
             hopt.connection_limit = (unsigned)n;
+        } else if (strcmp(arg, "--max-connections-per-address") == 0 &&
+                   parse_uint(val, 100000, &n)) {
+            hopt.per_address_limit = (unsigned)n;
         } else if (strcmp(arg, "--timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
             hopt.timeout_seconds = (unsigned)n;
+        } else if (strcmp(arg, "--header-timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
+            hopt.header_timeout_s = (unsigned)n;
+        } else if (strcmp(arg, "--min-body-rate") == 0 && parse_uint(val, 1UL << 30, &n)) {
+            hopt.min_body_rate = (unsigned)n;
+        } else if (strcmp(arg, "--max-body-memory") == 0 && parse_uint(val, 1UL << 40, &n) &&
+                   n > 0) {
+            hopt.body_memory = n;
+        } else if (strcmp(arg, "--hash-queue") == 0 && parse_uint(val, 100000, &n) && n > 0) {
+            hopt.pool_queue = (unsigned)n;
+        } else if (strcmp(arg, "--login-rate") == 0 && parse_uint(val, 100000, &n)) {
+            login_rate = n;
         } else if (strcmp(arg, "--synchronous") == 0 &&
                    (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
             sopt.synchronous_full = strcmp(val, "full") == 0;
@@ -117,6 +139,11 @@ int cli_serve(int argc, char **argv)
         return 2;
     }
     hopt.address = addr;
+    if (hopt.body_memory < hopt.max_body) {
+        cli_error("serve: --max-body-memory must be at least --max-body (%zu bytes)",
+                  hopt.max_body);
+        return 2;
+    }
 
     FILE *log = stdout;
     if (strcmp(access_log, "-") != 0 && (log = fopen(access_log, "a")) == NULL) {
@@ -152,6 +179,13 @@ int cli_serve(int argc, char **argv)
     }
     app->session_ttl_s = (unsigned)(session_hours * 3600);
     app->cookie_secure = cookie_secure;
+    throttle_set_address_rate(app->logins, (unsigned)login_rate, 60);
+    if (session_restore_throttle(app, API_LOGIN_WINDOW_S, &err) != BF_OK) {
+        cli_error("%s: %s", db, err.message[0] ? err.message : "cannot read the audit log");
+        goto done;
+    }
+    hopt.hsts = cookie_secure;
+    hopt.pool_threads = (unsigned)hash_slots;
     app->web_root = web_root;
     if (http_server_start(&hopt, api_handle, app, &srv, &err) != BF_OK) {
         cli_error("%s", err.message);

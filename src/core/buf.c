@@ -14,16 +14,16 @@ void buf_init(buf *b, arena *a, size_t max)
     b->max = max;
 }
 
-static bf_result buf_reserve(buf *b, size_t extra)
+bf_result buf_reserve(buf *b, size_t extra)
 {
     if (extra > b->max || b->len > b->max - extra)
         return BF_ERR_TOO_LARGE;
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
         return BF_OK;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
+    size_t cap = b->cap ? b->cap * 2 : 256; /* doubling, or exactly what is asked */
+    if (cap < need)
+        cap = need;
     if (cap > b->max + 1)
         cap = b->max + 1;
     char *p = arena_alloc(b->arena, cap);

@@ -20,6 +20,11 @@ typedef struct buf {
 /* Prepares an empty buffer that may grow up to max bytes. */
 void buf_init(buf *b, arena *a, size_t max);
 
+/* Makes room for n more bytes in one allocation, so that appending them
+ * later allocates nothing (a body whose length is announced). BF_ERR_TOO_LARGE
+ * past max, BF_ERR_NOMEM without memory. */
+bf_result buf_reserve(buf *b, size_t n);
+
 /* Appends n bytes; BF_ERR_TOO_LARGE past max, BF_ERR_NOMEM without memory. */
 bf_result buf_append(buf *b, const void *data, size_t n);
 

@@ -2,6 +2,8 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -13,7 +15,19 @@
 #include <unistd.h>
 
 #include "core/text.h"
+#include "http/compress.h"
 #include "http/response.h"
+
+/* What the sweeper knows of one connection: when its request headers are
+ * due, and how fast its body arrives. Linked in the server's list from the
+ * moment libmicrohttpd accepts the socket until just before it closes it. */
+typedef struct conn_watch {
+    struct conn_watch *prev, *next;
+    int fd;
+    _Atomic uint64_t headers_due_ns; /* 0: headers are not awaited */
+    _Atomic uint64_t body_since_ns;  /* 0: no body is being read */
+    _Atomic uint64_t body_bytes;
+} conn_watch;
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -22,6 +36,22 @@ struct http_server {
     http_options opt;
     uint16_t port;
     atomic_int in_flight;
+    atomic_size_t body_held; /* bytes of the body budget held by requests */
+
+    pthread_mutex_t watch_lock; /* guards watches, and every shutdown of a watched socket */
+    conn_watch *watches;
+    pthread_cond_t sweeper_wake;
+    pthread_t sweeper;
+    bool sweeper_running;
+    bool stopping;
+
+    pthread_mutex_t pool_lock; /* guards the queue */
+    pthread_cond_t pool_ready;
+    http_request **queue; /* a ring of pool_queue entries */
+    unsigned queue_head, queue_count;
+    pthread_t *pool;
+    unsigned pool_started;
+    bool pool_stopping;
 };
 
 static uint64_t now_ns(void)
@@ -30,6 +60,8 @@ static uint64_t now_ns(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
+
+#define NS_PER_S 1000000000ULL
 
 static const char *local_find(const char *const *pairs, const char *name, bool fold)
 {
@@ -51,6 +83,27 @@ const char *http_cookie(const http_request *req, const char *name)
     if (req->local)
         return NULL;
     return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+bool http_has_body(const http_request *req, uint64_t *n)
+{
+    *n = 0;
+    if (req->local)
+        return req->body.len > 0 && (*n = req->body.len) > 0;
+    if (http_header(req, "Transfer-Encoding") != NULL) {
+        *n = UINT64_MAX;
+        return true;
+    }
+    const char *cl = http_header(req, "Content-Length");
+    if (cl == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(cl, &end, 10);
+    if (end == cl || *end != '\0' || errno != 0)
+        return false; /* refused before admission (400) */
+    *n = v;
+    return v > 0;
 }
 
 const char *http_client_address(http_request *req)
@@ -125,8 +178,45 @@ void http_set_header(http_request *req, const char *name, const char *value)
     }
 }
 
-static enum MHD_Result queue(http_request *req)
+static bool has_header(const http_request *req, const char *name)
 {
+    for (size_t i = 0; i < req->nheaders; i++)
+        if (strcasecmp(req->header_names[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* The policy of the web app's pages: scripts and styles from our own origin
+ * only (no inline script), never framed. Element Plus sets style attributes,
+ * hence 'unsafe-inline' for styles alone. Other answers load nothing. */
+#define CSP_PAGE                                                                                   \
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "     \
+    "data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; " \
+    "form-action 'self'; frame-ancestors 'none'"
+#define CSP_OTHER "default-src 'none'; frame-ancestors 'none'"
+
+/* Compresses a JSON answer of some size for a client that accepts gzip. An
+ * answer that sets a cookie is left alone (it carries secrets beside what a
+ * client sent: no compression oracle). */
+static void maybe_compress(http_request *req)
+{
+    if (req->out.len < HTTP_COMPRESS_MIN || req->content_type == NULL ||
+        strncmp(req->content_type, "application/json", 16) != 0 ||
+        has_header(req, "Content-Encoding") || has_header(req, "Set-Cookie") ||
+        !http_accepts_encoding(http_header(req, "Accept-Encoding"), "gzip"))
+        return;
+    buf z;
+    buf_init(&z, req->arena, req->out.len + 1024);
+    if (http_gzip(req->out.data, req->out.len, &z) != BF_OK)
+        return; /* sent as it is */
+    req->out = z;
+    http_set_header(req, "Content-Encoding", "gzip");
+    http_set_header(req, "Vary", "Accept-Encoding");
+}
+
+static enum MHD_Result queue(http_server *srv, http_request *req)
+{
+    maybe_compress(req);
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         req->out.len, req->out.len ? req->out.data : (void *)"", MHD_RESPMEM_PERSISTENT);
     if (resp == NULL)
@@ -135,11 +225,290 @@ static enum MHD_Result queue(http_request *req)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
     for (size_t i = 0; i < req->nheaders; i++)
         MHD_add_response_header(resp, req->header_names[i], req->header_values[i]);
+    bool page = req->content_type != NULL && strncmp(req->content_type, "text/html", 9) == 0;
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+    MHD_add_response_header(resp, "Content-Security-Policy", page ? CSP_PAGE : CSP_OTHER);
+    if (srv->opt.hsts)
+        MHD_add_response_header(resp, "Strict-Transport-Security",
+                                "max-age=31536000; includeSubDomains");
     enum MHD_Result ret = MHD_queue_response(req->conn, (unsigned)req->status, resp);
     MHD_destroy_response(resp);
     req->responded = true;
     return ret;
+}
+
+/* Answers at once and closes the connection after: the body is not read. */
+static enum MHD_Result refuse(http_server *srv, http_request *req, int status, const char *code,
+                              const char *message)
+{
+    http_respond_error(req, status, code, message, NULL, NULL);
+    http_set_header(req, "Connection", "close");
+    return queue(srv, req);
+}
+
+static enum MHD_Result refuse_busy(http_server *srv, http_request *req, const char *message)
+{
+    http_set_header(req, "Retry-After", "5");
+    return refuse(srv, req, 503, "busy", message);
+}
+
+/* ---- deadlines ------------------------------------------------------------- */
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *srv = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_watch *w = calloc(1, sizeof(*w));
+        if (w == NULL || ci == NULL) {
+            free(w);
+            *socket_context = NULL; /* unwatched: the idle timeout still applies */
+            return;
+        }
+        w->fd = ci->connect_fd;
+        atomic_init(&w->headers_due_ns, now_ns() + srv->opt.header_timeout_s * NS_PER_S);
+        atomic_init(&w->body_since_ns, 0);
+        atomic_init(&w->body_bytes, 0);
+        pthread_mutex_lock(&srv->watch_lock);
+        w->next = srv->watches;
+        if (srv->watches)
+            srv->watches->prev = w;
+        srv->watches = w;
+        pthread_mutex_unlock(&srv->watch_lock);
+        *socket_context = w;
+        return;
+    }
+    conn_watch *w = *socket_context;
+    if (w == NULL)
+        return;
+    /* Called before libmicrohttpd closes the socket: once unlinked, the
+     * sweeper never touches this descriptor again. */
+    pthread_mutex_lock(&srv->watch_lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        srv->watches = w->next;
+    if (w->next)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&srv->watch_lock);
+    free(w);
+    *socket_context = NULL;
+}
+
+/* Ends the connections that missed a deadline: headers not in by their due
+ * time, or a body slower than min_body_rate once header_timeout_s is over.
+ * shutdown() wakes libmicrohttpd's poll on the socket, which then closes it. */
+static void sweep(http_server *srv)
+{
+    uint64_t now = now_ns();
+    uint64_t grace = srv->opt.header_timeout_s * NS_PER_S;
+    pthread_mutex_lock(&srv->watch_lock);
+    for (conn_watch *w = srv->watches; w; w = w->next) {
+        uint64_t due = atomic_load(&w->headers_due_ns);
+        uint64_t since = atomic_load(&w->body_since_ns);
+        bool late = due != 0 && now > due;
+        bool slow = since != 0 && now - since > grace &&
+                    atomic_load(&w->body_bytes) * NS_PER_S <
+                        (uint64_t)srv->opt.min_body_rate * (now - since);
+        if (late || slow) {
+            atomic_store(&w->headers_due_ns, 0);
+            atomic_store(&w->body_since_ns, 0);
+            shutdown(w->fd, SHUT_RDWR);
+        }
+    }
+    pthread_mutex_unlock(&srv->watch_lock);
+}
+
+static void *sweeper_main(void *arg)
+{
+    http_server *srv = arg;
+    pthread_mutex_lock(&srv->watch_lock);
+    while (!srv->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += 250 * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->sweeper_wake, &srv->watch_lock, &ts);
+        if (srv->stopping)
+            break;
+        pthread_mutex_unlock(&srv->watch_lock);
+        sweep(srv);
+        pthread_mutex_lock(&srv->watch_lock);
+    }
+    pthread_mutex_unlock(&srv->watch_lock);
+    return NULL;
+}
+
+/* ---- the pool of offloaded requests --------------------------------------- */
+
+static void *pool_main(void *arg)
+{
+    http_server *srv = arg;
+    for (;;) {
+        pthread_mutex_lock(&srv->pool_lock);
+        while (srv->queue_count == 0 && !srv->pool_stopping)
+            pthread_cond_wait(&srv->pool_ready, &srv->pool_lock);
+        if (srv->queue_count == 0) {
+            pthread_mutex_unlock(&srv->pool_lock);
+            return NULL;
+        }
+        http_request *req = srv->queue[srv->queue_head];
+        srv->queue_head = (srv->queue_head + 1) % srv->opt.pool_queue;
+        srv->queue_count--;
+        pthread_mutex_unlock(&srv->pool_lock);
+
+        srv->handler(req, srv->app);
+        req->handled = true;
+        /* libmicrohttpd calls on_request again, which sends the answer. */
+        MHD_resume_connection(req->conn);
+    }
+}
+
+/* Suspends the connection and queues req for the pool; false when the queue
+ * is full. Called from on_request, as libmicrohttpd requires. */
+static bool pool_submit(http_server *srv, http_request *req)
+{
+    pthread_mutex_lock(&srv->pool_lock);
+    if (srv->queue_count >= srv->opt.pool_queue || srv->pool_stopping) {
+        pthread_mutex_unlock(&srv->pool_lock);
+        return false;
+    }
+    req->queued = true;
+    MHD_suspend_connection(req->conn);
+    srv->queue[(srv->queue_head + srv->queue_count) % srv->opt.pool_queue] = req;
+    srv->queue_count++;
+    pthread_cond_signal(&srv->pool_ready);
+    pthread_mutex_unlock(&srv->pool_lock);
+    return true;
+}
+
+/* ---- requests --------------------------------------------------------------- */
+
+/* Takes n bytes of the server's body budget; false when it would pass it. */
+static bool budget_take(http_server *srv, http_request *req, size_t n)
+{
+    size_t held = atomic_load(&srv->body_held);
+    do {
+        if (n > srv->opt.body_memory || held > srv->opt.body_memory - n)
+            return false;
+    } while (!atomic_compare_exchange_weak(&srv->body_held, &held, held + n));
+    req->body_reserved += n;
+    return true;
+}
+
+typedef struct length_count {
+    unsigned content_lengths, transfer_encodings;
+    const char *first_length;
+    bool lengths_differ;
+} length_count;
+
+static enum MHD_Result count_lengths(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
+{
+    (void)kind;
+    length_count *c = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0) {
+        if (c->first_length != NULL && strcmp(c->first_length, value ? value : "") != 0)
+            c->lengths_differ = true;
+        if (c->first_length == NULL)
+            c->first_length = value ? value : "";
+        c->content_lengths++;
+    } else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        c->transfer_encodings++;
+    }
+    return MHD_YES;
+}
+
+/* A request whose framing two parties could read differently (request
+ * smuggling behind a proxy) is refused: Content-Length twice with different
+ * values, Content-Length with Transfer-Encoding, or a transfer coding other
+ * than a single "chunked". */
+static const char *framing_problem(struct MHD_Connection *connection)
+{
+    length_count c = {0};
+    MHD_get_connection_values(connection, MHD_HEADER_KIND, count_lengths, &c);
+    if (c.lengths_differ)
+        return "the request has Content-Length headers with different values";
+    if (c.transfer_encodings > 0 && c.content_lengths > 0)
+        return "the request has both Content-Length and Transfer-Encoding";
+    if (c.transfer_encodings > 1)
+        return "the request has more than one Transfer-Encoding header";
+    const char *te =
+        MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (te != NULL && strcasecmp(te, "chunked") != 0)
+        return "the only transfer coding accepted is chunked";
+    return NULL;
+}
+
+/* The first call for a request: its headers are in, its body is not. */
+static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *connection,
+                                  const char *url, const char *method, void **con_cls)
+{
+    arena *a = arena_new(16 * 1024);
+    if (a == NULL)
+        return MHD_NO;
+    http_request *req = arena_calloc(a, 1, sizeof(*req));
+    if (req == NULL) {
+        arena_free(a);
+        return MHD_NO;
+    }
+    req->arena = a;
+    req->conn = connection;
+    req->method = arena_strdup(a, method);
+    req->path = arena_strdup(a, url);
+    req->started_ns = now_ns();
+    req->status = 500;
+    req->body_limit = srv->opt.max_body;
+    buf_init(&req->out, a, 64 * 1024 * 1024);
+    *con_cls = req;
+    atomic_fetch_add(&srv->in_flight, 1);
+    if (req->method == NULL || req->path == NULL)
+        return MHD_NO;
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    req->watch = ci ? ci->socket_context : NULL;
+    if (req->watch)
+        atomic_store(&req->watch->headers_due_ns, 0);
+
+    const char *problem = framing_problem(connection);
+    if (problem != NULL)
+        return refuse(srv, req, 400, "bad_framing", problem);
+    uint64_t announced;
+    bool has_body = http_has_body(req, &announced);
+    if (has_body && announced != UINT64_MAX && announced > srv->opt.max_body) {
+        char *msg = arena_printf(a, "the request body is larger than %zu bytes", srv->opt.max_body);
+        return refuse(srv, req, 413, "body_too_large", msg ? msg : "body too large");
+    }
+    /* Who asks, before a byte of the body is read. */
+    if (srv->opt.admit != NULL && !srv->opt.admit(req, srv->app)) {
+        http_set_header(req, "Connection", "close");
+        return queue(srv, req);
+    }
+    if (has_body && announced != UINT64_MAX && announced > req->body_limit) {
+        char *msg = arena_printf(a, "the request body is larger than %zu bytes", req->body_limit);
+        return refuse(srv, req, 413, "body_too_large", msg ? msg : "body too large");
+    }
+    buf_init(&req->body, a, req->body_limit);
+    if (has_body && announced != UINT64_MAX) {
+        if (!budget_take(srv, req, (size_t)announced))
+            return refuse_busy(srv, req,
+                               "the server is receiving too many request bodies; "
+                               "try again in a moment");
+        if (buf_reserve(&req->body, (size_t)announced) != BF_OK)
+            return MHD_NO;
+    }
+    if (has_body && req->watch) {
+        atomic_store(&req->watch->body_bytes, 0);
+        atomic_store(&req->watch->body_since_ns, now_ns());
+    }
+    return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
@@ -150,67 +519,55 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     http_server *srv = cls;
     http_request *req = *con_cls;
 
-    if (req == NULL) {
-        /* First call: headers are in, the body is not. */
-        arena *a = arena_new(16 * 1024);
-        if (a == NULL)
-            return MHD_NO;
-        req = arena_calloc(a, 1, sizeof(*req));
-        if (req == NULL) {
-            arena_free(a);
-            return MHD_NO;
-        }
-        req->arena = a;
-        req->conn = connection;
-        req->method = arena_strdup(a, method);
-        req->path = arena_strdup(a, url);
-        req->started_ns = now_ns();
-        req->status = 500;
-        buf_init(&req->body, a, srv->opt.max_body);
-        buf_init(&req->out, a, 64 * 1024 * 1024);
-        *con_cls = req;
-        atomic_fetch_add(&srv->in_flight, 1);
-        if (req->method == NULL || req->path == NULL)
-            return MHD_NO;
-
-        const char *cl = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (cl != NULL) {
-            char *end;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (*end != '\0' || n > srv->opt.max_body) {
-                /* Refused before a byte of the body is read. */
-                char *msg =
-                    arena_printf(a, "the request body is larger than %zu bytes", srv->opt.max_body);
-                http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL,
-                                   NULL);
-                http_set_header(req, "Connection", "close");
-                return queue(req);
-            }
-        }
-        return MHD_YES;
-    }
+    if (req == NULL)
+        return on_headers(srv, connection, url, method, con_cls);
 
     if (req->responded) {
         *upload_data_size = 0; /* discard the rest of a refused body */
         return MHD_YES;
     }
+    if (req->queued) /* resumed: the pool has run the handler */
+        return req->handled ? queue(srv, req) : MHD_YES;
 
     if (*upload_data_size > 0) {
-        if (!req->body_too_large && buf_append(&req->body, upload_data, *upload_data_size) != BF_OK)
-            req->body_too_large = true;
+        size_t n = *upload_data_size;
+        if (req->watch)
+            atomic_fetch_add(&req->watch->body_bytes, n);
+        if (!req->body_too_large && !req->body_over_budget) {
+            /* A chunked body takes its budget as it comes: at most twice
+             * its size is held while the buffer doubles. */
+            if (req->body.len + n > req->body.cap && !budget_take(srv, req, 2 * n))
+                req->body_over_budget = true;
+            else if (buf_append(&req->body, upload_data, n) != BF_OK)
+                req->body_too_large = true;
+        }
         *upload_data_size = 0;
         return MHD_YES;
     }
 
-    if (req->body_too_large) {
-        char *msg = arena_printf(req->arena, "the request body is larger than %zu bytes",
-                                 srv->opt.max_body);
+    if (req->watch)
+        atomic_store(&req->watch->body_since_ns, 0);
+    if (req->body_over_budget) {
+        http_set_header(req, "Retry-After", "5");
+        http_respond_error(req, 503, "busy",
+                           "the server is receiving too many request bodies; try again in a "
+                           "moment",
+                           NULL, NULL);
+    } else if (req->body_too_large) {
+        char *msg =
+            arena_printf(req->arena, "the request body is larger than %zu bytes", req->body_limit);
         http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL, NULL);
+    } else if (req->offload) {
+        if (pool_submit(srv, req))
+            return MHD_YES;
+        http_set_header(req, "Retry-After", "2");
+        http_respond_error(req, 503, "busy",
+                           "the server is busy checking passwords; try again in a moment", NULL,
+                           NULL);
     } else {
         srv->handler(req, srv->app);
     }
-    return queue(req);
+    return queue(srv, req);
 }
 
 /* Appends s as the inside of a JSON string; bytes that are not UTF-8
@@ -272,9 +629,91 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         fwrite(line.data, 1, line.len, srv->opt.access_log); /* one write: lines never mix */
         fflush(srv->opt.access_log);
     }
+    if (req->body_reserved)
+        atomic_fetch_sub(&srv->body_held, req->body_reserved);
+    if (req->watch != NULL) {
+        /* Keep-alive: the next request's headers are due after the idle time. */
+        atomic_store(&req->watch->body_since_ns, 0);
+        atomic_store(&req->watch->headers_due_ns,
+                     now_ns() + (srv->opt.timeout_seconds + srv->opt.header_timeout_s) * NS_PER_S);
+    }
     arena_free(req->arena);
     *con_cls = NULL;
     atomic_fetch_sub(&srv->in_flight, 1);
+}
+
+static void defaults(http_options *o)
+{
+    if (o->threads == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->threads = n > 0 ? (unsigned)n : 2;
+    }
+    if (o->body_memory == 0)
+        o->body_memory = HTTP_DEFAULT_BODY_MEMORY;
+    if (o->header_timeout_s == 0)
+        o->header_timeout_s = HTTP_DEFAULT_HEADER_TIMEOUT;
+    if (o->pool_threads == 0)
+        o->pool_threads = HTTP_DEFAULT_POOL_THREADS;
+    if (o->pool_queue == 0)
+        o->pool_queue = HTTP_DEFAULT_POOL_QUEUE;
+}
+
+/* Stops and joins the sweeper and the pool (the pool first runs what is
+ * queued, so that every suspended connection is resumed). */
+static void stop_threads(http_server *srv)
+{
+    pthread_mutex_lock(&srv->pool_lock);
+    srv->pool_stopping = true;
+    pthread_cond_broadcast(&srv->pool_ready);
+    pthread_mutex_unlock(&srv->pool_lock);
+    for (unsigned i = 0; i < srv->pool_started; i++)
+        pthread_join(srv->pool[i], NULL);
+    srv->pool_started = 0;
+    if (srv->sweeper_running) {
+        pthread_mutex_lock(&srv->watch_lock);
+        srv->stopping = true;
+        pthread_cond_signal(&srv->sweeper_wake);
+        pthread_mutex_unlock(&srv->watch_lock);
+        pthread_join(srv->sweeper, NULL);
+        srv->sweeper_running = false;
+    }
+}
+
+static void server_free(http_server *srv)
+{
+    stop_threads(srv);
+    pthread_mutex_destroy(&srv->watch_lock);
+    pthread_cond_destroy(&srv->sweeper_wake);
+    pthread_mutex_destroy(&srv->pool_lock);
+    pthread_cond_destroy(&srv->pool_ready);
+    free(srv->queue);
+    free(srv->pool);
+    free(srv);
+}
+
+static bf_result start_threads(http_server *srv)
+{
+    srv->queue = calloc(srv->opt.pool_queue, sizeof(*srv->queue));
+    srv->pool = calloc(srv->opt.pool_threads, sizeof(*srv->pool));
+    if (srv->queue == NULL || srv->pool == NULL)
+        return BF_ERR_NOMEM;
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return BF_ERR_NOMEM;
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&srv->sweeper_wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0)
+        return BF_ERR_NOMEM;
+    if (pthread_create(&srv->sweeper, NULL, sweeper_main, srv) != 0)
+        return BF_ERR_NOMEM;
+    srv->sweeper_running = true;
+    for (unsigned i = 0; i < srv->opt.pool_threads; i++) {
+        if (pthread_create(&srv->pool[i], NULL, pool_main, srv) != 0)
+            return BF_ERR_NOMEM;
+        srv->pool_started++;
+    }
+    return BF_OK;
 }
 
 bf_result http_server_start(const http_options *opt, http_handler handler, void *app,
@@ -286,15 +725,21 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     srv->handler = handler;
     srv->app = app;
     srv->opt = *opt;
+    defaults(&srv->opt);
     atomic_init(&srv->in_flight, 0);
-    if (srv->opt.threads == 0) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        srv->opt.threads = n > 0 ? (unsigned)n : 2;
+    atomic_init(&srv->body_held, 0);
+    pthread_mutex_init(&srv->watch_lock, NULL);
+    pthread_mutex_init(&srv->pool_lock, NULL);
+    pthread_cond_init(&srv->pool_ready, NULL);
+    if (start_threads(srv) != BF_OK) {
+        server_free(srv);
+        return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "cannot start the server's threads");
     }
 
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, opt->address, &v4->sin_addr) == 1) {
@@ -305,7 +750,7 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
         v6->sin6_port = htons(opt->port);
         flags |= MHD_USE_IPv6;
     } else {
-        free(srv);
+        server_free(srv);
         return bf_fail(err, BF_ERR_INVALID, "invalid_listen", "listen",
                        "%s is not an IPv4 or IPv6 address", opt->address);
     }
@@ -313,11 +758,12 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     srv->daemon = MHD_start_daemon(
         flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads, MHD_OPTION_CONNECTION_LIMIT,
-        srv->opt.connection_limit, MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_END);
+        srv->opt.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.per_address_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
-        free(srv);
+        server_free(srv);
         return bf_fail(err, BF_ERR_IO, "listen_failed", "listen",
                        "cannot listen on %s port %u (in use, or not allowed?)", opt->address,
                        (unsigned)opt->port);
@@ -345,8 +791,9 @@ void http_server_stop(http_server *srv, unsigned grace_ms)
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
+    stop_threads(srv);
     MHD_stop_daemon(srv->daemon);
-    free(srv);
+    server_free(srv);
 }
 
 /* Decodes %XX and '+' in place. */
@@ -410,7 +857,8 @@ bf_result http_request_local(arena *a, const char *method, const char *target, c
     req->method = method;
     req->path = path;
     req->status = 500;
-    buf_init(&req->body, a, (size_t)1 << 30);
+    req->body_limit = (size_t)1 << 30;
+    buf_init(&req->body, a, req->body_limit);
     buf_init(&req->out, a, 64 * 1024 * 1024);
     if (body != NULL && buf_append(&req->body, body, len) != BF_OK)
         return BF_ERR_NOMEM;

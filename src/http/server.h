@@ -35,23 +35,53 @@ typedef struct http_request {
 
     void *conn;                     /* the libmicrohttpd connection (opaque) */
     const struct http_local *local; /* set instead of conn for an in-process request */
+    void *app_state;                /* the handler's own state, set at admission (arena) */
+    bool offload;                   /* admission asks for the handler to run on the pool */
     bool body_too_large;            /* the body passed the limit while being read */
+    bool body_over_budget;          /* the server's body memory ran out while reading it */
     bool responded;                 /* a response was already queued */
+    bool queued;                    /* waiting for, or running on, the pool */
+    bool handled;                   /* the handler has run (on the pool) */
+    size_t body_limit;              /* this request's body limit (max_body unless lowered) */
+    size_t body_reserved;           /* bytes of the server's body budget held */
+    struct conn_watch *watch;       /* the connection's deadlines */
     uint64_t started_ns;
 } http_request;
 
 /* Handles one complete request: sets status, content type and body. */
 typedef void (*http_handler)(http_request *req, void *app);
 
+/* Decides about a request whose headers are in, before a byte of its body is
+ * read: returns true to go on (it may lower req->body_limit or set
+ * req->offload), false after setting an answer (status, body) that is sent
+ * at once, the body unread. http_has_body tells what the client announced. */
+typedef bool (*http_admit)(http_request *req, void *app);
+
 typedef struct http_options {
-    const char *address;       /* IPv4 or IPv6 literal */
-    uint16_t port;             /* 0: any free port */
-    size_t max_body;           /* bytes; larger bodies get 413 */
-    unsigned threads;          /* worker threads; 0: one per CPU */
-    unsigned connection_limit; /* open connections at most */
-    unsigned timeout_seconds;  /* idle connection timeout */
-    FILE *access_log;          /* NULL: no access log */
+    const char *address;        /* IPv4 or IPv6 literal */
+    uint16_t port;              /* 0: any free port */
+    size_t max_body;            /* bytes; larger bodies get 413 */
+    size_t body_memory;         /* bytes of request bodies held at once, server-wide (503) */
+    unsigned threads;           /* worker threads; 0: one per CPU */
+    unsigned connection_limit;  /* open connections at most */
+    unsigned per_address_limit; /* open connections from one client address (0: no limit) */
+    unsigned timeout_seconds;   /* idle connection timeout */
+    unsigned header_timeout_s;  /* a request line and its headers must arrive within this */
+    unsigned min_body_rate;     /* bytes/s a body must average once header_timeout_s is over */
+    unsigned pool_threads;      /* threads running offloaded requests (password hashing) */
+    unsigned pool_queue;        /* offloaded requests waiting at most; 503 beyond */
+    bool hsts;                  /* send Strict-Transport-Security (served over TLS) */
+    http_admit admit;           /* NULL: every request is admitted */
+    FILE *access_log;           /* NULL: no access log */
 } http_options;
+
+/* Defaults of the options a caller leaves at 0 (see docs/security.md). */
+#define HTTP_DEFAULT_BODY_MEMORY ((size_t)64 << 20)
+#define HTTP_DEFAULT_PER_ADDRESS 64
+#define HTTP_DEFAULT_HEADER_TIMEOUT 10
+#define HTTP_DEFAULT_MIN_BODY_RATE 1024
+#define HTTP_DEFAULT_POOL_THREADS 2
+#define HTTP_DEFAULT_POOL_QUEUE 64
 
 typedef struct http_server http_server;
 
@@ -75,6 +105,10 @@ const char *http_cookie(const http_request *req, const char *name);
 
 /* The client's IP address as text ("local" for an in-process request). */
 const char *http_client_address(http_request *req);
+
+/* Whether the request announces a body: false when it has none; true with
+ * *n the announced Content-Length, or UINT64_MAX when the body is chunked. */
+bool http_has_body(const http_request *req, uint64_t *n);
 
 /* A query-string argument, or NULL (present without value gives ""). */
 const char *http_query(const http_request *req, const char *name);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "http/compress.h"
 #include "http/response.h"
 
 #define STATIC_MAX_BYTES (32u << 20)
@@ -90,6 +91,14 @@ static bool has_extension(const char *path)
     return strchr(slash ? slash : path, '.') != NULL;
 }
 
+/* Text types, which the build may have compressed. */
+static bool compressible(const char *file)
+{
+    const char *type = http_static_content_type(file);
+    return strncmp(type, "text/", 5) == 0 || strncmp(type, "application/json", 16) == 0 ||
+           strcmp(type, "image/svg+xml") == 0;
+}
+
 bool http_static_serve(http_request *req, const char *root)
 {
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
@@ -103,10 +112,27 @@ bool http_static_serve(http_request *req, const char *root)
     const char *file = path;
     if (strcmp(path, "/") == 0 || !has_extension(path))
         file = "/index.html"; /* a client route: the app decides */
-    if (!read_file(req, root, file)) {
+    /* The build writes file.br and file.gz beside each large text file:
+     * sent to the clients that accept them, never compressed per request. */
+    static const struct {
+        const char *coding, *suffix;
+    } variants[] = {{"br", ".br"}, {"gzip", ".gz"}};
+    const char *accept = http_header(req, "Accept-Encoding");
+    const char *coding = NULL;
+    for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]) && coding == NULL; i++) {
+        char *variant = arena_printf(req->arena, "%s%s", file, variants[i].suffix);
+        if (variant != NULL && http_accepts_encoding(accept, variants[i].coding) &&
+            read_file(req, root, variant))
+            coding = variants[i].coding;
+    }
+    if (coding == NULL && !read_file(req, root, file)) {
         http_respond_error(req, 404, "not_found", "no such file", "path", NULL);
         return true;
     }
+    if (coding != NULL)
+        http_set_header(req, "Content-Encoding", coding);
+    if (compressible(file))
+        http_set_header(req, "Vary", "Accept-Encoding");
     req->status = 200;
     req->content_type = http_static_content_type(file);
     http_set_header(req, "Cache-Control",

@@ -256,6 +256,7 @@ class SmallBodyLimitTest(ServerTestCase):
         before = self.count("accounts")
         body = self.body(3000)
         head = (b"POST /api/v1/accounts HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                b"Authorization: Bearer " + self.server.token.encode() + b"\r\n"
                 b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
         chunks = b""
         for i in range(0, len(body), 400):
