@@ -3,6 +3,7 @@
  * session cookie with its CSRF token; GET tells who is logged in; DELETE logs
  * out; POST /api/v1/session/password changes one's own password; an admin
  * sets anyone's with PUT /api/v1/users/{id}/password. */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -45,7 +46,7 @@ static bf_result throttled(api_call *call, unsigned retry_after)
     if (s)
         http_set_header(call->req, "Retry-After", s);
     return bf_fail(&call->err, BF_ERR_THROTTLED, "too_many_attempts", NULL,
-                   "too many failed logins; try again in %u seconds", retry_after);
+                   "too many logins; try again in %u seconds", retry_after);
 }
 
 /* Checks name's password. BF_OK with *u when right (rehashing when the hash
@@ -59,6 +60,7 @@ static bf_result check_password(api_call *call, const char *name, const char *pa
     unsigned retry = 0;
     if (!throttle_allows(call->app->logins, name, address, now, &retry))
         return throttled(call, retry);
+    throttle_attempt(call->app->logins, address, now);
     bf_result r = store_user_by_name(call->app->store, call->arena, name, u, &call->err);
     if (r != BF_OK && r != BF_ERR_NOT_FOUND)
         return r;
@@ -203,7 +205,9 @@ bf_result session_logout(api_call *call, const api_route *route)
 }
 
 /* Hashes password and stores it for user_id, ending the user's other
- * sessions (all when keep is NULL), with an audit entry of action. */
+ * sessions (all when keep is NULL) and revoking every API token of the user
+ * (a token made under the old password must not outlive it), with an audit
+ * entry of action. */
 static bf_result set_password(api_call *call, const char *user_id, const char *password,
                               const char *keep, const char *action)
 {
@@ -217,8 +221,15 @@ static bf_result set_password(api_call *call, const char *user_id, const char *p
     r = store_user_set_password(st, user_id, hash, &call->err);
     if (r == BF_OK)
         r = store_sessions_end_user(st, user_id, keep, &call->err);
+    int64_t revoked = 0;
     if (r == BF_OK)
-        r = api_audit(call, action, "users", user_id, NULL, NULL);
+        r = store_tokens_revoke_user(st, user_id, &revoked, &call->err);
+    json_t *what = NULL;
+    if (r == BF_OK &&
+        (what = api_keep(call, json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked))) == NULL)
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK)
+        r = api_audit(call, action, "users", user_id, NULL, what);
     if (r != BF_OK) {
         store_rollback(st);
         return r;
@@ -281,4 +292,47 @@ bf_result user_password_put(api_call *call, const api_route *route)
         return r;
     http_respond_empty(call->req, 204);
     return BF_OK;
+}
+
+/* Seconds since the epoch of an ISO 8601 UTC time ("2026-12-04T10:00:00.000Z"). */
+static bool epoch_of(const char *iso, int64_t *out)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                              &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return false;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    *out = (int64_t)timegm(&tm);
+    return true;
+}
+
+bf_result session_restore_throttle(api *app, unsigned window_s, bf_error *err)
+{
+    arena *a = arena_new(64 * 1024);
+    if (a == NULL)
+        return BF_ERR_NOMEM;
+    char since[32];
+    time_t t = time(NULL) - (time_t)window_s;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    login_attempt *items;
+    size_t n;
+    bf_result r = store_logins_since(app->store, a, since, &items, &n, err);
+    for (size_t i = 0; r == BF_OK && i < n; i++) {
+        int64_t at;
+        if (!epoch_of(items[i].at, &at))
+            continue;
+        if (items[i].ok) {
+            throttle_attempt(app->logins, items[i].address, at);
+            throttle_succeed(app->logins, items[i].name, at);
+        } else {
+            throttle_attempt(app->logins, items[i].address, at);
+            throttle_fail(app->logins, items[i].name, items[i].address, at);
+        }
+    }
+    arena_free(a);
+    return r;
 }

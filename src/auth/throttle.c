@@ -19,8 +19,9 @@
 #define KEY_PREFIX (KEY_MAX - 1 - 2 * KEY_DIGEST_BYTES)
 
 typedef enum key_kind {
-    KIND_ACCOUNT,
-    KIND_ADDRESS,
+    KIND_ACCOUNT, /* failures of one account name */
+    KIND_ADDRESS, /* failures from one address */
+    KIND_RATE,    /* every login from one address, in the shorter rate window */
 } key_kind;
 
 typedef struct entry {
@@ -36,6 +37,8 @@ typedef struct entry {
 struct throttle {
     pthread_mutex_t lock;
     throttle_options opt;
+    unsigned address_rate;  /* logins from one address per rate_window_s (0: off) */
+    unsigned rate_window_s; /* the window of address_rate and its lock-out */
     entry *entries;
 };
 
@@ -64,7 +67,14 @@ static void key_form(const char *key, char out[KEY_MAX + 1])
 
 static unsigned limit_of(const throttle *t, key_kind kind)
 {
-    return kind == KIND_ACCOUNT ? t->opt.per_account : t->opt.per_address;
+    return kind == KIND_ACCOUNT   ? t->opt.per_account
+           : kind == KIND_ADDRESS ? t->opt.per_address
+                                  : t->address_rate;
+}
+
+static int64_t window_of(const throttle *t, key_kind kind)
+{
+    return kind == KIND_RATE ? (int64_t)t->rate_window_s : (int64_t)t->opt.window_s;
 }
 
 static bool present(const char *key)
@@ -76,7 +86,7 @@ static bool present(const char *key)
  * window is over. */
 static bool stale(const throttle *t, const entry *e, int64_t now)
 {
-    return e->locked_until <= now && now - e->first_failure_at >= (int64_t)t->opt.window_s;
+    return e->locked_until <= now && now - e->first_failure_at >= window_of(t, e->kind);
 }
 
 static entry *find(throttle *t, key_kind kind, const char *stored)
@@ -157,9 +167,12 @@ bool throttle_allows(throttle *t, const char *account, const char *address, int6
     pthread_mutex_lock(&t->lock);
     int64_t a = locked_for(t, KIND_ACCOUNT, account, now);
     int64_t b = locked_for(t, KIND_ADDRESS, address, now);
+    int64_t c = locked_for(t, KIND_RATE, address, now);
     pthread_mutex_unlock(&t->lock);
 
     int64_t wait = a > b ? a : b;
+    if (c > wait)
+        wait = c;
     if (retry_after != NULL)
         *retry_after = wait <= 0 ? 0 : wait > UINT_MAX ? UINT_MAX : (unsigned)wait;
     return wait <= 0;
@@ -185,7 +198,7 @@ static void fail_one(throttle *t, key_kind kind, const char *key, int64_t now)
     e->last_seen = now;
     if (e->locked_until > now)
         return; /* already locked: the lock-out is not extended */
-    if (e->failures == 0 || now - e->first_failure_at >= (int64_t)t->opt.window_s) {
+    if (e->failures == 0 || now - e->first_failure_at >= window_of(t, kind)) {
         e->failures = 0; /* the window is over: count afresh */
         e->first_failure_at = now;
         e->locked_until = 0;
@@ -193,7 +206,7 @@ static void fail_one(throttle *t, key_kind kind, const char *key, int64_t now)
     if (e->failures < UINT_MAX)
         e->failures++;
     if (e->failures >= limit)
-        e->locked_until = now + (int64_t)t->opt.window_s;
+        e->locked_until = now + window_of(t, kind);
 }
 
 void throttle_fail(throttle *t, const char *account, const char *address, int64_t now)
@@ -214,5 +227,20 @@ void throttle_succeed(throttle *t, const char *account, int64_t now)
     entry *e = find(t, KIND_ACCOUNT, stored);
     if (e != NULL)
         memset(e, 0, sizeof(*e));
+    pthread_mutex_unlock(&t->lock);
+}
+
+void throttle_set_address_rate(throttle *t, unsigned logins, unsigned window_s)
+{
+    pthread_mutex_lock(&t->lock);
+    t->address_rate = logins;
+    t->rate_window_s = window_s ? window_s : 60;
+    pthread_mutex_unlock(&t->lock);
+}
+
+void throttle_attempt(throttle *t, const char *address, int64_t now)
+{
+    pthread_mutex_lock(&t->lock);
+    fail_one(t, KIND_RATE, address, now);
     pthread_mutex_unlock(&t->lock);
 }

@@ -1,4 +1,5 @@
-/* Throttling of login failures, per account name and per client address.
+/* Throttling of login failures, per account name and per client address,
+ * and of every login per client address.
  * A small in-memory table, safe to use from every server thread. */
 #ifndef BF_AUTH_THROTTLE_H
 #define BF_AUTH_THROTTLE_H
@@ -32,5 +33,12 @@ void throttle_fail(throttle *t, const char *account, const char *address, int64_
 /* Forgets the account's failures after a successful login (the address's
  * count stays: a guesser who knows one password should not reset it). */
 void throttle_succeed(throttle *t, const char *account, int64_t now);
+
+/* Limits every login from one address, right or wrong, to logins within
+ * window_s seconds (0: no limit); past it the address waits window_s. */
+void throttle_set_address_rate(throttle *t, unsigned logins, unsigned window_s);
+
+/* Counts one login attempt from address (after throttle_allows said yes). */
+void throttle_attempt(throttle *t, const char *address, int64_t now);
 
 #endif

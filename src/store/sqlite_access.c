@@ -1,6 +1,7 @@
 /* The SQLite backend's part of access: which rows a viewer sees, users and
  * their credentials, sessions, the deal team, partner registrations and the
  * audit log (see store.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/sqlite.h"
@@ -348,6 +349,91 @@ bf_result store_sessions_end_user(store *st, const char *user_id, const char *ke
     sq_bind_text(s, 2, keep_hash);
     sq_bind_text(s, 3, now);
     return run_write(c, s, "sessions", NULL, err);
+}
+
+static const char SQL_TOKENS_REVOKE_USER[] =
+    "UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
+
+bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_TOKENS_REVOKE_USER, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    sq_bind_text(s, 1, user_id);
+    sq_bind_text(s, 2, now);
+    int rc = sqlite3_step(s);
+    sqlite3_reset(s);
+    if (rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, "tokens");
+    *n = sqlite3_changes64(c->db);
+    return BF_OK;
+}
+
+/* Newest first through the index on (action, seq), until one is older than
+ * since: the read stays as short as the window, however long the log. */
+static const char SQL_LOGINS_BACK[] = "SELECT at, actor, address FROM audit_log WHERE action = ?1 "
+                                      "ORDER BY seq DESC";
+
+/* Reads the entries of action at or after since, newest first, appending to
+ * *items; each gets ok. */
+static bf_result logins_back(conn *c, sqlite3_stmt *s, arena *a, const char *action,
+                             const char *since, bool ok, login_attempt **items, size_t *n,
+                             size_t *cap, bf_error *err)
+{
+    sq_bind_text(s, 1, action);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        const char *at = (const char *)sqlite3_column_text(s, 0);
+        if (at == NULL || strcmp(at, since) < 0)
+            break;
+        login_attempt *grown = sq_arena_grow(a, *items, *n, cap, sizeof(**items));
+        if (grown == NULL) {
+            sqlite3_reset(s);
+            return BF_ERR_NOMEM;
+        }
+        *items = grown;
+        login_attempt *e = &(*items)[(*n)++];
+        e->at = sq_column_text(a, s, 0);
+        e->name = sq_column_text(a, s, 1);
+        e->address = sq_column_text(a, s, 2);
+        e->ok = ok;
+    }
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sq_db_error(err, c->db, rc, "audit log");
+    return BF_OK;
+}
+
+static int by_time(const void *x, const void *y)
+{
+    const login_attempt *a = x, *b = y;
+    return strcmp(a->at, b->at);
+}
+
+bf_result store_logins_since(store *st, arena *a, const char *since, login_attempt **out, size_t *n,
+                             bf_error *err)
+{
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_LOGINS_BACK, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    login_attempt *items = NULL;
+    size_t count = 0, cap = 0;
+    r = logins_back(c, s, a, "login_failed", since, false, &items, &count, &cap, err);
+    if (r == BF_OK)
+        r = logins_back(c, s, a, "login", since, true, &items, &count, &cap, err);
+    if (r != BF_OK)
+        return r;
+    if (count > 1)
+        qsort(items, count, sizeof(*items), by_time);
+    *out = items;
+    *n = count;
+    return BF_OK;
 }
 
 /* ---- the deal team and partner registrations -------------------------------------- */

@@ -278,6 +278,22 @@ bf_result store_session_user(store *st, arena *a, const char *token_hash, const 
 /* Ends a session (no error when there is none). */
 bf_result store_session_delete(store *st, const char *token_hash, bf_error *err);
 
+/* Revokes every API token of the user not yet revoked; *n gets how many. */
+bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err);
+
+/* One login or failed login of the audit log. */
+typedef struct login_attempt {
+    const char *at;      /* ISO 8601 UTC */
+    const char *name;    /* the name the client gave */
+    const char *address; /* the client's address, or NULL */
+    bool ok;             /* a login, not a failed one */
+} login_attempt;
+
+/* The logins and failed logins logged at or after since (ISO 8601 UTC),
+ * oldest first, in a: what login throttling is rebuilt from at start. */
+bf_result store_logins_since(store *st, arena *a, const char *since, login_attempt **out, size_t *n,
+                             bf_error *err);
+
 /* Ends every session of the user except keep_hash (may be NULL), and
  * removes expired sessions of everyone. */
 bf_result store_sessions_end_user(store *st, const char *user_id, const char *keep_hash,

@@ -7,6 +7,7 @@
  * always bound, never written into SQL. */
 #include "store/store.h"
 
+#include <fcntl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/embedded.h"
@@ -1471,6 +1473,24 @@ static void conn_release(void *p)
     (void)p; /* connections are closed with the store, not when a thread ends */
 }
 
+/* Creates a new database file readable by its owner only (0600): it holds
+ * password hashes and the company's deals. SQLite gives its -wal and -shm
+ * files the same permissions. An existing file is left as it is. */
+static bf_result create_private(const char *path, bf_error *err)
+{
+    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return BF_OK;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        close(fd);
+        return BF_OK;
+    }
+    if (errno == EEXIST)
+        return BF_OK;
+    return bf_fail(err, BF_ERR_IO, "store_error", NULL, "cannot create %s: %s", path,
+                   strerror(errno));
+}
+
 bf_result store_open(const char *path, const store_options *opt, store **out, bf_error *err)
 {
     if (sodium_init() < 0)
@@ -1497,7 +1517,9 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
         return BF_ERR_NOMEM;
     }
     conn *c;
-    bf_result r = sq_conn(st, &c, err);
+    bf_result r = create_private(path, err);
+    if (r == BF_OK)
+        r = sq_conn(st, &c, err);
     if (r == BF_OK)
         r = migrate(st, c, err);
     if (r == BF_OK && st->schema_version == store_schema_latest())

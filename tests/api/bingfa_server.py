@@ -189,6 +189,11 @@ class BingfaServer:
 
     # -- users ------------------------------------------------------------------
 
+    def renew_admin_token(self):
+        """A new API token for ADMIN_NAME: changing its password revokes the
+        tokens it had."""
+        self._make_admin()
+
     def _make_admin(self):
         """Creates ADMIN_NAME (admin, in a team of its own) and its API token,
         with the command line, on the running server's database; or, when
