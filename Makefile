@@ -18,7 +18,7 @@ build: setup web
 
 # The web app: Vue + Vite into web/dist, served by bingfa itself.
 web: setup
-	@cd web && npx vite build --logLevel warn
+	@cd web && npx vite build --logLevel warn && node scripts/compress.mjs
 
 run: build
 	@if [ ! -f $(DB) ]; then $(BUILD)/bingfa init --db $(DB) --demo; \

@@ -5,6 +5,12 @@ import vue from '@vitejs/plugin-vue'
 // hashed files under /assets/ are cached for a year, index.html never.
 export default defineConfig({
   plugins: [vue()],
+  // vue-i18n compiles messages to functions with `new Function` unless told
+  // to interpret them: the page's Content-Security-Policy allows no eval.
+  define: {
+    __INTLIFY_JIT_COMPILATION__: true,
+    __INTLIFY_DROP_MESSAGE_COMPILER__: false,
+  },
   base: '/',
   build: {
     outDir: 'dist',
