@@ -1,5 +1,6 @@
 /* bingfa serve: the HTTP API over a database file. SIGINT and SIGTERM stop
  * accepting, let requests in flight finish, then close the database. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -121,6 +122,13 @@ int cli_serve(int argc, char **argv)
         } else if (strcmp(arg, "--synchronous") == 0 &&
                    (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
             sopt.synchronous_full = strcmp(val, "full") == 0;
+        } else if (strcmp(arg, "--trusted-proxy") == 0) {
+            unsigned char bin[16];
+            if (inet_pton(AF_INET, val, bin) != 1 && inet_pton(AF_INET6, val, bin) != 1) {
+                cli_error("serve: --trusted-proxy must be an IP address, not '%s'", val);
+                return 2;
+            }
+            hopt.trusted_proxy = val;
         } else if (strcmp(arg, "--web") == 0) {
             web_root = val;
         } else if (strcmp(arg, "--password-cost") == 0 && password_cost_parse(val, &cost)) {

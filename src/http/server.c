@@ -6,7 +6,9 @@
 #include <pthread.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +46,11 @@ struct http_server {
     pthread_t sweeper;
     bool sweeper_running;
     bool stopping;
+
+    pthread_mutex_t log_lock; /* guards the three below */
+    time_t log_second;        /* the second being counted */
+    unsigned log_lines;       /* lines of libmicrohttpd's log written in it */
+    unsigned log_dropped;     /* lines dropped since the last written */
 
     pthread_mutex_t pool_lock; /* guards the queue */
     pthread_cond_t pool_ready;
@@ -106,22 +113,58 @@ bool http_has_body(const http_request *req, uint64_t *n)
     return v > 0;
 }
 
+/* The peer's address as text into out. */
+static void peer_address(const http_request *req, char *out, size_t cap)
+{
+    snprintf(out, cap, "unknown");
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info == NULL || info->client_addr == NULL)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+                  (socklen_t)cap);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+                  (socklen_t)cap);
+}
+
+/* The last address of X-Forwarded-For: the one the trusted proxy appended
+ * (what the client wrote before it is not believed). NULL when absent or not
+ * an IP address. */
+static const char *forwarded_for(http_request *req)
+{
+    const char *xff = http_header(req, "X-Forwarded-For");
+    if (xff == NULL)
+        return NULL;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ' || *last == '\t')
+        last++;
+    char text[INET6_ADDRSTRLEN];
+    size_t n = strcspn(last, " \t");
+    if (n == 0 || n >= sizeof(text))
+        return NULL;
+    memcpy(text, last, n);
+    text[n] = '\0';
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (inet_pton(AF_INET, text, bin) != 1 && inet_pton(AF_INET6, text, bin) != 1)
+        return NULL;
+    return arena_strdup(req->arena, text);
+}
+
 const char *http_client_address(http_request *req)
 {
     if (req->local)
         return "local";
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (info == NULL || info->client_addr == NULL)
-        return "unknown";
-    char text[INET6_ADDRSTRLEN] = "unknown";
-    const struct sockaddr *sa = info->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, text,
-                  sizeof(text));
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, text,
-                  sizeof(text));
+    char text[INET6_ADDRSTRLEN];
+    peer_address(req, text, sizeof(text));
+    if (req->trusted_proxy != NULL && strcmp(text, req->trusted_proxy) == 0) {
+        const char *client = forwarded_for(req);
+        if (client != NULL)
+            return client;
+    }
     const char *copy = arena_strdup(req->arena, text);
     return copy ? copy : "unknown";
 }
@@ -252,6 +295,43 @@ static enum MHD_Result refuse_busy(http_server *srv, http_request *req, const ch
 {
     http_set_header(req, "Retry-After", "5");
     return refuse(srv, req, 503, "busy", message);
+}
+
+/* libmicrohttpd's own messages ("reached per IP connection limit"), at most
+ * HTTP_LOG_LINES_PER_S a second: a flood of refused connections must not
+ * become a flood of log lines. */
+#define HTTP_LOG_LINES_PER_S 10
+
+static void on_log(void *cls, const char *fmt, va_list ap)
+{
+    http_server *srv = cls;
+    time_t now = time(NULL);
+    pthread_mutex_lock(&srv->log_lock);
+    if (now != srv->log_second) {
+        srv->log_second = now;
+        srv->log_lines = 0;
+    }
+    bool write = srv->log_lines < HTTP_LOG_LINES_PER_S;
+    unsigned dropped = 0;
+    if (write) {
+        srv->log_lines++;
+        dropped = srv->log_dropped;
+        srv->log_dropped = 0;
+    } else {
+        srv->log_dropped++;
+    }
+    pthread_mutex_unlock(&srv->log_lock);
+    if (!write)
+        return;
+    char line[512];
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == '\n')
+        line[--n] = '\0';
+    if (dropped > 0)
+        fprintf(stderr, "bingfa: http: %s (and %u similar lines dropped)\n", line, dropped);
+    else
+        fprintf(stderr, "bingfa: http: %s\n", line);
 }
 
 /* ---- deadlines ------------------------------------------------------------- */
@@ -466,6 +546,7 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
     req->started_ns = now_ns();
     req->status = 500;
     req->body_limit = srv->opt.max_body;
+    req->trusted_proxy = srv->opt.trusted_proxy;
     buf_init(&req->out, a, 64 * 1024 * 1024);
     *con_cls = req;
     atomic_fetch_add(&srv->in_flight, 1);
@@ -683,6 +764,7 @@ static void server_free(http_server *srv)
 {
     stop_threads(srv);
     pthread_mutex_destroy(&srv->watch_lock);
+    pthread_mutex_destroy(&srv->log_lock);
     pthread_cond_destroy(&srv->sweeper_wake);
     pthread_mutex_destroy(&srv->pool_lock);
     pthread_cond_destroy(&srv->pool_ready);
@@ -729,6 +811,7 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     atomic_init(&srv->in_flight, 0);
     atomic_init(&srv->body_held, 0);
     pthread_mutex_init(&srv->watch_lock, NULL);
+    pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->pool_lock, NULL);
     pthread_cond_init(&srv->pool_ready, NULL);
     if (start_threads(srv) != BF_OK) {
@@ -761,7 +844,8 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
         srv->opt.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.per_address_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, on_log, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         server_free(srv);
         return bf_fail(err, BF_ERR_IO, "listen_failed", "listen",

@@ -45,6 +45,7 @@ typedef struct http_request {
     size_t body_limit;              /* this request's body limit (max_body unless lowered) */
     size_t body_reserved;           /* bytes of the server's body budget held */
     struct conn_watch *watch;       /* the connection's deadlines */
+    const char *trusted_proxy;      /* the server's option of that name */
     uint64_t started_ns;
 } http_request;
 
@@ -71,6 +72,8 @@ typedef struct http_options {
     unsigned pool_threads;      /* threads running offloaded requests (password hashing) */
     unsigned pool_queue;        /* offloaded requests waiting at most; 503 beyond */
     bool hsts;                  /* send Strict-Transport-Security (served over TLS) */
+    const char *trusted_proxy;  /* the address of a reverse proxy whose X-Forwarded-For is
+                                   believed, or NULL */
     http_admit admit;           /* NULL: every request is admitted */
     FILE *access_log;           /* NULL: no access log */
 } http_options;
@@ -103,7 +106,8 @@ const char *http_header(const http_request *req, const char *name);
 /* A cookie of the request, or NULL. Owned by the connection. */
 const char *http_cookie(const http_request *req, const char *name);
 
-/* The client's IP address as text ("local" for an in-process request). */
+/* The client's IP address as text ("local" for an in-process request); behind
+ * the trusted proxy, the last address of its X-Forwarded-For. */
 const char *http_client_address(http_request *req);
 
 /* Whether the request announces a body: false when it has none; true with

@@ -152,6 +152,10 @@ class SlowClientsTest(unittest.TestCase):
             time.sleep(4)
             still = [s for s in open_after if not closed_by_server(s, 0.5)]
             self.assertEqual(still, [], "connections without headers after the deadline")
+            # Refusals are logged, a few lines a second, not one per connection.
+            logged = self.server.stderr_text.count("bingfa: http:")
+            self.assertGreater(logged, 0)
+            self.assertLess(logged, 300)
         finally:
             for s in slow:
                 s.close()
@@ -539,6 +543,28 @@ class HeadersAndCompressionTest(unittest.TestCase):
         self.assertEqual(json.loads(gzip.decompress(z.raw)), plain.json)
         small = self.server.get("/healthz", headers={"Accept-Encoding": "gzip"})
         self.assertIsNone(small.headers.get("Content-Encoding"))
+
+
+class TrustedProxyTest(ServerTestCase):
+    """Behind a reverse proxy, the client's address is the proxy's
+    X-Forwarded-For, believed from that proxy alone."""
+
+    server_args = ["--trusted-proxy", "127.0.0.1", "--password-cost", "min"]
+
+    def failed_login_from(self, source, forwarded):
+        body = json.dumps({"name": "无此人", "password": "wrong-guess"}).encode()
+        data = ("POST /api/v1/session HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+                "Content-Type: application/json\r\nX-Forwarded-For: %s\r\n"
+                "Content-Length: %d\r\n\r\n" % (forwarded, len(body))).encode() + body
+        out, _ = raw_request(self.server.port, data, source=source)
+        self.assertEqual(parse_raw_response(out).status, 401)
+        return self.get("/api/v1/audit?action=login_failed&limit=1").json["items"][0]["address"]
+
+    def test_forwarded_for_from_the_proxy_only(self):
+        self.assertEqual(self.failed_login_from("127.0.0.1", "198.51.100.7, 10.1.2.3"),
+                         "10.1.2.3")
+        self.assertEqual(self.failed_login_from("127.0.0.2", "10.9.9.9"), "127.0.0.2")
+        self.assertEqual(self.failed_login_from("127.0.0.1", "not-an-address"), "127.0.0.1")
 
 
 class CredentialsTest(ServerTestCase):
