@@ -127,6 +127,10 @@ bf_result audit_list(api_call *call, const api_route *route)
                            q.record_id);
         if ((r = api_require_visible(call, spec, q.record_id)) != BF_OK)
             return r;
+        /* Who logged in when, and from where, is the user's own business
+         * and the admin's: not a colleague's. */
+        q.without_credentials =
+            call->who->user_id == NULL || strcmp(q.record_id, call->who->user_id) != 0;
     }
     const char *limit = http_query(call->req, "limit");
     if (limit != NULL) {

@@ -127,6 +127,8 @@ bf_result api_require(api_call *call, access_action action)
         [ACCESS_MOVE_DEALS] = "moving a deal through its stages is for the company's sales staff",
         [ACCESS_FILL_FORMS] = "implementation reads the deals handed over, and does not change "
                               "their forms",
+        [ACCESS_TICK_CHECKLISTS] = "implementation reads the deals handed over, and does not "
+                                   "tick their checklists; it logs activities",
     };
     return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL, "%s", what[action]);
 }

@@ -32,23 +32,49 @@ static bf_result check_hidden_input(api_call *call, const resource_spec *spec, j
     return BF_OK;
 }
 
-/* Every record a new or changed record refers to must be one the caller
- * sees; one that is hidden is answered as if it did not exist. */
+/* Fails with unknown_reference unless the caller sees the record id of
+ * target (a hidden one answers exactly as a missing one). */
+static bf_result check_visible(api_call *call, const field_spec *f, const resource_spec *target,
+                               const char *id)
+{
+    bool visible = false;
+    bf_result r =
+        store_record_visible(call->app->store, call->who, target, id, &visible, &call->err);
+    if (r != BF_OK)
+        return r;
+    if (!visible)
+        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", f->name, "%s names no %s",
+                       f->name, target->singular);
+    return BF_OK;
+}
+
+/* Every record a new or changed record refers to, alone or in a list, must
+ * be one the caller sees; one that is hidden is answered as if it did not
+ * exist. Checked before the resource's own rules, which would otherwise
+ * tell something of a hidden record ("works for another account"). */
 static bf_result check_references_visible(api_call *call, const record *rec)
 {
     for (size_t i = 0; i < rec->spec->nfields; i++) {
         const field_spec *f = &rec->spec->fields[i];
-        if (f->type != FIELD_REF || rec->values[i].null || rec->values[i].s == NULL)
+        if ((f->type != FIELD_REF && f->type != FIELD_REF_LIST) || rec->values[i].null ||
+            rec->values[i].s == NULL)
             continue;
         const resource_spec *target = resource_by_name(f->ref);
-        bool visible = false;
-        bf_result r = store_record_visible(call->app->store, call->who, target, rec->values[i].s,
-                                           &visible, &call->err);
-        if (r != BF_OK)
-            return r;
-        if (!visible)
-            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", f->name,
-                           "%s names no %s", f->name, target->singular);
+        if (f->type == FIELD_REF) {
+            bf_result r = check_visible(call, f, target, rec->values[i].s);
+            if (r != BF_OK)
+                return r;
+            continue;
+        }
+        json_t *ids = api_keep(call, json_loads(rec->values[i].s, 0, NULL));
+        size_t k;
+        json_t *id;
+        json_array_foreach(ids, k, id)
+        {
+            bf_result r = check_visible(call, f, target, json_string_value(id));
+            if (r != BF_OK)
+                return r;
+        }
     }
     return BF_OK;
 }
@@ -115,11 +141,9 @@ static void default_owner(api_call *call, record *rec)
 
 static bf_result create_in_tx(api_call *call, const api_route *route, record *rec)
 {
-    bf_result r = BF_OK;
-    if (route->hooks && route->hooks->check)
+    bf_result r = check_references_visible(call, rec);
+    if (r == BF_OK && route->hooks && route->hooks->check)
         r = route->hooks->check(call, rec, NULL);
-    if (r == BF_OK)
-        r = check_references_visible(call, rec);
     if (r == BF_OK)
         r = store_record_insert(call->app->store, call->arena, rec, &call->err);
     if (r == BF_OK && route->hooks && route->hooks->after_write)
@@ -189,10 +213,10 @@ static bf_result patch_in_tx(api_call *call, const api_route *route, const recor
     for (size_t i = 0; i < route->spec->nfields; i++)
         rec->values[i] = before->values[i];
     record_apply_patch(rec, patch);
+    if ((r = check_references_visible(call, rec)) != BF_OK)
+        return r;
     if (route->hooks && route->hooks->check &&
         (r = route->hooks->check(call, rec, before)) != BF_OK)
-        return r;
-    if ((r = check_references_visible(call, rec)) != BF_OK)
         return r;
     if ((r = store_record_update(st, call->arena, rec, expected, &call->err)) != BF_OK)
         return r;

@@ -51,7 +51,12 @@ static bf_result gate_count(api_call *call, const record *opp, const playbook *p
         return BF_ERR_NOMEM;
     bf_error ignored;
     stage_advance_check(pb, stage->id, state, n, &gate, &ignored);
-    *out = (int)(gate.nunmet + gate.nunmet_decisions);
+    /* Counted from what the viewer sees: a partner's figure leaves out the
+     * internal deliverables it is never shown. */
+    size_t visible = 0;
+    for (size_t i = 0; i < gate.nunmet; i++)
+        visible += !checklist_item_hidden(call, gate.unmet[i]);
+    *out = (int)(visible + gate.nunmet_decisions);
     return BF_OK;
 }
 
@@ -123,8 +128,11 @@ bf_result opportunity_health(api_call *call, const api_route *route)
     const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
     in.typical_days = stage ? stage->typical_days : 0;
 
-    /* A competitor ahead in the tender's simulation or the selection scoring. */
-    json_t *tender = form_data(call, opp, "tender");
+    /* A competitor ahead in the tender's simulation (our estimate of the
+     * competitors' prices: internal, so not for a partner) or the selection
+     * scoring. */
+    json_t *tender =
+        access_may(call->who->role, ACCESS_SEE_INTERNAL) ? form_data(call, opp, "tender") : NULL;
     json_t *te = tender ? api_keep(call, tender_evaluate(tender)) : NULL;
     json_t *sim = te ? json_object_get(te, "simulation") : NULL;
     if (json_integer_value(json_object_get(sim, "us_rank")) > 1)

@@ -84,10 +84,11 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
     size_t unmet = 0;
     for (size_t i = 0; arr && i < nitems; i++) {
         const checklist_state *s = stage_find_state(state, n, items[i].id);
+        if (checklist_item_hidden(call, &items[i]))
+            continue; /* neither shown nor counted */
         if ((checklist_def_gates(&items[i]) || closing) && (s == NULL || !s->done))
             unmet++;
-        if (!checklist_item_hidden(call, &items[i]))
-            json_array_append_new(arr, item_json(&items[i], s));
+        json_array_append_new(arr, item_json(&items[i], s));
     }
     for (size_t i = 0; !closing && decisions && i < pb->ndecisions; i++) {
         if (pb->decisions[i].stage != stage_index)
@@ -156,8 +157,13 @@ static bf_result check_linked_activity(api_call *call, const record *opp, const 
         return BF_OK;
     record *act;
     bf_error ignored;
-    if (store_record_get(call->app->store, call->arena, &resource_activities, act_id, &act,
-                         &ignored) != BF_OK)
+    bool visible = false;
+    bf_result r = store_record_visible(call->app->store, call->who, &resource_activities, act_id,
+                                       &visible, &call->err);
+    if (r != BF_OK)
+        return r;
+    if (!visible || store_record_get(call->app->store, call->arena, &resource_activities, act_id,
+                                     &act, &ignored) != BF_OK)
         return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "activity_id",
                        "activity_id does not name an existing activity");
     const char *of = record_text(act, "opportunity_id");
@@ -194,7 +200,11 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         def = NULL; /* internal deliverables do not exist for a partner */
     if (def == NULL) {
         const stage_def *elsewhere = stage_holding(pb, item_id);
-        if (elsewhere != NULL || (!won && playbook_item(pb, NULL, item_id)))
+        const checklist_def *other =
+            elsewhere ? playbook_item(pb, elsewhere, item_id) : playbook_item(pb, NULL, item_id);
+        if (other != NULL && checklist_item_hidden(call, other))
+            other = NULL; /* a hidden item is no item, in whatever stage */
+        if (other != NULL && (elsewhere != NULL || !won))
             return bf_fail(&call->err, BF_ERR_CONFLICT, "other_stage", "item",
                            "item %s belongs to %s; the opportunity is %s%s", item_id,
                            elsewhere ? elsewhere->id : "the closing after a win",
@@ -236,6 +246,8 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
     json_t *body;
     /* 404 first, for a deal one cannot see; the write loads it in its transaction. */
     bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
+    if (r == BF_OK)
+        r = api_require(call, ACCESS_TICK_CHECKLISTS);
     if (r == BF_OK)
         r = api_body(call, &body);
     if (r != BF_OK)

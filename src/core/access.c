@@ -40,6 +40,7 @@ bool access_may(access_role role, access_action action)
     case ACCESS_MOVE_DEALS:
         return role != ROLE_PARTNER && role != ROLE_IMPLEMENTATION;
     case ACCESS_FILL_FORMS:
+    case ACCESS_TICK_CHECKLISTS:
         return role != ROLE_IMPLEMENTATION;
     case ACCESS_READ_AUDIT:
     case ACCESS_SEE_INTERNAL:

@@ -47,6 +47,7 @@ typedef enum access_action {
     ACCESS_SEE_INTERNAL,     /* internal notes, margins, competitor prices, internal deliverables */
     ACCESS_MOVE_DEALS,       /* advance a deal, answer its decision points: S, C, M */
     ACCESS_FILL_FORMS,       /* fill a deal's qualification forms: all but implementation */
+    ACCESS_TICK_CHECKLISTS,  /* tick a deal's checklist, closing included: all but implementation */
 } access_action;
 
 /* True when a user of role may do action. */

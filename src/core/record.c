@@ -112,6 +112,7 @@ static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_val
         size_t len = json_string_length(v);
         bf_result r;
         if (f->type == FIELD_TEXT) {
+            s = text_trim(s, &len); /* " " is no name: white space is not kept */
             if ((r = check_text(f, s, len, f->min, f->max, err)) != BF_OK)
                 return r;
             out->s = arena_strndup(a, s, len);
@@ -146,26 +147,38 @@ static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_val
         if ((int64_t)json_array_size(v) > f->max)
             return bf_fail(err, BF_ERR_INVALID, "too_many", f->name, "%s has more than %lld items",
                            f->name, (long long)f->max);
+        json_t *kept = json_array(); /* the items as stored: text trimmed */
+        if (kept == NULL)
+            return BF_ERR_NOMEM;
         size_t i;
         json_t *item;
         json_array_foreach(v, i, item)
         {
-            if (!json_is_string(item))
+            if (!json_is_string(item)) {
+                json_decref(kept);
                 return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name,
                                "%s must be an array of strings", f->name);
+            }
             const char *s = json_string_value(item);
             size_t len = json_string_length(item);
+            bf_result r = BF_OK;
             if (f->type == FIELD_REF_LIST) {
                 if (!id_shape_valid(s))
-                    return bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
-                                   "%s[%zu] does not name an existing %s", f->name, i, f->ref);
+                    r = bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
+                                "%s[%zu] does not name an existing %s", f->name, i, f->ref);
             } else {
-                bf_result r = check_text(f, s, len, 1, 100, err);
-                if (r != BF_OK)
-                    return r;
+                s = text_trim(s, &len);
+                r = check_text(f, s, len, 1, 100, err);
+            }
+            if (r == BF_OK && json_array_append_new(kept, json_stringn(s, len)) != 0)
+                r = BF_ERR_NOMEM;
+            if (r != BF_OK) {
+                json_decref(kept);
+                return r;
             }
         }
-        char *dump = json_dumps(v, JSON_COMPACT);
+        char *dump = json_dumps(kept, JSON_COMPACT);
+        json_decref(kept);
         if (dump == NULL)
             return BF_ERR_NOMEM;
         out->s = arena_strdup(a, dump);

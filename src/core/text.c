@@ -190,3 +190,41 @@ bool text_slug_valid(const char *s)
     }
     return true;
 }
+
+/* The length of the white space that starts s[0..n), 0 when none. */
+static size_t space_at(const char *s, size_t n)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (c == ' ' || (c >= '\t' && c <= '\r'))
+        return 1;
+    if (n >= 2 && c == 0xC2 && (unsigned char)s[1] == 0xA0)
+        return 2;
+    if (n >= 3 && c == 0xE3 && (unsigned char)s[1] == 0x80 && (unsigned char)s[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* The length of the white space that ends s[0..n), 0 when none. */
+static size_t space_before(const char *s, size_t n)
+{
+    if (n >= 1 && space_at(s + n - 1, 1) == 1)
+        return 1;
+    if (n >= 2 && space_at(s + n - 2, 2) == 2)
+        return 2;
+    if (n >= 3 && space_at(s + n - 3, 3) == 3)
+        return 3;
+    return 0;
+}
+
+const char *text_trim(const char *s, size_t *n)
+{
+    size_t len = *n, k;
+    while (len > 0 && (k = space_at(s, len)) > 0) {
+        s += k;
+        len -= k;
+    }
+    while (len > 0 && (k = space_before(s, len)) > 0)
+        len -= k;
+    *n = len;
+    return s;
+}

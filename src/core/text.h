@@ -12,6 +12,12 @@
  * false and bad_at is not NULL, *bad_at is the offset of the first bad byte. */
 bool text_utf8_valid(const char *s, size_t n, size_t *bad_at);
 
+/* Trims white space from both ends of s[0..*n): ASCII white space, the
+ * no-break space U+00A0 and the ideographic (full-width) space U+3000 a
+ * Chinese input method types. Returns the first byte kept; *n becomes the
+ * trimmed length. */
+const char *text_trim(const char *s, size_t *n);
+
 /* Number of code points in well-formed UTF-8 s[0..n). */
 size_t text_utf8_length(const char *s, size_t n);
 

@@ -568,7 +568,9 @@ static const char SQL_AUDIT_INSERT[] =
 static const char SQL_AUDIT_LIST[] =
     "SELECT seq, at, actor, action, resource, record_id, old_values, new_values, address "
     "FROM audit_log WHERE (?1 IS NULL OR record_id = ?1) AND (?2 IS NULL OR action = ?2) "
-    "AND (?3 IS NULL OR actor = ?3) AND (?4 = 0 OR seq < ?4) ORDER BY seq DESC LIMIT ?5";
+    "AND (?3 IS NULL OR actor = ?3) AND (?4 = 0 OR seq < ?4) "
+    "AND (?6 = 0 OR action NOT IN ('login', 'login_failed', 'logout', 'password_change', "
+    "'password_set', 'token_create', 'token_revoke')) ORDER BY seq DESC LIMIT ?5";
 
 bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
 {
@@ -625,6 +627,7 @@ bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entr
     sq_bind_text(s, 3, q->actor);
     sqlite3_bind_int64(s, 4, q->after_seq);
     sqlite3_bind_int(s, 5, q->limit + 1);
+    sqlite3_bind_int(s, 6, q->without_credentials);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(audit_entry), read_audit_entry, "audit", &rows, n, err)) !=
         BF_OK)

@@ -354,11 +354,13 @@ typedef struct audit_entry {
 bf_result store_audit_append(store *st, audit_entry *e, bf_error *err);
 
 typedef struct audit_query {
-    const char *record_id; /* NULL for all */
-    const char *action;    /* NULL for all */
-    const char *actor;     /* NULL for all */
-    int64_t after_seq;     /* newest first: only entries with seq below it; 0 for none */
-    int limit;             /* 1..LIST_MAX_LIMIT */
+    const char *record_id;    /* NULL for all */
+    const char *action;       /* NULL for all */
+    const char *actor;        /* NULL for all */
+    int64_t after_seq;        /* newest first: only entries with seq below it; 0 for none */
+    int limit;                /* 1..LIST_MAX_LIMIT */
+    bool without_credentials; /* leave out logins, failed logins, logouts, password changes
+                                 and sets, token creation and revocation */
 } audit_query;
 
 /* Entries matching q, newest first; *more when others follow. */

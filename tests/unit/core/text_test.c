@@ -58,6 +58,26 @@ static void datetimes_normalize_to_utc(void **state)
     assert_false(text_datetime_normalize("2026-03-01", out, sizeof(out)));
 }
 
+static void trimmed(const char *in, const char *want)
+{
+    size_t n = strlen(in);
+    const char *s = text_trim(in, &n);
+    assert_int_equal(n, strlen(want));
+    assert_memory_equal(s, want, n);
+}
+
+static void trim_takes_ascii_and_full_width_space(void **state)
+{
+    (void)state;
+    trimmed("  江南医院\t\n", "江南医院");
+    trimmed("\xe3\x80\x80江南医院\xe3\x80\x80", "江南医院"); /* U+3000 */
+    trimmed("\xc2\xa0医院\xc2\xa0", "医院");                 /* U+00A0 */
+    trimmed("第一 人民医院", "第一 人民医院");               /* inside: kept */
+    trimmed(" \xe3\x80\x80 \t", "");
+    trimmed("", "");
+    trimmed("\xe3\x80", "\xe3\x80"); /* a cut sequence is not a space */
+}
+
 static void slugs(void **state)
 {
     (void)state;
@@ -76,6 +96,7 @@ int main(void)
         cmocka_unit_test(dates_are_real_calendar_days),
         cmocka_unit_test(datetimes_normalize_to_utc),
         cmocka_unit_test(slugs),
+        cmocka_unit_test(trim_takes_ascii_and_full_width_space),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
