@@ -23,6 +23,7 @@ static pthread_cond_t freed; /* initialised in init_once, on CLOCK_MONOTONIC */
 static password_cost cost = PASSWORD_COST_INTERACTIVE;
 static unsigned slots = 2;
 static unsigned busy;
+static void (*observer)(unsigned busy); /* see password_observe_slots */
 
 /* The dummy hash of password_verify_dummy, remade when the cost changes. */
 static pthread_mutex_t dummy_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -84,8 +85,20 @@ static bf_result slot_acquire(password_cost *c, bf_error *err)
     }
     busy++;
     *c = cost;
+    unsigned now_busy = busy;
+    void (*fn)(unsigned) = observer;
     pthread_mutex_unlock(&lock);
+    if (fn != NULL)
+        fn(now_busy); /* while this slot is held */
     return BF_OK;
+}
+
+void password_observe_slots(void (*fn)(unsigned busy))
+{
+    init();
+    pthread_mutex_lock(&lock);
+    observer = fn;
+    pthread_mutex_unlock(&lock);
 }
 
 static void slot_release(void)

@@ -51,4 +51,9 @@ bf_result password_check_policy(const char *password, const char *field, bf_erro
 /* How many hashes are being computed right now (for tests and metrics). */
 unsigned password_busy_slots(void);
 
+/* For tests of the slot limit: fn (NULL: none) is called by every hash and
+ * verification once it holds its slot, before it works, with the number of
+ * slots then busy. */
+void password_observe_slots(void (*fn)(unsigned busy));
+
 #endif
