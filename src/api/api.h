@@ -147,6 +147,12 @@ json_t *api_keep(api_call *call, json_t *v);
 /* The OpenAPI document of the API (a new reference). */
 json_t *api_openapi_document(void);
 
+/* The login name of the user user_id names as the owner of a record of spec:
+ * an active user and, for accounts and deals, one whose role may own them
+ * (422 on owner_id otherwise). *name lives in the call's arena. */
+bf_result api_owner_name(api_call *call, const resource_spec *spec, const char *user_id,
+                         const char **name);
+
 /* Generic handlers of a resource route (route->spec, route->hooks). */
 bf_result crud_list(api_call *call, const struct api_route *route);
 bf_result crud_create(api_call *call, const struct api_route *route);
@@ -228,6 +234,7 @@ bf_result session_password(api_call *call, const struct api_route *route);
 bf_result user_password_put(api_call *call, const struct api_route *route);
 bf_result audit_list(api_call *call, const struct api_route *route);
 bf_result deal_team_get(api_call *call, const struct api_route *route);
+bf_result record_transfer(api_call *call, const struct api_route *route);
 bf_result deal_member_put(api_call *call, const struct api_route *route);
 bf_result deal_member_delete(api_call *call, const struct api_route *route);
 bf_result deal_partner_put(api_call *call, const struct api_route *route);

@@ -130,18 +130,56 @@ static bf_result audit_write(api_call *call, const char *action, const record *b
     return api_audit(call, action, spec->name, after ? after->id : before->id, old_diff, new_diff);
 }
 
-/* Fills in who owns a new record: the creator, unless the body named someone. */
-static void default_owner(api_call *call, record *rec)
+bf_result api_owner_name(api_call *call, const resource_spec *spec, const char *user_id,
+                         const char **name)
 {
-    int i = resource_field_index(rec->spec, "owner");
-    if (i >= 0 && (rec->values[i].null || !rec->values[i].present) &&
-        call->who->role != ROLE_PARTNER && call->who->user_id != NULL)
-        record_set_text(rec, "owner", call->actor);
+    record *user;
+    bf_error ignored;
+    if (store_record_get(call->app->store, call->arena, &resource_users, user_id, &user,
+                         &ignored) != BF_OK)
+        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "owner_id",
+                       "owner_id names no user");
+    access_role role;
+    if (!record_field_const(user, "active")->i)
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "owner_id",
+                       "owner_id names a user who is no longer active");
+    if (spec != &resource_activities &&
+        (!access_role_parse(record_text(user, "role"), &role) || !access_may_own_deals(role)))
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "owner_id",
+                       "owner_id names a %s user, who cannot own %s", record_text(user, "role"),
+                       spec->name);
+    *name = record_text(user, "name");
+    return BF_OK;
+}
+
+/* Who owns a new record: the user its owner_id names (see api_owner_name),
+ * else the creator (a partner's and the command line's records have none).
+ * The owner's login name is kept beside the id. */
+static bf_result owner_on_create(api_call *call, record *rec)
+{
+    if (resource_field_index(rec->spec, "owner_id") < 0)
+        return BF_OK;
+    const char *id = record_text(rec, "owner_id");
+    const char *name = NULL;
+    if (id != NULL) {
+        bf_result r = api_owner_name(call, rec->spec, id, &name);
+        if (r != BF_OK)
+            return r;
+    } else if (call->who->user_id != NULL && call->who->role != ROLE_PARTNER &&
+               (rec->spec == &resource_activities || access_may_own_deals(call->who->role))) {
+        id = call->who->user_id;
+        name = call->who->name;
+    }
+    record_set_text(rec, "owner_id", id);
+    record_set_text(rec, "owner", name);
+    return BF_OK;
 }
 
 static bf_result create_in_tx(api_call *call, const api_route *route, record *rec)
 {
     bf_result r = check_references_visible(call, rec);
+    if (r == BF_OK)
+        r = owner_on_create(call, rec);
     if (r == BF_OK && route->hooks && route->hooks->check)
         r = route->hooks->check(call, rec, NULL);
     if (r == BF_OK)
@@ -166,7 +204,6 @@ bf_result crud_create(api_call *call, const api_route *route)
         r = record_from_json(call->arena, route->spec, body, RECORD_CREATE, &rec, &call->err);
     if (r != BF_OK)
         return r;
-    default_owner(call, rec);
     store *st = call->app->store;
     if ((r = store_begin(st, &call->err)) != BF_OK)
         return r;
@@ -243,6 +280,13 @@ bf_result crud_patch(api_call *call, const api_route *route)
         r = api_body(call, &body);
     if (r == BF_OK)
         r = check_hidden_input(call, route->spec, body);
+    if (r == BF_OK && resource_field_index(route->spec, "owner_id") >= 0 &&
+        (json_object_get(body, "owner_id") || json_object_get(body, "owner")))
+        r = bf_fail(&call->err, BF_ERR_INVALID, "read_only",
+                    json_object_get(body, "owner_id") ? "owner_id" : "owner",
+                    "the owner changes only by a transfer: POST /api/v1/%s/%s/transfer, by a "
+                    "manager of the owner's team or an admin",
+                    route->spec->name, path_id(call));
     if (r == BF_OK)
         r = record_from_json(call->arena, route->spec, body, RECORD_PATCH, &patch, &call->err);
     if (r != BF_OK)

@@ -40,9 +40,9 @@ static bf_result respond_team(api_call *call, const record *opp, int status)
     const char *only = NULL;
     if (call->who->role == ROLE_PARTNER)
         only = call->who->partner_id ? call->who->partner_id : "";
-    const char *owner = record_text(opp, "owner");
     json_t *body =
-        json_pack("{s:s, s:s?, s:o, s:o}", "opportunity_id", opp->id, "owner", owner, "members",
+        json_pack("{s:s, s:s?, s:s?, s:o, s:o}", "opportunity_id", opp->id, "owner_id",
+                  record_text(opp, "owner_id"), "owner", record_text(opp, "owner"), "members",
                   members_json(members, nm, NULL), "partners", members_json(partners, np, only));
     if (body == NULL)
         return BF_ERR_NOMEM;
@@ -60,7 +60,7 @@ static bf_result load_for_staffing(api_call *call, record **opp)
         r = BF_OK; /* the playbook does not matter here */
     if (r != BF_OK)
         return r;
-    if (!access_may_staff_deal(call->who, record_text(*opp, "owner")))
+    if (!access_may_staff_deal(call->who, record_text(*opp, "owner_id")))
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
                        "only the deal's sales owner, a manager or an admin change who works it");
     return BF_OK;

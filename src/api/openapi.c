@@ -210,7 +210,8 @@ static json_t *operation(const api_route *r)
                                         "required", 0, "schema", "type", "string"));
         p = end ? end + 1 : p + len;
     }
-    if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE)
+    bool transfer = strstr(r->pattern, "/transfer") != NULL;
+    if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE || transfer)
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-Match",
                                                 "in", "header", "required", 1, "description",
                                                 "The ETag (version) last read", "schema", "type",
@@ -220,10 +221,11 @@ static json_t *operation(const api_route *r)
     json_t *responses = json_object();
     if (r->spec) {
         schema_name(r->spec, name, sizeof(name));
-        if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH)
+        if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH || transfer)
             json_object_set_new(
                 op, "requestBody",
-                json_pack("{s:b, s:o}", "required", 1, "content", json_content(ref_to(name))));
+                json_pack("{s:b, s:o}", "required", 1, "content",
+                          json_content(ref_to(transfer ? "TransferRequest" : name))));
         if (r->kind == ROUTE_LIST)
             json_object_set_new(
                 responses, "200",
@@ -324,6 +326,12 @@ json_t *api_openapi_document(void)
                                   "object", "properties", "note", "type", "string", "maxLength",
                                   1000, "override", "type", "boolean", "reason", "type", "string",
                                   "maxLength", 1000, "additionalProperties", 0));
+    json_object_set_new(schemas, "TransferRequest",
+                        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:i, s:i}}, s:[s, s], s:b}",
+                                  "type", "object", "properties", "owner_id", "type", "string",
+                                  "description", "The new owner: an active user who may own deals",
+                                  "reason", "type", "string", "minLength", 1, "maxLength", 1000,
+                                  "required", "owner_id", "reason", "additionalProperties", 0));
     json_object_set_new(schemas, "DecisionAnswer",
                         json_pack("{s:s, s:{s:{s:s, s:[s, s]}, s:{s:s, s:i}}, s:[s], s:b}", "type",
                                   "object", "properties", "answer", "type", "string", "enum", "yes",

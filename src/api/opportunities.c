@@ -151,6 +151,7 @@ static bf_result instantiate_visit_plan(api_call *call, const record *opp, const
             arena_printf(call->arena, "%s·第%d次拜访", i18n_pick(&mode->name, "zh"), v->n));
         record_set_text(act, "planned_at", plan_time(call, v->day));
         record_set_text(act, "purpose", buf_cstr(&purpose));
+        record_set_text(act, "owner_id", record_text(opp, "owner_id"));
         record_set_text(act, "owner", record_text(opp, "owner"));
         char ref[64];
         visit_plan_ref(mode, v, ref, sizeof(ref));
@@ -182,6 +183,7 @@ static bf_result create_reference_case_task(api_call *call, const record *opp, c
                     arena_printf(call->arena, "参考案例：%s", record_text(opp, "name")));
     record_set_text(act, "planned_at", plan_time(call, 7));
     record_set_text(act, "purpose", text);
+    record_set_text(act, "owner_id", record_text(opp, "owner_id"));
     record_set_text(act, "owner", record_text(opp, "owner"));
     record_set_text(act, "plan_ref", "reference-case");
     return store_record_insert(call->app->store, call->arena, act, &call->err);
@@ -191,8 +193,8 @@ static bf_result create_reference_case_task(api_call *call, const record *opp, c
 static bf_result keep_creator_on(api_call *call, const record *rec)
 {
     const viewer *v = call->who;
-    const char *owner = record_text(rec, "owner");
-    if (v->user_id == NULL || (owner != NULL && strcmp(owner, v->name) == 0))
+    const char *owner = record_text(rec, "owner_id");
+    if (v->user_id == NULL || (owner != NULL && strcmp(owner, v->user_id) == 0))
         return BF_OK;
     if (v->role != ROLE_SALES && v->role != ROLE_CONSULTANT && v->role != ROLE_MANAGER)
         return BF_OK;

@@ -84,6 +84,17 @@ const api_route api_routes[] = {
      NULL, NULL, "Remove a partner's registration (sales owner, manager or admin)", "401 403 404",
      NULL, 204},
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
+    {"POST", "/api/v1/accounts/{id}/transfer", record_transfer, ROUTE_OTHER, &resource_accounts,
+     NULL,
+     "Transfer the account to another owner (转移负责人; If-Match): an admin, or a manager "
+     "whose team tree holds both owners; audited with the reason",
+     "400 403 404 412 415 422 428", NULL, 0},
+    {"POST", "/api/v1/opportunities/{id}/transfer", record_transfer, ROUTE_OTHER,
+     &resource_opportunities, NULL,
+     "Transfer the deal to another owner (转移负责人; If-Match): an admin, or a manager whose "
+     "team tree holds both owners; stage, checklist, forms, team and history stay; audited with "
+     "the reason",
+     "400 403 404 412 415 422 428", NULL, 0},
     RESOURCE_ROUTES("contacts", resource_contacts, contact_hooks, "contacts"),
     RESOURCE_ROUTES("opportunities", resource_opportunities, opportunity_hooks, "opportunities"),
     RESOURCE_ROUTES("activities", resource_activities, activity_hooks, "activities"),

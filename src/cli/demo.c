@@ -66,8 +66,20 @@ static bf_result insert(demo *d, const resource_spec *spec, json_t *obj, record 
 {
     json_t *ref = json_incref(json_object_get(obj, "ref"));
     json_object_del(obj, "ref");
+    /* The demo names owners by login name; a record holds the user's id. */
+    const char *owner = json_string_value(json_object_get(obj, "owner"));
+    owner = owner ? arena_strdup(d->a, owner) : NULL;
+    json_object_del(obj, "owner");
     record *rec;
     bf_result r = record_from_json(d->a, spec, obj, RECORD_CREATE, &rec, d->err);
+    if (r == BF_OK && owner != NULL) {
+        user_login u;
+        r = store_user_by_name(d->st, d->a, owner, &u, d->err);
+        if (r == BF_OK) {
+            record_set_text(rec, "owner_id", u.who.user_id);
+            record_set_text(rec, "owner", u.who.name);
+        }
+    }
     if (r == BF_OK && spec == &resource_opportunities) {
         bool moved;
         r = opportunity_prepare(rec, NULL, d->playbooks, &moved, d->err);

@@ -76,12 +76,18 @@ bool access_may_write(access_role role, const resource_spec *spec, access_write 
     return false;
 }
 
-bool access_may_staff_deal(const viewer *v, const char *deal_owner)
+bool access_may_staff_deal(const viewer *v, const char *deal_owner_id)
 {
     if (v->role == ROLE_ADMIN || v->role == ROLE_MANAGER)
         return true;
-    return v->role == ROLE_SALES && deal_owner != NULL && v->name != NULL &&
-           strcmp(deal_owner, v->name) == 0;
+    return v->role == ROLE_SALES && deal_owner_id != NULL && v->user_id != NULL &&
+           strcmp(deal_owner_id, v->user_id) == 0;
+}
+
+bool access_may_own_deals(access_role role)
+{
+    return role == ROLE_SALES || role == ROLE_CONSULTANT || role == ROLE_MANAGER ||
+           role == ROLE_ADMIN;
 }
 
 bool access_field_hidden(access_role role, const field_spec *f)

@@ -61,8 +61,13 @@ typedef enum access_write { ACCESS_CREATE, ACCESS_UPDATE, ACCESS_DELETE } access
 bool access_may_write(access_role role, const resource_spec *spec, access_write how);
 
 /* True when the viewer may change who is on a deal and register partners on
- * it: the deal's sales owner (owner holds the login name), a manager, admin. */
-bool access_may_staff_deal(const viewer *v, const char *deal_owner);
+ * it: the deal's sales owner (deal_owner_id: the owner's user id), a manager,
+ * an admin. */
+bool access_may_staff_deal(const viewer *v, const char *deal_owner_id);
+
+/* True when a user of role may own accounts and deals: the company's own
+ * sales staff and admins, not partners or implementation. */
+bool access_may_own_deals(access_role role);
 
 /* True when the field is hidden from role (internal fields from partners). */
 bool access_field_hidden(access_role role, const field_spec *f);

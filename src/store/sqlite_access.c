@@ -12,20 +12,20 @@
  *   vis_opp  the deals the viewer sees
  *   vis_acc  the accounts the viewer sees (those of its deals, and the ones
  *            its people own)
- * Parameters: ?90 user id, ?91 login name, ?92 partner id, ?93 team id. */
-static const char VIS_PEOPLE_SELF[] = "people(id, name) AS (SELECT id, name FROM users "
-                                      "WHERE id = ?90), ";
-static const char VIS_PEOPLE_TEAM[] = "people(id, name) AS (SELECT id, name FROM users "
+ * A record's owner is owner_id, a user's id: the name beside it is display.
+ * Parameters: ?90 user id, ?92 partner id, ?93 team id. */
+static const char VIS_PEOPLE_SELF[] = "people(id) AS (SELECT ?90), ";
+static const char VIS_PEOPLE_TEAM[] = "people(id) AS (SELECT id FROM users "
                                       "WHERE id = ?90 OR team_id = ?93), ";
 static const char VIS_PEOPLE_TREE[] =
     "tree(id) AS (SELECT ?93 UNION SELECT t.id FROM teams t JOIN tree ON t.parent_id = tree.id), "
-    "people(id, name) AS (SELECT id, name FROM users WHERE id = ?90 OR team_id IN tree), ";
+    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN tree), ";
 static const char VIS_PEOPLE_DEALS[] =
-    "vis_opp(id) AS (SELECT id FROM opportunities WHERE owner IN (SELECT name FROM people) "
+    "vis_opp(id) AS (SELECT id FROM opportunities WHERE owner_id IN (SELECT id FROM people) "
     "UNION SELECT opportunity_id FROM opportunity_members WHERE user_id IN (SELECT id FROM "
     "people)), "
     "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp "
-    "UNION SELECT id FROM accounts WHERE owner IN (SELECT name FROM people)) ";
+    "UNION SELECT id FROM accounts WHERE owner_id IN (SELECT id FROM people)) ";
 static const char VIS_PARTNER_DEALS[] =
     "vis_opp(id) AS (SELECT opportunity_id FROM opportunity_partners WHERE partner_id = ?92), "
     "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
@@ -87,7 +87,7 @@ bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const vi
         return buf_append_str(b, "account_id IN vis_acc");
     if (spec == &resource_activities)
         return buf_append_str(b, "(opportunity_id IN vis_opp OR (opportunity_id IS NULL AND "
-                                 "account_id IN vis_acc) OR owner = ?91)");
+                                 "account_id IN vis_acc) OR owner_id = ?90)");
     if (spec == &resource_users)
         return buf_append_str(b, partner ? "id = ?90" : "1");
     if (spec == &resource_teams)
@@ -103,7 +103,6 @@ void sq_bind_viewer(sqlite3_stmt *s, const viewer *v)
     if (sees_all(v))
         return;
     sq_bind_text(s, 90, v->user_id);
-    sq_bind_text(s, 91, v->name);
     sq_bind_text(s, 92, v->partner_id);
     sq_bind_text(s, 93, v->team_id);
 }
@@ -349,6 +348,31 @@ bf_result store_sessions_end_user(store *st, const char *user_id, const char *ke
     sq_bind_text(s, 2, keep_hash);
     sq_bind_text(s, 3, now);
     return run_write(c, s, "sessions", NULL, err);
+}
+
+static const char SQL_IN_TEAM_TREE[] =
+    "WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT t.id FROM teams t JOIN tree "
+    "ON t.parent_id = tree.id) SELECT EXISTS (SELECT 1 FROM users WHERE id = ?2 AND "
+    "team_id IN tree)";
+
+bf_result store_user_in_team_tree(store *st, const char *team_id, const char *user_id, bool *in,
+                                  bf_error *err)
+{
+    *in = false;
+    if (team_id == NULL || user_id == NULL)
+        return BF_OK;
+    conn *c;
+    sqlite3_stmt *s;
+    bf_result r = sq_prepare(st, SQL_IN_TEAM_TREE, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, team_id);
+    sq_bind_text(s, 2, user_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *in = sqlite3_column_int(s, 0) != 0;
+    sqlite3_reset(s);
+    return rc == SQLITE_ROW ? BF_OK : sq_db_error(err, c->db, rc, "teams");
 }
 
 static const char SQL_TOKENS_REVOKE_USER[] =

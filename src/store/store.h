@@ -278,6 +278,11 @@ bf_result store_session_user(store *st, arena *a, const char *token_hash, const 
 /* Ends a session (no error when there is none). */
 bf_result store_session_delete(store *st, const char *token_hash, bf_error *err);
 
+/* Whether user_id belongs to team_id or a team below it (false when team_id
+ * is NULL). */
+bf_result store_user_in_team_tree(store *st, const char *team_id, const char *user_id, bool *in,
+                                  bf_error *err);
+
 /* Revokes every API token of the user not yet revoked; *n gets how many. */
 bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err);
 

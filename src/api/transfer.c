@@ -1,0 +1,141 @@
+/* Transfers (转移负责人): the owner of a deal or an account changes here and
+ * nowhere else. An admin may transfer any record; a manager, one whose owner
+ * and new owner are both in the manager's team tree (the manager included).
+ * The record keeps its stage, checklist, forms, team and history; one audit
+ * entry tells who had it, who has it now, and why. */
+#include <string.h>
+
+#include "api/api.h"
+#include "core/json_check.h"
+#include "core/text.h"
+
+/* A transfer's reason, at most this many characters. */
+#define TRANSFER_REASON_MAX 1000
+
+/* Whether the manager's team tree holds user_id (false for NULL). */
+static bf_result in_managers_tree(api_call *call, const char *user_id, bool *in)
+{
+    *in = false;
+    if (user_id == NULL)
+        return BF_OK;
+    if (call->who->user_id != NULL && strcmp(user_id, call->who->user_id) == 0) {
+        *in = true;
+        return BF_OK;
+    }
+    return store_user_in_team_tree(call->app->store, call->who->team_id, user_id, in, &call->err);
+}
+
+/* Reads {"owner_id", "reason"}; 422 naming the field otherwise. */
+static bf_result read_body(api_call *call, const char **owner_id, const char **reason)
+{
+    json_t *body;
+    static const char *const keys[] = {"owner_id", "reason", NULL};
+    bf_result r = api_body(call, &body);
+    if (r == BF_OK)
+        r = json_check_keys(body, keys, NULL, "is not a field of a transfer", &call->err);
+    json_t *owner = json_object_get(body, "owner_id");
+    json_t *why = json_object_get(body, "reason");
+    if (r == BF_OK)
+        r = json_check_required(owner, "owner_id", &call->err);
+    if (r == BF_OK)
+        r = json_check_string(owner, "owner_id", &call->err);
+    if (r == BF_OK)
+        r = json_check_required(why, "reason", &call->err);
+    if (r == BF_OK)
+        r = json_check_text(why, "reason", TRANSFER_REASON_MAX, &call->err);
+    if (r != BF_OK)
+        return r;
+    size_t n = json_string_length(why);
+    const char *text = text_trim(json_string_value(why), &n);
+    if (n == 0)
+        return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
+                       "reason is required: say why the owner changes");
+    *owner_id = json_string_value(owner);
+    *reason = arena_strndup(call->arena, text, n);
+    return *reason ? BF_OK : BF_ERR_NOMEM;
+}
+
+static bf_result transfer_in_tx(api_call *call, const resource_spec *spec, const char *id,
+                                int64_t expected, const char *owner_id, const char *reason,
+                                record **out)
+{
+    record *rec;
+    bf_result r = store_record_get(call->app->store, call->arena, spec, id, &rec, &call->err);
+    if (r != BF_OK)
+        return r;
+    if (rec->version != expected)
+        return bf_fail(&call->err, BF_ERR_STALE, "version_mismatch", NULL,
+                       "the %s was changed by someone else: version %lld is current, not %lld",
+                       spec->singular, (long long)rec->version, (long long)expected);
+    const char *old_id = record_text(rec, "owner_id");
+    const char *old_name = record_text(rec, "owner");
+    if (old_id != NULL && strcmp(old_id, owner_id) == 0)
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "owner_id",
+                       "owner_id already owns this %s", spec->singular);
+    if (call->who->role != ROLE_ADMIN) {
+        bool old_in, new_in;
+        if ((r = in_managers_tree(call, old_id, &old_in)) != BF_OK ||
+            (r = in_managers_tree(call, owner_id, &new_in)) != BF_OK)
+            return r;
+        if (!old_in || !new_in)
+            return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
+                           "a manager transfers %s between the people of their own team tree; "
+                           "ask an admin for others",
+                           spec->name);
+    }
+    const char *name;
+    if ((r = api_owner_name(call, spec, owner_id, &name)) != BF_OK)
+        return r;
+    record_set_text(rec, "owner_id", owner_id);
+    record_set_text(rec, "owner", name);
+    if ((r = store_record_update(call->app->store, call->arena, rec, expected, &call->err)) !=
+        BF_OK)
+        return r;
+    json_t *before =
+        api_keep(call, json_pack("{s:s?, s:s?}", "owner_id", old_id, "owner", old_name));
+    json_t *after = api_keep(
+        call, json_pack("{s:s, s:s, s:s}", "owner_id", owner_id, "owner", name, "reason", reason));
+    if (before == NULL || after == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_audit(call, "transfer", spec->name, rec->id, before, after)) != BF_OK)
+        return r;
+    *out = rec;
+    return BF_OK;
+}
+
+bf_result record_transfer(api_call *call, const api_route *route)
+{
+    const resource_spec *spec = route->spec;
+    const char *id = call->req->params[0];
+    const char *owner_id = NULL, *reason = NULL;
+    int64_t expected = 0;
+    bf_result r = api_require_visible(call, spec, id);
+    if (r == BF_OK && call->who->role != ROLE_ADMIN && call->who->role != ROLE_MANAGER)
+        r = bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
+                    "the owner is changed by a manager of the owner's team, or an admin");
+    if (r == BF_OK)
+        r = api_if_match(call, &expected);
+    if (r == BF_OK)
+        r = read_body(call, &owner_id, &reason);
+    if (r != BF_OK)
+        return r;
+    /* The new owner must be someone the caller sees: else as if none. */
+    bool visible = false;
+    if ((r = store_record_visible(call->app->store, call->who, &resource_users, owner_id, &visible,
+                                  &call->err)) != BF_OK)
+        return r;
+    if (!visible)
+        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "owner_id",
+                       "owner_id names no user");
+    store *st = call->app->store;
+    record *rec = NULL;
+    if ((r = store_begin(st, &call->err)) != BF_OK)
+        return r;
+    if ((r = transfer_in_tx(call, spec, id, expected, owner_id, reason, &rec)) != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    if ((r = store_commit(st, &call->err)) != BF_OK)
+        return r;
+    return api_respond_record(call, 200, rec);
+}

@@ -1,0 +1,19 @@
+-- bingfa schema version 6: the owner of an account, a deal and an activity is
+-- a user. owner_id refers to users(id) and decides who sees the record;
+-- owner keeps that user's login name (which never changes) for display, lists
+-- and reports, and is written by the server alone (on create, on a transfer). An owner written as text that names no user keeps its text and
+-- gets no owner_id: such a record is seen by admins, who transfer it.
+ALTER TABLE accounts ADD COLUMN owner_id TEXT REFERENCES users(id);
+ALTER TABLE opportunities ADD COLUMN owner_id TEXT REFERENCES users(id);
+ALTER TABLE activities ADD COLUMN owner_id TEXT REFERENCES users(id);
+
+UPDATE accounts SET owner_id = (SELECT id FROM users WHERE users.name = accounts.owner)
+    WHERE owner IS NOT NULL;
+UPDATE opportunities SET owner_id = (SELECT id FROM users WHERE users.name = opportunities.owner)
+    WHERE owner IS NOT NULL;
+UPDATE activities SET owner_id = (SELECT id FROM users WHERE users.name = activities.owner)
+    WHERE owner IS NOT NULL;
+
+CREATE INDEX accounts_owner_id ON accounts(owner_id);
+CREATE INDEX opportunities_owner_id ON opportunities(owner_id, status);
+CREATE INDEX activities_owner_id ON activities(owner_id);
