@@ -251,6 +251,16 @@ class BingfaServer:
                 raise RuntimeError("password of %s: %r" % (name, p))
         return r.json
 
+    def user_id(self, name, role="sales"):
+        """The id of the user name, made (a salesperson of the admin's team)
+        when there is none: an owner_id to give a record."""
+        if not hasattr(self, "_user_ids"):
+            self._user_ids = {}
+        if name not in self._user_ids:
+            found = self._users_named(name)
+            self._user_ids[name] = found["id"] if found else self.make_user(name, role=role)["id"]
+        return self._user_ids[name]
+
     def token_for(self, name, role="consultant", **kw):
         """The API token of user name, creating the user (make_user) first
         when there is none."""

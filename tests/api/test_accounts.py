@@ -23,7 +23,7 @@ class AccountsTest(ServerTestCase):
             "existing_systems": "用友U8、金蝶云星空",
             "branches": 7,
             "it_landscape": "核心交换机两台（主备），接入层约60台，无线AP 120个",
-            "owner": "王磊",
+            "owner_id": self.server.user_id("王磊"),
             "notes": "客户关系良好；明年有机房改造计划。",
         }
 
@@ -246,8 +246,9 @@ class AccountsTest(ServerTestCase):
 
     def test_list_filters_and_search(self):
         owner = self.unique("owner")
-        a = self.make_account(name="南京钢铁集团 " + owner, owner=owner, ownership="state_owned")
-        b = self.make_account(name="苏州外资电子 " + owner, owner=owner, ownership="foreign")
+        uid = self.server.user_id(owner)
+        a = self.make_account(name="南京钢铁集团 " + owner, owner_id=uid, ownership="state_owned")
+        b = self.make_account(name="苏州外资电子 " + owner, owner_id=uid, ownership="foreign")
         items = self.list_all("accounts", "owner=" + owner)
         self.assertEqual({x["id"] for x in items}, {a["id"], b["id"]})
         items = self.list_all("accounts", "owner=%s&ownership=foreign" % owner)

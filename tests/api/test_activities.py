@@ -28,7 +28,7 @@ class ActivitiesTest(ServerTestCase):
             "next_step": "现场调研",
             "next_step_date": "2026-01-12",
             "contacts": [self.contact["id"]],
-            "owner": "赵六",
+            "owner_id": self.server.user_id("赵六"),
         }
         r = self.post("/api/v1/activities", body)
         self.assertEqual(r.status, 201, r)
@@ -40,8 +40,9 @@ class ActivitiesTest(ServerTestCase):
         self.assertEqual(rec["planned_at"], "2026-01-05T01:30:00Z")
         self.assertEqual(rec["done_at"], "2026-01-05T02:15:00Z")
         for k in ("opportunity_id", "type", "subject", "purpose", "outcome", "next_step",
-                  "next_step_date", "contacts", "owner"):
+                  "next_step_date", "contacts", "owner_id"):
             self.assertEqual(rec[k], body[k], k)
+        self.assertEqual(rec["owner"], "赵六")
         self.assertEqual(rec["version"], 1)
         self.assertETag(r, 1)
         self.assertEqual(r.headers.get("Location"), "/api/v1/activities/" + rec["id"])

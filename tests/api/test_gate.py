@@ -729,9 +729,10 @@ class GateTest(ServerTestCase):
     def test_funnel_owner(self):
         owner = self.unique("销售")
         acc = self.make_account()
-        self.make_opportunity(acc["id"], amount=10000, owner=owner, stage="contract")
-        self.make_opportunity(acc["id"], amount=20000, owner=owner, stage="contract")
-        self.make_opportunity(acc["id"], amount=40000, owner=owner + "x", stage="contract")
+        uid, other = self.server.user_id(owner), self.server.user_id(owner + "x")
+        self.make_opportunity(acc["id"], amount=10000, owner_id=uid, stage="contract")
+        self.make_opportunity(acc["id"], amount=20000, owner_id=uid, stage="contract")
+        self.make_opportunity(acc["id"], amount=40000, owner_id=other, stage="contract")
         f = self.funnel("owner=" + urllib.parse.quote(owner))
         self.assertEqual(f["owner"], owner)
         self.assertEqual(f["totals"]["count"], 2)

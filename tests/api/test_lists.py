@@ -28,7 +28,7 @@ class ListsTest(ServerTestCase):
                 "account_id": cls.account["id"],
                 "name": specials.get(i, "%s智慧园区项目%02d" % ("甲乙丙丁戊"[i % 5], i)),
                 "amount": (i % 4) * 150000,  # many ties
-                "owner": OWNERS[i % 3],
+                "owner_id": cls.server.user_id(OWNERS[i % 3]),
                 "stage": STAGES[i % 6],
             }
             if i % 4 != 0:  # some nulls, some equal dates
@@ -43,7 +43,7 @@ class ListsTest(ServerTestCase):
         for i in range(3):
             cls.server.post("/api/v1/opportunities", {"account_id": cls.other_account["id"],
                                                       "name": "智慧园区项目 其他%d" % i,
-                                                      "owner": OWNERS[0]})
+                                                      "owner_id": cls.server.user_id(OWNERS[0])})
 
     def pages(self, query, limit=7):
         """All pages of a list query; checks the page shape on the way."""

@@ -1,5 +1,5 @@
-"""Schema migrations: a version-1, 2 or 3 database written by an old bingfa
-is upgraded to the current version (4) on start, keeping its records (and,
+"""Schema migrations: a version-1, 2, 3 or 5 database written by an old bingfa
+is upgraded to the current version on start, keeping its records (and,
 from version 2, their checklist state and stage history; from version 3,
 the playbook engine's columns and imported playbooks), which then work with
 the checklist, the gate, the history, the playbook engine and the sales
@@ -17,7 +17,7 @@ from bingfa_server import BingfaServer, run_cli, satisfy_mant, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
-CURRENT = 5
+CURRENT = 6
 ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
 # The built-in ruijie-6's version (playbooks/ruijie-6.json).
 RUIJIE_VERSION = 2
@@ -230,6 +230,7 @@ class MigrationTest(unittest.TestCase):
                 "amount": 5000000000, "currency": "CNY", "budget": 6000000000,
                 "expected_close": "2026-10-31", "playbook": "ruijie-6", "stage": "launch",
                 "probability": 30, "sales_mode": "consultative", "owner": "钱九",
+                "owner_id": None,  # no user 钱九 in a version-1 database
                 "status": "open", "close_reason": None, "compelling_event": "年底前上线",
                 "competitors": ["华为"], "products": ["RG-S7808C"],
                 "description": "旧版本录入的商机", "version": 1, "created_at": CREATED,
@@ -493,6 +494,42 @@ class MigrationTest(unittest.TestCase):
         g = s.get("/api/v1/opportunities/opp_test0001/mant")
         self.assertEqual((g.json["version"], g.json["data"]["needs"]),
                          (1, ["出口带宽", "统一认证", "等保"]))
+        s.stop()
+
+    def test_server_upgrades_a_version_5_database_owners_to_users(self):
+        """Version 6: a text owner becomes a reference to the user of that
+        name; a text that names no user keeps its text, owned by no one."""
+        res = run_cli("init", "--db", self.db, "--schema-version", "5")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.insert_v3_records()  # owner 钱九 on the account, a deal and an activity
+        with closing(sqlite3.connect(self.db)) as c:
+            c.execute("PRAGMA foreign_keys=ON")
+            c.execute("INSERT INTO users (id, created_at, updated_at, name, role) "
+                      "VALUES ('usr_test0001', ?, ?, '钱九', 'sales')", (CREATED, UPDATED))
+            c.execute("UPDATE opportunities SET owner = '幽灵' WHERE id = 'opp_test0002'")
+            c.commit()
+        s = self.server()
+        s.start()
+        self.assertEqual(s.schema_version, CURRENT)
+        deal = s.get("/api/v1/opportunities/opp_test0001").json
+        self.assertEqual((deal["owner_id"], deal["owner"]), ("usr_test0001", "钱九"))
+        acc = s.get("/api/v1/accounts/acc_test0001").json
+        self.assertEqual((acc["owner_id"], acc["owner"]), ("usr_test0001", "钱九"))
+        act = s.get("/api/v1/activities/act_test0001").json
+        self.assertEqual((act["owner_id"], act["owner"]), ("usr_test0001", "钱九"))
+        ghost = s.get("/api/v1/opportunities/opp_test0002").json
+        self.assertEqual((ghost["owner_id"], ghost["owner"]), (None, "幽灵"))
+        # 钱九 sees his deal by the reference; nobody but admins sees the ghost's.
+        token = run_cli("token", "create", "--db", self.db, "--user", "钱九")
+        h = {"Authorization": "Bearer " + token.stdout.strip().splitlines()[-1]}
+        self.assertEqual(s.get("/api/v1/opportunities/opp_test0001", headers=h).status, 200)
+        self.assertEqual(s.get("/api/v1/opportunities/opp_test0002", headers=h).status, 404)
+        # An admin hands the ghost's deal to 钱九.
+        t = s.request("POST", "/api/v1/opportunities/opp_test0002/transfer",
+                      body={"owner_id": "usr_test0001", "reason": "原负责人已离职"},
+                      headers={"If-Match": '"%d"' % ghost["version"]})
+        self.assertEqual(t.status, 200, t)
+        self.assertEqual(s.get("/api/v1/opportunities/opp_test0002", headers=h).status, 200)
         s.stop()
 
     def test_init_upgrades_a_version_3_database(self):

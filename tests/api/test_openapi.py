@@ -76,6 +76,8 @@ class OpenAPITest(ServerTestCase):
             return {"done": False}
         if method == "POST" and path.endswith("/decisions/{decision}"):
             return {"answer": "yes"}
+        if method == "POST" and path.endswith("/transfer"):
+            return {"owner_id": self.ids["users"], "reason": "区域调整"}
         if method == "POST" and path == "/api/v1/session":
             return {"name": ADMIN_NAME, "password": ADMIN_PASSWORD}
         if method == "POST" and path == "/api/v1/session/password":
@@ -203,13 +205,16 @@ class OpenAPITest(ServerTestCase):
     def test_every_documented_operation_exists(self):
         # DELETE goes last and on placeholders, so the real records stay.
         ops = [(p, m.upper()) for p, item in self.doc["paths"].items() for m in item]
-        ops.sort(key=lambda pm: pm[1] == "DELETE")
+        # A transfer changes the record's version: after the PATCH that sends "1".
+        ops.sort(key=lambda pm: (pm[1] == "DELETE", pm[0].endswith("/transfer")))
         for path, method in ops:
             with self.subTest(method=method, path=path):
                 url = self.concrete(path, real=method != "DELETE")
                 headers = {}
                 if method in ("PATCH", "DELETE"):
                     headers["If-Match"] = '"1"'
+                if path.endswith("/transfer"):  # the record's current version
+                    headers["If-Match"] = self.get(url[:-len("/transfer")]).headers["ETag"]
                 body = self.minimal_body(method, path)
                 r = self.request(method, url, body=body, headers=headers)
                 if path == "/api/v1/session/password":

@@ -51,7 +51,7 @@ class OpportunitiesTest(ServerTestCase):
             "expected_close": "2026-09-30",
             "playbook": "ruijie-6",
             "sales_mode": "strategic",
-            "owner": "孙七",
+            "owner_id": self.server.user_id("孙七"),
             "compelling_event": "2026年6月30日前须通过等保2.0三级测评",
             "competitors": ["华为", "新华三"],
             "products": ["RG-N18000 核心交换机", "RG-S6510 汇聚交换机", "云桌面"],
@@ -61,6 +61,7 @@ class OpportunitiesTest(ServerTestCase):
         self.assertEqual(r.status, 201, r)
         for k, v in body.items():
             self.assertEqual(r.json[k], v, k)
+        self.assertEqual(r.json["owner"], "孙七")  # the owner's name, beside the id
         g = self.get(self.url(r.json))
         self.assertEqual(g.status, 200)
         self.assertEqual(g.json, r.json)
@@ -241,11 +242,10 @@ class OpportunitiesTest(ServerTestCase):
     def test_patch(self):
         o = self.make_opportunity(self.account["id"], amount=100)
         url = self.url(o)
-        r = self.patch(url, {"amount": 250000, "owner": "周八", "competitors": ["思科"]},
-                       version=1)
+        r = self.patch(url, {"amount": 250000, "competitors": ["思科"]}, version=1)
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["amount"], 250000)
-        self.assertEqual(r.json["owner"], "周八")
+        self.assertEqual(r.json["owner"], o["owner"])
         self.assertEqual(r.json["competitors"], ["思科"])
         self.assertEqual(r.json["version"], 2)
         self.assertEqual(r.json["stage"], "problem")

@@ -190,7 +190,8 @@ class WalkthroughTest(ServerTestCase):
         acc = self.make_account(name="走查客户 " + self.unique("acc"))
         r = self.request("POST", "/api/v1/opportunities",
                          body={"account_id": acc["id"], "name": "全流程走查 " + pid,
-                               "amount": 120000000, "playbook": pid, "owner": "李四"},
+                               "amount": 120000000, "playbook": pid,
+                               "owner_id": self.server.user_id("李四")},
                          headers=self.server.staff("zhang.san"))
         self.assertEqual(r.status, 201, r)
         opp = r.json

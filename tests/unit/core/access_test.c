@@ -65,16 +65,29 @@ static void who_writes_what(void **state)
 static void the_owner_or_a_manager_staffs_a_deal(void **state)
 {
     (void)state;
-    viewer s = {.role = ROLE_SALES, .name = "张伟"};
-    assert_true(access_may_staff_deal(&s, "张伟"));
-    assert_false(access_may_staff_deal(&s, "李娜"));
+    /* The owner is a user id: a name that happens to match is no owner. */
+    viewer s = {.role = ROLE_SALES, .user_id = "usr_zhangwei", .name = "张伟"};
+    assert_true(access_may_staff_deal(&s, "usr_zhangwei"));
+    assert_false(access_may_staff_deal(&s, "张伟"));
+    assert_false(access_may_staff_deal(&s, "usr_lina"));
     assert_false(access_may_staff_deal(&s, NULL));
-    viewer c = {.role = ROLE_CONSULTANT, .name = "周敏"};
-    assert_false(access_may_staff_deal(&c, "周敏"));
-    viewer m = {.role = ROLE_MANAGER, .name = "孙丽"};
-    assert_true(access_may_staff_deal(&m, "张伟"));
-    viewer p = {.role = ROLE_PARTNER, .name = "钱伟"};
-    assert_false(access_may_staff_deal(&p, "钱伟"));
+    viewer c = {.role = ROLE_CONSULTANT, .user_id = "usr_zhoumin", .name = "周敏"};
+    assert_false(access_may_staff_deal(&c, "usr_zhoumin"));
+    viewer m = {.role = ROLE_MANAGER, .user_id = "usr_sunli", .name = "孙丽"};
+    assert_true(access_may_staff_deal(&m, "usr_zhangwei"));
+    viewer p = {.role = ROLE_PARTNER, .user_id = "usr_qianwei", .name = "钱伟"};
+    assert_false(access_may_staff_deal(&p, "usr_qianwei"));
+}
+
+static void only_staff_own_deals(void **state)
+{
+    (void)state;
+    assert_true(access_may_own_deals(ROLE_SALES));
+    assert_true(access_may_own_deals(ROLE_CONSULTANT));
+    assert_true(access_may_own_deals(ROLE_MANAGER));
+    assert_true(access_may_own_deals(ROLE_ADMIN));
+    assert_false(access_may_own_deals(ROLE_PARTNER));
+    assert_false(access_may_own_deals(ROLE_IMPLEMENTATION));
 }
 
 static void internal_fields_are_hidden_from_partners_only(void **state)
@@ -101,6 +114,7 @@ int main(void)
         cmocka_unit_test(only_managers_override_and_approve),
         cmocka_unit_test(who_writes_what),
         cmocka_unit_test(the_owner_or_a_manager_staffs_a_deal),
+        cmocka_unit_test(only_staff_own_deals),
         cmocka_unit_test(internal_fields_are_hidden_from_partners_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -66,10 +66,21 @@ static void create_applies_defaults_and_requires(void **state)
     assert_string_equal(f->err.code, "required");
 
     /* PATCH takes only what is given, and no required check. */
-    assert_int_equal(parse(f, &resource_opportunities, "{\"owner\":\"李娜\"}", RECORD_PATCH, &rec),
-                     BF_OK);
+    assert_int_equal(
+        parse(f, &resource_opportunities, "{\"description\":\"一期\"}", RECORD_PATCH, &rec), BF_OK);
     assert_false(record_field(rec, "name")->present);
-    assert_true(record_field(rec, "owner")->present);
+    assert_true(record_field(rec, "description")->present);
+
+    /* The owner is a user's id, given on create; its name is the server's. */
+    assert_int_equal(parse(f, &resource_opportunities,
+                           "{\"account_id\":\"acc_1234\",\"name\":\"x\",\"owner\":\"李娜\"}",
+                           RECORD_CREATE, NULL),
+                     BF_ERR_INVALID);
+    assert_string_equal(f->err.code, "read_only");
+    assert_int_equal(
+        parse(f, &resource_opportunities, "{\"owner_id\":\"usr_lina\"}", RECORD_PATCH, NULL),
+        BF_ERR_INVALID);
+    assert_string_equal(f->err.field, "owner_id");
 }
 
 static void field_errors_name_the_field(void **state)

@@ -1,0 +1,31 @@
+// The transfer of a deal or an account to another owner (转移负责人).
+export default {
+  zh: {
+    action: '转移负责人',
+    title: '转移负责人',
+    current: '当前负责人',
+    to: '新负责人',
+    pick: '选择销售、售前顾问、经理或管理员',
+    reason: '转移原因',
+    reasonHint: '例如：区域调整、人员离职、客户要求更换对接人',
+    keepsDeal: '商机的阶段、检查清单、表单、团队与历史都保留不变；转移会记入审计日志。',
+    keepsAccount: '客户的联系人、商机与历史保留不变；转移会记入审计日志。',
+    save: '确认转移',
+    done: '已转移给 {name}',
+    stale: '该记录刚被他人修改，请关闭后刷新再试。',
+  },
+  en: {
+    action: 'Transfer owner',
+    title: 'Transfer to another owner',
+    current: 'Current owner',
+    to: 'New owner',
+    pick: 'Choose a salesperson, consultant, manager or admin',
+    reason: 'Reason',
+    reasonHint: 'For example: territory change, someone left, the customer asked for another contact',
+    keepsDeal: 'The stage, checklist, forms, team and history stay as they are; the transfer is written to the audit log.',
+    keepsAccount: 'The contacts, deals and history stay as they are; the transfer is written to the audit log.',
+    save: 'Transfer',
+    done: 'Transferred to {name}',
+    stale: 'Someone has just changed this record: close, reload and try again.',
+  },
+}
