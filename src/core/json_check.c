@@ -11,6 +11,8 @@
 
 void json_check_path_key(char *out, size_t cap, const char *parent, const char *key)
 {
+    if (parent == NULL)
+        parent = ""; /* a key of the body itself */
     if (snprintf(out, cap, "%s%s%s", parent, parent[0] ? "." : "", key) < 0)
         out[0] = '\0';
 }

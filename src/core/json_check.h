@@ -11,8 +11,8 @@
 
 #include "core/result.h"
 
-/* Writes "parent.key" (or key alone when parent is empty) into out, cut to
- * cap bytes. */
+/* Writes "parent.key" (or key alone when parent is empty or NULL) into out,
+ * cut to cap bytes. */
 void json_check_path_key(char *out, size_t cap, const char *parent, const char *key);
 
 /* Writes "parent[i]" into out, cut to cap bytes. */
@@ -42,8 +42,8 @@ bf_result json_check_object(json_t *v, const char *field, bf_error *err);
 bf_result json_check_string(json_t *v, const char *field, bf_error *err);
 
 /* Fails with "unknown_field" when obj has a key not in allowed (NULL-ended);
- * the field is "parent.key" and the message "<parent.key> <what>", e.g. what
- * = "is not a known field". */
+ * the field is "parent.key" (the key alone when parent is NULL: the body) and
+ * the message "<parent.key> <what>", e.g. what = "is not a known field". */
 bf_result json_check_keys(json_t *obj, const char *const *allowed, const char *parent,
                           const char *what, bf_error *err);
 

@@ -227,6 +227,17 @@ class AuthTest(AuthCase):
                 self.assertError(r, 422, field=field)
                 self.assertNotIn("Set-Cookie", r.headers)
 
+    def test_an_unknown_field_of_a_login_is_refused_and_the_server_stays_up(self):
+        # Found by fuzzing: an unknown key in a body checked without a parent
+        # path once dereferenced NULL and took the server down, unauthenticated.
+        for path, body in ((SESSION, {"name": "x", "password": "y", "extra": 1}),
+                           ("/api/v1/session/password", {"current_password": "x",
+                                                         "new_password": "y" * 12, "extra": 1})):
+            with self.subTest(path=path):
+                r = self.post(path, body, headers=NO_AUTH if path == SESSION else None)
+                self.assertError(r, 422, "unknown_field", "extra")
+        self.assertEqual(self.get("/healthz").status, 200)
+
     def test_session_and_token_say_who(self):
         user = self.server.make_user("who.am.i", role="consultant", password="who-am-i-pass")
         s = self.login("who.am.i", "who-am-i-pass")
