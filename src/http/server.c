@@ -302,7 +302,7 @@ static enum MHD_Result refuse_busy(http_server *srv, http_request *req, const ch
  * become a flood of log lines. */
 #define HTTP_LOG_LINES_PER_S 10
 
-static void on_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *fmt, va_list ap)
 {
     http_server *srv = cls;
     time_t now = time(NULL);
@@ -839,13 +839,12 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     }
 
     srv->daemon = MHD_start_daemon(
-        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads, MHD_OPTION_CONNECTION_LIMIT,
-        srv->opt.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.per_address_limit,
-        MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_log, srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_END);
+        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads,
+        MHD_OPTION_CONNECTION_LIMIT, srv->opt.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        srv->opt.per_address_limit, MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
+        srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         server_free(srv);
         return bf_fail(err, BF_ERR_IO, "listen_failed", "listen",
