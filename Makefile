@@ -5,7 +5,11 @@ DB         ?= bingfa.db
 LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all setup build web run test clean lint format
+FUZZ_BUILD ?= build-fuzz
+FUZZ_TARGETS = api forms headers list_query playbook record router static_path
+SECONDS    ?= 60
+
+.PHONY: all setup build web run test fuzz clean lint format
 
 all: build
 
@@ -32,6 +36,15 @@ test: setup lint web
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 	@cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Every fuzz harness for SECONDS seconds each (libFuzzer, ASan, UBSan, the
+# library instrumented), with its corpus and dictionary; new inputs that
+# reach new code go to build-fuzz/corpus, crashes to build-fuzz/crashes.
+fuzz:
+	@sh scripts/setup fuzz
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBINGFA_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
+	@sh scripts/fuzz $(FUZZ_BUILD) $(SECONDS) $(FUZZ_TARGETS)
+
 lint:
 	@sh scripts/lint
 
@@ -39,4 +52,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD) web/dist
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD) web/dist

@@ -8,6 +8,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* A harness's set-up, when it has one (libFuzzer calls it likewise). */
+__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv);
+
 static int run_file(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -22,6 +25,8 @@ static int run_file(const char *path)
 
 int main(int argc, char **argv)
 {
+    if (LLVMFuzzerInitialize != NULL)
+        LLVMFuzzerInitialize(&argc, &argv);
     int files = 0;
     for (int i = 1; i < argc; i++) {
         DIR *d = opendir(argv[i]);
