@@ -50,15 +50,11 @@ static void setup_request(const char *method, const char *path, const char *body
     arena_free(a);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* A fresh database with the records the inputs name. */
+static void set_up(void)
 {
-    (void)argc;
-    (void)argv;
     bf_error err = {0};
-    if (store_open(":memory:", NULL, &st, &err) != BF_OK ||
-        (playbooks = playbook_set_new()) == NULL ||
-        playbook_set_add_builtin(playbooks, &err) != BF_OK ||
-        api_new(st, playbooks, &app) != BF_OK) {
+    if (store_open(":memory:", NULL, &st, &err) != BF_OK || api_new(st, playbooks, &app) != BF_OK) {
         fprintf(stderr, "fuzz set-up: %s\n", err.message);
         abort();
     }
@@ -84,8 +80,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     char path[200];
     snprintf(path, sizeof(path), "/api/v1/opportunities/%s/partners/%s", opp_id, ptn_id);
     setup_request("PUT", path, NULL, NULL);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    bf_error err = {0};
+    if ((playbooks = playbook_set_new()) == NULL ||
+        playbook_set_add_builtin(playbooks, &err) != BF_OK) {
+        fprintf(stderr, "fuzz set-up: %s\n", err.message);
+        abort();
+    }
+    set_up();
     return 0;
 }
+
+/* What the inputs write piles up in the database: start afresh now and then,
+ * so that a long run keeps its memory (and its speed). */
+#define RUNS_PER_DATABASE 20000
 
 /* Appends src to out (cap bytes), replacing the placeholders by ids. */
 static void expand(const char *src, size_t n, char *out, size_t cap)
@@ -119,6 +132,12 @@ static void expand(const char *src, size_t n, char *out, size_t cap)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static unsigned runs;
+    if (++runs % RUNS_PER_DATABASE == 0) {
+        api_free(app);
+        store_close(st);
+        set_up();
+    }
     const char *text = (const char *)data;
     const char *end = text + size;
     const char *nl = memchr(text, '\n', size);
