@@ -77,6 +77,32 @@ typedef void (*sq_row_reader)(arena *a, sqlite3_stmt *s, void *row);
 bf_result sq_collect(conn *c, sqlite3_stmt *s, arena *a, size_t size, sq_row_reader read,
                      const char *what, void **out, size_t *n, bf_error *err);
 
+/* The kinds of composed statements (the shape's top bits). */
+enum stmt_kind {
+    K_GET = 1,
+    K_INSERT,
+    K_UPDATE,
+    K_DELETE,
+    K_EXISTS,
+    K_LIST,
+    K_LISTED,    /* is an id inside another resource's id list? options = field index */
+    K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
+    K_FUNNEL,    /* the funnel report; options = owner filter, viewer shape */
+    K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
+    K_FORECAST,  /* open deals by month of expected close; options = viewer shape */
+    K_STALLED,   /* open deals without a stage change since; options = viewer shape */
+};
+
+/* The cache key of a composed statement: kind, resource, options and filter
+ * bits. Composed shapes have the top bit set; static ones are addresses,
+ * below it. */
+stmt_key sq_shape_key(enum stmt_kind kind, const resource_spec *spec, uint64_t options,
+                      uint64_t filters);
+
+/* Fills err from a failed write: a constraint names what was refused (409
+ * in_use, 409 duplicate naming the unique field …), else sq_db_error. */
+bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what);
+
 /* Runs a write function inside a transaction of its own (or the caller's). */
 #define IN_TRANSACTION(st, err, call)                                                              \
     do {                                                                                           \
