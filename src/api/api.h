@@ -76,13 +76,18 @@ typedef struct api_route {
     const char *query;    /* query parameters it takes, space-separated ("lang stage");
                              lists take theirs from the resource */
     int success;          /* its success status when not the kind's usual one */
-    unsigned flags;       /* ROUTE_PUBLIC, ROUTE_HASHES */
+    unsigned flags;       /* ROUTE_PUBLIC, ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL */
+    const char *body;     /* the schema of its request body in the OpenAPI document, or NULL
+                             (resource routes take their resource's) */
 } api_route;
 
 /* Route flags. */
 enum {
-    ROUTE_PUBLIC = 1, /* answers without authentication (health, login): small bodies only */
-    ROUTE_HASHES = 2, /* computes a password hash: runs on the server's pool, never in a worker */
+    ROUTE_PUBLIC = 1,        /* answers without authentication (health, login): small bodies only */
+    ROUTE_HASHES = 2,        /* computes a password hash: runs on the server's pool, never in a
+                                worker */
+    ROUTE_IF_MATCH = 4,      /* needs If-Match beyond PATCH and DELETE (a transfer) */
+    ROUTE_BODY_OPTIONAL = 8, /* its body may be left out (advance) */
 };
 
 /* The window of login throttling: failures counted, and the lock-out. */

@@ -210,8 +210,7 @@ static json_t *operation(const api_route *r)
                                         "required", 0, "schema", "type", "string"));
         p = end ? end + 1 : p + len;
     }
-    bool transfer = strstr(r->pattern, "/transfer") != NULL;
-    if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE || transfer)
+    if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE || (r->flags & ROUTE_IF_MATCH))
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-Match",
                                                 "in", "header", "required", 1, "description",
                                                 "The ETag (version) last read", "schema", "type",
@@ -221,11 +220,10 @@ static json_t *operation(const api_route *r)
     json_t *responses = json_object();
     if (r->spec) {
         schema_name(r->spec, name, sizeof(name));
-        if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH || transfer)
-            json_object_set_new(
-                op, "requestBody",
-                json_pack("{s:b, s:o}", "required", 1, "content",
-                          json_content(ref_to(transfer ? "TransferRequest" : name))));
+        if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH || r->body)
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:o}", "required", 1, "content",
+                                          json_content(ref_to(r->body ? r->body : name))));
         if (r->kind == ROUTE_LIST)
             json_object_set_new(
                 responses, "200",
@@ -248,23 +246,11 @@ static json_t *operation(const api_route *r)
         json_object_set_new(responses, ok,
                             json_pack("{s:s, s:o}", "description", "OK", "content",
                                       json_content(json_pack("{s:s}", "type", "object"))));
-        const char *body = NULL;
-        if (strstr(r->pattern, "checklist/{item}"))
-            body = "ChecklistItemUpdate";
-        else if (strstr(r->pattern, "/advance"))
-            body = "AdvanceRequest";
-        else if (strstr(r->pattern, "/decisions/"))
-            body = "DecisionAnswer";
-        else if (strcmp(r->method, "POST") == 0 && strcmp(r->pattern, "/api/v1/playbooks") == 0)
-            body = "Playbook";
-        else if (strcmp(r->pattern, "/api/v1/tools/bid-simulation") == 0)
-            body = "BidSimulation";
-        else if (strcmp(r->method, "PUT") == 0 || strcmp(r->method, "POST") == 0)
-            body = "Document"; /* a form, a tool's facts or a setting: see docs/tools.md */
+        const char *body = r->body; /* declared in the route table */
         if (body != NULL)
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
-                                          strcmp(body, "AdvanceRequest") != 0, "content",
+                                          !(r->flags & ROUTE_BODY_OPTIONAL), "content",
                                           json_content(ref_to(body))));
     }
     /* Every route but the health check and the login needs credentials. */
