@@ -99,19 +99,26 @@ static bool compressible(const char *file)
            strcmp(type, "image/svg+xml") == 0;
 }
 
+const char *http_static_file_of(const char *path)
+{
+    if (!path_is_safe(path))
+        return NULL;
+    if (strcmp(path, "/") == 0 || !has_extension(path))
+        return "/index.html"; /* a client route: the app decides */
+    return path;
+}
+
 bool http_static_serve(http_request *req, const char *root)
 {
     if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0)
         return false;
     const char *path = req->path;
-    if (!path_is_safe(path)) {
+    bool asset = strncmp(path, "/assets/", 8) == 0;
+    const char *file = http_static_file_of(path);
+    if (file == NULL) {
         http_respond_error(req, 404, "not_found", "no such file", "path", NULL);
         return true;
     }
-    bool asset = strncmp(path, "/assets/", 8) == 0;
-    const char *file = path;
-    if (strcmp(path, "/") == 0 || !has_extension(path))
-        file = "/index.html"; /* a client route: the app decides */
     /* The build writes file.br and file.gz beside each large text file:
      * sent to the clients that accept them, never compressed per request. */
     static const struct {

@@ -14,6 +14,12 @@
  * False when the method is neither (the caller answers). */
 bool http_static_serve(http_request *req, const char *root);
 
+/* The file under the root that answers path: path itself, or "/index.html"
+ * for "/" and paths without an extension; NULL when path could leave the
+ * directory (not starting with '/', a "." or ".." segment, a hidden name, an
+ * empty segment inside, a backslash). The result is path or a constant. */
+const char *http_static_file_of(const char *path);
+
 /* The content type of a file name by its extension. */
 const char *http_static_content_type(const char *name);
 
