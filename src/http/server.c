@@ -212,13 +212,16 @@ bool http_query_each(const http_request *req,
     return !it.stopped;
 }
 
-void http_set_header(http_request *req, const char *name, const char *value)
+bool http_set_header(http_request *req, const char *name, const char *value)
 {
-    if (req->nheaders < HTTP_MAX_HEADERS) {
-        req->header_names[req->nheaders] = name;
-        req->header_values[req->nheaders] = value;
-        req->nheaders++;
+    if (req->nheaders >= HTTP_MAX_HEADERS) {
+        req->headers_overflow = true;
+        return false;
     }
+    req->header_names[req->nheaders] = name;
+    req->header_values[req->nheaders] = value;
+    req->nheaders++;
+    return true;
 }
 
 static bool has_header(const http_request *req, const char *name)
@@ -259,6 +262,14 @@ static void maybe_compress(http_request *req)
 
 static enum MHD_Result queue(http_server *srv, http_request *req)
 {
+    if (req->headers_overflow) {
+        /* A handler set more headers than an answer holds: a bug, said aloud. */
+        fprintf(stderr, "bingfa: %s %s: more than %d response headers\n", req->method, req->path,
+                HTTP_MAX_HEADERS);
+        req->nheaders = 0;
+        req->headers_overflow = false;
+        http_respond_error(req, 500, "internal", "the answer had too many headers", NULL, NULL);
+    }
     maybe_compress(req);
     struct MHD_Response *resp = MHD_create_response_from_buffer(
         req->out.len, req->out.len ? req->out.data : (void *)"", MHD_RESPMEM_PERSISTENT);

@@ -32,6 +32,7 @@ typedef struct http_request {
     const char *header_names[HTTP_MAX_HEADERS];
     const char *header_values[HTTP_MAX_HEADERS];
     size_t nheaders;
+    bool headers_overflow; /* a header was set beyond HTTP_MAX_HEADERS: answered as 500 */
 
     void *conn;                     /* the libmicrohttpd connection (opaque) */
     const struct http_local *local; /* set instead of conn for an in-process request */
@@ -121,8 +122,10 @@ const char *http_query(const http_request *req, const char *name);
 bool http_query_each(const http_request *req,
                      bool (*fn)(void *ctx, const char *key, const char *value), void *ctx);
 
-/* Adds a response header; the strings must outlive the request (arena). */
-void http_set_header(http_request *req, const char *name, const char *value);
+/* Adds a response header; the strings must outlive the request (arena).
+ * Beyond HTTP_MAX_HEADERS it returns false, and the answer becomes a 500
+ * that says so: a header is never dropped silently. */
+bool http_set_header(http_request *req, const char *name, const char *value);
 
 /* Headers and query arguments of an in-process request: NULL-terminated
  * lists of name, value pairs. */
