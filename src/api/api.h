@@ -140,6 +140,11 @@ bf_result api_each_record(api_call *call, const resource_spec *spec, const char 
                           const char *value,
                           bf_result (*fn)(api_call *call, record *rec, void *ctx), void *ctx);
 
+/* Runs fn(call, ctx) in one transaction of the store: committed when fn
+ * succeeds, rolled back when it fails, so a request that fails writes
+ * nothing. Joins the caller's transaction when there is one. */
+bf_result api_transaction(api_call *call, bf_result (*fn)(api_call *call, void *ctx), void *ctx);
+
 /* Sets the ETag header to the record's version. */
 void api_set_etag(api_call *call, int64_t version);
 

@@ -175,8 +175,17 @@ static bf_result owner_on_create(api_call *call, record *rec)
     return BF_OK;
 }
 
-static bf_result create_in_tx(api_call *call, const api_route *route, record *rec)
+/* What a create, a patch or a delete does inside its transaction. */
+typedef struct write_ctx {
+    const api_route *route;
+    record *rec;      /* create: the new record; patch: the patch, then the result */
+    int64_t expected; /* patch, delete: the version of If-Match */
+} write_ctx;
+
+static bf_result create_in_tx(api_call *call, void *ctx)
 {
+    const api_route *route = ((write_ctx *)ctx)->route;
+    record *rec = ((write_ctx *)ctx)->rec;
     bf_result r = check_references_visible(call, rec);
     if (r == BF_OK)
         r = owner_on_create(call, rec);
@@ -204,14 +213,8 @@ bf_result crud_create(api_call *call, const api_route *route)
         r = record_from_json(call->arena, route->spec, body, RECORD_CREATE, &rec, &call->err);
     if (r != BF_OK)
         return r;
-    store *st = call->app->store;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
-        return r;
-    if ((r = create_in_tx(call, route, rec)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
+    write_ctx w = {.route = route, .rec = rec};
+    if ((r = api_transaction(call, create_in_tx, &w)) != BF_OK)
         return r;
     return api_respond_record(call, 201, rec);
 }
@@ -228,9 +231,13 @@ bf_result crud_get(api_call *call, const api_route *route)
     return api_respond_record(call, 200, rec);
 }
 
-static bf_result patch_in_tx(api_call *call, const api_route *route, const record *patch,
-                             int64_t expected, record **out)
+static bf_result patch_in_tx(api_call *call, void *ctx)
 {
+    write_ctx *w = ctx;
+    const api_route *route = w->route;
+    const record *patch = w->rec;
+    int64_t expected = w->expected;
+    record **out = &w->rec;
     store *st = call->app->store;
     record *before, *rec;
     bf_result r =
@@ -270,7 +277,7 @@ bf_result crud_patch(api_call *call, const api_route *route)
 {
     int64_t expected;
     json_t *body;
-    record *patch, *rec = NULL;
+    record *patch;
     bf_result r = api_require_visible(call, route->spec, path_id(call));
     if (r == BF_OK)
         r = require_write(call, route->spec, ACCESS_UPDATE);
@@ -291,20 +298,16 @@ bf_result crud_patch(api_call *call, const api_route *route)
         r = record_from_json(call->arena, route->spec, body, RECORD_PATCH, &patch, &call->err);
     if (r != BF_OK)
         return r;
-    store *st = call->app->store;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
+    write_ctx w = {.route = route, .rec = patch, .expected = expected};
+    if ((r = api_transaction(call, patch_in_tx, &w)) != BF_OK)
         return r;
-    if ((r = patch_in_tx(call, route, patch, expected, &rec)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
-        return r;
-    return api_respond_record(call, 200, rec);
+    return api_respond_record(call, 200, w.rec);
 }
 
-static bf_result delete_in_tx(api_call *call, const api_route *route, int64_t expected)
+static bf_result delete_in_tx(api_call *call, void *ctx)
 {
+    const api_route *route = ((write_ctx *)ctx)->route;
+    int64_t expected = ((write_ctx *)ctx)->expected;
     store *st = call->app->store;
     record *before;
     bf_result r =
@@ -328,14 +331,8 @@ bf_result crud_delete(api_call *call, const api_route *route)
         r = api_if_match(call, &expected);
     if (r != BF_OK)
         return r;
-    store *st = call->app->store;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
-        return r;
-    if ((r = delete_in_tx(call, route, expected)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
+    write_ctx w = {.route = route, .expected = expected};
+    if ((r = api_transaction(call, delete_in_tx, &w)) != BF_OK)
         return r;
     http_respond_empty(call->req, 204);
     return BF_OK;

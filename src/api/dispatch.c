@@ -196,6 +196,19 @@ bf_result api_if_match_from(api_call *call, int64_t min, int64_t *version)
     return BF_OK;
 }
 
+bf_result api_transaction(api_call *call, bf_result (*fn)(api_call *call, void *ctx), void *ctx)
+{
+    store *st = call->app->store;
+    bf_result r = store_begin(st, &call->err);
+    if (r != BF_OK)
+        return r;
+    if ((r = fn(call, ctx)) != BF_OK) {
+        store_rollback(st);
+        return r;
+    }
+    return store_commit(st, &call->err);
+}
+
 void api_set_etag(api_call *call, int64_t version)
 {
     char *etag = arena_printf(call->arena, "\"%lld\"", (long long)version);

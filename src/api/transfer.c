@@ -55,10 +55,21 @@ static bf_result read_body(api_call *call, const char **owner_id, const char **r
     return *reason ? BF_OK : BF_ERR_NOMEM;
 }
 
-static bf_result transfer_in_tx(api_call *call, const resource_spec *spec, const char *id,
-                                int64_t expected, const char *owner_id, const char *reason,
-                                record **out)
+/* A transfer's request, and the record it answers. */
+typedef struct transfer {
+    const resource_spec *spec;
+    const char *id, *owner_id, *reason;
+    int64_t expected;
+    record *out;
+} transfer;
+
+static bf_result transfer_in_tx(api_call *call, void *ctx)
 {
+    transfer *t = ctx;
+    const resource_spec *spec = t->spec;
+    const char *id = t->id, *owner_id = t->owner_id, *reason = t->reason;
+    int64_t expected = t->expected;
+    record **out = &t->out;
     record *rec;
     bf_result r = store_record_get(call->app->store, call->arena, spec, id, &rec, &call->err);
     if (r != BF_OK)
@@ -127,15 +138,8 @@ bf_result record_transfer(api_call *call, const api_route *route)
     if (!visible)
         return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "owner_id",
                        "owner_id names no user");
-    store *st = call->app->store;
-    record *rec = NULL;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
+    transfer t = {spec, id, owner_id, reason, expected, NULL};
+    if ((r = api_transaction(call, transfer_in_tx, &t)) != BF_OK)
         return r;
-    if ((r = transfer_in_tx(call, spec, id, expected, owner_id, reason, &rec)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
-        return r;
-    return api_respond_record(call, 200, rec);
+    return api_respond_record(call, 200, t.out);
 }
