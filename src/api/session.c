@@ -3,7 +3,6 @@
  * session cookie with its CSRF token; GET tells who is logged in; DELETE logs
  * out; POST /api/v1/session/password changes one's own password; an admin
  * sets anyone's with PUT /api/v1/users/{id}/password. */
-#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -11,6 +10,7 @@
 #include "auth/password.h"
 #include "auth/token.h"
 #include "core/json_check.h"
+#include "core/text.h"
 #include "http/response.h"
 
 static void time_after(unsigned seconds, char *out, size_t cap)
@@ -294,20 +294,6 @@ bf_result user_password_put(api_call *call, const api_route *route)
     return BF_OK;
 }
 
-/* Seconds since the epoch of an ISO 8601 UTC time ("2026-12-04T10:00:00.000Z"). */
-static bool epoch_of(const char *iso, int64_t *out)
-{
-    struct tm tm;
-    memset(&tm, 0, sizeof(tm));
-    if (iso == NULL || sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                              &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-        return false;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    *out = (int64_t)timegm(&tm);
-    return true;
-}
-
 bf_result session_restore_throttle(api *app, unsigned window_s, bf_error *err)
 {
     arena *a = arena_new(64 * 1024);
@@ -322,8 +308,8 @@ bf_result session_restore_throttle(api *app, unsigned window_s, bf_error *err)
     size_t n;
     bf_result r = store_logins_since(app->store, a, since, &items, &n, err);
     for (size_t i = 0; r == BF_OK && i < n; i++) {
-        int64_t at;
-        if (!epoch_of(items[i].at, &at))
+        int64_t at = (int64_t)text_parse_utc(items[i].at);
+        if (at <= 0)
             continue;
         if (items[i].ok) {
             throttle_attempt(app->logins, items[i].address, at);
