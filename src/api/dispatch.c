@@ -290,8 +290,11 @@ static bf_result check_route_params(api_call *call, const api_route *route)
     return pc.r;
 }
 
-/* What admission learnt of a request, kept for its handler. */
+/* What admission learnt of a request, kept for its handler: its route (the
+ * path parameters are in the request already) and, unless the route is
+ * public, who sends it. */
 typedef struct admitted {
+    const api_route *route;
     const viewer *who;
     const char *actor;
     const char *session_hash;
@@ -358,13 +361,13 @@ bool api_admit(http_request *req, void *app_ptr)
             req->body_limit = API_PUBLIC_MAX_BODY;
     } else if (r == BF_OK) {
         r = api_authenticate(&call);
-        admitted *ad = r == BF_OK ? arena_alloc(req->arena, sizeof(*ad)) : NULL;
-        if (r == BF_OK && ad == NULL)
-            r = BF_ERR_NOMEM;
-        if (r == BF_OK) {
-            *ad = (admitted){call.who, call.actor, call.session_hash};
-            req->app_state = ad;
-        }
+    }
+    admitted *ad = r == BF_OK ? arena_alloc(req->arena, sizeof(*ad)) : NULL;
+    if (r == BF_OK && ad == NULL)
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK) {
+        *ad = (admitted){route, call.who, call.actor, call.session_hash};
+        req->app_state = ad;
     }
     if (r != BF_OK) {
         respond_failure(&call, r);
@@ -382,10 +385,11 @@ void api_handle(http_request *req, void *app_ptr)
     /* Everything outside the API is the web app's. */
     if (is_web_request(app, req) && http_static_serve(req, app->web_root))
         return;
-    const api_route *route = NULL;
-    bf_result r = route_of(&call, &route);
+    /* Routed and authenticated at admission already, unless in-process. */
+    const admitted *ad = req->app_state;
+    const api_route *route = ad ? ad->route : NULL;
+    bf_result r = ad ? BF_OK : route_of(&call, &route);
     if (r == BF_OK && !(route->flags & ROUTE_PUBLIC)) {
-        const admitted *ad = req->app_state;
         if (ad != NULL) {
             call.who = ad->who;
             call.actor = ad->actor;
