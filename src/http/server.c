@@ -293,19 +293,28 @@ static enum MHD_Result queue(http_server *srv, http_request *req)
     return ret;
 }
 
-/* Answers at once and closes the connection after: the body is not read. */
-static enum MHD_Result refuse(http_server *srv, http_request *req, int status, const char *code,
-                              const char *message)
+/* The server's own limits, answered 503 with the seconds to wait. */
+#define BODIES_BUSY "the server is receiving too many request bodies; try again in a moment"
+#define HASHES_BUSY "the server is busy checking passwords; try again in a moment"
+
+static void respond_busy(http_request *req, const char *retry_after, const char *message)
 {
-    http_respond_error(req, status, code, message, NULL, NULL);
-    http_set_header(req, "Connection", "close");
-    return queue(srv, req);
+    http_set_header(req, "Retry-After", retry_after);
+    http_respond_error(req, 503, "busy", message, NULL, NULL);
 }
 
-static enum MHD_Result refuse_busy(http_server *srv, http_request *req, const char *message)
+static void respond_too_large(http_request *req, size_t limit)
 {
-    http_set_header(req, "Retry-After", "5");
-    return refuse(srv, req, 503, "busy", message);
+    char *msg = arena_printf(req->arena, "the request body is larger than %zu bytes", limit);
+    http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL, NULL);
+}
+
+/* Sends the answer set already at once, and closes the connection after:
+ * the body is not read. */
+static enum MHD_Result refuse_answered(http_server *srv, http_request *req)
+{
+    http_set_header(req, "Connection", "close");
+    return queue(srv, req);
 }
 
 /* libmicrohttpd's own messages ("reached per IP connection limit"), at most
@@ -570,29 +579,29 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
         atomic_store(&req->watch->headers_due_ns, 0);
 
     const char *problem = framing_problem(connection);
-    if (problem != NULL)
-        return refuse(srv, req, 400, "bad_framing", problem);
+    if (problem != NULL) {
+        http_respond_error(req, 400, "bad_framing", problem, NULL, NULL);
+        return refuse_answered(srv, req);
+    }
     uint64_t announced;
     bool has_body = http_has_body(req, &announced);
     if (has_body && announced != UINT64_MAX && announced > srv->opt.max_body) {
-        char *msg = arena_printf(a, "the request body is larger than %zu bytes", srv->opt.max_body);
-        return refuse(srv, req, 413, "body_too_large", msg ? msg : "body too large");
+        respond_too_large(req, srv->opt.max_body);
+        return refuse_answered(srv, req);
     }
     /* Who asks, before a byte of the body is read. */
-    if (srv->opt.admit != NULL && !srv->opt.admit(req, srv->app)) {
-        http_set_header(req, "Connection", "close");
-        return queue(srv, req);
-    }
+    if (srv->opt.admit != NULL && !srv->opt.admit(req, srv->app))
+        return refuse_answered(srv, req);
     if (has_body && announced != UINT64_MAX && announced > req->body_limit) {
-        char *msg = arena_printf(a, "the request body is larger than %zu bytes", req->body_limit);
-        return refuse(srv, req, 413, "body_too_large", msg ? msg : "body too large");
+        respond_too_large(req, req->body_limit);
+        return refuse_answered(srv, req);
     }
     buf_init(&req->body, a, req->body_limit);
     if (has_body && announced != UINT64_MAX) {
-        if (!budget_take(srv, req, (size_t)announced))
-            return refuse_busy(srv, req,
-                               "the server is receiving too many request bodies; "
-                               "try again in a moment");
+        if (!budget_take(srv, req, (size_t)announced)) {
+            respond_busy(req, "5", BODIES_BUSY);
+            return refuse_answered(srv, req);
+        }
         if (buf_reserve(&req->body, (size_t)announced) != BF_OK)
             return MHD_NO;
     }
@@ -640,22 +649,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     if (req->watch)
         atomic_store(&req->watch->body_since_ns, 0);
     if (req->body_over_budget) {
-        http_set_header(req, "Retry-After", "5");
-        http_respond_error(req, 503, "busy",
-                           "the server is receiving too many request bodies; try again in a "
-                           "moment",
-                           NULL, NULL);
+        respond_busy(req, "5", BODIES_BUSY);
     } else if (req->body_too_large) {
-        char *msg =
-            arena_printf(req->arena, "the request body is larger than %zu bytes", req->body_limit);
-        http_respond_error(req, 413, "body_too_large", msg ? msg : "body too large", NULL, NULL);
+        respond_too_large(req, req->body_limit);
     } else if (req->offload) {
         if (pool_submit(srv, req))
             return MHD_YES;
-        http_set_header(req, "Retry-After", "2");
-        http_respond_error(req, 503, "busy",
-                           "the server is busy checking passwords; try again in a moment", NULL,
-                           NULL);
+        respond_busy(req, "2", HASHES_BUSY);
     } else {
         srv->handler(req, srv->app);
     }
