@@ -444,6 +444,14 @@ class BingfaServer:
         return [json.loads(line.decode("utf-8")) for line in lines]
 
 
+def must(resp, status=201):
+    """resp's JSON when its status is status; raises otherwise (for the
+    set-up of a test class, where assertions are not at hand)."""
+    if resp.status != status:
+        raise RuntimeError("expected %d: %r" % (status, resp))
+    return resp.json
+
+
 def make_response(status, header_pairs, payload):
     headers = Headers(header_pairs)
     parsed = None

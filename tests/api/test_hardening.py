@@ -97,21 +97,15 @@ def raw_request(port, data, timeout=10, source="127.0.0.1"):
         s.close()
 
 
-class SlowClientsTest(unittest.TestCase):
-    """Items 1: 1,500 slow connections from one address."""
+class SlowClientsTest(ServerTestCase):
+    """Item 1: 1,500 slow connections from one address."""
+
+    server_args = ["--header-timeout", "3"]
 
     @classmethod
     def setUpClass(cls):
-        cls.fds = raise_fd_limit(4096)
-        cls.server = BingfaServer(extra_args=["--header-timeout", "3"])
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop()
-        finally:
-            cls.server.cleanup()
+        cls.fds = raise_fd_limit(4096)  # inherited by the server
+        super().setUpClass()
 
     def test_slow_connections_from_one_address_leave_others_served(self):
         n = min(1500, self.fds - 200)
@@ -208,7 +202,7 @@ class SlowClientsTest(unittest.TestCase):
             s.close()
 
 
-class BodyMemoryTest(unittest.TestCase):
+class BodyMemoryTest(ServerTestCase):
     """Item 2: bodies of unknown callers are never read; bodies in flight
     have a server-wide budget."""
 
@@ -217,20 +211,13 @@ class BodyMemoryTest(unittest.TestCase):
     # took a build that read them first from 11 MB to 422 MB).
     RSS_GROWTH_MIB = 48
 
-    @classmethod
-    def setUpClass(cls):
-        raise_fd_limit(2048)
-        cls.server = BingfaServer(extra_args=["--max-body-memory", "3145728",
-                                              "--max-body", "2097152",
-                                              "--max-connections-per-address", "600"])
-        cls.server.start()
+    server_args = ["--max-body-memory", "3145728", "--max-body", "2097152",
+                   "--max-connections-per-address", "600"]
 
     @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop()
-        finally:
-            cls.server.cleanup()
+    def setUpClass(cls):
+        raise_fd_limit(2048)  # inherited by the server
+        super().setUpClass()
 
     def test_unauthenticated_bodies_are_not_read(self):
         pid = self.server.proc.pid
@@ -315,20 +302,10 @@ class BodyMemoryTest(unittest.TestCase):
         self.assertEqual(r.status, 413, r)
 
 
-class LoginPoolTest(unittest.TestCase):
+class LoginPoolTest(ServerTestCase):
     """Item 4: password hashing runs on a pool, never in a request worker."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = BingfaServer(extra_args=["--login-rate", "0"])
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop()
-        finally:
-            cls.server.cleanup()
+    server_args = ["--login-rate", "0"]
 
     def login(self, source="127.0.0.3"):
         s = socket.create_connection(("127.0.0.1", self.server.port), timeout=60,
@@ -377,22 +354,11 @@ class LoginPoolTest(unittest.TestCase):
         self.assertLess(max(times), 1.5)
 
 
-class LoginQueueTest(unittest.TestCase):
+class LoginQueueTest(ServerTestCase):
     """Item 4: the pool's queue is bounded: 503 with Retry-After beyond it."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = BingfaServer(extra_args=["--login-rate", "0", "--hash-slots", "1",
-                                              "--hash-queue", "1",
-                                              "--password-cost", "moderate"])
-        cls.server.start()
-
-    @classmethod
-    def tearDownClass(cls):
-        try:
-            cls.server.stop()
-        finally:
-            cls.server.cleanup()
+    server_args = ["--login-rate", "0", "--hash-slots", "1", "--hash-queue", "1",
+                   "--password-cost", "moderate"]
 
     def test_a_full_queue_answers_503(self):
         results = []

@@ -5,7 +5,7 @@ body answers like a missing one; names are trimmed and never blank."""
 
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ServerTestCase, must
 
 
 def unmet_of(checklist):
@@ -21,13 +21,6 @@ class HardeningAccessTest(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         s = cls.server
-
-        def must(r, status=201):
-            if r.status != status:
-                raise RuntimeError(repr(r))
-            return r.json
-
-        cls.must = staticmethod(must)
         cls.team = must(s.post("/api/v1/teams", {"name": "加固测试团队"}))["id"]
         cls.partner = must(s.post("/api/v1/partners", {"name": "加固测试渠道"}))["id"]
         for name, role, team, partner in (("hx_sales", "sales", cls.team, None),
@@ -117,7 +110,7 @@ class HardeningAccessTest(ServerTestCase):
         from test_tools import three_competitors
         opp = self.create("opportunities", {"account_id": self.account, "name": "投标模拟",
                                             "playbook": "ruijie-6"})
-        self.must(self.request("PUT", "/api/v1/opportunities/%s/partners/%s"
+        must(self.request("PUT", "/api/v1/opportunities/%s/partners/%s"
                                % (opp["id"], self.partner)))
         r = self.put_form("/api/v1/opportunities/%s/tender" % opp["id"],
                           {"scheme": three_competitors(us_price=300000000)})
@@ -135,7 +128,7 @@ class HardeningAccessTest(ServerTestCase):
         opp = self.create("opportunities", {"account_id": self.account, "name": "实施交接",
                                             "playbook": "uss-5"})
         impl = s.make_user("hx_impl3", role="implementation")
-        self.must(s.request("PUT", "/api/v1/opportunities/%s/team/%s" % (opp["id"], impl["id"]),
+        must(s.request("PUT", "/api/v1/opportunities/%s/team/%s" % (opp["id"], impl["id"]),
                             body={"role": "implementation"}), 200)
         won = self.patch("/api/v1/opportunities/%s" % opp["id"], {"status": "won"},
                          version=opp["version"])

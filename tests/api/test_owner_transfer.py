@@ -5,7 +5,7 @@ PATCHing its owner, or hides it behind a name that is no user."""
 
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ServerTestCase, must
 
 
 class OwnerTransferTest(ServerTestCase):
@@ -14,11 +14,6 @@ class OwnerTransferTest(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         s = cls.server
-
-        def must(r, status=201):
-            if r.status != status:
-                raise RuntimeError(repr(r))
-            return r.json
 
         east = must(s.post("/api/v1/teams", {"name": "转移·华东"}))["id"]
         south = must(s.post("/api/v1/teams", {"name": "转移·华南"}))["id"]
