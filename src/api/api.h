@@ -11,6 +11,7 @@
 #include "core/playbook.h"
 #include "core/record.h"
 #include "core/result.h"
+#include "core/schema.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -77,8 +78,8 @@ typedef struct api_route {
                              lists take theirs from the resource */
     int success;          /* its success status when not the kind's usual one */
     unsigned flags;       /* ROUTE_PUBLIC, ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL */
-    const char *body;     /* the schema of its request body in the OpenAPI document, or NULL
-                             (resource routes take their resource's) */
+    const schema *body;   /* its declared request body, or NULL (resource routes take their
+                             resource's) */
 } api_route;
 
 /* Route flags. */
@@ -130,6 +131,17 @@ bf_result api_body(api_call *call, json_t **out);
 /* The version named by If-Match: BF_ERR_PRECONDITION when missing (428),
  * BF_ERR_MALFORMED when it is not a version. */
 bf_result api_if_match(api_call *call, int64_t *version);
+
+/* api_body, then schema_check against s: *out is the normalized body,
+ * owned by the call's arena; 422 naming the field when it does not follow s. */
+bf_result api_body_as(api_call *call, const schema *s, json_t **out);
+
+/* The bodies declared in bodies.c. */
+extern const schema body_login, body_password_change, body_password_set, body_deal_member,
+    body_transfer, body_advance, body_checklist_item, body_decision;
+
+/* The roles of a deal team member. */
+extern const char *const deal_member_roles[];
 
 /* As api_if_match, accepting versions from min (0 names a form never saved). */
 bf_result api_if_match_from(api_call *call, int64_t min, int64_t *version);

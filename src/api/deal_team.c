@@ -5,11 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/json_check.h"
 #include "http/response.h"
-
-static const char *const member_roles[] = {"sales", "consultant", "manager", "implementation",
-                                           NULL};
 
 static json_t *members_json(const deal_member *m, size_t n, const char *only)
 {
@@ -111,19 +107,10 @@ bf_result deal_member_put(api_call *call, const api_route *route)
     json_t *body;
     bf_result r = load_for_staffing(call, &opp);
     if (r == BF_OK)
-        r = api_body(call, &body);
+        r = api_body_as(call, &body_deal_member, &body);
     if (r != BF_OK)
         return r;
-    static const char *const keys[] = {"role", NULL};
     json_t *role = json_object_get(body, "role");
-    if ((r = json_check_keys(body, keys, NULL, "is not a field of a deal member", &call->err)) !=
-            BF_OK ||
-        (r = json_check_required(role, "role", &call->err)) != BF_OK ||
-        (r = json_check_string(role, "role", &call->err)) != BF_OK)
-        return r;
-    if (!json_check_one_of(json_string_value(role), member_roles))
-        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "role",
-                       "role must be sales, consultant, manager or implementation");
     const char *user_id = call->req->params[1];
     r = store_record_get(call->app->store, call->arena, &resource_users, user_id, &user,
                          &call->err);

@@ -8,6 +8,8 @@
 
 #include "http/response.h"
 
+static void add_nested_schemas(json_t *schemas, const schema *s);
+
 static const char *status_text(const char *code)
 {
     static const struct {
@@ -129,9 +131,9 @@ static json_t *ref_to(const char *name)
     return json_pack("{s:s}", "$ref", ref);
 }
 
-static json_t *json_content(json_t *schema)
+static json_t *json_content(json_t *spec_schema)
 {
-    return json_pack("{s:{s:o}}", "application/json", "schema", schema);
+    return json_pack("{s:{s:o}}", "application/json", "schema", spec_schema);
 }
 
 static json_t *list_parameters(const resource_spec *spec)
@@ -168,12 +170,12 @@ static json_t *list_parameters(const resource_spec *spec)
         const field_spec *f = &spec->fields[i];
         if (!(f->flags & FIELD_FILTER))
             continue;
-        json_t *schema = field_schema(f);
-        json_object_set_new(schema, "type",
+        json_t *spec_schema = field_schema(f);
+        json_object_set_new(spec_schema, "type",
                             json_string(f->type == FIELD_BOOL ? "boolean" : "string"));
         json_array_append_new(params,
                               json_pack("{s:s, s:s, s:s, s:o}", "name", f->name, "in", "query",
-                                        "description", "Equal to", "schema", schema));
+                                        "description", "Equal to", "schema", spec_schema));
         if (f->type == FIELD_DATE || f->type == FIELD_DATETIME) {
             char from[80], to[80];
             snprintf(from, sizeof(from), "%s_from", f->name);
@@ -223,7 +225,7 @@ static json_t *operation(const api_route *r)
         if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH || r->body)
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required", 1, "content",
-                                          json_content(ref_to(r->body ? r->body : name))));
+                                          json_content(ref_to(r->body ? r->body->name : name))));
         if (r->kind == ROUTE_LIST)
             json_object_set_new(
                 responses, "200",
@@ -246,12 +248,11 @@ static json_t *operation(const api_route *r)
         json_object_set_new(responses, ok,
                             json_pack("{s:s, s:o}", "description", "OK", "content",
                                       json_content(json_pack("{s:s}", "type", "object"))));
-        const char *body = r->body; /* declared in the route table */
-        if (body != NULL)
+        if (r->body != NULL) /* declared in the route table */
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
                                           !(r->flags & ROUTE_BODY_OPTIONAL), "content",
-                                          json_content(ref_to(body))));
+                                          json_content(ref_to(r->body->name))));
     }
     /* Every route but the health check and the login needs credentials. */
     bool open = (r->flags & ROUTE_PUBLIC) != 0;
@@ -269,6 +270,38 @@ static json_t *operation(const api_route *r)
     }
     json_object_set_new(op, "responses", responses);
     return op;
+}
+
+/* Adds the JSON Schema of the named body s, and of every named body it
+ * refers to, to schemas (the document's components). */
+static void add_body_schemas(json_t *schemas, const schema *s)
+{
+    if (s->ref != NULL) {
+        add_body_schemas(schemas, s->ref);
+        return;
+    }
+    if (s->name != NULL && json_object_get(schemas, s->name) == NULL)
+        json_object_set_new(schemas, s->name, schema_to_json(s, true));
+    if (s->item != NULL)
+        add_body_schemas(schemas, s->item);
+    for (const schema *m = s->kind == SCHEMA_OBJECT ? s->members : NULL; m && m->name; m++) {
+        if (m->ref != NULL)
+            add_body_schemas(schemas, m->ref);
+        else if (m->members != NULL || m->item != NULL)
+            add_nested_schemas(schemas, m);
+    }
+}
+
+/* As add_body_schemas for an unnamed part: only what it refers to. */
+static void add_nested_schemas(json_t *schemas, const schema *s)
+{
+    if (s->item != NULL)
+        add_body_schemas(schemas, s->item);
+    for (const schema *m = s->kind == SCHEMA_OBJECT ? s->members : NULL; m && m->name; m++)
+        if (m->ref != NULL)
+            add_body_schemas(schemas, m->ref);
+        else if (m->members != NULL || m->item != NULL)
+            add_nested_schemas(schemas, m);
 }
 
 json_t *api_openapi_document(void)
@@ -300,45 +333,9 @@ json_t *api_openapi_document(void)
                   "object", "properties", "error", "type", "object", "properties", "code", "type",
                   "string", "message", "type", "string", "field", "type", "string", "required",
                   "code", "message", "field", "required", "error"));
-    json_object_set_new(schemas, "ChecklistItemUpdate",
-                        json_pack("{s:s, s:{s:{s:s}, s:{s:s, s:i}, s:{s:s}, s:{s:s, s:i}}, "
-                                  "s:[s], s:b}",
-                                  "type", "object", "properties", "done", "type", "boolean",
-                                  "evidence", "type", "string", "maxLength", 2000, "activity_id",
-                                  "type", "string", "document", "type", "string", "maxLength", 2000,
-                                  "required", "done", "additionalProperties", 0));
-    json_object_set_new(schemas, "AdvanceRequest",
-                        json_pack("{s:s, s:{s:{s:s, s:i}, s:{s:s}, s:{s:s, s:i}}, s:b}", "type",
-                                  "object", "properties", "note", "type", "string", "maxLength",
-                                  1000, "override", "type", "boolean", "reason", "type", "string",
-                                  "maxLength", 1000, "additionalProperties", 0));
-    json_object_set_new(schemas, "TransferRequest",
-                        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:i, s:i}}, s:[s, s], s:b}",
-                                  "type", "object", "properties", "owner_id", "type", "string",
-                                  "description", "The new owner: an active user who may own deals",
-                                  "reason", "type", "string", "minLength", 1, "maxLength", 1000,
-                                  "required", "owner_id", "reason", "additionalProperties", 0));
-    json_object_set_new(schemas, "DecisionAnswer",
-                        json_pack("{s:s, s:{s:{s:s, s:[s, s]}, s:{s:s, s:i}}, s:[s], s:b}", "type",
-                                  "object", "properties", "answer", "type", "string", "enum", "yes",
-                                  "no", "reason", "type", "string", "maxLength", 2000, "required",
-                                  "answer", "additionalProperties", 0));
-    json_object_set_new(
-        schemas, "BidSimulation",
-        json_pack("{s:s, s:s, s:[s, s], s:{s:{s:s}, s:{s:s, s:[s]}, s:{s:s}}}", "type", "object",
-                  "description",
-                  "weights (business, price, technical, service; sum 100), formula, bidders "
-                  "[{name, us, price (fen), scores {business, technical, service}}]",
-                  "required", "weights", "bidders", "properties", "weights", "type", "object",
-                  "formula", "type", "string", "enum", "lowest_price_benchmark", "bidders", "type",
-                  "array"));
-    json_object_set_new(schemas, "Document",
-                        json_pack("{s:s, s:s}", "type", "object", "description",
-                                  "A form, a tool's facts or a setting; every field is described "
-                                  "in docs/tools.md and validated with 422 naming the field"));
-    json_object_set_new(schemas, "Playbook",
-                        json_pack("{s:s, s:s}", "type", "object", "description",
-                                  "A playbook document: see docs/playbook-schema.md"));
+    for (size_t i = 0; api_routes[i].method; i++)
+        if (api_routes[i].body != NULL)
+            add_body_schemas(schemas, api_routes[i].body);
     return json_pack(
         "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o}}", "openapi", "3.1.0", "info", "title",
         "bingfa API", "version", BINGFA_VERSION, "description",

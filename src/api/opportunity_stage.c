@@ -114,40 +114,13 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
     return BF_OK;
 }
 
-/* Reads the evidence fields of a checklist or decision body; refuses others. */
-static bf_result read_evidence(api_call *call, json_t *body, const char *const *allowed,
-                               checklist_state *s)
+/* Reads the evidence of a checked checklist or decision body. */
+static void read_evidence(json_t *body, checklist_state *s)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(body, key, v)
-    {
-        bool ok = false;
-        for (size_t i = 0; allowed[i] && !ok; i++)
-            ok = strcmp(allowed[i], key) == 0;
-        if (!ok)
-            return bf_fail(&call->err, BF_ERR_INVALID, "unknown_field", key,
-                           "%s is not a field of this request", key);
-        if (strcmp(key, "done") == 0)
-            continue;
-        if (json_is_null(v))
-            continue;
-        if (!json_is_string(v))
-            return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", key, "%s must be a string",
-                           key);
-        size_t max = strcmp(key, "activity_id") == 0 ? 40 : 2000;
-        if (text_utf8_length(json_string_value(v), json_string_length(v)) > max)
-            return bf_fail(&call->err, BF_ERR_INVALID, "too_long", key,
-                           "%s is too long: at most %zu characters", key, max);
-        const char *text = json_string_value(v);
-        if (strcmp(key, "evidence") == 0 || strcmp(key, "reason") == 0)
-            s->evidence = text;
-        else if (strcmp(key, "activity_id") == 0)
-            s->activity_id = text;
-        else if (strcmp(key, "document") == 0)
-            s->document = text;
-    }
-    return BF_OK;
+    json_t *why = json_object_get(body, "evidence");
+    s->evidence = json_string_value(why ? why : json_object_get(body, "reason"));
+    s->activity_id = json_string_value(json_object_get(body, "activity_id"));
+    s->document = json_string_value(json_object_get(body, "document"));
 }
 
 /* Evidence may link an activity: it must be one of this opportunity's. */
@@ -242,26 +215,19 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
 bf_result opportunity_checklist_put(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const allowed[] = {"done", "evidence", "activity_id", "document", NULL};
     json_t *body;
     /* 404 first, for a deal one cannot see; the write loads it in its transaction. */
     bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
     if (r == BF_OK)
         r = api_require(call, ACCESS_TICK_CHECKLISTS);
     if (r == BF_OK)
-        r = api_body(call, &body);
+        r = api_body_as(call, &body_checklist_item, &body);
     if (r != BF_OK)
         return r;
-    json_t *done = json_object_get(body, "done");
-    if (done == NULL)
-        return bf_fail(&call->err, BF_ERR_INVALID, "required", "done", "done is required");
-    if (!json_is_boolean(done))
-        return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", "done",
-                       "done must be true or false");
-    checklist_state s = {
-        .item_id = call->req->params[1], .done = json_is_true(done), .done_by = call->actor};
-    if ((r = read_evidence(call, body, allowed, &s)) != BF_OK)
-        return r;
+    checklist_state s = {.item_id = call->req->params[1],
+                         .done = json_is_true(json_object_get(body, "done")),
+                         .done_by = call->actor};
+    read_evidence(body, &s);
     store *st = call->app->store;
     json_t *out = NULL;
     if ((r = store_begin(st, &call->err)) != BF_OK)
@@ -425,33 +391,12 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
     }
     if (call->req->body.len > 0) {
         json_t *body;
-        bf_result r = api_body(call, &body);
+        bf_result r = api_body_as(call, &body_advance, &body);
         if (r != BF_OK)
             return r;
-        const char *key;
-        json_t *v;
-        json_object_foreach(body, key, v)
-        {
-            if (strcmp(key, "override") == 0) {
-                if (!json_is_boolean(v))
-                    return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", key,
-                                   "override must be true or false");
-                req.override = json_is_true(v);
-                continue;
-            }
-            if (strcmp(key, "note") != 0 && strcmp(key, "reason") != 0)
-                return bf_fail(&call->err, BF_ERR_INVALID, "unknown_field", key,
-                               "advance takes note, override and reason, not %s", key);
-            if (!json_is_string(v) && !json_is_null(v))
-                return bf_fail(&call->err, BF_ERR_INVALID, "wrong_type", key, "%s must be a string",
-                               key);
-            if (json_is_string(v) &&
-                text_utf8_length(json_string_value(v), json_string_length(v)) > 1000)
-                return bf_fail(&call->err, BF_ERR_INVALID, "too_long", key,
-                               "%s is too long: at most 1000 characters", key);
-            if (json_is_string(v) && json_string_length(v) > 0)
-                req.note = json_string_value(v); /* note and reason are one text */
-        }
+        req.override = json_is_true(json_object_get(body, "override"));
+        json_t *note = json_object_get(body, "reason"); /* note and reason are one text */
+        req.note = json_string_value(note ? note : json_object_get(body, "note"));
         if (req.override && req.note == NULL)
             return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
                            "an override needs a reason, kept in the stage history");
@@ -531,27 +476,18 @@ static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json
 bf_result opportunity_decide(api_call *call, const api_route *route)
 {
     (void)route;
-    static const char *const allowed[] = {"answer", "reason", NULL};
     json_t *body;
     /* 404 first, for a deal one cannot see; the decision loads it in its transaction. */
     bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
     if (r == BF_OK)
         r = api_require(call, ACCESS_MOVE_DEALS);
     if (r == BF_OK)
-        r = api_body(call, &body);
+        r = api_body_as(call, &body_decision, &body);
     if (r != BF_OK)
         return r;
-    json_t *answer = json_object_get(body, "answer");
-    if (answer == NULL)
-        return bf_fail(&call->err, BF_ERR_INVALID, "required", "answer",
-                       "answer is required: yes or no");
-    const char *a = json_string_value(answer);
-    if (a == NULL || (strcmp(a, "yes") != 0 && strcmp(a, "no") != 0))
-        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "answer",
-                       "answer must be yes or no");
+    const char *a = json_string_value(json_object_get(body, "answer"));
     checklist_state s = {.done_by = call->actor};
-    if ((r = read_evidence(call, body, allowed, &s)) != BF_OK)
-        return r;
+    read_evidence(body, &s);
     bool yes = strcmp(a, "yes") == 0;
     if (!yes && (s.evidence == NULL || *s.evidence == '\0'))
         return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",

@@ -9,7 +9,6 @@
 #include "api/api.h"
 #include "auth/password.h"
 #include "auth/token.h"
-#include "core/json_check.h"
 #include "core/text.h"
 #include "http/response.h"
 
@@ -27,17 +26,10 @@ static json_t *user_json(const viewer *v)
                      access_role_name(v->role), "team_id", v->team_id, "partner_id", v->partner_id);
 }
 
-/* A required text member of the body (at most max characters). */
-static bf_result body_text(api_call *call, json_t *body, const char *key, size_t max,
-                           const char **out)
+/* The text member key of a checked body. */
+static const char *body_text(json_t *body, const char *key)
 {
-    json_t *v = json_object_get(body, key);
-    bf_result r = json_check_required(v, key, &call->err);
-    if (r == BF_OK)
-        r = json_check_text(v, key, max, &call->err);
-    if (r == BF_OK)
-        *out = json_string_value(v);
-    return r;
+    return json_string_value(json_object_get(body, key));
 }
 
 static bf_result throttled(api_call *call, unsigned retry_after)
@@ -101,17 +93,10 @@ bf_result session_login(api_call *call, const api_route *route)
 {
     (void)route;
     json_t *body;
-    const char *name, *password;
-    bf_result r = api_body(call, &body);
-    if (r == BF_OK)
-        r = body_text(call, body, "name", 100, &name);
-    if (r == BF_OK)
-        r = body_text(call, body, "password", 1000, &password);
-    static const char *const keys[] = {"name", "password", NULL};
-    if (r == BF_OK)
-        r = json_check_keys(body, keys, NULL, "is not a field of a login", &call->err);
+    bf_result r = api_body_as(call, &body_login, &body);
     if (r != BF_OK)
         return r;
+    const char *name = body_text(body, "name"), *password = body_text(body, "password");
     call->actor = name;
     user_login u;
     r = check_password(call, name, password, "password", &u);
@@ -240,16 +225,10 @@ static bf_result set_password(api_call *call, const char *user_id, const char *p
 bf_result session_password(api_call *call, const api_route *route)
 {
     (void)route;
-    json_t *body;
-    const char *current, *next;
-    bf_result r = api_body(call, &body);
-    if (r == BF_OK)
-        r = body_text(call, body, "current_password", 1000, &current);
-    if (r == BF_OK)
-        r = body_text(call, body, "new_password", 1000, &next);
-    static const char *const keys[] = {"current_password", "new_password", NULL};
-    if (r == BF_OK)
-        r = json_check_keys(body, keys, NULL, "is not a field of a password change", &call->err);
+    json_t *body = NULL;
+    bf_result r = api_body_as(call, &body_password_change, &body);
+    const char *current = body_text(body, "current_password");
+    const char *next = body_text(body, "new_password");
     if (r == BF_OK)
         r = password_check_policy(next, "new_password", &call->err);
     if (r != BF_OK)
@@ -271,19 +250,14 @@ bf_result session_password(api_call *call, const api_route *route)
 bf_result user_password_put(api_call *call, const api_route *route)
 {
     (void)route;
-    json_t *body;
-    const char *password;
+    json_t *body = NULL;
     const char *id = call->req->params[0];
     bf_result r = api_require(call, ACCESS_MANAGE_USERS);
     if (r == BF_OK)
         r = api_require_visible(call, &resource_users, id);
     if (r == BF_OK)
-        r = api_body(call, &body);
-    if (r == BF_OK)
-        r = body_text(call, body, "password", 1000, &password);
-    static const char *const keys[] = {"password", NULL};
-    if (r == BF_OK)
-        r = json_check_keys(body, keys, NULL, "is not a field here", &call->err);
+        r = api_body_as(call, &body_password_set, &body);
+    const char *password = body_text(body, "password");
     if (r == BF_OK)
         r = password_check_policy(password, "password", &call->err);
     if (r == BF_OK)

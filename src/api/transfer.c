@@ -6,11 +6,9 @@
 #include <string.h>
 
 #include "api/api.h"
-#include "core/json_check.h"
 #include "core/text.h"
 
 /* A transfer's reason, at most this many characters. */
-#define TRANSFER_REASON_MAX 1000
 
 /* Whether the manager's team tree holds user_id (false for NULL). */
 static bf_result in_managers_tree(api_call *call, const char *user_id, bool *in)
@@ -29,30 +27,12 @@ static bf_result in_managers_tree(api_call *call, const char *user_id, bool *in)
 static bf_result read_body(api_call *call, const char **owner_id, const char **reason)
 {
     json_t *body;
-    static const char *const keys[] = {"owner_id", "reason", NULL};
-    bf_result r = api_body(call, &body);
-    if (r == BF_OK)
-        r = json_check_keys(body, keys, NULL, "is not a field of a transfer", &call->err);
-    json_t *owner = json_object_get(body, "owner_id");
-    json_t *why = json_object_get(body, "reason");
-    if (r == BF_OK)
-        r = json_check_required(owner, "owner_id", &call->err);
-    if (r == BF_OK)
-        r = json_check_string(owner, "owner_id", &call->err);
-    if (r == BF_OK)
-        r = json_check_required(why, "reason", &call->err);
-    if (r == BF_OK)
-        r = json_check_text(why, "reason", TRANSFER_REASON_MAX, &call->err);
+    bf_result r = api_body_as(call, &body_transfer, &body);
     if (r != BF_OK)
         return r;
-    size_t n = json_string_length(why);
-    const char *text = text_trim(json_string_value(why), &n);
-    if (n == 0)
-        return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
-                       "reason is required: say why the owner changes");
-    *owner_id = json_string_value(owner);
-    *reason = arena_strndup(call->arena, text, n);
-    return *reason ? BF_OK : BF_ERR_NOMEM;
+    *owner_id = json_string_value(json_object_get(body, "owner_id"));
+    *reason = json_string_value(json_object_get(body, "reason"));
+    return BF_OK;
 }
 
 /* A transfer's request, and the record it answers. */

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json_check.h"
+#include "core/schema.h"
 
 typedef __int128 i128;
+
+static bf_result bid_compute(json_t *norm, json_t **out);
 
 #define BID_MAX_BIDDERS 50
 #define BID_PRICE_MAX 1000000000000000LL /* 10 trillion yuan in fen */
@@ -27,126 +29,171 @@ typedef struct scheme {
     int business, price, technical, service; /* points, sum 100 */
 } scheme;
 
-/* A score in hundredths from a JSON number of at most two decimals in [0, max]. */
-static bf_result read_score(json_t *v, int max, const char *field, int64_t *out, bf_error *err)
-{
-    if (!json_is_number(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be a number", field);
-    double x = json_number_value(v);
-    double h = x * 100.0;
-    double r = floor(h + 0.5);
-    if (fabs(h - r) > 1e-6)
-        return bf_fail(err, BF_ERR_INVALID, "too_precise", field, "%s has more than two decimals",
-                       field);
-    if (r < 0 || r > max * 100.0)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", field,
-                       "%s must be between 0 and %d, the category's weight", field, max);
-    *out = (int64_t)r;
-    return BF_OK;
-}
+static const char *const categories[] = {"business", "technical", "service", NULL};
 
-static bf_result read_weights(json_t *w, scheme *s, bf_error *err)
-{
-    static const char *const keys[] = {"business", "price", "technical", "service", NULL};
-    int *slots[] = {&s->business, &s->price, &s->technical, &s->service};
-    if (w == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", "weights", "weights is required");
-    if (!json_is_object(w))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "weights",
-                       "weights must be an object of business, price, technical, service");
-    bf_result r = json_check_keys(
-        w, keys, "weights", "is not a scoring category (business, price, technical, service)", err);
-    if (r != BF_OK)
-        return r;
-    int sum = 0;
-    for (int i = 0; i < 4; i++) {
-        char field[40];
-        json_check_path_key(field, sizeof(field), "weights", keys[i]);
-        json_t *x = json_object_get(w, keys[i]);
-        if (x == NULL)
-            return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required", field);
-        if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > 100)
-            return bf_fail(err, BF_ERR_INVALID, "out_of_range", field,
-                           "%s must be a whole number from 0 to 100", field);
-        *slots[i] = (int)json_integer_value(x);
-        sum += *slots[i];
+#define WEIGHT(key)                                                                                \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 100                      \
     }
-    if (sum != 100)
-        return bf_fail(err, BF_ERR_INVALID, "weights_sum", "weights",
-                       "the weights must sum to 100, not %d", sum);
-    return BF_OK;
+
+static const schema weight_members[] = {
+    WEIGHT("business"), WEIGHT("price"), WEIGHT("technical"), WEIGHT("service"), {0},
+};
+
+static const schema score = {.kind = SCHEMA_NUMBER,
+                             .doc = "Points out of the category's weight, at most two decimals"};
+
+static const schema bidder_members[] = {
+    {.name = "name", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 200},
+    {.name = "us", .kind = SCHEMA_BOOL, .doc = "This bidder is us (false when left out)"},
+    {.name = "price",
+     .kind = SCHEMA_MONEY,
+     .flags = SCHEMA_REQUIRED,
+     .max = BID_PRICE_MAX,
+     .doc = "The bid price, fen, above 0"},
+    {.name = "scores",
+     .kind = SCHEMA_MAP,
+     .flags = SCHEMA_REQUIRED,
+     .item = &score,
+     .doc = "business, technical and service points (the price score is computed)"},
+    {0},
+};
+
+static const schema bidder_schema = {.kind = SCHEMA_OBJECT, .members = bidder_members};
+
+/* The weights of the four categories sum to 100. */
+static bf_result check_weights(json_t *w, const char *path, bf_error *err)
+{
+    json_int_t sum = 0;
+    for (const schema *m = weight_members; m->name; m++)
+        sum += json_integer_value(json_object_get(w, m->name));
+    if (sum == 100)
+        return BF_OK;
+    return bf_fail(err, BF_ERR_INVALID, "weights_sum", path, "the weights must sum to 100, not %d",
+                   (int)sum);
 }
 
-static bf_result read_bidder(json_t *b, size_t i, const scheme *s, bidder *out, bf_error *err)
+/* Bidder i's price is above 0 and its scores name the three categories,
+ * each at most the category's weight with at most two decimals. */
+static bf_result check_bidder(json_t *b, size_t i, json_t *weights, const char *path, bf_error *err)
 {
-    static const char *const keys[] = {"name", "us", "price", "scores", NULL};
-    char at[40], field[80];
-    bf_result r =
-        json_check_item(b, "bidders", i, keys, "is not a field of a bidder", at, sizeof(at), err);
-    if (r != BF_OK)
-        return r;
-    json_check_path_key(field, sizeof(field), at, "name");
-    json_t *name = json_object_get(b, "name");
-    if (!json_is_string(name) || json_string_length(name) == 0 || json_string_length(name) > 200)
-        return bf_fail(err, BF_ERR_INVALID, name ? "wrong_type" : "required", field,
-                       "%s must be a name of 1 to 200 bytes", field);
-    out->name = json_string_value(name);
-    json_t *us = json_object_get(b, "us");
-    json_check_path_key(field, sizeof(field), at, "us");
-    if (us != NULL && (r = json_check_bool(us, field, err)) != BF_OK)
-        return r;
-    out->us = json_is_true(us);
-    json_check_path_key(field, sizeof(field), at, "price");
-    json_t *price = json_object_get(b, "price");
-    if (price == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", field,
-                       "%s is required: every bidder needs a price (fen)", field);
-    if (!json_is_integer(price))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", field, "%s must be a whole number of fen",
+    char field[96];
+    schema_path_format(field, sizeof(field), path, "bidders[%zu].price", i);
+    if (json_integer_value(json_object_get(b, "price")) == 0)
+        return bf_fail(err, BF_ERR_INVALID, "zero", field, "%s must be a positive number of fen",
                        field);
-    if (json_integer_value(price) <= 0)
-        return bf_fail(err, BF_ERR_INVALID, json_integer_value(price) < 0 ? "negative" : "zero",
-                       field, "%s must be a positive number of fen", field);
-    if (json_integer_value(price) > BID_PRICE_MAX)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", field, "%s is too large", field);
-    out->price = json_integer_value(price);
-
-    json_check_path_key(field, sizeof(field), at, "scores");
     json_t *scores = json_object_get(b, "scores");
-    if (scores == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required", field);
-    if (!json_is_object(scores))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", field,
-                       "%s must be an object of business, technical, service", field);
-    static const char *const cats[] = {"business", "technical", "service"};
-    const int maxes[] = {s->business, s->technical, s->service};
     const char *key;
     json_t *v;
     json_object_foreach(scores, key, v)
     {
-        bool known = false;
-        for (int k = 0; k < 3; k++)
-            known |= strcmp(key, cats[k]) == 0;
-        if (!known) {
-            snprintf(field, sizeof(field), "bidders[%zu].scores.%.30s", i, key);
+        if (!schema_one_of(key, categories)) {
+            schema_path_format(field, sizeof(field), path, "bidders[%zu].scores.%.30s", i, key);
             return bf_fail(err, BF_ERR_INVALID, "unknown_field", field,
                            "%s: the price score is computed, the others are business, technical "
                            "and service",
                            field);
         }
     }
-    out->non_price = 0;
-    for (int k = 0; k < 3; k++) {
-        snprintf(field, sizeof(field), "bidders[%zu].scores.%s", i, cats[k]);
-        json_t *x = json_object_get(scores, cats[k]);
+    for (size_t k = 0; categories[k]; k++) {
+        schema_path_format(field, sizeof(field), path, "bidders[%zu].scores.%s", i, categories[k]);
+        json_t *x = json_object_get(scores, categories[k]);
+        json_int_t max = json_integer_value(json_object_get(weights, categories[k]));
+        int64_t h;
         if (x == NULL)
             return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required", field);
-        int64_t h = 0;
-        if ((r = read_score(x, maxes[k], field, &h, err)) != BF_OK)
-            return r;
-        out->non_price += h;
+        if (!schema_hundredths(x, &h))
+            return bf_fail(err, BF_ERR_INVALID, "too_precise", field,
+                           "%s has more than two decimals", field);
+        if (h < 0 || h > max * 100)
+            return bf_fail(err, BF_ERR_INVALID, "out_of_range", field,
+                           "%s must be between 0 and %d, the category's weight", field, (int)max);
     }
     return BF_OK;
+}
+
+/* 1 to BID_MAX_BIDDERS bidders with unique names, exactly one of them us,
+ * each checked against the weights. */
+static bf_result check_simulation(json_t *norm, const char *path, bf_error *err)
+{
+    json_t *arr = json_object_get(norm, "bidders");
+    json_t *weights = json_object_get(norm, "weights");
+    char field[96];
+    schema_path_format(field, sizeof(field), path, "bidders");
+    if (json_array_size(arr) == 0)
+        return bf_fail(err, BF_ERR_INVALID, "out_of_range", field,
+                       "%s must be an array of 1 to %d bidders", field, BID_MAX_BIDDERS);
+    size_t us = SIZE_MAX;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *b = json_array_get(arr, i);
+        bf_result r = check_bidder(b, i, weights, path, err);
+        if (r != BF_OK)
+            return r;
+        json_t *name = json_object_get(b, "name");
+        for (size_t j = 0; j < i; j++)
+            if (json_equal(json_object_get(json_array_get(arr, j), "name"), name)) {
+                schema_path_format(field, sizeof(field), path, "bidders[%zu].name", i);
+                return bf_fail(err, BF_ERR_INVALID, "duplicate", field, "%s repeats the bidder %s",
+                               field, json_string_value(name));
+            }
+        if (json_is_true(json_object_get(b, "us"))) {
+            if (us != SIZE_MAX) {
+                schema_path_format(field, sizeof(field), path, "bidders[%zu].us", i);
+                return bf_fail(err, BF_ERR_INVALID, "duplicate", field,
+                               "only one bidder can be us");
+            }
+            us = i;
+        }
+    }
+    if (us == SIZE_MAX) {
+        schema_path_format(field, sizeof(field), path, "bidders");
+        return bf_fail(err, BF_ERR_INVALID, "required", field,
+                       "one bidder must be us (\"us\": true)");
+    }
+    return BF_OK;
+}
+
+static const schema simulation_members[] = {
+    {.name = "weights",
+     .kind = SCHEMA_OBJECT,
+     .flags = SCHEMA_REQUIRED,
+     .members = weight_members,
+     .rule = check_weights,
+     .doc = "Points of each category, summing to 100"},
+    {.name = "formula",
+     .kind = SCHEMA_ENUM,
+     .values = bid_formulas,
+     .doc = "The price formula; lowest_price_benchmark when left out"},
+    {.name = "bidders",
+     .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_REQUIRED,
+     .max = BID_MAX_BIDDERS,
+     .item = &bidder_schema,
+     .doc = "Every bidder, one of them us"},
+    {0},
+};
+
+const schema bid_simulation_schema = {
+    .name = "BidSimulation",
+    .kind = SCHEMA_OBJECT,
+    .members = simulation_members,
+    .rule = check_simulation,
+    .doc = "A bid scoring scheme: category weights, the price formula and every bidder's "
+           "expected scores and price"};
+
+/* Reads bidder b of a checked simulation. */
+static void read_bidder(json_t *b, bidder *out)
+{
+    out->name = json_string_value(json_object_get(b, "name"));
+    out->us = json_is_true(json_object_get(b, "us"));
+    out->price = json_integer_value(json_object_get(b, "price"));
+    out->non_price = 0;
+    json_t *scores = json_object_get(b, "scores");
+    for (size_t k = 0; categories[k]; k++) {
+        int64_t h = 0;
+        schema_hundredths(json_object_get(scores, categories[k]), &h); /* checked */
+        out->non_price += h;
+    }
 }
 
 /* Total of b, in hundredths, as the fraction (non_price x price + K x benchmark) / price,
@@ -272,58 +319,31 @@ static json_t *reason_json(const char *why)
 
 bf_result bid_simulate(json_t *in, json_t **out, bf_error *err)
 {
-    if (!json_is_object(in))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "the request must be an object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(in, key, v)
-    {
-        if (strcmp(key, "weights") != 0 && strcmp(key, "formula") != 0 &&
-            strcmp(key, "bidders") != 0)
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", key,
-                           "%s is not a field of a bid simulation", key);
-    }
-    scheme s;
-    bf_result r = read_weights(json_object_get(in, "weights"), &s, err);
+    json_t *norm;
+    bf_result r = schema_check(&bid_simulation_schema, in, &norm, err);
     if (r != BF_OK)
         return r;
-    json_t *formula = json_object_get(in, "formula");
-    const char *f = formula ? json_string_value(formula) : "lowest_price_benchmark";
-    if (f == NULL || strcmp(f, "lowest_price_benchmark") != 0)
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", "formula",
-                       "formula must be one of: lowest_price_benchmark");
+    r = bid_compute(norm, out);
+    json_decref(norm);
+    return r;
+}
 
-    json_t *arr = json_object_get(in, "bidders");
-    if (arr == NULL)
-        return bf_fail(err, BF_ERR_INVALID, "required", "bidders", "bidders is required");
-    if (!json_is_array(arr) || json_array_size(arr) == 0 || json_array_size(arr) > BID_MAX_BIDDERS)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", "bidders",
-                       "bidders must be an array of 1 to %d bidders", BID_MAX_BIDDERS);
-    size_t n = json_array_size(arr), us = SIZE_MAX;
+/* The simulation of a checked scheme. */
+static bf_result bid_compute(json_t *norm, json_t **out)
+{
+    json_t *arr = json_object_get(norm, "bidders");
+    scheme s = {.price = (int)json_integer_value(
+                    json_object_get(json_object_get(norm, "weights"), "price"))};
+    const char *f = json_string_value(json_object_get(norm, "formula"));
+    if (f == NULL)
+        f = bid_formulas[0];
+    size_t n = json_array_size(arr), us = 0;
     bidder bs[BID_MAX_BIDDERS];
     for (size_t i = 0; i < n; i++) {
-        if ((r = read_bidder(json_array_get(arr, i), i, &s, &bs[i], err)) != BF_OK)
-            return r;
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(bs[j].name, bs[i].name) == 0) {
-                char field[40];
-                snprintf(field, sizeof(field), "bidders[%zu].name", i);
-                return bf_fail(err, BF_ERR_INVALID, "duplicate", field, "%s repeats the bidder %s",
-                               field, bs[i].name);
-            }
-        if (bs[i].us) {
-            if (us != SIZE_MAX) {
-                char field[40];
-                snprintf(field, sizeof(field), "bidders[%zu].us", i);
-                return bf_fail(err, BF_ERR_INVALID, "duplicate", field,
-                               "only one bidder can be us");
-            }
+        read_bidder(json_array_get(arr, i), &bs[i]);
+        if (bs[i].us)
             us = i;
-        }
     }
-    if (us == SIZE_MAX)
-        return bf_fail(err, BF_ERR_INVALID, "required", "bidders",
-                       "one bidder must be us (\"us\": true)");
 
     int64_t k = 100LL * s.price, benchmark = bs[0].price;
     for (size_t i = 1; i < n; i++)

@@ -11,6 +11,10 @@
 #include <jansson.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The declared body of a bid simulation. */
+extern const schema bid_simulation_schema;
 
 /* The price formulas, NULL-terminated ("lowest_price_benchmark": the lowest
  * valid bid is the benchmark; price score = benchmark / price x weight). */

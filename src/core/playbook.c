@@ -16,6 +16,12 @@
 #include "core/embedded.h"
 #include "core/text.h"
 
+const schema playbook_document_schema = {
+    .name = "Playbook",
+    .kind = SCHEMA_ANY,
+    .doc = "A playbook document (docs/playbook-schema.md); playbook_parse checks it and lists "
+           "every problem by JSON path"};
+
 typedef struct ctx {
     arena *a;
     playbook *pb;
@@ -708,9 +714,9 @@ static void parse_doc(ctx *c, json_t *doc)
         return;
     }
     check_keys(c, doc, keys);
-    const char *schema = get_string(c, doc, "schema", true);
-    if (schema && strcmp(schema, PLAYBOOK_SCHEMA) != 0)
-        problem(c, "schema", "must be \"" PLAYBOOK_SCHEMA "\", not \"%.40s\"", schema);
+    const char *schema_id = get_string(c, doc, "schema", true);
+    if (schema_id && strcmp(schema_id, PLAYBOOK_SCHEMA) != 0)
+        problem(c, "schema", "must be \"" PLAYBOOK_SCHEMA "\", not \"%.40s\"", schema_id);
     pb->id = get_id(c, doc, "id", true);
     pb->version = get_int(c, doc, "version", true, 1, 1000000, 1);
     get_text(c, doc, "name", true, &pb->name);

@@ -13,6 +13,11 @@
 #include <stddef.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The body of a playbook import, for the API's description: the document
+ * itself is checked by playbook_parse. */
+extern const schema playbook_document_schema;
 
 #define PLAYBOOK_SCHEMA "bingfa.playbook/1"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json_check.h"
+#include "core/schema.h"
 
 enum { M_PUBLIC, M_INVITED, M_NEGOTIATION, M_SINGLE, M_INQUIRY, M_COUNT };
 
@@ -39,125 +39,115 @@ typedef struct proc_facts {
         technically_complex, price_not_calculable, no_qualified_bids, standard_goods, add_on;
 } proc_facts;
 
-static const char *const known_keys[] = {
-    "amount",
-    "qualified_suppliers",
-    "only_one_supplier",
-    "urgent",
-    "special_nature",
-    "tender_cost_disproportionate",
-    "technically_complex",
-    "price_not_calculable",
-    "no_qualified_bids_before",
-    "standard_goods",
-    "add_on",
-    "original_contract_amount",
-    "add_on_amount",
-    "bidders",
-    NULL,
+#define FEN(key, least, what)                                                                      \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_INT, .min = least, .max = INT64_MAX, .doc = what               \
+    }
+#define FACT(key, what)                                                                            \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_BOOL, .doc = what                                              \
+    }
+
+static const schema facts_members[] = {
+    FEN("amount", 0, "The purchase amount, fen (分)"),
+    {.name = "qualified_suppliers",
+     .kind = SCHEMA_INT,
+     .max = INT64_MAX,
+     .doc = "How many qualified suppliers there are"},
+    FACT("only_one_supplier", "Only one supplier can deliver"),
+    FACT("urgent", "An unforeseeable emergency"),
+    FACT("special_nature", "The purchase is of a special nature"),
+    FACT("tender_cost_disproportionate", "A tender would cost too much for the amount"),
+    FACT("technically_complex", "Technically complex or special"),
+    FACT("price_not_calculable", "The total price cannot be worked out in advance"),
+    FACT("no_qualified_bids_before", "An earlier tender had no qualified bids"),
+    FACT("standard_goods", "Standard goods with a uniform specification"),
+    FACT("add_on", "An add-on to an existing contract"),
+    FEN("original_contract_amount", 1, "The original contract's amount, fen (add_on)"),
+    FEN("add_on_amount", 0, "The add-on's amount, fen (add_on; defaults to amount)"),
+    {.name = "bidders",
+     .kind = SCHEMA_INT,
+     .max = INT64_MAX,
+     .doc = "Qualified bidders of a tender already run"},
+    {0},
 };
 
-/* An optional integer >= min; *has tells whether it was given (null = absent). */
-static bf_result get_int(json_t *facts, const char *key, int64_t min, const char *unit, bool *has,
-                         int64_t *out, bf_error *err)
+/* Reads integer key of facts into *out; false when it is not given. */
+static bool fact_int(json_t *facts, const char *key, int64_t *out)
 {
     json_t *v = json_object_get(facts, key);
-    *has = false;
-    if (v == NULL || json_is_null(v))
-        return BF_OK;
-    if (!json_is_integer(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", key, "%s must be an integer%s", key,
-                       unit);
-    int64_t n = (int64_t)json_integer_value(v);
-    if (n < min)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", key, "%s must be %" PRId64 " or more",
-                       key, min);
-    *has = true;
-    *out = n;
-    return BF_OK;
+    *out = v ? (int64_t)json_integer_value(v) : 0;
+    return v != NULL;
 }
 
-/* An optional boolean, false when absent; *given tells whether it was given. */
-static bf_result get_bool(json_t *facts, const char *key, bool *given, bool *out, bf_error *err)
+static bool fact_bool(json_t *facts, const char *key)
 {
-    json_t *v = json_object_get(facts, key);
-    *out = false;
-    if (given)
-        *given = false;
-    if (v == NULL || json_is_null(v))
-        return BF_OK;
-    bf_result r = json_check_bool(v, key, err);
-    if (r != BF_OK)
-        return r;
-    *out = json_is_true(v);
-    if (given)
-        *given = true;
-    return BF_OK;
+    return json_is_true(json_object_get(facts, key));
 }
 
-static bf_result procurement_parse_facts(json_t *facts, proc_facts *f, bf_error *err)
+/* Reads checked facts. */
+static void procurement_read_facts(json_t *facts, proc_facts *f)
 {
-    static const char fen[] = " number of fen (分)";
-    bf_result r;
     memset(f, 0, sizeof(*f));
-    if (!json_is_object(facts))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "the facts must be a JSON object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(facts, key, v)
-    {
-        if (!json_check_one_of(key, known_keys))
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", key,
-                           "the procurement facts have no field %s", key);
+    f->has_amount = fact_int(facts, "amount", &f->amount);
+    f->has_suppliers = fact_int(facts, "qualified_suppliers", &f->suppliers);
+    f->has_original = fact_int(facts, "original_contract_amount", &f->original);
+    f->has_add_on_amount = fact_int(facts, "add_on_amount", &f->add_on_amount);
+    f->has_bidders = fact_int(facts, "bidders", &f->bidders);
+    f->only_one_given = json_object_get(facts, "only_one_supplier") != NULL;
+    f->only_one = fact_bool(facts, "only_one_supplier");
+    f->urgent = fact_bool(facts, "urgent");
+    f->special_nature = fact_bool(facts, "special_nature");
+    f->cost_disproportionate = fact_bool(facts, "tender_cost_disproportionate");
+    f->technically_complex = fact_bool(facts, "technically_complex");
+    f->price_not_calculable = fact_bool(facts, "price_not_calculable");
+    f->no_qualified_bids = fact_bool(facts, "no_qualified_bids_before");
+    f->standard_goods = fact_bool(facts, "standard_goods");
+    f->add_on = fact_bool(facts, "add_on");
+    if (f->has_suppliers)
+        f->only_one = f->suppliers == 1;
+    if (f->add_on && !f->has_add_on_amount) {
+        f->add_on_amount = f->amount;
+        f->has_add_on_amount = f->has_amount;
     }
+}
 
-    if ((r = get_int(facts, "amount", 0, fen, &f->has_amount, &f->amount, err)) != BF_OK ||
-        (r = get_int(facts, "qualified_suppliers", 0, "", &f->has_suppliers, &f->suppliers, err)) !=
-            BF_OK ||
-        (r = get_bool(facts, "only_one_supplier", &f->only_one_given, &f->only_one, err)) !=
-            BF_OK ||
-        (r = get_bool(facts, "urgent", NULL, &f->urgent, err)) != BF_OK ||
-        (r = get_bool(facts, "special_nature", NULL, &f->special_nature, err)) != BF_OK ||
-        (r = get_bool(facts, "tender_cost_disproportionate", NULL, &f->cost_disproportionate,
-                      err)) != BF_OK ||
-        (r = get_bool(facts, "technically_complex", NULL, &f->technically_complex, err)) != BF_OK ||
-        (r = get_bool(facts, "price_not_calculable", NULL, &f->price_not_calculable, err)) !=
-            BF_OK ||
-        (r = get_bool(facts, "no_qualified_bids_before", NULL, &f->no_qualified_bids, err)) !=
-            BF_OK ||
-        (r = get_bool(facts, "standard_goods", NULL, &f->standard_goods, err)) != BF_OK ||
-        (r = get_bool(facts, "add_on", NULL, &f->add_on, err)) != BF_OK ||
-        (r = get_int(facts, "original_contract_amount", 1, fen, &f->has_original, &f->original,
-                     err)) != BF_OK ||
-        (r = get_int(facts, "add_on_amount", 0, fen, &f->has_add_on_amount, &f->add_on_amount,
-                     err)) != BF_OK ||
-        (r = get_int(facts, "bidders", 0, "", &f->has_bidders, &f->bidders, err)) != BF_OK)
-        return r;
-
-    /* "Only one supplier" and a count of qualified suppliers must agree. */
-    if (f->has_suppliers) {
-        bool one = f->suppliers == 1;
-        if (f->only_one_given && f->only_one != one)
-            return bf_fail(err, BF_ERR_INVALID, "invalid_value", "only_one_supplier",
-                           "only_one_supplier is %s but qualified_suppliers is %" PRId64,
-                           f->only_one ? "true" : "false", f->suppliers);
-        f->only_one = one;
+/* "Only one supplier" and a count of qualified suppliers agree; an add-on
+ * names the original contract's amount and its own. */
+static bf_result check_facts(json_t *facts, const char *path, bf_error *err)
+{
+    char field[96];
+    int64_t suppliers;
+    json_t *one = json_object_get(facts, "only_one_supplier");
+    if (fact_int(facts, "qualified_suppliers", &suppliers) && one != NULL &&
+        json_is_true(one) != (suppliers == 1)) {
+        schema_path_format(field, sizeof(field), path, "only_one_supplier");
+        return bf_fail(err, BF_ERR_INVALID, "invalid_value", field,
+                       "%s is %s but qualified_suppliers is %" PRId64, field,
+                       json_is_true(one) ? "true" : "false", suppliers);
     }
-
-    if (f->add_on) {
-        if (!f->has_original)
-            return bf_fail(err, BF_ERR_INVALID, "required", "original_contract_amount",
-                           "original_contract_amount is required when add_on is true");
-        if (!f->has_add_on_amount) {
-            if (!f->has_amount)
-                return bf_fail(err, BF_ERR_INVALID, "required", "add_on_amount",
-                               "add_on_amount (or amount) is required when add_on is true");
-            f->add_on_amount = f->amount;
-            f->has_add_on_amount = true;
-        }
+    if (!fact_bool(facts, "add_on"))
+        return BF_OK;
+    if (json_object_get(facts, "original_contract_amount") == NULL) {
+        schema_path_format(field, sizeof(field), path, "original_contract_amount");
+        return bf_fail(err, BF_ERR_INVALID, "required", field, "%s is required when add_on is true",
+                       field);
+    }
+    if (json_object_get(facts, "add_on_amount") == NULL &&
+        json_object_get(facts, "amount") == NULL) {
+        schema_path_format(field, sizeof(field), path, "add_on_amount");
+        return bf_fail(err, BF_ERR_INVALID, "required", field,
+                       "%s (or amount) is required when add_on is true", field);
     }
     return BF_OK;
 }
+
+const schema procurement_facts_schema = {
+    .name = "ProcurementFacts",
+    .kind = SCHEMA_OBJECT,
+    .members = facts_members,
+    .rule = check_facts,
+    .doc = "The facts of a purchase that decide which procurement methods the law allows"};
 
 /* True when the add-on stays within 10% of the original contract:
  * add_on <= original / 10 exactly, i.e. add_on * 10 <= original. */
@@ -354,10 +344,13 @@ fail:
 
 bf_result procurement_advise(json_t *facts, json_t **out, bf_error *err)
 {
-    proc_facts f;
-    bf_result r = procurement_parse_facts(facts, &f, err);
+    json_t *norm;
+    bf_result r = schema_check(&procurement_facts_schema, facts, &norm, err);
     if (r != BF_OK)
         return r;
+    proc_facts f;
+    procurement_read_facts(norm, &f);
+    json_decref(norm);
     json_t *advice = procurement_build(&f);
     if (advice == NULL)
         return bf_fail(err, BF_ERR_NOMEM, NULL, "", "out of memory");

@@ -9,6 +9,10 @@
 #include <jansson.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The declared body of the procurement facts. */
+extern const schema procurement_facts_schema;
 
 /* The five procurement methods in the law's order, NULL-terminated:
  * "public_tender", "invited_tender", "competitive_negotiation",

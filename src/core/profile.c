@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json_check.h"
+#include "core/schema.h"
 #include "core/text.h"
 
 #define MONEY_MAX 1000000000000000LL /* same bound as the account's money fields */
@@ -138,265 +138,227 @@ json_t *profile_default_rules(void)
 
 /* ---- validation helpers ---- */
 
-/* out = "path.key" (or key at the top level). */
-static void path_join(char *out, const char *path, const char *key)
-{
-    json_check_path_key(out, PATH_CAP, path, key);
-}
-
-static bf_result need_object(json_t *v, const char *path, bf_error *err)
-{
-    if (!path[0] && !json_is_object(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "", "the body must be an object");
-    return json_check_object(v, path, err);
-}
-
-static bf_result check_keys(json_t *obj, const char *const *allowed, const char *path,
-                            bf_error *err)
-{
-    return json_check_keys(obj, allowed, path, "is not a known field", err);
-}
-
-/* Fails unless v is an object whose keys are all in allowed (NULL-ended). */
-static bf_result need_fields(json_t *v, const char *path, const char *const *allowed, bf_error *err)
-{
-    bf_result r = need_object(v, path, err);
-    return r != BF_OK ? r : check_keys(v, allowed, path, err);
-}
-
-/* The member key of obj, which must be present and not null. */
-static bf_result get_member(json_t *obj, const char *key, const char *path, json_t **out,
-                            bf_error *err)
-{
-    *out = json_object_get(obj, key);
-    char f[PATH_CAP];
-    path_join(f, path, key);
-    return json_check_required(*out, f, err);
-}
-
-static bf_result get_int(json_t *obj, const char *key, const char *path, long long min,
-                         long long max, long long *out, bf_error *err)
-{
-    json_t *v;
-    bf_result r = get_member(obj, key, path, &v, err);
-    if (r != BF_OK)
-        return r;
-    char f[PATH_CAP];
-    path_join(f, path, key);
-    return json_check_int(v, f, min, max, out, err);
-}
-
-static bf_result get_string(json_t *obj, const char *key, const char *path, size_t max_chars,
-                            const char **out, bf_error *err)
-{
-    json_t *v;
-    bf_result r = get_member(obj, key, path, &v, err);
-    if (r != BF_OK)
-        return r;
-    char f[PATH_CAP];
-    path_join(f, path, key);
-    if ((r = json_check_text(v, f, max_chars, err)) != BF_OK)
-        return r;
-    *out = json_string_value(v);
-    return BF_OK;
-}
-
-/* A bilingual name {"zh": …, "en": …} at path.key. */
-static bf_result get_name(json_t *obj, const char *key, const char *path, bf_error *err)
-{
-    static const char *const langs[] = {"zh", "en", NULL};
-    json_t *v;
-    bf_result r = get_member(obj, key, path, &v, err);
-    if (r != BF_OK)
-        return r;
-    char f[PATH_CAP];
-    path_join(f, path, key);
-    if ((r = need_fields(v, f, langs, err)) != BF_OK)
-        return r;
-    const char *s;
-    for (size_t i = 0; langs[i]; i++)
-        if ((r = get_string(v, langs[i], f, NAME_MAX_CHARS, &s, err)) != BF_OK)
-            return r;
-    return BF_OK;
-}
-
-/* path.key is an object with exactly the keys and integer values min..max. */
-static bf_result get_int_map(json_t *obj, const char *key, const char *path,
-                             const char *const *keys, long long min, long long max, bf_error *err)
-{
-    json_t *v;
-    bf_result r = get_member(obj, key, path, &v, err);
-    if (r != BF_OK)
-        return r;
-    char f[PATH_CAP];
-    path_join(f, path, key);
-    if ((r = need_fields(v, f, keys, err)) != BF_OK)
-        return r;
-    long long n;
-    for (size_t i = 0; keys[i]; i++)
-        if ((r = get_int(v, keys[i], f, min, max, &n, err)) != BF_OK)
-            return r;
-    return BF_OK;
-}
-
-/* An array at path.key with min..max items. */
-static bf_result get_array(json_t *obj, const char *key, const char *path, size_t min, size_t max,
-                           json_t **out, bf_error *err)
-{
-    bf_result r = get_member(obj, key, path, out, err);
-    if (r != BF_OK)
-        return r;
-    char f[PATH_CAP];
-    path_join(f, path, key);
-    if (!json_is_array(*out))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f, "%s must be an array", f);
-    if (json_array_size(*out) < min)
-        return bf_fail(err, BF_ERR_INVALID, "too_few", f, "%s needs at least %zu items", f, min);
-    if (json_array_size(*out) > max)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", f, "%s has more than %zu items", f, max);
-    return BF_OK;
-}
-
 /* ---- rules validation ---- */
 
-static bf_result validate_signals(json_t *factor, const char *path, bf_error *err)
+static const schema int_0_100 = {.kind = SCHEMA_INT, .max = 100};
+static const schema employees_min = {.kind = SCHEMA_INT, .max = 10000000};
+static const schema keyword = {.kind = SCHEMA_TEXT, .max = KEYWORD_MAX_CHARS};
+
+static const schema signal_members[] = {
+    {.name = "id", .kind = SCHEMA_ID, .flags = SCHEMA_REQUIRED},
+    {.name = "name", .ref = &schema_text_pair, .flags = SCHEMA_REQUIRED},
+    {.name = "keywords",
+     .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = KEYWORDS_MAX,
+     .item = &keyword,
+     .doc = "Words in the account's existing systems that show the signal"},
+    {.name = "points", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 100},
+    {0},
+};
+
+static const schema signal_schema = {.kind = SCHEMA_OBJECT, .members = signal_members};
+
+static const schema factor_members[] = {
+    {.name = "id", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = factor_ids},
+    {.name = "name", .ref = &schema_text_pair, .flags = SCHEMA_REQUIRED},
+    {.name = "weight", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = 100},
+    {.name = "employees_min",
+     .kind = SCHEMA_MAP,
+     .max = 20,
+     .item = &employees_min,
+     .doc = "size: least employees per business type"},
+    {.name = "revenue_min",
+     .kind = SCHEMA_INT,
+     .max = MONEY_MAX,
+     .doc = "size: least sales of last year, fen"},
+    {.name = "gross_profit_min",
+     .kind = SCHEMA_INT,
+     .max = MONEY_MAX,
+     .doc = "size: least gross profit, fen"},
+    {.name = "points",
+     .kind = SCHEMA_MAP,
+     .max = 20,
+     .item = &int_0_100,
+     .doc = "Points 0..100 per value of the fact (size: per measure, summing to 100)"},
+    {.name = "signals",
+     .kind = SCHEMA_ARRAY,
+     .max = SIGNALS_MAX,
+     .item = &signal_schema,
+     .doc = "existing_systems: the signals looked for"},
+    {0},
+};
+
+static const schema factor_schema = {.kind = SCHEMA_OBJECT, .members = factor_members};
+
+static const schema grade_members[] = {
+    {.name = "grade", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = GRADE_MAX_CHARS},
+    {.name = "min", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 100},
+    {0},
+};
+
+static const schema grade_schema = {.kind = SCHEMA_OBJECT, .members = grade_members};
+
+static const schema rules_members[] = {
+    {.name = "factors",
+     .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = 6,
+     .item = &factor_schema,
+     .doc = "The six factors, weights summing to 100"},
+    {.name = "grades",
+     .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = GRADES_MAX,
+     .item = &grade_schema,
+     .doc = "Grades by least score, descending, the last 0"},
+    {0},
+};
+
+const schema profile_rules_schema = {
+    .name = "ProfileRules",
+    .kind = SCHEMA_OBJECT,
+    .members = rules_members,
+    .doc = "Target customer profile rules: the six factors and the grades"};
+
+static const schema form_members[] = {
+    {.name = "purchase_plan",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = profile_purchase_plans,
+     .doc = "When the account plans to buy"},
+    {.name = "note", .kind = SCHEMA_TEXT, .max = NOTE_MAX_CHARS},
+    {0},
+};
+
+const schema profile_form_schema = {.name = "ProfileForm",
+                                    .kind = SCHEMA_OBJECT,
+                                    .members = form_members,
+                                    .doc = "The target customer profile form"};
+
+/* The members a factor of id takes beside id, name and weight, and the keys
+ * of its points (NULL: none). */
+typedef struct factor_shape {
+    const char *id;
+    const char *const *members;
+    const char *const *point_keys;
+} factor_shape;
+
+static const char *const size_members[] = {"employees_min", "revenue_min", "gross_profit_min",
+                                           "points", NULL};
+static const char *const systems_members[] = {"signals", NULL};
+static const char *const points_only[] = {"points", NULL};
+
+static const factor_shape factor_shapes[] = {
+    {"size", size_members, size_point_keys},
+    {"ownership", points_only, ownerships},
+    {"business_type", points_only, business_types},
+    {"existing_systems", systems_members, NULL},
+    {"branches", points_only, branch_keys},
+    {"purchase_plan", points_only, profile_purchase_plans},
+};
+
+/* The map at path holds exactly keys. */
+static bf_result check_map_keys(json_t *map, const char *path, const char *const *keys,
+                                bf_error *err)
 {
-    static const char *const keys[] = {"id", "name", "keywords", "points", NULL};
-    json_t *signals;
-    bf_result r = get_array(factor, "signals", path, 1, SIGNALS_MAX, &signals, err);
-    if (r != BF_OK)
-        return r;
-    size_t i;
-    json_t *s;
-    json_array_foreach(signals, i, s)
+    char f[PATH_CAP];
+    const char *key;
+    json_t *v;
+    json_object_foreach(map, key, v)
     {
-        char p[PATH_CAP];
-        snprintf(p, sizeof(p), "%.60s.signals[%zu]", path, i);
-        if ((r = need_fields(s, p, keys, err)) != BF_OK)
-            return r;
-        const char *id;
-        char f[PATH_CAP];
-        path_join(f, p, "id");
-        if ((r = get_string(s, "id", p, 40, &id, err)) != BF_OK)
-            return r;
-        if (!json_check_id_valid(id))
-            return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
-                           "%s must be lowercase letters, digits, '_' or '-'", f);
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(json_string_value(json_object_get(json_array_get(signals, k), "id")), id) ==
-                0)
-                return bf_fail(err, BF_ERR_INVALID, "duplicate", f, "%s repeats signal %s", f, id);
-        if ((r = get_name(s, "name", p, err)) != BF_OK)
-            return r;
-        json_t *kws;
-        if ((r = get_array(s, "keywords", p, 1, KEYWORDS_MAX, &kws, err)) != BF_OK)
-            return r;
-        size_t k;
-        json_t *kw;
-        json_array_foreach(kws, k, kw)
-        {
-            snprintf(f, sizeof(f), "%.60s.keywords[%zu]", p, k);
-            if ((r = json_check_text(kw, f, KEYWORD_MAX_CHARS, err)) != BF_OK)
-                return r;
+        if (!schema_one_of(key, keys)) {
+            schema_path_key(f, sizeof(f), path, key);
+            return bf_fail(err, BF_ERR_INVALID, "unknown_field", f, "%s is not a known field", f);
         }
-        long long points;
-        if ((r = get_int(s, "points", p, 0, 100, &points, err)) != BF_OK)
-            return r;
+    }
+    for (size_t k = 0; keys[k]; k++) {
+        if (json_object_get(map, keys[k]) == NULL) {
+            schema_path_key(f, sizeof(f), path, keys[k]);
+            return bf_fail(err, BF_ERR_INVALID, "required", f, "%s is required", f);
+        }
     }
     return BF_OK;
 }
 
-static bf_result validate_factor(json_t *factors, size_t i, long long *weight, bf_error *err)
+/* The members of factor i follow its id; ids and signal ids are unique; size
+ * points add up to 100. */
+static bf_result check_factor(json_t *factors, size_t i, bf_error *err)
 {
-    static const char *const size_keys[] = {
-        "id", "name", "weight", "employees_min", "revenue_min", "gross_profit_min", "points", NULL};
-    static const char *const system_keys[] = {"id", "name", "weight", "signals", NULL};
-    static const char *const plain_keys[] = {"id", "name", "weight", "points", NULL};
-    json_t *factor = json_array_get(factors, i);
-    char p[PATH_CAP];
+    json_t *f = json_array_get(factors, i);
+    const char *id = json_string_value(json_object_get(f, "id"));
+    char p[PATH_CAP], at[PATH_CAP];
     snprintf(p, sizeof(p), "factors[%zu]", i);
-    bf_result r = need_object(factor, p, err);
-    if (r != BF_OK)
-        return r;
-    const char *id;
-    if ((r = get_string(factor, "id", p, 40, &id, err)) != BF_OK)
-        return r;
-    char f[PATH_CAP];
-    path_join(f, p, "id");
-    if (!json_check_one_of(id, factor_ids))
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", f,
-                       "%s must be one of: size, ownership, business_type, existing_systems, "
-                       "branches, purchase_plan",
-                       f);
+    schema_path_key(at, sizeof(at), p, "id");
     for (size_t k = 0; k < i; k++)
         if (strcmp(json_string_value(json_object_get(json_array_get(factors, k), "id")), id) == 0)
-            return bf_fail(err, BF_ERR_INVALID, "duplicate", f, "%s repeats factor %s", f, id);
-    bool is_size = strcmp(id, "size") == 0;
-    bool is_systems = strcmp(id, "existing_systems") == 0;
-    const char *const *keys = is_size ? size_keys : is_systems ? system_keys : plain_keys;
-    if ((r = check_keys(factor, keys, p, err)) != BF_OK)
+            return bf_fail(err, BF_ERR_INVALID, "duplicate", at, "%s repeats factor %s", at, id);
+    const factor_shape *shape = &factor_shapes[0];
+    while (strcmp(shape->id, id) != 0)
+        shape++;
+    for (const schema *m = factor_members + 3; m->name; m++) {
+        schema_path_key(at, sizeof(at), p, m->name);
+        bool wanted = schema_one_of(m->name, shape->members);
+        bool given = json_object_get(f, m->name) != NULL;
+        if (given && !wanted)
+            return bf_fail(err, BF_ERR_INVALID, "unknown_field", at, "%s is not a known field", at);
+        if (!given && wanted)
+            return bf_fail(err, BF_ERR_INVALID, "required", at, "%s is required", at);
+    }
+    bf_result r;
+    schema_path_key(at, sizeof(at), p, "employees_min");
+    if (strcmp(id, "size") == 0 &&
+        (r = check_map_keys(json_object_get(f, "employees_min"), at, business_types, err)) != BF_OK)
         return r;
-    if ((r = get_name(factor, "name", p, err)) != BF_OK)
+    schema_path_key(at, sizeof(at), p, "points");
+    if (shape->point_keys != NULL &&
+        (r = check_map_keys(json_object_get(f, "points"), at, shape->point_keys, err)) != BF_OK)
         return r;
-    if ((r = get_int(factor, "weight", p, 1, 100, weight, err)) != BF_OK)
-        return r;
-    if (is_systems)
-        return validate_signals(factor, p, err);
-    if (is_size) {
-        long long n;
-        if ((r = get_int_map(factor, "employees_min", p, business_types, 0, 10000000, err)) !=
-                BF_OK ||
-            (r = get_int(factor, "revenue_min", p, 0, MONEY_MAX, &n, err)) != BF_OK ||
-            (r = get_int(factor, "gross_profit_min", p, 0, MONEY_MAX, &n, err)) != BF_OK ||
-            (r = get_int_map(factor, "points", p, size_point_keys, 0, 100, err)) != BF_OK)
-            return r;
-        json_t *pts = json_object_get(factor, "points");
+    if (strcmp(id, "size") == 0) {
+        json_t *pts = json_object_get(f, "points");
         long long sum = 0;
         for (size_t k = 0; size_point_keys[k]; k++)
             sum += json_integer_value(json_object_get(pts, size_point_keys[k]));
-        if (sum != 100) {
-            path_join(f, p, "points");
-            return bf_fail(err, BF_ERR_INVALID, "points_sum", f, "%s must add up to 100, not %lld",
-                           f, sum);
-        }
-        return BF_OK;
+        if (sum != 100)
+            return bf_fail(err, BF_ERR_INVALID, "points_sum", at, "%s must add up to 100, not %lld",
+                           at, sum);
     }
-    const char *const *point_keys = strcmp(id, "ownership") == 0       ? ownerships
-                                    : strcmp(id, "business_type") == 0 ? business_types
-                                    : strcmp(id, "branches") == 0      ? branch_keys
-                                                                       : profile_purchase_plans;
-    return get_int_map(factor, "points", p, point_keys, 0, 100, err);
+    json_t *signals = json_object_get(f, "signals");
+    schema_path_key(at, sizeof(at), p, "signals");
+    if (signals != NULL && json_array_size(signals) == 0)
+        return bf_fail(err, BF_ERR_INVALID, "too_few", at, "%s needs at least one item", at);
+    for (size_t k = 0; k < json_array_size(signals); k++) {
+        const char *sid = json_string_value(json_object_get(json_array_get(signals, k), "id"));
+        for (size_t j = 0; j < k; j++) {
+            if (strcmp(json_string_value(json_object_get(json_array_get(signals, j), "id")), sid) ==
+                0) {
+                snprintf(at, sizeof(at), "%.40s.signals[%zu].id", p, k);
+                return bf_fail(err, BF_ERR_INVALID, "duplicate", at, "%s repeats signal %s", at,
+                               sid);
+            }
+        }
+    }
+    return BF_OK;
 }
 
-static bf_result validate_grades(json_t *rules, bf_error *err)
+/* Grades are unique, their minimums descending and the last one 0. */
+static bf_result check_grades(json_t *grades, bf_error *err)
 {
-    static const char *const keys[] = {"grade", "min", NULL};
-    json_t *grades;
-    bf_result r = get_array(rules, "grades", "", 1, GRADES_MAX, &grades, err);
-    if (r != BF_OK)
-        return r;
     long long prev = 101;
-    size_t i;
-    json_t *g;
-    json_array_foreach(grades, i, g)
-    {
-        char p[PATH_CAP], f[PATH_CAP];
-        r = json_check_item(g, "grades", i, keys, "is not a known field", p, sizeof(p), err);
-        if (r != BF_OK)
-            return r;
-        const char *name;
-        if ((r = get_string(g, "grade", p, GRADE_MAX_CHARS, &name, err)) != BF_OK)
-            return r;
+    for (size_t i = 0; i < json_array_size(grades); i++) {
+        json_t *g = json_array_get(grades, i);
+        const char *name = json_string_value(json_object_get(g, "grade"));
+        char f[PATH_CAP];
+        snprintf(f, sizeof(f), "grades[%zu].grade", i);
         for (size_t k = 0; k < i; k++)
             if (strcmp(json_string_value(json_object_get(json_array_get(grades, k), "grade")),
-                       name) == 0) {
-                path_join(f, p, "grade");
+                       name) == 0)
                 return bf_fail(err, BF_ERR_INVALID, "duplicate", f, "%s repeats grade %s", f, name);
-            }
-        long long min;
-        if ((r = get_int(g, "min", p, 0, 100, &min, err)) != BF_OK)
-            return r;
-        path_join(f, p, "min");
+        long long min = json_integer_value(json_object_get(g, "min"));
+        snprintf(f, sizeof(f), "grades[%zu].min", i);
         if (min >= prev)
             return bf_fail(err, BF_ERR_INVALID, "not_descending", f,
                            "%s must be below the previous grade's minimum %lld", f, prev);
@@ -410,62 +372,28 @@ static bf_result validate_grades(json_t *rules, bf_error *err)
 
 bf_result profile_rules_validate(json_t *rules, bf_error *err)
 {
-    static const char *const keys[] = {"factors", "grades", NULL};
-    bf_result r = need_fields(rules, "", keys, err);
+    json_t *norm;
+    bf_result r = schema_check(&profile_rules_schema, rules, &norm, err);
     if (r != BF_OK)
         return r;
-    json_t *factors;
-    if ((r = get_array(rules, "factors", "", 1, 6, &factors, err)) != BF_OK)
-        return r;
+    json_t *factors = json_object_get(norm, "factors");
     long long sum = 0;
-    for (size_t i = 0; i < json_array_size(factors); i++) {
-        long long w;
-        if ((r = validate_factor(factors, i, &w, err)) != BF_OK)
-            return r;
-        sum += w;
+    for (size_t i = 0; r == BF_OK && i < json_array_size(factors); i++) {
+        r = check_factor(factors, i, err);
+        sum += json_integer_value(json_object_get(json_array_get(factors, i), "weight"));
     }
-    if (sum != 100)
-        return bf_fail(err, BF_ERR_INVALID, "weights_sum", "factors",
-                       "the factor weights must add up to 100, not %lld", sum);
-    return validate_grades(rules, err);
+    if (r == BF_OK && sum != 100)
+        r = bf_fail(err, BF_ERR_INVALID, "weights_sum", "factors",
+                    "the factor weights must add up to 100, not %lld", sum);
+    if (r == BF_OK)
+        r = check_grades(json_object_get(norm, "grades"), err);
+    json_decref(norm);
+    return r;
 }
 
 bf_result profile_form_validate(json_t *in, json_t **out, bf_error *err)
 {
-    static const char *const keys[] = {"purchase_plan", "note", NULL};
-    *out = NULL;
-    bf_result r = need_fields(in, "", keys, err);
-    if (r != BF_OK)
-        return r;
-    const char *plan;
-    if ((r = get_string(in, "purchase_plan", "", 40, &plan, err)) != BF_OK)
-        return r;
-    if (!json_check_one_of(plan, profile_purchase_plans))
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", "purchase_plan",
-                       "purchase_plan must be one of: within_6_months, within_year, later, none");
-    json_t *note = json_object_get(in, "note");
-    if (note != NULL && json_is_null(note))
-        note = NULL;
-    if (note != NULL) {
-        if (!json_is_string(note))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", "note", "note must be a string");
-        const char *s = json_string_value(note);
-        size_t len = json_string_length(note);
-        if (memchr(s, '\0', len) != NULL)
-            return bf_fail(err, BF_ERR_INVALID, "invalid_value", "note",
-                           "note must not contain NUL characters");
-        if (text_utf8_length(s, len) > NOTE_MAX_CHARS)
-            return bf_fail(err, BF_ERR_INVALID, "too_long", "note",
-                           "note has more than %d characters", NOTE_MAX_CHARS);
-    }
-    json_t *o = json_object();
-    if (o == NULL || json_object_set_new(o, "purchase_plan", json_string(plan)) != 0 ||
-        (note != NULL && json_object_set_new(o, "note", json_copy(note)) != 0)) {
-        json_decref(o);
-        return bf_fail(err, BF_ERR_NOMEM, NULL, "", "out of memory");
-    }
-    *out = o;
-    return BF_OK;
+    return schema_check(&profile_form_schema, in, out, err);
 }
 
 /* ---- evaluation ---- */
@@ -550,7 +478,7 @@ static int size_money_part(reason *rs, const char *zh_name, const char *en_name,
 
 static int score_size(const profile_facts *fa, json_t *factor, reason *rs, bool *unknown)
 {
-    const char *bt = fa->business_type && json_check_one_of(fa->business_type, business_types)
+    const char *bt = fa->business_type && schema_one_of(fa->business_type, business_types)
                          ? fa->business_type
                          : "other";
     const label *shortl = label_find(business_short, bt);
@@ -570,7 +498,7 @@ static int score_size(const profile_facts *fa, json_t *factor, reason *rs, bool 
                fa->employees, emp_min, shortl->en, met ? "met" : "not met", p);
         points += p;
     }
-    if (fa->business_type == NULL || !json_check_one_of(fa->business_type, business_types)) {
+    if (fa->business_type == NULL || !schema_one_of(fa->business_type, business_types)) {
         append(rs->zh, sizeof(rs->zh), "（业务类型未知，按其他企业门槛）");
         append(rs->en, sizeof(rs->en), " (business type unknown: the threshold for other)");
     }

@@ -10,6 +10,11 @@
 #include <jansson.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The declared bodies of the profile rules and the profile form. */
+extern const schema profile_rules_schema;
+extern const schema profile_form_schema;
 
 /* The default rules (new reference, caller owns it):
  *   {"factors": [

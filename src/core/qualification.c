@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/json_check.h"
+#include "core/schema.h"
 #include "core/text.h"
 
 /* ---- small JSON helpers ---- */
@@ -33,108 +33,6 @@ static json_t *member(json_t *obj, const char *key)
     return json_is_null(v) ? NULL : v;
 }
 
-/* Fails with wrong_type unless v is an object. */
-static bf_result want_object(json_t *v, const char *path, bf_error *err)
-{
-    if (json_is_object(v))
-        return BF_OK;
-    return bf_fail(err, BF_ERR_INVALID, "wrong_type", path, "%s must be a JSON object",
-                   path[0] ? path : "the form");
-}
-
-static bool is_ascii_space(unsigned char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* Reads a string at path, trims ASCII white space and the ideographic space
- * U+3000 at both ends, and checks its length (1..max_chars characters after
- * trimming). *out is the trimmed string as a new ref, or NULL when it is
- * blank and blank_ok (a blank optional answer is "not given"). */
-static bf_result take_text(json_t *v, const char *path, size_t max_chars, bool blank_ok,
-                           json_t **out, bf_error *err)
-{
-    *out = NULL;
-    bf_result r = json_check_string(v, path, err);
-    if (r != BF_OK)
-        return r;
-    const char *s = json_string_value(v);
-    size_t n = json_string_length(v);
-    if (memchr(s, '\0', n) != NULL || !text_utf8_valid(s, n, NULL))
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", path,
-                       "%s must be UTF-8 text without NUL characters", path);
-    for (;;) {
-        if (n > 0 && is_ascii_space((unsigned char)s[0])) {
-            s++, n--;
-        } else if (n >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) {
-            s += 3, n -= 3;
-        } else {
-            break;
-        }
-    }
-    for (;;) {
-        if (n > 0 && is_ascii_space((unsigned char)s[n - 1])) {
-            n--;
-        } else if (n >= 3 && memcmp(s + n - 3, "\xE3\x80\x80", 3) == 0) {
-            n -= 3;
-        } else {
-            break;
-        }
-    }
-    if (n == 0) {
-        if (blank_ok)
-            return BF_OK;
-        return bf_fail(err, BF_ERR_INVALID, "required", path, "%s must not be empty", path);
-    }
-    size_t chars = text_utf8_length(s, n);
-    if (chars > max_chars)
-        return bf_fail(err, BF_ERR_INVALID, "too_long", path,
-                       "%s is too long: %zu characters, at most %zu", path, chars, max_chars);
-    *out = json_stringn(s, n);
-    return *out ? BF_OK : fail_nomem(err);
-}
-
-/* Sets key of obj to the optional text member key of in (dropped when absent,
- * null or blank). */
-static bf_result copy_optional_text(json_t *in, json_t *obj, const char *key, const char *prefix,
-                                    size_t max_chars, bf_error *err)
-{
-    json_t *v = member(in, key);
-    if (v == NULL)
-        return BF_OK;
-    char path[64];
-    json_check_path_key(path, sizeof(path), prefix, key);
-    json_t *s;
-    bf_result r = take_text(v, path, max_chars, true, &s, err);
-    if (r != BF_OK || s == NULL)
-        return r;
-    return json_object_set_new(obj, key, s) == 0 ? BF_OK : fail_nomem(err);
-}
-
-/* Sets key of obj to the optional calendar date member key of in. */
-static bf_result copy_optional_date(json_t *in, json_t *obj, const char *key, const char *prefix,
-                                    bf_error *err)
-{
-    json_t *v = member(in, key);
-    if (v == NULL)
-        return BF_OK;
-    char path[64];
-    json_check_path_key(path, sizeof(path), prefix, key);
-    bf_result r;
-    if ((r = json_check_string(v, path, err)) != BF_OK ||
-        (r = json_check_date(v, path, err)) != BF_OK)
-        return r;
-    return json_object_set_new(obj, key, json_string(json_string_value(v))) == 0 ? BF_OK
-                                                                                 : fail_nomem(err);
-}
-
-/* Fails unless v is an object whose keys are all in allowed (NULL-ended). */
-static bf_result want_fields(json_t *v, const char *path, const char *const *allowed, bf_error *err)
-{
-    bf_result r = want_object(v, path, err);
-    return r != BF_OK ? r : json_check_keys(v, allowed, path, "is not a field here", err);
-}
-
 /* A non-empty string member, or NULL. */
 static const char *member_text(json_t *obj, const char *key)
 {
@@ -149,8 +47,6 @@ static bool push_text(json_t *arr, const char *s)
 }
 
 /* ---- opportunity evaluation ---- */
-
-static const char *const man_parts[] = {"money", "authority", "need", NULL};
 
 /* The default indicators of the quantitative evaluation. Seed 003 gives the
  * method (key indicators chosen with MAN; the weighted average of their
@@ -186,117 +82,100 @@ json_t *evaluation_default_config(void)
                      40, "strategic", 70);
 }
 
-static bool indicator_id_valid(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 40 || s[0] < 'a' || s[0] > 'z')
-        return false;
-    for (size_t i = 1; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-            return false;
-    return true;
-}
+static const char *const indicator_id_start = "abcdefghijklmnopqrstuvwxyz";
 
-static bf_result check_config_indicator(json_t *ind, size_t i, json_t *all, json_int_t *weight,
-                                        bf_error *err)
-{
-    static const char *const keys[] = {"id", "name", "weight", NULL};
-    static const char *const langs[] = {"zh", "en", NULL};
-    char at[40], path[64];
-    json_check_path_index(at, sizeof(at), "indicators", i);
-    bf_result r;
-    if ((r = want_fields(ind, at, keys, err)) != BF_OK)
-        return r;
+static const schema config_indicator_members[] = {
+    {.name = "id",
+     .kind = SCHEMA_ID,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "A lowercase identifier [a-z][a-z0-9_]*"},
+    {.name = "name", .ref = &schema_text_pair, .flags = SCHEMA_REQUIRED},
+    {.name = "weight", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = 100},
+    {0},
+};
 
-    json_t *id = json_check_member(ind, at, "id", path, sizeof(path));
-    if ((r = json_check_required(id, path, err)) != BF_OK ||
-        (r = json_check_string(id, path, err)) != BF_OK)
-        return r;
-    if (!indicator_id_valid(json_string_value(id)))
+static const schema config_threshold_members[] = {
+    {.name = "consultative",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100,
+     .doc = "Lowest score of the consultative mode"},
+    {.name = "strategic",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100,
+     .doc = "Lowest score of the strategic mode"},
+    {0},
+};
+
+static const schema config_indicator_schema = {.kind = SCHEMA_OBJECT,
+                                               .members = config_indicator_members};
+
+static const schema config_members[] = {
+    {.name = "indicators",
+     .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = MAX_INDICATORS,
+     .item = &config_indicator_schema,
+     .doc = "The indicators of the quantitative evaluation; weights sum to 100"},
+    {.name = "mode_thresholds",
+     .kind = SCHEMA_OBJECT,
+     .flags = SCHEMA_REQUIRED,
+     .members = config_threshold_members},
+    {0},
+};
+
+const schema evaluation_config_schema = {
+    .name = "EvaluationConfig",
+    .kind = SCHEMA_OBJECT,
+    .members = config_members,
+    .doc = "Evaluation indicators, weights (sum 100) and the score thresholds of the sales modes"};
+
+/* The rules across an indicator: an id that starts with a letter, not used
+ * before; adds its weight to *sum. */
+static bf_result check_config_indicator(json_t *all, size_t i, json_int_t *sum, bf_error *err)
+{
+    json_t *ind = json_array_get(all, i);
+    json_t *id = json_object_get(ind, "id");
+    char path[64];
+    snprintf(path, sizeof(path), "indicators[%zu].id", i);
+    const char *ids = json_string_value(id);
+    if (strchr(indicator_id_start, ids[0]) == NULL || strchr(ids, '-') != NULL)
         return bf_fail(err, BF_ERR_INVALID, "invalid_value", path,
                        "%s must be a lowercase identifier [a-z][a-z0-9_]*, at most 40 characters",
                        path);
     for (size_t j = 0; j < i; j++)
         if (json_equal(member(json_array_get(all, j), "id"), id))
             return bf_fail(err, BF_ERR_INVALID, "duplicate", path,
-                           "%s repeats the id %s of indicators[%zu]", path, json_string_value(id),
-                           j);
-
-    json_t *name = json_check_member(ind, at, "name", path, sizeof(path));
-    if ((r = json_check_required(name, path, err)) != BF_OK)
-        return r;
-    if ((r = want_fields(name, path, langs, err)) != BF_OK)
-        return r;
-    for (size_t k = 0; langs[k] != NULL; k++) {
-        char lang_path[64];
-        json_check_path_key(lang_path, sizeof(lang_path), path, langs[k]);
-        json_t *v = member(name, langs[k]);
-        if ((r = json_check_required(v, lang_path, err)) != BF_OK)
-            return r;
-        json_t *s;
-        if ((r = take_text(v, lang_path, 100, false, &s, err)) != BF_OK)
-            return r;
-        json_decref(s);
-    }
-
-    json_t *w = json_check_member(ind, at, "weight", path, sizeof(path));
-    if ((r = json_check_required(w, path, err)) != BF_OK)
-        return r;
-    return json_check_int(w, path, 1, 100, weight, err);
+                           "%s repeats the id %s of indicators[%zu]", path, ids, j);
+    *sum += json_integer_value(json_object_get(ind, "weight"));
+    return BF_OK;
 }
 
 bf_result evaluation_config_validate(json_t *cfg, bf_error *err)
 {
-    static const char *const keys[] = {"indicators", "mode_thresholds", NULL};
-    static const char *const th_keys[] = {"consultative", "strategic", NULL};
-    bf_result r;
-    if ((r = want_fields(cfg, "", keys, err)) != BF_OK)
+    json_t *norm;
+    bf_result r = schema_check(&evaluation_config_schema, cfg, &norm, err);
+    if (r != BF_OK)
         return r;
-
-    json_t *inds = member(cfg, "indicators");
-    if ((r = json_check_required(inds, "indicators", err)) != BF_OK)
-        return r;
-    if (!json_is_array(inds))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "indicators",
-                       "indicators must be an array");
-    size_t n = json_array_size(inds);
-    if (n == 0)
-        return bf_fail(err, BF_ERR_INVALID, "too_few", "indicators",
-                       "indicators must list at least one indicator");
-    if (n > MAX_INDICATORS)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", "indicators",
-                       "indicators has more than %d items", MAX_INDICATORS);
+    json_t *inds = json_object_get(norm, "indicators");
     json_int_t sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        json_int_t w;
-        if ((r = check_config_indicator(json_array_get(inds, i), i, inds, &w, err)) != BF_OK)
-            return r;
-        sum += w;
-    }
-    if (sum != 100)
-        return bf_fail(err, BF_ERR_INVALID, "weight_sum", "indicators",
-                       "the indicators' weights must sum to 100, not %" JSON_INTEGER_FORMAT, sum);
-
-    json_t *th = member(cfg, "mode_thresholds");
-    if ((r = json_check_required(th, "mode_thresholds", err)) != BF_OK)
-        return r;
-    if ((r = want_fields(th, "mode_thresholds", th_keys, err)) != BF_OK)
-        return r;
-    json_int_t t[2];
-    for (size_t k = 0; k < 2; k++) {
-        char path[64];
-        json_check_path_key(path, sizeof(path), "mode_thresholds", th_keys[k]);
-        json_t *v = member(th, th_keys[k]);
-        if ((r = json_check_required(v, path, err)) != BF_OK ||
-            (r = json_check_int(v, path, 0, 100, &t[k], err)) != BF_OK)
-            return r;
-    }
-    if (t[0] >= t[1])
-        return bf_fail(err, BF_ERR_INVALID, "threshold_order", "mode_thresholds.strategic",
-                       "mode_thresholds.strategic (%" JSON_INTEGER_FORMAT
-                       ") must be above mode_thresholds.consultative (%" JSON_INTEGER_FORMAT ")",
-                       t[1], t[0]);
-    return BF_OK;
+    for (size_t i = 0; r == BF_OK && i < json_array_size(inds); i++)
+        r = check_config_indicator(inds, i, &sum, err);
+    if (r == BF_OK && sum != 100)
+        r = bf_fail(err, BF_ERR_INVALID, "weight_sum", "indicators",
+                    "the indicators' weights must sum to 100, not %" JSON_INTEGER_FORMAT, sum);
+    json_t *th = json_object_get(norm, "mode_thresholds");
+    json_int_t t0 = json_integer_value(json_object_get(th, "consultative"));
+    json_int_t t1 = json_integer_value(json_object_get(th, "strategic"));
+    if (r == BF_OK && t0 >= t1)
+        r = bf_fail(err, BF_ERR_INVALID, "threshold_order", "mode_thresholds.strategic",
+                    "mode_thresholds.strategic (%" JSON_INTEGER_FORMAT
+                    ") must be above mode_thresholds.consultative (%" JSON_INTEGER_FORMAT ")",
+                    t1, t0);
+    json_decref(norm);
+    return r;
 }
 
 /* The indicator of cfg called id, or NULL. */
@@ -313,68 +192,76 @@ static json_t *config_indicator(json_t *cfg, const char *id)
     return NULL;
 }
 
-/* One MAN part: {"answer": yes|no|unknown, "evidence"?}, normalized. */
-static bf_result validate_man_part(json_t *in, const char *part, json_t **out, bf_error *err)
-{
-    static const char *const keys[] = {"answer", "evidence", NULL};
-    static const char *const answers[] = {"yes", "no", "unknown", NULL};
-    *out = NULL;
-    json_t *v = member(in, part);
-    if (v == NULL) {
-        *out = json_pack("{s:s}", "answer", "unknown");
-        return *out ? BF_OK : fail_nomem(err);
-    }
-    bf_result r;
-    if ((r = want_fields(v, part, keys, err)) != BF_OK)
-        return r;
-    char path[64];
-    json_t *a = json_check_member(v, part, "answer", path, sizeof(path));
-    if ((r = json_check_required(a, path, err)) != BF_OK ||
-        (r = json_check_string(a, path, err)) != BF_OK)
-        return r;
-    bool known = false;
-    for (size_t i = 0; answers[i] != NULL && !known; i++)
-        known = strcmp(json_string_value(a), answers[i]) == 0;
-    if (!known)
-        return bf_fail(err, BF_ERR_INVALID, "invalid_value", path,
-                       "%s must be one of: yes, no, unknown", path);
-    json_t *o = json_pack("{s:s}", "answer", json_string_value(a));
-    if (o == NULL)
-        return fail_nomem(err);
-    if ((r = copy_optional_text(v, o, "evidence", part, NOTE_MAX_CHARS, err)) != BF_OK) {
-        json_decref(o);
-        return r;
-    }
-    *out = o;
-    return BF_OK;
-}
+static const char *const man_answers[] = {"yes", "no", "unknown", NULL};
 
-/* "indicators": an array of {"id", "score"} naming indicators of cfg once. */
-static bf_result validate_indicators(json_t *in, json_t *cfg, json_t *out, bf_error *err)
+static const schema man_part_members[] = {
+    {.name = "answer", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = man_answers},
+    {.name = "evidence",
+     .kind = SCHEMA_TEXT,
+     .max = NOTE_MAX_CHARS,
+     .doc = "What the answer rests on"},
+    {0},
+};
+
+static const schema indicator_score_members[] = {
+    {.name = "id",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100,
+     .doc = "An indicator of the evaluation's configuration"},
+    {.name = "score", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 100},
+    {0},
+};
+
+static const schema indicator_score = {.kind = SCHEMA_OBJECT, .members = indicator_score_members};
+
+static const schema qualitative_members[] = {
+    {.name = "score",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100,
+     .doc = "The manager's judgement, 0..100"},
+    {.name = "note", .kind = SCHEMA_TEXT, .max = NOTE_MAX_CHARS},
+    {0},
+};
+
+#define MAN_PART(key, what)                                                                        \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_OBJECT, .members = man_part_members,                           \
+        .def = "{\"answer\":\"unknown\"}", .doc = what                                             \
+    }
+
+static const schema evaluation_members[] = {
+    MAN_PART("money", "Money: is there a budget?"),
+    MAN_PART("authority", "Authority: do we reach who decides?"),
+    MAN_PART("need", "Need: is there a real need?"),
+    {.name = "indicators",
+     .kind = SCHEMA_ARRAY,
+     .max = 100,
+     .item = &indicator_score,
+     .def = "[]",
+     .doc = "Scores of the configured indicators"},
+    {.name = "qualitative", .kind = SCHEMA_OBJECT, .members = qualitative_members},
+    {0},
+};
+
+const schema evaluation_form_schema = {
+    .name = "EvaluationForm",
+    .kind = SCHEMA_OBJECT,
+    .members = evaluation_members,
+    .doc = "The opportunity evaluation (商机评价): MAN answers, indicator scores and the "
+           "manager's qualitative judgement"};
+
+/* Every indicator scored names one of cfg, once. */
+static bf_result check_indicators(json_t *inds, json_t *cfg, bf_error *err)
 {
-    static const char *const keys[] = {"id", "score", NULL};
-    json_t *inds = member(in, "indicators");
-    json_t *arr = json_array();
-    if (arr == NULL || json_object_set_new(out, "indicators", arr) != 0)
-        return fail_nomem(err);
-    if (inds == NULL)
-        return BF_OK;
-    if (!json_is_array(inds))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "indicators",
-                       "indicators must be an array of {\"id\", \"score\"}");
     size_t i;
     json_t *ind;
     json_array_foreach(inds, i, ind)
     {
-        char at[40], path[64];
-        json_check_path_index(at, sizeof(at), "indicators", i);
-        bf_result r;
-        if ((r = want_fields(ind, at, keys, err)) != BF_OK)
-            return r;
-        json_t *id = json_check_member(ind, at, "id", path, sizeof(path));
-        if ((r = json_check_required(id, path, err)) != BF_OK ||
-            (r = json_check_string(id, path, err)) != BF_OK)
-            return r;
+        char path[64];
+        snprintf(path, sizeof(path), "indicators[%zu].id", i);
+        json_t *id = json_object_get(ind, "id");
         const char *ids = json_string_value(id);
         if (config_indicator(cfg, ids) == NULL)
             return bf_fail(err, BF_ERR_INVALID, "unknown_indicator", path,
@@ -383,71 +270,26 @@ static bf_result validate_indicators(json_t *in, json_t *cfg, json_t *out, bf_er
             if (json_equal(member(json_array_get(inds, j), "id"), id))
                 return bf_fail(err, BF_ERR_INVALID, "duplicate", path,
                                "%s scores %s a second time (see indicators[%zu])", path, ids, j);
-        json_t *sv = json_check_member(ind, at, "score", path, sizeof(path));
-        if ((r = json_check_required(sv, path, err)) != BF_OK)
-            return r;
-        json_int_t score;
-        if ((r = json_check_int(sv, path, 0, 100, &score, err)) != BF_OK)
-            return r;
-        if (json_array_append_new(arr, json_pack("{s:s, s:I}", "id", ids, "score", score)) != 0)
-            return fail_nomem(err);
     }
     return BF_OK;
-}
-
-/* "qualitative": {"score", "note"?}, copied only when given. */
-static bf_result validate_qualitative(json_t *in, json_t *out, bf_error *err)
-{
-    static const char *const keys[] = {"score", "note", NULL};
-    json_t *q = member(in, "qualitative");
-    if (q == NULL)
-        return BF_OK;
-    bf_result r;
-    if ((r = want_fields(q, "qualitative", keys, err)) != BF_OK)
-        return r;
-    json_t *sv = member(q, "score");
-    if ((r = json_check_required(sv, "qualitative.score", err)) != BF_OK)
-        return r;
-    json_int_t score;
-    if ((r = json_check_int(sv, "qualitative.score", 0, 100, &score, err)) != BF_OK)
-        return r;
-    json_t *o = json_pack("{s:I}", "score", score);
-    if (o == NULL || json_object_set_new(out, "qualitative", o) != 0)
-        return fail_nomem(err);
-    return copy_optional_text(q, o, "note", "qualitative", NOTE_MAX_CHARS, err);
 }
 
 bf_result evaluation_validate(json_t *in, json_t *cfg, json_t **out, bf_error *err)
 {
-    static const char *const keys[] = {"money",      "authority",   "need",
-                                       "indicators", "qualitative", NULL};
-    *out = NULL;
-    bf_result r;
-    if ((r = want_fields(in, "", keys, err)) != BF_OK)
+    bf_result r = schema_check(&evaluation_form_schema, in, out, err);
+    if (r != BF_OK)
         return r;
     json_t *own_cfg = NULL;
     if (cfg == NULL && (cfg = own_cfg = evaluation_default_config()) == NULL)
-        return fail_nomem(err);
-    json_t *o = json_object();
-    if (o == NULL)
         r = fail_nomem(err);
-    for (size_t i = 0; r == BF_OK && man_parts[i] != NULL; i++) {
-        json_t *part;
-        if ((r = validate_man_part(in, man_parts[i], &part, err)) == BF_OK &&
-            json_object_set_new(o, man_parts[i], part) != 0)
-            r = fail_nomem(err);
-    }
     if (r == BF_OK)
-        r = validate_indicators(in, cfg, o, err);
-    if (r == BF_OK)
-        r = validate_qualitative(in, o, err);
+        r = check_indicators(json_object_get(*out, "indicators"), cfg, err);
     json_decref(own_cfg);
     if (r != BF_OK) {
-        json_decref(o);
-        return r;
+        json_decref(*out);
+        *out = NULL;
     }
-    *out = o;
-    return BF_OK;
+    return r;
 }
 
 /* The MAN classes of seed 003; actions in bingfa's words. */
@@ -589,137 +431,43 @@ json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode)
 #define NEEDS_MAX 5
 #define NEEDS_COMPLETE_MIN 3
 
-/* True when s is "YYYY-MM" with a year 1900..2999 and a month 01..12. */
-static bool month_valid(const char *s)
-{
-    if (strlen(s) != 7 || s[4] != '-')
-        return false;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int month = (s[5] - '0') * 10 + (s[6] - '0');
-    return year >= 1900 && year <= 2999 && month >= 1 && month <= 12;
-}
+static const schema mant_money_members[] = {
+    {.name = "budget", .kind = SCHEMA_INT, .max = INT64_MAX, .doc = "The budget, in fen (分)"},
+    {.name = "source", .kind = SCHEMA_TEXT, .max = 200, .doc = "Where the money comes from"},
+    {.name = "approved", .kind = SCHEMA_BOOL, .doc = "The budget is approved"},
+    {.name = "in_place", .kind = SCHEMA_BOOL, .doc = "The money is in place"},
+    {0},
+};
 
-static bf_result mant_validate_money(json_t *in, json_t *o, bf_error *err)
-{
-    static const char *const keys[] = {"budget", "source", "approved", "in_place", NULL};
-    json_t *money = member(in, "money");
-    if (money == NULL)
-        return BF_OK;
-    bf_result r;
-    if ((r = want_fields(money, "money", keys, err)) != BF_OK)
-        return r;
-    json_t *m = json_object();
-    if (m == NULL || json_object_set_new(o, "money", m) != 0)
-        return fail_nomem(err);
-    json_t *b = member(money, "budget");
-    if (b != NULL) {
-        json_int_t budget;
-        if (json_is_integer(b) && json_integer_value(b) < 0)
-            return bf_fail(err, BF_ERR_INVALID, "out_of_range", "money.budget",
-                           "money.budget must not be negative (an amount in fen)");
-        if (!json_is_integer(b))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", "money.budget",
-                           "money.budget must be an integer number of fen (分)");
-        budget = json_integer_value(b);
-        if (json_object_set_new(m, "budget", json_integer(budget)) != 0)
-            return fail_nomem(err);
-    }
-    if ((r = copy_optional_text(money, m, "source", "money", 200, err)) != BF_OK)
-        return r;
-    static const char *const flags[] = {"approved", "in_place"};
-    for (size_t i = 0; i < 2; i++) {
-        json_t *f = member(money, flags[i]);
-        if (f == NULL)
-            continue;
-        char path[64];
-        json_check_path_key(path, sizeof(path), "money", flags[i]);
-        if ((r = json_check_bool(f, path, err)) != BF_OK)
-            return r;
-        if (json_object_set_new(m, flags[i], json_boolean(json_is_true(f))) != 0)
-            return fail_nomem(err);
-    }
-    return BF_OK;
-}
+static const schema mant_need = {.kind = SCHEMA_TEXT, .max = 500};
 
-static bf_result mant_validate_needs(json_t *in, json_t *o, bf_error *err)
-{
-    json_t *needs = member(in, "needs");
-    if (needs == NULL)
-        return BF_OK;
-    if (!json_is_array(needs))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", "needs",
-                       "needs must be an array of strings");
-    size_t n = json_array_size(needs);
-    if (n == 0)
-        return bf_fail(err, BF_ERR_INVALID, "too_few", "needs",
-                       "needs must list at least one need (leave it out when none is known)");
-    if (n > NEEDS_MAX)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", "needs",
-                       "needs lists %zu items, at most %d: keep the customer's main needs", n,
-                       NEEDS_MAX);
-    json_t *arr = json_array();
-    if (arr == NULL || json_object_set_new(o, "needs", arr) != 0)
-        return fail_nomem(err);
-    for (size_t i = 0; i < n; i++) {
-        char path[64];
-        json_check_path_index(path, sizeof(path), "needs", i);
-        json_t *s;
-        bf_result r = take_text(json_array_get(needs, i), path, 500, false, &s, err);
-        if (r != BF_OK)
-            return r;
-        if (json_array_append_new(arr, s) != 0)
-            return fail_nomem(err);
-    }
-    return BF_OK;
-}
+static const schema mant_time_members[] = {
+    {.name = "tender_month", .kind = SCHEMA_MONTH, .doc = "Month of the tender, YYYY-MM"},
+    {.name = "go_live", .kind = SCHEMA_DATE, .doc = "Planned go-live date"},
+    {0},
+};
 
-static bf_result mant_validate_time(json_t *in, json_t *o, bf_error *err)
-{
-    static const char *const keys[] = {"tender_month", "go_live", NULL};
-    json_t *time = member(in, "time");
-    if (time == NULL)
-        return BF_OK;
-    bf_result r;
-    if ((r = want_fields(time, "time", keys, err)) != BF_OK)
-        return r;
-    json_t *t = json_object();
-    if (t == NULL || json_object_set_new(o, "time", t) != 0)
-        return fail_nomem(err);
-    json_t *tm = member(time, "tender_month");
-    if (tm != NULL) {
-        if (!json_is_string(tm))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", "time.tender_month",
-                           "time.tender_month must be a string");
-        if (!month_valid(json_string_value(tm)))
-            return bf_fail(err, BF_ERR_INVALID, "invalid_month", "time.tender_month",
-                           "time.tender_month must be a month YYYY-MM");
-        if (json_object_set_new(t, "tender_month", json_string(json_string_value(tm))) != 0)
-            return fail_nomem(err);
-    }
-    return copy_optional_date(time, t, "go_live", "time", err);
-}
+static const schema mant_members[] = {
+    {.name = "money", .kind = SCHEMA_OBJECT, .members = mant_money_members},
+    {.name = "needs",
+     .kind = SCHEMA_ARRAY,
+     .min = 1,
+     .max = NEEDS_MAX,
+     .item = &mant_need,
+     .doc = "The customer's main needs, 3 to 5 make the part complete"},
+    {.name = "time", .kind = SCHEMA_OBJECT, .members = mant_time_members},
+    {0},
+};
+
+const schema mant_form_schema = {
+    .name = "MantForm",
+    .kind = SCHEMA_OBJECT,
+    .members = mant_members,
+    .doc = "MANT: money, needs and time-scale (authority comes from the account's contacts)"};
 
 bf_result mant_validate(json_t *in, json_t **out, bf_error *err)
 {
-    static const char *const keys[] = {"money", "needs", "time", NULL};
-    *out = NULL;
-    bf_result r;
-    if ((r = want_fields(in, "", keys, err)) != BF_OK)
-        return r;
-    json_t *o = json_object();
-    if (o == NULL)
-        return fail_nomem(err);
-    if ((r = mant_validate_money(in, o, err)) != BF_OK ||
-        (r = mant_validate_needs(in, o, err)) != BF_OK ||
-        (r = mant_validate_time(in, o, err)) != BF_OK) {
-        json_decref(o);
-        return r;
-    }
-    *out = o;
-    return BF_OK;
+    return schema_check(&mant_form_schema, in, out, err);
 }
 
 /* {"complete": missing is empty, "missing": missing}; steals missing. */
@@ -864,26 +612,26 @@ static const struct w5p2_question {
 
 #define W5P2_TOTAL (sizeof(w5p2_questions) / sizeof(w5p2_questions[0]))
 
+#define W5P2_ANSWER(key)                                                                           \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_TEXT, .max = NOTE_MAX_CHARS                                    \
+    }
+
+static const schema w5p2_members[] = {
+    W5P2_ANSWER("motive"),      W5P2_ANSWER("decision_maker"),
+    W5P2_ANSWER("process"),     W5P2_ANSWER("needs"),
+    W5P2_ANSWER("competitors"), W5P2_ANSWER("budget"),
+    W5P2_ANSWER("timetable"),   {0},
+};
+
+const schema w5p2_form_schema = {.name = "W5p2Form",
+                                 .kind = SCHEMA_OBJECT,
+                                 .members = w5p2_members,
+                                 .doc = "5W+2P: the answers to the seven questions"};
+
 bf_result w5p2_validate(json_t *in, json_t **out, bf_error *err)
 {
-    static const char *const keys[] = {"motive",      "decision_maker", "process",   "needs",
-                                       "competitors", "budget",         "timetable", NULL};
-    *out = NULL;
-    bf_result r;
-    if ((r = want_fields(in, "", keys, err)) != BF_OK)
-        return r;
-    json_t *o = json_object();
-    if (o == NULL)
-        return fail_nomem(err);
-    for (size_t i = 0; i < W5P2_TOTAL; i++) {
-        if ((r = copy_optional_text(in, o, w5p2_questions[i].id, "", NOTE_MAX_CHARS, err)) !=
-            BF_OK) {
-            json_decref(o);
-            return r;
-        }
-    }
-    *out = o;
-    return BF_OK;
+    return schema_check(&w5p2_form_schema, in, out, err);
 }
 
 json_t *w5p2_evaluate(json_t *form)
@@ -921,33 +669,37 @@ static bool text_has_digit(const char *s)
     return false;
 }
 
+static const schema ce_members[] = {
+    {.name = "what", .kind = SCHEMA_TEXT, .max = 500, .doc = "The event"},
+    {.name = "by_when", .kind = SCHEMA_DATE, .doc = "The date it happens"},
+    {.name = "consequence",
+     .kind = SCHEMA_TEXT,
+     .max = NOTE_MAX_CHARS,
+     .doc = "What missing it costs, with a figure"},
+    {0},
+};
+
+const schema ce_form_schema = {.name = "CompellingEventForm",
+                               .kind = SCHEMA_OBJECT,
+                               .members = ce_members,
+                               .doc =
+                                   "Compelling event: what, by when, the measurable consequence"};
+
 bf_result ce_validate(json_t *in, json_t **out, bf_error *err)
 {
-    static const char *const keys[] = {"what", "by_when", "consequence", NULL};
-    *out = NULL;
-    bf_result r;
-    if ((r = want_fields(in, "", keys, err)) != BF_OK)
+    bf_result r = schema_check(&ce_form_schema, in, out, err);
+    if (r != BF_OK)
         return r;
-    json_t *o = json_object();
-    if (o == NULL)
-        return fail_nomem(err);
-    if ((r = copy_optional_text(in, o, "what", "", 500, err)) != BF_OK ||
-        (r = copy_optional_date(in, o, "by_when", "", err)) != BF_OK ||
-        (r = copy_optional_text(in, o, "consequence", "", NOTE_MAX_CHARS, err)) != BF_OK)
-        goto fail;
-    const char *c = member_text(o, "consequence");
+    const char *c = member_text(*out, "consequence");
     if (c != NULL && !text_has_digit(c)) {
-        r = bf_fail(err, BF_ERR_INVALID, "not_measurable", "consequence",
-                    "consequence must be measurable: state it with a figure - an amount, a date "
-                    "or a count (e.g. 'each week of delay costs the developer 200000 yuan in "
-                    "rent')");
-        goto fail;
+        json_decref(*out);
+        *out = NULL;
+        return bf_fail(err, BF_ERR_INVALID, "not_measurable", "consequence",
+                       "consequence must be measurable: state it with a figure - an amount, a date "
+                       "or a count (e.g. 'each week of delay costs the developer 200000 yuan in "
+                       "rent')");
     }
-    *out = o;
     return BF_OK;
-fail:
-    json_decref(o);
-    return r;
 }
 
 json_t *ce_evaluate(json_t *form, bool required_now)

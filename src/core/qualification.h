@@ -17,6 +17,14 @@
 #include <stdbool.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The declared bodies of the forms and of the evaluation's configuration. */
+extern const schema evaluation_form_schema;
+extern const schema evaluation_config_schema;
+extern const schema mant_form_schema;
+extern const schema w5p2_form_schema;
+extern const schema ce_form_schema;
 
 /* ---- Opportunity evaluation 商机评价 (seed 003) ---- */
 

@@ -9,6 +9,10 @@
 #include <jansson.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The declared body of the selection scoring form. */
+extern const schema selection_form_schema;
 
 /* Validates a scoring table. in:
  *   {"criteria": [{"id": "technical", "name": "技术方案", "weight": 40}, …],

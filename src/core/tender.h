@@ -8,6 +8,10 @@
 #include <jansson.h>
 
 #include "core/result.h"
+#include "core/schema.h"
+
+/* The declared body of the tender record. */
+extern const schema tender_form_schema;
 
 /* Validates a tender record and fills defaults (the ten bid steps when no
  * tasks are given). in:

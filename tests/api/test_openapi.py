@@ -291,7 +291,7 @@ class OpenAPITest(ServerTestCase):
                                      field=param["name"])
 
     def test_defaults_have_the_type_of_their_property(self):
-        py_types = {"string": str, "integer": int, "boolean": bool, "array": list}
+        py_types = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
         for name, schema in self.doc["components"]["schemas"].items():
             for key, prop in schema.get("properties", {}).items():
                 if "default" not in prop:
