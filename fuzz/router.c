@@ -15,13 +15,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    while (api_routes[nroutes].method != NULL)
+    const api_route *table = api_route_table();
+    while (table[nroutes].method != NULL)
         nroutes++;
     routes = calloc(nroutes, sizeof(*routes));
     if (routes == NULL)
         abort();
     for (size_t i = 0; i < nroutes; i++)
-        routes[i] = (http_route){api_routes[i].method, api_routes[i].pattern, &api_routes[i]};
+        routes[i] = (http_route){table[i].method, table[i].pattern, &table[i]};
     return 0;
 }
 

@@ -65,40 +65,94 @@ typedef enum api_route_kind {
     ROUTE_OTHER,
 } api_route_kind;
 
+/* Who may call a route. */
+typedef enum api_auth {
+    AUTH_CREDENTIALS = 0, /* an API token (Authorization: Bearer) or the session cookie, whose
+                             writes add X-CSRF-Token */
+    AUTH_PUBLIC,          /* anyone (the health check, the login): small bodies only */
+} api_auth;
+
+/* A form (forms.c): one JSON document per owner record, with its declared
+ * body, its rules and what follows from it. Its GET and PUT routes are made
+ * from this table. */
+typedef struct api_form {
+    const char *name;           /* last path segment, and the stored form's name */
+    const resource_spec *owner; /* the records that own one: accounts or opportunities */
+    const schema *body;         /* its declared body */
+    const schema *result;       /* what follows from it (the answer's "result") */
+    access_action need;         /* what saving it needs beyond ACCESS_FILL_FORMS, or 0 */
+    const char *summary;
+    /* Validates a body into its normalized copy *out (a new reference). */
+    bf_result (*validate)(api_call *call, json_t *in, json_t **out);
+    /* What follows from the form (NULL: never saved) for the owner record. */
+    bf_result (*evaluate)(api_call *call, record *owner, json_t *form, json_t **result);
+    /* Runs in the save's transaction once the form is stored, or NULL. */
+    bf_result (*after_save)(api_call *call, const record *owner);
+    /* Takes out of an answer what the viewer may not see, or NULL. */
+    void (*redact)(api_call *call, json_t *answer);
+} api_form;
+
+/* A setting (forms.c): one JSON document of the company, with a default. */
+typedef struct api_setting {
+    const char *key; /* stored key */
+    const schema *body;
+    json_t *(*make_default)(void);
+    bf_result (*validate)(json_t *v, bf_error *err);
+} api_setting;
+
+/* The largest number of error statuses a route declares. */
+#define API_MAX_STATUSES 12
+
 typedef struct api_route {
     const char *method;
     const char *pattern;
     api_handler handler;
     api_route_kind kind;
-    const resource_spec *spec;   /* for resource routes, else NULL */
-    const resource_hooks *hooks; /* for create and update, may be NULL */
+    const char *operation; /* operationId; resource and form routes derive theirs */
     const char *summary;
-    const char *statuses; /* error statuses it may answer, e.g. "400 404 412 422 428" */
-    const char *query;    /* query parameters it takes, space-separated ("lang stage");
-                             lists take theirs from the resource */
-    int success;          /* its success status when not the kind's usual one */
-    unsigned flags;       /* ROUTE_PUBLIC, ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL */
-    const schema *body;   /* its declared request body, or NULL (resource routes take their
-                             resource's) */
+    api_auth auth;
+    const resource_spec *spec;      /* for resource routes, else NULL */
+    const resource_hooks *hooks;    /* for create and update, may be NULL */
+    const api_form *form;           /* the form it serves, or NULL */
+    const api_setting *setting;     /* the setting it serves, or NULL */
+    const schema *body;             /* its declared request body, or NULL (resource routes take
+                                       their resource's) */
+    const schema *response;         /* its success body, or NULL (a resource's record, or none) */
+    int success;                    /* its success status when not the kind's usual one */
+    int statuses[API_MAX_STATUSES]; /* the error statuses it may answer, 0-ended; 401 is implied
+                                       for a route that needs credentials */
+    const char *query;              /* query parameters it takes, space-separated ("lang stage");
+                                       lists take theirs from the resource */
+    unsigned flags;                 /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL */
 } api_route;
 
 /* Route flags. */
 enum {
-    ROUTE_PUBLIC = 1,        /* answers without authentication (health, login): small bodies only */
     ROUTE_HASHES = 2,        /* computes a password hash: runs on the server's pool, never in a
                                 worker */
     ROUTE_IF_MATCH = 4,      /* needs If-Match beyond PATCH and DELETE (a transfer) */
     ROUTE_BODY_OPTIONAL = 8, /* its body may be left out (advance) */
 };
 
+/* The forms, ended by an entry whose name is NULL. */
+extern const api_form api_forms[];
+
+/* The settings. */
+extern const api_setting api_setting_evaluation, api_setting_profile_rules;
+
+/* Every route of the API: the table of routes.c, then a GET and a PUT for
+ * every form; ends with a zeroed entry. Built once; static storage. */
+const api_route *api_route_table(void);
+
+/* True when route answers status (a declared error, its success, or 401
+ * for a route that needs credentials). */
+bool api_route_answers(const api_route *route, int status);
+
 /* The window of login throttling: failures counted, and the lock-out. */
 #define API_LOGIN_WINDOW_S 900
 
 /* Largest body a request without credentials may send (a login). */
 #define API_PUBLIC_MAX_BODY 4096
-
-/* Every route of the API, ending with a zeroed entry. */
-extern const api_route api_routes[];
 
 /* Creates the API over st and playbooks (both stay owned by the caller). */
 bf_result api_new(store *st, playbook_set *playbooks, api **out);
@@ -139,6 +193,11 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 /* The bodies declared in bodies.c. */
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
     body_transfer, body_advance, body_checklist_item, body_decision;
+
+/* The success bodies declared in responses.c. */
+extern const schema response_any, response_health, response_session, response_audit_page,
+    response_deal_team, response_checklist, response_checklist_item, response_history,
+    response_items, response_form;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];

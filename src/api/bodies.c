@@ -4,83 +4,112 @@
 #include "api/api.h"
 
 static const schema login_members[] = {
-    {.name = "name", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 100,
+    {.name = "name",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100,
      .doc = "The user's login name"},
     {.name = "password", .kind = SCHEMA_SECRET, .flags = SCHEMA_REQUIRED, .max = 1000},
     {0},
 };
 
-const schema body_login = {.name = "LoginRequest", .kind = SCHEMA_OBJECT,
-                           .members = login_members, .doc = "A login"};
+const schema body_login = {
+    .name = "LoginRequest", .kind = SCHEMA_OBJECT, .members = login_members, .doc = "A login"};
 
 static const schema password_change_members[] = {
     {.name = "current_password", .kind = SCHEMA_SECRET, .flags = SCHEMA_REQUIRED, .max = 1000},
-    {.name = "new_password", .kind = SCHEMA_SECRET, .flags = SCHEMA_REQUIRED, .max = 1000,
+    {.name = "new_password",
+     .kind = SCHEMA_SECRET,
+     .flags = SCHEMA_REQUIRED,
+     .max = 1000,
      .doc = "At least 10 characters, not a common password"},
     {0},
 };
 
-const schema body_password_change = {.name = "PasswordChange", .kind = SCHEMA_OBJECT,
+const schema body_password_change = {.name = "PasswordChange",
+                                     .kind = SCHEMA_OBJECT,
                                      .members = password_change_members,
                                      .doc = "A change of one's own password"};
 
 static const schema password_set_members[] = {
-    {.name = "password", .kind = SCHEMA_SECRET, .flags = SCHEMA_REQUIRED, .max = 1000,
+    {.name = "password",
+     .kind = SCHEMA_SECRET,
+     .flags = SCHEMA_REQUIRED,
+     .max = 1000,
      .doc = "At least 10 characters, not a common password"},
     {0},
 };
 
-const schema body_password_set = {.name = "PasswordSet", .kind = SCHEMA_OBJECT,
+const schema body_password_set = {.name = "PasswordSet",
+                                  .kind = SCHEMA_OBJECT,
                                   .members = password_set_members,
                                   .doc = "A user's new password, set by an admin"};
 
 const char *const deal_member_roles[] = {"sales", "consultant", "manager", "implementation", NULL};
 
 static const schema deal_member_members[] = {
-    {.name = "role", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = deal_member_roles,
+    {.name = "role",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = deal_member_roles,
      .doc = "The member's role on the deal"},
     {0},
 };
 
-const schema body_deal_member = {.name = "DealMember", .kind = SCHEMA_OBJECT,
+const schema body_deal_member = {.name = "DealMember",
+                                 .kind = SCHEMA_OBJECT,
                                  .members = deal_member_members,
                                  .doc = "A user's role on the deal team"};
 
 static const schema transfer_members[] = {
-    {.name = "owner_id", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 40,
+    {.name = "owner_id",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 40,
      .doc = "The new owner: an active user who may own deals"},
-    {.name = "reason", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 1000,
+    {.name = "reason",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 1000,
      .doc = "Why the owner changes; kept in the audit log"},
     {0},
 };
 
-const schema body_transfer = {.name = "TransferRequest", .kind = SCHEMA_OBJECT,
+const schema body_transfer = {.name = "TransferRequest",
+                              .kind = SCHEMA_OBJECT,
                               .members = transfer_members,
                               .doc = "A transfer to another owner (转移负责人)"};
 
 static const schema advance_members[] = {
     {.name = "note", .kind = SCHEMA_TEXT, .max = 1000, .doc = "Kept in the stage history"},
-    {.name = "override", .kind = SCHEMA_BOOL,
+    {.name = "override",
+     .kind = SCHEMA_BOOL,
      .doc = "A manager moves on although criteria are unmet"},
-    {.name = "reason", .kind = SCHEMA_TEXT, .max = 1000,
+    {.name = "reason",
+     .kind = SCHEMA_TEXT,
+     .max = 1000,
      .doc = "Why (required with override); the same text as note"},
     {0},
 };
 
-const schema body_advance = {.name = "AdvanceRequest", .kind = SCHEMA_OBJECT,
+const schema body_advance = {.name = "AdvanceRequest",
+                             .kind = SCHEMA_OBJECT,
                              .members = advance_members,
                              .doc = "A move to the next stage"};
 
 static const schema checklist_members[] = {
     {.name = "done", .kind = SCHEMA_BOOL, .flags = SCHEMA_REQUIRED},
     {.name = "evidence", .kind = SCHEMA_TEXT, .max = 2000, .doc = "What shows it is done"},
-    {.name = "activity_id", .kind = SCHEMA_TEXT, .max = 40,
+    {.name = "activity_id",
+     .kind = SCHEMA_TEXT,
+     .max = 40,
      .doc = "An activity of this opportunity that shows it"},
     {.name = "document", .kind = SCHEMA_TEXT, .max = 2000, .doc = "The document delivered"},
     {0},
 };
 
-const schema body_checklist_item = {.name = "ChecklistItemUpdate", .kind = SCHEMA_OBJECT,
+const schema body_checklist_item = {.name = "ChecklistItemUpdate",
+                                    .kind = SCHEMA_OBJECT,
                                     .members = checklist_members,
                                     .doc = "A tick or untick of a checklist item, with evidence"};
 
@@ -88,12 +117,15 @@ static const char *const decision_answers[] = {"yes", "no", NULL};
 
 static const schema decision_members[] = {
     {.name = "answer", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = decision_answers},
-    {.name = "reason", .kind = SCHEMA_TEXT, .max = 2000,
+    {.name = "reason",
+     .kind = SCHEMA_TEXT,
+     .max = 2000,
      .doc = "Required with no: it turns the deal around"},
     {0},
 };
 
-const schema body_decision = {.name = "DecisionAnswer", .kind = SCHEMA_OBJECT,
+const schema body_decision = {.name = "DecisionAnswer",
+                              .kind = SCHEMA_OBJECT,
                               .members = decision_members,
                               .doc = "The answer to a decision point"};
 

@@ -356,7 +356,7 @@ bool api_admit(http_request *req, void *app_ptr)
     api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
     const api_route *route = NULL;
     bf_result r = route_of(&call, &route);
-    if (r == BF_OK && (route->flags & ROUTE_PUBLIC)) {
+    if (r == BF_OK && (route->auth == AUTH_PUBLIC)) {
         if (req->body_limit > API_PUBLIC_MAX_BODY)
             req->body_limit = API_PUBLIC_MAX_BODY;
     } else if (r == BF_OK) {
@@ -389,7 +389,7 @@ void api_handle(http_request *req, void *app_ptr)
     const admitted *ad = req->app_state;
     const api_route *route = ad ? ad->route : NULL;
     bf_result r = ad ? BF_OK : route_of(&call, &route);
-    if (r == BF_OK && !(route->flags & ROUTE_PUBLIC)) {
+    if (r == BF_OK && !(route->auth == AUTH_PUBLIC)) {
         if (ad != NULL) {
             call.who = ad->who;
             call.actor = ad->actor;
@@ -420,8 +420,9 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
         free(app);
         return BF_ERR_NOMEM;
     }
+    const api_route *table = api_route_table();
     size_t n = 0;
-    while (api_routes[n].method != NULL)
+    while (table[n].method != NULL)
         n++;
     app->routes = calloc(n, sizeof(http_route));
     if (app->routes == NULL) {
@@ -430,9 +431,9 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
         return BF_ERR_NOMEM;
     }
     for (size_t i = 0; i < n; i++) {
-        app->routes[i].method = api_routes[i].method;
-        app->routes[i].pattern = api_routes[i].pattern;
-        app->routes[i].target = &api_routes[i];
+        app->routes[i].method = table[i].method;
+        app->routes[i].pattern = table[i].pattern;
+        app->routes[i].target = &table[i];
     }
     app->nroutes = n;
     *out = app;

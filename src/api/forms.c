@@ -15,12 +15,7 @@
 #include "core/tender.h"
 #include "http/response.h"
 
-typedef struct form_def {
-    const char *name;  /* last path segment, and the stored form's name */
-    const char *owner; /* "opportunity" or "account" */
-    bf_result (*validate)(api_call *call, json_t *in, json_t **out);
-    bf_result (*evaluate)(api_call *call, record *owner, json_t *form, json_t **result);
-} form_def;
+typedef api_form form_def;
 
 /* ---- settings the forms use ------------------------------------------------------- */
 
@@ -275,37 +270,94 @@ static bf_result profile_eval(api_call *call, record *account, json_t *form, jso
     return BF_OK;
 }
 
-static const form_def forms[] = {
-    {"evaluation", "opportunity", evaluation_check, evaluation_eval},
-    {"mant", "opportunity", mant_check, mant_eval},
-    {"5w2p", "opportunity", w5p2_check, w5p2_eval},
-    {"compelling-event", "opportunity", ce_check, ce_eval},
-    {"selection-scoring", "opportunity", selection_check, selection_eval},
-    {"tender", "opportunity", tender_check, tender_eval},
-    {"profile", "account", profile_check, profile_eval},
-};
-
-static const form_def *form_of(const api_route *route)
+/* The tender's scoring scheme holds our estimates of competitors' prices:
+ * only the company's own staff see it. */
+static void tender_redact(api_call *call, json_t *answer)
 {
-    const char *name = strrchr(route->pattern, '/') + 1;
-    for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
-        if (strcmp(forms[i].name, name) == 0)
-            return &forms[i];
-    BF_ASSERT(!"a form route without a form");
-    return NULL;
+    if (access_may(call->who->role, ACCESS_SEE_INTERNAL))
+        return;
+    json_t *data = json_object_get(answer, "data");
+    if (json_is_object(data)) {
+        json_t *copy = json_deep_copy(data);
+        json_object_del(copy, "scheme");
+        json_object_set_new(answer, "data", copy);
+    }
+    json_t *res = json_object_get(answer, "result");
+    json_object_del(res, "simulation");
+    json_object_del(json_object_get(res, "tender"), "scheme");
 }
 
-static const resource_spec *owner_spec(const form_def *f)
+static bf_result mant_saved(api_call *call, const record *opp)
 {
-    return strcmp(f->owner, "account") == 0 ? &resource_accounts : &resource_opportunities;
+    return mant_refresh(call, opp);
+}
+
+const api_form api_forms[] = {
+    {.name = "evaluation",
+     .owner = &resource_opportunities,
+     .body = &evaluation_form_schema,
+     .summary = "Opportunity evaluation (商机评价): MAN class and action, weighted indicators, the "
+                "recommended sales mode and a warning when the chosen one is smaller",
+     .validate = evaluation_check,
+     .evaluate = evaluation_eval},
+    {.name = "mant",
+     .owner = &resource_opportunities,
+     .body = &mant_form_schema,
+     .summary = "MANT: money, authority (from the account's contacts' buying roles), needs and "
+                "time-scale, with completeness computed from the data",
+     .validate = mant_check,
+     .evaluate = mant_eval,
+     .after_save = mant_saved},
+    {.name = "5w2p",
+     .owner = &resource_opportunities,
+     .body = &w5p2_form_schema,
+     .summary = "5W+2P lead qualification: seven questions and answers",
+     .validate = w5p2_check,
+     .evaluate = w5p2_eval},
+    {.name = "compelling-event",
+     .owner = &resource_opportunities,
+     .body = &ce_form_schema,
+     .summary = "Compelling event (CE): what, by when, the measurable consequence; flagged when "
+                "missing where the playbook needs it",
+     .validate = ce_check,
+     .evaluate = ce_eval},
+    {.name = "selection-scoring",
+     .owner = &resource_opportunities,
+     .body = &selection_form_schema,
+     .summary = "Selection scoring table (选型评分表): criteria, weights, every vendor's totals "
+                "and rank",
+     .validate = selection_check,
+     .evaluate = selection_eval},
+    {.name = "tender",
+     .owner = &resource_opportunities,
+     .body = &tender_form_schema,
+     .need = ACCESS_SEE_INTERNAL,
+     .summary = "Tender record: method, number, key dates, bid tasks, opening record, result; "
+                "with the procurement advice and the bid simulation of its scheme",
+     .validate = tender_check,
+     .evaluate = tender_eval,
+     .redact = tender_redact},
+    {.name = "profile",
+     .owner = &resource_accounts,
+     .body = &profile_form_schema,
+     .summary = "Target customer profile (seed 002's six factors): fit score and grade",
+     .validate = profile_check,
+     .evaluate = profile_eval},
+    {0},
+};
+
+/* The stored owner kind of a form: "opportunity" or "account". */
+static const char *owner_kind(const form_def *f)
+{
+    return f->owner->singular;
 }
 
 /* The saved form of the owner (NULL when never saved) and its stored state. */
 static bf_result load_form(api_call *call, const form_def *f, const char *owner_id, stored_form *sf,
                            json_t **form)
 {
-    bf_result r =
-        store_form_get(call->app->store, call->arena, f->owner, owner_id, f->name, sf, &call->err);
+    bf_result r = store_form_get(call->app->store, call->arena, owner_kind(f), owner_id, f->name,
+                                 sf, &call->err);
     if (r != BF_OK)
         return r;
     *form = sf->data ? api_keep(call, json_loads(sf->data, 0, NULL)) : NULL;
@@ -319,24 +371,14 @@ static bf_result respond_form(api_call *call, const form_def *f, record *owner, 
     bf_result r = f->evaluate(call, owner, form, &result);
     if (r != BF_OK)
         return r;
-    json_t *body =
-        json_pack("{s:s, s:s, s:s, s:O?, s:I, s:s?, s:s?, s:o}", "form", f->name, "owner", f->owner,
-                  "owner_id", owner->id, "data", form, "version", (json_int_t)version, "updated_at",
-                  at, "updated_by", by, "result", result ? result : json_null());
+    json_t *body = json_pack("{s:s, s:s, s:s, s:O?, s:I, s:s?, s:s?, s:o}", "form", f->name,
+                             "owner", owner_kind(f), "owner_id", owner->id, "data", form, "version",
+                             (json_int_t)version, "updated_at", at, "updated_by", by, "result",
+                             result ? result : json_null());
     if (body == NULL)
         return BF_ERR_NOMEM;
-    if (strcmp(f->name, "tender") == 0 && !access_may(call->who->role, ACCESS_SEE_INTERNAL)) {
-        /* The scoring scheme holds our estimates of competitors' prices. */
-        json_t *data = json_object_get(body, "data");
-        if (json_is_object(data)) {
-            json_t *copy = json_deep_copy(data);
-            json_object_del(copy, "scheme");
-            json_object_set_new(body, "data", copy);
-        }
-        json_t *res = json_object_get(body, "result");
-        json_object_del(res, "simulation");
-        json_object_del(json_object_get(res, "tender"), "scheme");
-    }
+    if (f->redact != NULL)
+        f->redact(call, body);
     api_set_etag(call, version);
     http_respond_json(call->req, 200, body);
     return BF_OK;
@@ -344,12 +386,12 @@ static bf_result respond_form(api_call *call, const form_def *f, record *owner, 
 
 bf_result form_get(api_call *call, const api_route *route)
 {
-    const form_def *f = form_of(route);
+    const form_def *f = route->form;
     record *owner;
-    bf_result r = api_require_visible(call, owner_spec(f), call->req->params[0]);
+    bf_result r = api_require_visible(call, f->owner, call->req->params[0]);
     if (r == BF_OK)
-        r = store_record_get(call->app->store, call->arena, owner_spec(f), call->req->params[0],
-                             &owner, &call->err);
+        r = store_record_get(call->app->store, call->arena, f->owner, call->req->params[0], &owner,
+                             &call->err);
     stored_form sf;
     json_t *form = NULL;
     if (r == BF_OK)
@@ -373,14 +415,14 @@ static bf_result audit_form(api_call *call, const form_def *f, const record *own
 
 bf_result form_put(api_call *call, const api_route *route)
 {
-    const form_def *f = form_of(route);
+    const form_def *f = route->form;
     int64_t expected = -1;
     json_t *body, *form = NULL;
-    bf_result r = api_require_visible(call, owner_spec(f), call->req->params[0]);
+    bf_result r = api_require_visible(call, f->owner, call->req->params[0]);
     if (r == BF_OK)
         r = api_require(call, ACCESS_FILL_FORMS);
-    if (r == BF_OK && strcmp(f->name, "tender") == 0)
-        r = api_require(call, ACCESS_SEE_INTERNAL);
+    if (r == BF_OK && f->need != 0)
+        r = api_require(call, f->need);
     if (r != BF_OK)
         return r;
     if (http_header(call->req, "If-Match") != NULL &&
@@ -389,8 +431,8 @@ bf_result form_put(api_call *call, const api_route *route)
     if ((r = api_body(call, &body)) != BF_OK)
         return r;
     record *owner;
-    if ((r = store_record_get(call->app->store, call->arena, owner_spec(f), call->req->params[0],
-                              &owner, &call->err)) != BF_OK)
+    if ((r = store_record_get(call->app->store, call->arena, f->owner, call->req->params[0], &owner,
+                              &call->err)) != BF_OK)
         return r;
     if ((r = f->validate(call, body, &form)) != BF_OK)
         return r;
@@ -402,14 +444,14 @@ bf_result form_put(api_call *call, const api_route *route)
     store *st = call->app->store;
     if ((r = store_begin(st, &call->err)) == BF_OK) {
         stored_form before = {0};
-        r = store_form_get(st, call->arena, f->owner, owner->id, f->name, &before, &call->err);
+        r = store_form_get(st, call->arena, owner_kind(f), owner->id, f->name, &before, &call->err);
         if (r == BF_OK)
-            r = store_form_put(st, f->owner, owner->id, f->name, text, expected, call->actor,
+            r = store_form_put(st, owner_kind(f), owner->id, f->name, text, expected, call->actor,
                                &version, &call->err);
         if (r == BF_OK)
             r = audit_form(call, f, owner, before.data, form);
-        if (r == BF_OK && strcmp(f->name, "mant") == 0)
-            r = mant_refresh(call, owner);
+        if (r == BF_OK && f->after_save != NULL)
+            r = f->after_save(call, owner);
         if (r == BF_OK)
             r = store_commit(st, &call->err);
         else
@@ -428,31 +470,25 @@ bf_result form_put(api_call *call, const api_route *route)
 
 /* ---- settings ---------------------------------------------------------------------- */
 
-typedef struct setting_def {
-    const char *name; /* path segment */
-    const char *key;  /* stored key */
-    json_t *(*make_default)(void);
-    bf_result (*validate)(json_t *v, bf_error *err);
-} setting_def;
+typedef api_setting setting_def;
 
-static const setting_def settings[] = {
-    {"evaluation", "evaluation", evaluation_default_config, evaluation_config_validate},
-    {"profile-rules", "profile_rules", profile_default_rules, profile_rules_validate},
+const api_setting api_setting_evaluation = {
+    .key = "evaluation",
+    .body = &evaluation_config_schema,
+    .make_default = evaluation_default_config,
+    .validate = evaluation_config_validate,
 };
 
-static const setting_def *setting_of(const api_route *route)
-{
-    const char *name = strrchr(route->pattern, '/') + 1;
-    for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++)
-        if (strcmp(settings[i].name, name) == 0)
-            return &settings[i];
-    BF_ASSERT(!"a settings route without a setting");
-    return NULL;
-}
+const api_setting api_setting_profile_rules = {
+    .key = "profile_rules",
+    .body = &profile_rules_schema,
+    .make_default = profile_default_rules,
+    .validate = profile_rules_validate,
+};
 
 bf_result setting_get(api_call *call, const api_route *route)
 {
-    const setting_def *s = setting_of(route);
+    const setting_def *s = route->setting;
     json_t *v;
     bf_result r = setting_json(call, s->key, s->make_default, &v);
     if (r != BF_OK)
@@ -463,7 +499,7 @@ bf_result setting_get(api_call *call, const api_route *route)
 
 bf_result setting_put(api_call *call, const api_route *route)
 {
-    const setting_def *s = setting_of(route);
+    const setting_def *s = route->setting;
     json_t *body;
     bf_result r = api_body(call, &body);
     if (r != BF_OK)

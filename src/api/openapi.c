@@ -10,27 +10,29 @@
 
 static void add_nested_schemas(json_t *schemas, const schema *s);
 
-static const char *status_text(const char *code)
+static const char *status_text(int code)
 {
     static const struct {
-        const char *code, *text;
+        int code;
+        const char *text;
     } texts[] = {
-        {"400", "Malformed request (bad JSON: the message gives line and column)"},
-        {"401", "No valid credentials: log in, or send Authorization: Bearer with an API token"},
-        {"403", "The caller's role may not do this (or a cookie write lacks X-CSRF-Token)"},
-        {"404", "No such record"},
-        {"405", "Method not allowed on this path"},
-        {"409", "Conflicts with the record's state (gate_unmet lists the unmet criteria)"},
-        {"412", "If-Match names an old version: someone else changed the record"},
-        {"413", "Body larger than the server's limit"},
-        {"415", "Body is not application/json"},
-        {"422", "Validation failed; error.field names the field"},
-        {"428", "If-Match is required"},
-        {"429", "Too many failed logins: wait the seconds of Retry-After"},
-        {"503", "Busy: try again shortly"},
+        {200, "OK"},
+        {400, "Malformed request (bad JSON: the message gives line and column)"},
+        {401, "No valid credentials: log in, or send Authorization: Bearer with an API token"},
+        {403, "The caller's role may not do this (or a cookie write lacks X-CSRF-Token)"},
+        {404, "No such record"},
+        {405, "Method not allowed on this path"},
+        {409, "Conflicts with the record's state (gate_unmet lists the unmet criteria)"},
+        {412, "If-Match names an old version: someone else changed the record"},
+        {413, "Body larger than the server's limit"},
+        {415, "Body is not application/json"},
+        {422, "Validation failed; error.field names the field"},
+        {428, "If-Match is required"},
+        {429, "Too many failed logins: wait the seconds of Retry-After"},
+        {503, "Busy: try again shortly"},
     };
     for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
-        if (strcmp(texts[i].code, code) == 0)
+        if (texts[i].code == code)
             return texts[i].text;
     return "Error";
 }
@@ -191,10 +193,46 @@ static json_t *list_parameters(const resource_spec *spec)
     return params;
 }
 
-static json_t *operation(const api_route *r)
+/* The operationId of r: declared, or made from its resource ("listAccounts",
+ * "createAccount", "getAccount", "updateAccount", "deleteAccount"). */
+static const char *operation_id(const api_route *r, char *out, size_t cap)
 {
+    if (r->operation != NULL || r->spec == NULL)
+        return r->operation;
+    static const char *const verbs[] = {"list", "create", "get", "update", "delete"};
+    const char *noun = r->kind == ROUTE_LIST ? r->spec->name : r->spec->singular;
+    snprintf(out, cap, "%s%c%s", verbs[r->kind], noun[0] - 'a' + 'A', noun + 1);
+    return out;
+}
+
+/* Who may call r: no one in particular for a public route; else an API
+ * token, or the session cookie (with X-CSRF-Token for a write). */
+static json_t *operation_security(const api_route *r)
+{
+    if (r->auth == AUTH_PUBLIC)
+        return json_array();
+    bool write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
+    json_t *cookie = write ? json_pack("{s:[], s:[]}", "sessionCookie", "csrfHeader")
+                           : json_pack("{s:[]}", "sessionCookie");
+    return json_pack("[{s:[]}, o]", "bearerToken", cookie);
+}
+
+/* The success answer of a route that is not a resource's. */
+static json_t *success_response(const api_route *r, int status)
+{
+    if (status == 204)
+        return json_pack("{s:s}", "description", "Done; no body");
     char name[64];
-    json_t *op = json_pack("{s:s}", "summary", r->summary);
+    json_t *body = r->response != NULL && r->response->name != NULL ? ref_to(r->response->name)
+                   : r->response != NULL ? schema_to_json(r->response, true)
+                   : r->spec != NULL     ? ref_to(schema_name(r->spec, name, sizeof(name)))
+                                         : json_pack("{s:s}", "type", "object");
+    return json_pack("{s:s, s:o}", "description", status == 201 ? "Created" : "OK", "content",
+                     json_content(body));
+}
+
+static json_t *parameters(const api_route *r)
+{
     json_t *params = r->kind == ROUTE_LIST && r->spec ? list_parameters(r->spec) : json_array();
     /* Path parameters, from the pattern's {name} segments. */
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
@@ -217,56 +255,72 @@ static json_t *operation(const api_route *r)
                                                 "in", "header", "required", 1, "description",
                                                 "The ETag (version) last read", "schema", "type",
                                                 "string"));
-    json_object_set_new(op, "parameters", params);
+    return params;
+}
 
+/* The answers of a resource route. */
+static void resource_responses(const api_route *r, json_t *op, json_t *responses)
+{
+    char name[64];
+    schema_name(r->spec, name, sizeof(name));
+    if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH || r->body)
+        json_object_set_new(op, "requestBody",
+                            json_pack("{s:b, s:o}", "required", 1, "content",
+                                      json_content(ref_to(r->body ? r->body->name : name))));
+    if (r->kind == ROUTE_LIST)
+        json_object_set_new(
+            responses, "200",
+            json_pack("{s:s, s:o}", "description", "A page of records", "content",
+                      json_content(json_pack(
+                          "{s:s, s:{s:{s:s, s:o}, s:{s:[s, s]}, s:{s:s}}, s:[s, s, s]}", "type",
+                          "object", "properties", "items", "type", "array", "items", ref_to(name),
+                          "next_cursor", "type", "string", "null", "limit", "type", "integer",
+                          "required", "items", "next_cursor", "limit"))));
+    else if (r->kind == ROUTE_DELETE)
+        json_object_set_new(responses, "204", json_pack("{s:s}", "description", "Deleted"));
+    else
+        json_object_set_new(responses, r->kind == ROUTE_CREATE ? "201" : "200",
+                            json_pack("{s:s, s:o}", "description",
+                                      "The record; its version is also the ETag header", "content",
+                                      json_content(ref_to(name))));
+}
+
+static json_t *operation(const api_route *r)
+{
+    char id[80], code[8];
+    json_t *op = json_pack("{s:s, s:s, s:o, s:o}", "summary", r->summary, "operationId",
+                           operation_id(r, id, sizeof(id)), "parameters", parameters(r), "security",
+                           operation_security(r));
     json_t *responses = json_object();
-    if (r->spec) {
-        schema_name(r->spec, name, sizeof(name));
-        if (r->kind == ROUTE_CREATE || r->kind == ROUTE_PATCH || r->body)
-            json_object_set_new(op, "requestBody",
-                                json_pack("{s:b, s:o}", "required", 1, "content",
-                                          json_content(ref_to(r->body ? r->body->name : name))));
-        if (r->kind == ROUTE_LIST)
-            json_object_set_new(
-                responses, "200",
-                json_pack(
-                    "{s:s, s:o}", "description", "A page of records", "content",
-                    json_content(json_pack("{s:s, s:{s:{s:s, s:o}, s:{s:[s, s]}, s:{s:s}}}", "type",
-                                           "object", "properties", "items", "type", "array",
-                                           "items", ref_to(name), "next_cursor", "type", "string",
-                                           "null", "limit", "type", "integer"))));
-        else if (r->kind == ROUTE_DELETE)
-            json_object_set_new(responses, "204", json_pack("{s:s}", "description", "Deleted"));
-        else
-            json_object_set_new(responses, r->kind == ROUTE_CREATE ? "201" : "200",
-                                json_pack("{s:s, s:o}", "description",
-                                          "The record; its version is also the ETag header",
-                                          "content", json_content(ref_to(name))));
+    if (r->spec != NULL && r->kind != ROUTE_OTHER) {
+        resource_responses(r, op, responses);
     } else {
-        char ok[8];
-        snprintf(ok, sizeof(ok), "%d", r->success ? r->success : 200);
-        json_object_set_new(responses, ok,
-                            json_pack("{s:s, s:o}", "description", "OK", "content",
-                                      json_content(json_pack("{s:s}", "type", "object"))));
+        int success = r->success ? r->success : 200;
+        snprintf(code, sizeof(code), "%d", success);
+        json_object_set_new(responses, code, success_response(r, success));
         if (r->body != NULL) /* declared in the route table */
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
                                           !(r->flags & ROUTE_BODY_OPTIONAL), "content",
                                           json_content(ref_to(r->body->name))));
     }
-    /* Every route but the health check and the login needs credentials. */
-    bool open = (r->flags & ROUTE_PUBLIC) != 0;
-    char codes[80];
-    snprintf(codes, sizeof(codes), "%s%s%s", open || strstr(r->statuses, "401") ? "" : "401",
-             open || strstr(r->statuses, "401") || !*r->statuses ? "" : " ", r->statuses);
-    for (char *c = codes; *c;) {
-        char code[4] = {c[0], c[1], c[2], '\0'};
-        json_object_set_new(responses, code,
-                            json_pack("{s:s, s:o}", "description", status_text(code), "content",
+    /* A path parameter that is not UTF-8 is refused before the route runs. */
+    if (strchr(r->pattern, '{') != NULL)
+        json_object_set_new(responses, "400",
+                            json_pack("{s:s, s:o}", "description", status_text(400), "content",
                                       json_content(ref_to("Error"))));
-        c += 3;
-        while (*c == ' ')
-            c++;
+    /* Every route but the health check and the login needs credentials. */
+    if (r->auth != AUTH_PUBLIC)
+        json_object_set_new(responses, "401",
+                            json_pack("{s:s, s:o}", "description", status_text(401), "content",
+                                      json_content(ref_to("Error"))));
+    for (size_t i = 0; i < API_MAX_STATUSES && r->statuses[i] != 0; i++) {
+        snprintf(code, sizeof(code), "%d", r->statuses[i]);
+        json_object_set_new(responses, code,
+                            r->statuses[i] < 400 ? success_response(r, r->statuses[i])
+                                                 : json_pack("{s:s, s:o}", "description",
+                                                             status_text(r->statuses[i]), "content",
+                                                             json_content(ref_to("Error"))));
     }
     json_object_set_new(op, "responses", responses);
     return op;
@@ -304,11 +358,25 @@ static void add_nested_schemas(json_t *schemas, const schema *s)
             add_nested_schemas(schemas, m);
 }
 
+/* The ways to authenticate: an API token, or the session cookie of a login
+ * with the CSRF header it answered for writes. */
+static json_t *security_schemes(void)
+{
+    return json_pack("{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s}, s:{s:s, s:s, s:s, s:s}}",
+                     "bearerToken", "type", "http", "scheme", "bearer", "description",
+                     "An API token: bingfa token create", "sessionCookie", "type", "apiKey", "in",
+                     "cookie", "name", "bingfa_session", "description",
+                     "The cookie set by POST /api/v1/session", "csrfHeader", "type", "apiKey", "in",
+                     "header", "name", "X-CSRF-Token", "description",
+                     "The csrf_token answered by the login; writes made with the cookie send it");
+}
+
 json_t *api_openapi_document(void)
 {
     json_t *paths = json_object();
-    for (size_t i = 0; api_routes[i].method; i++) {
-        const api_route *r = &api_routes[i];
+    const api_route *table = api_route_table();
+    for (size_t i = 0; table[i].method; i++) {
+        const api_route *r = &table[i];
         json_t *item = json_object_get(paths, r->pattern);
         if (item == NULL) {
             item = json_object();
@@ -333,19 +401,25 @@ json_t *api_openapi_document(void)
                   "object", "properties", "error", "type", "object", "properties", "code", "type",
                   "string", "message", "type", "string", "field", "type", "string", "required",
                   "code", "message", "field", "required", "error"));
-    for (size_t i = 0; api_routes[i].method; i++)
-        if (api_routes[i].body != NULL)
-            add_body_schemas(schemas, api_routes[i].body);
+    for (size_t i = 0; table[i].method; i++) {
+        if (table[i].body != NULL)
+            add_body_schemas(schemas, table[i].body);
+        if (table[i].response != NULL && table[i].response->name != NULL)
+            add_body_schemas(schemas, table[i].response);
+        else if (table[i].response != NULL)
+            add_nested_schemas(schemas, table[i].response);
+    }
     return json_pack(
-        "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o}}", "openapi", "3.1.0", "info", "title",
-        "bingfa API", "version", BINGFA_VERSION, "description",
+        "{s:s, s:{s:s, s:s, s:s}, s:[{s:s}], s:o, s:{s:o, s:o}}", "openapi", "3.1.0", "info",
+        "title", "bingfa API", "version", BINGFA_VERSION, "description",
         "bingfa (兵法): presales and project-sales management. Money is integer fen; times are "
         "UTC ISO 8601. Every record carries a version, sent as its ETag; PATCH and DELETE "
         "require If-Match. Errors are {\"error\":{\"code\",\"message\",\"field\"}}. "
         "Authenticate with Authorization: Bearer <API token> (bingfa token create), or log in "
         "with POST /api/v1/session: its cookie works for reads, and writes add the "
         "X-CSRF-Token it answered. Records one may not see answer 404.",
-        "servers", "url", "/", "paths", paths, "components", "schemas", schemas);
+        "servers", "url", "/", "paths", paths, "components", "schemas", schemas, "securitySchemes",
+        security_schemes());
 }
 
 bf_result openapi_get(api_call *call, const api_route *route)

@@ -99,7 +99,8 @@ static const schema text_pair_members[] = {
     {0},
 };
 
-const schema schema_text_pair = {.name = "TextPair", .kind = SCHEMA_OBJECT,
+const schema schema_text_pair = {.name = "TextPair",
+                                 .kind = SCHEMA_OBJECT,
                                  .members = text_pair_members,
                                  .doc = "A text in Chinese and English"};
 
@@ -270,8 +271,8 @@ static bf_result check_scalar(const schema *s, json_t *v, const char *path, json
         if (!json_is_string(v))
             return fail_type(path, "a string", err);
         if (!month_valid(json_string_value(v)))
-            return bf_fail(err, BF_ERR_INVALID, "invalid_month", path,
-                           "%s must be a month YYYY-MM", path);
+            return bf_fail(err, BF_ERR_INVALID, "invalid_month", path, "%s must be a month YYYY-MM",
+                           path);
         break;
     default:
         return bf_fail(err, BF_ERR_INTERNAL, NULL, path, "%s: not a scalar schema", path);
@@ -347,8 +348,8 @@ static bf_result check_array(const schema *s, json_t *v, const char *path, json_
     size_t n = json_array_size(v);
     if (n < (size_t)s->min)
         return bf_fail(err, BF_ERR_INVALID, "too_few", path,
-                       n == 0 ? "%s needs at least one item" : "%s needs at least %lld items",
-                       path, (long long)s->min);
+                       n == 0 ? "%s needs at least one item" : "%s needs at least %lld items", path,
+                       (long long)s->min);
     if (s->max > 0 && n > (size_t)s->max)
         return bf_fail(err, BF_ERR_INVALID, "too_many", path, "%s has more than %lld items", path,
                        (long long)s->max);
@@ -359,9 +360,9 @@ static bf_result check_array(const schema *s, json_t *v, const char *path, json_
         char at[PATH_CAP];
         schema_path_index(at, sizeof(at), path, i);
         json_t *e = json_array_get(v, i), *norm = NULL;
-        bf_result r = json_is_null(e) ? bf_fail(err, BF_ERR_INVALID, "required", at,
-                                                "%s is required", at)
-                                      : schema_check_at(s->item, e, at, &norm, err);
+        bf_result r = json_is_null(e)
+                          ? bf_fail(err, BF_ERR_INVALID, "required", at, "%s is required", at)
+                          : schema_check_at(s->item, e, at, &norm, err);
         if (r == BF_OK && norm == NULL)
             r = bf_fail(err, BF_ERR_INVALID, "required", at, "%s must not be empty", at);
         if (r == BF_OK && json_array_append_new(a, norm) != 0)
@@ -420,8 +421,7 @@ static bf_result check_kind(const schema *s, json_t *v, const char *path, json_t
     }
 }
 
-bf_result schema_check_at(const schema *s, json_t *v, const char *path, json_t **out,
-                          bf_error *err)
+bf_result schema_check_at(const schema *s, json_t *v, const char *path, json_t **out, bf_error *err)
 {
     *out = NULL;
     const schema *own = s;
@@ -548,6 +548,9 @@ json_t *schema_to_json(const schema *s, bool by_ref)
     default:
         ok = scalar_json(body, o);
     }
+    json_t *type = json_object_get(o, "type");
+    if (ok && (s->flags & SCHEMA_NULLABLE) && json_is_string(type))
+        ok = put(o, "type", json_pack("[O, s]", type, "null"));
     const char *doc = s->doc ? s->doc : body->doc;
     if (ok && doc != NULL)
         ok = put(o, "description", json_string(doc));

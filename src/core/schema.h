@@ -36,23 +36,24 @@ typedef enum schema_kind {
 
 enum schema_flags {
     SCHEMA_REQUIRED = 1 << 0, /* a member that must be given, not null (nor blank text) */
+    SCHEMA_NULLABLE = 1 << 1, /* an answer's member that may be null (documentation only) */
 };
 
 typedef struct schema {
     const char *name; /* a member's key; a body's name in the OpenAPI components */
     schema_kind kind;
     unsigned flags;
-    int64_t min, max;              /* see schema_kind */
-    const char *const *values;     /* SCHEMA_ENUM: NULL-ended */
-    const struct schema *members;  /* SCHEMA_OBJECT */
-    const struct schema *item;     /* SCHEMA_ARRAY, SCHEMA_MAP */
-    const struct schema *ref;      /* a member that follows another named body (kind unused) */
-    const char *def;               /* JSON text taken when the member is absent, or NULL */
+    int64_t min, max;             /* see schema_kind */
+    const char *const *values;    /* SCHEMA_ENUM: NULL-ended */
+    const struct schema *members; /* SCHEMA_OBJECT */
+    const struct schema *item;    /* SCHEMA_ARRAY, SCHEMA_MAP */
+    const struct schema *ref;     /* a member that follows another named body (kind unused) */
+    const char *def;              /* JSON text taken when the member is absent, or NULL */
     /* A rule across the node's parts (weights that sum to 100, unique ids),
      * run on its normalized value once the parts passed; path names the node
      * ("" for a body). NULL for none. */
     bf_result (*rule)(json_t *norm, const char *path, bf_error *err);
-    const char *doc;               /* one line for the documentation, or NULL */
+    const char *doc; /* one line for the documentation, or NULL */
 } schema;
 
 /* A text in two languages, {"zh", "en"}: both required, 1..100 characters

@@ -31,6 +31,10 @@ REQUEST_TIMEOUT = 30.0
 ADMIN_NAME = "tester"
 ADMIN_PASSWORD = "tester-password-1"
 
+# The OpenAPI document of the binary under test, read once (see
+# BingfaServer.undocumented_answers).
+_OPENAPI = None
+
 SERVING_RE = re.compile(
     rb"bingfa: serving (.+) on http://(\[[^\]]+\]|[^:/]+):(\d+)/ \(schema version (\d+)\)")
 
@@ -132,6 +136,7 @@ class BingfaServer:
         self.token = None   # the API token of ADMIN_NAME, made on first start
         self.team_id = None  # the team of ADMIN_NAME and of users made by auth()
         self._tokens = {}
+        self.seen = set()    # (method, path, status) of every answer to request()
         if init:
             self.init_db(schema_version=schema_version)
 
@@ -309,11 +314,52 @@ class BingfaServer:
         if self.proc.stderr:
             self.proc.stderr.close()
 
+    def openapi(self):
+        """The OpenAPI document of the binary (read once per process)."""
+        global _OPENAPI
+        if _OPENAPI is None:
+            conn = self.connection()
+            try:
+                conn.request("GET", "/api/v1/openapi.json",
+                             headers={"Authorization": "Bearer " + self.token})
+                resp = conn.getresponse()
+                if resp.status == 200:
+                    _OPENAPI = json.loads(resp.read())
+            finally:
+                conn.close()
+        return _OPENAPI
+
+    def undocumented_answers(self):
+        """The answers seen that the OpenAPI document does not describe: a
+        status that an operation (method and path template) does not list.
+        Requests that match no operation (404 no_route, 405) are the
+        router's and are left out. None when the document cannot be read."""
+        doc = self.openapi() if self.token else _OPENAPI
+        if doc is None:
+            return None
+        templates = [(re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", p) + "$"), item)
+                     for p, item in doc["paths"].items()]
+        missing = []
+        for method, path, status in sorted(self.seen):
+            ops = [item[method.lower()] for rx, item in templates
+                   if method.lower() in item and rx.match(path)]
+            if ops and not any(str(status) in op["responses"] for op in ops):
+                missing.append("%s %s -> %d (%s)" % (method, path, status,
+                                                     ops[0].get("operationId")))
+        return missing
+
     def stop(self, check=True):
         """SIGTERM; returns the exit status. With check, raises unless the
-        server exited 0 within STOP_TIMEOUT seconds."""
+        server exited 0 within STOP_TIMEOUT seconds, or when it gave an
+        answer the OpenAPI document does not describe."""
         if self.proc is None:
             return self.exit_code
+        missing = None
+        if check:
+            try:
+                missing = self.undocumented_answers()
+            except (OSError, http.client.HTTPException):
+                missing = None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         try:
@@ -331,6 +377,9 @@ class BingfaServer:
         if check and self.exit_code != 0:
             raise AssertionError("bingfa serve exited %r after SIGTERM; stderr: %s" %
                                  (self.exit_code, self.stderr_text))
+        if missing:
+            raise AssertionError("answers the OpenAPI document does not describe:\n  " +
+                                 "\n  ".join(missing))
         return self.exit_code
 
     def cleanup(self):
@@ -388,6 +437,7 @@ class BingfaServer:
             conn.request(method, path, body=data, headers=hdrs)
             resp = conn.getresponse()
             payload = resp.read()
+            self.seen.add((method, path.split("?", 1)[0], resp.status))
             return make_response(resp.status, resp.getheaders(), payload)
         finally:
             conn.close()

@@ -71,9 +71,9 @@ static bf_result weights_sum(json_t *norm, const char *path, bf_error *err)
     {
         sum += json_integer_value(v);
     }
-    return sum == 100 ? BF_OK
-                      : bf_fail(err, BF_ERR_INVALID, "weights_sum", path, "%s must sum to 100",
-                                path);
+    return sum == 100
+               ? BF_OK
+               : bf_fail(err, BF_ERR_INVALID, "weights_sum", path, "%s must sum to 100", path);
 }
 
 static const schema weight = {.kind = SCHEMA_INT, .min = 1, .max = 100};
@@ -237,8 +237,7 @@ static void rules_and_named_parts(void **state)
                    NULL);
     assert_normalized(&body, "{\"name\":\"a\",\"weights\":{\"a\":40,\"b\":60}}",
                       "{\"name\":\"a\",\"us\":false,\"weights\":{\"a\":40,\"b\":60}}");
-    assert_refused(&body, "{\"name\":\"a\",\"pair\":{\"zh\":\"甲\"}}", "required", "pair.en",
-                   NULL);
+    assert_refused(&body, "{\"name\":\"a\",\"pair\":{\"zh\":\"甲\"}}", "required", "pair.en", NULL);
 }
 
 static void json_schema_follows_the_declaration(void **state)
@@ -249,18 +248,16 @@ static void json_schema_follows_the_declaration(void **state)
     assert_string_equal(json_string_value(json_object_get(js, "type")), "object");
     assert_true(json_is_false(json_object_get(js, "additionalProperties")));
     json_t *props = json_object_get(js, "properties");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(props, "name"), "maxLength")),
-                     4);
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(props, "pair"), "$ref")),
-        "#/components/schemas/TextPair");
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(props, "name"), "maxLength")), 4);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(props, "pair"), "$ref")),
+                        "#/components/schemas/TextPair");
     json_t *words = json_object_get(props, "words");
     assert_int_equal(json_integer_value(json_object_get(words, "maxItems")), 2);
     assert_int_equal(json_integer_value(json_object_get(words, "minItems")), 1);
-    json_t *enums = json_object_get(json_object_get(json_object_get(json_object_get(props, "part"),
-                                                                    "properties"),
-                                                    "answer"),
-                                    "enum");
+    json_t *enums = json_object_get(
+        json_object_get(json_object_get(json_object_get(props, "part"), "properties"), "answer"),
+        "enum");
     assert_int_equal(json_array_size(enums), 2);
     json_t *required = json_object_get(js, "required");
     assert_int_equal(json_array_size(required), 1);
