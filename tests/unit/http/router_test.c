@@ -266,6 +266,11 @@ static void an_in_process_request_is_decoded_once(void **state)
     assert_string_equal(http_query(req, "a"), "%zz");
     assert_string_equal(http_query(req, "b"), "%4");
     assert_string_equal(http_query(req, "c"), "100%");
+    /* Nor is a sign or a space where a hex digit belongs. */
+    req = local("/x?d=%-1&e=%+1&f=%%201");
+    assert_string_equal(http_query(req, "d"), "%-1");
+    assert_string_equal(http_query(req, "e"), "% 1");
+    assert_string_equal(http_query(req, "f"), "% 1");
 }
 
 int main(void)
