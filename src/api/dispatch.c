@@ -236,15 +236,17 @@ void api_set_etag(api_call *call, int64_t version)
 
 bf_result api_respond_record(api_call *call, int status, const record *rec)
 {
-    json_t *j = api_record_json(call, rec);
+    /* Without memory for its ETag or Location the answer fails whole: a
+     * client must not lose the version it needs for its next change. */
+    char *etag = arena_printf(call->arena, "\"%lld\"", (long long)rec->version);
+    char *loc =
+        status == 201 ? arena_printf(call->arena, "/api/v1/%s/%s", rec->spec->name, rec->id) : NULL;
+    json_t *j = etag && (status != 201 || loc) ? api_record_json(call, rec) : NULL;
     if (j == NULL)
         return BF_ERR_NOMEM;
-    api_set_etag(call, rec->version);
-    if (status == 201) {
-        char *loc = arena_printf(call->arena, "/api/v1/%s/%s", rec->spec->name, rec->id);
-        if (loc)
-            http_set_header(call->req, "Location", loc);
-    }
+    http_set_header(call->req, "ETag", etag);
+    if (loc)
+        http_set_header(call->req, "Location", loc);
     http_respond_json(call->req, status, j);
     return BF_OK;
 }
