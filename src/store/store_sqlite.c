@@ -273,7 +273,7 @@ const char *sq_column_text(arena *a, sqlite3_stmt *s, int col)
 
 int sq_bind_text(sqlite3_stmt *s, int idx, const char *t)
 {
-    return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, idx);
+    return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_STATIC) : sqlite3_bind_null(s, idx);
 }
 
 /* Room for one more element in an arena array of *cap elements holding n,
