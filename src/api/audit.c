@@ -7,16 +7,21 @@
 #include "api/api.h"
 #include "http/response.h"
 
+/* v as JSON text in the call's arena. Not json_dumps: when one of its
+ * allocations fails, jansson (2.14) can leave a key out of an object and
+ * answer the broken text; json_dumpb into a buffer of the right size
+ * allocates nothing for the text. */
 static const char *dump(api_call *call, json_t *v)
 {
     if (v == NULL)
         return NULL;
-    char *text = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-    if (text == NULL)
+    size_t flags = JSON_COMPACT | JSON_SORT_KEYS;
+    size_t n = json_dumpb(v, NULL, 0, flags);
+    char *text = n ? arena_alloc(call->arena, n + 1) : NULL;
+    if (text == NULL || json_dumpb(v, text, n, flags) != n)
         return NULL;
-    char *copy = arena_strdup(call->arena, text);
-    free(text);
-    return copy;
+    text[n] = '\0';
+    return text;
 }
 
 bf_result api_audit(api_call *call, const char *action, const char *resource, const char *id,

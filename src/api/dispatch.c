@@ -66,6 +66,20 @@ json_t *api_keep(api_call *call, json_t *v)
     return v;
 }
 
+/* jansson's allocator (installed by api_new): malloc, remembering on each
+ * thread that it failed. jansson's parser reports an allocation that failed
+ * as a syntax error, or says nothing; a body it could not parse for want of
+ * memory must be answered 500, not 400. */
+static _Thread_local bool json_alloc_failed;
+
+static void *json_alloc(size_t n)
+{
+    void *p = malloc(n);
+    if (p == NULL)
+        json_alloc_failed = true;
+    return p;
+}
+
 /* The key whose value holds byte offset pos of a JSON text: the last string
  * before pos that is followed by a colon. Good enough to name the field of a
  * bad value in the flat objects the API takes. */
@@ -112,9 +126,13 @@ bf_result api_body(api_call *call, json_t **out)
         return bf_fail(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
                        "the request body is empty; a JSON object is expected");
     json_error_t jerr;
+    json_alloc_failed = false;
     json_t *v = json_loadb(req->body.data, req->body.len, JSON_REJECT_DUPLICATES, &jerr);
     if (v == NULL) {
         enum json_error_code code = json_error_code(&jerr);
+        /* Out of memory is the server's failure, not a malformed body. */
+        if (code == json_error_out_of_memory || json_alloc_failed)
+            return bf_fail(&call->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
         if (code == json_error_invalid_utf8 || code == json_error_numeric_overflow) {
             char field[64];
             key_at(req->body.data, req->body.len, (size_t)jerr.position, field, sizeof(field));
@@ -218,15 +236,17 @@ void api_set_etag(api_call *call, int64_t version)
 
 bf_result api_respond_record(api_call *call, int status, const record *rec)
 {
-    json_t *j = api_record_json(call, rec);
+    /* Without memory for its ETag or Location the answer fails whole: a
+     * client must not lose the version it needs for its next change. */
+    char *etag = arena_printf(call->arena, "\"%lld\"", (long long)rec->version);
+    char *loc =
+        status == 201 ? arena_printf(call->arena, "/api/v1/%s/%s", rec->spec->name, rec->id) : NULL;
+    json_t *j = etag && (status != 201 || loc) ? api_record_json(call, rec) : NULL;
     if (j == NULL)
         return BF_ERR_NOMEM;
-    api_set_etag(call, rec->version);
-    if (status == 201) {
-        char *loc = arena_printf(call->arena, "/api/v1/%s/%s", rec->spec->name, rec->id);
-        if (loc)
-            http_set_header(call->req, "Location", loc);
-    }
+    http_set_header(call->req, "ETag", etag);
+    if (loc)
+        http_set_header(call->req, "Location", loc);
     http_respond_json(call->req, status, j);
     return BF_OK;
 }
@@ -408,6 +428,7 @@ void api_handle(http_request *req, void *app_ptr)
 
 bf_result api_new(store *st, playbook_set *playbooks, api **out)
 {
+    json_set_alloc_funcs(json_alloc, free);
     api *app = calloc(1, sizeof(*app));
     if (app == NULL)
         return BF_ERR_NOMEM;

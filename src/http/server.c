@@ -2,6 +2,7 @@
 #include "http/server.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <microhttpd.h>
@@ -895,15 +896,12 @@ static void percent_decode(char *s)
 {
     char *w = s;
     for (char *r = s; *r; r++) {
-        if (*r == '%' && r[1] && r[2]) {
+        /* Two hex digits exactly: strtol alone would take "%+1" or "% 1". */
+        if (*r == '%' && isxdigit((unsigned char)r[1]) && isxdigit((unsigned char)r[2])) {
             char hex[3] = {r[1], r[2], 0};
-            char *end;
-            long v = strtol(hex, &end, 16);
-            if (*end == '\0') {
-                *w++ = (char)v;
-                r += 2;
-                continue;
-            }
+            *w++ = (char)strtol(hex, NULL, 16);
+            r += 2;
+            continue;
         }
         *w++ = *r == '+' ? ' ' : *r;
     }

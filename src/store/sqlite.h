@@ -61,7 +61,10 @@ char *sq_new_id(arena *a, const char *prefix);
 /* A text column copied into a, or NULL. */
 const char *sq_column_text(arena *a, sqlite3_stmt *s, int col);
 
-/* Binds text, or NULL when t is NULL. */
+/* Binds text, or NULL when t is NULL. The text is not copied, so t must
+ * stay valid until the statement is stepped for the last time: a copy could
+ * fail for want of memory, and sqlite3_step does not see a bind that failed
+ * (it would write NULL in place of the value). */
 int sq_bind_text(sqlite3_stmt *s, int idx, const char *t);
 
 /* Room for one more element in an arena array of *cap elements holding n,

@@ -50,6 +50,8 @@ bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what)
                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
 
+static const char SQL_ROLLBACK[] = "ROLLBACK";
+
 static int exec_sql(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -108,6 +110,8 @@ static void conn_close(conn *c)
     free(c);
 }
 
+static bf_result run_simple(conn *c, const char *sql, bf_error *err);
+
 /* This thread's connection to st, opened on first use. */
 bf_result sq_conn(store *st, conn **out, bf_error *err)
 {
@@ -118,6 +122,14 @@ bf_result sq_conn(store *st, conn **out, bf_error *err)
             return r;
         if (pthread_setspecific(st->key, c) != 0)
             return BF_ERR_NOMEM; /* c stays on the list and is closed with the store */
+    }
+    /* A transaction that a failed ROLLBACK left open (SQLite's rollback may
+     * need memory) is rolled back before the connection serves anything
+     * else: it would hold the write lock and show its writes to reads. */
+    if (c->tx_depth == 0 && !sqlite3_get_autocommit(c->db)) {
+        bf_result r = run_simple(c, SQL_ROLLBACK, err);
+        if (r != BF_OK)
+            return r;
     }
     *out = c;
     return BF_OK;
@@ -261,7 +273,7 @@ const char *sq_column_text(arena *a, sqlite3_stmt *s, int col)
 
 int sq_bind_text(sqlite3_stmt *s, int idx, const char *t)
 {
-    return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, idx);
+    return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_STATIC) : sqlite3_bind_null(s, idx);
 }
 
 /* Room for one more element in an arena array of *cap elements holding n,
@@ -338,7 +350,6 @@ bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what)
 
 static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
 static const char SQL_COMMIT[] = "COMMIT";
-static const char SQL_ROLLBACK[] = "ROLLBACK";
 
 static bf_result run_simple(conn *c, const char *sql, bf_error *err)
 {
