@@ -222,6 +222,10 @@ void api_set_etag(api_call *call, int64_t version);
 /* Responds 200/201 with rec as JSON, with its ETag. */
 bf_result api_respond_record(api_call *call, int status, const record *rec);
 
+/* v as JSON text (json_dumpb flags) in the call's arena; NULL when v is NULL
+ * or out of memory. Use it, not json_dumps, for text that is stored. */
+const char *api_json_text(api_call *call, json_t *v, size_t flags);
+
 /* Takes a new JSON reference into the call's arena: released with it. */
 json_t *api_keep(api_call *call, json_t *v);
 

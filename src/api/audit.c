@@ -7,15 +7,13 @@
 #include "api/api.h"
 #include "http/response.h"
 
-/* v as JSON text in the call's arena. Not json_dumps: when one of its
- * allocations fails, jansson (2.14) can leave a key out of an object and
- * answer the broken text; json_dumpb into a buffer of the right size
- * allocates nothing for the text. */
-static const char *dump(api_call *call, json_t *v)
+/* Not json_dumps: when one of its allocations fails, jansson (2.14) can
+ * leave a key out of an object and answer the broken text; json_dumpb into a
+ * buffer of the right size allocates nothing for the text. */
+const char *api_json_text(api_call *call, json_t *v, size_t flags)
 {
     if (v == NULL)
         return NULL;
-    size_t flags = JSON_COMPACT | JSON_SORT_KEYS;
     size_t n = json_dumpb(v, NULL, 0, flags);
     char *text = n ? arena_alloc(call->arena, n + 1) : NULL;
     if (text == NULL || json_dumpb(v, text, n, flags) != n)
@@ -32,8 +30,8 @@ bf_result api_audit(api_call *call, const char *action, const char *resource, co
         .action = action,
         .resource = resource,
         .record_id = id,
-        .old_values = dump(call, old_values),
-        .new_values = dump(call, new_values),
+        .old_values = api_json_text(call, old_values, JSON_COMPACT | JSON_SORT_KEYS),
+        .new_values = api_json_text(call, new_values, JSON_COMPACT | JSON_SORT_KEYS),
         .address = http_client_address(call->req),
     };
     if ((old_values && e.old_values == NULL) || (new_values && e.new_values == NULL))

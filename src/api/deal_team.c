@@ -73,6 +73,23 @@ bf_result deal_team_get(api_call *call, const api_route *route)
     return respond_team(call, opp, 200);
 }
 
+/* A change of the deal team with its audit entry. */
+typedef struct team_change {
+    const record *opp;
+    const char *action;
+    json_t *values;
+    bf_result (*fn)(api_call *call, const record *opp, void *ctx);
+    void *ctx;
+} team_change;
+
+static bf_result change_in_tx(api_call *call, void *ctx)
+{
+    team_change *c = ctx;
+    bf_result r = c->fn(call, c->opp, c->ctx);
+    return r == BF_OK ? api_audit(call, c->action, "opportunities", c->opp->id, NULL, c->values)
+                      : r;
+}
+
 /* Runs a change of the deal team in one transaction with its audit entry
  * (values is stolen). */
 static bf_result change(api_call *call, const record *opp, const char *action, json_t *values,
@@ -80,18 +97,8 @@ static bf_result change(api_call *call, const record *opp, const char *action, j
 {
     if (api_keep(call, values) == NULL)
         return BF_ERR_NOMEM;
-    store *st = call->app->store;
-    bf_result r = store_begin(st, &call->err);
-    if (r != BF_OK)
-        return r;
-    r = fn(call, opp, ctx);
-    if (r == BF_OK)
-        r = api_audit(call, action, "opportunities", opp->id, NULL, values);
-    if (r != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    return store_commit(st, &call->err);
+    team_change c = {opp, action, values, fn, ctx};
+    return api_transaction(call, change_in_tx, &c);
 }
 
 static bf_result put_member(api_call *call, const record *opp, void *ctx)

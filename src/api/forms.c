@@ -413,6 +413,35 @@ static bf_result audit_form(api_call *call, const form_def *f, const record *own
     return api_audit(call, "form", owner->spec->name, owner->id, old_o, new_o);
 }
 
+/* A form being saved. */
+typedef struct form_save {
+    const form_def *f;
+    const record *owner;
+    json_t *form;
+    const char *text;
+    int64_t expected;
+} form_save;
+
+/* Stores the form with its audit entry and runs its after-save hook. */
+static bf_result save_in_tx(api_call *call, void *ctx)
+{
+    form_save *s = ctx;
+    store *st = call->app->store;
+    stored_form before = {0};
+    int64_t version = 0;
+    const char *kind = owner_kind(s->f);
+    bf_result r =
+        store_form_get(st, call->arena, kind, s->owner->id, s->f->name, &before, &call->err);
+    if (r == BF_OK)
+        r = store_form_put(st, kind, s->owner->id, s->f->name, s->text, s->expected, call->actor,
+                           &version, &call->err);
+    if (r == BF_OK)
+        r = audit_form(call, s->f, s->owner, before.data, s->form);
+    if (r == BF_OK && s->f->after_save != NULL)
+        r = s->f->after_save(call, s->owner);
+    return r;
+}
+
 bf_result form_put(api_call *call, const api_route *route)
 {
     const form_def *f = route->form;
@@ -436,29 +465,12 @@ bf_result form_put(api_call *call, const api_route *route)
         return r;
     if ((r = f->validate(call, body, &form)) != BF_OK)
         return r;
-    api_keep(call, form);
-    char *text = json_dumps(form, JSON_COMPACT);
-    if (text == NULL)
+    if (api_keep(call, form) == NULL)
         return BF_ERR_NOMEM;
-    int64_t version = 0;
-    store *st = call->app->store;
-    if ((r = store_begin(st, &call->err)) == BF_OK) {
-        stored_form before = {0};
-        r = store_form_get(st, call->arena, owner_kind(f), owner->id, f->name, &before, &call->err);
-        if (r == BF_OK)
-            r = store_form_put(st, owner_kind(f), owner->id, f->name, text, expected, call->actor,
-                               &version, &call->err);
-        if (r == BF_OK)
-            r = audit_form(call, f, owner, before.data, form);
-        if (r == BF_OK && f->after_save != NULL)
-            r = f->after_save(call, owner);
-        if (r == BF_OK)
-            r = store_commit(st, &call->err);
-        else
-            store_rollback(st);
-    }
-    free(text);
-    if (r != BF_OK)
+    form_save save = {f, owner, form, api_json_text(call, form, JSON_COMPACT), expected};
+    if (save.text == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_transaction(call, save_in_tx, &save)) != BF_OK)
         return r;
     /* Answer what is stored, exactly as a GET would. */
     stored_form sf;
@@ -497,6 +509,28 @@ bf_result setting_get(api_call *call, const api_route *route)
     return BF_OK;
 }
 
+/* A setting being saved. */
+typedef struct setting_save {
+    const setting_def *s;
+    json_t *body;
+    const char *text;
+} setting_save;
+
+/* Stores the setting with its audit entry. */
+static bf_result setting_in_tx(api_call *call, void *ctx)
+{
+    setting_save *save = ctx;
+    store *st = call->app->store;
+    const char *before = NULL;
+    bf_result r = store_setting_get(st, call->arena, save->s->key, &before, &call->err);
+    if (r == BF_OK)
+        r = store_setting_put(st, save->s->key, save->text, call->actor, &call->err);
+    json_t *old_v = before ? api_keep(call, json_loads(before, 0, NULL)) : NULL;
+    if (r == BF_OK && before != NULL && old_v == NULL)
+        r = BF_ERR_NOMEM;
+    return r == BF_OK ? api_audit(call, "setting", "settings", save->s->key, old_v, save->body) : r;
+}
+
 bf_result setting_put(api_call *call, const api_route *route)
 {
     const setting_def *s = route->setting;
@@ -508,25 +542,10 @@ bf_result setting_put(api_call *call, const api_route *route)
         return r;
     if ((r = s->validate(body, &call->err)) != BF_OK)
         return r;
-    char *text = json_dumps(body, JSON_COMPACT);
-    if (text == NULL)
+    setting_save save = {s, body, api_json_text(call, body, JSON_COMPACT)};
+    if (save.text == NULL)
         return BF_ERR_NOMEM;
-    store *st = call->app->store;
-    const char *before = NULL;
-    if ((r = store_begin(st, &call->err)) == BF_OK) {
-        r = store_setting_get(st, call->arena, s->key, &before, &call->err);
-        if (r == BF_OK)
-            r = store_setting_put(st, s->key, text, call->actor, &call->err);
-        json_t *old_v = before ? api_keep(call, json_loads(before, 0, NULL)) : NULL;
-        if (r == BF_OK)
-            r = api_audit(call, "setting", "settings", s->key, old_v, body);
-        if (r == BF_OK)
-            r = store_commit(st, &call->err);
-        else
-            store_rollback(st);
-    }
-    free(text);
-    if (r != BF_OK)
+    if ((r = api_transaction(call, setting_in_tx, &save)) != BF_OK)
         return r;
     http_respond_json(call->req, 200, json_incref(body));
     return BF_OK;

@@ -212,6 +212,19 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
     return BF_OK;
 }
 
+/* A tick of a checklist item and its answer (kept in the call's arena). */
+typedef struct tick {
+    checklist_state *state;
+    json_t *out;
+} tick;
+
+static bf_result tick_in_tx(api_call *call, void *ctx)
+{
+    tick *t = ctx;
+    bf_result r = checklist_put_in_tx(call, t->state, t->state->item_id, &t->out);
+    return r == BF_OK && api_keep(call, t->out) == NULL ? BF_ERR_NOMEM : r;
+}
+
 bf_result opportunity_checklist_put(api_call *call, const api_route *route)
 {
     (void)route;
@@ -228,19 +241,10 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
                          .done = json_is_true(json_object_get(body, "done")),
                          .done_by = call->actor};
     read_evidence(body, &s);
-    store *st = call->app->store;
-    json_t *out = NULL;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
+    tick t = {.state = &s};
+    if ((r = api_transaction(call, tick_in_tx, &t)) != BF_OK)
         return r;
-    if ((r = checklist_put_in_tx(call, &s, s.item_id, &out)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK) {
-        json_decref(out);
-        return r;
-    }
-    http_respond_json(call->req, 200, out);
+    http_respond_json(call->req, 200, json_incref(t.out));
     return BF_OK;
 }
 
@@ -257,10 +261,8 @@ static const char *checklist_snapshot(api_call *call, const stage_def *stage,
                                              "evidence", s ? s->evidence : NULL, "by",
                                              s ? s->done_by : NULL, "at", s ? s->done_at : NULL));
     }
-    char *text = arr ? json_dumps(arr, JSON_COMPACT) : NULL;
+    const char *out = arr ? api_json_text(call, arr, JSON_COMPACT) : NULL;
     json_decref(arr);
-    const char *out = text ? arena_strdup(call->arena, text) : NULL;
-    free(text);
     return out;
 }
 
@@ -377,6 +379,18 @@ static bf_result advance_in_tx(api_call *call, const advance_request *req, recor
     return BF_OK;
 }
 
+/* An advance and the record it leaves. */
+typedef struct move {
+    const advance_request *req;
+    record *opp;
+} move;
+
+static bf_result move_in_tx(api_call *call, void *ctx)
+{
+    move *m = ctx;
+    return advance_in_tx(call, m->req, &m->opp);
+}
+
 bf_result opportunity_advance(api_call *call, const api_route *route)
 {
     (void)route;
@@ -408,17 +422,10 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
     bf_result r;
     if (req.check_version && (r = api_if_match(call, &req.expected)) != BF_OK)
         return r;
-    store *st = call->app->store;
-    record *opp = NULL;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
+    move m = {.req = &req};
+    if ((r = api_transaction(call, move_in_tx, &m)) != BF_OK)
         return r;
-    if ((r = advance_in_tx(call, &req, &opp)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
-        return r;
-    return api_respond_record(call, 200, opp);
+    return api_respond_record(call, 200, m.opp);
 }
 
 static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json_t **out)
@@ -473,6 +480,20 @@ static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json
     return BF_OK;
 }
 
+/* An answer to a decision point and the answer to the request. */
+typedef struct decision {
+    checklist_state *state;
+    bool yes;
+    json_t *out;
+} decision;
+
+static bf_result decision_in_tx(api_call *call, void *ctx)
+{
+    decision *d = ctx;
+    bf_result r = decide_in_tx(call, d->state, d->yes, &d->out);
+    return r == BF_OK && api_keep(call, d->out) == NULL ? BF_ERR_NOMEM : r;
+}
+
 bf_result opportunity_decide(api_call *call, const api_route *route)
 {
     (void)route;
@@ -492,19 +513,10 @@ bf_result opportunity_decide(api_call *call, const api_route *route)
     if (!yes && (s.evidence == NULL || *s.evidence == '\0'))
         return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
                        "a no needs a reason: it turns the deal around and is kept in the history");
-    store *st = call->app->store;
-    json_t *out = NULL;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
+    decision d = {.state = &s, .yes = yes};
+    if ((r = api_transaction(call, decision_in_tx, &d)) != BF_OK)
         return r;
-    if ((r = decide_in_tx(call, &s, yes, &out)) != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK) {
-        json_decref(out);
-        return r;
-    }
-    http_respond_json(call->req, 200, out);
+    http_respond_json(call->req, 200, json_incref(d.out));
     return BF_OK;
 }
 

@@ -119,6 +119,24 @@ static json_t *problems_json(const playbook_problems *pr)
     return arr;
 }
 
+/* Stores the playbook pb (a new version) with its audit entry. */
+static bf_result import_in_tx(api_call *call, void *ctx)
+{
+    const playbook *pb = ctx;
+    const char *text = api_json_text(call, pb->doc, JSON_COMPACT);
+    bool inserted = false;
+    bf_result r = text ? store_playbook_put(call->app->store, pb->id, pb->version, text,
+                                            call->actor, &inserted, &call->err)
+                       : BF_ERR_NOMEM;
+    if (r == BF_OK && !inserted)
+        r = bf_fail(&call->err, BF_ERR_CONFLICT, "version_exists", "version",
+                    "version %d of playbook %s is stored already", pb->version, pb->id);
+    json_t *v = api_keep(call, json_pack("{s:s, s:i}", "id", pb->id, "version", pb->version));
+    if (r == BF_OK)
+        r = v ? api_audit(call, "playbook_import", "playbooks", pb->id, NULL, v) : BF_ERR_NOMEM;
+    return r;
+}
+
 bf_result playbooks_import(api_call *call, const api_route *route)
 {
     (void)route;
@@ -148,25 +166,7 @@ bf_result playbooks_import(api_call *call, const api_route *route)
         playbook_free(pb);
         return r;
     }
-    char *text = json_dumps(pb->doc, JSON_COMPACT);
-    bool inserted = false;
-    store *st = call->app->store;
-    if (text == NULL)
-        r = BF_ERR_NOMEM;
-    if (r == BF_OK && (r = store_begin(st, &call->err)) == BF_OK) {
-        r = store_playbook_put(st, pb->id, pb->version, text, call->actor, &inserted, &call->err);
-        if (r == BF_OK && !inserted)
-            r = bf_fail(&call->err, BF_ERR_CONFLICT, "version_exists", "version",
-                        "version %d of playbook %s is stored already", pb->version, pb->id);
-        json_t *v = api_keep(call, json_pack("{s:s, s:i}", "id", pb->id, "version", pb->version));
-        if (r == BF_OK)
-            r = v ? api_audit(call, "playbook_import", "playbooks", pb->id, NULL, v) : BF_ERR_NOMEM;
-        if (r == BF_OK)
-            r = store_commit(st, &call->err);
-        else
-            store_rollback(st);
-    }
-    free(text);
+    r = api_transaction(call, import_in_tx, pb);
     const char *id = pb->id;
     int version = pb->version;
     if (r == BF_OK)

@@ -3,13 +3,30 @@
  * tests check the answers they see against these declarations. */
 #include "api/api.h"
 
-#define TEXT(key) {.name = key, .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED}
-#define TEXT_OR_NULL(key) {.name = key, .kind = SCHEMA_TEXT, .flags = SCHEMA_NULLABLE}
-#define INT(key) {.name = key, .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = INT64_MAX}
-#define BOOL(key) {.name = key, .kind = SCHEMA_BOOL, .flags = SCHEMA_REQUIRED}
-#define OBJECT(key, what) {.name = key, .kind = SCHEMA_ANY, .flags = SCHEMA_REQUIRED, .doc = what}
+#define TEXT(key)                                                                                  \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED                                 \
+    }
+#define TEXT_OR_NULL(key)                                                                          \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_TEXT, .flags = SCHEMA_NULLABLE                                 \
+    }
+#define INT(key)                                                                                   \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = INT64_MAX                \
+    }
+#define BOOL(key)                                                                                  \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_BOOL, .flags = SCHEMA_REQUIRED                                 \
+    }
+#define OBJECT(key, what)                                                                          \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_ANY, .flags = SCHEMA_REQUIRED, .doc = what                     \
+    }
 #define LIST(key, of, what)                                                                        \
-    {.name = key, .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .item = of, .doc = what}
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .item = of, .doc = what       \
+    }
 
 static const schema any_object = {.kind = SCHEMA_ANY};
 
@@ -18,8 +35,7 @@ const schema response_any = {.name = "Object", .kind = SCHEMA_ANY, .doc = "A JSO
 static const schema health_members[] = {
     TEXT("status"), TEXT("version"), INT("schema_version"), {0}};
 
-const schema response_health = {.name = "Health", .kind = SCHEMA_OBJECT,
-                                .members = health_members};
+const schema response_health = {.name = "Health", .kind = SCHEMA_OBJECT, .members = health_members};
 
 static const schema user_members[] = {
     TEXT("id"), TEXT("name"), TEXT("role"), TEXT_OR_NULL("team_id"), TEXT_OR_NULL("partner_id"),
@@ -32,7 +48,8 @@ static const schema session_members[] = {
     {.name = "expires_at", .kind = SCHEMA_TEXT, .doc = "When the login's session ends"},
     {0}};
 
-const schema response_session = {.name = "Session", .kind = SCHEMA_OBJECT,
+const schema response_session = {.name = "Session",
+                                 .kind = SCHEMA_OBJECT,
                                  .members = session_members,
                                  .doc = "Who is logged in"};
 
@@ -50,22 +67,23 @@ static const schema audit_entry_members[] = {
 
 static const schema audit_entry_schema = {.kind = SCHEMA_OBJECT, .members = audit_entry_members};
 
-static const schema audit_page_members[] = {
-    LIST("items", &audit_entry_schema, "Newest first"), TEXT_OR_NULL("next_cursor"), INT("limit"), {0}};
+static const schema audit_page_members[] = {LIST("items", &audit_entry_schema, "Newest first"),
+                                            TEXT_OR_NULL("next_cursor"),
+                                            INT("limit"),
+                                            {0}};
 
-const schema response_audit_page = {.name = "AuditPage", .kind = SCHEMA_OBJECT,
-                                    .members = audit_page_members};
+const schema response_audit_page = {
+    .name = "AuditPage", .kind = SCHEMA_OBJECT, .members = audit_page_members};
 
-static const schema deal_team_members[] = {
-    TEXT("opportunity_id"),
-    TEXT_OR_NULL("owner_id"),
-    TEXT_OR_NULL("owner"),
-    LIST("members", &any_object, "{user_id, name, role, …}"),
-    LIST("partners", &any_object, "{partner_id, name, …}"),
-    {0}};
+static const schema deal_team_members[] = {TEXT("opportunity_id"),
+                                           TEXT_OR_NULL("owner_id"),
+                                           TEXT_OR_NULL("owner"),
+                                           LIST("members", &any_object, "{user_id, name, role, …}"),
+                                           LIST("partners", &any_object, "{partner_id, name, …}"),
+                                           {0}};
 
-const schema response_deal_team = {.name = "DealTeam", .kind = SCHEMA_OBJECT,
-                                   .members = deal_team_members};
+const schema response_deal_team = {
+    .name = "DealTeam", .kind = SCHEMA_OBJECT, .members = deal_team_members};
 
 static const schema checklist_item_members[] = {
     TEXT("id"),
@@ -85,8 +103,8 @@ static const schema checklist_item_members[] = {
     {.name = "stage", .kind = SCHEMA_TEXT, .doc = "The stage (in the answer to a tick)"},
     {0}};
 
-const schema response_checklist_item = {.name = "ChecklistItem", .kind = SCHEMA_OBJECT,
-                                        .members = checklist_item_members};
+const schema response_checklist_item = {
+    .name = "ChecklistItem", .kind = SCHEMA_OBJECT, .members = checklist_item_members};
 
 static const schema checklist_members[] = {
     TEXT("opportunity_id"),
@@ -99,33 +117,38 @@ static const schema checklist_members[] = {
     LIST("decisions", &any_object, "The stage's decision points"),
     {0}};
 
-const schema response_checklist = {.name = "Checklist", .kind = SCHEMA_OBJECT,
-                                   .members = checklist_members};
+const schema response_checklist = {
+    .name = "Checklist", .kind = SCHEMA_OBJECT, .members = checklist_members};
 
 static const schema history_members[] = {
     TEXT("opportunity_id"), LIST("items", &any_object, "Stage moves, oldest first"), {0}};
 
-const schema response_history = {.name = "StageHistory", .kind = SCHEMA_OBJECT,
-                                  .members = history_members};
+const schema response_history = {
+    .name = "StageHistory", .kind = SCHEMA_OBJECT, .members = history_members};
 
 static const schema items_members[] = {LIST("items", &any_object, NULL), {0}};
 
-const schema response_items = {.name = "Items", .kind = SCHEMA_OBJECT, .members = items_members,
-                               .doc = "A list"};
+const schema response_items = {
+    .name = "Items", .kind = SCHEMA_OBJECT, .members = items_members, .doc = "A list"};
 
 static const schema form_members[] = {
     TEXT("form"),
     TEXT("owner"),
     TEXT("owner_id"),
-    {.name = "data", .kind = SCHEMA_ANY, .flags = SCHEMA_NULLABLE,
+    {.name = "data",
+     .kind = SCHEMA_ANY,
+     .flags = SCHEMA_NULLABLE,
      .doc = "The form as saved (its body), null when never saved"},
     INT("version"),
     TEXT_OR_NULL("updated_at"),
     TEXT_OR_NULL("updated_by"),
-    {.name = "result", .kind = SCHEMA_ANY, .flags = SCHEMA_NULLABLE,
+    {.name = "result",
+     .kind = SCHEMA_ANY,
+     .flags = SCHEMA_NULLABLE,
      .doc = "What follows from the form"},
     {0}};
 
-const schema response_form = {.name = "FormAnswer", .kind = SCHEMA_OBJECT,
+const schema response_form = {.name = "FormAnswer",
+                              .kind = SCHEMA_OBJECT,
                               .members = form_members,
                               .doc = "A saved form and what follows from it"};

@@ -89,6 +89,19 @@ static bf_result audit_login(api_call *call, const char *action, const char *nam
     return api_audit(call, action, user_id ? "users" : NULL, user_id, NULL, v);
 }
 
+/* A login's session and its audit entry. */
+typedef struct login_write {
+    const char *hash, *expires, *name, *user_id;
+} login_write;
+
+static bf_result login_in_tx(api_call *call, void *ctx)
+{
+    login_write *w = ctx;
+    bf_result r = store_session_insert(call->app->store, w->hash, w->user_id, w->expires,
+                                       http_client_address(call->req), &call->err);
+    return r == BF_OK ? audit_login(call, "login", w->name, w->user_id) : r;
+}
+
 bf_result session_login(api_call *call, const api_route *route)
 {
     (void)route;
@@ -114,20 +127,10 @@ bf_result session_login(api_call *call, const api_route *route)
     token_hash(token, hash);
     token_csrf_of(token, csrf);
     time_after(call->app->session_ttl_s, expires, sizeof(expires));
-    store *st = call->app->store;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
-        return r;
     call->who = &u.who;
     call->actor = u.who.name;
-    r = store_session_insert(st, hash, u.who.user_id, expires, http_client_address(call->req),
-                             &call->err);
-    if (r == BF_OK)
-        r = audit_login(call, "login", name, u.who.user_id);
-    if (r != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
+    login_write w = {hash, expires, name, u.who.user_id};
+    if ((r = api_transaction(call, login_in_tx, &w)) != BF_OK)
         return r;
     char *cookie =
         arena_printf(call->arena, "bingfa_session=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%u%s",
@@ -163,6 +166,14 @@ bf_result session_get(api_call *call, const api_route *route)
     return BF_OK;
 }
 
+/* Ends the call's session, with its audit entry. */
+static bf_result logout_in_tx(api_call *call, void *ctx)
+{
+    (void)ctx;
+    bf_result r = store_session_delete(call->app->store, call->session_hash, &call->err);
+    return r == BF_OK ? audit_login(call, "logout", call->who->name, call->who->user_id) : r;
+}
+
 bf_result session_logout(api_call *call, const api_route *route)
 {
     (void)route;
@@ -170,23 +181,35 @@ bf_result session_logout(api_call *call, const api_route *route)
         return bf_fail(&call->err, BF_ERR_CONFLICT, "not_a_session", NULL,
                        "this request carries an API token, not a session; revoke the token "
                        "with bingfa token revoke");
-    store *st = call->app->store;
-    bf_result r = store_begin(st, &call->err);
+    bf_result r = api_transaction(call, logout_in_tx, NULL);
     if (r != BF_OK)
-        return r;
-    r = store_session_delete(st, call->session_hash, &call->err);
-    if (r == BF_OK)
-        r = audit_login(call, "logout", call->who->name, call->who->user_id);
-    if (r != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    if ((r = store_commit(st, &call->err)) != BF_OK)
         return r;
     http_set_header(call->req, "Set-Cookie",
                     "bingfa_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0");
     http_respond_empty(call->req, 204);
     return BF_OK;
+}
+
+/* A new password hash being stored. */
+typedef struct password_write {
+    const char *user_id, *hash, *keep, *action;
+} password_write;
+
+static bf_result password_in_tx(api_call *call, void *ctx)
+{
+    password_write *w = ctx;
+    store *st = call->app->store;
+    bf_result r = store_user_set_password(st, w->user_id, w->hash, &call->err);
+    if (r == BF_OK)
+        r = store_sessions_end_user(st, w->user_id, w->keep, &call->err);
+    int64_t revoked = 0;
+    if (r == BF_OK)
+        r = store_tokens_revoke_user(st, w->user_id, &revoked, &call->err);
+    json_t *what = NULL;
+    if (r == BF_OK &&
+        (what = api_keep(call, json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked))) == NULL)
+        r = BF_ERR_NOMEM;
+    return r == BF_OK ? api_audit(call, w->action, "users", w->user_id, NULL, what) : r;
 }
 
 /* Hashes password and stores it for user_id, ending the user's other
@@ -200,26 +223,8 @@ static bf_result set_password(api_call *call, const char *user_id, const char *p
     bf_result r = password_hash(password, hash, sizeof(hash), &call->err);
     if (r != BF_OK)
         return r;
-    store *st = call->app->store;
-    if ((r = store_begin(st, &call->err)) != BF_OK)
-        return r;
-    r = store_user_set_password(st, user_id, hash, &call->err);
-    if (r == BF_OK)
-        r = store_sessions_end_user(st, user_id, keep, &call->err);
-    int64_t revoked = 0;
-    if (r == BF_OK)
-        r = store_tokens_revoke_user(st, user_id, &revoked, &call->err);
-    json_t *what = NULL;
-    if (r == BF_OK &&
-        (what = api_keep(call, json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked))) == NULL)
-        r = BF_ERR_NOMEM;
-    if (r == BF_OK)
-        r = api_audit(call, action, "users", user_id, NULL, what);
-    if (r != BF_OK) {
-        store_rollback(st);
-        return r;
-    }
-    return store_commit(st, &call->err);
+    password_write w = {user_id, hash, keep, action};
+    return api_transaction(call, password_in_tx, &w);
 }
 
 bf_result session_password(api_call *call, const api_route *route)
