@@ -60,14 +60,3 @@ export const api = {
   del: async (path, version) =>
     (await request('DELETE', path, undefined, version != null ? { 'If-Match': `"${version}"` } : {})).data,
 }
-
-// Money is integer fen in the API; people read yuan.
-export function yuan(fen) {
-  if (fen == null) return ''
-  return (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-}
-
-export function toFen(yuanValue) {
-  if (yuanValue === '' || yuanValue == null) return null
-  return Math.round(Number(yuanValue) * 100)
-}

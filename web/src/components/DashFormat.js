@@ -2,7 +2,7 @@
 // Money is integer fen in the API: Chinese readers think in 万元, English
 // readers get yuan with thousands separators.
 import { i18n } from '../i18n.js'
-import { yuan } from '../api.js'
+import { yuan } from '../util/money.js'
 
 const lang = () => i18n.global.locale.value
 const num = (v, digits) =>

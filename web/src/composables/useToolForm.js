@@ -6,7 +6,7 @@ import { reactive } from 'vue'
 import { ElMessage } from 'element-plus'
 import { api } from '../api.js'
 import { i18n } from '../i18n.js'
-import { useErrors } from './OppUtil.js'
+import { useErrors } from './useErrors.js'
 
 export function useToolForm(path, { init, known = [], onSaved } = {}) {
   const errs = useErrors(known)
