@@ -1,6 +1,7 @@
-// The one door to the bingfa API: JSON in and out, the session cookie, the
-// CSRF token on writes, and errors as ApiError with the API's code, message
-// and field (so forms can show the message next to the field).
+// The transport to the bingfa API (endpoints.js names every call): JSON in
+// and out, the session cookie, the CSRF token on writes, and errors as
+// ApiError with the API's code, message and field (so forms can show the
+// message next to the field).
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {}
@@ -51,7 +52,6 @@ export async function request(method, path, body, headers = {}) {
 
 export const api = {
   get: async (path) => (await request('GET', path)).data,
-  getWithEtag: (path) => request('GET', path),
   post: async (path, body) => (await request('POST', path, body)).data,
   put: async (path, body, version) =>
     (await request('PUT', path, body, version != null ? { 'If-Match': `"${version}"` } : {})).data,

@@ -1,14 +1,15 @@
-// One sales-tool form of an opportunity or account (GET/PUT …/<form>): the
-// saved data, the result, the version for If-Match, errors and the stale state.
+// One sales-tool form of an opportunity or account: the saved data, the
+// result, the version for If-Match, errors and the stale state.
+// form: { get() → the form, save(body, version) → the saved form }, the
+// form's two calls of endpoints.js.
 // init(data) fills the screen's model; it is not called again when a reload
 // after a 412 must keep what the user typed.
 import { reactive } from 'vue'
 import { ElMessage } from 'element-plus'
-import { api } from '../api.js'
 import { i18n } from '../i18n.js'
 import { useErrors } from './useErrors.js'
 
-export function useToolForm(path, { init, known = [], onSaved } = {}) {
+export function useToolForm(form, { init, known = [], onSaved } = {}) {
   const errs = useErrors(known)
   const st = reactive({
     loading: false,
@@ -41,7 +42,7 @@ export function useToolForm(path, { init, known = [], onSaved } = {}) {
     st.loading = true
     st.loadError = null
     try {
-      const d = await api.get(path())
+      const d = await form.get()
       take(d)
       if (!keep && init) init(d.data, d)
       st.loaded = true
@@ -56,7 +57,7 @@ export function useToolForm(path, { init, known = [], onSaved } = {}) {
     st.saving = true
     errs.clear()
     try {
-      const d = await api.put(path(), body, st.version)
+      const d = await form.save(body, st.version)
       take(d)
       ElMessage.success(i18n.global.t('opportunity.saved'))
       if (onSaved) onSaved(d)
