@@ -7,15 +7,18 @@
 import { reactive } from 'vue'
 import { ElMessage } from 'element-plus'
 import { i18n } from '../i18n.js'
-import { useErrors } from './useErrors.js'
+import { useSave } from './useSave.js'
 
 export function useToolForm(form, { init, known = [], onSaved } = {}) {
-  const errs = useErrors(known)
+  // a reload that fails needs no message of its own: load() shows its error
+  // in place of the form
+  const edit = useSave(known, { onReloadError: () => {} })
+  const errs = edit.errs
   const st = reactive({
     loading: false,
     loaded: false,
-    saving: false,
-    version: 0,
+    saving: edit.saving,
+    version: edit.version,
     result: null,
     data: null,
     updatedAt: null,
@@ -53,29 +56,21 @@ export function useToolForm(form, { init, known = [], onSaved } = {}) {
     }
   }
 
-  async function save(body) {
-    st.saving = true
-    errs.clear()
-    try {
+  function save(body) {
+    return edit.save(async () => {
       const d = await form.save(body, st.version)
       take(d)
       ElMessage.success(i18n.global.t('opportunity.saved'))
       if (onSaved) onSaved(d)
       return d
-    } catch (e) {
-      errs.set(e)
-      return null
-    } finally {
-      st.saving = false
-    }
+    })
   }
 
-  async function reload() {
-    await load(true)
-    if (!st.loadError) {
-      errs.clear()
-      ElMessage.info(i18n.global.t('opportunity.reloadedKept'))
-    }
+  function reload() {
+    return edit.reload(async () => {
+      await load(true)
+      if (st.loadError) throw st.loadError
+    })
   }
 
   return st
