@@ -1,8 +1,8 @@
 // The loaded playbooks (GET /playbooks), shared by the dashboard, the
-// pipeline and the playbook viewer; names in the current language.
+// pipeline, the playbook viewer and the admin import; names in the current language.
 import { reactive } from 'vue'
-import * as api from '../endpoints.js'
-import { i18n } from '../i18n.js'
+import * as api from './endpoints.js'
+import { i18n } from './i18n.js'
 
 export const playbooks = reactive({ items: [], loaded: false, loading: false, error: null })
 let pending = null
