@@ -1,6 +1,7 @@
-// The one door to the bingfa API: JSON in and out, the session cookie, the
-// CSRF token on writes, and errors as ApiError with the API's code, message
-// and field (so forms can show the message next to the field).
+// The transport to the bingfa API (endpoints.js names every call): JSON in
+// and out, the session cookie, the CSRF token on writes, and errors as
+// ApiError with the API's code, message and field (so forms can show the
+// message next to the field).
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {}
@@ -51,7 +52,6 @@ export async function request(method, path, body, headers = {}) {
 
 export const api = {
   get: async (path) => (await request('GET', path)).data,
-  getWithEtag: (path) => request('GET', path),
   post: async (path, body) => (await request('POST', path, body)).data,
   put: async (path, body, version) =>
     (await request('PUT', path, body, version != null ? { 'If-Match': `"${version}"` } : {})).data,
@@ -59,15 +59,4 @@ export const api = {
     (await request('PATCH', path, body, { 'If-Match': `"${version}"` })).data,
   del: async (path, version) =>
     (await request('DELETE', path, undefined, version != null ? { 'If-Match': `"${version}"` } : {})).data,
-}
-
-// Money is integer fen in the API; people read yuan.
-export function yuan(fen) {
-  if (fen == null) return ''
-  return (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
-}
-
-export function toFen(yuanValue) {
-  if (yuanValue === '' || yuanValue == null) return null
-  return Math.round(Number(yuanValue) * 100)
 }

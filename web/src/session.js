@@ -1,12 +1,13 @@
 // Who is logged in: shared by every screen.
 import { reactive } from 'vue'
-import { api, setCsrf } from './api.js'
+import { setCsrf } from './api.js'
+import * as api from './endpoints.js'
 
 export const session = reactive({ user: null, checked: false })
 
 export async function loadSession() {
   try {
-    const s = await api.get('/session')
+    const s = await api.session.get()
     session.user = s.user
     if (s.csrf_token) setCsrf(s.csrf_token)
   } catch {
@@ -17,7 +18,7 @@ export async function loadSession() {
 }
 
 export async function login(name, password) {
-  const s = await api.post('/session', { name, password })
+  const s = await api.session.login(name, password)
   setCsrf(s.csrf_token)
   session.user = s.user
   return s.user
@@ -25,7 +26,7 @@ export async function login(name, password) {
 
 export async function logout() {
   try {
-    await api.del('/session')
+    await api.session.logout()
   } finally {
     setCsrf('')
     session.user = null

@@ -1,11 +1,4 @@
-// Small helpers of the account screens.
-import { yuan } from '../api.js'
-
-// Money in fen as yuan with separators, "¥ 1,234.00"; empty for null.
-export function wan(fen) {
-  if (fen == null) return ''
-  return '¥ ' + yuan(fen)
-}
+// The choices of the account screens: buying roles, attitudes, kinds of company.
 
 export const BUYING_ROLES = ['approver', 'decision_maker', 'evaluator', 'initiator', 'coach', 'user', 'other']
 export const ATTITUDES = ['supporter', 'neutral', 'opponent']

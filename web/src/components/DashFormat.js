@@ -1,8 +1,8 @@
-// Money and dates for the dashboard, pipeline and admin screens.
+// Money and dates for the dashboard and pipeline screens.
 // Money is integer fen in the API: Chinese readers think in 万元, English
 // readers get yuan with thousands separators.
 import { i18n } from '../i18n.js'
-import { yuan } from '../api.js'
+import { yuan } from '../util/money.js'
 
 const lang = () => i18n.global.locale.value
 const num = (v, digits) =>
@@ -64,18 +64,4 @@ export function daysSince(s) {
   const d = new Date(s)
   if (isNaN(d)) return null
   return Math.max(0, Math.floor((Date.now() - d.getTime()) / 86400000))
-}
-
-// Every page of a list route ({items, next_cursor}); at most `maxPages`.
-export async function fetchAll(api, path, maxPages = 10) {
-  const items = []
-  let cursor = null
-  for (let i = 0; i < maxPages; i++) {
-    const sep = path.includes('?') ? '&' : '?'
-    const page = await api.get(path + (cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''))
-    items.push(...(page.items || []))
-    cursor = page.next_cursor
-    if (!cursor) break
-  }
-  return items
 }

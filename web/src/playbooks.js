@@ -1,8 +1,8 @@
 // The loaded playbooks (GET /playbooks), shared by the dashboard, the
-// pipeline and the playbook viewer; names in the current language.
+// pipeline, the playbook viewer and the admin import; names in the current language.
 import { reactive } from 'vue'
-import { api } from '../api.js'
-import { i18n } from '../i18n.js'
+import * as api from './endpoints.js'
+import { i18n } from './i18n.js'
 
 export const playbooks = reactive({ items: [], loaded: false, loading: false, error: null })
 let pending = null
@@ -11,8 +11,8 @@ export function loadPlaybooks(force = false) {
   if (playbooks.loaded && !force) return Promise.resolve(playbooks.items)
   if (pending) return pending
   playbooks.loading = true
-  pending = api
-    .get('/playbooks?lang=' + i18n.global.locale.value)
+  pending = api.playbooks
+    .list(i18n.global.locale.value)
     .then((d) => {
       playbooks.items = d.items || []
       playbooks.loaded = true

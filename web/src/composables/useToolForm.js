@@ -1,20 +1,24 @@
-// One sales-tool form of an opportunity or account (GET/PUT …/<form>): the
-// saved data, the result, the version for If-Match, errors and the stale state.
+// One sales-tool form of an opportunity or account: the saved data, the
+// result, the version for If-Match, errors and the stale state.
+// form: { get() → the form, save(body, version) → the saved form }, the
+// form's two calls of endpoints.js.
 // init(data) fills the screen's model; it is not called again when a reload
 // after a 412 must keep what the user typed.
 import { reactive } from 'vue'
 import { ElMessage } from 'element-plus'
-import { api } from '../api.js'
 import { i18n } from '../i18n.js'
-import { useErrors } from './OppUtil.js'
+import { useSave } from './useSave.js'
 
-export function useToolForm(path, { init, known = [], onSaved } = {}) {
-  const errs = useErrors(known)
+export function useToolForm(form, { init, known = [], onSaved } = {}) {
+  // a reload that fails needs no message of its own: load() shows its error
+  // in place of the form
+  const edit = useSave(known, { onReloadError: () => {} })
+  const errs = edit.errs
   const st = reactive({
     loading: false,
     loaded: false,
-    saving: false,
-    version: 0,
+    saving: edit.saving,
+    version: edit.version,
     result: null,
     data: null,
     updatedAt: null,
@@ -41,7 +45,7 @@ export function useToolForm(path, { init, known = [], onSaved } = {}) {
     st.loading = true
     st.loadError = null
     try {
-      const d = await api.get(path())
+      const d = await form.get()
       take(d)
       if (!keep && init) init(d.data, d)
       st.loaded = true
@@ -52,29 +56,21 @@ export function useToolForm(path, { init, known = [], onSaved } = {}) {
     }
   }
 
-  async function save(body) {
-    st.saving = true
-    errs.clear()
-    try {
-      const d = await api.put(path(), body, st.version)
+  function save(body) {
+    return edit.save(async () => {
+      const d = await form.save(body, st.version)
       take(d)
       ElMessage.success(i18n.global.t('opportunity.saved'))
       if (onSaved) onSaved(d)
       return d
-    } catch (e) {
-      errs.set(e)
-      return null
-    } finally {
-      st.saving = false
-    }
+    })
   }
 
-  async function reload() {
-    await load(true)
-    if (!st.loadError) {
-      errs.clear()
-      ElMessage.info(i18n.global.t('opportunity.reloadedKept'))
-    }
+  function reload() {
+    return edit.reload(async () => {
+      await load(true)
+      if (st.loadError) throw st.loadError
+    })
   }
 
   return st

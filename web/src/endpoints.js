@@ -1,0 +1,121 @@
+// Every endpoint of the bingfa API the web app calls, by name: components
+// call these and never build an /api/v1 URL themselves. api.js carries the
+// requests (cookie, CSRF token, errors); here are the paths, the query
+// parameters and the versions sent as If-Match.
+//
+// version: the record's version as the API gave it; sent as If-Match, so a
+// record someone else saved meanwhile answers 412 Precondition Failed.
+// query: an object of parameters; null, undefined and '' are left out.
+import { api, request } from './api.js'
+
+const id = encodeURIComponent
+
+function withQuery(path, query) {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries(query || {})) if (v != null && v !== '') q.set(k, v)
+  const s = q.toString()
+  return s ? `${path}?${s}` : path
+}
+
+// Every page of a list route ({items, next_cursor}); at most maxPages.
+async function allPages(path, query, maxPages = 10) {
+  const items = []
+  let cursor = null
+  for (let i = 0; i < maxPages; i++) {
+    const page = await api.get(withQuery(path, { ...query, cursor }))
+    items.push(...(page.items || []))
+    cursor = page.next_cursor
+    if (!cursor) break
+  }
+  return items
+}
+
+const ifMatch = (version) => (version != null ? { 'If-Match': `"${version}"` } : {})
+
+// The list, read, create and update of one kind of record.
+function records(path) {
+  return {
+    list: (query) => api.get(withQuery(path, query)),
+    all: (query, maxPages) => allPages(path, query, maxPages),
+    get: (recordId) => api.get(`${path}/${id(recordId)}`),
+    create: (body) => api.post(path, body),
+    update: (recordId, body, version) => api.patch(`${path}/${id(recordId)}`, body, version),
+  }
+}
+
+// A new owner for a deal or an account; the reason goes to the history.
+function transfer(path) {
+  return (recordId, body, version) =>
+    request('POST', `${path}/${id(recordId)}/transfer`, body, ifMatch(version)).then((r) => r.data)
+}
+
+export const session = {
+  get: () => api.get('/session'),
+  login: (name, password) => api.post('/session', { name, password }),
+  logout: () => api.del('/session'),
+}
+
+export const opportunities = {
+  ...records('/opportunities'),
+  transfer: transfer('/opportunities'),
+  // to the next stage; body {note} or {override, reason}; version optional
+  advance: (oppId, body, version) =>
+    request('POST', `/opportunities/${id(oppId)}/advance`, body, ifMatch(version)).then((r) => r.data),
+  history: (oppId) => api.get(`/opportunities/${id(oppId)}/history`),
+  health: (oppId) => api.get(`/opportunities/${id(oppId)}/health`),
+  next: (oppId, lang) => api.get(withQuery(`/opportunities/${id(oppId)}/next`, { lang })),
+  checklist: (oppId) => api.get(`/opportunities/${id(oppId)}/checklist`),
+  setChecklistItem: (oppId, itemId, body) => api.put(`/opportunities/${id(oppId)}/checklist/${id(itemId)}`, body),
+  decide: (oppId, decisionId, body) => api.post(`/opportunities/${id(oppId)}/decisions/${id(decisionId)}`, body),
+}
+
+// The sales-tool forms of an opportunity (evaluation, mant, 5w2p,
+// compelling-event, selection-scoring, tender): {version, data, result, …}.
+export const forms = {
+  get: (oppId, name) => api.get(`/opportunities/${id(oppId)}/${name}`),
+  save: (oppId, name, body, version) => api.put(`/opportunities/${id(oppId)}/${name}`, body, version),
+}
+
+export const accounts = {
+  ...records('/accounts'),
+  transfer: transfer('/accounts'),
+  // the account's profile form, saved like the sales-tool forms
+  profile: (accountId) => api.get(`/accounts/${id(accountId)}/profile`),
+  saveProfile: (accountId, body, version) => api.put(`/accounts/${id(accountId)}/profile`, body, version),
+}
+
+export const contacts = {
+  ...records('/contacts'),
+  remove: (contactId, version) => api.del(`/contacts/${id(contactId)}`, version),
+}
+
+export const activities = records('/activities')
+
+export const users = {
+  ...records('/users'),
+  setPassword: (userId, password) => api.put(`/users/${id(userId)}/password`, { password }),
+}
+
+export const teams = records('/teams')
+export const partners = records('/partners')
+
+export const playbooks = {
+  list: (lang) => api.get(withQuery('/playbooks', { lang })),
+  // query: {lang, version}
+  get: (playbookId, query) => api.get(withQuery(`/playbooks/${id(playbookId)}`, query)),
+  create: (doc) => api.post('/playbooks', doc),
+}
+
+export const reports = {
+  funnel: (playbook) => api.get(withQuery('/reports/funnel', { playbook })),
+  forecast: () => api.get('/reports/forecast'),
+  stalled: (days) => api.get(withQuery('/reports/stalled', { days })),
+}
+
+export const settings = {
+  evaluation: () => api.get('/settings/evaluation'),
+}
+
+export const tools = {
+  bidSimulation: (scheme) => api.post('/tools/bid-simulation', scheme),
+}

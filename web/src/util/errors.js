@@ -1,0 +1,46 @@
+// The API's errors in words: its message, in Chinese led by what its code means.
+import { i18n } from '../i18n.js'
+
+const zhCodes = {
+  required: '必填',
+  wrong_type: '类型不正确',
+  too_long: '内容过长',
+  negative: '不能为负数',
+  out_of_range: '超出允许范围',
+  invalid_value: '取值无效',
+  invalid_date: '日期无效',
+  invalid_datetime: '时间无效',
+  invalid_month: '月份无效',
+  invalid_utf8: '包含无效字符',
+  unknown_reference: '引用的记录不存在或无权查看',
+  unknown_field: '未知字段',
+  unknown_parameter: '未知参数',
+  read_only: '只读字段',
+  unknown_playbook: '销售方法不存在',
+  unknown_stage: '阶段不存在',
+  weights_sum: '权重之和须为 100',
+  out_of_order: '日期先后顺序不正确',
+  not_measurable: '后果须可衡量（金额、日期或数量）',
+  derived: '该项由系统计算，不能手动勾选',
+  not_open: '商机已关闭',
+  other_stage: '不属于当前阶段',
+  closed: '商机已关闭，请先重新打开',
+  forbidden: '无权执行此操作',
+  csrf: '会话校验失败，请刷新页面',
+  gate_unmet: '出口条件未满足',
+  last_stage: '已是最后阶段，请以赢单关闭',
+  version_mismatch: '记录已被他人修改',
+  if_match_required: '缺少版本号',
+  not_found: '记录不存在或无权查看',
+  busy: '系统繁忙，请稍后重试',
+  in_use: '仍被其他记录引用，不能删除',
+  malformed_json: '请求格式错误',
+}
+
+// The API's message, in Chinese led by what its code means.
+export function errorText(e) {
+  if (!e) return ''
+  const msg = e.message || String(e)
+  if (i18n.global.locale.value === 'zh' && e.code && zhCodes[e.code]) return `${zhCodes[e.code]}：${msg}`
+  return msg
+}
