@@ -119,3 +119,9 @@ export const settings = {
 export const tools = {
   bidSimulation: (scheme) => api.post('/tools/bid-simulation', scheme),
 }
+
+// The API's own description: the declared bodies the forms take their limits
+// and choices from (see schemas.js).
+export const meta = {
+  openapi: () => api.get('/openapi.json'),
+}
