@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "cli/cli.h"
 
 static const char usage[] =
@@ -62,6 +63,8 @@ static const char usage[] =
     "             METHOD PATH [BODY.json|-]\n"
     "                                      any API route in-process, e.g. GET "
     "/api/v1/opportunities/ID/health\n"
+    "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
+    "                                      generators and linters)\n"
     "  bingfa --help | --version\n";
 
 void cli_error(const char *fmt, ...)
@@ -151,6 +154,26 @@ playbook_set *cli_load_all_playbooks(store *st)
     return set;
 }
 
+/* bingfa openapi: the document GET /api/v1/openapi.json answers, without a
+ * database. */
+static int cli_openapi(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 0) {
+        cli_error("openapi takes no arguments");
+        return 2;
+    }
+    json_t *doc = api_openapi_document();
+    if (doc == NULL || json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS) != 0) {
+        json_decref(doc);
+        cli_error("out of memory");
+        return 1;
+    }
+    json_decref(doc);
+    putchar('\n');
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -180,6 +203,8 @@ int main(int argc, char **argv)
         return cli_token(argc - 2, argv + 2);
     if (strcmp(cmd, "api") == 0)
         return cli_api(argc - 2, argv + 2);
+    if (strcmp(cmd, "openapi") == 0)
+        return cli_openapi(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);
     return 2;
 }
