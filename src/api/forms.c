@@ -571,20 +571,6 @@ bool checklist_item_derived(const checklist_def *item)
     return item->framework != NULL && strcmp(item->framework, "MANT") == 0;
 }
 
-/* The MANT part an item stands for, by its id: money, authority, need(s),
- * time; any other MANT item stands for MANT as a whole. */
-static json_t *mant_part_of(json_t *mant, const char *item_id)
-{
-    static const struct {
-        const char *word, *part;
-    } parts[] = {
-        {"money", "money"}, {"authority", "authority"}, {"need", "needs"}, {"time", "time"}};
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-        if (strstr(item_id, parts[i].word) != NULL)
-            return json_object_get(json_object_get(mant, "parts"), parts[i].part);
-    return mant;
-}
-
 bf_result checklist_state_of(api_call *call, const record *opp, const playbook *pb,
                              const char *stage_id, checklist_state **state, size_t *n)
 {
@@ -611,38 +597,26 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
         if (def == NULL || !checklist_item_derived(def))
             out[k++] = (*state)[i];
     }
+    const char *lang = api_lang(call);
     for (size_t i = 0; i < stage->nitems; i++) {
         const checklist_def *def = &stage->items[i];
         if (!checklist_item_derived(def))
             continue;
-        json_t *part = mant_part_of(mant, def->id);
-        bool done = json_is_true(json_object_get(part, "complete"));
-        json_t *what = json_object_get(part, "missing");
-        json_t *parts_missing = NULL;
-        if (what == NULL && part == mant) {
-            /* MANT as a whole: the parts that are not complete. */
-            const char *key;
-            json_t *v;
-            parts_missing = json_array();
-            json_object_foreach(json_object_get(mant, "parts"), key, v)
-            {
-                if (!json_is_true(json_object_get(v, "complete")))
-                    json_array_append_new(parts_missing, json_string(key));
-            }
-            what = parts_missing;
-        }
-        char *missing = json_dumps(what, JSON_COMPACT | JSON_ENCODE_ANY);
-        json_decref(parts_missing);
+        json_t *missing = api_keep(call, mant_item_missing(mant, def->id));
+        char evidence[512];
+        if (missing == NULL)
+            return BF_ERR_NOMEM;
+        mant_item_evidence(missing, lang, evidence, sizeof(evidence));
         out[k++] = (checklist_state){
             .item_id = def->id,
-            .done = done,
-            .evidence =
-                done ? "由MANT表与客户决策圈计算得出"
-                     : arena_printf(call->arena, "MANT未完整，缺：%s", missing ? missing : "?"),
+            .done = json_array_size(missing) == 0,
+            .evidence = arena_strdup(call->arena, evidence),
             .done_by = "bingfa",
             .done_at = mant_at,
+            .missing = missing,
         };
-        free(missing);
+        if (out[k - 1].evidence == NULL)
+            return BF_ERR_NOMEM;
     }
     *state = out;
     *n = k;

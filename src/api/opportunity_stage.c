@@ -25,6 +25,8 @@ static json_t *state_json(json_t *o, const checklist_state *s)
     json_object_set_new(o, "document", s && s->document ? json_string(s->document) : json_null());
     json_object_set_new(o, "updated_by", s && s->done_by ? json_string(s->done_by) : json_null());
     json_object_set_new(o, "updated_at", s && s->done_at ? json_string(s->done_at) : json_null());
+    if (s && s->missing)
+        json_object_set(o, "missing", s->missing);
     return o;
 }
 

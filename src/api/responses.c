@@ -29,6 +29,7 @@
     }
 
 static const schema any_object = {.kind = SCHEMA_ANY};
+static const schema name_item = {.kind = SCHEMA_TEXT};
 
 const schema response_any = {.name = "Object", .kind = SCHEMA_ANY, .doc = "A JSON object"};
 
@@ -101,6 +102,10 @@ static const schema checklist_item_members[] = {
     TEXT_OR_NULL("updated_by"),
     TEXT_OR_NULL("updated_at"),
     {.name = "stage", .kind = SCHEMA_TEXT, .doc = "The stage (in the answer to a tick)"},
+    {.name = "missing",
+     .kind = SCHEMA_ARRAY,
+     .item = &name_item,
+     .doc = "An item derived from MANT: the fields or parts still missing (empty when met)"},
     {0}};
 
 const schema response_checklist_item = {

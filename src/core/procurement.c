@@ -162,22 +162,17 @@ static void format_yuan(int64_t fen, char *out, size_t cap)
     snprintf(out, cap, "%" PRId64 ".%02" PRId64, fen / 100, fen % 100);
 }
 
-static json_t *text_new(const char *zh, const char *en)
-{
-    return json_pack("{s:s, s:s}", "zh", zh, "en", en);
-}
-
 /* Appends {"text": {zh,en}, "met": met} to conds; false when out of memory. */
 static bool condition_add(json_t *conds, const char *zh, const char *en, bool met)
 {
-    json_t *c = json_pack("{s:o, s:b}", "text", text_new(zh, en), "met", met);
+    json_t *c = json_pack("{s:o, s:b}", "text", schema_text_pair_new(zh, en), "met", met);
     return c != NULL && json_array_append_new(conds, c) == 0;
 }
 
 /* Appends {"code": code, "text": {zh,en}} to warnings; false when out of memory. */
 static bool warning_add(json_t *warnings, const char *code, const char *zh, const char *en)
 {
-    json_t *w = json_pack("{s:s, s:o}", "code", code, "text", text_new(zh, en));
+    json_t *w = json_pack("{s:s, s:o}", "code", code, "text", schema_text_pair_new(zh, en));
     return w != NULL && json_array_append_new(warnings, w) == 0;
 }
 
@@ -320,8 +315,8 @@ static json_t *procurement_build(const proc_facts *f)
         bool allowed = any && !((m == M_PUBLIC || m == M_INVITED) && tender_failed);
         /* json_pack steals the "o" references, also when it fails. */
         json_t *entry = json_pack("{s:s, s:o, s:b, s:o}", "method", procurement_methods[m], "name",
-                                  text_new(method_names[m].zh, method_names[m].en), "allowed",
-                                  allowed, "conditions", conds);
+                                  schema_text_pair_new(method_names[m].zh, method_names[m].en),
+                                  "allowed", allowed, "conditions", conds);
         if (entry == NULL || json_array_append_new(methods, entry) != 0)
             goto fail;
         /* A special method applies only when its conditions are met;

@@ -638,11 +638,6 @@ static int score_branches(long long branches, json_t *factor, reason *rs, bool *
     return map_int(factor, "points", "with");
 }
 
-static json_t *bilingual(const char *zh, const char *en)
-{
-    return json_pack("{s:s, s:s}", "zh", zh, "en", en);
-}
-
 json_t *profile_evaluate(const profile_facts *facts, json_t *rules)
 {
     json_t *own = NULL;
@@ -680,7 +675,7 @@ json_t *profile_evaluate(const profile_facts *facts, json_t *rules)
         hundredths += weight * points;
         json_t *item = json_pack("{s:s, s:O, s:i, s:i, s:o}", "id", id, "name",
                                  json_object_get(factor, "name"), "weight", weight, "points",
-                                 points, "reason", bilingual(rs.zh, rs.en));
+                                 points, "reason", schema_text_pair_new(rs.zh, rs.en));
         ok = json_array_append_new(list, item) == 0;
         if (ok && missing)
             ok = json_array_append_new(unknown, json_string(id)) == 0;

@@ -14,12 +14,6 @@
 #define MAX_INDICATORS 20
 #define NOTE_MAX_CHARS 2000
 
-/* {"zh": zh, "en": en}, new ref. */
-static json_t *text_pair(const char *zh, const char *en)
-{
-    return json_pack("{s:s, s:s}", "zh", zh, "en", en);
-}
-
 static bf_result fail_nomem(bf_error *err)
 {
     return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
@@ -72,8 +66,8 @@ json_t *evaluation_default_config(void)
     for (size_t i = 0; i < sizeof(default_indicators) / sizeof(default_indicators[0]); i++) {
         const struct default_indicator *d = &default_indicators[i];
         if (json_array_append_new(inds, json_pack("{s:s, s:o, s:i}", "id", d->id, "name",
-                                                  text_pair(d->zh, d->en), "weight", d->weight)) !=
-            0) {
+                                                  schema_text_pair_new(d->zh, d->en), "weight",
+                                                  d->weight)) != 0) {
             json_decref(inds);
             return NULL;
         }
@@ -414,16 +408,16 @@ json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode)
                  "The score recommends the %s mode but the %s mode was chosen. Do not work a big "
                  "deal as a small one: staff it as recommended, or record why not.",
                  mode_en[rec], mode_en[chosen]);
-        warning =
-            json_pack("{s:s, s:o}", "code", "mode_below_recommendation", "text", text_pair(zh, en));
+        warning = json_pack("{s:s, s:o}", "code", "mode_below_recommendation", "text",
+                            schema_text_pair_new(zh, en));
     }
 
     return json_pack("{s:{s:s, s:o, s:o}, s:{s:s, s:I}, s:O, s:s, s:s?, s:o}", "man", "class",
-                     mc->id, "label", text_pair(mc->label_zh, mc->label_en), "action",
-                     text_pair(mc->action_zh, mc->action_en), "score", "value", value, "hundredths",
-                     (json_int_t)h, "qualitative", json_is_integer(qual) ? qual : json_null(),
-                     "recommended_mode", mode_ids[rec], "chosen_mode", chosen_mode, "warning",
-                     warning);
+                     mc->id, "label", schema_text_pair_new(mc->label_zh, mc->label_en), "action",
+                     schema_text_pair_new(mc->action_zh, mc->action_en), "score", "value", value,
+                     "hundredths", (json_int_t)h, "qualitative",
+                     json_is_integer(qual) ? qual : json_null(), "recommended_mode", mode_ids[rec],
+                     "chosen_mode", chosen_mode, "warning", warning);
 }
 
 /* ---- MANT ---- */
@@ -591,6 +585,82 @@ json_t *mant_evaluate(json_t *form, const mant_authority *authority)
     return json_pack("{s:b, s:o}", "complete", complete, "parts", parts);
 }
 
+/* ---- MANT items of a stage checklist ---- */
+
+json_t *mant_item_missing(json_t *mant, const char *item_id)
+{
+    static const struct {
+        const char *word, *part;
+    } parts[] = {
+        {"money", "money"}, {"authority", "authority"}, {"need", "needs"}, {"time", "time"}};
+    json_t *all = member(mant, "parts");
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
+        if (strstr(item_id, parts[i].word) != NULL)
+            return json_deep_copy(member(member(all, parts[i].part), "missing"));
+    json_t *missing = json_array(); /* MANT as a whole: the parts not complete */
+    const char *key;
+    json_t *v;
+    json_object_foreach(all, key, v)
+    {
+        if (missing != NULL && !json_is_true(json_object_get(v, "complete")) &&
+            !push_text(missing, key)) {
+            json_decref(missing);
+            return NULL;
+        }
+    }
+    return missing;
+}
+
+/* The words for what a MANT item may lack. */
+static const struct mant_label {
+    const char *name, *zh, *en;
+} mant_labels[] = {
+    {"money", "资金", "money"},
+    {"authority", "权力（决策圈）", "authority (buying centre)"},
+    {"needs", "需求（3–5 条）", "needs (3–5)"},
+    {"time", "时间", "time-scale"},
+    {"budget", "预算", "budget"},
+    {"source", "资金来源", "source of funds"},
+    {"approved", "预算审批", "budget approval"},
+    {"in_place", "资金到位", "funds in place"},
+    {"approvers", "拍板者", "approver"},
+    {"decision_makers", "决策者", "decision maker"},
+    {"evaluators", "评估者", "evaluator"},
+    {"coaches", "教练", "coach"},
+    {"tender_month", "招标月份", "tender month"},
+    {"go_live", "上线日期", "go-live date"},
+};
+
+static const char *mant_label(const char *name, bool zh)
+{
+    for (size_t i = 0; i < sizeof(mant_labels) / sizeof(mant_labels[0]); i++)
+        if (strcmp(mant_labels[i].name, name) == 0)
+            return zh ? mant_labels[i].zh : mant_labels[i].en;
+    return name;
+}
+
+void mant_item_evidence(json_t *missing, const char *lang, char *out, size_t cap)
+{
+    bool zh = lang == NULL || strcmp(lang, "en") != 0;
+    if (json_array_size(missing) == 0) {
+        snprintf(out, cap, "%s",
+                 zh ? "由MANT表与客户决策圈计算得出"
+                    : "Computed from the MANT form and the account's buying centre");
+        return;
+    }
+    int n = snprintf(out, cap, "%s", zh ? "MANT未完整，缺：" : "MANT incomplete, missing: ");
+    size_t used = n > 0 && (size_t)n < cap ? (size_t)n : cap;
+    for (size_t i = 0; i < json_array_size(missing) && used < cap; i++) {
+        const char *name = json_string_value(json_array_get(missing, i));
+        n = snprintf(out + used, cap - used, "%s%s",
+                     i == 0 ? ""
+                     : zh   ? "、"
+                            : ", ",
+                     mant_label(name ? name : "?", zh));
+        used = n > 0 && used + (size_t)n < cap ? used + (size_t)n : cap;
+    }
+}
+
 /* ---- 5W+2P ---- */
 
 /* The seven questions of seed 001, in its order, in bingfa's words. */
@@ -644,9 +714,9 @@ json_t *w5p2_evaluate(json_t *form)
         const struct w5p2_question *q = &w5p2_questions[i];
         const char *answer = member_text(form, q->id);
         answered += answer != NULL;
-        if (json_array_append_new(questions,
-                                  json_pack("{s:s, s:o, s:s?}", "id", q->id, "question",
-                                            text_pair(q->zh, q->en), "answer", answer)) != 0) {
+        if (json_array_append_new(questions, json_pack("{s:s, s:o, s:s?}", "id", q->id, "question",
+                                                       schema_text_pair_new(q->zh, q->en), "answer",
+                                                       answer)) != 0) {
             json_decref(questions);
             return NULL;
         }
@@ -723,18 +793,21 @@ json_t *ce_evaluate(json_t *form, bool required_now)
     bool flag = required_now && !complete;
     json_t *text;
     if (complete)
-        text = text_pair("强迫事件已明确：客户有不得不做这个项目的理由，且后果可衡量。",
-                         "The compelling event is clear: the customer has a measurable reason "
-                         "it must do this project.");
+        text = schema_text_pair_new(
+            "强迫事件已明确：客户有不得不做这个项目的理由，且后果可衡量。",
+            "The compelling event is clear: the customer has a measurable reason "
+            "it must do this project.");
     else if (flag)
-        text = text_pair("本阶段必须明确强迫事件（CE）：请补齐缺少的内容，否则项目的真实性存疑。",
-                         "This stage needs a compelling event (CE): fill in what is missing, or "
-                         "doubt that the project is real.");
+        text = schema_text_pair_new(
+            "本阶段必须明确强迫事件（CE）：请补齐缺少的内容，否则项目的真实性存疑。",
+            "This stage needs a compelling event (CE): fill in what is missing, or "
+            "doubt that the project is real.");
     else
-        text = text_pair("强迫事件尚不完整：尽早弄清客户不得不做这个项目的理由，以及不做的可衡量"
-                         "后果。",
-                         "The compelling event is not complete yet: find out early why the "
-                         "customer must do this project and what not doing it would cost.");
+        text = schema_text_pair_new(
+            "强迫事件尚不完整：尽早弄清客户不得不做这个项目的理由，以及不做的可衡量"
+            "后果。",
+            "The compelling event is not complete yet: find out early why the "
+            "customer must do this project and what not doing it would cost.");
     return json_pack("{s:b, s:o, s:b, s:b, s:o}", "complete", complete, "missing", missing,
                      "required_now", required_now, "flag", flag, "text", text);
 }

@@ -102,6 +102,19 @@ typedef struct mant_authority {
  * Time: tender_month and go_live given. authority may be NULL (no contacts). */
 json_t *mant_evaluate(json_t *form, const mant_authority *authority);
 
+/* ---- MANT items of a stage checklist ---- */
+
+/* What a checklist item derived from MANT still lacks, by its id: an id
+ * naming money, authority, need or time stands for that part (its missing
+ * fields), any other for MANT as a whole (its incomplete parts). mant is
+ * mant_evaluate's answer. A new array of names (empty: the item is met);
+ * NULL when out of memory. */
+json_t *mant_item_missing(json_t *mant, const char *item_id);
+
+/* The evidence of such an item in lang ("zh" or "en"), written into out (cap
+ * bytes): that it is computed, or which names are missing, in words. */
+void mant_item_evidence(json_t *missing, const char *lang, char *out, size_t cap);
+
 /* ---- 5W+2P, is the lead a real opportunity (seed 001) ---- */
 
 /* Validates a 5W+2P form: {"motive", "decision_maker", "process", "needs",

@@ -104,6 +104,11 @@ const schema schema_text_pair = {.name = "TextPair",
                                  .members = text_pair_members,
                                  .doc = "A text in Chinese and English"};
 
+json_t *schema_text_pair_new(const char *zh, const char *en)
+{
+    return json_pack("{s:s, s:s}", "zh", zh, "en", en);
+}
+
 /* The schema a member follows: its named body, or itself. */
 static const schema *followed(const schema *s)
 {

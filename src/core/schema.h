@@ -60,6 +60,10 @@ typedef struct schema {
  * each (a name of an indicator, a factor, a criterion). */
 extern const schema schema_text_pair;
 
+/* A new value of schema_text_pair, {"zh": zh, "en": en}; the caller owns it;
+ * NULL when out of memory. */
+json_t *schema_text_pair_new(const char *zh, const char *en);
+
 /* Checks in against s and makes its normalized copy: texts trimmed, members
  * that are absent, null or blank dropped (or set to their default), numbers
  * and booleans as sent. On BF_OK *out is a new reference the caller owns; on

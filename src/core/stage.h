@@ -19,6 +19,8 @@ typedef struct checklist_state {
     const char *document;
     const char *done_by;
     const char *done_at;
+    struct json_t *missing; /* an item derived from MANT: what is missing (a JSON array of
+                               mant_item_missing's names, owned by whoever filled it), else NULL */
 } checklist_state;
 
 /* The outcome of an advance check. */

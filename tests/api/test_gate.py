@@ -417,8 +417,16 @@ class GateTest(ServerTestCase):
         self.assertTrue(by_id["mant-authority"]["evidence"])
         self.assertEqual(derived("launch"), {"mant-verified": False})
         # MANT as a whole names the parts still missing.
+        # (structured in "missing"; the evidence in words, in the language asked for).
         verified = [i for i in checklist("launch")["items"] if i["id"] == "mant-verified"]
-        self.assertEqual(verified[0]["evidence"], 'MANT未完整，缺：["authority"]')
+        self.assertEqual(verified[0]["missing"], ["authority"])
+        self.assertEqual(verified[0]["evidence"], "MANT未完整，缺：权力（决策圈）")
+        en = self.get(url + "/checklist?stage=launch&lang=en").json["items"]
+        verified = [i for i in en if i["id"] == "mant-verified"]
+        self.assertEqual(verified[0]["evidence"], "MANT incomplete, missing: authority (buying centre)")
+        self.assertEqual(by_id["mant-authority"]["missing"],
+                         ["approvers", "decision_makers", "evaluators", "coaches"])
+        self.assertEqual(by_id["mant-money"]["missing"], [])
         refused(["mant-authority"])
 
         # The four buying roles on the account: authority done, MANT complete.

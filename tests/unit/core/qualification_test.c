@@ -835,6 +835,40 @@ static void ce_flag_when_required(void **state)
     json_decref(form);
 }
 
+/* The checklist items derived from MANT: the part an item names, or MANT as
+ * a whole, and the evidence in either language. */
+static void mant_items_name_what_is_missing(void **state)
+{
+    (void)state;
+    const char *const approvers[] = {"甲", NULL}, *const nobody[] = {NULL};
+    mant_authority au = {approvers, nobody, nobody, nobody};
+    json_t *form = J("{\"money\":{\"budget\":100,\"source\":\"自筹\",\"approved\":true,"
+                     "\"in_place\":true},\"needs\":[\"a\",\"b\",\"c\"]}");
+    json_t *mant = mant_evaluate(form, &au);
+    json_t *money = mant_item_missing(mant, "mant-money");
+    json_t *authority = mant_item_missing(mant, "mant-authority");
+    json_t *whole = mant_item_missing(mant, "mant-verified");
+    assert_int_equal(json_array_size(money), 0);
+    assert_int_equal(json_array_size(authority), 3);
+    assert_string_equal(json_string_value(json_array_get(authority, 0)), "decision_makers");
+    assert_int_equal(json_array_size(whole), 2); /* authority and time */
+    char text[256];
+    mant_item_evidence(money, "zh", text, sizeof(text));
+    assert_string_equal(text, "由MANT表与客户决策圈计算得出");
+    mant_item_evidence(whole, "zh", text, sizeof(text));
+    assert_string_equal(text, "MANT未完整，缺：权力（决策圈）、时间");
+    mant_item_evidence(whole, "en", text, sizeof(text));
+    assert_string_equal(text, "MANT incomplete, missing: authority (buying centre), time-scale");
+    char small[24];
+    mant_item_evidence(authority, "en", small, sizeof(small));
+    assert_true(strlen(small) < sizeof(small));
+    json_decref(money);
+    json_decref(authority);
+    json_decref(whole);
+    json_decref(mant);
+    json_decref(form);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -855,6 +889,7 @@ int main(void)
         cmocka_unit_test(w5p2_errors_name_the_field),
         cmocka_unit_test(ce_must_be_measurable),
         cmocka_unit_test(ce_flag_when_required),
+        cmocka_unit_test(mant_items_name_what_is_missing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
