@@ -1,30 +1,37 @@
 /* The demo data set: data/demo.json, compiled in. Records refer to one
  * another by local "ref" labels and to time in days from today, so the demo
- * always looks current. Everything goes through the same validation as the
- * API, in one transaction. */
+ * always looks current. Every record, tick, form, advance and close goes
+ * through the API in-process (as `bingfa api` does), acting as the user the
+ * demo names, so the demo passes the same validation, hooks, history and
+ * audit as real use; the store's clock is set back while a deal's weeks of
+ * history are written. Only the demo users' one password hash is stored
+ * directly (hashing it once per user would cost seconds for nothing). All of
+ * it runs in one transaction: a failure leaves the database as it was. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
 #include "auth/password.h"
 #include "cli/cli.h"
-#include "core/activity.h"
 #include "core/embedded.h"
-#include "core/opportunity.h"
-#include "core/qualification.h"
 #include "core/text.h"
 
 extern const embedded_file demo_files[];
 
 #define DAY 86400
 
+/* Days between two stage moves in a demo deal's history. */
+#define DAYS_PER_STAGE 12
+
 typedef struct demo {
     store *st;
+    api *app;
     const playbook_set *playbooks;
     arena *a;
-    json_t *refs;     /* ref label -> id */
-    json_t *contacts; /* the demo's contacts, with their account ids */
+    json_t *refs;   /* ref label -> id (and the answers kept, under "#…") */
+    json_t *owners; /* deal ref label -> its owner's name */
     bf_error *err;
     time_t now;
     const char *password_hash; /* of every demo user */
@@ -46,6 +53,7 @@ static const char *time_in_days(demo *d, long days, int local_hour, int minute)
     return arena_strdup(d->a, out);
 }
 
+/* Replaces the ref label at key from of obj by the id it names, at key to. */
 static bf_result resolve(demo *d, json_t *obj, const char *from, const char *to)
 {
     json_t *ref = json_object_get(obj, from);
@@ -61,158 +69,90 @@ static bf_result resolve(demo *d, json_t *obj, const char *from, const char *to)
     return BF_OK;
 }
 
-/* Validates obj as a spec record and inserts it; remembers its ref. */
-static bf_result insert(demo *d, const resource_spec *spec, json_t *obj, record **out)
+/* The id a ref label names (it must have been made). */
+static const char *ref_id(demo *d, const char *label)
+{
+    return json_string_value(json_object_get(d->refs, label));
+}
+
+/* Who acts where the demo names nobody: its admin user, made first. */
+#define DEMO_ADMIN "admin"
+
+/* One request to the API in-process, acting as the user called as (NULL:
+ * the demo's admin once the users exist, before that the command line's), with version as If-Match
+ * when >= 0. On a 2xx answer *answer (may be NULL) is its JSON, kept until the demo ends; any other
+ * answer fails with its error and the request named. */
+static bf_result call(demo *d, const char *as, const char *method, const char *path, json_t *body,
+                      int64_t version, json_t **answer)
+{
+    const char *headers[9];
+    size_t h = 0;
+    char if_match[32];
+    if (as == NULL && json_object_get(d->refs, DEMO_ADMIN) != NULL)
+        as = DEMO_ADMIN;
+    if (as != NULL) {
+        headers[h++] = "X-Bingfa-As";
+        headers[h++] = as;
+    }
+    if (body != NULL) {
+        headers[h++] = "Content-Type";
+        headers[h++] = "application/json";
+    }
+    if (version >= 0) {
+        snprintf(if_match, sizeof(if_match), "\"%lld\"", (long long)version);
+        headers[h++] = "If-Match";
+        headers[h++] = if_match;
+    }
+    headers[h] = NULL;
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    http_request *req;
+    bf_result r = body && text == NULL
+                      ? BF_ERR_NOMEM
+                      : http_request_local(d->a, method, path, text, text ? strlen(text) : 0,
+                                           headers, api_handle, d->app, &req);
+    free(text);
+    if (r != BF_OK)
+        return bf_fail(d->err, r, NULL, NULL, "out of memory");
+    json_t *j = req->out.len ? json_loadb(req->out.data, req->out.len, 0, NULL) : NULL;
+    if (j != NULL && json_object_set_new(d->refs, arena_printf(d->a, "#%p", (void *)j), j) != 0)
+        return bf_fail(d->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (req->status < 200 || req->status > 299) {
+        json_t *e = json_object_get(j, "error");
+        return bf_fail(d->err, BF_ERR_INVALID, "demo_refused",
+                       json_string_value(json_object_get(e, "field")), "%s %s answered %d: %s",
+                       method, path, req->status, json_string_value(json_object_get(e, "message")));
+    }
+    if (answer)
+        *answer = j;
+    return BF_OK;
+}
+
+/* POSTs obj to the collection path as the user as; remembers the new
+ * record's id under obj's "ref" label (or under name_ref when given). */
+static bf_result create(demo *d, const char *as, const char *path, json_t *obj, json_t **out)
 {
     json_t *ref = json_incref(json_object_get(obj, "ref"));
     json_object_del(obj, "ref");
-    /* The demo names owners by login name; a record holds the user's id. */
-    const char *owner = json_string_value(json_object_get(obj, "owner"));
-    owner = owner ? arena_strdup(d->a, owner) : NULL;
-    json_object_del(obj, "owner");
-    record *rec;
-    bf_result r = record_from_json(d->a, spec, obj, RECORD_CREATE, &rec, d->err);
-    if (r == BF_OK && owner != NULL) {
-        user_login u;
-        r = store_user_by_name(d->st, d->a, owner, &u, d->err);
-        if (r == BF_OK) {
-            record_set_text(rec, "owner_id", u.who.user_id);
-            record_set_text(rec, "owner", u.who.name);
-        }
-    }
-    if (r == BF_OK && spec == &resource_opportunities) {
-        bool moved;
-        r = opportunity_prepare(rec, NULL, d->playbooks, &moved, d->err);
-        if (r == BF_OK) {
-            const playbook *pb = playbook_set_find(d->playbooks, record_text(rec, "playbook"));
-            record_set_int(rec, "playbook_version", pb->version);
-            if (record_text(rec, "sales_mode") != NULL)
-                record_set_text(rec, "sales_mode_since", time_in_days(d, -7, 9, 0));
-        }
-    }
-    if (r == BF_OK && spec == &resource_activities)
-        r = activity_check(rec, d->err);
-    if (r == BF_OK)
-        r = store_record_insert(d->st, d->a, rec, d->err);
-    if (r == BF_OK && ref != NULL)
-        json_object_set_new(d->refs, json_string_value(ref), json_string(rec->id));
+    json_t *rec;
+    bf_result r = call(d, as, "POST", path, obj, -1, &rec);
+    if (r == BF_OK && ref != NULL &&
+        json_object_set(d->refs, json_string_value(ref), json_object_get(rec, "id")) != 0)
+        r = bf_fail(d->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
     json_decref(ref);
     if (r == BF_OK && out)
         *out = rec;
     return r;
 }
 
-/* The history of a demo deal: created in the first stage, moved through
- * each stage before its current one with every criterion ticked, and part of
- * the current stage's checklist done. */
-/* Deals past the MANT gate of a MANT playbook get their MANT form, filled
- * from the deal; completeness is computed as the API does. */
-static bf_result opportunity_mant(demo *d, const record *opp, const playbook *pb)
+/* Sets owner_id of obj to the demo user called name: an admin makes the
+ * record for its owner, as a manager would. */
+static bf_result owned_by(demo *d, json_t *obj, const char *name)
 {
-    if (!playbook_uses(pb, "MANT"))
-        return BF_OK;
-    const field_value *budget = record_field_const(opp, "budget");
-    int64_t money =
-        budget->null || budget->i == 0 ? record_field_const(opp, "amount")->i : budget->i;
-    const char *close = record_text(opp, "expected_close");
-    char month[8] = "";
-    if (close)
-        snprintf(month, sizeof(month), "%.7s", close);
-    json_t *needs =
-        json_loads(record_text(opp, "products") ? record_text(opp, "products") : "[]", 0, NULL);
-    while (json_array_size(needs) > 5)
-        json_array_remove(needs, json_array_size(needs) - 1);
-    json_t *form =
-        json_pack("{s:{s:I, s:s, s:b, s:b}, s:o, s:{s:s, s:s}}", "money", "budget",
-                  (json_int_t)money, "source", "年度信息化专项预算", "approved", 1, "in_place", 1,
-                  "needs", needs ? needs : json_array(), "time", "tender_month",
-                  month[0] ? month : "2027-01", "go_live", date_in_days(d, 150));
-    const char *names[4][32] = {{0}};
-    static const char *const roles[] = {"approver", "decision_maker", "evaluator", "coach"};
-    size_t counts[4] = {0}, i;
-    json_t *c;
-    json_array_foreach(d->contacts, i, c)
-    {
-        const char *acc = json_string_value(json_object_get(c, "account_id"));
-        const char *role = json_string_value(json_object_get(c, "buying_role"));
-        if (acc == NULL || role == NULL || strcmp(acc, record_text(opp, "account_id")) != 0)
-            continue;
-        for (int k = 0; k < 4; k++)
-            if (strcmp(role, roles[k]) == 0 && counts[k] < 31)
-                names[k][counts[k]++] = json_string_value(json_object_get(c, "name"));
-    }
-    mant_authority authority = {names[0], names[1], names[2], names[3]};
-    json_t *result = form ? mant_evaluate(form, &authority) : NULL;
-    char *text = form ? json_dumps(form, JSON_COMPACT) : NULL;
-    int64_t version;
-    bf_result r = text && result ? BF_OK : BF_ERR_NOMEM;
-    if (r == BF_OK)
-        r = store_form_put(d->st, "opportunity", opp->id, "mant", text, 0,
-                           record_text(opp, "owner"), &version, d->err);
-    if (r == BF_OK)
-        r = store_opportunity_set_mant_complete(
-            d->st, opp->id, json_is_true(json_object_get(result, "complete")), d->err);
-    free(text);
-    json_decref(result);
-    json_decref(form);
-    return r;
-}
-
-static bf_result opportunity_story(demo *d, record *opp, long days_in_stage, const char *owner)
-{
-    const playbook *pb = playbook_set_find(d->playbooks, record_text(opp, "playbook"));
-    size_t current;
-    playbook_stage(pb, record_text(opp, "stage"), &current);
-    long days_ago = days_in_stage + 12L * (long)current;
-    char when[32];
-    text_format_utc(d->now - days_ago * DAY, when, sizeof(when));
-    stage_change create = {.opportunity_id = opp->id,
-                           .kind = "create",
-                           .playbook = pb->id,
-                           .to_stage = pb->stages[0].id,
-                           .to_probability = pb->stages[0].probability,
-                           .changed_at = arena_strdup(d->a, when),
-                           .changed_by = owner};
-    bf_result r = store_stage_change_append(d->st, d->a, &create, d->err);
-    for (size_t s = 0; r == BF_OK && s <= current; s++) {
-        const stage_def *stage = &pb->stages[s];
-        bool passed = s < current;
-        /* Passed stages are complete; the current one is about half done. */
-        size_t ticks = passed ? stage->nitems : stage->nitems / 2;
-        for (size_t i = 0; r == BF_OK && i < ticks; i++) {
-            checklist_state item = {.item_id = stage->items[i].id,
-                                    .done = true,
-                                    .evidence = "演示数据：已核实",
-                                    .done_by = owner};
-            r = store_checklist_put(d->st, opp->id, stage->id, &item, d->err);
-        }
-        /* A passed stage's decision points were answered yes. */
-        for (size_t k = 0; r == BF_OK && passed && k < pb->ndecisions; k++) {
-            if (pb->decisions[k].stage != s)
-                continue;
-            checklist_state yes = {.item_id = pb->decisions[k].id,
-                                   .done = true,
-                                   .evidence = "客户已确认",
-                                   .done_by = owner};
-            r = store_checklist_put(d->st, opp->id, stage->id, &yes, d->err);
-        }
-        if (r != BF_OK || !passed)
-            break;
-        days_ago = days_in_stage + 12L * (long)(current - s - 1);
-        text_format_utc(d->now - days_ago * DAY, when, sizeof(when));
-        stage_change move = {.opportunity_id = opp->id,
-                             .kind = "advance",
-                             .playbook = pb->id,
-                             .from_stage = stage->id,
-                             .to_stage = pb->stages[s + 1].id,
-                             .from_probability = stage->probability,
-                             .to_probability = pb->stages[s + 1].probability,
-                             .changed_at = arena_strdup(d->a, when),
-                             .changed_by = owner,
-                             .reason = "出口标准全部满足"};
-        r = store_stage_change_append(d->st, d->a, &move, d->err);
-    }
-    return r;
+    json_t *id = json_object_get(d->refs, name);
+    if (id == NULL)
+        return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "owner", "no demo user %s",
+                       name);
+    return json_object_set(obj, "owner_id", id) == 0 ? BF_OK : BF_ERR_NOMEM;
 }
 
 /* The organisation: teams, partner companies and users (one password). */
@@ -220,31 +160,231 @@ static bf_result load_org(demo *d, json_t *doc)
 {
     bf_result r = BF_OK;
     size_t i;
-    json_t *o;
+    json_t *o, *user;
     json_array_foreach(json_object_get(doc, "teams"), i, o)
     {
         if ((r = resolve(d, o, "parent", "parent_id")) != BF_OK ||
-            (r = insert(d, &resource_teams, o, NULL)) != BF_OK)
+            (r = create(d, NULL, "/api/v1/teams", o, NULL)) != BF_OK)
             return r;
     }
     json_array_foreach(json_object_get(doc, "partners"), i, o)
     {
-        if ((r = insert(d, &resource_partners, o, NULL)) != BF_OK)
+        if ((r = create(d, NULL, "/api/v1/partners", o, NULL)) != BF_OK)
             return r;
     }
     json_array_foreach(json_object_get(doc, "users"), i, o)
     {
-        record *user;
         json_t *name = json_incref(json_object_get(o, "name"));
         json_object_set(o, "ref", name);
         json_decref(name);
         if ((r = resolve(d, o, "team", "team_id")) != BF_OK ||
             (r = resolve(d, o, "partner", "partner_id")) != BF_OK ||
-            (r = insert(d, &resource_users, o, &user)) != BF_OK ||
-            (r = store_user_set_password(d->st, user->id, d->password_hash, d->err)) != BF_OK)
+            (r = create(d, NULL, "/api/v1/users", o, &user)) != BF_OK ||
+            (r = store_user_set_password(d->st, json_string_value(json_object_get(user, "id")),
+                                         d->password_hash, d->err)) != BF_OK)
             return r;
     }
     return BF_OK;
+}
+
+/* Deals past the first stage of a MANT playbook get their MANT form, filled
+ * from the deal, saved by its owner. */
+static bf_result save_mant(demo *d, json_t *opp, const char *owner)
+{
+    const playbook *pb =
+        playbook_set_find(d->playbooks, json_string_value(json_object_get(opp, "playbook")));
+    if (pb == NULL || !playbook_uses(pb, "MANT"))
+        return BF_OK;
+    json_int_t budget = json_integer_value(json_object_get(opp, "budget"));
+    json_int_t money = budget > 0 ? budget : json_integer_value(json_object_get(opp, "amount"));
+    const char *close = json_string_value(json_object_get(opp, "expected_close"));
+    char month[8] = "2027-01";
+    if (close)
+        snprintf(month, sizeof(month), "%.7s", close);
+    json_t *needs = json_deep_copy(json_object_get(opp, "products"));
+    while (json_array_size(needs) > 5)
+        json_array_remove(needs, json_array_size(needs) - 1);
+    json_t *form = json_pack("{s:{s:I, s:s, s:b, s:b}, s:o, s:{s:s, s:s}}", "money", "budget",
+                             money, "source", "年度信息化专项预算", "approved", 1, "in_place", 1,
+                             "needs", needs ? needs : json_array(), "time", "tender_month", month,
+                             "go_live", date_in_days(d, 150));
+    const char *path = arena_printf(d->a, "/api/v1/opportunities/%s/mant",
+                                    json_string_value(json_object_get(opp, "id")));
+    bf_result r = form && path ? call(d, owner, "PUT", path, form, -1, NULL) : BF_ERR_NOMEM;
+    json_decref(form);
+    return r;
+}
+
+/* Ticks the first n items of stage (by its owner, with evidence). */
+static bf_result tick_items(demo *d, const char *opp_id, const stage_def *stage, size_t n,
+                            const char *owner)
+{
+    bf_result r = BF_OK;
+    for (size_t i = 0; r == BF_OK && i < n; i++) {
+        if (checklist_item_derived(&stage->items[i]))
+            continue; /* computed from MANT and the buying centre */
+        json_t *body = json_pack("{s:b, s:s}", "done", 1, "evidence", "演示数据：已核实");
+        const char *path =
+            arena_printf(d->a, "/api/v1/opportunities/%s/checklist/%s", opp_id, stage->items[i].id);
+        r = body && path ? call(d, owner, "PUT", path, body, -1, NULL) : BF_ERR_NOMEM;
+        json_decref(body);
+    }
+    return r;
+}
+
+/* Answers yes to the decision points of the stage at index s. */
+static bf_result answer_decisions(demo *d, const char *opp_id, const playbook *pb, size_t s,
+                                  const char *owner)
+{
+    bf_result r = BF_OK;
+    for (size_t k = 0; r == BF_OK && k < pb->ndecisions; k++) {
+        if (pb->decisions[k].stage != s)
+            continue;
+        json_t *body = json_pack("{s:s, s:s}", "answer", "yes", "reason", "客户已确认");
+        const char *path = arena_printf(d->a, "/api/v1/opportunities/%s/decisions/%s", opp_id,
+                                        pb->decisions[k].id);
+        r = body && path ? call(d, owner, "POST", path, body, -1, NULL) : BF_ERR_NOMEM;
+        json_decref(body);
+    }
+    return r;
+}
+
+/* Moves the deal to its next stage as its owner; where the demo's data
+ * leaves a criterion unmet (a buying centre not yet known), an admin
+ * overrides the gate, with the reason kept in the history. */
+static bf_result advance(demo *d, const char *opp_id, const char *owner)
+{
+    const char *path = arena_printf(d->a, "/api/v1/opportunities/%s/advance", opp_id);
+    const char *list = arena_printf(d->a, "/api/v1/opportunities/%s/checklist", opp_id);
+    json_t *checklist;
+    bf_result r = path && list ? call(d, owner, "GET", list, NULL, -1, &checklist) : BF_ERR_NOMEM;
+    if (r != BF_OK)
+        return r;
+    bool met = json_is_true(json_object_get(checklist, "complete"));
+    json_t *body = met ? json_pack("{s:s}", "note", "出口标准全部满足")
+                       : json_pack("{s:b, s:s}", "override", 1, "reason",
+                                   "演示数据：客户决策圈待补充，经理批准推进");
+    r = body ? call(d, met ? owner : NULL, "POST", path, body, -1, NULL) : BF_ERR_NOMEM;
+    json_decref(body);
+    return r;
+}
+
+/* The life of a demo deal: created in the first stage days_ago days back,
+ * moved through each stage before its target with every criterion ticked
+ * and its decisions answered, then half of the target stage's checklist
+ * done; the store's clock follows the story and is set right after. */
+static bf_result deal_story(demo *d, json_t *opp, const char *target, long days_in_stage,
+                            const char *owner)
+{
+    const playbook *pb =
+        playbook_set_find(d->playbooks, json_string_value(json_object_get(opp, "playbook")));
+    size_t current = 0;
+    if (pb == NULL || playbook_stage(pb, target, &current) == NULL)
+        return bf_fail(d->err, BF_ERR_INVALID, "unknown_stage", "stage", "no stage %s", target);
+    const char *id = json_string_value(json_object_get(opp, "id"));
+    bf_result r = BF_OK;
+    for (size_t s = 0; r == BF_OK && s <= current; s++) {
+        long days_ago = days_in_stage + DAYS_PER_STAGE * (long)(current - s);
+        store_clock_shift(-(int64_t)days_ago * DAY);
+        bool passed = s < current;
+        const stage_def *stage = &pb->stages[s];
+        if (s == 0 && current >= 1 && (r = save_mant(d, opp, owner)) != BF_OK)
+            break;
+        r = tick_items(d, id, stage, passed ? stage->nitems : stage->nitems / 2, owner);
+        if (r == BF_OK && passed)
+            r = answer_decisions(d, id, pb, s, owner);
+        if (r == BF_OK && passed) {
+            store_clock_shift(-(int64_t)(days_ago - DAYS_PER_STAGE) * DAY);
+            r = advance(d, id, owner);
+        }
+    }
+    store_clock_shift(0);
+    return r;
+}
+
+/* A demo deal: made by its owner in the first stage, its history played
+ * through the API up to its stage, then closed as won, lost or abandoned
+ * when the demo says so. */
+static bf_result load_deal(demo *d, json_t *o)
+{
+    json_t *days = json_object_get(o, "expected_close_days");
+    json_t *in_stage = json_object_get(o, "days_in_stage");
+    long stage_days = in_stage ? (long)json_integer_value(in_stage) : 7;
+    if (days)
+        json_object_set_new(o, "expected_close",
+                            json_string(date_in_days(d, (long)json_integer_value(days))));
+    const char *owner = arena_strdup(d->a, json_string_value(json_object_get(o, "owner")));
+    const char *target = arena_strdup(d->a, json_string_value(json_object_get(o, "stage")));
+    const char *status = arena_strdup(d->a, json_string_value(json_object_get(o, "status")));
+    json_t *closing =
+        json_pack("{s:O?, s:O?, s:O?}", "status", json_object_get(o, "status"), "close_reason",
+                  json_object_get(o, "close_reason"), "won_by", json_object_get(o, "won_by"));
+    static const char *const later[] = {
+        "expected_close_days", "days_in_stage", "owner", "stage", "status",
+        "close_reason",        "won_by"};
+    for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++)
+        json_object_del(o, later[k]);
+    json_t *opp;
+    store_clock_shift(-(int64_t)(stage_days + 60) * DAY);
+    bf_result r = closing && target ? resolve(d, o, "account", "account_id") : BF_ERR_NOMEM;
+    if (r == BF_OK && owner != NULL)
+        r = owned_by(d, o, owner);
+    if (r == BF_OK)
+        r = create(d, NULL, "/api/v1/opportunities", o, &opp);
+    store_clock_shift(0);
+    if (r == BF_OK)
+        r = deal_story(d, opp, target, stage_days, owner);
+    if (r == BF_OK && status && strcmp(status, "open") != 0) {
+        const char *path = arena_printf(d->a, "/api/v1/opportunities/%s",
+                                        json_string_value(json_object_get(opp, "id")));
+        json_t *now;
+        r = call(d, NULL, "GET", path, NULL, -1, &now);
+        if (r == BF_OK)
+            r = call(d, owner, "PATCH", path, closing,
+                     json_integer_value(json_object_get(now, "version")), NULL);
+    }
+    json_decref(closing);
+    return r;
+}
+
+/* An activity: its times from days relative to today, its contacts and
+ * deal by ref; made by the deal's owner. */
+static bf_result load_activity(demo *d, json_t *o, size_t i)
+{
+    long planned = (long)json_integer_value(json_object_get(o, "planned_days"));
+    const char *at = time_in_days(d, planned, 9 + (int)(i % 6), (int)(i % 2) * 30);
+    json_object_set_new(o, "planned_at", json_string(at));
+    if (json_is_true(json_object_get(o, "done")))
+        json_object_set_new(o, "done_at", json_string(at));
+    json_t *next = json_object_get(o, "next_step_days");
+    if (next)
+        json_object_set_new(o, "next_step_date",
+                            json_string(date_in_days(d, (long)json_integer_value(next))));
+    json_object_del(o, "planned_days");
+    json_object_del(o, "done");
+    json_object_del(o, "next_step_days");
+    json_t *contacts = json_object_get(o, "contacts");
+    size_t k;
+    json_t *c;
+    json_array_foreach(contacts, k, c)
+    {
+        json_t *id = json_object_get(d->refs, json_string_value(c));
+        if (id == NULL)
+            return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "contacts",
+                           "unknown contact ref %s", json_string_value(c));
+        json_array_set(contacts, k, id);
+    }
+    const char *opp_ref = json_string_value(json_object_get(o, "opportunity"));
+    const char *owner = arena_strdup(d->a, json_string_value(json_object_get(o, "owner")));
+    json_object_del(o, "owner");
+    if (owner == NULL && opp_ref != NULL)
+        owner = json_string_value(json_object_get(d->owners, opp_ref));
+    bf_result r = owner ? owned_by(d, o, owner) : BF_OK;
+    if (r == BF_OK)
+        r = resolve(d, o, "opportunity", "opportunity_id");
+    if (r == BF_OK)
+        r = resolve(d, o, "account", "account_id");
+    return r == BF_OK ? create(d, NULL, "/api/v1/activities", o, NULL) : r;
 }
 
 /* Who works which deal beyond its owner, and the partners registered on deals. */
@@ -255,22 +395,30 @@ static bf_result load_deal_teams(demo *d, json_t *doc)
     json_t *o;
     json_array_foreach(json_object_get(doc, "deal_members"), i, o)
     {
-        if ((r = resolve(d, o, "opportunity", "opportunity")) != BF_OK ||
-            (r = resolve(d, o, "user", "user")) != BF_OK ||
-            (r = store_member_put(d->st, json_string_value(json_object_get(o, "opportunity")),
-                                  json_string_value(json_object_get(o, "user")),
-                                  json_string_value(json_object_get(o, "role")), "demo", d->err)) !=
-                BF_OK)
+        const char *opp = ref_id(d, json_string_value(json_object_get(o, "opportunity")));
+        const char *user = ref_id(d, json_string_value(json_object_get(o, "user")));
+        json_t *body = json_pack("{s:O}", "role", json_object_get(o, "role"));
+        const char *path =
+            opp && user ? arena_printf(d->a, "/api/v1/opportunities/%s/team/%s", opp, user) : NULL;
+        r = body && path ? call(d, NULL, "PUT", path, body, -1, NULL)
+                         : bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "deal_members",
+                                   "deal_members[%zu] names an unknown deal or user", i);
+        json_decref(body);
+        if (r != BF_OK)
             return r;
     }
     json_array_foreach(json_object_get(doc, "deal_partners"), i, o)
     {
-        bool inserted;
-        if ((r = resolve(d, o, "opportunity", "opportunity")) != BF_OK ||
-            (r = resolve(d, o, "partner", "partner")) != BF_OK ||
-            (r = store_partner_register(d->st, json_string_value(json_object_get(o, "opportunity")),
-                                        json_string_value(json_object_get(o, "partner")), "demo",
-                                        &inserted, d->err)) != BF_OK)
+        const char *opp = ref_id(d, json_string_value(json_object_get(o, "opportunity")));
+        const char *partner = ref_id(d, json_string_value(json_object_get(o, "partner")));
+        const char *path =
+            opp && partner
+                ? arena_printf(d->a, "/api/v1/opportunities/%s/partners/%s", opp, partner)
+                : NULL;
+        r = path ? call(d, NULL, "PUT", path, NULL, -1, NULL)
+                 : bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "deal_partners",
+                           "deal_partners[%zu] names an unknown deal or partner", i);
+        if (r != BF_OK)
             return r;
     }
     return BF_OK;
@@ -281,72 +429,39 @@ static bf_result load_all(demo *d, json_t *doc)
     bf_result r = load_org(d, doc);
     size_t i;
     json_t *o;
-    if (r != BF_OK)
-        return r;
     json_array_foreach(json_object_get(doc, "accounts"), i, o)
     {
-        if ((r = insert(d, &resource_accounts, o, NULL)) != BF_OK)
-            return r;
+        const char *owner = arena_strdup(d->a, json_string_value(json_object_get(o, "owner")));
+        json_object_del(o, "owner");
+        if (r == BF_OK && owner != NULL)
+            r = owned_by(d, o, owner);
+        if (r == BF_OK)
+            r = create(d, NULL, "/api/v1/accounts", o, NULL);
     }
     json_array_foreach(json_object_get(doc, "contacts"), i, o)
     {
-        if ((r = resolve(d, o, "account", "account_id")) != BF_OK ||
-            (r = resolve(d, o, "reports_to", "reports_to")) != BF_OK ||
-            (r = insert(d, &resource_contacts, o, NULL)) != BF_OK)
-            return r;
+        if (r == BF_OK)
+            r = resolve(d, o, "account", "account_id");
+        if (r == BF_OK)
+            r = resolve(d, o, "reports_to", "reports_to");
+        if (r == BF_OK)
+            r = create(d, NULL, "/api/v1/contacts", o, NULL);
     }
     json_array_foreach(json_object_get(doc, "opportunities"), i, o)
     {
-        json_t *days = json_object_get(o, "expected_close_days");
-        json_t *in_stage = json_object_get(o, "days_in_stage");
-        long stage_days = in_stage ? (long)json_integer_value(in_stage) : 7;
-        if (days)
-            json_object_set_new(o, "expected_close",
-                                json_string(date_in_days(d, (long)json_integer_value(days))));
-        json_object_del(o, "expected_close_days");
-        json_object_del(o, "days_in_stage");
-        record *opp;
-        if ((r = resolve(d, o, "account", "account_id")) != BF_OK ||
-            (r = insert(d, &resource_opportunities, o, &opp)) != BF_OK ||
-            (r = opportunity_story(d, opp, stage_days, record_text(opp, "owner"))) != BF_OK)
-            return r;
-        const playbook *pb = playbook_set_find(d->playbooks, record_text(opp, "playbook"));
-        size_t stage_index = 0;
-        playbook_stage(pb, record_text(opp, "stage"), &stage_index);
-        if (stage_index >= 1 && (r = opportunity_mant(d, opp, pb)) != BF_OK)
-            return r;
+        json_t *ref = json_object_get(o, "ref"), *owner = json_object_get(o, "owner");
+        if (r == BF_OK && ref && owner &&
+            json_object_set(d->owners, json_string_value(ref), owner) != 0)
+            r = bf_fail(d->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+        if (r == BF_OK)
+            r = load_deal(d, o);
     }
     json_array_foreach(json_object_get(doc, "activities"), i, o)
     {
-        long planned = (long)json_integer_value(json_object_get(o, "planned_days"));
-        const char *at = time_in_days(d, planned, 9 + (int)(i % 6), (int)(i % 2) * 30);
-        json_object_set_new(o, "planned_at", json_string(at));
-        if (json_is_true(json_object_get(o, "done")))
-            json_object_set_new(o, "done_at", json_string(at));
-        json_t *next = json_object_get(o, "next_step_days");
-        if (next)
-            json_object_set_new(o, "next_step_date",
-                                json_string(date_in_days(d, (long)json_integer_value(next))));
-        json_object_del(o, "planned_days");
-        json_object_del(o, "done");
-        json_object_del(o, "next_step_days");
-        json_t *contacts = json_object_get(o, "contacts");
-        size_t k;
-        json_t *c;
-        json_array_foreach(contacts, k, c)
-        {
-            json_t *id = json_object_get(d->refs, json_string_value(c));
-            if (id == NULL)
-                return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "contacts",
-                               "unknown contact ref %s", json_string_value(c));
-            json_array_set(contacts, k, id);
-        }
-        if ((r = resolve(d, o, "opportunity", "opportunity_id")) != BF_OK ||
-            (r = resolve(d, o, "account", "account_id")) != BF_OK ||
-            (r = insert(d, &resource_activities, o, NULL)) != BF_OK)
-            return r;
+        if (r == BF_OK)
+            r = load_activity(d, o, i);
     }
-    return load_deal_teams(d, doc);
+    return r == BF_OK ? load_deal_teams(d, doc) : r;
 }
 
 /* The demo goes only into a database without accounts: loading it twice
@@ -374,15 +489,17 @@ bf_result demo_load(store *st, const playbook_set *playbooks, const char *passwo
     if (doc == NULL)
         return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL, "demo.json line %d: %s",
                        jerr.line, jerr.text);
-    demo d = {.contacts = json_object_get(doc, "contacts"),
-              .st = st,
+    demo d = {.st = st,
               .playbooks = playbooks,
               .a = arena_new(64 * 1024),
               .refs = json_object(),
+              .owners = json_object(),
               .err = err,
               .now = time(NULL),
               .password_hash = hash};
-    bf_result r = d.a && d.refs ? BF_OK : BF_ERR_NOMEM;
+    /* The API only reads the playbooks (no import happens here). */
+    bf_result r =
+        d.a && d.refs && d.owners ? api_new(st, (playbook_set *)playbooks, &d.app) : BF_ERR_NOMEM;
     if (r == BF_OK)
         r = demo_check_empty(st, d.a, err);
     if (r == BF_OK && (r = store_begin(st, err)) == BF_OK) {
@@ -392,7 +509,10 @@ bf_result demo_load(store *st, const playbook_set *playbooks, const char *passwo
         else
             store_rollback(st);
     }
+    store_clock_shift(0);
+    api_free(d.app);
     json_decref(d.refs);
+    json_decref(d.owners);
     json_decref(doc);
     arena_free(d.a);
     return r;

@@ -375,4 +375,10 @@ bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entr
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 
+/* Moves the clock of store_now by seconds (negative: into the past) for
+ * everything this process writes from now on; 0 sets it right. For a loader
+ * that writes history (the demo's deals, weeks old), in a process of its own
+ * such as bingfa init — never in a serving one. */
+void store_clock_shift(int64_t seconds);
+
 #endif

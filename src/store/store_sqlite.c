@@ -229,10 +229,19 @@ bf_result sq_prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_
 
 /* ---- small helpers ---------------------------------------------------------- */
 
+/* Seconds added to the clock: see store_clock_shift. */
+static _Atomic int64_t clock_shift;
+
+void store_clock_shift(int64_t seconds)
+{
+    clock_shift = seconds;
+}
+
 void store_now(char *out, size_t cap)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += (time_t)clock_shift;
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
