@@ -123,7 +123,7 @@ typedef struct api_route {
                                        for a route that needs credentials */
     const char *query;              /* query parameters it takes, space-separated ("lang stage");
                                        lists take theirs from the resource */
-    unsigned flags;                 /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL */
+    unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY */
 } api_route;
 
 /* Route flags. */
@@ -132,6 +132,7 @@ enum {
                                 worker */
     ROUTE_IF_MATCH = 4,      /* needs If-Match beyond PATCH and DELETE (a transfer) */
     ROUTE_BODY_OPTIONAL = 8, /* its body may be left out (advance) */
+    ROUTE_NO_BODY = 16,      /* a write that takes no body (a partner's registration) */
 };
 
 /* The forms, ended by an entry whose name is NULL. */
