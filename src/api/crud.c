@@ -124,8 +124,11 @@ static bf_result audit_write(api_call *call, const char *action, const record *b
         bf_result r = api_audit_diff(old_j, new_j, &old_diff, &new_diff);
         if (r != BF_OK)
             return r;
-        api_keep(call, old_diff);
-        api_keep(call, new_diff);
+        /* api_keep releases what it cannot keep: neither may be used then. */
+        bool kept_old = api_keep(call, old_diff) != NULL || old_diff == NULL;
+        bool kept_new = api_keep(call, new_diff) != NULL || new_diff == NULL;
+        if (!kept_old || !kept_new)
+            return BF_ERR_NOMEM;
     }
     return api_audit(call, action, spec->name, after ? after->id : before->id, old_diff, new_diff);
 }
