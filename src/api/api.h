@@ -198,7 +198,9 @@ extern const schema body_login, body_password_change, body_password_set, body_de
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
     response_deal_team, response_checklist, response_checklist_item, response_history,
-    response_items, response_form;
+    response_form, response_funnel, response_forecast, response_stalled, response_deal_health,
+    response_next, response_playbooks, response_playbook_imported, response_decision,
+    response_procurement_advice, response_bid_simulation;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];

@@ -28,8 +28,14 @@
         .name = key, .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .item = of, .doc = what       \
     }
 
+#define OBJECT_OR_NULL(key, what)                                                                  \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_ANY, .flags = SCHEMA_NULLABLE, .doc = what                     \
+    }
+
 static const schema any_object = {.kind = SCHEMA_ANY};
 static const schema name_item = {.kind = SCHEMA_TEXT};
+static const schema version_number = {.kind = SCHEMA_INT, .min = 1, .max = INT64_MAX};
 
 const schema response_any = {.name = "Object", .kind = SCHEMA_ANY, .doc = "A JSON object"};
 
@@ -94,6 +100,7 @@ static const schema checklist_item_members[] = {
     TEXT_OR_NULL("kind"),
     TEXT_OR_NULL("owner"),
     TEXT_OR_NULL("framework"),
+    {.name = "audience", .kind = SCHEMA_TEXT, .doc = "A deliverable: who it is for"},
     BOOL("derived"),
     BOOL("done"),
     TEXT_OR_NULL("evidence"),
@@ -157,3 +164,173 @@ const schema response_form = {.name = "FormAnswer",
                               .kind = SCHEMA_OBJECT,
                               .members = form_members,
                               .doc = "A saved form and what follows from it"};
+
+static const schema totals_members[] = {INT("count"), INT("amount"), INT("weighted_amount"), {0}};
+
+static const schema totals = {.kind = SCHEMA_OBJECT,
+                              .members = totals_members,
+                              .doc = "Count, amount and weighted amount (fen)"};
+
+#define TOTALS(key)                                                                                \
+    {                                                                                              \
+        .name = key, .ref = &totals, .flags = SCHEMA_REQUIRED                                      \
+    }
+
+static const schema funnel_stage_members[] = {
+    TEXT("id"),
+    OBJECT("name", "{zh, en}"),
+    INT("probability"),
+    BOOL("in_funnel"),
+    INT("count"),
+    INT("amount"),
+    INT("weighted_amount"),
+    {.name = "mant_incomplete", .ref = &totals, .doc = "Of those, deals without a complete MANT"},
+    {0}};
+
+static const schema funnel_stage = {.kind = SCHEMA_OBJECT, .members = funnel_stage_members};
+
+static const schema funnel_members[] = {TEXT("playbook"),
+                                        TEXT("currency"),
+                                        TEXT_OR_NULL("owner"),
+                                        BOOL("mant_gate"),
+                                        LIST("stages", &funnel_stage, "In the playbook's order"),
+                                        TOTALS("totals"),
+                                        TOTALS("funnel_totals"),
+                                        TOTALS("pre_funnel"),
+                                        {0}};
+
+const schema response_funnel = {.name = "Funnel",
+                                .kind = SCHEMA_OBJECT,
+                                .members = funnel_members,
+                                .doc = "Open deals per stage of one playbook and currency"};
+
+static const schema month_members[] = {
+    {.name = "month",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED | SCHEMA_NULLABLE,
+     .doc = "YYYY-MM of the expected close; null for deals without one"},
+    INT("count"),
+    INT("amount"),
+    INT("weighted_amount"),
+    {0}};
+
+static const schema month_row = {.kind = SCHEMA_OBJECT, .members = month_members};
+
+static const schema forecast_members[] = {TEXT("currency"),
+                                          LIST("months", &month_row, "By month of expected close"),
+                                          TOTALS("totals"),
+                                          {0}};
+
+const schema response_forecast = {
+    .name = "Forecast", .kind = SCHEMA_OBJECT, .members = forecast_members};
+
+static const schema stalled_members[] = {INT("days"),
+                                         LIST("items", &any_object,
+                                              "{id, name, owner, playbook, stage, amount, "
+                                              "currency, stage_since}, longest first"),
+                                         {0}};
+
+const schema response_stalled = {
+    .name = "StalledDeals", .kind = SCHEMA_OBJECT, .members = stalled_members};
+
+static const schema health_factor_members[] = {TEXT("id"),
+                                               INT("weight"),
+                                               INT("penalty"),
+                                               BOOL("ok"),
+                                               OBJECT("detail", "{zh, en}"),
+                                               OBJECT("action", "{zh, en}: what fixes it"),
+                                               {0}};
+
+static const schema health_factor = {.kind = SCHEMA_OBJECT, .members = health_factor_members};
+
+static const schema deal_health_members[] = {
+    INT("score"),
+    TEXT("level"),
+    LIST("factors", &health_factor, "Each factor with its weight and the action that fixes it"),
+    TEXT("opportunity_id"),
+    OBJECT("inputs", "The facts the score was computed from"),
+    {0}};
+
+const schema response_deal_health = {
+    .name = "DealHealth", .kind = SCHEMA_OBJECT, .members = deal_health_members};
+
+static const schema next_members[] = {
+    TEXT("opportunity_id"),
+    TEXT("playbook"),
+    INT("playbook_version"),
+    TEXT("lang"),
+    TEXT("status"),
+    OBJECT("stage", "{id, name, probability, goal, milestone, success_criteria, typical_days}"),
+    BOOL("turnaround"),
+    BOOL("can_advance"),
+    LIST("unmet_criteria", &any_object, NULL),
+    LIST("missing_deliverables", &any_object, NULL),
+    LIST("pending_activities", &any_object, NULL),
+    LIST("decisions", &any_object, NULL),
+    LIST("visits_due", &any_object, NULL),
+    OBJECT_OR_NULL("visit_plan", "The sales mode's visit benchmark and where the deal stands"),
+    LIST("closing", &any_object, "The closing steps of a won deal"),
+    {0}};
+
+const schema response_next = {.name = "NextActions",
+                              .kind = SCHEMA_OBJECT,
+                              .members = next_members,
+                              .doc = "What the playbook says to do now"};
+
+static const schema playbook_summary_members[] = {
+    TEXT("id"),
+    INT("version"),
+    LIST("versions", &version_number, "Every version loaded"),
+    TEXT("name"),
+    TEXT("name_zh"),
+    TEXT("name_en"),
+    TEXT_OR_NULL("description"),
+    INT("decision_points"),
+    INT("modes"),
+    LIST("stages", &any_object, "{id, name, probability, …}"),
+    {0}};
+
+static const schema playbook_summary = {.kind = SCHEMA_OBJECT, .members = playbook_summary_members};
+
+static const schema playbooks_members[] = {LIST("items", &playbook_summary, NULL), {0}};
+
+const schema response_playbooks = {
+    .name = "PlaybookList", .kind = SCHEMA_OBJECT, .members = playbooks_members};
+
+static const schema imported_members[] = {TEXT("id"), INT("version"), {0}};
+
+const schema response_playbook_imported = {
+    .name = "PlaybookImported", .kind = SCHEMA_OBJECT, .members = imported_members};
+
+static const schema decision_answer_members[] = {
+    OBJECT("decision", "{id, answer, reason, by, at, …}"),
+    OBJECT("opportunity", "The deal after the answer (a no may have turned it around)"),
+    {0}};
+
+const schema response_decision = {
+    .name = "DecisionAnswered", .kind = SCHEMA_OBJECT, .members = decision_answer_members};
+
+static const schema advice_members[] = {
+    LIST("methods", &any_object, "{method, name, allowed, conditions}, in the law's order"),
+    TEXT_OR_NULL("recommended"),
+    LIST("warnings", &any_object, "{code, text}"),
+    {0}};
+
+const schema response_procurement_advice = {
+    .name = "ProcurementAdvice", .kind = SCHEMA_OBJECT, .members = advice_members};
+
+static const schema simulation_members[] = {
+    TEXT("formula"),
+    INT("benchmark"),
+    LIST("bidders", &any_object, "{name, us, price, price_score, total, rank}"),
+    INT("us_rank"),
+    {.name = "winning_price",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED | SCHEMA_NULLABLE,
+     .max = INT64_MAX,
+     .doc = "The highest price (fen) at which we still rank first"},
+    OBJECT_OR_NULL("reason", "Why there is no winning price"),
+    {0}};
+
+const schema response_bid_simulation = {
+    .name = "BidSimulationResult", .kind = SCHEMA_OBJECT, .members = simulation_members};

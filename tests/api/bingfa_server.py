@@ -137,6 +137,7 @@ class BingfaServer:
         self.team_id = None  # the team of ADMIN_NAME and of users made by auth()
         self._tokens = {}
         self.seen = set()    # (method, path, status) of every answer to request()
+        self.mismatches = set()  # successes whose body does not follow the document
         if init:
             self.init_db(schema_version=schema_version)
 
@@ -329,6 +330,24 @@ class BingfaServer:
                 conn.close()
         return _OPENAPI
 
+    def check_answer(self, method, path, status, body):
+        """Checks a success's body against the schema the document declares
+        for it; a mismatch is kept for stop() to report."""
+        doc = _OPENAPI if _OPENAPI is not None else (self.openapi() if self.token else None)
+        if doc is None:
+            return
+        for template, item in doc["paths"].items():
+            rx = "^" + re.sub(r"\{[^}/]+\}", "[^/]+", template) + "$"
+            op = item.get(method.lower())
+            if op is None or not re.match(rx, path):
+                continue
+            answer = op["responses"].get(str(status), {})
+            schema = answer.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                for problem in schema_problems(doc, schema, body, "body"):
+                    self.mismatches.add("%s %s -> %d: %s" % (method, template, status, problem))
+            return
+
     def undocumented_answers(self):
         """The answers seen that the OpenAPI document does not describe: a
         status that an operation (method and path template) does not list.
@@ -377,6 +396,7 @@ class BingfaServer:
         if check and self.exit_code != 0:
             raise AssertionError("bingfa serve exited %r after SIGTERM; stderr: %s" %
                                  (self.exit_code, self.stderr_text))
+        missing = (missing or []) + sorted(self.mismatches)[:40]
         if missing:
             raise AssertionError("answers the OpenAPI document does not describe:\n  " +
                                  "\n  ".join(missing))
@@ -438,7 +458,10 @@ class BingfaServer:
             resp = conn.getresponse()
             payload = resp.read()
             self.seen.add((method, path.split("?", 1)[0], resp.status))
-            return make_response(resp.status, resp.getheaders(), payload)
+            response = make_response(resp.status, resp.getheaders(), payload)
+            if 200 <= resp.status < 300 and response.json is not None:
+                self.check_answer(method, path.split("?", 1)[0], resp.status, response.json)
+            return response
         finally:
             conn.close()
 
@@ -492,6 +515,47 @@ class BingfaServer:
         if lines and lines[-1] == b"":
             lines.pop()
         return [json.loads(line.decode("utf-8")) for line in lines]
+
+
+_PY_TYPES = {"object": dict, "array": list, "string": str, "integer": int,
+             "number": (int, float), "boolean": bool, "null": type(None)}
+
+
+def schema_problems(doc, schema, value, at):
+    """What in value does not follow the JSON Schema schema (OpenAPI 3.1 as
+    bingfa writes it: $ref, type or a list of types, enum, properties,
+    required, additionalProperties, items); a list of texts."""
+    for _ in range(10):
+        if "$ref" not in schema:
+            break
+        schema = doc["components"]["schemas"][schema["$ref"].split("/")[-1]]
+    types = schema.get("type")
+    types = [types] if isinstance(types, str) else types
+    if types:
+        ok = any(isinstance(value, _PY_TYPES[t]) and
+                 not (t in ("integer", "number") and isinstance(value, bool)) for t in types)
+        if not ok:
+            return ["%s is %s, not %s" % (at, type(value).__name__, "/".join(types))]
+    if value is not None and "enum" in schema and value not in schema["enum"]:
+        return ["%s is %r, not one of %s" % (at, value, schema["enum"])]
+    problems = []
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in value:
+                problems.append("%s has no %s" % (at, key))
+        extra = schema.get("additionalProperties", True)
+        for key, v in value.items():
+            if key in props:
+                problems += schema_problems(doc, props[key], v, at + "." + key)
+            elif extra is False and props:
+                problems.append("%s has %s, which is not declared" % (at, key))
+            elif isinstance(extra, dict):
+                problems += schema_problems(doc, extra, v, at + "." + key)
+    elif isinstance(value, list) and "items" in schema:
+        for i, v in enumerate(value[:50]):
+            problems += schema_problems(doc, schema["items"], v, "%s[%d]" % (at, i))
+    return problems
 
 
 def must(resp, status=201):

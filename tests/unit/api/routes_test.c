@@ -137,10 +137,10 @@ static void the_document_names_and_secures_every_operation(void **state)
     assert_non_null(json_object_get(schemes, "csrfHeader"));
     /* A form's body is the declared one, with its limits. */
     json_t *needs = json_object_get(
-        json_object_get(json_object_get(json_object_get(json_object_get(doc, "components"),
-                                                        "schemas"),
-                                        "MantForm"),
-                        "properties"),
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"),
+                            "MantForm"),
+            "properties"),
         "needs");
     assert_int_equal(json_integer_value(json_object_get(needs, "maxItems")), 5);
     json_decref(seen);
