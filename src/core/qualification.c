@@ -19,21 +19,6 @@ static bf_result fail_nomem(bf_error *err)
     return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
 }
 
-/* The member key of obj, or NULL when obj is not an object, key is absent or
- * its value is JSON null (null means "not given" in every form). */
-static json_t *member(json_t *obj, const char *key)
-{
-    json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-    return json_is_null(v) ? NULL : v;
-}
-
-/* A non-empty string member, or NULL. */
-static const char *member_text(json_t *obj, const char *key)
-{
-    const char *s = json_string_value(member(obj, key));
-    return s != NULL && s[0] != '\0' ? s : NULL;
-}
-
 /* Appends the string s to the array arr; false on no memory. */
 static bool push_text(json_t *arr, const char *s)
 {
@@ -140,7 +125,7 @@ static bf_result check_config_indicator(json_t *all, size_t i, json_int_t *sum, 
                        "%s must be a lowercase identifier [a-z][a-z0-9_]*, at most 40 characters",
                        path);
     for (size_t j = 0; j < i; j++)
-        if (json_equal(member(json_array_get(all, j), "id"), id))
+        if (json_equal(schema_get(json_array_get(all, j), "id"), id))
             return bf_fail(err, BF_ERR_INVALID, "duplicate", path,
                            "%s repeats the id %s of indicators[%zu]", path, ids, j);
     *sum += json_integer_value(json_object_get(ind, "weight"));
@@ -177,9 +162,9 @@ static json_t *config_indicator(json_t *cfg, const char *id)
 {
     size_t i;
     json_t *ind;
-    json_array_foreach(member(cfg, "indicators"), i, ind)
+    json_array_foreach(schema_get(cfg, "indicators"), i, ind)
     {
-        const char *s = member_text(ind, "id");
+        const char *s = schema_get_text(ind, "id");
         if (s != NULL && strcmp(s, id) == 0)
             return ind;
     }
@@ -261,7 +246,7 @@ static bf_result check_indicators(json_t *inds, json_t *cfg, bf_error *err)
             return bf_fail(err, BF_ERR_INVALID, "unknown_indicator", path,
                            "%s: the evaluation has no indicator %.60s", path, ids);
         for (size_t j = 0; j < i; j++)
-            if (json_equal(member(json_array_get(inds, j), "id"), id))
+            if (json_equal(schema_get(json_array_get(inds, j), "id"), id))
                 return bf_fail(err, BF_ERR_INVALID, "duplicate", path,
                                "%s scores %s a second time (see indicators[%zu])", path, ids, j);
     }
@@ -320,7 +305,7 @@ static const struct man_class man_other = {
 
 static bool man_yes(json_t *form, const char *part)
 {
-    const char *a = member_text(member(form, part), "answer");
+    const char *a = schema_get_text(schema_get(form, part), "answer");
     return a != NULL && strcmp(a, "yes") == 0;
 }
 
@@ -342,11 +327,11 @@ static json_int_t form_score(json_t *form, const char *id)
 {
     size_t i;
     json_t *ind;
-    json_array_foreach(member(form, "indicators"), i, ind)
+    json_array_foreach(schema_get(form, "indicators"), i, ind)
     {
-        const char *s = member_text(ind, "id");
+        const char *s = schema_get_text(ind, "id");
         if (s != NULL && strcmp(s, id) == 0)
-            return json_integer_value(member(ind, "score"));
+            return json_integer_value(schema_get(ind, "score"));
     }
     return 0;
 }
@@ -359,10 +344,10 @@ static int64_t weighted_hundredths(json_t *form, json_t *cfg)
     int64_t num = 0, den = 0;
     size_t i;
     json_t *ind;
-    json_array_foreach(member(cfg, "indicators"), i, ind)
+    json_array_foreach(schema_get(cfg, "indicators"), i, ind)
     {
-        const char *id = member_text(ind, "id");
-        int64_t w = json_integer_value(member(ind, "weight"));
+        const char *id = schema_get_text(ind, "id");
+        int64_t w = json_integer_value(schema_get(ind, "weight"));
         if (id == NULL || w <= 0)
             continue;
         num += w * (int64_t)form_score(form, id);
@@ -389,13 +374,13 @@ json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode)
     char value[32];
     snprintf(value, sizeof(value), "%" PRId64 ".%02" PRId64, h / 100, h % 100);
 
-    json_t *th = member(cfg, "mode_thresholds");
-    int64_t consultative = json_integer_value(member(th, "consultative"));
-    int64_t strategic = json_integer_value(member(th, "strategic"));
+    json_t *th = schema_get(cfg, "mode_thresholds");
+    int64_t consultative = json_integer_value(schema_get(th, "consultative"));
+    int64_t strategic = json_integer_value(schema_get(th, "strategic"));
     int rec = h >= strategic * 100 ? 2 : h >= consultative * 100 ? 1 : 0;
     json_decref(own_cfg);
 
-    json_t *qual = member(member(form, "qualitative"), "score");
+    json_t *qual = schema_get(schema_get(form, "qualitative"), "score");
     json_t *warning = json_null();
     int chosen = mode_rank(chosen_mode);
     if (chosen >= 0 && chosen < rec) {
@@ -418,247 +403,6 @@ json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode)
                      "hundredths", (json_int_t)h, "qualitative",
                      json_is_integer(qual) ? qual : json_null(), "recommended_mode", mode_ids[rec],
                      "chosen_mode", chosen_mode, "warning", warning);
-}
-
-/* ---- MANT ---- */
-
-#define NEEDS_MAX 5
-#define NEEDS_COMPLETE_MIN 3
-
-static const schema mant_money_members[] = {
-    {.name = "budget", .kind = SCHEMA_INT, .max = INT64_MAX, .doc = "The budget, in fen (分)"},
-    {.name = "source", .kind = SCHEMA_TEXT, .max = 200, .doc = "Where the money comes from"},
-    {.name = "approved", .kind = SCHEMA_BOOL, .doc = "The budget is approved"},
-    {.name = "in_place", .kind = SCHEMA_BOOL, .doc = "The money is in place"},
-    {0},
-};
-
-static const schema mant_need = {.kind = SCHEMA_TEXT, .max = 500};
-
-static const schema mant_time_members[] = {
-    {.name = "tender_month", .kind = SCHEMA_MONTH, .doc = "Month of the tender, YYYY-MM"},
-    {.name = "go_live", .kind = SCHEMA_DATE, .doc = "Planned go-live date"},
-    {0},
-};
-
-static const schema mant_members[] = {
-    {.name = "money", .kind = SCHEMA_OBJECT, .members = mant_money_members},
-    {.name = "needs",
-     .kind = SCHEMA_ARRAY,
-     .min = 1,
-     .max = NEEDS_MAX,
-     .item = &mant_need,
-     .doc = "The customer's main needs, 3 to 5 make the part complete"},
-    {.name = "time", .kind = SCHEMA_OBJECT, .members = mant_time_members},
-    {0},
-};
-
-const schema mant_form_schema = {
-    .name = "MantForm",
-    .kind = SCHEMA_OBJECT,
-    .members = mant_members,
-    .doc = "MANT: money, needs and time-scale (authority comes from the account's contacts)"};
-
-bf_result mant_validate(json_t *in, json_t **out, bf_error *err)
-{
-    return schema_check(&mant_form_schema, in, out, err);
-}
-
-/* {"complete": missing is empty, "missing": missing}; steals missing. */
-static json_t *mant_part(json_t *missing)
-{
-    if (missing == NULL)
-        return NULL;
-    return json_pack("{s:b, s:o}", "complete", json_array_size(missing) == 0, "missing", missing);
-}
-
-static json_t *mant_money(json_t *form)
-{
-    json_t *money = member(form, "money");
-    json_t *missing = json_array();
-    if (missing == NULL)
-        return NULL;
-    json_t *b = member(money, "budget");
-    bool ok = true;
-    if (!json_is_integer(b) || json_integer_value(b) <= 0)
-        ok &= push_text(missing, "budget");
-    if (member_text(money, "source") == NULL)
-        ok &= push_text(missing, "source");
-    if (!json_is_true(member(money, "approved")))
-        ok &= push_text(missing, "approved");
-    if (!json_is_true(member(money, "in_place")))
-        ok &= push_text(missing, "in_place");
-    if (!ok) {
-        json_decref(missing);
-        return NULL;
-    }
-    return mant_part(missing);
-}
-
-static json_t *mant_authority_part(const mant_authority *au)
-{
-    static const char *const keys[] = {"approvers", "decision_makers", "evaluators", "coaches"};
-    const char *const *lists[4] = {NULL, NULL, NULL, NULL};
-    if (au != NULL) {
-        lists[0] = au->approvers;
-        lists[1] = au->decision_makers;
-        lists[2] = au->evaluators;
-        lists[3] = au->coaches;
-    }
-    json_t *missing = json_array();
-    json_t *part = mant_part(missing);
-    if (part == NULL)
-        return NULL;
-    bool complete = true;
-    for (size_t k = 0; k < 4; k++) {
-        json_t *names = json_array();
-        if (names == NULL || json_object_set_new(part, keys[k], names) != 0)
-            goto nomem;
-        for (size_t i = 0; lists[k] != NULL && lists[k][i] != NULL; i++) {
-            if (lists[k][i][0] == '\0')
-                continue;
-            if (!push_text(names, lists[k][i]))
-                goto nomem;
-        }
-        if (json_array_size(names) == 0) {
-            complete = false;
-            if (!push_text(missing, keys[k]))
-                goto nomem;
-        }
-    }
-    if (json_object_set_new(part, "complete", json_boolean(complete)) != 0)
-        goto nomem;
-    return part;
-nomem:
-    json_decref(part);
-    return NULL;
-}
-
-static json_t *mant_needs(json_t *form)
-{
-    size_t count = 0, i;
-    json_t *need;
-    json_array_foreach(member(form, "needs"), i, need)
-    {
-        const char *s = json_string_value(need);
-        if (s != NULL && s[0] != '\0')
-            count++;
-    }
-    bool complete = count >= NEEDS_COMPLETE_MIN && count <= NEEDS_MAX;
-    json_t *missing = complete ? json_array() : json_pack("[s]", "needs");
-    return json_pack("{s:b, s:o, s:I}", "complete", complete, "missing", missing, "count",
-                     (json_int_t)count);
-}
-
-static json_t *mant_time(json_t *form)
-{
-    json_t *time = member(form, "time");
-    json_t *missing = json_array();
-    if (missing == NULL)
-        return NULL;
-    bool ok = true;
-    if (member_text(time, "tender_month") == NULL)
-        ok &= push_text(missing, "tender_month");
-    if (member_text(time, "go_live") == NULL)
-        ok &= push_text(missing, "go_live");
-    if (!ok) {
-        json_decref(missing);
-        return NULL;
-    }
-    return mant_part(missing);
-}
-
-json_t *mant_evaluate(json_t *form, const mant_authority *authority)
-{
-    json_t *parts = json_pack("{s:o, s:o, s:o, s:o}", "money", mant_money(form), "authority",
-                              mant_authority_part(authority), "needs", mant_needs(form), "time",
-                              mant_time(form));
-    if (parts == NULL)
-        return NULL;
-    bool complete = true;
-    const char *key;
-    json_t *part;
-    json_object_foreach(parts, key, part)
-    {
-        complete &= json_is_true(json_object_get(part, "complete"));
-    }
-    return json_pack("{s:b, s:o}", "complete", complete, "parts", parts);
-}
-
-/* ---- MANT items of a stage checklist ---- */
-
-json_t *mant_item_missing(json_t *mant, const char *item_id)
-{
-    static const struct {
-        const char *word, *part;
-    } parts[] = {
-        {"money", "money"}, {"authority", "authority"}, {"need", "needs"}, {"time", "time"}};
-    json_t *all = member(mant, "parts");
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++)
-        if (strstr(item_id, parts[i].word) != NULL)
-            return json_deep_copy(member(member(all, parts[i].part), "missing"));
-    json_t *missing = json_array(); /* MANT as a whole: the parts not complete */
-    const char *key;
-    json_t *v;
-    json_object_foreach(all, key, v)
-    {
-        if (missing != NULL && !json_is_true(json_object_get(v, "complete")) &&
-            !push_text(missing, key)) {
-            json_decref(missing);
-            return NULL;
-        }
-    }
-    return missing;
-}
-
-/* The words for what a MANT item may lack. */
-static const struct mant_label {
-    const char *name, *zh, *en;
-} mant_labels[] = {
-    {"money", "资金", "money"},
-    {"authority", "权力（决策圈）", "authority (buying centre)"},
-    {"needs", "需求（3–5 条）", "needs (3–5)"},
-    {"time", "时间", "time-scale"},
-    {"budget", "预算", "budget"},
-    {"source", "资金来源", "source of funds"},
-    {"approved", "预算审批", "budget approval"},
-    {"in_place", "资金到位", "funds in place"},
-    {"approvers", "拍板者", "approver"},
-    {"decision_makers", "决策者", "decision maker"},
-    {"evaluators", "评估者", "evaluator"},
-    {"coaches", "教练", "coach"},
-    {"tender_month", "招标月份", "tender month"},
-    {"go_live", "上线日期", "go-live date"},
-};
-
-static const char *mant_label(const char *name, bool zh)
-{
-    for (size_t i = 0; i < sizeof(mant_labels) / sizeof(mant_labels[0]); i++)
-        if (strcmp(mant_labels[i].name, name) == 0)
-            return zh ? mant_labels[i].zh : mant_labels[i].en;
-    return name;
-}
-
-void mant_item_evidence(json_t *missing, const char *lang, char *out, size_t cap)
-{
-    bool zh = lang == NULL || strcmp(lang, "en") != 0;
-    if (json_array_size(missing) == 0) {
-        snprintf(out, cap, "%s",
-                 zh ? "由MANT表与客户决策圈计算得出"
-                    : "Computed from the MANT form and the account's buying centre");
-        return;
-    }
-    int n = snprintf(out, cap, "%s", zh ? "MANT未完整，缺：" : "MANT incomplete, missing: ");
-    size_t used = n > 0 && (size_t)n < cap ? (size_t)n : cap;
-    for (size_t i = 0; i < json_array_size(missing) && used < cap; i++) {
-        const char *name = json_string_value(json_array_get(missing, i));
-        n = snprintf(out + used, cap - used, "%s%s",
-                     i == 0 ? ""
-                     : zh   ? "、"
-                            : ", ",
-                     mant_label(name ? name : "?", zh));
-        used = n > 0 && used + (size_t)n < cap ? used + (size_t)n : cap;
-    }
 }
 
 /* ---- 5W+2P ---- */
@@ -712,7 +456,7 @@ json_t *w5p2_evaluate(json_t *form)
     json_int_t answered = 0;
     for (size_t i = 0; i < W5P2_TOTAL; i++) {
         const struct w5p2_question *q = &w5p2_questions[i];
-        const char *answer = member_text(form, q->id);
+        const char *answer = schema_get_text(form, q->id);
         answered += answer != NULL;
         if (json_array_append_new(questions, json_pack("{s:s, s:o, s:s?}", "id", q->id, "question",
                                                        schema_text_pair_new(q->zh, q->en), "answer",
@@ -760,7 +504,7 @@ bf_result ce_validate(json_t *in, json_t **out, bf_error *err)
     bf_result r = schema_check(&ce_form_schema, in, out, err);
     if (r != BF_OK)
         return r;
-    const char *c = member_text(*out, "consequence");
+    const char *c = schema_get_text(*out, "consequence");
     if (c != NULL && !text_has_digit(c)) {
         json_decref(*out);
         *out = NULL;
@@ -778,11 +522,11 @@ json_t *ce_evaluate(json_t *form, bool required_now)
     if (missing == NULL)
         return NULL;
     bool ok = true;
-    if (member_text(form, "what") == NULL)
+    if (schema_get_text(form, "what") == NULL)
         ok &= push_text(missing, "what");
-    if (member_text(form, "by_when") == NULL)
+    if (schema_get_text(form, "by_when") == NULL)
         ok &= push_text(missing, "by_when");
-    const char *c = member_text(form, "consequence");
+    const char *c = schema_get_text(form, "consequence");
     if (c == NULL || !text_has_digit(c))
         ok &= push_text(missing, "consequence");
     if (!ok) {

@@ -83,6 +83,18 @@ bool schema_hundredths(json_t *v, int64_t *out)
     return true;
 }
 
+json_t *schema_get(json_t *obj, const char *key)
+{
+    json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    return json_is_null(v) ? NULL : v;
+}
+
+const char *schema_get_text(json_t *obj, const char *key)
+{
+    const char *s = json_string_value(schema_get(obj, key));
+    return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
 const schema *schema_member(const schema *s, const char *name)
 {
     if (s->kind != SCHEMA_OBJECT || s->members == NULL)

@@ -84,6 +84,14 @@ bf_result schema_check_at(const schema *s, json_t *v, const char *path, json_t *
  * "#/components/schemas/<name>" when by_ref, else in place. */
 json_t *schema_to_json(const schema *s, bool by_ref);
 
+/* The value of key in the JSON object obj, or NULL when obj is not an object,
+ * key is absent or its value is null (null means "not given" in every
+ * body); borrowed. */
+json_t *schema_get(json_t *obj, const char *key);
+
+/* The non-empty string value of key in obj, or NULL; borrowed. */
+const char *schema_get_text(json_t *obj, const char *key);
+
 /* The member of the object schema s called name, or NULL. */
 const schema *schema_member(const schema *s, const char *name);
 
