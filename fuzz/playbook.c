@@ -1,4 +1,4 @@
-/* Fuzz target: playbook documents (src/core/playbook.c). */
+/* Fuzz target: playbook documents (src/core/playbook_parse.c). */
 #include <stdint.h>
 #include <stdlib.h>
 

@@ -70,6 +70,107 @@ static bf_result latest_done(api_call *call, record *act, void *ctx)
     return BF_OK;
 }
 
+/* Reads the buying centre (a coach), the MANT gaps (when the playbook uses
+ * MANT) and whether a compelling event is recorded. */
+static bf_result health_read_qualification(api_call *call, const record *opp, const playbook *pb,
+                                           health_inputs *in)
+{
+    mant_authority authority;
+    json_t *mant;
+    bf_result r = api_mant_of(call, opp, &mant, &authority, NULL);
+    if (r != BF_OK)
+        return r;
+    in->has_coach = authority.coaches[0] != NULL;
+    if (playbook_uses(pb, "MANT")) {
+        json_t *parts = json_object_get(mant, "parts");
+        const char *key;
+        json_t *part;
+        in->mant_gaps = 0;
+        json_object_foreach(parts, key, part)
+        {
+            in->mant_gaps += !json_is_true(json_object_get(part, "complete"));
+        }
+    }
+    json_t *ce = api_keep(call, ce_evaluate(form_data(call, opp, "compelling-event"), false));
+    const char *ce_text = record_text(opp, "compelling_event");
+    in->has_compelling_event =
+        json_is_true(json_object_get(ce, "complete")) || (ce_text != NULL && *ce_text != '\0');
+    return BF_OK;
+}
+
+/* Reads the days since the last activity done and the mode's cadence. */
+static bf_result health_read_activity(api_call *call, const record *opp, const playbook *pb,
+                                      time_t now, health_inputs *in)
+{
+    const char *last = NULL;
+    bf_result r =
+        api_each_record(call, &resource_activities, "opportunity_id", opp->id, latest_done, &last);
+    if (r != BF_OK)
+        return r;
+    if (last != NULL)
+        in->days_since_activity = days_between(last, now);
+    const mode_def *mode = playbook_mode(pb, record_text(opp, "sales_mode"));
+    if (mode && mode->benchmark_visits > 0 && mode->benchmark_days > 0) {
+        in->cadence_days = mode->benchmark_days / mode->benchmark_visits;
+        if (in->cadence_days < 1)
+            in->cadence_days = 1;
+    }
+    return BF_OK;
+}
+
+/* Reads the days in stage, from the last stage change, and the stage's
+ * typical days. */
+static bf_result health_read_stage_age(api_call *call, const record *opp, const playbook *pb,
+                                       time_t now, health_inputs *in)
+{
+    stage_change *history;
+    size_t nh;
+    bf_result r =
+        store_stage_history(call->app->store, call->arena, opp->id, &history, &nh, &call->err);
+    if (r != BF_OK)
+        return r;
+    in->days_in_stage = days_between(nh ? history[nh - 1].changed_at : opp->created_at, now);
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
+    in->typical_days = stage ? stage->typical_days : 0;
+    return BF_OK;
+}
+
+/* Reads whether a competitor is ahead in the tender's simulation (our
+ * estimate of the competitors' prices: internal, so not for a partner) or the
+ * selection scoring. */
+static void health_read_competition(api_call *call, const record *opp, health_inputs *in)
+{
+    json_t *tender =
+        access_may(call->who->role, ACCESS_SEE_INTERNAL) ? form_data(call, opp, "tender") : NULL;
+    json_t *te = tender ? api_keep(call, tender_evaluate(tender)) : NULL;
+    json_t *sim = te ? json_object_get(te, "simulation") : NULL;
+    if (json_integer_value(json_object_get(sim, "us_rank")) > 1)
+        in->competitor_ahead = true;
+    json_t *sel = form_data(call, opp, "selection-scoring");
+    json_t *se = sel ? api_keep(call, selection_evaluate(sel)) : NULL;
+    if (json_integer_value(json_object_get(se, "us_rank")) > 1)
+        in->competitor_ahead = true;
+}
+
+/* Weighs the inputs and answers the score with the inputs it came from. */
+static bf_result health_respond(api_call *call, const record *opp, const health_inputs *in)
+{
+    json_t *out = health_evaluate(in);
+    if (out == NULL)
+        return BF_ERR_NOMEM;
+    json_object_set_new(out, "opportunity_id", json_string(opp->id));
+    json_object_set_new(out, "inputs",
+                        json_pack("{s:i, s:i, s:b, s:b, s:i, s:i, s:i, s:i, s:b}",
+                                  "unmet_gate_items", in->unmet_gate_items, "mant_gaps",
+                                  in->mant_gaps, "has_compelling_event", in->has_compelling_event,
+                                  "has_coach", in->has_coach, "days_since_activity",
+                                  in->days_since_activity, "cadence_days", in->cadence_days,
+                                  "days_in_stage", in->days_in_stage, "typical_days",
+                                  in->typical_days, "competitor_ahead", in->competitor_ahead));
+    http_respond_json(call->req, 200, out);
+    return BF_OK;
+}
+
 bf_result opportunity_health(api_call *call, const api_route *route)
 {
     (void)route;
@@ -82,78 +183,12 @@ bf_result opportunity_health(api_call *call, const api_route *route)
     health_inputs in = {.mant_gaps = -1, .cadence_days = 14, .days_since_activity = -1};
     if ((r = gate_count(call, opp, pb, &in.unmet_gate_items)) != BF_OK)
         return r;
-
-    /* The buying centre (the coach) and MANT, computed once from the data. */
-    mant_authority authority;
-    json_t *mant;
-    if ((r = api_mant_of(call, opp, &mant, &authority, NULL)) != BF_OK)
+    if ((r = health_read_qualification(call, opp, pb, &in)) != BF_OK)
         return r;
-    in.has_coach = authority.coaches[0] != NULL;
-    if (playbook_uses(pb, "MANT")) {
-        json_t *parts = json_object_get(mant, "parts");
-        const char *key;
-        json_t *part;
-        in.mant_gaps = 0;
-        json_object_foreach(parts, key, part)
-        {
-            in.mant_gaps += !json_is_true(json_object_get(part, "complete"));
-        }
-    }
-    json_t *ce = api_keep(call, ce_evaluate(form_data(call, opp, "compelling-event"), false));
-    const char *ce_text = record_text(opp, "compelling_event");
-    in.has_compelling_event =
-        json_is_true(json_object_get(ce, "complete")) || (ce_text != NULL && *ce_text != '\0');
-
-    /* Activity: days since the last one done, against the mode's cadence. */
-    const char *last = NULL;
-    if ((r = api_each_record(call, &resource_activities, "opportunity_id", opp->id, latest_done,
-                             &last)) != BF_OK)
+    if ((r = health_read_activity(call, opp, pb, now, &in)) != BF_OK)
         return r;
-    if (last != NULL)
-        in.days_since_activity = days_between(last, now);
-    const mode_def *mode = playbook_mode(pb, record_text(opp, "sales_mode"));
-    if (mode && mode->benchmark_visits > 0 && mode->benchmark_days > 0) {
-        in.cadence_days = mode->benchmark_days / mode->benchmark_visits;
-        if (in.cadence_days < 1)
-            in.cadence_days = 1;
-    }
-
-    /* Days in stage, from the last stage change. */
-    stage_change *history;
-    size_t nh;
-    if ((r = store_stage_history(call->app->store, call->arena, opp->id, &history, &nh,
-                                 &call->err)) != BF_OK)
+    if ((r = health_read_stage_age(call, opp, pb, now, &in)) != BF_OK)
         return r;
-    in.days_in_stage = days_between(nh ? history[nh - 1].changed_at : opp->created_at, now);
-    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
-    in.typical_days = stage ? stage->typical_days : 0;
-
-    /* A competitor ahead in the tender's simulation (our estimate of the
-     * competitors' prices: internal, so not for a partner) or the selection
-     * scoring. */
-    json_t *tender =
-        access_may(call->who->role, ACCESS_SEE_INTERNAL) ? form_data(call, opp, "tender") : NULL;
-    json_t *te = tender ? api_keep(call, tender_evaluate(tender)) : NULL;
-    json_t *sim = te ? json_object_get(te, "simulation") : NULL;
-    if (json_integer_value(json_object_get(sim, "us_rank")) > 1)
-        in.competitor_ahead = true;
-    json_t *sel = form_data(call, opp, "selection-scoring");
-    json_t *se = sel ? api_keep(call, selection_evaluate(sel)) : NULL;
-    if (json_integer_value(json_object_get(se, "us_rank")) > 1)
-        in.competitor_ahead = true;
-
-    json_t *out = health_evaluate(&in);
-    if (out == NULL)
-        return BF_ERR_NOMEM;
-    json_object_set_new(out, "opportunity_id", json_string(opp->id));
-    json_object_set_new(out, "inputs",
-                        json_pack("{s:i, s:i, s:b, s:b, s:i, s:i, s:i, s:i, s:b}",
-                                  "unmet_gate_items", in.unmet_gate_items, "mant_gaps",
-                                  in.mant_gaps, "has_compelling_event", in.has_compelling_event,
-                                  "has_coach", in.has_coach, "days_since_activity",
-                                  in.days_since_activity, "cadence_days", in.cadence_days,
-                                  "days_in_stage", in.days_in_stage, "typical_days",
-                                  in.typical_days, "competitor_ahead", in.competitor_ahead));
-    http_respond_json(call->req, 200, out);
-    return BF_OK;
+    health_read_competition(call, opp, &in);
+    return health_respond(call, opp, &in);
 }

@@ -108,6 +108,76 @@ static bf_result plan_json(api_call *call, const record *opp, const playbook *pb
     return BF_OK;
 }
 
+/* Appends the stage's items not yet done (and not hidden from the viewer) to
+ * the unmet criteria, the missing deliverables or the pending activities. */
+static void next_list_stage_items(api_call *call, const stage_def *stage,
+                                  const checklist_state *state, size_t n, const char *lang,
+                                  json_t *criteria, json_t *deliverables, json_t *activities)
+{
+    for (size_t i = 0; i < stage->nitems; i++) {
+        const checklist_def *d = &stage->items[i];
+        const checklist_state *s = stage_find_state(state, n, d->id);
+        if ((s && s->done) || checklist_item_hidden(call, d))
+            continue;
+        if (d->type == ITEM_CRITERION)
+            json_array_append_new(criteria, json_pack("{s:s, s:o, s:s?, s:s?}", "id", d->id, "text",
+                                                      str(&d->text, lang), "owner", d->owner,
+                                                      "framework", d->framework));
+        else if (d->type == ITEM_DELIVERABLE)
+            json_array_append_new(deliverables,
+                                  json_pack("{s:s, s:o, s:s?, s:s?, s:s?}", "id", d->id, "name",
+                                            str(&d->text, lang), "audience", d->audience, "owner",
+                                            d->owner, "template", d->template_id));
+        else
+            json_array_append_new(activities,
+                                  json_pack("{s:s, s:o, s:o, s:s?, s:o}", "id", d->id, "name",
+                                            str(&d->text, lang), "goal", str(&d->goal, lang),
+                                            "owner", d->owner, "steps", steps_json(d, lang)));
+    }
+}
+
+/* Appends the stage's decision points not yet answered yes to decisions. */
+static void next_list_decisions(const playbook *pb, size_t idx, const checklist_state *state,
+                                size_t n, const char *lang, json_t *decisions)
+{
+    for (size_t i = 0; i < pb->ndecisions; i++) {
+        const decision_def *d = &pb->decisions[i];
+        const checklist_state *s = stage_find_state(state, n, d->id);
+        if (d->stage != idx || (s && s->done))
+            continue;
+        json_array_append_new(decisions,
+                              json_pack("{s:s, s:o, s:s?, s:s, s:o}", "id", d->id, "question",
+                                        str(&d->question, lang), "answer", s ? "no" : NULL,
+                                        "no_stage", pb->stages[d->no_stage].id, "no_action",
+                                        str(&d->no_action, lang)));
+    }
+}
+
+/* Appends the closing steps of a won deal not yet done to closing. */
+static void next_list_closing(const playbook *pb, const checklist_state *state, size_t n,
+                              const char *lang, json_t *closing)
+{
+    for (size_t i = 0; i < pb->nclosing; i++) {
+        const checklist_state *s = stage_find_state(state, n, pb->closing[i].id);
+        if (!(s && s->done))
+            json_array_append_new(closing, json_pack("{s:s, s:o, s:s?}", "id", pb->closing[i].id,
+                                                     "text", str(&pb->closing[i].text, lang),
+                                                     "owner", pb->closing[i].owner));
+    }
+}
+
+/* The current stage as JSON (null when the deal has none). */
+static json_t *next_stage_json(const stage_def *stage, const char *lang)
+{
+    if (stage == NULL)
+        return json_null();
+    return json_pack("{s:s, s:o, s:i, s:o, s:o, s:o, s:i}", "id", stage->id, "name",
+                     str(&stage->name, lang), "probability", stage->probability, "goal",
+                     str(&stage->goal, lang), "milestone", str(&stage->milestone, lang),
+                     "success_criteria", str(&stage->success_criteria, lang), "typical_days",
+                     stage->typical_days);
+}
+
 bf_result opportunity_next(api_call *call, const api_route *route)
 {
     (void)route;
@@ -129,44 +199,12 @@ bf_result opportunity_next(api_call *call, const api_route *route)
 
     json_t *criteria = json_array(), *deliverables = json_array(), *activities = json_array();
     json_t *decisions = json_array(), *closing = json_array();
-    for (size_t i = 0; !won && stage && i < stage->nitems; i++) {
-        const checklist_def *d = &stage->items[i];
-        const checklist_state *s = stage_find_state(state, n, d->id);
-        if ((s && s->done) || checklist_item_hidden(call, d))
-            continue;
-        if (d->type == ITEM_CRITERION)
-            json_array_append_new(criteria, json_pack("{s:s, s:o, s:s?, s:s?}", "id", d->id, "text",
-                                                      str(&d->text, lang), "owner", d->owner,
-                                                      "framework", d->framework));
-        else if (d->type == ITEM_DELIVERABLE)
-            json_array_append_new(deliverables,
-                                  json_pack("{s:s, s:o, s:s?, s:s?, s:s?}", "id", d->id, "name",
-                                            str(&d->text, lang), "audience", d->audience, "owner",
-                                            d->owner, "template", d->template_id));
-        else
-            json_array_append_new(activities,
-                                  json_pack("{s:s, s:o, s:o, s:s?, s:o}", "id", d->id, "name",
-                                            str(&d->text, lang), "goal", str(&d->goal, lang),
-                                            "owner", d->owner, "steps", steps_json(d, lang)));
+    if (!won && stage) {
+        next_list_stage_items(call, stage, state, n, lang, criteria, deliverables, activities);
+        next_list_decisions(pb, idx, state, n, lang, decisions);
     }
-    for (size_t i = 0; !won && stage && i < pb->ndecisions; i++) {
-        const decision_def *d = &pb->decisions[i];
-        const checklist_state *s = stage_find_state(state, n, d->id);
-        if (d->stage != idx || (s && s->done))
-            continue;
-        json_array_append_new(decisions,
-                              json_pack("{s:s, s:o, s:s?, s:s, s:o}", "id", d->id, "question",
-                                        str(&d->question, lang), "answer", s ? "no" : NULL,
-                                        "no_stage", pb->stages[d->no_stage].id, "no_action",
-                                        str(&d->no_action, lang)));
-    }
-    for (size_t i = 0; won && i < pb->nclosing; i++) {
-        const checklist_state *s = stage_find_state(state, n, pb->closing[i].id);
-        if (!(s && s->done))
-            json_array_append_new(closing, json_pack("{s:s, s:o, s:s?}", "id", pb->closing[i].id,
-                                                     "text", str(&pb->closing[i].text, lang),
-                                                     "owner", pb->closing[i].owner));
-    }
+    if (won)
+        next_list_closing(pb, state, n, lang, closing);
     json_t *plan, *visits;
     if ((r = plan_json(call, opp, pb, lang, &plan, &visits)) != BF_OK)
         return r;
@@ -175,17 +213,10 @@ bf_result opportunity_next(api_call *call, const api_route *route)
     bool last = stage && idx + 1 == pb->nstages;
     size_t blocking =
         json_array_size(criteria) + json_array_size(deliverables) + json_array_size(decisions);
-    json_t *stage_json =
-        stage ? json_pack("{s:s, s:o, s:i, s:o, s:o, s:o, s:i}", "id", stage->id, "name",
-                          str(&stage->name, lang), "probability", stage->probability, "goal",
-                          str(&stage->goal, lang), "milestone", str(&stage->milestone, lang),
-                          "success_criteria", str(&stage->success_criteria, lang), "typical_days",
-                          stage->typical_days)
-              : json_null();
     json_t *body = json_pack(
         "{s:s, s:s, s:i, s:s, s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
         "opportunity_id", opp->id, "playbook", pb->id, "playbook_version", pb->version, "lang",
-        lang, "status", status, "stage", stage_json, "turnaround",
+        lang, "status", status, "stage", next_stage_json(stage, lang), "turnaround",
         record_field_const(opp, "turnaround")->i != 0, "can_advance",
         open && !last && blocking == 0, "unmet_criteria", criteria, "missing_deliverables",
         deliverables, "pending_activities", activities, "decisions", decisions, "visits_due",

@@ -36,63 +36,83 @@ static char *read_all(FILE *f, size_t *len)
     return data;
 }
 
-int cli_api(int argc, char **argv)
+/* The command's options and positional arguments (METHOD PATH [BODY]). */
+typedef struct api_cmd_args {
+    const char *db, *user, *if_match, *lang;
+    const char *pos[3];
+    int npos;
+} api_cmd_args;
+
+/* Parses the command line into args; false (after printing the usage) when
+ * it is not one the command takes. */
+static bool api_cmd_parse_args(int argc, char **argv, api_cmd_args *args)
 {
-    const char *db = NULL, *user = NULL, *if_match = NULL, *lang = NULL;
-    const char *pos[3] = {NULL, NULL, NULL};
-    int npos = 0;
     for (int i = 0; i < argc; i++) {
-        const char **opt = strcmp(argv[i], "--db") == 0         ? &db
-                           : strcmp(argv[i], "--user") == 0     ? &user
-                           : strcmp(argv[i], "--if-match") == 0 ? &if_match
-                           : strcmp(argv[i], "--lang") == 0     ? &lang
+        const char **opt = strcmp(argv[i], "--db") == 0         ? &args->db
+                           : strcmp(argv[i], "--user") == 0     ? &args->user
+                           : strcmp(argv[i], "--if-match") == 0 ? &args->if_match
+                           : strcmp(argv[i], "--lang") == 0     ? &args->lang
                                                                 : NULL;
         if (opt != NULL && i + 1 < argc)
             *opt = argv[++i];
-        else if (opt == NULL && npos < 3 && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
-            pos[npos++] = argv[i];
+        else if (opt == NULL && args->npos < 3 && (argv[i][0] != '-' || strcmp(argv[i], "-") == 0))
+            args->pos[args->npos++] = argv[i];
         else {
             fputs(usage_text, stderr);
-            return 2;
+            return false;
         }
     }
-    if (db == NULL || npos < 2) {
+    if (args->db == NULL || args->npos < 2) {
         fputs(usage_text, stderr);
-        return 2;
+        return false;
     }
-    char *body = NULL;
-    size_t len = 0;
-    if (pos[2] != NULL) {
-        FILE *f = strcmp(pos[2], "-") == 0 ? stdin : fopen(pos[2], "rb");
-        if (f == NULL || (body = read_all(f, &len)) == NULL) {
-            cli_error("cannot read %s", pos[2]);
-            if (f && f != stdin)
-                fclose(f);
-            return 1;
-        }
-        if (f != stdin)
+    return true;
+}
+
+/* Reads the request body from the file name ("-": standard input) into
+ * *body (malloc'd); false, after saying so, when it cannot be read. */
+static bool api_cmd_read_body(const char *name, char **body, size_t *len)
+{
+    FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
+    if (f == NULL || (*body = read_all(f, len)) == NULL) {
+        cli_error("cannot read %s", name);
+        if (f && f != stdin)
             fclose(f);
+        return false;
     }
-    const char *headers[12];
+    if (f != stdin)
+        fclose(f);
+    return true;
+}
+
+/* Fills headers (name, value pairs, NULL-terminated; room for 12) from the
+ * options and whether there is a body. */
+static void api_cmd_build_headers(const api_cmd_args *args, bool has_body, const char **headers)
+{
     size_t h = 0;
-    if (body) {
+    if (has_body) {
         headers[h++] = "Content-Type";
         headers[h++] = "application/json";
     }
-    if (user) {
+    if (args->user) {
         headers[h++] = "X-Bingfa-As";
-        headers[h++] = user;
+        headers[h++] = args->user;
     }
-    if (if_match) {
+    if (args->if_match) {
         headers[h++] = "If-Match";
-        headers[h++] = if_match;
+        headers[h++] = args->if_match;
     }
-    if (lang) {
+    if (args->lang) {
         headers[h++] = "Accept-Language";
-        headers[h++] = lang;
+        headers[h++] = args->lang;
     }
     headers[h] = NULL;
+}
 
+/* Opens the database, runs the one request in-process and prints its
+ * answer; returns the exit status (0 for a 2xx answer). */
+static int api_cmd_run(const api_cmd_args *args, const char *body, size_t len, const char **headers)
+{
     int status = 1;
     bf_error err = {0};
     store *st = NULL;
@@ -100,14 +120,15 @@ int cli_api(int argc, char **argv)
     api *app = NULL;
     arena *a = arena_new(64 * 1024);
     store_options opt = {.synchronous_full = true};
-    if (a == NULL || store_open(db, &opt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", db, a ? err.message : "out of memory");
+    if (a == NULL || store_open(args->db, &opt, &st, &err) != BF_OK) {
+        cli_error("%s: %s", args->db, a ? err.message : "out of memory");
         goto done;
     }
     if ((playbooks = cli_load_all_playbooks(st)) == NULL || api_new(st, playbooks, &app) != BF_OK)
         goto done;
     http_request *req;
-    if (http_request_local(a, pos[0], pos[1], body, len, headers, api_handle, app, &req) != BF_OK) {
+    if (http_request_local(a, args->pos[0], args->pos[1], body, len, headers, api_handle, app,
+                           &req) != BF_OK) {
         cli_error("out of memory");
         goto done;
     }
@@ -122,6 +143,21 @@ done:
     store_close(st);
     playbook_set_free(playbooks);
     arena_free(a);
+    return status;
+}
+
+int cli_api(int argc, char **argv)
+{
+    api_cmd_args args = {.db = NULL};
+    if (!api_cmd_parse_args(argc, argv, &args))
+        return 2;
+    char *body = NULL;
+    size_t len = 0;
+    if (args.pos[2] != NULL && !api_cmd_read_body(args.pos[2], &body, &len))
+        return 1;
+    const char *headers[12];
+    api_cmd_build_headers(&args, body != NULL, headers);
+    int status = api_cmd_run(&args, body, len, headers);
     free(body);
     return status;
 }

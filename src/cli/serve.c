@@ -59,31 +59,104 @@ static bool parse_listen(const char *s, char *addr, size_t cap, uint16_t *port)
     return true;
 }
 
-int cli_serve(int argc, char **argv)
+/* What the command line asks of the server, defaults filled in. */
+typedef struct serve_config {
+    const char *db, *listen, *access_log, *web_root;
+    http_options hopt;
+    store_options sopt;
+    password_cost cost;
+    unsigned long hash_slots, session_hours, login_rate;
+    bool cookie_secure;
+    char addr[64]; /* the address of --listen; hopt.address points here */
+} serve_config;
+
+/* Fills c with the defaults of every option. */
+static void serve_init_config(serve_config *c)
 {
-    const char *db = "bingfa.db";
-    const char *listen = "127.0.0.1:8080";
-    const char *access_log = "-";
-    http_options hopt = {.max_body = 1024 * 1024,
-                         .connection_limit = 1024,
-                         .per_address_limit = HTTP_DEFAULT_PER_ADDRESS,
-                         .timeout_seconds = 30,
-                         .header_timeout_s = HTTP_DEFAULT_HEADER_TIMEOUT,
-                         .min_body_rate = HTTP_DEFAULT_MIN_BODY_RATE,
-                         .body_memory = HTTP_DEFAULT_BODY_MEMORY,
-                         .pool_queue = HTTP_DEFAULT_POOL_QUEUE,
-                         .admit = api_admit};
-    store_options sopt = {.synchronous_full = true};
-    password_cost cost = PASSWORD_COST_INTERACTIVE;
-    unsigned long hash_slots = 2, session_hours = 12, login_rate = 30;
-    bool cookie_secure = false;
-    const char *web_root = NULL;
+    *c = (serve_config){.db = "bingfa.db",
+                        .listen = "127.0.0.1:8080",
+                        .access_log = "-",
+                        .hopt = {.max_body = 1024 * 1024,
+                                 .connection_limit = 1024,
+                                 .per_address_limit = HTTP_DEFAULT_PER_ADDRESS,
+                                 .timeout_seconds = 30,
+                                 .header_timeout_s = HTTP_DEFAULT_HEADER_TIMEOUT,
+                                 .min_body_rate = HTTP_DEFAULT_MIN_BODY_RATE,
+                                 .body_memory = HTTP_DEFAULT_BODY_MEMORY,
+                                 .pool_queue = HTTP_DEFAULT_POOL_QUEUE,
+                                 .admit = api_admit},
+                        .sopt = {.synchronous_full = true},
+                        .cost = PASSWORD_COST_INTERACTIVE,
+                        .hash_slots = 2,
+                        .session_hours = 12,
+                        .login_rate = 30};
+}
+
+/* Sets the option arg to val in c; 0, or 2 (after saying why) when the
+ * option is unknown or its value is out of range. */
+static int serve_parse_option(serve_config *c, const char *arg, const char *val)
+{
+    http_options *hopt = &c->hopt;
+    unsigned long n;
+    if (strcmp(arg, "--db") == 0) {
+        c->db = val;
+    } else if (strcmp(arg, "--listen") == 0) {
+        c->listen = val;
+    } else if (strcmp(arg, "--access-log") == 0) {
+        c->access_log = val;
+    } else if (strcmp(arg, "--threads") == 0 && parse_uint(val, 256, &n) && n > 0) {
+        hopt->threads = (unsigned)n;
+    } else if (strcmp(arg, "--max-body") == 0 && parse_uint(val, 1UL << 30, &n) && n > 0) {
+        hopt->max_body = n;
+    } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) && n > 0) {
+        hopt->connection_limit = (unsigned)n;
+    } else if (strcmp(arg, "--max-connections-per-address") == 0 && parse_uint(val, 100000, &n)) {
+        hopt->per_address_limit = (unsigned)n;
+    } else if (strcmp(arg, "--timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
+        hopt->timeout_seconds = (unsigned)n;
+    } else if (strcmp(arg, "--header-timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
+        hopt->header_timeout_s = (unsigned)n;
+    } else if (strcmp(arg, "--min-body-rate") == 0 && parse_uint(val, 1UL << 30, &n)) {
+        hopt->min_body_rate = (unsigned)n;
+    } else if (strcmp(arg, "--max-body-memory") == 0 && parse_uint(val, 1UL << 40, &n) && n > 0) {
+        hopt->body_memory = n;
+    } else if (strcmp(arg, "--hash-queue") == 0 && parse_uint(val, 100000, &n) && n > 0) {
+        hopt->pool_queue = (unsigned)n;
+    } else if (strcmp(arg, "--login-rate") == 0 && parse_uint(val, 100000, &n)) {
+        c->login_rate = n;
+    } else if (strcmp(arg, "--synchronous") == 0 &&
+               (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
+        c->sopt.synchronous_full = strcmp(val, "full") == 0;
+    } else if (strcmp(arg, "--trusted-proxy") == 0) {
+        unsigned char bin[16];
+        if (inet_pton(AF_INET, val, bin) != 1 && inet_pton(AF_INET6, val, bin) != 1) {
+            cli_error("serve: --trusted-proxy must be an IP address, not '%s'", val);
+            return 2;
+        }
+        hopt->trusted_proxy = val;
+    } else if (strcmp(arg, "--web") == 0) {
+        c->web_root = val;
+    } else if (strcmp(arg, "--password-cost") == 0 && password_cost_parse(val, &c->cost)) {
+    } else if (strcmp(arg, "--hash-slots") == 0 && parse_uint(val, 64, &n) && n > 0) {
+        c->hash_slots = n;
+    } else if (strcmp(arg, "--session-hours") == 0 && parse_uint(val, 24 * 90, &n) && n > 0) {
+        c->session_hours = n;
+    } else {
+        cli_error("serve: bad option %s %s; see bingfa --help", arg, val);
+        return 2;
+    }
+    return 0;
+}
+
+/* Parses the command line into c and checks the options against each
+ * other; 0, or 2 (after saying why) when they are not usable. */
+static int serve_parse_args(serve_config *c, int argc, char **argv)
+{
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        unsigned long n;
         if (strcmp(arg, "--cookie-secure") == 0) {
-            cookie_secure = true;
+            c->cookie_secure = true;
             continue;
         }
         if (val == NULL) {
@@ -91,121 +164,76 @@ int cli_serve(int argc, char **argv)
             return 2;
         }
         i++;
-        if (strcmp(arg, "--db") == 0) {
-            db = val;
-        } else if (strcmp(arg, "--listen") == 0) {
-            listen = val;
-        } else if (strcmp(arg, "--access-log") == 0) {
-            access_log = val;
-        } else if (strcmp(arg, "--threads") == 0 && parse_uint(val, 256, &n) && n > 0) {
-            hopt.threads = (unsigned)n;
-        } else if (strcmp(arg, "--max-body") == 0 && parse_uint(val, 1UL << 30, &n) && n > 0) {
-            hopt.max_body = n;
-        } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) && n > 0) {
-            hopt.connection_limit = (unsigned)n;
-        } else if (strcmp(arg, "--max-connections-per-address") == 0 &&
-                   parse_uint(val, 100000, &n)) {
-            hopt.per_address_limit = (unsigned)n;
-        } else if (strcmp(arg, "--timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
-            hopt.timeout_seconds = (unsigned)n;
-        } else if (strcmp(arg, "--header-timeout") == 0 && parse_uint(val, 3600, &n) && n > 0) {
-            hopt.header_timeout_s = (unsigned)n;
-        } else if (strcmp(arg, "--min-body-rate") == 0 && parse_uint(val, 1UL << 30, &n)) {
-            hopt.min_body_rate = (unsigned)n;
-        } else if (strcmp(arg, "--max-body-memory") == 0 && parse_uint(val, 1UL << 40, &n) &&
-                   n > 0) {
-            hopt.body_memory = n;
-        } else if (strcmp(arg, "--hash-queue") == 0 && parse_uint(val, 100000, &n) && n > 0) {
-            hopt.pool_queue = (unsigned)n;
-        } else if (strcmp(arg, "--login-rate") == 0 && parse_uint(val, 100000, &n)) {
-            login_rate = n;
-        } else if (strcmp(arg, "--synchronous") == 0 &&
-                   (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
-            sopt.synchronous_full = strcmp(val, "full") == 0;
-        } else if (strcmp(arg, "--trusted-proxy") == 0) {
-            unsigned char bin[16];
-            if (inet_pton(AF_INET, val, bin) != 1 && inet_pton(AF_INET6, val, bin) != 1) {
-                cli_error("serve: --trusted-proxy must be an IP address, not '%s'", val);
-                return 2;
-            }
-            hopt.trusted_proxy = val;
-        } else if (strcmp(arg, "--web") == 0) {
-            web_root = val;
-        } else if (strcmp(arg, "--password-cost") == 0 && password_cost_parse(val, &cost)) {
-        } else if (strcmp(arg, "--hash-slots") == 0 && parse_uint(val, 64, &n) && n > 0) {
-            hash_slots = n;
-        } else if (strcmp(arg, "--session-hours") == 0 && parse_uint(val, 24 * 90, &n) && n > 0) {
-            session_hours = n;
-        } else {
-            cli_error("serve: bad option %s %s; see bingfa --help", arg, val);
+        if (serve_parse_option(c, arg, val) != 0)
             return 2;
-        }
     }
-    char addr[64];
-    if (!parse_listen(listen, addr, sizeof(addr), &hopt.port)) {
-        cli_error("serve: --listen must be ADDR:PORT, such as 127.0.0.1:8080, not '%s'", listen);
+    if (!parse_listen(c->listen, c->addr, sizeof(c->addr), &c->hopt.port)) {
+        cli_error("serve: --listen must be ADDR:PORT, such as 127.0.0.1:8080, not '%s'", c->listen);
         return 2;
     }
-    hopt.address = addr;
-    if (hopt.body_memory < hopt.max_body) {
+    c->hopt.address = c->addr;
+    if (c->hopt.body_memory < c->hopt.max_body) {
         cli_error("serve: --max-body-memory must be at least --max-body (%zu bytes)",
-                  hopt.max_body);
+                  c->hopt.max_body);
         return 2;
     }
+    return 0;
+}
 
-    FILE *log = stdout;
-    if (strcmp(access_log, "-") != 0 && (log = fopen(access_log, "a")) == NULL) {
-        cli_error("serve: cannot open access log %s: %s", access_log, strerror(errno));
-        return 1;
-    }
-    hopt.access_log = log;
-
-    /* Workers inherit this mask: only the main thread takes the signals. */
+/* Blocks SIGINT and SIGTERM (put in stop) so that only the main thread takes
+ * them (workers inherit this mask), and ignores SIGPIPE. */
+static void serve_block_signals(sigset_t *stop)
+{
     signal(SIGPIPE, SIG_IGN);
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    sigemptyset(stop);
+    sigaddset(stop, SIGINT);
+    sigaddset(stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, stop, NULL);
+}
 
+/* Opens the database and the API, serves until a signal in stop arrives,
+ * then lets requests in flight finish and closes everything; returns the
+ * exit status. */
+static int serve_run(serve_config *c, const sigset_t *stop)
+{
     int status = 1;
     bf_error err = {0};
     store *st = NULL;
     playbook_set *playbooks = NULL;
     api *app = NULL;
     http_server *srv = NULL;
-    if (store_open(db, &sopt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", db, err.message);
+    if (store_open(c->db, &c->sopt, &st, &err) != BF_OK) {
+        cli_error("%s: %s", c->db, err.message);
         goto done;
     }
     if ((playbooks = cli_load_all_playbooks(st)) == NULL)
         goto done;
-    password_configure(cost, (unsigned)hash_slots);
+    password_configure(c->cost, (unsigned)c->hash_slots);
     if (api_new(st, playbooks, &app) != BF_OK) {
         cli_error("out of memory");
         goto done;
     }
-    app->session_ttl_s = (unsigned)(session_hours * 3600);
-    app->cookie_secure = cookie_secure;
-    throttle_set_address_rate(app->logins, (unsigned)login_rate, 60);
+    app->session_ttl_s = (unsigned)(c->session_hours * 3600);
+    app->cookie_secure = c->cookie_secure;
+    throttle_set_address_rate(app->logins, (unsigned)c->login_rate, 60);
     if (session_restore_throttle(app, API_LOGIN_WINDOW_S, &err) != BF_OK) {
-        cli_error("%s: %s", db, err.message[0] ? err.message : "cannot read the audit log");
+        cli_error("%s: %s", c->db, err.message[0] ? err.message : "cannot read the audit log");
         goto done;
     }
-    hopt.hsts = cookie_secure;
-    hopt.pool_threads = (unsigned)hash_slots;
-    app->web_root = web_root;
-    if (http_server_start(&hopt, api_handle, app, &srv, &err) != BF_OK) {
+    c->hopt.hsts = c->cookie_secure;
+    c->hopt.pool_threads = (unsigned)c->hash_slots;
+    app->web_root = c->web_root;
+    if (http_server_start(&c->hopt, api_handle, app, &srv, &err) != BF_OK) {
         cli_error("%s", err.message);
         goto done;
     }
-    fprintf(stderr, "bingfa: serving %s on http://%s%s%s:%u/ (schema version %d)\n", db,
-            strchr(addr, ':') ? "[" : "", addr, strchr(addr, ':') ? "]" : "",
+    fprintf(stderr, "bingfa: serving %s on http://%s%s%s:%u/ (schema version %d)\n", c->db,
+            strchr(c->addr, ':') ? "[" : "", c->addr, strchr(c->addr, ':') ? "]" : "",
             (unsigned)http_server_port(srv), store_schema_version(st));
     fflush(stderr);
 
     int sig;
-    sigwait(&stop, &sig);
+    sigwait(stop, &sig);
     fprintf(stderr, "bingfa: %s received, finishing requests in flight\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_stop(srv, 10000);
@@ -216,6 +244,27 @@ done:
     api_free(app);
     store_close(st);
     playbook_set_free(playbooks);
+    return status;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    serve_config c;
+    serve_init_config(&c);
+    int status = serve_parse_args(&c, argc, argv);
+    if (status != 0)
+        return status;
+
+    FILE *log = stdout;
+    if (strcmp(c.access_log, "-") != 0 && (log = fopen(c.access_log, "a")) == NULL) {
+        cli_error("serve: cannot open access log %s: %s", c.access_log, strerror(errno));
+        return 1;
+    }
+    c.hopt.access_log = log;
+
+    sigset_t stop;
+    serve_block_signals(&stop);
+    status = serve_run(&c, &stop);
     if (log != stdout)
         fclose(log);
     if (status == 0)

@@ -74,6 +74,121 @@ static bool id_shape_valid(const char *s)
     return true;
 }
 
+/* Parses an integer value (FIELD_INT, FIELD_MONEY) of field f within its
+ * range into out->i. */
+static bf_result record_parse_integer(const field_spec *f, json_t *v, field_value *out,
+                                      bf_error *err)
+{
+    if (!json_is_integer(v))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be an integer%s",
+                       f->name, f->type == FIELD_MONEY ? " number of fen (分)" : "");
+    out->i = json_integer_value(v);
+    if (f->type == FIELD_MONEY && out->i < 0)
+        return bf_fail(err, BF_ERR_INVALID, "negative", f->name, "%s must not be negative",
+                       f->name);
+    if (out->i < f->min || out->i > f->max)
+        return bf_fail(err, BF_ERR_INVALID, "out_of_range", f->name,
+                       "%s must be between %lld and %lld", f->name, (long long)f->min,
+                       (long long)f->max);
+    return BF_OK;
+}
+
+/* Parses a string value (text, date, time, enum or reference) of field f
+ * into out->s, as stored: text trimmed, times normalized to UTC. */
+static bf_result record_parse_string(arena *a, const field_spec *f, json_t *v, field_value *out,
+                                     bf_error *err)
+{
+    if (!json_is_string(v))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be a string", f->name);
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    bf_result r;
+    if (f->type == FIELD_TEXT) {
+        s = text_trim(s, &len); /* " " is no name: white space is not kept */
+        if ((r = check_text(f, s, len, f->min, f->max, err)) != BF_OK)
+            return r;
+        out->s = arena_strndup(a, s, len);
+    } else if (f->type == FIELD_DATE) {
+        if (!text_date_valid(s))
+            return bf_fail(err, BF_ERR_INVALID, "invalid_date", f->name,
+                           "%s must be a date YYYY-MM-DD", f->name);
+        out->s = arena_strndup(a, s, len);
+    } else if (f->type == FIELD_DATETIME) {
+        char utc[32];
+        if (!text_datetime_normalize(s, utc, sizeof(utc)))
+            return bf_fail(err, BF_ERR_INVALID, "invalid_datetime", f->name,
+                           "%s must be an ISO 8601 time such as 2026-01-31T09:30:00Z", f->name);
+        out->s = arena_strdup(a, utc);
+    } else if (f->type == FIELD_ENUM) {
+        if (!enum_has(f->values, s))
+            return enum_error(err, f);
+        out->s = arena_strndup(a, s, len);
+    } else {
+        if (!id_shape_valid(s))
+            return bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
+                           "%s does not name an existing %s", f->name, f->ref);
+        out->s = arena_strndup(a, s, len);
+    }
+    return out->s ? BF_OK : BF_ERR_NOMEM;
+}
+
+/* Checks item i of a list value of field f and appends it, as stored (text
+ * trimmed), to kept. */
+static bf_result record_keep_list_item(const field_spec *f, size_t i, json_t *item, json_t *kept,
+                                       bf_error *err)
+{
+    if (!json_is_string(item))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be an array of strings",
+                       f->name);
+    const char *s = json_string_value(item);
+    size_t len = json_string_length(item);
+    bf_result r = BF_OK;
+    if (f->type == FIELD_REF_LIST) {
+        if (!id_shape_valid(s))
+            r = bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
+                        "%s[%zu] does not name an existing %s", f->name, i, f->ref);
+    } else {
+        s = text_trim(s, &len);
+        r = check_text(f, s, len, 1, 100, err);
+    }
+    if (r == BF_OK && json_array_append_new(kept, json_stringn(s, len)) != 0)
+        r = BF_ERR_NOMEM;
+    return r;
+}
+
+/* Parses a list value (FIELD_TEXT_LIST, FIELD_REF_LIST) of field f into
+ * out->s, the checked items as a compact JSON array. */
+static bf_result record_parse_list(arena *a, const field_spec *f, json_t *v, field_value *out,
+                                   bf_error *err)
+{
+    if (!json_is_array(v))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be an array of strings",
+                       f->name);
+    if ((int64_t)json_array_size(v) > f->max)
+        return bf_fail(err, BF_ERR_INVALID, "too_many", f->name, "%s has more than %lld items",
+                       f->name, (long long)f->max);
+    json_t *kept = json_array(); /* the items as stored: text trimmed */
+    if (kept == NULL)
+        return BF_ERR_NOMEM;
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        bf_result r = record_keep_list_item(f, i, item, kept, err);
+        if (r != BF_OK) {
+            json_decref(kept);
+            return r;
+        }
+    }
+    char *dump = json_dumps(kept, JSON_COMPACT);
+    json_decref(kept);
+    if (dump == NULL)
+        return BF_ERR_NOMEM;
+    out->s = arena_strdup(a, dump);
+    free(dump);
+    return out->s ? BF_OK : BF_ERR_NOMEM;
+}
+
 static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_value *out,
                              bf_error *err)
 {
@@ -88,103 +203,16 @@ static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_val
         return BF_OK;
     case FIELD_INT:
     case FIELD_MONEY:
-        if (!json_is_integer(v))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be an integer%s",
-                           f->name, f->type == FIELD_MONEY ? " number of fen (分)" : "");
-        out->i = json_integer_value(v);
-        if (f->type == FIELD_MONEY && out->i < 0)
-            return bf_fail(err, BF_ERR_INVALID, "negative", f->name, "%s must not be negative",
-                           f->name);
-        if (out->i < f->min || out->i > f->max)
-            return bf_fail(err, BF_ERR_INVALID, "out_of_range", f->name,
-                           "%s must be between %lld and %lld", f->name, (long long)f->min,
-                           (long long)f->max);
-        return BF_OK;
+        return record_parse_integer(f, v, out, err);
     case FIELD_TEXT:
     case FIELD_DATE:
     case FIELD_DATETIME:
     case FIELD_ENUM:
-    case FIELD_REF: {
-        if (!json_is_string(v))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be a string",
-                           f->name);
-        const char *s = json_string_value(v);
-        size_t len = json_string_length(v);
-        bf_result r;
-        if (f->type == FIELD_TEXT) {
-            s = text_trim(s, &len); /* " " is no name: white space is not kept */
-            if ((r = check_text(f, s, len, f->min, f->max, err)) != BF_OK)
-                return r;
-            out->s = arena_strndup(a, s, len);
-        } else if (f->type == FIELD_DATE) {
-            if (!text_date_valid(s))
-                return bf_fail(err, BF_ERR_INVALID, "invalid_date", f->name,
-                               "%s must be a date YYYY-MM-DD", f->name);
-            out->s = arena_strndup(a, s, len);
-        } else if (f->type == FIELD_DATETIME) {
-            char utc[32];
-            if (!text_datetime_normalize(s, utc, sizeof(utc)))
-                return bf_fail(err, BF_ERR_INVALID, "invalid_datetime", f->name,
-                               "%s must be an ISO 8601 time such as 2026-01-31T09:30:00Z", f->name);
-            out->s = arena_strdup(a, utc);
-        } else if (f->type == FIELD_ENUM) {
-            if (!enum_has(f->values, s))
-                return enum_error(err, f);
-            out->s = arena_strndup(a, s, len);
-        } else {
-            if (!id_shape_valid(s))
-                return bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
-                               "%s does not name an existing %s", f->name, f->ref);
-            out->s = arena_strndup(a, s, len);
-        }
-        return out->s ? BF_OK : BF_ERR_NOMEM;
-    }
+    case FIELD_REF:
+        return record_parse_string(a, f, v, out, err);
     case FIELD_TEXT_LIST:
-    case FIELD_REF_LIST: {
-        if (!json_is_array(v))
-            return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name,
-                           "%s must be an array of strings", f->name);
-        if ((int64_t)json_array_size(v) > f->max)
-            return bf_fail(err, BF_ERR_INVALID, "too_many", f->name, "%s has more than %lld items",
-                           f->name, (long long)f->max);
-        json_t *kept = json_array(); /* the items as stored: text trimmed */
-        if (kept == NULL)
-            return BF_ERR_NOMEM;
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (!json_is_string(item)) {
-                json_decref(kept);
-                return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name,
-                               "%s must be an array of strings", f->name);
-            }
-            const char *s = json_string_value(item);
-            size_t len = json_string_length(item);
-            bf_result r = BF_OK;
-            if (f->type == FIELD_REF_LIST) {
-                if (!id_shape_valid(s))
-                    r = bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
-                                "%s[%zu] does not name an existing %s", f->name, i, f->ref);
-            } else {
-                s = text_trim(s, &len);
-                r = check_text(f, s, len, 1, 100, err);
-            }
-            if (r == BF_OK && json_array_append_new(kept, json_stringn(s, len)) != 0)
-                r = BF_ERR_NOMEM;
-            if (r != BF_OK) {
-                json_decref(kept);
-                return r;
-            }
-        }
-        char *dump = json_dumps(kept, JSON_COMPACT);
-        json_decref(kept);
-        if (dump == NULL)
-            return BF_ERR_NOMEM;
-        out->s = arena_strdup(a, dump);
-        free(dump);
-        return out->s ? BF_OK : BF_ERR_NOMEM;
-    }
+    case FIELD_REF_LIST:
+        return record_parse_list(a, f, v, out, err);
     }
     return BF_ERR_INTERNAL;
 }

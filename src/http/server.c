@@ -1,5 +1,7 @@
-/* The HTTP server on libmicrohttpd (see server.h). */
-#include "http/server.h"
+/* The HTTP server on libmicrohttpd (see server.h): requests, answers and the
+ * access log; the connection sweeper, the body budget and the pool of
+ * offloaded requests are in server_watch.c. */
+#include "http/server_internal.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -20,56 +22,6 @@
 #include "core/text.h"
 #include "http/compress.h"
 #include "http/response.h"
-
-/* What the sweeper knows of one connection: when its request headers are
- * due, and how fast its body arrives. Linked in the server's list from the
- * moment libmicrohttpd accepts the socket until just before it closes it. */
-typedef struct conn_watch {
-    struct conn_watch *prev, *next;
-    int fd;
-    _Atomic uint64_t headers_due_ns; /* 0: headers are not awaited */
-    _Atomic uint64_t body_since_ns;  /* 0: no body is being read */
-    _Atomic uint64_t body_bytes;
-} conn_watch;
-
-struct http_server {
-    struct MHD_Daemon *daemon;
-    http_handler handler;
-    void *app;
-    http_options opt;
-    uint16_t port;
-    atomic_int in_flight;
-    atomic_size_t body_held; /* bytes of the body budget held by requests */
-
-    pthread_mutex_t watch_lock; /* guards watches, and every shutdown of a watched socket */
-    conn_watch *watches;
-    pthread_cond_t sweeper_wake;
-    pthread_t sweeper;
-    bool sweeper_running;
-    bool stopping;
-
-    pthread_mutex_t log_lock; /* guards the three below */
-    time_t log_second;        /* the second being counted */
-    unsigned log_lines;       /* lines of libmicrohttpd's log written in it */
-    unsigned log_dropped;     /* lines dropped since the last written */
-
-    pthread_mutex_t pool_lock; /* guards the queue */
-    pthread_cond_t pool_ready;
-    http_request **queue; /* a ring of pool_queue entries */
-    unsigned queue_head, queue_count;
-    pthread_t *pool;
-    unsigned pool_started;
-    bool pool_stopping;
-};
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-#define NS_PER_S 1000000000ULL
 
 static const char *local_find(const char *const *pairs, const char *name, bool fold)
 {
@@ -318,191 +270,7 @@ static enum MHD_Result refuse_answered(http_server *srv, http_request *req)
     return queue(srv, req);
 }
 
-/* libmicrohttpd's own messages ("reached per IP connection limit"), at most
- * HTTP_LOG_LINES_PER_S a second: a flood of refused connections must not
- * become a flood of log lines. */
-#define HTTP_LOG_LINES_PER_S 10
-
-__attribute__((format(printf, 2, 0))) static void on_log(void *cls, const char *fmt, va_list ap)
-{
-    http_server *srv = cls;
-    time_t now = time(NULL);
-    pthread_mutex_lock(&srv->log_lock);
-    if (now != srv->log_second) {
-        srv->log_second = now;
-        srv->log_lines = 0;
-    }
-    bool write = srv->log_lines < HTTP_LOG_LINES_PER_S;
-    unsigned dropped = 0;
-    if (write) {
-        srv->log_lines++;
-        dropped = srv->log_dropped;
-        srv->log_dropped = 0;
-    } else {
-        srv->log_dropped++;
-    }
-    pthread_mutex_unlock(&srv->log_lock);
-    if (!write)
-        return;
-    char line[512];
-    vsnprintf(line, sizeof(line), fmt, ap);
-    size_t n = strlen(line);
-    while (n > 0 && line[n - 1] == '\n')
-        line[--n] = '\0';
-    if (dropped > 0)
-        fprintf(stderr, "bingfa: http: %s (and %u similar lines dropped)\n", line, dropped);
-    else
-        fprintf(stderr, "bingfa: http: %s\n", line);
-}
-
-/* ---- deadlines ------------------------------------------------------------- */
-
-static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code)
-{
-    http_server *srv = cls;
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
-        conn_watch *w = calloc(1, sizeof(*w));
-        if (w == NULL || ci == NULL) {
-            free(w);
-            *socket_context = NULL; /* unwatched: the idle timeout still applies */
-            return;
-        }
-        w->fd = ci->connect_fd;
-        atomic_init(&w->headers_due_ns, now_ns() + srv->opt.header_timeout_s * NS_PER_S);
-        atomic_init(&w->body_since_ns, 0);
-        atomic_init(&w->body_bytes, 0);
-        pthread_mutex_lock(&srv->watch_lock);
-        w->next = srv->watches;
-        if (srv->watches)
-            srv->watches->prev = w;
-        srv->watches = w;
-        pthread_mutex_unlock(&srv->watch_lock);
-        *socket_context = w;
-        return;
-    }
-    conn_watch *w = *socket_context;
-    if (w == NULL)
-        return;
-    /* Called before libmicrohttpd closes the socket: once unlinked, the
-     * sweeper never touches this descriptor again. */
-    pthread_mutex_lock(&srv->watch_lock);
-    if (w->prev)
-        w->prev->next = w->next;
-    else
-        srv->watches = w->next;
-    if (w->next)
-        w->next->prev = w->prev;
-    pthread_mutex_unlock(&srv->watch_lock);
-    free(w);
-    *socket_context = NULL;
-}
-
-/* Ends the connections that missed a deadline: headers not in by their due
- * time, or a body slower than min_body_rate once header_timeout_s is over.
- * shutdown() wakes libmicrohttpd's poll on the socket, which then closes it. */
-static void sweep(http_server *srv)
-{
-    uint64_t now = now_ns();
-    uint64_t grace = srv->opt.header_timeout_s * NS_PER_S;
-    pthread_mutex_lock(&srv->watch_lock);
-    for (conn_watch *w = srv->watches; w; w = w->next) {
-        uint64_t due = atomic_load(&w->headers_due_ns);
-        uint64_t since = atomic_load(&w->body_since_ns);
-        bool late = due != 0 && now > due;
-        bool slow = since != 0 && now - since > grace &&
-                    atomic_load(&w->body_bytes) * NS_PER_S <
-                        (uint64_t)srv->opt.min_body_rate * (now - since);
-        if (late || slow) {
-            atomic_store(&w->headers_due_ns, 0);
-            atomic_store(&w->body_since_ns, 0);
-            shutdown(w->fd, SHUT_RDWR);
-        }
-    }
-    pthread_mutex_unlock(&srv->watch_lock);
-}
-
-static void *sweeper_main(void *arg)
-{
-    http_server *srv = arg;
-    pthread_mutex_lock(&srv->watch_lock);
-    while (!srv->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_nsec += 250 * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&srv->sweeper_wake, &srv->watch_lock, &ts);
-        if (srv->stopping)
-            break;
-        pthread_mutex_unlock(&srv->watch_lock);
-        sweep(srv);
-        pthread_mutex_lock(&srv->watch_lock);
-    }
-    pthread_mutex_unlock(&srv->watch_lock);
-    return NULL;
-}
-
-/* ---- the pool of offloaded requests --------------------------------------- */
-
-static void *pool_main(void *arg)
-{
-    http_server *srv = arg;
-    for (;;) {
-        pthread_mutex_lock(&srv->pool_lock);
-        while (srv->queue_count == 0 && !srv->pool_stopping)
-            pthread_cond_wait(&srv->pool_ready, &srv->pool_lock);
-        if (srv->queue_count == 0) {
-            pthread_mutex_unlock(&srv->pool_lock);
-            return NULL;
-        }
-        http_request *req = srv->queue[srv->queue_head];
-        srv->queue_head = (srv->queue_head + 1) % srv->opt.pool_queue;
-        srv->queue_count--;
-        pthread_mutex_unlock(&srv->pool_lock);
-
-        srv->handler(req, srv->app);
-        req->handled = true;
-        /* libmicrohttpd calls on_request again, which sends the answer. */
-        MHD_resume_connection(req->conn);
-    }
-}
-
-/* Suspends the connection and queues req for the pool; false when the queue
- * is full. Called from on_request, as libmicrohttpd requires. */
-static bool pool_submit(http_server *srv, http_request *req)
-{
-    pthread_mutex_lock(&srv->pool_lock);
-    if (srv->queue_count >= srv->opt.pool_queue || srv->pool_stopping) {
-        pthread_mutex_unlock(&srv->pool_lock);
-        return false;
-    }
-    req->queued = true;
-    MHD_suspend_connection(req->conn);
-    srv->queue[(srv->queue_head + srv->queue_count) % srv->opt.pool_queue] = req;
-    srv->queue_count++;
-    pthread_cond_signal(&srv->pool_ready);
-    pthread_mutex_unlock(&srv->pool_lock);
-    return true;
-}
-
 /* ---- requests --------------------------------------------------------------- */
-
-/* Takes n bytes of the server's body budget; false when it would pass it. */
-static bool budget_take(http_server *srv, http_request *req, size_t n)
-{
-    size_t held = atomic_load(&srv->body_held);
-    do {
-        if (n > srv->opt.body_memory || held > srv->opt.body_memory - n)
-            return false;
-    } while (!atomic_compare_exchange_weak(&srv->body_held, &held, held + n));
-    req->body_reserved += n;
-    return true;
-}
 
 typedef struct length_count {
     unsigned content_lengths, transfer_encodings;
@@ -599,7 +367,7 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
     }
     buf_init(&req->body, a, req->body_limit);
     if (has_body && announced != UINT64_MAX) {
-        if (!budget_take(srv, req, (size_t)announced)) {
+        if (!server_budget_take(srv, req, (size_t)announced)) {
             respond_busy(req, "5", BODIES_BUSY);
             return refuse_answered(srv, req);
         }
@@ -638,7 +406,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         if (!req->body_too_large && !req->body_over_budget) {
             /* A chunked body takes its budget as it comes: at most twice
              * its size is held while the buffer doubles. */
-            if (req->body.len + n > req->body.cap && !budget_take(srv, req, 2 * n))
+            if (req->body.len + n > req->body.cap && !server_budget_take(srv, req, 2 * n))
                 req->body_over_budget = true;
             else if (buf_append(&req->body, upload_data, n) != BF_OK)
                 req->body_too_large = true;
@@ -654,7 +422,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
     } else if (req->body_too_large) {
         respond_too_large(req, req->body_limit);
     } else if (req->offload) {
-        if (pool_submit(srv, req))
+        if (server_pool_submit(srv, req))
             return MHD_YES;
         respond_busy(req, "2", HASHES_BUSY);
     } else {
@@ -751,30 +519,9 @@ static void defaults(http_options *o)
         o->pool_queue = HTTP_DEFAULT_POOL_QUEUE;
 }
 
-/* Stops and joins the sweeper and the pool (the pool first runs what is
- * queued, so that every suspended connection is resumed). */
-static void stop_threads(http_server *srv)
-{
-    pthread_mutex_lock(&srv->pool_lock);
-    srv->pool_stopping = true;
-    pthread_cond_broadcast(&srv->pool_ready);
-    pthread_mutex_unlock(&srv->pool_lock);
-    for (unsigned i = 0; i < srv->pool_started; i++)
-        pthread_join(srv->pool[i], NULL);
-    srv->pool_started = 0;
-    if (srv->sweeper_running) {
-        pthread_mutex_lock(&srv->watch_lock);
-        srv->stopping = true;
-        pthread_cond_signal(&srv->sweeper_wake);
-        pthread_mutex_unlock(&srv->watch_lock);
-        pthread_join(srv->sweeper, NULL);
-        srv->sweeper_running = false;
-    }
-}
-
 static void server_free(http_server *srv)
 {
-    stop_threads(srv);
+    server_stop_threads(srv);
     pthread_mutex_destroy(&srv->watch_lock);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_cond_destroy(&srv->sweeper_wake);
@@ -783,31 +530,6 @@ static void server_free(http_server *srv)
     free(srv->queue);
     free(srv->pool);
     free(srv);
-}
-
-static bf_result start_threads(http_server *srv)
-{
-    srv->queue = calloc(srv->opt.pool_queue, sizeof(*srv->queue));
-    srv->pool = calloc(srv->opt.pool_threads, sizeof(*srv->pool));
-    if (srv->queue == NULL || srv->pool == NULL)
-        return BF_ERR_NOMEM;
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0)
-        return BF_ERR_NOMEM;
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    int rc = pthread_cond_init(&srv->sweeper_wake, &attr);
-    pthread_condattr_destroy(&attr);
-    if (rc != 0)
-        return BF_ERR_NOMEM;
-    if (pthread_create(&srv->sweeper, NULL, sweeper_main, srv) != 0)
-        return BF_ERR_NOMEM;
-    srv->sweeper_running = true;
-    for (unsigned i = 0; i < srv->opt.pool_threads; i++) {
-        if (pthread_create(&srv->pool[i], NULL, pool_main, srv) != 0)
-            return BF_ERR_NOMEM;
-        srv->pool_started++;
-    }
-    return BF_OK;
 }
 
 bf_result http_server_start(const http_options *opt, http_handler handler, void *app,
@@ -826,7 +548,7 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->pool_lock, NULL);
     pthread_cond_init(&srv->pool_ready, NULL);
-    if (start_threads(srv) != BF_OK) {
+    if (server_start_threads(srv) != BF_OK) {
         server_free(srv);
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "cannot start the server's threads");
     }
@@ -851,12 +573,13 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     }
 
     srv->daemon = MHD_start_daemon(
-        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, on_log, srv,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, srv->opt.threads,
-        MHD_OPTION_CONNECTION_LIMIT, srv->opt.connection_limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        srv->opt.per_address_limit, MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, on_connection,
-        srv, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+        flags, opt->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER, server_on_log,
+        srv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+        srv->opt.threads, MHD_OPTION_CONNECTION_LIMIT, srv->opt.connection_limit,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opt.per_address_limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, srv->opt.timeout_seconds, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_NOTIFY_CONNECTION, server_on_connection, srv,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
     if (srv->daemon == NULL) {
         server_free(srv);
         return bf_fail(err, BF_ERR_IO, "listen_failed", "listen",
@@ -886,7 +609,7 @@ void http_server_stop(http_server *srv, unsigned grace_ms)
         struct timespec ts = {0, 10 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    stop_threads(srv);
+    server_stop_threads(srv);
     MHD_stop_daemon(srv->daemon);
     server_free(srv);
 }

@@ -556,35 +556,31 @@ static const char *like_escape(arena *a, const char *s)
     return out;
 }
 
-bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
-                            bf_error *err)
+/* Sets shape->filter_bits, one bit per filter of q (field and operator);
+ * a filter given twice is refused. */
+static bf_result records_shape_filters(const list_query *q, list_shape *shape, bf_error *err)
 {
-    BF_ASSERT(q->limit >= 1 && q->limit <= LIST_MAX_LIMIT);
-    conn *c;
-    bf_result r = sq_conn(st, &c, err);
-    if (r != BF_OK)
-        return r;
-    list_shape shape = {q, 0};
     for (size_t i = 0; i < q->nfilters; i++) {
         const field_spec *f = &q->spec->fields[q->filters[i].field];
         BF_ASSERT((f->flags & FIELD_FILTER) && q->filters[i].op <= LIST_LTE);
         int n = filter_bit(q->spec, q->filters[i].field, q->filters[i].op);
         BF_ASSERT(n < 64);
         uint64_t bit = 1ULL << n;
-        if (shape.filter_bits & bit)
+        if (shape->filter_bits & bit)
             return bf_fail(
                 err, BF_ERR_INVALID, "duplicate_filter", q->spec->fields[q->filters[i].field].name,
                 "the filter %s is given twice", q->spec->fields[q->filters[i].field].name);
-        shape.filter_bits |= bit;
+        shape->filter_bits |= bit;
     }
-    uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
-                       ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
-                       (sq_visibility_shape(q->who) << 12);
-    stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
-    sqlite3_stmt *s;
-    if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
-        return r;
+    return BF_OK;
+}
 
+/* Binds the parameters of the list statement s: the limit, the viewer, the
+ * cursor, the search and the filters (in bit order, as the SQL was
+ * composed). */
+static bf_result records_bind_list(sqlite3_stmt *s, arena *a, const list_query *q,
+                                   uint64_t filter_bits)
+{
     sqlite3_bind_int(s, 1, q->limit + 1);
     sq_bind_viewer(s, q->who);
     if (q->after) {
@@ -602,10 +598,9 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
             return BF_ERR_NOMEM;
         sq_bind_text(s, 4, esc);
     }
-    /* Filters bind in bit order, as the SQL was composed. */
     int param = 5;
     for (int bit = 0; bit < 64; bit++) {
-        if (!(shape.filter_bits & (1ULL << bit)))
+        if (!(filter_bits & (1ULL << bit)))
             continue;
         for (size_t i = 0; i < q->nfilters; i++) {
             const list_filter *lf = &q->filters[i];
@@ -618,13 +613,21 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
         }
         param++;
     }
+    return BF_OK;
+}
 
+/* Steps the bound list statement s into out: up to q->limit records, and
+ * whether there are more; resets s. */
+static bf_result records_read_page(conn *c, sqlite3_stmt *s, arena *a, const list_query *q,
+                                   record_page *out, bf_error *err)
+{
     size_t cap = (size_t)q->limit;
     out->items = arena_calloc(a, cap, sizeof(record *));
     out->n = 0;
     out->more = false;
     if (out->items == NULL)
         return BF_ERR_NOMEM;
+    bf_result r = BF_OK;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (out->n == cap) {
@@ -643,4 +646,27 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
         r = sq_db_error(err, c->db, rc, "list");
     sqlite3_reset(s);
     return r;
+}
+
+bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
+                            bf_error *err)
+{
+    BF_ASSERT(q->limit >= 1 && q->limit <= LIST_MAX_LIMIT);
+    conn *c;
+    bf_result r = sq_conn(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    list_shape shape = {q, 0};
+    if ((r = records_shape_filters(q, &shape, err)) != BF_OK)
+        return r;
+    uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
+                       ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
+                       (sq_visibility_shape(q->who) << 12);
+    stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
+    sqlite3_stmt *s;
+    if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
+        return r;
+    if ((r = records_bind_list(s, a, q, shape.filter_bits)) != BF_OK)
+        return r;
+    return records_read_page(c, s, a, q, out, err);
 }

@@ -1,5 +1,5 @@
-/* Unit tests of src/core/playbook.c, src/core/stage.c and
- * src/core/opportunity.c: the methodology as data and its gate. */
+/* Unit tests of src/core/playbook.c, src/core/playbook_parse.c,
+ * src/core/stage.c and src/core/opportunity.c: the methodology as data and its gate. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,801 @@
+/* Playbook parsing and validation (see playbook.h); the set and the queries
+ * on a parsed playbook are in playbook.c.
+ *
+ * The parser walks the document once, keeping a JSON path for messages; a
+ * problem is recorded and the walk goes on, so one run lists every problem
+ * of a file. Nothing is kept unless the whole document is valid. */
+#include "core/playbook.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/text.h"
+
+typedef struct ctx {
+    arena *a;
+    playbook *pb;
+    playbook_problems *pr;
+    char path[128];
+} ctx;
+
+static void problem(ctx *c, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void problem(ctx *c, const char *key, const char *fmt, ...)
+{
+    c->pr->total++;
+    if (c->pr->n == sizeof(c->pr->items) / sizeof(c->pr->items[0]))
+        return;
+    playbook_problem *p = &c->pr->items[c->pr->n++];
+    if (key && c->path[0])
+        snprintf(p->path, sizeof(p->path), "%.80s.%.40s", c->path, key);
+    else
+        snprintf(p->path, sizeof(p->path), "%s", key ? key : (c->path[0] ? c->path : "(document)"));
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->message, sizeof(p->message), fmt, ap);
+    va_end(ap);
+}
+
+/* Descends into a path segment; leave() restores the saved path. */
+static void enter(ctx *c, char *saved, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void enter(ctx *c, char *saved, const char *fmt, ...)
+{
+    memcpy(saved, c->path, sizeof(c->path));
+    size_t n = strlen(c->path);
+    if (n && n + 1 < sizeof(c->path) && fmt[0] != '[')
+        c->path[n++] = '.';
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->path + n, sizeof(c->path) - n, fmt, ap);
+    va_end(ap);
+}
+
+static void leave(ctx *c, const char *saved)
+{
+    memcpy(c->path, saved, sizeof(c->path));
+}
+
+static bool one_of(const char *s, const char *const *values)
+{
+    for (size_t i = 0; values[i]; i++)
+        if (strcmp(s, values[i]) == 0)
+            return true;
+    return false;
+}
+
+static void check_keys(ctx *c, json_t *obj, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (!one_of(key, allowed))
+            problem(c, key, "is not a known key");
+    }
+}
+
+static const char *get_string(ctx *c, json_t *obj, const char *key, bool required)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL) {
+        if (required)
+            problem(c, key, "is required");
+        return NULL;
+    }
+    if (!json_is_string(v) || json_string_length(v) == 0) {
+        problem(c, key, "must be a non-empty string");
+        return NULL;
+    }
+    return arena_strdup(c->a, json_string_value(v));
+}
+
+static const char *get_id(ctx *c, json_t *obj, const char *key, bool required)
+{
+    const char *s = get_string(c, obj, key, required);
+    if (s && !text_slug_valid(s)) {
+        problem(c, key, "must match ^[a-z0-9][a-z0-9-]{0,47}$, not \"%.60s\"", s);
+        return NULL;
+    }
+    return s;
+}
+
+static int get_int(ctx *c, json_t *obj, const char *key, bool required, int min, int max, int def)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v == NULL) {
+        if (required)
+            problem(c, key, "is required");
+        return def;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+        problem(c, key, "must be an integer from %d to %d", min, max);
+        return def;
+    }
+    return (int)json_integer_value(v);
+}
+
+static void parse_text(ctx *c, json_t *v, i18n_text *out)
+{
+    static const char *const keys[] = {"zh", "en", NULL};
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be a text {\"zh\": …, \"en\": …}");
+        return;
+    }
+    check_keys(c, v, keys);
+    out->zh = get_string(c, v, "zh", true);
+    out->en = get_string(c, v, "en", true);
+}
+
+static void get_text(ctx *c, json_t *obj, const char *key, bool required, i18n_text *out)
+{
+    json_t *v = json_object_get(obj, key);
+    out->zh = out->en = NULL;
+    if (v == NULL) {
+        if (required)
+            problem(c, key, "is required");
+        return;
+    }
+    char saved[sizeof(c->path)];
+    enter(c, saved, "%s", key);
+    parse_text(c, v, out);
+    leave(c, saved);
+}
+
+/* The array at key (NULL when absent or not an array); *n its size. */
+static json_t *get_array(ctx *c, json_t *obj, const char *key, bool required, size_t *n)
+{
+    json_t *v = json_object_get(obj, key);
+    *n = 0;
+    if (v == NULL) {
+        if (required)
+            problem(c, key, "is required");
+        return NULL;
+    }
+    if (!json_is_array(v)) {
+        problem(c, key, "must be an array");
+        return NULL;
+    }
+    *n = json_array_size(v);
+    return v;
+}
+
+static void get_text_list(ctx *c, json_t *obj, const char *key, text_list *out)
+{
+    size_t n;
+    json_t *arr = get_array(c, obj, key, false, &n);
+    out->n = 0;
+    out->items = n ? arena_calloc(c->a, n, sizeof(i18n_text)) : NULL;
+    if (arr == NULL || (n && out->items == NULL))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "%s[%zu]", key, i);
+        parse_text(c, json_array_get(arr, i), &out->items[i]);
+        leave(c, saved);
+    }
+    out->n = n;
+}
+
+static bool role_known(const playbook *pb, const char *code, size_t len)
+{
+    static const char *const builtin[] = {"S", "C", "M", "channel", NULL};
+    for (size_t i = 0; builtin[i]; i++)
+        if (strlen(builtin[i]) == len && memcmp(builtin[i], code, len) == 0)
+            return true;
+    for (size_t i = 0; i < pb->nroles; i++)
+        if (pb->roles[i].code && strlen(pb->roles[i].code) == len &&
+            memcmp(pb->roles[i].code, code, len) == 0)
+            return true;
+    return false;
+}
+
+/* Role codes joined by '&' ("M&C&S"); each must be known. */
+static const char *get_roles(ctx *c, json_t *obj, const char *key)
+{
+    const char *s = get_string(c, obj, key, false);
+    if (s == NULL)
+        return NULL;
+    for (const char *p = s;;) {
+        const char *amp = strchr(p, '&');
+        size_t n = amp ? (size_t)(amp - p) : strlen(p);
+        if (n == 0 || !role_known(c->pb, p, n)) {
+            problem(c, key,
+                    "names an unknown role in \"%.60s\" (S, C, M, channel or a code of "
+                    "roles[], joined by &)",
+                    s);
+            return NULL;
+        }
+        if (amp == NULL)
+            break;
+        p = amp + 1;
+    }
+    return s;
+}
+
+static bool template_known(const playbook *pb, const char *id)
+{
+    for (size_t i = 0; i < pb->ntemplates; i++)
+        if (pb->templates[i].id && strcmp(pb->templates[i].id, id) == 0)
+            return true;
+    return false;
+}
+
+static const char *get_template(ctx *c, json_t *obj, const char *key)
+{
+    const char *id = get_id(c, obj, key, false);
+    if (id && !template_known(c->pb, id)) {
+        problem(c, key, "names the unknown template \"%.60s\"", id);
+        return NULL;
+    }
+    return id;
+}
+
+static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
+
+static void parse_criterion(ctx *c, json_t *v, checklist_def *item)
+{
+    static const char *const keys[] = {"id", "kind", "owner", "framework", "text", NULL};
+    static const char *const kinds[] = {"criterion", "deliverable", NULL};
+    item->type = ITEM_CRITERION;
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object");
+        return;
+    }
+    check_keys(c, v, keys);
+    item->id = get_id(c, v, "id", true);
+    item->kind = get_string(c, v, "kind", true);
+    if (item->kind && !one_of(item->kind, kinds))
+        problem(c, "kind", "must be criterion or deliverable, not \"%.40s\"", item->kind);
+    item->owner = get_roles(c, v, "owner");
+    item->framework = get_string(c, v, "framework", false);
+    if (item->framework && !one_of(item->framework, frameworks))
+        problem(c, "framework", "must be MAN, MANT, 5W2P or CE, not \"%.40s\"", item->framework);
+    get_text(c, v, "text", true, &item->text);
+}
+
+static void parse_deliverable(ctx *c, json_t *v, checklist_def *item)
+{
+    static const char *const keys[] = {"id", "name", "audience", "owner", "template", NULL};
+    static const char *const audiences[] = {"customer", "internal", NULL};
+    item->type = ITEM_DELIVERABLE;
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object");
+        return;
+    }
+    check_keys(c, v, keys);
+    item->id = get_id(c, v, "id", true);
+    get_text(c, v, "name", true, &item->text);
+    item->audience = get_string(c, v, "audience", true);
+    if (item->audience && !one_of(item->audience, audiences))
+        problem(c, "audience", "must be customer or internal, not \"%.40s\"", item->audience);
+    item->owner = get_roles(c, v, "owner");
+    item->template_id = get_template(c, v, "template");
+}
+
+static void parse_activity(ctx *c, json_t *v, checklist_def *item)
+{
+    static const char *const keys[] = {"id",    "name",      "goal",       "owner",  "steps",
+                                       "tools", "templates", "inspection", "skills", NULL};
+    static const char *const step_keys[] = {"text", "owner", NULL};
+    item->type = ITEM_ACTIVITY;
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object");
+        return;
+    }
+    check_keys(c, v, keys);
+    item->id = get_id(c, v, "id", true);
+    get_text(c, v, "name", true, &item->text);
+    get_text(c, v, "goal", false, &item->goal);
+    item->owner = get_roles(c, v, "owner");
+    size_t n;
+    json_t *steps = get_array(c, v, "steps", false, &n);
+    item->steps = n ? arena_calloc(c->a, n, sizeof(step_def)) : NULL;
+    for (size_t i = 0; steps && item->steps && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "steps[%zu]", i);
+        json_t *s = json_array_get(steps, i);
+        if (json_is_object(s)) {
+            check_keys(c, s, step_keys);
+            get_text(c, s, "text", true, &item->steps[i].text);
+            item->steps[i].owner = get_roles(c, s, "owner");
+        } else {
+            problem(c, NULL, "must be an object {\"text\", \"owner\"}");
+        }
+        leave(c, saved);
+    }
+    item->nsteps = item->steps ? n : 0;
+    get_text_list(c, v, "tools", &item->tools);
+    get_text_list(c, v, "inspection", &item->inspection);
+    get_text_list(c, v, "skills", &item->skills);
+    json_t *tpls = get_array(c, v, "templates", false, &n);
+    item->templates = n ? arena_calloc(c->a, n, sizeof(char *)) : NULL;
+    for (size_t i = 0; tpls && item->templates && i < n; i++) {
+        json_t *t = json_array_get(tpls, i);
+        char saved[sizeof(c->path)];
+        enter(c, saved, "templates[%zu]", i);
+        if (!json_is_string(t))
+            problem(c, NULL, "must be a template id");
+        else if (!template_known(c->pb, json_string_value(t)))
+            problem(c, NULL, "names the unknown template \"%.60s\"", json_string_value(t));
+        else
+            item->templates[item->ntemplates++] = arena_strdup(c->a, json_string_value(t));
+        leave(c, saved);
+    }
+}
+
+static void parse_perspective(ctx *c, json_t *v, perspective *p, bool presales)
+{
+    static const char *const keys[] = {"goal", "behaviours", "signature_action", NULL};
+    static const char *const presales_keys[] = {"goal", "behaviours", "signature_action",
+                                                "key_behaviours", NULL};
+    static const char *const kb_keys[] = {"behaviour", "output", "pass_bar", NULL};
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object");
+        return;
+    }
+    p->present = true;
+    check_keys(c, v, presales ? presales_keys : keys);
+    get_text(c, v, "goal", false, &p->goal);
+    get_text(c, v, "signature_action", false, &p->signature_action);
+    get_text_list(c, v, "behaviours", &p->behaviours);
+    size_t n;
+    json_t *kbs = presales ? get_array(c, v, "key_behaviours", false, &n) : NULL;
+    if (kbs == NULL || n == 0)
+        return;
+    p->key_behaviours = arena_calloc(c->a, n, sizeof(key_behaviour));
+    for (size_t i = 0; p->key_behaviours && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "key_behaviours[%zu]", i);
+        json_t *kb = json_array_get(kbs, i);
+        if (json_is_object(kb)) {
+            check_keys(c, kb, kb_keys);
+            get_text(c, kb, "behaviour", true, &p->key_behaviours[i].behaviour);
+            get_text(c, kb, "output", false, &p->key_behaviours[i].output);
+            get_text(c, kb, "pass_bar", false, &p->key_behaviours[i].pass_bar);
+        } else {
+            problem(c, NULL, "must be an object");
+        }
+        leave(c, saved);
+    }
+    p->nkey_behaviours = p->key_behaviours ? n : 0;
+}
+
+static void parse_perspectives(ctx *c, json_t *stage, stage_def *st)
+{
+    static const char *const views[] = {"customer", "sales", "channel", "presales", NULL};
+    json_t *v = json_object_get(stage, "perspectives");
+    if (v == NULL)
+        return;
+    char saved[sizeof(c->path)];
+    enter(c, saved, "perspectives");
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object with customer, sales, channel, presales");
+    } else {
+        check_keys(c, v, views);
+        for (int i = 0; i < VIEW_COUNT; i++) {
+            json_t *p = json_object_get(v, views[i]);
+            if (p == NULL)
+                continue;
+            char inner[sizeof(c->path)];
+            enter(c, inner, "%s", views[i]);
+            parse_perspective(c, p, &st->views[i], i == VIEW_PRESALES);
+            leave(c, inner);
+        }
+    }
+    leave(c, saved);
+}
+
+typedef void (*item_parser)(ctx *c, json_t *v, checklist_def *item);
+
+/* Parses the items at key into items[*n…], as many as the array holds. */
+static void parse_items(ctx *c, json_t *obj, const char *key, item_parser parse,
+                        checklist_def *items, size_t *n)
+{
+    size_t count;
+    json_t *arr = get_array(c, obj, key, false, &count);
+    for (size_t i = 0; arr && i < count; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "%s[%zu]", key, i);
+        checklist_def *item = &items[*n];
+        parse(c, json_array_get(arr, i), item);
+        for (size_t k = 0; item->id && k < *n; k++)
+            if (items[k].id && strcmp(items[k].id, item->id) == 0) {
+                problem(c, "id", "repeats the item id \"%s\" within the stage", item->id);
+                break;
+            }
+        (*n)++;
+        leave(c, saved);
+    }
+}
+
+static size_t array_size_at(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_array(v) ? json_array_size(v) : 0;
+}
+
+static void parse_stage(ctx *c, json_t *v, stage_def *st)
+{
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "probability",
+                                       "in_funnel",
+                                       "goal",
+                                       "milestone",
+                                       "success_criteria",
+                                       "typical_days",
+                                       "signature_action",
+                                       "perspectives",
+                                       "exit_criteria",
+                                       "deliverables",
+                                       "activities",
+                                       NULL};
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object");
+        return;
+    }
+    check_keys(c, v, keys);
+    st->id = get_id(c, v, "id", true);
+    if (st->id && strcmp(st->id, "won") == 0) {
+        problem(c, "id", "\"won\" is reserved for the closing checklist of a won deal");
+        st->id = NULL;
+    }
+    get_text(c, v, "name", true, &st->name);
+    st->probability = get_int(c, v, "probability", true, 0, 100, -1);
+    json_t *f = json_object_get(v, "in_funnel");
+    if (f != NULL && !json_is_boolean(f))
+        problem(c, "in_funnel", "must be true or false");
+    st->in_funnel = f == NULL || json_is_true(f);
+    get_text(c, v, "goal", false, &st->goal);
+    get_text(c, v, "milestone", false, &st->milestone);
+    get_text(c, v, "success_criteria", false, &st->success_criteria);
+    get_text(c, v, "signature_action", false, &st->signature_action);
+    st->typical_days = get_int(c, v, "typical_days", false, 1, 3650, 0);
+    parse_perspectives(c, v, st);
+
+    size_t cap = array_size_at(v, "exit_criteria") + array_size_at(v, "deliverables") +
+                 array_size_at(v, "activities");
+    st->items = arena_calloc(c->a, cap ? cap : 1, sizeof(checklist_def));
+    if (st->items == NULL)
+        return;
+    parse_items(c, v, "exit_criteria", parse_criterion, st->items, &st->nitems);
+    parse_items(c, v, "deliverables", parse_deliverable, st->items, &st->nitems);
+    parse_items(c, v, "activities", parse_activity, st->items, &st->nitems);
+}
+
+static void parse_roles(ctx *c, json_t *doc)
+{
+    static const char *const keys[] = {"code", "name", "description", NULL};
+    static const char *const reserved[] = {"S", "C", "M", "channel", NULL};
+    size_t n;
+    json_t *arr = get_array(c, doc, "roles", false, &n);
+    c->pb->roles = n ? arena_calloc(c->a, n, sizeof(role_def)) : NULL;
+    for (size_t i = 0; arr && c->pb->roles && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "roles[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        role_def *r = &c->pb->roles[i];
+        if (json_is_object(v)) {
+            check_keys(c, v, keys);
+            r->code = get_string(c, v, "code", true);
+            bool ok = r->code && strlen(r->code) <= 16;
+            for (const char *p = r->code; ok && *p; p++)
+                ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
+            if (r->code && (!ok || one_of(r->code, reserved))) {
+                problem(c, "code", "must be 1 to 16 letters and not S, C, M or channel");
+                r->code = NULL;
+            }
+            for (size_t k = 0; r->code && k < i; k++)
+                if (c->pb->roles[k].code && strcmp(c->pb->roles[k].code, r->code) == 0)
+                    problem(c, "code", "repeats the role \"%s\"", r->code);
+            get_text(c, v, "name", true, &r->name);
+            get_text(c, v, "description", false, &r->description);
+        } else {
+            problem(c, NULL, "must be an object");
+        }
+        leave(c, saved);
+    }
+    c->pb->nroles = c->pb->roles ? n : 0;
+}
+
+static void parse_templates(ctx *c, json_t *doc)
+{
+    static const char *const keys[] = {"id", "name", NULL};
+    size_t n;
+    json_t *arr = get_array(c, doc, "templates", false, &n);
+    c->pb->templates = n ? arena_calloc(c->a, n, sizeof(template_def)) : NULL;
+    for (size_t i = 0; arr && c->pb->templates && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "templates[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        template_def *t = &c->pb->templates[i];
+        if (json_is_object(v)) {
+            check_keys(c, v, keys);
+            t->id = get_id(c, v, "id", true);
+            for (size_t k = 0; t->id && k < i; k++)
+                if (c->pb->templates[k].id && strcmp(c->pb->templates[k].id, t->id) == 0)
+                    problem(c, "id", "repeats the template id \"%s\"", t->id);
+            get_text(c, v, "name", true, &t->name);
+        } else {
+            problem(c, NULL, "must be an object");
+        }
+        leave(c, saved);
+    }
+    c->pb->ntemplates = c->pb->templates ? n : 0;
+}
+
+/* The index of the stage called key's value, or SIZE_MAX with a problem. */
+static size_t stage_ref(ctx *c, json_t *obj, const char *key)
+{
+    const char *id = get_id(c, obj, key, true);
+    if (id == NULL)
+        return SIZE_MAX;
+    for (size_t i = 0; i < c->pb->nstages; i++)
+        if (c->pb->stages[i].id && strcmp(c->pb->stages[i].id, id) == 0)
+            return i;
+    problem(c, key, "names the unknown stage \"%.60s\"", id);
+    return SIZE_MAX;
+}
+
+static void parse_decisions(ctx *c, json_t *doc)
+{
+    static const char *const keys[] = {"id", "stage", "question", "no_stage", "no_action", NULL};
+    size_t n;
+    json_t *arr = get_array(c, doc, "decision_points", false, &n);
+    c->pb->decisions = n ? arena_calloc(c->a, n, sizeof(decision_def)) : NULL;
+    for (size_t i = 0; arr && c->pb->decisions && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "decision_points[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        decision_def *d = &c->pb->decisions[i];
+        if (json_is_object(v)) {
+            check_keys(c, v, keys);
+            d->id = get_id(c, v, "id", true);
+            for (size_t k = 0; d->id && k < i; k++)
+                if (c->pb->decisions[k].id && strcmp(c->pb->decisions[k].id, d->id) == 0)
+                    problem(c, "id", "repeats the decision point id \"%s\"", d->id);
+            d->stage = stage_ref(c, v, "stage");
+            /* An answer is kept like a checklist item of its stage: the ids
+             * must not meet. */
+            if (d->id && d->stage != SIZE_MAX &&
+                playbook_item(c->pb, &c->pb->stages[d->stage], d->id) != NULL)
+                problem(c, "id", "is also the id of an item of stage \"%s\"",
+                        c->pb->stages[d->stage].id);
+            d->no_stage = stage_ref(c, v, "no_stage");
+            if (d->stage != SIZE_MAX && d->no_stage != SIZE_MAX && d->no_stage >= d->stage)
+                problem(c, "no_stage", "must be a stage before \"%s\"", c->pb->stages[d->stage].id);
+            get_text(c, v, "question", true, &d->question);
+            get_text(c, v, "no_action", false, &d->no_action);
+        } else {
+            problem(c, NULL, "must be an object");
+        }
+        leave(c, saved);
+    }
+    c->pb->ndecisions = c->pb->decisions ? n : 0;
+}
+
+static void parse_closing(ctx *c, json_t *doc)
+{
+    static const char *const keys[] = {"id", "owner", "text", NULL};
+    size_t n;
+    json_t *arr = get_array(c, doc, "closing", false, &n);
+    c->pb->closing = n ? arena_calloc(c->a, n, sizeof(checklist_def)) : NULL;
+    for (size_t i = 0; arr && c->pb->closing && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "closing[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        checklist_def *item = &c->pb->closing[i];
+        item->type = ITEM_CLOSING;
+        if (json_is_object(v)) {
+            check_keys(c, v, keys);
+            item->id = get_id(c, v, "id", true);
+            for (size_t k = 0; item->id && k < i; k++)
+                if (c->pb->closing[k].id && strcmp(c->pb->closing[k].id, item->id) == 0)
+                    problem(c, "id", "repeats the closing id \"%s\"", item->id);
+            item->owner = get_roles(c, v, "owner");
+            get_text(c, v, "text", true, &item->text);
+        } else {
+            problem(c, NULL, "must be an object");
+        }
+        leave(c, saved);
+    }
+    c->pb->nclosing = c->pb->closing ? n : 0;
+}
+
+static void parse_visit(ctx *c, json_t *v, visit_def *visit, size_t i, const mode_def *m,
+                        int prev_day)
+{
+    static const char *const keys[] = {"n",      "day",    "owner", "purpose",
+                                       "before", "during", "after", NULL};
+    if (!json_is_object(v)) {
+        problem(c, NULL, "must be an object");
+        return;
+    }
+    check_keys(c, v, keys);
+    visit->n = get_int(c, v, "n", true, 1, 100, 0);
+    if (visit->n != 0 && visit->n != (int)i + 1)
+        problem(c, "n", "must be %zu: visits are numbered 1, 2, 3 … in order", i + 1);
+    visit->day = get_int(c, v, "day", true, 0, 3650, prev_day);
+    if (visit->day < prev_day)
+        problem(c, "day", "must not be before the previous visit's day");
+    if (m->benchmark_days > 0 && visit->day > m->benchmark_days)
+        problem(c, "day", "must be within the benchmark's %d days", m->benchmark_days);
+    visit->owner = get_roles(c, v, "owner");
+    get_text(c, v, "purpose", true, &visit->purpose);
+    get_text_list(c, v, "before", &visit->before);
+    get_text_list(c, v, "during", &visit->during);
+    get_text_list(c, v, "after", &visit->after);
+}
+
+static void parse_modes(ctx *c, json_t *doc)
+{
+    static const char *const keys[] = {"id",        "name",   "description", "team",
+                                       "benchmark", "visits", NULL};
+    static const char *const bench_keys[] = {"visits", "days", "text", NULL};
+    static const char *const ids[] = {"quick", "consultative", "strategic", NULL};
+    size_t n;
+    json_t *arr = get_array(c, doc, "modes", false, &n);
+    c->pb->modes = n ? arena_calloc(c->a, n, sizeof(mode_def)) : NULL;
+    for (size_t i = 0; arr && c->pb->modes && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "modes[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        mode_def *m = &c->pb->modes[i];
+        if (!json_is_object(v)) {
+            problem(c, NULL, "must be an object");
+            leave(c, saved);
+            continue;
+        }
+        check_keys(c, v, keys);
+        m->id = get_string(c, v, "id", true);
+        if (m->id && !one_of(m->id, ids)) {
+            problem(c, "id", "must be quick, consultative or strategic, not \"%.40s\"", m->id);
+            m->id = NULL;
+        }
+        for (size_t k = 0; m->id && k < i; k++)
+            if (c->pb->modes[k].id && strcmp(c->pb->modes[k].id, m->id) == 0)
+                problem(c, "id", "repeats the mode \"%s\"", m->id);
+        get_text(c, v, "name", true, &m->name);
+        get_text(c, v, "description", false, &m->description);
+        m->team = get_roles(c, v, "team");
+        json_t *b = json_object_get(v, "benchmark");
+        if (b != NULL) {
+            char inner[sizeof(c->path)];
+            enter(c, inner, "benchmark");
+            if (json_is_object(b)) {
+                check_keys(c, b, bench_keys);
+                m->benchmark_visits = get_int(c, b, "visits", true, 1, 1000, 0);
+                m->benchmark_days = get_int(c, b, "days", true, 1, 3650, 0);
+                get_text(c, b, "text", false, &m->benchmark_text);
+            } else {
+                problem(c, NULL, "must be an object {\"visits\", \"days\", \"text\"}");
+            }
+            leave(c, inner);
+        }
+        size_t nv;
+        json_t *visits = get_array(c, v, "visits", false, &nv);
+        m->visits = nv ? arena_calloc(c->a, nv, sizeof(visit_def)) : NULL;
+        int prev_day = 0;
+        for (size_t k = 0; visits && m->visits && k < nv; k++) {
+            char inner[sizeof(c->path)];
+            enter(c, inner, "visits[%zu]", k);
+            parse_visit(c, json_array_get(visits, k), &m->visits[k], k, m, prev_day);
+            prev_day = m->visits[k].day;
+            leave(c, inner);
+        }
+        m->nvisits = m->visits ? nv : 0;
+        leave(c, saved);
+    }
+    c->pb->nmodes = c->pb->modes ? n : 0;
+}
+
+static void parse_doc(ctx *c, json_t *doc)
+{
+    static const char *const keys[] = {
+        "schema",         "id",    "version",   "name",   "description",     "source",
+        "qualification",  "roles", "templates", "stages", "decision_points", "closing",
+        "reference_case", "modes", NULL};
+    playbook *pb = c->pb;
+    if (!json_is_object(doc)) {
+        problem(c, NULL, "must be a JSON object");
+        return;
+    }
+    check_keys(c, doc, keys);
+    const char *schema_id = get_string(c, doc, "schema", true);
+    if (schema_id && strcmp(schema_id, PLAYBOOK_SCHEMA) != 0)
+        problem(c, "schema", "must be \"" PLAYBOOK_SCHEMA "\", not \"%.40s\"", schema_id);
+    pb->id = get_id(c, doc, "id", true);
+    pb->version = get_int(c, doc, "version", true, 1, 1000000, 1);
+    get_text(c, doc, "name", true, &pb->name);
+    get_text(c, doc, "description", false, &pb->description);
+    get_text(c, doc, "reference_case", false, &pb->reference_case);
+    pb->source = get_string(c, doc, "source", false);
+
+    size_t n;
+    json_t *q = get_array(c, doc, "qualification", false, &n);
+    pb->qualification = n ? arena_calloc(c->a, n, sizeof(char *)) : NULL;
+    for (size_t i = 0; q && pb->qualification && i < n; i++) {
+        json_t *item = json_array_get(q, i);
+        char saved[sizeof(c->path)];
+        enter(c, saved, "qualification[%zu]", i);
+        if (!json_is_string(item) || !one_of(json_string_value(item), frameworks))
+            problem(c, NULL, "must be MAN, MANT, 5W2P or CE");
+        else {
+            for (size_t k = 0; k < i; k++)
+                if (json_equal(item, json_array_get(q, k)))
+                    problem(c, NULL, "repeats %s", json_string_value(item));
+            pb->qualification[pb->nqualification++] = arena_strdup(c->a, json_string_value(item));
+        }
+        leave(c, saved);
+    }
+
+    parse_roles(c, doc);
+    parse_templates(c, doc);
+
+    json_t *stages = get_array(c, doc, "stages", true, &n);
+    if (stages && n == 0)
+        problem(c, "stages", "must hold at least one stage");
+    pb->stages = n ? arena_calloc(c->a, n, sizeof(stage_def)) : NULL;
+    for (size_t i = 0; stages && pb->stages && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "stages[%zu]", i);
+        stage_def *st = &pb->stages[i];
+        parse_stage(c, json_array_get(stages, i), st);
+        for (size_t k = 0; st->id && k < i; k++)
+            if (pb->stages[k].id && strcmp(pb->stages[k].id, st->id) == 0)
+                problem(c, "id", "repeats the stage id \"%s\"", st->id);
+        if (i > 0 && st->probability >= 0 && pb->stages[i - 1].probability >= 0 &&
+            st->probability <= pb->stages[i - 1].probability)
+            problem(c, "probability", "must be greater than the previous stage's (%d)",
+                    pb->stages[i - 1].probability);
+        leave(c, saved);
+    }
+    pb->nstages = pb->stages ? n : 0;
+
+    parse_decisions(c, doc);
+    parse_closing(c, doc);
+    parse_modes(c, doc);
+}
+
+bf_result playbook_parse(const char *text, size_t len, playbook **out, playbook_problems *problems,
+                         bf_error *err)
+{
+    playbook_problems local;
+    playbook_problems *pr = problems ? problems : &local;
+    pr->n = pr->total = 0;
+    json_error_t jerr;
+    json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (doc == NULL) {
+        pr->n = pr->total = 1;
+        snprintf(pr->items[0].path, sizeof(pr->items[0].path), "(document)");
+        snprintf(pr->items[0].message, sizeof(pr->items[0].message),
+                 "is not valid JSON: %s at line %d, column %d", jerr.text, jerr.line, jerr.column);
+        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", "",
+                       "playbook is not valid JSON: %s at line %d, column %d", jerr.text, jerr.line,
+                       jerr.column);
+    }
+    arena *a = arena_new(64 * 1024);
+    playbook *pb = a ? arena_calloc(a, 1, sizeof(*pb)) : NULL;
+    if (pb == NULL) {
+        arena_free(a);
+        json_decref(doc);
+        return bf_fail(err, BF_ERR_NOMEM, NULL, "", "out of memory");
+    }
+    pb->arena = a;
+    pb->doc = doc;
+    ctx c = {.a = a, .pb = pb, .pr = pr, .path = ""};
+    parse_doc(&c, doc);
+    if (pr->total > 0) {
+        playbook_problem *first = &pr->items[0];
+        bf_fail(err, BF_ERR_INVALID, "invalid_playbook", first->path, "playbook: %s %s%s",
+                first->path, first->message, pr->total > 1 ? " (and more)" : "");
+        playbook_free(pb);
+        return BF_ERR_INVALID;
+    }
+    *out = pb;
+    return BF_OK;
+}
