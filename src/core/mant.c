@@ -252,4 +252,3 @@ void mant_item_evidence(json_t *missing, const char *lang, char *out, size_t cap
         used = n > 0 && used + (size_t)n < cap ? used + (size_t)n : cap;
     }
 }
-
