@@ -200,7 +200,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_deal_team, response_checklist, response_checklist_item, response_history,
     response_form, response_funnel, response_forecast, response_stalled, response_deal_health,
     response_next, response_playbooks, response_playbook_imported, response_decision,
-    response_procurement_advice, response_bid_simulation;
+    response_procurement_advice, response_bid_simulation, response_playbook_view;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];

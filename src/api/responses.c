@@ -334,3 +334,9 @@ static const schema simulation_members[] = {
 
 const schema response_bid_simulation = {
     .name = "BidSimulationResult", .kind = SCHEMA_OBJECT, .members = simulation_members};
+
+const schema response_playbook_view = {
+    .name = "PlaybookView",
+    .kind = SCHEMA_ANY,
+    .doc = "The playbook document (schema Playbook); with ?lang=zh|en each of its texts is a "
+           "plain string in that language, and \"lang\" names it"};

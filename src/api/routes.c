@@ -288,7 +288,7 @@ static const api_route declared_routes[] = {
      .kind = ROUTE_OTHER,
      .operation = "getPlaybook",
      .summary = "A playbook's document (?version=, ?lang=zh|en for one language)",
-     .response = &playbook_document_schema,
+     .response = &response_playbook_view,
      .statuses = {404, 422},
      .query = "lang version"},
     {.method = "GET",

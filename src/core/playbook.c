@@ -10,12 +10,6 @@
 #include "core/arena.h"
 #include "core/embedded.h"
 
-const schema playbook_document_schema = {
-    .name = "Playbook",
-    .kind = SCHEMA_ANY,
-    .doc = "A playbook document (docs/playbook-schema.md); playbook_parse checks it and lists "
-           "every problem by JSON path"};
-
 void playbook_free(playbook *pb)
 {
     if (pb == NULL)

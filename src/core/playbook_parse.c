@@ -67,106 +67,55 @@ static bool one_of(const char *s, const char *const *values)
     return false;
 }
 
-static void check_keys(ctx *c, json_t *obj, const char *const *allowed)
+/* The readers below take a document that follows playbook_document_schema
+ * (checked first, every fault listed): they read, and what does not follow
+ * reads as absent. */
+
+/* The non-empty string at key, copied into the arena, or NULL. */
+static const char *get_string(ctx *c, json_t *obj, const char *key)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach(obj, key, v)
-    {
-        if (!one_of(key, allowed))
-            problem(c, key, "is not a known key");
-    }
+    const char *s = schema_get_text(obj, key);
+    return s ? arena_strdup(c->a, s) : NULL;
 }
 
-static const char *get_string(ctx *c, json_t *obj, const char *key, bool required)
+/* An id (a slug) at key, or NULL. */
+static const char *get_id(ctx *c, json_t *obj, const char *key)
 {
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL) {
-        if (required)
-            problem(c, key, "is required");
-        return NULL;
-    }
-    if (!json_is_string(v) || json_string_length(v) == 0) {
-        problem(c, key, "must be a non-empty string");
-        return NULL;
-    }
-    return arena_strdup(c->a, json_string_value(v));
+    const char *s = get_string(c, obj, key);
+    return s && text_slug_valid(s) ? s : NULL;
 }
 
-static const char *get_id(ctx *c, json_t *obj, const char *key, bool required)
+/* The integer at key when it lies in [min, max], else def. */
+static int get_int(json_t *obj, const char *key, int min, int max, int def)
 {
-    const char *s = get_string(c, obj, key, required);
-    if (s && !text_slug_valid(s)) {
-        problem(c, key, "must match ^[a-z0-9][a-z0-9-]{0,47}$, not \"%.60s\"", s);
-        return NULL;
-    }
-    return s;
-}
-
-static int get_int(ctx *c, json_t *obj, const char *key, bool required, int min, int max, int def)
-{
-    json_t *v = json_object_get(obj, key);
-    if (v == NULL) {
-        if (required)
-            problem(c, key, "is required");
-        return def;
-    }
-    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-        problem(c, key, "must be an integer from %d to %d", min, max);
-        return def;
-    }
-    return (int)json_integer_value(v);
+    json_t *v = schema_get(obj, key);
+    json_int_t n = json_is_integer(v) ? json_integer_value(v) : (json_int_t)min - 1;
+    return n >= min && n <= max ? (int)n : def;
 }
 
 static void parse_text(ctx *c, json_t *v, i18n_text *out)
 {
-    static const char *const keys[] = {"zh", "en", NULL};
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be a text {\"zh\": …, \"en\": …}");
-        return;
-    }
-    check_keys(c, v, keys);
-    out->zh = get_string(c, v, "zh", true);
-    out->en = get_string(c, v, "en", true);
+    out->zh = get_string(c, v, "zh");
+    out->en = get_string(c, v, "en");
 }
 
-static void get_text(ctx *c, json_t *obj, const char *key, bool required, i18n_text *out)
+static void get_text(ctx *c, json_t *obj, const char *key, i18n_text *out)
 {
-    json_t *v = json_object_get(obj, key);
-    out->zh = out->en = NULL;
-    if (v == NULL) {
-        if (required)
-            problem(c, key, "is required");
-        return;
-    }
-    char saved[sizeof(c->path)];
-    enter(c, saved, "%s", key);
-    parse_text(c, v, out);
-    leave(c, saved);
+    parse_text(c, schema_get(obj, key), out);
 }
 
 /* The array at key (NULL when absent or not an array); *n its size. */
-static json_t *get_array(ctx *c, json_t *obj, const char *key, bool required, size_t *n)
+static json_t *get_array(json_t *obj, const char *key, size_t *n)
 {
-    json_t *v = json_object_get(obj, key);
-    *n = 0;
-    if (v == NULL) {
-        if (required)
-            problem(c, key, "is required");
-        return NULL;
-    }
-    if (!json_is_array(v)) {
-        problem(c, key, "must be an array");
-        return NULL;
-    }
-    *n = json_array_size(v);
-    return v;
+    json_t *v = schema_get(obj, key);
+    *n = json_is_array(v) ? json_array_size(v) : 0;
+    return json_is_array(v) ? v : NULL;
 }
 
 static void get_text_list(ctx *c, json_t *obj, const char *key, text_list *out)
 {
     size_t n;
-    json_t *arr = get_array(c, obj, key, false, &n);
+    json_t *arr = get_array(obj, key, &n);
     out->n = 0;
     out->items = n ? arena_calloc(c->a, n, sizeof(i18n_text)) : NULL;
     if (arr == NULL || (n && out->items == NULL))
@@ -196,7 +145,7 @@ static bool role_known(const playbook *pb, const char *code, size_t len)
 /* Role codes joined by '&' ("M&C&S"); each must be known. */
 static const char *get_roles(ctx *c, json_t *obj, const char *key)
 {
-    const char *s = get_string(c, obj, key, false);
+    const char *s = get_string(c, obj, key);
     if (s == NULL)
         return NULL;
     for (const char *p = s;;) {
@@ -226,7 +175,7 @@ static bool template_known(const playbook *pb, const char *id)
 
 static const char *get_template(ctx *c, json_t *obj, const char *key)
 {
-    const char *id = get_id(c, obj, key, false);
+    const char *id = get_id(c, obj, key);
     if (id && !template_known(c->pb, id)) {
         problem(c, key, "names the unknown template \"%.60s\"", id);
         return NULL;
@@ -238,87 +187,54 @@ static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
 
 static void parse_criterion(ctx *c, json_t *v, checklist_def *item)
 {
-    static const char *const keys[] = {"id", "kind", "owner", "framework", "text", NULL};
-    static const char *const kinds[] = {"criterion", "deliverable", NULL};
     item->type = ITEM_CRITERION;
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object");
-        return;
-    }
-    check_keys(c, v, keys);
-    item->id = get_id(c, v, "id", true);
-    item->kind = get_string(c, v, "kind", true);
-    if (item->kind && !one_of(item->kind, kinds))
-        problem(c, "kind", "must be criterion or deliverable, not \"%.40s\"", item->kind);
+    item->id = get_id(c, v, "id");
+    item->kind = get_string(c, v, "kind");
     item->owner = get_roles(c, v, "owner");
-    item->framework = get_string(c, v, "framework", false);
-    if (item->framework && !one_of(item->framework, frameworks))
-        problem(c, "framework", "must be MAN, MANT, 5W2P or CE, not \"%.40s\"", item->framework);
-    get_text(c, v, "text", true, &item->text);
+    item->framework = get_string(c, v, "framework");
+    get_text(c, v, "text", &item->text);
 }
 
 static void parse_deliverable(ctx *c, json_t *v, checklist_def *item)
 {
-    static const char *const keys[] = {"id", "name", "audience", "owner", "template", NULL};
-    static const char *const audiences[] = {"customer", "internal", NULL};
     item->type = ITEM_DELIVERABLE;
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object");
-        return;
-    }
-    check_keys(c, v, keys);
-    item->id = get_id(c, v, "id", true);
-    get_text(c, v, "name", true, &item->text);
-    item->audience = get_string(c, v, "audience", true);
-    if (item->audience && !one_of(item->audience, audiences))
-        problem(c, "audience", "must be customer or internal, not \"%.40s\"", item->audience);
+    item->id = get_id(c, v, "id");
+    get_text(c, v, "name", &item->text);
+    item->audience = get_string(c, v, "audience");
     item->owner = get_roles(c, v, "owner");
     item->template_id = get_template(c, v, "template");
 }
 
 static void parse_activity(ctx *c, json_t *v, checklist_def *item)
 {
-    static const char *const keys[] = {"id",    "name",      "goal",       "owner",  "steps",
-                                       "tools", "templates", "inspection", "skills", NULL};
-    static const char *const step_keys[] = {"text", "owner", NULL};
     item->type = ITEM_ACTIVITY;
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object");
-        return;
-    }
-    check_keys(c, v, keys);
-    item->id = get_id(c, v, "id", true);
-    get_text(c, v, "name", true, &item->text);
-    get_text(c, v, "goal", false, &item->goal);
+    item->id = get_id(c, v, "id");
+    get_text(c, v, "name", &item->text);
+    get_text(c, v, "goal", &item->goal);
     item->owner = get_roles(c, v, "owner");
     size_t n;
-    json_t *steps = get_array(c, v, "steps", false, &n);
+    json_t *steps = get_array(v, "steps", &n);
     item->steps = n ? arena_calloc(c->a, n, sizeof(step_def)) : NULL;
     for (size_t i = 0; steps && item->steps && i < n; i++) {
         char saved[sizeof(c->path)];
         enter(c, saved, "steps[%zu]", i);
         json_t *s = json_array_get(steps, i);
-        if (json_is_object(s)) {
-            check_keys(c, s, step_keys);
-            get_text(c, s, "text", true, &item->steps[i].text);
-            item->steps[i].owner = get_roles(c, s, "owner");
-        } else {
-            problem(c, NULL, "must be an object {\"text\", \"owner\"}");
-        }
+        get_text(c, s, "text", &item->steps[i].text);
+        item->steps[i].owner = get_roles(c, s, "owner");
         leave(c, saved);
     }
     item->nsteps = item->steps ? n : 0;
     get_text_list(c, v, "tools", &item->tools);
     get_text_list(c, v, "inspection", &item->inspection);
     get_text_list(c, v, "skills", &item->skills);
-    json_t *tpls = get_array(c, v, "templates", false, &n);
+    json_t *tpls = get_array(v, "templates", &n);
     item->templates = n ? arena_calloc(c->a, n, sizeof(char *)) : NULL;
     for (size_t i = 0; tpls && item->templates && i < n; i++) {
         json_t *t = json_array_get(tpls, i);
         char saved[sizeof(c->path)];
         enter(c, saved, "templates[%zu]", i);
         if (!json_is_string(t))
-            problem(c, NULL, "must be a template id");
+            ; /* the document's check named it */
         else if (!template_known(c->pb, json_string_value(t)))
             problem(c, NULL, "names the unknown template \"%.60s\"", json_string_value(t));
         else
@@ -329,21 +245,14 @@ static void parse_activity(ctx *c, json_t *v, checklist_def *item)
 
 static void parse_perspective(ctx *c, json_t *v, perspective *p, bool presales)
 {
-    static const char *const keys[] = {"goal", "behaviours", "signature_action", NULL};
-    static const char *const presales_keys[] = {"goal", "behaviours", "signature_action",
-                                                "key_behaviours", NULL};
-    static const char *const kb_keys[] = {"behaviour", "output", "pass_bar", NULL};
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object");
+    if (!json_is_object(v))
         return;
-    }
     p->present = true;
-    check_keys(c, v, presales ? presales_keys : keys);
-    get_text(c, v, "goal", false, &p->goal);
-    get_text(c, v, "signature_action", false, &p->signature_action);
+    get_text(c, v, "goal", &p->goal);
+    get_text(c, v, "signature_action", &p->signature_action);
     get_text_list(c, v, "behaviours", &p->behaviours);
     size_t n;
-    json_t *kbs = presales ? get_array(c, v, "key_behaviours", false, &n) : NULL;
+    json_t *kbs = presales ? get_array(v, "key_behaviours", &n) : NULL;
     if (kbs == NULL || n == 0)
         return;
     p->key_behaviours = arena_calloc(c->a, n, sizeof(key_behaviour));
@@ -351,14 +260,9 @@ static void parse_perspective(ctx *c, json_t *v, perspective *p, bool presales)
         char saved[sizeof(c->path)];
         enter(c, saved, "key_behaviours[%zu]", i);
         json_t *kb = json_array_get(kbs, i);
-        if (json_is_object(kb)) {
-            check_keys(c, kb, kb_keys);
-            get_text(c, kb, "behaviour", true, &p->key_behaviours[i].behaviour);
-            get_text(c, kb, "output", false, &p->key_behaviours[i].output);
-            get_text(c, kb, "pass_bar", false, &p->key_behaviours[i].pass_bar);
-        } else {
-            problem(c, NULL, "must be an object");
-        }
+        get_text(c, kb, "behaviour", &p->key_behaviours[i].behaviour);
+        get_text(c, kb, "output", &p->key_behaviours[i].output);
+        get_text(c, kb, "pass_bar", &p->key_behaviours[i].pass_bar);
         leave(c, saved);
     }
     p->nkey_behaviours = p->key_behaviours ? n : 0;
@@ -372,19 +276,14 @@ static void parse_perspectives(ctx *c, json_t *stage, stage_def *st)
         return;
     char saved[sizeof(c->path)];
     enter(c, saved, "perspectives");
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object with customer, sales, channel, presales");
-    } else {
-        check_keys(c, v, views);
-        for (int i = 0; i < VIEW_COUNT; i++) {
-            json_t *p = json_object_get(v, views[i]);
-            if (p == NULL)
-                continue;
-            char inner[sizeof(c->path)];
-            enter(c, inner, "%s", views[i]);
-            parse_perspective(c, p, &st->views[i], i == VIEW_PRESALES);
-            leave(c, inner);
-        }
+    for (int i = 0; json_is_object(v) && i < VIEW_COUNT; i++) {
+        json_t *p = json_object_get(v, views[i]);
+        if (p == NULL)
+            continue;
+        char inner[sizeof(c->path)];
+        enter(c, inner, "%s", views[i]);
+        parse_perspective(c, p, &st->views[i], i == VIEW_PRESALES);
+        leave(c, inner);
     }
     leave(c, saved);
 }
@@ -396,7 +295,7 @@ static void parse_items(ctx *c, json_t *obj, const char *key, item_parser parse,
                         checklist_def *items, size_t *n)
 {
     size_t count;
-    json_t *arr = get_array(c, obj, key, false, &count);
+    json_t *arr = get_array(obj, key, &count);
     for (size_t i = 0; arr && i < count; i++) {
         char saved[sizeof(c->path)];
         enter(c, saved, "%s[%zu]", key, i);
@@ -420,41 +319,22 @@ static size_t array_size_at(json_t *obj, const char *key)
 
 static void parse_stage(ctx *c, json_t *v, stage_def *st)
 {
-    static const char *const keys[] = {"id",
-                                       "name",
-                                       "probability",
-                                       "in_funnel",
-                                       "goal",
-                                       "milestone",
-                                       "success_criteria",
-                                       "typical_days",
-                                       "signature_action",
-                                       "perspectives",
-                                       "exit_criteria",
-                                       "deliverables",
-                                       "activities",
-                                       NULL};
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object");
+    if (!json_is_object(v))
         return;
-    }
-    check_keys(c, v, keys);
-    st->id = get_id(c, v, "id", true);
+    st->id = get_id(c, v, "id");
     if (st->id && strcmp(st->id, "won") == 0) {
         problem(c, "id", "\"won\" is reserved for the closing checklist of a won deal");
         st->id = NULL;
     }
-    get_text(c, v, "name", true, &st->name);
-    st->probability = get_int(c, v, "probability", true, 0, 100, -1);
+    get_text(c, v, "name", &st->name);
+    st->probability = get_int(v, "probability", 0, 100, -1);
     json_t *f = json_object_get(v, "in_funnel");
-    if (f != NULL && !json_is_boolean(f))
-        problem(c, "in_funnel", "must be true or false");
     st->in_funnel = f == NULL || json_is_true(f);
-    get_text(c, v, "goal", false, &st->goal);
-    get_text(c, v, "milestone", false, &st->milestone);
-    get_text(c, v, "success_criteria", false, &st->success_criteria);
-    get_text(c, v, "signature_action", false, &st->signature_action);
-    st->typical_days = get_int(c, v, "typical_days", false, 1, 3650, 0);
+    get_text(c, v, "goal", &st->goal);
+    get_text(c, v, "milestone", &st->milestone);
+    get_text(c, v, "success_criteria", &st->success_criteria);
+    get_text(c, v, "signature_action", &st->signature_action);
+    st->typical_days = get_int(v, "typical_days", 1, 3650, 0);
     parse_perspectives(c, v, st);
 
     size_t cap = array_size_at(v, "exit_criteria") + array_size_at(v, "deliverables") +
@@ -469,10 +349,9 @@ static void parse_stage(ctx *c, json_t *v, stage_def *st)
 
 static void parse_roles(ctx *c, json_t *doc)
 {
-    static const char *const keys[] = {"code", "name", "description", NULL};
     static const char *const reserved[] = {"S", "C", "M", "channel", NULL};
     size_t n;
-    json_t *arr = get_array(c, doc, "roles", false, &n);
+    json_t *arr = get_array(doc, "roles", &n);
     c->pb->roles = n ? arena_calloc(c->a, n, sizeof(role_def)) : NULL;
     for (size_t i = 0; arr && c->pb->roles && i < n; i++) {
         char saved[sizeof(c->path)];
@@ -480,8 +359,7 @@ static void parse_roles(ctx *c, json_t *doc)
         json_t *v = json_array_get(arr, i);
         role_def *r = &c->pb->roles[i];
         if (json_is_object(v)) {
-            check_keys(c, v, keys);
-            r->code = get_string(c, v, "code", true);
+            r->code = get_string(c, v, "code");
             bool ok = r->code && strlen(r->code) <= 16;
             for (const char *p = r->code; ok && *p; p++)
                 ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
@@ -492,10 +370,8 @@ static void parse_roles(ctx *c, json_t *doc)
             for (size_t k = 0; r->code && k < i; k++)
                 if (c->pb->roles[k].code && strcmp(c->pb->roles[k].code, r->code) == 0)
                     problem(c, "code", "repeats the role \"%s\"", r->code);
-            get_text(c, v, "name", true, &r->name);
-            get_text(c, v, "description", false, &r->description);
-        } else {
-            problem(c, NULL, "must be an object");
+            get_text(c, v, "name", &r->name);
+            get_text(c, v, "description", &r->description);
         }
         leave(c, saved);
     }
@@ -504,9 +380,8 @@ static void parse_roles(ctx *c, json_t *doc)
 
 static void parse_templates(ctx *c, json_t *doc)
 {
-    static const char *const keys[] = {"id", "name", NULL};
     size_t n;
-    json_t *arr = get_array(c, doc, "templates", false, &n);
+    json_t *arr = get_array(doc, "templates", &n);
     c->pb->templates = n ? arena_calloc(c->a, n, sizeof(template_def)) : NULL;
     for (size_t i = 0; arr && c->pb->templates && i < n; i++) {
         char saved[sizeof(c->path)];
@@ -514,14 +389,11 @@ static void parse_templates(ctx *c, json_t *doc)
         json_t *v = json_array_get(arr, i);
         template_def *t = &c->pb->templates[i];
         if (json_is_object(v)) {
-            check_keys(c, v, keys);
-            t->id = get_id(c, v, "id", true);
+            t->id = get_id(c, v, "id");
             for (size_t k = 0; t->id && k < i; k++)
                 if (c->pb->templates[k].id && strcmp(c->pb->templates[k].id, t->id) == 0)
                     problem(c, "id", "repeats the template id \"%s\"", t->id);
-            get_text(c, v, "name", true, &t->name);
-        } else {
-            problem(c, NULL, "must be an object");
+            get_text(c, v, "name", &t->name);
         }
         leave(c, saved);
     }
@@ -531,7 +403,7 @@ static void parse_templates(ctx *c, json_t *doc)
 /* The index of the stage called key's value, or SIZE_MAX with a problem. */
 static size_t stage_ref(ctx *c, json_t *obj, const char *key)
 {
-    const char *id = get_id(c, obj, key, true);
+    const char *id = get_id(c, obj, key);
     if (id == NULL)
         return SIZE_MAX;
     for (size_t i = 0; i < c->pb->nstages; i++)
@@ -543,9 +415,8 @@ static size_t stage_ref(ctx *c, json_t *obj, const char *key)
 
 static void parse_decisions(ctx *c, json_t *doc)
 {
-    static const char *const keys[] = {"id", "stage", "question", "no_stage", "no_action", NULL};
     size_t n;
-    json_t *arr = get_array(c, doc, "decision_points", false, &n);
+    json_t *arr = get_array(doc, "decision_points", &n);
     c->pb->decisions = n ? arena_calloc(c->a, n, sizeof(decision_def)) : NULL;
     for (size_t i = 0; arr && c->pb->decisions && i < n; i++) {
         char saved[sizeof(c->path)];
@@ -553,8 +424,7 @@ static void parse_decisions(ctx *c, json_t *doc)
         json_t *v = json_array_get(arr, i);
         decision_def *d = &c->pb->decisions[i];
         if (json_is_object(v)) {
-            check_keys(c, v, keys);
-            d->id = get_id(c, v, "id", true);
+            d->id = get_id(c, v, "id");
             for (size_t k = 0; d->id && k < i; k++)
                 if (c->pb->decisions[k].id && strcmp(c->pb->decisions[k].id, d->id) == 0)
                     problem(c, "id", "repeats the decision point id \"%s\"", d->id);
@@ -568,10 +438,8 @@ static void parse_decisions(ctx *c, json_t *doc)
             d->no_stage = stage_ref(c, v, "no_stage");
             if (d->stage != SIZE_MAX && d->no_stage != SIZE_MAX && d->no_stage >= d->stage)
                 problem(c, "no_stage", "must be a stage before \"%s\"", c->pb->stages[d->stage].id);
-            get_text(c, v, "question", true, &d->question);
-            get_text(c, v, "no_action", false, &d->no_action);
-        } else {
-            problem(c, NULL, "must be an object");
+            get_text(c, v, "question", &d->question);
+            get_text(c, v, "no_action", &d->no_action);
         }
         leave(c, saved);
     }
@@ -580,9 +448,8 @@ static void parse_decisions(ctx *c, json_t *doc)
 
 static void parse_closing(ctx *c, json_t *doc)
 {
-    static const char *const keys[] = {"id", "owner", "text", NULL};
     size_t n;
-    json_t *arr = get_array(c, doc, "closing", false, &n);
+    json_t *arr = get_array(doc, "closing", &n);
     c->pb->closing = n ? arena_calloc(c->a, n, sizeof(checklist_def)) : NULL;
     for (size_t i = 0; arr && c->pb->closing && i < n; i++) {
         char saved[sizeof(c->path)];
@@ -591,15 +458,12 @@ static void parse_closing(ctx *c, json_t *doc)
         checklist_def *item = &c->pb->closing[i];
         item->type = ITEM_CLOSING;
         if (json_is_object(v)) {
-            check_keys(c, v, keys);
-            item->id = get_id(c, v, "id", true);
+            item->id = get_id(c, v, "id");
             for (size_t k = 0; item->id && k < i; k++)
                 if (c->pb->closing[k].id && strcmp(c->pb->closing[k].id, item->id) == 0)
                     problem(c, "id", "repeats the closing id \"%s\"", item->id);
             item->owner = get_roles(c, v, "owner");
-            get_text(c, v, "text", true, &item->text);
-        } else {
-            problem(c, NULL, "must be an object");
+            get_text(c, v, "text", &item->text);
         }
         leave(c, saved);
     }
@@ -609,23 +473,18 @@ static void parse_closing(ctx *c, json_t *doc)
 static void parse_visit(ctx *c, json_t *v, visit_def *visit, size_t i, const mode_def *m,
                         int prev_day)
 {
-    static const char *const keys[] = {"n",      "day",    "owner", "purpose",
-                                       "before", "during", "after", NULL};
-    if (!json_is_object(v)) {
-        problem(c, NULL, "must be an object");
+    if (!json_is_object(v))
         return;
-    }
-    check_keys(c, v, keys);
-    visit->n = get_int(c, v, "n", true, 1, 100, 0);
+    visit->n = get_int(v, "n", 1, 100, 0);
     if (visit->n != 0 && visit->n != (int)i + 1)
         problem(c, "n", "must be %zu: visits are numbered 1, 2, 3 … in order", i + 1);
-    visit->day = get_int(c, v, "day", true, 0, 3650, prev_day);
+    visit->day = get_int(v, "day", 0, 3650, prev_day);
     if (visit->day < prev_day)
         problem(c, "day", "must not be before the previous visit's day");
     if (m->benchmark_days > 0 && visit->day > m->benchmark_days)
         problem(c, "day", "must be within the benchmark's %d days", m->benchmark_days);
     visit->owner = get_roles(c, v, "owner");
-    get_text(c, v, "purpose", true, &visit->purpose);
+    get_text(c, v, "purpose", &visit->purpose);
     get_text_list(c, v, "before", &visit->before);
     get_text_list(c, v, "during", &visit->during);
     get_text_list(c, v, "after", &visit->after);
@@ -633,12 +492,9 @@ static void parse_visit(ctx *c, json_t *v, visit_def *visit, size_t i, const mod
 
 static void parse_modes(ctx *c, json_t *doc)
 {
-    static const char *const keys[] = {"id",        "name",   "description", "team",
-                                       "benchmark", "visits", NULL};
-    static const char *const bench_keys[] = {"visits", "days", "text", NULL};
     static const char *const ids[] = {"quick", "consultative", "strategic", NULL};
     size_t n;
-    json_t *arr = get_array(c, doc, "modes", false, &n);
+    json_t *arr = get_array(doc, "modes", &n);
     c->pb->modes = n ? arena_calloc(c->a, n, sizeof(mode_def)) : NULL;
     for (size_t i = 0; arr && c->pb->modes && i < n; i++) {
         char saved[sizeof(c->path)];
@@ -646,38 +502,31 @@ static void parse_modes(ctx *c, json_t *doc)
         json_t *v = json_array_get(arr, i);
         mode_def *m = &c->pb->modes[i];
         if (!json_is_object(v)) {
-            problem(c, NULL, "must be an object");
             leave(c, saved);
             continue;
         }
-        check_keys(c, v, keys);
-        m->id = get_string(c, v, "id", true);
-        if (m->id && !one_of(m->id, ids)) {
-            problem(c, "id", "must be quick, consultative or strategic, not \"%.40s\"", m->id);
+        m->id = get_string(c, v, "id");
+        if (m->id && !one_of(m->id, ids))
             m->id = NULL;
-        }
         for (size_t k = 0; m->id && k < i; k++)
             if (c->pb->modes[k].id && strcmp(c->pb->modes[k].id, m->id) == 0)
                 problem(c, "id", "repeats the mode \"%s\"", m->id);
-        get_text(c, v, "name", true, &m->name);
-        get_text(c, v, "description", false, &m->description);
+        get_text(c, v, "name", &m->name);
+        get_text(c, v, "description", &m->description);
         m->team = get_roles(c, v, "team");
         json_t *b = json_object_get(v, "benchmark");
         if (b != NULL) {
             char inner[sizeof(c->path)];
             enter(c, inner, "benchmark");
             if (json_is_object(b)) {
-                check_keys(c, b, bench_keys);
-                m->benchmark_visits = get_int(c, b, "visits", true, 1, 1000, 0);
-                m->benchmark_days = get_int(c, b, "days", true, 1, 3650, 0);
-                get_text(c, b, "text", false, &m->benchmark_text);
-            } else {
-                problem(c, NULL, "must be an object {\"visits\", \"days\", \"text\"}");
+                m->benchmark_visits = get_int(b, "visits", 1, 1000, 0);
+                m->benchmark_days = get_int(b, "days", 1, 3650, 0);
+                get_text(c, b, "text", &m->benchmark_text);
             }
             leave(c, inner);
         }
         size_t nv;
-        json_t *visits = get_array(c, v, "visits", false, &nv);
+        json_t *visits = get_array(v, "visits", &nv);
         m->visits = nv ? arena_calloc(c->a, nv, sizeof(visit_def)) : NULL;
         int prev_day = 0;
         for (size_t k = 0; visits && m->visits && k < nv; k++) {
@@ -695,36 +544,24 @@ static void parse_modes(ctx *c, json_t *doc)
 
 static void parse_doc(ctx *c, json_t *doc)
 {
-    static const char *const keys[] = {
-        "schema",         "id",    "version",   "name",   "description",     "source",
-        "qualification",  "roles", "templates", "stages", "decision_points", "closing",
-        "reference_case", "modes", NULL};
     playbook *pb = c->pb;
-    if (!json_is_object(doc)) {
-        problem(c, NULL, "must be a JSON object");
+    if (!json_is_object(doc))
         return;
-    }
-    check_keys(c, doc, keys);
-    const char *schema_id = get_string(c, doc, "schema", true);
-    if (schema_id && strcmp(schema_id, PLAYBOOK_SCHEMA) != 0)
-        problem(c, "schema", "must be \"" PLAYBOOK_SCHEMA "\", not \"%.40s\"", schema_id);
-    pb->id = get_id(c, doc, "id", true);
-    pb->version = get_int(c, doc, "version", true, 1, 1000000, 1);
-    get_text(c, doc, "name", true, &pb->name);
-    get_text(c, doc, "description", false, &pb->description);
-    get_text(c, doc, "reference_case", false, &pb->reference_case);
-    pb->source = get_string(c, doc, "source", false);
+    pb->id = get_id(c, doc, "id");
+    pb->version = get_int(doc, "version", 1, 1000000, 1);
+    get_text(c, doc, "name", &pb->name);
+    get_text(c, doc, "description", &pb->description);
+    get_text(c, doc, "reference_case", &pb->reference_case);
+    pb->source = get_string(c, doc, "source");
 
     size_t n;
-    json_t *q = get_array(c, doc, "qualification", false, &n);
+    json_t *q = get_array(doc, "qualification", &n);
     pb->qualification = n ? arena_calloc(c->a, n, sizeof(char *)) : NULL;
     for (size_t i = 0; q && pb->qualification && i < n; i++) {
         json_t *item = json_array_get(q, i);
         char saved[sizeof(c->path)];
         enter(c, saved, "qualification[%zu]", i);
-        if (!json_is_string(item) || !one_of(json_string_value(item), frameworks))
-            problem(c, NULL, "must be MAN, MANT, 5W2P or CE");
-        else {
+        if (json_is_string(item) && one_of(json_string_value(item), frameworks)) {
             for (size_t k = 0; k < i; k++)
                 if (json_equal(item, json_array_get(q, k)))
                     problem(c, NULL, "repeats %s", json_string_value(item));
@@ -736,9 +573,7 @@ static void parse_doc(ctx *c, json_t *doc)
     parse_roles(c, doc);
     parse_templates(c, doc);
 
-    json_t *stages = get_array(c, doc, "stages", true, &n);
-    if (stages && n == 0)
-        problem(c, "stages", "must hold at least one stage");
+    json_t *stages = get_array(doc, "stages", &n);
     pb->stages = n ? arena_calloc(c->a, n, sizeof(stage_def)) : NULL;
     for (size_t i = 0; stages && pb->stages && i < n; i++) {
         char saved[sizeof(c->path)];
@@ -759,6 +594,92 @@ static void parse_doc(ctx *c, json_t *doc)
     parse_decisions(c, doc);
     parse_closing(c, doc);
     parse_modes(c, doc);
+}
+
+/* A fault of the document's shape, as a problem: its path, and its message
+ * without the path it starts with. */
+static void schema_fault(void *context, const bf_error *fault)
+{
+    ctx *c = context;
+    const char *msg = fault->message;
+    size_t n = strlen(fault->field);
+    if (n > 0 && strncmp(msg, fault->field, n) == 0 && msg[n] == ' ')
+        msg += n + 1;
+    else if (strncmp(msg, "the body ", 9) == 0)
+        msg += 9;
+    problem(c, fault->field[0] ? fault->field : NULL, "%s", msg);
+}
+
+/* The place of the first segment of path within node: a key's position
+ * among the object's keys (its count when absent), an index as is; *rest is
+ * what follows the segment, *child the value it names (NULL when absent). */
+static size_t segment_place(json_t *node, const char *path, const char **rest, json_t **child)
+{
+    *child = NULL;
+    if (path[0] == '[') {
+        char *end;
+        size_t i = (size_t)strtoul(path + 1, &end, 10);
+        *rest = *end == ']' ? end + 1 : end;
+        *child = json_array_get(node, i);
+        return i;
+    }
+    size_t len = strcspn(path, ".[");
+    *rest = path + len;
+    size_t place = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(node, key, v)
+    {
+        if (strlen(key) == len && memcmp(key, path, len) == 0) {
+            *child = v;
+            return place;
+        }
+        place++;
+    }
+    return place;
+}
+
+/* Compares the paths a and b by where they point in doc: -1, 0 or 1. */
+static int doc_order(json_t *doc, const char *a, const char *b)
+{
+    json_t *node = doc;
+    while (node != NULL) {
+        if (*a == '.')
+            a++;
+        if (*b == '.')
+            b++;
+        if (*a == '\0' || *b == '\0')
+            return (*a != '\0') - (*b != '\0');
+        const char *ra, *rb;
+        json_t *ca, *cb;
+        size_t pa = segment_place(node, a, &ra, &ca);
+        size_t pb = segment_place(node, b, &rb, &cb);
+        if (pa != pb)
+            return pa < pb ? -1 : 1;
+        node = ca;
+        a = ra;
+        b = rb;
+    }
+    return 0;
+}
+
+/* Puts the problems kept in document order (stable: problems at one place
+ * keep the order they were found in). */
+static void sort_problems(json_t *doc, playbook_problems *pr)
+{
+    for (size_t i = 1; i < pr->n; i++) {
+        playbook_problem p = pr->items[i];
+        size_t k = i;
+        const char *path = strcmp(p.path, "(document)") == 0 ? "" : p.path;
+        while (k > 0) {
+            const char *prev = pr->items[k - 1].path;
+            if (doc_order(doc, strcmp(prev, "(document)") == 0 ? "" : prev, path) <= 0)
+                break;
+            pr->items[k] = pr->items[k - 1];
+            k--;
+        }
+        pr->items[k] = p;
+    }
 }
 
 bf_result playbook_parse(const char *text, size_t len, playbook **out, playbook_problems *problems,
@@ -788,7 +709,9 @@ bf_result playbook_parse(const char *text, size_t len, playbook **out, playbook_
     pb->arena = a;
     pb->doc = doc;
     ctx c = {.a = a, .pb = pb, .pr = pr, .path = ""};
+    schema_check_all(&playbook_document_schema, doc, schema_fault, &c);
     parse_doc(&c, doc);
+    sort_problems(doc, pr);
     if (pr->total > 0) {
         playbook_problem *first = &pr->items[0];
         bf_fail(err, BF_ERR_INVALID, "invalid_playbook", first->path, "playbook: %s %s%s",

@@ -34,7 +34,7 @@ typedef enum bf_result {
 typedef struct bf_error {
     char code[40];
     char message[240];
-    char field[64];
+    char field[128];
 } bf_error;
 
 /* Fills err (if not NULL) and returns r, so callers can `return bf_fail(...)`.

@@ -9,7 +9,7 @@
 
 #include "core/text.h"
 
-/* Room for a path; bf_error.field keeps its first 63 bytes. */
+/* Room for a path; bf_error.field keeps its first 127 bytes. */
 #define PATH_CAP 128
 
 void schema_path_key(char *out, size_t cap, const char *parent, const char *key)
@@ -258,6 +258,15 @@ static bf_result check_scalar(const schema *s, json_t *v, const char *path, json
             return bf_fail(err, BF_ERR_INVALID, "invalid_value", path,
                            "%s must be 1 to 40 lowercase letters, digits, '_' or '-'", path);
         break;
+    case SCHEMA_SLUG:
+        if (!json_is_string(v))
+            return fail_type(path, "a string", err);
+        if (json_string_length(v) != strlen(json_string_value(v)) ||
+            !text_slug_valid(json_string_value(v)))
+            return bf_fail(err, BF_ERR_INVALID, "invalid_value", path,
+                           "%s must match ^[a-z0-9][a-z0-9-]{0,47}$, not \"%.60s\"", path,
+                           json_string_value(v));
+        break;
     case SCHEMA_ENUM:
         return check_enum(s, v, path, out, err);
     case SCHEMA_INT:
@@ -300,6 +309,27 @@ static bf_result check_scalar(const schema *s, json_t *v, const char *path, json
 
 /* ---- containers ---- */
 
+/* The collector of schema_check_all on this thread, or NULL: while one is
+ * set, a part that fails is reported to it and left out, and the walk goes
+ * on. */
+typedef struct collector {
+    void (*report)(void *ctx, const bf_error *fault);
+    void *ctx;
+    size_t count;
+} collector;
+
+static _Thread_local collector *collecting;
+
+/* r, or BF_OK once a validation failure was handed to the collector. */
+static bf_result collected(bf_result r, const bf_error *err)
+{
+    if (r != BF_ERR_INVALID || collecting == NULL || err == NULL)
+        return r;
+    collecting->count++;
+    collecting->report(collecting->ctx, err);
+    return BF_OK;
+}
+
 /* The value of a member that is absent, null or blank: its default, else
  * nothing (or "required"). */
 static bf_result absent_member(const schema *m, const char *path, bool blank, json_t **out,
@@ -329,7 +359,10 @@ static bf_result check_object(const schema *s, json_t *v, const char *path, json
     {
         if (schema_member(s, key) == NULL) {
             schema_path_key(at, sizeof(at), path, key);
-            return bf_fail(err, BF_ERR_INVALID, "unknown_field", at, "%s is not a known field", at);
+            bf_result r =
+                bf_fail(err, BF_ERR_INVALID, "unknown_field", at, "%s is not a known field", at);
+            if (collected(r, err) != BF_OK)
+                return r;
         }
     }
     json_t *o = json_object();
@@ -346,6 +379,7 @@ static bf_result check_object(const schema *s, json_t *v, const char *path, json
             if (r == BF_OK && norm == NULL)
                 r = absent_member(m, at, true, &norm, err);
         }
+        r = collected(r, err);
         if (r == BF_OK && norm != NULL && json_object_set_new(o, m->name, norm) != 0)
             r = fail_nomem(err);
         if (r != BF_OK) {
@@ -363,13 +397,16 @@ static bf_result check_array(const schema *s, json_t *v, const char *path, json_
     if (!json_is_array(v))
         return fail_type(path, "an array", err);
     size_t n = json_array_size(v);
+    bf_result size = BF_OK;
     if (n < (size_t)s->min)
-        return bf_fail(err, BF_ERR_INVALID, "too_few", path,
+        size = bf_fail(err, BF_ERR_INVALID, "too_few", path,
                        n == 0 ? "%s needs at least one item" : "%s needs at least %lld items", path,
                        (long long)s->min);
-    if (s->max > 0 && n > (size_t)s->max)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", path, "%s has more than %lld items", path,
+    else if (s->max > 0 && n > (size_t)s->max)
+        size = bf_fail(err, BF_ERR_INVALID, "too_many", path, "%s has more than %lld items", path,
                        (long long)s->max);
+    if (size != BF_OK && collected(size, err) != BF_OK)
+        return size;
     json_t *a = json_array();
     if (a == NULL)
         return fail_nomem(err);
@@ -382,7 +419,8 @@ static bf_result check_array(const schema *s, json_t *v, const char *path, json_
                           : schema_check_at(s->item, e, at, &norm, err);
         if (r == BF_OK && norm == NULL)
             r = bf_fail(err, BF_ERR_INVALID, "required", at, "%s must not be empty", at);
-        if (r == BF_OK && json_array_append_new(a, norm) != 0)
+        r = collected(r, err);
+        if (r == BF_OK && norm != NULL && json_array_append_new(a, norm) != 0)
             r = fail_nomem(err);
         if (r != BF_OK) {
             json_decref(a);
@@ -412,6 +450,7 @@ static bf_result check_map(const schema *s, json_t *v, const char *path, json_t 
         schema_path_key(at, sizeof(at), path, key);
         json_t *norm = NULL;
         bf_result r = json_is_null(val) ? BF_OK : schema_check_at(s->item, val, at, &norm, err);
+        r = collected(r, err);
         if (r == BF_OK && norm != NULL && json_object_set_new(o, key, norm) != 0)
             r = fail_nomem(err);
         if (r != BF_OK) {
@@ -443,8 +482,11 @@ bf_result schema_check_at(const schema *s, json_t *v, const char *path, json_t *
     *out = NULL;
     const schema *own = s;
     s = followed(s);
+    size_t faults = collecting ? collecting->count : 0;
     bf_result r = check_kind(s, v, path, out, err);
-    for (const schema *n = own; r == BF_OK && *out != NULL; n = n->ref) {
+    /* A rule looks at a whole node: not at one whose parts were left out. */
+    bool whole = collecting == NULL || collecting->count == faults;
+    for (const schema *n = own; r == BF_OK && whole && *out != NULL; n = n->ref) {
         if (n->rule != NULL)
             r = n->rule(*out, path, err);
         if (n == s)
@@ -463,6 +505,25 @@ bf_result schema_check(const schema *s, json_t *in, json_t **out, bf_error *err)
     if (r == BF_OK && *out == NULL)
         return fail_type("", "a JSON object", err);
     return r;
+}
+
+size_t schema_check_all(const schema *s, json_t *in,
+                        void (*report)(void *ctx, const bf_error *fault), void *ctx)
+{
+    collector c = {report, ctx, 0};
+    collector *outer = collecting;
+    collecting = &c;
+    json_t *out = NULL;
+    bf_error err;
+    bf_error_clear(&err);
+    bf_result r = schema_check(s, in, &out, &err);
+    collecting = outer;
+    json_decref(out);
+    if (r != BF_OK) {
+        c.count++;
+        report(ctx, &err);
+    }
+    return c.count;
 }
 
 /* ---- JSON Schema ---- */
@@ -506,6 +567,9 @@ static bool scalar_json(const schema *s, json_t *o)
     case SCHEMA_ID:
         return put(o, "type", json_string("string")) &&
                put(o, "pattern", json_string("^[a-z0-9_-]{1,40}$"));
+    case SCHEMA_SLUG:
+        return put(o, "type", json_string("string")) &&
+               put(o, "pattern", json_string("^[a-z0-9][a-z0-9-]{0,47}$"));
     case SCHEMA_ENUM: {
         json_t *values = json_array();
         for (size_t i = 0; values && s->values[i]; i++)

@@ -23,6 +23,7 @@ typedef enum schema_kind {
     SCHEMA_TEXT,    /* a string, trimmed at both ends; min..max characters (max 0: no limit) */
     SCHEMA_SECRET,  /* a password: a string kept as sent, min..max characters */
     SCHEMA_ID,      /* 1 to 40 lowercase ASCII letters, digits, '_' or '-' */
+    SCHEMA_SLUG,    /* a playbook's id: ^[a-z0-9][a-z0-9-]{0,47}$ */
     SCHEMA_ENUM,    /* one of values */
     SCHEMA_INT,     /* an integer in min..max */
     SCHEMA_MONEY,   /* integer fen in min..max */
@@ -74,6 +75,14 @@ json_t *schema_text_pair_new(const char *zh, const char *en);
  * and a message naming it. Unknown keys are checked before members, members
  * in their declared order. */
 bf_result schema_check(const schema *s, json_t *in, json_t **out, bf_error *err);
+
+/* Checks in against s like schema_check, but reports every fault to
+ * report(ctx, fault) — in document order, a part that fails left out and the
+ * walk going on — instead of stopping at the first; a rule runs only on a
+ * node whose parts all passed. Returns the number of faults (0: in follows
+ * s). For documents whose every problem is listed at once (a playbook). */
+size_t schema_check_all(const schema *s, json_t *in,
+                        void (*report)(void *ctx, const bf_error *fault), void *ctx);
 
 /* As schema_check for the value v found at path (a member or an element). */
 bf_result schema_check_at(const schema *s, json_t *v, const char *path, json_t **out,

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -240,6 +241,42 @@ static void rules_and_named_parts(void **state)
     assert_refused(&body, "{\"name\":\"a\",\"pair\":{\"zh\":\"甲\"}}", "required", "pair.en", NULL);
 }
 
+typedef struct faults {
+    char paths[8][128];
+    size_t n;
+} faults;
+
+static void keep_fault(void *ctx, const bf_error *fault)
+{
+    faults *f = ctx;
+    if (f->n < 8)
+        snprintf(f->paths[f->n++], sizeof(f->paths[0]), "%s", fault->field);
+}
+
+static void check_all_lists_every_fault_in_order(void **state)
+{
+    (void)state;
+    json_t *in = parse("{\"name\":3,\"colour\":1,\"words\":[\"a\",7,\"b\",\"c\"],"
+                       "\"weights\":{\"a\":0,\"b\":50},\"due\":\"2027-02-30\"}");
+    faults f = {0};
+    assert_int_equal(schema_check_all(&body, in, keep_fault, &f), 6);
+    assert_int_equal(f.n, 6);
+    assert_string_equal(f.paths[0], "colour"); /* unknown keys first */
+    assert_string_equal(f.paths[1], "name");   /* then members in declared order */
+    assert_string_equal(f.paths[2], "due");
+    assert_string_equal(f.paths[3], "words"); /* too many items, and still each one */
+    assert_string_equal(f.paths[4], "words[1]");
+    assert_string_equal(f.paths[5], "weights.a"); /* its node's rule (sum 100) is not run */
+    json_decref(in);
+
+    json_t *good = parse("{\"name\":\"a\"}");
+    faults none = {0};
+    assert_int_equal(schema_check_all(&body, good, keep_fault, &none), 0);
+    json_decref(good);
+    /* Outside schema_check_all the first fault ends the check, as before. */
+    assert_refused(&body, "{\"name\":3,\"due\":\"x\"}", "wrong_type", "name", NULL);
+}
+
 static void json_schema_follows_the_declaration(void **state)
 {
     (void)state;
@@ -277,6 +314,7 @@ int main(void)
         cmocka_unit_test(bools_ints_and_money),
         cmocka_unit_test(arrays_maps_and_decimals),
         cmocka_unit_test(rules_and_named_parts),
+        cmocka_unit_test(check_all_lists_every_fault_in_order),
         cmocka_unit_test(json_schema_follows_the_declaration),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

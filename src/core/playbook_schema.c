@@ -1,0 +1,208 @@
+/* The declared shape of a playbook document (docs/playbook-schema.md):
+ * every key, its kind, whether it is required and its limits. playbook_parse
+ * checks a document against it first (listing every fault), then checks
+ * what spans the document — known roles and templates, unique ids, rising
+ * probabilities, decision stages, visit days — while it builds the
+ * playbook. */
+#include "core/playbook.h"
+
+
+static const schema i18n_members[] = {
+    {.name = "zh", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .doc = "中文"},
+    {.name = "en", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .doc = "English"},
+    {0},
+};
+
+/* A text in both languages, of any length. */
+static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT,
+                            .members = i18n_members};
+
+
+#define TEXT_REQ(key) {.name = key, .ref = &i18n, .flags = SCHEMA_REQUIRED}
+#define TEXT_OPT(key) {.name = key, .ref = &i18n}
+#define TEXTS(key) {.name = key, .kind = SCHEMA_ARRAY, .item = &i18n}
+#define ID_REQ(key) {.name = key, .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED}
+#define ROLES(key)                                                                                 \
+    {.name = key, .kind = SCHEMA_TEXT, .doc = "Role codes joined by &: S, C, M, channel or roles[]"}
+
+static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
+static const char *const criterion_kinds[] = {"criterion", "deliverable", NULL};
+static const char *const audiences[] = {"customer", "internal", NULL};
+static const char *const mode_ids[] = {"quick", "consultative", "strategic", NULL};
+
+static const schema framework = {.kind = SCHEMA_ENUM, .values = frameworks};
+
+static const schema role_members[] = {
+    {.name = "code", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 16,
+     .doc = "1 to 16 letters, not S, C, M or channel"},
+    TEXT_REQ("name"),
+    TEXT_OPT("description"),
+    {0},
+};
+
+static const schema role = {.kind = SCHEMA_OBJECT, .members = role_members};
+
+static const schema template_members[] = {ID_REQ("id"), TEXT_REQ("name"), {0}};
+
+static const schema template = {.kind = SCHEMA_OBJECT, .members = template_members};
+
+static const schema criterion_members[] = {
+    ID_REQ("id"),
+    {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = criterion_kinds},
+    ROLES("owner"),
+    {.name = "framework", .kind = SCHEMA_ENUM, .values = frameworks},
+    TEXT_REQ("text"),
+    {0},
+};
+
+static const schema criterion = {.kind = SCHEMA_OBJECT, .members = criterion_members};
+
+static const schema deliverable_members[] = {
+    ID_REQ("id"),
+    TEXT_REQ("name"),
+    {.name = "audience", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = audiences},
+    ROLES("owner"),
+    {.name = "template", .kind = SCHEMA_SLUG, .doc = "A template of templates[]"},
+    {0},
+};
+
+static const schema deliverable = {.kind = SCHEMA_OBJECT, .members = deliverable_members};
+
+static const schema step_members[] = {TEXT_REQ("text"), ROLES("owner"), {0}};
+
+static const schema step = {.kind = SCHEMA_OBJECT, .members = step_members};
+
+static const schema template_id = {.kind = SCHEMA_SLUG, .doc = "A template of templates[]"};
+
+static const schema activity_members[] = {
+    ID_REQ("id"),
+    TEXT_REQ("name"),
+    TEXT_OPT("goal"),
+    ROLES("owner"),
+    {.name = "steps", .kind = SCHEMA_ARRAY, .item = &step},
+    TEXTS("tools"),
+    {.name = "templates", .kind = SCHEMA_ARRAY, .item = &template_id},
+    TEXTS("inspection"),
+    TEXTS("skills"),
+    {0},
+};
+
+static const schema activity = {.kind = SCHEMA_OBJECT, .members = activity_members};
+
+static const schema key_behaviour_members[] = {
+    TEXT_REQ("behaviour"), TEXT_OPT("output"), TEXT_OPT("pass_bar"), {0}};
+
+static const schema key_behaviour_schema = {.kind = SCHEMA_OBJECT, .members = key_behaviour_members};
+
+static const schema view_members[] = {
+    TEXT_OPT("goal"), TEXTS("behaviours"), TEXT_OPT("signature_action"), {0}};
+
+static const schema presales_members[] = {
+    TEXT_OPT("goal"),
+    TEXTS("behaviours"),
+    TEXT_OPT("signature_action"),
+    {.name = "key_behaviours", .kind = SCHEMA_ARRAY, .item = &key_behaviour_schema},
+    {0},
+};
+
+static const schema perspective_members[] = {
+    {.name = "customer", .kind = SCHEMA_OBJECT, .members = view_members},
+    {.name = "sales", .kind = SCHEMA_OBJECT, .members = view_members},
+    {.name = "channel", .kind = SCHEMA_OBJECT, .members = view_members},
+    {.name = "presales", .kind = SCHEMA_OBJECT, .members = presales_members},
+    {0},
+};
+
+static const schema stage_members[] = {
+    ID_REQ("id"),
+    TEXT_REQ("name"),
+    {.name = "probability", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 100,
+     .doc = "Win probability, rising from stage to stage"},
+    {.name = "in_funnel", .kind = SCHEMA_BOOL, .doc = "Counted in the funnel (true when left out)"},
+    TEXT_OPT("goal"),
+    TEXT_OPT("milestone"),
+    TEXT_OPT("success_criteria"),
+    {.name = "typical_days", .kind = SCHEMA_INT, .min = 1, .max = 3650},
+    TEXT_OPT("signature_action"),
+    {.name = "perspectives", .kind = SCHEMA_OBJECT, .members = perspective_members},
+    {.name = "exit_criteria", .kind = SCHEMA_ARRAY, .item = &criterion},
+    {.name = "deliverables", .kind = SCHEMA_ARRAY, .item = &deliverable},
+    {.name = "activities", .kind = SCHEMA_ARRAY, .item = &activity},
+    {0},
+};
+
+static const schema stage = {.kind = SCHEMA_OBJECT, .members = stage_members};
+
+static const schema decision_members[] = {
+    ID_REQ("id"),
+    {.name = "stage", .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED},
+    TEXT_REQ("question"),
+    {.name = "no_stage", .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED,
+     .doc = "The earlier stage a no turns the deal back to"},
+    TEXT_OPT("no_action"),
+    {0},
+};
+
+static const schema decision = {.kind = SCHEMA_OBJECT, .members = decision_members};
+
+static const schema closing_members[] = {ID_REQ("id"), ROLES("owner"), TEXT_REQ("text"), {0}};
+
+static const schema closing = {.kind = SCHEMA_OBJECT, .members = closing_members};
+
+static const schema visit_members[] = {
+    {.name = "n", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = 100},
+    {.name = "day", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 3650},
+    ROLES("owner"),
+    TEXT_REQ("purpose"),
+    TEXTS("before"),
+    TEXTS("during"),
+    TEXTS("after"),
+    {0},
+};
+
+static const schema visit = {.kind = SCHEMA_OBJECT, .members = visit_members};
+
+static const schema benchmark_members[] = {
+    {.name = "visits", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = 1000},
+    {.name = "days", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = 3650},
+    TEXT_OPT("text"),
+    {0},
+};
+
+static const schema mode_members[] = {
+    {.name = "id", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = mode_ids},
+    TEXT_REQ("name"),
+    TEXT_OPT("description"),
+    ROLES("team"),
+    {.name = "benchmark", .kind = SCHEMA_OBJECT, .members = benchmark_members},
+    {.name = "visits", .kind = SCHEMA_ARRAY, .item = &visit},
+    {0},
+};
+
+static const schema mode = {.kind = SCHEMA_OBJECT, .members = mode_members};
+
+static const char *const schema_ids[] = {PLAYBOOK_SCHEMA, NULL};
+
+static const schema document_members[] = {
+    {.name = "schema", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = schema_ids},
+    ID_REQ("id"),
+    {.name = "version", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = 1000000},
+    TEXT_REQ("name"),
+    TEXT_OPT("description"),
+    {.name = "source", .kind = SCHEMA_TEXT},
+    {.name = "qualification", .kind = SCHEMA_ARRAY, .item = &framework},
+    {.name = "roles", .kind = SCHEMA_ARRAY, .item = &role},
+    {.name = "templates", .kind = SCHEMA_ARRAY, .item = &template},
+    {.name = "stages", .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .min = 1, .item = &stage},
+    {.name = "decision_points", .kind = SCHEMA_ARRAY, .item = &decision},
+    {.name = "closing", .kind = SCHEMA_ARRAY, .item = &closing},
+    TEXT_OPT("reference_case"),
+    {.name = "modes", .kind = SCHEMA_ARRAY, .item = &mode},
+    {0},
+};
+
+const schema playbook_document_schema = {
+    .name = "Playbook", .kind = SCHEMA_OBJECT, .members = document_members,
+    .doc = "A playbook document (docs/playbook-schema.md): stages with win probabilities, exit "
+           "criteria, deliverables and key activities, decision points, closing steps and sales "
+           "modes; an import lists every problem by JSON path"};
