@@ -6,7 +6,6 @@
  * playbook. */
 #include "core/playbook.h"
 
-
 static const schema i18n_members[] = {
     {.name = "zh", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .doc = "中文"},
     {.name = "en", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .doc = "English"},
@@ -14,16 +13,29 @@ static const schema i18n_members[] = {
 };
 
 /* A text in both languages, of any length. */
-static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT,
-                            .members = i18n_members};
+static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT, .members = i18n_members};
 
-
-#define TEXT_REQ(key) {.name = key, .ref = &i18n, .flags = SCHEMA_REQUIRED}
-#define TEXT_OPT(key) {.name = key, .ref = &i18n}
-#define TEXTS(key) {.name = key, .kind = SCHEMA_ARRAY, .item = &i18n}
-#define ID_REQ(key) {.name = key, .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED}
+#define TEXT_REQ(key)                                                                              \
+    {                                                                                              \
+        .name = key, .ref = &i18n, .flags = SCHEMA_REQUIRED                                        \
+    }
+#define TEXT_OPT(key)                                                                              \
+    {                                                                                              \
+        .name = key, .ref = &i18n                                                                  \
+    }
+#define TEXTS(key)                                                                                 \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_ARRAY, .item = &i18n                                           \
+    }
+#define ID_REQ(key)                                                                                \
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED                                 \
+    }
 #define ROLES(key)                                                                                 \
-    {.name = key, .kind = SCHEMA_TEXT, .doc = "Role codes joined by &: S, C, M, channel or roles[]"}
+    {                                                                                              \
+        .name = key, .kind = SCHEMA_TEXT,                                                          \
+        .doc = "Role codes joined by &: S, C, M, channel or roles[]"                               \
+    }
 
 static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
 static const char *const criterion_kinds[] = {"criterion", "deliverable", NULL};
@@ -33,7 +45,10 @@ static const char *const mode_ids[] = {"quick", "consultative", "strategic", NUL
 static const schema framework = {.kind = SCHEMA_ENUM, .values = frameworks};
 
 static const schema role_members[] = {
-    {.name = "code", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 16,
+    {.name = "code",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 16,
      .doc = "1 to 16 letters, not S, C, M or channel"},
     TEXT_REQ("name"),
     TEXT_OPT("description"),
@@ -92,7 +107,8 @@ static const schema activity = {.kind = SCHEMA_OBJECT, .members = activity_membe
 static const schema key_behaviour_members[] = {
     TEXT_REQ("behaviour"), TEXT_OPT("output"), TEXT_OPT("pass_bar"), {0}};
 
-static const schema key_behaviour_schema = {.kind = SCHEMA_OBJECT, .members = key_behaviour_members};
+static const schema key_behaviour_schema = {.kind = SCHEMA_OBJECT,
+                                            .members = key_behaviour_members};
 
 static const schema view_members[] = {
     TEXT_OPT("goal"), TEXTS("behaviours"), TEXT_OPT("signature_action"), {0}};
@@ -116,7 +132,10 @@ static const schema perspective_members[] = {
 static const schema stage_members[] = {
     ID_REQ("id"),
     TEXT_REQ("name"),
-    {.name = "probability", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = 100,
+    {.name = "probability",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100,
      .doc = "Win probability, rising from stage to stage"},
     {.name = "in_funnel", .kind = SCHEMA_BOOL, .doc = "Counted in the funnel (true when left out)"},
     TEXT_OPT("goal"),
@@ -137,7 +156,9 @@ static const schema decision_members[] = {
     ID_REQ("id"),
     {.name = "stage", .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED},
     TEXT_REQ("question"),
-    {.name = "no_stage", .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED,
+    {.name = "no_stage",
+     .kind = SCHEMA_SLUG,
+     .flags = SCHEMA_REQUIRED,
      .doc = "The earlier stage a no turns the deal back to"},
     TEXT_OPT("no_action"),
     {0},
@@ -202,7 +223,9 @@ static const schema document_members[] = {
 };
 
 const schema playbook_document_schema = {
-    .name = "Playbook", .kind = SCHEMA_OBJECT, .members = document_members,
+    .name = "Playbook",
+    .kind = SCHEMA_OBJECT,
+    .members = document_members,
     .doc = "A playbook document (docs/playbook-schema.md): stages with win probabilities, exit "
            "criteria, deliverables and key activities, decision points, closing steps and sales "
            "modes; an import lists every problem by JSON path"};
