@@ -67,6 +67,8 @@ static bf_result check_references_visible(api_call *call, const record *rec)
             continue;
         }
         json_t *ids = api_keep(call, json_loads(rec->values[i].s, 0, NULL));
+        if (!json_is_array(ids)) /* out of memory: unchecked references must not pass */
+            return bf_fail(&call->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
         size_t k;
         json_t *id;
         json_array_foreach(ids, k, id)
