@@ -338,7 +338,9 @@ static bf_result bid_compute(json_t *norm, json_t **out)
     if (f == NULL)
         f = bid_formulas[0];
     size_t n = json_array_size(arr), us = 0;
-    bidder bs[BID_MAX_BIDDERS];
+    if (n == 0 || n > BID_MAX_BIDDERS) /* the scheme's rule allows 1 to BID_MAX_BIDDERS */
+        return BF_ERR_INTERNAL;
+    bidder bs[BID_MAX_BIDDERS] = {0};
     for (size_t i = 0; i < n; i++) {
         read_bidder(json_array_get(arr, i), &bs[i]);
         if (bs[i].us)
