@@ -70,6 +70,8 @@ typedef enum api_auth {
     AUTH_CREDENTIALS = 0, /* an API token (Authorization: Bearer) or the session cookie, whose
                              writes add X-CSRF-Token */
     AUTH_PUBLIC,          /* anyone (the health check, the login): small bodies only */
+    AUTH_SESSION,         /* a login's session cookie (with X-CSRF-Token for a write); an API
+                             token is answered 409 (logging out) */
 } api_auth;
 
 /* A form (forms.c): one JSON document per owner record, with its declared

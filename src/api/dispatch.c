@@ -376,7 +376,7 @@ bool api_admit(http_request *req, void *app_ptr)
     api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
     const api_route *route = NULL;
     bf_result r = route_of(&call, &route);
-    if (r == BF_OK && (route->auth == AUTH_PUBLIC)) {
+    if (r == BF_OK && route->auth == AUTH_PUBLIC) {
         if (req->body_limit > API_PUBLIC_MAX_BODY)
             req->body_limit = API_PUBLIC_MAX_BODY;
     } else if (r == BF_OK) {
@@ -409,7 +409,7 @@ void api_handle(http_request *req, void *app_ptr)
     const admitted *ad = req->app_state;
     const api_route *route = ad ? ad->route : NULL;
     bf_result r = ad ? BF_OK : route_of(&call, &route);
-    if (r == BF_OK && !(route->auth == AUTH_PUBLIC)) {
+    if (r == BF_OK && route->auth != AUTH_PUBLIC) {
         if (ad != NULL) {
             call.who = ad->who;
             call.actor = ad->actor;

@@ -205,8 +205,9 @@ static const char *operation_id(const api_route *r, char *out, size_t cap)
     return out;
 }
 
-/* Who may call r: no one in particular for a public route; else an API
- * token, or the session cookie (with X-CSRF-Token for a write). */
+/* Who may call r: no one in particular for a public route; the session
+ * cookie alone for a session route; else an API token, or the session cookie
+ * (with X-CSRF-Token for a write). */
 static json_t *operation_security(const api_route *r)
 {
     if (r->auth == AUTH_PUBLIC)
@@ -214,6 +215,8 @@ static json_t *operation_security(const api_route *r)
     bool write = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0;
     json_t *cookie = write ? json_pack("{s:[], s:[]}", "sessionCookie", "csrfHeader")
                            : json_pack("{s:[]}", "sessionCookie");
+    if (r->auth == AUTH_SESSION)
+        return json_pack("[o]", cookie);
     return json_pack("[{s:[]}, o]", "bearerToken", cookie);
 }
 

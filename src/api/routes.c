@@ -96,6 +96,7 @@ static const api_route declared_routes[] = {
      .kind = ROUTE_OTHER,
      .operation = "logOut",
      .summary = "Log out",
+     .auth = AUTH_SESSION,
      .success = 204,
      .statuses = {403, 409}},
     {.method = "POST",

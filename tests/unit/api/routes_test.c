@@ -126,7 +126,10 @@ static void the_document_names_and_secures_every_operation(void **state)
             assert_true(json_is_array(security));
             bool open = strcmp(path, "/healthz") == 0 ||
                         (strcmp(path, "/api/v1/session") == 0 && strcmp(method, "post") == 0);
+            bool session = strcmp(path, "/api/v1/session") == 0 && strcmp(method, "delete") == 0;
             assert_int_equal(json_array_size(security) == 0, open);
+            /* Logging out is a session's: a token is not one. */
+            assert_int_equal(json_array_size(security) == 1, session);
             assert_true(json_object_size(json_object_get(op, "responses")) > 0);
         }
     }
