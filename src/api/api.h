@@ -221,8 +221,9 @@ bf_result api_each_record(api_call *call, const resource_spec *spec, const char 
  * nothing. Joins the caller's transaction when there is one. */
 bf_result api_transaction(api_call *call, bf_result (*fn)(api_call *call, void *ctx), void *ctx);
 
-/* Sets the ETag header to the record's version. */
-void api_set_etag(api_call *call, int64_t version);
+/* Sets the ETag header to the record's version; BF_ERR_NOMEM when it
+ * cannot (an answer without the version its client needs must fail). */
+bf_result api_set_etag(api_call *call, int64_t version);
 
 /* Responds 200/201 with rec as JSON, with its ETag. */
 bf_result api_respond_record(api_call *call, int status, const record *rec);

@@ -227,11 +227,13 @@ bf_result api_transaction(api_call *call, bf_result (*fn)(api_call *call, void *
     return store_commit(st, &call->err);
 }
 
-void api_set_etag(api_call *call, int64_t version)
+bf_result api_set_etag(api_call *call, int64_t version)
 {
     char *etag = arena_printf(call->arena, "\"%lld\"", (long long)version);
-    if (etag)
-        http_set_header(call->req, "ETag", etag);
+    if (etag == NULL)
+        return BF_ERR_NOMEM;
+    http_set_header(call->req, "ETag", etag);
+    return BF_OK;
 }
 
 bf_result api_respond_record(api_call *call, int status, const record *rec)

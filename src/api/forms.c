@@ -379,7 +379,10 @@ static bf_result respond_form(api_call *call, const form_def *f, record *owner, 
         return BF_ERR_NOMEM;
     if (f->redact != NULL)
         f->redact(call, body);
-    api_set_etag(call, version);
+    if (api_set_etag(call, version) != BF_OK) {
+        json_decref(body);
+        return BF_ERR_NOMEM;
+    }
     http_respond_json(call->req, 200, body);
     return BF_OK;
 }

@@ -111,7 +111,10 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
         json_pack("{s:s, s:s, s:i, s:o, s:b, s:I, s:o, s:o}", "opportunity_id", opp->id, "playbook",
                   pb->id, "playbook_version", pb->version, "stage", stage_json, "complete",
                   unmet == 0, "unmet", (json_int_t)unmet, "items", arr, "decisions", decisions);
-    api_set_etag(call, opp->version);
+    if (body == NULL || api_set_etag(call, opp->version) != BF_OK) {
+        json_decref(body);
+        return BF_ERR_NOMEM;
+    }
     http_respond_json(call->req, 200, body);
     return BF_OK;
 }
@@ -224,7 +227,9 @@ static bf_result tick_in_tx(api_call *call, void *ctx)
 {
     tick *t = ctx;
     bf_result r = checklist_put_in_tx(call, t->state, t->state->item_id, &t->out);
-    return r == BF_OK && api_keep(call, t->out) == NULL ? BF_ERR_NOMEM : r;
+    if (t->out != NULL && api_keep(call, t->out) == NULL) /* released: the answer fails */
+        r = BF_ERR_NOMEM;
+    return r;
 }
 
 bf_result opportunity_checklist_put(api_call *call, const api_route *route)
@@ -478,8 +483,7 @@ static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json
     *out = json_pack("{s:o, s:o}", "decision", dj, "opportunity", oj);
     if (*out == NULL)
         return BF_ERR_NOMEM;
-    api_set_etag(call, opp->version);
-    return BF_OK;
+    return api_set_etag(call, opp->version);
 }
 
 /* An answer to a decision point and the answer to the request. */
@@ -493,7 +497,9 @@ static bf_result decision_in_tx(api_call *call, void *ctx)
 {
     decision *d = ctx;
     bf_result r = decide_in_tx(call, d->state, d->yes, &d->out);
-    return r == BF_OK && api_keep(call, d->out) == NULL ? BF_ERR_NOMEM : r;
+    if (d->out != NULL && api_keep(call, d->out) == NULL) /* released: the answer fails */
+        r = BF_ERR_NOMEM;
+    return r;
 }
 
 bf_result opportunity_decide(api_call *call, const api_route *route)
