@@ -596,6 +596,15 @@ static const char SQL_AUDIT_LIST[] =
     "AND (?6 = 0 OR action NOT IN ('login', 'login_failed', 'logout', 'password_change', "
     "'password_set', 'token_create', 'token_revoke')) ORDER BY seq DESC LIMIT ?5";
 
+/* The same for one record: the index on (record_id, seq) answers it, where
+ * the catch-all "?1 IS NULL OR record_id = ?1" above walks the whole log. */
+static const char SQL_AUDIT_OF_RECORD[] =
+    "SELECT seq, at, actor, action, resource, record_id, old_values, new_values, address "
+    "FROM audit_log WHERE record_id = ?1 AND (?2 IS NULL OR action = ?2) "
+    "AND (?3 IS NULL OR actor = ?3) AND (?4 = 0 OR seq < ?4) "
+    "AND (?6 = 0 OR action NOT IN ('login', 'login_failed', 'logout', 'password_change', "
+    "'password_set', 'token_create', 'token_revoke')) ORDER BY seq DESC LIMIT ?5";
+
 bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
 {
     conn *c;
@@ -643,7 +652,7 @@ bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entr
 {
     conn *c;
     sqlite3_stmt *s;
-    bf_result r = sq_prepare(st, SQL_AUDIT_LIST, &c, &s, err);
+    bf_result r = sq_prepare(st, q->record_id ? SQL_AUDIT_OF_RECORD : SQL_AUDIT_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, q->record_id);
