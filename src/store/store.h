@@ -23,6 +23,10 @@ typedef struct store_options {
     int migrate_to;        /* apply migrations up to this version; 0 = all */
     bool synchronous_full; /* true: synchronous=FULL (default); false: NORMAL */
     int busy_timeout_ms;   /* how long a writer waits for the lock; 0 = 5000 */
+    /* Called with every statement a connection runs, its values bound in
+     * (for tests that check query plans); NULL for none. */
+    void (*trace)(void *ctx, const char *sql);
+    void *trace_ctx;
 } store_options;
 
 /* Opens (creating if needed) the database at path and applies pending

@@ -57,6 +57,20 @@ static int exec_sql(sqlite3 *db, const char *sql)
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
 }
 
+/* Hands each statement run, values bound in, to the store's trace. */
+static int trace_statement(unsigned type, void *ctx, void *stmt, void *sql)
+{
+    (void)sql;
+    const store *st = ctx;
+    if (type != SQLITE_TRACE_STMT)
+        return 0;
+    char *text = sqlite3_expanded_sql(stmt);
+    if (text != NULL)
+        st->opt.trace(st->opt.trace_ctx, text);
+    sqlite3_free(text);
+    return 0;
+}
+
 static bf_result conn_open(store *st, conn **out, bf_error *err)
 {
     conn *c = calloc(1, sizeof(*c));
@@ -73,6 +87,8 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, st->opt.busy_timeout_ms);
+    if (st->opt.trace != NULL)
+        sqlite3_trace_v2(c->db, SQLITE_TRACE_STMT, trace_statement, st);
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
