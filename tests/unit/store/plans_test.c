@@ -20,9 +20,10 @@
 
 /* Tables that grow with the data (the rest hold configuration). */
 static const char *const growing[] = {
-    "accounts",          "contacts",          "opportunities", "activities", "audit_log",
-    "stage_changes",     "checklist_items",   "forms",         "sessions",   "api_tokens",
-    "opportunity_members", "opportunity_partners", NULL};
+    "accounts",  "contacts",      "opportunities",       "activities",
+    "audit_log", "stage_changes", "checklist_items",     "forms",
+    "sessions",  "api_tokens",    "opportunity_members", "opportunity_partners",
+    NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
  * must become index-served (sorts that no index answers, the forecast). The
@@ -144,7 +145,8 @@ static void make_data(fixture *f, const char **opp_id, const char **acc_id)
         ids[i] = id_of(run(f, NULL, "POST", "/api/v1/users", body));
     }
     for (int i = 0; i < 6; i++) {
-        snprintf(body, sizeof(body), "{\"name\":\"客户%d\",\"owner_id\":\"%s\"}", i, ids[1 + i % 2]);
+        snprintf(body, sizeof(body), "{\"name\":\"客户%d\",\"owner_id\":\"%s\"}", i,
+                 ids[1 + i % 2]);
         const char *acc = id_of(run(f, NULL, "POST", "/api/v1/accounts", body));
         snprintf(body, sizeof(body),
                  "{\"account_id\":\"%s\",\"name\":\"项目%d\",\"amount\":%d,\"owner_id\":\"%s\"}",
