@@ -51,7 +51,7 @@ lint:
 	@sh scripts/lint
 
 format:
-	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')
+	@clang-format -i $$(git ls-files -co --exclude-standard 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c')
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD) web/dist
