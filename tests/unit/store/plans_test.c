@@ -244,7 +244,7 @@ static void scans_of(sqlite3 *db, const char *sql, const char *what, json_t *fou
 static void reads_do_not_scan_growing_tables(void **state)
 {
     fixture *f = *state;
-    const char *opp, *acc;
+    const char *opp = NULL, *acc = NULL;
     make_data(f, &opp, &acc);
     json_t *me = run(f, "甲", "GET", "/api/v1/session", NULL);
     const char *owner = json_string_value(json_object_get(json_object_get(me, "user"), "id"));
