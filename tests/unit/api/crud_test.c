@@ -14,10 +14,10 @@
 #include <cmocka.h>
 
 #include "api/api.h"
+#include "../app_fixture.h"
 
 typedef struct fixture {
-    store *st;
-    playbook_set *playbooks;
+    app_fixture base;
     api *app;
     arena *a;
 } fixture;
@@ -25,15 +25,10 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    bf_error err = {0};
     if (f == NULL || (f->a = arena_new(64 * 1024)) == NULL ||
-        store_open(":memory:", NULL, &f->st, &err) != BF_OK ||
-        (f->playbooks = playbook_set_new()) == NULL ||
-        playbook_set_add_builtin(f->playbooks, &err) != BF_OK ||
-        api_new(f->st, f->playbooks, &f->app) != BF_OK) {
-        fprintf(stderr, "set-up: %s\n", err.message);
+        app_fixture_open(&f->base, ":memory:", NULL) != 0)
         return -1;
-    }
+    f->app = f->base.app;
     *state = f;
     return 0;
 }
@@ -41,9 +36,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    api_free(f->app);
-    playbook_set_free(f->playbooks);
-    store_close(f->st);
+    app_fixture_close(&f->base);
     arena_free(f->a);
     free(f);
     return 0;

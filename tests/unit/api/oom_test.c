@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
+#include "../app_fixture.h"
 
 /* ---- the failing allocator ---------------------------------------------------- */
 
@@ -89,23 +90,13 @@ static void install_allocators(void)
 
 /* ---- the request ---------------------------------------------------------------- */
 
-typedef struct fixture {
-    store *st;
-    playbook_set *playbooks;
-    api *app;
-} fixture;
+typedef app_fixture fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    bf_error err = {0};
-    if (f == NULL || store_open(":memory:", NULL, &f->st, &err) != BF_OK ||
-        (f->playbooks = playbook_set_new()) == NULL ||
-        playbook_set_add_builtin(f->playbooks, &err) != BF_OK ||
-        api_new(f->st, f->playbooks, &f->app) != BF_OK) {
-        fprintf(stderr, "set-up: %s\n", err.message);
+    if (f == NULL || app_fixture_open(f, ":memory:", NULL) != 0)
         return -1;
-    }
     *state = f;
     return 0;
 }
@@ -113,9 +104,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    api_free(f->app);
-    playbook_set_free(f->playbooks);
-    store_close(f->st);
+    app_fixture_close(f);
     free(f);
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
+#include "../app_fixture.h"
 
 /* Tables that grow with the data (the rest hold configuration). */
 static const char *const growing[] = {
@@ -40,8 +41,7 @@ static const char *const known_scans[] = {
 
 typedef struct fixture {
     char path[256];
-    store *st;
-    playbook_set *playbooks;
+    app_fixture base;
     api *app;
     arena *a;
     json_t *seen;     /* statement -> the request that ran it */
@@ -58,7 +58,6 @@ static void remember(void *ctx, const char *sql)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof(*f));
-    bf_error err = {0};
     if (f == NULL)
         return -1;
     const char *dir = getenv("TMPDIR");
@@ -67,13 +66,9 @@ static int setup(void **state)
     unlink(f->path);
     store_options opt = {.synchronous_full = false, .trace = remember, .trace_ctx = f};
     f->seen = json_object();
-    if ((f->a = arena_new(64 * 1024)) == NULL || store_open(f->path, &opt, &f->st, &err) != BF_OK ||
-        (f->playbooks = playbook_set_new()) == NULL ||
-        playbook_set_add_builtin(f->playbooks, &err) != BF_OK ||
-        api_new(f->st, f->playbooks, &f->app) != BF_OK) {
-        fprintf(stderr, "set-up: %s\n", err.message);
+    if ((f->a = arena_new(64 * 1024)) == NULL || app_fixture_open(&f->base, f->path, &opt) != 0)
         return -1;
-    }
+    f->app = f->base.app;
     *state = f;
     return 0;
 }
@@ -81,9 +76,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    api_free(f->app);
-    playbook_set_free(f->playbooks);
-    store_close(f->st);
+    app_fixture_close(&f->base);
     arena_free(f->a);
     json_decref(f->seen);
     char wal[300];
