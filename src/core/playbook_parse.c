@@ -59,14 +59,6 @@ static void leave(ctx *c, const char *saved)
     memcpy(c->path, saved, sizeof(c->path));
 }
 
-static bool one_of(const char *s, const char *const *values)
-{
-    for (size_t i = 0; values[i]; i++)
-        if (strcmp(s, values[i]) == 0)
-            return true;
-    return false;
-}
-
 /* The readers below take a document that follows playbook_document_schema
  * (checked first, every fault listed): they read, and what does not follow
  * reads as absent. */
@@ -363,7 +355,7 @@ static void parse_roles(ctx *c, json_t *doc)
             bool ok = r->code && strlen(r->code) <= 16;
             for (const char *p = r->code; ok && *p; p++)
                 ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
-            if (r->code && (!ok || one_of(r->code, reserved))) {
+            if (r->code && (!ok || schema_one_of(r->code, reserved))) {
                 problem(c, "code", "must be 1 to 16 letters and not S, C, M or channel");
                 r->code = NULL;
             }
@@ -506,7 +498,7 @@ static void parse_modes(ctx *c, json_t *doc)
             continue;
         }
         m->id = get_string(c, v, "id");
-        if (m->id && !one_of(m->id, ids))
+        if (m->id && !schema_one_of(m->id, ids))
             m->id = NULL;
         for (size_t k = 0; m->id && k < i; k++)
             if (c->pb->modes[k].id && strcmp(c->pb->modes[k].id, m->id) == 0)
@@ -561,7 +553,7 @@ static void parse_doc(ctx *c, json_t *doc)
         json_t *item = json_array_get(q, i);
         char saved[sizeof(c->path)];
         enter(c, saved, "qualification[%zu]", i);
-        if (json_is_string(item) && one_of(json_string_value(item), frameworks)) {
+        if (json_is_string(item) && schema_one_of(json_string_value(item), frameworks)) {
             for (size_t k = 0; k < i; k++)
                 if (json_equal(item, json_array_get(q, k)))
                     problem(c, NULL, "repeats %s", json_string_value(item));
