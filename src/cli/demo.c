@@ -30,7 +30,8 @@ typedef struct demo {
     api *app;
     const playbook_set *playbooks;
     arena *a;
-    json_t *refs;   /* ref label -> id (and the answers kept, under "#…") */
+    json_t *refs;   /* ref label -> id */
+    json_t *kept;   /* the API's answers, kept until the demo ends */
     json_t *owners; /* deal ref label -> its owner's name */
     bf_error *err;
     time_t now;
@@ -114,7 +115,7 @@ static bf_result call(demo *d, const char *as, const char *method, const char *p
     if (r != BF_OK)
         return bf_fail(d->err, r, NULL, NULL, "out of memory");
     json_t *j = req->out.len ? json_loadb(req->out.data, req->out.len, 0, NULL) : NULL;
-    if (j != NULL && json_object_set_new(d->refs, arena_printf(d->a, "#%p", (void *)j), j) != 0)
+    if (j != NULL && json_array_append_new(d->kept, j) != 0)
         return bf_fail(d->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
     if (req->status < 200 || req->status > 299) {
         json_t *e = json_object_get(j, "error");
@@ -128,7 +129,7 @@ static bf_result call(demo *d, const char *as, const char *method, const char *p
 }
 
 /* POSTs obj to the collection path as the user as; remembers the new
- * record's id under obj's "ref" label (or under name_ref when given). */
+ * record's id under obj's "ref" label. */
 static bf_result create(demo *d, const char *as, const char *path, json_t *obj, json_t **out)
 {
     json_t *ref = json_incref(json_object_get(obj, "ref"));
@@ -493,6 +494,7 @@ bf_result demo_load(store *st, const playbook_set *playbooks, const char *passwo
               .playbooks = playbooks,
               .a = arena_new(64 * 1024),
               .refs = json_object(),
+              .kept = json_array(),
               .owners = json_object(),
               .err = err,
               .now = time(NULL),
@@ -512,6 +514,7 @@ bf_result demo_load(store *st, const playbook_set *playbooks, const char *passwo
     store_clock_shift(0);
     api_free(d.app);
     json_decref(d.refs);
+    json_decref(d.kept);
     json_decref(d.owners);
     json_decref(doc);
     arena_free(d.a);
