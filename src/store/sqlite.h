@@ -1,16 +1,18 @@
-/* What the files of the SQLite backend share: this thread's connection, the
- * statement cache and small binding helpers. Not part of the store's
- * interface (store.h); only src/store/ includes it. */
+/* What the files of the store share: this thread's connection, the
+ * statement cache and small binding helpers, over the driver interface of
+ * db.h (SQLite or PostgreSQL; the file names are the SQLite backend's from
+ * before there were two). Not part of the store's interface (store.h); only
+ * src/store/ includes it. */
 #ifndef BF_STORE_SQLITE_H
 #define BF_STORE_SQLITE_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/result.h"
+#include "store/db.h"
 #include "store/store.h"
 
 /* A statement's identity: for static SQL, the constant's address; for
@@ -22,11 +24,11 @@ typedef struct stmt_key {
 
 typedef struct stmt_slot {
     stmt_key key;
-    sqlite3_stmt *stmt;
+    db_stmt *stmt;
 } stmt_slot;
 
 typedef struct conn {
-    sqlite3 *db;
+    db_conn *db;
     stmt_slot *slots;
     size_t nslots, used;
     int tx_depth;
@@ -39,45 +41,45 @@ typedef bf_result (*sql_builder)(buf *b, const void *ctx);
 
 /* Fills err from the connection's last error and returns BF_ERR_STORE (or
  * BF_ERR_BUSY when the database stayed locked). */
-bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what);
+bf_result sq_db_error(bf_error *err, db_conn *db, int rc, const char *what);
 
 /* This thread's connection, opened on first use. */
 bf_result sq_conn(store *st, conn **out, bf_error *err);
 
 /* The cached statement for key, prepared from build() on first use; reset and
  * with bindings cleared, ready to bind. */
-bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx, sqlite3_stmt **out,
+bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx, db_stmt **out,
                       bf_error *err);
 
 /* The cached statement of a constant SQL text (keyed by its address). */
-bf_result sq_stmt_static(conn *c, const char *sql, sqlite3_stmt **out, bf_error *err);
+bf_result sq_stmt_static(conn *c, const char *sql, db_stmt **out, bf_error *err);
 
 /* This thread's connection and the cached statement of a constant SQL. */
-bf_result sq_prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_error *err);
+bf_result sq_prepare(store *st, const char *sql, conn **c, db_stmt **s, bf_error *err);
 
 /* A random id such as "opp_4k9x…" (in a). */
 char *sq_new_id(arena *a, const char *prefix);
 
 /* A text column copied into a, or NULL. */
-const char *sq_column_text(arena *a, sqlite3_stmt *s, int col);
+const char *sq_column_text(arena *a, db_stmt *s, int col);
 
 /* Binds text, or NULL when t is NULL. The text is not copied, so t must
  * stay valid until the statement is stepped for the last time: a copy could
- * fail for want of memory, and sqlite3_step does not see a bind that failed
- * (it would write NULL in place of the value). */
-int sq_bind_text(sqlite3_stmt *s, int idx, const char *t);
+ * fail for want of memory, and a step does not see a bind that failed (it
+ * would write NULL in place of the value). */
+int sq_bind_text(db_stmt *s, int idx, const char *t);
 
 /* Room for one more element in an arena array of *cap elements holding n,
  * doubling it when full; NULL when out of memory. */
 void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size);
 
 /* Reads the current row of s into row, an element of the array being collected. */
-typedef void (*sq_row_reader)(arena *a, sqlite3_stmt *s, void *row);
+typedef void (*sq_row_reader)(arena *a, db_stmt *s, void *row);
 
 /* Steps s to its end, reading each row with read into a new array of
  * elements of size bytes in a, then resets s. *out and *n get the array (in
  * a) and its length; what names the query in an error. */
-bf_result sq_collect(conn *c, sqlite3_stmt *s, arena *a, size_t size, sq_row_reader read,
+bf_result sq_collect(conn *c, db_stmt *s, arena *a, size_t size, sq_row_reader read,
                      const char *what, void **out, size_t *n, bf_error *err);
 
 /* The kinds of composed statements (the shape's top bits). */
@@ -132,6 +134,6 @@ bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const vi
 uint64_t sq_visibility_shape(const viewer *v);
 
 /* Binds the viewer's parameters (?90 user id, ?91 name, ?92 partner, ?93 team). */
-void sq_bind_viewer(sqlite3_stmt *s, const viewer *v);
+void sq_bind_viewer(db_stmt *s, const viewer *v);
 
 #endif

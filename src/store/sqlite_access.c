@@ -1,6 +1,6 @@
-/* The SQLite backend's part of access: which rows a viewer sees, users and
- * their credentials, sessions, the deal team, partner registrations and the
- * audit log (see store.h). */
+/* The store's part of access: which rows a viewer sees, users and their
+ * credentials, sessions, the deal team, partner registrations and the audit
+ * log (see store.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,26 +14,27 @@
  *            its people own)
  * A record's owner is owner_id, a user's id: the name beside it is display.
  * Parameters: ?90 user id, ?92 partner id, ?93 team id. */
-static const char VIS_PEOPLE_SELF[] = "people(id) AS (SELECT ?90), ";
+static const char VIS_PEOPLE_SELF[] = "people(id) AS (SELECT CAST(?90 AS TEXT)), ";
 static const char VIS_PEOPLE_TEAM[] = "people(id) AS (SELECT id FROM users "
                                       "WHERE id = ?90 OR team_id = ?93), ";
 static const char VIS_PEOPLE_TREE[] =
-    "tree(id) AS (SELECT ?93 UNION SELECT t.id FROM teams t JOIN tree ON t.parent_id = tree.id), "
-    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN tree), ";
+    "tree(id) AS (SELECT CAST(?93 AS TEXT) UNION SELECT t.id FROM teams t JOIN tree "
+    "ON t.parent_id = tree.id), "
+    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN (SELECT id FROM tree)), ";
 static const char VIS_PEOPLE_DEALS[] =
     "vis_opp(id) AS (SELECT id FROM opportunities WHERE owner_id IN (SELECT id FROM people) "
     "UNION SELECT opportunity_id FROM opportunity_members WHERE user_id IN (SELECT id FROM "
     "people)), "
-    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp "
+    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN (SELECT id FROM vis_opp) "
     "UNION SELECT id FROM accounts WHERE owner_id IN (SELECT id FROM people)) ";
 static const char VIS_PARTNER_DEALS[] =
     "vis_opp(id) AS (SELECT opportunity_id FROM opportunity_partners WHERE partner_id = ?92), "
-    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
+    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN (SELECT id FROM vis_opp)) ";
 static const char VIS_HANDED_DEALS[] =
     "vis_opp(id) AS (SELECT m.opportunity_id FROM opportunity_members m JOIN opportunities o "
     "ON o.id = m.opportunity_id WHERE m.user_id = ?90 AND m.role = 'implementation' "
     "AND o.status = 'won'), "
-    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
+    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN (SELECT id FROM vis_opp)) ";
 
 static bool sees_all(const viewer *v)
 {
@@ -77,28 +78,29 @@ bf_result sq_append_visibility_with(buf *b, const viewer *v)
 bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const viewer *v)
 {
     if (sees_all(v))
-        return buf_append_str(b, "1");
+        return buf_append_str(b, "1 = 1");
     bool partner = v->role == ROLE_PARTNER;
     if (spec == &resource_opportunities)
-        return buf_append_str(b, "id IN vis_opp");
+        return buf_append_str(b, "id IN (SELECT id FROM vis_opp)");
     if (spec == &resource_accounts)
-        return buf_append_str(b, "id IN vis_acc");
+        return buf_append_str(b, "id IN (SELECT id FROM vis_acc)");
     if (spec == &resource_contacts)
-        return buf_append_str(b, "account_id IN vis_acc");
+        return buf_append_str(b, "account_id IN (SELECT id FROM vis_acc)");
     if (spec == &resource_activities)
-        return buf_append_str(b, "(opportunity_id IN vis_opp OR (opportunity_id IS NULL AND "
-                                 "account_id IN vis_acc) OR owner_id = ?90)");
+        return buf_append_str(b, "(opportunity_id IN (SELECT id FROM vis_opp) OR "
+                                 "(opportunity_id IS NULL AND account_id IN (SELECT id FROM "
+                                 "vis_acc)) OR owner_id = ?90)");
     if (spec == &resource_users)
-        return buf_append_str(b, partner ? "id = ?90" : "1");
+        return buf_append_str(b, partner ? "id = ?90" : "1 = 1");
     if (spec == &resource_teams)
-        return buf_append_str(b, partner ? "0" : "1");
+        return buf_append_str(b, partner ? "1 = 0" : "1 = 1");
     if (spec == &resource_partners)
-        return buf_append_str(b, partner ? "id = ?92" : "1");
+        return buf_append_str(b, partner ? "id = ?92" : "1 = 1");
     BF_ASSERT(!"resource without a visibility rule");
     return BF_ERR_INTERNAL;
 }
 
-void sq_bind_viewer(sqlite3_stmt *s, const viewer *v)
+void sq_bind_viewer(db_stmt *s, const viewer *v)
 {
     if (sees_all(v))
         return;
@@ -110,7 +112,7 @@ void sq_bind_viewer(sqlite3_stmt *s, const viewer *v)
 /* ---- users and credentials ------------------------------------------------------ */
 
 #define USER_COLUMNS                                                                               \
-    "u.id, u.name, u.role, u.team_id, IFNULL(t.share_deals, 0), u.partner_id, u.active, "          \
+    "u.id, u.name, u.role, u.team_id, COALESCE(t.share_deals, 0), u.partner_id, u.active, "        \
     "u.password_hash "
 #define USER_FROM "users u LEFT JOIN teams t ON t.id = u.team_id "
 
@@ -124,7 +126,7 @@ static const char SQL_USER_BY_SESSION[] =
     "LEFT JOIN teams t ON t.id = u.team_id WHERE x.token_hash = ?1 AND x.expires_at > ?2 "
     "AND u.active = 1";
 
-static bf_result read_user(arena *a, sqlite3_stmt *s, user_login *out)
+static bf_result read_user(arena *a, db_stmt *s, user_login *out)
 {
     const char *role = sq_column_text(a, s, 2);
     memset(out, 0, sizeof(*out));
@@ -133,9 +135,9 @@ static bf_result read_user(arena *a, sqlite3_stmt *s, user_login *out)
     if (!access_role_parse(role, &out->who.role))
         return BF_ERR_INTERNAL;
     out->who.team_id = sq_column_text(a, s, 3);
-    out->who.team_shares = sqlite3_column_int(s, 4) != 0;
+    out->who.team_shares = db_column_int(s, 4) != 0;
     out->who.partner_id = sq_column_text(a, s, 5);
-    out->active = sqlite3_column_int(s, 6) != 0;
+    out->active = db_column_int(s, 6) != 0;
     out->password_hash = sq_column_text(a, s, 7);
     if (out->who.user_id == NULL || out->who.name == NULL)
         return BF_ERR_NOMEM;
@@ -143,30 +145,30 @@ static bf_result read_user(arena *a, sqlite3_stmt *s, user_login *out)
 }
 
 /* Runs a statement that finds one user (and maybe one more column). */
-static bf_result find_user(conn *c, sqlite3_stmt *s, arena *a, user_login *out, const char **extra,
+static bf_result find_user(conn *c, db_stmt *s, arena *a, user_login *out, const char **extra,
                            bf_error *err)
 {
-    int rc = sqlite3_step(s);
+    int rc = db_step(s);
     bf_result r = BF_OK;
-    if (rc == SQLITE_ROW) {
+    if (rc == DB_ROW) {
         r = read_user(a, s, out);
         if (r == BF_ERR_INTERNAL)
             bf_fail(err, r, NULL, NULL, "a user has an unknown role");
         if (r == BF_OK && extra)
             *extra = sq_column_text(a, s, 8);
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         r = bf_fail(err, BF_ERR_NOT_FOUND, NULL, NULL, "no such user");
     } else {
         r = sq_db_error(err, c->db, rc, "user");
     }
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
 bf_result store_user_by_name(store *st, arena *a, const char *name, user_login *out, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_USER_BY_NAME, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -176,17 +178,17 @@ bf_result store_user_by_name(store *st, arena *a, const char *name, user_login *
 
 /* Runs a one-statement write; BF_ERR_NOT_FOUND when it changed no row and
  * missing is not NULL (missing is the message then). */
-static bf_result run_write(conn *c, sqlite3_stmt *s, const char *what, const char *missing,
+static bf_result run_write(conn *c, db_stmt *s, const char *what, const char *missing,
                            bf_error *err)
 {
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY || rc == SQLITE_CONSTRAINT_TRIGGER)
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc == DB_ERROR && db_fault_of(c->db) == DB_FAULT_FOREIGN_KEY)
         return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
                        "other records still refer to this one; remove or move them first");
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return sq_db_error(err, c->db, rc, what);
-    if (missing != NULL && sqlite3_changes(c->db) == 0)
+    if (missing != NULL && db_changes(c->db) == 0)
         return bf_fail(err, BF_ERR_NOT_FOUND, NULL, NULL, "%s", missing);
     return BF_OK;
 }
@@ -196,7 +198,7 @@ static const char SQL_USER_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHE
 bf_result store_user_set_password(store *st, const char *user_id, const char *hash, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_USER_PASSWORD, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -213,7 +215,7 @@ bf_result store_token_insert(store *st, arena *a, const char *user_id, const cha
                              const char *label, const char **id, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_TOKEN_INSERT, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -241,18 +243,18 @@ static bf_result token_revoke_in_tx(store *st, arena *a, const char *hash_or_id,
                                     const char **user_name, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_TOKEN_FIND, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, hash_or_id);
-    int rc = sqlite3_step(s);
-    const char *id = rc == SQLITE_ROW ? sq_column_text(a, s, 0) : NULL;
-    *user_name = rc == SQLITE_ROW ? sq_column_text(a, s, 1) : NULL;
-    sqlite3_reset(s);
-    if (rc == SQLITE_DONE)
+    int rc = db_step(s);
+    const char *id = rc == DB_ROW ? sq_column_text(a, s, 0) : NULL;
+    *user_name = rc == DB_ROW ? sq_column_text(a, s, 1) : NULL;
+    db_reset(s);
+    if (rc == DB_DONE)
         return bf_fail(err, BF_ERR_NOT_FOUND, NULL, NULL, "no such token, or revoked already");
-    if (rc != SQLITE_ROW)
+    if (rc != DB_ROW)
         return sq_db_error(err, c->db, rc, "token");
     if (id == NULL)
         return BF_ERR_NOMEM;
@@ -275,7 +277,7 @@ bf_result store_token_user(store *st, arena *a, const char *token_hash, user_log
                            bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_USER_BY_TOKEN, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -291,7 +293,7 @@ bf_result store_session_insert(store *st, const char *token_hash, const char *us
                                const char *expires_at, const char *address, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_SESSION_INSERT, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -309,7 +311,7 @@ bf_result store_session_user(store *st, arena *a, const char *token_hash, const 
                              user_login *out, const char **expires_at, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_USER_BY_SESSION, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -323,7 +325,7 @@ static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE token_hash 
 bf_result store_session_delete(store *st, const char *token_hash, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_SESSION_DELETE, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -331,14 +333,14 @@ bf_result store_session_delete(store *st, const char *token_hash, bf_error *err)
     return run_write(c, s, "session", NULL, err);
 }
 
-static const char SQL_SESSIONS_END[] =
-    "DELETE FROM sessions WHERE (user_id = ?1 AND token_hash IS NOT ?2) OR expires_at <= ?3";
+static const char SQL_SESSIONS_END[] = "DELETE FROM sessions WHERE (user_id = ?1 AND token_hash IS "
+                                       "DISTINCT FROM ?2) OR expires_at <= ?3";
 
 bf_result store_sessions_end_user(store *st, const char *user_id, const char *keep_hash,
                                   bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_SESSIONS_END, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -351,9 +353,9 @@ bf_result store_sessions_end_user(store *st, const char *user_id, const char *ke
 }
 
 static const char SQL_IN_TEAM_TREE[] =
-    "WITH RECURSIVE tree(id) AS (SELECT ?1 UNION SELECT t.id FROM teams t JOIN tree "
-    "ON t.parent_id = tree.id) SELECT EXISTS (SELECT 1 FROM users WHERE id = ?2 AND "
-    "team_id IN tree)";
+    "WITH RECURSIVE tree(id) AS (SELECT CAST(?1 AS TEXT) UNION SELECT t.id FROM teams t "
+    "JOIN tree ON t.parent_id = tree.id) SELECT EXISTS (SELECT 1 FROM users WHERE id = ?2 AND "
+    "team_id IN (SELECT id FROM tree))";
 
 bf_result store_user_in_team_tree(store *st, const char *team_id, const char *user_id, bool *in,
                                   bf_error *err)
@@ -362,17 +364,17 @@ bf_result store_user_in_team_tree(store *st, const char *team_id, const char *us
     if (team_id == NULL || user_id == NULL)
         return BF_OK;
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_IN_TEAM_TREE, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, team_id);
     sq_bind_text(s, 2, user_id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *in = sqlite3_column_int(s, 0) != 0;
-    sqlite3_reset(s);
-    return rc == SQLITE_ROW ? BF_OK : sq_db_error(err, c->db, rc, "teams");
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *in = db_column_int(s, 0) != 0;
+    db_reset(s);
+    return rc == DB_ROW ? BF_OK : sq_db_error(err, c->db, rc, "teams");
 }
 
 static const char SQL_TOKENS_REVOKE_USER[] =
@@ -381,7 +383,7 @@ static const char SQL_TOKENS_REVOKE_USER[] =
 bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_TOKENS_REVOKE_USER, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -389,11 +391,11 @@ bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, b
     store_now(now, sizeof(now));
     sq_bind_text(s, 1, user_id);
     sq_bind_text(s, 2, now);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return sq_db_error(err, c->db, rc, "tokens");
-    *n = sqlite3_changes64(c->db);
+    *n = db_changes(c->db);
     return BF_OK;
 }
 
@@ -404,19 +406,18 @@ static const char SQL_LOGINS_BACK[] = "SELECT at, actor, address FROM audit_log 
 
 /* Reads the entries of action at or after since, newest first, appending to
  * *items; each gets ok. */
-static bf_result logins_back(conn *c, sqlite3_stmt *s, arena *a, const char *action,
-                             const char *since, bool ok, login_attempt **items, size_t *n,
-                             size_t *cap, bf_error *err)
+static bf_result logins_back(conn *c, db_stmt *s, arena *a, const char *action, const char *since,
+                             bool ok, login_attempt **items, size_t *n, size_t *cap, bf_error *err)
 {
     sq_bind_text(s, 1, action);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        const char *at = (const char *)sqlite3_column_text(s, 0);
+    while ((rc = db_step(s)) == DB_ROW) {
+        const char *at = db_column_text(s, 0);
         if (at == NULL || strcmp(at, since) < 0)
             break;
         login_attempt *grown = sq_arena_grow(a, *items, *n, cap, sizeof(**items));
         if (grown == NULL) {
-            sqlite3_reset(s);
+            db_reset(s);
             return BF_ERR_NOMEM;
         }
         *items = grown;
@@ -426,8 +427,8 @@ static bf_result logins_back(conn *c, sqlite3_stmt *s, arena *a, const char *act
         e->address = sq_column_text(a, s, 2);
         e->ok = ok;
     }
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_reset(s);
+    if (rc != DB_ROW && rc != DB_DONE)
         return sq_db_error(err, c->db, rc, "audit log");
     return BF_OK;
 }
@@ -442,7 +443,7 @@ bf_result store_logins_since(store *st, arena *a, const char *since, login_attem
                              bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_LOGINS_BACK, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -488,7 +489,7 @@ static bf_result link_put(store *st, const char *sql, const char *opportunity_id
                           bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, sql, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -502,7 +503,7 @@ static bf_result link_put(store *st, const char *sql, const char *opportunity_id
     sq_bind_text(s, i++, now);
     sq_bind_text(s, i++, by);
     if ((r = run_write(c, s, "deal team", NULL, err)) == BF_OK && inserted)
-        *inserted = sqlite3_changes(c->db) > 0;
+        *inserted = db_changes(c->db) > 0;
     return r;
 }
 
@@ -510,7 +511,7 @@ static bf_result link_delete(store *st, const char *sql, const char *opportunity
                              const char *other_id, const char *missing, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, sql, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -519,7 +520,7 @@ static bf_result link_delete(store *st, const char *sql, const char *opportunity
     return run_write(c, s, "deal team", missing, err);
 }
 
-static void read_deal_member(arena *a, sqlite3_stmt *s, void *row)
+static void read_deal_member(arena *a, db_stmt *s, void *row)
 {
     deal_member *m = row;
     m->id = sq_column_text(a, s, 0);
@@ -534,7 +535,7 @@ static bf_result link_list(store *st, arena *a, const char *sql, const char *opp
                            deal_member **out, size_t *n, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, sql, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -588,27 +589,27 @@ bf_result store_partner_list(store *st, arena *a, const char *opportunity_id, de
 
 static const char SQL_AUDIT_INSERT[] =
     "INSERT INTO audit_log (at, actor, action, resource, record_id, old_values, new_values, "
-    "address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+    "address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq";
 static const char SQL_AUDIT_LIST[] =
     "SELECT seq, at, actor, action, resource, record_id, old_values, new_values, address "
-    "FROM audit_log WHERE (?1 IS NULL OR record_id = ?1) AND (?2 IS NULL OR action = ?2) "
-    "AND (?3 IS NULL OR actor = ?3) AND (?4 = 0 OR seq < ?4) "
+    "FROM audit_log WHERE (record_id = ?1 OR ?1 IS NULL) AND (action = ?2 OR ?2 IS NULL) "
+    "AND (actor = ?3 OR ?3 IS NULL) AND (seq < ?4 OR ?4 = 0) "
     "AND (?6 = 0 OR action NOT IN ('login', 'login_failed', 'logout', 'password_change', "
     "'password_set', 'token_create', 'token_revoke')) ORDER BY seq DESC LIMIT ?5";
 
 /* The same for one record: the index on (record_id, seq) answers it, where
- * the catch-all "?1 IS NULL OR record_id = ?1" above walks the whole log. */
+ * the catch-all "record_id = ?1 OR ?1 IS NULL" above walks the whole log. */
 static const char SQL_AUDIT_OF_RECORD[] =
     "SELECT seq, at, actor, action, resource, record_id, old_values, new_values, address "
-    "FROM audit_log WHERE record_id = ?1 AND (?2 IS NULL OR action = ?2) "
-    "AND (?3 IS NULL OR actor = ?3) AND (?4 = 0 OR seq < ?4) "
+    "FROM audit_log WHERE record_id = ?1 AND (action = ?2 OR ?2 IS NULL) "
+    "AND (actor = ?3 OR ?3 IS NULL) AND (seq < ?4 OR ?4 = 0) "
     "AND (?6 = 0 OR action NOT IN ('login', 'login_failed', 'logout', 'password_change', "
     "'password_set', 'token_create', 'token_revoke')) ORDER BY seq DESC LIMIT ?5";
 
 bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_AUDIT_INSERT, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -625,18 +626,19 @@ bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
     sq_bind_text(s, 6, e->old_values);
     sq_bind_text(s, 7, e->new_values);
     sq_bind_text(s, 8, e->address);
-    r = run_write(c, s, "audit", NULL, err);
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        e->seq = db_column_int64(s, 0);
+    db_reset(s);
     if (e->at == now)
         e->at = NULL; /* not to leave a pointer to this frame */
-    if (r == BF_OK)
-        e->seq = sqlite3_last_insert_rowid(c->db);
-    return r;
+    return rc == DB_ROW ? BF_OK : sq_db_error(err, c->db, rc, "audit");
 }
 
-static void read_audit_entry(arena *a, sqlite3_stmt *s, void *row)
+static void read_audit_entry(arena *a, db_stmt *s, void *row)
 {
     audit_entry *e = row;
-    e->seq = sqlite3_column_int64(s, 0);
+    e->seq = db_column_int64(s, 0);
     e->at = sq_column_text(a, s, 1);
     e->actor = sq_column_text(a, s, 2);
     e->action = sq_column_text(a, s, 3);
@@ -651,16 +653,16 @@ bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entr
                            bool *more, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, q->record_id ? SQL_AUDIT_OF_RECORD : SQL_AUDIT_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, q->record_id);
     sq_bind_text(s, 2, q->action);
     sq_bind_text(s, 3, q->actor);
-    sqlite3_bind_int64(s, 4, q->after_seq);
-    sqlite3_bind_int(s, 5, q->limit + 1);
-    sqlite3_bind_int(s, 6, q->without_credentials);
+    db_bind_int64(s, 4, q->after_seq);
+    db_bind_int64(s, 5, q->limit + 1);
+    db_bind_int64(s, 6, q->without_credentials);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(audit_entry), read_audit_entry, "audit", &rows, n, err)) !=
         BF_OK)

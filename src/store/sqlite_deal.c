@@ -1,5 +1,5 @@
-/* The SQLite backend's deal state beside the records: stage history,
- * checklists, playbooks, forms and settings (see store.h). */
+/* The store's deal state beside the records: stage history, checklists,
+ * playbooks, forms and settings (see store.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,10 +12,13 @@ static const char SQL_STAGE_INSERT[] =
     "from_probability, to_probability, changed_at, changed_by, reason, checklist) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
+/* Oldest first; changes of one millisecond come with the deal's creation
+ * first, then by id. */
 static const char SQL_STAGE_LIST[] =
     "SELECT id, opportunity_id, kind, playbook, from_stage, to_stage, from_probability, "
     "to_probability, changed_at, changed_by, reason, checklist FROM stage_changes "
-    "WHERE opportunity_id = ?1 ORDER BY changed_at, rowid";
+    "WHERE opportunity_id = ?1 ORDER BY changed_at, CASE WHEN kind = 'create' THEN 0 ELSE 1 END, "
+    "id";
 
 bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_error *err)
 {
@@ -29,7 +32,7 @@ bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_er
         return BF_ERR_NOMEM;
     if (ch->changed_at == NULL && (ch->changed_at = arena_strdup(a, now)) == NULL)
         return BF_ERR_NOMEM;
-    sqlite3_stmt *s;
+    db_stmt *s;
     if ((r = sq_stmt_static(c, SQL_STAGE_INSERT, &s, err)) != BF_OK)
         return r;
     sq_bind_text(s, 1, ch->id);
@@ -39,18 +42,18 @@ bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_er
     sq_bind_text(s, 5, ch->from_stage);
     sq_bind_text(s, 6, ch->to_stage);
     if (ch->from_stage)
-        sqlite3_bind_int(s, 7, ch->from_probability);
-    sqlite3_bind_int(s, 8, ch->to_probability);
+        db_bind_int64(s, 7, ch->from_probability);
+    db_bind_int64(s, 8, ch->to_probability);
     sq_bind_text(s, 9, ch->changed_at);
     sq_bind_text(s, 10, ch->changed_by);
     sq_bind_text(s, 11, ch->reason);
     sq_bind_text(s, 12, ch->checklist);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_constraint_error(err, c, rc, "stage history");
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, "stage history");
 }
 
-static void read_stage_change(arena *a, sqlite3_stmt *s, void *row)
+static void read_stage_change(arena *a, db_stmt *s, void *row)
 {
     stage_change *ch = row;
     ch->id = sq_column_text(a, s, 0);
@@ -59,8 +62,8 @@ static void read_stage_change(arena *a, sqlite3_stmt *s, void *row)
     ch->playbook = sq_column_text(a, s, 3);
     ch->from_stage = sq_column_text(a, s, 4);
     ch->to_stage = sq_column_text(a, s, 5);
-    ch->from_probability = sqlite3_column_int(s, 6);
-    ch->to_probability = sqlite3_column_int(s, 7);
+    ch->from_probability = db_column_int(s, 6);
+    ch->to_probability = db_column_int(s, 7);
     ch->changed_at = sq_column_text(a, s, 8);
     ch->changed_by = sq_column_text(a, s, 9);
     ch->reason = sq_column_text(a, s, 10);
@@ -71,7 +74,7 @@ bf_result store_stage_history(store *st, arena *a, const char *opportunity_id, s
                               size_t *n, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_STAGE_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -97,11 +100,11 @@ static const char SQL_CHECKLIST_PUT[] =
     "updated_at = excluded.updated_at, activity_id = excluded.activity_id, "
     "document = excluded.document";
 
-static void read_checklist_state(arena *a, sqlite3_stmt *s, void *row)
+static void read_checklist_state(arena *a, db_stmt *s, void *row)
 {
     checklist_state *it = row;
     it->item_id = sq_column_text(a, s, 0);
-    it->done = sqlite3_column_int(s, 1) != 0;
+    it->done = db_column_int(s, 1) != 0;
     it->evidence = sq_column_text(a, s, 2);
     it->done_by = sq_column_text(a, s, 3);
     it->done_at = sq_column_text(a, s, 4);
@@ -113,7 +116,7 @@ bf_result store_checklist_get(store *st, arena *a, const char *opportunity_id, c
                               checklist_state **out, size_t *n, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_CHECKLIST_GET, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -135,21 +138,21 @@ static bf_result checklist_put_in_tx(store *st, const char *opportunity_id, cons
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    sqlite3_stmt *s;
+    db_stmt *s;
     if ((r = sq_stmt_static(c, SQL_CHECKLIST_PUT, &s, err)) != BF_OK)
         return r;
     sq_bind_text(s, 1, opportunity_id);
     sq_bind_text(s, 2, stage);
     sq_bind_text(s, 3, item->item_id);
-    sqlite3_bind_int(s, 4, item->done ? 1 : 0);
+    db_bind_int64(s, 4, item->done ? 1 : 0);
     sq_bind_text(s, 5, item->evidence);
     sq_bind_text(s, 6, item->done_by);
     sq_bind_text(s, 7, item->done_at ? item->done_at : now);
     sq_bind_text(s, 8, item->activity_id);
     sq_bind_text(s, 9, item->document);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_constraint_error(err, c, rc, "checklist");
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, "checklist");
 }
 
 bf_result store_checklist_put(store *st, const char *opportunity_id, const char *stage,
@@ -171,22 +174,22 @@ static bf_result playbook_put_in_tx(store *st, const char *id, int version, cons
                                     const char *by, bool *inserted, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_PLAYBOOK_PUT, &c, &s, err);
     if (r != BF_OK)
         return r;
     char now[32];
     store_now(now, sizeof(now));
     sq_bind_text(s, 1, id);
-    sqlite3_bind_int(s, 2, version);
+    db_bind_int64(s, 2, version);
     sq_bind_text(s, 3, doc);
     sq_bind_text(s, 4, now);
     sq_bind_text(s, 5, by);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return sq_db_error(err, c->db, rc, "playbook");
-    *inserted = sqlite3_changes(c->db) > 0;
+    *inserted = db_changes(c->db) > 0;
     return BF_OK;
 }
 
@@ -196,18 +199,18 @@ bf_result store_playbook_put(store *st, const char *id, int version, const char 
     IN_TRANSACTION(st, err, playbook_put_in_tx(st, id, version, doc, by, inserted, err));
 }
 
-static void read_stored_playbook(arena *a, sqlite3_stmt *s, void *row)
+static void read_stored_playbook(arena *a, db_stmt *s, void *row)
 {
     stored_playbook *p = row;
     p->id = sq_column_text(a, s, 0);
-    p->version = sqlite3_column_int(s, 1);
+    p->version = db_column_int(s, 1);
     p->doc = sq_column_text(a, s, 2);
 }
 
 bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_PLAYBOOK_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -228,15 +231,15 @@ bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook
                                                  bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_PIN_VERSION, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, playbook_id);
-    sqlite3_bind_int(s, 2, version);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, "pin playbook version");
+    db_bind_int64(s, 2, version);
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "pin playbook version");
 }
 
 /* ---- forms and settings ------------------------------------------------------------ */
@@ -250,7 +253,7 @@ static const char SQL_FORM_INSERT[] =
 
 static const char SQL_FORM_UPDATE[] =
     "UPDATE forms SET data = ?4, version = version + 1, updated_at = ?5, updated_by = ?6 "
-    "WHERE owner_kind = ?1 AND owner_id = ?2 AND form = ?3 AND (?7 < 0 OR version = ?7)";
+    "WHERE owner_kind = ?1 AND owner_id = ?2 AND form = ?3 AND (version = ?7 OR ?7 < 0)";
 
 static const char SQL_SETTING_GET[] = "SELECT data FROM settings WHERE key = ?1";
 
@@ -263,7 +266,7 @@ bf_result store_form_get(store *st, arena *a, const char *owner_kind, const char
                          const char *form, stored_form *out, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_FORM_GET, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -271,16 +274,16 @@ bf_result store_form_get(store *st, arena *a, const char *owner_kind, const char
     sq_bind_text(s, 2, owner_id);
     sq_bind_text(s, 3, form);
     memset(out, 0, sizeof(*out));
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         out->data = sq_column_text(a, s, 0);
-        out->version = sqlite3_column_int64(s, 1);
+        out->version = db_column_int64(s, 1);
         out->updated_at = sq_column_text(a, s, 2);
         out->updated_by = sq_column_text(a, s, 3);
-    } else if (rc != SQLITE_DONE) {
+    } else if (rc != DB_DONE) {
         r = sq_db_error(err, c->db, rc, "form");
     }
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
@@ -294,7 +297,7 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    sqlite3_stmt *s;
+    db_stmt *s;
     bool inserted = false;
     if (expected <= 0) {
         if ((r = sq_stmt_static(c, SQL_FORM_INSERT, &s, err)) != BF_OK)
@@ -305,11 +308,11 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
         sq_bind_text(s, 4, data);
         sq_bind_text(s, 5, now);
         sq_bind_text(s, 6, by);
-        int rc = sqlite3_step(s);
-        sqlite3_reset(s);
-        if (rc != SQLITE_DONE)
+        int rc = db_step(s);
+        db_reset(s);
+        if (rc != DB_DONE)
             return sq_db_error(err, c->db, rc, "form");
-        inserted = sqlite3_changes(c->db) > 0;
+        inserted = db_changes(c->db) > 0;
         if (inserted) {
             *version = 1;
             return BF_OK;
@@ -326,12 +329,12 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
     sq_bind_text(s, 4, data);
     sq_bind_text(s, 5, now);
     sq_bind_text(s, 6, by);
-    sqlite3_bind_int64(s, 7, expected);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    db_bind_int64(s, 7, expected);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return sq_db_error(err, c->db, rc, "form");
-    if (sqlite3_changes(c->db) == 0)
+    if (db_changes(c->db) == 0)
         return bf_fail(err, BF_ERR_STALE, "version_mismatch", NULL,
                        "the form was changed by someone else: version %lld is not current",
                        (long long)expected);
@@ -340,9 +343,9 @@ static bf_result form_put_in_tx(store *st, const char *owner_kind, const char *o
     sq_bind_text(s, 1, owner_kind);
     sq_bind_text(s, 2, owner_id);
     sq_bind_text(s, 3, form);
-    rc = sqlite3_step(s);
-    *version = rc == SQLITE_ROW ? sqlite3_column_int64(s, 1) : 0;
-    sqlite3_reset(s);
+    rc = db_step(s);
+    *version = rc == DB_ROW ? db_column_int64(s, 1) : 0;
+    db_reset(s);
     return BF_OK;
 }
 
@@ -358,18 +361,18 @@ bf_result store_form_put(store *st, const char *owner_kind, const char *owner_id
 bf_result store_setting_get(store *st, arena *a, const char *key, const char **data, bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_SETTING_GET, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, key);
     *data = NULL;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
+    int rc = db_step(s);
+    if (rc == DB_ROW)
         *data = sq_column_text(a, s, 0);
-    else if (rc != SQLITE_DONE)
+    else if (rc != DB_DONE)
         r = sq_db_error(err, c->db, rc, "setting");
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
@@ -377,7 +380,7 @@ static bf_result setting_put_in_tx(store *st, const char *key, const char *data,
                                    bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_SETTING_PUT, &c, &s, err);
     if (r != BF_OK)
         return r;
@@ -387,9 +390,9 @@ static bf_result setting_put_in_tx(store *st, const char *key, const char *data,
     sq_bind_text(s, 2, data);
     sq_bind_text(s, 3, now);
     sq_bind_text(s, 4, by);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, "setting");
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "setting");
 }
 
 bf_result store_setting_put(store *st, const char *key, const char *data, const char *by,
@@ -405,13 +408,13 @@ bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity
                                               bf_error *err)
 {
     conn *c;
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_prepare(st, SQL_MANT_COMPLETE, &c, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, opportunity_id);
-    sqlite3_bind_int(s, 2, complete ? 1 : 0);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, "mant");
+    db_bind_int64(s, 2, complete ? 1 : 0);
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "mant");
 }

@@ -1,6 +1,6 @@
-/* The SQLite backend's records: one statement per shape of get, insert,
- * update, delete and list, composed from the resource field tables (see
- * store.h). */
+/* The store's records: one statement per shape of get, insert, update,
+ * delete and list, composed from the resource field tables (see store.h), in
+ * SQL that SQLite and PostgreSQL both run. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,14 +71,36 @@ typedef struct field_ref {
     size_t where; /* for K_SET_WHERE */
 } field_ref;
 
+/* An id list is a JSON array of ids, which have no quote or backslash: the
+ * id between quotes is in the text exactly when it is in the list. ?1 is
+ * that quoted id as a LIKE pattern (see listed_pattern). */
 static bf_result build_listed(buf *b, const void *ctx)
 {
     const field_ref *fr = ctx;
     const char *col = fr->spec->fields[fr->field].name;
-    return buf_printf(b,
-                      "SELECT 1 FROM %s WHERE EXISTS (SELECT 1 FROM json_each(%s.%s) "
-                      "WHERE value = ?1) LIMIT 1",
-                      fr->spec->name, fr->spec->name, col);
+    return buf_printf(b, "SELECT 1 FROM %s WHERE %s LIKE ?1 ESCAPE '\\' LIMIT 1", fr->spec->name,
+                      col);
+}
+
+/* The LIKE pattern of a quoted id inside an id list: %"id"%, with LIKE's
+ * wildcards in id escaped; the caller frees it. */
+static char *listed_pattern(const char *id)
+{
+    size_t n = strlen(id), k = 0;
+    char *out = malloc(2 * n + 5);
+    if (out == NULL)
+        return NULL;
+    out[k++] = '%';
+    out[k++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        if (id[i] == '%' || id[i] == '_' || id[i] == '\\')
+            out[k++] = '\\';
+        out[k++] = id[i];
+    }
+    out[k++] = '"';
+    out[k++] = '%';
+    out[k] = '\0';
+    return out;
 }
 
 static bf_result build_set_where(buf *b, const void *ctx)
@@ -86,7 +108,7 @@ static bf_result build_set_where(buf *b, const void *ctx)
     const field_ref *fr = ctx;
     return buf_printf(b,
                       "UPDATE %s SET %s = ?1, version = version + 1, updated_at = ?3 "
-                      "WHERE %s = ?2 AND %s IS NOT ?1",
+                      "WHERE %s = ?2 AND %s IS DISTINCT FROM ?1",
                       fr->spec->name, fr->spec->fields[fr->field].name,
                       fr->spec->fields[fr->where].name, fr->spec->fields[fr->field].name);
 }
@@ -102,57 +124,59 @@ static bf_result check_not_listed(conn *c, const resource_spec *spec, const char
             if (f->type != FIELD_REF_LIST || strcmp(f->ref, spec->name) != 0)
                 continue;
             field_ref fr = {other, i, 0};
-            sqlite3_stmt *s;
+            db_stmt *s;
             bf_result r =
                 sq_stmt_get(c, sq_shape_key(K_LISTED, other, i, 0), build_listed, &fr, &s, err);
-            if (r != BF_OK)
-                return r;
-            sq_bind_text(s, 1, id);
-            int rc = sqlite3_step(s);
-            sqlite3_reset(s);
-            if (rc == SQLITE_ROW)
+            char *pattern = r == BF_OK ? listed_pattern(id) : NULL;
+            if (r != BF_OK || pattern == NULL)
+                return r != BF_OK ? r : BF_ERR_NOMEM;
+            sq_bind_text(s, 1, pattern);
+            int rc = db_step(s);
+            db_reset(s);
+            free(pattern);
+            if (rc == DB_ROW)
                 return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
                                "this %s is named in the %s of %s; remove it there first",
                                spec->singular, f->name, other->name);
-            if (rc != SQLITE_DONE)
+            if (rc != DB_DONE)
                 return sq_db_error(err, c->db, rc, "delete check");
         }
     }
     return BF_OK;
 }
 
-static void read_record(arena *a, sqlite3_stmt *s, record *rec)
+static void read_record(arena *a, db_stmt *s, record *rec)
 {
     rec->id = sq_column_text(a, s, 0);
-    rec->version = sqlite3_column_int64(s, 1);
+    rec->version = db_column_int64(s, 1);
     rec->created_at = sq_column_text(a, s, 2);
     rec->updated_at = sq_column_text(a, s, 3);
     for (size_t i = 0; i < rec->spec->nfields; i++) {
         field_value *v = &rec->values[i];
         int col = (int)i + 4;
         v->present = true;
-        v->null = sqlite3_column_type(s, col) == SQLITE_NULL;
+        v->null = db_column_is_null(s, col);
         if (v->null)
             continue;
         field_type t = rec->spec->fields[i].type;
         if (FIELD_IS_INTEGER(t))
-            v->i = sqlite3_column_int64(s, col);
+            v->i = db_column_int64(s, col);
         else
             v->s = sq_column_text(a, s, col);
     }
 }
 
-static int bind_fields(sqlite3_stmt *s, const record *rec)
+static int bind_fields(db_stmt *s, const record *rec)
 {
-    int rc = SQLITE_OK;
-    for (size_t i = 0; i < rec->spec->nfields && rc == SQLITE_OK; i++) {
+    int rc = DB_OK;
+    for (size_t i = 0; i < rec->spec->nfields && rc == DB_OK; i++) {
         const field_value *v = &rec->values[i];
         int idx = (int)i + 5;
         field_type t = rec->spec->fields[i].type;
         if (v->null || !v->present)
-            rc = sqlite3_bind_null(s, idx);
+            rc = db_bind_null(s, idx);
         else if (FIELD_IS_INTEGER(t))
-            rc = sqlite3_bind_int64(s, idx, v->i);
+            rc = db_bind_int64(s, idx, v->i);
         else
             rc = sq_bind_text(s, idx, v->s);
     }
@@ -163,19 +187,19 @@ static int bind_fields(sqlite3_stmt *s, const record *rec)
 static bf_result record_version(conn *c, const resource_spec *spec, const char *id,
                                 int64_t *version, bf_error *err)
 {
-    sqlite3_stmt *s;
+    db_stmt *s;
     bf_result r = sq_stmt_get(c, sq_shape_key(K_EXISTS, spec, 0, 0), build_exists, spec, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        *version = sqlite3_column_int64(s, 0);
-    else if (rc == SQLITE_DONE)
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *version = db_column_int64(s, 0);
+    else if (rc == DB_DONE)
         *version = 0;
     else
         r = sq_db_error(err, c->db, rc, "exists");
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
@@ -242,19 +266,19 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
         (rec->updated_at = arena_strdup(a, now)) == NULL)
         return BF_ERR_NOMEM;
     rec->version = 1;
-    sqlite3_stmt *s;
+    db_stmt *s;
     r = sq_stmt_get(c, sq_shape_key(K_INSERT, rec->spec, 0, 0), build_insert, rec->spec, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, rec->id);
-    sqlite3_bind_int64(s, 2, rec->version);
+    db_bind_int64(s, 2, rec->version);
     sq_bind_text(s, 3, rec->created_at);
     sq_bind_text(s, 4, rec->updated_at);
     int rc = bind_fields(s, rec);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_constraint_error(err, c, rc, "insert");
+    if (rc == DB_OK)
+        rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, "insert");
 }
 
 bf_result store_record_insert(store *st, arena *a, record *rec, bf_error *err)
@@ -269,26 +293,26 @@ bf_result store_record_get(store *st, arena *a, const resource_spec *spec, const
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    sqlite3_stmt *s;
+    db_stmt *s;
     if ((r = sq_stmt_get(c, sq_shape_key(K_GET, spec, 0, 0), build_get, spec, &s, err)) != BF_OK)
         return r;
     sq_bind_text(s, 1, id);
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
         record *rec = record_new(a, spec);
         if (rec == NULL) {
-            sqlite3_reset(s);
+            db_reset(s);
             return BF_ERR_NOMEM;
         }
         read_record(a, s, rec);
         *out = rec;
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == DB_DONE) {
         r = bf_fail(err, BF_ERR_NOT_FOUND, "not_found", NULL, "no %s with id %s", spec->singular,
                     id);
     } else {
         r = sq_db_error(err, c->db, rc, "get");
     }
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
@@ -317,20 +341,20 @@ static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected
         return r;
     char now[32];
     store_now(now, sizeof(now));
-    sqlite3_stmt *s;
+    db_stmt *s;
     r = sq_stmt_get(c, sq_shape_key(K_UPDATE, rec->spec, 0, 0), build_update, rec->spec, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, rec->id);
-    sqlite3_bind_int64(s, 2, expected);
+    db_bind_int64(s, 2, expected);
     sq_bind_text(s, 4, now);
     int rc = bind_fields(s, rec);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
+    if (rc == DB_OK)
+        rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
         return sq_constraint_error(err, c, rc, "update");
-    if (sqlite3_changes(c->db) == 0)
+    if (db_changes(c->db) == 0)
         return version_failure(c, rec->spec, rec->id, expected, err);
     rec->version = expected + 1;
     rec->updated_at = arena_strdup(a, now);
@@ -352,15 +376,15 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
         return r;
     if ((r = check_not_listed(c, spec, id, err)) != BF_OK)
         return r;
-    sqlite3_stmt *s;
+    db_stmt *s;
     if ((r = sq_stmt_get(c, sq_shape_key(K_DELETE, spec, 0, 0), build_delete, spec, &s, err)) !=
         BF_OK)
         return r;
     sq_bind_text(s, 1, id);
-    sqlite3_bind_int64(s, 2, expected);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE) {
+    db_bind_int64(s, 2, expected);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE) {
         r = sq_constraint_error(err, c, rc, "delete");
         if (r == BF_ERR_CONFLICT && strcmp(err ? err->code : "", "in_use") == 0)
             bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
@@ -368,7 +392,7 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
                     spec->singular);
         return r;
     }
-    if (sqlite3_changes(c->db) == 0)
+    if (db_changes(c->db) == 0)
         return version_failure(c, spec, id, expected, err);
     return BF_OK;
 }
@@ -390,7 +414,7 @@ static bf_result set_where_in_tx(store *st, const resource_spec *spec, const cha
     int fi = resource_field_index(spec, set_field), wi = resource_field_index(spec, where_field);
     BF_ASSERT(fi >= 0 && wi >= 0);
     field_ref fr = {spec, (size_t)fi, (size_t)wi};
-    sqlite3_stmt *s;
+    db_stmt *s;
     r = sq_stmt_get(c, sq_shape_key(K_SET_WHERE, spec, (uint64_t)fi, (uint64_t)wi), build_set_where,
                     &fr, &s, err);
     if (r != BF_OK)
@@ -400,9 +424,9 @@ static bf_result set_where_in_tx(store *st, const resource_spec *spec, const cha
     sq_bind_text(s, 1, value);
     sq_bind_text(s, 2, equals);
     sq_bind_text(s, 3, now);
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_constraint_error(err, c, rc, "update");
+    int rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, "update");
 }
 
 bf_result store_record_set_where(store *st, const resource_spec *spec, const char *set_field,
@@ -431,18 +455,18 @@ bf_result store_record_visible(store *st, const viewer *who, const resource_spec
     if (r != BF_OK)
         return r;
     list_query shape = {.spec = spec, .who = who};
-    sqlite3_stmt *s;
+    db_stmt *s;
     r = sq_stmt_get(c, sq_shape_key(K_VISIBLE, spec, sq_visibility_shape(who), 0), build_visible,
                     &shape, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_text(s, 1, id);
     sq_bind_viewer(s, who);
-    int rc = sqlite3_step(s);
-    *visible = rc == SQLITE_ROW;
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    int rc = db_step(s);
+    *visible = rc == DB_ROW;
+    if (rc != DB_ROW && rc != DB_DONE)
         r = sq_db_error(err, c->db, rc, "visibility");
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
@@ -487,7 +511,7 @@ static bf_result append_sort_expr(buf *b, const list_query *q)
     if (q->sort_field == LIST_SORT_CREATED)
         return buf_append_str(b, "created_at");
     const field_spec *f = &q->spec->fields[q->sort_field];
-    return buf_printf(b, "IFNULL(%s, %s)", f->name, field_is_numeric(f) ? "-1" : "''");
+    return buf_printf(b, "COALESCE(%s, %s)", f->name, field_is_numeric(f) ? "-1" : "''");
 }
 
 static bf_result build_list(buf *b, const void *ctx)
@@ -514,7 +538,7 @@ static bf_result build_list(buf *b, const void *ctx)
         r = buf_printf(b, " AND %s %s ?%d", name, ops[bit % 3], param++);
     }
     if (q->search && r == BF_OK) {
-        r = buf_append_str(b, " AND (0");
+        r = buf_append_str(b, " AND (1 = 0");
         for (size_t i = 0; i < q->spec->nfields && r == BF_OK; i++)
             if (q->spec->fields[i].flags & FIELD_SEARCH)
                 r = buf_printf(b, " OR %s LIKE '%%' || ?4 || '%%' ESCAPE '\\'",
@@ -578,16 +602,15 @@ static bf_result records_shape_filters(const list_query *q, list_shape *shape, b
 /* Binds the parameters of the list statement s: the limit, the viewer, the
  * cursor, the search and the filters (in bit order, as the SQL was
  * composed). */
-static bf_result records_bind_list(sqlite3_stmt *s, arena *a, const list_query *q,
-                                   uint64_t filter_bits)
+static bf_result records_bind_list(db_stmt *s, arena *a, const list_query *q, uint64_t filter_bits)
 {
-    sqlite3_bind_int(s, 1, q->limit + 1);
+    db_bind_int64(s, 1, q->limit + 1);
     sq_bind_viewer(s, q->who);
     if (q->after) {
         const field_spec *f =
             q->sort_field == LIST_SORT_CREATED ? NULL : &q->spec->fields[q->sort_field];
         if (f && field_is_numeric(f))
-            sqlite3_bind_int64(s, 2, q->after_num);
+            db_bind_int64(s, 2, q->after_num);
         else
             sq_bind_text(s, 2, q->after_text);
         sq_bind_text(s, 3, q->after_id);
@@ -607,7 +630,7 @@ static bf_result records_bind_list(sqlite3_stmt *s, arena *a, const list_query *
             if (filter_bit(q->spec, lf->field, lf->op) != bit)
                 continue;
             if (field_is_numeric(&q->spec->fields[lf->field]))
-                sqlite3_bind_int64(s, param, lf->num);
+                db_bind_int64(s, param, lf->num);
             else
                 sq_bind_text(s, param, lf->text);
         }
@@ -618,7 +641,7 @@ static bf_result records_bind_list(sqlite3_stmt *s, arena *a, const list_query *
 
 /* Steps the bound list statement s into out: up to q->limit records, and
  * whether there are more; resets s. */
-static bf_result records_read_page(conn *c, sqlite3_stmt *s, arena *a, const list_query *q,
+static bf_result records_read_page(conn *c, db_stmt *s, arena *a, const list_query *q,
                                    record_page *out, bf_error *err)
 {
     size_t cap = (size_t)q->limit;
@@ -629,22 +652,22 @@ static bf_result records_read_page(conn *c, sqlite3_stmt *s, arena *a, const lis
         return BF_ERR_NOMEM;
     bf_result r = BF_OK;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (out->n == cap) {
             out->more = true;
             break;
         }
         record *rec = record_new(a, q->spec);
         if (rec == NULL) {
-            sqlite3_reset(s);
+            db_reset(s);
             return BF_ERR_NOMEM;
         }
         read_record(a, s, rec);
         out->items[out->n++] = rec;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         r = sq_db_error(err, c->db, rc, "list");
-    sqlite3_reset(s);
+    db_reset(s);
     return r;
 }
 
@@ -663,7 +686,7 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
                        ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
                        (sq_visibility_shape(q->who) << 12);
     stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
-    sqlite3_stmt *s;
+    db_stmt *s;
     if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
         return r;
     if ((r = records_bind_list(s, a, q, shape.filter_bits)) != BF_OK)

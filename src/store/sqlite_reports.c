@@ -1,5 +1,5 @@
-/* The SQLite backend's reports: the funnel, the forecast and stalled deals,
- * over the deals the viewer sees (see store.h). */
+/* The store's reports: the funnel, the forecast and stalled deals, over the
+ * deals the viewer sees (see store.h). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +9,8 @@
 
 #define FUNNEL_COLUMNS                                                                             \
     "SELECT stage, COUNT(*), SUM(amount), SUM(amount * probability), "                             \
-    "SUM(mant_complete = 0), SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "            \
+    "SUM(CASE WHEN mant_complete = 0 THEN 1 ELSE 0 END), SUM(CASE WHEN mant_complete = 0 THEN "    \
+    "amount ELSE 0 END), "                                                                         \
     "SUM(CASE WHEN mant_complete = 0 THEN amount * probability ELSE 0 END) FROM opportunities "
 
 static bf_result build_funnel(buf *b, const void *ctx)
@@ -28,16 +29,16 @@ static bf_result build_funnel(buf *b, const void *ctx)
     return r;
 }
 
-static void read_funnel_row(arena *a, sqlite3_stmt *s, void *row)
+static void read_funnel_row(arena *a, db_stmt *s, void *row)
 {
     funnel_row *f = row;
     f->stage = sq_column_text(a, s, 0);
-    f->count = sqlite3_column_int64(s, 1);
-    f->amount = sqlite3_column_int64(s, 2);
-    f->weighted = sqlite3_column_int64(s, 3);
-    f->pre_count = sqlite3_column_int64(s, 4);
-    f->pre_amount = sqlite3_column_int64(s, 5);
-    f->pre_weighted = sqlite3_column_int64(s, 6);
+    f->count = db_column_int64(s, 1);
+    f->amount = db_column_int64(s, 2);
+    f->weighted = db_column_int64(s, 3);
+    f->pre_count = db_column_int64(s, 4);
+    f->pre_amount = db_column_int64(s, 5);
+    f->pre_weighted = db_column_int64(s, 6);
 }
 
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
@@ -47,7 +48,7 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    sqlite3_stmt *s;
+    db_stmt *s;
     uint64_t options = (uint64_t)(q->owner != NULL) | (sq_visibility_shape(q->who) << 12);
     if ((r = sq_stmt_get(c, sq_shape_key(K_FUNNEL, &resource_opportunities, options, 0),
                          build_funnel, q, &s, err)) != BF_OK)
@@ -69,7 +70,7 @@ static bf_result build_forecast(buf *b, const void *ctx)
     const viewer *who = ctx;
     bf_result r = sq_append_visibility_with(b, who);
     if (r == BF_OK)
-        r = buf_append_str(b, "SELECT IFNULL(substr(expected_close, 1, 7), ''), COUNT(*), "
+        r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), ''), COUNT(*), "
                               "SUM(amount), SUM(amount * probability) FROM opportunities "
                               "WHERE status = 'open' AND currency = ?1 AND ");
     if (r == BF_OK)
@@ -79,13 +80,13 @@ static bf_result build_forecast(buf *b, const void *ctx)
     return r;
 }
 
-static void read_forecast_row(arena *a, sqlite3_stmt *s, void *row)
+static void read_forecast_row(arena *a, db_stmt *s, void *row)
 {
     forecast_row *f = row;
     f->month = sq_column_text(a, s, 0);
-    f->count = sqlite3_column_int64(s, 1);
-    f->amount = sqlite3_column_int64(s, 2);
-    f->weighted = sqlite3_column_int64(s, 3);
+    f->count = db_column_int64(s, 1);
+    f->amount = db_column_int64(s, 2);
+    f->weighted = db_column_int64(s, 3);
 }
 
 bf_result store_report_forecast(store *st, arena *a, const viewer *who, const char *currency,
@@ -95,7 +96,7 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    sqlite3_stmt *s;
+    db_stmt *s;
     r = sq_stmt_get(c,
                     sq_shape_key(K_FORECAST, &resource_opportunities, sq_visibility_shape(who), 0),
                     build_forecast, who, &s, err);
@@ -128,7 +129,7 @@ static bf_result build_stalled(buf *b, const void *ctx)
     return r;
 }
 
-static void read_stalled_deal(arena *a, sqlite3_stmt *s, void *row)
+static void read_stalled_deal(arena *a, db_stmt *s, void *row)
 {
     stalled_deal *d = row;
     d->id = sq_column_text(a, s, 0);
@@ -136,7 +137,7 @@ static void read_stalled_deal(arena *a, sqlite3_stmt *s, void *row)
     d->owner = sq_column_text(a, s, 2);
     d->playbook = sq_column_text(a, s, 3);
     d->stage = sq_column_text(a, s, 4);
-    d->amount = sqlite3_column_int64(s, 5);
+    d->amount = db_column_int64(s, 5);
     d->currency = sq_column_text(a, s, 6);
     d->since = sq_column_text(a, s, 7);
 }
@@ -148,7 +149,7 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    sqlite3_stmt *s;
+    db_stmt *s;
     r = sq_stmt_get(c,
                     sq_shape_key(K_STALLED, &resource_opportunities, sq_visibility_shape(who), 0),
                     build_stalled, who, &s, err);
@@ -156,7 +157,7 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
         return r;
     sq_bind_viewer(s, who);
     sq_bind_text(s, 1, before);
-    sqlite3_bind_int(s, 2, limit);
+    db_bind_int64(s, 2, limit);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(stalled_deal), read_stalled_deal, "stalled", &rows, n,
                         err)) == BF_OK)

@@ -1,32 +1,33 @@
-/* The SQLite backend of the store (see store.h): connections, the statement
+/* The store (see store.h) over a database driver (db.h: SQLite or
+ * PostgreSQL, chosen by the target's form): connections, the statement
  * cache, transactions, opening and migrations. The rest is by concern:
  * sqlite_records.c (records and lists), sqlite_deal.c (history, checklists,
  * playbooks, forms, settings), sqlite_reports.c, sqlite_access.c (people,
- * visibility, credentials, the deal team, the audit log).
+ * visibility, credentials, the deal team, the audit log). Their SQL is
+ * written once, in what both databases understand.
  *
  * One connection per thread, opened on the thread's first call and kept in
  * thread-specific data; each connection caches its prepared statements in a
  * small hash table keyed by a number that names the statement's shape, so
  * SQL text is composed at most once per shape and connection. Values are
- * always bound, never written into SQL. */
+ * always bound, never written into SQL. The connections of a store are as
+ * many as the threads that use it (a server's workers, its hashing threads
+ * and its main thread): a bounded number, closed with the store. */
 #include "store/store.h"
 
-#include <fcntl.h>
-#include <errno.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/embedded.h"
 #include "store/sqlite.h"
 
 extern const embedded_file store_migration_files[];
+extern const embedded_file store_migration_files_pg[];
 
 /* ---- connections and the statement cache ---------------------------------- */
 
@@ -39,36 +40,16 @@ struct store {
     int schema_version;
 };
 
-bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what)
+bf_result sq_db_error(bf_error *err, db_conn *db, int rc, const char *what)
 {
-    int base = rc & 0xff;
-    if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+    (void)rc;
+    db_fault f = db ? db_fault_of(db) : DB_FAULT_OTHER;
+    if (f == DB_FAULT_BUSY)
         return bf_fail(err, BF_ERR_BUSY, "busy", NULL, "the database is busy; try again");
-    if (base == SQLITE_NOMEM)
+    if (f == DB_FAULT_NOMEM)
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
     return bf_fail(err, BF_ERR_STORE, "store_error", NULL, "database error in %s: %s", what,
-                   db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-}
-
-static const char SQL_ROLLBACK[] = "ROLLBACK";
-
-static int exec_sql(sqlite3 *db, const char *sql)
-{
-    return sqlite3_exec(db, sql, NULL, NULL, NULL);
-}
-
-/* Hands each statement run, values bound in, to the store's trace. */
-static int trace_statement(unsigned type, void *ctx, void *stmt, void *sql)
-{
-    (void)sql;
-    const store *st = ctx;
-    if (type != SQLITE_TRACE_STMT)
-        return 0;
-    char *text = sqlite3_expanded_sql(stmt);
-    if (text != NULL)
-        st->opt.trace(st->opt.trace_ctx, text);
-    sqlite3_free(text);
-    return 0;
+                   db ? db_message(db) : "no connection");
 }
 
 static bf_result conn_open(store *st, conn **out, bf_error *err)
@@ -76,35 +57,15 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
     conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return BF_ERR_NOMEM;
-    int rc = sqlite3_open_v2(
-        st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-    if (rc != SQLITE_OK) {
-        bf_result r = bf_fail(err, BF_ERR_STORE, "store_error", NULL, "cannot open %s: %s",
-                              st->path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
-        sqlite3_close(c->db);
-        free(c);
-        return r;
-    }
-    sqlite3_extended_result_codes(c->db, 1);
-    sqlite3_busy_timeout(c->db, st->opt.busy_timeout_ms);
-    if (st->opt.trace != NULL)
-        sqlite3_trace_v2(c->db, SQLITE_TRACE_STMT, trace_statement, st);
-    char pragmas[256];
-    snprintf(pragmas, sizeof(pragmas),
-             "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
-             "PRAGMA temp_store=MEMORY;",
-             st->opt.synchronous_full ? "FULL" : "NORMAL");
-    rc = exec_sql(c->db, pragmas);
-    if (rc != SQLITE_OK) {
-        bf_result r = sq_db_error(err, c->db, rc, "connection set-up");
-        sqlite3_close(c->db);
+    bf_result r = db_open(st->path, &st->opt, &c->db, err);
+    if (r != BF_OK) {
         free(c);
         return r;
     }
     c->nslots = 64;
     c->slots = calloc(c->nslots, sizeof(stmt_slot));
     if (c->slots == NULL) {
-        sqlite3_close(c->db);
+        db_close(c->db);
         free(c);
         return BF_ERR_NOMEM;
     }
@@ -116,17 +77,41 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
     return BF_OK;
 }
 
+/* Finalizes every cached statement of c. */
+static void conn_forget_statements(conn *c)
+{
+    for (size_t i = 0; i < c->nslots; i++) {
+        db_finalize(c->slots[i].stmt);
+        c->slots[i].stmt = NULL;
+    }
+    c->used = 0;
+}
+
 static void conn_close(conn *c)
 {
-    for (size_t i = 0; i < c->nslots; i++)
-        if (c->slots[i].stmt)
-            sqlite3_finalize(c->slots[i].stmt);
+    conn_forget_statements(c);
     free(c->slots);
-    sqlite3_close(c->db);
+    db_close(c->db);
     free(c);
 }
 
-static bf_result run_simple(conn *c, const char *sql, bf_error *err);
+/* Before a connection serves anything outside a transaction: one whose
+ * server went away is made anew (its statements with it), and a transaction
+ * that a failed ROLLBACK left open (SQLite's rollback may need memory) is
+ * rolled back: it would hold the write lock and show its writes to reads. */
+static bf_result conn_ready(conn *c, bf_error *err)
+{
+    if (c->tx_depth > 0)
+        return BF_OK;
+    if (db_lost(c->db)) {
+        conn_forget_statements(c);
+        if (db_reconnect(c->db) != DB_OK)
+            return sq_db_error(err, c->db, DB_ERROR, "reconnect");
+    }
+    if (db_in_transaction(c->db) && db_rollback(c->db) != DB_OK)
+        return sq_db_error(err, c->db, DB_ERROR, "rollback");
+    return BF_OK;
+}
 
 /* This thread's connection to st, opened on first use. */
 bf_result sq_conn(store *st, conn **out, bf_error *err)
@@ -139,14 +124,9 @@ bf_result sq_conn(store *st, conn **out, bf_error *err)
         if (pthread_setspecific(st->key, c) != 0)
             return BF_ERR_NOMEM; /* c stays on the list and is closed with the store */
     }
-    /* A transaction that a failed ROLLBACK left open (SQLite's rollback may
-     * need memory) is rolled back before the connection serves anything
-     * else: it would hold the write lock and show its writes to reads. */
-    if (c->tx_depth == 0 && !sqlite3_get_autocommit(c->db)) {
-        bf_result r = run_simple(c, SQL_ROLLBACK, err);
-        if (r != BF_OK)
-            return r;
-    }
+    bf_result r = conn_ready(c, err);
+    if (r != BF_OK)
+        return r;
     *out = c;
     return BF_OK;
 }
@@ -159,7 +139,7 @@ static uint64_t hash_key(uint64_t k)
     return k;
 }
 
-static sqlite3_stmt **cache_slot(conn *c, stmt_key key)
+static db_stmt **cache_slot(conn *c, stmt_key key)
 {
     size_t mask = c->nslots - 1;
     size_t i = hash_key(key.shape ^ hash_key(key.filters)) & mask;
@@ -188,13 +168,12 @@ static bf_result cache_grow(conn *c)
     return BF_OK;
 }
 
-/* Composes the SQL of a statement shape into b (called on a cache miss only). */
 /* The cached statement for key, prepared from build() on first use; reset and
  * with bindings cleared, ready to bind. */
-bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx, sqlite3_stmt **out,
+bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx, db_stmt **out,
                       bf_error *err)
 {
-    sqlite3_stmt **slot = cache_slot(c, key);
+    db_stmt **slot = cache_slot(c, key);
     if (*slot == NULL) {
         if (c->used * 2 >= c->nslots) {
             if (cache_grow(c) != BF_OK)
@@ -208,9 +187,8 @@ bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx,
         buf_init(&sql, a, 64 * 1024);
         bf_result r = build(&sql, ctx);
         if (r == BF_OK) {
-            int rc = sqlite3_prepare_v3(c->db, buf_cstr(&sql), (int)sql.len + 1,
-                                        SQLITE_PREPARE_PERSISTENT, slot, NULL);
-            if (rc != SQLITE_OK)
+            int rc = db_prepare(c->db, buf_cstr(&sql), sql.len, slot);
+            if (rc != DB_OK)
                 r = sq_db_error(err, c->db, rc, "prepare");
             else
                 c->used++;
@@ -219,8 +197,8 @@ bf_result sq_stmt_get(conn *c, stmt_key key, sql_builder build, const void *ctx,
         if (r != BF_OK)
             return r;
     }
-    sqlite3_reset(*slot);
-    sqlite3_clear_bindings(*slot);
+    db_reset(*slot);
+    db_clear_bindings(*slot);
     *out = *slot;
     return BF_OK;
 }
@@ -231,13 +209,13 @@ static bf_result build_static(buf *b, const void *ctx)
 }
 
 /* A statement whose SQL is a string constant: the constant's address is the key. */
-bf_result sq_stmt_static(conn *c, const char *sql, sqlite3_stmt **out, bf_error *err)
+bf_result sq_stmt_static(conn *c, const char *sql, db_stmt **out, bf_error *err)
 {
     return sq_stmt_get(c, (stmt_key){(uint64_t)(uintptr_t)sql, 0}, build_static, sql, out, err);
 }
 
 /* This thread's connection and the cached statement of a constant SQL. */
-bf_result sq_prepare(store *st, const char *sql, conn **c, sqlite3_stmt **s, bf_error *err)
+bf_result sq_prepare(store *st, const char *sql, conn **c, db_stmt **s, bf_error *err)
 {
     bf_result r = sq_conn(st, c, err);
     return r == BF_OK ? sq_stmt_static(*c, sql, s, err) : r;
@@ -288,17 +266,17 @@ char *sq_new_id(arena *a, const char *prefix)
     return arena_printf(a, "%s_%s", prefix, tail);
 }
 
-const char *sq_column_text(arena *a, sqlite3_stmt *s, int col)
+const char *sq_column_text(arena *a, db_stmt *s, int col)
 {
-    const unsigned char *t = sqlite3_column_text(s, col);
+    const char *t = db_column_text(s, col);
     if (t == NULL)
         return NULL;
-    return arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(s, col));
+    return arena_strndup(a, t, db_column_bytes(s, col));
 }
 
-int sq_bind_text(sqlite3_stmt *s, int idx, const char *t)
+int sq_bind_text(db_stmt *s, int idx, const char *t)
 {
-    return t ? sqlite3_bind_text(s, idx, t, -1, SQLITE_STATIC) : sqlite3_bind_null(s, idx);
+    return db_bind_text(s, idx, t);
 }
 
 /* Room for one more element in an arena array of *cap elements holding n,
@@ -315,19 +293,19 @@ void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size)
     return bigger;
 }
 
-bf_result sq_collect(conn *c, sqlite3_stmt *s, arena *a, size_t size, sq_row_reader read,
+bf_result sq_collect(conn *c, db_stmt *s, arena *a, size_t size, sq_row_reader read,
                      const char *what, void **out, size_t *n, bf_error *err)
 {
     size_t cap = 16, count = 0;
     char *items = NULL;
-    int rc = SQLITE_DONE;
+    int rc = DB_DONE;
     while ((items = sq_arena_grow(a, items, count, &cap, size)) != NULL &&
-           (rc = sqlite3_step(s)) == SQLITE_ROW)
+           (rc = db_step(s)) == DB_ROW)
         read(a, s, items + size * count++);
-    sqlite3_reset(s);
+    db_reset(s);
     if (items == NULL)
         return BF_ERR_NOMEM;
-    if (rc != SQLITE_DONE)
+    if (rc != DB_DONE)
         return sq_db_error(err, c->db, rc, what);
     *out = items;
     *n = count;
@@ -356,36 +334,24 @@ stmt_key sq_shape_key(enum stmt_kind kind, const resource_spec *spec, uint64_t o
 
 bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what)
 {
-    /* ON DELETE RESTRICT reports itself as a trigger constraint. */
-    if ((rc & 0xff) == SQLITE_CONSTRAINT && strstr(sqlite3_errmsg(c->db), "FOREIGN KEY") != NULL)
+    db_fault f = db_fault_of(c->db);
+    const char *column = db_fault_column(c->db);
+    if (f == DB_FAULT_FOREIGN_KEY)
         return bf_fail(err, BF_ERR_CONFLICT, "in_use", NULL,
                        "other records still refer to this one; remove or move them first");
-    const char *msg = sqlite3_errmsg(c->db);
-    const char *unique = strstr(msg, "UNIQUE constraint failed: ");
-    const char *dot = unique ? strchr(unique, '.') : NULL;
-    if ((rc & 0xff) == SQLITE_CONSTRAINT && dot != NULL && strchr(dot, ',') == NULL)
-        return bf_fail(err, BF_ERR_CONFLICT, "duplicate", dot + 1,
-                       "%s is taken already: it must be unique", dot + 1);
-    if ((rc & 0xff) == SQLITE_CONSTRAINT)
-        return bf_fail(err, BF_ERR_CONFLICT, "constraint", NULL, "%s: %s", what, msg);
+    if (f == DB_FAULT_UNIQUE && column != NULL)
+        return bf_fail(err, BF_ERR_CONFLICT, "duplicate", column,
+                       "%s is taken already: it must be unique", column);
+    if (f == DB_FAULT_UNIQUE || f == DB_FAULT_CONSTRAINT)
+        return bf_fail(err, BF_ERR_CONFLICT, "constraint", NULL, "%s: %s", what, db_message(c->db));
     return sq_db_error(err, c->db, rc, what);
 }
 
 /* ---- transactions ------------------------------------------------------------ */
 
-static const char SQL_BEGIN[] = "BEGIN IMMEDIATE";
-static const char SQL_COMMIT[] = "COMMIT";
-
-static bf_result run_simple(conn *c, const char *sql, bf_error *err)
-{
-    sqlite3_stmt *s;
-    bf_result r = sq_stmt_static(c, sql, &s, err);
-    if (r != BF_OK)
-        return r;
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    return rc == SQLITE_DONE ? BF_OK : sq_db_error(err, c->db, rc, sql);
-}
+/* The driver's transactions (db_begin): write transactions run one at a
+ * time across every connection to the database, so "read, decide, write"
+ * (a version checked, then written) cannot interleave. */
 
 bf_result store_begin(store *st, bf_error *err)
 {
@@ -394,8 +360,8 @@ bf_result store_begin(store *st, bf_error *err)
     if (r != BF_OK)
         return r;
     if (c->tx_depth == 0) {
-        if ((r = run_simple(c, SQL_BEGIN, err)) != BF_OK)
-            return r;
+        if (db_begin(c->db) != DB_OK)
+            return sq_db_error(err, c->db, DB_ERROR, "BEGIN");
         c->tx_failed = false;
     }
     c->tx_depth++;
@@ -412,12 +378,14 @@ bf_result store_commit(store *st, bf_error *err)
     if (--c->tx_depth > 0)
         return BF_OK;
     if (c->tx_failed) {
-        run_simple(c, SQL_ROLLBACK, NULL);
+        db_rollback(c->db);
         return bf_fail(err, BF_ERR_INTERNAL, NULL, NULL, "transaction was rolled back");
     }
-    r = run_simple(c, SQL_COMMIT, err);
-    if (r != BF_OK)
-        run_simple(c, SQL_ROLLBACK, NULL);
+    if (db_commit(c->db) == DB_OK)
+        return BF_OK;
+    r = sq_db_error(err, c->db, DB_ERROR, "COMMIT");
+    if (db_in_transaction(c->db))
+        db_rollback(c->db);
     return r;
 }
 
@@ -431,7 +399,7 @@ void store_rollback(store *st)
         c->tx_failed = true; /* the outer commit must not keep a half-done write */
         return;
     }
-    run_simple(c, SQL_ROLLBACK, NULL);
+    db_rollback(c->db);
 }
 
 /* ---- opening, migrations ----------------------------------------------------------- */
@@ -455,73 +423,97 @@ int store_schema_version(store *st)
     return st->schema_version;
 }
 
-static bf_result read_schema_version(sqlite3 *db, int *version, bf_error *err)
+/* The migrations written for the connection's database: the same versions
+ * in both dialects (src/store/migrations/, src/store/migrations_pg/). */
+static const embedded_file *migrations_of(const conn *c)
 {
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1, &s,
-                                NULL);
-    if (rc != SQLITE_OK)
-        return sq_db_error(err, db, rc, "schema version");
-    rc = sqlite3_step(s);
-    *version = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-    sqlite3_finalize(s);
-    return rc == SQLITE_ROW ? BF_OK : sq_db_error(err, db, rc, "schema version");
+    return db_dialect_of(c->db) == DB_POSTGRES ? store_migration_files_pg : store_migration_files;
 }
 
-/* Applies each migration newer than the database, each in one transaction.
- * Migrations only add: they never drop or rewrite what is there. */
-static bf_result migrate(store *st, conn *c, bf_error *err)
+static const char SQL_SCHEMA_TABLE[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+static const char SQL_SCHEMA_VERSION[] = "SELECT COALESCE(MAX(version), 0) FROM schema_migrations";
+static const char SQL_SCHEMA_APPLIED[] =
+    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)";
+
+/* Runs a statement of the migrations once, not cached: a statement prepared
+ * in a transaction that is rolled back may name a table that is not there.
+ * With version set, binds it, name and the time as ?1..?3; *out gets the
+ * first column of its row, if any. */
+static int run_once(conn *c, const char *sql, int version, const char *name, int *out)
 {
-    int rc = exec_sql(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                             "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                             "applied_at TEXT NOT NULL)");
-    if (rc != SQLITE_OK)
-        return sq_db_error(err, c->db, rc, "migrations");
-    int current;
-    bf_result r = read_schema_version(c->db, &current, err);
-    if (r != BF_OK)
-        return r;
+    db_stmt *s;
+    int rc = db_prepare(c->db, sql, strlen(sql), &s);
+    if (rc != DB_OK)
+        return rc;
+    char now[32];
+    store_now(now, sizeof(now));
+    if (name != NULL) {
+        db_bind_int64(s, 1, version);
+        db_bind_text(s, 2, name);
+        db_bind_text(s, 3, now);
+    }
+    rc = db_step(s);
+    if (rc == DB_ROW && out != NULL)
+        *out = db_column_int(s, 0);
+    db_finalize(s);
+    return rc == DB_ERROR ? rc : DB_OK;
+}
+
+/* In a write transaction: reads the version the database is at and, when it
+ * is below target, applies the next migration. *current gets the version
+ * afterwards and *applied whether a migration was applied. */
+static bf_result migrate_step(conn *c, int target, int *current, bool *applied, bf_error *err)
+{
+    *applied = false;
+    if (db_exec(c->db, SQL_SCHEMA_TABLE) != DB_OK ||
+        run_once(c, SQL_SCHEMA_VERSION, 0, NULL, current) != DB_OK)
+        return sq_db_error(err, c->db, DB_ERROR, "schema version");
     int latest = store_schema_latest();
-    if (current > latest)
+    if (*current > latest)
         return bf_fail(err, BF_ERR_STORE, "schema_too_new", NULL,
                        "the database is at schema version %d but this bingfa knows only up to "
                        "%d; use a newer bingfa",
-                       current, latest);
+                       *current, latest);
+    if (*current >= target)
+        return BF_OK;
+    int v = *current + 1;
+    const embedded_file *files = migrations_of(c), *m = NULL;
+    for (size_t i = 0; files[i].name != NULL; i++)
+        if (migration_version(files[i].name) == v)
+            m = &files[i];
+    if (m == NULL)
+        return bf_fail(err, BF_ERR_STORE, "migration_missing", NULL,
+                       "schema migration %d is missing", v);
+    if (db_exec(c->db, m->data) != DB_OK ||
+        run_once(c, SQL_SCHEMA_APPLIED, v, m->name, NULL) != DB_OK)
+        return bf_fail(err, BF_ERR_STORE, "migration_failed", NULL, "migration %s failed: %s",
+                       m->name, db_message(c->db));
+    *current = v;
+    *applied = true;
+    return BF_OK;
+}
+
+/* Applies each migration newer than the database, each in one transaction.
+ * Migrations only add: they never drop or rewrite what is there. Each
+ * transaction reads the version again, so processes that open one database
+ * at the same moment apply each migration once. */
+static bf_result migrate(store *st, conn *c, bf_error *err)
+{
+    int latest = store_schema_latest();
     int target =
         st->opt.migrate_to > 0 && st->opt.migrate_to < latest ? st->opt.migrate_to : latest;
-    for (int v = current + 1; v <= target; v++) {
-        const embedded_file *m = NULL;
-        for (size_t i = 0; store_migration_files[i].name != NULL; i++)
-            if (migration_version(store_migration_files[i].name) == v)
-                m = &store_migration_files[i];
-        if (m == NULL)
-            return bf_fail(err, BF_ERR_STORE, "migration_missing", NULL,
-                           "schema migration %d is missing", v);
-        rc = exec_sql(c->db, "BEGIN IMMEDIATE");
-        if (rc == SQLITE_OK)
-            rc = exec_sql(c->db, m->data);
-        if (rc == SQLITE_OK) {
-            sqlite3_stmt *s;
-            char now[32];
-            store_now(now, sizeof(now));
-            rc = sqlite3_prepare_v2(c->db,
-                                    "INSERT INTO schema_migrations (version, name, applied_at) "
-                                    "VALUES (?1, ?2, ?3)",
-                                    -1, &s, NULL);
-            if (rc == SQLITE_OK) {
-                sqlite3_bind_int(s, 1, v);
-                sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
-                sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
-                rc = sqlite3_step(s) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(c->db);
-                sqlite3_finalize(s);
-            }
-        }
-        if (rc == SQLITE_OK)
-            rc = exec_sql(c->db, "COMMIT");
-        if (rc != SQLITE_OK) {
-            r = bf_fail(err, BF_ERR_STORE, "migration_failed", NULL, "migration %s failed: %s",
-                        m->name, sqlite3_errmsg(c->db));
-            exec_sql(c->db, "ROLLBACK");
+    for (bool applied = true; applied;) {
+        int current = 0;
+        if (db_begin(c->db) != DB_OK)
+            return sq_db_error(err, c->db, DB_ERROR, "migrations");
+        bf_result r = migrate_step(c, target, &current, &applied, err);
+        if (r == BF_OK && db_commit(c->db) != DB_OK)
+            r = sq_db_error(err, c->db, DB_ERROR, "migrations");
+        if (r != BF_OK) {
+            if (db_in_transaction(c->db))
+                db_rollback(c->db);
             return r;
         }
     }
@@ -536,9 +528,10 @@ static bf_result check_columns(conn *c, bf_error *err)
     for (size_t k = 0; resource_all[k] != NULL; k++) {
         const resource_spec *spec = resource_all[k];
         for (size_t i = 0; i < spec->nfields; i++) {
-            int rc = sqlite3_table_column_metadata(c->db, NULL, spec->name, spec->fields[i].name,
-                                                   NULL, NULL, NULL, NULL, NULL);
-            if (rc != SQLITE_OK)
+            bool has = false;
+            if (db_has_column(c->db, spec->name, spec->fields[i].name, &has) != DB_OK)
+                return sq_db_error(err, c->db, DB_ERROR, "schema check");
+            if (!has)
                 return bf_fail(err, BF_ERR_STORE, "schema_mismatch", spec->fields[i].name,
                                "table %s has no column %s", spec->name, spec->fields[i].name);
         }
@@ -549,24 +542,6 @@ static bf_result check_columns(conn *c, bf_error *err)
 static void conn_release(void *p)
 {
     (void)p; /* connections are closed with the store, not when a thread ends */
-}
-
-/* Creates a new database file readable by its owner only (0600): it holds
- * password hashes and the company's deals. SQLite gives its -wal and -shm
- * files the same permissions. An existing file is left as it is. */
-static bf_result create_private(const char *path, bf_error *err)
-{
-    if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
-        return BF_OK;
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        close(fd);
-        return BF_OK;
-    }
-    if (errno == EEXIST)
-        return BF_OK;
-    return bf_fail(err, BF_ERR_IO, "store_error", NULL, "cannot create %s: %s", path,
-                   strerror(errno));
 }
 
 bf_result store_open(const char *path, const store_options *opt, store **out, bf_error *err)
@@ -595,9 +570,7 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
         return BF_ERR_NOMEM;
     }
     conn *c;
-    bf_result r = create_private(path, err);
-    if (r == BF_OK)
-        r = sq_conn(st, &c, err);
+    bf_result r = sq_conn(st, &c, err);
     if (r == BF_OK)
         r = migrate(st, c, err);
     if (r == BF_OK && st->schema_version == store_schema_latest())

@@ -1,0 +1,123 @@
+/* The store's database driver: one small interface over SQLite (db_sqlite.c)
+ * and PostgreSQL (db_pg.c), so that the store's SQL is written once. A
+ * statement is prepared from SQL whose parameters are written ?NN (numbered
+ * from 1, gaps allowed), bound by number, stepped row by row and reset for
+ * its next use. A failing call returns DB_ERROR and leaves on its connection
+ * what went wrong: a fault class, a message and, for a unique key, its
+ * column. A connection and its statements belong to one thread at a time.
+ * Not part of the store's interface (store.h); only src/store/ includes it. */
+#ifndef BF_STORE_DB_H
+#define BF_STORE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/result.h"
+#include "store/store.h"
+
+typedef struct db_conn db_conn;
+typedef struct db_stmt db_stmt;
+
+/* What the calls below return. */
+enum { DB_OK = 0, DB_ERROR = 1, DB_ROW = 100, DB_DONE = 101 };
+
+/* The class of the last failure on a connection. */
+typedef enum db_fault {
+    DB_FAULT_NONE = 0,
+    DB_FAULT_FOREIGN_KEY, /* a reference would name nothing, or a row still referred to */
+    DB_FAULT_UNIQUE,      /* a unique key is taken (db_fault_column names a single column) */
+    DB_FAULT_CONSTRAINT,  /* another constraint, or a trigger, refused the write */
+    DB_FAULT_BUSY,        /* locked for too long, a deadlock or a serialisation failure */
+    DB_FAULT_NOMEM,       /* out of memory */
+    DB_FAULT_OTHER,       /* anything else (the message says what) */
+} db_fault;
+
+typedef enum db_dialect { DB_SQLITE = 0, DB_POSTGRES = 1 } db_dialect;
+
+/* Whether target names a PostgreSQL database (a postgresql:// or
+ * postgres:// URI) rather than a SQLite file. */
+bool db_target_is_postgres(const char *target);
+
+/* Writes target into out (cap bytes) fit to be printed: a URI's password is
+ * replaced by "***". */
+void db_target_display(const char *target, char *out, size_t cap);
+
+/* Opens a connection to target (a SQLite path or a PostgreSQL URI) with the
+ * store's options; *out is closed with db_close. A new SQLite file is made
+ * readable by its owner only. */
+bf_result db_open(const char *target, const store_options *opt, db_conn **out, bf_error *err);
+
+/* Closes the connection; every statement of it must be finalized first. */
+void db_close(db_conn *c);
+
+/* The SQL dialect of the connection. */
+db_dialect db_dialect_of(const db_conn *c);
+
+/* Prepares sql (len bytes, no terminator needed) into *out, owned by the
+ * caller and freed with db_finalize. */
+int db_prepare(db_conn *c, const char *sql, size_t len, db_stmt **out);
+
+/* Frees a prepared statement. */
+void db_finalize(db_stmt *s);
+
+/* Binds parameter ?idx. Text is not copied: t must stay valid until the
+ * statement has been stepped for the last time. NULL binds SQL NULL. A
+ * parameter the SQL does not use is ignored. */
+int db_bind_text(db_stmt *s, int idx, const char *t);
+int db_bind_int64(db_stmt *s, int idx, int64_t v);
+int db_bind_null(db_stmt *s, int idx);
+
+/* Runs the statement (on its first step) and moves to its next row:
+ * DB_ROW, DB_DONE or DB_ERROR. */
+int db_step(db_stmt *s);
+
+/* Makes the statement ready to run again; its bindings stay. */
+void db_reset(db_stmt *s);
+
+/* Sets every parameter of the statement to NULL. */
+void db_clear_bindings(db_stmt *s);
+
+/* Column col of the current row: its text (NULL for SQL NULL; valid until
+ * the next step or reset), its length in bytes, its value as an integer (0
+ * for NULL; true and false are 1 and 0) and whether it is NULL. */
+const char *db_column_text(db_stmt *s, int col);
+size_t db_column_bytes(db_stmt *s, int col);
+int64_t db_column_int64(db_stmt *s, int col);
+int db_column_int(db_stmt *s, int col);
+bool db_column_is_null(db_stmt *s, int col);
+
+/* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
+int64_t db_changes(db_conn *c);
+
+/* Runs a script of statements without parameters (a migration). */
+int db_exec(db_conn *c, const char *sql);
+
+/* A transaction for a write that reads, decides and writes: write
+ * transactions of every connection to the database run one at a time (SQLite:
+ * BEGIN IMMEDIATE; PostgreSQL: a transaction-level advisory lock taken at
+ * BEGIN), so what a transaction read is still true when it writes. */
+int db_begin(db_conn *c);
+int db_commit(db_conn *c);
+int db_rollback(db_conn *c);
+
+/* Whether a transaction is open on the connection. */
+bool db_in_transaction(db_conn *c);
+
+/* The last failure: its class, its message and, for a unique key of one
+ * column, that column (else NULL). Valid until the next call on c. */
+db_fault db_fault_of(const db_conn *c);
+const char *db_message(const db_conn *c);
+const char *db_fault_column(const db_conn *c);
+
+/* Sets *has to whether table has a column named column. */
+int db_has_column(db_conn *c, const char *table, const char *column, bool *has);
+
+/* Whether the connection to the server was lost (PostgreSQL); its
+ * statements are then useless and db_reconnect makes it anew. */
+bool db_lost(db_conn *c);
+
+/* Connects again after db_lost (every statement must be finalized first). */
+int db_reconnect(db_conn *c);
+
+#endif
