@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-    "usage: bingfa api --db FILE [--user NAME] [--if-match VERSION] [--lang zh|en]\n"
+    "usage: bingfa api --db DB [--user NAME] [--if-match VERSION] [--lang zh|en]\n"
     "                  METHOD PATH [BODY.json|-]\n"
     "  Acts as an admin, or as the user NAME (with that user's role and visibility).\n"
     "  e.g. bingfa api --db bingfa.db GET /api/v1/opportunities/OPP_ID/health\n"
@@ -62,7 +62,7 @@ static bool api_cmd_parse_args(int argc, char **argv, api_cmd_args *args)
             return false;
         }
     }
-    if (args->db == NULL || args->npos < 2) {
+    if ((args->db = cli_db(args->db, NULL)) == NULL || args->npos < 2) {
         fputs(usage_text, stderr);
         return false;
     }
@@ -121,7 +121,7 @@ static int api_cmd_run(const api_cmd_args *args, const char *body, size_t len, c
     arena *a = arena_new(64 * 1024);
     store_options opt = {.synchronous_full = true};
     if (a == NULL || store_open(args->db, &opt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", args->db, a ? err.message : "out of memory");
+        cli_error("%s: %s", cli_db_name(args->db), a ? err.message : "out of memory");
         goto done;
     }
     if ((playbooks = cli_load_all_playbooks(st)) == NULL || api_new(st, playbooks, &app) != BF_OK)

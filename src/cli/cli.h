@@ -6,10 +6,10 @@
 #include "core/playbook.h"
 #include "store/store.h"
 
-/* bingfa init --db FILE [--demo] [--schema-version N] */
+/* bingfa init --db DB [--demo] [--schema-version N] */
 int cli_init(int argc, char **argv);
 
-/* bingfa serve [--db FILE] [--listen ADDR:PORT] … */
+/* bingfa serve [--db DB] [--listen ADDR:PORT] … */
 int cli_serve(int argc, char **argv);
 
 /* bingfa playbook validate FILE… */
@@ -18,7 +18,7 @@ int cli_playbook(int argc, char **argv);
 /* bingfa tool bid-simulation|procurement-advice [FILE] */
 int cli_tool(int argc, char **argv);
 
-/* bingfa api --db FILE METHOD PATH [BODY]: any route, in-process */
+/* bingfa api --db DB METHOD PATH [BODY]: any route, in-process */
 int cli_api(int argc, char **argv);
 
 /* bingfa user add|passwd …: users and their passwords */
@@ -48,6 +48,15 @@ playbook_set *cli_load_playbooks(void);
  * (so deals stay on the version they started on after an upgrade), and adds
  * every stored version and imported playbook. NULL (with a message) on error. */
 playbook_set *cli_load_all_playbooks(store *st);
+
+/* The database a command works on: the value of its --db option when given
+ * (a SQLite file or a postgresql:// URI), else the environment's BINGFA_DB,
+ * else fallback (which may be NULL). Not copied: one of the three. */
+const char *cli_db(const char *given, const char *fallback);
+
+/* db fit to be printed (a URI's password hidden), in static storage that
+ * the next call overwrites. */
+const char *cli_db_name(const char *db);
 
 /* Prints "bingfa: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

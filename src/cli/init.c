@@ -48,13 +48,13 @@ int cli_init(int argc, char **argv)
             }
             schema_version = (int)v;
         } else {
-            cli_error("init: unexpected argument '%s'; usage: bingfa init --db FILE [--demo]",
+            cli_error("init: unexpected argument '%s'; usage: bingfa init --db DB [--demo]",
                       argv[i]);
             return 2;
         }
     }
-    if (db == NULL) {
-        cli_error("init: --db FILE is required");
+    if ((db = cli_db(db, NULL)) == NULL) {
+        cli_error("init: --db DB (or BINGFA_DB) is required");
         return 2;
     }
     if (demo && schema_version != 0) {
@@ -65,7 +65,7 @@ int cli_init(int argc, char **argv)
     store *st;
     store_options opt = {.migrate_to = schema_version, .synchronous_full = true};
     if (store_open(db, &opt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", db, err.message);
+        cli_error("%s: %s", cli_db_name(db), err.message);
         return 1;
     }
     int status = 0;
@@ -82,7 +82,7 @@ int cli_init(int argc, char **argv)
         playbook_set_free(playbooks);
     }
     if (status == 0)
-        printf("bingfa: %s is at schema version %d%s\n", db, store_schema_version(st),
+        printf("bingfa: %s is at schema version %d%s\n", cli_db_name(db), store_schema_version(st),
                demo ? ", with demo data" : "");
     if (status == 0 && demo)
         print_demo_users(st, password);

@@ -68,7 +68,7 @@ static playbook *check_file(const char *path)
     return pb;
 }
 
-/* bingfa playbook import --db FILE PLAYBOOK: a new playbook or version. */
+/* bingfa playbook import --db DB PLAYBOOK: a new playbook or version. */
 static int playbook_import(int argc, char **argv)
 {
     const char *db = NULL, *file = NULL;
@@ -78,12 +78,12 @@ static int playbook_import(int argc, char **argv)
         else if (file == NULL && argv[i][0] != '-')
             file = argv[i];
         else {
-            cli_error("usage: bingfa playbook import --db FILE PLAYBOOK.json");
+            cli_error("usage: bingfa playbook import --db DB PLAYBOOK.json");
             return 2;
         }
     }
-    if (db == NULL || file == NULL) {
-        cli_error("usage: bingfa playbook import --db FILE PLAYBOOK.json");
+    if ((db = cli_db(db, NULL)) == NULL || file == NULL) {
+        cli_error("usage: bingfa playbook import --db DB PLAYBOOK.json");
         return 2;
     }
     playbook *pb = check_file(file);
@@ -93,7 +93,7 @@ static int playbook_import(int argc, char **argv)
     store *st;
     store_options opt = {.synchronous_full = true};
     if (store_open(db, &opt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", db, err.message);
+        cli_error("%s: %s", cli_db_name(db), err.message);
         playbook_free(pb);
         return 1;
     }
@@ -103,15 +103,16 @@ static int playbook_import(int argc, char **argv)
     char *text = json_dumps(pb->doc, JSON_COMPACT);
     bool inserted = false;
     if (set == NULL || text == NULL) {
-        cli_error("cannot load the playbooks of %s", db);
+        cli_error("cannot load the playbooks of %s", cli_db_name(db));
     } else if (latest != NULL && pb->version <= latest->version) {
         cli_error("%s: playbook %s is at version %d; a new one needs a higher version", file,
                   pb->id, latest->version);
     } else if (store_playbook_put(st, pb->id, pb->version, text, "bingfa playbook import",
                                   &inserted, &err) != BF_OK) {
-        cli_error("%s: %s", db, err.message);
+        cli_error("%s: %s", cli_db_name(db), err.message);
     } else {
-        printf("%s: imported playbook %s version %d into %s\n", file, pb->id, pb->version, db);
+        printf("%s: imported playbook %s version %d into %s\n", file, pb->id, pb->version,
+               cli_db_name(db));
         status = 0;
     }
     free(text);
@@ -126,7 +127,7 @@ int cli_playbook(int argc, char **argv)
     if (argc >= 1 && strcmp(argv[0], "import") == 0)
         return playbook_import(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[0], "validate") != 0) {
-        cli_error("usage: bingfa playbook validate FILE... | bingfa playbook import --db FILE "
+        cli_error("usage: bingfa playbook validate FILE... | bingfa playbook import --db DB "
                   "PLAYBOOK.json");
         return 2;
     }

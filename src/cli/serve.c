@@ -73,7 +73,7 @@ typedef struct serve_config {
 /* Fills c with the defaults of every option. */
 static void serve_init_config(serve_config *c)
 {
-    *c = (serve_config){.db = "bingfa.db",
+    *c = (serve_config){.db = cli_db(NULL, "bingfa.db"),
                         .listen = "127.0.0.1:8080",
                         .access_log = "-",
                         .hopt = {.max_body = 1024 * 1024,
@@ -203,7 +203,7 @@ static int serve_run(serve_config *c, const sigset_t *stop)
     api *app = NULL;
     http_server *srv = NULL;
     if (store_open(c->db, &c->sopt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", c->db, err.message);
+        cli_error("%s: %s", cli_db_name(c->db), err.message);
         goto done;
     }
     if ((playbooks = cli_load_all_playbooks(st)) == NULL)
@@ -217,7 +217,8 @@ static int serve_run(serve_config *c, const sigset_t *stop)
     app->cookie_secure = c->cookie_secure;
     throttle_set_address_rate(app->logins, (unsigned)c->login_rate, 60);
     if (session_restore_throttle(app, API_LOGIN_WINDOW_S, &err) != BF_OK) {
-        cli_error("%s: %s", c->db, err.message[0] ? err.message : "cannot read the audit log");
+        cli_error("%s: %s", cli_db_name(c->db),
+                  err.message[0] ? err.message : "cannot read the audit log");
         goto done;
     }
     c->hopt.hsts = c->cookie_secure;
@@ -227,9 +228,10 @@ static int serve_run(serve_config *c, const sigset_t *stop)
         cli_error("%s", err.message);
         goto done;
     }
-    fprintf(stderr, "bingfa: serving %s on http://%s%s%s:%u/ (schema version %d)\n", c->db,
-            strchr(c->addr, ':') ? "[" : "", c->addr, strchr(c->addr, ':') ? "]" : "",
-            (unsigned)http_server_port(srv), store_schema_version(st));
+    fprintf(stderr, "bingfa: serving %s on http://%s%s%s:%u/ (schema version %d)\n",
+            cli_db_name(c->db), strchr(c->addr, ':') ? "[" : "", c->addr,
+            strchr(c->addr, ':') ? "]" : "", (unsigned)http_server_port(srv),
+            store_schema_version(st));
     fflush(stderr);
 
     int sig;

@@ -45,7 +45,7 @@ static bool parse_opts(int argc, char **argv, opts *o)
         else
             return false;
     }
-    return o->db != NULL;
+    return (o->db = cli_db(o->db, NULL)) != NULL;
 }
 
 void cli_random_password(char *out, size_t cap)
@@ -148,17 +148,17 @@ static store *open_db(const char *db)
     bf_error err = {0};
     store_options sopt = {.synchronous_full = true};
     if (store_open(db, &sopt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", db, err.message);
+        cli_error("%s: %s", cli_db_name(db), err.message);
         return NULL;
     }
     return st;
 }
 
 static const char user_usage[] =
-    "usage: bingfa user add --db FILE --name NAME --role ROLE [--team TEAM_ID]\n"
+    "usage: bingfa user add --db DB --name NAME --role ROLE [--team TEAM_ID]\n"
     "                       [--partner PARTNER_ID] [--display-name TEXT]\n"
     "                       (--password-stdin | --random-password)\n"
-    "       bingfa user passwd --db FILE --name NAME (--password-stdin | --random-password)\n";
+    "       bingfa user passwd --db DB --name NAME (--password-stdin | --random-password)\n";
 
 int cli_user(int argc, char **argv)
 {
@@ -209,9 +209,8 @@ done:
     return status;
 }
 
-static const char token_usage[] =
-    "usage: bingfa token create --db FILE --user NAME [--label TEXT]\n"
-    "       bingfa token revoke --db FILE TOKEN|TOKEN_ID\n";
+static const char token_usage[] = "usage: bingfa token create --db DB --user NAME [--label TEXT]\n"
+                                  "       bingfa token revoke --db DB TOKEN|TOKEN_ID\n";
 
 int cli_token(int argc, char **argv)
 {

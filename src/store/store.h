@@ -29,9 +29,15 @@ typedef struct store_options {
     void *trace_ctx;
 } store_options;
 
-/* Opens (creating if needed) the database at path and applies pending
- * migrations. *out is owned by the caller and closed with store_close. */
+/* Opens the database path names and applies pending migrations: a SQLite
+ * file (created if needed), or a PostgreSQL database when path is a
+ * postgresql:// or postgres:// URI (the database must exist). *out is owned
+ * by the caller and closed with store_close. */
 bf_result store_open(const char *path, const store_options *opt, store **out, bf_error *err);
+
+/* Writes the database path names into out (cap bytes) fit to be printed: a
+ * URI's password is replaced by "***". */
+void store_describe(const char *path, char *out, size_t cap);
 
 /* Finalizes every statement, closes every thread's connection. Call once no
  * other thread uses the store. */

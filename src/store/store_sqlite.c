@@ -544,6 +544,11 @@ static void conn_release(void *p)
     (void)p; /* connections are closed with the store, not when a thread ends */
 }
 
+void store_describe(const char *path, char *out, size_t cap)
+{
+    db_target_display(path, out, cap);
+}
+
 bf_result store_open(const char *path, const store_options *opt, store **out, bf_error *err)
 {
     if (sodium_init() < 0)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "../../../src/cli/db_option.c"
 #include "../../../src/cli/init.c"
 
 void cli_error(const char *fmt, ...)
@@ -55,6 +56,7 @@ static char db[64];
 static int setup(void **state)
 {
     (void)state;
+    unsetenv("BINGFA_DB");
     if (mkdtemp(dir) == NULL)
         return -1;
     snprintf(db, sizeof(db), "%s/b.db", dir);
@@ -133,6 +135,16 @@ static void init_creates_a_private_database_and_upgrades_it(void **state)
     assert_int_equal(schema_version_of(db), store_schema_latest());
 }
 
+/* Without --db, the environment's BINGFA_DB names the database. */
+static void bingfa_db_stands_in_for_db(void **state)
+{
+    (void)state;
+    assert_int_equal(setenv("BINGFA_DB", db, 1), 0);
+    assert_int_equal(run(0, NULL), 0);
+    assert_int_equal(unsetenv("BINGFA_DB"), 0);
+    assert_int_equal(schema_version_of(db), store_schema_latest());
+}
+
 static void a_path_that_cannot_be_created_fails_with_1(void **state)
 {
     (void)state;
@@ -147,6 +159,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(bad_arguments_exit_2_and_create_nothing),
         cmocka_unit_test(init_creates_a_private_database_and_upgrades_it),
+        cmocka_unit_test(bingfa_db_stands_in_for_db),
         cmocka_unit_test(a_path_that_cannot_be_created_fails_with_1),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
