@@ -2,8 +2,10 @@
 database and talk HTTP/JSON to it with the standard library only.
 
 Environment:
-  BINGFA_BIN     path of the built bingfa binary (required)
-  BINGFA_SOURCE  repository root (for playbooks/ and src/store/migrations/)
+  BINGFA_BIN         path of the built bingfa binary (required)
+  BINGFA_SOURCE      repository root (for playbooks/ and src/store/migrations/)
+  BINGFA_TEST_STORE  sqlite (default) or postgresql: the database of every
+                     server (see bingfa_db.py)
 """
 
 import http.client
@@ -20,6 +22,8 @@ import threading
 import time
 import unittest
 from urllib.parse import quote
+
+from bingfa_db import DbError, fresh_db, on_postgres  # noqa: F401 (for the tests)
 
 # Generous: the binary may be built with AddressSanitizer.
 START_TIMEOUT = 30.0
@@ -124,7 +128,7 @@ class BingfaServer:
         self.extra_args = list(extra_args)
         self.owns_tmp = tmpdir is None
         self.tmpdir = tmpdir or tempfile.mkdtemp(prefix="bingfa-test-")
-        self.db = db or os.path.join(self.tmpdir, "bingfa.db")
+        self.db = db or fresh_db(self.tmpdir)
         self.access_log = os.path.join(self.tmpdir, "access-%d.log" % id(self))
         self.stderr_path = os.path.join(self.tmpdir, "stderr-%d.log" % id(self))
         self.proc = None

@@ -22,11 +22,10 @@ endpoint with the status VISIBLE and expect_write say. Other deals made here
 counts only the five."""
 
 import json
-import sqlite3
 import unittest
-from contextlib import closing
 from urllib.parse import quote
 
+import bingfa_db
 from bingfa_server import ADMIN_NAME, ServerTestCase, meet_gate
 from test_playbook_import import custom
 from test_tools import three_competitors
@@ -892,21 +891,20 @@ class AccessTest(ServerTestCase):
         self.assertLess(older["items"][0]["seq"], everything["items"][-1]["seq"])
 
     def test_audit_is_append_only(self):
-        with closing(sqlite3.connect(self.server.db, timeout=10)) as conn:
-            n = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-            self.assertGreater(n, 10)
-            for sql in ("UPDATE audit_log SET actor = 'forger'",
-                        "UPDATE audit_log SET new_values = NULL WHERE seq = 1",
-                        "DELETE FROM audit_log WHERE seq = 1",
-                        "DELETE FROM audit_log"):
-                with self.subTest(sql=sql):
-                    with self.assertRaises(sqlite3.DatabaseError) as cm:
-                        conn.execute(sql)
-                    self.assertIn("append-only", str(cm.exception))
-                    conn.rollback()
-            self.assertEqual(conn.execute("SELECT count(*) FROM audit_log").fetchone()[0], n)
-            self.assertEqual(conn.execute(
-                "SELECT count(*) FROM audit_log WHERE actor = 'forger'").fetchone()[0], 0)
+        db = self.server.db
+        n = bingfa_db.query(db, "SELECT count(*) FROM audit_log")[0][0]
+        self.assertGreater(n, 10)
+        for sql in ("UPDATE audit_log SET actor = 'forger'",
+                    "UPDATE audit_log SET new_values = NULL WHERE seq = 1",
+                    "DELETE FROM audit_log WHERE seq = 1",
+                    "DELETE FROM audit_log"):
+            with self.subTest(sql=sql):
+                with self.assertRaises(bingfa_db.DbError) as cm:
+                    bingfa_db.execute(db, sql)
+                self.assertIn("append-only", str(cm.exception))
+        self.assertEqual(bingfa_db.query(db, "SELECT count(*) FROM audit_log")[0][0], n)
+        self.assertEqual(bingfa_db.query(
+            db, "SELECT count(*) FROM audit_log WHERE actor = 'forger'")[0][0], 0)
 
     # -- the story -----------------------------------------------------------------------------
 

@@ -10,11 +10,10 @@ failures lock out nobody else."""
 
 import os
 import re
-import sqlite3
 import unittest
-from contextlib import closing
 from urllib.parse import quote
 
+import bingfa_db
 from bingfa_server import ADMIN_NAME, ADMIN_PASSWORD, ServerTestCase, run_cli
 
 NO_AUTH = {"Authorization": None}
@@ -77,9 +76,8 @@ def bearer(token):
 
 
 def password_hash_of(db, name):
-    with closing(sqlite3.connect(db, timeout=10)) as conn:
-        row = conn.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
-    return row[0] if row else None
+    rows = bingfa_db.query(db, "SELECT password_hash FROM users WHERE name = ?", (name,))
+    return rows[0][0] if rows else None
 
 
 class AuthCase(ServerTestCase):
@@ -492,37 +490,34 @@ class AuthTest(AuthCase):
         self.assertSessionValid(sessions[0])
         secrets = [s for s in secrets if s]
         self.assertGreaterEqual(len(secrets), 12)
-        with closing(sqlite3.connect(db, timeout=10)) as conn:
-            tables = [row[0] for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")]
-            self.assertIn("audit_log", tables)
-            self.assertIn("api_tokens", tables)
-            self.assertIn("sessions", tables)
-            scanned = 0
-            for table in tables:
-                for row in conn.execute('SELECT * FROM "%s"' % table.replace('"', '""')):
-                    for value in row:
-                        if value is None:
-                            continue
-                        if isinstance(value, bytes):
-                            text = value.decode("utf-8", "replace")
-                        else:
-                            text = str(value)
-                        scanned += 1
-                        for secret in secrets:
-                            self.assertNotIn(secret, text,
-                                             "a secret is stored in clear in table %s" % table)
-            self.assertGreater(scanned, 100)
-            hashes = conn.execute("SELECT name, password_hash FROM users "
-                                  "WHERE password_hash IS NOT NULL").fetchall()
-            self.assertGreaterEqual(len(hashes), 3)
-            for name, h in hashes:
-                self.assertTrue(h.startswith("$argon2id$"), (name, h))
-            self.assertGreaterEqual(conn.execute("SELECT count(*) FROM api_tokens").fetchone()[0],
-                                    5)
-            self.assertGreaterEqual(conn.execute("SELECT count(*) FROM sessions").fetchone()[0],
-                                    2)
-        # Nor in the database's files as bytes (the write-ahead log included).
+        tables = bingfa_db.tables(db)
+        self.assertIn("audit_log", tables)
+        self.assertIn("api_tokens", tables)
+        self.assertIn("sessions", tables)
+        scanned = 0
+        for table in tables:
+            for row in bingfa_db.query(db, 'SELECT * FROM "%s"' % table.replace('"', '""')):
+                for value in row:
+                    if value is None:
+                        continue
+                    if isinstance(value, bytes):
+                        text = value.decode("utf-8", "replace")
+                    else:
+                        text = str(value)
+                    scanned += 1
+                    for secret in secrets:
+                        self.assertNotIn(secret, text,
+                                         "a secret is stored in clear in table %s" % table)
+        self.assertGreater(scanned, 100)
+        hashes = bingfa_db.query(db, "SELECT name, password_hash FROM users "
+                                     "WHERE password_hash IS NOT NULL")
+        self.assertGreaterEqual(len(hashes), 3)
+        for name, h in hashes:
+            self.assertTrue(h.startswith("$argon2id$"), (name, h))
+        self.assertGreaterEqual(bingfa_db.query(db, "SELECT count(*) FROM api_tokens")[0][0], 5)
+        self.assertGreaterEqual(bingfa_db.query(db, "SELECT count(*) FROM sessions")[0][0], 2)
+        # Nor in the database's files as bytes (the write-ahead log included; a
+        # SQLite file: PostgreSQL's files are the server's).
         for suffix in ("", "-wal", "-journal"):
             path = db + suffix
             if not os.path.exists(path):

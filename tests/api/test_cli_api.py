@@ -5,13 +5,13 @@ import os
 import tempfile
 import unittest
 
-from bingfa_server import BingfaServer, run_cli
+from bingfa_server import BingfaServer, fresh_db, run_cli
 
 
 class CliApiTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
-        self.db = os.path.join(self.tmp.name, "cli.db")
+        self.db = fresh_db(self.tmp.name, "cli.db")
         self.assertEqual(run_cli("init", "--db", self.db, "--demo").returncode, 0)
 
     def tearDown(self):

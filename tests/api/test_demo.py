@@ -3,12 +3,11 @@ report agrees with the opportunities it is built from."""
 
 import collections
 import re
-import sqlite3
 import unittest
 import urllib.parse
 
-from contextlib import closing
 
+import bingfa_db
 from bingfa_server import BingfaServer, ServerTestCase, run_cli
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -144,9 +143,8 @@ class DemoInitTwiceTest(unittest.TestCase):
         s = BingfaServer(demo=True)
         try:
             def counts():
-                with closing(sqlite3.connect(s.db)) as c:
-                    return {t: c.execute("SELECT COUNT(*) FROM " + t).fetchone()[0]
-                            for t in ("accounts", "contacts", "opportunities", "activities")}
+                return {t: bingfa_db.query(s.db, "SELECT COUNT(*) FROM " + t)[0][0]
+                        for t in ("accounts", "contacts", "opportunities", "activities")}
 
             before = counts()
             self.assertGreaterEqual(before["accounts"], 8)

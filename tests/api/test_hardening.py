@@ -18,7 +18,7 @@ import time
 import unittest
 
 from bingfa_server import (ADMIN_NAME, ADMIN_PASSWORD, BingfaServer, ServerTestCase,
-                           parse_raw_response, run_cli)
+                           on_postgres, parse_raw_response, run_cli)
 
 # A second loopback address: the well-behaved client, apart from the one
 # that misbehaves on 127.0.0.1.
@@ -562,6 +562,8 @@ class CredentialsTest(ServerTestCase):
         self.assertEqual(r.status, 204, r)
         self.assertError(self.get("/api/v1/session", headers=auth), 401, "unauthenticated")
 
+    @unittest.skipIf(on_postgres(), "the modes of SQLite's database files; PostgreSQL keeps "
+                     "its files itself")
     def test_database_files_are_private(self):
         for path in (self.server.db, self.server.db + "-wal"):
             with self.subTest(path=os.path.basename(path)):

@@ -11,13 +11,12 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import tempfile
 import threading
 import unittest
-from contextlib import closing
 
-from bingfa_server import BingfaServer, ServerTestCase, run_cli, source_dir
+import bingfa_db
+from bingfa_server import BingfaServer, ServerTestCase, fresh_db, run_cli, source_dir
 
 CORPUS = os.path.join(source_dir(), "tests", "fixtures", "broken-playbooks")
 PROBLEM_LINE = re.compile(r"^\s+(\S+): (.+)$")
@@ -387,7 +386,7 @@ class PlaybookPersistenceTest(unittest.TestCase):
 
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="bingfa-pb-")
-        self.db = os.path.join(self.tmp, "bingfa.db")
+        self.db = fresh_db(self.tmp)
         self.servers = []
 
     def tearDown(self):
@@ -440,15 +439,12 @@ class PlaybookPersistenceTest(unittest.TestCase):
         s2.stop()
 
     def stored(self):
-        with closing(sqlite3.connect(self.db)) as c:
-            return sorted(c.execute("SELECT id, version FROM playbooks").fetchall())
+        return sorted(bingfa_db.query(self.db, "SELECT id, version FROM playbooks"))
 
     def store_directly(self, pid, version, doc_text):
-        with closing(sqlite3.connect(self.db)) as c:
-            c.execute("INSERT INTO playbooks (id, version, doc, imported_at, imported_by) "
-                      "VALUES (?, ?, ?, '2025-01-01T00:00:00Z', 'an older bingfa')",
-                      (pid, version, doc_text))
-            c.commit()
+        bingfa_db.execute(self.db, "INSERT INTO playbooks (id, version, doc, imported_at, "
+                          "imported_by) VALUES (?, ?, ?, '2025-01-01T00:00:00Z', "
+                          "'an older bingfa')", (pid, version, doc_text))
 
     def test_stored_versions_are_loaded(self):
         # The server keeps its built-in playbooks in the database, so that a
@@ -538,18 +534,15 @@ class BuiltinVersionClashTest(unittest.TestCase):
 
     def test_warning_on_a_clash(self):
         with tempfile.TemporaryDirectory() as tmp:
-            db = os.path.join(tmp, "clash.db")
+            db = fresh_db(tmp, "clash.db")
             self.assertEqual(run_cli("init", "--db", db).returncode, 0)
             p = run_cli("api", "--db", db, "GET", "/healthz")
             self.assertNotIn("differs", p.stderr)
-            conn = sqlite3.connect(db)
-            doc = json.loads(conn.execute(
-                "SELECT doc FROM playbooks WHERE id = 'ruijie-6'").fetchone()[0])
+            doc = json.loads(bingfa_db.query(
+                db, "SELECT doc FROM playbooks WHERE id = 'ruijie-6'")[0][0])
             doc["name"]["zh"] = "锐捷兵法·公司自改版"
-            conn.execute("UPDATE playbooks SET doc = ? WHERE id = 'ruijie-6'",
-                         (json.dumps(doc, ensure_ascii=False),))
-            conn.commit()
-            conn.close()
+            bingfa_db.execute(db, "UPDATE playbooks SET doc = ? WHERE id = 'ruijie-6'",
+                              (json.dumps(doc, ensure_ascii=False),))
             p = run_cli("api", "--db", db, "GET", "/api/v1/playbooks/ruijie-6?lang=zh")
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertIn("ruijie-6", p.stderr)

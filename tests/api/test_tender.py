@@ -9,10 +9,9 @@ Expected figures are worked out by hand in the comments."""
 
 import copy
 import datetime
-import sqlite3
 import unittest
-from contextlib import closing
 
+import bingfa_db
 from bingfa_server import ServerTestCase
 from test_tools import ADVICE, BID, three_competitors
 
@@ -430,9 +429,8 @@ class ProfileTest(ServerTestCase):
 class FormsGoWithTheirOwnerTest(ServerTestCase):
 
     def stored(self, owner_id):
-        with closing(sqlite3.connect(self.server.db)) as c:
-            return sorted(r[0] for r in c.execute("SELECT form FROM forms WHERE owner_id = ?",
-                                                  (owner_id,)))
+        return sorted(r[0] for r in bingfa_db.query(
+            self.server.db, "SELECT form FROM forms WHERE owner_id = ?", (owner_id,)))
 
     def test_deleting_the_owner_deletes_its_forms(self):
         acc = self.make_account()

@@ -1,6 +1,7 @@
-/* Unit tests of the SQLite store (src/store/) on in-memory databases:
- * opening and migrations, records and their versions, references,
- * transactions, lists, and who sees which rows. */
+/* Unit tests of the store (src/store/) through its interface: opening and
+ * migrations, records and their versions, references, transactions, lists,
+ * and who sees which rows. On in-memory SQLite databases, or on fresh
+ * PostgreSQL databases when BINGFA_TEST_STORE is postgresql (test_db.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,12 +13,17 @@
 
 #include <cmocka.h>
 
+#include "core/embedded.h"
 #include "store/store.h"
+#include "../test_db.h"
+
+extern const embedded_file store_migration_files[], store_migration_files_pg[];
 
 typedef struct fixture {
     store *st;
     arena *a;
     bf_error err;
+    char db[512];
 } fixture;
 
 static int setup(void **state)
@@ -26,7 +32,9 @@ static int setup(void **state)
     if (f == NULL)
         return -1;
     f->a = arena_new(64 * 1024);
-    if (f->a == NULL || store_open(":memory:", NULL, &f->st, &f->err) != BF_OK) {
+    if (f->a == NULL || !test_db_fresh(":memory:", f->db, sizeof(f->db)) ||
+        store_open(f->db, NULL, &f->st, &f->err) != BF_OK) {
+        fprintf(stderr, "set-up: %s\n", f->err.message);
         arena_free(f->a);
         free(f);
         return -1;
@@ -39,6 +47,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     store_close(f->st);
+    test_db_drop(f->db);
     arena_free(f->a);
     free(f);
     return 0;
@@ -88,6 +97,20 @@ static void a_new_database_gets_every_migration(void **state)
     assert_int_equal(store_schema_version(f->st), store_schema_latest());
 }
 
+/* The migrations of both databases are the same versions, by name. */
+static void both_dialects_have_the_same_migrations(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    while (store_migration_files[n].name != NULL) {
+        const char *pg = store_migration_files_pg[n].name;
+        assert_non_null(pg);
+        assert_string_equal(store_migration_files[n].name, pg);
+        n++;
+    }
+    assert_null(store_migration_files_pg[n].name);
+}
+
 /* A database made by an older binary is brought up to date when opened,
  * and keeps what it held. */
 static void an_old_database_is_migrated_on_open(void **state)
@@ -95,10 +118,11 @@ static void an_old_database_is_migrated_on_open(void **state)
     (void)state;
     char dir[] = "/tmp/bingfa-store-test-XXXXXX";
     assert_non_null(mkdtemp(dir));
-    char path[64], wal[80], shm[80];
-    snprintf(path, sizeof(path), "%s/old.db", dir);
-    snprintf(wal, sizeof(wal), "%s-wal", path);
-    snprintf(shm, sizeof(shm), "%s-shm", path);
+    char file[64], path[512], wal[80], shm[80];
+    snprintf(file, sizeof(file), "%s/old.db", dir);
+    assert_true(test_db_fresh(file, path, sizeof(path)));
+    snprintf(wal, sizeof(wal), "%s-wal", file);
+    snprintf(shm, sizeof(shm), "%s-shm", file);
 
     bf_error err = {0};
     store *st;
@@ -124,7 +148,8 @@ static void an_old_database_is_migrated_on_open(void **state)
 
     unlink(wal);
     unlink(shm);
-    assert_int_equal(unlink(path), 0);
+    unlink(file);
+    test_db_drop(path);
     assert_int_equal(rmdir(dir), 0);
 }
 
@@ -438,6 +463,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_new_database_gets_every_migration, setup, teardown),
+        cmocka_unit_test(both_dialects_have_the_same_migrations),
         cmocka_unit_test(an_old_database_is_migrated_on_open),
         cmocka_unit_test_setup_teardown(a_record_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(updates_and_deletes_need_the_current_version, setup,
