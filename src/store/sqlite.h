@@ -120,13 +120,15 @@ bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what);
         return store_commit((st), (err));                                                          \
     } while (0)
 
-/* The viewer's part of a statement: a WITH clause naming vis_opp and vis_acc
- * (the deals and accounts the viewer sees), to put before SELECT; nothing for
- * NULL or admin, who see everything. */
+/* The viewer's part of a statement: a WITH clause naming `people`, the few
+ * users whose deals the viewer sees, to put before SELECT; nothing for NULL,
+ * admin, partners and implementation, who need none. */
 bf_result sq_append_visibility_with(buf *b, const viewer *v);
 
-/* The condition that keeps only rows of spec the viewer sees ("1" for all). */
-bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const viewer *v);
+/* The condition that keeps only rows of spec the viewer sees ("1" for all),
+ * checked on each row (t names the row's table or alias) through indexes. */
+bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const char *t,
+                                     const viewer *v);
 
 /* The bits of a statement's shape that the viewer changes (0 for all). */
 uint64_t sq_visibility_shape(const viewer *v);

@@ -419,7 +419,7 @@ static bf_result build_visible(buf *b, const void *ctx)
     if (r == BF_OK)
         r = buf_printf(b, "SELECT 1 FROM %s WHERE id = ?1 AND ", q->spec->name);
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, q->spec, q->who);
+        r = sq_append_visibility_where(b, q->spec, q->spec->name, q->who);
     return r;
 }
 
@@ -487,7 +487,7 @@ static bf_result append_sort_expr(buf *b, const list_query *q)
     if (q->sort_field == LIST_SORT_CREATED)
         return buf_append_str(b, "created_at");
     const field_spec *f = &q->spec->fields[q->sort_field];
-    return buf_printf(b, "IFNULL(%s, %s)", f->name, field_is_numeric(f) ? "-1" : "''");
+    return buf_printf(b, "COALESCE(%s, %s)", f->name, field_is_numeric(f) ? "-1" : "''");
 }
 
 static bf_result build_list(buf *b, const void *ctx)
@@ -502,7 +502,7 @@ static bf_result build_list(buf *b, const void *ctx)
     if (r == BF_OK)
         r = buf_printf(b, " FROM %s WHERE ", q->spec->name);
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, q->spec, q->who);
+        r = sq_append_visibility_where(b, q->spec, q->spec->name, q->who);
     /* Parameters: ?1 limit, ?2 cursor value, ?3 cursor id, ?4 search, then
      * one per filter bit in bit order. */
     int param = 5;

@@ -7,24 +7,79 @@
 
 /* ---- reports --------------------------------------------------------------------- */
 
-#define FUNNEL_COLUMNS                                                                             \
-    "SELECT stage, COUNT(*), SUM(amount), SUM(amount * probability), "                             \
-    "SUM(mant_complete = 0), SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "            \
-    "SUM(CASE WHEN mant_complete = 0 THEN amount * probability ELSE 0 END) FROM opportunities "
+/* The funnel and the forecast add up the totals kept per owner (migration
+ * 7) for the owners the viewer sees, and, deal by deal, the few deals the
+ * viewer sees some other way: through the deal team (of a deal someone else
+ * owns), a partner registration, a hand-over. Neither reads every open deal.
+ * Parameters: ?1 playbook or currency, ?2 currency, ?3 owner name. */
+
+/* The deals a viewer who is not an admin sees other than by owning them:
+ * a condition on deal row o, led by an indexed set of ids. */
+static bf_result append_deals_seen_aside(buf *b, const viewer *who)
+{
+    switch (who->role) {
+    case ROLE_SALES:
+    case ROLE_CONSULTANT:
+    case ROLE_MANAGER:
+        return buf_append_str(b, "o.id IN (SELECT opportunity_id FROM opportunity_members "
+                                 "WHERE user_id IN (SELECT id FROM people)) AND "
+                                 "COALESCE(o.owner_id, '') NOT IN (SELECT id FROM people)");
+    case ROLE_PARTNER:
+        return buf_append_str(b, "o.id IN (SELECT opportunity_id FROM opportunity_partners "
+                                 "WHERE partner_id = ?92)");
+    case ROLE_IMPLEMENTATION:
+        return buf_append_str(b, "o.id IN (SELECT opportunity_id FROM opportunity_members "
+                                 "WHERE user_id = ?90 AND role = 'implementation') AND "
+                                 "o.status = 'won'");
+    case ROLE_ADMIN:
+    case ROLE_COUNT:
+        break;
+    }
+    BF_ASSERT(!"unknown role");
+    return BF_ERR_INTERNAL;
+}
+
+/* Whether the viewer sees every deal of some owners (and so reads totals). */
+static bool reads_totals(const viewer *who)
+{
+    return who == NULL || who->role == ROLE_ADMIN || who->role == ROLE_SALES ||
+           who->role == ROLE_CONSULTANT || who->role == ROLE_MANAGER;
+}
+
+static bool sees_all_deals(const viewer *who)
+{
+    return who == NULL || who->role == ROLE_ADMIN;
+}
 
 static bf_result build_funnel(buf *b, const void *ctx)
 {
     const funnel_query *q = ctx;
     bf_result r = sq_append_visibility_with(b, q->who);
     if (r == BF_OK)
-        r = buf_append_str(b, FUNNEL_COLUMNS "WHERE playbook = ?1 AND status = 'open' "
-                                             "AND currency = ?2 AND ");
-    if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, q->who);
-    if (r == BF_OK && q->owner)
+        r = buf_append_str(b, "SELECT stage, SUM(deals), SUM(amount), SUM(weighted), "
+                              "SUM(CASE WHEN mant_complete = 0 THEN deals ELSE 0 END), "
+                              "SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "
+                              "SUM(CASE WHEN mant_complete = 0 THEN weighted ELSE 0 END) FROM (");
+    if (r == BF_OK && reads_totals(q->who))
+        r = buf_append_str(b, "SELECT stage, mant_complete, deals, amount, weighted "
+                              "FROM funnel_totals WHERE playbook = ?1 AND currency = ?2");
+    if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who))
+        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people)");
+    if (r == BF_OK && reads_totals(q->who) && q->owner)
         r = buf_append_str(b, " AND owner = ?3");
+    if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who))
+        r = buf_append_str(b, " UNION ALL ");
+    if (r == BF_OK && !sees_all_deals(q->who))
+        r = buf_append_str(b, "SELECT stage, mant_complete, 1 AS deals, amount, "
+                              "amount * probability AS weighted "
+                              "FROM opportunities o WHERE o.playbook = ?1 AND o.currency = ?2 "
+                              "AND o.status = 'open' AND ");
+    if (r == BF_OK && !sees_all_deals(q->who))
+        r = append_deals_seen_aside(b, q->who);
+    if (r == BF_OK && !sees_all_deals(q->who) && q->owner)
+        r = buf_append_str(b, " AND o.owner = ?3");
     if (r == BF_OK)
-        r = buf_append_str(b, " GROUP BY stage");
+        r = buf_append_str(b, ") GROUP BY stage HAVING SUM(deals) > 0");
     return r;
 }
 
@@ -69,13 +124,21 @@ static bf_result build_forecast(buf *b, const void *ctx)
     const viewer *who = ctx;
     bf_result r = sq_append_visibility_with(b, who);
     if (r == BF_OK)
-        r = buf_append_str(b, "SELECT IFNULL(substr(expected_close, 1, 7), ''), COUNT(*), "
-                              "SUM(amount), SUM(amount * probability) FROM opportunities "
-                              "WHERE status = 'open' AND currency = ?1 AND ");
+        r = buf_append_str(b, "SELECT month, SUM(deals), SUM(amount), SUM(weighted) FROM (");
+    if (r == BF_OK && reads_totals(who))
+        r = buf_append_str(b, "SELECT month, deals, amount, weighted FROM forecast_totals "
+                              "WHERE currency = ?1");
+    if (r == BF_OK && reads_totals(who) && !sees_all_deals(who))
+        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people) UNION ALL ");
+    if (r == BF_OK && !sees_all_deals(who))
+        r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
+                              "1 AS deals, amount, amount * probability AS weighted "
+                              "FROM opportunities o "
+                              "WHERE o.currency = ?1 AND o.status = 'open' AND ");
+    if (r == BF_OK && !sees_all_deals(who))
+        r = append_deals_seen_aside(b, who);
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, who);
-    if (r == BF_OK)
-        r = buf_append_str(b, " GROUP BY 1 ORDER BY 1");
+        r = buf_append_str(b, ") GROUP BY month HAVING SUM(deals) > 0 ORDER BY month");
     return r;
 }
 
@@ -110,21 +173,20 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
     return r;
 }
 
+/* Open deals in the order their stage last changed (an index), each checked
+ * for the viewer. */
 static bf_result build_stalled(buf *b, const void *ctx)
 {
     const viewer *who = ctx;
     bf_result r = sq_append_visibility_with(b, who);
     if (r == BF_OK)
         r = buf_append_str(b, "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, "
-                              "o.currency, MAX(h.changed_at) FROM opportunities o "
-                              "JOIN stage_changes h ON h.opportunity_id = o.id "
-                              "WHERE o.status = 'open' AND o.id IN (SELECT id FROM opportunities "
-                              "WHERE ");
+                              "o.currency, o.stage_changed_at FROM opportunities o "
+                              "WHERE o.status = 'open' AND o.stage_changed_at < ?1 AND ");
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, who);
+        r = sq_append_visibility_where(b, &resource_opportunities, "o", who);
     if (r == BF_OK)
-        r = buf_append_str(b, ") GROUP BY o.id HAVING MAX(h.changed_at) < ?1 "
-                              "ORDER BY 8, o.id LIMIT ?2");
+        r = buf_append_str(b, " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
     return r;
 }
 

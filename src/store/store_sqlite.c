@@ -458,8 +458,8 @@ int store_schema_version(store *st)
 static bf_result read_schema_version(sqlite3 *db, int *version, bf_error *err)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1, &s,
-                                NULL);
+    int rc = sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
+                                &s, NULL);
     if (rc != SQLITE_OK)
         return sq_db_error(err, db, rc, "schema version");
     rc = sqlite3_step(s);

@@ -27,15 +27,11 @@ static const char *const growing[] = {
     NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
- * must become index-served (sorts that no index answers, the forecast). The
- * list may only shrink. A walk of an index in a statement with LIMIT (keyset
- * pages) is not counted; a SEARCH over a range that grows with the data (the
- * funnel's open deals, a user's visible deals) is not caught here. */
+ * must become index-served. The list may only shrink, and is empty: every
+ * read is served by an index. A walk of an index in a statement with LIMIT
+ * (keyset pages) is not counted; a SEARCH over a range that grows with the
+ * data is not caught here (the reports read kept totals, not deals). */
 static const char *const known_scans[] = {
-    "admin GET /api/v1/opportunities?sort=-amount | SCAN opportunities",
-    "admin GET /api/v1/opportunities?status=open&sort=expected_close | SCAN opportunities",
-    "admin GET /api/v1/accounts?sort=name | SCAN accounts",
-    "admin GET /api/v1/reports/forecast | SCAN opportunities",
     NULL,
 };
 
@@ -234,6 +230,33 @@ static void scans_of(sqlite3 *db, const char *sql, const char *what, json_t *fou
     sqlite3_free(explain);
 }
 
+/* Runs every sort each growing resource offers, both ways, as the viewer
+ * as (names: how the request is reported), and the page after the first. */
+static void run_every_sort(fixture *f, const char *as, const char *name)
+{
+    const resource_spec *specs[] = {&resource_accounts, &resource_contacts, &resource_opportunities,
+                                    &resource_activities};
+    for (size_t r = 0; r < sizeof(specs) / sizeof(specs[0]); r++) {
+        for (size_t i = 0; i < specs[r]->nfields; i++) {
+            if (!(specs[r]->fields[i].flags & FIELD_SORT))
+                continue;
+            for (int desc = 0; desc < 2; desc++) {
+                const char *target =
+                    arena_printf(f->a, "/api/v1/%s?limit=1&sort=%s%s", specs[r]->name,
+                                 desc ? "-" : "", specs[r]->fields[i].name);
+                f->what = arena_printf(f->a, "%s GET %s", name, target);
+                json_t *page = run(f, as, "GET", target, NULL);
+                const char *next = json_string_value(json_object_get(page, "next_cursor"));
+                if (next != NULL) {
+                    f->what = arena_printf(f->a, "%s GET %s&cursor=", name, target);
+                    run(f, as, "GET", arena_printf(f->a, "%s&cursor=%s", target, next), NULL);
+                }
+                f->what = NULL;
+            }
+        }
+    }
+}
+
 static void reads_do_not_scan_growing_tables(void **state)
 {
     fixture *f = *state;
@@ -250,6 +273,7 @@ static void reads_do_not_scan_growing_tables(void **state)
             run(f, viewers[v], "GET", target, NULL);
             f->what = NULL;
         }
+        run_every_sort(f, viewers[v], names[v]);
     }
     sqlite3 *db;
     assert_int_equal(sqlite3_open_v2(f->path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
