@@ -83,8 +83,43 @@ static bf_result append_deal_seen(buf *b, const viewer *v, const char *t)
     return BF_ERR_INTERNAL;
 }
 
+bool sq_visibility_by_people(const viewer *v)
+{
+    return !sees_all(v) && sees_through_people(v);
+}
+
+bf_result sq_append_deals_aside(buf *b, const viewer *v, const char *t)
+{
+    switch (v->role) {
+    case ROLE_SALES:
+    case ROLE_CONSULTANT:
+    case ROLE_MANAGER:
+        return buf_printf(b,
+                          "%s.id IN (SELECT opportunity_id FROM opportunity_members WHERE "
+                          "user_id IN (SELECT id FROM people)) AND COALESCE(%s.owner_id, '') "
+                          "NOT IN (SELECT id FROM people)",
+                          t, t);
+    case ROLE_PARTNER:
+        return buf_printf(b,
+                          "%s.id IN (SELECT opportunity_id FROM opportunity_partners WHERE "
+                          "partner_id = ?92)",
+                          t);
+    case ROLE_IMPLEMENTATION:
+        return buf_printf(b,
+                          "%s.id IN (SELECT opportunity_id FROM opportunity_members WHERE "
+                          "user_id = ?90 AND role = 'implementation') AND %s.status = 'won'",
+                          t, t);
+    case ROLE_ADMIN:
+    case ROLE_COUNT:
+        break;
+    }
+    BF_ASSERT(!"unknown role");
+    return BF_ERR_INTERNAL;
+}
+
 /* The condition that the viewer sees the account of row t: one its people
- * own, or one with a deal the viewer sees. */
+ * own, or one with a deal the viewer sees. Each part is a seek or a set
+ * made once per statement (the accounts of the deals seen aside). */
 static bf_result append_account_seen(buf *b, const viewer *v, const char *t)
 {
     bf_result r = BF_OK;
@@ -92,16 +127,15 @@ static bf_result append_account_seen(buf *b, const viewer *v, const char *t)
         r = buf_printf(b,
                        "(%s.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 FROM "
                        "opportunities vo WHERE vo.account_id = %s.id AND vo.owner_id IN "
-                       "(SELECT id FROM people)) OR ",
-                       t, t);
-    else
-        r = buf_append_str(b, "(");
-    if (r == BF_OK)
-        r = buf_printf(b, "EXISTS (SELECT 1 FROM opportunities vo WHERE vo.account_id = %s.id AND ",
-                       t);
-    if (r == BF_OK)
-        r = append_deal_seen(b, v, "vo");
-    return r == BF_OK ? buf_append_str(b, "))") : r;
+                       "(SELECT id FROM people)) OR %s.id IN (SELECT vo.account_id FROM "
+                       "opportunities vo WHERE vo.id IN (SELECT opportunity_id FROM "
+                       "opportunity_members WHERE user_id IN (SELECT id FROM people))))",
+                       t, t, t);
+    else if ((r = buf_printf(b, "%s.id IN (SELECT vo.account_id FROM opportunities vo WHERE ",
+                             t)) == BF_OK &&
+             (r = sq_append_deals_aside(b, v, "vo")) == BF_OK)
+        r = buf_append_str(b, ")");
+    return r;
 }
 
 /* The condition that the viewer sees the account whose id is column col of

@@ -13,32 +13,6 @@
  * owns), a partner registration, a hand-over. Neither reads every open deal.
  * Parameters: ?1 playbook or currency, ?2 currency, ?3 owner name. */
 
-/* The deals a viewer who is not an admin sees other than by owning them:
- * a condition on deal row o, led by an indexed set of ids. */
-static bf_result append_deals_seen_aside(buf *b, const viewer *who)
-{
-    switch (who->role) {
-    case ROLE_SALES:
-    case ROLE_CONSULTANT:
-    case ROLE_MANAGER:
-        return buf_append_str(b, "o.id IN (SELECT opportunity_id FROM opportunity_members "
-                                 "WHERE user_id IN (SELECT id FROM people)) AND "
-                                 "COALESCE(o.owner_id, '') NOT IN (SELECT id FROM people)");
-    case ROLE_PARTNER:
-        return buf_append_str(b, "o.id IN (SELECT opportunity_id FROM opportunity_partners "
-                                 "WHERE partner_id = ?92)");
-    case ROLE_IMPLEMENTATION:
-        return buf_append_str(b, "o.id IN (SELECT opportunity_id FROM opportunity_members "
-                                 "WHERE user_id = ?90 AND role = 'implementation') AND "
-                                 "o.status = 'won'");
-    case ROLE_ADMIN:
-    case ROLE_COUNT:
-        break;
-    }
-    BF_ASSERT(!"unknown role");
-    return BF_ERR_INTERNAL;
-}
-
 /* Whether the viewer sees every deal of some owners (and so reads totals). */
 static bool reads_totals(const viewer *who)
 {
@@ -72,10 +46,10 @@ static bf_result build_funnel(buf *b, const void *ctx)
     if (r == BF_OK && !sees_all_deals(q->who))
         r = buf_append_str(b, "SELECT stage, mant_complete, 1 AS deals, amount, "
                               "amount * probability AS weighted "
-                              "FROM opportunities o WHERE o.playbook = ?1 AND o.currency = ?2 "
-                              "AND o.status = 'open' AND ");
+                              "FROM opportunities o WHERE (o.playbook || '') = ?1 AND "
+                              "(o.currency || '') = ?2 AND (o.status || '') = 'open' AND ");
     if (r == BF_OK && !sees_all_deals(q->who))
-        r = append_deals_seen_aside(b, q->who);
+        r = sq_append_deals_aside(b, q->who, "o");
     if (r == BF_OK && !sees_all_deals(q->who) && q->owner)
         r = buf_append_str(b, " AND o.owner = ?3");
     if (r == BF_OK)
@@ -134,9 +108,9 @@ static bf_result build_forecast(buf *b, const void *ctx)
         r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
                               "1 AS deals, amount, amount * probability AS weighted "
                               "FROM opportunities o "
-                              "WHERE o.currency = ?1 AND o.status = 'open' AND ");
+                              "WHERE (o.currency || '') = ?1 AND (o.status || '') = 'open' AND ");
     if (r == BF_OK && !sees_all_deals(who))
-        r = append_deals_seen_aside(b, who);
+        r = sq_append_deals_aside(b, who, "o");
     if (r == BF_OK)
         r = buf_append_str(b, ") GROUP BY month HAVING SUM(deals) > 0 ORDER BY month");
     return r;
@@ -173,21 +147,32 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
     return r;
 }
 
-/* Open deals in the order their stage last changed (an index), each checked
- * for the viewer. */
+#define STALLED_COLUMNS                                                                            \
+    "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, o.currency, "                    \
+    "o.stage_changed_at FROM "
+#define STALLED_WHERE "o.status = 'open' AND o.stage_changed_at < ?1"
+
+/* Open deals in the order their stage last changed (an index): for an
+ * admin, all of them; for others, the first page of each person's they see
+ * (an index led by the owner) and the few they see aside, merged. */
 static bf_result build_stalled(buf *b, const void *ctx)
 {
     const viewer *who = ctx;
     bf_result r = sq_append_visibility_with(b, who);
+    if (r == BF_OK && sees_all_deals(who))
+        return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
+                                                 " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
+    if (r == BF_OK && reads_totals(who))
+        r = buf_append_str(b, STALLED_COLUMNS
+                           "(SELECT id AS person FROM people) p JOIN opportunities o ON o.id IN "
+                           "(SELECT id FROM opportunities WHERE owner_id = p.person AND status = "
+                           "'open' AND stage_changed_at < ?1 ORDER BY stage_changed_at, id "
+                           "LIMIT ?2) UNION ALL ");
     if (r == BF_OK)
-        r = buf_append_str(b, "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, "
-                              "o.currency, o.stage_changed_at FROM opportunities o "
-                              "WHERE o.status = 'open' AND o.stage_changed_at < ?1 AND ");
+        r = buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE " AND ");
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, "o", who);
-    if (r == BF_OK)
-        r = buf_append_str(b, " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
-    return r;
+        r = sq_append_deals_aside(b, who, "o");
+    return r == BF_OK ? buf_append_str(b, " ORDER BY 8, 1 LIMIT ?2") : r;
 }
 
 static void read_stalled_deal(arena *a, sqlite3_stmt *s, void *row)

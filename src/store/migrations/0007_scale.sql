@@ -2,9 +2,9 @@
 --
 -- Every sort a list offers is served by an index on the very expression the
 -- list orders by (COALESCE(column, stand-in): a missing value sorts lowest),
--- with id as the tie-breaker the keyset cursor continues from; the lists a
--- salesperson opens most (their own deals, newest, largest, closing soonest)
--- have indexes led by the owner.
+-- with id as the tie-breaker the keyset cursor continues from. A viewer who
+-- is not an admin reads deals owner by owner (a page of each owner the
+-- viewer sees), so every sort of deals has an index led by the owner too.
 CREATE INDEX opportunities_sort_name ON opportunities(COALESCE(name, ''), id);
 CREATE INDEX opportunities_sort_amount ON opportunities(COALESCE(amount, -1), id);
 CREATE INDEX opportunities_sort_close ON opportunities(COALESCE(expected_close, ''), id);
@@ -12,8 +12,15 @@ CREATE INDEX opportunities_sort_stage ON opportunities(COALESCE(stage, ''), id);
 CREATE INDEX opportunities_sort_probability ON opportunities(COALESCE(probability, -1), id);
 CREATE INDEX opportunities_sort_owner ON opportunities(COALESCE(owner, ''), id);
 CREATE INDEX opportunities_owner_created ON opportunities(owner_id, created_at, id);
+CREATE INDEX opportunities_owner_name ON opportunities(owner_id, COALESCE(name, ''), id);
 CREATE INDEX opportunities_owner_amount ON opportunities(owner_id, COALESCE(amount, -1), id);
 CREATE INDEX opportunities_owner_close ON opportunities(owner_id, COALESCE(expected_close, ''), id);
+CREATE INDEX opportunities_owner_stage ON opportunities(owner_id, COALESCE(stage, ''), id);
+CREATE INDEX opportunities_owner_probability
+    ON opportunities(owner_id, COALESCE(probability, -1), id);
+CREATE INDEX opportunities_owner_owner ON opportunities(owner_id, COALESCE(owner, ''), id);
+-- Replaced by the owner-led indexes above.
+DROP INDEX opportunities_owner_id;
 -- The funnel reads kept totals (below), not this index of every deal.
 DROP INDEX opportunities_funnel;
 -- Does an account have a deal of these owners? One seek per owner.
@@ -41,6 +48,8 @@ ALTER TABLE opportunities ADD COLUMN stage_changed_at TEXT;
 UPDATE opportunities SET stage_changed_at =
     (SELECT MAX(changed_at) FROM stage_changes WHERE opportunity_id = opportunities.id);
 CREATE INDEX opportunities_stalled ON opportunities(status, stage_changed_at, id);
+CREATE INDEX opportunities_owner_stalled
+    ON opportunities(owner_id, status, stage_changed_at, id);
 CREATE TRIGGER stage_changes_latest AFTER INSERT ON stage_changes
 BEGIN
     UPDATE opportunities SET stage_changed_at = NEW.changed_at
