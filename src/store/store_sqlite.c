@@ -46,6 +46,8 @@ bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what)
         return bf_fail(err, BF_ERR_BUSY, "busy", NULL, "the database is busy; try again");
     if (base == SQLITE_NOMEM)
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (base == SQLITE_INTERRUPT)
+        return bf_fail(err, BF_ERR_BUSY, "stopped", NULL, "the request was stopped");
     return bf_fail(err, BF_ERR_STORE, "store_error", NULL, "database error in %s: %s", what,
                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
