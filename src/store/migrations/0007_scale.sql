@@ -173,3 +173,36 @@ BEGIN
         deals = deals + 1, amount = amount + excluded.amount,
         weighted = weighted + excluded.weighted;
 END;
+
+-- An id list (an activity's contacts) holds no foreign key, so deleting a
+-- contact asks whether a list names it. This table answers with one seek: a
+-- row per id a list names, kept by the triggers below. Its name is the
+-- list's table and field; the store composes it from the resource table.
+CREATE TABLE activities_contacts (
+    listed_id TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    PRIMARY KEY (listed_id, record_id)
+) WITHOUT ROWID;
+INSERT INTO activities_contacts
+    SELECT DISTINCT j.value, a.id FROM activities a, json_each(a.contacts) j
+    WHERE a.contacts IS NOT NULL;
+
+CREATE TRIGGER activities_contacts_insert AFTER INSERT ON activities
+WHEN NEW.contacts IS NOT NULL
+BEGIN
+    INSERT INTO activities_contacts SELECT DISTINCT value, NEW.id FROM json_each(NEW.contacts);
+END;
+
+CREATE TRIGGER activities_contacts_update AFTER UPDATE OF contacts ON activities
+BEGIN
+    DELETE FROM activities_contacts WHERE record_id = OLD.id
+        AND listed_id IN (SELECT value FROM json_each(COALESCE(OLD.contacts, '[]')));
+    INSERT INTO activities_contacts
+        SELECT DISTINCT value, NEW.id FROM json_each(COALESCE(NEW.contacts, '[]'));
+END;
+
+CREATE TRIGGER activities_contacts_delete AFTER DELETE ON activities
+BEGIN
+    DELETE FROM activities_contacts WHERE record_id = OLD.id
+        AND listed_id IN (SELECT value FROM json_each(COALESCE(OLD.contacts, '[]')));
+END;
