@@ -182,6 +182,11 @@ int db_has_column(db_conn *c, const char *table, const char *column, bool *has)
     return c->driver->has_column(c, table, column, has);
 }
 
+void db_set_interrupt(db_conn *c, bool (*stop)(void *ctx), void *ctx)
+{
+    c->driver->set_interrupt(c, stop, ctx);
+}
+
 bool db_lost(db_conn *c)
 {
     return c->driver->lost(c);

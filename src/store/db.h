@@ -30,6 +30,7 @@ typedef enum db_fault {
     DB_FAULT_CONSTRAINT,  /* another constraint, or a trigger, refused the write */
     DB_FAULT_BUSY,        /* locked for too long, a deadlock or a serialisation failure */
     DB_FAULT_NOMEM,       /* out of memory */
+    DB_FAULT_INTERRUPTED, /* stopped because the interrupt's stop() said so */
     DB_FAULT_OTHER,       /* anything else (the message says what) */
 } db_fault;
 
@@ -112,6 +113,11 @@ const char *db_fault_column(const db_conn *c);
 
 /* Sets *has to whether table has a column named column. */
 int db_has_column(db_conn *c, const char *table, const char *column, bool *has);
+
+/* Makes the connection's statements ask stop(ctx) every little while as
+ * they run, and end with DB_FAULT_INTERRUPTED when it answers true; stop
+ * NULL asks nothing again. */
+void db_set_interrupt(db_conn *c, bool (*stop)(void *ctx), void *ctx);
 
 /* Whether the connection to the server was lost (PostgreSQL); its
  * statements are then useless and db_reconnect makes it anew. */

@@ -29,6 +29,7 @@ typedef struct db_driver {
     int (*rollback)(db_conn *c);
     bool (*in_transaction)(db_conn *c);
     int (*has_column)(db_conn *c, const char *table, const char *column, bool *has);
+    void (*set_interrupt)(db_conn *c, bool (*stop)(void *ctx), void *ctx);
     bool (*lost)(db_conn *c);
     int (*reconnect)(db_conn *c);
 } db_driver;

@@ -18,8 +18,15 @@
  * one at a time, as SQLite's BEGIN IMMEDIATE does, and each statement after
  * the lock (READ COMMITTED) sees every transaction committed before it. A
  * wait for a lock longer than the busy timeout fails (lock_timeout) and is
- * reported as busy, like a deadlock or a serialisation failure. */
+ * reported as busy, like a deadlock or a serialisation failure.
+ *
+ * With an interrupt set (db_set_interrupt), stop() is asked before a
+ * statement starts (it is not run when it says stop), and the statement is
+ * sent without waiting and its result awaited in short polls, asking stop()
+ * between them; when it says stop, the server is asked to cancel it. */
+#include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +46,9 @@ typedef struct pg_conn {
     bool synchronous_full;
     void (*trace)(void *ctx, const char *sql);
     void *trace_ctx;
+    bool (*stop)(void *ctx); /* see db_set_interrupt */
+    void *stop_ctx;
+    bool cancelled; /* the last statement was cancelled because stop() said so */
 } pg_conn;
 
 typedef struct pg_stmt {
@@ -98,6 +108,8 @@ static int result_fault(pg_conn *c, const PGresult *res)
         f = DB_FAULT_UNIQUE;
     else if ((state && strncmp(state, "23", 2) == 0) || is_state(state, "P0001"))
         f = DB_FAULT_CONSTRAINT; /* P0001: a trigger's RAISE EXCEPTION */
+    else if (is_state(state, "57014") && c->cancelled)
+        f = DB_FAULT_INTERRUPTED;
     else if (is_state(state, "40001") || is_state(state, "40P01") || is_state(state, "55P03") ||
              is_state(state, "57014"))
         f = DB_FAULT_BUSY; /* serialisation, deadlock, lock or statement timeout */
@@ -306,6 +318,45 @@ static bool starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* Waits for the result of the statement sent, asking c->stop between short
+ * polls; when it says stop, asks the server to cancel the statement. The
+ * last result, or NULL. */
+static PGresult *await_result(pg_conn *c)
+{
+    while (PQisBusy(c->pg)) {
+        struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+        int n = poll(&p, 1, 50);
+        if ((n < 0 && errno != EINTR) || (n > 0 && !PQconsumeInput(c->pg)))
+            break;
+        if (!c->cancelled && c->stop(c->stop_ctx)) {
+            PGcancel *k = PQgetCancel(c->pg);
+            char why[256];
+            if (k != NULL)
+                PQcancel(k, why, sizeof(why));
+            PQfreeCancel(k);
+            c->cancelled = true;
+        }
+    }
+    PGresult *last = NULL, *res;
+    while ((res = PQgetResult(c->pg)) != NULL) {
+        PQclear(last);
+        last = res;
+    }
+    return last;
+}
+
+/* Runs the prepared statement s with its values: at once, or sent and
+ * awaited when an interrupt is set. */
+static PGresult *run_prepared(pg_conn *c, pg_stmt *s)
+{
+    c->cancelled = false;
+    if (c->stop == NULL)
+        return PQexecPrepared(c->pg, s->name, s->nparams, s->values, NULL, NULL, 0);
+    if (!PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, NULL, NULL, 0))
+        return NULL;
+    return await_result(c);
+}
+
 /* Executes the statement with its values, keeping the whole result. */
 static int execute(pg_stmt *s)
 {
@@ -313,7 +364,9 @@ static int execute(pg_stmt *s)
     if (c->trace != NULL)
         c->trace(c->trace_ctx, s->sql);
     s->ran = true;
-    s->res = PQexecPrepared(c->pg, s->name, s->nparams, s->values, NULL, NULL, 0);
+    if (c->stop != NULL && c->stop(c->stop_ctx)) /* gone before it starts: not started */
+        return db_fail(&c->base, DB_FAULT_INTERRUPTED, "interrupted");
+    s->res = run_prepared(c, s);
     ExecStatusType st = PQresultStatus(s->res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
         int rc = result_fault(c, s->res);
@@ -455,6 +508,13 @@ static int pg_has_column(db_conn *dc, const char *table, const char *column, boo
     return rc;
 }
 
+static void pg_set_interrupt(db_conn *dc, bool (*stop)(void *ctx), void *ctx)
+{
+    pg_conn *c = conn_of(dc);
+    c->stop = stop;
+    c->stop_ctx = ctx;
+}
+
 static bool pg_lost(db_conn *dc)
 {
     return PQstatus(conn_of(dc)->pg) == CONNECTION_BAD;
@@ -492,6 +552,7 @@ const db_driver db_pg_driver = {
     .rollback = pg_rollback,
     .in_transaction = pg_in_transaction,
     .has_column = pg_has_column,
+    .set_interrupt = pg_set_interrupt,
     .lost = pg_lost,
     .reconnect = pg_reconnect,
 };

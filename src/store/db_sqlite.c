@@ -19,6 +19,8 @@ typedef struct sl_conn {
     sqlite3_stmt *begin, *commit, *rollback;
     void (*trace)(void *ctx, const char *sql);
     void *trace_ctx;
+    bool (*stop)(void *ctx); /* see db_set_interrupt */
+    void *stop_ctx;
 } sl_conn;
 
 typedef struct sl_stmt {
@@ -56,6 +58,8 @@ static int fault(sl_conn *c, int rc)
         f = DB_FAULT_BUSY;
     else if (base == SQLITE_NOMEM)
         f = DB_FAULT_NOMEM;
+    else if (base == SQLITE_INTERRUPT)
+        f = DB_FAULT_INTERRUPTED;
     else if (rc == SQLITE_CONSTRAINT_FOREIGNKEY ||
              (base == SQLITE_CONSTRAINT && strstr(msg, "FOREIGN KEY") != NULL))
         f = DB_FAULT_FOREIGN_KEY; /* ON DELETE RESTRICT reports itself as a trigger */
@@ -301,6 +305,25 @@ static int sl_has_column(db_conn *dc, const char *table, const char *column, boo
     return DB_OK;
 }
 
+/* Called by SQLite every few thousand steps of a statement: nonzero stops it
+ * (SQLITE_INTERRUPT). */
+static int on_progress(void *ctx)
+{
+    const sl_conn *c = ctx;
+    return c->stop != NULL && c->stop(c->stop_ctx);
+}
+
+/* Steps between two checks: a few tens of microseconds of work. */
+enum { STEPS_PER_CHECK = 4000 };
+
+static void sl_set_interrupt(db_conn *dc, bool (*stop)(void *ctx), void *ctx)
+{
+    sl_conn *c = conn_of(dc);
+    c->stop = stop;
+    c->stop_ctx = ctx;
+    sqlite3_progress_handler(c->db, stop ? STEPS_PER_CHECK : 0, stop ? on_progress : NULL, c);
+}
+
 static bool sl_lost(db_conn *c)
 {
     (void)c;
@@ -336,6 +359,7 @@ const db_driver db_sqlite_driver = {
     .rollback = sl_rollback,
     .in_transaction = sl_in_transaction,
     .has_column = sl_has_column,
+    .set_interrupt = sl_set_interrupt,
     .lost = sl_lost,
     .reconnect = sl_reconnect,
 };

@@ -48,6 +48,8 @@ bf_result sq_db_error(bf_error *err, db_conn *db, int rc, const char *what)
         return bf_fail(err, BF_ERR_BUSY, "busy", NULL, "the database is busy; try again");
     if (f == DB_FAULT_NOMEM)
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (f == DB_FAULT_INTERRUPTED)
+        return bf_fail(err, BF_ERR_BUSY, "stopped", NULL, "the request was stopped");
     return bf_fail(err, BF_ERR_STORE, "store_error", NULL, "database error in %s: %s", what,
                    db ? db_message(db) : "no connection");
 }
