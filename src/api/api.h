@@ -19,7 +19,8 @@
 typedef struct api {
     store *store;
     playbook_set *playbooks;
-    throttle *logins;          /* login failures per account and address */
+    throttle_options logins;   /* limits of login failures per account and address */
+    unsigned login_rate;       /* logins from one address a minute, right or wrong (0: any) */
     unsigned session_ttl_s;    /* how long a login session lasts */
     bool cookie_secure;        /* mark the session cookie Secure (served behind TLS) */
     const char *web_root;      /* directory of the built web app, or NULL */
@@ -162,10 +163,6 @@ bool api_route_answers(const api_route *route, int status);
 
 /* Creates the API over st and playbooks (both stay owned by the caller). */
 bf_result api_new(store *st, playbook_set *playbooks, api **out);
-
-/* Rebuilds login throttling from the logins and failed logins of the last
- * window_s seconds in the audit log, so that a restart forgets nothing. */
-bf_result session_restore_throttle(api *app, unsigned window_s, bf_error *err);
 
 /* Frees what api_new made. */
 void api_free(api *app);

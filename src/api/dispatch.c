@@ -457,19 +457,14 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
     app->store = st;
     app->playbooks = playbooks;
     app->session_ttl_s = 12 * 3600;
-    throttle_options topt = {
-        .per_account = 5, .per_address = 20, .window_s = API_LOGIN_WINDOW_S, .capacity = 4096};
-    if ((app->logins = throttle_new(&topt)) == NULL) {
-        free(app);
-        return BF_ERR_NOMEM;
-    }
+    app->logins = (throttle_options){
+        .per_account = 5, .per_address = 20, .window_s = API_LOGIN_WINDOW_S, .capacity = 4};
     const api_route *table = api_route_table();
     size_t n = 0;
     while (table[n].method != NULL)
         n++;
     app->routes = calloc(n, sizeof(http_route));
     if (app->routes == NULL) {
-        throttle_free(app->logins);
         free(app);
         return BF_ERR_NOMEM;
     }
@@ -488,7 +483,6 @@ void api_free(api *app)
     if (app == NULL)
         return;
     free(app->routes);
-    throttle_free(app->logins);
     free(app);
 }
 

@@ -12,12 +12,17 @@
 #include "core/text.h"
 #include "http/response.h"
 
+static void time_text(int64_t t, char *out, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, cap, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+}
+
 static void time_after(unsigned seconds, char *out, size_t cap)
 {
-    time_t t = time(NULL) + (time_t)seconds;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, cap, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+    time_text((int64_t)time(NULL) + seconds, out, cap);
 }
 
 static json_t *user_json(const viewer *v)
@@ -41,19 +46,66 @@ static bf_result throttled(api_call *call, unsigned retry_after)
                    "too many logins; try again in %u seconds", retry_after);
 }
 
+/* Whether a login of name from address may be tried at now (*retry_after
+ * the seconds until it may, when not). Login throttling is the same on every
+ * server of a database: its counts are made afresh for each attempt from
+ * what the audit log holds of the name and the address in the last window
+ * (their logins and failed logins, replayed through a throttle table of
+ * those keys alone), so a failure on one server counts on all of them and a
+ * restart forgets nothing. An attempt still being checked is not counted
+ * until its entry is written. */
+static bf_result login_allowed(api_call *call, const char *name, const char *address, int64_t now,
+                               unsigned *retry_after, bool *allowed)
+{
+    char since[32];
+    time_text(now - (int64_t)call->app->logins.window_s, since, sizeof(since));
+    login_attempt *items = NULL;
+    size_t n = 0;
+    bf_result r = store_logins_of(call->app->store, call->arena, name, address, since, &items, &n,
+                                  &call->err);
+    throttle *t = r == BF_OK ? throttle_new(&call->app->logins) : NULL;
+    if (r == BF_OK && t == NULL)
+        r = BF_ERR_NOMEM;
+    if (r != BF_OK)
+        return r;
+    throttle_set_address_rate(t, call->app->login_rate, 60);
+    for (size_t i = 0; i < n; i++) {
+        int64_t at = (int64_t)text_parse_utc(items[i].at);
+        const char *who = items[i].name && strcmp(items[i].name, name) == 0 ? name : NULL;
+        const char *from =
+            address && items[i].address && strcmp(items[i].address, address) == 0 ? address : NULL;
+        if (at <= 0)
+            continue;
+        throttle_attempt(t, from, at);
+        if (items[i].ok)
+            throttle_succeed(t, who, at);
+        else
+            throttle_fail(t, who, from, at);
+    }
+    *allowed = throttle_allows(t, name, address, now, retry_after);
+    throttle_free(t);
+    return BF_OK;
+}
+
+static bf_result audit_login(api_call *call, const char *action, const char *name,
+                             const char *user_id);
+
 /* Checks name's password. BF_OK with *u when right (rehashing when the hash
  * was made with other limits); BF_ERR_UNAUTHENTICATED when wrong or unknown,
- * after the same work either way. Failures are counted for throttling. */
+ * after the same work either way, with a failed login in the audit log
+ * (what throttling counts). */
 static bf_result check_password(api_call *call, const char *name, const char *password,
                                 const char *field, user_login *u)
 {
     const char *address = http_client_address(call->req);
-    int64_t now = (int64_t)time(NULL);
     unsigned retry = 0;
-    if (!throttle_allows(call->app->logins, name, address, now, &retry))
+    bool allowed = false;
+    bf_result r = login_allowed(call, name, address, (int64_t)time(NULL), &retry, &allowed);
+    if (r != BF_OK)
+        return r;
+    if (!allowed)
         return throttled(call, retry);
-    throttle_attempt(call->app->logins, address, now);
-    bf_result r = store_user_by_name(call->app->store, call->arena, name, u, &call->err);
+    r = store_user_by_name(call->app->store, call->arena, name, u, &call->err);
     if (r != BF_OK && r != BF_ERR_NOT_FOUND)
         return r;
     bool ok = false, rehash = false;
@@ -64,12 +116,13 @@ static bf_result check_password(api_call *call, const char *name, const char *pa
         password_verify_dummy(password);
     }
     if (!ok) {
-        throttle_fail(call->app->logins, name, address, now);
         bf_error_clear(&call->err);
+        r = audit_login(call, "login_failed", name, NULL);
+        if (r != BF_OK)
+            return r;
         return bf_fail(&call->err, BF_ERR_UNAUTHENTICATED, "invalid_credentials", field,
                        "the name or the password is wrong");
     }
-    throttle_succeed(call->app->logins, name, now);
     if (rehash) {
         char hash[PASSWORD_HASH_MAX];
         if ((r = password_hash(password, hash, sizeof(hash), &call->err)) == BF_OK)
@@ -113,12 +166,6 @@ bf_result session_login(api_call *call, const api_route *route)
     call->actor = name;
     user_login u;
     r = check_password(call, name, password, "password", &u);
-    if (r == BF_ERR_UNAUTHENTICATED) {
-        bf_error saved = call->err;
-        bf_result a = audit_login(call, "login_failed", name, NULL);
-        call->err = saved;
-        return a == BF_OK ? r : a;
-    }
     if (r != BF_OK)
         return r;
 
@@ -271,33 +318,4 @@ bf_result user_password_put(api_call *call, const api_route *route)
         return r;
     http_respond_empty(call->req, 204);
     return BF_OK;
-}
-
-bf_result session_restore_throttle(api *app, unsigned window_s, bf_error *err)
-{
-    arena *a = arena_new(64 * 1024);
-    if (a == NULL)
-        return BF_ERR_NOMEM;
-    char since[32];
-    time_t t = time(NULL) - (time_t)window_s;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(since, sizeof(since), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-    login_attempt *items;
-    size_t n;
-    bf_result r = store_logins_since(app->store, a, since, &items, &n, err);
-    for (size_t i = 0; r == BF_OK && i < n; i++) {
-        int64_t at = (int64_t)text_parse_utc(items[i].at);
-        if (at <= 0)
-            continue;
-        if (items[i].ok) {
-            throttle_attempt(app->logins, items[i].address, at);
-            throttle_succeed(app->logins, items[i].name, at);
-        } else {
-            throttle_attempt(app->logins, items[i].address, at);
-            throttle_fail(app->logins, items[i].name, items[i].address, at);
-        }
-    }
-    arena_free(a);
-    return r;
 }

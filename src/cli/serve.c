@@ -215,12 +215,7 @@ static int serve_run(serve_config *c, const sigset_t *stop)
     }
     app->session_ttl_s = (unsigned)(c->session_hours * 3600);
     app->cookie_secure = c->cookie_secure;
-    throttle_set_address_rate(app->logins, (unsigned)c->login_rate, 60);
-    if (session_restore_throttle(app, API_LOGIN_WINDOW_S, &err) != BF_OK) {
-        cli_error("%s: %s", cli_db_name(c->db),
-                  err.message[0] ? err.message : "cannot read the audit log");
-        goto done;
-    }
+    app->login_rate = (unsigned)c->login_rate;
     c->hopt.hsts = c->cookie_secure;
     c->hopt.pool_threads = (unsigned)c->hash_slots;
     app->web_root = c->web_root;

@@ -488,66 +488,40 @@ bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, b
     return BF_OK;
 }
 
-/* Newest first through the index on (action, seq), until one is older than
- * since: the read stays as short as the window, however long the log. */
-static const char SQL_LOGINS_BACK[] = "SELECT at, actor, address FROM audit_log WHERE action = ?1 "
-                                      "ORDER BY seq DESC";
+/* Through the indexes of logins by name and by address (schema version 8):
+ * the read is as short as the window, however long the log. */
+static const char SQL_LOGINS_OF[] =
+    "SELECT at, actor, address, action, seq FROM audit_log WHERE actor = ?1 "
+    "AND action IN ('login', 'login_failed') AND at >= ?3 "
+    "UNION SELECT at, actor, address, action, seq FROM audit_log WHERE address = ?2 "
+    "AND action IN ('login', 'login_failed') AND at >= ?3 ORDER BY 1, 5";
 
-/* Reads the entries of action at or after since, newest first, appending to
- * *items; each gets ok. */
-static bf_result logins_back(conn *c, db_stmt *s, arena *a, const char *action, const char *since,
-                             bool ok, login_attempt **items, size_t *n, size_t *cap, bf_error *err)
+static void read_login(arena *a, db_stmt *s, void *row)
 {
-    sq_bind_text(s, 1, action);
-    int rc;
-    while ((rc = db_step(s)) == DB_ROW) {
-        const char *at = db_column_text(s, 0);
-        if (at == NULL || strcmp(at, since) < 0)
-            break;
-        login_attempt *grown = sq_arena_grow(a, *items, *n, cap, sizeof(**items));
-        if (grown == NULL) {
-            db_reset(s);
-            return BF_ERR_NOMEM;
-        }
-        *items = grown;
-        login_attempt *e = &(*items)[(*n)++];
-        e->at = sq_column_text(a, s, 0);
-        e->name = sq_column_text(a, s, 1);
-        e->address = sq_column_text(a, s, 2);
-        e->ok = ok;
-    }
-    db_reset(s);
-    if (rc != DB_ROW && rc != DB_DONE)
-        return sq_db_error(err, c->db, rc, "audit log");
-    return BF_OK;
+    login_attempt *e = row;
+    e->at = sq_column_text(a, s, 0);
+    e->name = sq_column_text(a, s, 1);
+    e->address = sq_column_text(a, s, 2);
+    const char *action = db_column_text(s, 3);
+    e->ok = action != NULL && strcmp(action, "login") == 0;
 }
 
-static int by_time(const void *x, const void *y)
-{
-    const login_attempt *a = x, *b = y;
-    return strcmp(a->at, b->at);
-}
-
-bf_result store_logins_since(store *st, arena *a, const char *since, login_attempt **out, size_t *n,
-                             bf_error *err)
+bf_result store_logins_of(store *st, arena *a, const char *name, const char *address,
+                          const char *since, login_attempt **out, size_t *n, bf_error *err)
 {
     conn *c;
     db_stmt *s;
-    bf_result r = sq_prepare(st, SQL_LOGINS_BACK, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_LOGINS_OF, &c, &s, err);
     if (r != BF_OK)
         return r;
-    login_attempt *items = NULL;
-    size_t count = 0, cap = 0;
-    r = logins_back(c, s, a, "login_failed", since, false, &items, &count, &cap, err);
-    if (r == BF_OK)
-        r = logins_back(c, s, a, "login", since, true, &items, &count, &cap, err);
-    if (r != BF_OK)
-        return r;
-    if (count > 1)
-        qsort(items, count, sizeof(*items), by_time);
-    *out = items;
-    *n = count;
-    return BF_OK;
+    sq_bind_text(s, 1, name);
+    sq_bind_text(s, 2, address);
+    sq_bind_text(s, 3, since);
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, a, sizeof(login_attempt), read_login, "audit log", &rows, n, err)) ==
+        BF_OK)
+        *out = rows;
+    return r;
 }
 
 /* ---- the deal team and partner registrations -------------------------------------- */

@@ -309,10 +309,11 @@ typedef struct login_attempt {
     bool ok;             /* a login, not a failed one */
 } login_attempt;
 
-/* The logins and failed logins logged at or after since (ISO 8601 UTC),
- * oldest first, in a: what login throttling is rebuilt from at start. */
-bf_result store_logins_since(store *st, arena *a, const char *since, login_attempt **out, size_t *n,
-                             bf_error *err);
+/* The logins and failed logins logged at or after since (ISO 8601 UTC) under
+ * the name, or from the address (either may be NULL), oldest first, in a:
+ * what login throttling counts, on every server of the database alike. */
+bf_result store_logins_of(store *st, arena *a, const char *name, const char *address,
+                          const char *since, login_attempt **out, size_t *n, bf_error *err);
 
 /* Ends every session of the user except keep_hash (may be NULL), and
  * removes expired sessions of everyone. */
