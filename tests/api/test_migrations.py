@@ -13,11 +13,12 @@ import tempfile
 import unittest
 from contextlib import closing
 
-from bingfa_server import BingfaServer, run_cli, satisfy_mant, source_dir
+from bingfa_server import (BingfaServer, latest_schema_version, run_cli, satisfy_mant,
+                           source_dir)
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
-CURRENT = 7
+CURRENT = latest_schema_version()
 ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
 # The built-in ruijie-6's version (playbooks/ruijie-6.json).
 RUIJIE_VERSION = 2
@@ -560,6 +561,29 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(funnel.status, 200, funnel)
         open_ruijie = [r for r in counted if r[0] == "ruijie-6" and r[1] == "CNY"]
         self.assertEqual(funnel.json["totals"]["count"], sum(r[3] for r in open_ruijie))
+        s.stop()
+
+    def test_server_upgrades_a_version_7_database_and_counts_its_failed_logins(self):
+        """Version 8: failed logins logged before the upgrade count for login
+        throttling, read from the audit log through its new indexes."""
+        res = run_cli("init", "--db", self.db, "--schema-version", "7")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with closing(sqlite3.connect(self.db)) as c:
+            for _ in range(5):
+                c.execute("INSERT INTO audit_log (at, actor, action, new_values, address) "
+                          "VALUES (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), 'mig.guess', "
+                          "'login_failed', '{\"name\":\"mig.guess\"}', '192.0.2.9')")
+            c.commit()
+        s = self.server()
+        s.start()
+        self.assertEqual(s.schema_version, CURRENT)
+        r = s.request("POST", "/api/v1/session", body={"name": "mig.guess", "password": "x"},
+                      headers={"Authorization": None})
+        self.assertEqual(r.status, 429, r)
+        with closing(sqlite3.connect(self.db)) as c:
+            names = {row[0] for row in c.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index'")}
+        self.assertTrue({"audit_log_login_actor", "audit_log_login_address"} <= names)
         s.stop()
 
     def test_init_upgrades_a_version_3_database(self):
