@@ -4,6 +4,8 @@
 #define BF_API_API_H
 
 #include <jansson.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "auth/throttle.h"
@@ -19,12 +21,16 @@
 typedef struct api {
     store *store;
     playbook_set *playbooks;
-    throttle_options logins;   /* limits of login failures per account and address */
-    unsigned login_rate;       /* logins from one address a minute, right or wrong (0: any) */
-    unsigned session_ttl_s;    /* how long a login session lasts */
-    bool cookie_secure;        /* mark the session cookie Secure (served behind TLS) */
-    const char *web_root;      /* directory of the built web app, or NULL */
-    struct http_route *routes; /* built from api_routes, for the router */
+    /* How many stored playbook documents the set holds (or left out as not
+     * valid); -1 before the first sync. See api_playbooks_sync. */
+    _Atomic int64_t playbooks_stored;
+    pthread_mutex_t playbooks_lock; /* one sync at a time */
+    throttle_options logins;        /* limits of login failures per account and address */
+    unsigned login_rate;            /* logins from one address a minute, right or wrong (0: any) */
+    unsigned session_ttl_s;         /* how long a login session lasts */
+    bool cookie_secure;             /* mark the session cookie Secure (served behind TLS) */
+    const char *web_root;           /* directory of the built web app, or NULL */
+    struct http_route *routes;      /* built from api_routes, for the router */
     size_t nroutes;
 } api;
 
@@ -160,6 +166,13 @@ bool api_route_answers(const api_route *route, int status);
 
 /* Largest body a request without credentials may send (a login). */
 #define API_PUBLIC_MAX_BODY 4096
+
+/* Adds to the loaded set the playbook versions stored since it was loaded
+ * (by another server of the database, or bingfa playbook import): called
+ * before every request that needs credentials, it costs a count of the
+ * stored documents when nothing is new. A stored document that is not a
+ * valid playbook is left out (the start said so). */
+bf_result api_playbooks_sync(api_call *call);
 
 /* Creates the API over st and playbooks (both stay owned by the caller). */
 bf_result api_new(store *st, playbook_set *playbooks, api **out);

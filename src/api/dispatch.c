@@ -442,6 +442,8 @@ void api_handle(http_request *req, void *app_ptr)
     }
     if (r == BF_OK && route->kind != ROUTE_LIST)
         r = check_route_params(&call, route);
+    if (r == BF_OK && route->auth != AUTH_PUBLIC)
+        r = api_playbooks_sync(&call);
     if (r == BF_OK)
         r = run_handler(&call, route);
     if (r != BF_OK)
@@ -456,6 +458,7 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
         return BF_ERR_NOMEM;
     app->store = st;
     app->playbooks = playbooks;
+    atomic_init(&app->playbooks_stored, -1);
     app->session_ttl_s = 12 * 3600;
     app->logins = (throttle_options){
         .per_account = 5, .per_address = 20, .window_s = API_LOGIN_WINDOW_S, .capacity = 4};
@@ -464,7 +467,8 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
     while (table[n].method != NULL)
         n++;
     app->routes = calloc(n, sizeof(http_route));
-    if (app->routes == NULL) {
+    if (app->routes == NULL || pthread_mutex_init(&app->playbooks_lock, NULL) != 0) {
+        free(app->routes);
         free(app);
         return BF_ERR_NOMEM;
     }
@@ -483,6 +487,7 @@ void api_free(api *app)
     if (app == NULL)
         return;
     free(app->routes);
+    pthread_mutex_destroy(&app->playbooks_lock);
     free(app);
 }
 

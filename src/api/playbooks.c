@@ -137,6 +137,42 @@ static bf_result import_in_tx(api_call *call, void *ctx)
     return r;
 }
 
+/* Adds the stored playbooks the set lacks; false when out of memory. */
+static bool add_stored(playbook_set *set, const stored_playbook *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (playbook_set_find_version(set, items[i].id, items[i].version) != NULL)
+            continue;
+        playbook *pb = NULL;
+        bf_error err = {0};
+        bf_result r = playbook_parse(items[i].doc, strlen(items[i].doc), &pb, NULL, &err);
+        if (r == BF_ERR_NOMEM)
+            return false;
+        if (r == BF_OK && playbook_set_add(set, pb, &err) != BF_OK)
+            playbook_free(pb); /* another request added it meanwhile, or the set is full */
+    }
+    return true;
+}
+
+bf_result api_playbooks_sync(api_call *call)
+{
+    api *app = call->app;
+    int64_t n = 0;
+    bf_result r = store_playbook_count(app->store, &n, &call->err);
+    if (r != BF_OK || n == atomic_load(&app->playbooks_stored))
+        return r;
+    pthread_mutex_lock(&app->playbooks_lock);
+    stored_playbook *items = NULL;
+    size_t k = 0;
+    r = store_playbook_list(app->store, call->arena, &items, &k, &call->err);
+    if (r == BF_OK && !add_stored(app->playbooks, items, k))
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK)
+        atomic_store(&app->playbooks_stored, (int64_t)k);
+    pthread_mutex_unlock(&app->playbooks_lock);
+    return r;
+}
+
 bf_result playbooks_import(api_call *call, const api_route *route)
 {
     (void)route;
@@ -167,15 +203,20 @@ bf_result playbooks_import(api_call *call, const api_route *route)
         return r;
     }
     r = api_transaction(call, import_in_tx, pb);
-    const char *id = pb->id;
+    const char *id = arena_strdup(call->arena, pb->id);
     int version = pb->version;
-    if (r == BF_OK)
-        r = playbook_set_add(call->app->playbooks, pb, &call->err);
-    if (r != BF_OK) {
-        if (pb != NULL && playbook_set_find_version(call->app->playbooks, id, version) != pb)
-            playbook_free(pb);
+    if (r == BF_OK && id == NULL)
+        r = BF_ERR_NOMEM;
+    bf_result added = r == BF_OK ? playbook_set_add(call->app->playbooks, pb, &call->err) : r;
+    if (added != BF_OK)
+        playbook_free(pb);
+    /* A request that synced the stored set may have loaded it already. */
+    if (r == BF_OK && added != BF_OK &&
+        playbook_set_find_version(call->app->playbooks, id, version) == NULL)
+        r = added;
+    if (r != BF_OK)
         return r;
-    }
+    bf_error_clear(&call->err);
     char *loc = arena_printf(call->arena, "/api/v1/playbooks/%s?version=%d", id, version);
     if (loc)
         http_set_header(call->req, "Location", loc);

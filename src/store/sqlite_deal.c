@@ -167,6 +167,8 @@ static const char SQL_PLAYBOOK_PUT[] =
     "INSERT INTO playbooks (id, version, doc, imported_at, imported_by) "
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id, version) DO NOTHING";
 
+static const char SQL_PLAYBOOK_COUNT[] = "SELECT COUNT(*) FROM playbooks";
+
 static const char SQL_PLAYBOOK_LIST[] =
     "SELECT id, version, doc FROM playbooks ORDER BY id, version";
 
@@ -197,6 +199,19 @@ bf_result store_playbook_put(store *st, const char *id, int version, const char 
                              const char *by, bool *inserted, bf_error *err)
 {
     IN_TRANSACTION(st, err, playbook_put_in_tx(st, id, version, doc, by, inserted, err));
+}
+
+bf_result store_playbook_count(store *st, int64_t *n, bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    bf_result r = sq_prepare(st, SQL_PLAYBOOK_COUNT, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    int rc = db_step(s);
+    *n = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+    db_reset(s);
+    return rc == DB_ROW ? BF_OK : sq_db_error(err, c->db, rc, "playbooks");
 }
 
 static void read_stored_playbook(arena *a, db_stmt *s, void *row)

@@ -209,6 +209,9 @@ typedef struct stored_playbook {
 bf_result store_playbook_put(store *st, const char *id, int version, const char *doc,
                              const char *by, bool *inserted, bf_error *err);
 
+/* How many playbook documents are stored (they are never removed). */
+bf_result store_playbook_count(store *st, int64_t *n, bf_error *err);
+
 /* Every stored playbook document, ordered by id and version. */
 bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err);
 
