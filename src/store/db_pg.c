@@ -100,7 +100,9 @@ static int result_fault(pg_conn *c, const PGresult *res)
     if (msg == NULL)
         msg = PQerrorMessage(c->pg);
     db_fault f = DB_FAULT_OTHER;
-    if (res == NULL && PQstatus(c->pg) == CONNECTION_OK)
+    if (PQstatus(c->pg) == CONNECTION_BAD)
+        f = DB_FAULT_BUSY; /* the server went away: the next call connects again */
+    else if (res == NULL)
         f = DB_FAULT_NOMEM;
     else if (is_state(state, "23503"))
         f = DB_FAULT_FOREIGN_KEY;
