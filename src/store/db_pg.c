@@ -100,8 +100,9 @@ static int result_fault(pg_conn *c, const PGresult *res)
     if (msg == NULL)
         msg = PQerrorMessage(c->pg);
     db_fault f = DB_FAULT_OTHER;
-    if (PQstatus(c->pg) == CONNECTION_BAD)
-        f = DB_FAULT_BUSY; /* the server went away: the next call connects again */
+    if (PQstatus(c->pg) == CONNECTION_BAD || (res != NULL && state == NULL) ||
+        (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)))
+        f = DB_FAULT_BUSY; /* the server went away or is shutting down: connect again */
     else if (res == NULL)
         f = DB_FAULT_NOMEM;
     else if (is_state(state, "23503"))
@@ -519,7 +520,18 @@ static void pg_set_interrupt(db_conn *dc, bool (*stop)(void *ctx), void *ctx)
 
 static bool pg_lost(db_conn *dc)
 {
-    return PQstatus(conn_of(dc)->pg) == CONNECTION_BAD;
+    pg_conn *c = conn_of(dc);
+    if (PQstatus(c->pg) == CONNECTION_BAD)
+        return true;
+    /* A connection whose last statement found the server gone may not know
+     * it yet: it is tried (an empty query) before it serves again. */
+    if (c->base.fault != DB_FAULT_BUSY || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        return false;
+    PGresult *res = PQexec(c->pg, "");
+    bool lost = PQresultStatus(res) != PGRES_EMPTY_QUERY;
+    PQclear(res);
+    c->base.fault = DB_FAULT_NONE;
+    return lost;
 }
 
 static int pg_reconnect(db_conn *dc)
