@@ -48,7 +48,8 @@ typedef struct pg_conn {
     void *trace_ctx;
     bool (*stop)(void *ctx); /* see db_set_interrupt */
     void *stop_ctx;
-    bool cancelled; /* the last statement was cancelled because stop() said so */
+    bool cancelled;    /* the last statement was cancelled because stop() said so */
+    PGresult *columns; /* every (table, column) of the schema, read once; see pg_has_column */
 } pg_conn;
 
 typedef struct pg_stmt {
@@ -158,6 +159,7 @@ static int session_setup(pg_conn *c)
 static void pg_close(db_conn *dc)
 {
     pg_conn *c = conn_of(dc);
+    PQclear(c->columns);
     PQfinish(c->pg);
     free(c);
 }
@@ -455,6 +457,8 @@ static int64_t pg_changes(db_conn *c)
 static int pg_exec(db_conn *dc, const char *sql)
 {
     pg_conn *c = conn_of(dc);
+    PQclear(c->columns); /* a migration may add columns */
+    c->columns = NULL;
     PGresult *res = PQexec(c->pg, sql);
     ExecStatusType st = PQresultStatus(res);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ? DB_OK : result_fault(c, res);
@@ -497,18 +501,26 @@ static bool pg_in_transaction(db_conn *dc)
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+/* The columns of the schema are read once (until a script runs), not once
+ * per column asked about: the start-up check asks about every field. */
 static int pg_has_column(db_conn *dc, const char *table, const char *column, bool *has)
 {
     pg_conn *c = conn_of(dc);
-    const char *values[2] = {table, column};
-    PGresult *res = PQexecParams(c->pg,
-                                 "SELECT 1 FROM information_schema.columns WHERE table_schema = "
-                                 "current_schema() AND table_name = $1 AND column_name = $2",
-                                 2, NULL, values, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? DB_OK : result_fault(c, res);
-    *has = rc == DB_OK && PQntuples(res) > 0;
-    PQclear(res);
-    return rc;
+    *has = false;
+    if (c->columns == NULL) {
+        PGresult *res = PQexec(c->pg, "SELECT table_name, column_name FROM information_schema."
+                                      "columns WHERE table_schema = current_schema()");
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+            int rc = result_fault(c, res);
+            PQclear(res);
+            return rc;
+        }
+        c->columns = res;
+    }
+    for (int i = 0; i < PQntuples(c->columns) && !*has; i++)
+        *has = strcmp(PQgetvalue(c->columns, i, 0), table) == 0 &&
+               strcmp(PQgetvalue(c->columns, i, 1), column) == 0;
+    return DB_OK;
 }
 
 static void pg_set_interrupt(db_conn *dc, bool (*stop)(void *ctx), void *ctx)
