@@ -65,6 +65,19 @@ static inline bool test_db_fresh(const char *sqlite_path, char *out, size_t cap)
     return test_db_admin(sql) && test_db_uri(name, out, cap);
 }
 
+/* Runs one statement on the test database uri (PostgreSQL); false on failure. */
+static inline bool test_db_run(const char *uri, const char *sql)
+{
+    PGconn *pg = PQconnectdb(uri);
+    PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, sql) : NULL;
+    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        fprintf(stderr, "test database: %s\n", PQerrorMessage(pg));
+    PQclear(res);
+    PQfinish(pg);
+    return ok;
+}
+
 /* Drops a database test_db_fresh made on PostgreSQL (nothing for SQLite). */
 static inline void test_db_drop(const char *uri)
 {

@@ -494,6 +494,39 @@ static void an_interrupt_stops_a_long_statement(void **state)
     assert_int_equal(asked, 1);
 }
 
+static bool stop_on_second_ask(void *ctx)
+{
+    (void)ctx;
+    return ++asked >= 2;
+}
+
+/* On PostgreSQL, a statement already running when stop() says so is
+ * cancelled on the server (SQLite's progress handler is the other test). */
+static void a_running_statement_is_cancelled(void **state)
+{
+    fixture *f = *state;
+    if (!test_db_postgres())
+        skip();
+    /* Partners: a table without an index on the names the search reads. */
+    assert_true(test_db_run(f->db, "INSERT INTO partners (id, created_at, updated_at, name) "
+                                   "SELECT 'ptn_' || i, '2026', '2026', repeat('伙伴', 100) || i "
+                                   "FROM generate_series(1, 100000) AS i"));
+    list_query q = {.spec = &resource_partners,
+                    .sort_field = LIST_SORT_CREATED,
+                    .search = "不存在",
+                    .limit = 10};
+    record_page page;
+    asked = 0;
+    assert_int_equal(store_set_interrupt(f->st, stop_on_second_ask, NULL, &f->err), BF_OK);
+    assert_int_equal(store_record_list(f->st, f->a, &q, &page, &f->err), BF_ERR_BUSY);
+    assert_string_equal(f->err.code, "stopped");
+    assert_int_equal(asked, 2);
+    assert_int_equal(store_set_interrupt(f->st, NULL, NULL, &f->err), BF_OK);
+    q.search = "伙伴伙伴";
+    assert_int_equal(store_record_list(f->st, f->a, &q, &page, &f->err), BF_OK);
+    assert_int_equal(page.n, 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,6 +543,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(each_role_sees_its_own_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sharing_team_sees_its_deals, setup, teardown),
         cmocka_unit_test_setup_teardown(an_interrupt_stops_a_long_statement, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_running_statement_is_cancelled, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
