@@ -550,8 +550,8 @@ static int pg_reconnect(db_conn *dc)
 {
     pg_conn *c = conn_of(dc);
     PQreset(c->pg);
-    if (PQstatus(c->pg) != CONNECTION_OK)
-        return db_fail(dc, DB_FAULT_OTHER, "%s", PQerrorMessage(c->pg));
+    if (PQstatus(c->pg) != CONNECTION_OK) /* the server is away: busy, try again */
+        return db_fail(dc, DB_FAULT_BUSY, "%s", PQerrorMessage(c->pg));
     return session_setup(c);
 }
 
