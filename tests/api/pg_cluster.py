@@ -56,7 +56,8 @@ def run_as():
 
 def run(state, *args, check=True):
     cmd = run_as() + [os.path.join(state["bin"], args[0])] + list(args[1:])
-    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    # In the cluster's directory: the caller's may be closed to the postgres user.
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=state["dir"])
     if check and res.returncode != 0:
         raise RuntimeError("%s failed (%d): %s %s" % (args[0], res.returncode, res.stdout,
                                                      res.stderr))
