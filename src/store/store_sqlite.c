@@ -36,6 +36,11 @@ struct store {
     pthread_key_t key;
     pthread_mutex_t lock; /* guards conns (the list, not the connections) */
     conn *conns;
+    /* Held by the thread whose connection has a write transaction open, from
+     * BEGIN IMMEDIATE to COMMIT or ROLLBACK: this process's writers queue
+     * here and hand the database over without sleeping in SQLite's busy
+     * handler (which stays, for other processes writing the same file). */
+    pthread_mutex_t write_lock;
     int schema_version;
 };
 
@@ -394,8 +399,11 @@ bf_result store_begin(store *st, bf_error *err)
     if (r != BF_OK)
         return r;
     if (c->tx_depth == 0) {
-        if ((r = run_simple(c, SQL_BEGIN, err)) != BF_OK)
+        pthread_mutex_lock(&st->write_lock);
+        if ((r = run_simple(c, SQL_BEGIN, err)) != BF_OK) {
+            pthread_mutex_unlock(&st->write_lock);
             return r;
+        }
         c->tx_failed = false;
     }
     c->tx_depth++;
@@ -413,11 +421,13 @@ bf_result store_commit(store *st, bf_error *err)
         return BF_OK;
     if (c->tx_failed) {
         run_simple(c, SQL_ROLLBACK, NULL);
+        pthread_mutex_unlock(&st->write_lock);
         return bf_fail(err, BF_ERR_INTERNAL, NULL, NULL, "transaction was rolled back");
     }
     r = run_simple(c, SQL_COMMIT, err);
     if (r != BF_OK)
         run_simple(c, SQL_ROLLBACK, NULL);
+    pthread_mutex_unlock(&st->write_lock);
     return r;
 }
 
@@ -432,6 +442,7 @@ void store_rollback(store *st)
         return;
     }
     run_simple(c, SQL_ROLLBACK, NULL);
+    pthread_mutex_unlock(&st->write_lock);
 }
 
 /* ---- opening, migrations ----------------------------------------------------------- */
@@ -589,6 +600,7 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
             st->opt.busy_timeout_ms = 5000;
     }
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->write_lock, NULL);
     if (pthread_key_create(&st->key, conn_release) != 0) {
         free(st->path);
         free(st);
@@ -622,6 +634,7 @@ void store_close(store *st)
     }
     pthread_key_delete(st->key);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->write_lock);
     free(st->path);
     free(st);
 }
