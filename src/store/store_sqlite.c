@@ -41,6 +41,7 @@ struct store {
      * here and hand the database over without sleeping in SQLite's busy
      * handler (which stays, for other processes writing the same file). */
     pthread_mutex_t write_lock;
+    sq_sync *sync; /* group commit (sqlite_sync.c), or NULL when commits are not waited for */
     int schema_version;
 };
 
@@ -76,6 +77,41 @@ static int trace_statement(unsigned type, void *ctx, void *stmt, void *sql)
     return 0;
 }
 
+/* SQLite's default: a passive checkpoint once the WAL holds this many frames. */
+#define WAL_CHECKPOINT_FRAMES 1000
+
+/* What follows a commit of this thread: it waits until the commit is on
+ * disk, or, deferring, keeps its token for store_sync_take. */
+static bf_result after_commit(conn *c, uint64_t token, bf_error *err)
+{
+    if (c->sync_defer) {
+        if (token > c->sync_pending)
+            c->sync_pending = token;
+        return BF_OK;
+    }
+    return sq_sync_wait(c->sync, token, err);
+}
+
+/* SQLite calls this on the committing thread after every commit that wrote
+ * frames to the WAL, its write lock released (sqlite3_wal_hook; it takes the
+ * place of the automatic checkpoint, done here as SQLite does it). The commit
+ * gets its token: store_commit waits for it once the store's write lock is
+ * released; a write outside a transaction (one statement) waits here. */
+static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+    conn *c = ctx;
+    if (frames >= WAL_CHECKPOINT_FRAMES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (c->sync == NULL)
+        return SQLITE_OK;
+    uint64_t token = sq_sync_committed(c->sync);
+    if (c->in_commit) {
+        c->commit_token = token;
+        return SQLITE_OK;
+    }
+    return after_commit(c, token, NULL) == BF_OK ? SQLITE_OK : SQLITE_IOERR;
+}
+
 static bf_result conn_open(store *st, conn **out, bf_error *err)
 {
     conn *c = calloc(1, sizeof(*c));
@@ -92,13 +128,15 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
     }
     sqlite3_extended_result_codes(c->db, 1);
     sqlite3_busy_timeout(c->db, st->opt.busy_timeout_ms);
+    c->sync = st->sync;
+    sqlite3_wal_hook(c->db, on_wal_commit, c);
     if (st->opt.trace != NULL)
         sqlite3_trace_v2(c->db, SQLITE_TRACE_STMT, trace_statement, st);
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
              "PRAGMA temp_store=MEMORY;",
-             st->opt.synchronous_full ? "FULL" : "NORMAL");
+             st->opt.synchronous_full && st->sync == NULL ? "FULL" : "NORMAL");
     rc = exec_sql(c->db, pragmas);
     if (rc != SQLITE_OK) {
         bf_result r = sq_db_error(err, c->db, rc, "connection set-up");
@@ -399,6 +437,8 @@ bf_result store_begin(store *st, bf_error *err)
     if (r != BF_OK)
         return r;
     if (c->tx_depth == 0) {
+        if (st->sync != NULL && sq_sync_failed(st->sync))
+            return sq_sync_error(err);
         pthread_mutex_lock(&st->write_lock);
         if ((r = run_simple(c, SQL_BEGIN, err)) != BF_OK) {
             pthread_mutex_unlock(&st->write_lock);
@@ -424,10 +464,16 @@ bf_result store_commit(store *st, bf_error *err)
         pthread_mutex_unlock(&st->write_lock);
         return bf_fail(err, BF_ERR_INTERNAL, NULL, NULL, "transaction was rolled back");
     }
+    c->commit_token = 0;
+    c->in_commit = true;
     r = run_simple(c, SQL_COMMIT, err);
+    c->in_commit = false;
     if (r != BF_OK)
         run_simple(c, SQL_ROLLBACK, NULL);
     pthread_mutex_unlock(&st->write_lock);
+    /* Outside the lock: the next writer commits while this one waits. */
+    if (r == BF_OK && c->commit_token != 0)
+        r = after_commit(c, c->commit_token, err);
     return r;
 }
 
@@ -443,6 +489,42 @@ void store_rollback(store *st)
     }
     run_simple(c, SQL_ROLLBACK, NULL);
     pthread_mutex_unlock(&st->write_lock);
+}
+
+/* ---- durability of commits (see sqlite_sync.c) ----------------------------------- */
+
+bool store_sync_defer(store *st)
+{
+    conn *c;
+    if (st->sync == NULL || sq_conn(st, &c, NULL) != BF_OK)
+        return false;
+    c->sync_defer = true;
+    c->sync_pending = 0;
+    return true;
+}
+
+uint64_t store_sync_take(store *st)
+{
+    conn *c = pthread_getspecific(st->key);
+    if (c == NULL)
+        return 0;
+    uint64_t token = c->sync_pending;
+    c->sync_defer = false;
+    c->sync_pending = 0;
+    return token;
+}
+
+bf_result store_sync_wait(store *st, uint64_t token, bf_error *err)
+{
+    return st->sync != NULL && token != 0 ? sq_sync_wait(st->sync, token, err) : BF_OK;
+}
+
+void store_sync_notify(store *st, uint64_t token, store_waiter *w)
+{
+    if (st->sync != NULL && token != 0)
+        sq_sync_notify(st->sync, token, w);
+    else
+        w->done(w->ctx, true);
 }
 
 /* ---- opening, migrations ----------------------------------------------------------- */
@@ -608,6 +690,11 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
     }
     conn *c;
     bf_result r = create_private(path, err);
+    /* Group commit needs the -wal file's name: a plain path, not a URI. A
+     * URI's commits stay synchronous=FULL, each fsynced under the lock. */
+    bool plain = path[0] != '\0' && strcmp(path, ":memory:") != 0 && strncmp(path, "file:", 5) != 0;
+    if (r == BF_OK && st->opt.synchronous_full && plain)
+        r = sq_sync_open(path, &st->sync, err);
     if (r == BF_OK)
         r = sq_conn(st, &c, err);
     if (r == BF_OK)
@@ -626,6 +713,7 @@ void store_close(store *st)
 {
     if (st == NULL)
         return;
+    sq_sync_close(st->sync);
     conn *c = st->conns;
     while (c != NULL) {
         conn *next = c->next;
