@@ -32,6 +32,7 @@ struct http_server {
     uint16_t port;
     atomic_int in_flight;
     atomic_size_t body_held; /* bytes of the body budget held by requests */
+    atomic_uint held;        /* requests whose answer is held, until released */
 
     pthread_mutex_t watch_lock; /* guards watches, and every shutdown of a watched socket */
     conn_watch *watches;
