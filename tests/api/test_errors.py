@@ -202,7 +202,7 @@ class ErrorsTest(ServerTestCase):
         r = self.get("/healthz")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["status"], "ok")
-        self.assertEqual(r.json["schema_version"], 6)
+        self.assertEqual(r.json["schema_version"], 7)
         self.assertIsInstance(r.json["version"], str)
         self.assertTrue(r.json["version"])
 

@@ -17,7 +17,7 @@ from bingfa_server import BingfaServer, run_cli, satisfy_mant, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
-CURRENT = 6
+CURRENT = 7
 ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
 # The built-in ruijie-6's version (playbooks/ruijie-6.json).
 RUIJIE_VERSION = 2

@@ -238,7 +238,7 @@ class AccessLogTest(ServerTestCase):
         r = self.get("/healthz")
         self.assertEqual(r.status, 200)
         self.assertEqual(r.json["status"], "ok")
-        self.assertEqual(r.json["schema_version"], 6)
+        self.assertEqual(r.json["schema_version"], 7)
 
     def test_one_json_line_per_request(self):
         marker = self.unique("log")
