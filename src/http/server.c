@@ -512,7 +512,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     http_request *req = *con_cls;
     if (req == NULL)
         return;
-    if (srv->opt.access_log != NULL) {
+    if (srv->log != NULL) {
         char ts[32];
         time_t t = time(NULL);
         struct tm tm;
@@ -531,8 +531,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
             buf_printf(&line, ",\"aborted\":%d", (int)toe);
         buf_append_str(&line, "}\n");
-        fwrite(line.data, 1, line.len, srv->opt.access_log); /* one write: lines never mix */
-        fflush(srv->opt.access_log);
+        access_log_write(srv->log, line.data, line.len); /* whole lines: they never mix */
     }
     if (req->body_reserved)
         atomic_fetch_sub(&srv->body_held, req->body_reserved);
@@ -566,6 +565,7 @@ static void defaults(http_options *o)
 static void server_free(http_server *srv)
 {
     server_stop_threads(srv);
+    access_log_close(srv->log); /* after the daemon: no line comes later */
     pthread_mutex_destroy(&srv->watch_lock);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_cond_destroy(&srv->sweeper_wake);
@@ -593,6 +593,10 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->pool_lock, NULL);
     pthread_cond_init(&srv->pool_ready, NULL);
+    if (opt->access_log != NULL && (srv->log = access_log_open(opt->access_log)) == NULL) {
+        server_free(srv);
+        return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "cannot start the access log's writer");
+    }
     if (server_start_threads(srv) != BF_OK) {
         server_free(srv);
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "cannot start the server's threads");

@@ -79,7 +79,8 @@ typedef struct http_options {
     const char *trusted_proxy;  /* the address of a reverse proxy whose X-Forwarded-For is
                                    believed, or NULL */
     http_admit admit;           /* NULL: every request is admitted */
-    FILE *access_log;           /* NULL: no access log */
+    FILE *access_log;           /* one JSON line per request, written a moment later by a
+                                   thread of its own (access_log.h); NULL: none */
 } http_options;
 
 /* Defaults of the options a caller leaves at 0 (see docs/security.md). */
