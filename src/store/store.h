@@ -25,7 +25,7 @@ typedef struct store_options {
      * survives a crash of the process and of the machine; false: commits
      * are not waited for (they survive the process, not a power loss). */
     bool synchronous_full;
-    int busy_timeout_ms; /* how long a writer waits for the lock; 0 = 5000 */
+    int busy_timeout_ms; /* how long a writer waits for another process's write lock; 0 = 5000 */
     /* Called with every statement a connection runs, its values bound in
      * (for tests that check query plans); NULL for none. */
     void (*trace)(void *ctx, const char *sql);
