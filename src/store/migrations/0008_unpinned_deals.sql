@@ -1,4 +1,4 @@
--- bingfa schema version 7: the deals that run on no playbook version yet
+-- bingfa schema version 8: the deals that run on no playbook version yet
 -- (stored before playbooks had versions) are found through an index of their
 -- own, which holds only them: pinning them at start
 -- (store_opportunity_pin_playbook_version) no longer reads every deal, and
