@@ -61,7 +61,9 @@ void store_rollback(store *st);
  * the commit is on disk; several threads' commits share one flush (see
  * sqlite_sync.c). A thread that can answer later instead of blocking (a
  * server worker) defers: its commits return at once, and it asks for a call
- * back once the last of them is on disk before it acknowledges anything. */
+ * back once the last of them is on disk before it acknowledges anything.
+ * The grouping is SQLite's (sqlite_sync.c); a backend whose server groups
+ * commits itself (PostgreSQL) waits in its commit and defers nothing. */
 
 /* A request to be called back once a commit is on disk: filled by the
  * caller (done, ctx) and kept by it until done has run. */
