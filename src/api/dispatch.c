@@ -419,9 +419,10 @@ static bf_result run_handler(api_call *call, const api_route *route)
     return r;
 }
 
-void api_handle(http_request *req, void *app_ptr)
+/* Answers the request (its writes done, their commits perhaps not on disk
+ * yet when deferred: see api_handle). */
+static void handle(http_request *req, api *app)
 {
-    api *app = app_ptr;
     api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
 
     /* Everything outside the API is the web app's. */
@@ -448,6 +449,52 @@ void api_handle(http_request *req, void *app_ptr)
         r = run_handler(&call, route);
     if (r != BF_OK)
         respond_failure(&call, r);
+}
+
+/* The answer of a write whose commit could not be put on disk. */
+static void respond_not_durable(http_request *req, const bf_error *err)
+{
+    fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, err->message);
+    req->nheaders = 0;
+    http_respond_error(req, 500, err->code, err->message, NULL, NULL);
+}
+
+/* Called back by the store once the commits of the request are on disk. */
+static void on_durable(void *ctx, bool durable)
+{
+    http_request *req = ctx;
+    if (!durable) {
+        bf_error err = {0};
+        bf_fail(&err, BF_ERR_STORE, "store_error", NULL,
+                "the change could not be written to disk and may be lost");
+        respond_not_durable(req, &err);
+    }
+    http_request_release(req);
+}
+
+/* A write is acknowledged only once it is on disk. A request on a server
+ * worker defers that wait (store_sync_defer): its answer is held, and sent
+ * when the store calls back, so the worker serves other requests while the
+ * disk catches up, and the commits of many requests share one flush. */
+void api_handle(http_request *req, void *app_ptr)
+{
+    api *app = app_ptr;
+    bool deferred = http_request_can_hold(req) && store_sync_defer(app->store);
+    handle(req, app);
+    uint64_t token = deferred ? store_sync_take(app->store) : 0;
+    if (token == 0)
+        return;
+    store_waiter *w = arena_calloc(req->arena, 1, sizeof(*w));
+    if (w == NULL) {
+        bf_error err = {0};
+        if (store_sync_wait(app->store, token, &err) != BF_OK)
+            respond_not_durable(req, &err);
+        return;
+    }
+    w->done = on_durable;
+    w->ctx = req;
+    http_request_hold(req);
+    store_sync_notify(app->store, token, w);
 }
 
 bf_result api_new(store *st, playbook_set *playbooks, api **out)

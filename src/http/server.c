@@ -336,6 +336,7 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
     req->status = 500;
     req->body_limit = srv->opt.max_body;
     req->trusted_proxy = srv->opt.trusted_proxy;
+    req->server = srv;
     buf_init(&req->out, a, 64 * 1024 * 1024);
     *con_cls = req;
     atomic_fetch_add(&srv->in_flight, 1);
@@ -379,6 +380,47 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
         atomic_store(&req->watch->body_since_ns, now_ns());
     }
     return MHD_YES;
+}
+
+/* ---- answers held (http_request_hold) --------------------------------------- */
+
+/* hold: none; the handler asked to hold the answer; the connection is
+ * suspended; released (the answer goes out). The worker (suspending) and the
+ * releasing thread race; whoever comes second acts (resumes or queues). */
+enum { HOLD_NONE = 0, HOLD_WAITING, HOLD_SUSPENDED, HOLD_RELEASED };
+
+bool http_request_can_hold(const http_request *req)
+{
+    return req->server != NULL && !req->offload;
+}
+
+void http_request_hold(http_request *req)
+{
+    atomic_fetch_add(&req->server->held, 1);
+    atomic_store(&req->hold, HOLD_WAITING);
+}
+
+void http_request_release(http_request *req)
+{
+    http_server *srv = req->server;
+    struct MHD_Connection *conn = req->conn;
+    if (atomic_exchange(&req->hold, HOLD_RELEASED) == HOLD_SUSPENDED)
+        MHD_resume_connection(conn); /* on_request is called again and queues the answer */
+    atomic_fetch_sub(&srv->held, 1);
+}
+
+/* After the handler: suspends the connection when its answer is held and not
+ * released yet (true); false to send the answer now. */
+static bool hold_answer(http_request *req)
+{
+    if (atomic_load(&req->hold) != HOLD_WAITING)
+        return false;
+    req->queued = true;
+    req->handled = true;
+    MHD_suspend_connection(req->conn);
+    if (atomic_exchange(&req->hold, HOLD_SUSPENDED) == HOLD_RELEASED)
+        MHD_resume_connection(req->conn);
+    return true;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url,
@@ -427,6 +469,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, 
         respond_busy(req, "2", HASHES_BUSY);
     } else {
         srv->handler(req, srv->app);
+        if (hold_answer(req))
+            return MHD_YES;
     }
     return queue(srv, req);
 }
@@ -468,7 +512,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     http_request *req = *con_cls;
     if (req == NULL)
         return;
-    if (srv->opt.access_log != NULL) {
+    if (srv->log != NULL) {
         char ts[32];
         time_t t = time(NULL);
         struct tm tm;
@@ -487,8 +531,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
             buf_printf(&line, ",\"aborted\":%d", (int)toe);
         buf_append_str(&line, "}\n");
-        fwrite(line.data, 1, line.len, srv->opt.access_log); /* one write: lines never mix */
-        fflush(srv->opt.access_log);
+        access_log_write(srv->log, line.data, line.len); /* whole lines: they never mix */
     }
     if (req->body_reserved)
         atomic_fetch_sub(&srv->body_held, req->body_reserved);
@@ -522,6 +565,7 @@ static void defaults(http_options *o)
 static void server_free(http_server *srv)
 {
     server_stop_threads(srv);
+    access_log_close(srv->log); /* after the daemon: no line comes later */
     pthread_mutex_destroy(&srv->watch_lock);
     pthread_mutex_destroy(&srv->log_lock);
     pthread_cond_destroy(&srv->sweeper_wake);
@@ -544,10 +588,15 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     defaults(&srv->opt);
     atomic_init(&srv->in_flight, 0);
     atomic_init(&srv->body_held, 0);
+    atomic_init(&srv->held, 0);
     pthread_mutex_init(&srv->watch_lock, NULL);
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->pool_lock, NULL);
     pthread_cond_init(&srv->pool_ready, NULL);
+    if (opt->access_log != NULL && (srv->log = access_log_open(opt->access_log)) == NULL) {
+        server_free(srv);
+        return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "cannot start the access log's writer");
+    }
     if (server_start_threads(srv) != BF_OK) {
         server_free(srv);
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "cannot start the server's threads");
@@ -607,6 +656,12 @@ void http_server_stop(http_server *srv, unsigned grace_ms)
     /* Requests already being handled finish and get their answer. */
     for (unsigned waited = 0; atomic_load(&srv->in_flight) > 0 && waited < grace_ms; waited += 10) {
         struct timespec ts = {0, 10 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    /* An answer held is released by another thread (the store's flusher),
+     * which must be done with the connection before the daemon goes. */
+    while (atomic_load(&srv->held) > 0) {
+        struct timespec ts = {0, 1000000L};
         nanosleep(&ts, NULL);
     }
     server_stop_threads(srv);

@@ -4,6 +4,7 @@
 #ifndef BF_HTTP_SERVER_H
 #define BF_HTTP_SERVER_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,8 @@ typedef struct http_request {
     struct conn_watch *watch;       /* the connection's deadlines */
     const char *trusted_proxy;      /* the server's option of that name */
     uint64_t started_ns;
+    struct http_server *server; /* the server it came to; NULL in-process */
+    atomic_int hold;            /* whether its answer is held: see http_request_hold */
 } http_request;
 
 /* Handles one complete request: sets status, content type and body. */
@@ -76,7 +79,8 @@ typedef struct http_options {
     const char *trusted_proxy;  /* the address of a reverse proxy whose X-Forwarded-For is
                                    believed, or NULL */
     http_admit admit;           /* NULL: every request is admitted */
-    FILE *access_log;           /* NULL: no access log */
+    FILE *access_log;           /* one JSON line per request, written a moment later by a
+                                   thread of its own (access_log.h); NULL: none */
 } http_options;
 
 /* Defaults of the options a caller leaves at 0 (see docs/security.md). */
@@ -130,6 +134,21 @@ bool http_query_each(const http_request *req,
  * Beyond HTTP_MAX_HEADERS it returns false, and the answer becomes a 500
  * that says so: a header is never dropped silently. */
 bool http_set_header(http_request *req, const char *name, const char *value);
+
+/* Whether req's answer may be held (http_request_hold): a request from the
+ * network whose handler runs on a worker thread, not in-process nor on the
+ * pool of offloaded requests (whose handlers may block). */
+bool http_request_can_hold(const http_request *req);
+
+/* Holds the answer the handler is setting: it is sent when
+ * http_request_release is called, not when the handler returns, and the
+ * worker serves other connections meanwhile (a write's answer waits until
+ * the write is on disk). Only where http_request_can_hold; once per request. */
+void http_request_hold(http_request *req);
+
+/* Sends the answer held by http_request_hold, from any thread; the answer may
+ * be changed before, and req must not be touched after (it may be gone). */
+void http_request_release(http_request *req);
 
 /* Headers and query arguments of an in-process request: NULL-terminated
  * lists of name, value pairs. */

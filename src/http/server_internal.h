@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "http/access_log.h"
 #include "http/server.h"
 
 /* What the sweeper knows of one connection: when its request headers are
@@ -32,6 +33,8 @@ struct http_server {
     uint16_t port;
     atomic_int in_flight;
     atomic_size_t body_held; /* bytes of the body budget held by requests */
+    atomic_uint held;        /* requests whose answer is held, until released */
+    access_log *log;         /* the writer of opt.access_log, or NULL */
 
     pthread_mutex_t watch_lock; /* guards watches, and every shutdown of a watched socket */
     conn_watch *watches;

@@ -55,6 +55,17 @@ bf_result db_open(const char *target, const store_options *opt, db_conn **out, b
     return d->open(target, opt, out, err);
 }
 
+bf_result db_create(const char *target, bf_error *err)
+{
+    return db_target_is_postgres(target) ? BF_OK : db_sqlite_create(target, err);
+}
+
+void db_on_commit(db_conn *c, int (*hook)(void *ctx), void *ctx)
+{
+    if (c->driver->on_commit != NULL)
+        c->driver->on_commit(c, hook, ctx);
+}
+
 void db_close(db_conn *c)
 {
     if (c != NULL)

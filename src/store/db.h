@@ -49,6 +49,17 @@ void db_target_display(const char *target, char *out, size_t cap);
  * readable by its owner only. */
 bf_result db_open(const char *target, const store_options *opt, db_conn **out, bf_error *err);
 
+/* Makes sure the database of target exists as far as bingfa makes it: a
+ * SQLite file is created, readable by its owner only, when missing (an
+ * existing one is left as it is); nothing for a PostgreSQL URI. */
+bf_result db_create(const char *target, bf_error *err);
+
+/* Calls hook(ctx) on the committing thread after every commit that wrote to
+ * SQLite's write-ahead log (in place of SQLite's automatic checkpoint, which
+ * the driver does then); a nonzero answer fails that write as an I/O error.
+ * PostgreSQL has no such hook: it makes its commits durable itself. */
+void db_on_commit(db_conn *c, int (*hook)(void *ctx), void *ctx);
+
 /* Closes the connection; every statement of it must be finalized first. */
 void db_close(db_conn *c);
 

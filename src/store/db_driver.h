@@ -30,6 +30,7 @@ typedef struct db_driver {
     bool (*in_transaction)(db_conn *c);
     int (*has_column)(db_conn *c, const char *table, const char *column, bool *has);
     void (*set_interrupt)(db_conn *c, bool (*stop)(void *ctx), void *ctx);
+    void (*on_commit)(db_conn *c, int (*hook)(void *ctx), void *ctx); /* NULL: none */
     bool (*lost)(db_conn *c);
     int (*reconnect)(db_conn *c);
 } db_driver;
@@ -52,6 +53,9 @@ int db_fail(db_conn *c, db_fault fault, const char *fmt, ...) __attribute__((for
 
 /* Converts integer text to its value: "t" and "f" (booleans) are 1 and 0. */
 int64_t db_parse_int64(const char *text);
+
+/* Creates the SQLite file path when missing, mode 0600 (see db_create). */
+bf_result db_sqlite_create(const char *path, bf_error *err);
 
 extern const db_driver db_sqlite_driver;
 extern const db_driver db_pg_driver;

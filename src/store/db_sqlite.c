@@ -21,6 +21,8 @@ typedef struct sl_conn {
     void *trace_ctx;
     bool (*stop)(void *ctx); /* see db_set_interrupt */
     void *stop_ctx;
+    int (*commit_hook)(void *ctx); /* see db_on_commit */
+    void *commit_ctx;
 } sl_conn;
 
 typedef struct sl_stmt {
@@ -90,7 +92,7 @@ static int trace_statement(unsigned type, void *ctx, void *stmt, void *sql)
 /* Creates a new database file readable by its owner only (0600): it holds
  * password hashes and the company's deals. SQLite gives its -wal and -shm
  * files the same permissions. An existing file is left as it is. */
-static bf_result create_private(const char *path, bf_error *err)
+bf_result db_sqlite_create(const char *path, bf_error *err)
 {
     if (strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
         return BF_OK;
@@ -141,7 +143,7 @@ static int sl_setup(sl_conn *c, const store_options *opt)
 
 static bf_result sl_open(const char *path, const store_options *opt, db_conn **out, bf_error *err)
 {
-    bf_result r = create_private(path, err);
+    bf_result r = db_sqlite_create(path, err);
     if (r != BF_OK)
         return r;
     sl_conn *c = calloc(1, sizeof(*c));
@@ -324,6 +326,28 @@ static void sl_set_interrupt(db_conn *dc, bool (*stop)(void *ctx), void *ctx)
     sqlite3_progress_handler(c->db, stop ? STEPS_PER_CHECK : 0, stop ? on_progress : NULL, c);
 }
 
+/* SQLite's default: a passive checkpoint once the WAL holds this many frames. */
+#define WAL_CHECKPOINT_FRAMES 1000
+
+/* SQLite calls this on the committing thread after every commit that wrote
+ * frames to the WAL, its write lock released (sqlite3_wal_hook; it takes the
+ * place of the automatic checkpoint, done here as SQLite does it). */
+static int on_wal_commit(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+    sl_conn *c = ctx;
+    if (frames >= WAL_CHECKPOINT_FRAMES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return c->commit_hook(c->commit_ctx) == 0 ? SQLITE_OK : SQLITE_IOERR;
+}
+
+static void sl_on_commit(db_conn *dc, int (*hook)(void *ctx), void *ctx)
+{
+    sl_conn *c = conn_of(dc);
+    c->commit_hook = hook;
+    c->commit_ctx = ctx;
+    sqlite3_wal_hook(c->db, on_wal_commit, c);
+}
+
 static bool sl_lost(db_conn *c)
 {
     (void)c;
@@ -360,6 +384,7 @@ const db_driver db_sqlite_driver = {
     .in_transaction = sl_in_transaction,
     .has_column = sl_has_column,
     .set_interrupt = sl_set_interrupt,
+    .on_commit = sl_on_commit,
     .lost = sl_lost,
     .reconnect = sl_reconnect,
 };

@@ -27,13 +27,20 @@ typedef struct stmt_slot {
     db_stmt *stmt;
 } stmt_slot;
 
+typedef struct sq_sync sq_sync;
+
 typedef struct conn {
     db_conn *db;
     stmt_slot *slots;
     size_t nslots, used;
     int tx_depth;
     bool tx_failed;
-    struct conn *next; /* all connections of the store */
+    sq_sync *sync;         /* the store's group commit, or NULL when commits are not waited for */
+    bool in_commit;        /* store_commit is running COMMIT: the WAL hook keeps its token */
+    uint64_t commit_token; /* the token of the commit store_commit ran, or 0 */
+    bool sync_defer;       /* commits do not wait: their tokens go to sync_pending */
+    uint64_t sync_pending; /* the latest token deferred since store_sync_defer */
+    struct conn *next;     /* all connections of the store */
 } conn;
 
 /* Composes the SQL of a statement shape into b. */
@@ -127,6 +134,32 @@ bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what);
         }                                                                                          \
         return store_commit((st), (err));                                                          \
     } while (0)
+
+/* ---- group commit (sqlite_sync.c) ----------------------------------------------- */
+
+/* Starts the flusher that makes the commits to the database at db_path
+ * durable, several with one fdatasync of its -wal file. */
+bf_result sq_sync_open(const char *db_path, sq_sync **out, bf_error *err);
+
+/* Flushes what is committed and stops the flusher (no waits may follow). */
+void sq_sync_close(sq_sync *s);
+
+/* The token of a commit whose frames are in the -wal file (from the WAL
+ * hook, on the committing thread): tokens only grow. */
+uint64_t sq_sync_committed(sq_sync *s);
+
+/* Blocks until the commit of token is on disk; an error when it cannot be. */
+bf_result sq_sync_wait(sq_sync *s, uint64_t token, bf_error *err);
+
+/* Calls w->done once the commit of token is on disk (or cannot be): on the
+ * flusher thread, or at once on this one when it is decided already. */
+void sq_sync_notify(sq_sync *s, uint64_t token, store_waiter *w);
+
+/* Whether a flush failed (writes are refused from then on). */
+bool sq_sync_failed(sq_sync *s);
+
+/* Fills err with the failure of a flush; returns BF_ERR_STORE. */
+bf_result sq_sync_error(bf_error *err);
 
 /* The viewer's part of a statement: a WITH clause naming `people`, the few
  * users whose deals the viewer sees, to put before SELECT; nothing for NULL,

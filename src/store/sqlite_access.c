@@ -488,7 +488,7 @@ bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, b
     return BF_OK;
 }
 
-/* Through the indexes of logins by name and by address (schema version 8):
+/* Through the indexes of logins by name and by address (schema version 9):
  * the read is as short as the window, however long the log. */
 static const char SQL_LOGINS_OF[] =
     "SELECT at, actor, address, action, seq FROM audit_log WHERE actor = ?1 "
@@ -690,12 +690,14 @@ bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
     sq_bind_text(s, 7, e->new_values);
     sq_bind_text(s, 8, e->address);
     int rc = db_step(s);
-    if (rc == DB_ROW)
+    if (rc == DB_ROW) {
         e->seq = db_column_int64(s, 0);
+        rc = db_step(s); /* to its end: a write outside a transaction commits there */
+    }
     db_reset(s);
     if (e->at == now)
         e->at = NULL; /* not to leave a pointer to this frame */
-    return rc == DB_ROW ? BF_OK : sq_db_error(err, c->db, rc, "audit");
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "audit");
 }
 
 static void read_audit_entry(arena *a, db_stmt *s, void *row)

@@ -238,6 +238,8 @@ bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t
 
 /* ---- opportunities from before playbook versions ---------------------------------- */
 
+/* Read through opportunities_unpinned, an index of the unpinned deals only
+ * (migration 8): the same at every start, whatever the number of deals. */
 static const char SQL_PIN_VERSION[] =
     "UPDATE opportunities SET playbook_version = ?2 WHERE playbook = ?1 AND playbook_version IS "
     "NULL";

@@ -20,9 +20,12 @@
 typedef struct store store;
 
 typedef struct store_options {
-    int migrate_to;        /* apply migrations up to this version; 0 = all */
-    bool synchronous_full; /* true: synchronous=FULL (default); false: NORMAL */
-    int busy_timeout_ms;   /* how long a writer waits for the lock; 0 = 5000 */
+    int migrate_to; /* apply migrations up to this version; 0 = all */
+    /* true (the default): a commit is acknowledged once it is on disk, so it
+     * survives a crash of the process and of the machine; false: commits
+     * are not waited for (they survive the process, not a power loss). */
+    bool synchronous_full;
+    int busy_timeout_ms; /* how long a writer waits for another process's write lock; 0 = 5000 */
     /* Called with every statement a connection runs, its values bound in
      * (for tests that check query plans); NULL for none. */
     void (*trace)(void *ctx, const char *sql);
@@ -58,6 +61,41 @@ bf_result store_set_interrupt(store *st, bool (*stop)(void *ctx), void *ctx, bf_
 bf_result store_begin(store *st, bf_error *err);
 bf_result store_commit(store *st, bf_error *err);
 void store_rollback(store *st);
+
+/* ---- durability of commits ----------------------------------------------------
+ * With synchronous_full, store_commit (and every write function) returns once
+ * the commit is on disk; several threads' commits share one flush (see
+ * sqlite_sync.c). A thread that can answer later instead of blocking (a
+ * server worker) defers: its commits return at once, and it asks for a call
+ * back once the last of them is on disk before it acknowledges anything.
+ * The grouping is SQLite's (sqlite_sync.c); a backend whose server groups
+ * commits itself (PostgreSQL) waits in its commit and defers nothing. */
+
+/* A request to be called back once a commit is on disk: filled by the
+ * caller (done, ctx) and kept by it until done has run. */
+typedef struct store_waiter {
+    void (*done)(void *ctx, bool durable); /* durable false: the flush failed */
+    void *ctx;
+    uint64_t token;            /* the store's */
+    struct store_waiter *next; /* the store's */
+} store_waiter;
+
+/* From now on this thread's commits return without waiting for the disk;
+ * false (and nothing changes) when commits are not waited for at all. */
+bool store_sync_defer(store *st);
+
+/* Ends this thread's deferral: the token of the last commit it made since
+ * store_sync_defer, which it must wait for before acknowledging; 0: none. */
+uint64_t store_sync_take(store *st);
+
+/* Blocks until the commit of token is on disk (BF_ERR_STORE when it cannot
+ * be); at once for token 0. */
+bf_result store_sync_wait(store *st, uint64_t token, bf_error *err);
+
+/* Calls w->done exactly once, when the commit of token is on disk or cannot
+ * be: from the store's flusher thread, or at once on this thread when that is
+ * known already (token 0 included). */
+void store_sync_notify(store *st, uint64_t token, store_waiter *w);
 
 /* Inserts rec: assigns id (unless set), version 1 and timestamps. Checks that
  * every reference names an existing record (BF_ERR_INVALID naming the field). */

@@ -37,6 +37,12 @@ struct store {
     pthread_key_t key;
     pthread_mutex_t lock; /* guards conns (the list, not the connections) */
     conn *conns;
+    /* Held by the thread whose connection has a write transaction open, from
+     * BEGIN IMMEDIATE to COMMIT or ROLLBACK: this process's writers queue
+     * here and hand the database over without sleeping in SQLite's busy
+     * handler (which stays, for other processes writing the same file). */
+    pthread_mutex_t write_lock;
+    sq_sync *sync; /* group commit (sqlite_sync.c), or NULL when commits are not waited for */
     int schema_version;
 };
 
@@ -54,16 +60,51 @@ bf_result sq_db_error(bf_error *err, db_conn *db, int rc, const char *what)
                    db ? db_message(db) : "no connection");
 }
 
+/* What follows a commit of this thread: it waits until the commit is on
+ * disk, or, deferring, keeps its token for store_sync_take. */
+static bf_result after_commit(conn *c, uint64_t token, bf_error *err)
+{
+    if (c->sync_defer) {
+        if (token > c->sync_pending)
+            c->sync_pending = token;
+        return BF_OK;
+    }
+    return sq_sync_wait(c->sync, token, err);
+}
+
+/* The driver calls this on the committing thread after every commit that
+ * wrote to SQLite's WAL, its write lock released (db_on_commit): the commit
+ * gets its token; store_commit waits for it once the store's write lock is
+ * released; a write outside a transaction (one statement) waits here. */
+static int on_wal_commit(void *ctx)
+{
+    conn *c = ctx;
+    uint64_t token = sq_sync_committed(c->sync);
+    if (c->in_commit) {
+        c->commit_token = token;
+        return 0;
+    }
+    return after_commit(c, token, NULL) == BF_OK ? 0 : 1;
+}
+
 static bf_result conn_open(store *st, conn **out, bf_error *err)
 {
     conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
         return BF_ERR_NOMEM;
-    bf_result r = db_open(st->path, &st->opt, &c->db, err);
+    /* With group commit, a commit is made durable by the flusher's one
+     * fdatasync of the -wal file (sqlite_sync.c), not by the connection. */
+    store_options copt = st->opt;
+    if (st->sync != NULL)
+        copt.synchronous_full = false;
+    bf_result r = db_open(st->path, &copt, &c->db, err);
     if (r != BF_OK) {
         free(c);
         return r;
     }
+    c->sync = st->sync;
+    if (c->sync != NULL)
+        db_on_commit(c->db, on_wal_commit, c);
     c->nslots = 64;
     c->slots = calloc(c->nslots, sizeof(stmt_slot));
     if (c->slots == NULL) {
@@ -362,8 +403,13 @@ bf_result store_begin(store *st, bf_error *err)
     if (r != BF_OK)
         return r;
     if (c->tx_depth == 0) {
-        if (db_begin(c->db) != DB_OK)
+        if (st->sync != NULL && sq_sync_failed(st->sync))
+            return sq_sync_error(err);
+        pthread_mutex_lock(&st->write_lock);
+        if (db_begin(c->db) != DB_OK) {
+            pthread_mutex_unlock(&st->write_lock);
             return sq_db_error(err, c->db, DB_ERROR, "BEGIN");
+        }
         c->tx_failed = false;
     }
     c->tx_depth++;
@@ -381,13 +427,21 @@ bf_result store_commit(store *st, bf_error *err)
         return BF_OK;
     if (c->tx_failed) {
         db_rollback(c->db);
+        pthread_mutex_unlock(&st->write_lock);
         return bf_fail(err, BF_ERR_INTERNAL, NULL, NULL, "transaction was rolled back");
     }
-    if (db_commit(c->db) == DB_OK)
-        return BF_OK;
-    r = sq_db_error(err, c->db, DB_ERROR, "COMMIT");
-    if (db_in_transaction(c->db))
-        db_rollback(c->db);
+    c->commit_token = 0;
+    c->in_commit = true;
+    if (db_commit(c->db) != DB_OK) {
+        r = sq_db_error(err, c->db, DB_ERROR, "COMMIT");
+        if (db_in_transaction(c->db))
+            db_rollback(c->db);
+    }
+    c->in_commit = false;
+    pthread_mutex_unlock(&st->write_lock);
+    /* Outside the lock: the next writer commits while this one waits. */
+    if (r == BF_OK && c->commit_token != 0)
+        r = after_commit(c, c->commit_token, err);
     return r;
 }
 
@@ -402,6 +456,43 @@ void store_rollback(store *st)
         return;
     }
     db_rollback(c->db);
+    pthread_mutex_unlock(&st->write_lock);
+}
+
+/* ---- durability of commits (see sqlite_sync.c) ----------------------------------- */
+
+bool store_sync_defer(store *st)
+{
+    conn *c;
+    if (st->sync == NULL || sq_conn(st, &c, NULL) != BF_OK)
+        return false;
+    c->sync_defer = true;
+    c->sync_pending = 0;
+    return true;
+}
+
+uint64_t store_sync_take(store *st)
+{
+    conn *c = pthread_getspecific(st->key);
+    if (c == NULL)
+        return 0;
+    uint64_t token = c->sync_pending;
+    c->sync_defer = false;
+    c->sync_pending = 0;
+    return token;
+}
+
+bf_result store_sync_wait(store *st, uint64_t token, bf_error *err)
+{
+    return st->sync != NULL && token != 0 ? sq_sync_wait(st->sync, token, err) : BF_OK;
+}
+
+void store_sync_notify(store *st, uint64_t token, store_waiter *w)
+{
+    if (st->sync != NULL && token != 0)
+        sq_sync_notify(st->sync, token, w);
+    else
+        w->done(w->ctx, true);
 }
 
 /* ---- opening, migrations ----------------------------------------------------------- */
@@ -571,13 +662,23 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
             st->opt.busy_timeout_ms = 5000;
     }
     pthread_mutex_init(&st->lock, NULL);
+    pthread_mutex_init(&st->write_lock, NULL);
     if (pthread_key_create(&st->key, conn_release) != 0) {
         free(st->path);
         free(st);
         return BF_ERR_NOMEM;
     }
     conn *c;
-    bf_result r = sq_conn(st, &c, err);
+    bf_result r = db_create(path, err);
+    /* Group commit needs the -wal file's name: a plain path, not a URI. A
+     * SQLite URI's commits stay synchronous=FULL, each fsynced under the
+     * lock; PostgreSQL groups commits itself. */
+    bool plain = path[0] != '\0' && strcmp(path, ":memory:") != 0 &&
+                 strncmp(path, "file:", 5) != 0 && !db_target_is_postgres(path);
+    if (r == BF_OK && st->opt.synchronous_full && plain)
+        r = sq_sync_open(path, &st->sync, err);
+    if (r == BF_OK)
+        r = sq_conn(st, &c, err);
     if (r == BF_OK)
         r = migrate(st, c, err);
     if (r == BF_OK && st->schema_version == store_schema_latest())
@@ -594,6 +695,7 @@ void store_close(store *st)
 {
     if (st == NULL)
         return;
+    sq_sync_close(st->sync);
     conn *c = st->conns;
     while (c != NULL) {
         conn *next = c->next;
@@ -602,6 +704,7 @@ void store_close(store *st)
     }
     pthread_key_delete(st->key);
     pthread_mutex_destroy(&st->lock);
+    pthread_mutex_destroy(&st->write_lock);
     free(st->path);
     free(st);
 }

@@ -563,10 +563,10 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(funnel.json["totals"]["count"], sum(r[3] for r in open_ruijie))
         s.stop()
 
-    def test_server_upgrades_a_version_7_database_and_counts_its_failed_logins(self):
-        """Version 8: failed logins logged before the upgrade count for login
+    def test_server_upgrades_a_version_8_database_and_counts_its_failed_logins(self):
+        """Version 9: failed logins logged before the upgrade count for login
         throttling, read from the audit log through its new indexes."""
-        res = run_cli("init", "--db", self.db, "--schema-version", "7")
+        res = run_cli("init", "--db", self.db, "--schema-version", "8")
         self.assertEqual(res.returncode, 0, res.stderr)
         with closing(sqlite3.connect(self.db)) as c:
             for _ in range(5):

@@ -1,4 +1,4 @@
--- bingfa schema version 8: login throttling counts, at every login, the
+-- bingfa schema version 9: login throttling counts, at every login, the
 -- logins and failed logins of the name and of the address in the last window
 -- from the audit log, so that every server of a database counts alike and a
 -- restart forgets nothing. These indexes make that read as short as the

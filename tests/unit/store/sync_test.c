@@ -1,0 +1,292 @@
+/* Unit tests of the durability of commits (store.h, src/store/sqlite_sync.c)
+ * on database files: a commit waits for the disk, or defers and is called
+ * back; what writes nothing waits for nothing; concurrent writers queue and
+ * share flushes without losing a write. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+typedef struct fixture {
+    char dir[64], path[96];
+    store *st;
+    bf_error err;
+} fixture;
+
+static int open_with(void **state, bool synchronous_full)
+{
+    fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL)
+        return -1;
+    snprintf(f->dir, sizeof(f->dir), "/tmp/bingfa-sync-test-XXXXXX");
+    if (mkdtemp(f->dir) == NULL) {
+        free(f);
+        return -1;
+    }
+    snprintf(f->path, sizeof(f->path), "%s/sync.db", f->dir);
+    store_options opt = {.synchronous_full = synchronous_full};
+    if (store_open(f->path, &opt, &f->st, &f->err) != BF_OK) {
+        fprintf(stderr, "set-up: %s\n", f->err.message);
+        free(f);
+        return -1;
+    }
+    *state = f;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    return open_with(state, true);
+}
+
+static int setup_normal(void **state)
+{
+    return open_with(state, false);
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    store_close(f->st);
+    char p[128];
+    snprintf(p, sizeof(p), "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", f->path);
+    unlink(p);
+    unlink(f->path);
+    rmdir(f->dir);
+    free(f);
+    return 0;
+}
+
+/* Inserts an account named name. */
+static bf_result insert_account(store *st, const char *name, bf_error *err)
+{
+    arena *a = arena_new(4096);
+    if (a == NULL)
+        return BF_ERR_NOMEM;
+    json_t *obj = json_pack("{s:s}", "name", name);
+    record *rec = NULL;
+    bf_result r =
+        obj ? record_from_json(a, &resource_accounts, obj, RECORD_CREATE, &rec, err) : BF_ERR_NOMEM;
+    json_decref(obj);
+    if (r == BF_OK)
+        r = store_record_insert(st, a, rec, err);
+    arena_free(a);
+    return r;
+}
+
+/* A callback that counts, under a lock, the calls and whether they were durable. */
+typedef struct counter {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    int calls, durable;
+} counter;
+
+static void counted(void *ctx, bool durable)
+{
+    counter *c = ctx;
+    pthread_mutex_lock(&c->lock);
+    c->calls++;
+    c->durable += durable;
+    pthread_cond_broadcast(&c->changed);
+    pthread_mutex_unlock(&c->lock);
+}
+
+/* Waits (up to 10 s) until c has been called n times; the calls made. */
+static int wait_calls(counter *c, int n)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += 10;
+    pthread_mutex_lock(&c->lock);
+    while (c->calls < n && pthread_cond_timedwait(&c->changed, &c->lock, &until) == 0)
+        ;
+    int calls = c->calls;
+    pthread_mutex_unlock(&c->lock);
+    return calls;
+}
+
+#define COUNTER_INIT                                                                               \
+    {                                                                                              \
+        PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0                                  \
+    }
+
+static void a_deferred_commit_is_called_back_once_on_disk(void **state)
+{
+    fixture *f = *state;
+    assert_true(store_sync_defer(f->st));
+    assert_int_equal(insert_account(f->st, "甲", &f->err), BF_OK);
+    assert_int_equal(insert_account(f->st, "乙", &f->err), BF_OK);
+    uint64_t token = store_sync_take(f->st);
+    assert_true(token >= 2); /* the later of the two commits */
+    assert_int_equal(store_sync_take(f->st), 0);
+
+    counter c = COUNTER_INIT;
+    store_waiter w = {.done = counted, .ctx = &c};
+    store_sync_notify(f->st, token, &w);
+    assert_int_equal(wait_calls(&c, 1), 1);
+    assert_int_equal(c.durable, 1);
+
+    /* On disk already: called at once, on this thread. */
+    store_waiter again = {.done = counted, .ctx = &c};
+    store_sync_notify(f->st, token, &again);
+    assert_int_equal(c.calls, 2);
+    assert_int_equal(c.durable, 2);
+    assert_int_equal(store_sync_wait(f->st, token, &f->err), BF_OK);
+
+    /* Not deferring, a commit waits by itself: nothing is left to take. */
+    assert_int_equal(insert_account(f->st, "丙", &f->err), BF_OK);
+    assert_int_equal(store_sync_take(f->st), 0);
+}
+
+static void what_writes_nothing_waits_for_nothing(void **state)
+{
+    fixture *f = *state;
+    assert_true(store_sync_defer(f->st));
+    assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+    assert_int_equal(store_commit(f->st, &f->err), BF_OK);
+    assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+    assert_int_equal(insert_account(f->st, "回滚", &f->err), BF_OK);
+    store_rollback(f->st);
+    assert_int_equal(store_sync_take(f->st), 0);
+
+    counter c = COUNTER_INIT;
+    store_waiter w = {.done = counted, .ctx = &c};
+    store_sync_notify(f->st, 0, &w);
+    assert_int_equal(c.calls, 1);
+    assert_int_equal(c.durable, 1);
+}
+
+/* A write of one statement, outside a transaction, is deferred too. */
+static void a_write_outside_a_transaction_is_deferred_too(void **state)
+{
+    fixture *f = *state;
+    assert_true(store_sync_defer(f->st));
+    audit_entry e = {.actor = "test", .action = "login_failed", .new_values = "{}"};
+    assert_int_equal(store_audit_append(f->st, &e, &f->err), BF_OK);
+    uint64_t token = store_sync_take(f->st);
+    assert_true(token > 0);
+    assert_int_equal(store_sync_wait(f->st, token, &f->err), BF_OK);
+}
+
+static void without_synchronous_full_nothing_waits(void **state)
+{
+    fixture *f = *state;
+    assert_false(store_sync_defer(f->st));
+    assert_int_equal(insert_account(f->st, "丁", &f->err), BF_OK);
+    assert_int_equal(store_sync_take(f->st), 0);
+    counter c = COUNTER_INIT;
+    store_waiter w = {.done = counted, .ctx = &c};
+    store_sync_notify(f->st, 0, &w);
+    assert_int_equal(c.calls, 1);
+}
+
+static void an_in_memory_database_has_nothing_to_wait_for(void **state)
+{
+    (void)state;
+    store *st;
+    bf_error err = {0};
+    assert_int_equal(store_open(":memory:", NULL, &st, &err), BF_OK);
+    assert_false(store_sync_defer(st));
+    store_close(st);
+}
+
+#define WRITERS 8
+#define WRITES 40
+
+typedef struct writer {
+    fixture *f;
+    int n;
+    bool deferred;
+    counter *c;
+    store_waiter waiters[WRITES];
+    bf_result r;
+} writer;
+
+/* WRITES accounts, each in its own commit: waiting, or deferring and asking
+ * for a call back after each. */
+static void *write_many(void *arg)
+{
+    writer *w = arg;
+    bf_error err = {0};
+    for (int i = 0; i < WRITES && w->r == BF_OK; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "客户-%d-%d", w->n, i);
+        if (w->deferred && !store_sync_defer(w->f->st)) {
+            w->r = BF_ERR_INTERNAL;
+            break;
+        }
+        w->r = insert_account(w->f->st, name, &err);
+        if (w->deferred) {
+            uint64_t token = store_sync_take(w->f->st);
+            w->waiters[i] = (store_waiter){.done = counted, .ctx = w->c};
+            store_sync_notify(w->f->st, token, &w->waiters[i]);
+        }
+    }
+    return NULL;
+}
+
+static void concurrent_writers_queue_and_lose_nothing(void **state)
+{
+    fixture *f = *state;
+    counter c = COUNTER_INIT;
+    writer *ws = calloc(WRITERS, sizeof(*ws));
+    assert_non_null(ws);
+    pthread_t threads[WRITERS];
+    for (int i = 0; i < WRITERS; i++) {
+        ws[i] = (writer){.f = f, .n = i, .deferred = i % 2 == 1, .c = &c};
+        assert_int_equal(pthread_create(&threads[i], NULL, write_many, &ws[i]), 0);
+    }
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(threads[i], NULL);
+        assert_int_equal(ws[i].r, BF_OK);
+    }
+    int deferred = WRITERS / 2 * WRITES;
+    assert_int_equal(wait_calls(&c, deferred), deferred);
+    assert_int_equal(c.durable, deferred);
+    free(ws);
+
+    arena *a = arena_new(64 * 1024);
+    assert_non_null(a);
+    list_query q = {.spec = &resource_accounts, .sort_field = LIST_SORT_CREATED, .limit = 200};
+    size_t total = 0;
+    record_page page;
+    do {
+        assert_int_equal(store_record_list(f->st, a, &q, &page, &f->err), BF_OK);
+        total += page.n;
+        if (page.n > 0) {
+            q.after = true;
+            q.after_text = page.items[page.n - 1]->created_at;
+            q.after_id = page.items[page.n - 1]->id;
+        }
+    } while (page.more);
+    assert_int_equal(total, WRITERS * WRITES);
+    arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_deferred_commit_is_called_back_once_on_disk, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(what_writes_nothing_waits_for_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_write_outside_a_transaction_is_deferred_too, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(without_synchronous_full_nothing_waits, setup_normal,
+                                        teardown),
+        cmocka_unit_test(an_in_memory_database_has_nothing_to_wait_for),
+        cmocka_unit_test_setup_teardown(concurrent_writers_queue_and_lose_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
