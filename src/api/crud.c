@@ -205,13 +205,10 @@ static bf_result create_in_tx(api_call *call, void *ctx)
     return r;
 }
 
-bf_result crud_create(api_call *call, const api_route *route)
+bf_result api_create_record(api_call *call, const api_route *route, json_t *body, record **out)
 {
-    json_t *body;
     record *rec;
     bf_result r = require_write(call, route->spec, ACCESS_CREATE);
-    if (r == BF_OK)
-        r = api_body(call, &body);
     if (r == BF_OK)
         r = check_hidden_input(call, route->spec, body);
     if (r == BF_OK)
@@ -220,6 +217,21 @@ bf_result crud_create(api_call *call, const api_route *route)
         return r;
     write_ctx w = {.route = route, .rec = rec};
     if ((r = api_transaction(call, create_in_tx, &w)) != BF_OK)
+        return r;
+    *out = rec;
+    return BF_OK;
+}
+
+bf_result crud_create(api_call *call, const api_route *route)
+{
+    json_t *body;
+    record *rec;
+    bf_result r = require_write(call, route->spec, ACCESS_CREATE);
+    if (r == BF_OK)
+        r = api_body(call, &body);
+    if (r == BF_OK)
+        r = api_create_record(call, route, body, &rec);
+    if (r != BF_OK)
         return r;
     return api_respond_record(call, 201, rec);
 }
