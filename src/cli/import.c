@@ -1,0 +1,545 @@
+/* bingfa import: a bulk load of JSON lines. Each line is one record, made
+ * through the create path of the API's route for its resource, in-process
+ * and as the user --as names (the command line's admin by default), so that
+ * a line passes exactly the checks a POST of it would and leaves what a POST
+ * leaves: the record, its owner, its stage history and deal team, its audit
+ * entry. Lines are written in transactions of --batch lines; a line may name
+ * the record of an earlier line by the label of its "ref" ("@label" in a
+ * reference field). A line that fails stops the import, its transaction
+ * rolled back (or, with --skip-invalid, is reported and left out alone).
+ * docs/import.md describes the format. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "cli/cli.h"
+
+/* A line is a request body: the API's largest by default. */
+#define IMPORT_MAX_LINE (1024 * 1024)
+#define IMPORT_DEFAULT_BATCH 10000
+#define IMPORT_MAX_LABEL 200
+
+static const char usage_text[] =
+    "usage: bingfa import --db FILE [--as USER] [--resource RESOURCE] [--batch N]\n"
+    "                     [--skip-invalid] [--progress SECONDS | --quiet] FILE|-\n"
+    "  One JSON object a line, each a record made as POST /api/v1/RESOURCE makes it:\n"
+    "  {\"resource\":\"accounts\",\"ref\":\"a1\",\"name\":\"...\"}\n"
+    "  {\"resource\":\"opportunities\",\"account_id\":\"@a1\",\"name\":\"...\",\"amount\":100}\n"
+    "  RESOURCE: accounts, contacts, opportunities or activities (--resource: of the\n"
+    "  lines that name none). \"ref\" labels a line's record; \"@label\" in a reference\n"
+    "  field names it. N lines a transaction (default 10000; 0: the whole file).\n"
+    "  A line that fails stops the import, its transaction rolled back;\n"
+    "  --skip-invalid reports it and goes on without it.\n";
+
+typedef struct import_opts {
+    const char *db, *as, *resource, *file;
+    long batch;        /* records a transaction; 0: all in one */
+    bool skip_invalid; /* leave a failing line out and go on */
+    double progress_s; /* seconds between progress lines; < 0: none */
+} import_opts;
+
+/* The resources a line may create, in the order of the summary. */
+static const resource_spec *const importable[] = {&resource_accounts, &resource_contacts,
+                                                  &resource_opportunities, &resource_activities};
+#define NIMPORTABLE (sizeof(importable) / sizeof(importable[0]))
+
+/* ---- labels: "ref" of a line -> the id of its record ------------------------ */
+
+typedef struct ref_slot {
+    uint64_t hash;
+    const char *label; /* NULL: empty */
+    const char *id;
+} ref_slot;
+
+typedef struct ref_table {
+    ref_slot *slots;
+    size_t cap, n; /* cap is a power of two, kept at least twice n */
+    arena *text;   /* the labels and ids */
+} ref_table;
+
+static uint64_t label_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h | 1; /* never 0 */
+}
+
+static ref_slot *ref_find(const ref_table *t, const char *label, size_t n, uint64_t h)
+{
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        ref_slot *s = &t->slots[i];
+        if (s->label == NULL ||
+            (s->hash == h && strncmp(s->label, label, n) == 0 && s->label[n] == '\0'))
+            return s;
+    }
+}
+
+static bf_result ref_grow(ref_table *t)
+{
+    size_t cap = t->cap ? t->cap * 2 : 1024;
+    ref_slot *slots = calloc(cap, sizeof(*slots));
+    if (slots == NULL)
+        return BF_ERR_NOMEM;
+    ref_table bigger = {slots, cap, t->n, t->text};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].label != NULL)
+            *ref_find(&bigger, t->slots[i].label, strlen(t->slots[i].label), t->slots[i].hash) =
+                t->slots[i];
+    free(t->slots);
+    *t = bigger;
+    return BF_OK;
+}
+
+/* The id the label names, or NULL. */
+static const char *ref_get(const ref_table *t, const char *label)
+{
+    if (t->n == 0)
+        return NULL;
+    size_t n = strlen(label);
+    return ref_find(t, label, n, label_hash(label, n))->id;
+}
+
+/* Remembers that label names id (copied); the label is new. */
+static bf_result ref_put(ref_table *t, const char *label, const char *id)
+{
+    if ((t->n + 1) * 2 > t->cap && ref_grow(t) != BF_OK)
+        return BF_ERR_NOMEM;
+    size_t n = strlen(label);
+    uint64_t h = label_hash(label, n);
+    ref_slot *s = ref_find(t, label, n, h);
+    const char *l = arena_strndup(t->text, label, n), *i = arena_strdup(t->text, id);
+    if (l == NULL || i == NULL)
+        return BF_ERR_NOMEM;
+    *s = (ref_slot){h, l, i};
+    t->n++;
+    return BF_OK;
+}
+
+/* ---- the import ------------------------------------------------------------ */
+
+typedef struct importer {
+    import_opts o;
+    store *st;
+    api_call call; /* who acts; its arena is each line's own */
+    ref_table refs;
+    const api_route *routes[NIMPORTABLE];
+    size_t line;                 /* lines read */
+    size_t done[NIMPORTABLE];    /* records committed, by resource */
+    size_t pending[NIMPORTABLE]; /* records in the open transaction */
+    size_t in_tx;                /* records in the open transaction */
+    size_t tx_first;             /* the first line of the open transaction */
+    size_t skipped;
+    struct timespec start, last_progress;
+} importer;
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static size_t total(const size_t *counts)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NIMPORTABLE; i++)
+        n += counts[i];
+    return n;
+}
+
+/* The importable resource called name, as an index of importable[], or -1. */
+static int resource_index_of(const char *name)
+{
+    for (size_t i = 0; name != NULL && i < NIMPORTABLE; i++)
+        if (strcmp(importable[i]->name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Replaces "@label" in the value v of the reference field f by the id of
+ * the record the label names; *out gets the value to keep (v itself when
+ * it names no label), a new reference otherwise. */
+static bf_result resolve_one(importer *im, const field_spec *f, json_t *v, size_t item,
+                             json_t **out)
+{
+    const char *s = json_string_value(v);
+    *out = v;
+    if (s == NULL || s[0] != '@')
+        return BF_OK;
+    const char *id = ref_get(&im->refs, s + 1);
+    if (id == NULL && f->type == FIELD_REF_LIST)
+        return bf_fail(&im->call.err, BF_ERR_INVALID, "unknown_reference", f->name,
+                       "%s[%zu] names %s, the ref of no line before", f->name, item, s);
+    if (id == NULL)
+        return bf_fail(&im->call.err, BF_ERR_INVALID, "unknown_reference", f->name,
+                       "%s names %s, the ref of no line before", f->name, s);
+    return (*out = json_string(id)) ? BF_OK : BF_ERR_NOMEM;
+}
+
+/* Every "@label" of the reference fields of spec in obj becomes an id. */
+static bf_result resolve_refs(importer *im, const resource_spec *spec, json_t *obj)
+{
+    for (size_t i = 0; i < spec->nfields; i++) {
+        const field_spec *f = &spec->fields[i];
+        json_t *v = json_object_get(obj, f->name), *id;
+        bf_result r = BF_OK;
+        if (f->type == FIELD_REF && (r = resolve_one(im, f, v, 0, &id)) == BF_OK && id != v)
+            r = json_object_set_new(obj, f->name, id) == 0 ? BF_OK : BF_ERR_NOMEM;
+        size_t k;
+        json_t *item;
+        if (f->type == FIELD_REF_LIST && json_is_array(v))
+            json_array_foreach(v, k, item)
+            {
+                if (r == BF_OK && (r = resolve_one(im, f, item, k, &id)) == BF_OK && id != item)
+                    r = json_array_set_new(v, k, id) == 0 ? BF_OK : BF_ERR_NOMEM;
+            }
+        if (r != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
+/* The line as a JSON object (in the call's arena), or why not. */
+static bf_result parse_line(importer *im, const char *text, size_t len, json_t **out)
+{
+    bf_error *err = &im->call.err;
+    if (len > IMPORT_MAX_LINE)
+        return bf_fail(err, BF_ERR_TOO_LARGE, "too_large", NULL,
+                       "the line is longer than %d bytes, the largest body the API takes",
+                       IMPORT_MAX_LINE);
+    json_error_t jerr;
+    json_t *v = api_keep(&im->call, json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr));
+    if (v == NULL && json_error_code(&jerr) == json_error_out_of_memory)
+        return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (v == NULL)
+        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                       "malformed JSON at column %d: %s", jerr.column, jerr.text);
+    if (!json_is_object(v))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", NULL, "a line must be a JSON object");
+    *out = v;
+    return BF_OK;
+}
+
+/* Takes "resource" and "ref" out of the line: *which gets the index of its
+ * resource, *label its ref (in the call's arena) or NULL. */
+static bf_result line_header(importer *im, json_t *obj, int *which, const char **label)
+{
+    bf_error *err = &im->call.err;
+    json_t *res = json_object_get(obj, "resource"), *ref = json_object_get(obj, "ref");
+    const char *name = res ? json_string_value(res) : im->o.resource;
+    if (name == NULL)
+        return bf_fail(err, BF_ERR_INVALID, "required", "resource",
+                       "resource is required (accounts, contacts, opportunities or activities), "
+                       "or --resource");
+    if ((*which = resource_index_of(name)) < 0)
+        return bf_fail(err, BF_ERR_INVALID, "invalid_value", "resource",
+                       "resource must be one of: accounts, contacts, opportunities, activities");
+    *label = NULL;
+    if (ref != NULL) {
+        const char *s = json_string_value(ref);
+        if (s == NULL || *s == '\0' || strlen(s) > IMPORT_MAX_LABEL)
+            return bf_fail(err, BF_ERR_INVALID, "invalid_value", "ref",
+                           "ref must be a text of 1 to %d bytes", IMPORT_MAX_LABEL);
+        if (ref_get(&im->refs, s) != NULL)
+            return bf_fail(err, BF_ERR_INVALID, "duplicate", "ref",
+                           "ref %s labels an earlier line already", s);
+        if ((*label = arena_strdup(im->call.arena, s)) == NULL)
+            return BF_ERR_NOMEM;
+    }
+    json_object_del(obj, "resource");
+    json_object_del(obj, "ref");
+    return BF_OK;
+}
+
+/* One line: its record made through the API's create path, its label kept. */
+static bf_result import_line(importer *im, const char *text, size_t len)
+{
+    json_t *obj = NULL;
+    int which = 0;
+    const char *label = NULL;
+    record *rec;
+    bf_result r = parse_line(im, text, len, &obj);
+    if (r == BF_OK)
+        r = line_header(im, obj, &which, &label);
+    if (r == BF_OK)
+        r = resolve_refs(im, importable[which], obj);
+    if (r == BF_OK)
+        r = api_create_record(&im->call, im->routes[which], obj, &rec);
+    if (r == BF_OK && label != NULL)
+        r = ref_put(&im->refs, label, rec->id);
+    if (r == BF_OK) {
+        im->pending[which]++;
+        im->in_tx++;
+    }
+    return r;
+}
+
+/* "bingfa: line 17, amount: amount must not be negative". */
+static void report_line(const importer *im)
+{
+    const bf_error *e = &im->call.err;
+    cli_error("line %zu%s%s: %s", im->line, e->field[0] ? ", " : "", e->field,
+              e->message[0] ? e->message : "failed");
+}
+
+static void progress(importer *im, bool force)
+{
+    if (im->o.progress_s < 0 || (!force && seconds_since(&im->last_progress) < im->o.progress_s))
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &im->last_progress);
+    double s = seconds_since(&im->start);
+    size_t made = total(im->done) + total(im->pending);
+    fprintf(stderr, "bingfa: import: %zu lines, %zu records, %zu skipped, %.0f lines/s, %.1f s\n",
+            im->line, made, im->skipped, s > 0 ? (double)im->line / s : 0.0, s);
+}
+
+/* Commits the open transaction and counts its records as done. */
+static bf_result commit(importer *im, bf_error *err)
+{
+    bf_result r = store_commit(im->st, err);
+    if (r != BF_OK)
+        return r;
+    for (size_t i = 0; i < NIMPORTABLE; i++) {
+        im->done[i] += im->pending[i];
+        im->pending[i] = 0;
+    }
+    im->in_tx = 0;
+    return BF_OK;
+}
+
+/* Rolls the open transaction back; its records are not made. */
+static void roll_back(importer *im)
+{
+    store_rollback(im->st);
+    memset(im->pending, 0, sizeof(im->pending));
+    im->in_tx = 0;
+}
+
+/* A failure of the line itself (its data, or what its user may do), not of
+ * the database or the machine: --skip-invalid goes on after it. */
+static bool line_fault(bf_result r)
+{
+    return api_status(r) < 500;
+}
+
+/* Runs one line in an arena of its own and, with --skip-invalid, under a
+ * savepoint that undoes it alone when it fails. BF_OK when its record was
+ * made or the line was skipped; any other result stops the import (the
+ * line is reported). */
+static bf_result run_line(importer *im, const char *text, size_t len)
+{
+    arena *a = arena_new(16 * 1024);
+    if (a == NULL) {
+        cli_error("line %zu: out of memory", im->line);
+        return BF_ERR_NOMEM;
+    }
+    im->call.arena = a;
+    im->call.mant = NULL;
+    im->call.error_extra = NULL;
+    bf_error_clear(&im->call.err);
+    bool sp = im->o.skip_invalid;
+    bf_result r = sp ? store_savepoint(im->st, &im->call.err) : BF_OK;
+    bool began = r == BF_OK;
+    if (r == BF_OK)
+        r = import_line(im, text, len);
+    if (sp && began && r == BF_OK)
+        r = store_savepoint_release(im->st, &im->call.err);
+    if (r != BF_OK)
+        report_line(im);
+    if (sp && began && r != BF_OK && line_fault(r)) {
+        bf_error_clear(&im->call.err);
+        if ((r = store_savepoint_rollback(im->st, &im->call.err)) != BF_OK)
+            report_line(im);
+        else
+            im->skipped++;
+    }
+    arena_free(a);
+    return r;
+}
+
+/* Reads and imports every line of in, a transaction every --batch records.
+ * BF_OK when the whole input was read; otherwise the open transaction was
+ * rolled back and the reason printed. */
+static bf_result import_lines(importer *im, FILE *in)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    bf_error err = {0};
+    bf_result r = store_begin(im->st, &err);
+    bool open = r == BF_OK;
+    im->tx_first = 1;
+    while (r == BF_OK && (len = getline(&line, &cap, in)) >= 0) {
+        im->line++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (strspn(line, " \t") >= (size_t)len)
+            continue; /* a blank line */
+        if (im->o.batch > 0 && im->in_tx >= (size_t)im->o.batch) {
+            open = false;
+            if ((r = commit(im, &err)) == BF_OK && (r = store_begin(im->st, &err)) == BF_OK)
+                open = true;
+            im->tx_first = im->line;
+        }
+        if (r == BF_OK && (r = run_line(im, line, (size_t)len)) != BF_OK)
+            err = im->call.err;
+        progress(im, im->o.progress_s == 0);
+    }
+    if (r == BF_OK && ferror(in)) {
+        r = bf_fail(&err, BF_ERR_IO, NULL, NULL, "cannot read %s: %s", im->o.file, strerror(errno));
+        cli_error("%s", err.message);
+    }
+    free(line);
+    if (r == BF_OK) {
+        open = false;
+        if ((r = commit(im, &err)) != BF_OK)
+            cli_error("%s", err.message);
+    } else if (err.message[0] && !open) {
+        cli_error("%s", err.message); /* a commit or begin failed */
+    }
+    if (open) {
+        roll_back(im);
+        if (im->tx_first > 1)
+            cli_error("import stopped at line %zu: the transaction of lines %zu to %zu was rolled "
+                      "back; the lines before %zu are imported",
+                      im->line, im->tx_first, im->line, im->tx_first);
+        else
+            cli_error("import stopped at line %zu: nothing was imported", im->line);
+    }
+    return r;
+}
+
+/* "10000 accounts, 990000 opportunities" */
+static void print_summary(const importer *im, double seconds)
+{
+    printf("bingfa: imported %zu records from %zu lines in %.1f s (%.0f lines/s)", total(im->done),
+           im->line, seconds, seconds > 0 ? (double)im->line / seconds : 0.0);
+    const char *sep = ": ";
+    for (size_t i = 0; i < NIMPORTABLE; i++)
+        if (im->done[i] > 0) {
+            printf("%s%zu %s", sep, im->done[i], importable[i]->name);
+            sep = ", ";
+        }
+    if (im->skipped > 0)
+        printf("; %zu lines skipped", im->skipped);
+    putchar('\n');
+    fflush(stdout);
+}
+
+static bool parse_long(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Parses the command line into o; false (after saying why) when it is not
+ * one the command takes. */
+static bool import_parse_args(int argc, char **argv, import_opts *o)
+{
+    *o = (import_opts){.batch = IMPORT_DEFAULT_BATCH, .progress_s = 1.0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char **slot = strcmp(a, "--db") == 0         ? &o->db
+                            : strcmp(a, "--as") == 0       ? &o->as
+                            : strcmp(a, "--resource") == 0 ? &o->resource
+                                                           : NULL;
+        char *end = NULL;
+        if (slot != NULL && v != NULL) {
+            *slot = argv[++i];
+        } else if (strcmp(a, "--batch") == 0 && v && parse_long(v, 0, 100000000, &o->batch)) {
+            i++;
+        } else if (strcmp(a, "--progress") == 0 && v && (o->progress_s = strtod(v, &end)) >= 0 &&
+                   end != v && *end == '\0') {
+            i++;
+        } else if (strcmp(a, "--quiet") == 0) {
+            o->progress_s = -1;
+        } else if (strcmp(a, "--skip-invalid") == 0) {
+            o->skip_invalid = true;
+        } else if ((a[0] != '-' || strcmp(a, "-") == 0) && o->file == NULL) {
+            o->file = a;
+        } else {
+            cli_error("import: bad argument %s", a);
+            fputs(usage_text, stderr);
+            return false;
+        }
+    }
+    if (o->db == NULL || o->file == NULL) {
+        fputs(usage_text, stderr);
+        return false;
+    }
+    if (o->resource != NULL && resource_index_of(o->resource) < 0) {
+        cli_error("import: --resource must be accounts, contacts, opportunities or activities");
+        return false;
+    }
+    return true;
+}
+
+/* Opens the input, the database and the API, acting as --as; then imports. */
+static int import_run(importer *im, FILE *in, arena *a)
+{
+    bf_error err = {0};
+    store_options sopt = {.synchronous_full = true, .bulk_load = true};
+    if (store_open(im->o.db, &sopt, &im->st, &err) != BF_OK) {
+        cli_error("%s: %s", im->o.db, err.message);
+        return 1;
+    }
+    int status = 1;
+    api *app = NULL;
+    playbook_set *playbooks = cli_load_all_playbooks(im->st);
+    if (playbooks != NULL && api_new(im->st, playbooks, &app) != BF_OK)
+        cli_error("out of memory");
+    if (app != NULL && api_call_in_process(app, a, im->o.as, &im->call) != BF_OK)
+        cli_error("import: --as %s: %s", im->o.as ? im->o.as : "", im->call.err.message);
+    else if (app != NULL && (im->refs.text = arena_new(1024 * 1024)) == NULL)
+        cli_error("out of memory");
+    else if (app != NULL) {
+        for (size_t i = 0; i < NIMPORTABLE; i++)
+            BF_ASSERT((im->routes[i] = api_create_route(importable[i])) != NULL);
+        clock_gettime(CLOCK_MONOTONIC, &im->start);
+        im->last_progress = im->start;
+        bf_result r = import_lines(im, in);
+        if (store_checkpoint(im->st, &err) != BF_OK) {
+            cli_error("%s: %s", im->o.db, err.message);
+            r = BF_ERR_STORE;
+        }
+        print_summary(im, seconds_since(&im->start));
+        status = r == BF_OK && im->skipped == 0 ? 0 : 1;
+    }
+    arena_free(im->refs.text);
+    free(im->refs.slots);
+    api_free(app);
+    playbook_set_free(playbooks);
+    store_close(im->st);
+    return status;
+}
+
+int cli_import(int argc, char **argv)
+{
+    importer im = {0};
+    if (!import_parse_args(argc, argv, &im.o))
+        return 2;
+    FILE *in = strcmp(im.o.file, "-") == 0 ? stdin : fopen(im.o.file, "r");
+    if (in == NULL) {
+        cli_error("import: cannot open %s: %s", im.o.file, strerror(errno));
+        return 1;
+    }
+    arena *a = arena_new(4096);
+    int status = a ? import_run(&im, in, a) : 1;
+    if (a == NULL)
+        cli_error("out of memory");
+    arena_free(a);
+    if (in != stdin)
+        fclose(in);
+    return status;
+}
