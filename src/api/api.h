@@ -303,6 +303,10 @@ json_t *api_record_json(api_call *call, const record *rec);
 bf_result api_audit(api_call *call, const char *action, const char *resource, const char *id,
                     json_t *old_values, json_t *new_values);
 
+/* As api_audit, with the values as JSON object texts already (or NULL). */
+bf_result api_audit_text(api_call *call, const char *action, const char *resource, const char *id,
+                         const char *old_values, const char *new_values);
+
 /* The fields that differ between two JSON objects: *old_out and *new_out get
  * new objects holding them (NULL when nothing differs). */
 bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t **new_out);

@@ -112,10 +112,16 @@ bf_result crud_list(api_call *call, const api_route *route)
     return BF_OK;
 }
 
-/* The audit entry of a write: the fields that changed, old and new. */
+/* The audit entry of a write: the fields that changed, old and new. A
+ * create's are the fields it set, written straight from the record. */
 static bf_result audit_write(api_call *call, const char *action, const record *before,
                              const record *after)
 {
+    if (before == NULL) {
+        const char *set = record_set_fields_text(call->arena, after);
+        return set ? api_audit_text(call, action, after->spec->name, after->id, NULL, set)
+                   : BF_ERR_NOMEM;
+    }
     const resource_spec *spec = after ? after->spec : before->spec;
     json_t *old_j = before ? api_keep(call, record_to_json(before)) : NULL;
     json_t *new_j = after ? api_keep(call, record_to_json(after)) : NULL;
