@@ -42,10 +42,24 @@ typedef struct import_opts {
     double progress_s; /* seconds between progress lines; < 0: none */
 } import_opts;
 
-/* The resources a line may create, in the order of the summary. */
-static const resource_spec *const importable[] = {&resource_accounts, &resource_contacts,
-                                                  &resource_opportunities, &resource_activities};
-#define NIMPORTABLE (sizeof(importable) / sizeof(importable[0]))
+/* What a line may make, in the order of the summary: a record of a
+ * resource (POST /api/v1/<name>), or a member of a deal's team (PUT
+ * /api/v1/opportunities/{opportunity_id}/team/{user_id}). */
+typedef struct line_kind {
+    const char *name;          /* the line's "resource" */
+    const resource_spec *spec; /* NULL: the deal team */
+    const char *counted;       /* what the summary counts */
+} line_kind;
+
+static const line_kind kinds[] = {
+    {"accounts", &resource_accounts, "accounts"},
+    {"contacts", &resource_contacts, "contacts"},
+    {"opportunities", &resource_opportunities, "opportunities"},
+    {"activities", &resource_activities, "activities"},
+    {"deal_team", NULL, "deal team members"},
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+#define KINDS_TEXT "accounts, contacts, opportunities, activities or deal_team"
 
 /* ---- labels: "ref" of a line -> the id of its record ------------------------ */
 
@@ -128,12 +142,12 @@ typedef struct importer {
     store *st;
     api_call call; /* who acts; its arena is each line's own */
     ref_table refs;
-    const api_route *routes[NIMPORTABLE];
-    size_t line;                 /* lines read */
-    size_t done[NIMPORTABLE];    /* records committed, by resource */
-    size_t pending[NIMPORTABLE]; /* records in the open transaction */
-    size_t in_tx;                /* records in the open transaction */
-    size_t tx_first;             /* the first line of the open transaction */
+    const api_route *routes[NKINDS];
+    size_t line;            /* lines read */
+    size_t done[NKINDS];    /* records committed, by resource */
+    size_t pending[NKINDS]; /* records in the open transaction */
+    size_t in_tx;           /* records in the open transaction */
+    size_t tx_first;        /* the first line of the open transaction */
     size_t skipped;
     struct timespec start, last_progress;
 } importer;
@@ -148,16 +162,16 @@ static double seconds_since(const struct timespec *t)
 static size_t total(const size_t *counts)
 {
     size_t n = 0;
-    for (size_t i = 0; i < NIMPORTABLE; i++)
+    for (size_t i = 0; i < NKINDS; i++)
         n += counts[i];
     return n;
 }
 
-/* The importable resource called name, as an index of importable[], or -1. */
-static int resource_index_of(const char *name)
+/* The kind of line called name, as an index of kinds[], or -1. */
+static int kind_of(const char *name)
 {
-    for (size_t i = 0; name != NULL && i < NIMPORTABLE; i++)
-        if (strcmp(importable[i]->name, name) == 0)
+    for (size_t i = 0; name != NULL && i < NKINDS; i++)
+        if (strcmp(kinds[i].name, name) == 0)
             return (int)i;
     return -1;
 }
@@ -182,27 +196,33 @@ static bf_result resolve_one(importer *im, const field_spec *f, json_t *v, size_
     return (*out = json_string(id)) ? BF_OK : BF_ERR_NOMEM;
 }
 
+/* Every "@label" in the reference field called name of obj (a list when
+ * f says so) becomes an id. */
+static bf_result resolve_field(importer *im, const field_spec *f, json_t *obj)
+{
+    json_t *v = json_object_get(obj, f->name), *id;
+    bf_result r = BF_OK;
+    if (f->type == FIELD_REF && (r = resolve_one(im, f, v, 0, &id)) == BF_OK && id != v)
+        r = json_object_set_new(obj, f->name, id) == 0 ? BF_OK : BF_ERR_NOMEM;
+    size_t k;
+    json_t *item;
+    if (f->type == FIELD_REF_LIST && json_is_array(v))
+        json_array_foreach(v, k, item)
+        {
+            if (r == BF_OK && (r = resolve_one(im, f, item, k, &id)) == BF_OK && id != item)
+                r = json_array_set_new(v, k, id) == 0 ? BF_OK : BF_ERR_NOMEM;
+        }
+    return r;
+}
+
 /* Every "@label" of the reference fields of spec in obj becomes an id. */
 static bf_result resolve_refs(importer *im, const resource_spec *spec, json_t *obj)
 {
-    for (size_t i = 0; i < spec->nfields; i++) {
-        const field_spec *f = &spec->fields[i];
-        json_t *v = json_object_get(obj, f->name), *id;
-        bf_result r = BF_OK;
-        if (f->type == FIELD_REF && (r = resolve_one(im, f, v, 0, &id)) == BF_OK && id != v)
-            r = json_object_set_new(obj, f->name, id) == 0 ? BF_OK : BF_ERR_NOMEM;
-        size_t k;
-        json_t *item;
-        if (f->type == FIELD_REF_LIST && json_is_array(v))
-            json_array_foreach(v, k, item)
-            {
-                if (r == BF_OK && (r = resolve_one(im, f, item, k, &id)) == BF_OK && id != item)
-                    r = json_array_set_new(v, k, id) == 0 ? BF_OK : BF_ERR_NOMEM;
-            }
-        if (r != BF_OK)
-            return r;
-    }
-    return BF_OK;
+    bf_result r = BF_OK;
+    for (size_t i = 0; i < spec->nfields && r == BF_OK; i++)
+        if (spec->fields[i].type == FIELD_REF || spec->fields[i].type == FIELD_REF_LIST)
+            r = resolve_field(im, &spec->fields[i], obj);
+    return r;
 }
 
 /* The line as a JSON object (in the call's arena), or why not. */
@@ -235,11 +255,13 @@ static bf_result line_header(importer *im, json_t *obj, int *which, const char *
     const char *name = res ? json_string_value(res) : im->o.resource;
     if (name == NULL)
         return bf_fail(err, BF_ERR_INVALID, "required", "resource",
-                       "resource is required (accounts, contacts, opportunities or activities), "
-                       "or --resource");
-    if ((*which = resource_index_of(name)) < 0)
+                       "resource is required (" KINDS_TEXT "), or --resource");
+    if ((*which = kind_of(name)) < 0)
         return bf_fail(err, BF_ERR_INVALID, "invalid_value", "resource",
-                       "resource must be one of: accounts, contacts, opportunities, activities");
+                       "resource must be one of: " KINDS_TEXT);
+    if (ref != NULL && kinds[*which].spec == NULL)
+        return bf_fail(err, BF_ERR_INVALID, "unknown_field", "ref",
+                       "a deal_team line makes no record for a ref to label");
     *label = NULL;
     if (ref != NULL) {
         const char *s = json_string_value(ref);
@@ -257,19 +279,75 @@ static bf_result line_header(importer *im, json_t *obj, int *which, const char *
     return BF_OK;
 }
 
-/* One line: its record made through the API's create path, its label kept. */
+/* The id that the field called name of a deal_team line gives (taken out
+ * of obj), after its "@label" is resolved; it goes into a path, so it must
+ * look like an id. */
+static bf_result team_line_id(importer *im, json_t *obj, const char *name, const char *target,
+                              const char **out)
+{
+    const field_spec f = {.name = name, .type = FIELD_REF, .ref = target};
+    bf_result r = resolve_field(im, &f, obj);
+    const char *id = json_string_value(json_object_get(obj, name));
+    if (r != BF_OK)
+        return r;
+    if (id == NULL)
+        return bf_fail(&im->call.err, BF_ERR_INVALID, "required", name, "%s is required", name);
+    size_t n = strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789_");
+    if (n < 4 || n > 40 || id[n] != '\0')
+        return bf_fail(&im->call.err, BF_ERR_INVALID, "unknown_reference", name,
+                       "%s does not name an existing %s", name, target);
+    if ((*out = arena_strdup(im->call.arena, id)) == NULL)
+        return BF_ERR_NOMEM;
+    json_object_del(obj, name);
+    return BF_OK;
+}
+
+/* A deal_team line: the rest of it is the body of PUT
+ * /api/v1/opportunities/{opportunity_id}/team/{user_id}, run through the
+ * API in-process as the importing user; its error answer is the line's. */
+static bf_result put_team_member(importer *im, json_t *obj)
+{
+    api_call *call = &im->call;
+    const char *opp, *user;
+    bf_result r = team_line_id(im, obj, "opportunity_id", "opportunity", &opp);
+    if (r == BF_OK)
+        r = team_line_id(im, obj, "user_id", "user", &user);
+    const char *body = r == BF_OK ? api_json_text(call, obj, JSON_COMPACT) : NULL;
+    const char *path =
+        body ? arena_printf(call->arena, "/api/v1/opportunities/%s/team/%s", opp, user) : NULL;
+    if (r != BF_OK || path == NULL)
+        return r != BF_OK ? r : BF_ERR_NOMEM;
+    const char *headers[] = {"Content-Type", "application/json", im->o.as ? "X-Bingfa-As" : NULL,
+                             im->o.as, NULL};
+    http_request *req;
+    if (http_request_local(call->arena, "PUT", path, body, strlen(body), headers, api_handle,
+                           call->app, &req) != BF_OK)
+        return BF_ERR_NOMEM;
+    if (req->status >= 200 && req->status < 300)
+        return BF_OK;
+    json_t *answer = api_keep(call, json_loadb(req->out.data, req->out.len, 0, NULL));
+    json_t *e = json_object_get(answer, "error");
+    const char *field = json_string_value(json_object_get(e, "field"));
+    const char *message = json_string_value(json_object_get(e, "message"));
+    return bf_fail(&call->err, req->status >= 500 ? BF_ERR_STORE : BF_ERR_INVALID,
+                   json_string_value(json_object_get(e, "code")), field && *field ? field : NULL,
+                   "%s (%d)", message ? message : "refused", req->status);
+}
+
+/* One line: its record made through the API's create path, its label kept
+ * (or its deal team member put on). */
 static bf_result import_line(importer *im, const char *text, size_t len)
 {
     json_t *obj = NULL;
     int which = 0;
     const char *label = NULL;
-    record *rec;
+    record *rec = NULL;
     bf_result r = parse_line(im, text, len, &obj);
     if (r == BF_OK)
         r = line_header(im, obj, &which, &label);
-    if (r == BF_OK)
-        r = resolve_refs(im, importable[which], obj);
-    if (r == BF_OK)
+    if (r == BF_OK && kinds[which].spec == NULL)
+        r = put_team_member(im, obj);
+    else if (r == BF_OK && (r = resolve_refs(im, kinds[which].spec, obj)) == BF_OK)
         r = api_create_record(&im->call, im->routes[which], obj, &rec);
     if (r == BF_OK && label != NULL)
         r = ref_put(&im->refs, label, rec->id);
@@ -305,7 +383,7 @@ static bf_result commit(importer *im, bf_error *err)
     bf_result r = store_commit(im->st, err);
     if (r != BF_OK)
         return r;
-    for (size_t i = 0; i < NIMPORTABLE; i++) {
+    for (size_t i = 0; i < NKINDS; i++) {
         im->done[i] += im->pending[i];
         im->pending[i] = 0;
     }
@@ -421,13 +499,13 @@ static void print_summary(const importer *im, double seconds)
     printf("bingfa: imported %zu records from %zu lines in %.1f s (%.0f lines/s)", total(im->done),
            im->line, seconds, seconds > 0 ? (double)im->line / seconds : 0.0);
     const char *sep = ": ";
-    for (size_t i = 0; i < NIMPORTABLE; i++)
+    for (size_t i = 0; i < NKINDS; i++)
         if (im->done[i] > 0) {
-            printf("%s%zu %s", sep, im->done[i], importable[i]->name);
+            printf("%s%zu %s", sep, im->done[i], kinds[i].counted);
             sep = ", ";
         }
     if (im->skipped > 0)
-        printf("; %zu lines skipped", im->skipped);
+        printf("; %zu line%s skipped", im->skipped, im->skipped == 1 ? "" : "s");
     putchar('\n');
     fflush(stdout);
 }
@@ -478,8 +556,8 @@ static bool import_parse_args(int argc, char **argv, import_opts *o)
         fputs(usage_text, stderr);
         return false;
     }
-    if (o->resource != NULL && resource_index_of(o->resource) < 0) {
-        cli_error("import: --resource must be accounts, contacts, opportunities or activities");
+    if (o->resource != NULL && kind_of(o->resource) < 0) {
+        cli_error("import: --resource must be " KINDS_TEXT);
         return false;
     }
     return true;
@@ -504,8 +582,9 @@ static int import_run(importer *im, FILE *in, arena *a)
     else if (app != NULL && (im->refs.text = arena_new(1024 * 1024)) == NULL)
         cli_error("out of memory");
     else if (app != NULL) {
-        for (size_t i = 0; i < NIMPORTABLE; i++)
-            BF_ASSERT((im->routes[i] = api_create_route(importable[i])) != NULL);
+        for (size_t i = 0; i < NKINDS; i++)
+            BF_ASSERT(kinds[i].spec == NULL ||
+                      (im->routes[i] = api_create_route(kinds[i].spec)) != NULL);
         clock_gettime(CLOCK_MONOTONIC, &im->start);
         im->last_progress = im->start;
         bf_result r = import_lines(im, in);
