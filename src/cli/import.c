@@ -17,23 +17,10 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "cli/import_read.h"
 
-/* A line is a request body: the API's largest by default. */
-#define IMPORT_MAX_LINE (1024 * 1024)
-#define IMPORT_DEFAULT_BATCH 10000
+#define IMPORT_DEFAULT_BATCH 100000
 #define IMPORT_MAX_LABEL 200
-
-static const char usage_text[] =
-    "usage: bingfa import --db FILE [--as USER] [--resource RESOURCE] [--batch N]\n"
-    "                     [--skip-invalid] [--progress SECONDS | --quiet] FILE|-\n"
-    "  One JSON object a line, each a record made as POST /api/v1/RESOURCE makes it:\n"
-    "  {\"resource\":\"accounts\",\"ref\":\"a1\",\"name\":\"...\"}\n"
-    "  {\"resource\":\"opportunities\",\"account_id\":\"@a1\",\"name\":\"...\",\"amount\":100}\n"
-    "  RESOURCE: accounts, contacts, opportunities or activities (--resource: of the\n"
-    "  lines that name none). \"ref\" labels a line's record; \"@label\" in a reference\n"
-    "  field names it. N lines a transaction (default 10000; 0: the whole file).\n"
-    "  A line that fails stops the import, its transaction rolled back;\n"
-    "  --skip-invalid reports it and goes on without it.\n";
 
 typedef struct import_opts {
     const char *db, *as, *resource, *file;
@@ -60,6 +47,21 @@ static const line_kind kinds[] = {
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 #define KINDS_TEXT "accounts, contacts, opportunities, activities or deal_team"
+
+static const char usage_text[] =
+    "usage: bingfa import --db FILE [--as USER] [--resource RESOURCE] [--batch N]\n"
+    "                     [--skip-invalid] [--progress SECONDS | --quiet] FILE|-\n"
+    "  One JSON object a line, each a record made as POST /api/v1/RESOURCE makes it:\n"
+    "  {\"resource\":\"accounts\",\"ref\":\"a1\",\"name\":\"...\"}\n"
+    "  {\"resource\":\"opportunities\",\"account_id\":\"@a1\",\"name\":\"...\",\"amount\":100}\n"
+    "  {\"resource\":\"deal_team\",\"opportunity_id\":\"@o1\",\"user_id\":\"usr_...\",\n"
+    "   \"role\":\"consultant\"}  (PUT /api/v1/opportunities/{id}/team/{user})\n"
+    "  RESOURCE: " KINDS_TEXT "\n"
+    "  (--resource: of the lines that name none). \"ref\" labels a line's record;\n"
+    "  \"@label\" in a reference field names it. N records a transaction\n"
+    "  (default 100000; 0: the whole file).\n"
+    "  A line that fails stops the import, its transaction rolled back;\n"
+    "  --skip-invalid reports it and goes on without it. docs/import.md\n";
 
 /* ---- labels: "ref" of a line -> the id of its record ------------------------ */
 
@@ -149,6 +151,7 @@ typedef struct importer {
     size_t in_tx;           /* records in the open transaction */
     size_t tx_first;        /* the first line of the open transaction */
     size_t skipped;
+    bool line_failed; /* a line stopped the import (it was reported) */
     struct timespec start, last_progress;
 } importer;
 
@@ -223,27 +226,6 @@ static bf_result resolve_refs(importer *im, const resource_spec *spec, json_t *o
         if (spec->fields[i].type == FIELD_REF || spec->fields[i].type == FIELD_REF_LIST)
             r = resolve_field(im, &spec->fields[i], obj);
     return r;
-}
-
-/* The line as a JSON object (in the call's arena), or why not. */
-static bf_result parse_line(importer *im, const char *text, size_t len, json_t **out)
-{
-    bf_error *err = &im->call.err;
-    if (len > IMPORT_MAX_LINE)
-        return bf_fail(err, BF_ERR_TOO_LARGE, "too_large", NULL,
-                       "the line is longer than %d bytes, the largest body the API takes",
-                       IMPORT_MAX_LINE);
-    json_error_t jerr;
-    json_t *v = api_keep(&im->call, json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr));
-    if (v == NULL && json_error_code(&jerr) == json_error_out_of_memory)
-        return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
-    if (v == NULL)
-        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", NULL,
-                       "malformed JSON at column %d: %s", jerr.column, jerr.text);
-    if (!json_is_object(v))
-        return bf_fail(err, BF_ERR_INVALID, "wrong_type", NULL, "a line must be a JSON object");
-    *out = v;
-    return BF_OK;
 }
 
 /* Takes "resource" and "ref" out of the line: *which gets the index of its
@@ -336,15 +318,12 @@ static bf_result put_team_member(importer *im, json_t *obj)
 
 /* One line: its record made through the API's create path, its label kept
  * (or its deal team member put on). */
-static bf_result import_line(importer *im, const char *text, size_t len)
+static bf_result import_line(importer *im, json_t *obj)
 {
-    json_t *obj = NULL;
     int which = 0;
     const char *label = NULL;
     record *rec = NULL;
-    bf_result r = parse_line(im, text, len, &obj);
-    if (r == BF_OK)
-        r = line_header(im, obj, &which, &label);
+    bf_result r = line_header(im, obj, &which, &label);
     if (r == BF_OK && kinds[which].spec == NULL)
         r = put_team_member(im, obj);
     else if (r == BF_OK && (r = resolve_refs(im, kinds[which].spec, obj)) == BF_OK)
@@ -406,36 +385,70 @@ static bool line_fault(bf_result r)
     return api_status(r) < 500;
 }
 
-/* Runs one line in an arena of its own and, with --skip-invalid, under a
- * savepoint that undoes it alone when it fails. BF_OK when its record was
- * made or the line was skipped; any other result stops the import (the
- * line is reported). */
-static bf_result run_line(importer *im, const char *text, size_t len)
+/* With --skip-invalid, a line that failed under savepoint began: reported,
+ * undone alone and counted as skipped. */
+static bf_result skip_line(importer *im, bool began)
 {
-    arena *a = arena_new(16 * 1024);
-    if (a == NULL) {
-        cli_error("line %zu: out of memory", im->line);
-        return BF_ERR_NOMEM;
+    report_line(im);
+    bf_error_clear(&im->call.err);
+    bf_result r = began ? store_savepoint_rollback(im->st, &im->call.err) : BF_OK;
+    if (r != BF_OK) {
+        report_line(im);
+        im->line_failed = true;
+        return r;
     }
-    im->call.arena = a;
+    im->skipped++;
+    return BF_OK;
+}
+
+/* Runs one line (in the arena of its chunk) and, with --skip-invalid,
+ * under a savepoint that undoes it alone when it fails. BF_OK when its
+ * record was made or the line was skipped; any other result stops the
+ * import (the line is reported). */
+static bf_result run_line(importer *im, const read_line *l)
+{
+    im->line = l->number;
     im->call.mant = NULL;
     im->call.error_extra = NULL;
     bf_error_clear(&im->call.err);
-    bool sp = im->o.skip_invalid;
-    bf_result r = sp ? store_savepoint(im->st, &im->call.err) : BF_OK;
-    bool began = r == BF_OK;
+    bool sp = im->o.skip_invalid, began = false;
+    bf_result r = l->r;
+    if (r != BF_OK && l->err != NULL)
+        im->call.err = *l->err;
+    if (r == BF_OK && sp && (r = store_savepoint(im->st, &im->call.err)) == BF_OK)
+        began = true;
     if (r == BF_OK)
-        r = import_line(im, text, len);
-    if (sp && began && r == BF_OK)
+        r = import_line(im, l->obj);
+    if (began && r == BF_OK)
         r = store_savepoint_release(im->st, &im->call.err);
-    if (r != BF_OK)
+    else if (sp && line_fault(r) && (began || l->r != BF_OK))
+        return skip_line(im, began);
+    if (r != BF_OK) {
         report_line(im);
-    if (sp && began && r != BF_OK && line_fault(r)) {
-        bf_error_clear(&im->call.err);
-        if ((r = store_savepoint_rollback(im->st, &im->call.err)) != BF_OK)
-            report_line(im);
-        else
-            im->skipped++;
+        im->line_failed = true;
+    }
+    return r;
+}
+
+/* Imports the lines of chunk c, in an arena of its own, a transaction every
+ * --batch records; *open tells whether a transaction is open. */
+static bf_result import_chunk_lines(importer *im, const import_chunk *c, bool *open, bf_error *err)
+{
+    arena *a = arena_new(256 * 1024);
+    if (a == NULL)
+        return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    im->call.arena = a;
+    bf_result r = BF_OK;
+    for (size_t i = 0; r == BF_OK && i < c->n; i++) {
+        if (im->o.batch > 0 && im->in_tx >= (size_t)im->o.batch) {
+            *open = false;
+            if ((r = commit(im, err)) == BF_OK && (r = store_begin(im->st, err)) == BF_OK)
+                *open = true;
+            im->tx_first = c->lines[i].number;
+        }
+        if (r == BF_OK && (r = run_line(im, &c->lines[i])) != BF_OK)
+            *err = im->call.err;
+        progress(im, im->o.progress_s == 0);
     }
     arena_free(a);
     return r;
@@ -444,60 +457,59 @@ static bf_result run_line(importer *im, const char *text, size_t len)
 /* Reads and imports every line of in, a transaction every --batch records.
  * BF_OK when the whole input was read; otherwise the open transaction was
  * rolled back and the reason printed. */
-static bf_result import_lines(importer *im, FILE *in)
+/* Ends the import: the open transaction committed after the last line,
+ * or rolled back when the import stopped (and what is imported said). */
+static bf_result import_end(importer *im, bf_result r, bool open, bf_error *err)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    bf_error err = {0};
-    bf_result r = store_begin(im->st, &err);
-    bool open = r == BF_OK;
-    im->tx_first = 1;
-    while (r == BF_OK && (len = getline(&line, &cap, in)) >= 0) {
-        im->line++;
-        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-            len--;
-        if (strspn(line, " \t") >= (size_t)len)
-            continue; /* a blank line */
-        if (im->o.batch > 0 && im->in_tx >= (size_t)im->o.batch) {
-            open = false;
-            if ((r = commit(im, &err)) == BF_OK && (r = store_begin(im->st, &err)) == BF_OK)
-                open = true;
-            im->tx_first = im->line;
-        }
-        if (r == BF_OK && (r = run_line(im, line, (size_t)len)) != BF_OK)
-            err = im->call.err;
-        progress(im, im->o.progress_s == 0);
-    }
-    if (r == BF_OK && ferror(in)) {
-        r = bf_fail(&err, BF_ERR_IO, NULL, NULL, "cannot read %s: %s", im->o.file, strerror(errno));
-        cli_error("%s", err.message);
-    }
-    free(line);
     if (r == BF_OK) {
         open = false;
-        if ((r = commit(im, &err)) != BF_OK)
-            cli_error("%s", err.message);
-    } else if (err.message[0] && !open) {
-        cli_error("%s", err.message); /* a commit or begin failed */
+        r = commit(im, err);
     }
-    if (open) {
-        roll_back(im);
-        if (im->tx_first > 1)
-            cli_error("import stopped at line %zu: the transaction of lines %zu to %zu was rolled "
-                      "back; the lines before %zu are imported",
-                      im->line, im->tx_first, im->line, im->tx_first);
-        else
-            cli_error("import stopped at line %zu: nothing was imported", im->line);
-    }
+    if (r != BF_OK && !im->line_failed && err->message[0])
+        cli_error("%s", err->message); /* the input, a begin or a commit failed */
+    if (!open)
+        return r;
+    roll_back(im);
+    if (im->tx_first > 1)
+        cli_error("import stopped at line %zu: the transaction of lines %zu to %zu was rolled "
+                  "back; the lines before %zu are imported",
+                  im->line, im->tx_first, im->line, im->tx_first);
+    else
+        cli_error("import stopped at line %zu: nothing was imported", im->line);
     return r;
+}
+
+static bf_result import_lines(importer *im, FILE *in)
+{
+    bf_error err = {0};
+    import_reader *reader = NULL;
+    bf_result r = import_reader_start(in, &reader);
+    if (r != BF_OK)
+        bf_fail(&err, r, NULL, NULL, "cannot start reading %s", im->o.file);
+    bool open = r == BF_OK && (r = store_begin(im->st, &err)) == BF_OK;
+    im->tx_first = 1;
+    import_chunk *c = NULL;
+    while (r == BF_OK && (c = import_reader_next(reader)) != NULL) {
+        r = import_chunk_lines(im, c, &open, &err);
+        if (r == BF_OK)
+            im->line = c->last;
+        if (r == BF_OK && c->failed)
+            r = bf_fail(&err, BF_ERR_IO, NULL, NULL, "cannot read %s: %s", im->o.file, c->why);
+        bool end = c->end;
+        import_chunk_free(c);
+        if (end)
+            break;
+    }
+    import_reader_stop(reader);
+    return import_end(im, r, open, &err);
 }
 
 /* "10000 accounts, 990000 opportunities" */
 static void print_summary(const importer *im, double seconds)
 {
-    printf("bingfa: imported %zu records from %zu lines in %.1f s (%.0f lines/s)", total(im->done),
-           im->line, seconds, seconds > 0 ? (double)im->line / seconds : 0.0);
+    printf("bingfa: imported %zu record%s from %zu line%s in %.1f s (%.0f lines/s)",
+           total(im->done), total(im->done) == 1 ? "" : "s", im->line, im->line == 1 ? "" : "s",
+           seconds, seconds > 0 ? (double)im->line / seconds : 0.0);
     const char *sep = ": ";
     for (size_t i = 0; i < NKINDS; i++)
         if (im->done[i] > 0) {

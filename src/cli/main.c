@@ -68,7 +68,7 @@ static const char usage[] =
     "                                      a bulk load of JSON lines, one record a line, made\n"
     "                                      as POST /api/v1/RESOURCE makes it (as USER); a\n"
     "                                      line's \"ref\" labels it, \"@label\" names it; N\n"
-    "                                      lines a transaction (default 10000); a bad line\n"
+    "                                      lines a transaction (default 100000); a bad line\n"
     "                                      stops it, or is skipped (docs/import.md)\n"
     "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
     "                                      generators and linters)\n"
