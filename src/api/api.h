@@ -125,7 +125,8 @@ typedef struct api_route {
                                        for a route that needs credentials */
     const char *query;              /* query parameters it takes, space-separated ("lang stage");
                                        lists take theirs from the resource */
-    unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY */
+    unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY,
+                       ROUTE_REPORT */
 } api_route;
 
 /* Route flags. */
@@ -135,6 +136,8 @@ enum {
     ROUTE_IF_MATCH = 4,      /* needs If-Match beyond PATCH and DELETE (a transfer) */
     ROUTE_BODY_OPTIONAL = 8, /* its body may be left out (advance) */
     ROUTE_NO_BODY = 16,      /* a write that takes no body (a partner's registration) */
+    ROUTE_REPORT = 32,       /* a report: runs on the server's pool, so that reports never hold
+                                every worker, and stops when its client goes away */
 };
 
 /* The forms, ended by an entry whose name is NULL. */

@@ -395,8 +395,28 @@ bool api_admit(http_request *req, void *app_ptr)
         respond_failure(&call, r);
         return false;
     }
-    req->offload = (route->flags & ROUTE_HASHES) != 0;
+    req->offload = (route->flags & (ROUTE_HASHES | ROUTE_REPORT)) != 0;
     return true;
+}
+
+static bool client_gone(void *req)
+{
+    return http_client_gone(req);
+}
+
+/* Runs the route's handler; a report stops its statements when its client
+ * goes away. */
+static bf_result run_handler(api_call *call, const api_route *route)
+{
+    if (!(route->flags & ROUTE_REPORT))
+        return route->handler(call, route);
+    bf_result r = store_set_interrupt(call->app->store, client_gone, call->req, &call->err);
+    if (r != BF_OK)
+        return r;
+    r = route->handler(call, route);
+    bf_error ignored;
+    store_set_interrupt(call->app->store, NULL, NULL, &ignored);
+    return r;
 }
 
 void api_handle(http_request *req, void *app_ptr)
@@ -423,7 +443,7 @@ void api_handle(http_request *req, void *app_ptr)
     if (r == BF_OK && route->kind != ROUTE_LIST)
         r = check_route_params(&call, route);
     if (r == BF_OK)
-        r = route->handler(&call, route);
+        r = run_handler(&call, route);
     if (r != BF_OK)
         respond_failure(&call, r);
 }

@@ -184,7 +184,10 @@ static const schema funnel_stage_members[] = {
     INT("count"),
     INT("amount"),
     INT("weighted_amount"),
-    {.name = "mant_incomplete", .ref = &totals, .doc = "Of those, deals without a complete MANT"},
+    {.name = "mant_incomplete",
+     .ref = &totals,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "Of those, deals without a complete MANT (null when the playbook has no MANT gate)"},
     {0}};
 
 static const schema funnel_stage = {.kind = SCHEMA_OBJECT, .members = funnel_stage_members};

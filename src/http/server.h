@@ -111,6 +111,10 @@ const char *http_cookie(const http_request *req, const char *name);
  * the trusted proxy, the last address of its X-Forwarded-For. */
 const char *http_client_address(http_request *req);
 
+/* Whether the client of a request has gone away (closed or reset its
+ * connection): work for it may stop. False for an in-process request. */
+bool http_client_gone(const http_request *req);
+
 /* Whether the request announces a body: false when it has none; true with
  * *n the announced Content-Length, or UINT64_MAX when the body is chunked. */
 bool http_has_body(const http_request *req, uint64_t *n);

@@ -2,12 +2,16 @@
  * that watches every connection's deadlines (headers due, a body too slow),
  * the rate limit on libmicrohttpd's log, the server-wide budget of body
  * memory, and the pool of threads that runs offloaded requests. */
+#define _GNU_SOURCE /* POLLRDHUP: the client shut its side of the connection */
 #include "http/server_internal.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+
+#include "http/response.h"
 
 /* ---- libmicrohttpd's log ------------------------------------------------- */
 
@@ -142,6 +146,18 @@ static void *sweeper_main(void *arg)
 
 /* ---- the pool of offloaded requests --------------------------------------- */
 
+bool http_client_gone(const http_request *req)
+{
+    if (req->local != NULL || req->conn == NULL)
+        return false;
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (info == NULL)
+        return false;
+    struct pollfd p = {.fd = info->connect_fd, .events = POLLRDHUP};
+    return poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 static void *pool_main(void *arg)
 {
     http_server *srv = arg;
@@ -158,7 +174,11 @@ static void *pool_main(void *arg)
         srv->queue_count--;
         pthread_mutex_unlock(&srv->pool_lock);
 
-        srv->handler(req, srv->app);
+        /* Work its client no longer waits for is not started. */
+        if (http_client_gone(req))
+            http_respond_error(req, 503, "gone", "the client went away", NULL, NULL);
+        else
+            srv->handler(req, srv->app);
         req->handled = true;
         /* libmicrohttpd calls on_request again, which sends the answer. */
         MHD_resume_connection(req->conn);

@@ -80,6 +80,12 @@ typedef void (*sq_row_reader)(arena *a, sqlite3_stmt *s, void *row);
 bf_result sq_collect(conn *c, sqlite3_stmt *s, arena *a, size_t size, sq_row_reader read,
                      const char *what, void **out, size_t *n, bf_error *err);
 
+/* The columns of a record of spec, in the order sq_read_record reads them. */
+bf_result sq_append_columns(buf *b, const resource_spec *spec);
+
+/* Reads the current row of s (columns as sq_append_columns) into rec. */
+void sq_read_record(arena *a, sqlite3_stmt *s, record *rec);
+
 /* The kinds of composed statements (the shape's top bits). */
 enum stmt_kind {
     K_GET = 1,
@@ -120,13 +126,25 @@ bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what);
         return store_commit((st), (err));                                                          \
     } while (0)
 
-/* The viewer's part of a statement: a WITH clause naming vis_opp and vis_acc
- * (the deals and accounts the viewer sees), to put before SELECT; nothing for
- * NULL or admin, who see everything. */
+/* The viewer's part of a statement: a WITH clause naming `people`, the few
+ * users whose deals the viewer sees, to put before SELECT; nothing for NULL,
+ * admin, partners and implementation, who need none. */
 bf_result sq_append_visibility_with(buf *b, const viewer *v);
 
-/* The condition that keeps only rows of spec the viewer sees ("1" for all). */
-bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const viewer *v);
+/* The condition that keeps only rows of spec the viewer sees ("1" for all),
+ * checked on each row (t names the row's table or alias) through indexes. */
+bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const char *t,
+                                     const viewer *v);
+
+/* Whether the viewer sees deals through `people` (their owners and deal
+ * teams): salespeople, consultants and managers. */
+bool sq_visibility_by_people(const viewer *v);
+
+/* The deals a viewer who is not an admin sees other than by one of their
+ * people owning them (the deal team of someone else's deal, a partner
+ * registration, a hand-over): a condition on deal row t led by an indexed
+ * set of ids, so a statement reads only those deals. */
+bf_result sq_append_deals_aside(buf *b, const viewer *v, const char *t);
 
 /* The bits of a statement's shape that the viewer changes (0 for all). */
 uint64_t sq_visibility_shape(const viewer *v);

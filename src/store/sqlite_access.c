@@ -8,36 +8,32 @@
 
 /* ---- visibility ---------------------------------------------------------------- */
 
-/* Every statement that reads for a viewer starts with these named sets:
- *   vis_opp  the deals the viewer sees
- *   vis_acc  the accounts the viewer sees (those of its deals, and the ones
- *            its people own)
- * A record's owner is owner_id, a user's id: the name beside it is display.
- * Parameters: ?90 user id, ?92 partner id, ?93 team id. */
-static const char VIS_PEOPLE_SELF[] = "people(id) AS (SELECT ?90), ";
-static const char VIS_PEOPLE_TEAM[] = "people(id) AS (SELECT id FROM users "
-                                      "WHERE id = ?90 OR team_id = ?93), ";
+/* A statement that reads for a viewer is checked row by row: the condition
+ * that the viewer sees a row asks indexed questions of that row (who owns
+ * it, is a person of the viewer's on its deal team, is the viewer's partner
+ * registered on it) instead of collecting every deal the viewer sees first.
+ * The one set a statement names first is `people`: the users whose deals
+ * and accounts the viewer sees (the viewer; the viewer's team when it
+ * shares; a manager's team tree) — a handful of users, not a set that grows
+ * with the deals. A record's owner is owner_id, a user's id: the name beside
+ * it is display. Parameters: ?90 user id, ?92 partner id, ?93 team id. */
+static const char VIS_PEOPLE_SELF[] = "WITH people(id) AS (SELECT ?90) ";
+static const char VIS_PEOPLE_TEAM[] = "WITH people(id) AS (SELECT id FROM users "
+                                      "WHERE id = ?90 OR team_id = ?93) ";
 static const char VIS_PEOPLE_TREE[] =
-    "tree(id) AS (SELECT ?93 UNION SELECT t.id FROM teams t JOIN tree ON t.parent_id = tree.id), "
-    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN tree), ";
-static const char VIS_PEOPLE_DEALS[] =
-    "vis_opp(id) AS (SELECT id FROM opportunities WHERE owner_id IN (SELECT id FROM people) "
-    "UNION SELECT opportunity_id FROM opportunity_members WHERE user_id IN (SELECT id FROM "
-    "people)), "
-    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp "
-    "UNION SELECT id FROM accounts WHERE owner_id IN (SELECT id FROM people)) ";
-static const char VIS_PARTNER_DEALS[] =
-    "vis_opp(id) AS (SELECT opportunity_id FROM opportunity_partners WHERE partner_id = ?92), "
-    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
-static const char VIS_HANDED_DEALS[] =
-    "vis_opp(id) AS (SELECT m.opportunity_id FROM opportunity_members m JOIN opportunities o "
-    "ON o.id = m.opportunity_id WHERE m.user_id = ?90 AND m.role = 'implementation' "
-    "AND o.status = 'won'), "
-    "vis_acc(id) AS (SELECT account_id FROM opportunities WHERE id IN vis_opp) ";
+    "WITH RECURSIVE tree(id) AS (SELECT ?93 UNION SELECT t.id FROM teams t JOIN tree ON "
+    "t.parent_id = tree.id), "
+    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN (SELECT id FROM tree)) ";
 
 static bool sees_all(const viewer *v)
 {
     return v == NULL || v->role == ROLE_ADMIN;
+}
+
+/* Whether the viewer sees deals through people (owners and deal teams). */
+static bool sees_through_people(const viewer *v)
+{
+    return v->role == ROLE_SALES || v->role == ROLE_CONSULTANT || v->role == ROLE_MANAGER;
 }
 
 uint64_t sq_visibility_shape(const viewer *v)
@@ -49,23 +45,36 @@ uint64_t sq_visibility_shape(const viewer *v)
 
 bf_result sq_append_visibility_with(buf *b, const viewer *v)
 {
-    if (sees_all(v))
+    if (sees_all(v) || !sees_through_people(v))
         return BF_OK;
-    bf_result r = buf_append_str(b, "WITH RECURSIVE ");
+    if (v->role == ROLE_MANAGER)
+        return buf_append_str(b, VIS_PEOPLE_TREE);
+    return buf_append_str(b, v->team_shares && v->team_id ? VIS_PEOPLE_TEAM : VIS_PEOPLE_SELF);
+}
+
+/* The condition that the viewer sees the deal of row t. */
+static bf_result append_deal_seen(buf *b, const viewer *v, const char *t)
+{
     switch (v->role) {
     case ROLE_SALES:
     case ROLE_CONSULTANT:
-        if (r == BF_OK)
-            r = buf_append_str(b, v->team_shares && v->team_id ? VIS_PEOPLE_TEAM : VIS_PEOPLE_SELF);
-        return r == BF_OK ? buf_append_str(b, VIS_PEOPLE_DEALS) : r;
     case ROLE_MANAGER:
-        if (r == BF_OK)
-            r = buf_append_str(b, VIS_PEOPLE_TREE);
-        return r == BF_OK ? buf_append_str(b, VIS_PEOPLE_DEALS) : r;
+        return buf_printf(b,
+                          "(%s.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 FROM "
+                          "opportunity_members vm WHERE vm.opportunity_id = %s.id AND "
+                          "vm.user_id IN (SELECT id FROM people)))",
+                          t, t);
     case ROLE_PARTNER:
-        return r == BF_OK ? buf_append_str(b, VIS_PARTNER_DEALS) : r;
+        return buf_printf(b,
+                          "EXISTS (SELECT 1 FROM opportunity_partners vp WHERE "
+                          "vp.opportunity_id = %s.id AND vp.partner_id = ?92)",
+                          t);
     case ROLE_IMPLEMENTATION:
-        return r == BF_OK ? buf_append_str(b, VIS_HANDED_DEALS) : r;
+        return buf_printf(b,
+                          "(%s.status = 'won' AND EXISTS (SELECT 1 FROM opportunity_members vm "
+                          "WHERE vm.opportunity_id = %s.id AND vm.user_id = ?90 AND "
+                          "vm.role = 'implementation'))",
+                          t, t);
     case ROLE_ADMIN:
     case ROLE_COUNT:
         break;
@@ -74,26 +83,107 @@ bf_result sq_append_visibility_with(buf *b, const viewer *v)
     return BF_ERR_INTERNAL;
 }
 
-bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const viewer *v)
+bool sq_visibility_by_people(const viewer *v)
+{
+    return !sees_all(v) && sees_through_people(v);
+}
+
+bf_result sq_append_deals_aside(buf *b, const viewer *v, const char *t)
+{
+    switch (v->role) {
+    case ROLE_SALES:
+    case ROLE_CONSULTANT:
+    case ROLE_MANAGER:
+        return buf_printf(b,
+                          "%s.id IN (SELECT opportunity_id FROM opportunity_members WHERE "
+                          "user_id IN (SELECT id FROM people)) AND COALESCE(%s.owner_id, '') "
+                          "NOT IN (SELECT id FROM people)",
+                          t, t);
+    case ROLE_PARTNER:
+        return buf_printf(b,
+                          "%s.id IN (SELECT opportunity_id FROM opportunity_partners WHERE "
+                          "partner_id = ?92)",
+                          t);
+    case ROLE_IMPLEMENTATION:
+        return buf_printf(b,
+                          "%s.id IN (SELECT opportunity_id FROM opportunity_members WHERE "
+                          "user_id = ?90 AND role = 'implementation') AND %s.status = 'won'",
+                          t, t);
+    case ROLE_ADMIN:
+    case ROLE_COUNT:
+        break;
+    }
+    BF_ASSERT(!"unknown role");
+    return BF_ERR_INTERNAL;
+}
+
+/* The condition that the viewer sees the account of row t: one its people
+ * own, or one with a deal the viewer sees. Each part is a seek or a set
+ * made once per statement (the accounts of the deals seen aside). */
+static bf_result append_account_seen(buf *b, const viewer *v, const char *t)
+{
+    bf_result r = BF_OK;
+    if (sees_through_people(v))
+        r = buf_printf(b,
+                       "(%s.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 FROM "
+                       "opportunities vo WHERE vo.account_id = %s.id AND vo.owner_id IN "
+                       "(SELECT id FROM people)) OR %s.id IN (SELECT vo.account_id FROM "
+                       "opportunities vo WHERE vo.id IN (SELECT opportunity_id FROM "
+                       "opportunity_members WHERE user_id IN (SELECT id FROM people))))",
+                       t, t, t);
+    else if ((r = buf_printf(b, "%s.id IN (SELECT vo.account_id FROM opportunities vo WHERE ",
+                             t)) == BF_OK &&
+             (r = sq_append_deals_aside(b, v, "vo")) == BF_OK)
+        r = buf_append_str(b, ")");
+    return r;
+}
+
+/* The condition that the viewer sees the account whose id is column col of
+ * row t. */
+static bf_result append_account_of_seen(buf *b, const viewer *v, const char *t, const char *col)
+{
+    bf_result r =
+        buf_printf(b, "EXISTS (SELECT 1 FROM accounts va WHERE va.id = %s.%s AND ", t, col);
+    if (r == BF_OK)
+        r = append_account_seen(b, v, "va");
+    return r == BF_OK ? buf_append_str(b, ")") : r;
+}
+
+/* An activity is seen with its deal, or with its account when it has no
+ * deal, or by its owner. */
+static bf_result append_activity_seen(buf *b, const viewer *v, const char *t)
+{
+    bf_result r = buf_printf(
+        b, "(EXISTS (SELECT 1 FROM opportunities vo WHERE vo.id = %s.opportunity_id AND ", t);
+    if (r == BF_OK)
+        r = append_deal_seen(b, v, "vo");
+    if (r == BF_OK)
+        r = buf_printf(b, ") OR (%s.opportunity_id IS NULL AND ", t);
+    if (r == BF_OK)
+        r = append_account_of_seen(b, v, t, "account_id");
+    return r == BF_OK ? buf_printf(b, ") OR %s.owner_id = ?90)", t) : r;
+}
+
+bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const char *t,
+                                     const viewer *v)
 {
     if (sees_all(v))
         return buf_append_str(b, "1");
     bool partner = v->role == ROLE_PARTNER;
     if (spec == &resource_opportunities)
-        return buf_append_str(b, "id IN vis_opp");
+        return append_deal_seen(b, v, t);
     if (spec == &resource_accounts)
-        return buf_append_str(b, "id IN vis_acc");
+        return append_account_seen(b, v, t);
     if (spec == &resource_contacts)
-        return buf_append_str(b, "account_id IN vis_acc");
+        return append_account_of_seen(b, v, t, "account_id");
     if (spec == &resource_activities)
-        return buf_append_str(b, "(opportunity_id IN vis_opp OR (opportunity_id IS NULL AND "
-                                 "account_id IN vis_acc) OR owner_id = ?90)");
+        return append_activity_seen(b, v, t);
     if (spec == &resource_users)
-        return buf_append_str(b, partner ? "id = ?90" : "1");
+        return partner ? buf_printf(b, "%s.id = ?90", t) : buf_append_str(b, "1");
     if (spec == &resource_teams)
         return buf_append_str(b, partner ? "0" : "1");
     if (spec == &resource_partners)
-        return buf_append_str(b, partner ? "id = ?92" : "1");
+        return partner ? buf_printf(b, "%s.id = ?92", t) : buf_append_str(b, "1");
     BF_ASSERT(!"resource without a visibility rule");
     return BF_ERR_INTERNAL;
 }
@@ -110,7 +200,7 @@ void sq_bind_viewer(sqlite3_stmt *s, const viewer *v)
 /* ---- users and credentials ------------------------------------------------------ */
 
 #define USER_COLUMNS                                                                               \
-    "u.id, u.name, u.role, u.team_id, IFNULL(t.share_deals, 0), u.partner_id, u.active, "          \
+    "u.id, u.name, u.role, u.team_id, COALESCE(t.share_deals, 0), u.partner_id, u.active, "        \
     "u.password_hash "
 #define USER_FROM "users u LEFT JOIN teams t ON t.id = u.team_id "
 

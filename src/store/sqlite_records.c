@@ -8,7 +8,7 @@
 
 /* ---- statement shapes of the record functions -------------------------------- */
 
-static bf_result append_columns(buf *b, const resource_spec *spec)
+bf_result sq_append_columns(buf *b, const resource_spec *spec)
 {
     bf_result r = buf_append_str(b, "id, version, created_at, updated_at");
     for (size_t i = 0; i < spec->nfields && r == BF_OK; i++)
@@ -21,7 +21,7 @@ static bf_result build_get(buf *b, const void *ctx)
     const resource_spec *spec = ctx;
     bf_result r = buf_append_str(b, "SELECT ");
     if (r == BF_OK)
-        r = append_columns(b, spec);
+        r = sq_append_columns(b, spec);
     if (r == BF_OK)
         r = buf_printf(b, " FROM %s WHERE id = ?1", spec->name);
     return r;
@@ -32,7 +32,7 @@ static bf_result build_insert(buf *b, const void *ctx)
     const resource_spec *spec = ctx;
     bf_result r = buf_printf(b, "INSERT INTO %s (", spec->name);
     if (r == BF_OK)
-        r = append_columns(b, spec);
+        r = sq_append_columns(b, spec);
     if (r == BF_OK)
         r = buf_append_str(b, ") VALUES (?1, ?2, ?3, ?4");
     for (size_t i = 0; i < spec->nfields && r == BF_OK; i++)
@@ -71,14 +71,13 @@ typedef struct field_ref {
     size_t where; /* for K_SET_WHERE */
 } field_ref;
 
+/* Does an id list name the id? Each list has a table of the ids it names,
+ * <table>_<field>, kept by triggers (migration 7): one seek. */
 static bf_result build_listed(buf *b, const void *ctx)
 {
     const field_ref *fr = ctx;
-    const char *col = fr->spec->fields[fr->field].name;
-    return buf_printf(b,
-                      "SELECT 1 FROM %s WHERE EXISTS (SELECT 1 FROM json_each(%s.%s) "
-                      "WHERE value = ?1) LIMIT 1",
-                      fr->spec->name, fr->spec->name, col);
+    return buf_printf(b, "SELECT 1 FROM %s_%s WHERE listed_id = ?1 LIMIT 1", fr->spec->name,
+                      fr->spec->fields[fr->field].name);
 }
 
 static bf_result build_set_where(buf *b, const void *ctx)
@@ -121,7 +120,7 @@ static bf_result check_not_listed(conn *c, const resource_spec *spec, const char
     return BF_OK;
 }
 
-static void read_record(arena *a, sqlite3_stmt *s, record *rec)
+void sq_read_record(arena *a, sqlite3_stmt *s, record *rec)
 {
     rec->id = sq_column_text(a, s, 0);
     rec->version = sqlite3_column_int64(s, 1);
@@ -280,7 +279,7 @@ bf_result store_record_get(store *st, arena *a, const resource_spec *spec, const
             sqlite3_reset(s);
             return BF_ERR_NOMEM;
         }
-        read_record(a, s, rec);
+        sq_read_record(a, s, rec);
         *out = rec;
     } else if (rc == SQLITE_DONE) {
         r = bf_fail(err, BF_ERR_NOT_FOUND, "not_found", NULL, "no %s with id %s", spec->singular,
@@ -419,7 +418,7 @@ static bf_result build_visible(buf *b, const void *ctx)
     if (r == BF_OK)
         r = buf_printf(b, "SELECT 1 FROM %s WHERE id = ?1 AND ", q->spec->name);
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, q->spec, q->who);
+        r = sq_append_visibility_where(b, q->spec, q->spec->name, q->who);
     return r;
 }
 
@@ -444,229 +443,4 @@ bf_result store_record_visible(store *st, const viewer *who, const resource_spec
         r = sq_db_error(err, c->db, rc, "visibility");
     sqlite3_reset(s);
     return r;
-}
-
-/* ---- lists ------------------------------------------------------------------- */
-
-/* The shape of a list query: which (field, op) filters, search, sort and
- * direction, and whether a cursor is given. Values are not part of it. */
-typedef struct list_shape {
-    const list_query *q;
-    uint64_t filter_bits;
-} list_shape;
-
-/* Filters are numbered by the filterable fields only (three operators
- * each), so that 64 bits cover every resource. */
-static int filter_bit(const resource_spec *spec, int field, list_op op)
-{
-    int slot = 0;
-    for (int i = 0; i < field; i++)
-        if (spec->fields[i].flags & FIELD_FILTER)
-            slot++;
-    return slot * 3 + (int)op;
-}
-
-/* The field of a filter bit (the inverse of filter_bit). */
-static int bit_field(const resource_spec *spec, int bit)
-{
-    int slot = bit / 3;
-    for (size_t i = 0; i < spec->nfields; i++)
-        if ((spec->fields[i].flags & FIELD_FILTER) && slot-- == 0)
-            return (int)i;
-    return -1;
-}
-
-static bool field_is_numeric(const field_spec *f)
-{
-    return FIELD_IS_INTEGER(f->type);
-}
-
-/* The ORDER BY expression of the query's sort key; NULLs sort as the lowest value. */
-static bf_result append_sort_expr(buf *b, const list_query *q)
-{
-    if (q->sort_field == LIST_SORT_CREATED)
-        return buf_append_str(b, "created_at");
-    const field_spec *f = &q->spec->fields[q->sort_field];
-    return buf_printf(b, "IFNULL(%s, %s)", f->name, field_is_numeric(f) ? "-1" : "''");
-}
-
-static bf_result build_list(buf *b, const void *ctx)
-{
-    const list_shape *shape = ctx;
-    const list_query *q = shape->q;
-    bf_result r = sq_append_visibility_with(b, q->who);
-    if (r == BF_OK)
-        r = buf_append_str(b, "SELECT ");
-    if (r == BF_OK)
-        r = append_columns(b, q->spec);
-    if (r == BF_OK)
-        r = buf_printf(b, " FROM %s WHERE ", q->spec->name);
-    if (r == BF_OK)
-        r = sq_append_visibility_where(b, q->spec, q->who);
-    /* Parameters: ?1 limit, ?2 cursor value, ?3 cursor id, ?4 search, then
-     * one per filter bit in bit order. */
-    int param = 5;
-    for (int bit = 0; bit < 64 && r == BF_OK; bit++) {
-        if (!(shape->filter_bits & (1ULL << bit)))
-            continue;
-        const char *name = q->spec->fields[bit_field(q->spec, bit)].name;
-        static const char *const ops[] = {"=", ">=", "<="};
-        r = buf_printf(b, " AND %s %s ?%d", name, ops[bit % 3], param++);
-    }
-    if (q->search && r == BF_OK) {
-        r = buf_append_str(b, " AND (0");
-        for (size_t i = 0; i < q->spec->nfields && r == BF_OK; i++)
-            if (q->spec->fields[i].flags & FIELD_SEARCH)
-                r = buf_printf(b, " OR %s LIKE '%%' || ?4 || '%%' ESCAPE '\\'",
-                               q->spec->fields[i].name);
-        if (r == BF_OK)
-            r = buf_append_str(b, ")");
-    }
-    if (q->after && r == BF_OK) {
-        r = buf_append_str(b, " AND (");
-        if (r == BF_OK)
-            r = append_sort_expr(b, q);
-        if (r == BF_OK)
-            r = buf_printf(b, ", id) %s (?2, ?3)", q->desc ? "<" : ">");
-    }
-    if (r == BF_OK)
-        r = buf_append_str(b, " ORDER BY ");
-    if (r == BF_OK)
-        r = append_sort_expr(b, q);
-    if (r == BF_OK)
-        r = buf_printf(b, " %s, id %s LIMIT ?1", q->desc ? "DESC" : "ASC",
-                       q->desc ? "DESC" : "ASC");
-    return r;
-}
-
-/* Escapes LIKE wildcards so ?q= matches literally. */
-static const char *like_escape(arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *out = arena_alloc(a, 2 * n + 1);
-    if (out == NULL)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
-            out[k++] = '\\';
-        out[k++] = s[i];
-    }
-    out[k] = '\0';
-    return out;
-}
-
-/* Sets shape->filter_bits, one bit per filter of q (field and operator);
- * a filter given twice is refused. */
-static bf_result records_shape_filters(const list_query *q, list_shape *shape, bf_error *err)
-{
-    for (size_t i = 0; i < q->nfilters; i++) {
-        const field_spec *f = &q->spec->fields[q->filters[i].field];
-        BF_ASSERT((f->flags & FIELD_FILTER) && q->filters[i].op <= LIST_LTE);
-        int n = filter_bit(q->spec, q->filters[i].field, q->filters[i].op);
-        BF_ASSERT(n < 64);
-        uint64_t bit = 1ULL << n;
-        if (shape->filter_bits & bit)
-            return bf_fail(
-                err, BF_ERR_INVALID, "duplicate_filter", q->spec->fields[q->filters[i].field].name,
-                "the filter %s is given twice", q->spec->fields[q->filters[i].field].name);
-        shape->filter_bits |= bit;
-    }
-    return BF_OK;
-}
-
-/* Binds the parameters of the list statement s: the limit, the viewer, the
- * cursor, the search and the filters (in bit order, as the SQL was
- * composed). */
-static bf_result records_bind_list(sqlite3_stmt *s, arena *a, const list_query *q,
-                                   uint64_t filter_bits)
-{
-    sqlite3_bind_int(s, 1, q->limit + 1);
-    sq_bind_viewer(s, q->who);
-    if (q->after) {
-        const field_spec *f =
-            q->sort_field == LIST_SORT_CREATED ? NULL : &q->spec->fields[q->sort_field];
-        if (f && field_is_numeric(f))
-            sqlite3_bind_int64(s, 2, q->after_num);
-        else
-            sq_bind_text(s, 2, q->after_text);
-        sq_bind_text(s, 3, q->after_id);
-    }
-    if (q->search) {
-        const char *esc = like_escape(a, q->search);
-        if (esc == NULL)
-            return BF_ERR_NOMEM;
-        sq_bind_text(s, 4, esc);
-    }
-    int param = 5;
-    for (int bit = 0; bit < 64; bit++) {
-        if (!(filter_bits & (1ULL << bit)))
-            continue;
-        for (size_t i = 0; i < q->nfilters; i++) {
-            const list_filter *lf = &q->filters[i];
-            if (filter_bit(q->spec, lf->field, lf->op) != bit)
-                continue;
-            if (field_is_numeric(&q->spec->fields[lf->field]))
-                sqlite3_bind_int64(s, param, lf->num);
-            else
-                sq_bind_text(s, param, lf->text);
-        }
-        param++;
-    }
-    return BF_OK;
-}
-
-/* Steps the bound list statement s into out: up to q->limit records, and
- * whether there are more; resets s. */
-static bf_result records_read_page(conn *c, sqlite3_stmt *s, arena *a, const list_query *q,
-                                   record_page *out, bf_error *err)
-{
-    size_t cap = (size_t)q->limit;
-    out->items = arena_calloc(a, cap, sizeof(record *));
-    out->n = 0;
-    out->more = false;
-    if (out->items == NULL)
-        return BF_ERR_NOMEM;
-    bf_result r = BF_OK;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->n == cap) {
-            out->more = true;
-            break;
-        }
-        record *rec = record_new(a, q->spec);
-        if (rec == NULL) {
-            sqlite3_reset(s);
-            return BF_ERR_NOMEM;
-        }
-        read_record(a, s, rec);
-        out->items[out->n++] = rec;
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        r = sq_db_error(err, c->db, rc, "list");
-    sqlite3_reset(s);
-    return r;
-}
-
-bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
-                            bf_error *err)
-{
-    BF_ASSERT(q->limit >= 1 && q->limit <= LIST_MAX_LIMIT);
-    conn *c;
-    bf_result r = sq_conn(st, &c, err);
-    if (r != BF_OK)
-        return r;
-    list_shape shape = {q, 0};
-    if ((r = records_shape_filters(q, &shape, err)) != BF_OK)
-        return r;
-    uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
-                       ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
-                       (sq_visibility_shape(q->who) << 12);
-    stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
-    sqlite3_stmt *s;
-    if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
-        return r;
-    if ((r = records_bind_list(s, a, q, shape.filter_bits)) != BF_OK)
-        return r;
-    return records_read_page(c, s, a, q, out, err);
 }

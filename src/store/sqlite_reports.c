@@ -7,24 +7,53 @@
 
 /* ---- reports --------------------------------------------------------------------- */
 
-#define FUNNEL_COLUMNS                                                                             \
-    "SELECT stage, COUNT(*), SUM(amount), SUM(amount * probability), "                             \
-    "SUM(mant_complete = 0), SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "            \
-    "SUM(CASE WHEN mant_complete = 0 THEN amount * probability ELSE 0 END) FROM opportunities "
+/* The funnel and the forecast add up the totals kept per owner (migration
+ * 7) for the owners the viewer sees, and, deal by deal, the few deals the
+ * viewer sees some other way: through the deal team (of a deal someone else
+ * owns), a partner registration, a hand-over. Neither reads every open deal.
+ * Parameters: ?1 playbook or currency, ?2 currency, ?3 owner name. */
+
+/* Whether the viewer sees every deal of some owners (and so reads totals). */
+static bool reads_totals(const viewer *who)
+{
+    return who == NULL || who->role == ROLE_ADMIN || who->role == ROLE_SALES ||
+           who->role == ROLE_CONSULTANT || who->role == ROLE_MANAGER;
+}
+
+static bool sees_all_deals(const viewer *who)
+{
+    return who == NULL || who->role == ROLE_ADMIN;
+}
 
 static bf_result build_funnel(buf *b, const void *ctx)
 {
     const funnel_query *q = ctx;
     bf_result r = sq_append_visibility_with(b, q->who);
     if (r == BF_OK)
-        r = buf_append_str(b, FUNNEL_COLUMNS "WHERE playbook = ?1 AND status = 'open' "
-                                             "AND currency = ?2 AND ");
-    if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, q->who);
-    if (r == BF_OK && q->owner)
+        r = buf_append_str(b, "SELECT stage, SUM(deals), SUM(amount), SUM(weighted), "
+                              "SUM(CASE WHEN mant_complete = 0 THEN deals ELSE 0 END), "
+                              "SUM(CASE WHEN mant_complete = 0 THEN amount ELSE 0 END), "
+                              "SUM(CASE WHEN mant_complete = 0 THEN weighted ELSE 0 END) FROM (");
+    if (r == BF_OK && reads_totals(q->who))
+        r = buf_append_str(b, "SELECT stage, mant_complete, deals, amount, weighted "
+                              "FROM funnel_totals WHERE playbook = ?1 AND currency = ?2");
+    if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who))
+        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people)");
+    if (r == BF_OK && reads_totals(q->who) && q->owner)
         r = buf_append_str(b, " AND owner = ?3");
+    if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who))
+        r = buf_append_str(b, " UNION ALL ");
+    if (r == BF_OK && !sees_all_deals(q->who))
+        r = buf_append_str(b, "SELECT stage, mant_complete, 1 AS deals, amount, "
+                              "amount * probability AS weighted "
+                              "FROM opportunities o WHERE (o.playbook || '') = ?1 AND "
+                              "(o.currency || '') = ?2 AND (o.status || '') = 'open' AND ");
+    if (r == BF_OK && !sees_all_deals(q->who))
+        r = sq_append_deals_aside(b, q->who, "o");
+    if (r == BF_OK && !sees_all_deals(q->who) && q->owner)
+        r = buf_append_str(b, " AND o.owner = ?3");
     if (r == BF_OK)
-        r = buf_append_str(b, " GROUP BY stage");
+        r = buf_append_str(b, ") GROUP BY stage HAVING SUM(deals) > 0");
     return r;
 }
 
@@ -69,13 +98,21 @@ static bf_result build_forecast(buf *b, const void *ctx)
     const viewer *who = ctx;
     bf_result r = sq_append_visibility_with(b, who);
     if (r == BF_OK)
-        r = buf_append_str(b, "SELECT IFNULL(substr(expected_close, 1, 7), ''), COUNT(*), "
-                              "SUM(amount), SUM(amount * probability) FROM opportunities "
-                              "WHERE status = 'open' AND currency = ?1 AND ");
+        r = buf_append_str(b, "SELECT month, SUM(deals), SUM(amount), SUM(weighted) FROM (");
+    if (r == BF_OK && reads_totals(who))
+        r = buf_append_str(b, "SELECT month, deals, amount, weighted FROM forecast_totals "
+                              "WHERE currency = ?1");
+    if (r == BF_OK && reads_totals(who) && !sees_all_deals(who))
+        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people) UNION ALL ");
+    if (r == BF_OK && !sees_all_deals(who))
+        r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
+                              "1 AS deals, amount, amount * probability AS weighted "
+                              "FROM opportunities o "
+                              "WHERE (o.currency || '') = ?1 AND (o.status || '') = 'open' AND ");
+    if (r == BF_OK && !sees_all_deals(who))
+        r = sq_append_deals_aside(b, who, "o");
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, who);
-    if (r == BF_OK)
-        r = buf_append_str(b, " GROUP BY 1 ORDER BY 1");
+        r = buf_append_str(b, ") GROUP BY month HAVING SUM(deals) > 0 ORDER BY month");
     return r;
 }
 
@@ -110,22 +147,32 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
     return r;
 }
 
+#define STALLED_COLUMNS                                                                            \
+    "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, o.currency, "                    \
+    "o.stage_changed_at FROM "
+#define STALLED_WHERE "o.status = 'open' AND o.stage_changed_at < ?1"
+
+/* Open deals in the order their stage last changed (an index): for an
+ * admin, all of them; for others, the first page of each person's they see
+ * (an index led by the owner) and the few they see aside, merged. */
 static bf_result build_stalled(buf *b, const void *ctx)
 {
     const viewer *who = ctx;
     bf_result r = sq_append_visibility_with(b, who);
+    if (r == BF_OK && sees_all_deals(who))
+        return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
+                                                 " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
+    if (r == BF_OK && reads_totals(who))
+        r = buf_append_str(b, STALLED_COLUMNS
+                           "(SELECT id AS person FROM people) p JOIN opportunities o ON o.id IN "
+                           "(SELECT id FROM opportunities WHERE owner_id = p.person AND status = "
+                           "'open' AND stage_changed_at < ?1 ORDER BY stage_changed_at, id "
+                           "LIMIT ?2) UNION ALL ");
     if (r == BF_OK)
-        r = buf_append_str(b, "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, "
-                              "o.currency, MAX(h.changed_at) FROM opportunities o "
-                              "JOIN stage_changes h ON h.opportunity_id = o.id "
-                              "WHERE o.status = 'open' AND o.id IN (SELECT id FROM opportunities "
-                              "WHERE ");
+        r = buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE " AND ");
     if (r == BF_OK)
-        r = sq_append_visibility_where(b, &resource_opportunities, who);
-    if (r == BF_OK)
-        r = buf_append_str(b, ") GROUP BY o.id HAVING MAX(h.changed_at) < ?1 "
-                              "ORDER BY 8, o.id LIMIT ?2");
-    return r;
+        r = sq_append_deals_aside(b, who, "o");
+    return r == BF_OK ? buf_append_str(b, " ORDER BY 8, 1 LIMIT ?2") : r;
 }
 
 static void read_stalled_deal(arena *a, sqlite3_stmt *s, void *row)

@@ -46,6 +46,11 @@ void store_close(store *st);
 int store_schema_version(store *st);
 int store_schema_latest(void);
 
+/* Makes the calling thread's statements ask stop(ctx) every few thousand
+ * steps of their work and end, with BF_ERR_BUSY, when it answers true (a
+ * report whose client went away); stop NULL asks nothing again. */
+bf_result store_set_interrupt(store *st, bool (*stop)(void *ctx), void *ctx, bf_error *err);
+
 /* Explicit transactions for a multi-step write (read, decide, write). They
  * nest: only the outermost begin/commit reach the database. Every write
  * function below runs in its own transaction when called outside one. */

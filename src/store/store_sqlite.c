@@ -46,6 +46,8 @@ bf_result sq_db_error(bf_error *err, sqlite3 *db, int rc, const char *what)
         return bf_fail(err, BF_ERR_BUSY, "busy", NULL, "the database is busy; try again");
     if (base == SQLITE_NOMEM)
         return bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (base == SQLITE_INTERRUPT)
+        return bf_fail(err, BF_ERR_BUSY, "stopped", NULL, "the request was stopped");
     return bf_fail(err, BF_ERR_STORE, "store_error", NULL, "database error in %s: %s", what,
                    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 }
@@ -534,8 +536,8 @@ int store_schema_version(store *st)
 static bf_result read_schema_version(sqlite3 *db, int *version, bf_error *err)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1, &s,
-                                NULL);
+    int rc = sqlite3_prepare_v2(db, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", -1,
+                                &s, NULL);
     if (rc != SQLITE_OK)
         return sq_db_error(err, db, rc, "schema version");
     rc = sqlite3_step(s);

@@ -56,6 +56,12 @@ def source_dir():
     return path
 
 
+def latest_schema_version():
+    """The newest schema version this source tree has (its last migration)."""
+    names = os.listdir(os.path.join(source_dir(), "src", "store", "migrations"))
+    return max(int(n.split("_", 1)[0]) for n in names if n.endswith(".sql"))
+
+
 def run_cli(*args, timeout=60, input=None):
     """Runs the bingfa binary; returns CompletedProcess with text output."""
     return subprocess.run([bingfa_bin()] + [str(a) for a in args], capture_output=True,

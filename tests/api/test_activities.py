@@ -201,6 +201,24 @@ class ActivitiesTest(ServerTestCase):
         r = self.patch(url, {"outcome": "拜访纪要已补"}, version=g.json["version"])
         self.assertEqual(r.status, 200, r)
 
+    def test_a_contact_is_listed_until_the_list_lets_it_go(self):
+        """Whether a contact is named by an activity's list follows every
+        change of the list: an edit that drops it, and the activity's
+        deletion, free it to be deleted."""
+        kept = self.make_contact(self.account["id"], name="留下的联系人")
+        dropped = self.make_contact(self.account["id"], name="移出名单的联系人")
+        act = self.create("activities", {"account_id": self.account["id"], "type": "visit",
+                                         "contacts": [kept["id"], dropped["id"]]})
+        url = "/api/v1/activities/" + act["id"]
+        self.assertError(self.delete("/api/v1/contacts/" + dropped["id"], version=1), 409,
+                         "in_use")
+        r = self.patch(url, {"contacts": [kept["id"]]}, version=act["version"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.delete("/api/v1/contacts/" + dropped["id"], version=1).status, 204)
+        self.assertError(self.delete("/api/v1/contacts/" + kept["id"], version=1), 409, "in_use")
+        self.assertEqual(self.delete(url, version=r.json["version"]).status, 204)
+        self.assertEqual(self.delete("/api/v1/contacts/" + kept["id"], version=1).status, 204)
+
     def test_activity_follows_its_opportunity_to_another_account(self):
         """With an opportunity, the activity's account is the opportunity's.
         When the opportunity moves to another account, the activity must stay

@@ -17,7 +17,7 @@ from bingfa_server import BingfaServer, run_cli, satisfy_mant, source_dir
 
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
-CURRENT = 6
+CURRENT = 7
 ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
 # The built-in ruijie-6's version (playbooks/ruijie-6.json).
 RUIJIE_VERSION = 2
@@ -530,6 +530,36 @@ class MigrationTest(unittest.TestCase):
                       headers={"If-Match": '"%d"' % ghost["version"]})
         self.assertEqual(t.status, 200, t)
         self.assertEqual(s.get("/api/v1/opportunities/opp_test0002", headers=h).status, 200)
+        s.stop()
+
+    def test_server_upgrades_a_version_6_database_to_kept_totals(self):
+        """Version 7: the funnel and forecast totals and each deal's last stage
+        change are computed from the deals already there, and kept from then
+        on by every write."""
+        res = run_cli("init", "--db", self.db, "--schema-version", "6")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.insert_v3_records()
+        s = self.server()
+        s.start()
+        self.assertEqual(s.schema_version, CURRENT)
+        with closing(sqlite3.connect(self.db)) as c:
+            kept = c.execute("SELECT playbook, currency, stage, SUM(deals), SUM(amount), "
+                             "SUM(weighted) FROM funnel_totals GROUP BY 1, 2, 3 "
+                             "ORDER BY 1, 2, 3").fetchall()
+            counted = c.execute("SELECT playbook, currency, stage, COUNT(*), SUM(amount), "
+                                "SUM(amount * probability) FROM opportunities "
+                                "WHERE status = 'open' GROUP BY 1, 2, 3 "
+                                "ORDER BY 1, 2, 3").fetchall()
+            latest = c.execute("SELECT o.stage_changed_at, (SELECT MAX(changed_at) FROM "
+                               "stage_changes h WHERE h.opportunity_id = o.id) "
+                               "FROM opportunities o").fetchall()
+        self.assertTrue(counted)
+        self.assertEqual(kept, counted)
+        self.assertTrue(all(a == b for a, b in latest), latest)
+        funnel = s.get("/api/v1/reports/funnel?playbook=ruijie-6")
+        self.assertEqual(funnel.status, 200, funnel)
+        open_ruijie = [r for r in counted if r[0] == "ruijie-6" and r[1] == "CNY"]
+        self.assertEqual(funnel.json["totals"]["count"], sum(r[3] for r in open_ruijie))
         s.stop()
 
     def test_init_upgrades_a_version_3_database(self):

@@ -434,6 +434,41 @@ static void a_sharing_team_sees_its_deals(void **state)
     assert_false(sees(f, z, &resource_opportunities, deal));
 }
 
+static int asked;
+
+static bool always_stop(void *ctx)
+{
+    (void)ctx;
+    asked++;
+    return true;
+}
+
+/* A statement whose client went away stops midway, and the next one, with
+ * nothing asked, runs. */
+static void an_interrupt_stops_a_long_statement(void **state)
+{
+    fixture *f = *state;
+    char json[64];
+    for (int i = 0; i < 3000; i++) {
+        snprintf(json, sizeof(json), "{\"name\":\"客户 %d\"}", i);
+        insert(f, &resource_accounts, json);
+    }
+    list_query q = {.spec = &resource_accounts,
+                    .sort_field = LIST_SORT_CREATED,
+                    .search = "不存在",
+                    .limit = 10};
+    record_page page;
+    asked = 0;
+    assert_int_equal(store_set_interrupt(f->st, always_stop, NULL, &f->err), BF_OK);
+    assert_int_equal(store_record_list(f->st, f->a, &q, &page, &f->err), BF_ERR_BUSY);
+    assert_string_equal(f->err.code, "stopped");
+    assert_true(asked >= 1);
+    assert_int_equal(store_set_interrupt(f->st, NULL, NULL, &f->err), BF_OK);
+    assert_int_equal(store_record_list(f->st, f->a, &q, &page, &f->err), BF_OK);
+    assert_int_equal(page.n, 0);
+    assert_int_equal(asked, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -448,6 +483,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(lists_filter_sort_and_continue, setup, teardown),
         cmocka_unit_test_setup_teardown(each_role_sees_its_own_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sharing_team_sees_its_deals, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_interrupt_stops_a_long_statement, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,255 @@
+"""The funnel and the forecast are sums kept by every write (the totals of
+schema version 7), not counted from the deals at each request. They must be
+exact: after random creates, edits, stage moves, transfers, wins and losses,
+deletes, deal-team and partner changes and MANT completions, every user's
+funnel and forecast equal a recomputation from the deals that user lists,
+and the kept totals equal a GROUP BY over the deals table."""
+
+import collections
+import random
+import sqlite3
+import unittest
+from contextlib import closing
+
+from bingfa_server import ServerTestCase, satisfy_mant
+
+SEED = 20261204
+STEPS = 160
+PLAYBOOKS = ("ruijie-6", "huayu-5")
+CURRENCIES = ("CNY", "USD")
+# name: (role, team key, partner key)
+PEOPLE = {"经理甲": ("manager", "T1", None), "销售甲": ("sales", "T1", None),
+          "销售乙": ("sales", "T1", None), "顾问甲": ("consultant", "T1", None),
+          "销售丙": ("sales", "T2", None), "销售丁": ("sales", "T2", None),
+          "伙伴甲": ("partner", None, "P1")}
+OWNERS = ("销售甲", "销售乙", "销售丙", "销售丁")
+
+
+def fen_of_percent(weighted):
+    return (weighted + 50) // 100
+
+
+class ReportTotalsTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+
+        def must(r, status=(200, 201)):
+            if r.status not in status:
+                raise RuntimeError("setup: %r" % (r,))
+            return r.json
+
+        top = must(s.post("/api/v1/teams", {"name": "总部"}))["id"]
+        cls.teams = {"T1": must(s.post("/api/v1/teams", {"name": "华东", "parent_id": top,
+                                                          "share_deals": False}))["id"],
+                     "T2": must(s.post("/api/v1/teams", {"name": "华南", "parent_id": top,
+                                                          "share_deals": True}))["id"]}
+        cls.partner = must(s.post("/api/v1/partners", {"name": "渠道伙伴"}))["id"]
+        cls.uid, cls.h = {}, {"admin": None}
+        for name, (role, team, partner) in PEOPLE.items():
+            u = s.make_user(name, role=role, team_id=cls.teams.get(team),
+                            partner_id=cls.partner if partner else None)
+            cls.uid[name] = u["id"]
+            cls.h[name] = s.auth(name)
+        cls.accounts = [must(s.post("/api/v1/accounts", {"name": "客户%d" % i}))["id"]
+                        for i in range(4)]
+
+    def setUp(self):
+        self.rng = random.Random(SEED)
+        self.deals = {}  # id -> version
+        self.done = collections.Counter()  # writes that took effect, by kind
+
+    # -- the random writes ----------------------------------------------------------------
+
+    def fetch(self, opp_id):
+        r = self.get("/api/v1/opportunities/" + opp_id)
+        self.assertEqual(r.status, 200, r)
+        return r.json
+
+    def create(self):
+        body = {"account_id": self.rng.choice(self.accounts), "name": "商机",
+                "amount": self.rng.randrange(0, 5000000),
+                "currency": self.rng.choice(CURRENCIES),
+                "playbook": self.rng.choice(PLAYBOOKS),
+                "owner_id": self.uid[self.rng.choice(OWNERS)]}
+        if self.rng.random() < 0.7:
+            body["expected_close"] = "2027-%02d-%02d" % (self.rng.randrange(1, 13),
+                                                         self.rng.randrange(1, 28))
+        r = self.post("/api/v1/opportunities", body)
+        self.assertEqual(r.status, 201, r)
+        self.deals[r.json["id"]] = r.json["version"]
+        self.done["create"] += 1
+
+    def edit(self, opp_id):
+        o = self.fetch(opp_id)
+        change = self.rng.choice(["amount", "expected_close", "currency", "none"])
+        body = {"amount": self.rng.randrange(0, 5000000)} if change == "amount" else \
+            {"expected_close": self.rng.choice([None, "2028-01-15", "2027-06-30"])} \
+            if change == "expected_close" else \
+            {"currency": self.rng.choice(CURRENCIES)} if change == "currency" else \
+            {"name": "改名"}
+        r = self.patch("/api/v1/opportunities/" + opp_id, body, version=o["version"])
+        self.assertIn(r.status, (200, 409), r)  # 409: a closed deal refuses edits
+        self.took("edit " + change, r)
+
+    def advance(self, opp_id):
+        r = self.post("/api/v1/opportunities/%s/advance" % opp_id,
+                      {"override": True, "reason": "经理批准推进"})
+        self.assertIn(r.status, (200, 409), r)  # 409: the last stage, or closed
+        self.took("advance", r)
+
+    def transfer(self, opp_id):
+        o = self.fetch(opp_id)
+        r = self.request("POST", "/api/v1/opportunities/%s/transfer" % opp_id,
+                         body={"owner_id": self.uid[self.rng.choice(
+                             [n for n in OWNERS if self.uid[n] != o["owner_id"]])],
+                               "reason": "调整分工"},
+                         headers={"If-Match": '"%d"' % o["version"]})
+        self.assertIn(r.status, (200, 409), r)
+        self.took("transfer", r)
+
+    def close(self, opp_id):
+        o = self.fetch(opp_id)
+        if o["status"] != "open":
+            return
+        body = {"status": "won"} if self.rng.random() < 0.5 else \
+            {"status": "lost", "won_by": "竞争对手", "close_reason": "价格"}
+        r = self.patch("/api/v1/opportunities/" + opp_id, body, version=o["version"])
+        self.assertIn(r.status, (200, 409), r)
+        self.took(body["status"], r)
+
+    def delete_deal(self, opp_id):
+        o = self.fetch(opp_id)
+        r = self.delete("/api/v1/opportunities/" + opp_id, version=o["version"])
+        self.assertEqual(r.status, 204, r)
+        del self.deals[opp_id]
+        self.took("delete", r)
+
+    def team(self, opp_id):
+        """Puts someone on the deal team, or takes them off when they are on."""
+        who = self.uid[self.rng.choice(["顾问甲", "销售甲", "销售丙", "经理甲"])]
+        members = self.get("/api/v1/opportunities/%s/team" % opp_id)
+        self.assertEqual(members.status, 200, members)
+        url = "/api/v1/opportunities/%s/team/%s" % (opp_id, who)
+        if who in [m["id"] for m in members.json["members"]]:
+            r = self.request("DELETE", url)
+            self.assertEqual(r.status, 204, r)
+            self.took("team delete", r)
+        else:
+            r = self.request("PUT", url, body={"role": "consultant"})
+            self.assertIn(r.status, (200, 201), r)
+            self.took("team put", r)
+
+    def partner_registration(self, opp_id):
+        url = "/api/v1/opportunities/%s/partners/%s" % (opp_id, self.partner)
+        r = self.request("PUT" if self.rng.random() < 0.6 else "DELETE", url)
+        self.assertIn(r.status, (200, 201, 204, 404), r)
+        self.took("partner", r)
+
+    def mant(self, opp_id):
+        if self.fetch(opp_id)["playbook"] == "ruijie-6":
+            satisfy_mant(self.server, opp_id)
+            self.done["mant"] += 1
+
+    def took(self, kind, r, ok=(200, 201, 204)):
+        if r.status in ok:
+            self.done[kind] += 1
+
+    def random_step(self):
+        if len(self.deals) < 6 or self.rng.random() < 0.3:
+            return self.create()
+        opp_id = self.rng.choice(list(self.deals))  # in the order made: the same walk each run
+        step = self.rng.choice([self.edit, self.advance, self.transfer, self.close,
+                                self.delete_deal, self.team, self.team,
+                                self.partner_registration, self.mant])
+        step(opp_id)
+
+    # -- the recomputation ----------------------------------------------------------------
+
+    def visible_open(self, user, playbook=None, currency=None):
+        """The open deals user lists (every page), optionally of one playbook
+        and currency."""
+        query = "/api/v1/opportunities?status=open&limit=200"
+        if playbook:
+            query += "&playbook=" + playbook
+        if currency:
+            query += "&currency=" + currency
+        out, cursor = [], None
+        while True:
+            r = self.get(query + ("&cursor=" + cursor if cursor else ""), headers=self.h[user])
+            self.assertEqual(r.status, 200, r)
+            out.extend(r.json["items"])
+            cursor = r.json.get("next_cursor")
+            if not cursor:
+                return out
+
+    def check_reports(self, user):
+        for playbook in PLAYBOOKS:
+            for currency in CURRENCIES:
+                deals = self.visible_open(user, playbook, currency)
+                f = self.get("/api/v1/reports/funnel?playbook=%s&currency=%s"
+                             % (playbook, currency), headers=self.h[user])
+                self.assertEqual(f.status, 200, f)
+                weighted = sum(d["amount"] * d["probability"] for d in deals)
+                self.assertEqual((f.json["totals"]["count"], f.json["totals"]["amount"],
+                                  f.json["totals"]["weighted_amount"]),
+                                 (len(deals), sum(d["amount"] for d in deals),
+                                  fen_of_percent(weighted)), (user, playbook, currency))
+                for st in f.json["stages"]:
+                    mine = [d for d in deals if d["stage"] == st["id"]]
+                    self.assertEqual((st["count"], st["amount"]),
+                                     (len(mine), sum(d["amount"] for d in mine)),
+                                     (user, playbook, currency, st["id"]))
+        for currency in CURRENCIES:
+            deals = self.visible_open(user, currency=currency)
+            fc = self.get("/api/v1/reports/forecast?currency=" + currency, headers=self.h[user])
+            self.assertEqual(fc.status, 200, fc)
+            months = {}
+            for d in deals:
+                m = d["expected_close"][:7] if d.get("expected_close") else None
+                c, a, w = months.get(m, (0, 0, 0))
+                months[m] = (c + 1, a + d["amount"], w + d["amount"] * d["probability"])
+            got = {m["month"]: (m["count"], m["amount"], m["weighted_amount"])
+                   for m in fc.json["months"]}
+            want = {m: (c, a, fen_of_percent(w)) for m, (c, a, w) in months.items()}
+            self.assertEqual(got, want, (user, currency))
+
+    def check_kept_totals(self):
+        with closing(sqlite3.connect(self.server.db)) as c:
+            kept = c.execute("SELECT * FROM funnel_totals ORDER BY 1, 2, 3, 4, 5, 6").fetchall()
+            counted = c.execute(
+                "SELECT playbook, currency, COALESCE(owner_id, ''), COALESCE(owner, ''), stage, "
+                "mant_complete, COUNT(*), SUM(amount), SUM(amount * probability) "
+                "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3, 4, 5, 6 "
+                "ORDER BY 1, 2, 3, 4, 5, 6").fetchall()
+            self.assertEqual(kept, counted)
+            kept = c.execute("SELECT * FROM forecast_totals ORDER BY 1, 2, 3").fetchall()
+            counted = c.execute(
+                "SELECT currency, COALESCE(owner_id, ''), "
+                "COALESCE(substr(expected_close, 1, 7), ''), COUNT(*), SUM(amount), "
+                "SUM(amount * probability) FROM opportunities WHERE status = 'open' "
+                "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3").fetchall()
+            self.assertEqual(kept, counted)
+
+    def test_reports_equal_a_recomputation_after_random_writes(self):
+        for step in range(STEPS):
+            self.random_step()
+            if step % 40 == 39:
+                self.check_kept_totals()
+                for user in ["admin"] + list(PEOPLE):
+                    self.check_reports(user)
+        self.check_kept_totals()
+        for user in ["admin"] + list(PEOPLE):
+            self.check_reports(user)
+        # Every kind of write took effect at least once: the sums were tested
+        # against each, not against failures.
+        kinds = {"create", "edit amount", "edit expected_close", "edit currency", "advance",
+                 "transfer", "won", "lost", "delete", "team put", "team delete", "partner",
+                 "mant"}
+        self.assertEqual(kinds - set(self.done), set(), self.done)
+
+
+if __name__ == "__main__":
+    unittest.main()
