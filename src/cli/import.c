@@ -3,7 +3,7 @@
  * and as the user --as names (the command line's admin by default), so that
  * a line passes exactly the checks a POST of it would and leaves what a POST
  * leaves: the record, its owner, its stage history and deal team, its audit
- * entry. Lines are written in transactions of --batch lines; a line may name
+ * entry. Lines are written in transactions of --batch records; a line may name
  * the record of an earlier line by the label of its "ref" ("@label" in a
  * reference field). A line that fails stops the import, its transaction
  * rolled back (or, with --skip-invalid, is reported and left out alone).
