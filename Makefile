@@ -9,7 +9,12 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_TARGETS = api forms headers list_query playbook record router static_path
 SECONDS    ?= 60
 
-.PHONY: all setup build web run test fuzz clean lint format
+# make bench: the data sizes (deals), seconds per figure, and the store.
+SIZES         ?= 10000 100000 1000000
+BENCH_SECONDS ?= 5
+STORE         ?= sqlite
+
+.PHONY: all setup build web run test fuzz bench clean lint format
 
 all: build
 
@@ -46,6 +51,13 @@ fuzz:
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBINGFA_FUZZ=ON >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS))
 	@sh scripts/fuzz $(FUZZ_BUILD) $(SECONDS) $(FUZZ_TARGETS)
+
+# A benchmark, not a test: imports SIZES deals into fresh databases, serves
+# each with the release build and drives it with wrk, then writes
+# docs/performance.md (scripts/bench; its data stays in build/bench).
+bench:
+	@sh scripts/setup bench
+	@JOBS=$(JOBS) python3 scripts/bench --sizes "$(SIZES)" --seconds $(BENCH_SECONDS) --store $(STORE)
 
 lint:
 	@sh scripts/lint

@@ -257,6 +257,27 @@ json_t *api_openapi_document(void);
 bf_result api_owner_name(api_call *call, const resource_spec *spec, const char *user_id,
                          const char **name);
 
+/* Creates a record of the route's resource (route is a ROUTE_CREATE one)
+ * from the JSON object body exactly as a POST to it does, without HTTP: the
+ * caller's right to create, the fields it may not see, validation, the
+ * visibility of the records it names, its owner, the resource's rules, the
+ * insert, what follows (stage history, deal team) and its audit entry, in
+ * one transaction (joining the caller's). *out belongs to the call's arena. */
+bf_result api_create_record(api_call *call, const struct api_route *route, json_t *body,
+                            record **out);
+
+/* The route that creates records of spec (POST /api/v1/<spec->name>), or
+ * NULL when the API creates none. Static storage. */
+const struct api_route *api_create_route(const resource_spec *spec);
+
+/* Prepares *call for requests made in this process without HTTP (bingfa
+ * import): it acts as the active user called as, or as the command line's
+ * admin when as is NULL, as X-Bingfa-As does for bingfa api. What it holds
+ * lives in a; the caller points call->arena at an arena of its own for each
+ * piece of work (and clears call->err). 401 when no active user has that
+ * name, the reason in call->err. */
+bf_result api_call_in_process(api *app, arena *a, const char *as, api_call *call);
+
 /* Generic handlers of a resource route (route->spec, route->hooks). */
 bf_result crud_list(api_call *call, const struct api_route *route);
 bf_result crud_create(api_call *call, const struct api_route *route);
@@ -294,6 +315,10 @@ json_t *api_record_json(api_call *call, const record *rec);
  * not stolen). */
 bf_result api_audit(api_call *call, const char *action, const char *resource, const char *id,
                     json_t *old_values, json_t *new_values);
+
+/* As api_audit, with the values as JSON object texts already (or NULL). */
+bf_result api_audit_text(api_call *call, const char *action, const char *resource, const char *id,
+                         const char *old_values, const char *new_values);
 
 /* The fields that differ between two JSON objects: *old_out and *new_out get
  * new objects holding them (NULL when nothing differs). */

@@ -7,36 +7,55 @@
 #include "api/api.h"
 #include "http/response.h"
 
+/* Room json_dumpb is first given: most texts fit, and are dumped once. */
+#define JSON_TEXT_GUESS 2048
+
 /* Not json_dumps: when one of its allocations fails, jansson (2.14) can
  * leave a key out of an object and answer the broken text; json_dumpb into a
- * buffer of the right size allocates nothing for the text. */
+ * buffer allocates nothing for the text. It answers the length the text
+ * needs: a text longer than the first buffer is dumped again into one of
+ * that size. */
 const char *api_json_text(api_call *call, json_t *v, size_t flags)
 {
     if (v == NULL)
         return NULL;
-    size_t n = json_dumpb(v, NULL, 0, flags);
-    char *text = n ? arena_alloc(call->arena, n + 1) : NULL;
-    if (text == NULL || json_dumpb(v, text, n, flags) != n)
+    char *text = arena_alloc(call->arena, JSON_TEXT_GUESS);
+    size_t n = text ? json_dumpb(v, text, JSON_TEXT_GUESS - 1, flags) : 0;
+    if (n == 0)
         return NULL;
+    if (n >= JSON_TEXT_GUESS - 1) {
+        size_t first = n;
+        text = arena_alloc(call->arena, first + 1);
+        if (text == NULL || (n = json_dumpb(v, text, first, flags)) != first)
+            return NULL;
+    }
     text[n] = '\0';
     return text;
 }
 
-bf_result api_audit(api_call *call, const char *action, const char *resource, const char *id,
-                    json_t *old_values, json_t *new_values)
+bf_result api_audit_text(api_call *call, const char *action, const char *resource, const char *id,
+                         const char *old_values, const char *new_values)
 {
     audit_entry e = {
         .actor = call->actor,
         .action = action,
         .resource = resource,
         .record_id = id,
-        .old_values = api_json_text(call, old_values, JSON_COMPACT | JSON_SORT_KEYS),
-        .new_values = api_json_text(call, new_values, JSON_COMPACT | JSON_SORT_KEYS),
+        .old_values = old_values,
+        .new_values = new_values,
         .address = http_client_address(call->req),
     };
-    if ((old_values && e.old_values == NULL) || (new_values && e.new_values == NULL))
-        return BF_ERR_NOMEM;
     return store_audit_append(call->app->store, &e, &call->err);
+}
+
+bf_result api_audit(api_call *call, const char *action, const char *resource, const char *id,
+                    json_t *old_values, json_t *new_values)
+{
+    const char *old_text = api_json_text(call, old_values, JSON_COMPACT | JSON_SORT_KEYS);
+    const char *new_text = api_json_text(call, new_values, JSON_COMPACT | JSON_SORT_KEYS);
+    if ((old_values && old_text == NULL) || (new_values && new_text == NULL))
+        return BF_ERR_NOMEM;
+    return api_audit_text(call, action, resource, id, old_text, new_text);
 }
 
 bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t **new_out)

@@ -112,10 +112,16 @@ bf_result crud_list(api_call *call, const api_route *route)
     return BF_OK;
 }
 
-/* The audit entry of a write: the fields that changed, old and new. */
+/* The audit entry of a write: the fields that changed, old and new. A
+ * create's are the fields it set, written straight from the record. */
 static bf_result audit_write(api_call *call, const char *action, const record *before,
                              const record *after)
 {
+    if (before == NULL) {
+        const char *set = record_set_fields_text(call->arena, after);
+        return set ? api_audit_text(call, action, after->spec->name, after->id, NULL, set)
+                   : BF_ERR_NOMEM;
+    }
     const resource_spec *spec = after ? after->spec : before->spec;
     json_t *old_j = before ? api_keep(call, record_to_json(before)) : NULL;
     json_t *new_j = after ? api_keep(call, record_to_json(after)) : NULL;
@@ -205,13 +211,10 @@ static bf_result create_in_tx(api_call *call, void *ctx)
     return r;
 }
 
-bf_result crud_create(api_call *call, const api_route *route)
+bf_result api_create_record(api_call *call, const api_route *route, json_t *body, record **out)
 {
-    json_t *body;
     record *rec;
     bf_result r = require_write(call, route->spec, ACCESS_CREATE);
-    if (r == BF_OK)
-        r = api_body(call, &body);
     if (r == BF_OK)
         r = check_hidden_input(call, route->spec, body);
     if (r == BF_OK)
@@ -220,6 +223,21 @@ bf_result crud_create(api_call *call, const api_route *route)
         return r;
     write_ctx w = {.route = route, .rec = rec};
     if ((r = api_transaction(call, create_in_tx, &w)) != BF_OK)
+        return r;
+    *out = rec;
+    return BF_OK;
+}
+
+bf_result crud_create(api_call *call, const api_route *route)
+{
+    json_t *body;
+    record *rec;
+    bf_result r = require_write(call, route->spec, ACCESS_CREATE);
+    if (r == BF_OK)
+        r = api_body(call, &body);
+    if (r == BF_OK)
+        r = api_create_record(call, route, body, &rec);
+    if (r != BF_OK)
         return r;
     return api_respond_record(call, 201, rec);
 }

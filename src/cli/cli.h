@@ -21,6 +21,10 @@ int cli_tool(int argc, char **argv);
 /* bingfa api --db DB METHOD PATH [BODY]: any route, in-process */
 int cli_api(int argc, char **argv);
 
+/* bingfa import --db FILE [--as USER] … FILE|-: a bulk load of JSON lines
+ * through the API's create path (docs/import.md) */
+int cli_import(int argc, char **argv);
+
 /* bingfa user add|passwd …: users and their passwords */
 int cli_user(int argc, char **argv);
 

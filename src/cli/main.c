@@ -66,6 +66,13 @@ static const char usage[] =
     "             METHOD PATH [BODY.json|-]\n"
     "                                      any API route in-process, e.g. GET "
     "/api/v1/opportunities/ID/health\n"
+    "  bingfa import --db FILE [--as USER] [--resource RESOURCE] [--batch N]\n"
+    "                [--skip-invalid] [--progress SECONDS | --quiet] FILE|-\n"
+    "                                      a bulk load of JSON lines, one record a line, made\n"
+    "                                      as POST /api/v1/RESOURCE makes it (as USER); a\n"
+    "                                      line's \"ref\" labels it, \"@label\" names it; N\n"
+    "                                      lines a transaction (default 100000); a bad line\n"
+    "                                      stops it, or is skipped (docs/import.md)\n"
     "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
     "                                      generators and linters)\n"
     "  bingfa --help | --version\n"
@@ -210,6 +217,8 @@ int main(int argc, char **argv)
         return cli_token(argc - 2, argv + 2);
     if (strcmp(cmd, "api") == 0)
         return cli_api(argc - 2, argv + 2);
+    if (strcmp(cmd, "import") == 0)
+        return cli_import(argc - 2, argv + 2);
     if (strcmp(cmd, "openapi") == 0)
         return cli_openapi(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);

@@ -1,8 +1,11 @@
 /* Record parsing, validation and JSON output (see record.h). */
 #include "core/record.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/text.h"
 
 record *record_new(arena *a, const resource_spec *spec)
@@ -337,6 +340,118 @@ json_t *record_to_json(const record *rec)
         return NULL;
     }
     return o;
+}
+
+/* Appends s as a JSON string: quotes, and escapes for the quote, the
+ * backslash and control characters (UTF-8 passes as it is). */
+static bf_result append_json_string(buf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    bf_result r = buf_append(b, "\"", 1);
+    const char *run = s;
+    for (; r == BF_OK && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        r = buf_append(b, run, (size_t)(s - run));
+        run = s + 1;
+        const char *short_form = c == '"'    ? "\\\""
+                                 : c == '\\' ? "\\\\"
+                                 : c == '\n' ? "\\n"
+                                 : c == '\r' ? "\\r"
+                                 : c == '\t' ? "\\t"
+                                 : c == '\b' ? "\\b"
+                                 : c == '\f' ? "\\f"
+                                             : NULL;
+        char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], '\0'};
+        if (r == BF_OK)
+            r = buf_append_str(b, short_form ? short_form : u);
+    }
+    if (r == BF_OK)
+        r = buf_append(b, run, (size_t)(s - run));
+    return r == BF_OK ? buf_append(b, "\"", 1) : r;
+}
+
+/* Appends the value v of field f as JSON (lists are kept as JSON text). */
+static bf_result append_json_value(buf *b, const field_spec *f, const field_value *v)
+{
+    if (f->type == FIELD_BOOL)
+        return buf_append_str(b, v->i ? "true" : "false");
+    if (FIELD_IS_INTEGER(f->type)) {
+        char digits[24];
+        int n = snprintf(digits, sizeof(digits), "%" PRId64, v->i);
+        return buf_append(b, digits, (size_t)n);
+    }
+    if (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST)
+        return buf_append_str(b, v->s);
+    return append_json_string(b, v->s);
+}
+
+static bool value_set(const field_spec *f, const field_value *v)
+{
+    if (v->null || !v->present)
+        return false;
+    if (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST)
+        return v->s != NULL && strcmp(v->s, "[]") != 0;
+    return FIELD_IS_INTEGER(f->type) || f->type == FIELD_BOOL || v->s != NULL;
+}
+
+/* The fields of a spec in name order, as indexes; sorted once per thread. */
+typedef struct name_order {
+    const resource_spec *spec;
+    unsigned char index[64];
+} name_order;
+
+static const unsigned char *fields_by_name(const resource_spec *spec)
+{
+    static _Thread_local name_order orders[16];
+    size_t slot = 0;
+    while (slot < 16 && orders[slot].spec != NULL && orders[slot].spec != spec)
+        slot++;
+    BF_ASSERT(slot < 16 && spec->nfields <= sizeof(orders[0].index));
+    name_order *o = &orders[slot];
+    if (o->spec == spec)
+        return o->index;
+    for (size_t i = 0; i < spec->nfields; i++) { /* insertion sort by name */
+        size_t k = i;
+        while (k > 0 && strcmp(spec->fields[o->index[k - 1]].name, spec->fields[i].name) > 0) {
+            o->index[k] = o->index[k - 1];
+            k--;
+        }
+        o->index[k] = (unsigned char)i;
+    }
+    o->spec = spec;
+    return o->index;
+}
+
+const char *record_set_fields_text(arena *a, const record *rec)
+{
+    const resource_spec *spec = rec->spec;
+    const unsigned char *order = fields_by_name(spec);
+    size_t n = spec->nfields;
+    buf b;
+    buf_init(&b, a, (size_t)64 << 20);
+    bf_result r = buf_reserve(&b, 1024); /* room for most records at once */
+    if (r == BF_OK)
+        r = buf_append(&b, "{", 1);
+    const char *sep = "";
+    for (size_t k = 0; k < n && r == BF_OK; k++) {
+        const field_spec *f = &spec->fields[order[k]];
+        const field_value *v = &rec->values[order[k]];
+        if (!value_set(f, v))
+            continue;
+        r = buf_append_str(&b, sep);
+        if (r == BF_OK)
+            r = append_json_string(&b, f->name);
+        if (r == BF_OK)
+            r = buf_append(&b, ":", 1);
+        if (r == BF_OK)
+            r = append_json_value(&b, f, v);
+        sep = ",";
+    }
+    if (r == BF_OK)
+        r = buf_append(&b, "}", 1);
+    return r == BF_OK ? buf_cstr(&b) : NULL;
 }
 
 field_value *record_field(record *rec, const char *name)

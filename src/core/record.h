@@ -49,6 +49,11 @@ void record_apply_patch(record *base, const record *patch);
 /* The record as a new JSON object (caller owns the reference); NULL on no memory. */
 json_t *record_to_json(const record *rec);
 
+/* The fields of rec that are set — not null, lists not empty — as the text
+ * of a compact JSON object, keys in name order, written straight from the
+ * values (what a create's audit entry keeps). In a; NULL when out of memory. */
+const char *record_set_fields_text(arena *a, const record *rec);
+
 /* Value accessors by field name; BF_ASSERT that the name exists. */
 field_value *record_field(record *rec, const char *name);
 const field_value *record_field_const(const record *rec, const char *name);

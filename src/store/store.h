@@ -26,6 +26,11 @@ typedef struct store_options {
      * are not waited for (they survive the process, not a power loss). */
     bool synchronous_full;
     int busy_timeout_ms; /* how long a writer waits for another process's write lock; 0 = 5000 */
+    /* A bulk load (bingfa import): commits do not wait for the disk, the
+     * page cache grows large and the write-ahead log is copied into the
+     * database less often; store_checkpoint makes the load durable at its
+     * end. A crash loses the last transactions, never corrupts. */
+    bool bulk_load;
     /* Called with every statement a connection runs, its values bound in
      * (for tests that check query plans); NULL for none. */
     void (*trace)(void *ctx, const char *sql);
@@ -96,6 +101,22 @@ bf_result store_sync_wait(store *st, uint64_t token, bf_error *err);
  * be: from the store's flusher thread, or at once on this thread when that is
  * known already (token 0 included). */
 void store_sync_notify(store *st, uint64_t token, store_waiter *w);
+
+/* A savepoint in this thread's transaction (there must be one): what is
+ * written after it can be undone alone. Savepoints do not nest. */
+bf_result store_savepoint(store *st, bf_error *err);
+
+/* Keeps what was written since the savepoint, as part of the transaction. */
+bf_result store_savepoint_release(store *st, bf_error *err);
+
+/* Undoes what was written since the savepoint, and forgets the failure of a
+ * transaction begun and rolled back inside it, so that the outer one may
+ * still commit. */
+bf_result store_savepoint_rollback(store *st, bf_error *err);
+
+/* Copies the write-ahead log into the database file and syncs both: after
+ * a bulk load, everything committed is on disk. */
+bf_result store_checkpoint(store *st, bf_error *err);
 
 /* Inserts rec: assigns id (unless set), version 1 and timestamps. Checks that
  * every reference names an existing record (BF_ERR_INVALID naming the field). */
