@@ -391,7 +391,10 @@ enum { HOLD_NONE = 0, HOLD_WAITING, HOLD_SUSPENDED, HOLD_RELEASED };
 
 bool http_request_can_hold(const http_request *req)
 {
-    return req->server != NULL && !req->offload;
+    /* Once the server is stopping, a request that comes after the last one
+     * in flight is answered at once: a held (suspended) connection must not
+     * outlive the daemon. */
+    return req->server != NULL && !req->offload && !atomic_load(&req->server->closing);
 }
 
 void http_request_hold(http_request *req)
@@ -589,6 +592,7 @@ bf_result http_server_start(const http_options *opt, http_handler handler, void 
     atomic_init(&srv->in_flight, 0);
     atomic_init(&srv->body_held, 0);
     atomic_init(&srv->held, 0);
+    atomic_init(&srv->closing, false);
     pthread_mutex_init(&srv->watch_lock, NULL);
     pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->pool_lock, NULL);
@@ -650,6 +654,7 @@ void http_server_stop(http_server *srv, unsigned grace_ms)
 {
     if (srv == NULL)
         return;
+    atomic_store(&srv->closing, true);
     MHD_socket fd = MHD_quiesce_daemon(srv->daemon);
     if (fd != MHD_INVALID_SOCKET)
         close(fd);

@@ -34,6 +34,7 @@ struct http_server {
     atomic_int in_flight;
     atomic_size_t body_held; /* bytes of the body budget held by requests */
     atomic_uint held;        /* requests whose answer is held, until released */
+    atomic_bool closing;     /* http_server_stop has begun: no answer is held any more */
     access_log *log;         /* the writer of opt.access_log, or NULL */
 
     pthread_mutex_t watch_lock; /* guards watches, and every shutdown of a watched socket */
