@@ -187,4 +187,8 @@ uint64_t sq_visibility_shape(const viewer *v);
 /* Binds the viewer's parameters (?90 user id, ?91 name, ?92 partner, ?93 team). */
 void sq_bind_viewer(db_stmt *s, const viewer *v);
 
+/* Binds ?94, the scope that names the viewer's people in the totals of the
+ * deals they see aside (migration 10); the string is made in a. */
+bf_result sq_bind_viewer_scope(db_stmt *s, arena *a, const viewer *v);
+
 #endif

@@ -189,6 +189,25 @@ bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const ch
     return BF_ERR_INTERNAL;
 }
 
+bf_result sq_bind_viewer_scope(db_stmt *s, arena *a, const viewer *v)
+{
+    if (sees_all(v) || !sees_through_people(v))
+        return BF_OK;
+    /* The same choice of people as sq_append_visibility_with; the viewer is
+     * a user of their own team, so the scope is exactly their people. */
+    const char *scope;
+    if (v->role == ROLE_MANAGER && v->team_id != NULL)
+        scope = arena_printf(a, "s:%s", v->team_id);
+    else if (v->role != ROLE_MANAGER && v->team_shares && v->team_id != NULL)
+        scope = arena_printf(a, "t:%s", v->team_id);
+    else
+        scope = arena_printf(a, "u:%s", v->user_id);
+    if (scope == NULL)
+        return BF_ERR_NOMEM;
+    sq_bind_text(s, 94, scope);
+    return BF_OK;
+}
+
 void sq_bind_viewer(db_stmt *s, const viewer *v)
 {
     if (sees_all(v))

@@ -8,10 +8,12 @@
 /* ---- reports --------------------------------------------------------------------- */
 
 /* The funnel and the forecast add up the totals kept per owner (migration
- * 7) for the owners the viewer sees, and, deal by deal, the few deals the
- * viewer sees some other way: through the deal team (of a deal someone else
- * owns), a partner registration, a hand-over. Neither reads every open deal.
- * Parameters: ?1 playbook or currency, ?2 currency, ?3 owner name. */
+ * 7) for the owners the viewer sees, and the totals kept per scope of the
+ * deals on whose deal team the viewer's people are (migration 10), less
+ * those owners. A partner's registrations and an implementer's hand-overs,
+ * few, are read deal by deal. Neither reads every open deal. Parameters: ?1
+ * playbook or currency, ?2 currency, ?3 owner name, ?94 the viewer's scope
+ * (sq_bind_viewer_scope). */
 
 /* Whether the viewer sees every deal of some owners (and so reads totals). */
 static bool reads_totals(const viewer *who)
@@ -41,16 +43,23 @@ static bf_result build_funnel(buf *b, const void *ctx)
         r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people)");
     if (r == BF_OK && reads_totals(q->who) && q->owner)
         r = buf_append_str(b, " AND owner = ?3");
-    if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who))
-        r = buf_append_str(b, " UNION ALL ");
-    if (r == BF_OK && !sees_all_deals(q->who))
+    if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who)) {
+        /* The deals of the viewer's scope (migration 10) whose owners are
+         * not counted above. */
+        r = buf_append_str(b, " UNION ALL SELECT stage, mant_complete, deals, amount, weighted "
+                              "FROM aside_funnel_totals WHERE scope = ?94 AND playbook = ?1 AND "
+                              "currency = ?2 AND owner_id NOT IN (SELECT id FROM people)");
+        if (r == BF_OK && q->owner)
+            r = buf_append_str(b, " AND owner = ?3");
+    }
+    if (r == BF_OK && !reads_totals(q->who))
         r = buf_append_str(b, "SELECT stage, mant_complete, 1 AS deals, amount, "
                               "amount * probability AS weighted "
                               "FROM opportunities o WHERE (o.playbook || '') = ?1 AND "
                               "(o.currency || '') = ?2 AND (o.status || '') = 'open' AND ");
-    if (r == BF_OK && !sees_all_deals(q->who))
+    if (r == BF_OK && !reads_totals(q->who))
         r = sq_append_deals_aside(b, q->who, "o");
-    if (r == BF_OK && !sees_all_deals(q->who) && q->owner)
+    if (r == BF_OK && !reads_totals(q->who) && q->owner)
         r = buf_append_str(b, " AND o.owner = ?3");
     if (r == BF_OK)
         r = buf_append_str(b, ") AS rows_seen GROUP BY stage HAVING SUM(deals) > 0");
@@ -82,6 +91,8 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
                          build_funnel, q, &s, err)) != BF_OK)
         return r;
     sq_bind_viewer(s, q->who);
+    if ((r = sq_bind_viewer_scope(s, a, q->who)) != BF_OK)
+        return r;
     sq_bind_text(s, 1, q->playbook);
     sq_bind_text(s, 2, q->currency);
     if (q->owner)
@@ -103,13 +114,16 @@ static bf_result build_forecast(buf *b, const void *ctx)
         r = buf_append_str(b, "SELECT month, deals, amount, weighted FROM forecast_totals "
                               "WHERE currency = ?1");
     if (r == BF_OK && reads_totals(who) && !sees_all_deals(who))
-        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people) UNION ALL ");
-    if (r == BF_OK && !sees_all_deals(who))
+        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people) UNION ALL "
+                              "SELECT month, deals, amount, weighted FROM aside_forecast_totals "
+                              "WHERE scope = ?94 AND currency = ?1 AND "
+                              "owner_id NOT IN (SELECT id FROM people)");
+    if (r == BF_OK && !reads_totals(who))
         r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
                               "1 AS deals, amount, amount * probability AS weighted "
                               "FROM opportunities o "
                               "WHERE (o.currency || '') = ?1 AND (o.status || '') = 'open' AND ");
-    if (r == BF_OK && !sees_all_deals(who))
+    if (r == BF_OK && !reads_totals(who))
         r = sq_append_deals_aside(b, who, "o");
     if (r == BF_OK)
         r = buf_append_str(b, ") AS rows_seen GROUP BY month HAVING SUM(deals) > 0 ORDER BY month");
@@ -139,6 +153,8 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
     if (r != BF_OK)
         return r;
     sq_bind_viewer(s, who);
+    if ((r = sq_bind_viewer_scope(s, a, who)) != BF_OK)
+        return r;
     sq_bind_text(s, 1, currency);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(forecast_row), read_forecast_row, "forecast", &rows, n,

@@ -1,9 +1,11 @@
 """The funnel and the forecast are sums kept by every write (the totals of
 schema version 7), not counted from the deals at each request. They must be
 exact: after random creates, edits, stage moves, transfers, wins and losses,
-deletes, deal-team and partner changes and MANT completions, every user's
-funnel and forecast equal a recomputation from the deals that user lists,
-and the kept totals equal a GROUP BY over the deals table."""
+deletes, deal-team and partner changes, MANT completions, people moved
+between teams and teams moved in the tree, every user's funnel and
+forecast equal a recomputation from the deals that user lists, and the kept
+totals (per owner, schema version 7; of the deals seen aside per scope of
+people, schema version 10) equal a GROUP BY over the tables they sum."""
 
 import collections
 import random
@@ -20,8 +22,11 @@ CURRENCIES = ("CNY", "USD")
 PEOPLE = {"经理甲": ("manager", "T1", None), "销售甲": ("sales", "T1", None),
           "销售乙": ("sales", "T1", None), "顾问甲": ("consultant", "T1", None),
           "销售丙": ("sales", "T2", None), "销售丁": ("sales", "T2", None),
+          "销售戊": ("sales", "T3", None), "顾问乙": ("consultant", "T3", None),
+          "经理乙": ("manager", "TOP", None),
           "伙伴甲": ("partner", None, "P1")}
-OWNERS = ("销售甲", "销售乙", "销售丙", "销售丁")
+OWNERS = ("销售甲", "销售乙", "销售丙", "销售丁", "销售戊")
+MOVERS = ("销售乙", "顾问甲", "销售戊")  # people moved between teams
 
 
 def fen_of_percent(weighted):
@@ -44,7 +49,11 @@ class ReportTotalsTest(ServerTestCase):
         cls.teams = {"T1": must(s.post("/api/v1/teams", {"name": "华东", "parent_id": top,
                                                           "share_deals": False}))["id"],
                      "T2": must(s.post("/api/v1/teams", {"name": "华南", "parent_id": top,
-                                                          "share_deals": True}))["id"]}
+                                                          "share_deals": True}))["id"],
+                     "TOP": top}
+        cls.teams["T3"] = must(s.post("/api/v1/teams", {"name": "华东二组",
+                                                         "parent_id": cls.teams["T1"],
+                                                         "share_deals": True}))["id"]
         cls.partner = must(s.post("/api/v1/partners", {"name": "渠道伙伴"}))["id"]
         cls.uid, cls.h = {}, {"admin": None}
         for name, (role, team, partner) in PEOPLE.items():
@@ -128,7 +137,7 @@ class ReportTotalsTest(ServerTestCase):
 
     def team(self, opp_id):
         """Puts someone on the deal team, or takes them off when they are on."""
-        who = self.uid[self.rng.choice(["顾问甲", "销售甲", "销售丙", "经理甲"])]
+        who = self.uid[self.rng.choice(["顾问甲", "销售甲", "销售丙", "经理甲", "销售戊", "顾问乙"])]
         members = self.get("/api/v1/opportunities/%s/team" % opp_id)
         self.assertEqual(members.status, 200, members)
         url = "/api/v1/opportunities/%s/team/%s" % (opp_id, who)
@@ -152,6 +161,30 @@ class ReportTotalsTest(ServerTestCase):
             satisfy_mant(self.server, opp_id)
             self.done["mant"] += 1
 
+    def move_person(self, opp_id):
+        """Moves someone to another team (or to none)."""
+        del opp_id
+        name = self.rng.choice(MOVERS)
+        u = self.get("/api/v1/users/" + self.uid[name])
+        self.assertEqual(u.status, 200, u)
+        team = self.rng.choice(["T1", "T2", "T3", None])
+        r = self.patch("/api/v1/users/" + self.uid[name],
+                       {"team_id": self.teams[team] if team else None},
+                       version=u.json["version"])
+        self.assertEqual(r.status, 200, r)
+        self.took("move person", r)
+
+    def move_team(self, opp_id):
+        """Moves the team T3 (a leaf) under another parent."""
+        del opp_id
+        t = self.get("/api/v1/teams/" + self.teams["T3"])
+        self.assertEqual(t.status, 200, t)
+        parent = self.rng.choice(["T1", "T2", "TOP"])
+        r = self.patch("/api/v1/teams/" + self.teams["T3"], {"parent_id": self.teams[parent]},
+                       version=t.json["version"])
+        self.assertEqual(r.status, 200, r)
+        self.took("move team", r)
+
     def took(self, kind, r, ok=(200, 201, 204)):
         if r.status in ok:
             self.done[kind] += 1
@@ -162,7 +195,8 @@ class ReportTotalsTest(ServerTestCase):
         opp_id = self.rng.choice(list(self.deals))  # in the order made: the same walk each run
         step = self.rng.choice([self.edit, self.advance, self.transfer, self.close,
                                 self.delete_deal, self.team, self.team,
-                                self.partner_registration, self.mant])
+                                self.partner_registration, self.mant, self.move_person,
+                                self.move_team])
         step(opp_id)
 
     # -- the recomputation ----------------------------------------------------------------
@@ -232,6 +266,39 @@ class ReportTotalsTest(ServerTestCase):
             "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
             "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
         self.assertEqual(kept, counted)
+        # The deals seen aside, per scope of people (schema version 10).
+        kept = bingfa_db.query(db, "SELECT team_id, scope FROM team_scopes ORDER BY 1, 2")
+        counted = bingfa_db.query(
+            db, "WITH RECURSIVE above(team_id, ancestor) AS (SELECT id, id FROM teams "
+            "UNION ALL SELECT a.team_id, t.parent_id FROM above a JOIN teams t "
+            "ON t.id = a.ancestor WHERE t.parent_id IS NOT NULL) "
+            "SELECT team_id, 's:' || ancestor AS scope FROM above "
+            "UNION SELECT id, 't:' || id FROM teams ORDER BY 1, 2")
+        self.assertEqual(kept, counted)
+        kept = bingfa_db.query(db, "SELECT * FROM deal_scopes ORDER BY 1, 2")
+        counted = bingfa_db.query(
+            db, "SELECT scope, opportunity_id, COUNT(*) AS n FROM ("
+            "SELECT 'u:' || m.user_id AS scope, m.opportunity_id FROM opportunity_members m "
+            "UNION ALL SELECT ts.scope, m.opportunity_id FROM opportunity_members m "
+            "JOIN users u ON u.id = m.user_id JOIN team_scopes ts ON ts.team_id = u.team_id) s "
+            "GROUP BY 1, 2 ORDER BY 1, 2")
+        self.assertEqual(kept, counted)
+        kept = bingfa_db.query(db, "SELECT * FROM aside_funnel_totals ORDER BY 1, 2, 3, 4, 5, 6, 7")
+        counted = bingfa_db.query(
+            db, "SELECT ds.scope, o.playbook, o.currency, COALESCE(o.owner_id, '') AS owner_id, "
+            "COALESCE(o.owner, '') AS owner, o.stage, o.mant_complete, COUNT(*) AS deals, "
+            "SUM(o.amount) AS amount, SUM(o.amount * o.probability) AS weighted "
+            "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+            "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7")
+        self.assertEqual(kept, counted)
+        kept = bingfa_db.query(db, "SELECT * FROM aside_forecast_totals ORDER BY 1, 2, 3, 4")
+        counted = bingfa_db.query(
+            db, "SELECT ds.scope, o.currency, COALESCE(o.owner_id, '') AS owner_id, "
+            "COALESCE(substr(o.expected_close, 1, 7), '') AS month, COUNT(*) AS deals, "
+            "SUM(o.amount) AS amount, SUM(o.amount * o.probability) AS weighted "
+            "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+            "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
+        self.assertEqual(kept, counted)
 
     def test_reports_equal_a_recomputation_after_random_writes(self):
         for step in range(STEPS):
@@ -247,7 +314,7 @@ class ReportTotalsTest(ServerTestCase):
         # against each, not against failures.
         kinds = {"create", "edit amount", "edit expected_close", "edit currency", "advance",
                  "transfer", "won", "lost", "delete", "team put", "team delete", "partner",
-                 "mant"}
+                 "mant", "move person", "move team"}
         self.assertEqual(kinds - set(self.done), set(), self.done)
 
 
