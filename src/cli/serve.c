@@ -124,6 +124,8 @@ static int serve_parse_option(serve_config *c, const char *arg, const char *val)
         hopt->pool_queue = (unsigned)n;
     } else if (strcmp(arg, "--login-rate") == 0 && parse_uint(val, 100000, &n)) {
         c->login_rate = n;
+    } else if (strcmp(arg, "--aside-walk-from") == 0 && parse_uint(val, 1000000000, &n) && n > 0) {
+        c->sopt.aside_walk_from = (int)n;
     } else if (strcmp(arg, "--synchronous") == 0 &&
                (strcmp(val, "full") == 0 || strcmp(val, "normal") == 0)) {
         c->sopt.synchronous_full = strcmp(val, "full") == 0;

@@ -109,6 +109,7 @@ enum stmt_kind {
     K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
     K_FORECAST,  /* open deals by month of expected close; options = viewer shape */
     K_STALLED,   /* open deals without a stage change since; options = viewer shape */
+    K_ASIDE,     /* how many deals the viewer sees aside; options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter
@@ -186,6 +187,19 @@ uint64_t sq_visibility_shape(const viewer *v);
 
 /* Binds the viewer's parameters (?90 user id, ?91 name, ?92 partner, ?93 team). */
 void sq_bind_viewer(db_stmt *s, const viewer *v);
+
+/* How a list of deals reads the deals the viewer sees aside: not at all
+ * (there are none), one by one through the deal teams, or by walking the
+ * index of the sort asked. */
+enum { SQ_ASIDE_NONE, SQ_ASIDE_BY_MEMBERS, SQ_ASIDE_WALK };
+
+/* From how many deals seen aside a list walks its sort's index
+ * (store_options.aside_walk_from). */
+int sq_aside_walk_from(const store *st);
+
+/* Chooses how a list of deals for v (who sees them through people) reads
+ * the deals v sees aside, from how many there are (migration 10). */
+bf_result sq_choose_aside(store *st, conn *c, arena *a, const viewer *v, int *out, bf_error *err);
 
 /* Binds ?94, the scope that names the viewer's people in the totals of the
  * deals they see aside (migration 10); the string is made in a. */

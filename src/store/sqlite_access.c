@@ -208,6 +208,42 @@ bf_result sq_bind_viewer_scope(db_stmt *s, arena *a, const viewer *v)
     return BF_OK;
 }
 
+static bf_result build_aside_count(buf *b, const void *ctx)
+{
+    bf_result r = sq_append_visibility_with(b, ctx);
+    return r == BF_OK ? buf_append_str(b, "SELECT COALESCE(SUM(deals), 0) FROM aside_counts "
+                                          "WHERE scope = ?94 AND owner_id NOT IN "
+                                          "(SELECT id FROM people)")
+                      : r;
+}
+
+bf_result sq_choose_aside(store *st, conn *c, arena *a, const viewer *v, int *out, bf_error *err)
+{
+    db_stmt *s;
+    bf_result r =
+        sq_stmt_get(c, sq_shape_key(K_ASIDE, &resource_opportunities, sq_visibility_shape(v), 0),
+                    build_aside_count, v, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_viewer(s, v);
+    if ((r = sq_bind_viewer_scope(s, a, v)) != BF_OK) {
+        db_reset(s);
+        return r;
+    }
+    int rc = db_step(s);
+    if (rc != DB_ROW) {
+        r = sq_db_error(err, c->db, rc, "deals seen aside");
+        db_reset(s);
+        return r;
+    }
+    int64_t n = db_column_int64(s, 0);
+    db_reset(s);
+    *out = n == 0                       ? SQ_ASIDE_NONE
+           : n < sq_aside_walk_from(st) ? SQ_ASIDE_BY_MEMBERS
+                                        : SQ_ASIDE_WALK;
+    return BF_OK;
+}
+
 void sq_bind_viewer(db_stmt *s, const viewer *v)
 {
     if (sees_all(v))

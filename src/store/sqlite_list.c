@@ -12,6 +12,7 @@
 typedef struct list_shape {
     const list_query *q;
     uint64_t filter_bits;
+    int aside; /* SQ_ASIDE_*: how a list by people reads the deals seen aside */
 } list_shape;
 
 /* Filters are numbered by the filterable fields only (three operators
@@ -109,13 +110,19 @@ static bf_result append_order(buf *b, const list_query *q, const char *key)
 /* A list of deals for a viewer who sees them through people: the first
  * page of each person's own deals, each from an index led by the owner,
  * and the page of the deals seen aside (deal teams), merged. It reads a
- * page per person, however many deals there are. */
+ * page per person, however many deals there are; the deals seen aside are
+ * read one by one while they are few, and picked out of the sort's index
+ * (?94, the viewer's scope, migration 10) once they are many. */
 static bf_result build_list_by_people(buf *b, const list_shape *shape)
 {
     const list_query *q = shape->q;
     bf_result r = sq_append_visibility_with(b, q->who);
-    for (int branch = 0; branch < 2 && r == BF_OK; branch++) {
-        r = buf_append_str(b, branch ? " UNION ALL SELECT " : "SELECT ");
+    int branches = shape->aside == SQ_ASIDE_NONE ? 1 : 2;
+    bool walk = shape->aside == SQ_ASIDE_WALK;
+    for (int branch = 0; branch < branches && r == BF_OK; branch++) {
+        r = buf_append_str(b, branch == 0 ? "SELECT "
+                              : walk      ? " UNION ALL SELECT * FROM (SELECT "
+                                          : " UNION ALL SELECT ");
         if (r == BF_OK)
             r = sq_append_columns(b, q->spec);
         if (r == BF_OK)
@@ -126,16 +133,23 @@ static bf_result build_list_by_people(buf *b, const list_shape *shape)
             r = buf_append_str(b, " AS sort_key FROM (SELECT id AS person FROM people) p "
                                   "JOIN opportunities ON opportunities.id IN (SELECT id FROM "
                                   "opportunities WHERE owner_id = p.person");
-        if (r == BF_OK && branch == 1)
+        if (r == BF_OK && branch == 1 && walk)
+            r = buf_append_str(b, " AS sort_key FROM opportunities WHERE EXISTS (SELECT 1 FROM "
+                                  "deal_scopes ds WHERE ds.scope = ?94 AND ds.opportunity_id = "
+                                  "opportunities.id) AND COALESCE(opportunities.owner_id, '') "
+                                  "NOT IN (SELECT id FROM people)");
+        if (r == BF_OK && branch == 1 && !walk)
             r = buf_append_str(b, " FROM opportunities WHERE ");
-        if (r == BF_OK && branch == 1)
+        if (r == BF_OK && branch == 1 && !walk)
             r = sq_append_deals_aside(b, q->who, "opportunities");
         if (r == BF_OK)
             r = append_conditions(b, shape);
-        if (r == BF_OK && branch == 0)
+        if (r == BF_OK && (branch == 0 || walk))
             r = append_order(b, q, NULL);
         if (r == BF_OK && branch == 0)
             r = buf_append_str(b, ")");
+        if (r == BF_OK && branch == 1 && walk)
+            r = buf_append_str(b, ") AS aside");
     }
     return r == BF_OK ? append_order(b, q, "sort_key") : r;
 }
@@ -279,17 +293,23 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    list_shape shape = {q, 0};
+    list_shape shape = {q, 0, SQ_ASIDE_NONE};
     if ((r = records_shape_filters(q, &shape, err)) != BF_OK)
+        return r;
+    bool by_people = q->spec == &resource_opportunities && sq_visibility_by_people(q->who);
+    if (by_people && (r = sq_choose_aside(st, c, a, q->who, &shape.aside, err)) != BF_OK)
         return r;
     uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
                        ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
-                       (sq_visibility_shape(q->who) << 12);
+                       (sq_visibility_shape(q->who) << 12) | ((uint64_t)shape.aside << 20);
     stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
     db_stmt *s;
     if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
         return r;
-    if ((r = records_bind_list(s, a, q, shape.filter_bits)) != BF_OK)
+    if ((r = records_bind_list(s, a, q, shape.filter_bits)) != BF_OK ||
+        (by_people && (r = sq_bind_viewer_scope(s, a, q->who)) != BF_OK)) {
+        db_reset(s);
         return r;
+    }
     return records_read_page(c, s, a, q, out, err);
 }

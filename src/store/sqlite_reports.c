@@ -170,10 +170,18 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
 
 /* Open deals in the order their stage last changed (an index): for an
  * admin, all of them; for others, the first page of each person's they see
- * (an index led by the owner) and the few they see aside, merged. */
+ * (an index led by the owner) and the deals they see aside, merged — read
+ * one by one while they are few, picked out of the index once they are
+ * many (as lists do, sq_choose_aside). */
+typedef struct stalled_shape {
+    const viewer *who;
+    int aside; /* SQ_ASIDE_* */
+} stalled_shape;
+
 static bf_result build_stalled(buf *b, const void *ctx)
 {
-    const viewer *who = ctx;
+    const stalled_shape *shape = ctx;
+    const viewer *who = shape->who;
     bf_result r = sq_append_visibility_with(b, who);
     if (r == BF_OK && sees_all_deals(who))
         return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
@@ -183,11 +191,22 @@ static bf_result build_stalled(buf *b, const void *ctx)
                            "(SELECT id AS person FROM people) p JOIN opportunities o ON o.id IN "
                            "(SELECT id FROM opportunities WHERE owner_id = p.person AND status = "
                            "'open' AND stage_changed_at < ?1 ORDER BY stage_changed_at, id "
-                           "LIMIT ?2) UNION ALL ");
-    if (r == BF_OK)
-        r = buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE " AND ");
-    if (r == BF_OK)
-        r = sq_append_deals_aside(b, who, "o");
+                           "LIMIT ?2)");
+    if (r == BF_OK && reads_totals(who) && shape->aside == SQ_ASIDE_WALK)
+        r = buf_append_str(b, " UNION ALL SELECT * FROM (" STALLED_COLUMNS
+                              "opportunities o WHERE " STALLED_WHERE
+                              " AND EXISTS (SELECT 1 FROM deal_scopes ds WHERE ds.scope = ?94 "
+                              "AND ds.opportunity_id = o.id) AND COALESCE(o.owner_id, '') NOT IN "
+                              "(SELECT id FROM people) ORDER BY o.stage_changed_at, o.id "
+                              "LIMIT ?2) AS aside");
+    if (r == BF_OK && (!reads_totals(who) || shape->aside == SQ_ASIDE_BY_MEMBERS)) {
+        r = buf_append_str(b, reads_totals(who) ? " UNION ALL " STALLED_COLUMNS
+                                                  "opportunities o WHERE " STALLED_WHERE " AND "
+                                                : STALLED_COLUMNS
+                                  "opportunities o WHERE " STALLED_WHERE " AND ");
+        if (r == BF_OK)
+            r = sq_append_deals_aside(b, who, "o");
+    }
     return r == BF_OK ? buf_append_str(b, " ORDER BY 8, 1 LIMIT ?2") : r;
 }
 
@@ -211,13 +230,22 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
+    stalled_shape shape = {who, SQ_ASIDE_NONE};
+    if (reads_totals(who) && !sees_all_deals(who) &&
+        (r = sq_choose_aside(st, c, a, who, &shape.aside, err)) != BF_OK)
+        return r;
     db_stmt *s;
     r = sq_stmt_get(c,
-                    sq_shape_key(K_STALLED, &resource_opportunities, sq_visibility_shape(who), 0),
-                    build_stalled, who, &s, err);
+                    sq_shape_key(K_STALLED, &resource_opportunities,
+                                 sq_visibility_shape(who) | ((uint64_t)shape.aside << 12), 0),
+                    build_stalled, &shape, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_viewer(s, who);
+    if ((r = sq_bind_viewer_scope(s, a, who)) != BF_OK) {
+        db_reset(s);
+        return r;
+    }
     sq_bind_text(s, 1, before);
     db_bind_int64(s, 2, limit);
     void *rows = NULL;

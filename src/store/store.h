@@ -31,6 +31,12 @@ typedef struct store_options {
      * database less often; store_checkpoint makes the load durable at its
      * end. A crash loses the last transactions, never corrupts. */
     bool bulk_load;
+    /* A salesperson's, consultant's or manager's list of deals reads the
+     * deals they see aside (through deal teams) one by one and sorts them
+     * while there are fewer than this many; from this many on, it walks the
+     * index of the sort asked and picks them out (a page costs about
+     * page size x deals / deals seen aside). 0 = 4000. */
+    int aside_walk_from;
     /* Called with every statement a connection runs, its values bound in
      * (for tests that check query plans); NULL for none. */
     void (*trace)(void *ctx, const char *sql);

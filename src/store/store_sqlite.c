@@ -607,6 +607,11 @@ int store_schema_version(store *st)
     return st->schema_version;
 }
 
+int sq_aside_walk_from(const store *st)
+{
+    return st->opt.aside_walk_from > 0 ? st->opt.aside_walk_from : 4000;
+}
+
 /* The migrations written for the connection's database: the same versions
  * in both dialects (src/store/migrations/, src/store/migrations_pg/). */
 static const embedded_file *migrations_of(const conn *c)

@@ -299,6 +299,12 @@ class ReportTotalsTest(ServerTestCase):
             "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
             "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
         self.assertEqual(kept, counted)
+        kept = bingfa_db.query(db, "SELECT * FROM aside_counts ORDER BY 1, 2")
+        counted = bingfa_db.query(
+            db, "SELECT ds.scope, COALESCE(o.owner_id, '') AS owner_id, COUNT(*) AS deals "
+            "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+            "GROUP BY 1, 2 ORDER BY 1, 2")
+        self.assertEqual(kept, counted)
 
     def test_reports_equal_a_recomputation_after_random_writes(self):
         for step in range(STEPS):
@@ -316,6 +322,13 @@ class ReportTotalsTest(ServerTestCase):
                  "transfer", "won", "lost", "delete", "team put", "team delete", "partner",
                  "mant", "move person", "move team"}
         self.assertEqual(kinds - set(self.done), set(), self.done)
+
+
+class ReportTotalsWalkingTest(ReportTotalsTest):
+    """The same, with every list of deals picking the deals seen aside out
+    of the sort's index (the way a list reads them once they are many), so
+    that the lists the reports are checked against are read that way."""
+    server_args = ["--aside-walk-from", "1"]
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@
 -- are on the deal's team (n, at least 1): a deal is counted once per scope
 -- however many of its people are on it. aside_funnel_totals and
 -- aside_forecast_totals add up the open deals of each scope, per owner, so
--- that a report leaves out the owners it already counts (its people).
+-- that a report leaves out the owners it already counts (its people);
+-- aside_counts counts them all (any status), so that a list knows how many
+-- deals it sees aside before it chooses how to read them.
 -- Everything is kept by the triggers below, in the writing transaction.
 
 -- The scopes each team's users belong to: its own ('t:' and 's:') and the
@@ -56,6 +58,13 @@ CREATE TABLE aside_forecast_totals (
     PRIMARY KEY (scope, currency, owner_id, month)
 ) WITHOUT ROWID;
 
+CREATE TABLE aside_counts (
+    scope    TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    deals    INTEGER NOT NULL,
+    PRIMARY KEY (scope, owner_id)
+) WITHOUT ROWID;
+
 INSERT INTO team_scopes
     WITH RECURSIVE above(team_id, ancestor) AS (
         SELECT id, id FROM teams
@@ -88,6 +97,11 @@ INSERT INTO aside_forecast_totals
     WHERE o.status = 'open'
     GROUP BY 1, 2, 3, 4;
 
+INSERT INTO aside_counts
+    SELECT ds.scope, COALESCE(o.owner_id, ''), COUNT(*)
+    FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id
+    GROUP BY 1, 2;
+
 -- A scope row comes or goes: the deal's figures join or leave the scope's
 -- totals (an open deal only; when the deal itself is being deleted its row
 -- is still there: see opportunities_aside_delete).
@@ -109,6 +123,10 @@ BEGIN
     ON CONFLICT (scope, currency, owner_id, month) DO UPDATE SET
         deals = deals + 1, amount = amount + excluded.amount,
         weighted = weighted + excluded.weighted;
+    INSERT INTO aside_counts
+        SELECT NEW.scope, COALESCE(o.owner_id, ''), 1
+        FROM opportunities o WHERE o.id = NEW.opportunity_id
+    ON CONFLICT (scope, owner_id) DO UPDATE SET deals = deals + 1;
 END;
 
 CREATE TRIGGER deal_scopes_totals_delete AFTER DELETE ON deal_scopes
@@ -141,6 +159,12 @@ BEGIN
       AND (currency, owner_id, month) IN (
         SELECT currency, COALESCE(owner_id, ''), COALESCE(substr(expected_close, 1, 7), '')
         FROM opportunities WHERE id = OLD.opportunity_id AND status = 'open');
+    UPDATE aside_counts SET deals = deals - 1
+    WHERE scope = OLD.scope AND owner_id = (SELECT COALESCE(owner_id, '') FROM opportunities
+                                            WHERE id = OLD.opportunity_id);
+    DELETE FROM aside_counts
+    WHERE scope = OLD.scope AND owner_id = (SELECT COALESCE(owner_id, '') FROM opportunities
+                                            WHERE id = OLD.opportunity_id) AND deals = 0;
 END;
 
 -- A deal that changes: its old figures leave every scope it is in, the new
@@ -191,6 +215,21 @@ BEGIN
     ON CONFLICT (scope, currency, owner_id, month) DO UPDATE SET
         deals = deals + 1, amount = amount + excluded.amount,
         weighted = weighted + excluded.weighted;
+END;
+
+CREATE TRIGGER opportunities_aside_owner AFTER UPDATE OF owner_id ON opportunities
+WHEN OLD.owner_id IS NOT NEW.owner_id
+BEGIN
+    UPDATE aside_counts SET deals = deals - 1
+    WHERE scope IN (SELECT scope FROM deal_scopes WHERE opportunity_id = OLD.id)
+      AND owner_id = COALESCE(OLD.owner_id, '');
+    DELETE FROM aside_counts
+    WHERE scope IN (SELECT scope FROM deal_scopes WHERE opportunity_id = OLD.id)
+      AND owner_id = COALESCE(OLD.owner_id, '') AND deals = 0;
+    INSERT INTO aside_counts
+        SELECT ds.scope, COALESCE(NEW.owner_id, ''), 1
+        FROM deal_scopes ds WHERE ds.opportunity_id = NEW.id
+    ON CONFLICT (scope, owner_id) DO UPDATE SET deals = deals + 1;
 END;
 
 -- Before a deal goes (its deal team goes with it, by cascade): its scope

@@ -42,6 +42,13 @@ CREATE TABLE aside_forecast_totals (
     PRIMARY KEY (scope, currency, owner_id, month)
 );
 
+CREATE TABLE aside_counts (
+    scope    TEXT NOT NULL,
+    owner_id TEXT NOT NULL,
+    deals    BIGINT NOT NULL,
+    PRIMARY KEY (scope, owner_id)
+);
+
 INSERT INTO team_scopes
     WITH RECURSIVE above(team_id, ancestor) AS (
         SELECT id, id FROM teams
@@ -73,6 +80,25 @@ INSERT INTO aside_forecast_totals
     FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id
     WHERE o.status = 'open'
     GROUP BY 1, 2, 3, 4;
+
+INSERT INTO aside_counts
+    SELECT ds.scope, COALESCE(o.owner_id, ''), COUNT(*)
+    FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id
+    GROUP BY 1, 2;
+
+-- A deal joins (p_sign 1) or leaves (-1) the count of a scope's deals of its
+-- owner, whatever its status.
+CREATE FUNCTION aside_counts_add(p_scope TEXT, p_owner_id TEXT, p_sign BIGINT)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO aside_counts AS t VALUES (p_scope, COALESCE(p_owner_id, ''), p_sign)
+    ON CONFLICT (scope, owner_id) DO UPDATE SET deals = t.deals + excluded.deals;
+    IF p_sign < 0 THEN
+        DELETE FROM aside_counts
+        WHERE scope = p_scope AND owner_id = COALESCE(p_owner_id, '') AND deals = 0;
+    END IF;
+END
+$$;
 
 -- A deal's figures join (sign 1) or leave (sign -1) the totals of a scope
 -- (an open deal only); a total that reaches no deal goes.
@@ -115,11 +141,13 @@ BEGIN
         SELECT * INTO o FROM opportunities WHERE id = NEW.opportunity_id;
         IF FOUND THEN
             PERFORM aside_totals_add(NEW.scope, o, 1);
+            PERFORM aside_counts_add(NEW.scope, o.owner_id, 1);
         END IF;
     ELSE
         SELECT * INTO o FROM opportunities WHERE id = OLD.opportunity_id;
         IF FOUND THEN
             PERFORM aside_totals_add(OLD.scope, o, -1);
+            PERFORM aside_counts_add(OLD.scope, o.owner_id, -1);
         END IF;
     END IF;
     RETURN NULL;
@@ -137,6 +165,10 @@ BEGIN
     FOR s IN SELECT scope FROM deal_scopes WHERE opportunity_id = NEW.id LOOP
         PERFORM aside_totals_add(s, OLD, -1);
         PERFORM aside_totals_add(s, NEW, 1);
+        IF OLD.owner_id IS DISTINCT FROM NEW.owner_id THEN
+            PERFORM aside_counts_add(s, OLD.owner_id, -1);
+            PERFORM aside_counts_add(s, NEW.owner_id, 1);
+        END IF;
     END LOOP;
     RETURN NULL;
 END

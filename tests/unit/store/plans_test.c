@@ -63,7 +63,9 @@ static void remember(void *ctx, const char *sql)
         json_object_set_new(f->seen, sql, json_string(f->what));
 }
 
-static int setup(void **state)
+/* Opens the fixture's store; lists walk their sort's index for the deals
+ * seen aside from aside_walk_from of them (0: the default). */
+static int setup_with(void **state, int aside_walk_from)
 {
     fixture *f = calloc(1, sizeof(*f));
     if (f == NULL)
@@ -72,13 +74,27 @@ static int setup(void **state)
     snprintf(f->path, sizeof(f->path), "%s/bingfa-plans-%d.db", dir && *dir ? dir : "/tmp",
              (int)getpid());
     unlink(f->path);
-    store_options opt = {.synchronous_full = false, .trace = remember, .trace_ctx = f};
+    store_options opt = {.synchronous_full = false,
+                         .aside_walk_from = aside_walk_from,
+                         .trace = remember,
+                         .trace_ctx = f};
     f->seen = json_object();
     if ((f->a = arena_new(64 * 1024)) == NULL || app_fixture_open(&f->base, f->path, &opt) != 0)
         return -1;
     f->app = f->base.app;
     *state = f;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_with(state, 0);
+}
+
+/* Lists walk the sort's index for every deal seen aside. */
+static int setup_walk(void **state)
+{
+    return setup_with(state, 1);
 }
 
 static int teardown(void **state)
@@ -171,6 +187,19 @@ static void make_data(fixture *f, const char **opp_id, const char **acc_id)
             *acc_id = acc;
         }
     }
+    /* A deal of another team's with 甲 and the manager on its deal team:
+     * both see it aside. */
+    const char *south = id_of(run(f, NULL, "POST", "/api/v1/teams", "{\"name\":\"华南\"}"));
+    snprintf(body, sizeof(body), "{\"name\":\"丙\",\"role\":\"sales\",\"team_id\":\"%s\"}", south);
+    const char *other = id_of(run(f, NULL, "POST", "/api/v1/users", body));
+    snprintf(body, sizeof(body), "{\"name\":\"客户南\",\"owner_id\":\"%s\"}", other);
+    const char *acc = id_of(run(f, NULL, "POST", "/api/v1/accounts", body));
+    snprintf(body, sizeof(body),
+             "{\"account_id\":\"%s\",\"name\":\"南方项目\",\"owner_id\":\"%s\"}", acc, other);
+    const char *opp = id_of(run(f, NULL, "POST", "/api/v1/opportunities", body));
+    for (int i = 0; i < 2; i++)
+        run(f, NULL, "PUT", arena_printf(f->a, "/api/v1/opportunities/%s/team/%s", opp, ids[i]),
+            "{\"role\":\"consultant\"}");
 }
 
 /* The reads to plan, {path} filled with the deal or account id. */
@@ -454,11 +483,94 @@ static void starting_does_not_scan_growing_tables(void **state)
     json_decref(found);
 }
 
+/* A list of deals reads the deals seen aside one by one, or picks them out
+ * of the sort's index: every page of every sort, filter and cursor comes
+ * out the same either way, for a salesperson and for a manager. */
+static void lists_agree_whichever_way_they_read_aside(void **state)
+{
+    fixture *f = *state;
+    const char *opp = NULL, *acc = NULL;
+    make_data(f, &opp, &acc);
+    json_t *me = run(f, "甲", "GET", "/api/v1/session", NULL);
+    const char *sales = json_string_value(json_object_get(json_object_get(me, "user"), "id"));
+    const char *west = id_of(run(f, NULL, "POST", "/api/v1/teams", "{\"name\":\"华西\"}"));
+    char body[256];
+    snprintf(body, sizeof(body), "{\"name\":\"丁\",\"role\":\"sales\",\"team_id\":\"%s\"}", west);
+    const char *other = id_of(run(f, NULL, "POST", "/api/v1/users", body));
+    for (int i = 0; i < 7; i++) {
+        snprintf(body, sizeof(body),
+                 "{\"account_id\":\"%s\",\"name\":\"西部项目%d\",\"amount\":%d,"
+                 "\"owner_id\":\"%s\"%s}",
+                 acc, i, 70000 * ((i * 5) % 7), other,
+                 i % 3 ? ",\"expected_close\":\"2027-03-01\"" : "");
+        const char *deal = id_of(run(f, NULL, "POST", "/api/v1/opportunities", body));
+        if (i % 2 == 0)
+            run(f, NULL, "PUT", arena_printf(f->a, "/api/v1/opportunities/%s/team/%s", deal, sales),
+                "{\"role\":\"consultant\"}");
+    }
+    app_fixture walk;
+    store_options opt = {.synchronous_full = false, .aside_walk_from = 1};
+    assert_int_equal(app_fixture_open(&walk, f->path, &opt), 0);
+    api *by_members = f->app;
+    static const char *const lists[] = {"limit=2",
+                                        "limit=2&sort=-amount",
+                                        "limit=3&sort=name",
+                                        "limit=2&sort=-expected_close",
+                                        "limit=2&status=open&sort=stage",
+                                        "limit=2&q=项目&sort=-probability",
+                                        "limit=2&sort=owner",
+                                        NULL};
+    const char *viewers[] = {"甲", "经理"};
+    for (size_t v = 0; v < 2; v++) {
+        for (size_t i = 0; lists[i]; i++) {
+            const char *next = NULL;
+            size_t seen = 0;
+            do {
+                const char *target =
+                    next ? arena_printf(f->a, "/api/v1/opportunities?%s&cursor=%s", lists[i], next)
+                         : arena_printf(f->a, "/api/v1/opportunities?%s", lists[i]);
+                f->app = by_members;
+                json_t *one = run(f, viewers[v], "GET", target, NULL);
+                f->app = walk.app;
+                json_t *other_way = run(f, viewers[v], "GET", target, NULL);
+                f->app = by_members;
+                if (!json_equal(one, other_way))
+                    fail_msg("%s as %s: the pages differ", target, viewers[v]);
+                seen += json_array_size(json_object_get(one, "items"));
+                next = json_string_value(json_object_get(one, "next_cursor"));
+            } while (next != NULL);
+            assert_true(seen > 0);
+        }
+    }
+    /* Stalled deals too, once their stages changed long ago. */
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE opportunities SET stage_changed_at = "
+                                  "'2020-01-0' || (1 + rowid % 9) || 'T00:00:00.000Z'",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    for (size_t v = 0; v < 2; v++) {
+        f->app = by_members;
+        json_t *one = run(f, viewers[v], "GET", "/api/v1/reports/stalled", NULL);
+        f->app = walk.app;
+        json_t *other_way = run(f, viewers[v], "GET", "/api/v1/reports/stalled", NULL);
+        f->app = by_members;
+        if (!json_equal(one, other_way))
+            fail_msg("stalled deals as %s differ", viewers[v]);
+        assert_true(json_array_size(json_object_get(one, "items")) > 1);
+    }
+    app_fixture_close(&walk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_walk, teardown),
         cmocka_unit_test_setup_teardown(starting_does_not_scan_growing_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(lists_agree_whichever_way_they_read_aside, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
