@@ -335,6 +335,14 @@ class CommandLineTest(unittest.TestCase):
         for word in ("init", "serve", "playbook validate", "--listen", "--db"):
             self.assertIn(word, r.stdout)
 
+    def test_serve_help(self):
+        r = run_cli("serve", "--help")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for word in ("bingfa serve", "--listen", "--db", "--access-log", "standard output",
+                     "DB is"):
+            self.assertIn(word, r.stdout)
+        self.assertNotIn("playbook import", r.stdout)
+
     def test_no_arguments(self):
         r = run_cli()
         self.assertEqual(r.returncode, 2)
