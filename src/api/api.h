@@ -21,9 +21,9 @@
 typedef struct api {
     store *store;
     playbook_set *playbooks;
-    /* How many stored playbook documents the set holds (or left out as not
-     * valid); -1 before the first sync. See api_playbooks_sync. */
-    _Atomic int64_t playbooks_stored;
+    /* The playbooks' generation (store_playbook_generation) the set was
+     * last synced at; -1 before the first sync. See api_playbooks_sync. */
+    _Atomic int64_t playbooks_generation;
     pthread_mutex_t playbooks_lock; /* one sync at a time */
     throttle_options logins;        /* limits of login failures per account and address */
     unsigned login_rate;            /* logins from one address a minute, right or wrong (0: any) */
@@ -169,9 +169,10 @@ bool api_route_answers(const api_route *route, int status);
 
 /* Adds to the loaded set the playbook versions stored since it was loaded
  * (by another server of the database, or bingfa playbook import): called
- * before every request that needs credentials, it costs a count of the
- * stored documents when nothing is new. A stored document that is not a
- * valid playbook is left out (the start said so). */
+ * before every request that needs credentials, it costs one read of the
+ * playbooks' generation by its key when nothing is new, and a read of every
+ * stored document when the generation moved. A stored document that is not
+ * a valid playbook is left out (the start said so). */
 bf_result api_playbooks_sync(api_call *call);
 
 /* Creates the API over st and playbooks (both stay owned by the caller). */

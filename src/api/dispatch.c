@@ -505,7 +505,7 @@ bf_result api_new(store *st, playbook_set *playbooks, api **out)
         return BF_ERR_NOMEM;
     app->store = st;
     app->playbooks = playbooks;
-    atomic_init(&app->playbooks_stored, -1);
+    atomic_init(&app->playbooks_generation, -1);
     app->session_ttl_s = 12 * 3600;
     app->logins = (throttle_options){
         .per_account = 5, .per_address = 20, .window_s = API_LOGIN_WINDOW_S, .capacity = 4};

@@ -157,18 +157,23 @@ static bool add_stored(playbook_set *set, const stored_playbook *items, size_t n
 bf_result api_playbooks_sync(api_call *call)
 {
     api *app = call->app;
-    int64_t n = 0;
-    bf_result r = store_playbook_count(app->store, &n, &call->err);
-    if (r != BF_OK || n == atomic_load(&app->playbooks_stored))
+    int64_t generation = 0;
+    bf_result r = store_playbook_generation(app->store, &generation, &call->err);
+    if (r != BF_OK || generation == atomic_load(&app->playbooks_generation))
         return r;
     pthread_mutex_lock(&app->playbooks_lock);
-    stored_playbook *items = NULL;
-    size_t k = 0;
-    r = store_playbook_list(app->store, call->arena, &items, &k, &call->err);
-    if (r == BF_OK && !add_stored(app->playbooks, items, k))
-        r = BF_ERR_NOMEM;
-    if (r == BF_OK)
-        atomic_store(&app->playbooks_stored, (int64_t)k);
+    /* The documents are read after the generation: they hold at least what
+     * it counts, so the set is complete for it (a request that synced while
+     * this one waited for the lock may have made it so already). */
+    if (generation != atomic_load(&app->playbooks_generation)) {
+        stored_playbook *items = NULL;
+        size_t k = 0;
+        r = store_playbook_list(app->store, call->arena, &items, &k, &call->err);
+        if (r == BF_OK && !add_stored(app->playbooks, items, k))
+            r = BF_ERR_NOMEM;
+        if (r == BF_OK)
+            atomic_store(&app->playbooks_generation, generation);
+    }
     pthread_mutex_unlock(&app->playbooks_lock);
     return r;
 }

@@ -9,8 +9,14 @@
 /* bingfa init --db DB [--demo] [--schema-version N] */
 int cli_init(int argc, char **argv);
 
-/* bingfa serve [--db DB] [--listen ADDR:PORT] … */
+/* bingfa serve [--db DB] [--listen ADDR:PORT] … (--help prints its options) */
 int cli_serve(int argc, char **argv);
+
+/* The help of bingfa serve: its line and its options (static text). */
+extern const char cli_serve_usage[];
+
+/* The help's note on what DB may be (static text). */
+extern const char cli_db_usage[];
 
 /* bingfa playbook validate FILE… */
 int cli_playbook(int argc, char **argv);

@@ -7,47 +7,13 @@
 #include "api/api.h"
 #include "cli/cli.h"
 
-static const char usage[] =
+static const char usage_head[] =
     "bingfa " BINGFA_VERSION " - presales and project-sales management (兵法)\n"
     "\n"
     "Usage:\n"
-    "  bingfa init --db DB [--demo]        create (or upgrade) a database; --demo adds demo data\n"
-    "  bingfa serve [options]              serve the web API\n"
-    "      --db DB                         the database (default ./bingfa.db)\n"
-    "      --listen ADDR:PORT              address to listen on (default 127.0.0.1:8080;\n"
-    "                                      port 0 picks a free port)\n"
-    "      --threads N                     worker threads (default: one per CPU)\n"
-    "      --max-body BYTES                largest request body (default 1048576)\n"
-    "      --max-connections N             open connections at most (default 1024)\n"
-    "      --max-connections-per-address N open connections from one client address\n"
-    "                                      (default 64; 0: no limit, e.g. behind a proxy)\n"
-    "      --timeout SECONDS               idle connection timeout (default 30)\n"
-    "      --header-timeout SECONDS        a request's headers must arrive within (default 10)\n"
-    "      --min-body-rate BYTES           bytes a second a body must average once the header\n"
-    "                                      timeout has passed (default 1024; 0: no minimum)\n"
-    "      --max-body-memory BYTES         request bodies held at once, server-wide; 503 beyond\n"
-    "                                      (default 67108864)\n"
-    "      --access-log FILE|-             JSON access log (default -: standard output)\n"
-    "      --synchronous full|normal       full (default): a write is answered once it is on "
-    "disk;\n"
-    "                                      normal: without waiting (lost on a power loss; on\n"
-    "                                      PostgreSQL, synchronous_commit off)\n"
-    "      --web DIR                       serve the built web app from DIR (web/dist)\n"
-    "      --session-hours N               how long a login lasts (default 12)\n"
-    "      --cookie-secure                 mark the session cookie Secure and send HSTS\n"
-    "                                      (served over TLS)\n"
-    "      --trusted-proxy ADDR            believe X-Forwarded-For from this proxy's address\n"
-    "      --password-cost interactive|moderate|min\n"
-    "                                      argon2id cost of new password hashes\n"
-    "      --hash-slots N                  password hashes computed at once, on threads of\n"
-    "                                      their own (default 2)\n"
-    "      --hash-queue N                  logins waiting for a hash at most; 503 beyond\n"
-    "                                      (default 64)\n"
-    "      --login-rate N                  logins from one address a minute, right or wrong\n"
-    "                                      (default 30; 0: no limit)\n"
-    "      --aside-walk-from N             a user's list of deals picks the deals seen through\n"
-    "                                      deal teams out of the sort's index once there are\n"
-    "                                      N of them (default 4000; below, one by one)\n"
+    "  bingfa init --db DB [--demo]        create (or upgrade) a database; --demo adds demo data\n";
+
+static const char usage_tail[] =
     "  bingfa playbook validate FILE...    check playbook files against the schema\n"
     "  bingfa playbook import --db DB PLAYBOOK.json\n"
     "                                      add a custom playbook (or a new version of one)\n"
@@ -78,8 +44,9 @@ static const char usage[] =
     "                                      stops it, or is skipped (docs/import.md)\n"
     "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
     "                                      generators and linters)\n"
-    "  bingfa --help | --version\n"
-    "\n"
+    "  bingfa --help | --version\n";
+
+const char cli_db_usage[] =
     "DB is a SQLite file, or a PostgreSQL database as a URI: postgresql://USER@HOST/NAME\n"
     "(or postgres://…; libpq's parameters, such as ?host=/run/postgresql or sslmode=…,\n"
     "go after ?). Without --db, the environment variable BINGFA_DB names it.\n";
@@ -191,15 +158,25 @@ static int cli_openapi(int argc, char **argv)
     return 0;
 }
 
+/* The whole help: every command, then what DB may be. */
+static void print_usage(FILE *out)
+{
+    fputs(usage_head, out);
+    fputs(cli_serve_usage, out);
+    fputs(usage_tail, out);
+    fputc('\n', out);
+    fputs(cli_db_usage, out);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fputs(usage, stderr);
+        print_usage(stderr);
         return 2;
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage, stdout);
+        print_usage(stdout);
         return 0;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {

@@ -14,6 +14,47 @@
 #include "cli/cli.h"
 #include "http/server.h"
 
+const char cli_serve_usage[] =
+    "  bingfa serve [options]              serve the web API\n"
+    "      --db DB                         the database (default ./bingfa.db)\n"
+    "      --listen ADDR:PORT              address to listen on (default 127.0.0.1:8080;\n"
+    "                                      port 0 picks a free port)\n"
+    "      --threads N                     worker threads (default: one per CPU)\n"
+    "      --max-body BYTES                largest request body (default 1048576)\n"
+    "      --max-connections N             open connections at most (default 1024)\n"
+    "      --max-connections-per-address N open connections from one client address\n"
+    "                                      (default 64; 0: no limit, e.g. behind a proxy)\n"
+    "      --timeout SECONDS               idle connection timeout (default 30)\n"
+    "      --header-timeout SECONDS        a request's headers must arrive within (default 10)\n"
+    "      --min-body-rate BYTES           bytes a second a body must average once the header\n"
+    "                                      timeout has passed (default 1024; 0: no minimum)\n"
+    "      --max-body-memory BYTES         request bodies held at once, server-wide; 503 beyond\n"
+    "                                      (default 67108864)\n"
+    "      --access-log FILE|-             where the access log goes, one JSON line a request,\n"
+    "                                      appended to FILE (default -: standard output); lines\n"
+    "                                      are written in batches, about every 100 ms (sooner\n"
+    "                                      under load), and what is left at the stop\n"
+    "      --synchronous full|normal       full (default): a write is answered once it is on "
+    "disk;\n"
+    "                                      normal: without waiting (lost on a power loss; on\n"
+    "                                      PostgreSQL, synchronous_commit off)\n"
+    "      --web DIR                       serve the built web app from DIR (web/dist)\n"
+    "      --session-hours N               how long a login lasts (default 12)\n"
+    "      --cookie-secure                 mark the session cookie Secure and send HSTS\n"
+    "                                      (served over TLS)\n"
+    "      --trusted-proxy ADDR            believe X-Forwarded-For from this proxy's address\n"
+    "      --password-cost interactive|moderate|min\n"
+    "                                      argon2id cost of new password hashes\n"
+    "      --hash-slots N                  password hashes computed at once, on threads of\n"
+    "                                      their own (default 2)\n"
+    "      --hash-queue N                  logins waiting for a hash at most; 503 beyond\n"
+    "                                      (default 64)\n"
+    "      --login-rate N                  logins from one address a minute, right or wrong\n"
+    "                                      (default 30; 0: no limit)\n"
+    "      --aside-walk-from N             a user's list of deals picks the deals seen through\n"
+    "                                      deal teams out of the sort's index once there are\n"
+    "                                      N of them (default 4000; below, one by one)\n";
+
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     char *end;
@@ -67,6 +108,7 @@ typedef struct serve_config {
     password_cost cost;
     unsigned long hash_slots, session_hours, login_rate;
     bool cookie_secure;
+    bool help;     /* --help: print the options, serve nothing */
     char addr[64]; /* the address of --listen; hopt.address points here */
 } serve_config;
 
@@ -161,6 +203,10 @@ static int serve_parse_args(serve_config *c, int argc, char **argv)
             c->cookie_secure = true;
             continue;
         }
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            c->help = true;
+            return 0;
+        }
         if (val == NULL) {
             cli_error("serve: %s needs a value (or is unknown); see bingfa --help", arg);
             return 2;
@@ -253,6 +299,10 @@ int cli_serve(int argc, char **argv)
     int status = serve_parse_args(&c, argc, argv);
     if (status != 0)
         return status;
+    if (c.help) {
+        printf("Usage:\n%s\n%s", cli_serve_usage, cli_db_usage);
+        return 0;
+    }
 
     FILE *log = stdout;
     if (strcmp(c.access_log, "-") != 0 && (log = fopen(c.access_log, "a")) == NULL) {

@@ -167,7 +167,19 @@ static const char SQL_PLAYBOOK_PUT[] =
     "INSERT INTO playbooks (id, version, doc, imported_at, imported_by) "
     "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id, version) DO NOTHING";
 
-static const char SQL_PLAYBOOK_COUNT[] = "SELECT COUNT(*) FROM playbooks";
+/* The playbooks' generation: a number kept in the settings row below, one
+ * more with every playbook document stored, in the same transaction. A
+ * database whose playbooks were stored before it was kept has no row: 0. */
+#define PLAYBOOK_GENERATION_KEY "'playbooks.generation'"
+
+static const char SQL_PLAYBOOK_BUMP[] =
+    "INSERT INTO settings (key, data, updated_at, updated_by) "
+    "VALUES (" PLAYBOOK_GENERATION_KEY ", '1', ?1, ?2) ON CONFLICT (key) DO UPDATE SET "
+    "data = CAST(CAST(settings.data AS BIGINT) + 1 AS TEXT), updated_at = excluded.updated_at, "
+    "updated_by = excluded.updated_by";
+
+static const char SQL_PLAYBOOK_GENERATION[] =
+    "SELECT CAST(data AS BIGINT) FROM settings WHERE key = " PLAYBOOK_GENERATION_KEY;
 
 static const char SQL_PLAYBOOK_LIST[] =
     "SELECT id, version, doc FROM playbooks ORDER BY id, version";
@@ -192,7 +204,15 @@ static bf_result playbook_put_in_tx(store *st, const char *id, int version, cons
     if (rc != DB_DONE)
         return sq_db_error(err, c->db, rc, "playbook");
     *inserted = db_changes(c->db) > 0;
-    return BF_OK;
+    if (!*inserted)
+        return BF_OK;
+    if ((r = sq_stmt_static(c, SQL_PLAYBOOK_BUMP, &s, err)) != BF_OK)
+        return r;
+    sq_bind_text(s, 1, now);
+    sq_bind_text(s, 2, by);
+    rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "playbook generation");
 }
 
 bf_result store_playbook_put(store *st, const char *id, int version, const char *doc,
@@ -201,17 +221,17 @@ bf_result store_playbook_put(store *st, const char *id, int version, const char 
     IN_TRANSACTION(st, err, playbook_put_in_tx(st, id, version, doc, by, inserted, err));
 }
 
-bf_result store_playbook_count(store *st, int64_t *n, bf_error *err)
+bf_result store_playbook_generation(store *st, int64_t *generation, bf_error *err)
 {
     conn *c;
     db_stmt *s;
-    bf_result r = sq_prepare(st, SQL_PLAYBOOK_COUNT, &c, &s, err);
+    bf_result r = sq_prepare(st, SQL_PLAYBOOK_GENERATION, &c, &s, err);
     if (r != BF_OK)
         return r;
     int rc = db_step(s);
-    *n = rc == DB_ROW ? db_column_int64(s, 0) : 0;
+    *generation = rc == DB_ROW ? db_column_int64(s, 0) : 0;
     db_reset(s);
-    return rc == DB_ROW ? BF_OK : sq_db_error(err, c->db, rc, "playbooks");
+    return rc == DB_ROW || rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "playbooks");
 }
 
 static void read_stored_playbook(arena *a, db_stmt *s, void *row)

@@ -270,12 +270,16 @@ typedef struct stored_playbook {
 } stored_playbook;
 
 /* Keeps a playbook document (insert; an existing id and version is left as
- * it is and *inserted is false). */
+ * it is and *inserted is false); an insert moves the playbooks' generation
+ * on in the same transaction. */
 bf_result store_playbook_put(store *st, const char *id, int version, const char *doc,
                              const char *by, bool *inserted, bf_error *err);
 
-/* How many playbook documents are stored (they are never removed). */
-bf_result store_playbook_count(store *st, int64_t *n, bf_error *err);
+/* The playbooks' generation into *generation: a number that changes (grows
+ * by one) in the transaction that stores a new playbook document, and
+ * otherwise stays as it is; one row read by its key. 0 when no document has
+ * been stored since the number was kept. */
+bf_result store_playbook_generation(store *st, int64_t *generation, bf_error *err);
 
 /* Every stored playbook document, ordered by id and version. */
 bf_result store_playbook_list(store *st, arena *a, stored_playbook **out, size_t *n, bf_error *err);

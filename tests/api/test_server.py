@@ -14,8 +14,9 @@ import time
 import unittest
 
 import bingfa_db
-from bingfa_server import (BingfaServer, ServerTestCase, bingfa_bin, latest_schema_version,
-                           on_postgres, parse_raw_response, response_complete, run_cli, source_dir)
+from bingfa_server import (SERVING_RE, BingfaServer, ServerTestCase, bingfa_bin,
+                           latest_schema_version, on_postgres, parse_raw_response,
+                           response_complete, run_cli, source_dir)
 
 
 def exchange(port, data, timeout=30):
@@ -334,6 +335,54 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         for word in ("init", "serve", "playbook validate", "--listen", "--db"):
             self.assertIn(word, r.stdout)
+
+    def test_serve_help(self):
+        r = run_cli("serve", "--help")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        for word in ("bingfa serve", "--listen", "--db", "--access-log", "standard output",
+                     "DB is"):
+            self.assertIn(word, r.stdout)
+        self.assertNotIn("playbook import", r.stdout)
+
+    def test_the_access_log_goes_to_standard_output_by_default(self):
+        """Without --access-log, one JSON line a request on standard output;
+        a stop writes what is left before the process exits."""
+        s = BingfaServer()  # for its database: started by hand below
+        out_path = os.path.join(self.tmp, "stdout")
+        try:
+            with open(out_path, "wb") as out:
+                p = subprocess.Popen([bingfa_bin(), "serve", "--db", s.db, "--listen",
+                                      "127.0.0.1:0"], stdin=subprocess.DEVNULL, stdout=out,
+                                     stderr=subprocess.PIPE)
+            try:
+                err = b""
+                deadline = time.monotonic() + 30
+                while SERVING_RE.search(err) is None and time.monotonic() < deadline:
+                    ready, _, _ = select.select([p.stderr], [], [], 0.2)
+                    chunk = os.read(p.stderr.fileno(), 4096) if ready else b""
+                    if ready and not chunk:
+                        break
+                    err += chunk
+                m = SERVING_RE.search(err)
+                self.assertIsNotNone(m, err)
+                port = int(m.group(3))
+                for _ in range(40):
+                    raw = exchange(port, http_request("GET", "/healthz"))
+                    self.assertEqual(parse_raw_response(raw).status, 200)
+                p.send_signal(signal.SIGTERM)
+                _, rest = p.communicate(timeout=30)
+                self.assertEqual(p.returncode, 0, err + rest)
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+            with open(out_path, "rb") as f:
+                lines = [json.loads(line) for line in f.read().decode("utf-8").splitlines()]
+            self.assertEqual(len(lines), 40, lines[-3:])
+            self.assertEqual({(x["method"], x["path"], x["status"]) for x in lines},
+                             {("GET", "/healthz", 200)})
+        finally:
+            s.cleanup()
 
     def test_no_arguments(self):
         r = run_cli()

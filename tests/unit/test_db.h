@@ -35,12 +35,9 @@ static inline bool test_db_uri(const char *name, char *out, size_t cap)
     return ok;
 }
 
-/* Runs one statement on the cluster's maintenance database. */
-static inline bool test_db_admin(const char *sql)
+/* Runs one statement on the test database uri (PostgreSQL); false on failure. */
+static inline bool test_db_run(const char *uri, const char *sql)
 {
-    char uri[512];
-    if (!test_db_uri("postgres", uri, sizeof(uri)))
-        return false;
     PGconn *pg = PQconnectdb(uri);
     PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, sql) : NULL;
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
@@ -49,6 +46,13 @@ static inline bool test_db_admin(const char *sql)
     PQclear(res);
     PQfinish(pg);
     return ok;
+}
+
+/* Runs one statement on the cluster's maintenance database; false on failure. */
+static inline bool test_db_admin(const char *sql)
+{
+    char uri[512];
+    return test_db_uri("postgres", uri, sizeof(uri)) && test_db_run(uri, sql);
 }
 
 /* A new, empty database into out: sqlite_path itself for SQLite (":memory:"
@@ -63,19 +67,6 @@ static inline bool test_db_fresh(const char *sqlite_path, char *out, size_t cap)
     snprintf(name, sizeof(name), "u_%d_%u", (int)getpid(), ++counter);
     snprintf(sql, sizeof(sql), "CREATE DATABASE \"%s\"", name);
     return test_db_admin(sql) && test_db_uri(name, out, cap);
-}
-
-/* Runs one statement on the test database uri (PostgreSQL); false on failure. */
-static inline bool test_db_run(const char *uri, const char *sql)
-{
-    PGconn *pg = PQconnectdb(uri);
-    PGresult *res = PQstatus(pg) == CONNECTION_OK ? PQexec(pg, sql) : NULL;
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok)
-        fprintf(stderr, "test database: %s\n", PQerrorMessage(pg));
-    PQclear(res);
-    PQfinish(pg);
-    return ok;
 }
 
 /* Drops a database test_db_fresh made on PostgreSQL (nothing for SQLite). */

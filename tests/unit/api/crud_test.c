@@ -33,6 +33,29 @@ static int setup(void **state)
     return 0;
 }
 
+/* Statements that read the playbooks' documents, counted by the store's
+ * trace (the traced fixture's). */
+static int playbook_reads;
+
+static void count_playbook_reads(void *ctx, const char *sql)
+{
+    (void)ctx;
+    if (strstr(sql, "FROM playbooks") != NULL)
+        playbook_reads++;
+}
+
+static int setup_traced(void **state)
+{
+    store_options opt = {.trace = count_playbook_reads};
+    fixture *f = calloc(1, sizeof(*f));
+    if (f == NULL || (f->a = arena_new(64 * 1024)) == NULL ||
+        app_fixture_open(&f->base, ":memory:", &opt) != 0)
+        return -1;
+    f->app = f->base.app;
+    *state = f;
+    return 0;
+}
+
 static int teardown(void **state)
 {
     fixture *f = *state;
@@ -274,6 +297,42 @@ static void a_hidden_record_is_not_found(void **state)
     assert_int_equal(ans.status, 401);
 }
 
+/* A playbook stored by someone else (another server, bingfa playbook
+ * import) is served from the next request on; a request when none is new
+ * reads no playbook document. */
+static void a_playbook_stored_elsewhere_is_loaded_before_the_next_request(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(call(f, "GET", "/api/v1/accounts", NULL).status, 200);
+    playbook_reads = 0;
+    assert_int_equal(call(f, "GET", "/api/v1/accounts", NULL).status, 200);
+    assert_int_equal(call(f, "GET", "/api/v1/playbooks", NULL).status, 200);
+    assert_int_equal(playbook_reads, 0);
+    assert_int_equal(call(f, "GET", "/api/v1/playbooks/elsewhere", NULL).status, 404);
+
+    /* A built-in playbook under another id, stored as another server would. */
+    json_t *doc = json_deep_copy(playbook_set_at(f->base.playbooks, 0)->doc);
+    assert_non_null(doc);
+    assert_int_equal(json_object_set_new(doc, "id", json_string("elsewhere")), 0);
+    assert_int_equal(json_object_set_new(doc, "version", json_integer(7)), 0);
+    char *text_doc = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    assert_non_null(text_doc);
+    bf_error err = {0};
+    bool inserted = false;
+    bf_result r = store_playbook_put(f->base.st, "elsewhere", 7, text_doc, "test", &inserted, &err);
+    free(text_doc);
+    assert_int_equal(r, BF_OK);
+    assert_true(inserted);
+
+    answer ans = call(f, "GET", "/api/v1/playbooks/elsewhere", NULL);
+    assert_int_equal(ans.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(ans.body, "version")), 7);
+    assert_int_equal(playbook_reads, 1);
+    assert_int_equal(call(f, "GET", "/api/v1/playbooks/elsewhere", NULL).status, 200);
+    assert_int_equal(playbook_reads, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +343,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(a_change_needs_the_version_it_was_read_at, setup, teardown),
         cmocka_unit_test_setup_teardown(a_hidden_record_is_not_found, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            a_playbook_stored_elsewhere_is_loaded_before_the_next_request, setup_traced, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

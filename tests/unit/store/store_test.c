@@ -1,7 +1,8 @@
 /* Unit tests of the store (src/store/) through its interface: opening and
  * migrations, records and their versions, references, transactions, lists,
- * and who sees which rows. On in-memory SQLite databases, or on fresh
- * PostgreSQL databases when BINGFA_TEST_STORE is postgresql (test_db.h). */
+ * who sees which rows, and the playbooks' generation. On in-memory SQLite
+ * databases, or on fresh PostgreSQL databases when BINGFA_TEST_STORE is
+ * postgresql (test_db.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -257,6 +258,41 @@ static void a_rolled_back_write_leaves_nothing(void **state)
     /* And the store is usable afterwards. */
     id = insert(f, &resource_accounts, "{\"name\":\"kept\"}");
     assert_int_equal(store_record_get(f->st, f->a, &resource_accounts, id, &rec, &f->err), BF_OK);
+}
+
+/* The playbooks' generation: 0 before any document is stored, one more with
+ * each new one, the same when a version stored already is put again, and
+ * taken back with a rolled-back store of a document. */
+static void the_playbook_generation_moves_with_each_new_document(void **state)
+{
+    fixture *f = *state;
+    int64_t g = -1;
+    bool inserted = false;
+    assert_int_equal(store_playbook_generation(f->st, &g, &f->err), BF_OK);
+    assert_int_equal(g, 0);
+    assert_int_equal(store_playbook_put(f->st, "gen", 1, "{}", "t", &inserted, &f->err), BF_OK);
+    assert_true(inserted);
+    assert_int_equal(store_playbook_generation(f->st, &g, &f->err), BF_OK);
+    assert_int_equal(g, 1);
+    assert_int_equal(store_playbook_put(f->st, "gen", 1, "{}", "t", &inserted, &f->err), BF_OK);
+    assert_false(inserted);
+    assert_int_equal(store_playbook_generation(f->st, &g, &f->err), BF_OK);
+    assert_int_equal(g, 1);
+    assert_int_equal(store_playbook_put(f->st, "gen", 2, "{}", "t", &inserted, &f->err), BF_OK);
+    assert_int_equal(store_playbook_put(f->st, "other", 1, "{}", NULL, &inserted, &f->err), BF_OK);
+    assert_int_equal(store_playbook_generation(f->st, &g, &f->err), BF_OK);
+    assert_int_equal(g, 3);
+
+    assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+    assert_int_equal(store_playbook_put(f->st, "gen", 3, "{}", "t", &inserted, &f->err), BF_OK);
+    assert_true(inserted);
+    store_rollback(f->st);
+    assert_int_equal(store_playbook_generation(f->st, &g, &f->err), BF_OK);
+    assert_int_equal(g, 3);
+    stored_playbook *items = NULL;
+    size_t n = 0;
+    assert_int_equal(store_playbook_list(f->st, f->a, &items, &n, &f->err), BF_OK);
+    assert_int_equal(n, 3);
 }
 
 static void lists_filter_sort_and_continue(void **state)
@@ -539,6 +575,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(references_must_exist_and_keep_their_target, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_rolled_back_write_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_playbook_generation_moves_with_each_new_document, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(lists_filter_sort_and_continue, setup, teardown),
         cmocka_unit_test_setup_teardown(each_role_sees_its_own_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sharing_team_sees_its_deals, setup, teardown),
