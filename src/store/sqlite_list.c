@@ -12,7 +12,8 @@
 typedef struct list_shape {
     const list_query *q;
     uint64_t filter_bits;
-    int aside; /* SQ_ASIDE_*: how a list by people reads the deals seen aside */
+    int aside;    /* SQ_ASIDE_*: how a list by people reads the deals seen aside */
+    bool lateral; /* PostgreSQL: a page per person is a LATERAL subquery */
 } list_shape;
 
 /* Filters are numbered by the filterable fields only (three operators
@@ -120,16 +121,24 @@ static bf_result build_list_by_people(buf *b, const list_shape *shape)
     int branches = shape->aside == SQ_ASIDE_NONE ? 1 : 2;
     bool walk = shape->aside == SQ_ASIDE_WALK;
     for (int branch = 0; branch < branches && r == BF_OK; branch++) {
-        r = buf_append_str(b, branch == 0 ? "SELECT "
-                              : walk      ? " UNION ALL SELECT * FROM (SELECT "
-                                          : " UNION ALL SELECT ");
+        /* SQLite pages each person in a correlated IN (SELECT … LIMIT);
+         * PostgreSQL, which would run that for every deal, in a LATERAL
+         * subquery (which SQLite lacks). */
+        r = buf_append_str(b, branch == 0 && shape->lateral
+                                  ? "SELECT own.* FROM (SELECT id AS person FROM people) p CROSS "
+                                    "JOIN LATERAL (SELECT "
+                              : branch == 0 ? "SELECT "
+                              : walk        ? " UNION ALL SELECT * FROM (SELECT "
+                                            : " UNION ALL SELECT ");
         if (r == BF_OK)
             r = sq_append_columns(b, q->spec);
         if (r == BF_OK)
             r = buf_append_str(b, ", ");
         if (r == BF_OK)
             r = append_sort_expr(b, q);
-        if (r == BF_OK && branch == 0)
+        if (r == BF_OK && branch == 0 && shape->lateral)
+            r = buf_append_str(b, " AS sort_key FROM opportunities WHERE owner_id = p.person");
+        if (r == BF_OK && branch == 0 && !shape->lateral)
             r = buf_append_str(b, " AS sort_key FROM (SELECT id AS person FROM people) p "
                                   "JOIN opportunities ON opportunities.id IN (SELECT id FROM "
                                   "opportunities WHERE owner_id = p.person");
@@ -147,7 +156,7 @@ static bf_result build_list_by_people(buf *b, const list_shape *shape)
         if (r == BF_OK && (branch == 0 || walk))
             r = append_order(b, q, NULL);
         if (r == BF_OK && branch == 0)
-            r = buf_append_str(b, ")");
+            r = buf_append_str(b, shape->lateral ? ") AS own" : ")");
         if (r == BF_OK && branch == 1 && walk)
             r = buf_append_str(b, ") AS aside");
     }
@@ -293,7 +302,7 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    list_shape shape = {q, 0, SQ_ASIDE_NONE};
+    list_shape shape = {q, 0, SQ_ASIDE_NONE, db_dialect_of(c->db) == DB_POSTGRES};
     if ((r = records_shape_filters(q, &shape, err)) != BF_OK)
         return r;
     bool by_people = q->spec == &resource_opportunities && sq_visibility_by_people(q->who);

@@ -175,7 +175,8 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
  * many (as lists do, sq_choose_aside). */
 typedef struct stalled_shape {
     const viewer *who;
-    int aside; /* SQ_ASIDE_* */
+    int aside;    /* SQ_ASIDE_* */
+    bool lateral; /* PostgreSQL */
 } stalled_shape;
 
 static bf_result build_stalled(buf *b, const void *ctx)
@@ -186,7 +187,14 @@ static bf_result build_stalled(buf *b, const void *ctx)
     if (r == BF_OK && sees_all_deals(who))
         return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
                                                  " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
-    if (r == BF_OK && reads_totals(who))
+    /* A page per person: a correlated IN (SELECT … LIMIT) for SQLite, a
+     * LATERAL subquery for PostgreSQL (see build_list_by_people). */
+    if (r == BF_OK && reads_totals(who) && shape->lateral)
+        r = buf_append_str(b, "SELECT o.* FROM (SELECT id AS person FROM people) p CROSS JOIN "
+                              "LATERAL (" STALLED_COLUMNS "opportunities o WHERE o.owner_id = "
+                              "p.person AND " STALLED_WHERE " ORDER BY o.stage_changed_at, o.id "
+                              "LIMIT ?2) AS o");
+    if (r == BF_OK && reads_totals(who) && !shape->lateral)
         r = buf_append_str(b, STALLED_COLUMNS
                            "(SELECT id AS person FROM people) p JOIN opportunities o ON o.id IN "
                            "(SELECT id FROM opportunities WHERE owner_id = p.person AND status = "
@@ -230,7 +238,7 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    stalled_shape shape = {who, SQ_ASIDE_NONE};
+    stalled_shape shape = {who, SQ_ASIDE_NONE, db_dialect_of(c->db) == DB_POSTGRES};
     if (reads_totals(who) && !sees_all_deals(who) &&
         (r = sq_choose_aside(st, c, a, who, &shape.aside, err)) != BF_OK)
         return r;

@@ -64,7 +64,14 @@ def run(state, *args, check=True):
     return res
 
 
-def start(state_file):
+# The tests need no durability across a crash of the machine: they kill
+# bingfa, never the cluster.
+TEST_SETTINGS = "-c fsync=off -c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB"
+
+
+def start(state_file, settings=TEST_SETTINGS):
+    """Starts a cluster with the server settings given (postgres -c options)
+    and writes what it is to state_file."""
     if os.path.exists(state_file):
         stop(state_file)  # left behind by a run that was interrupted
     base = tempfile.mkdtemp(prefix="bingfa-pg-", dir="/tmp")
@@ -77,10 +84,7 @@ def start(state_file):
         data = os.path.join(base, "data")
         run(state, "initdb", "-D", data, "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
             "--locale=C", "--no-sync", "--no-instructions")
-        # No durability across a crash of the machine is needed here: the
-        # tests kill bingfa, never the cluster.
-        options = ("-k %s -c listen_addresses='' -c fsync=off -c full_page_writes=off "
-                   "-c max_connections=300 -c shared_buffers=32MB" % base)
+        options = "-k %s -c listen_addresses='' %s" % (base, settings)
         run(state, "pg_ctl", "-D", data, "-l", os.path.join(base, "server.log"), "-w",
             "-t", "60", "-o", options, "start")
     except Exception:
