@@ -109,7 +109,7 @@ enum stmt_kind {
     K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
     K_FORECAST,  /* open deals by month of expected close; options = viewer shape */
     K_STALLED,   /* open deals without a stage change since; options = viewer shape */
-    K_ASIDE,     /* how many deals the viewer sees aside; options = viewer shape */
+    K_ASIDE,     /* how many deals the viewer sees, theirs and aside; options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter
@@ -188,21 +188,24 @@ uint64_t sq_visibility_shape(const viewer *v);
 /* Binds the viewer's parameters (?90 user id, ?91 name, ?92 partner, ?93 team). */
 void sq_bind_viewer(db_stmt *s, const viewer *v);
 
-/* How a list of deals reads the deals the viewer sees aside: not at all
- * (there are none), one by one through the deal teams, or by walking the
- * index of the sort asked. */
-enum { SQ_ASIDE_NONE, SQ_ASIDE_BY_MEMBERS, SQ_ASIDE_WALK };
+/* How a list of deals (or stalled deals) for a viewer who sees deals
+ * through people is read: a page per person and the deals seen aside not
+ * at all (there are none), one by one through the deal teams, or picked
+ * out of the sort's index; or the whole list from the sort's index, each
+ * deal checked (SQ_WALK_ALL). */
+enum { SQ_ASIDE_NONE, SQ_ASIDE_BY_MEMBERS, SQ_ASIDE_WALK, SQ_WALK_ALL };
 
-/* From how many deals seen aside a list walks its sort's index
- * (store_options.aside_walk_from). */
-int sq_aside_walk_from(const store *st);
+/* The way (SQ_*) a list of limit deals is read, from the viewer's counts:
+ * persons in their people, the deals those own, all deals, the deals seen
+ * aside; and whether the list names an owner. */
+int sq_deals_read_choice(const store *st, int64_t persons, int64_t own, int64_t total,
+                         int64_t aside, int limit, bool owner_filter);
 
-/* Chooses how a list of deals for v (who sees them through people) reads
- * the deals v sees aside, from how many there are (migration 10). */
-bf_result sq_choose_aside(store *st, conn *c, arena *a, const viewer *v, int *out, bf_error *err);
-
-/* Binds ?94, the scope that names the viewer's people in the totals of the
- * deals they see aside (migration 10); the string is made in a. */
-bf_result sq_bind_viewer_scope(db_stmt *s, arena *a, const viewer *v);
+/* Chooses how a list of limit deals for v (who sees them through people)
+ * is read, from how many deals v sees, their people's and aside, of how
+ * many (owner_counts, aside_counts: migration 10), and whether the list
+ * names an owner (whose index then leads). */
+bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
+                               int *out, bf_error *err);
 
 #endif

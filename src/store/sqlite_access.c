@@ -17,14 +17,20 @@
  * shares; a manager's team tree) — a handful of users, not a set that grows
  * with the deals. A record's owner is owner_id, a user's id: the name beside
  * it is display. Parameters: ?90 user id, ?92 partner id, ?93 team id. */
-static const char VIS_PEOPLE_SELF[] = "WITH people(id) AS (SELECT CAST(?90 AS TEXT)) ";
+/* Beside it, viewer_scope names the same people in the tables of the deals
+ * seen aside (migration 10): 'u:' the user alone, 't:' one team, 's:' a
+ * team and those below it (the viewer is a user of their own team). */
+static const char VIS_PEOPLE_SELF[] = "WITH people(id) AS (SELECT CAST(?90 AS TEXT)), "
+                                      "viewer_scope(id) AS (SELECT 'u:' || ?90) ";
 static const char VIS_PEOPLE_TEAM[] = "WITH people(id) AS (SELECT id FROM users "
-                                      "WHERE id = ?90 OR team_id = ?93) ";
+                                      "WHERE id = ?90 OR team_id = ?93), "
+                                      "viewer_scope(id) AS (SELECT 't:' || ?93) ";
 static const char VIS_PEOPLE_TREE[] =
     "WITH RECURSIVE tree(id) AS (SELECT CAST(?93 AS TEXT) UNION SELECT t.id FROM teams t JOIN tree "
     "ON "
     "t.parent_id = tree.id), "
-    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN (SELECT id FROM tree)) ";
+    "people(id) AS (SELECT id FROM users WHERE id = ?90 OR team_id IN (SELECT id FROM tree)), "
+    "viewer_scope(id) AS (SELECT COALESCE('s:' || ?93, 'u:' || ?90)) ";
 
 static bool sees_all(const viewer *v)
 {
@@ -119,8 +125,10 @@ bf_result sq_append_deals_aside(buf *b, const viewer *v, const char *t)
 }
 
 /* The condition that the viewer sees the account of row t: one its people
- * own, or one with a deal the viewer sees. Each part is a seek or a set
- * made once per statement (the accounts of the deals seen aside). */
+ * own, or one with a deal the viewer sees (one of their people's, or one
+ * in their scope: migration 10). Each part is a seek or a walk of the
+ * account's deals; a partner's and an implementer's few deals are a set
+ * made once per statement. */
 static bf_result append_account_seen(buf *b, const viewer *v, const char *t)
 {
     bf_result r = BF_OK;
@@ -128,9 +136,9 @@ static bf_result append_account_seen(buf *b, const viewer *v, const char *t)
         r = buf_printf(b,
                        "(%s.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 FROM "
                        "opportunities vo WHERE vo.account_id = %s.id AND vo.owner_id IN "
-                       "(SELECT id FROM people)) OR %s.id IN (SELECT vo.account_id FROM "
-                       "opportunities vo WHERE vo.id IN (SELECT opportunity_id FROM "
-                       "opportunity_members WHERE user_id IN (SELECT id FROM people))))",
+                       "(SELECT id FROM people)) OR EXISTS (SELECT 1 FROM opportunities vo "
+                       "JOIN deal_scopes ds ON ds.opportunity_id = vo.id WHERE vo.account_id = "
+                       "%s.id AND ds.scope = (SELECT id FROM viewer_scope)))",
                        t, t, t);
     else if ((r = buf_printf(b, "%s.id IN (SELECT vo.account_id FROM opportunities vo WHERE ",
                              t)) == BF_OK &&
@@ -189,58 +197,41 @@ bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const ch
     return BF_ERR_INTERNAL;
 }
 
-bf_result sq_bind_viewer_scope(db_stmt *s, arena *a, const viewer *v)
-{
-    if (sees_all(v) || !sees_through_people(v))
-        return BF_OK;
-    /* The same choice of people as sq_append_visibility_with; the viewer is
-     * a user of their own team, so the scope is exactly their people. */
-    const char *scope;
-    if (v->role == ROLE_MANAGER && v->team_id != NULL)
-        scope = arena_printf(a, "s:%s", v->team_id);
-    else if (v->role != ROLE_MANAGER && v->team_shares && v->team_id != NULL)
-        scope = arena_printf(a, "t:%s", v->team_id);
-    else
-        scope = arena_printf(a, "u:%s", v->user_id);
-    if (scope == NULL)
-        return BF_ERR_NOMEM;
-    sq_bind_text(s, 94, scope);
-    return BF_OK;
-}
-
-static bf_result build_aside_count(buf *b, const void *ctx)
+static bf_result build_deals_seen_count(buf *b, const void *ctx)
 {
     bf_result r = sq_append_visibility_with(b, ctx);
-    return r == BF_OK ? buf_append_str(b, "SELECT COALESCE(SUM(deals), 0) FROM aside_counts "
-                                          "WHERE scope = ?94 AND owner_id NOT IN "
-                                          "(SELECT id FROM people)")
-                      : r;
+    return r == BF_OK
+               ? buf_append_str(
+                     b,
+                     "SELECT (SELECT COUNT(*) FROM people), "
+                     "(SELECT COALESCE(SUM(deals), 0) FROM owner_counts WHERE owner_id "
+                     "IN (SELECT id FROM people)), "
+                     "(SELECT COALESCE(SUM(deals), 0) FROM owner_counts), "
+                     "(SELECT COALESCE(SUM(deals), 0) FROM aside_counts WHERE scope = "
+                     "(SELECT id FROM viewer_scope) AND owner_id NOT IN (SELECT id FROM people))")
+               : r;
 }
 
-bf_result sq_choose_aside(store *st, conn *c, arena *a, const viewer *v, int *out, bf_error *err)
+bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
+                               int *out, bf_error *err)
 {
     db_stmt *s;
     bf_result r =
         sq_stmt_get(c, sq_shape_key(K_ASIDE, &resource_opportunities, sq_visibility_shape(v), 0),
-                    build_aside_count, v, &s, err);
+                    build_deals_seen_count, v, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_viewer(s, v);
-    if ((r = sq_bind_viewer_scope(s, a, v)) != BF_OK) {
-        db_reset(s);
-        return r;
-    }
     int rc = db_step(s);
     if (rc != DB_ROW) {
-        r = sq_db_error(err, c->db, rc, "deals seen aside");
+        r = sq_db_error(err, c->db, rc, "deals seen");
         db_reset(s);
         return r;
     }
-    int64_t n = db_column_int64(s, 0);
+    int64_t persons = db_column_int64(s, 0), own = db_column_int64(s, 1),
+            total = db_column_int64(s, 2), aside = db_column_int64(s, 3);
     db_reset(s);
-    *out = n == 0                       ? SQ_ASIDE_NONE
-           : n < sq_aside_walk_from(st) ? SQ_ASIDE_BY_MEMBERS
-                                        : SQ_ASIDE_WALK;
+    *out = sq_deals_read_choice(st, persons, own, total, aside, limit, owner_filter);
     return BF_OK;
 }
 

@@ -12,8 +12,8 @@
  * deals on whose deal team the viewer's people are (migration 10), less
  * those owners. A partner's registrations and an implementer's hand-overs,
  * few, are read deal by deal. Neither reads every open deal. Parameters: ?1
- * playbook or currency, ?2 currency, ?3 owner name, ?94 the viewer's scope
- * (sq_bind_viewer_scope). */
+ * playbook or currency, ?2 currency, ?3 owner name; the viewer's scope is
+ * viewer_scope (sq_append_visibility_with). */
 
 /* Whether the viewer sees every deal of some owners (and so reads totals). */
 static bool reads_totals(const viewer *who)
@@ -47,7 +47,8 @@ static bf_result build_funnel(buf *b, const void *ctx)
         /* The deals of the viewer's scope (migration 10) whose owners are
          * not counted above. */
         r = buf_append_str(b, " UNION ALL SELECT stage, mant_complete, deals, amount, weighted "
-                              "FROM aside_funnel_totals WHERE scope = ?94 AND playbook = ?1 AND "
+                              "FROM aside_funnel_totals WHERE scope = (SELECT id FROM "
+                              "viewer_scope) AND playbook = ?1 AND "
                               "currency = ?2 AND owner_id NOT IN (SELECT id FROM people)");
         if (r == BF_OK && q->owner)
             r = buf_append_str(b, " AND owner = ?3");
@@ -91,8 +92,6 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
                          build_funnel, q, &s, err)) != BF_OK)
         return r;
     sq_bind_viewer(s, q->who);
-    if ((r = sq_bind_viewer_scope(s, a, q->who)) != BF_OK)
-        return r;
     sq_bind_text(s, 1, q->playbook);
     sq_bind_text(s, 2, q->currency);
     if (q->owner)
@@ -116,7 +115,7 @@ static bf_result build_forecast(buf *b, const void *ctx)
     if (r == BF_OK && reads_totals(who) && !sees_all_deals(who))
         r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people) UNION ALL "
                               "SELECT month, deals, amount, weighted FROM aside_forecast_totals "
-                              "WHERE scope = ?94 AND currency = ?1 AND "
+                              "WHERE scope = (SELECT id FROM viewer_scope) AND currency = ?1 AND "
                               "owner_id NOT IN (SELECT id FROM people)");
     if (r == BF_OK && !reads_totals(who))
         r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
@@ -153,8 +152,6 @@ bf_result store_report_forecast(store *st, arena *a, const viewer *who, const ch
     if (r != BF_OK)
         return r;
     sq_bind_viewer(s, who);
-    if ((r = sq_bind_viewer_scope(s, a, who)) != BF_OK)
-        return r;
     sq_bind_text(s, 1, currency);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(forecast_row), read_forecast_row, "forecast", &rows, n,
@@ -187,6 +184,13 @@ static bf_result build_stalled(buf *b, const void *ctx)
     if (r == BF_OK && sees_all_deals(who))
         return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
                                                  " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
+    if (r == BF_OK && shape->aside == SQ_WALK_ALL)
+        return buf_append_str(b, STALLED_COLUMNS
+                              "opportunities o WHERE " STALLED_WHERE
+                              " AND (o.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 "
+                              "FROM deal_scopes ds WHERE ds.scope = (SELECT id FROM viewer_scope) "
+                              "AND ds.opportunity_id = "
+                              "o.id)) ORDER BY o.stage_changed_at, o.id LIMIT ?2");
     /* A page per person: a correlated IN (SELECT … LIMIT) for SQLite, a
      * LATERAL subquery for PostgreSQL (see build_list_by_people). */
     if (r == BF_OK && reads_totals(who) && shape->lateral)
@@ -203,7 +207,8 @@ static bf_result build_stalled(buf *b, const void *ctx)
     if (r == BF_OK && reads_totals(who) && shape->aside == SQ_ASIDE_WALK)
         r = buf_append_str(b, " UNION ALL SELECT * FROM (" STALLED_COLUMNS
                               "opportunities o WHERE " STALLED_WHERE
-                              " AND EXISTS (SELECT 1 FROM deal_scopes ds WHERE ds.scope = ?94 "
+                              " AND EXISTS (SELECT 1 FROM deal_scopes ds WHERE ds.scope = (SELECT "
+                              "id FROM viewer_scope) "
                               "AND ds.opportunity_id = o.id) AND COALESCE(o.owner_id, '') NOT IN "
                               "(SELECT id FROM people) ORDER BY o.stage_changed_at, o.id "
                               "LIMIT ?2) AS aside");
@@ -240,7 +245,7 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
         return r;
     stalled_shape shape = {who, SQ_ASIDE_NONE, db_dialect_of(c->db) == DB_POSTGRES};
     if (reads_totals(who) && !sees_all_deals(who) &&
-        (r = sq_choose_aside(st, c, a, who, &shape.aside, err)) != BF_OK)
+        (r = sq_choose_deals_read(st, c, who, limit, false, &shape.aside, err)) != BF_OK)
         return r;
     db_stmt *s;
     r = sq_stmt_get(c,
@@ -250,10 +255,6 @@ bf_result store_report_stalled(store *st, arena *a, const viewer *who, const cha
     if (r != BF_OK)
         return r;
     sq_bind_viewer(s, who);
-    if ((r = sq_bind_viewer_scope(s, a, who)) != BF_OK) {
-        db_reset(s);
-        return r;
-    }
     sq_bind_text(s, 1, before);
     db_bind_int64(s, 2, limit);
     void *rows = NULL;

@@ -37,6 +37,16 @@ typedef struct store_options {
      * index of the sort asked and picks them out (a page costs about
      * page size x deals / deals seen aside). 0 = 4000. */
     int aside_walk_from;
+    /* How a salesperson's, consultant's or manager's lists of deals (and
+     * stalled deals) are read: STORE_DEALS_READ_AUTO chooses per request,
+     * from how many deals the viewer sees, theirs and aside, the cheapest
+     * of the ways below; the others force one (the tests compare them). */
+    enum {
+        STORE_DEALS_READ_AUTO = 0,
+        STORE_DEALS_READ_BY_MEMBERS, /* a page per person, the deals aside one by one */
+        STORE_DEALS_READ_ASIDE_WALK, /* a page per person, the deals aside from the sort's index */
+        STORE_DEALS_READ_WALK_ALL,   /* the sort's index, each deal checked */
+    } deals_read;
     /* Called with every statement a connection runs, its values bound in
      * (for tests that check query plans); NULL for none. */
     void (*trace)(void *ctx, const char *sql);

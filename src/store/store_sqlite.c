@@ -607,9 +607,43 @@ int store_schema_version(store *st)
     return st->schema_version;
 }
 
-int sq_aside_walk_from(const store *st)
+/* How lists of deals are read: how many deals seen aside make the walk of
+ * the sort's index worth it (store_options.aside_walk_from), and whether
+ * one way is forced (store_options.deals_read). */
+static int aside_walk_from(const store *st)
 {
     return st->opt.aside_walk_from > 0 ? st->opt.aside_walk_from : 4000;
+}
+
+int sq_deals_read_choice(const store *st, int64_t persons, int64_t own, int64_t total,
+                         int64_t aside, int limit, bool owner_filter)
+{
+    switch (st->opt.deals_read) {
+    case STORE_DEALS_READ_BY_MEMBERS:
+        return aside > 0 ? SQ_ASIDE_BY_MEMBERS : SQ_ASIDE_NONE;
+    case STORE_DEALS_READ_ASIDE_WALK:
+        return aside > 0 ? SQ_ASIDE_WALK : SQ_ASIDE_NONE;
+    case STORE_DEALS_READ_WALK_ALL:
+        return SQ_WALK_ALL;
+    case STORE_DEALS_READ_AUTO:
+        break;
+    }
+    /* An owner named: that owner's index leads, and each deal is checked. */
+    if (owner_filter)
+        return SQ_WALK_ALL;
+    /* Rows each way reads for a page, were the deals spread evenly over
+     * the sort: a page per person and the deals aside (all of them, or
+     * those the walk passes), or one walk of every deal. */
+    double page = limit + 1, seen = (double)(own + aside);
+    int mode = aside == 0                    ? SQ_ASIDE_NONE
+               : aside < aside_walk_from(st) ? SQ_ASIDE_BY_MEMBERS
+                                             : SQ_ASIDE_WALK;
+    double by_people = (double)persons * page + (mode == SQ_ASIDE_NONE ? 0.0
+                                                 : mode == SQ_ASIDE_BY_MEMBERS
+                                                     ? (double)aside
+                                                     : page * (double)total / (double)aside);
+    double walk_all = seen > 0 ? page * (double)total / seen : (double)total;
+    return walk_all < by_people ? SQ_WALK_ALL : mode;
 }
 
 /* The migrations written for the connection's database: the same versions

@@ -299,6 +299,11 @@ class ReportTotalsTest(ServerTestCase):
             "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
             "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
         self.assertEqual(kept, counted)
+        kept = bingfa_db.query(db, "SELECT * FROM owner_counts ORDER BY 1")
+        counted = bingfa_db.query(
+            db, "SELECT COALESCE(owner_id, '') AS owner_id, COUNT(*) AS deals "
+            "FROM opportunities GROUP BY 1 ORDER BY 1")
+        self.assertEqual(kept, counted)
         kept = bingfa_db.query(db, "SELECT * FROM aside_counts ORDER BY 1, 2")
         counted = bingfa_db.query(
             db, "SELECT ds.scope, COALESCE(o.owner_id, '') AS owner_id, COUNT(*) AS deals "

@@ -12,8 +12,9 @@
 -- however many of its people are on it. aside_funnel_totals and
 -- aside_forecast_totals add up the open deals of each scope, per owner, so
 -- that a report leaves out the owners it already counts (its people);
--- aside_counts counts them all (any status), so that a list knows how many
--- deals it sees aside before it chooses how to read them.
+-- aside_counts counts them all (any status), and owner_counts every deal
+-- per owner, so that a list knows how many deals it sees, its own people's
+-- and aside, before it chooses how to read them.
 -- Everything is kept by the triggers below, in the writing transaction.
 
 -- The scopes each team's users belong to: its own ('t:' and 's:') and the
@@ -64,6 +65,34 @@ CREATE TABLE aside_counts (
     deals    INTEGER NOT NULL,
     PRIMARY KEY (scope, owner_id)
 ) WITHOUT ROWID;
+
+CREATE TABLE owner_counts (
+    owner_id TEXT NOT NULL PRIMARY KEY,
+    deals    INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO owner_counts
+    SELECT COALESCE(owner_id, ''), COUNT(*) FROM opportunities GROUP BY 1;
+
+CREATE TRIGGER opportunities_owner_counts_insert AFTER INSERT ON opportunities
+BEGIN
+    INSERT INTO owner_counts VALUES (COALESCE(NEW.owner_id, ''), 1)
+    ON CONFLICT (owner_id) DO UPDATE SET deals = deals + 1;
+END;
+
+CREATE TRIGGER opportunities_owner_counts_delete AFTER DELETE ON opportunities
+BEGIN
+    UPDATE owner_counts SET deals = deals - 1 WHERE owner_id = COALESCE(OLD.owner_id, '');
+    DELETE FROM owner_counts WHERE owner_id = COALESCE(OLD.owner_id, '') AND deals = 0;
+END;
+
+CREATE TRIGGER opportunities_owner_counts_update AFTER UPDATE OF owner_id ON opportunities
+WHEN OLD.owner_id IS NOT NEW.owner_id
+BEGIN
+    UPDATE owner_counts SET deals = deals - 1 WHERE owner_id = COALESCE(OLD.owner_id, '');
+    DELETE FROM owner_counts WHERE owner_id = COALESCE(OLD.owner_id, '') AND deals = 0;
+    INSERT INTO owner_counts VALUES (COALESCE(NEW.owner_id, ''), 1)
+    ON CONFLICT (owner_id) DO UPDATE SET deals = deals + 1;
+END;
 
 INSERT INTO team_scopes
     WITH RECURSIVE above(team_id, ancestor) AS (

@@ -49,6 +49,33 @@ CREATE TABLE aside_counts (
     PRIMARY KEY (scope, owner_id)
 );
 
+-- Every deal per owner, any status (see the SQLite migration).
+CREATE TABLE owner_counts (
+    owner_id TEXT NOT NULL PRIMARY KEY,
+    deals    BIGINT NOT NULL
+);
+INSERT INTO owner_counts
+    SELECT COALESCE(owner_id, ''), COUNT(*) FROM opportunities GROUP BY 1;
+
+CREATE FUNCTION opportunities_owner_counts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.owner_id IS NOT DISTINCT FROM NEW.owner_id THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        UPDATE owner_counts SET deals = deals - 1 WHERE owner_id = COALESCE(OLD.owner_id, '');
+        DELETE FROM owner_counts WHERE owner_id = COALESCE(OLD.owner_id, '') AND deals = 0;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO owner_counts AS t VALUES (COALESCE(NEW.owner_id, ''), 1)
+        ON CONFLICT (owner_id) DO UPDATE SET deals = t.deals + 1;
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER opportunities_owner_counts AFTER INSERT OR DELETE OR UPDATE OF owner_id
+    ON opportunities FOR EACH ROW EXECUTE FUNCTION opportunities_owner_counts();
+
 INSERT INTO team_scopes
     WITH RECURSIVE above(team_id, ancestor) AS (
         SELECT id, id FROM teams

@@ -72,9 +72,9 @@ static void remember(void *ctx, const char *sql)
         json_object_set_new(f->seen, sql, json_string(f->what));
 }
 
-/* Opens the fixture's store; lists walk their sort's index for the deals
- * seen aside from aside_walk_from of them (0: the default). */
-static int setup_with(void **state, int aside_walk_from)
+/* Opens the fixture's store, lists of deals read as deals_read says
+ * (store_options). */
+static int setup_with(void **state, int deals_read)
 {
     fixture *f = calloc(1, sizeof(*f));
     if (f == NULL)
@@ -86,10 +86,8 @@ static int setup_with(void **state, int aside_walk_from)
     unlink(file);
     if (!test_db_fresh(file, f->path, sizeof(f->path)))
         return -1;
-    store_options opt = {.synchronous_full = false,
-                         .aside_walk_from = aside_walk_from,
-                         .trace = remember,
-                         .trace_ctx = f};
+    store_options opt = {
+        .synchronous_full = false, .deals_read = deals_read, .trace = remember, .trace_ctx = f};
     f->seen = json_object();
     if ((f->a = arena_new(64 * 1024)) == NULL || app_fixture_open(&f->base, f->path, &opt) != 0)
         return -1;
@@ -100,13 +98,25 @@ static int setup_with(void **state, int aside_walk_from)
 
 static int setup(void **state)
 {
-    return setup_with(state, 0);
+    return setup_with(state, STORE_DEALS_READ_AUTO);
 }
 
-/* Lists walk the sort's index for every deal seen aside. */
-static int setup_walk(void **state)
+/* Lists of deals read the deals seen aside one by one. */
+static int setup_by_members(void **state)
 {
-    return setup_with(state, 1);
+    return setup_with(state, STORE_DEALS_READ_BY_MEMBERS);
+}
+
+/* Lists of deals pick the deals seen aside out of the sort's index. */
+static int setup_aside_walk(void **state)
+{
+    return setup_with(state, STORE_DEALS_READ_ASIDE_WALK);
+}
+
+/* Lists of deals walk the sort's index, each deal checked. */
+static int setup_walk_all(void **state)
+{
+    return setup_with(state, STORE_DEALS_READ_WALK_ALL);
 }
 
 static int teardown(void **state)
@@ -589,10 +599,14 @@ static void lists_agree_whichever_way_they_read_aside(void **state)
             run(f, NULL, "PUT", arena_printf(f->a, "/api/v1/opportunities/%s/team/%s", deal, sales),
                 "{\"role\":\"consultant\"}");
     }
-    app_fixture walk;
-    store_options opt = {.synchronous_full = false, .aside_walk_from = 1};
-    assert_int_equal(app_fixture_open(&walk, f->path, &opt), 0);
-    api *by_members = f->app;
+    /* The same lists through a store that reads them each way. */
+    app_fixture ways[3];
+    for (int w = 0; w < 3; w++) {
+        store_options opt = {.synchronous_full = false,
+                             .deals_read = STORE_DEALS_READ_BY_MEMBERS + w};
+        assert_int_equal(app_fixture_open(&ways[w], f->path, &opt), 0);
+    }
+    api *chosen = f->app;
     static const char *const lists[] = {"limit=2",
                                         "limit=2&sort=-amount",
                                         "limit=3&sort=name",
@@ -600,23 +614,32 @@ static void lists_agree_whichever_way_they_read_aside(void **state)
                                         "limit=2&status=open&sort=stage",
                                         "limit=2&q=项目&sort=-probability",
                                         "limit=2&sort=owner",
+                                        "limit=2&owner_id={other}&sort=-amount",
                                         NULL};
     const char *viewers[] = {"甲", "经理"};
     for (size_t v = 0; v < 2; v++) {
         for (size_t i = 0; lists[i]; i++) {
+            const char *query = lists[i];
+            const char *at = strstr(query, "{other}");
+            if (at != NULL)
+                query = arena_printf(f->a, "%.*s%s%s", (int)(at - query), query, other,
+                                     at + strlen("{other}"));
             const char *next = NULL;
             size_t seen = 0;
             do {
                 const char *target =
-                    next ? arena_printf(f->a, "/api/v1/opportunities?%s&cursor=%s", lists[i], next)
-                         : arena_printf(f->a, "/api/v1/opportunities?%s", lists[i]);
-                f->app = by_members;
+                    next ? arena_printf(f->a, "/api/v1/opportunities?%s&cursor=%s", query, next)
+                         : arena_printf(f->a, "/api/v1/opportunities?%s", query);
+                f->app = chosen;
                 json_t *one = run(f, viewers[v], "GET", target, NULL);
-                f->app = walk.app;
-                json_t *other_way = run(f, viewers[v], "GET", target, NULL);
-                f->app = by_members;
-                if (!json_equal(one, other_way))
-                    fail_msg("%s as %s: the pages differ", target, viewers[v]);
+                for (int w = 0; w < 3; w++) {
+                    f->app = ways[w].app;
+                    json_t *other_way = run(f, viewers[v], "GET", target, NULL);
+                    if (!json_equal(one, other_way))
+                        fail_msg("%s as %s: the pages differ read the way %d", target, viewers[v],
+                                 w + 1);
+                }
+                f->app = chosen;
                 seen += json_array_size(json_object_get(one, "items"));
                 next = json_string_value(json_object_get(one, "next_cursor"));
             } while (next != NULL);
@@ -635,23 +658,30 @@ static void lists_agree_whichever_way_they_read_aside(void **state)
         sqlite3_close(db);
     }
     for (size_t v = 0; v < 2; v++) {
-        f->app = by_members;
+        f->app = chosen;
         json_t *one = run(f, viewers[v], "GET", "/api/v1/reports/stalled", NULL);
-        f->app = walk.app;
-        json_t *other_way = run(f, viewers[v], "GET", "/api/v1/reports/stalled", NULL);
-        f->app = by_members;
-        if (!json_equal(one, other_way))
-            fail_msg("stalled deals as %s differ", viewers[v]);
         assert_true(json_array_size(json_object_get(one, "items")) > 1);
+        for (int w = 0; w < 3; w++) {
+            f->app = ways[w].app;
+            json_t *other_way = run(f, viewers[v], "GET", "/api/v1/reports/stalled", NULL);
+            if (!json_equal(one, other_way))
+                fail_msg("stalled deals as %s differ read the way %d", viewers[v], w + 1);
+        }
+        f->app = chosen;
     }
-    app_fixture_close(&walk);
+    for (int w = 0; w < 3; w++)
+        app_fixture_close(&ways[w]);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup, teardown),
-        cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_walk, teardown),
+        cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_by_members,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_aside_walk,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_walk_all, teardown),
         cmocka_unit_test_setup_teardown(starting_does_not_scan_growing_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(lists_agree_whichever_way_they_read_aside, setup, teardown),
     };
