@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/resource.h"
 #include "core/result.h"
 
@@ -48,6 +49,13 @@ void record_apply_patch(record *base, const record *patch);
 
 /* The record as a new JSON object (caller owns the reference); NULL on no memory. */
 json_t *record_to_json(const record *rec);
+
+/* Appends to b the JSON text of the object record_to_json makes of rec
+ * (the same keys in the same order), without the fields hidden(f, ctx)
+ * says to leave out (hidden may be NULL): lists and pages of records are
+ * written straight into the answer instead of through a tree of objects. */
+bf_result record_append_json(buf *b, const record *rec,
+                             bool (*hidden)(const field_spec *f, const void *ctx), const void *ctx);
 
 /* The fields of rec that are set — not null, lists not empty — as the text
  * of a compact JSON object, keys in name order, written straight from the

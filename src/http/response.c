@@ -41,6 +41,12 @@ void http_respond_json(http_request *req, int status, json_t *body)
     req->out.cap = n + 1;
 }
 
+void http_respond_json_written(http_request *req, int status)
+{
+    req->status = status;
+    req->content_type = "application/json; charset=utf-8";
+}
+
 /* A copy of s in the request's arena with every byte that is not UTF-8
  * replaced by '?', so an error about bad input can still be written. */
 static const char *printable(http_request *req, const char *s)

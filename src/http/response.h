@@ -15,6 +15,10 @@ void http_respond_json(http_request *req, int status, json_t *body);
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra);
 
+/* Responds with status and the JSON text the caller wrote into req->out
+ * (which it emptied first). */
+void http_respond_json_written(http_request *req, int status);
+
 /* Responds 204 with no body. */
 void http_respond_empty(http_request *req, int status);
 

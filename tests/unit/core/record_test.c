@@ -170,6 +170,58 @@ static void lists_and_times_round_trip(void **state)
     assert_string_equal(f->err.field, "contacts");
 }
 
+static bool hide_margin(const field_spec *f, const void *ctx)
+{
+    return strcmp(f->name, (const char *)ctx) == 0;
+}
+
+/* The text record_append_json writes is the JSON text of the object
+ * record_to_json makes, byte for byte (the same keys, in the same order),
+ * with a hidden field left out; a list stored as anything but a JSON array
+ * reads as empty, as record_to_json has it. */
+static void written_json_is_the_objects_text(void **state)
+{
+    fixture *f = *state;
+    record *rec;
+    assert_int_equal(parse(f, &resource_opportunities,
+                           "{\"account_id\":\"acc_1\",\"name\":\"华东\\\"项目\\n\\u0001/\","
+                           "\"amount\":12345,\"currency\":\"CNY\",\"competitors\":[\"甲\",\"乙\"],"
+                           "\"margin\":3000}",
+                           RECORD_CREATE, &rec),
+                     BF_OK);
+    rec->id = "opp_1";
+    rec->version = 7;
+    rec->created_at = "2026-01-05T01:30:00.000Z";
+    rec->updated_at = "2026-01-06T01:30:00.000Z";
+    for (int round = 0; round < 2; round++) {
+        json_t *j = record_to_json(rec);
+        assert_non_null(j);
+        json_object_del(j, "margin");
+        char *want = json_dumps(j, JSON_COMPACT);
+        json_decref(j);
+        buf b;
+        buf_init(&b, f->a, 1 << 20);
+        assert_int_equal(record_append_json(&b, rec, hide_margin, "margin"), BF_OK);
+        assert_int_equal(buf_append(&b, "", 1), BF_OK);
+        assert_string_equal(b.data, want);
+        assert_null(strstr(b.data, "margin"));
+        free(want);
+        /* Then with nulls, and a list stored as something else. */
+        int products = -1;
+        for (size_t i = 0; i < rec->spec->nfields; i++)
+            if (strcmp(rec->spec->fields[i].name, "products") == 0)
+                products = (int)i;
+        assert_true(products >= 0);
+        rec->values[products].null = false;
+        rec->values[products].present = true;
+        rec->values[products].s = "not a list";
+        for (size_t i = 0; i < rec->spec->nfields; i++)
+            if (strcmp(rec->spec->fields[i].name, "amount") == 0 ||
+                strcmp(rec->spec->fields[i].name, "description") == 0)
+                rec->values[i].null = true;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -179,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stage_is_create_only_and_probability_derived, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(lists_and_times_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(written_json_is_the_objects_text, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
