@@ -145,6 +145,12 @@ bf_result api_require_visible(api_call *call, const resource_spec *spec, const c
     return BF_OK;
 }
 
+bool api_field_hidden(const field_spec *f, const void *who)
+{
+    const viewer *v = who;
+    return v != NULL && access_field_hidden(v->role, f);
+}
+
 json_t *api_record_json(api_call *call, const record *rec)
 {
     json_t *j = record_to_json(rec);

@@ -81,13 +81,6 @@ static bf_result check_references_visible(api_call *call, const record *rec)
     return BF_OK;
 }
 
-/* Whether field f is hidden from the viewer ctx (record_append_json). */
-static bool field_hidden_from(const field_spec *f, const void *ctx)
-{
-    const viewer *who = ctx;
-    return who != NULL && access_field_hidden(who->role, f);
-}
-
 bf_result crud_list(api_call *call, const api_route *route)
 {
     list_query q;
@@ -109,7 +102,7 @@ bf_result crud_list(api_call *call, const api_route *route)
         if (i > 0)
             r = buf_append(out, ",", 1);
         if (r == BF_OK)
-            r = record_append_json(out, page.items[i], field_hidden_from, call->who);
+            r = record_append_json(out, page.items[i], api_field_hidden, call->who);
     }
     if (r == BF_OK)
         r = buf_append_str(out, "],\"next_cursor\":");

@@ -243,13 +243,18 @@ bf_result api_respond_record(api_call *call, int status, const record *rec)
     char *etag = arena_printf(call->arena, "\"%lld\"", (long long)rec->version);
     char *loc =
         status == 201 ? arena_printf(call->arena, "/api/v1/%s/%s", rec->spec->name, rec->id) : NULL;
-    json_t *j = etag && (status != 201 || loc) ? api_record_json(call, rec) : NULL;
-    if (j == NULL)
+    if (etag == NULL || (status == 201 && loc == NULL))
         return BF_ERR_NOMEM;
+    buf *out = &call->req->out;
+    out->len = 0;
+    if (record_append_json(out, rec, api_field_hidden, call->who) != BF_OK) {
+        out->len = 0;
+        return BF_ERR_NOMEM;
+    }
     http_set_header(call->req, "ETag", etag);
     if (loc)
         http_set_header(call->req, "Location", loc);
-    http_respond_json(call->req, status, j);
+    http_respond_json_written(call->req, status);
     return BF_OK;
 }
 
