@@ -1,0 +1,13 @@
+-- bingfa schema version 10: a new deal and a new stage change no longer fire
+-- triggers. A trigger makes SQLite keep a statement journal for the statement
+-- that fires it: a copy of every page the statement changes (some thirty for a
+-- deal, one per index), made and dropped again for each row. The store now does
+-- in the same transaction, as statements of their own, what these did:
+--
+-- * a new open deal is added to funnel_totals and forecast_totals right after
+--   it is written (store_record_insert); a changed or deleted deal is still
+--   moved by the triggers of version 7;
+-- * a new deal's stage_changed_at is written with it (its creation), and a
+--   stage change appended later moves it on (store_stage_change_append).
+DROP TRIGGER opportunities_totals_insert;
+DROP TRIGGER stage_changes_latest;

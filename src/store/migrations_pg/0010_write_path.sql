@@ -1,0 +1,15 @@
+-- bingfa schema version 10 (PostgreSQL): a new deal and a new stage change no
+-- longer fire triggers; the store does in the same transaction, as statements
+-- of their own, what these did (see the SQLite migration of the same version):
+--
+-- * a new open deal is added to funnel_totals and forecast_totals right after
+--   it is written (store_record_insert); a changed or deleted deal is still
+--   moved by the trigger of version 7, which no longer fires on insert;
+-- * a new deal's stage_changed_at is written with it (its creation), and a
+--   stage change appended later moves it on (store_stage_change_append).
+DROP TRIGGER opportunities_totals ON opportunities;
+CREATE TRIGGER opportunities_totals AFTER DELETE OR UPDATE OF status, playbook,
+    currency, owner_id, owner, stage, mant_complete, amount, probability, expected_close
+    ON opportunities FOR EACH ROW EXECUTE FUNCTION opportunities_totals();
+DROP TRIGGER stage_changes_latest ON stage_changes;
+DROP FUNCTION stage_changes_latest();
