@@ -117,6 +117,13 @@ static void sl_close(db_conn *dc)
     free(c);
 }
 
+/* A connection's page cache holds up to 64 MiB (SQLite's default is 2):
+ * a create changes a leaf of each of some thirty indexes, all over them, and
+ * a page the cache does not hold is read again from the file, a system call
+ * a page. The cache grows only as pages are read; a bulk load sets a larger
+ * one (store_sqlite.c). */
+#define SL_CACHE_KIB "65536"
+
 /* The pragmas of a connection and its transaction statements. */
 static int sl_setup(sl_conn *c, const store_options *opt)
 {
@@ -127,7 +134,7 @@ static int sl_setup(sl_conn *c, const store_options *opt)
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
-             "PRAGMA temp_store=MEMORY;",
+             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" SL_CACHE_KIB ";",
              opt->synchronous_full ? "FULL" : "NORMAL");
     int rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
