@@ -5,6 +5,7 @@
  * writer before it writes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,8 +149,21 @@ static int sl_setup(sl_conn *c, const store_options *opt)
     return rc;
 }
 
+/* SQLite keeps no count of its memory: the count is a global mutex taken
+ * at every allocation and every free, of which a write makes hundreds, and
+ * nothing here reads it (sqlite3_memory_used, a soft heap limit). It can be
+ * set only before SQLite starts; when it has started already (a test that
+ * set its own allocator first), it stays as it is. */
+static void sl_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+static pthread_once_t sl_configured = PTHREAD_ONCE_INIT;
+
 static bf_result sl_open(const char *path, const store_options *opt, db_conn **out, bf_error *err)
 {
+    pthread_once(&sl_configured, sl_configure);
     bf_result r = db_sqlite_create(path, err);
     if (r != BF_OK)
         return r;
