@@ -226,6 +226,8 @@ static bf_result opportunity_after_write(api_call *call, record *rec, const reco
             .to_stage = record_text(rec, "stage"),
             .from_probability = before ? (int)record_field_const(before, "probability")->i : 0,
             .to_probability = (int)record_field_const(rec, "probability")->i,
+            /* a deal's first stage dates from the deal itself */
+            .changed_at = before ? NULL : rec->created_at,
             .changed_by = call->actor,
             .reason = before ? arena_printf(call->arena, "playbook %s -> %s",
                                             record_text(before, "playbook"), pb_id)

@@ -5,6 +5,7 @@
  * writer before it writes. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/db_driver.h"
+#include "store/db_sqlite_vfs.h"
 
 typedef struct sl_conn {
     db_conn base;
@@ -117,6 +119,13 @@ static void sl_close(db_conn *dc)
     free(c);
 }
 
+/* A connection's page cache holds up to 64 MiB (SQLite's default is 2):
+ * a create changes a leaf of each of some thirty indexes, all over them, and
+ * a page the cache does not hold is read again from the file, a system call
+ * a page. The cache grows only as pages are read; a bulk load sets a larger
+ * one (store_sqlite.c). */
+#define SL_CACHE_KIB "65536"
+
 /* The pragmas of a connection and its transaction statements. */
 static int sl_setup(sl_conn *c, const store_options *opt)
 {
@@ -127,7 +136,7 @@ static int sl_setup(sl_conn *c, const store_options *opt)
     char pragmas[256];
     snprintf(pragmas, sizeof(pragmas),
              "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s;"
-             "PRAGMA temp_store=MEMORY;",
+             "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-" SL_CACHE_KIB ";",
              opt->synchronous_full ? "FULL" : "NORMAL");
     int rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
     if (rc == SQLITE_OK)
@@ -141,8 +150,24 @@ static int sl_setup(sl_conn *c, const store_options *opt)
     return rc;
 }
 
+/* SQLite keeps no count of its memory: the count is a global mutex taken
+ * at every allocation and every free, of which a write makes hundreds, and
+ * nothing here reads it (sqlite3_memory_used, a soft heap limit). It can be
+ * set only before SQLite starts; when it has started already (a test that
+ * set its own allocator first), it stays as it is. */
+static const char *sl_vfs; /* the files' layer (db_sqlite_vfs.c), or NULL */
+
+static void sl_configure(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    sl_vfs = db_sqlite_vfs_register();
+}
+
+static pthread_once_t sl_configured = PTHREAD_ONCE_INIT;
+
 static bf_result sl_open(const char *path, const store_options *opt, db_conn **out, bf_error *err)
 {
+    pthread_once(&sl_configured, sl_configure);
     bf_result r = db_sqlite_create(path, err);
     if (r != BF_OK)
         return r;
@@ -153,7 +178,7 @@ static bf_result sl_open(const char *path, const store_options *opt, db_conn **o
     c->trace = opt->trace;
     c->trace_ctx = opt->trace_ctx;
     int rc = sqlite3_open_v2(
-        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, sl_vfs);
     if (rc != SQLITE_OK) {
         r = bf_fail(err, BF_ERR_STORE, "store_error", NULL, "cannot open %s: %s", path,
                     c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));

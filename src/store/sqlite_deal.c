@@ -12,6 +12,14 @@ static const char SQL_STAGE_INSERT[] =
     "from_probability, to_probability, changed_at, changed_by, reason, checklist) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
+/* The deal's latest stage change moves on to the one appended (what the
+ * trigger stage_changes_latest did before migration 10). A deal's first
+ * change, made with it, leaves the row as it is: the deal was written with
+ * stage_changed_at already (see store_record_insert). */
+static const char SQL_STAGE_LATEST[] =
+    "UPDATE opportunities SET stage_changed_at = ?2 WHERE id = ?1 "
+    "AND (stage_changed_at IS NULL OR stage_changed_at < ?2)";
+
 /* Oldest first; changes of one millisecond come with the deal's creation
  * first, then by id. */
 static const char SQL_STAGE_LIST[] =
@@ -20,7 +28,7 @@ static const char SQL_STAGE_LIST[] =
     "WHERE opportunity_id = ?1 ORDER BY changed_at, CASE WHEN kind = 'create' THEN 0 ELSE 1 END, "
     "id";
 
-bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_error *err)
+static bf_result stage_append_in_tx(store *st, arena *a, stage_change *ch, bf_error *err)
 {
     conn *c;
     bf_result r = sq_conn(st, &c, err);
@@ -50,7 +58,20 @@ bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_er
     sq_bind_text(s, 12, ch->checklist);
     int rc = db_step(s);
     db_reset(s);
-    return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, "stage history");
+    if (rc != DB_DONE)
+        return sq_constraint_error(err, c, rc, "stage history");
+    if ((r = sq_stmt_static(c, SQL_STAGE_LATEST, &s, err)) != BF_OK)
+        return r;
+    sq_bind_text(s, 1, ch->opportunity_id);
+    sq_bind_text(s, 2, ch->changed_at);
+    rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "stage history");
+}
+
+bf_result store_stage_change_append(store *st, arena *a, stage_change *ch, bf_error *err)
+{
+    IN_TRANSACTION(st, err, stage_append_in_tx(st, a, ch, err));
 }
 
 static void read_stage_change(arena *a, db_stmt *s, void *row)

@@ -27,16 +27,28 @@ static bf_result build_get(buf *b, const void *ctx)
     return r;
 }
 
+/* A new deal's stage last changed when it was made (its first stage): the
+ * column is written with the row, so the 'create' entry of its history, made
+ * at the same time, leaves the row as it is (migration 10). */
+static bool inserts_stage_changed_at(const resource_spec *spec)
+{
+    return spec == &resource_opportunities;
+}
+
 static bf_result build_insert(buf *b, const void *ctx)
 {
     const resource_spec *spec = ctx;
     bf_result r = buf_printf(b, "INSERT INTO %s (", spec->name);
     if (r == BF_OK)
         r = sq_append_columns(b, spec);
+    if (r == BF_OK && inserts_stage_changed_at(spec))
+        r = buf_append_str(b, ", stage_changed_at");
     if (r == BF_OK)
         r = buf_append_str(b, ") VALUES (?1, ?2, ?3, ?4");
     for (size_t i = 0; i < spec->nfields && r == BF_OK; i++)
         r = buf_printf(b, ", ?%zu", i + 5);
+    if (r == BF_OK && inserts_stage_changed_at(spec))
+        r = buf_append_str(b, ", ?3");
     if (r == BF_OK)
         r = buf_append_str(b, ")");
     return r;
@@ -223,6 +235,99 @@ static bf_result check_references(conn *c, arena *a, const record *rec, bf_error
     return BF_OK;
 }
 
+/* ---- the totals of a new deal --------------------------------------------------- */
+
+/* A new open deal added to the funnel's and the forecast's totals, as the
+ * triggers of migration 7 did on insert before migration 10 (they still do
+ * on update and delete). mant_complete is not written by an insert: a new
+ * deal has the column's default, 0. */
+static const char SQL_FUNNEL_ADD[] =
+    "INSERT INTO funnel_totals AS t (playbook, currency, owner_id, owner, stage, mant_complete, "
+    "deals, amount, weighted) VALUES (?1, ?2, ?3, ?4, ?5, 0, 1, ?6, "
+    "CAST(?6 AS BIGINT) * CAST(?7 AS BIGINT)) "
+    "ON CONFLICT (playbook, currency, owner_id, owner, stage, mant_complete) DO UPDATE SET "
+    "deals = t.deals + 1, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
+
+static const char SQL_FORECAST_ADD[] =
+    "INSERT INTO forecast_totals AS t (currency, owner_id, month, deals, amount, weighted) "
+    "VALUES (?1, ?2, COALESCE(substr(CAST(?3 AS TEXT), 1, 7), ''), 1, ?4, "
+    "CAST(?4 AS BIGINT) * CAST(?5 AS BIGINT)) "
+    "ON CONFLICT (currency, owner_id, month) DO UPDATE SET "
+    "deals = t.deals + 1, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
+
+/* A new deal counted for its owner (owner_counts, migration 10), whatever
+ * its status, as a trigger did before migration 11. */
+static const char SQL_OWNER_COUNT_ADD[] =
+    "INSERT INTO owner_counts AS t (owner_id, deals) VALUES (?1, 1) "
+    "ON CONFLICT (owner_id) DO UPDATE SET deals = t.deals + 1";
+
+/* The value of field name as it was written: NULL when not set. */
+static const field_value *written(const record *rec, const char *name)
+{
+    const field_value *v = record_field_const(rec, name);
+    return v->present && !v->null ? v : NULL;
+}
+
+static int bind_written(db_stmt *s, int idx, const field_value *v, bool integer)
+{
+    if (v == NULL)
+        return db_bind_null(s, idx);
+    return integer ? db_bind_int64(s, idx, v->i) : sq_bind_text(s, idx, v->s);
+}
+
+static bf_result totals_step(conn *c, db_stmt *s, int rc, bf_error *err)
+{
+    if (rc == DB_OK)
+        rc = db_step(s);
+    db_reset(s);
+    return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "deal totals");
+}
+
+static bf_result totals_add_deal(conn *c, const record *rec, bf_error *err)
+{
+    const field_value *owner_id = written(rec, "owner_id"), *owner = written(rec, "owner");
+    db_stmt *s;
+    bf_result r = sq_stmt_static(c, SQL_OWNER_COUNT_ADD, &s, err);
+    if (r != BF_OK ||
+        (r = totals_step(c, s, sq_bind_text(s, 1, owner_id ? owner_id->s : ""), err)) != BF_OK)
+        return r;
+    const field_value *status = written(rec, "status");
+    if (status == NULL || strcmp(status->s, "open") != 0)
+        return BF_OK;
+    const field_value *currency = written(rec, "currency"), *amount = written(rec, "amount");
+    const field_value *probability = written(rec, "probability");
+    if ((r = sq_stmt_static(c, SQL_FUNNEL_ADD, &s, err)) != BF_OK)
+        return r;
+    int rc = bind_written(s, 1, written(rec, "playbook"), false);
+    if (rc == DB_OK)
+        rc = bind_written(s, 2, currency, false);
+    if (rc == DB_OK)
+        rc = sq_bind_text(s, 3, owner_id ? owner_id->s : "");
+    if (rc == DB_OK)
+        rc = sq_bind_text(s, 4, owner ? owner->s : "");
+    if (rc == DB_OK)
+        rc = bind_written(s, 5, written(rec, "stage"), false);
+    if (rc == DB_OK)
+        rc = bind_written(s, 6, amount, true);
+    if (rc == DB_OK)
+        rc = bind_written(s, 7, probability, true);
+    if ((r = totals_step(c, s, rc, err)) != BF_OK ||
+        (r = sq_stmt_static(c, SQL_FORECAST_ADD, &s, err)) != BF_OK)
+        return r;
+    rc = bind_written(s, 1, currency, false);
+    if (rc == DB_OK)
+        rc = sq_bind_text(s, 2, owner_id ? owner_id->s : "");
+    if (rc == DB_OK)
+        rc = bind_written(s, 3, written(rec, "expected_close"), false);
+    if (rc == DB_OK)
+        rc = bind_written(s, 4, amount, true);
+    if (rc == DB_OK)
+        rc = bind_written(s, 5, probability, true);
+    return totals_step(c, s, rc, err);
+}
+
 /* ---- records ----------------------------------------------------------------- */
 
 static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
@@ -253,7 +358,9 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
     if (rc == DB_OK)
         rc = db_step(s);
     db_reset(s);
-    return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, "insert");
+    if (rc != DB_DONE)
+        return sq_constraint_error(err, c, rc, "insert");
+    return rec->spec == &resource_opportunities ? totals_add_deal(c, rec, err) : BF_OK;
 }
 
 bf_result store_record_insert(store *st, arena *a, record *rec, bf_error *err)

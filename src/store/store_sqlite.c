@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/embedded.h"
@@ -87,11 +88,33 @@ static int on_wal_commit(void *ctx)
     return after_commit(c, token, NULL) == BF_OK ? 0 : 1;
 }
 
-/* A bulk load's connection: a page cache of up to 1 GiB, which holds the
- * indexes a load of millions of rows writes all over, and a checkpoint every
- * 64 MiB of log rather than every 4. With synchronous=NORMAL a commit waits
+/* A bulk load's connection: a page cache of up to a quarter of the
+ * machine's memory, at most 4 GiB and at least 1 GiB, which holds the
+ * indexes a load of millions of rows writes all over (a million deals make
+ * 2.8 GiB; with 1 GiB, pages fell out of the cache and were read again, and
+ * the last 100,000 deals of a million went in at half the rate of the
+ * first), and a checkpoint every 64 MiB of log rather than every 4. The
+ * cache grows only as pages are read. With synchronous=NORMAL a commit waits
  * for no disk; a checkpoint syncs. */
-#define BULK_PRAGMAS " PRAGMA cache_size=-1048576; PRAGMA wal_autocheckpoint=16384;"
+#define BULK_CACHE_MIN_KIB (1024L * 1024)
+#define BULK_CACHE_MAX_KIB (4L * 1024 * 1024)
+
+static long bulk_cache_kib(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    long kib = pages > 0 && page > 0 ? pages / 4 / 1024 * page : 0;
+    return kib < BULK_CACHE_MIN_KIB   ? BULK_CACHE_MIN_KIB
+           : kib > BULK_CACHE_MAX_KIB ? BULK_CACHE_MAX_KIB
+                                      : kib;
+}
+
+static int bulk_pragmas(db_conn *db)
+{
+    char sql[128];
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%ld; PRAGMA wal_autocheckpoint=16384;",
+             bulk_cache_kib());
+    return db_exec(db, sql);
+}
 
 static bf_result conn_open(store *st, conn **out, bf_error *err)
 {
@@ -108,8 +131,7 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
         free(c);
         return r;
     }
-    if (st->opt.bulk_load && db_dialect_of(c->db) == DB_SQLITE &&
-        db_exec(c->db, BULK_PRAGMAS) != DB_OK) {
+    if (st->opt.bulk_load && db_dialect_of(c->db) == DB_SQLITE && bulk_pragmas(c->db) != DB_OK) {
         r = sq_db_error(err, c->db, DB_ERROR, "connection set-up");
         db_close(c->db);
         free(c);
