@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "store/db_driver.h"
-#include "store/db_sqlite_vfs.h"
 
 typedef struct sl_conn {
     db_conn base;
@@ -155,12 +154,9 @@ static int sl_setup(sl_conn *c, const store_options *opt)
  * nothing here reads it (sqlite3_memory_used, a soft heap limit). It can be
  * set only before SQLite starts; when it has started already (a test that
  * set its own allocator first), it stays as it is. */
-static const char *sl_vfs; /* the files' layer (db_sqlite_vfs.c), or NULL */
-
 static void sl_configure(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    sl_vfs = db_sqlite_vfs_register();
 }
 
 static pthread_once_t sl_configured = PTHREAD_ONCE_INIT;
@@ -178,7 +174,7 @@ static bf_result sl_open(const char *path, const store_options *opt, db_conn **o
     c->trace = opt->trace;
     c->trace_ctx = opt->trace_ctx;
     int rc = sqlite3_open_v2(
-        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, sl_vfs);
+        path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         r = bf_fail(err, BF_ERR_STORE, "store_error", NULL, "cannot open %s: %s", path,
                     c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
