@@ -118,12 +118,14 @@ static void sl_close(db_conn *dc)
     free(c);
 }
 
-/* A connection's page cache holds up to 64 MiB (SQLite's default is 2):
+/* A connection's page cache holds up to 12 MiB (SQLite's default is 2):
  * a create changes a leaf of each of some thirty indexes, all over them, and
  * a page the cache does not hold is read again from the file, a system call
- * a page. The cache grows only as pages are read; a bulk load sets a larger
- * one (store_sqlite.c). */
-#define SL_CACHE_KIB "65536"
+ * a page. A server has a connection per thread that reads, so the caches add
+ * up: at 64 MiB each, a server that had served a million deals for a while
+ * held 104 MiB. The cache grows only as pages are read; a bulk load sets a
+ * larger one (store_sqlite.c). */
+#define SL_CACHE_KIB "12288"
 
 /* The pragmas of a connection and its transaction statements. */
 static int sl_setup(sl_conn *c, const store_options *opt)
