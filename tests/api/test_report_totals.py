@@ -249,67 +249,55 @@ class ReportTotalsTest(ServerTestCase):
             want = {m: (c, a, fen_of_percent(w)) for m, (c, a, w) in months.items()}
             self.assertEqual(got, want, (user, currency))
 
-    def check_kept_totals(self):
+    def assert_kept(self, kept_sql, counted_sql):
+        """A table kept by writes equals the GROUP BY over what it sums."""
         db = self.server.db
-        kept = bingfa_db.query(db, "SELECT * FROM funnel_totals ORDER BY 1, 2, 3, 4, 5, 6")
-        counted = bingfa_db.query(
-            db, "SELECT playbook, currency, COALESCE(owner_id, '') AS owner_id, "
-            "COALESCE(owner, '') AS owner, stage, mant_complete, COUNT(*) AS deals, "
-            "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
-            "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3, 4, 5, 6 "
-            "ORDER BY 1, 2, 3, 4, 5, 6")
-        self.assertEqual(kept, counted)
-        kept = bingfa_db.query(db, "SELECT * FROM forecast_totals ORDER BY 1, 2, 3")
-        counted = bingfa_db.query(
-            db, "SELECT currency, COALESCE(owner_id, '') AS owner_id, "
-            "COALESCE(substr(expected_close, 1, 7), '') AS month, COUNT(*) AS deals, "
-            "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
-            "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
-        self.assertEqual(kept, counted)
+        self.assertEqual(bingfa_db.query(db, kept_sql), bingfa_db.query(db, counted_sql))
+
+    def check_kept_totals(self):
+        self.assert_kept("SELECT * FROM funnel_totals ORDER BY 1, 2, 3, 4, 5, 6",
+                         "SELECT playbook, currency, COALESCE(owner_id, '') AS owner_id, "
+                         "COALESCE(owner, '') AS owner, stage, mant_complete, COUNT(*) AS deals, "
+                         "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
+                         "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3, 4, 5, 6 "
+                         "ORDER BY 1, 2, 3, 4, 5, 6")
+        self.assert_kept("SELECT * FROM forecast_totals ORDER BY 1, 2, 3",
+                         "SELECT currency, COALESCE(owner_id, '') AS owner_id, "
+                         "COALESCE(substr(expected_close, 1, 7), '') AS month, COUNT(*) AS deals, "
+                         "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
+                         "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3")
         # The deals seen aside, per scope of people (schema version 10).
-        kept = bingfa_db.query(db, "SELECT team_id, scope FROM team_scopes ORDER BY 1, 2")
-        counted = bingfa_db.query(
-            db, "WITH RECURSIVE above(team_id, ancestor) AS (SELECT id, id FROM teams "
-            "UNION ALL SELECT a.team_id, t.parent_id FROM above a JOIN teams t "
-            "ON t.id = a.ancestor WHERE t.parent_id IS NOT NULL) "
-            "SELECT team_id, 's:' || ancestor AS scope FROM above "
-            "UNION SELECT id, 't:' || id FROM teams ORDER BY 1, 2")
-        self.assertEqual(kept, counted)
-        kept = bingfa_db.query(db, "SELECT * FROM deal_scopes ORDER BY 1, 2")
-        counted = bingfa_db.query(
-            db, "SELECT scope, opportunity_id, COUNT(*) AS n FROM ("
-            "SELECT 'u:' || m.user_id AS scope, m.opportunity_id FROM opportunity_members m "
-            "UNION ALL SELECT ts.scope, m.opportunity_id FROM opportunity_members m "
-            "JOIN users u ON u.id = m.user_id JOIN team_scopes ts ON ts.team_id = u.team_id) s "
-            "GROUP BY 1, 2 ORDER BY 1, 2")
-        self.assertEqual(kept, counted)
-        kept = bingfa_db.query(db, "SELECT * FROM aside_funnel_totals ORDER BY 1, 2, 3, 4, 5, 6, 7")
-        counted = bingfa_db.query(
-            db, "SELECT ds.scope, o.playbook, o.currency, COALESCE(o.owner_id, '') AS owner_id, "
-            "COALESCE(o.owner, '') AS owner, o.stage, o.mant_complete, COUNT(*) AS deals, "
-            "SUM(o.amount) AS amount, SUM(o.amount * o.probability) AS weighted "
-            "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
-            "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7")
-        self.assertEqual(kept, counted)
-        kept = bingfa_db.query(db, "SELECT * FROM aside_forecast_totals ORDER BY 1, 2, 3, 4")
-        counted = bingfa_db.query(
-            db, "SELECT ds.scope, o.currency, COALESCE(o.owner_id, '') AS owner_id, "
-            "COALESCE(substr(o.expected_close, 1, 7), '') AS month, COUNT(*) AS deals, "
-            "SUM(o.amount) AS amount, SUM(o.amount * o.probability) AS weighted "
-            "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
-            "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
-        self.assertEqual(kept, counted)
-        kept = bingfa_db.query(db, "SELECT * FROM owner_counts ORDER BY 1")
-        counted = bingfa_db.query(
-            db, "SELECT COALESCE(owner_id, '') AS owner_id, COUNT(*) AS deals "
-            "FROM opportunities GROUP BY 1 ORDER BY 1")
-        self.assertEqual(kept, counted)
-        kept = bingfa_db.query(db, "SELECT * FROM aside_counts ORDER BY 1, 2")
-        counted = bingfa_db.query(
-            db, "SELECT ds.scope, COALESCE(o.owner_id, '') AS owner_id, COUNT(*) AS deals "
-            "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
-            "GROUP BY 1, 2 ORDER BY 1, 2")
-        self.assertEqual(kept, counted)
+        self.assert_kept("SELECT team_id, scope FROM team_scopes ORDER BY 1, 2",
+                         "WITH RECURSIVE above(team_id, ancestor) AS (SELECT id, id FROM teams "
+                         "UNION ALL SELECT a.team_id, t.parent_id FROM above a JOIN teams t "
+                         "ON t.id = a.ancestor WHERE t.parent_id IS NOT NULL) "
+                         "SELECT team_id, 's:' || ancestor AS scope FROM above "
+                         "UNION SELECT id, 't:' || id FROM teams ORDER BY 1, 2")
+        self.assert_kept("SELECT * FROM deal_scopes ORDER BY 1, 2",
+                         "SELECT scope, opportunity_id, COUNT(*) AS n FROM ("
+                         "SELECT 'u:' || m.user_id AS scope, m.opportunity_id FROM opportunity_members m "
+                         "UNION ALL SELECT ts.scope, m.opportunity_id FROM opportunity_members m "
+                         "JOIN users u ON u.id = m.user_id JOIN team_scopes ts ON ts.team_id = u.team_id) s "
+                         "GROUP BY 1, 2 ORDER BY 1, 2")
+        self.assert_kept("SELECT * FROM aside_funnel_totals ORDER BY 1, 2, 3, 4, 5, 6, 7",
+                         "SELECT ds.scope, o.playbook, o.currency, COALESCE(o.owner_id, '') AS owner_id, "
+                         "COALESCE(o.owner, '') AS owner, o.stage, o.mant_complete, COUNT(*) AS deals, "
+                         "SUM(o.amount) AS amount, SUM(o.amount * o.probability) AS weighted "
+                         "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+                         "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7")
+        self.assert_kept("SELECT * FROM aside_forecast_totals ORDER BY 1, 2, 3, 4",
+                         "SELECT ds.scope, o.currency, COALESCE(o.owner_id, '') AS owner_id, "
+                         "COALESCE(substr(o.expected_close, 1, 7), '') AS month, COUNT(*) AS deals, "
+                         "SUM(o.amount) AS amount, SUM(o.amount * o.probability) AS weighted "
+                         "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+                         "WHERE o.status = 'open' GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
+        self.assert_kept("SELECT * FROM owner_counts ORDER BY 1",
+                         "SELECT COALESCE(owner_id, '') AS owner_id, COUNT(*) AS deals "
+                         "FROM opportunities GROUP BY 1 ORDER BY 1")
+        self.assert_kept("SELECT * FROM aside_counts ORDER BY 1, 2",
+                         "SELECT ds.scope, COALESCE(o.owner_id, '') AS owner_id, COUNT(*) AS deals "
+                         "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+                         "GROUP BY 1, 2 ORDER BY 1, 2")
 
     def test_reports_equal_a_recomputation_after_random_writes(self):
         for step in range(STEPS):
