@@ -40,6 +40,7 @@ typedef struct conn {
     uint64_t commit_token; /* the token of the commit store_commit ran, or 0 */
     bool sync_defer;       /* commits do not wait: their tokens go to sync_pending */
     uint64_t sync_pending; /* the latest token deferred since store_sync_defer */
+    uint64_t sync_batch;   /* the batch its last write was left in (a ticket), or 0 */
     struct conn *next;     /* all connections of the store */
 } conn;
 
@@ -161,6 +162,42 @@ bool sq_sync_failed(sq_sync *s);
 
 /* Fills err with the failure of a flush; returns BF_ERR_STORE. */
 bf_result sq_sync_error(bf_error *err);
+
+/* ---- shared write transactions (sqlite_batch.c) --------------------------------- */
+
+/* What became of the batches: which committed, with what commit token, and
+ * who waits for the open one. */
+typedef struct sq_batch sq_batch;
+
+typedef enum sq_batch_state {
+    SQ_BATCH_OPEN,      /* still being filled */
+    SQ_BATCH_COMMITTED, /* committed (durable once its token is flushed) */
+    SQ_BATCH_FAILED,    /* rolled back: nothing of it was kept */
+} sq_batch_state;
+
+/* A new record of batches, the first one open; commits are made durable by
+ * sync (NULL: at once). The caller frees it with sq_batch_free. */
+bf_result sq_batch_new(sq_sync *sync, sq_batch **out);
+
+/* Frees b; nobody may wait on it any more. */
+void sq_batch_free(sq_batch *b);
+
+/* The number of the open batch: the ticket of a transaction left in it. */
+uint64_t sq_batch_current(sq_batch *b);
+
+/* Ends the open batch (committed with token, 0 when it wrote nothing, or
+ * failed), answers its waiters and opens the next one. */
+void sq_batch_end(sq_batch *b, bool ok, uint64_t token);
+
+/* What batch seq came to; *token is its commit's token when committed. */
+sq_batch_state sq_batch_state_of(sq_batch *b, uint64_t seq, uint64_t *token);
+
+/* Calls w->done exactly once, when batch seq is on disk or failed: at once
+ * when that is known, else from the thread that ends it or the flusher. */
+void sq_batch_notify(sq_batch *b, uint64_t seq, store_waiter *w);
+
+/* Blocks until batch seq is on disk; an error when it failed. */
+bf_result sq_batch_wait(sq_batch *b, uint64_t seq, bf_error *err);
 
 /* The viewer's part of a statement: a WITH clause naming `people`, the few
  * users whose deals the viewer sees, to put before SELECT; nothing for NULL,

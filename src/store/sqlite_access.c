@@ -330,7 +330,8 @@ static bf_result run_write(conn *c, db_stmt *s, const char *what, const char *mi
 
 static const char SQL_USER_PASSWORD[] = "UPDATE users SET password_hash = ?2 WHERE id = ?1";
 
-bf_result store_user_set_password(store *st, const char *user_id, const char *hash, bf_error *err)
+static bf_result store_user_set_password_in_tx(store *st, const char *user_id, const char *hash,
+                                               bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -342,12 +343,18 @@ bf_result store_user_set_password(store *st, const char *user_id, const char *ha
     return run_write(c, s, "password", "no such user", err);
 }
 
+bf_result store_user_set_password(store *st, const char *user_id, const char *hash, bf_error *err)
+{
+    IN_TRANSACTION(st, err, store_user_set_password_in_tx(st, user_id, hash, err));
+}
+
 static const char SQL_TOKEN_INSERT[] =
     "INSERT INTO api_tokens (id, user_id, token_hash, label, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
 
-bf_result store_token_insert(store *st, arena *a, const char *user_id, const char *token_hash,
-                             const char *label, const char **id, bf_error *err)
+static bf_result store_token_insert_in_tx(store *st, arena *a, const char *user_id,
+                                          const char *token_hash, const char *label,
+                                          const char **id, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -367,6 +374,12 @@ bf_result store_token_insert(store *st, arena *a, const char *user_id, const cha
     if ((r = run_write(c, s, "token", NULL, err)) == BF_OK)
         *id = tid;
     return r;
+}
+
+bf_result store_token_insert(store *st, arena *a, const char *user_id, const char *token_hash,
+                             const char *label, const char **id, bf_error *err)
+{
+    IN_TRANSACTION(st, err, store_token_insert_in_tx(st, a, user_id, token_hash, label, id, err));
 }
 
 static const char SQL_TOKEN_FIND[] =
@@ -424,8 +437,9 @@ static const char SQL_SESSION_INSERT[] =
     "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, address) "
     "VALUES (?1, ?2, ?3, ?4, ?5)";
 
-bf_result store_session_insert(store *st, const char *token_hash, const char *user_id,
-                               const char *expires_at, const char *address, bf_error *err)
+static bf_result store_session_insert_in_tx(store *st, const char *token_hash, const char *user_id,
+                                            const char *expires_at, const char *address,
+                                            bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -440,6 +454,13 @@ bf_result store_session_insert(store *st, const char *token_hash, const char *us
     sq_bind_text(s, 4, expires_at);
     sq_bind_text(s, 5, address);
     return run_write(c, s, "session", NULL, err);
+}
+
+bf_result store_session_insert(store *st, const char *token_hash, const char *user_id,
+                               const char *expires_at, const char *address, bf_error *err)
+{
+    IN_TRANSACTION(st, err,
+                   store_session_insert_in_tx(st, token_hash, user_id, expires_at, address, err));
 }
 
 bf_result store_session_user(store *st, arena *a, const char *token_hash, const char *now,
@@ -457,7 +478,7 @@ bf_result store_session_user(store *st, arena *a, const char *token_hash, const 
 
 static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE token_hash = ?1";
 
-bf_result store_session_delete(store *st, const char *token_hash, bf_error *err)
+static bf_result store_session_delete_in_tx(store *st, const char *token_hash, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -468,11 +489,16 @@ bf_result store_session_delete(store *st, const char *token_hash, bf_error *err)
     return run_write(c, s, "session", NULL, err);
 }
 
+bf_result store_session_delete(store *st, const char *token_hash, bf_error *err)
+{
+    IN_TRANSACTION(st, err, store_session_delete_in_tx(st, token_hash, err));
+}
+
 static const char SQL_SESSIONS_END[] = "DELETE FROM sessions WHERE (user_id = ?1 AND token_hash IS "
                                        "DISTINCT FROM ?2) OR expires_at <= ?3";
 
-bf_result store_sessions_end_user(store *st, const char *user_id, const char *keep_hash,
-                                  bf_error *err)
+static bf_result store_sessions_end_user_in_tx(store *st, const char *user_id,
+                                               const char *keep_hash, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -485,6 +511,12 @@ bf_result store_sessions_end_user(store *st, const char *user_id, const char *ke
     sq_bind_text(s, 2, keep_hash);
     sq_bind_text(s, 3, now);
     return run_write(c, s, "sessions", NULL, err);
+}
+
+bf_result store_sessions_end_user(store *st, const char *user_id, const char *keep_hash,
+                                  bf_error *err)
+{
+    IN_TRANSACTION(st, err, store_sessions_end_user_in_tx(st, user_id, keep_hash, err));
 }
 
 static const char SQL_IN_TEAM_TREE[] =
@@ -515,7 +547,8 @@ bf_result store_user_in_team_tree(store *st, const char *team_id, const char *us
 static const char SQL_TOKENS_REVOKE_USER[] =
     "UPDATE api_tokens SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
 
-bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err)
+static bf_result store_tokens_revoke_user_in_tx(store *st, const char *user_id, int64_t *n,
+                                                bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -532,6 +565,11 @@ bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, b
         return sq_db_error(err, c->db, rc, "tokens");
     *n = db_changes(c->db);
     return BF_OK;
+}
+
+bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err)
+{
+    IN_TRANSACTION(st, err, store_tokens_revoke_user_in_tx(st, user_id, n, err));
 }
 
 /* Through the indexes of logins by name and by address (schema version 9):
@@ -593,9 +631,9 @@ static const char SQL_PARTNER_LIST[] =
     "WHERE r.opportunity_id = ?1 ORDER BY r.registered_at, p.name";
 
 /* Binds (opportunity, other, [role,] now, by) and runs an insert. */
-static bf_result link_put(store *st, const char *sql, const char *opportunity_id,
-                          const char *other_id, const char *role, const char *by, bool *inserted,
-                          bf_error *err)
+static bf_result link_put_in_tx(store *st, const char *sql, const char *opportunity_id,
+                                const char *other_id, const char *role, const char *by,
+                                bool *inserted, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -616,8 +654,16 @@ static bf_result link_put(store *st, const char *sql, const char *opportunity_id
     return r;
 }
 
-static bf_result link_delete(store *st, const char *sql, const char *opportunity_id,
-                             const char *other_id, const char *missing, bf_error *err)
+static bf_result link_put(store *st, const char *sql, const char *opportunity_id,
+                          const char *other_id, const char *role, const char *by, bool *inserted,
+                          bf_error *err)
+{
+    IN_TRANSACTION(st, err,
+                   link_put_in_tx(st, sql, opportunity_id, other_id, role, by, inserted, err));
+}
+
+static bf_result link_delete_in_tx(store *st, const char *sql, const char *opportunity_id,
+                                   const char *other_id, const char *missing, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -627,6 +673,12 @@ static bf_result link_delete(store *st, const char *sql, const char *opportunity
     sq_bind_text(s, 1, opportunity_id);
     sq_bind_text(s, 2, other_id);
     return run_write(c, s, "deal team", missing, err);
+}
+
+static bf_result link_delete(store *st, const char *sql, const char *opportunity_id,
+                             const char *other_id, const char *missing, bf_error *err)
+{
+    IN_TRANSACTION(st, err, link_delete_in_tx(st, sql, opportunity_id, other_id, missing, err));
 }
 
 static void read_deal_member(arena *a, db_stmt *s, void *row)
@@ -715,7 +767,7 @@ static const char SQL_AUDIT_OF_RECORD[] =
     "AND (?6 = 0 OR action NOT IN ('login', 'login_failed', 'logout', 'password_change', "
     "'password_set', 'token_create', 'token_revoke')) ORDER BY seq DESC LIMIT ?5";
 
-bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
+static bf_result store_audit_append_in_tx(store *st, audit_entry *e, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -744,6 +796,11 @@ bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
     if (e->at == now)
         e->at = NULL; /* not to leave a pointer to this frame */
     return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "audit");
+}
+
+bf_result store_audit_append(store *st, audit_entry *e, bf_error *err)
+{
+    IN_TRANSACTION(st, err, store_audit_append_in_tx(st, e, err));
 }
 
 static void read_audit_entry(arena *a, db_stmt *s, void *row)

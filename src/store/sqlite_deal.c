@@ -285,8 +285,8 @@ static const char SQL_PIN_VERSION[] =
     "UPDATE opportunities SET playbook_version = ?2 WHERE playbook = ?1 AND playbook_version IS "
     "NULL";
 
-bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook_id, int version,
-                                                 bf_error *err)
+static bf_result store_opportunity_pin_playbook_version_in_tx(store *st, const char *playbook_id,
+                                                              int version, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -298,6 +298,13 @@ bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook
     int rc = db_step(s);
     db_reset(s);
     return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "pin playbook version");
+}
+
+bf_result store_opportunity_pin_playbook_version(store *st, const char *playbook_id, int version,
+                                                 bf_error *err)
+{
+    IN_TRANSACTION(st, err,
+                   store_opportunity_pin_playbook_version_in_tx(st, playbook_id, version, err));
 }
 
 /* ---- forms and settings ------------------------------------------------------------ */
@@ -462,8 +469,8 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
 static const char SQL_MANT_COMPLETE[] =
     "UPDATE opportunities SET mant_complete = ?2 WHERE id = ?1 AND mant_complete != ?2";
 
-bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
-                                              bf_error *err)
+static bf_result store_opportunity_set_mant_complete_in_tx(store *st, const char *opportunity_id,
+                                                           bool complete, bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -475,4 +482,11 @@ bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity
     int rc = db_step(s);
     db_reset(s);
     return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "mant");
+}
+
+bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
+                                              bf_error *err)
+{
+    IN_TRANSACTION(st, err,
+                   store_opportunity_set_mant_complete_in_tx(st, opportunity_id, complete, err));
 }

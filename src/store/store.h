@@ -105,8 +105,10 @@ typedef struct store_waiter {
  * false (and nothing changes) when commits are not waited for at all. */
 bool store_sync_defer(store *st);
 
-/* Ends this thread's deferral: the token of the last commit it made since
- * store_sync_defer, which it must wait for before acknowledging; 0: none. */
+/* Ends this thread's deferral: a ticket for what it wrote since
+ * store_sync_defer (the last commit it made, or the shared transaction its
+ * last write was left in, see store_sqlite.c), which it must wait for before
+ * acknowledging; 0: nothing. */
 uint64_t store_sync_take(store *st);
 
 /* Blocks until the commit of token is on disk (BF_ERR_STORE when it cannot

@@ -17,6 +17,7 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,8 +45,21 @@ struct store {
      * handler (which stays, for other processes writing the same file). */
     pthread_mutex_t write_lock;
     sq_sync *sync; /* group commit (sqlite_sync.c), or NULL when commits are not waited for */
+    /* Batching (SQLite with group commit; see "transactions" below): every
+     * write transaction of the process runs on writer, inside the open
+     * batch; the threads' own connections only read. */
+    bool batching;
+    conn *writer;
+    sq_batch *batch;
+    bool batch_open;          /* writer is inside a batch's transaction (under write_lock) */
+    int batch_members;        /* write transactions in it (under write_lock) */
+    atomic_int write_waiters; /* threads waiting for write_lock */
     int schema_version;
 };
+
+/* The store whose write_lock this thread holds (batching): its statements
+ * run on the store's writer connection until it lets go. */
+static _Thread_local store *held_writes;
 
 bf_result sq_db_error(bf_error *err, db_conn *db, int rc, const char *what)
 {
@@ -116,7 +130,7 @@ static int bulk_pragmas(db_conn *db)
     return db_exec(db, sql);
 }
 
-static bf_result conn_open(store *st, conn **out, bf_error *err)
+static bf_result conn_open(store *st, bool writes, conn **out, bf_error *err)
 {
     conn *c = calloc(1, sizeof(*c));
     if (c == NULL)
@@ -132,6 +146,14 @@ static bf_result conn_open(store *st, conn **out, bf_error *err)
         return r;
     }
     if (st->opt.bulk_load && db_dialect_of(c->db) == DB_SQLITE && bulk_pragmas(c->db) != DB_OK) {
+        r = sq_db_error(err, c->db, DB_ERROR, "connection set-up");
+        db_close(c->db);
+        free(c);
+        return r;
+    }
+    /* Batching: a thread's own connection cannot write, so no write
+     * bypasses the batch (it would wait in SQLite's busy handler for it). */
+    if (st->batching && !writes && db_exec(c->db, "PRAGMA query_only=1") != DB_OK) {
         r = sq_db_error(err, c->db, DB_ERROR, "connection set-up");
         db_close(c->db);
         free(c);
@@ -191,12 +213,12 @@ static bf_result conn_ready(conn *c, bf_error *err)
     return BF_OK;
 }
 
-/* This thread's connection to st, opened on first use. */
-bf_result sq_conn(store *st, conn **out, bf_error *err)
+/* This thread's own connection to st, opened on first use. */
+static bf_result own_conn(store *st, conn **out, bf_error *err)
 {
     conn *c = pthread_getspecific(st->key);
     if (c == NULL) {
-        bf_result r = conn_open(st, &c, err);
+        bf_result r = conn_open(st, false, &c, err);
         if (r != BF_OK)
             return r;
         if (pthread_setspecific(st->key, c) != 0)
@@ -207,6 +229,20 @@ bf_result sq_conn(store *st, conn **out, bf_error *err)
         return r;
     *out = c;
     return BF_OK;
+}
+
+static void read_own_writes(store *st, conn *own);
+
+bf_result sq_conn(store *st, conn **out, bf_error *err)
+{
+    if (held_writes == st) {
+        *out = st->writer;
+        return BF_OK;
+    }
+    bf_result r = own_conn(st, out, err);
+    if (r == BF_OK && (*out)->sync_batch != 0)
+        read_own_writes(st, *out);
+    return r;
 }
 
 static uint64_t hash_key(uint64_t k)
@@ -453,10 +489,189 @@ bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what)
 
 /* The driver's transactions (db_begin): write transactions run one at a
  * time across every connection to the database, so "read, decide, write"
- * (a version checked, then written) cannot interleave. */
+ * (a version checked, then written) cannot interleave.
+ *
+ * Batching (SQLite with group commit, so a server and the command line on a
+ * database file): a commit writes every page it changed to the log, some
+ * forty for a new deal, and most of a small write's cost is there; so the
+ * write transactions of this process run one after the other on one
+ * connection (the writer), each in a savepoint of its own, inside a shared
+ * SQLite transaction, the batch. A transaction that ends while other threads
+ * wait for the write lock, on a thread that can answer later (deferring,
+ * see store_sync_defer), leaves the batch open for the next one: its
+ * savepoint is released into the batch and its thread gets the batch's
+ * number as its ticket. The last of a run of waiting writers (or the
+ * BATCH_MAX-th, or one that cannot wait) commits the batch, and every
+ * transaction in it becomes durable with that one commit, or fails with it.
+ * A transaction that fails is rolled back to its savepoint alone. Nothing is
+ * acknowledged before its batch is on disk (sqlite_batch.c), and a thread
+ * that reads after leaving a write in the open batch commits the batch
+ * first (read_own_writes), so it reads what it wrote. */
+
+enum { BATCH_MAX = 64 };
+
+static const char SQL_TX_SAVEPOINT[] = "SAVEPOINT tx";
+static const char SQL_TX_RELEASE[] = "RELEASE tx";
+static const char SQL_TX_ROLLBACK[] = "ROLLBACK TO tx";
+
+/* Runs one statement of its own (no values) on the connection. */
+static bf_result run_simple(conn *c, const char *sql, bf_error *err)
+{
+    return db_exec(c->db, sql) == DB_OK ? BF_OK : sq_db_error(err, c->db, DB_ERROR, sql);
+}
+
+static void writes_lock(store *st)
+{
+    atomic_fetch_add(&st->write_waiters, 1);
+    pthread_mutex_lock(&st->write_lock);
+    atomic_fetch_sub(&st->write_waiters, 1);
+    held_writes = st;
+}
+
+static void writes_unlock(store *st)
+{
+    held_writes = NULL;
+    pthread_mutex_unlock(&st->write_lock);
+}
+
+/* Commits the open batch (write_lock held) and ends it; *token is its
+ * commit's token, 0 when it wrote nothing. */
+static bf_result batch_commit(store *st, uint64_t *token, bf_error *err)
+{
+    conn *w = st->writer;
+    w->commit_token = 0;
+    w->in_commit = true;
+    bf_result r = BF_OK;
+    if (db_commit(w->db) != DB_OK) {
+        r = sq_db_error(err, w->db, DB_ERROR, "COMMIT");
+        if (db_in_transaction(w->db))
+            db_rollback(w->db);
+    }
+    w->in_commit = false;
+    *token = r == BF_OK ? w->commit_token : 0;
+    st->batch_open = false;
+    st->batch_members = 0;
+    sq_batch_end(st->batch, r == BF_OK, *token);
+    return r;
+}
+
+/* Undoes the writes of the current transaction in the batch: back to its
+ * savepoint, or the whole batch when that fails (then it fails). */
+static void batch_undo(conn *w)
+{
+    if (!db_in_transaction(w->db))
+        return;
+    if (db_exec(w->db, SQL_TX_ROLLBACK) != DB_OK || db_exec(w->db, SQL_TX_RELEASE) != DB_OK)
+        db_rollback(w->db);
+}
+
+/* The end of a write transaction in the batch (write_lock held, its
+ * savepoint released into the batch when kept, else undone): leaves the
+ * batch open for the writers waiting, or commits it; lets go of the lock. */
+static bf_result batch_leave(store *st, conn *own, bool kept, bf_error *err)
+{
+    conn *w = st->writer;
+    if (st->batch_open && !db_in_transaction(w->db)) {
+        /* SQLite rolled the batch back (a failed statement may): every
+         * transaction in it is lost, and told so. */
+        st->batch_open = false;
+        st->batch_members = 0;
+        sq_batch_end(st->batch, false, 0);
+        writes_unlock(st);
+        return kept ? bf_fail(err, BF_ERR_STORE, "store_error", NULL,
+                              "the transaction was rolled back by the database")
+                    : BF_OK;
+    }
+    bool more = atomic_load(&st->write_waiters) > 0 && st->batch_members < BATCH_MAX;
+    if (more && (!kept || own->sync_defer)) {
+        if (kept)
+            own->sync_batch = sq_batch_current(st->batch);
+        writes_unlock(st);
+        return BF_OK;
+    }
+    uint64_t token = 0;
+    bf_result r = st->batch_open ? batch_commit(st, &token, err) : BF_OK;
+    writes_unlock(st);
+    if (r == BF_OK && kept && token != 0)
+        r = after_commit(own, token, err);
+    return kept ? r : BF_OK;
+}
+
+/* A read on this thread's own connection after it left a write in the open
+ * batch: the batch commits first, so the read sees the write. */
+static void read_own_writes(store *st, conn *own)
+{
+    uint64_t token;
+    if (sq_batch_state_of(st->batch, own->sync_batch, &token) != SQ_BATCH_OPEN)
+        return;
+    writes_lock(st);
+    if (st->batch_open && sq_batch_current(st->batch) == own->sync_batch)
+        batch_commit(st, &token, NULL); /* a failure reaches own's ticket */
+    writes_unlock(st);
+}
+
+static bf_result batch_begin(store *st, bf_error *err)
+{
+    conn *own;
+    bf_result r = own_conn(st, &own, err);
+    if (r != BF_OK)
+        return r;
+    if (sq_sync_failed(st->sync))
+        return sq_sync_error(err);
+    writes_lock(st);
+    if (st->writer == NULL && (r = conn_open(st, true, &st->writer, err)) != BF_OK) {
+        writes_unlock(st);
+        return r;
+    }
+    conn *w = st->writer;
+    if (!st->batch_open) {
+        if (db_begin(w->db) != DB_OK) {
+            r = sq_db_error(err, w->db, DB_ERROR, "BEGIN");
+            writes_unlock(st);
+            return r;
+        }
+        st->batch_open = true;
+    }
+    if ((r = run_simple(w, SQL_TX_SAVEPOINT, err)) != BF_OK) {
+        batch_leave(st, own, false, NULL);
+        return r;
+    }
+    st->batch_members++;
+    w->tx_depth = 1;
+    w->tx_failed = false;
+    return BF_OK;
+}
+
+static bf_result batch_end(store *st, bool commit, bf_error *err)
+{
+    conn *w = st->writer;
+    conn *own = pthread_getspecific(st->key);
+    if (commit && w->tx_failed) {
+        batch_undo(w);
+        batch_leave(st, own, false, NULL);
+        return bf_fail(err, BF_ERR_INTERNAL, NULL, NULL, "transaction was rolled back");
+    }
+    if (commit) {
+        bf_result r = run_simple(w, SQL_TX_RELEASE, err);
+        if (r == BF_OK)
+            return batch_leave(st, own, true, err);
+        batch_undo(w);
+        batch_leave(st, own, false, NULL);
+        return r;
+    }
+    batch_undo(w);
+    batch_leave(st, own, false, NULL);
+    return BF_OK;
+}
 
 bf_result store_begin(store *st, bf_error *err)
 {
+    if (held_writes == st) {
+        st->writer->tx_depth++;
+        return BF_OK;
+    }
+    if (st->batching)
+        return batch_begin(st, err);
     conn *c;
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
@@ -484,6 +699,8 @@ bf_result store_commit(store *st, bf_error *err)
     BF_ASSERT(c->tx_depth > 0);
     if (--c->tx_depth > 0)
         return BF_OK;
+    if (st->batching)
+        return batch_end(st, true, err);
     if (c->tx_failed) {
         db_rollback(c->db);
         pthread_mutex_unlock(&st->write_lock);
@@ -514,19 +731,28 @@ void store_rollback(store *st)
         c->tx_failed = true; /* the outer commit must not keep a half-done write */
         return;
     }
+    if (st->batching) {
+        batch_end(st, false, NULL);
+        return;
+    }
     db_rollback(c->db);
     pthread_mutex_unlock(&st->write_lock);
 }
 
 /* ---- durability of commits (see sqlite_sync.c) ----------------------------------- */
 
+/* A ticket names a batch (sqlite_batch.c) when this bit is set, else a
+ * commit token of the group commit. */
+#define TICKET_BATCH (UINT64_C(1) << 63)
+
 bool store_sync_defer(store *st)
 {
     conn *c;
-    if (st->sync == NULL || sq_conn(st, &c, NULL) != BF_OK)
+    if (st->sync == NULL || own_conn(st, &c, NULL) != BF_OK)
         return false;
     c->sync_defer = true;
     c->sync_pending = 0;
+    c->sync_batch = 0;
     return true;
 }
 
@@ -535,29 +761,32 @@ uint64_t store_sync_take(store *st)
     conn *c = pthread_getspecific(st->key);
     if (c == NULL)
         return 0;
-    uint64_t token = c->sync_pending;
+    uint64_t token = c->sync_pending, seq = c->sync_batch, batch_token;
     c->sync_defer = false;
     c->sync_pending = 0;
-    return token;
+    c->sync_batch = 0;
+    if (seq == 0)
+        return token;
+    if (sq_batch_state_of(st->batch, seq, &batch_token) != SQ_BATCH_COMMITTED)
+        return TICKET_BATCH | seq; /* a later commit of this thread came before it */
+    return batch_token > token ? batch_token : token;
 }
 
 bf_result store_sync_wait(store *st, uint64_t token, bf_error *err)
 {
+    if (token & TICKET_BATCH)
+        return sq_batch_wait(st->batch, token & ~TICKET_BATCH, err);
     return st->sync != NULL && token != 0 ? sq_sync_wait(st->sync, token, err) : BF_OK;
 }
 
 void store_sync_notify(store *st, uint64_t token, store_waiter *w)
 {
-    if (st->sync != NULL && token != 0)
+    if (token & TICKET_BATCH)
+        sq_batch_notify(st->batch, token & ~TICKET_BATCH, w);
+    else if (st->sync != NULL && token != 0)
         sq_sync_notify(st->sync, token, w);
     else
         w->done(w->ctx, true);
-}
-
-/* Runs one statement of its own (no values) on the connection. */
-static bf_result run_simple(conn *c, const char *sql, bf_error *err)
-{
-    return db_exec(c->db, sql) == DB_OK ? BF_OK : sq_db_error(err, c->db, DB_ERROR, sql);
 }
 
 static const char SQL_SAVEPOINT[] = "SAVEPOINT bulk_line";
@@ -784,6 +1013,19 @@ static bf_result check_columns(conn *c, bf_error *err)
     return BF_OK;
 }
 
+/* Writes from now on go through the batch: this thread's connection, opened
+ * to migrate, becomes one that only reads, as every other one will. */
+static bf_result batching_start(store *st, conn *c, bf_error *err)
+{
+    bf_result r = sq_batch_new(st->sync, &st->batch);
+    if (r != BF_OK)
+        return r;
+    if (db_exec(c->db, "PRAGMA query_only=1") != DB_OK)
+        return sq_db_error(err, c->db, DB_ERROR, "connection set-up");
+    st->batching = true;
+    return BF_OK;
+}
+
 static void conn_release(void *p)
 {
     (void)p; /* connections are closed with the store, not when a thread ends */
@@ -835,6 +1077,8 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
         r = migrate(st, c, err);
     if (r == BF_OK && st->schema_version == store_schema_latest())
         r = check_columns(c, err);
+    if (r == BF_OK && st->sync != NULL)
+        r = batching_start(st, c, err);
     if (r != BF_OK) {
         store_close(st);
         return r;
@@ -847,7 +1091,14 @@ void store_close(store *st)
 {
     if (st == NULL)
         return;
+    if (st->batch_open) { /* no writer is left waiting; still, nothing is dropped */
+        uint64_t token;
+        pthread_mutex_lock(&st->write_lock);
+        batch_commit(st, &token, NULL);
+        pthread_mutex_unlock(&st->write_lock);
+    }
     sq_sync_close(st->sync);
+    sq_batch_free(st->batch);
     conn *c = st->conns;
     while (c != NULL) {
         conn *next = c->next;

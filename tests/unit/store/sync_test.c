@@ -1,7 +1,8 @@
-/* Unit tests of the durability of commits (store.h, src/store/sqlite_sync.c)
- * on database files: a commit waits for the disk, or defers and is called
- * back; what writes nothing waits for nothing; concurrent writers queue and
- * share flushes without losing a write. */
+/* Unit tests of the durability of commits (store.h, src/store/sqlite_sync.c,
+ * sqlite_batch.c) on database files: a commit waits for the disk, or defers
+ * and is called back; what writes nothing waits for nothing; concurrent
+ * writers queue and share flushes without losing a write; the transactions
+ * of waiting writers share a batch, fail alone, and read what they wrote. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,8 +70,8 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Inserts an account named name. */
-static bf_result insert_account(store *st, const char *name, bf_error *err)
+/* Inserts an account named name; its id into id (when not NULL). */
+static bf_result insert_account_as(store *st, const char *name, char id[64], bf_error *err)
 {
     arena *a = arena_new(4096);
     if (a == NULL)
@@ -82,8 +83,27 @@ static bf_result insert_account(store *st, const char *name, bf_error *err)
     json_decref(obj);
     if (r == BF_OK)
         r = store_record_insert(st, a, rec, err);
+    if (r == BF_OK && id != NULL)
+        snprintf(id, 64, "%s", rec->id);
     arena_free(a);
     return r;
+}
+
+static bf_result insert_account(store *st, const char *name, bf_error *err)
+{
+    return insert_account_as(st, name, NULL, err);
+}
+
+/* Whether the account id is there, read on this thread's connection. */
+static bool account_exists(store *st, const char *id)
+{
+    arena *a = arena_new(4096);
+    assert_non_null(a);
+    record *rec;
+    bf_error err = {0};
+    bool found = store_record_get(st, a, &resource_accounts, id, &rec, &err) == BF_OK;
+    arena_free(a);
+    return found;
 }
 
 /* A callback that counts, under a lock, the calls and whether they were durable. */
@@ -275,6 +295,129 @@ static void concurrent_writers_queue_and_lose_nothing(void **state)
     arena_free(a);
 }
 
+/* ---- batches: the write transactions of waiting threads share one commit ---- */
+
+/* A second writer: it asks for the write lock while the test's thread holds
+ * it, writes an account, lingers, then commits or rolls back. */
+typedef struct second {
+    fixture *f;
+    bool deferred, roll_back;
+    int linger_ms;
+    char id[64];
+    uint64_t ticket;
+    bf_result r;
+} second;
+
+static void *write_second(void *arg)
+{
+    second *b = arg;
+    bf_error err = {0};
+    if (b->deferred)
+        store_sync_defer(b->f->st);
+    b->r = store_begin(b->f->st, &err);
+    if (b->r == BF_OK)
+        b->r = insert_account_as(b->f->st, "乙", b->id, &err);
+    if (b->linger_ms > 0)
+        usleep((useconds_t)b->linger_ms * 1000);
+    if (b->roll_back)
+        store_rollback(b->f->st);
+    else if (b->r == BF_OK)
+        b->r = store_commit(b->f->st, &err);
+    if (b->deferred) {
+        b->ticket = store_sync_take(b->f->st);
+        if (b->r == BF_OK)
+            b->r = store_sync_wait(b->f->st, b->ticket, &err);
+    }
+    return NULL;
+}
+
+/* The test's thread writes 甲 deferring while a second writer waits, so its
+ * transaction is left in the open batch: its ticket names the batch (the
+ * top bit), not a commit. Tries a few times, should the second
+ * thread not be waiting yet when the first commits. */
+static uint64_t leave_in_batch(fixture *f, second *b, pthread_t *t, char id[64])
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        assert_true(store_sync_defer(f->st));
+        assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+        assert_int_equal(insert_account_as(f->st, "甲", id, &f->err), BF_OK);
+        b->f = f;
+        assert_int_equal(pthread_create(t, NULL, write_second, b), 0);
+        usleep(100 * 1000); /* the second one is waiting for the lock by now */
+        assert_int_equal(store_commit(f->st, &f->err), BF_OK);
+        uint64_t ticket = store_sync_take(f->st);
+        if (ticket >> 63)
+            return ticket;
+        pthread_join(*t, NULL);
+    }
+    fail_msg("a transaction was never left in the batch for a waiting writer");
+    return 0;
+}
+
+static void a_waiting_writer_commits_the_batch_for_both(void **state)
+{
+    fixture *f = *state;
+    static second b; /* the thread outlives this frame should an assertion fail */
+    b = (second){0};
+    pthread_t t;
+    char id[64];
+    uint64_t ticket = leave_in_batch(f, &b, &t, id);
+    pthread_join(t, NULL);
+    assert_int_equal(b.r, BF_OK);
+    counter c = COUNTER_INIT;
+    store_waiter w = {.done = counted, .ctx = &c};
+    store_sync_notify(f->st, ticket, &w);
+    assert_int_equal(wait_calls(&c, 1), 1);
+    assert_int_equal(c.durable, 1);
+    assert_true(account_exists(f->st, id));
+    assert_true(account_exists(f->st, b.id));
+}
+
+static void a_rolled_back_transaction_takes_nothing_of_the_batch_with_it(void **state)
+{
+    fixture *f = *state;
+    static second b;
+    b = (second){.roll_back = true};
+    pthread_t t;
+    char id[64];
+    uint64_t ticket = leave_in_batch(f, &b, &t, id);
+    pthread_join(t, NULL);
+    assert_int_equal(b.r, BF_OK);
+    assert_int_equal(store_sync_wait(f->st, ticket, &f->err), BF_OK);
+    assert_true(account_exists(f->st, id));
+    assert_false(account_exists(f->st, b.id));
+}
+
+/* The first thread reads, before it answers, while the second is still in
+ * the batch (and leaves it open for it, as it waits): the read commits the
+ * batch first and sees what it wrote; both end in the same commit. */
+static void a_thread_reads_what_it_left_in_the_batch(void **state)
+{
+    fixture *f = *state;
+    static second b;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        b = (second){.f = f, .deferred = true, .linger_ms = 200};
+        pthread_t t;
+        char id[64];
+        assert_true(store_sync_defer(f->st));
+        assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+        assert_int_equal(insert_account_as(f->st, "甲", id, &f->err), BF_OK);
+        assert_int_equal(pthread_create(&t, NULL, write_second, &b), 0);
+        usleep(100 * 1000);
+        assert_int_equal(store_commit(f->st, &f->err), BF_OK);
+        usleep(50 * 1000); /* the second one has the lock, and lingers */
+        assert_true(account_exists(f->st, id));
+        uint64_t ticket = store_sync_take(f->st);
+        pthread_join(t, NULL);
+        assert_int_equal(b.r, BF_OK);
+        assert_int_equal(store_sync_wait(f->st, ticket, &f->err), BF_OK);
+        assert_true(account_exists(f->st, b.id));
+        if (ticket == b.ticket || (b.ticket >> 63) != 0)
+            return; /* they shared a batch */
+    }
+    fail_msg("the two writers never shared a batch");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +430,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test(an_in_memory_database_has_nothing_to_wait_for),
         cmocka_unit_test_setup_teardown(concurrent_writers_queue_and_lose_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_waiting_writer_commits_the_batch_for_both, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            a_rolled_back_transaction_takes_nothing_of_the_batch_with_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_thread_reads_what_it_left_in_the_batch, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
