@@ -148,6 +148,11 @@ int64_t db_changes(db_conn *c)
     return c->driver->changes(c);
 }
 
+int64_t db_total_changes(db_conn *c)
+{
+    return c->driver->total_changes(c);
+}
+
 int db_exec(db_conn *c, const char *sql)
 {
     return c->driver->exec(c, sql);

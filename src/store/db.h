@@ -102,6 +102,10 @@ bool db_column_is_null(db_stmt *s, int col);
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t db_changes(db_conn *c);
 
+/* Rows changed by every statement since the connection opened (SQLite;
+ * PostgreSQL: 0, it has no such count). */
+int64_t db_total_changes(db_conn *c);
+
 /* Runs a script of statements without parameters (a migration). */
 int db_exec(db_conn *c, const char *sql);
 

@@ -23,6 +23,7 @@ typedef struct db_driver {
     int64_t (*column_int64)(db_stmt *s, int col);
     bool (*column_is_null)(db_stmt *s, int col);
     int64_t (*changes)(db_conn *c);
+    int64_t (*total_changes)(db_conn *c);
     int (*exec)(db_conn *c, const char *sql);
     int (*begin)(db_conn *c);
     int (*commit)(db_conn *c);

@@ -449,6 +449,12 @@ static int64_t pg_column_int64(db_stmt *ds, int col)
     return db_parse_int64(pg_column_text(ds, col));
 }
 
+static int64_t pg_total_changes(db_conn *c)
+{
+    (void)c;
+    return 0;
+}
+
 static int64_t pg_changes(db_conn *c)
 {
     return conn_of(c)->changes;
@@ -572,6 +578,7 @@ const db_driver db_pg_driver = {
     .column_int64 = pg_column_int64,
     .column_is_null = pg_column_is_null,
     .changes = pg_changes,
+    .total_changes = pg_total_changes,
     .exec = pg_exec,
     .begin = pg_begin,
     .commit = pg_commit,

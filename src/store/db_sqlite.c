@@ -288,6 +288,11 @@ static int64_t sl_changes(db_conn *c)
     return sqlite3_changes64(conn_of(c)->db);
 }
 
+static int64_t sl_total_changes(db_conn *c)
+{
+    return sqlite3_total_changes64(conn_of(c)->db);
+}
+
 static int sl_exec(db_conn *dc, const char *sql)
 {
     int rc = sqlite3_exec(conn_of(dc)->db, sql, NULL, NULL, NULL);
@@ -400,6 +405,7 @@ const db_driver db_sqlite_driver = {
     .column_int64 = sl_column_int64,
     .column_is_null = sl_column_is_null,
     .changes = sl_changes,
+    .total_changes = sl_total_changes,
     .exec = sl_exec,
     .begin = sl_begin,
     .commit = sl_commit,

@@ -146,6 +146,13 @@ bf_result sq_sync_open(const char *db_path, sq_sync **out, bf_error *err);
 /* Flushes what is committed and stops the flusher (no waits may follow). */
 void sq_sync_close(sq_sync *s);
 
+/* The flusher calls commit(ctx) when kicked, before its next flush: the
+ * store commits the shared transaction there (see store_sqlite.c). */
+void sq_sync_set_committer(sq_sync *s, void (*commit)(void *ctx), void *ctx);
+
+/* Asks the flusher to call the committer soon (once, however many ask). */
+void sq_sync_kick(sq_sync *s);
+
 /* The token of a commit whose frames are in the -wal file (from the WAL
  * hook, on the committing thread): tokens only grow. */
 uint64_t sq_sync_committed(sq_sync *s);

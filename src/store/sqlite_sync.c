@@ -58,6 +58,9 @@ struct sq_sync {
     uint64_t wanted;            /* the highest token someone waits for */
     bool failed;                /* a flush failed: nothing is durable any more */
     bool stopping;
+    bool kicked;               /* a shared transaction waits to be committed */
+    void (*commit)(void *ctx); /* commits it (sq_sync_set_committer) */
+    void *commit_ctx;
     store_waiter *waiters; /* waiting for a callback, in no order */
     pthread_t thread;
     int fd; /* the -wal file, opened on the first flush; -1 when not open */
@@ -109,10 +112,21 @@ static void *flusher_main(void *arg)
     sq_sync *s = arg;
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->stopping && s->wanted <= s->durable)
+        while (!s->stopping && !s->kicked && s->wanted <= s->durable)
             pthread_cond_wait(&s->work, &s->lock);
-        if (s->wanted <= s->durable)
-            break; /* stopping, and nothing left to flush */
+        if (s->kicked) {
+            /* Commit first: what waits in the shared transaction then goes
+             * to disk with this flush, and the next one fills meanwhile. */
+            s->kicked = false;
+            pthread_mutex_unlock(&s->lock);
+            s->commit(s->commit_ctx);
+            pthread_mutex_lock(&s->lock);
+        }
+        if (s->wanted <= s->durable) {
+            if (s->stopping && !s->kicked)
+                break; /* nothing left to flush */
+            continue;
+        }
         uint64_t target = atomic_load(&s->committed);
         pthread_mutex_unlock(&s->lock);
         bool ok = flush_files(s);
@@ -194,6 +208,24 @@ void sq_sync_close(sq_sync *s)
     pthread_mutex_unlock(&s->lock);
     pthread_join(s->thread, NULL);
     sync_free(s);
+}
+
+void sq_sync_set_committer(sq_sync *s, void (*commit)(void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&s->lock);
+    s->commit = commit;
+    s->commit_ctx = ctx;
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sq_sync_kick(sq_sync *s)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!s->kicked && s->commit != NULL) {
+        s->kicked = true;
+        pthread_cond_signal(&s->work);
+    }
+    pthread_mutex_unlock(&s->lock);
 }
 
 uint64_t sq_sync_committed(sq_sync *s)

@@ -17,7 +17,6 @@
 
 #include <pthread.h>
 #include <sodium.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +50,9 @@ struct store {
     bool batching;
     conn *writer;
     sq_batch *batch;
-    bool batch_open;          /* writer is inside a batch's transaction (under write_lock) */
-    int batch_members;        /* write transactions in it (under write_lock) */
-    atomic_int write_waiters; /* threads waiting for write_lock */
+    bool batch_open;    /* writer is inside a batch's transaction (under write_lock) */
+    int batch_members;  /* write transactions in it (under write_lock) */
+    int64_t tx_changes; /* the writer's changes when the current one began */
     int schema_version;
 };
 
@@ -496,13 +495,15 @@ bf_result sq_constraint_error(bf_error *err, conn *c, int rc, const char *what)
  * forty for a new deal, and most of a small write's cost is there; so the
  * write transactions of this process run one after the other on one
  * connection (the writer), each in a savepoint of its own, inside a shared
- * SQLite transaction, the batch. A transaction that ends while other threads
- * wait for the write lock, on a thread that can answer later (deferring,
- * see store_sync_defer), leaves the batch open for the next one: its
- * savepoint is released into the batch and its thread gets the batch's
- * number as its ticket. The last of a run of waiting writers (or the
- * BATCH_MAX-th, or one that cannot wait) commits the batch, and every
- * transaction in it becomes durable with that one commit, or fails with it.
+ * SQLite transaction, the batch. A transaction that ends on a thread that
+ * can answer later (deferring, see store_sync_defer) releases its savepoint
+ * into the batch, leaves it open, and its thread gets the batch's number as
+ * its ticket; the group commit's flusher commits the batch just before its
+ * next flush (commit_for_flusher), so the batch holds whatever was written
+ * while the previous flush was on the disk. The BATCH_MAX-th transaction,
+ * or one on a thread that cannot wait (the command line), commits it
+ * itself. Every transaction in a batch becomes durable with its one commit,
+ * or fails with it.
  * A transaction that fails is rolled back to its savepoint alone. Nothing is
  * acknowledged before its batch is on disk (sqlite_batch.c), and a thread
  * that reads after leaving a write in the open batch commits the batch
@@ -522,9 +523,7 @@ static bf_result run_simple(conn *c, const char *sql, bf_error *err)
 
 static void writes_lock(store *st)
 {
-    atomic_fetch_add(&st->write_waiters, 1);
     pthread_mutex_lock(&st->write_lock);
-    atomic_fetch_sub(&st->write_waiters, 1);
     held_writes = st;
 }
 
@@ -582,11 +581,11 @@ static bf_result batch_leave(store *st, conn *own, bool kept, bf_error *err)
                               "the transaction was rolled back by the database")
                     : BF_OK;
     }
-    bool more = atomic_load(&st->write_waiters) > 0 && st->batch_members < BATCH_MAX;
-    if (more && (!kept || own->sync_defer)) {
-        if (kept)
+    if (st->batch_members < BATCH_MAX && (!kept || own->sync_defer)) {
+        if (kept && db_total_changes(w->db) != st->tx_changes) /* else nothing to wait for */
             own->sync_batch = sq_batch_current(st->batch);
         writes_unlock(st);
+        sq_sync_kick(st->sync);
         return BF_OK;
     }
     uint64_t token = 0;
@@ -595,6 +594,17 @@ static bf_result batch_leave(store *st, conn *own, bool kept, bf_error *err)
     if (r == BF_OK && kept && token != 0)
         r = after_commit(own, token, err);
     return kept ? r : BF_OK;
+}
+
+/* The flusher's call, before its next flush: the open batch commits. */
+static void commit_for_flusher(void *ctx)
+{
+    store *st = ctx;
+    uint64_t token;
+    writes_lock(st);
+    if (st->batch_open)
+        batch_commit(st, &token, NULL); /* a failure reaches the batch's tickets */
+    writes_unlock(st);
 }
 
 /* A read on this thread's own connection after it left a write in the open
@@ -637,6 +647,7 @@ static bf_result batch_begin(store *st, bf_error *err)
         return r;
     }
     st->batch_members++;
+    st->tx_changes = db_total_changes(w->db);
     w->tx_depth = 1;
     w->tx_failed = false;
     return BF_OK;
@@ -1023,6 +1034,7 @@ static bf_result batching_start(store *st, conn *c, bf_error *err)
     if (db_exec(c->db, "PRAGMA query_only=1") != DB_OK)
         return sq_db_error(err, c->db, DB_ERROR, "connection set-up");
     st->batching = true;
+    sq_sync_set_committer(st->sync, commit_for_flusher, st);
     return BF_OK;
 }
 

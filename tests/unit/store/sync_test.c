@@ -295,7 +295,7 @@ static void concurrent_writers_queue_and_lose_nothing(void **state)
     arena_free(a);
 }
 
-/* ---- batches: the write transactions of waiting threads share one commit ---- */
+/* ---- batches: deferred write transactions share one commit ---- */
 
 /* A second writer: it asks for the write lock while the test's thread holds
  * it, writes an account, lingers, then commits or rolls back. */
@@ -331,10 +331,11 @@ static void *write_second(void *arg)
     return NULL;
 }
 
-/* The test's thread writes 甲 deferring while a second writer waits, so its
- * transaction is left in the open batch: its ticket names the batch (the
- * top bit), not a commit. Tries a few times, should the second
- * thread not be waiting yet when the first commits. */
+/* The test's thread writes 甲 deferring while a second writer waits for the
+ * lock: its transaction is left in the open batch, and its ticket names the
+ * batch (the top bit), not a commit. The batch commits once the second one
+ * (or the flusher) has the lock; tries a few times, should it have
+ * committed before the ticket was taken. */
 static uint64_t leave_in_batch(fixture *f, second *b, pthread_t *t, char id[64])
 {
     for (int attempt = 0; attempt < 5; attempt++) {
@@ -354,7 +355,7 @@ static uint64_t leave_in_batch(fixture *f, second *b, pthread_t *t, char id[64])
     return 0;
 }
 
-static void a_waiting_writer_commits_the_batch_for_both(void **state)
+static void a_transaction_left_in_the_batch_commits_with_it(void **state)
 {
     fixture *f = *state;
     static second b; /* the thread outlives this frame should an assertion fail */
@@ -389,8 +390,9 @@ static void a_rolled_back_transaction_takes_nothing_of_the_batch_with_it(void **
 }
 
 /* The first thread reads, before it answers, while the second is still in
- * the batch (and leaves it open for it, as it waits): the read commits the
- * batch first and sees what it wrote; both end in the same commit. */
+ * the batch (and leaves it open, deferring): the read commits the batch
+ * first (or finds it committed) and sees what it wrote; both end in the
+ * same commit. */
 static void a_thread_reads_what_it_left_in_the_batch(void **state)
 {
     fixture *f = *state;
@@ -430,7 +432,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test(an_in_memory_database_has_nothing_to_wait_for),
         cmocka_unit_test_setup_teardown(concurrent_writers_queue_and_lose_nothing, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_waiting_writer_commits_the_batch_for_both, setup,
+        cmocka_unit_test_setup_teardown(a_transaction_left_in_the_batch_commits_with_it, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             a_rolled_back_transaction_takes_nothing_of_the_batch_with_it, setup, teardown),
