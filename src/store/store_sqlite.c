@@ -566,7 +566,7 @@ static void batch_undo(conn *w)
 
 /* The end of a write transaction in the batch (write_lock held, its
  * savepoint released into the batch when kept, else undone): leaves the
- * batch open for the writers waiting, or commits it; lets go of the lock. */
+ * batch open for the flusher to commit, or commits it; lets go of the lock. */
 static bf_result batch_leave(store *st, conn *own, bool kept, bf_error *err)
 {
     conn *w = st->writer;
@@ -779,7 +779,7 @@ uint64_t store_sync_take(store *st)
     if (seq == 0)
         return token;
     if (sq_batch_state_of(st->batch, seq, &batch_token) != SQ_BATCH_COMMITTED)
-        return TICKET_BATCH | seq; /* a later commit of this thread came before it */
+        return TICKET_BATCH | seq; /* still open, or failed: the batch answers */
     return batch_token > token ? batch_token : token;
 }
 
@@ -1103,11 +1103,12 @@ void store_close(store *st)
 {
     if (st == NULL)
         return;
-    if (st->batch_open) { /* no writer is left waiting; still, nothing is dropped */
+    if (st->batching) { /* no writer is left; still, nothing is dropped */
         uint64_t token;
-        pthread_mutex_lock(&st->write_lock);
-        batch_commit(st, &token, NULL);
-        pthread_mutex_unlock(&st->write_lock);
+        writes_lock(st);
+        if (st->batch_open)
+            batch_commit(st, &token, NULL);
+        writes_unlock(st);
     }
     sq_sync_close(st->sync);
     sq_batch_free(st->batch);
