@@ -308,11 +308,11 @@ bf_result api_require(api_call *call, access_action action);
 /* Whether the caller sees the record (404 naming no one when not). */
 bf_result api_require_visible(api_call *call, const resource_spec *spec, const char *id);
 
-/* rec as JSON without the fields the caller may not see (a new reference). */
 /* Whether field f is hidden from the viewer who (a const viewer *; NULL:
  * the command line, which sees all): for record_append_json. */
 bool api_field_hidden(const field_spec *f, const void *who);
 
+/* rec as JSON without the fields the caller may not see (a new reference). */
 json_t *api_record_json(api_call *call, const record *rec);
 
 /* Appends to the audit log, in the caller's transaction: action on the

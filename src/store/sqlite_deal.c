@@ -13,7 +13,7 @@ static const char SQL_STAGE_INSERT[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
 /* The deal's latest stage change moves on to the one appended (what the
- * trigger stage_changes_latest did before migration 10). A deal's first
+ * trigger stage_changes_latest did before migration 11). A deal's first
  * change, made with it, leaves the row as it is: the deal was written with
  * stage_changed_at already (see store_record_insert). */
 static const char SQL_STAGE_LATEST[] =

@@ -29,7 +29,7 @@ static bf_result build_get(buf *b, const void *ctx)
 
 /* A new deal's stage last changed when it was made (its first stage): the
  * column is written with the row, so the 'create' entry of its history, made
- * at the same time, leaves the row as it is (migration 10). */
+ * at the same time, leaves the row as it is (migration 11). */
 static bool inserts_stage_changed_at(const resource_spec *spec)
 {
     return spec == &resource_opportunities;
@@ -238,7 +238,7 @@ static bf_result check_references(conn *c, arena *a, const record *rec, bf_error
 /* ---- the totals of a new deal --------------------------------------------------- */
 
 /* A new open deal added to the funnel's and the forecast's totals, as the
- * triggers of migration 7 did on insert before migration 10 (they still do
+ * triggers of migration 7 did on insert before migration 11 (they still do
  * on update and delete). mant_complete is not written by an insert: a new
  * deal has the column's default, 0. */
 static const char SQL_FUNNEL_ADD[] =
