@@ -191,6 +191,10 @@ void api_handle(http_request *req, void *app);
  * route that hashes passwords is offloaded to the server's pool. */
 bool api_admit(http_request *req, void *app);
 
+/* The http_done of the API: ends the read snapshot a request may have left
+ * open on this thread (an answered GET has ended it already). */
+void api_done(http_request *req, void *app);
+
 /* The HTTP status of a result: the one place results become statuses. */
 int api_status(bf_result r);
 

@@ -343,6 +343,12 @@ static void respond_failure(api_call *call, bf_result r)
                        call->error_extra);
 }
 
+/* A request that only reads (GET). */
+static bool reads_only(const http_request *req)
+{
+    return strcmp(req->method, "GET") == 0;
+}
+
 /* The route of the request, or a failure described in call->err (404, 405
  * with Allow, 400/422 for a path or query that is not UTF-8). */
 static bf_result route_of(api_call *call, const api_route **out)
@@ -387,7 +393,14 @@ bool api_admit(http_request *req, void *app_ptr)
         if (req->body_limit > API_PUBLIC_MAX_BODY)
             req->body_limit = API_PUBLIC_MAX_BODY;
     } else if (r == BF_OK) {
-        r = api_authenticate(&call);
+        /* A GET answered on this thread reads in one snapshot from here
+         * (store_read_begin); anything else ends one left by another. */
+        if (reads_only(req) && !(route->flags & (ROUTE_HASHES | ROUTE_REPORT)))
+            r = store_read_begin(app->store, req, &call.err);
+        else
+            store_read_end(app->store, NULL);
+        if (r == BF_OK)
+            r = api_authenticate(&call);
     }
     admitted *ad = r == BF_OK ? arena_alloc(req->arena, sizeof(*ad)) : NULL;
     if (r == BF_OK && ad == NULL)
@@ -397,6 +410,7 @@ bool api_admit(http_request *req, void *app_ptr)
         req->app_state = ad;
     }
     if (r != BF_OK) {
+        store_read_end(app->store, req);
         respond_failure(&call, r);
         return false;
     }
@@ -448,12 +462,26 @@ static void handle(http_request *req, api *app)
     }
     if (r == BF_OK && route->kind != ROUTE_LIST)
         r = check_route_params(&call, route);
+    /* A GET only reads: its statements share one snapshot, the one its
+     * admission began when it ran on this thread (store_read_begin). */
+    bool reading = r == BF_OK && reads_only(req);
+    if (reading)
+        r = store_read_begin(app->store, req, &call.err);
+    else
+        store_read_end(app->store, NULL);
     if (r == BF_OK && route->auth != AUTH_PUBLIC)
         r = api_playbooks_sync(&call);
     if (r == BF_OK)
         r = run_handler(&call, route);
+    store_read_end(app->store, req);
     if (r != BF_OK)
         respond_failure(&call, r);
+}
+
+void api_done(http_request *req, void *app_ptr)
+{
+    api *app = app_ptr;
+    store_read_end(app->store, req);
 }
 
 /* The answer of a write whose commit could not be put on disk. */

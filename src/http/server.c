@@ -536,6 +536,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         buf_append_str(&line, "}\n");
         access_log_write(srv->log, line.data, line.len); /* whole lines: they never mix */
     }
+    if (srv->opt.done != NULL)
+        srv->opt.done(req, srv->app);
     if (req->body_reserved)
         atomic_fetch_sub(&srv->body_held, req->body_reserved);
     if (req->watch != NULL) {

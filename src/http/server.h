@@ -62,6 +62,10 @@ typedef void (*http_handler)(http_request *req, void *app);
  * at once, the body unread. http_has_body tells what the client announced. */
 typedef bool (*http_admit)(http_request *req, void *app);
 
+/* Called when a request ends, answered or abandoned, on the thread that
+ * admitted it, before its arena is freed. */
+typedef void (*http_done)(http_request *req, void *app);
+
 typedef struct http_options {
     const char *address;        /* IPv4 or IPv6 literal */
     uint16_t port;              /* 0: any free port */
@@ -79,6 +83,7 @@ typedef struct http_options {
     const char *trusted_proxy;  /* the address of a reverse proxy whose X-Forwarded-For is
                                    believed, or NULL */
     http_admit admit;           /* NULL: every request is admitted */
+    http_done done;             /* NULL: nothing to do when a request ends */
     FILE *access_log;           /* one JSON line per request, written a moment later by a
                                    thread of its own (access_log.h); NULL: none */
 } http_options;

@@ -35,6 +35,7 @@ typedef struct conn {
     size_t nslots, used;
     int tx_depth;
     bool tx_failed;
+    const void *reading;   /* the owner of the open read snapshot (store_read_begin), or NULL */
     sq_sync *sync;         /* the store's group commit, or NULL when commits are not waited for */
     bool in_commit;        /* store_commit is running COMMIT: the WAL hook keeps its token */
     uint64_t commit_token; /* the token of the commit store_commit ran, or 0 */

@@ -200,7 +200,7 @@ static void conn_close(conn *c)
  * rolled back: it would hold the write lock and show its writes to reads. */
 static bf_result conn_ready(conn *c, bf_error *err)
 {
-    if (c->tx_depth > 0)
+    if (c->tx_depth > 0 || c->reading != NULL)
         return BF_OK;
     if (db_lost(c->db)) {
         conn_forget_statements(c);
@@ -681,6 +681,7 @@ bf_result store_begin(store *st, bf_error *err)
         st->writer->tx_depth++;
         return BF_OK;
     }
+    store_read_end(st, NULL);
     if (st->batching)
         return batch_begin(st, err);
     conn *c;
@@ -748,6 +749,39 @@ void store_rollback(store *st)
     }
     db_rollback(c->db);
     pthread_mutex_unlock(&st->write_lock);
+}
+
+static const char SQL_READ_BEGIN[] = "BEGIN";
+
+bf_result store_read_begin(store *st, const void *owner, bf_error *err)
+{
+    conn *c;
+    if (held_writes == st)
+        return BF_OK;
+    conn *own = pthread_getspecific(st->key);
+    if (own != NULL && own->reading != NULL && own->reading != owner)
+        store_read_end(st, NULL);
+    bf_result r = sq_conn(st, &c, err);
+    if (r != BF_OK || c->tx_depth > 0 || c->reading != NULL || db_dialect_of(c->db) != DB_SQLITE)
+        return r;
+    BF_ASSERT(owner != NULL);
+    db_stmt *s;
+    if ((r = sq_stmt_static(c, SQL_READ_BEGIN, &s, err)) != BF_OK)
+        return r;
+    if (db_step(s) != DB_DONE)
+        return sq_db_error(err, c->db, DB_ERROR, SQL_READ_BEGIN);
+    c->reading = owner;
+    return BF_OK;
+}
+
+void store_read_end(store *st, const void *owner)
+{
+    conn *c = pthread_getspecific(st->key);
+    if (c == NULL || c->reading == NULL || (owner != NULL && c->reading != owner))
+        return;
+    c->reading = NULL;
+    if (db_in_transaction(c->db) && db_commit(c->db) != DB_OK)
+        db_rollback(c->db);
 }
 
 /* ---- durability of commits (see sqlite_sync.c) ----------------------------------- */

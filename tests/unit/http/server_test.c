@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -164,6 +165,83 @@ static void an_in_process_request_cannot_be_held(void **state)
     assert_false(http_request_can_hold(&req));
 }
 
+/* ---- the end of a request (http_done) ---- */
+
+typedef struct ends {
+    atomic_int admitted, done, same_thread;
+} ends;
+
+static bool admit_noting_thread(http_request *req, void *app)
+{
+    ends *e = app;
+    pthread_t *self = arena_alloc(req->arena, sizeof(*self));
+    assert_non_null(self);
+    *self = pthread_self();
+    req->app_state = self;
+    atomic_fetch_add(&e->admitted, 1);
+    return true;
+}
+
+static void done_counting(http_request *req, void *app)
+{
+    ends *e = app;
+    const pthread_t *admitter = req->app_state;
+    atomic_fetch_add(&e->done, 1);
+    if (admitter != NULL && pthread_equal(*admitter, pthread_self()))
+        atomic_fetch_add(&e->same_thread, 1);
+}
+
+static void answering_handler(http_request *req, void *app)
+{
+    (void)app;
+    http_respond_json(req, 200, json_pack("{s:s}", "path", req->path));
+}
+
+/* A connection that sends a POST's headers and half its body, then goes. */
+static void leave_mid_body(uint16_t port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+    inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+    assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    const char req[] = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n{\"a\":";
+    assert_int_equal(send(fd, req, sizeof(req) - 1, 0), (ssize_t)(sizeof(req) - 1));
+    sleep_ms(50);
+    close(fd);
+}
+
+/* done is called once for every admitted request, answered or abandoned,
+ * on the thread that admitted it. */
+static void every_request_ends_on_the_thread_that_admitted_it(void **state)
+{
+    (void)state;
+    static ends e;
+    e = (ends){0};
+    http_options opt = {.address = "127.0.0.1",
+                        .max_body = 1024,
+                        .threads = 2,
+                        .connection_limit = 64,
+                        .timeout_seconds = 10,
+                        .admit = admit_noting_thread,
+                        .done = done_counting};
+    http_server *srv = NULL;
+    bf_error err = {0};
+    assert_int_equal(http_server_start(&opt, answering_handler, &e, &srv, &err), BF_OK);
+    char out[4096];
+    for (int i = 0; i < 10; i++) {
+        get(http_server_port(srv), "/a", out, sizeof(out));
+        assert_non_null(strstr(out, "HTTP/1.1 200"));
+    }
+    leave_mid_body(http_server_port(srv));
+    for (int i = 0; i < 100 && atomic_load(&e.done) < 11; i++)
+        sleep_ms(10);
+    assert_int_equal(atomic_load(&e.admitted), 11);
+    assert_int_equal(atomic_load(&e.done), 11);
+    assert_int_equal(atomic_load(&e.same_thread), 11);
+    http_server_stop(srv, 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -172,6 +250,7 @@ int main(void)
         cmocka_unit_test(a_held_answer_goes_out_when_released),
         cmocka_unit_test(stopping_waits_for_an_answer_held),
         cmocka_unit_test(an_in_process_request_cannot_be_held),
+        cmocka_unit_test(every_request_ends_on_the_thread_that_admitted_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
  * sqlite_batch.c) on database files: a commit waits for the disk, or defers
  * and is called back; what writes nothing waits for nothing; concurrent
  * writers queue and share flushes without losing a write; the transactions
- * of waiting writers share a batch, fail alone, and read what they wrote. */
+ * of waiting writers share a batch, fail alone, and read what they wrote;
+ * a request's read snapshot is its own, and a write ends it. */
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -420,6 +421,63 @@ static void a_thread_reads_what_it_left_in_the_batch(void **state)
     fail_msg("the two writers never shared a batch");
 }
 
+/* ---- read snapshots (store_read_begin) ---- */
+
+/* Writes an account on a thread of its own (its own connection), committed
+ * and on disk before it returns; its id into b->id. */
+static void write_elsewhere(fixture *f, second *b)
+{
+    *b = (second){.f = f};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, write_second, b), 0);
+    pthread_join(t, NULL);
+    assert_int_equal(b->r, BF_OK);
+}
+
+static void a_read_snapshot_sees_the_database_as_it_began(void **state)
+{
+    fixture *f = *state;
+    char first[64];
+    assert_int_equal(insert_account_as(f->st, "甲", first, &f->err), BF_OK);
+    static int one, two; /* two requests: the owners of snapshots */
+    assert_int_equal(store_read_begin(f->st, &one, &f->err), BF_OK);
+    assert_true(account_exists(f->st, first));
+    static second b;
+    write_elsewhere(f, &b);
+    assert_false(account_exists(f->st, b.id));
+    /* The same owner goes on in its snapshot; another owner's end leaves it. */
+    assert_int_equal(store_read_begin(f->st, &one, &f->err), BF_OK);
+    store_read_end(f->st, &two);
+    assert_false(account_exists(f->st, b.id));
+    /* Another owner never reads the old snapshot: it begins its own. */
+    assert_int_equal(store_read_begin(f->st, &two, &f->err), BF_OK);
+    assert_true(account_exists(f->st, b.id));
+    store_read_end(f->st, &two);
+    /* Ended, reads see every commit again. */
+    static second c;
+    write_elsewhere(f, &c);
+    assert_true(account_exists(f->st, c.id));
+}
+
+static void a_write_ends_the_snapshot(void **state)
+{
+    fixture *f = *state;
+    static int one;
+    assert_int_equal(store_read_begin(f->st, &one, &f->err), BF_OK);
+    assert_false(account_exists(f->st, "acc_none"));
+    static second b;
+    write_elsewhere(f, &b);
+    assert_false(account_exists(f->st, b.id));
+    char mine[64];
+    assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+    assert_int_equal(insert_account_as(f->st, "丙", mine, &f->err), BF_OK);
+    assert_int_equal(store_commit(f->st, &f->err), BF_OK);
+    assert_true(account_exists(f->st, mine));
+    assert_true(account_exists(f->st, b.id));
+    store_read_end(f->st, &one); /* ended already: nothing to do */
+    assert_true(account_exists(f->st, mine));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -437,6 +495,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             a_rolled_back_transaction_takes_nothing_of_the_batch_with_it, setup, teardown),
         cmocka_unit_test_setup_teardown(a_thread_reads_what_it_left_in_the_batch, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_read_snapshot_sees_the_database_as_it_began, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_write_ends_the_snapshot, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_read_snapshot_sees_the_database_as_it_began, setup_normal,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_write_ends_the_snapshot, setup_normal, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
