@@ -755,16 +755,17 @@ static const char SQL_READ_BEGIN[] = "BEGIN";
 
 bf_result store_read_begin(store *st, const void *owner, bf_error *err)
 {
+    BF_ASSERT(owner != NULL);
     conn *c;
     if (held_writes == st)
         return BF_OK;
-    conn *own = pthread_getspecific(st->key);
-    if (own != NULL && own->reading != NULL && own->reading != owner)
-        store_read_end(st, NULL);
     bf_result r = sq_conn(st, &c, err);
-    if (r != BF_OK || c->tx_depth > 0 || c->reading != NULL || db_dialect_of(c->db) != DB_SQLITE)
+    if (r != BF_OK)
         return r;
-    BF_ASSERT(owner != NULL);
+    if (c->reading != NULL && c->reading != owner)
+        store_read_end(st, NULL); /* another request's: never read in it */
+    if (c->tx_depth > 0 || c->reading != NULL || db_dialect_of(c->db) != DB_SQLITE)
+        return BF_OK;
     db_stmt *s;
     if ((r = sq_stmt_static(c, SQL_READ_BEGIN, &s, err)) != BF_OK)
         return r;
