@@ -19,12 +19,11 @@
 #include "cli/cli.h"
 #include "cli/import_read.h"
 
-#define IMPORT_DEFAULT_BATCH 100000
 #define IMPORT_MAX_LABEL 200
 
 typedef struct import_opts {
     const char *db, *as, *resource, *file;
-    long batch;        /* records a transaction; 0: all in one */
+    long batch;        /* records a transaction; 0: all in one; -1: the store's choice */
     bool skip_invalid; /* leave a failing line out and go on */
     double progress_s; /* seconds between progress lines; < 0: none */
 } import_opts;
@@ -537,7 +536,7 @@ static bool parse_long(const char *s, long min, long max, long *out)
  * one the command takes. */
 static bool import_parse_args(int argc, char **argv, import_opts *o)
 {
-    *o = (import_opts){.batch = IMPORT_DEFAULT_BATCH, .progress_s = 1.0};
+    *o = (import_opts){.batch = -1, .progress_s = 1.0};
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         const char **slot = strcmp(a, "--db") == 0         ? &o->db
@@ -584,6 +583,8 @@ static int import_run(importer *im, FILE *in, arena *a)
         cli_error("%s: %s", im->o.db, err.message);
         return 1;
     }
+    if (im->o.batch < 0)
+        im->o.batch = store_bulk_batch(im->st);
     int status = 1;
     api *app = NULL;
     playbook_set *playbooks = cli_load_all_playbooks(im->st);

@@ -883,6 +883,11 @@ bf_result store_checkpoint(store *st, bf_error *err)
     return run_simple(c, "PRAGMA wal_checkpoint(TRUNCATE)", err);
 }
 
+long store_bulk_batch(store *st)
+{
+    return db_target_is_postgres(st->path) ? 1000 : 100000;
+}
+
 /* ---- opening, migrations ----------------------------------------------------------- */
 
 static int migration_version(const char *name)
