@@ -336,6 +336,10 @@ bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t
 /* An i18n text as JSON {"zh","en"} (NULL parts omitted); a new reference. */
 json_t *api_text_json(const i18n_text *t);
 
+/* What follows a win, in the caller's transaction: the reference-case task
+ * (the knowledge base learns from every won deal). */
+bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb);
+
 /* Loads the opportunity with the id of the path and the playbook version it
  * runs on (the latest when that version is gone). */
 bf_result opportunity_load(api_call *call, record **opp, const playbook **pb);

@@ -49,6 +49,13 @@ static bool text_changed(const record *rec, const record *before, const char *fi
     return strcmp(a, b) != 0;
 }
 
+/* The id of the stage whose gate wins rec. */
+static const char *pb_winning_stage_id(api_call *call, const record *rec)
+{
+    const playbook *pb = opportunity_playbook(call, rec);
+    return pb ? pb->stages[playbook_winning_stage(pb)].id : "";
+}
+
 static bf_result opportunity_check(api_call *call, record *rec, const record *before)
 {
     bool moved;
@@ -61,6 +68,17 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
         record_set_int(rec, "playbook_version", pb->version);
     }
     const char *status = record_text(rec, "status");
+    bool wins = strcmp(status, "won") == 0 &&
+                (before == NULL || strcmp(record_text(before, "status"), "won") != 0);
+    if (wins && before != NULL)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "win_through_gate", "status",
+                       "a deal is won only by passing its playbook's last gate (POST "
+                       "/api/v1/opportunities/%s/advance from stage %s), or through an approval",
+                       rec->id, pb_winning_stage_id(call, rec));
+    if (wins && call->who->role != ROLE_ADMIN)
+        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "win_through_gate", "status",
+                       "a new deal starts open and is won through its playbook's gates; only an "
+                       "admin may load a deal that was already won");
     const char *won_by = record_text(rec, "won_by");
     if (strcmp(status, "lost") == 0 && (won_by == NULL || *won_by == '\0'))
         return bf_fail(&call->err, BF_ERR_INVALID, "required", "won_by",
@@ -187,6 +205,11 @@ static bf_result create_reference_case_task(api_call *call, const record *opp, c
     record_set_text(act, "owner", record_text(opp, "owner"));
     record_set_text(act, "plan_ref", "reference-case");
     return store_record_insert(call->app->store, call->arena, act, &call->err);
+}
+
+bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb)
+{
+    return create_reference_case_task(call, opp, pb);
 }
 
 /* Whoever creates a deal for someone else stays on it. */

@@ -193,15 +193,19 @@ bf_result opportunity_next(api_call *call, const api_route *route)
     const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), &idx);
     checklist_state *state = NULL;
     size_t n = 0;
-    const char *key = won ? "won" : stage ? stage->id : "";
+    /* A won deal's work: its closing steps, else the items of the certain
+     * last stage winning entered. */
+    bool after_win = won && pb->nclosing == 0 && stage && idx > playbook_winning_stage(pb);
+    const char *key = won && !after_win ? "won" : stage ? stage->id : "";
     if ((r = checklist_state_of(call, opp, pb, key, &state, &n)) != BF_OK)
         return r;
 
     json_t *criteria = json_array(), *deliverables = json_array(), *activities = json_array();
     json_t *decisions = json_array(), *closing = json_array();
-    if (!won && stage) {
+    if ((!won || after_win) && stage) {
         next_list_stage_items(call, stage, state, n, lang, criteria, deliverables, activities);
-        next_list_decisions(pb, idx, state, n, lang, decisions);
+        if (!won)
+            next_list_decisions(pb, idx, state, n, lang, decisions);
     }
     if (won)
         next_list_closing(pb, state, n, lang, closing);
@@ -210,17 +214,18 @@ bf_result opportunity_next(api_call *call, const api_route *route)
         return r;
 
     bool open = strcmp(status, "open") == 0;
-    bool last = stage && idx + 1 == pb->nstages;
+    /* Passing this stage's gate wins the deal. */
+    bool wins = stage && idx >= playbook_winning_stage(pb);
     size_t blocking =
         json_array_size(criteria) + json_array_size(deliverables) + json_array_size(decisions);
     json_t *body = json_pack(
-        "{s:s, s:s, s:i, s:s, s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+        "{s:s, s:s, s:i, s:s, s:s, s:o, s:b, s:b, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
         "opportunity_id", opp->id, "playbook", pb->id, "playbook_version", pb->version, "lang",
         lang, "status", status, "stage", next_stage_json(stage, lang), "turnaround",
-        record_field_const(opp, "turnaround")->i != 0, "can_advance",
-        open && !last && blocking == 0, "unmet_criteria", criteria, "missing_deliverables",
-        deliverables, "pending_activities", activities, "decisions", decisions, "visits_due",
-        visits, "visit_plan", plan, "closing", closing);
+        record_field_const(opp, "turnaround")->i != 0, "can_advance", open && blocking == 0, "wins",
+        open && wins, "unmet_criteria", criteria, "missing_deliverables", deliverables,
+        "pending_activities", activities, "decisions", decisions, "visits_due", visits,
+        "visit_plan", plan, "closing", closing);
     http_respond_json(call->req, 200, body);
     return BF_OK;
 }

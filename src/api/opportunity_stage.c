@@ -68,8 +68,8 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
         return r;
     const char *stage_id = http_query(call->req, "stage");
     bool won = strcmp(record_text(opp, "status"), "won") == 0;
-    if (stage_id == NULL)
-        stage_id = won ? CLOSING_STAGE : record_text(opp, "stage");
+    if (stage_id == NULL) /* a won deal: its closing steps, else its certain last stage */
+        stage_id = won && pb->nclosing > 0 ? CLOSING_STAGE : record_text(opp, "stage");
     bool closing = strcmp(stage_id, CLOSING_STAGE) == 0;
     size_t stage_index = 0;
     const stage_def *stage = closing ? NULL : playbook_stage(pb, stage_id, &stage_index);
@@ -169,11 +169,19 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         return r;
     const char *status = record_text(opp, "status");
     bool won = strcmp(status, "won") == 0;
-    const stage_def *stage = won ? NULL : playbook_stage(pb, record_text(opp, "stage"), NULL);
+    size_t index = 0;
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), &index);
     if (!won && strcmp(status, "open") != 0)
         return bf_fail(&call->err, BF_ERR_CONFLICT, "not_open", "status",
                        "the opportunity is %s; its checklist is closed", status);
-    const checklist_def *def = won || stage ? playbook_item(pb, stage, item_id) : NULL;
+    /* A won deal works through the closing steps and, where winning entered
+     * the certain last stage, that stage's items. */
+    const checklist_def *def = won ? playbook_item(pb, NULL, item_id) : NULL;
+    const char *stage_key = won ? CLOSING_STAGE : stage ? stage->id : NULL;
+    if (stage != NULL && def == NULL && (!won || index > playbook_winning_stage(pb))) {
+        def = playbook_item(pb, stage, item_id);
+        stage_key = stage->id;
+    }
     if (def != NULL && checklist_item_hidden(call, def))
         def = NULL; /* internal deliverables do not exist for a partner */
     if (def == NULL) {
@@ -186,7 +194,7 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
             return bf_fail(&call->err, BF_ERR_CONFLICT, "other_stage", "item",
                            "item %s belongs to %s; the opportunity is %s%s", item_id,
                            elsewhere ? elsewhere->id : "the closing after a win",
-                           won ? "won" : "in stage ", won ? "" : record_text(opp, "stage"));
+                           won ? "won in stage " : "in stage ", record_text(opp, "stage"));
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
                        "the checklist has no item %s", item_id);
     }
@@ -197,7 +205,6 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
                        item_id, opp->id);
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
         return r;
-    const char *stage_key = won ? CLOSING_STAGE : stage->id;
     if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
         return r;
     json_t *values =
@@ -280,8 +287,12 @@ static bf_result move_stage(api_call *call, record *opp, const playbook *pb, con
                             const char *snapshot)
 {
     int64_t version = opp->version;
+    bool win = strcmp(kind, "won") == 0; /* the winning gate passed: certain */
+    int probability = win ? 100 : to->probability;
     record_set_text(opp, "stage", to->id);
-    record_set_int(opp, "probability", to->probability);
+    record_set_int(opp, "probability", probability);
+    if (win)
+        record_set_text(opp, "status", "won");
     if (strcmp(kind, "turnaround") == 0)
         record_set_int(opp, "turnaround", 1);
     bf_result r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
@@ -289,8 +300,9 @@ static bf_result move_stage(api_call *call, record *opp, const playbook *pb, con
         return r;
     json_t *old_v = api_keep(
         call, json_pack("{s:s, s:i}", "stage", from->id, "probability", from->probability));
-    json_t *new_v = api_keep(call, json_pack("{s:s, s:i, s:s?}", "stage", to->id, "probability",
-                                             to->probability, "reason", reason));
+    json_t *new_v =
+        api_keep(call, json_pack("{s:s, s:i, s:s?, s:s?}", "stage", to->id, "probability",
+                                 probability, "status", win ? "won" : NULL, "reason", reason));
     if (old_v == NULL || new_v == NULL)
         return BF_ERR_NOMEM;
     char *action = arena_printf(call->arena, "stage_%s", kind);
@@ -305,12 +317,13 @@ static bf_result move_stage(api_call *call, record *opp, const playbook *pb, con
         .from_stage = from->id,
         .to_stage = to->id,
         .from_probability = from->probability,
-        .to_probability = to->probability,
+        .to_probability = probability,
         .changed_by = call->actor,
         .reason = reason,
         .checklist = snapshot,
     };
-    return store_stage_change_append(call->app->store, call->arena, &ch, &call->err);
+    r = store_stage_change_append(call->app->store, call->arena, &ch, &call->err);
+    return r == BF_OK && win ? opportunity_won(call, opp, pb) : r;
 }
 
 static json_t *unmet_json(const stage_gate *gate)
@@ -369,9 +382,14 @@ static bf_result advance_in_tx(api_call *call, const advance_request *req, recor
     if (gate.unmet == NULL || gate.unmet_decisions == NULL)
         return BF_ERR_NOMEM;
     r = stage_advance_check(pb, from->id, state, n, &gate, &call->err);
-    if (r == BF_ERR_GATE_UNMET && req->override) {
+    if (r == BF_ERR_GATE_UNMET && req->override && !gate.wins) {
         r = BF_OK; /* a manager takes responsibility; the reason is recorded */
     } else if (r == BF_ERR_GATE_UNMET) {
+        if (req->override) /* winning early is asked for, never overridden */
+            bf_fail(&call->err, BF_ERR_GATE_UNMET, "gate_unmet", "stage",
+                    "the gate of stage %s wins the deal and is never overridden; meet it, or ask "
+                    "for an approval to close the deal early",
+                    from->id);
         call->error_extra = json_pack("{s:s, s:o}", "stage", from->id, "unmet", unmet_json(&gate));
         return r;
     }
@@ -379,8 +397,9 @@ static bf_result advance_in_tx(api_call *call, const advance_request *req, recor
         return r;
     const char *snapshot = checklist_snapshot(call, from, state, n);
     bool overridden = req->override && gate.nunmet + gate.nunmet_decisions > 0;
-    if ((r = move_stage(call, opp, pb, from, gate.to, overridden ? "override" : "advance",
-                        req->note, snapshot)) != BF_OK)
+    const char *kind = gate.wins ? "won" : overridden ? "override" : "advance";
+    if ((r = move_stage(call, opp, pb, from, gate.to ? gate.to : from, kind, req->note,
+                        snapshot)) != BF_OK)
         return r;
     *out = opp;
     return BF_OK;

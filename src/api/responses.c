@@ -266,6 +266,7 @@ static const schema next_members[] = {
     OBJECT("stage", "{id, name, probability, goal, milestone, success_criteria, typical_days}"),
     BOOL("turnaround"),
     BOOL("can_advance"),
+    BOOL("wins"),
     LIST("unmet_criteria", &any_object, NULL),
     LIST("missing_deliverables", &any_object, NULL),
     LIST("pending_activities", &any_object, NULL),

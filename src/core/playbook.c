@@ -41,6 +41,12 @@ const stage_def *playbook_stage(const playbook *pb, const char *id, size_t *inde
     return NULL;
 }
 
+size_t playbook_winning_stage(const playbook *pb)
+{
+    size_t last = pb->nstages - 1; /* a playbook has at least one stage */
+    return last > 0 && pb->stages[last].probability == 100 ? last - 1 : last;
+}
+
 const stage_def *playbook_stage_by_probability(const playbook *pb, int probability)
 {
     const stage_def *best = &pb->stages[0];

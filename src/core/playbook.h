@@ -181,6 +181,11 @@ void playbook_free(playbook *pb);
 /* The stage called id and its index, or NULL. */
 const stage_def *playbook_stage(const playbook *pb, const char *id, size_t *index);
 
+/* The index of the stage whose gate wins a deal: the last stage, or the one
+ * before it when the last stage is certain (100%): winning enters it, and its
+ * items are the work after the win. */
+size_t playbook_winning_stage(const playbook *pb);
+
 /* The stage whose probability is closest to probability, ties going to the
  * earlier stage (used when a deal moves to another playbook). */
 const stage_def *playbook_stage_by_probability(const playbook *pb, int probability);

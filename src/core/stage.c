@@ -23,6 +23,7 @@ bf_result stage_advance_check(const playbook *pb, const char *stage_id,
                        "stage %s is not in playbook %s", stage_id, pb->id);
     gate->from = from;
     gate->to = idx + 1 < pb->nstages ? &pb->stages[idx + 1] : NULL;
+    gate->wins = idx >= playbook_winning_stage(pb);
     gate->nunmet = 0;
     gate->nunmet_decisions = 0;
     for (size_t i = 0; i < from->nitems; i++) {
@@ -39,13 +40,12 @@ bf_result stage_advance_check(const playbook *pb, const char *stage_id,
         if (s == NULL || !s->done)
             gate->unmet_decisions[gate->nunmet_decisions++] = &pb->decisions[i];
     }
-    if (gate->to == NULL)
-        return bf_fail(err, BF_ERR_CONFLICT, "last_stage", "stage",
-                       "%s is the last stage of %s; close the opportunity as won instead", from->id,
-                       pb->id);
     size_t open = gate->nunmet + gate->nunmet_decisions;
     if (open > 0)
         return bf_fail(err, BF_ERR_GATE_UNMET, "gate_unmet", "stage",
-                       "%zu exit criteria of stage %s are not met", open, from->id);
+                       gate->wins ? "%zu exit criteria of stage %s are not met; its gate wins "
+                                    "the deal"
+                                  : "%zu exit criteria of stage %s are not met",
+                       open, from->id);
     return BF_OK;
 }

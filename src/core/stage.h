@@ -27,17 +27,20 @@ typedef struct checklist_state {
 typedef struct stage_gate {
     const stage_def *from;
     const stage_def *to;         /* the next stage, NULL at the last stage */
+    bool wins;                   /* passing this gate wins the deal (playbook_winning_stage) */
     const checklist_def **unmet; /* gating items not done (room: stage_gate_room) */
     size_t nunmet;
     const decision_def **unmet_decisions; /* decision points not answered yes */
     size_t nunmet_decisions;
 } stage_gate;
 
-/* Checks whether an opportunity in stage_id with the given checklist may move
- * to the next stage. gate->unmet needs room for the stage's items and
- * gate->unmet_decisions for the playbook's decision points. Returns BF_OK
- * when it may advance, BF_ERR_GATE_UNMET when something is unmet,
- * BF_ERR_CONFLICT at the last stage, BF_ERR_NOT_FOUND for an unknown stage. */
+/* Checks whether an opportunity in stage_id with the given checklist may pass
+ * its stage's gate: move to the next stage or, at the winning stage, be won
+ * (gate->wins; gate->to is then the 100% last stage it enters, or NULL).
+ * gate->unmet needs room for the stage's items and gate->unmet_decisions for
+ * the playbook's decision points. Returns BF_OK when the gate is met,
+ * BF_ERR_GATE_UNMET when something is unmet, BF_ERR_NOT_FOUND for an
+ * unknown stage. */
 bf_result stage_advance_check(const playbook *pb, const char *stage_id,
                               const checklist_state *state, size_t nstate, stage_gate *gate,
                               bf_error *err);

@@ -323,7 +323,8 @@ class GateTest(ServerTestCase):
         self.assertEqual(after_adv["funnel_totals"]["weighted_amount"],
                          after_create["funnel_totals"]["weighted_amount"] + amount * 30 // 100)
 
-        # Walk all the way to the last stage.
+        # Walk all the way: contract's gate wins the deal and enters the
+        # certain last stage, deliver.
         for stage in self.stages[1:-1]:
             r = self.tick_all_and_advance(opp, stage)
             nxt = self.stages[self.stages.index(stage) + 1]
@@ -332,34 +333,47 @@ class GateTest(ServerTestCase):
         g = self.get(url).json
         self.assertEqual((g["stage"], g["probability"]), ("deliver", 100))
         self.assertEqual(g["version"], 1 + len(self.stages) - 1)
-        for item in self.tickable["deliver"]:
+        self.assertEqual(g["status"], "won")
+        for item in self.tickable["deliver"]:  # the work after the win
             self.assertEqual(self.tick(opp, item).status, 200)
         r = self.advance(opp)
-        self.assertError(r, 409, "last_stage")
+        self.assertError(r, 409, "not_open")
         self.assertEqual(self.get(url).json["version"], g["version"])
         h = self.get(url + "/history").json["items"]
-        self.assertEqual([i["kind"] for i in h], ["create"] + ["advance"] * 5)
+        self.assertEqual([i["kind"] for i in h], ["create"] + ["advance"] * 4 + ["won"])
         self.assertEqual([i["to_stage"] for i in h], self.stages)
+        # A won deal is no longer open: it left the funnel.
         after_walk = self.funnel()
         d0, d1 = self.stage_row(after_adv, "deliver"), self.stage_row(after_walk, "deliver")
-        self.assertEqual(d1["count"], d0["count"] + 1)
-        self.assertEqual(d1["weighted_amount"], d0["weighted_amount"] + amount)
+        self.assertEqual(d1["count"], d0["count"])
+        self.assertEqual(after_walk["funnel_totals"]["count"],
+                         after_create["funnel_totals"]["count"])
+        self.assertEqual(d1["weighted_amount"], d0["weighted_amount"])
+
+        # A won deal is closed: reopened first, it is open in deliver again.
+        r = self.patch(url, {"status": "lost", "close_reason": "退单", "won_by": "华为"},
+                       version=g["version"])
+        self.assertError(r, 409, "closed")
+        r = self.patch(url, {"status": "open"}, version=g["version"])
+        self.assertEqual((r.status, r.json["stage"], r.json["probability"]), (200, "deliver", 100))
+        version = r.json["version"]
+        d1 = self.stage_row(self.funnel(), "deliver")
+        self.assertEqual((d1["count"], d1["amount"]), (d0["count"] + 1, d0["amount"] + amount))
 
         # Lost needs a reason and who won; a lost deal leaves the funnel and
         # is not open.
-        r = self.patch(url, {"status": "lost", "won_by": "华为"}, version=g["version"])
+        r = self.patch(url, {"status": "lost", "won_by": "华为"}, version=version)
         self.assertError(r, 422, field="close_reason")
-        r = self.patch(url, {"status": "lost", "close_reason": "竞争对手低价中标"},
-                       version=g["version"])
+        r = self.patch(url, {"status": "lost", "close_reason": "竞争对手低价中标"}, version=version)
         self.assertError(r, 422, "required", "won_by")
         r = self.patch(url, {"status": "lost", "close_reason": "竞争对手低价中标",
-                             "won_by": "华为"}, version=g["version"])
+                             "won_by": "华为"}, version=version)
         self.assertEqual(r.status, 200, r)
         after_lost = self.funnel()
         d2 = self.stage_row(after_lost, "deliver")
         self.assertEqual(d2["count"], d1["count"] - 1)
         self.assertEqual(d2["amount"], d1["amount"] - amount)
-        self.assertEqual(after_lost["totals"]["count"], after_walk["totals"]["count"] - 1)
+        self.assertEqual(after_lost["totals"]["count"], after_walk["totals"]["count"])
         self.assertError(self.advance(opp), 409, "not_open")
         self.assertError(self.tick(opp, self.items["deliver"][0]), 409, "not_open")
 

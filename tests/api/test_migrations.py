@@ -338,9 +338,21 @@ class MigrationTest(unittest.TestCase):
                  s.get("/api/v1/opportunities/opp_test0001/history").json["items"]]
         self.assertEqual(kinds, ["create", "advance", "advance"])
 
-        # The new columns work on old rows: a sales mode, a won deal.
-        r = s.patch("/api/v1/opportunities/opp_test0001", {"status": "won"}, version=2)
-        self.assertEqual(r.status, 200, r)
+        # The new columns work on old rows: a sales mode, a won deal (through
+        # the winning gate: procure's passed by a manager, contract's met).
+        r = s.post("/api/v1/opportunities/opp_test0001/advance",
+                   {"override": True, "reason": "升级后补录"})
+        self.assertEqual((r.status, r.json["stage"]), (200, "procure"), r)
+        r = s.post("/api/v1/opportunities/opp_test0001/advance",
+                   {"override": True, "reason": "升级后补录"})
+        self.assertEqual((r.status, r.json["stage"]), (200, "contract"), r)
+        for item in s.get("/api/v1/opportunities/opp_test0001/checklist").json["items"]:
+            if item["gate"]:
+                r = s.request("PUT", "/api/v1/opportunities/opp_test0001/checklist/" + item["id"],
+                              body={"done": True, "evidence": "升级后补录"})
+                self.assertEqual(r.status, 200, r)
+        r = s.post("/api/v1/opportunities/opp_test0001/advance")
+        self.assertEqual((r.status, r.json["status"], r.json["stage"]), (200, "won", "deliver"), r)
         acts = s.get("/api/v1/activities?opportunity_id=opp_test0001&plan_ref=reference-case")
         self.assertEqual(len(acts.json["items"]), 1, acts)
         s.stop()

@@ -203,6 +203,8 @@ class OpportunitiesTest(ServerTestCase):
                 o = self.make_opportunity(self.account["id"], stage="shortlist", status=status,
                                           **extra)
                 self.assertEqual((o["stage"], o["probability"]), ("shortlist", prob))
+                if status == "won":
+                    continue  # won only through the last gate: test_won_only_through_the_gate
                 o = self.make_opportunity(self.account["id"], stage="shortlist")
                 r = self.patch(self.url(o), dict(status=status, **extra), version=1)
                 self.assertEqual(r.status, 200, r)
@@ -211,6 +213,29 @@ class OpportunitiesTest(ServerTestCase):
                 self.assertEqual(r.status, 200, r)
                 self.assertEqual((r.json["status"], r.json["probability"]),
                                  ("open", PROBABILITY["shortlist"]))
+
+    def test_won_only_through_the_gate(self):
+        # Neither an update nor a new deal reports a win the gates did not
+        # give; an admin alone may load a deal already won (history).
+        o = self.make_opportunity(self.account["id"], stage="contract")
+        r = self.patch(self.url(o), {"status": "won"}, version=1)
+        self.assertError(r, 409, "win_through_gate", "status")
+        self.assertIn("contract", r.json["error"]["message"])
+        self.assertEqual(self.get(self.url(o)).json["status"], "open")
+        sales = self.server.staff("zhang.san")
+        acc = self.request("POST", "/api/v1/accounts", body={"name": self.unique("赢单客户")},
+                           headers=sales)
+        self.assertEqual(acc.status, 201, acc)
+        r = self.request("POST", "/api/v1/opportunities",
+                         body={"account_id": acc.json["id"], "name": "直接赢单",
+                               "status": "won"}, headers=sales)
+        self.assertError(r, 403, "win_through_gate", "status")
+        # Reopened, a won deal is won again only through the gate too.
+        w = self.make_opportunity(self.account["id"], stage="contract", status="won")
+        r = self.patch(self.url(w), {"status": "open"}, version=1)
+        self.assertEqual((r.status, r.json["status"]), (200, "open"))
+        self.assertError(self.patch(self.url(w), {"status": "won"}, version=2), 409,
+                         "win_through_gate")
 
     def test_closed_deal_reopens_before_another_close(self):
         o = self.make_opportunity(self.account["id"], status="won")

@@ -176,14 +176,20 @@ class PlaybookImportTest(ServerTestCase):
         nx = self.get(url + "/next?lang=en").json
         self.assertEqual((nx["playbook"], nx["stage"]["name"], nx["unmet_criteria"][0]["text"]),
                          (pid, "Sign", "Contract signed"))
-        g = self.get(url).json
-        r = self.patch(url, {"status": "won"}, version=g["version"])
+        # The last stage's gate wins the deal.
+        for item in self.checklist(opp)["items"]:
+            if item["gate"] and not item["done"]:
+                self.assertEqual(self.request("PUT", url + "/checklist/" + item["id"],
+                                              body={"done": True}).status, 200)
+        r = self.post(url + "/advance")
         self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["status"], r.json["stage"], r.json["probability"]),
+                         ("won", "sign", 100))
         self.assertEqual([i["id"] for i in self.checklist(opp)["items"]], ["c-pay"])
         ref = self.list_all("activities", "opportunity_id=%s&plan_ref=reference-case" % opp["id"])
         self.assertEqual([a["purpose"] for a in ref], ["整理参考案例"])
         kinds = [h["kind"] for h in self.get(url + "/history").json["items"]]
-        self.assertEqual(kinds, ["create", "advance", "turnaround", "advance", "advance"])
+        self.assertEqual(kinds, ["create", "advance", "turnaround", "advance", "advance", "won"])
 
     def test_import_request_rules(self):
         pid = self.unique("rules").lower()

@@ -105,7 +105,7 @@ class ReportTotalsTest(ServerTestCase):
     def advance(self, opp_id):
         r = self.post("/api/v1/opportunities/%s/advance" % opp_id,
                       {"override": True, "reason": "经理批准推进"})
-        self.assertIn(r.status, (200, 409), r)  # 409: the last stage, or closed
+        self.assertIn(r.status, (200, 409), r)  # 409: the winning gate unmet, or closed
         self.took("advance", r)
 
     def transfer(self, opp_id):
@@ -122,11 +122,33 @@ class ReportTotalsTest(ServerTestCase):
         o = self.fetch(opp_id)
         if o["status"] != "open":
             return
-        body = {"status": "won"} if self.rng.random() < 0.5 else \
-            {"status": "lost", "won_by": "竞争对手", "close_reason": "价格"}
+        if self.rng.random() < 0.5:
+            return self.win(opp_id)
+        body = {"status": "lost", "won_by": "竞争对手", "close_reason": "价格"}
         r = self.patch("/api/v1/opportunities/" + opp_id, body, version=o["version"])
         self.assertIn(r.status, (200, 409), r)
         self.took(body["status"], r)
+
+    def win(self, opp_id):
+        """Takes the deal to its winning stage (a manager's overrides), meets
+        that stage's gate and passes it: the only way a deal is won."""
+        url = "/api/v1/opportunities/" + opp_id
+        while not self.get(url + "/next").json["wins"]:
+            r = self.post(url + "/advance", {"override": True, "reason": "经理批准推进"})
+            self.assertEqual(r.status, 200, r)
+        c = self.get(url + "/checklist").json
+        for i in c["items"]:
+            if i["gate"] and not i["done"] and not i["derived"]:
+                r = self.request("PUT", "%s/checklist/%s" % (url, i["id"]),
+                                 body={"done": True, "evidence": "已完成"})
+                self.assertEqual(r.status, 200, r)
+        for d in c["decisions"]:
+            if d["answer"] != "yes":
+                r = self.post("%s/decisions/%s" % (url, d["id"]), {"answer": "yes"})
+                self.assertEqual(r.status, 200, r)
+        r = self.post(url + "/advance", {"note": "客户签约"})
+        self.assertEqual((r.status, r.json["status"], r.json["probability"]), (200, "won", 100), r)
+        self.took("won", r)
 
     def delete_deal(self, opp_id):
         o = self.fetch(opp_id)

@@ -43,6 +43,13 @@ def texts_left(v):
     return False
 
 
+
+def winning_index(doc):
+    """The index of the stage whose gate wins a deal: the last, or the one
+    before a certain (100%) last stage."""
+    stages = doc["stages"]
+    return len(stages) - 2 if stages[-1]["probability"] == 100 else len(stages) - 1
+
 class WalkthroughTest(ServerTestCase):
 
     @classmethod
@@ -126,7 +133,7 @@ class WalkthroughTest(ServerTestCase):
         """GET …/next agrees with the checklist, in the language asked for."""
         nx = self.next(opp, lang, header)
         stage = [s for s in doc["stages"] if s["id"] == checklist["stage"]["id"]][0]
-        last = stage is doc["stages"][-1]
+        wins = doc["stages"].index(stage) >= winning_index(doc)
         self.assertEqual((nx["playbook"], nx["playbook_version"], nx["status"]),
                          (doc["id"], doc["version"], "open"))
         self.assertEqual((nx["stage"]["id"], nx["stage"]["probability"]),
@@ -158,7 +165,8 @@ class WalkthroughTest(ServerTestCase):
         for d in nx["decisions"]:
             self.assertEqual(d["question"], [q for q in doc["decision_points"]
                                              if q["id"] == d["id"]][0]["question"][lang])
-        self.assertIs(nx["can_advance"], not last and not self.open_gate(checklist))
+        self.assertIs(nx["can_advance"], not self.open_gate(checklist))
+        self.assertIs(nx["wins"], wins)
         self.assertEqual(nx["closing"], [])
         return nx
 
@@ -209,7 +217,7 @@ class WalkthroughTest(ServerTestCase):
             self.choose_mode(opp, doc)
 
         k = 0
-        while k < len(stages) - 1:
+        while k < winning_index(doc):
             st = stages[k]
             c = self.checklist(opp)
             self.assertEqual((c["stage"]["id"], c["playbook"], c["playbook_version"]),
@@ -283,13 +291,17 @@ class WalkthroughTest(ServerTestCase):
                              (stages[k + 1]["id"], stages[k + 1]["probability"]))
             k += 1
 
-        # The last stage: its gate met, there is nowhere to advance to, not
-        # even for a manager; the closing steps wait for the win.
-        last = stages[-1]
+        # The winning stage: its gate wins the deal and is never overridden,
+        # not even by a manager; nothing else wins it; the closing steps wait
+        # for the win.
+        last = stages[k]
         c = self.checklist(opp)
         self.assertEqual(c["stage"]["id"], last["id"])
-        self.assertError(self.advance(opp, body={"override": True, "reason": "试试"},
-                                      role="manager"), 409, "last_stage")
+        r = self.advance(opp, body={"override": True, "reason": "试试"}, role="manager")
+        self.assertError(r, 409, "gate_unmet")
+        self.assertIn("never overridden", r.json["error"]["message"])
+        self.assertError(self.patch(self.url(opp), {"status": "won"},
+                                    version=self.reload(opp)["version"]), 409, "win_through_gate")
         for step in doc.get("closing", [])[:1]:
             self.assertError(self.request("PUT", "%s/checklist/%s" % (self.url(opp), step["id"]),
                                           body={"done": True}), 409, "other_stage")
@@ -302,8 +314,7 @@ class WalkthroughTest(ServerTestCase):
         c = self.checklist(opp)
         self.assertIs(c["complete"], True)
         nx = self.assertNextMatches(opp, doc, c, "zh")
-        self.assertIs(nx["can_advance"], False)
-        self.assertError(self.advance(opp), 409, "last_stage")
+        self.assertIs(nx["can_advance"], True)
 
         h = self.history(opp)
         self.assertEqual([i["kind"] for i in h], kinds)
@@ -468,12 +479,34 @@ class WalkthroughTest(ServerTestCase):
 
     def win(self, opp, doc, history):
         before = self.reload(opp)
-        r = self.patch(self.url(opp), {"status": "won"}, version=before["version"])
+        r = self.advance(opp, body={"note": "客户已签约"})
         self.assertEqual(r.status, 200, r)
-        # A won deal keeps its stage and is certain.
+        # A won deal is certain, and enters a certain (100%) last stage.
+        last = doc["stages"][-1]
+        stage = last["id"] if last["probability"] == 100 else before["stage"]
         self.assertEqual((r.json["status"], r.json["stage"], r.json["probability"]),
-                         ("won", before["stage"], 100))
+                         ("won", stage, 100))
+        h = self.history(opp)
+        self.assertEqual((h[-1]["kind"], h[-1]["from_stage"], h[-1]["to_stage"],
+                          h[-1]["to_probability"], h[-1]["reason"]),
+                         ("won", before["stage"], stage, 100, "客户已签约"))
         closing = doc.get("closing", [])
+        if not closing and stage != before["stage"]:
+            # No closing steps: the certain stage's items are the work after the win.
+            c = self.checklist(opp)
+            self.assertEqual(c["stage"]["id"], stage)
+            self.assertEqual([i["id"] for i in c["items"]],
+                             [x["id"] for k in ("exit_criteria", "deliverables", "activities")
+                              for x in last.get(k, [])])
+            item = [i for i in c["items"] if not i["derived"]][0]
+            self.assertIs(self.tick(opp, item["id"], evidence="已到货签收")["done"], True)
+            nx = self.next(opp, "zh")
+            self.assertEqual((nx["status"], nx["can_advance"], nx["wins"]), ("won", False, False))
+            self.assertNotIn(item["id"], [x["id"] for x in nx["unmet_criteria"] +
+                                          nx["missing_deliverables"] + nx["pending_activities"]])
+            self.assertError(self.advance(opp), 409, "not_open")
+            self.assertEqual(self.history(opp)[:len(history)], history)
+            return
 
         # The checklist is now the closing after the win.
         c = self.checklist(opp)

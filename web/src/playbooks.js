@@ -58,3 +58,10 @@ export function rememberedPlaybook() {
 export function rememberPlaybook(id) {
   if (id) localStorage.setItem(KEY, id)
 }
+
+// The index of the stage whose gate wins a deal: the last stage, or the one before it when the
+// last is certain (100%), which winning enters (the server's playbook_winning_stage).
+export function winningIndex(stages) {
+  const last = (stages || []).length - 1
+  return last > 0 && stages[last].probability === 100 ? last - 1 : last
+}

@@ -1,7 +1,7 @@
 // A deal from the first visit to won, in the browser, as a new user would:
 // account, contacts with buying roles (one of them named like an attack),
 // an opportunity, checklist ticks, a refused advance listing what is unmet,
-// an advance, a visit planned and logged, a bid simulation, closing as won,
+// an advance, a visit planned and logged, a bid simulation, a win through the last gate,
 // English, and a concurrent edit that keeps what the user typed.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -176,18 +176,36 @@ test('a concurrent edit says someone else changed the deal, and keeps what was t
   assert.equal(after.budget, 60000000, 'the other change is kept too')
 })
 
-test('closing as won; the page in English', async () => {
+test('won only through the last gate: then every stage shows passed; the page in English', async () => {
   await page.goto(server.base + '/opportunities/' + ids.opp)
+  await page.waitForSelector('[data-test="opp-status"]')
+  assert.equal(await page.locator('[data-test="close-won"]').count(), 0, '赢单 is offered before the winning stage')
+  // A manager takes the deal on to the playbook's winning stage (USS: its last), where its gate is met.
+  for (let i = 0; i < 8 && !(await server.api('GET', `/opportunities/${ids.opp}/next`)).json.wins; i++) {
+    const r = await server.api('POST', `/opportunities/${ids.opp}/advance`, { override: true, reason: '经理批准推进' })
+    assert.equal(r.status, 200)
+  }
+  const c = (await server.api('GET', `/opportunities/${ids.opp}/checklist`)).json
+  const stages = (await server.api('GET', `/playbooks/${c.playbook}`)).json.stages
+  assert.equal(c.stage.id, stages[stages.length - 1].id)
+  for (const i of c.items.filter((x) => x.gate && !x.done)) {
+    const r = await server.api('PUT', `/opportunities/${ids.opp}/checklist/${i.id}`, { done: true, evidence: '首期款已到账' })
+    assert.equal(r.status, 200)
+  }
+  await page.reload()
   await page.click('[data-test="close-won"]')
+  await field(page, 'close-reason').fill('方案与价格均占优')
   await page.click('[data-test="close-confirm"]')
   for (let i = 0; i < 50; i++) {
     const o = await server.api('GET', `/opportunities/${ids.opp}`)
-    if (o.json.status === 'won') break
+    if (o.json.status === 'won' && o.json.close_reason) break
     await new Promise((r) => setTimeout(r, 100))
   }
   const won = (await server.api('GET', `/opportunities/${ids.opp}`)).json
-  assert.equal(won.status, 'won')
-  assert.equal(won.probability, 100)
+  assert.deepEqual([won.status, won.stage, won.probability, won.close_reason], ['won', c.stage.id, 100, '方案与价格均占优'])
+  // The path: every stage passed, none current.
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test="stage-path"] .el-step__head.is-success').length === n, stages.length)
+  assert.equal(await page.locator('[data-test="stage-path"] .el-step.current').count(), 0)
   await page.click('[data-test="lang"]')
   await page.waitForFunction(() => document.body.innerText.includes('Pipeline'))
   assert.match(await page.textContent('[data-test="opp-status"]'), /Won/i)

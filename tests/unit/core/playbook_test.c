@@ -204,6 +204,7 @@ static void gate_lists_unmet_items_until_all_done(void **state)
     st[1].done = true;
     assert_int_equal(stage_advance_check(pb, "a", st, 3, &gate, &err), BF_OK);
     assert_string_equal(gate.to->id, "b");
+    assert_false(gate.wins);
 
     /* Stage b has no items but a decision point: it must be answered yes. */
     assert_int_equal(stage_advance_check(pb, "b", NULL, 0, &gate, &err), BF_ERR_GATE_UNMET);
@@ -215,8 +216,14 @@ static void gate_lists_unmet_items_until_all_done(void **state)
     no[0].done = true;
     assert_int_equal(stage_advance_check(pb, "b", no, 1, &gate, &err), BF_OK);
 
-    assert_int_equal(stage_advance_check(pb, "c", NULL, 0, &gate, &err), BF_ERR_CONFLICT);
-    assert_string_equal(err.code, "last_stage");
+    /* c is certain (100%): passing b's gate wins the deal and enters c. */
+    assert_int_equal(playbook_winning_stage(pb), 1);
+    assert_true(gate.wins);
+    assert_string_equal(gate.to->id, "c");
+    /* An open deal left in c (stored before) is won by c's gate. */
+    assert_int_equal(stage_advance_check(pb, "c", NULL, 0, &gate, &err), BF_OK);
+    assert_true(gate.wins);
+    assert_null(gate.to);
     assert_int_equal(stage_advance_check(pb, "zz", NULL, 0, &gate, &err), BF_ERR_NOT_FOUND);
     playbook_free(pb);
 }
