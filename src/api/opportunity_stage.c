@@ -30,7 +30,27 @@ static json_t *state_json(json_t *o, const checklist_state *s)
     return o;
 }
 
-static json_t *item_json(const checklist_def *def, const checklist_state *s)
+/* The user roles that play an item's owner, as a JSON array. */
+static json_t *owner_roles_json(const playbook *pb, const char *owner)
+{
+    const char *roles[5];
+    size_t n = playbook_owner_user_roles(pb, owner, roles);
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++)
+        json_array_append_new(arr, json_string(roles[i]));
+    return arr;
+}
+
+/* True when the viewer may tick def: an admin, or a user whose role plays
+ * one of the item's owning roles. */
+static bool may_tick(const api_call *call, const playbook *pb, const checklist_def *def)
+{
+    return call->who->role == ROLE_ADMIN ||
+           playbook_owner_includes(pb, def->owner, access_role_name(call->who->role));
+}
+
+static json_t *item_json(const api_call *call, const playbook *pb, const checklist_def *def,
+                         const checklist_state *s)
 {
     json_t *o = json_pack("{s:s, s:s, s:o, s:b}", "id", def->id, "type", item_types[def->type],
                           "text", api_text_json(&def->text), "gate", checklist_def_gates(def));
@@ -40,6 +60,10 @@ static json_t *item_json(const checklist_def *def, const checklist_state *s)
     json_object_set_new(o, "owner", def->owner ? json_string(def->owner) : json_null());
     json_object_set_new(o, "framework", def->framework ? json_string(def->framework) : json_null());
     json_object_set_new(o, "derived", json_boolean(checklist_item_derived(def)));
+    json_object_set_new(o, "owner_roles",
+                        def->owner ? owner_roles_json(pb, def->owner) : json_null());
+    json_object_set_new(o, "may_tick",
+                        json_boolean(!checklist_item_derived(def) && may_tick(call, pb, def)));
     if (def->audience)
         json_object_set_new(o, "audience", json_string(def->audience));
     return state_json(o, s);
@@ -90,7 +114,7 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
             continue; /* neither shown nor counted */
         if ((checklist_def_gates(&items[i]) || closing) && (s == NULL || !s->done))
             unmet++;
-        json_array_append_new(arr, item_json(&items[i], s));
+        json_array_append_new(arr, item_json(call, pb, &items[i], s));
     }
     for (size_t i = 0; !closing && decisions && i < pb->ndecisions; i++) {
         if (pb->decisions[i].stage != stage_index)
@@ -151,6 +175,15 @@ static bf_result check_linked_activity(api_call *call, const record *opp, const 
     return BF_OK;
 }
 
+/* True when text holds nothing but spaces. */
+static bool text_blank(const char *text)
+{
+    for (; text && *text; text++)
+        if (*text != ' ' && *text != '\t' && *text != '\n' && *text != '\r')
+            return false;
+    return true;
+}
+
 static const stage_def *stage_holding(const playbook *pb, const char *item_id)
 {
     for (size_t i = 0; i < pb->nstages; i++)
@@ -203,6 +236,28 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
                        "%s is computed from the MANT form and the account's buying centre; fill "
                        "them in (PUT /api/v1/opportunities/%s/mant, contacts' buying roles)",
                        item_id, opp->id);
+    if (!may_tick(call, pb, def)) {
+        call->error_extra = json_pack("{s:s, s:o}", "owner", def->owner, "owner_roles",
+                                      owner_roles_json(pb, def->owner));
+        buf roles;
+        buf_init(&roles, call->arena, 200);
+        const char *names[5];
+        size_t n = playbook_owner_user_roles(pb, def->owner, names);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&roles, "%s%s", i ? ", " : "", names[i]);
+        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_owner", "item",
+                       "%s is the work of %s (%s); a user of role %s may not tick it", item_id,
+                       def->owner, roles.len ? roles.data : "no user role",
+                       access_role_name(call->who->role));
+    }
+    bool deliverable = def->type == ITEM_DELIVERABLE ||
+                       (def->kind != NULL && strcmp(def->kind, "deliverable") == 0);
+    if (s->done && deliverable && text_blank(s->evidence) && text_blank(s->document) &&
+        s->activity_id == NULL)
+        return bf_fail(&call->err, BF_ERR_INVALID, "required", "evidence",
+                       "%s is a deliverable: it is ticked with its evidence, a note (evidence), "
+                       "a document or a linked activity (activity_id)",
+                       item_id);
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
         return r;
     if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
@@ -218,7 +273,7 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
     char now[32];
     store_now(now, sizeof(now));
     s->done_at = arena_strdup(call->arena, now);
-    *out = item_json(def, s);
+    *out = item_json(call, pb, def, s);
     if (*out)
         json_object_set_new(*out, "stage", json_string(stage_key));
     return BF_OK;

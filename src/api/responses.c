@@ -102,6 +102,17 @@ static const schema checklist_item_members[] = {
     TEXT_OR_NULL("framework"),
     {.name = "audience", .kind = SCHEMA_TEXT, .doc = "A deliverable: who it is for"},
     BOOL("derived"),
+    {.name = "owner_roles",
+     .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_REQUIRED | SCHEMA_NULLABLE,
+     .item = &name_item,
+     .doc = "The users' roles that play the owner (sales, consultant, manager, partner, "
+            "implementation); null without an owner"},
+    {.name = "may_tick",
+     .kind = SCHEMA_BOOL,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "Whether the viewer may tick it: not derived, and the viewer plays its owner (or "
+            "is an admin)"},
     BOOL("done"),
     TEXT_OR_NULL("evidence"),
     TEXT_OR_NULL("activity_id"),

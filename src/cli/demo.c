@@ -33,6 +33,7 @@ typedef struct demo {
     json_t *refs;   /* ref label -> id */
     json_t *kept;   /* the API's answers, kept until the demo ends */
     json_t *owners; /* deal ref label -> its owner's name */
+    json_t *doc;    /* demo.json */
     bf_error *err;
     time_t now;
     const char *password_hash; /* of every demo user */
@@ -216,9 +217,57 @@ static bf_result save_mant(demo *d, json_t *opp, const char *owner)
     return r;
 }
 
-/* Ticks the first n items of stage (by its owner, with evidence). */
-static bf_result tick_items(demo *d, const char *opp_id, const stage_def *stage, size_t n,
-                            const char *owner)
+/* The demo user called name: its entry of users[], or NULL. */
+static json_t *demo_user(demo *d, const char *name)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(json_object_get(d->doc, "users"), i, u)
+    {
+        const char *n = json_string_value(json_object_get(u, "name"));
+        if (name && n && strcmp(n, name) == 0)
+            return u;
+    }
+    return NULL;
+}
+
+/* Who ticks item of the deal labelled ref: the first that plays the item's
+ * owning role of its owner, its team members (demo.json's deal_members) and
+ * the managers (the owner's first); the admin when none does. */
+static const char *ticker(demo *d, const playbook *pb, const checklist_def *item, const char *ref,
+                          const char *owner)
+{
+    const char *who[12];
+    size_t n = 0, i;
+    who[n++] = owner;
+    json_t *o;
+    json_array_foreach(json_object_get(d->doc, "deal_members"), i, o)
+    {
+        const char *deal = json_string_value(json_object_get(o, "opportunity"));
+        if (n < 6 && ref && deal && strcmp(deal, ref) == 0)
+            who[n++] = json_string_value(json_object_get(o, "user"));
+    }
+    const char *team = json_string_value(json_object_get(demo_user(d, owner), "team"));
+    for (int pass = 0; pass < 2; pass++)
+        json_array_foreach(json_object_get(d->doc, "users"), i, o)
+        {
+            const char *t = json_string_value(json_object_get(o, "team"));
+            bool same = team && t && strcmp(team, t) == 0;
+            if (n < 12 && same == (pass == 0) &&
+                strcmp(json_string_value(json_object_get(o, "role")), "manager") == 0)
+                who[n++] = json_string_value(json_object_get(o, "name"));
+        }
+    for (i = 0; i < n; i++) {
+        const char *role = json_string_value(json_object_get(demo_user(d, who[i]), "role"));
+        if (role && playbook_owner_includes(pb, item->owner, role))
+            return who[i];
+    }
+    return NULL;
+}
+
+/* Ticks the first n items of stage, each by whose work it is, with evidence. */
+static bf_result tick_items(demo *d, const char *opp_id, const char *ref, const playbook *pb,
+                            const stage_def *stage, size_t n, const char *owner)
 {
     bf_result r = BF_OK;
     for (size_t i = 0; r == BF_OK && i < n; i++) {
@@ -227,7 +276,8 @@ static bf_result tick_items(demo *d, const char *opp_id, const stage_def *stage,
         json_t *body = json_pack("{s:b, s:s}", "done", 1, "evidence", "演示数据：已核实");
         const char *path =
             arena_printf(d->a, "/api/v1/opportunities/%s/checklist/%s", opp_id, stage->items[i].id);
-        r = body && path ? call(d, owner, "PUT", path, body, -1, NULL) : BF_ERR_NOMEM;
+        const char *as = ticker(d, pb, &stage->items[i], ref, owner);
+        r = body && path ? call(d, as, "PUT", path, body, -1, NULL) : BF_ERR_NOMEM;
         json_decref(body);
     }
     return r;
@@ -270,12 +320,39 @@ static bf_result advance(demo *d, const char *opp_id, const char *owner)
     return r;
 }
 
+/* Puts the members demo.json gives the deal labelled ref on its team, before
+ * its story: they work its checklist. */
+static bf_result staff_deal(demo *d, const char *ref)
+{
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(d->doc, "deal_members"), i, o)
+    {
+        const char *deal = json_string_value(json_object_get(o, "opportunity"));
+        if (ref == NULL || deal == NULL || strcmp(deal, ref) != 0)
+            continue;
+        const char *opp = ref_id(d, ref);
+        const char *user = ref_id(d, json_string_value(json_object_get(o, "user")));
+        json_t *body = json_pack("{s:O}", "role", json_object_get(o, "role"));
+        const char *path =
+            opp && user ? arena_printf(d->a, "/api/v1/opportunities/%s/team/%s", opp, user) : NULL;
+        bf_result r = body && path
+                          ? call(d, NULL, "PUT", path, body, -1, NULL)
+                          : bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "deal_members",
+                                    "deal_members[%zu] names an unknown user", i);
+        json_decref(body);
+        if (r != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
 /* The life of a demo deal: created in the first stage days_ago days back,
  * moved through each stage before its target with every criterion ticked
  * and its decisions answered, then half of the target stage's checklist
  * done; the store's clock follows the story and is set right after. */
-static bf_result deal_story(demo *d, json_t *opp, const char *target, long days_in_stage,
-                            const char *owner)
+static bf_result deal_story(demo *d, json_t *opp, const char *ref, const char *target,
+                            long days_in_stage, const char *owner)
 {
     const playbook *pb =
         playbook_set_find(d->playbooks, json_string_value(json_object_get(opp, "playbook")));
@@ -291,7 +368,7 @@ static bf_result deal_story(demo *d, json_t *opp, const char *target, long days_
         const stage_def *stage = &pb->stages[s];
         if (s == 0 && current >= 1 && (r = save_mant(d, opp, owner)) != BF_OK)
             break;
-        r = tick_items(d, id, stage, passed ? stage->nitems : stage->nitems / 2, owner);
+        r = tick_items(d, id, ref, pb, stage, passed ? stage->nitems : stage->nitems / 2, owner);
         if (r == BF_OK && passed)
             r = answer_decisions(d, id, pb, s, owner);
         if (r == BF_OK && passed) {
@@ -315,6 +392,7 @@ static bf_result load_deal(demo *d, json_t *o)
         json_object_set_new(o, "expected_close",
                             json_string(date_in_days(d, (long)json_integer_value(days))));
     const char *owner = arena_strdup(d->a, json_string_value(json_object_get(o, "owner")));
+    const char *ref = arena_strdup(d->a, json_string_value(json_object_get(o, "ref")));
     const char *target = arena_strdup(d->a, json_string_value(json_object_get(o, "stage")));
     const char *status = arena_strdup(d->a, json_string_value(json_object_get(o, "status")));
     json_t *closing =
@@ -334,7 +412,9 @@ static bf_result load_deal(demo *d, json_t *o)
         r = create(d, NULL, "/api/v1/opportunities", o, &opp);
     store_clock_shift(0);
     if (r == BF_OK)
-        r = deal_story(d, opp, target, stage_days, owner);
+        r = staff_deal(d, ref);
+    if (r == BF_OK)
+        r = deal_story(d, opp, ref, target, stage_days, owner);
     if (r == BF_OK && status && strcmp(status, "open") != 0) {
         const char *path = arena_printf(d->a, "/api/v1/opportunities/%s",
                                         json_string_value(json_object_get(opp, "id")));
@@ -389,6 +469,7 @@ static bf_result load_activity(demo *d, json_t *o, size_t i)
 }
 
 /* Who works which deal beyond its owner, and the partners registered on deals. */
+/* The deal partners; the members came with their deals (staff_deal). */
 static bf_result load_deal_teams(demo *d, json_t *doc)
 {
     bf_result r = BF_OK;
@@ -396,17 +477,9 @@ static bf_result load_deal_teams(demo *d, json_t *doc)
     json_t *o;
     json_array_foreach(json_object_get(doc, "deal_members"), i, o)
     {
-        const char *opp = ref_id(d, json_string_value(json_object_get(o, "opportunity")));
-        const char *user = ref_id(d, json_string_value(json_object_get(o, "user")));
-        json_t *body = json_pack("{s:O}", "role", json_object_get(o, "role"));
-        const char *path =
-            opp && user ? arena_printf(d->a, "/api/v1/opportunities/%s/team/%s", opp, user) : NULL;
-        r = body && path ? call(d, NULL, "PUT", path, body, -1, NULL)
-                         : bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "deal_members",
-                                   "deal_members[%zu] names an unknown deal or user", i);
-        json_decref(body);
-        if (r != BF_OK)
-            return r;
+        if (ref_id(d, json_string_value(json_object_get(o, "opportunity"))) == NULL)
+            return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "deal_members",
+                           "deal_members[%zu] names an unknown deal", i);
     }
     json_array_foreach(json_object_get(doc, "deal_partners"), i, o)
     {
@@ -496,6 +569,7 @@ bf_result demo_load(store *st, const playbook_set *playbooks, const char *passwo
               .refs = json_object(),
               .kept = json_array(),
               .owners = json_object(),
+              .doc = doc,
               .err = err,
               .now = time(NULL),
               .password_hash = hash};

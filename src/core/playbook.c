@@ -41,6 +41,57 @@ const stage_def *playbook_stage(const playbook *pb, const char *id, size_t *inde
     return NULL;
 }
 
+/* The user roles, in the order playbook_owner_user_roles gives them. */
+static const char *const user_roles[] = {"sales",   "consultant",     "manager",
+                                         "partner", "implementation", NULL};
+
+/* True when the role code (len bytes at code) is played by user_role. */
+static bool code_played_by(const playbook *pb, const char *code, size_t len, const char *user_role)
+{
+    static const char *const builtin[][2] = {
+        {"S", "sales"}, {"C", "consultant"}, {"M", "manager"}, {"channel", "partner"}};
+    for (size_t i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
+        if (strlen(builtin[i][0]) == len && memcmp(builtin[i][0], code, len) == 0)
+            return strcmp(builtin[i][1], user_role) == 0;
+    for (size_t i = 0; i < pb->nroles; i++) {
+        const role_def *r = &pb->roles[i];
+        if (r->code == NULL || strlen(r->code) != len || memcmp(r->code, code, len) != 0)
+            continue;
+        if (r->played_by == NULL) /* undeclared: the company's own deal staff */
+            return strcmp(user_role, "sales") == 0 || strcmp(user_role, "consultant") == 0 ||
+                   strcmp(user_role, "manager") == 0;
+        for (size_t k = 0; k < r->nplayed_by; k++)
+            if (strcmp(r->played_by[k], user_role) == 0)
+                return true;
+        return false;
+    }
+    return false;
+}
+
+bool playbook_owner_includes(const playbook *pb, const char *owner, const char *user_role)
+{
+    if (owner == NULL)
+        return true;
+    for (const char *p = owner;;) {
+        const char *amp = strchr(p, '&');
+        size_t n = amp ? (size_t)(amp - p) : strlen(p);
+        if (code_played_by(pb, p, n, user_role))
+            return true;
+        if (amp == NULL)
+            return false;
+        p = amp + 1;
+    }
+}
+
+size_t playbook_owner_user_roles(const playbook *pb, const char *owner, const char *out[5])
+{
+    size_t n = 0;
+    for (size_t i = 0; user_roles[i] && n < 5; i++)
+        if (owner != NULL && playbook_owner_includes(pb, owner, user_roles[i]))
+            out[n++] = user_roles[i];
+    return n;
+}
+
 size_t playbook_winning_stage(const playbook *pb)
 {
     size_t last = pb->nstages - 1; /* a playbook has at least one stage */

@@ -127,6 +127,9 @@ typedef struct mode_def {
 typedef struct role_def {
     const char *code;
     i18n_text name, description;
+    const char **played_by; /* the user roles ("consultant" …) that play it; NULL: any of
+                               sales, consultant and manager */
+    size_t nplayed_by;
 } role_def;
 
 typedef struct template_def {
@@ -195,6 +198,17 @@ const checklist_def *playbook_item(const playbook *pb, const stage_def *stage, c
 
 /* The decision point called id, or NULL. */
 const decision_def *playbook_decision(const playbook *pb, const char *id);
+
+/* True when a user whose role is called user_role ("sales", "consultant",
+ * "manager", "partner", "implementation") plays one of the playbook roles
+ * in owner ("S&C"): S is sales, C consultant, M manager, channel partner,
+ * and a role of roles[] whoever its played_by names. An owner of NULL is
+ * anyone's. */
+bool playbook_owner_includes(const playbook *pb, const char *owner, const char *user_role);
+
+/* The user roles that play owner, each once, in the order of USER_ROLES;
+ * returns how many (at most 5) and fills out with their names. */
+size_t playbook_owner_user_roles(const playbook *pb, const char *owner, const char *out[5]);
 
 /* True when the playbook qualifies deals with framework ("MANT", "CE" …). */
 bool playbook_uses(const playbook *pb, const char *framework);

@@ -364,6 +364,15 @@ static void parse_roles(ctx *c, json_t *doc)
                     problem(c, "code", "repeats the role \"%s\"", r->code);
             get_text(c, v, "name", &r->name);
             get_text(c, v, "description", &r->description);
+            size_t np;
+            json_t *played = get_array(v, "played_by", &np);
+            if (played != NULL) { /* checked against the schema: user role names */
+                r->played_by = arena_calloc(c->a, np + 1, sizeof(*r->played_by));
+                for (size_t k = 0; r->played_by && k < np; k++)
+                    r->played_by[k] =
+                        arena_strdup(c->a, json_string_value(json_array_get(played, k)));
+                r->nplayed_by = r->played_by ? np : 0;
+            }
         }
         leave(c, saved);
     }

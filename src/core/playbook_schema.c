@@ -44,6 +44,11 @@ static const char *const mode_ids[] = {"quick", "consultative", "strategic", NUL
 
 static const schema framework = {.kind = SCHEMA_ENUM, .values = frameworks};
 
+static const char *const user_roles[] = {"sales",   "consultant",     "manager",
+                                         "partner", "implementation", NULL};
+
+static const schema user_role = {.kind = SCHEMA_ENUM, .values = user_roles};
+
 static const schema role_members[] = {
     {.name = "code",
      .kind = SCHEMA_TEXT,
@@ -52,6 +57,12 @@ static const schema role_members[] = {
      .doc = "1 to 16 letters, not S, C, M or channel"},
     TEXT_REQ("name"),
     TEXT_OPT("description"),
+    {.name = "played_by",
+     .kind = SCHEMA_ARRAY,
+     .item = &user_role,
+     .doc = "The users' roles that play it (sales, consultant, manager, partner, "
+            "implementation): who may tick the items it owns. Default: sales, consultant "
+            "and manager"},
     {0},
 };
 

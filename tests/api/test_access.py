@@ -939,8 +939,13 @@ class AccessTest(ServerTestCase):
         r = self.as_("sales_east1", "PATCH", url, {"compelling_event": "等保测评 2026-12 到期"},
                      **{"If-Match": '"%d"' % before["version"]})
         self.assertEqual(r.status, 200, r)
+        # The customer inventory is the consultant's work (C), not sales'.
         r = self.as_("sales_east1", "PUT", url + "/checklist/customer-inventory",
                      {"done": True, "evidence": "客户盘点表已交"})
+        self.assertError(r, 403, "not_owner", "item")
+        self.assertEqual(r.json["owner_roles"], ["consultant"])
+        r = self.as_("sales_east1", "PUT", url + "/checklist/ce-recorded",
+                     {"done": True, "evidence": "等保测评到期"})
         self.assertEqual(r.status, 200, r)
         r = self.as_("partner1", "PUT", url + "/mant", {"needs": ["伙伴了解到的需求"]})
         self.assertEqual(r.status, 200, r)

@@ -171,7 +171,7 @@ class PlaybookImportTest(ServerTestCase):
         self.assertEqual(self.post(url + "/advance").status, 200)
         self.assertEqual(self.post(url + "/decisions/fit", {"answer": "yes"}).status, 200)
         self.assertEqual(self.request("PUT", url + "/checklist/p-accepted",
-                                      body={"done": True}).status, 200)
+                                      body={"done": True, "evidence": "客户已确认"}).status, 200)
         self.assertEqual(self.post(url + "/advance").json["stage"], "sign")
         nx = self.get(url + "/next?lang=en").json
         self.assertEqual((nx["playbook"], nx["stage"]["name"], nx["unmet_criteria"][0]["text"]),
@@ -180,7 +180,8 @@ class PlaybookImportTest(ServerTestCase):
         for item in self.checklist(opp)["items"]:
             if item["gate"] and not item["done"]:
                 self.assertEqual(self.request("PUT", url + "/checklist/" + item["id"],
-                                              body={"done": True}).status, 200)
+                                              body={"done": True, "evidence": "合同已签"}).status,
+                                 200)
         r = self.post(url + "/advance")
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["status"], r.json["stage"], r.json["probability"]),

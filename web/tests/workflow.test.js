@@ -80,9 +80,14 @@ test('an opportunity on the USS playbook; ticks; a refused advance lists the unm
   for (const item of gate) assert.ok(unmetText.includes(item.text.zh || item.text), item.id)
   await shot(page, 'opportunity-unmet')
 
-  // Tick every gate item on the page, answer the stage's decisions yes, advance.
+  // Tick every gate item on the page, answer the stage's decisions yes, advance. A deliverable
+  // asks for its evidence first.
   for (const item of gate) {
     await page.click(`[data-test="tick-${item.id}"]`)
+    if (item.type === 'deliverable' || item.kind === 'deliverable') {
+      await field(page, `evidence-text-${item.id}`).fill('商机评价表已填写，经理已确认')
+      await page.click(`[data-test="evidence-tick-${item.id}"]`)
+    }
     await page.waitForFunction((id) => document.querySelector(`[data-test="tick-${id}"]`)
       ?.classList.contains('is-checked'), item.id)
   }
