@@ -192,6 +192,36 @@ static const stage_def *stage_holding(const playbook *pb, const char *item_id)
     return NULL;
 }
 
+/* Whether the viewer may tick def this way: they play its owner (403
+ * not_owner, naming the roles), and a deliverable comes with its evidence. */
+static bf_result check_tick(api_call *call, const playbook *pb, const checklist_def *def,
+                            const checklist_state *s)
+{
+    if (!may_tick(call, pb, def)) {
+        call->error_extra = json_pack("{s:s, s:o}", "owner", def->owner, "owner_roles",
+                                      owner_roles_json(pb, def->owner));
+        buf roles;
+        buf_init(&roles, call->arena, 200);
+        const char *names[5];
+        size_t n = playbook_owner_user_roles(pb, def->owner, names);
+        for (size_t i = 0; i < n; i++)
+            buf_printf(&roles, "%s%s", i ? ", " : "", names[i]);
+        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_owner", "item",
+                       "%s is the work of %s (%s); a user of role %s may not tick it", def->id,
+                       def->owner, roles.len ? roles.data : "no user role",
+                       access_role_name(call->who->role));
+    }
+    bool deliverable = def->type == ITEM_DELIVERABLE ||
+                       (def->kind != NULL && strcmp(def->kind, "deliverable") == 0);
+    if (s->done && deliverable && text_blank(s->evidence) && text_blank(s->document) &&
+        s->activity_id == NULL)
+        return bf_fail(&call->err, BF_ERR_INVALID, "required", "evidence",
+                       "%s is a deliverable: it is ticked with its evidence, a note (evidence), "
+                       "a document or a linked activity (activity_id)",
+                       def->id);
+    return BF_OK;
+}
+
 static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const char *item_id,
                                      json_t **out)
 {
@@ -236,28 +266,8 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
                        "%s is computed from the MANT form and the account's buying centre; fill "
                        "them in (PUT /api/v1/opportunities/%s/mant, contacts' buying roles)",
                        item_id, opp->id);
-    if (!may_tick(call, pb, def)) {
-        call->error_extra = json_pack("{s:s, s:o}", "owner", def->owner, "owner_roles",
-                                      owner_roles_json(pb, def->owner));
-        buf roles;
-        buf_init(&roles, call->arena, 200);
-        const char *names[5];
-        size_t n = playbook_owner_user_roles(pb, def->owner, names);
-        for (size_t i = 0; i < n; i++)
-            buf_printf(&roles, "%s%s", i ? ", " : "", names[i]);
-        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_owner", "item",
-                       "%s is the work of %s (%s); a user of role %s may not tick it", item_id,
-                       def->owner, roles.len ? roles.data : "no user role",
-                       access_role_name(call->who->role));
-    }
-    bool deliverable = def->type == ITEM_DELIVERABLE ||
-                       (def->kind != NULL && strcmp(def->kind, "deliverable") == 0);
-    if (s->done && deliverable && text_blank(s->evidence) && text_blank(s->document) &&
-        s->activity_id == NULL)
-        return bf_fail(&call->err, BF_ERR_INVALID, "required", "evidence",
-                       "%s is a deliverable: it is ticked with its evidence, a note (evidence), "
-                       "a document or a linked activity (activity_id)",
-                       item_id);
+    if ((r = check_tick(call, pb, def, s)) != BF_OK)
+        return r;
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
         return r;
     if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
