@@ -336,6 +336,11 @@ bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t
 /* An i18n text as JSON {"zh","en"} (NULL parts omitted); a new reference. */
 json_t *api_text_json(const i18n_text *t);
 
+/* Sets opp's in_funnel from its stage and, where pb qualifies with MANT, its
+ * MANT (a new deal has none): whether it counts in the funnel proper and the
+ * forecast (migration 13). */
+bf_result opportunity_set_in_funnel(api_call *call, record *opp, const playbook *pb, bool is_new);
+
 /* What follows a win, in the caller's transaction: the reference-case task
  * (the knowledge base learns from every won deal). */
 bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb);

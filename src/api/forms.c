@@ -148,8 +148,12 @@ bf_result mant_refresh(api_call *call, const record *opp)
     bf_result r = api_mant_of(call, opp, &mant, &authority, NULL);
     if (r != BF_OK)
         return r;
-    return store_opportunity_set_mant_complete(
-        call->app->store, opp->id, json_is_true(json_object_get(mant, "complete")), &call->err);
+    bool complete = json_is_true(json_object_get(mant, "complete"));
+    const playbook *pb = opportunity_playbook(call, opp);
+    const stage_def *stage = pb ? playbook_stage(pb, record_text(opp, "stage"), NULL) : NULL;
+    bool in_funnel = stage && stage->in_funnel && (complete || !playbook_uses(pb, "MANT"));
+    return store_opportunity_set_mant_complete(call->app->store, opp->id, complete, in_funnel,
+                                               &call->err);
 }
 
 static bf_result refresh_one(api_call *call, record *opp, void *ctx)

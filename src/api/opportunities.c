@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/mant.h"
 #include "core/opportunity.h"
 #include "core/text.h"
 #include "core/visit_plan.h"
@@ -47,6 +48,23 @@ static bool text_changed(const record *rec, const record *before, const char *fi
     if (a == NULL || b == NULL)
         return a != b;
     return strcmp(a, b) != 0;
+}
+
+bf_result opportunity_set_in_funnel(api_call *call, record *opp, const playbook *pb, bool is_new)
+{
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
+    bool in = stage != NULL && stage->in_funnel;
+    if (in && playbook_uses(pb, "MANT")) {
+        in = false; /* a new deal has no MANT yet */
+        json_t *mant;
+        mant_authority authority;
+        bf_result r = is_new ? BF_OK : api_mant_of(call, opp, &mant, &authority, NULL);
+        if (r != BF_OK)
+            return r;
+        in = !is_new && json_is_true(json_object_get(mant, "complete"));
+    }
+    record_set_int(opp, "in_funnel", in);
+    return BF_OK;
 }
 
 /* The id of the stage whose gate wins rec. */
@@ -88,6 +106,9 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
         return bf_fail(&call->err, BF_ERR_CONFLICT, "closed", "status",
                        "the opportunity is already %s; reopen it first",
                        record_text(before, "status"));
+    if ((r = opportunity_set_in_funnel(call, rec, opportunity_playbook(call, rec),
+                                       before == NULL)) != BF_OK)
+        return r;
     if (text_changed(rec, before, "sales_mode")) {
         char now[32];
         store_now(now, sizeof(now));

@@ -360,7 +360,10 @@ static bf_result move_stage(api_call *call, record *opp, const playbook *pb, con
         record_set_text(opp, "status", "won");
     if (strcmp(kind, "turnaround") == 0)
         record_set_int(opp, "turnaround", 1);
-    bf_result r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
+    bf_result r = opportunity_set_in_funnel(call, opp, pb, false);
+    if (r != BF_OK)
+        return r;
+    r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
     if (r != BF_OK)
         return r;
     json_t *old_v = api_keep(

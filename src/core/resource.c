@@ -110,6 +110,10 @@ static const field_spec opportunity_fields[] = {
      "Version of the playbook the opportunity runs on; kept when new versions arrive"},
     {"turnaround", FIELD_BOOL, FIELD_READONLY | FIELD_FILTER, 0, 1, NULL, NULL, "0",
      "Set when a decision point was answered no: the deal is being turned around (翻盘)"},
+    {"in_funnel", FIELD_BOOL, FIELD_READONLY, 0, 1, NULL, NULL, "1",
+     "In the funnel proper (漏斗内): its stage is inside the funnel and, where the playbook "
+     "qualifies with MANT, its MANT is complete. Only such open deals count in the funnel's "
+     "totals and the forecast"},
     {"sales_mode_since", FIELD_DATETIME, FIELD_READONLY, 0, 0, NULL, NULL, NULL,
      "When the sales mode was chosen: its visit plan counts from here"},
     {"internal_notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,

@@ -467,10 +467,12 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
 }
 
 static const char SQL_MANT_COMPLETE[] =
-    "UPDATE opportunities SET mant_complete = ?2 WHERE id = ?1 AND mant_complete != ?2";
+    "UPDATE opportunities SET mant_complete = ?2, in_funnel = ?3 "
+    "WHERE id = ?1 AND (mant_complete != ?2 OR in_funnel != ?3)";
 
 static bf_result store_opportunity_set_mant_complete_in_tx(store *st, const char *opportunity_id,
-                                                           bool complete, bf_error *err)
+                                                           bool complete, bool in_funnel,
+                                                           bf_error *err)
 {
     conn *c;
     db_stmt *s;
@@ -479,14 +481,16 @@ static bf_result store_opportunity_set_mant_complete_in_tx(store *st, const char
         return r;
     sq_bind_text(s, 1, opportunity_id);
     db_bind_int64(s, 2, complete ? 1 : 0);
+    db_bind_int64(s, 3, in_funnel ? 1 : 0);
     int rc = db_step(s);
     db_reset(s);
     return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "mant");
 }
 
 bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
-                                              bf_error *err)
+                                              bool in_funnel, bf_error *err)
 {
-    IN_TRANSACTION(st, err,
-                   store_opportunity_set_mant_complete_in_tx(st, opportunity_id, complete, err));
+    IN_TRANSACTION(
+        st, err,
+        store_opportunity_set_mant_complete_in_tx(st, opportunity_id, complete, in_funnel, err));
 }

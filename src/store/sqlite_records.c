@@ -313,8 +313,13 @@ static bf_result totals_add_deal(conn *c, const record *rec, bf_error *err)
         rc = bind_written(s, 6, amount, true);
     if (rc == DB_OK)
         rc = bind_written(s, 7, probability, true);
-    if ((r = totals_step(c, s, rc, err)) != BF_OK ||
-        (r = sq_stmt_static(c, SQL_FORECAST_ADD, &s, err)) != BF_OK)
+    if ((r = totals_step(c, s, rc, err)) != BF_OK)
+        return r;
+    /* The forecast counts what the funnel proper counts (migration 13). */
+    const field_value *in_funnel = written(rec, "in_funnel");
+    if (in_funnel != NULL && in_funnel->i == 0)
+        return BF_OK;
+    if ((r = sq_stmt_static(c, SQL_FORECAST_ADD, &s, err)) != BF_OK)
         return r;
     rc = bind_written(s, 1, currency, false);
     if (rc == DB_OK)

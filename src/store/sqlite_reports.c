@@ -121,7 +121,8 @@ static bf_result build_forecast(buf *b, const void *ctx)
         r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
                               "1 AS deals, amount, amount * probability AS weighted "
                               "FROM opportunities o "
-                              "WHERE (o.currency || '') = ?1 AND (o.status || '') = 'open' AND ");
+                              "WHERE (o.currency || '') = ?1 AND (o.status || '') = 'open' AND "
+                              "o.in_funnel = 1 AND ");
     if (r == BF_OK && !reads_totals(who))
         r = sq_append_deals_aside(b, who, "o");
     if (r == BF_OK)

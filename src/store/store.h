@@ -349,9 +349,10 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
                             bf_error *err);
 
 /* Records whether the opportunity's MANT is complete (computed by the caller
- * from its MANT form and its account's buying centre). */
+ * from its MANT form and its account's buying centre), and with it whether
+ * the deal is in the funnel proper (in_funnel, migration 13). */
 bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
-                                              bf_error *err);
+                                              bool in_funnel, bf_error *err);
 
 /* Whether the viewer sees the record of spec with id (*visible false also
  * when there is no such record). */

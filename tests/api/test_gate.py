@@ -715,6 +715,49 @@ class GateTest(ServerTestCase):
         self.assertEqual(h[0]["changed_by"], ADMIN_NAME)
         self.assertError(self.get("/api/v1/opportunities/opp_doesnotexist0000/history"), 404)
 
+    def test_forecast_counts_what_the_funnel_counts(self):
+        # Ruijie keeps a deal out of the funnel in its first stage and, being a
+        # MANT playbook, until its MANT is complete: the forecast too. A
+        # currency of our own isolates these deals.
+        cur = "XTF"
+        acc = self.make_account()
+
+        def forecast():
+            r = self.get("/api/v1/reports/forecast?currency=" + cur)
+            self.assertEqual(r.status, 200, r)
+            return r.json
+
+        def agree():
+            f, fc = self.funnel("playbook=ruijie-6&currency=" + cur), forecast()
+            self.assertEqual((fc["totals"]["count"], fc["totals"]["amount"]),
+                             (f["funnel_totals"]["count"], f["funnel_totals"]["amount"]))
+            return fc
+
+        first = self.make_opportunity(acc["id"], amount=1000, currency=cur,
+                                      expected_close="2027-03-31")
+        launch = self.make_opportunity(acc["id"], amount=2000, currency=cur, stage="launch",
+                                       expected_close="2027-04-30")
+        self.assertEqual((first["in_funnel"], launch["in_funnel"]), (False, False))
+        self.assertEqual(agree()["months"], [])
+        # MANT complete: the deal in launch counts, in its month.
+        self.satisfy_mant(launch)
+        self.assertIs(self.get(self.opp_url(launch)).json["in_funnel"], True)
+        self.assertEqual(agree()["months"], [{"month": "2027-04", "count": 1, "amount": 2000,
+                                              "weighted_amount": 600}])
+        # The first deal's MANT complete too: still out, its stage is outside.
+        self.satisfy_mant(first)
+        self.assertIs(self.get(self.opp_url(first)).json["in_funnel"], False)
+        self.assertEqual(agree()["totals"]["count"], 1)
+        # Advanced into launch, it counts; a huayu-5 deal counts from its first stage.
+        self.assertEqual(self.tick_all_and_advance(first, "problem").json["in_funnel"], True)
+        self.assertEqual(agree()["totals"]["count"], 2)
+        hy = self.make_opportunity(acc["id"], amount=500, currency=cur, playbook="huayu-5")
+        self.assertIs(hy["in_funnel"], True)
+        self.assertEqual(forecast()["totals"]["count"], 3)
+        # in_funnel is the server's to say.
+        r = self.patch(self.opp_url(hy), {"in_funnel": False}, version=hy["version"])
+        self.assertError(r, 422, "read_only", "in_funnel")
+
     def test_funnel_weighted_amount_rounds_the_sum(self):
         # A currency of our own isolates these deals from everything else.
         cur = "XTS"

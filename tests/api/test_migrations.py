@@ -236,7 +236,9 @@ class MigrationTest(unittest.TestCase):
                 "competitors": ["华为"], "products": ["RG-S7808C"],
                 "description": "旧版本录入的商机", "version": 1, "created_at": CREATED,
                 "updated_at": UPDATED, "won_by": None, "turnaround": False,
-                "sales_mode_since": None, "internal_notes": None, "margin": None}
+                "sales_mode_since": None, "internal_notes": None, "margin": None,
+                # launch is inside the funnel, but the deal's MANT is not complete
+                "in_funnel": False}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)
