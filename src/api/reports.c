@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/health.h"
 #include "core/text.h"
 #include "http/response.h"
 
@@ -128,7 +129,7 @@ bf_result reports_stalled(api_call *call, const api_route *route)
 {
     (void)route;
     const char *d = http_query(call->req, "days");
-    long days = 30;
+    long days = HEALTH_STALLED_DAYS; /* stalled: as deal health says */
     if (d != NULL) {
         char *end;
         days = strtol(d, &end, 10);

@@ -144,7 +144,8 @@ static void eval_activity(const health_inputs *in, factor *f)
     /* Products stay far from overflow: days and cadence are int, w <= 100,
      * but compute in long long anyway. */
     long long p = (long long)f->weight * (days - cadence) / (2LL * cadence);
-    f->penalty = p > f->weight ? f->weight : (int)p;
+    /* A day over the rhythm is never free: the panel that says so costs. */
+    f->penalty = p > f->weight ? f->weight : p < 1 ? 1 : (int)p;
     snprintf(f->detail_zh, sizeof(f->detail_zh), "已 %d 天没有活动，超出每 %d 天一次的节奏 %d 天",
              days, cadence, days - cadence);
     snprintf(f->detail_en, sizeof(f->detail_en),
@@ -157,6 +158,19 @@ static void eval_stage_age(const health_inputs *in, factor *f)
 {
     int days = in->days_in_stage > 0 ? in->days_in_stage : 0;
     int typical = in->typical_days;
+    if (days > HEALTH_STALLED_DAYS && (typical <= 0 || typical >= HEALTH_STALLED_DAYS)) {
+        /* Stalled, as the stalled report says, whatever the stage's typical time. */
+        long long p = (long long)f->weight * (days - HEALTH_STALLED_DAYS) / HEALTH_STALLED_DAYS;
+        f->penalty = p > f->weight ? f->weight : p < 1 ? 1 : (int)p;
+        snprintf(f->detail_zh, sizeof(f->detail_zh), "本阶段已 %d 天没有推进，超过 %d 天即为停滞",
+                 days, HEALTH_STALLED_DAYS);
+        snprintf(f->detail_en, sizeof(f->detail_en),
+                 "%d days without a stage change: stalled after %d", days, HEALTH_STALLED_DAYS);
+        f->action_zh = "复盘停滞原因，向客户确认下一步承诺，必要时重新评估商机";
+        f->action_en = "find out why it stalls, get the customer's next commitment, or requalify "
+                       "the deal";
+        return;
+    }
     if (typical <= 0) {
         f->penalty = 0;
         snprintf(f->detail_zh, sizeof(f->detail_zh), "本阶段已 %d 天（无典型周期可比）", days);
@@ -178,7 +192,7 @@ static void eval_stage_age(const health_inputs *in, factor *f)
         return;
     }
     long long p = (long long)f->weight * (days - typical) / typical;
-    f->penalty = p > f->weight ? f->weight : (int)p;
+    f->penalty = p > f->weight ? f->weight : p < 1 ? 1 : (int)p;
     snprintf(f->detail_zh, sizeof(f->detail_zh), "本阶段已 %d 天，超出典型周期 %d 天 %d 天", days,
              typical, days - typical);
     snprintf(f->detail_en, sizeof(f->detail_en), "%d days in this stage, %d over the typical %d",

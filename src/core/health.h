@@ -9,6 +9,11 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+/* Days without a stage change after which a deal is stalled: the stalled
+ * report's default (GET /reports/stalled) and health's limit for time in
+ * stage. */
+#define HEALTH_STALLED_DAYS 30
+
 typedef struct health_inputs {
     int unmet_gate_items;      /* unmet criteria/deliverables/decisions of the current stage */
     int mant_gaps;             /* MANT parts incomplete (0..4); -1 when the playbook does not use
@@ -34,10 +39,12 @@ typedef struct health_inputs {
  *   gate        w × min(unmet, 4) / 4          (a quarter per unmet item, full at 4)
  *   mant        w × gaps / 4                   (0 when the playbook does not use MANT)
  *   ce, coach   w when missing, else 0
- *   activity    0 when days ≤ cadence; else min(w, w × (days − cadence) / (2 × cadence)),
- *               so full at three cadences of silence; w when there is no activity at all
- *   stage_age   0 when typical unknown or days ≤ typical; else
- *               min(w, w × (days − typical) / typical), full at twice the typical time
+ *   activity    0 when days ≤ cadence; else min(w, max(1, w × (days − cadence) /
+ *               (2 × cadence))), so a day over costs and full at three cadences of silence;
+ *               w when there is no activity at all
+ *   stage_age   limit L = the typical days when known and under HEALTH_STALLED_DAYS, else
+ *               HEALTH_STALLED_DAYS (the stalled report's rule; no typical days: that alone);
+ *               0 when days ≤ L; else min(w, max(1, w × (days − L) / L)), full at twice L
  *   competition w when a competitor ranks above us, else 0
  * level: score ≥ 75 good, ≥ 50 watch, else at_risk. A factor is ok when its
  * penalty is 0. Negative counts are read as 0 and mant_gaps above 4 as 4. */

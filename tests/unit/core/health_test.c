@@ -84,7 +84,7 @@ static void healthy_deal(void **state)
  *   ce          missing                             = 10
  *   coach       present                             =  0
  *   activity    21 days, cadence 14: 15 × (21 − 14) / (2 × 14) = 105 / 28 = 3.75 -> 3
- *   stage_age   45 days, typical 30: 10 × (45 − 30) / 30       = 150 / 30 = 5
+ *   stage_age   45 days, typical 30, stalled after 30: 10 × (45 − 30) / 30 = 150 / 30 = 5
  *   competition ahead                               = 10
  *   score = 100 − (15 + 10 + 10 + 0 + 3 + 5 + 10) = 100 − 53 = 47 -> at_risk (< 50) */
 static void deal_at_risk(void **state)
@@ -109,7 +109,7 @@ static void deal_at_risk(void **state)
     assert_string_equal(text_of(out, "activity", "detail", "en"),
                         "no activity for 21 days, 7 over the 14-day rhythm");
     assert_string_equal(text_of(out, "stage_age", "detail", "zh"),
-                        "本阶段已 45 天，超出典型周期 30 天 15 天");
+                        "本阶段已 45 天没有推进，超过 30 天即为停滞");
     assert_string_equal(text_of(out, "coach", "action", "zh"),
                         "定期与教练沟通，核实决策流程和竞争动态");
     assert_string_equal(text_of(out, "ce", "action", "en"),
@@ -152,11 +152,33 @@ static void caps_and_defaults(void **state)
     out = health_evaluate(&in);
     assert_int_equal(penalty_of(out, "activity"), 0);
     json_decref(out);
-    /* 15 days: 15 × 1 / 28 = 0.53 -> 0, still ok */
+    /* 15 days: 15 × 1 / 28 = 0.53, but a day over the rhythm the panel names is
+     * never free: 1, not ok */
     in.days_since_activity = 15;
     out = health_evaluate(&in);
-    assert_int_equal(penalty_of(out, "activity"), 0);
-    assert_true(json_is_true(json_object_get(factor_of(out, "activity"), "ok")));
+    assert_int_equal(penalty_of(out, "activity"), 1);
+    assert_false(json_is_true(json_object_get(factor_of(out, "activity"), "ok")));
+    assert_string_equal(text_of(out, "activity", "detail", "zh"),
+                        "已 15 天没有活动，超出每 14 天一次的节奏 1 天");
+    json_decref(out);
+
+    /* The stalled report's rule: 33 days without a stage change is stalled
+     * even where the stage's typical time is 45 (10 × 3 / 30 = 1), and where
+     * no typical time is given; 30 days is not. */
+    in = healthy;
+    in.days_in_stage = 33;
+    in.typical_days = 45;
+    out = health_evaluate(&in);
+    assert_int_equal(penalty_of(out, "stage_age"), 1);
+    assert_int_equal(json_integer_value(json_object_get(out, "score")), 99);
+    json_decref(out);
+    in.typical_days = 0;
+    out = health_evaluate(&in);
+    assert_int_equal(penalty_of(out, "stage_age"), 1);
+    json_decref(out);
+    in.days_in_stage = HEALTH_STALLED_DAYS;
+    out = health_evaluate(&in);
+    assert_int_equal(penalty_of(out, "stage_age"), 0);
     json_decref(out);
 
     /* stage age: 60 days of a typical 30 -> 10 × 30 / 30 = 10 (full); 200 days stays 10;
@@ -170,11 +192,17 @@ static void caps_and_defaults(void **state)
     out = health_evaluate(&in);
     assert_int_equal(penalty_of(out, "stage_age"), 10);
     json_decref(out);
-    in.typical_days = 0;
+    in.typical_days = 0; /* no typical time: stalled after 30 days, full at 60 */
+    out = health_evaluate(&in);
+    assert_int_equal(penalty_of(out, "stage_age"), 10);
+    assert_string_equal(text_of(out, "stage_age", "detail", "en"),
+                        "200 days without a stage change: stalled after 30");
+    json_decref(out);
+    in.days_in_stage = 12; /* within 30 days: nothing to compare with */
     out = health_evaluate(&in);
     assert_int_equal(penalty_of(out, "stage_age"), 0);
     assert_string_equal(text_of(out, "stage_age", "detail", "en"),
-                        "200 days in this stage (no typical duration to compare)");
+                        "12 days in this stage (no typical duration to compare)");
     json_decref(out);
 
     /* MANT not used by the playbook: no penalty; 9 gaps read as 4 -> 20; 1 gap -> 5 */
