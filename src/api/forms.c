@@ -575,7 +575,72 @@ bf_result tool_bid_simulation(api_call *call, const api_route *route)
 
 bool checklist_item_derived(const checklist_def *item)
 {
-    return item->framework != NULL && strcmp(item->framework, "MANT") == 0;
+    return item->framework != NULL && (strcmp(item->framework, "MANT") == 0 ||
+                                       qualification_item_derived(item->framework, item->id));
+}
+
+/* The data of the opportunity's stored form, or NULL (kept in the call). */
+static json_t *stored_form_data(api_call *call, const record *opp, const char *form)
+{
+    stored_form sf;
+    if (store_form_get(call->app->store, call->arena, "opportunity", opp->id, form, &sf,
+                       &call->err) != BF_OK ||
+        sf.data == NULL)
+        return NULL;
+    return api_keep(call, json_loads(sf.data, 0, NULL));
+}
+
+/* The forms the derived items of a stage read, each evaluated once. */
+typedef struct derived_forms {
+    json_t *mant, *w5p2, *ce, *evaluation_form, *evaluation;
+    const char *mant_at;
+    bool read;
+} derived_forms;
+
+static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *f)
+{
+    if (f->read)
+        return BF_OK;
+    f->read = true;
+    mant_authority authority;
+    bf_result r = api_mant_of(call, opp, &f->mant, &authority, &f->mant_at);
+    if (r != BF_OK)
+        return r;
+    f->w5p2 = api_keep(call, w5p2_evaluate(stored_form_data(call, opp, "5w2p")));
+    f->ce = api_keep(call, ce_evaluate(stored_form_data(call, opp, "compelling-event"), false));
+    f->evaluation_form = stored_form_data(call, opp, "evaluation");
+    if ((r = evaluation_eval(call, opp, f->evaluation_form, &f->evaluation)) != BF_OK)
+        return r;
+    f->evaluation = api_keep(call, f->evaluation);
+    return f->w5p2 && f->ce && f->evaluation ? BF_OK : BF_ERR_NOMEM;
+}
+
+/* The state of a derived item: done when its form leaves nothing missing. */
+static bf_result derive_item(api_call *call, const checklist_def *def, derived_forms *f,
+                             checklist_state *out)
+{
+    bool mant = strcmp(def->framework, "MANT") == 0;
+    json_t *missing =
+        api_keep(call, mant ? mant_item_missing(f->mant, def->id)
+                            : qualification_item_missing(def->framework, def->id, f->w5p2, f->ce,
+                                                         f->evaluation_form, f->evaluation));
+    if (missing == NULL)
+        return BF_ERR_NOMEM;
+    char evidence[512];
+    if (mant)
+        mant_item_evidence(missing, api_lang(call), evidence, sizeof(evidence));
+    else
+        qualification_item_evidence(def->framework, missing, api_lang(call), evidence,
+                                    sizeof(evidence));
+    *out = (checklist_state){
+        .item_id = def->id,
+        .done = json_array_size(missing) == 0,
+        .evidence = arena_strdup(call->arena, evidence),
+        .done_by = "bingfa",
+        .done_at = mant ? f->mant_at : NULL,
+        .missing = missing,
+    };
+    return out->evidence ? BF_OK : BF_ERR_NOMEM;
 }
 
 bf_result checklist_state_of(api_call *call, const record *opp, const playbook *pb,
@@ -590,11 +655,6 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
     if (r != BF_OK || derived == 0)
         return r;
 
-    json_t *mant;
-    mant_authority authority;
-    const char *mant_at;
-    if ((r = api_mant_of(call, opp, &mant, &authority, &mant_at)) != BF_OK)
-        return r;
     checklist_state *out = arena_calloc(call->arena, *n + derived + 1, sizeof(*out));
     if (out == NULL)
         return BF_ERR_NOMEM;
@@ -604,26 +664,14 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
         if (def == NULL || !checklist_item_derived(def))
             out[k++] = (*state)[i];
     }
-    const char *lang = api_lang(call);
+    derived_forms forms = {0};
     for (size_t i = 0; i < stage->nitems; i++) {
         const checklist_def *def = &stage->items[i];
         if (!checklist_item_derived(def))
             continue;
-        json_t *missing = api_keep(call, mant_item_missing(mant, def->id));
-        char evidence[512];
-        if (missing == NULL)
-            return BF_ERR_NOMEM;
-        mant_item_evidence(missing, lang, evidence, sizeof(evidence));
-        out[k++] = (checklist_state){
-            .item_id = def->id,
-            .done = json_array_size(missing) == 0,
-            .evidence = arena_strdup(call->arena, evidence),
-            .done_by = "bingfa",
-            .done_at = mant_at,
-            .missing = missing,
-        };
-        if (out[k - 1].evidence == NULL)
-            return BF_ERR_NOMEM;
+        if ((r = read_derived_forms(call, (record *)opp, &forms)) != BF_OK ||
+            (r = derive_item(call, def, &forms, &out[k++])) != BF_OK)
+            return r;
     }
     *state = out;
     *n = k;

@@ -261,11 +261,23 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
                        "the checklist has no item %s", item_id);
     }
-    if (checklist_item_derived(def))
+    if (checklist_item_derived(def)) {
+        const char *fw = def->framework;
+        bool mant = strcmp(fw, "MANT") == 0, ce = strcmp(fw, "CE") == 0;
+        bool w5p2 = strcmp(fw, "5W2P") == 0;
         return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
-                       "%s is computed from the MANT form and the account's buying centre; fill "
-                       "them in (PUT /api/v1/opportunities/%s/mant, contacts' buying roles)",
-                       item_id, opp->id);
+                       "%s is computed from %s; fill it in (PUT /api/v1/opportunities/%s/%s)",
+                       item_id,
+                       mant   ? "the MANT form and the account's buying centre (contacts' roles)"
+                       : w5p2 ? "the 5W+2P form"
+                       : ce   ? "the compelling event form"
+                              : "the opportunity evaluation and the sales mode",
+                       opp->id,
+                       mant   ? "mant"
+                       : w5p2 ? "5w2p"
+                       : ce   ? "compelling-event"
+                              : "evaluation");
+    }
     if ((r = check_tick(call, pb, def, s)) != BF_OK)
         return r;
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)

@@ -314,7 +314,7 @@ static bf_result advance(demo *d, const char *opp_id, const char *owner)
     bool met = json_is_true(json_object_get(checklist, "complete"));
     json_t *body = met ? json_pack("{s:s}", "note", "出口标准全部满足")
                        : json_pack("{s:b, s:s}", "override", 1, "reason",
-                                   "演示数据：客户决策圈待补充，经理批准推进");
+                                   "演示数据：资格表单与客户决策圈待补充，经理批准推进");
     r = body ? call(d, met ? owner : NULL, "POST", path, body, -1, NULL) : BF_ERR_NOMEM;
     json_decref(body);
     return r;

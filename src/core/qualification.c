@@ -555,3 +555,134 @@ json_t *ce_evaluate(json_t *form, bool required_now)
     return json_pack("{s:b, s:o, s:b, s:b, s:o}", "complete", complete, "missing", missing,
                      "required_now", required_now, "flag", flag, "text", text);
 }
+
+/* ---- checklist items derived from the forms ---- */
+
+/* 5W+2P questions by the words an item id names them with. */
+static const char *const w5p2_item_words[][2] = {
+    {"motive", "motive"},
+    {"decision-maker", "decision_maker"},
+    {"decision-process", "process"},
+    {"needs", "needs"},
+    {"competitors", "competitors"},
+    {"budget", "budget"},
+    {"timetable", "timetable"},
+};
+#define W5P2_ITEM_WORDS (sizeof(w5p2_item_words) / sizeof(w5p2_item_words[0]))
+
+static bool is(const char *framework, const char *name)
+{
+    return framework != NULL && strcmp(framework, name) == 0;
+}
+
+bool qualification_item_derived(const char *framework, const char *item_id)
+{
+    if (is(framework, "5W2P") || is(framework, "CE"))
+        return true;
+    return is(framework, "MAN") &&
+           (strstr(item_id, "man-evaluated") != NULL || strstr(item_id, "mode-matched") != NULL);
+}
+
+/* Appends the question ids of w5p2 (w5p2_evaluate's answer) left unanswered,
+ * of the one named by item_id or of all. */
+static void w5p2_missing(json_t *w5p2, const char *item_id, json_t *out)
+{
+    const char *only = NULL;
+    for (size_t i = 0; i < W5P2_ITEM_WORDS && only == NULL; i++)
+        if (strstr(item_id, w5p2_item_words[i][0]) != NULL)
+            only = w5p2_item_words[i][1];
+    size_t i;
+    json_t *q;
+    json_array_foreach(json_object_get(w5p2, "questions"), i, q)
+    {
+        const char *id = json_string_value(json_object_get(q, "id"));
+        if (id && json_is_null(json_object_get(q, "answer")) && (!only || strcmp(only, id) == 0))
+            json_array_append_new(out, json_string(id));
+    }
+}
+
+json_t *qualification_item_missing(const char *framework, const char *item_id, json_t *w5p2,
+                                   json_t *ce, json_t *evaluation_form, json_t *evaluation)
+{
+    json_t *out = json_array();
+    if (out == NULL)
+        return NULL;
+    if (is(framework, "5W2P")) {
+        w5p2_missing(w5p2, item_id, out);
+    } else if (is(framework, "CE")) {
+        json_array_extend(out, json_object_get(ce, "missing"));
+    } else if (strstr(item_id, "man-evaluated") != NULL) {
+        static const char *const parts[] = {"money", "authority", "need"};
+        for (size_t i = 0; i < 3; i++) {
+            const char *a = json_string_value(
+                json_object_get(json_object_get(evaluation_form, parts[i]), "answer"));
+            if (a == NULL || strcmp(a, "unknown") == 0)
+                json_array_append_new(out, json_string(parts[i]));
+        }
+    } else if (strstr(item_id, "mode-matched") != NULL) {
+        /* The deal is evaluated, a mode is chosen, and not below the one the
+         * evaluation recommends (防止大单做小). */
+        if (evaluation_form == NULL)
+            json_array_append_new(out, json_string("evaluation"));
+        if (json_is_null(json_object_get(evaluation, "chosen_mode")) ||
+            json_object_get(evaluation, "chosen_mode") == NULL ||
+            !json_is_null(json_object_get(evaluation, "warning")))
+            json_array_append_new(out, json_string("sales_mode"));
+    }
+    return out;
+}
+
+/* Words for the names qualification_item_missing gives. */
+static const char *const missing_labels[][3] = {
+    {"motive", "动机", "motive"},
+    {"decision_maker", "决策人", "decision maker"},
+    {"process", "决策过程", "decision process"},
+    {"needs", "需求", "needs"},
+    {"competitors", "竞争对手", "competitors"},
+    {"budget", "预算", "budget"},
+    {"timetable", "时间表", "timetable"},
+    {"what", "强迫事件", "the event"},
+    {"by_when", "期限", "the date"},
+    {"consequence", "可衡量的后果", "a measurable consequence"},
+    {"money", "资金（M）", "money (M)"},
+    {"authority", "决策权（A）", "authority (A)"},
+    {"need", "需求（N）", "need (N)"},
+    {"sales_mode", "不低于建议的销售方式", "a sales mode not below the recommended one"},
+    {"evaluation", "商机评价", "the opportunity evaluation"},
+};
+
+static const char *missing_label(const char *name, bool zh)
+{
+    for (size_t i = 0; i < sizeof(missing_labels) / sizeof(missing_labels[0]); i++)
+        if (strcmp(missing_labels[i][0], name) == 0)
+            return missing_labels[i][zh ? 1 : 2];
+    return name;
+}
+
+void qualification_item_evidence(const char *framework, json_t *missing, const char *lang,
+                                 char *out, size_t cap)
+{
+    bool zh = lang == NULL || strcmp(lang, "en") != 0;
+    const char *form_zh = is(framework, "5W2P") ? "5W+2P表"
+                          : is(framework, "CE") ? "强迫事件（CE）表"
+                                                : "商机评价表（MAN）";
+    const char *form_en = is(framework, "5W2P") ? "the 5W+2P form"
+                          : is(framework, "CE") ? "the compelling event (CE) form"
+                                                : "the opportunity evaluation (MAN)";
+    if (json_array_size(missing) == 0) {
+        snprintf(out, cap, zh ? "由%s计算得出" : "Computed from %s", zh ? form_zh : form_en);
+        return;
+    }
+    int n = snprintf(out, cap,
+                     zh ? "%s未完整，缺：" : "%s incomplete, missing: ", zh ? form_zh : form_en);
+    size_t used = n > 0 && (size_t)n < cap ? (size_t)n : cap;
+    for (size_t i = 0; i < json_array_size(missing) && used < cap; i++) {
+        const char *name = json_string_value(json_array_get(missing, i));
+        n = snprintf(out + used, cap - used, "%s%s",
+                     i == 0 ? ""
+                     : zh   ? "、"
+                            : ", ",
+                     missing_label(name ? name : "?", zh));
+        used = n > 0 && used + (size_t)n < cap ? used + (size_t)n : cap;
+    }
+}

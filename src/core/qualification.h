@@ -95,4 +95,29 @@ bf_result ce_validate(json_t *in, json_t **out, bf_error *err);
  * CE); flag = required_now && !complete. */
 json_t *ce_evaluate(json_t *form, bool required_now);
 
+/* ---- Checklist items derived from the forms ---- */
+
+/* True when a checklist item of framework (a criterion's "framework") is
+ * computed from a form rather than ticked: every 5W2P and CE item, and the
+ * MAN items whose id says "man-evaluated" (the evaluation's M, A and N
+ * answered) or "mode-matched" (a sales mode chosen, not below the
+ * recommended one). MANT's are mant.h's. */
+bool qualification_item_derived(const char *framework, const char *item_id);
+
+/* What such an item still lacks (new array of names; empty: met; NULL when
+ * out of memory): 5W2P, the questions unanswered — the one its id names
+ * (motive, decision-maker, decision-process, needs, competitors, budget,
+ * timetable) or all seven; CE, ce_evaluate's missing fields; MAN, the parts
+ * still unknown (money, authority, need), or "evaluation" (none saved) and
+ * "sales_mode" (none chosen, or below the recommended one). w5p2, ce and
+ * evaluation are the evaluations' answers, evaluation_form the stored
+ * evaluation form; each may be NULL when not needed. */
+json_t *qualification_item_missing(const char *framework, const char *item_id, json_t *w5p2,
+                                   json_t *ce, json_t *evaluation_form, json_t *evaluation);
+
+/* The evidence of such an item in lang ("zh" or "en") into out (cap bytes):
+ * that it is computed from its form, or what is missing, in words. */
+void qualification_item_evidence(const char *framework, json_t *missing, const char *lang,
+                                 char *out, size_t cap);
+
 #endif

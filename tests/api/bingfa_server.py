@@ -675,6 +675,44 @@ def satisfy_mant(server, opp, user=None):
     return r.json
 
 
+# Complete answers of the forms other derived checklist items read.
+W5P2_COMPLETE = {"motive": "旧系统无法支撑集团化管控", "decision_maker": "分管副总，本人支持",
+                 "process": "信息中心评估，总经理办公会决策", "needs": "财务业务一体化",
+                 "competitors": "两家国内厂商", "budget": "约 800 万，已列入年度预算",
+                 "timetable": "2027 年 6 月上线"}
+CE_COMPLETE = {"what": "集团要求明年起统一财务核算", "by_when": "2027-01-01",
+               "consequence": "逾期将无法按期出具 2027 年合并报表"}
+EVALUATION_MAN = {"money": {"answer": "yes"}, "authority": {"answer": "yes"},
+                  "need": {"answer": "yes"}}
+
+
+def satisfy_forms(server, opp, user=None, frameworks=("5W2P", "CE", "MAN")):
+    """Fills the forms the derived checklist items of frameworks read: 5W+2P
+    and the compelling event complete; for MAN, the evaluation's M, A and N
+    answered and, when none is chosen or it is below, the sales mode the
+    evaluation recommends."""
+    opp_id = opp if isinstance(opp, str) else opp["id"]
+    url = "/api/v1/opportunities/" + opp_id
+    headers = server.staff(user) if user is not None else None
+    for framework, form, body in (("5W2P", "5w2p", W5P2_COMPLETE),
+                                  ("CE", "compelling-event", CE_COMPLETE),
+                                  ("MAN", "evaluation", EVALUATION_MAN)):
+        if framework not in frameworks:
+            continue
+        r = server.request("PUT", "%s/%s" % (url, form), body=body, headers=headers)
+        if r.status != 200:
+            raise AssertionError("%s form: %r" % (form, r))
+    if "MAN" not in frameworks:
+        return
+    mode = r.json["result"]["recommended_mode"]
+    o = server.get(url).json
+    if o.get("sales_mode") is None or r.json["result"]["warning"]:  # none, or below it
+        r = server.request("PATCH", url, body={"sales_mode": mode},
+                           headers=dict(headers or {}, **{"If-Match": '"%d"' % o["version"]}))
+        if r.status != 200:
+            raise AssertionError("sales mode: %r" % (r,))
+
+
 def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
     """Meets the gate items of the opportunity's current stage on server:
     ticks each gate item not done (with evidence, as user), skipping the
@@ -688,12 +726,12 @@ def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
     c = server.get(url, headers=headers)  # what user may tick
     if c.status != 200:
         raise AssertionError("checklist: %r" % (c,))
-    derived_open = False
+    derived_open = set()  # the frameworks of the derived items not met
     for item in c.json["items"]:
         if not item["gate"] or item["done"]:
             continue
         if item.get("derived"):
-            derived_open = True
+            derived_open.add(item["framework"])
             continue
         text = evidence(item["id"]) if callable(evidence) else evidence
         # user ticks what they own; someone who plays the owner the rest
@@ -705,8 +743,10 @@ def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
             raise AssertionError("tick %s: %r" % (item["id"], r))
         if ticked is not None:
             ticked.append(item["id"])
-    if derived_open:
+    if "MANT" in derived_open:
         satisfy_mant(server, opp_id, user=user)
+    if derived_open - {"MANT"}:
+        satisfy_forms(server, opp_id, user=user, frameworks=derived_open)
     return c.json
 
 
@@ -808,6 +848,10 @@ class ServerTestCase(unittest.TestCase):
     def satisfy_mant(self, opp, user=None):
         """Completes MANT of opp: see the module's satisfy_mant."""
         return satisfy_mant(self.server, opp, user=user)
+
+    def satisfy_forms(self, opp, user=None, frameworks=("5W2P", "CE", "MAN")):
+        """Fills the 5W+2P, CE and evaluation forms: the module's satisfy_forms."""
+        return satisfy_forms(self.server, opp, user=user, frameworks=frameworks)
 
     def meet_gate(self, opp, evidence="已核实", user=None, ticked=None):
         """Meets the gate items of opp's stage: see the module's meet_gate."""

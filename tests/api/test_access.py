@@ -944,8 +944,9 @@ class AccessTest(ServerTestCase):
                      {"done": True, "evidence": "客户盘点表已交"})
         self.assertError(r, 403, "not_owner", "item")
         self.assertEqual(r.json["owner_roles"], ["consultant"])
-        r = self.as_("sales_east1", "PUT", url + "/checklist/ce-recorded",
-                     {"done": True, "evidence": "等保测评到期"})
+        r = self.as_("sales_east1", "PUT", url + "/compelling-event",
+                     {"what": "等保测评到期", "by_when": "2026-12-31",
+                      "consequence": "逾期整改将被通报，影响 3 个业务系统"})
         self.assertEqual(r.status, 200, r)
         r = self.as_("partner1", "PUT", url + "/mant", {"needs": ["伙伴了解到的需求"]})
         self.assertEqual(r.status, 200, r)
@@ -958,7 +959,7 @@ class AccessTest(ServerTestCase):
         items = self.audit_actions(d)
         got = [(e["actor"], e["action"]) for e in items]
         want = [("manager_east", "stage_override"), ("partner1", "form"),
-                ("sales_east1", "checklist"), ("sales_east1", "update")]
+                ("sales_east1", "form"), ("sales_east1", "update")]
         self.assertEqual(got[:len(want)], want, got)
         self.assertEqual(items[len(want) - 1]["new"],
                          {"compelling_event": "等保测评 2026-12 到期"})

@@ -18,6 +18,8 @@ STAGE1_ITEMS = ["mant-money", "mant-authority", "mant-need", "mant-time", "ce-re
 # buying centre, never ticked by hand (stage problem's four, launch's one).
 MANT_ITEMS = {"problem": ["mant-money", "mant-authority", "mant-need", "mant-time"],
               "launch": ["mant-verified"]}
+# Every derived item of stage problem: MANT's and the CE's (from the CE form).
+DERIVED_PROBLEM = MANT_ITEMS["problem"] + ["ce-recorded"]
 
 
 class GateTest(ServerTestCase):
@@ -43,7 +45,7 @@ class GateTest(ServerTestCase):
         # The gate items that are ticked by hand (not derived).
         derived = {c["id"] for s in cls.playbook["stages"]
                    for c in s.get("exit_criteria", []) + s.get("deliverables", [])
-                   if c.get("framework") == "MANT"}
+                   if c.get("framework") in ("MANT", "CE")}
         cls.tickable = {k: [i for i in v if i not in derived] for k, v in cls.gate.items()}
         # Whose work each item is (its owning roles).
         cls.owner = {c["id"]: c.get("owner") for s in cls.playbook["stages"]
@@ -179,7 +181,7 @@ class GateTest(ServerTestCase):
                         "updated_at"):
                 self.assertIn(key, item)
             self.assertIs(item["done"], False)
-            self.assertIs(item["derived"], item["framework"] == "MANT", item)
+            self.assertIs(item["derived"], item["framework"] in ("MANT", "CE"), item)
             self.assertTrue(item["text"]["zh"])
             self.assertTrue(item["text"]["en"])
             self.assertIs(item["gate"], item["type"] in ("criterion", "deliverable"), item)
@@ -187,8 +189,7 @@ class GateTest(ServerTestCase):
                          {"criterion"})
         self.assertEqual([i["id"] for i in c.json["items"] if i["type"] == "activity"],
                          self.activities["problem"])
-        self.assertEqual([i["id"] for i in c.json["items"] if i["derived"]],
-                         MANT_ITEMS["problem"])
+        self.assertEqual([i["id"] for i in c.json["items"] if i["derived"]], DERIVED_PROBLEM)
 
         # Advance is refused, naming exactly the unmet gate items.
         r = self.advance(opp)
@@ -205,7 +206,7 @@ class GateTest(ServerTestCase):
 
         # Tick three (ticked by hand, not derived): the unmet list shrinks to
         # the other five.
-        three = ["ce-recorded", "customer-inventory", "first-visit-one-pager"]
+        three = ["needs-response-table", "customer-inventory", "first-visit-one-pager"]
         rest = [i for i in gate1 if i not in three]
         for item in three:
             r = self.tick(opp, item, evidence="客户确认：%s" % item, user="wang.wu")
@@ -218,18 +219,22 @@ class GateTest(ServerTestCase):
         self.assertEqual(c["unmet"], len(gate1) - 3)
         done = {i["id"]: i for i in c["items"] if i["done"]}
         self.assertEqual(set(done), set(three))
-        self.assertEqual(done["ce-recorded"]["updated_by"], "wang.wu")
-        self.assertEqual(done["ce-recorded"]["evidence"], "客户确认：ce-recorded")
-        self.assertTrue(done["ce-recorded"]["updated_at"])
+        self.assertEqual(done["customer-inventory"]["updated_by"], "wang.wu")
+        self.assertEqual(done["customer-inventory"]["evidence"], "客户确认：customer-inventory")
+        self.assertTrue(done["customer-inventory"]["updated_at"])
+        # The CE is not ticked: it follows the CE form.
+        r = self.tick(opp, "ce-recorded", evidence="口头确认")
+        self.assertError(r, 409, "derived", "item")
+        self.assertIn("compelling-event", r.json["error"]["message"])
         r = self.advance(opp)
         self.assertError(r, 409, "gate_unmet")
         self.assertEqual(sorted(u["id"] for u in r.json["unmet"]), sorted(rest))
 
         # Unticking puts an item back.
-        self.assertEqual(self.tick(opp, "ce-recorded", done=False).status, 200)
+        self.assertEqual(self.tick(opp, "customer-inventory", done=False).status, 200)
         r = self.advance(opp)
         self.assertEqual(sorted(u["id"] for u in r.json["unmet"]),
-                         sorted(["ce-recorded"] + rest))
+                         sorted(["customer-inventory"] + rest))
 
         # Key activities are tracked but do not gate: ticking one changes
         # nothing in the count.
@@ -254,16 +259,18 @@ class GateTest(ServerTestCase):
         self.assertIs(r.json["result"]["complete"], True)
         # The MANT items are now done, by bingfa.
         c = self.get(url + "/checklist").json
-        mant = {i["id"]: i for i in c["items"] if i["derived"]}
+        mant = {i["id"]: i for i in c["items"] if i["derived"] and i["framework"] == "MANT"}
         self.assertEqual(sorted(mant), sorted(MANT_ITEMS["problem"]))
         for i in mant.values():
             self.assertEqual((i["done"], i["updated_by"]), (True, "bingfa"), i)
             self.assertTrue(i["evidence"], i)
 
-        # Tick all the others, advance with a note.
+        # Tick all the others, fill in the CE, advance with a note.
         for item in self.tickable["problem"]:
             self.assertEqual(self.tick(opp, item, evidence="已完成 " + item,
                                        user="wang.wu").status, 200)
+        self.assertIs(self.get(url + "/checklist").json["complete"], False)
+        self.satisfy_forms(opp, frameworks=("CE",))
         c = self.get(url + "/checklist").json
         self.assertIs(c["complete"], True)
         self.assertEqual(c["unmet"], 0)
@@ -309,7 +316,8 @@ class GateTest(ServerTestCase):
         self.assertEqual([s["id"] for s in snap], self.items["problem"])
         self.assertTrue(all(s["done"] is True for s in snap if s["id"] in gate1), snap)
         by_id = {s["id"]: s for s in snap}
-        self.assertEqual(by_id["ce-recorded"]["evidence"], "已完成 ce-recorded")
+        self.assertEqual(by_id["customer-inventory"]["evidence"], "已完成 customer-inventory")
+        self.assertIs(by_id["ce-recorded"]["done"], True)  # from the CE form
         self.assertIs(by_id["mant-money"]["done"], True)
 
         # The funnel moved the deal from problem to launch.
@@ -394,7 +402,8 @@ class GateTest(ServerTestCase):
             return r.json
 
         def derived(stage=None):
-            return {i["id"]: i["done"] for i in checklist(stage)["items"] if i["derived"]}
+            return {i["id"]: i["done"] for i in checklist(stage)["items"]
+                    if i["derived"] and i["framework"] == "MANT"}
 
         def refused(unmet):
             r = self.advance(opp)
@@ -404,13 +413,14 @@ class GateTest(ServerTestCase):
 
         # A fresh deal: the MANT items are derived, none done, explained, by bingfa.
         c = checklist()
-        mant = [i for i in c["items"] if i["derived"]]
+        mant = [i for i in c["items"] if i["derived"] and i["framework"] == "MANT"]
         self.assertEqual([i["id"] for i in mant], MANT_ITEMS["problem"])
         for i in mant:
             self.assertEqual((i["framework"], i["gate"], i["done"], i["updated_by"]),
                              ("MANT", True, False, "bingfa"), i)
             self.assertTrue(i["evidence"], i)
-        self.assertFalse(any(i["derived"] for i in c["items"] if i["framework"] != "MANT"))
+        self.assertFalse(any(i["derived"] for i in c["items"]
+                             if i["framework"] not in ("MANT", "CE")))
         self.assertEqual(derived("launch"), {"mant-verified": False})
 
         # They cannot be ticked (nor unticked) by hand.
@@ -420,9 +430,10 @@ class GateTest(ServerTestCase):
                     self.assertError(self.tick(opp, item, done=done), 409, "derived", "item")
         self.assertEqual(derived(), {i: False for i in MANT_ITEMS["problem"]})
 
-        # Everything else ticked: the advance waits for MANT alone.
+        # Everything else ticked, the CE filled in: the advance waits for MANT alone.
         for item in self.tickable["problem"]:
             self.assertEqual(self.tick(opp, item).status, 200)
+        self.satisfy_forms(opp, frameworks=("CE",))
         self.assertEqual(checklist()["unmet"], len(MANT_ITEMS["problem"]))
         refused(MANT_ITEMS["problem"])
         self.assertIs(self.get(url + "/next").json["can_advance"], False)
@@ -649,13 +660,14 @@ class GateTest(ServerTestCase):
             t.join(60)
         self.assertEqual({i: r.status for i, r in results.items()}, {i: 200 for i in gate1})
         c = self.get(self.opp_url(opp) + "/checklist").json
-        self.assertEqual(c["unmet"], len(MANT_ITEMS["problem"]))
+        self.assertEqual(c["unmet"], len(DERIVED_PROBLEM))
         self.satisfy_mant(opp)
+        self.satisfy_forms(opp, frameworks=("CE",))
         c = self.get(self.opp_url(opp) + "/checklist").json
         self.assertEqual(c["unmet"], 0)
         self.assertEqual({i["id"]: i["updated_by"] for i in c["items"] if i["gate"]},
                          dict({i: "t-" + i for i in gate1},
-                              **{i: "bingfa" for i in MANT_ITEMS["problem"]}))
+                              **{i: "bingfa" for i in DERIVED_PROBLEM}))
 
         n = 6
         barrier = threading.Barrier(n)

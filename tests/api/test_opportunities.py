@@ -359,7 +359,8 @@ class OpportunitiesTest(ServerTestCase):
         o = self.make_opportunity(self.account["id"])
         url = self.url(o)
         # Give it history and checklist state: they go with it.
-        r = self.request("PUT", url + "/checklist/ce-recorded", body={"done": True})
+        r = self.request("PUT", url + "/checklist/customer-inventory",
+                         body={"done": True, "evidence": "客户盘点表"})
         self.assertEqual(r.status, 200, r)
         self.assertError(self.delete(url), 428)
         self.assertError(self.delete(url, version=2), 412)

@@ -480,9 +480,10 @@ class HealthTest(ServerTestCase):
         h["by_id"] = factors
         return h
 
-    def fix(self, opp, factor, action, gain=None):
+    def fix(self, opp, factor, action, gain=None, also=()):
         """Runs action and checks that the score rises by exactly the factor's
-        penalty (or by gain), and that the factor is then ok."""
+        penalty (or by gain), and that the other factors but those in also
+        keep their penalties."""
         before = self.health(opp)
         penalty = before["by_id"][factor]["penalty"]
         self.assertGreater(penalty, 0, before["by_id"][factor])
@@ -493,7 +494,7 @@ class HealthTest(ServerTestCase):
                          (factor, {k: v["penalty"] for k, v in after["by_id"].items()},
                           after["inputs"]))
         for f, v in after["by_id"].items():
-            if f != factor:
+            if f != factor and f not in also:
                 self.assertEqual(v["penalty"], before["by_id"][f]["penalty"], f)
         return after
 
@@ -570,22 +571,25 @@ class HealthTest(ServerTestCase):
         def buying_centre():
             for role in ("approver", "decision_maker", "evaluator"):
                 self.make_contact(self.account["id"], buying_role=role)
-        h = self.fix(opp, "mant", buying_centre)
-        self.assertEqual((h["score"], h["inputs"]["mant_gaps"]), (80, 0))
+        # MANT's authority complete: + 5, and the gate's derived mant-authority
+        # with it, 4 unmet items down to 3 (ce-recorded is derived from the CE
+        # form filled above): + 5.
+        h = self.fix(opp, "mant", buying_centre, gain=10, also=("gate",))
+        self.assertEqual((h["score"], h["inputs"]["mant_gaps"]), (85, 0))
         # The gate: a quarter of 20 per unmet item from 4 down. Its four MANT
-        # items are derived, done with MANT complete; the other four are
-        # ticked by hand.
+        # items and the CE are derived, done with MANT and the CE complete;
+        # the other three are ticked by hand.
         gate = [i for i in
                 self.get("/api/v1/opportunities/%s/checklist" % opp["id"]).json["items"]
                 if i["gate"]]
         self.assertEqual(len(gate), 8)
         self.assertEqual([(i["id"], i["done"]) for i in gate if i["derived"]],
                          [("mant-money", True), ("mant-authority", True), ("mant-need", True),
-                          ("mant-time", True)])
+                          ("mant-time", True), ("ce-recorded", True)])
         items = [i["id"] for i in gate if not i["derived"]]
-        self.assertEqual(len(items), 4)
-        self.assertEqual(h["inputs"]["unmet_gate_items"], 4)
-        for n, item in enumerate(items, 1):
+        self.assertEqual(len(items), 3)
+        self.assertEqual(h["inputs"]["unmet_gate_items"], 3)
+        for n, item in enumerate(items, 2):
             r = self.request("PUT", "/api/v1/opportunities/%s/checklist/%s" % (opp["id"], item),
                              body={"done": True, "evidence": "已核实"})
             self.assertEqual(r.status, 200, r)

@@ -304,6 +304,7 @@ class WalkthroughTest(ServerTestCase):
                     self.tick(opp, item, evidence="证据：%s" % item)
                 if derived:
                     self.satisfy_mant(opp)
+                    self.satisfy_forms(opp)
                 for d in c["decisions"]:
                     if d["answer"] != "yes":
                         self.answer_yes(opp, d["id"], st["id"])
@@ -338,6 +339,7 @@ class WalkthroughTest(ServerTestCase):
             self.tick(opp, item, evidence="完成")
         if any(i["derived"] and not i["done"] for i in c["items"]):
             self.satisfy_mant(opp)
+            self.satisfy_forms(opp)
         for d in c["decisions"]:
             self.answer_yes(opp, d["id"], last["id"])
         c = self.checklist(opp)

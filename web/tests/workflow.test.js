@@ -80,9 +80,27 @@ test('an opportunity on the USS playbook; ticks; a refused advance lists the unm
   for (const item of gate) assert.ok(unmetText.includes(item.text.zh || item.text), item.id)
   await shot(page, 'opportunity-unmet')
 
-  // Tick every gate item on the page, answer the stage's decisions yes, advance. A deliverable
-  // asks for its evidence first.
-  for (const item of gate) {
+  // The items computed from the forms are shown so and cannot be ticked: the evaluation's M, A
+  // and N answered, and a sales mode not below the one it recommends, meet them.
+  const derived = gate.filter((i) => i.derived)
+  assert.deepEqual(derived.map((i) => i.id), ['pot-man-evaluated', 'pot-mode-matched'])
+  for (const item of derived) {
+    assert.ok(await page.locator(`[data-test="tick-${item.id}"] input`).isDisabled(), item.id)
+    assert.match(await page.textContent(`[data-test="item-${item.id}"]`), /系统计算（MAN）/)
+  }
+  const yes = { answer: 'yes' }
+  const ev = await server.api('PUT', `/opportunities/${ids.opp}/evaluation`, { money: yes, authority: yes, need: yes })
+  assert.equal(ev.status, 200)
+  const now = (await server.api('GET', `/opportunities/${ids.opp}`)).json
+  const mode = await server.api('PATCH', `/opportunities/${ids.opp}`, { sales_mode: ev.json.result.recommended_mode },
+    { 'If-Match': `"${now.version}"` })
+  assert.equal(mode.status, 200)
+  await page.reload()
+  await page.waitForFunction(() => document.querySelector('[data-test="tick-pot-mode-matched"]')?.classList.contains('is-checked'))
+
+  // Tick every other gate item on the page, answer the stage's decisions yes, advance. A
+  // deliverable asks for its evidence first.
+  for (const item of gate.filter((i) => !i.derived)) {
     await page.click(`[data-test="tick-${item.id}"]`)
     if (item.type === 'deliverable' || item.kind === 'deliverable') {
       await field(page, `evidence-text-${item.id}`).fill('商机评价表已填写，经理已确认')
@@ -117,19 +135,22 @@ test('a visit is planned and its outcome logged', async () => {
   await choose('act-opportunity', '门诊楼无线网络')
   await page.click('[data-test="act-save"]')
   await page.locator('body', { hasText: '拜访王院长：确认预算' }).waitFor()
-  let acts = await server.api('GET', `/activities?opportunity_id=${ids.opp}`)
-  assert.equal(acts.json.items.length, 1)
-  const act = acts.json.items[0]
+  // Beside the visits the sales mode's plan made, the one just planned.
+  const mine = async () => (await server.api('GET', `/activities?opportunity_id=${ids.opp}`)).json.items
+    .filter((a) => a.subject === '拜访王院长：确认预算')
+  let acts = await mine()
+  assert.equal(acts.length, 1)
+  const act = acts[0]
   await page.click(`[data-test="act-${act.id}"] [data-test="act-log"]`)
   await field(page, 'act-outcome').fill('预算已批，下周提交方案')
   await page.click('[data-test="act-save"]')
   for (let i = 0; i < 50; i++) {
-    acts = await server.api('GET', `/activities?opportunity_id=${ids.opp}`)
-    if (acts.json.items[0].outcome) break
+    acts = await mine()
+    if (acts[0].outcome) break
     await new Promise((r) => setTimeout(r, 100))
   }
-  assert.equal(acts.json.items[0].outcome, '预算已批，下周提交方案')
-  assert.ok(acts.json.items[0].done_at, 'logging the outcome marks the visit done')
+  assert.equal(acts[0].outcome, '预算已批，下周提交方案')
+  assert.ok(acts[0].done_at, 'logging the outcome marks the visit done')
   await shot(page, 'activities')
 })
 
