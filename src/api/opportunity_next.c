@@ -146,10 +146,11 @@ static void next_list_decisions(const playbook *pb, size_t idx, const checklist_
         if (d->stage != idx || (s && s->done))
             continue;
         json_array_append_new(decisions,
-                              json_pack("{s:s, s:o, s:s?, s:s, s:o}", "id", d->id, "question",
+                              json_pack("{s:s, s:o, s:s?, s:s, s:s?, s:o}", "id", d->id, "question",
                                         str(&d->question, lang), "answer", s ? "no" : NULL,
-                                        "no_stage", pb->stages[d->no_stage].id, "no_action",
-                                        str(&d->no_action, lang)));
+                                        "no_outcome", d->abandons ? "abandon" : "turnaround",
+                                        "no_stage", d->abandons ? NULL : pb->stages[d->no_stage].id,
+                                        "no_action", str(&d->no_action, lang)));
     }
 }
 

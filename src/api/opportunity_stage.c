@@ -534,6 +534,31 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
     return api_respond_record(call, 200, m.opp);
 }
 
+/* A go/no-go answered no: the deal is closed as abandoned, the answer its
+ * reason, in the caller's transaction. */
+static bf_result abandon_deal(api_call *call, record *opp, const char *reason)
+{
+    /* close_reason holds 1,000 characters; a longer answer is cut at one. */
+    size_t chars = 0, cut = 0;
+    for (; reason[cut] != '\0'; cut++)
+        if (((unsigned char)reason[cut] & 0xC0) != 0x80 && ++chars > 1000)
+            break;
+    reason = arena_strndup(call->arena, reason, cut);
+    if (reason == NULL)
+        return BF_ERR_NOMEM;
+    int64_t version = opp->version;
+    json_t *old_v = api_keep(call, json_pack("{s:s}", "status", record_text(opp, "status")));
+    record_set_text(opp, "status", "abandoned");
+    record_set_text(opp, "close_reason", reason);
+    record_set_int(opp, "probability", 0);
+    bf_result r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
+    json_t *new_v = api_keep(call, json_pack("{s:s, s:s, s:i}", "status", "abandoned",
+                                             "close_reason", reason, "probability", 0));
+    if (r == BF_OK && (old_v == NULL || new_v == NULL))
+        r = BF_ERR_NOMEM;
+    return r == BF_OK ? api_audit(call, "update", "opportunities", opp->id, old_v, new_v) : r;
+}
+
 static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json_t **out)
 {
     record *opp;
@@ -565,15 +590,16 @@ static bf_result decide_in_tx(api_call *call, checklist_state *s, bool yes, json
         return BF_ERR_NOMEM;
     if ((r = api_audit(call, "decision", "opportunities", opp->id, NULL, values)) != BF_OK)
         return r;
-    if (!yes) {
-        /* Turnaround (翻盘): back to the stage the playbook names, flagged. */
-        const char *reason = arena_printf(call->arena, "%s: %s", d->id, s->evidence);
-        if (reason == NULL)
-            return BF_ERR_NOMEM;
-        if ((r = move_stage(call, opp, pb, from, &pb->stages[d->no_stage], "turnaround", reason,
-                            NULL)) != BF_OK)
-            return r;
-    }
+    const char *reason = yes ? NULL : arena_printf(call->arena, "%s: %s", d->id, s->evidence);
+    if (!yes && reason == NULL)
+        return BF_ERR_NOMEM;
+    if (!yes && d->abandons && (r = abandon_deal(call, opp, reason)) != BF_OK)
+        return r;
+    /* Turnaround (翻盘): back to the stage the playbook names, flagged. */
+    if (!yes && !d->abandons &&
+        (r = move_stage(call, opp, pb, from, &pb->stages[d->no_stage], "turnaround", reason,
+                        NULL)) != BF_OK)
+        return r;
     char now[32];
     store_now(now, sizeof(now));
     s->done_at = arena_strdup(call->arena, now);

@@ -104,7 +104,8 @@ bool checklist_def_gates(const checklist_def *item);
 typedef struct decision_def {
     const char *id;
     size_t stage;    /* index of the stage it is asked in */
-    size_t no_stage; /* index of the stage "no" goes back to */
+    bool abandons;   /* a go/no-go: "no" abandons the deal (no_outcome "abandon") */
+    size_t no_stage; /* else the index of the stage "no" turns the deal back to */
     i18n_text question, no_action;
 } decision_def;
 

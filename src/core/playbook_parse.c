@@ -436,7 +436,15 @@ static void parse_decisions(ctx *c, json_t *doc)
                 playbook_item(c->pb, &c->pb->stages[d->stage], d->id) != NULL)
                 problem(c, "id", "is also the id of an item of stage \"%s\"",
                         c->pb->stages[d->stage].id);
-            d->no_stage = stage_ref(c, v, "no_stage");
+            const char *outcome = schema_get_text(v, "no_outcome");
+            d->abandons = outcome != NULL && strcmp(outcome, "abandon") == 0;
+            d->no_stage = SIZE_MAX;
+            if (!d->abandons && schema_get(v, "no_stage") == NULL)
+                problem(c, "no_stage",
+                        "is required: a no turns the deal back to it (or give "
+                        "\"no_outcome\": \"abandon\")");
+            else if (schema_get(v, "no_stage") != NULL)
+                d->no_stage = stage_ref(c, v, "no_stage");
             if (d->stage != SIZE_MAX && d->no_stage != SIZE_MAX && d->no_stage >= d->stage)
                 problem(c, "no_stage", "must be a stage before \"%s\"", c->pb->stages[d->stage].id);
             get_text(c, v, "question", &d->question);

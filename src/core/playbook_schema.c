@@ -163,14 +163,20 @@ static const schema stage_members[] = {
 
 static const schema stage = {.kind = SCHEMA_OBJECT, .members = stage_members};
 
+static const char *const no_outcomes[] = {"turnaround", "abandon", NULL};
+
 static const schema decision_members[] = {
     ID_REQ("id"),
     {.name = "stage", .kind = SCHEMA_SLUG, .flags = SCHEMA_REQUIRED},
     TEXT_REQ("question"),
+    {.name = "no_outcome",
+     .kind = SCHEMA_ENUM,
+     .values = no_outcomes,
+     .doc = "What a no does: turnaround (back to no_stage, flagged; the default) or abandon "
+            "(a go/no-go: the deal is closed as abandoned, the reason kept)"},
     {.name = "no_stage",
      .kind = SCHEMA_SLUG,
-     .flags = SCHEMA_REQUIRED,
-     .doc = "The earlier stage a no turns the deal back to"},
+     .doc = "The earlier stage a no turns the deal back to; required for a turnaround"},
     TEXT_OPT("no_action"),
     {0},
 };

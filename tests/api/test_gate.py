@@ -83,11 +83,19 @@ class GateTest(ServerTestCase):
     def stage_row(self, funnel, stage):
         return [s for s in funnel["stages"] if s["id"] == stage][0]
 
+    def answer_decisions(self, opp, checklist):
+        """Answers yes to the decision points of the checklist's stage."""
+        for d in checklist["decisions"]:
+            r = self.post("%s/decisions/%s" % (self.opp_url(opp), d["id"]),
+                          {"answer": "yes", "reason": "客户已确认"})
+            self.assertEqual(r.status, 200, r)
+
     def tick_all_and_advance(self, opp, stage):
         """Ticks every gate item of stage but the derived ones; completes MANT
         once when the stage has any derived item."""
         self.assertEqual(self.get(self.opp_url(opp)).json["stage"], stage)
-        self.meet_gate(opp, evidence=lambda item: "证据：%s" % item, user="li.si")
+        c = self.meet_gate(opp, evidence=lambda item: "证据：%s" % item, user="li.si")
+        self.answer_decisions(opp, c)
         r = self.advance(opp)
         self.assertEqual(r.status, 200, r)
         return r
@@ -588,6 +596,7 @@ class GateTest(ServerTestCase):
         # With the gate met, an override is an ordinary advance.
         for item in self.gate["shortlist"]:
             self.assertEqual(self.tick(opp, item).status, 200)
+        self.answer_decisions(opp, self.get(url + "/checklist").json)
         r = self.advance(opp, body={"override": True, "reason": "无须越过"}, role="manager")
         self.assertEqual(r.status, 200, r)
         kinds = [i["kind"] for i in self.get(url + "/history").json["items"]]

@@ -581,6 +581,36 @@ class WalkthroughTest(ServerTestCase):
 
     # -- visit plans beyond the walk ------------------------------------------------------------
 
+    def test_every_playbook_has_a_go_no_go(self):
+        # Each built-in playbook asks a go/no-go where its seed has one; a
+        # no abandons the deal (or, Ruijie's and USS's, turns it around).
+        for pid in BUILTIN_PLAYBOOKS:
+            doc = self.docs[pid]
+            self.assertTrue(doc.get("decision_points"), pid)
+            for d in doc["decision_points"]:
+                if d.get("no_outcome") != "abandon":
+                    self.assertIn("no_stage", d, (pid, d["id"]))
+                    continue
+                with self.subTest(playbook=pid, decision=d["id"]):
+                    acc = self.make_account()
+                    opp = self.make_opportunity(acc["id"], playbook=pid, stage=d["stage"])
+                    nx = self.next(opp, "zh")
+                    mine = [x for x in nx["decisions"] if x["id"] == d["id"]][0]
+                    self.assertEqual((mine["no_outcome"], mine["no_stage"], mine["no_action"]),
+                                     ("abandon", None, d["no_action"]["zh"]))
+                    self.assertError(self.decide(opp, d["id"], "no"), 422, "required", "reason")
+                    r = self.decide(opp, d["id"], "no", reason="客户预算取消，项目暂停")
+                    self.assertEqual(r.status, 200, r)
+                    o = r.json["opportunity"]
+                    self.assertEqual((o["status"], o["probability"], o["stage"], o["close_reason"]),
+                                     ("abandoned", 0, d["stage"],
+                                      "%s: 客户预算取消，项目暂停" % d["id"]))
+                    self.assertIs(o["turnaround"], False)
+                    self.assertEqual(r.json["decision"]["answer"], "no")
+                    self.assertError(self.advance(opp), 409, "not_open")
+                    acts = [e["action"] for e in self.list_all("audit", "record_id=" + opp["id"])]
+                    self.assertIn("decision", acts)
+
     def test_mode_on_create_and_change_of_mode(self):
         doc = self.docs["uss-5"]
         modes = {m["id"]: m for m in doc["modes"]}

@@ -76,6 +76,7 @@ static void parses_stages_and_items(void **state)
     assert_int_equal(pb->ndecisions, 1);
     assert_int_equal(pb->decisions[0].stage, 1);
     assert_int_equal(pb->decisions[0].no_stage, 0);
+    assert_false(pb->decisions[0].abandons); /* a turnaround unless it says "abandon" */
     assert_int_equal(pb->nclosing, 1);
     const mode_def *quick = playbook_mode(pb, "quick");
     assert_non_null(quick);
@@ -110,6 +111,11 @@ static void rejects_bad_documents_with_a_path(void **state)
     expect_invalid("\"template\":\"visit-letter\"", "\"template\":\"nope\"",
                    "stages[0].deliverables[0].template");
     expect_invalid("\"owner\":\"S&PM\"", "\"owner\":\"S&XX\"", "stages[0].activities[0].owner");
+    /* A turnaround names the stage a no goes back to; an abandon needs none. */
+    expect_invalid("\"no_stage\":\"a\"", "\"no_outcome\":\"turnaround\"",
+                   "decision_points[0].no_stage");
+    expect_invalid("\"no_stage\":\"a\"", "\"no_outcome\":\"maybe\"",
+                   "decision_points[0].no_outcome");
     expect_invalid("\"audience\":\"customer\"", "\"audience\":\"everyone\"",
                    "stages[0].deliverables[0].audience");
     expect_invalid("\"no_stage\":\"a\"", "\"no_stage\":\"c\"", "decision_points[0].no_stage");
@@ -121,6 +127,21 @@ static void rejects_bad_documents_with_a_path(void **state)
     expect_invalid("\"id\":\"c\"", "\"id\":\"won\"", "stages[2].id");
     expect_invalid("\"id\":\"vision\",\"stage\":\"b\"", "\"id\":\"x\",\"stage\":\"a\"",
                    "decision_points[0].id");
+}
+
+/* A go/no-go whose no abandons the deal names no stage to go back to. */
+static void a_go_no_go_may_abandon(void **state)
+{
+    (void)state;
+    char doc[sizeof(small)];
+    const char *at = strstr(small, "\"no_stage\":\"a\"");
+    assert_non_null(at);
+    snprintf(doc, sizeof(doc), "%.*s\"no_outcome\":\"abandon\"%s", (int)(at - small), small,
+             at + strlen("\"no_stage\":\"a\""));
+    playbook *pb = parse_ok(doc);
+    assert_true(pb->decisions[0].abandons);
+    assert_int_equal(pb->decisions[0].no_stage, SIZE_MAX);
+    playbook_free(pb);
 }
 
 static void every_problem_is_listed(void **state)
@@ -285,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup(parses_stages_and_items, load_small),
         cmocka_unit_test_setup(rejects_bad_documents_with_a_path, load_small),
         cmocka_unit_test_setup(every_problem_is_listed, load_small),
+        cmocka_unit_test_setup(a_go_no_go_may_abandon, load_small),
         cmocka_unit_test(builtin_ruijie_has_six_stages_and_mant_gate),
         cmocka_unit_test_setup(gate_lists_unmet_items_until_all_done, load_small),
         cmocka_unit_test(opportunity_rules),
