@@ -265,6 +265,51 @@ static const char *ticker(demo *d, const playbook *pb, const checklist_def *item
     return NULL;
 }
 
+/* PUTs a form of the deal as its owner. */
+static bf_result put_form(demo *d, json_t *opp, const char *owner, const char *form, json_t *body)
+{
+    const char *path = arena_printf(d->a, "/api/v1/opportunities/%s/%s",
+                                    json_string_value(json_object_get(opp, "id")), form);
+    bf_result r = body && path ? call(d, owner, "PUT", path, body, -1, NULL) : BF_ERR_NOMEM;
+    json_decref(body);
+    return r;
+}
+
+/* Deals past their first stage get the qualification forms their playbook
+ * reads, filled from the deal by its owner: the compelling event (when the
+ * deal's states a figure), 5W+2P, the evaluation's M, A and N. */
+static bf_result save_forms(demo *d, json_t *opp, const char *owner)
+{
+    const playbook *pb =
+        playbook_set_find(d->playbooks, json_string_value(json_object_get(opp, "playbook")));
+    const char *ce = json_string_value(json_object_get(opp, "compelling_event"));
+    const char *close = json_string_value(json_object_get(opp, "expected_close"));
+    bf_result r = BF_OK;
+    if (pb == NULL)
+        return BF_OK;
+    if (playbook_uses(pb, "CE") && ce && strpbrk(ce, "0123456789") && strlen(ce) < 1500)
+        r = put_form(d, opp, owner, "compelling-event",
+                     json_pack("{s:s, s:s, s:s}", "what", ce, "by_when",
+                               close ? close : date_in_days(d, 90), "consequence", ce));
+    if (r == BF_OK && playbook_uses(pb, "5W2P")) {
+        json_t *comp = json_object_get(opp, "competitors");
+        const char *rival = json_string_value(json_array_get(comp, 0));
+        r = put_form(d, opp, owner, "5w2p",
+                     json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "motive",
+                               ce ? ce : "业务扩张，现有系统无法支撑", "decision_maker",
+                               "分管副总经理，本人支持立项", "process",
+                               "信息中心牵头评估，总经理办公会决策", "needs",
+                               "业务全程可追溯、调度与结算一体化", "competitors",
+                               rival ? rival : "两家国内厂商", "budget", "已列入年度信息化预算",
+                               "timetable", close ? close : "明年上半年上线"));
+    }
+    if (r == BF_OK && playbook_uses(pb, "MAN"))
+        r = put_form(d, opp, owner, "evaluation",
+                     json_pack("{s:{s:s}, s:{s:s}, s:{s:s}}", "money", "answer", "yes", "authority",
+                               "answer", "yes", "need", "answer", "yes"));
+    return r;
+}
+
 /* Ticks the first n items of stage, each by whose work it is, with evidence. */
 static bf_result tick_items(demo *d, const char *opp_id, const char *ref, const playbook *pb,
                             const stage_def *stage, size_t n, const char *owner)
@@ -366,7 +411,8 @@ static bf_result deal_story(demo *d, json_t *opp, const char *ref, const char *t
         store_clock_shift(-(int64_t)days_ago * DAY);
         bool passed = s < current;
         const stage_def *stage = &pb->stages[s];
-        if (s == 0 && current >= 1 && (r = save_mant(d, opp, owner)) != BF_OK)
+        if (s == 0 && current >= 1 &&
+            ((r = save_mant(d, opp, owner)) != BF_OK || (r = save_forms(d, opp, owner)) != BF_OK))
             break;
         r = tick_items(d, id, ref, pb, stage, passed ? stage->nitems : stage->nitems / 2, owner);
         if (r == BF_OK && passed)
