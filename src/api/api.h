@@ -213,7 +213,7 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 
 /* The bodies declared in bodies.c. */
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
-    body_transfer, body_advance, body_checklist_item, body_decision;
+    body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision;
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
@@ -365,6 +365,7 @@ bf_result tool_procurement_advice(api_call *call, const struct api_route *route)
 bf_result opportunity_health(api_call *call, const struct api_route *route);
 bf_result opportunity_checklist_get(api_call *call, const struct api_route *route);
 bf_result opportunity_checklist_put(api_call *call, const struct api_route *route);
+bf_result opportunity_checklist_step_put(api_call *call, const struct api_route *route);
 bf_result opportunity_advance(api_call *call, const struct api_route *route);
 bf_result opportunity_history(api_call *call, const struct api_route *route);
 bf_result playbooks_list(api_call *call, const struct api_route *route);

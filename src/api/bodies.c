@@ -113,6 +113,17 @@ const schema body_checklist_item = {.name = "ChecklistItemUpdate",
                                     .members = checklist_members,
                                     .doc = "A tick or untick of a checklist item, with evidence"};
 
+static const schema checklist_step_members[] = {
+    {.name = "done", .kind = SCHEMA_BOOL, .flags = SCHEMA_REQUIRED},
+    {.name = "evidence", .kind = SCHEMA_TEXT, .max = 2000, .doc = "What shows it is done"},
+    {0},
+};
+
+const schema body_checklist_step = {.name = "ChecklistStepUpdate",
+                                    .kind = SCHEMA_OBJECT,
+                                    .members = checklist_step_members,
+                                    .doc = "A tick or untick of a key activity's sub-step"};
+
 static const char *const decision_answers[] = {"yes", "no", NULL};
 
 static const schema decision_members[] = {

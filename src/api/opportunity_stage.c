@@ -4,6 +4,7 @@
  * the stage history. */
 #include "api/api.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/opportunity.h"
@@ -49,8 +50,45 @@ static bool may_tick(const api_call *call, const playbook *pb, const checklist_d
            playbook_owner_includes(pb, def->owner, access_role_name(call->who->role));
 }
 
-static json_t *item_json(const api_call *call, const playbook *pb, const checklist_def *def,
-                         const checklist_state *s)
+/* The state key of sub-step n (1, 2, …) of a key activity: "item#n". */
+static const char *step_key(api_call *call, const char *item_id, size_t n)
+{
+    return arena_printf(call->arena, "%s#%zu", item_id, n);
+}
+
+/* The owning roles of sub-step i of def: its own, else the activity's. */
+static const char *step_owner(const checklist_def *def, size_t i)
+{
+    return def->steps[i].owner ? def->steps[i].owner : def->owner;
+}
+
+/* A key activity's sub-steps with their owners and ticks (state: the
+ * stage's, nstate entries). */
+static json_t *steps_json(api_call *call, const playbook *pb, const checklist_def *def,
+                          const checklist_state *state, size_t nstate)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < def->nsteps; i++) {
+        const char *owner = step_owner(def, i);
+        const char *key = step_key(call, def->id, i + 1);
+        const checklist_state *s = key ? stage_find_state(state, nstate, key) : NULL;
+        bool may = call->who->role == ROLE_ADMIN ||
+                   playbook_owner_includes(pb, owner, access_role_name(call->who->role));
+        json_t *o =
+            json_pack("{s:I, s:o, s:s?, s:b, s:b, s:s?, s:s?, s:s?}", "n", (json_int_t)(i + 1),
+                      "text", api_text_json(&def->steps[i].text), "owner", owner, "may_tick", may,
+                      "done", s && s->done, "evidence", s ? s->evidence : NULL, "updated_by",
+                      s ? s->done_by : NULL, "updated_at", s ? s->done_at : NULL);
+        if (o != NULL)
+            json_object_set_new(o, "owner_roles",
+                                owner ? owner_roles_json(pb, owner) : json_null());
+        json_array_append_new(arr, o);
+    }
+    return arr;
+}
+
+static json_t *item_json(api_call *call, const playbook *pb, const checklist_def *def,
+                         const checklist_state *s, const checklist_state *state, size_t nstate)
 {
     json_t *o = json_pack("{s:s, s:s, s:o, s:b}", "id", def->id, "type", item_types[def->type],
                           "text", api_text_json(&def->text), "gate", checklist_def_gates(def));
@@ -66,6 +104,8 @@ static json_t *item_json(const api_call *call, const playbook *pb, const checkli
                         json_boolean(!checklist_item_derived(def) && may_tick(call, pb, def)));
     if (def->audience)
         json_object_set_new(o, "audience", json_string(def->audience));
+    if (def->type == ITEM_ACTIVITY && def->nsteps > 0)
+        json_object_set_new(o, "steps", steps_json(call, pb, def, state, nstate));
     return state_json(o, s);
 }
 
@@ -114,7 +154,7 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
             continue; /* neither shown nor counted */
         if ((checklist_def_gates(&items[i]) || closing) && (s == NULL || !s->done))
             unmet++;
-        json_array_append_new(arr, item_json(call, pb, &items[i], s));
+        json_array_append_new(arr, item_json(call, pb, &items[i], s, state, n));
     }
     for (size_t i = 0; !closing && decisions && i < pb->ndecisions; i++) {
         if (pb->decisions[i].stage != stage_index)
@@ -295,7 +335,11 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
     char now[32];
     store_now(now, sizeof(now));
     s->done_at = arena_strdup(call->arena, now);
-    *out = item_json(call, pb, def, s);
+    checklist_state *state = NULL;
+    size_t n = 0;
+    if (def->nsteps > 0 && (r = checklist_state_of(call, opp, pb, stage_key, &state, &n)) != BF_OK)
+        return r;
+    *out = item_json(call, pb, def, s, state, n);
     if (*out)
         json_object_set_new(*out, "stage", json_string(stage_key));
     return BF_OK;
@@ -334,6 +378,90 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
     read_evidence(body, &s);
     tick t = {.state = &s};
     if ((r = api_transaction(call, tick_in_tx, &t)) != BF_OK)
+        return r;
+    http_respond_json(call->req, 200, json_incref(t.out));
+    return BF_OK;
+}
+
+/* A tick of a key activity's sub-step and its answer. */
+typedef struct step_tick {
+    bool done;
+    const char *evidence;
+    json_t *out;
+} step_tick;
+
+static bf_result step_in_tx(api_call *call, void *ctx)
+{
+    step_tick *t = ctx;
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load(call, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    if (!opportunity_is_open(opp))
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "not_open", "status",
+                       "the opportunity is %s; its checklist is closed",
+                       record_text(opp, "status"));
+    const char *item_id = call->req->params[1], *step = call->req->params[2];
+    const stage_def *stage = playbook_stage(pb, record_text(opp, "stage"), NULL);
+    const checklist_def *def = stage ? playbook_item(pb, stage, item_id) : NULL;
+    if (def == NULL || def->type != ITEM_ACTIVITY || def->nsteps == 0)
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
+                       "stage %s has no key activity %s with sub-steps", record_text(opp, "stage"),
+                       item_id);
+    char *end;
+    long n = strtol(step, &end, 10);
+    if (*step == '\0' || *end != '\0' || n < 1 || (size_t)n > def->nsteps)
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "step",
+                       "key activity %s has sub-steps 1 to %zu", item_id, def->nsteps);
+    const char *owner = step_owner(def, (size_t)n - 1);
+    if (call->who->role != ROLE_ADMIN &&
+        !playbook_owner_includes(pb, owner, access_role_name(call->who->role))) {
+        call->error_extra = json_pack("{s:s?, s:o}", "owner", owner, "owner_roles",
+                                      owner ? owner_roles_json(pb, owner) : json_array());
+        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_owner", "step",
+                       "sub-step %ld of %s is the work of %s; a user of role %s may not tick it", n,
+                       item_id, owner ? owner : "no one", access_role_name(call->who->role));
+    }
+    checklist_state s = {.item_id = step_key(call, item_id, (size_t)n),
+                         .done = t->done,
+                         .evidence = t->evidence,
+                         .done_by = call->actor};
+    if (s.item_id == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = store_checklist_put(call->app->store, opp->id, stage->id, &s, &call->err)) != BF_OK)
+        return r;
+    json_t *values =
+        api_keep(call, json_pack("{s:s, s:s, s:i, s:b, s:s?}", "stage", stage->id, "item", item_id,
+                                 "step", (int)n, "done", t->done, "evidence", t->evidence));
+    if (values == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_audit(call, "checklist", "opportunities", opp->id, NULL, values)) != BF_OK)
+        return r;
+    checklist_state *state;
+    size_t nstate;
+    if ((r = checklist_state_of(call, opp, pb, stage->id, &state, &nstate)) != BF_OK)
+        return r;
+    t->out = api_keep(
+        call, item_json(call, pb, def, stage_find_state(state, nstate, def->id), state, nstate));
+    return t->out ? BF_OK : BF_ERR_NOMEM;
+}
+
+bf_result opportunity_checklist_step_put(api_call *call, const api_route *route)
+{
+    (void)route;
+    json_t *body;
+    /* 404 first, for a deal one cannot see; the write loads it in its transaction. */
+    bf_result r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
+    if (r == BF_OK)
+        r = api_require(call, ACCESS_TICK_CHECKLISTS);
+    if (r == BF_OK)
+        r = api_body_as(call, &body_checklist_step, &body);
+    if (r != BF_OK)
+        return r;
+    step_tick t = {.done = json_is_true(json_object_get(body, "done")),
+                   .evidence = json_string_value(json_object_get(body, "evidence"))};
+    if ((r = api_transaction(call, step_in_tx, &t)) != BF_OK)
         return r;
     http_respond_json(call->req, 200, json_incref(t.out));
     return BF_OK;

@@ -120,6 +120,11 @@ static const schema checklist_item_members[] = {
     TEXT_OR_NULL("updated_by"),
     TEXT_OR_NULL("updated_at"),
     {.name = "stage", .kind = SCHEMA_TEXT, .doc = "The stage (in the answer to a tick)"},
+    {.name = "steps",
+     .kind = SCHEMA_ARRAY,
+     .item = &any_object,
+     .doc = "A key activity's sub-steps: {n, text, owner, owner_roles, may_tick, done, evidence, "
+            "updated_by, updated_at}, ticked with PUT …/checklist/{item}/steps/{n}"},
     {.name = "missing",
      .kind = SCHEMA_ARRAY,
      .item = &name_item,

@@ -736,6 +736,50 @@ class GateTest(ServerTestCase):
         self.assertEqual(h[0]["changed_by"], ADMIN_NAME)
         self.assertError(self.get("/api/v1/opportunities/opp_doesnotexist0000/history"), 404)
 
+    def test_activity_sub_steps_are_ticked_by_their_owners(self):
+        # Ruijie's joint-visits (联合拜访客户各层级): four sub-steps, each with
+        # its owning roles; ticked one by one by who plays them.
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"])
+        url = self.opp_url(opp) + "/checklist"
+        act = [i for i in self.get(url).json["items"] if i["id"] == "joint-visits"][0]
+        want = [s for s in self.playbook["stages"][0]["activities"] if s["id"] == "joint-visits"][0]
+        self.assertEqual([(s["n"], s["owner"], s["done"]) for s in act["steps"]],
+                         [(n, s.get("owner"), False) for n, s in enumerate(want["steps"], 1)])
+        self.assertEqual(act["steps"][1]["owner_roles"], ["sales", "consultant"])
+        # Step 1 is the salesperson's and the channel's: a consultant may not.
+        self.assertEqual(act["steps"][0]["owner"], "S&channel")
+        r = self.request("PUT", url + "/joint-visits/steps/1", body={"done": True},
+                         headers=self.server.staff("li.si"))
+        self.assertError(r, 403, "not_owner", "step")
+        self.assertEqual(r.json["owner_roles"], ["sales", "partner"])
+        r = self.request("PUT", url + "/joint-visits/steps/1",
+                         body={"done": True, "evidence": "已拜访信息中心主任"},
+                         headers=self.server.owner_headers("S"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([s["done"] for s in r.json["steps"]], [True, False, False, False])
+        self.assertEqual((r.json["steps"][0]["updated_by"], r.json["steps"][0]["evidence"]),
+                         ("zhao.liu", "已拜访信息中心主任"))
+        r = self.request("PUT", url + "/joint-visits/steps/2", body={"done": True},
+                         headers=self.server.staff("li.si"))  # S&C: the consultant may
+        self.assertEqual(r.status, 200, r)
+        got = [i for i in self.get(url).json["items"] if i["id"] == "joint-visits"][0]
+        self.assertEqual([s["done"] for s in got["steps"]], [True, True, False, False])
+        self.assertIs(got["done"], False)  # the activity itself is ticked on its own
+        # Sub-steps neither gate nor count: the unmet count is the gate's.
+        self.assertEqual(self.get(url).json["unmet"], len(self.gate["problem"]))
+        # No such step, no such activity, an item that is not an activity.
+        for path, field in (("joint-visits/steps/5", "step"), ("joint-visits/steps/0", "step"),
+                            ("joint-visits/steps/x", "step"), ("nope/steps/1", "item"),
+                            ("customer-inventory/steps/1", "item")):
+            self.assertError(self.request("PUT", url + "/" + path, body={"done": True}), 404,
+                             "not_found", field)
+        self.assertError(self.request("PUT", url + "/joint-visits/steps/1", body={}), 422,
+                         "required", "done")
+        # Unticked again.
+        r = self.request("PUT", url + "/joint-visits/steps/2", body={"done": False})
+        self.assertEqual([s["done"] for s in r.json["steps"]], [True, False, False, False])
+
     def test_forecast_counts_what_the_funnel_counts(self):
         # Ruijie keeps a deal out of the funnel in its first stage and, being a
         # MANT playbook, until its MANT is complete: the forecast too. A

@@ -56,8 +56,9 @@ class OpenAPITest(ServerTestCase):
             rid = self.ids[resource]
         else:
             rid = (resource or "x")[:3] + "_placeholder0000"
-        out = (path.replace("{id}", rid).replace("{item}", "int-visit-prepared")
-               .replace("{decision}", "vision")
+        out = (path.replace("{id}", rid).replace("{item}/steps", "prepare-visit/steps")
+               .replace("{item}", "int-visit-prepared")
+               .replace("{decision}", "vision").replace("{step}", "1")
                .replace("{user}", self.ids["users"] if real else "usr_placeholder0000")
                .replace("{partner}", self.ids["partners"] if real else "ptn_placeholder0000"))
         self.assertNotIn("{", out, "unknown path parameter in %s" % path)
@@ -72,7 +73,7 @@ class OpenAPITest(ServerTestCase):
             return {"account_id": self.account_id, "name": "最小"}
         if method == "POST" and path == "/api/v1/activities":
             return {"account_id": self.account_id, "type": "other"}
-        if method == "PUT" and path.endswith("/checklist/{item}"):
+        if method == "PUT" and (path.endswith("/checklist/{item}") or path.endswith("/{step}")):
             return {"done": False}
         if method == "POST" and path.endswith("/decisions/{decision}"):
             return {"answer": "yes"}

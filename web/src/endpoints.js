@@ -66,6 +66,8 @@ export const opportunities = {
   next: (oppId, lang) => api.get(withQuery(`/opportunities/${id(oppId)}/next`, { lang })),
   checklist: (oppId) => api.get(`/opportunities/${id(oppId)}/checklist`),
   setChecklistItem: (oppId, itemId, body) => api.put(`/opportunities/${id(oppId)}/checklist/${id(itemId)}`, body),
+  setChecklistStep: (oppId, itemId, n, body) =>
+    api.put(`/opportunities/${id(oppId)}/checklist/${id(itemId)}/steps/${Number(n)}`, body),
   decide: (oppId, decisionId, body) => api.post(`/opportunities/${id(oppId)}/decisions/${id(decisionId)}`, body),
 }
 

@@ -128,6 +128,23 @@ test('an opportunity on the USS playbook; ticks; a refused advance lists the unm
   await shot(page, 'opportunity')
 })
 
+test("a key activity's sub-steps are ticked one by one", async () => {
+  await page.goto(server.base + '/opportunities/' + ids.opp)
+  await page.click('[data-test="steps-prepare-visit"]')
+  await page.click('[data-test="tick-step-prepare-visit-1"]')
+  let act
+  for (let i = 0; i < 50; i++) {
+    const c = (await server.api('GET', `/opportunities/${ids.opp}/checklist`)).json
+    act = c.items.find((x) => x.id === 'prepare-visit')
+    if (act.steps[0].done) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.deepEqual(act.steps.map((x) => x.done), [true, false, false])
+  assert.equal(act.done, false, 'the activity itself is ticked on its own')
+  await page.waitForFunction(() => document.querySelector('[data-test="steps-prepare-visit"]')?.textContent.includes('1/3'))
+  await shot(page, 'activity-steps')
+})
+
 test('a visit is planned and its outcome logged', async () => {
   await page.goto(server.base + '/activities')
   await page.click('[data-test="act-new"]')
