@@ -336,6 +336,10 @@ bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t
 /* An i18n text as JSON {"zh","en"} (NULL parts omitted); a new reference. */
 json_t *api_text_json(const i18n_text *t);
 
+/* The mode opp's evaluation recommends when its sales_mode is below it (防止
+ * 大单做小), else *recommended NULL (also when not evaluated). */
+bf_result api_sales_mode_below(api_call *call, record *opp, const char **recommended);
+
 /* Sets opp's in_funnel from its stage and, where pb qualifies with MANT, its
  * MANT (a new deal has none): whether it counts in the funnel proper and the
  * forecast (migration 13). */

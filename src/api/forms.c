@@ -49,6 +49,25 @@ static bf_result evaluation_eval(api_call *call, record *opp, json_t *form, json
     return r;
 }
 
+bf_result api_sales_mode_below(api_call *call, record *opp, const char **recommended)
+{
+    *recommended = NULL;
+    stored_form sf;
+    bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id,
+                                 "evaluation", &sf, &call->err);
+    if (r != BF_OK || sf.data == NULL) /* not evaluated: nothing to be below */
+        return r;
+    json_t *form = api_keep(call, json_loads(sf.data, 0, NULL)), *result = NULL;
+    if (form == NULL)
+        return BF_ERR_NOMEM;
+    r = evaluation_eval(call, opp, form, &result);
+    if (r == BF_OK && api_keep(call, result) == NULL)
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK && !json_is_null(json_object_get(result, "warning")))
+        *recommended = json_string_value(json_object_get(result, "recommended_mode"));
+    return r;
+}
+
 static bf_result mant_check(api_call *call, json_t *in, json_t **out)
 {
     return mant_validate(in, out, &call->err);

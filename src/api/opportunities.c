@@ -109,6 +109,19 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
     if ((r = opportunity_set_in_funnel(call, rec, opportunity_playbook(call, rec),
                                        before == NULL)) != BF_OK)
         return r;
+    if (text_changed(rec, before, "sales_mode") && record_text(rec, "sales_mode") != NULL &&
+        call->who->role != ROLE_MANAGER && call->who->role != ROLE_ADMIN) {
+        /* A mode below the evaluation's recommendation works a big deal as a
+         * small one: a manager's decision, not the salesperson's. */
+        const char *recommended;
+        if ((r = api_sales_mode_below(call, rec, &recommended)) != BF_OK)
+            return r;
+        if (recommended != NULL)
+            return bf_fail(&call->err, BF_ERR_FORBIDDEN, "mode_below_recommendation", "sales_mode",
+                           "the evaluation recommends the %s mode; a lower one (%s) is a "
+                           "manager's decision (防止大单做小)",
+                           recommended, record_text(rec, "sales_mode"));
+    }
     if (text_changed(rec, before, "sales_mode")) {
         char now[32];
         store_now(now, sizeof(now));

@@ -160,6 +160,30 @@ class EvaluationTest(ServerTestCase):
         self.assertEqual(f["result"]["recommended_mode"], "quick")
         self.assertIsNone(f["result"]["warning"])
 
+    def test_a_mode_below_the_recommendation_is_a_managers_decision(self):
+        # 防止大单做小: consultative recommended; the salesperson may choose it
+        # or higher, not quick; a manager may.
+        sales = self.server.auth("zhao.liu", role="sales")
+        body = dict(man(), indicators=indicators(budget_size=80, decision_maker_access=60,
+                                                 need_urgency=90, solution_fit=70,
+                                                 competitive_position=50, relationship=40))
+        self.assertEqual(self.put_form(self.url, body)["result"]["recommended_mode"],
+                         "consultative")
+        url = "/api/v1/opportunities/" + self.opp["id"]
+
+        def choose(mode, headers):
+            v = self.get(url).json["version"]
+            return self.request("PATCH", url, body={"sales_mode": mode},
+                                headers=dict(headers, **{"If-Match": '"%d"' % v}))
+        r = choose("quick", sales)
+        self.assertError(r, 403, "mode_below_recommendation", "sales_mode")
+        self.assertIn("consultative", r.json["error"]["message"])
+        self.assertIsNone(self.get(url).json["sales_mode"])
+        for mode in ("strategic", "consultative"):
+            self.assertEqual(choose(mode, sales).status, 200)
+        r = choose("quick", self.server.staff("经理", "manager"))
+        self.assertEqual((r.status, r.json["sales_mode"]), (200, "quick"), r)
+
     def test_invalid_forms_store_nothing(self):
         self.put_form(self.url, dict(man(), indicators=indicators(budget_size=50)))
         cases = [

@@ -29,6 +29,7 @@ const zhCodes = {
   csrf: '会话校验失败，请刷新页面',
   gate_unmet: '出口条件未满足',
   not_owner: '这一项不由您的角色负责',
+  mode_below_recommendation: '低于商机评价建议的销售方式，须由经理决定（防止大单做小）',
   win_through_gate: '赢单需通过销售方法的最后关口（或经审批）',
   version_mismatch: '记录已被他人修改',
   if_match_required: '缺少版本号',
