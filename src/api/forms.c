@@ -209,9 +209,35 @@ static bf_result w5p2_eval(api_call *call, record *opp, json_t *form, json_t **r
     return BF_OK;
 }
 
+/* The pattern of the playbook called id, or NULL. */
+static const template_def *ce_pattern(const playbook *pb, const char *id)
+{
+    for (size_t i = 0; pb && id && i < pb->nce_patterns; i++)
+        if (strcmp(pb->ce_patterns[i].id, id) == 0)
+            return &pb->ce_patterns[i];
+    return NULL;
+}
+
 static bf_result ce_check(api_call *call, json_t *in, json_t **out)
 {
-    return ce_validate(in, out, &call->err);
+    bf_result r = ce_validate(in, out, &call->err);
+    const char *pattern = r == BF_OK ? json_string_value(json_object_get(*out, "pattern")) : NULL;
+    if (pattern == NULL)
+        return r;
+    /* A pattern is one the deal's playbook names. */
+    record *opp;
+    const playbook *pb = NULL;
+    if ((r = opportunity_load(call, &opp, &pb)) == BF_OK && ce_pattern(pb, pattern) == NULL)
+        r = bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "pattern",
+                    pb->nce_patterns
+                        ? "pattern must be one of playbook %s's ce_patterns, such as %s"
+                        : "playbook %s names no compelling-event patterns%s",
+                    pb->id, pb->nce_patterns ? pb->ce_patterns[0].id : "");
+    if (r != BF_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return r;
 }
 
 /* A compelling event is needed from the first stage of the playbook that has
@@ -611,7 +637,7 @@ static json_t *stored_form_data(api_call *call, const record *opp, const char *f
 
 /* The forms the derived items of a stage read, each evaluated once. */
 typedef struct derived_forms {
-    json_t *mant, *w5p2, *ce, *evaluation_form, *evaluation;
+    json_t *mant, *w5p2, *ce, *ce_form, *evaluation_form, *evaluation;
     const char *mant_at;
     bool read;
 } derived_forms;
@@ -626,7 +652,8 @@ static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *
     if (r != BF_OK)
         return r;
     f->w5p2 = api_keep(call, w5p2_evaluate(stored_form_data(call, opp, "5w2p")));
-    f->ce = api_keep(call, ce_evaluate(stored_form_data(call, opp, "compelling-event"), false));
+    f->ce_form = stored_form_data(call, opp, "compelling-event");
+    f->ce = api_keep(call, ce_evaluate(f->ce_form, false));
     f->evaluation_form = stored_form_data(call, opp, "evaluation");
     if ((r = evaluation_eval(call, opp, f->evaluation_form, &f->evaluation)) != BF_OK)
         return r;
@@ -635,8 +662,8 @@ static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *
 }
 
 /* The state of a derived item: done when its form leaves nothing missing. */
-static bf_result derive_item(api_call *call, const checklist_def *def, derived_forms *f,
-                             checklist_state *out)
+static bf_result derive_item(api_call *call, const playbook *pb, const checklist_def *def,
+                             derived_forms *f, checklist_state *out)
 {
     bool mant = strcmp(def->framework, "MANT") == 0;
     json_t *missing =
@@ -645,6 +672,10 @@ static bf_result derive_item(api_call *call, const checklist_def *def, derived_f
                                                          f->evaluation_form, f->evaluation));
     if (missing == NULL)
         return BF_ERR_NOMEM;
+    /* Where the playbook names compelling-event patterns, the CE says which. */
+    if (strcmp(def->framework, "CE") == 0 && pb->nce_patterns > 0 &&
+        ce_pattern(pb, json_string_value(json_object_get(f->ce_form, "pattern"))) == NULL)
+        json_array_append_new(missing, json_string("pattern"));
     char evidence[512];
     if (mant)
         mant_item_evidence(missing, api_lang(call), evidence, sizeof(evidence));
@@ -689,7 +720,7 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
         if (!checklist_item_derived(def))
             continue;
         if ((r = read_derived_forms(call, (record *)opp, &forms)) != BF_OK ||
-            (r = derive_item(call, def, &forms, &out[k++])) != BF_OK)
+            (r = derive_item(call, pb, def, &forms, &out[k++])) != BF_OK)
             return r;
     }
     *state = out;

@@ -149,6 +149,8 @@ typedef struct playbook {
     size_t nroles;
     template_def *templates;
     size_t ntemplates;
+    template_def *ce_patterns; /* the compelling-event patterns (an id and a name each) */
+    size_t nce_patterns;
     stage_def *stages;
     size_t nstages;
     decision_def *decisions;

@@ -379,26 +379,33 @@ static void parse_roles(ctx *c, json_t *doc)
     c->pb->nroles = c->pb->roles ? n : 0;
 }
 
-static void parse_templates(ctx *c, json_t *doc)
+/* A list of {id, name} at key (templates, ce_patterns) into *out, *nout. */
+static void parse_named_list(ctx *c, json_t *doc, const char *key, template_def **out, size_t *nout)
 {
     size_t n;
-    json_t *arr = get_array(doc, "templates", &n);
-    c->pb->templates = n ? arena_calloc(c->a, n, sizeof(template_def)) : NULL;
-    for (size_t i = 0; arr && c->pb->templates && i < n; i++) {
+    json_t *arr = get_array(doc, key, &n);
+    *out = n ? arena_calloc(c->a, n, sizeof(template_def)) : NULL;
+    for (size_t i = 0; arr && *out && i < n; i++) {
         char saved[sizeof(c->path)];
-        enter(c, saved, "templates[%zu]", i);
+        enter(c, saved, "%s[%zu]", key, i);
         json_t *v = json_array_get(arr, i);
-        template_def *t = &c->pb->templates[i];
+        template_def *t = &(*out)[i];
         if (json_is_object(v)) {
             t->id = get_id(c, v, "id");
             for (size_t k = 0; t->id && k < i; k++)
-                if (c->pb->templates[k].id && strcmp(c->pb->templates[k].id, t->id) == 0)
-                    problem(c, "id", "repeats the template id \"%s\"", t->id);
+                if ((*out)[k].id && strcmp((*out)[k].id, t->id) == 0)
+                    problem(c, "id", "repeats the id \"%s\"", t->id);
             get_text(c, v, "name", &t->name);
         }
         leave(c, saved);
     }
-    c->pb->ntemplates = c->pb->templates ? n : 0;
+    *nout = *out ? n : 0;
+}
+
+static void parse_templates(ctx *c, json_t *doc)
+{
+    parse_named_list(c, doc, "templates", &c->pb->templates, &c->pb->ntemplates);
+    parse_named_list(c, doc, "ce_patterns", &c->pb->ce_patterns, &c->pb->nce_patterns);
 }
 
 /* The index of the stage called key's value, or SIZE_MAX with a problem. */

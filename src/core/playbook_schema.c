@@ -231,6 +231,11 @@ static const schema document_members[] = {
     {.name = "qualification", .kind = SCHEMA_ARRAY, .item = &framework},
     {.name = "roles", .kind = SCHEMA_ARRAY, .item = &role},
     {.name = "templates", .kind = SCHEMA_ARRAY, .item = &template},
+    {.name = "ce_patterns",
+     .kind = SCHEMA_ARRAY,
+     .item = &template,
+     .doc = "The compelling-event patterns the method names ({id, name}): a CE form of a deal "
+            "then says which applies"},
     {.name = "stages", .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .min = 1, .item = &stage},
     {.name = "decision_points", .kind = SCHEMA_ARRAY, .item = &decision},
     {.name = "closing", .kind = SCHEMA_ARRAY, .item = &closing},

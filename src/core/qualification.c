@@ -484,6 +484,9 @@ static bool text_has_digit(const char *s)
 }
 
 static const schema ce_members[] = {
+    {.name = "pattern",
+     .kind = SCHEMA_SLUG,
+     .doc = "Which of the playbook's compelling-event patterns (ce_patterns) applies"},
     {.name = "what", .kind = SCHEMA_TEXT, .max = 500, .doc = "The event"},
     {.name = "by_when", .kind = SCHEMA_DATE, .doc = "The date it happens"},
     {.name = "consequence",
@@ -644,6 +647,7 @@ static const char *const missing_labels[][3] = {
     {"what", "强迫事件", "the event"},
     {"by_when", "期限", "the date"},
     {"consequence", "可衡量的后果", "a measurable consequence"},
+    {"pattern", "所属的强迫事件情形", "which compelling-event pattern applies"},
     {"money", "资金（M）", "money (M)"},
     {"authority", "决策权（A）", "authority (A)"},
     {"need", "需求（N）", "need (N)"},

@@ -611,6 +611,33 @@ class WalkthroughTest(ServerTestCase):
                     acts = [e["action"] for e in self.list_all("audit", "record_id=" + opp["id"])]
                     self.assertIn("decision", acts)
 
+    def test_project_8_ce_names_its_pattern(self):
+        # Seed 002's eleven compelling-event patterns: project-8's CE item is
+        # met only when the CE form says which applies, one the playbook names.
+        doc = self.docs["project-8"]
+        self.assertEqual(len(doc["ce_patterns"]), 11)
+        acc = self.make_account()
+        opp = self.make_opportunity(acc["id"], playbook="project-8", stage="visit")
+        url = self.url(opp) + "/compelling-event"
+        ce = {"what": "新厂区投产", "by_when": "2027-03-01", "consequence": "延期每月损失约80万元"}
+
+        def ce_found():
+            return [i for i in self.checklist(opp)["items"] if i["id"] == "ce-found"][0]
+        self.assertEqual(self.request("PUT", url, body=ce).status, 200)
+        item = ce_found()
+        self.assertEqual((item["derived"], item["done"], item["missing"]), (True, False, ["pattern"]))
+        r = self.request("PUT", url, body=dict(ce, pattern="no-such-pattern"))
+        self.assertError(r, 422, "invalid_value", "pattern")
+        r = self.request("PUT", url, body=dict(ce, pattern="fast-growth"))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["data"]["pattern"], "fast-growth")
+        self.assertEqual((ce_found()["done"], ce_found()["missing"]), (True, []))
+        # A playbook without patterns takes none.
+        rj = self.make_opportunity(acc["id"])
+        r = self.request("PUT", self.url(rj) + "/compelling-event",
+                         body=dict(ce, pattern="fast-growth"))
+        self.assertError(r, 422, "invalid_value", "pattern")
+
     def test_mode_on_create_and_change_of_mode(self):
         doc = self.docs["uss-5"]
         modes = {m["id"]: m for m in doc["modes"]}

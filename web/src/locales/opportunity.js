@@ -166,7 +166,8 @@ export default {
       },
     },
     ce: {
-      what: '事件（是什么）', by_when: '截止日期', consequence: '可衡量的后果',
+      what: '事件（是什么）', by_when: '截止日期', consequence: '可衡量的后果', pattern: '属于哪种情形',
+      patternHint: '选择本销售方法列出的强迫事件情形',
       consequenceHint: '用数字说明：金额、日期或数量，例如“每延期一周损失租金 20 万元”',
       requiredNow: '本阶段的销售方法要求强迫事件。',
     },
@@ -393,7 +394,8 @@ export default {
       },
     },
     ce: {
-      what: 'What', by_when: 'By when', consequence: 'Measurable consequence',
+      what: 'What', by_when: 'By when', consequence: 'Measurable consequence', pattern: 'Which pattern',
+      patternHint: 'Choose the compelling-event pattern the playbook lists',
       consequenceHint: 'State it with a figure: an amount, a date or a count',
       requiredNow: 'The playbook asks for a compelling event in this stage.',
     },
