@@ -42,12 +42,18 @@ static json_t *owner_roles_json(const playbook *pb, const char *owner)
     return arr;
 }
 
-/* True when the viewer may tick def: an admin, or a user whose role plays
- * one of the item's owning roles. */
-static bool may_tick(const api_call *call, const playbook *pb, const checklist_def *def)
+/* True when the viewer may tick what owner ("S&C") owns: an admin, or a
+ * user whose role plays one of its roles. */
+static bool may_tick_owned(const api_call *call, const playbook *pb, const char *owner)
 {
     return call->who->role == ROLE_ADMIN ||
-           playbook_owner_includes(pb, def->owner, access_role_name(call->who->role));
+           playbook_owner_includes(pb, owner, access_role_name(call->who->role));
+}
+
+/* True when the viewer may tick def (may_tick_owned of its owner). */
+static bool may_tick(const api_call *call, const playbook *pb, const checklist_def *def)
+{
+    return may_tick_owned(call, pb, def->owner);
 }
 
 /* The state key of sub-step n (1, 2, …) of a key activity: "item#n". */
@@ -72,8 +78,7 @@ static json_t *steps_json(api_call *call, const playbook *pb, const checklist_de
         const char *owner = step_owner(def, i);
         const char *key = step_key(call, def->id, i + 1);
         const checklist_state *s = key ? stage_find_state(state, nstate, key) : NULL;
-        bool may = call->who->role == ROLE_ADMIN ||
-                   playbook_owner_includes(pb, owner, access_role_name(call->who->role));
+        bool may = may_tick_owned(call, pb, owner);
         json_t *o =
             json_pack("{s:I, s:o, s:s?, s:b, s:b, s:s?, s:s?, s:s?}", "n", (json_int_t)(i + 1),
                       "text", api_text_json(&def->steps[i].text), "owner", owner, "may_tick", may,
@@ -415,8 +420,7 @@ static bf_result step_in_tx(api_call *call, void *ctx)
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "step",
                        "key activity %s has sub-steps 1 to %zu", item_id, def->nsteps);
     const char *owner = step_owner(def, (size_t)n - 1);
-    if (call->who->role != ROLE_ADMIN &&
-        !playbook_owner_includes(pb, owner, access_role_name(call->who->role))) {
+    if (!may_tick_owned(call, pb, owner)) {
         call->error_extra = json_pack("{s:s?, s:o}", "owner", owner, "owner_roles",
                                       owner ? owner_roles_json(pb, owner) : json_array());
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_owner", "step",
