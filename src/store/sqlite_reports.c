@@ -185,13 +185,18 @@ static bf_result build_stalled(buf *b, const void *ctx)
     if (r == BF_OK && sees_all_deals(who))
         return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
                                                  " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
-    if (r == BF_OK && shape->aside == SQ_WALK_ALL)
-        return buf_append_str(b, STALLED_COLUMNS
-                              "opportunities o WHERE " STALLED_WHERE
-                              " AND (o.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 "
-                              "FROM deal_scopes ds WHERE ds.scope = (SELECT id FROM viewer_scope) "
-                              "AND ds.opportunity_id = "
-                              "o.id)) ORDER BY o.stage_changed_at, o.id LIMIT ?2");
+    /* OFFSET 0 on PostgreSQL: a seek per deal walked, not the whole scope
+     * hashed first (see build_list_walk_all in sqlite_list.c). */
+    if (r == BF_OK && shape->aside == SQ_WALK_ALL) {
+        r = buf_append_str(b, STALLED_COLUMNS
+                           "opportunities o WHERE " STALLED_WHERE
+                           " AND (o.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 "
+                           "FROM deal_scopes ds WHERE ds.scope = (SELECT id FROM viewer_scope) "
+                           "AND ds.opportunity_id = o.id");
+        if (r == BF_OK)
+            r = buf_append_str(b, shape->lateral ? " OFFSET 0))" : "))");
+        return r == BF_OK ? buf_append_str(b, " ORDER BY o.stage_changed_at, o.id LIMIT ?2") : r;
+    }
     /* A page per person: a correlated IN (SELECT … LIMIT) for SQLite, a
      * LATERAL subquery for PostgreSQL (see build_list_by_people). */
     if (r == BF_OK && reads_totals(who) && shape->lateral)
