@@ -45,6 +45,8 @@ typedef struct api_call {
     const char *actor;        /* who acts: the user's login name ("anonymous" before login) */
     const char *session_hash; /* the session's hash when authenticated by cookie */
     struct mant_cache *mant;  /* api_mant_of's last answer in this request, or NULL */
+    const char *approved;     /* the approval being carried out in this request, or NULL: what
+                                 it asks passes the checks that would ask for one */
 } api_call;
 
 struct api_route;
@@ -107,6 +109,7 @@ typedef struct api_setting {
     const schema *body;
     json_t *(*make_default)(void);
     bf_result (*validate)(json_t *v, bf_error *err);
+    access_action need; /* what changing it needs */
 } api_setting;
 
 /* The largest number of error statuses a route declares. */
@@ -151,7 +154,10 @@ enum {
 extern const api_form api_forms[];
 
 /* The settings. */
-extern const api_setting api_setting_evaluation, api_setting_profile_rules;
+extern const api_setting api_setting_evaluation, api_setting_profile_rules, api_setting_approvals;
+/* The value of setting s, or its default; a reference the call's arena
+ * keeps. */
+bf_result api_setting_value(api_call *call, const api_setting *s, json_t **out);
 
 /* Every route of the API: the table of routes.c, then a GET and a PUT for
  * every form; ends with a zeroed entry. Built once; static storage. */
@@ -213,14 +219,17 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 
 /* The bodies declared in bodies.c. */
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
-    body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision;
+    body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision,
+    body_approval_request, body_approval_decision, body_approval_rejection;
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
     response_deal_team, response_checklist, response_checklist_item, response_history,
     response_form, response_funnel, response_forecast, response_stalled, response_deal_health,
     response_next, response_playbooks, response_playbook_imported, response_decision,
-    response_procurement_advice, response_bid_simulation, response_playbook_view;
+    response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
+    response_approval_result, response_approval_page, response_approval_list,
+    response_approval_count;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -271,6 +280,13 @@ bf_result api_owner_name(api_call *call, const resource_spec *spec, const char *
 bf_result api_create_record(api_call *call, const struct api_route *route, json_t *body,
                             record **out);
 
+/* Changes the record of spec with this id by the JSON object body as a
+ * PATCH of its current version does, without HTTP and without the caller's
+ * right to write it (the caller decided that: an approval carried out):
+ * validation, the resource's rules, the update, what follows and its audit
+ * entry, in the caller's transaction. *out belongs to the call's arena. */
+bf_result api_patch_record(api_call *call, const resource_spec *spec, const char *id, json_t *body,
+                           record **out);
 /* The route that creates records of spec (POST /api/v1/<spec->name>), or
  * NULL when the API creates none. Static storage. */
 const struct api_route *api_create_route(const resource_spec *spec);
@@ -352,6 +368,25 @@ bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb)
 /* Loads the opportunity with the id of the path and the playbook version it
  * runs on (the latest when that version is gone). */
 bf_result opportunity_load(api_call *call, record **opp, const playbook **pb);
+/* The same for the opportunity with this id. */
+bf_result opportunity_load_id(api_call *call, const char *id, record **opp, const playbook **pb);
+/* Approvals (approvals.c). A manager or an admin who may decide every level
+ * of what kind asks about opp (ask: a JSON object, not stolen) makes the
+ * decision themself: it is recorded as an approval they granted, with its
+ * audit entry, in the caller's transaction, and BF_OK lets the caller carry
+ * it out. Anyone else gets 403 approval_required naming the kind and the
+ * route that asks for one. Does nothing while call->approved is set. */
+bf_result approval_record_direct(api_call *call, const record *opp, int kind, json_t *ask,
+                                 const char *reason);
+/* Carries out an approved override: opportunity_id passes the gate of
+ * stage (409 approval_stale when the deal is no longer open in it), in the
+ * caller's transaction; *out is the deal after. */
+bf_result opportunity_advance_approved(api_call *call, const char *opportunity_id,
+                                       const char *stage, const char *reason, record **out);
+/* Carries out an approved win before the winning stage: the deal is won and
+ * enters the stage winning leads to, as its gate would have done. */
+bf_result opportunity_win_approved(api_call *call, const char *opportunity_id, const char *reason,
+                                   record **out);
 
 /* The playbook an opportunity runs on, or NULL. */
 const playbook *opportunity_playbook(api_call *call, const record *opp);
@@ -391,6 +426,14 @@ bf_result deal_member_put(api_call *call, const struct api_route *route);
 bf_result deal_member_delete(api_call *call, const struct api_route *route);
 bf_result deal_partner_put(api_call *call, const struct api_route *route);
 bf_result deal_partner_delete(api_call *call, const struct api_route *route);
+bf_result approval_request(api_call *call, const struct api_route *route);
+bf_result approval_get(api_call *call, const struct api_route *route);
+bf_result approval_approve(api_call *call, const struct api_route *route);
+bf_result approval_reject(api_call *call, const struct api_route *route);
+bf_result approval_withdraw(api_call *call, const struct api_route *route);
+bf_result approvals_of_deal(api_call *call, const struct api_route *route);
+bf_result approvals_list(api_call *call, const struct api_route *route);
+bf_result approvals_count(api_call *call, const struct api_route *route);
 
 /* The account's buying centre (every contact, by buying role) for MANT. */
 struct mant_authority;

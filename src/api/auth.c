@@ -116,8 +116,8 @@ bf_result api_require(api_call *call, access_action action)
     if (call->who != NULL && access_may(call->who->role, action))
         return BF_OK;
     static const char *const what[] = {
-        [ACCESS_OVERRIDE_GATE] = "overriding a stage gate needs a manager",
-        [ACCESS_APPROVE_DISCOUNT] = "approving a discount needs a manager",
+        [ACCESS_DECIDE_APPROVALS] = "deciding an approval needs a manager",
+        [ACCESS_EDIT_APPROVAL_RULES] = "the approval levels are an admin's",
         [ACCESS_EDIT_PLAYBOOKS] = "importing playbooks needs an admin",
         [ACCESS_EDIT_SETTINGS] = "changing settings needs a manager or an admin",
         [ACCESS_MANAGE_USERS] = "managing users, teams and partners needs an admin",

@@ -2,6 +2,7 @@
  * tool: declared once here, validated with schema_check by their handlers
  * and described from the same declarations in the OpenAPI document. */
 #include "api/api.h"
+#include "core/approval.h"
 
 static const schema login_members[] = {
     {.name = "name",
@@ -151,3 +152,54 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out)
         return BF_ERR_NOMEM;
     return r;
 }
+
+static const char *const approval_close_statuses[] = {"won", "lost", "abandoned", NULL};
+
+static const schema approval_request_members[] = {
+    {.name = "kind",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = approval_kinds,
+     .doc = "override: pass the current stage's gate although items are unmet; close: close the "
+            "deal before its winning stage; sales_mode: a mode below the recommendation"},
+    {.name = "reason",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 1000,
+     .doc = "Why (close: kept as the close reason)"},
+    {.name = "evidence", .kind = SCHEMA_TEXT, .max = 2000, .doc = "What shows it"},
+    {.name = "status",
+     .kind = SCHEMA_ENUM,
+     .values = approval_close_statuses,
+     .doc = "close: how the deal closes"},
+    {.name = "won_by",
+     .kind = SCHEMA_TEXT,
+     .max = 100,
+     .doc = "close lost: the competitor who won"},
+    {.name = "sales_mode", .kind = SCHEMA_ID, .doc = "sales_mode: the mode asked for"},
+    {0}};
+
+const schema body_approval_request = {.name = "ApprovalRequest",
+                                      .kind = SCHEMA_OBJECT,
+                                      .members = approval_request_members,
+                                      .doc = "A request for a manager's decision about the deal"};
+
+static const schema approval_decision_members[] = {
+    {.name = "comment", .kind = SCHEMA_TEXT, .max = 1000, .doc = "Kept with the decision"}, {0}};
+
+const schema body_approval_decision = {.name = "ApprovalDecision",
+                                       .kind = SCHEMA_OBJECT,
+                                       .members = approval_decision_members,
+                                       .doc = "An approval, with an optional comment"};
+
+static const schema approval_rejection_members[] = {{.name = "comment",
+                                                     .kind = SCHEMA_TEXT,
+                                                     .flags = SCHEMA_REQUIRED,
+                                                     .max = 1000,
+                                                     .doc = "Why not: the requester reads it"},
+                                                    {0}};
+
+const schema body_approval_rejection = {.name = "ApprovalRejection",
+                                        .kind = SCHEMA_OBJECT,
+                                        .members = approval_rejection_members,
+                                        .doc = "A rejection, with its reason"};

@@ -199,6 +199,7 @@ typedef struct write_ctx {
     const api_route *route;
     record *rec;      /* create: the new record; patch: the patch, then the result */
     int64_t expected; /* patch, delete: the version of If-Match */
+    const char *id;   /* patch: the record's id (NULL: the path's) */
 } write_ctx;
 
 static bf_result create_in_tx(api_call *call, void *ctx)
@@ -271,8 +272,8 @@ static bf_result patch_in_tx(api_call *call, void *ctx)
     record **out = &w->rec;
     store *st = call->app->store;
     record *before, *rec;
-    bf_result r =
-        store_record_get(st, call->arena, route->spec, path_id(call), &before, &call->err);
+    bf_result r = store_record_get(st, call->arena, route->spec, w->id ? w->id : path_id(call),
+                                   &before, &call->err);
     if (r != BF_OK)
         return r;
     if (before->version != expected)
@@ -333,6 +334,28 @@ bf_result crud_patch(api_call *call, const api_route *route)
     if ((r = api_transaction(call, patch_in_tx, &w)) != BF_OK)
         return r;
     return api_respond_record(call, 200, w.rec);
+}
+
+bf_result api_patch_record(api_call *call, const resource_spec *spec, const char *id, json_t *body,
+                           record **out)
+{
+    const api_route *route = NULL;
+    for (const api_route *r = api_route_table(); r->method != NULL && route == NULL; r++)
+        if (r->kind == ROUTE_PATCH && r->spec == spec)
+            route = r;
+    record *patch, *before;
+    bf_result r = route ? BF_OK : BF_ERR_INTERNAL;
+    if (r == BF_OK)
+        r = record_from_json(call->arena, spec, body, RECORD_PATCH, &patch, &call->err);
+    if (r == BF_OK)
+        r = store_record_get(call->app->store, call->arena, spec, id, &before, &call->err);
+    if (r != BF_OK)
+        return r;
+    write_ctx w = {.route = route, .rec = patch, .expected = before->version, .id = id};
+    if ((r = api_transaction(call, patch_in_tx, &w)) != BF_OK)
+        return r;
+    *out = w.rec;
+    return BF_OK;
 }
 
 static bf_result delete_in_tx(api_call *call, void *ctx)

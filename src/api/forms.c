@@ -12,6 +12,7 @@
 #include "core/qualification.h"
 #include "core/profile.h"
 #include "core/selection.h"
+#include "core/approval.h"
 #include "core/tender.h"
 #include "http/response.h"
 
@@ -541,6 +542,7 @@ const api_setting api_setting_evaluation = {
     .body = &evaluation_config_schema,
     .make_default = evaluation_default_config,
     .validate = evaluation_config_validate,
+    .need = ACCESS_EDIT_SETTINGS,
 };
 
 const api_setting api_setting_profile_rules = {
@@ -548,7 +550,21 @@ const api_setting api_setting_profile_rules = {
     .body = &profile_rules_schema,
     .make_default = profile_default_rules,
     .validate = profile_rules_validate,
+    .need = ACCESS_EDIT_SETTINGS,
 };
+
+const api_setting api_setting_approvals = {
+    .key = "approvals",
+    .body = &approval_rules_schema,
+    .make_default = approval_default_rules,
+    .validate = approval_rules_validate,
+    .need = ACCESS_EDIT_APPROVAL_RULES,
+};
+
+bf_result api_setting_value(api_call *call, const api_setting *s, json_t **out)
+{
+    return setting_json(call, s->key, s->make_default, out);
+}
 
 bf_result setting_get(api_call *call, const api_route *route)
 {
@@ -590,7 +606,7 @@ bf_result setting_put(api_call *call, const api_route *route)
     bf_result r = api_body(call, &body);
     if (r != BF_OK)
         return r;
-    if ((r = api_require(call, ACCESS_EDIT_SETTINGS)) != BF_OK)
+    if ((r = api_require(call, s->need)) != BF_OK)
         return r;
     if ((r = s->validate(body, &call->err)) != BF_OK)
         return r;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/approval.h"
 #include "core/mant.h"
 #include "core/opportunity.h"
 #include "core/text.h"
@@ -26,7 +27,11 @@ const playbook *opportunity_playbook(api_call *call, const record *opp)
 
 bf_result opportunity_load(api_call *call, record **opp, const playbook **pb)
 {
-    const char *id = call->req->nparams > 0 ? call->req->params[0] : "";
+    return opportunity_load_id(call, call->req->nparams > 0 ? call->req->params[0] : "", opp, pb);
+}
+
+bf_result opportunity_load_id(api_call *call, const char *id, record **opp, const playbook **pb)
+{
     bf_result r = api_require_visible(call, &resource_opportunities, id);
     if (r == BF_OK)
         r = store_record_get(call->app->store, call->arena, &resource_opportunities, id, opp,
@@ -74,6 +79,15 @@ static const char *pb_winning_stage_id(api_call *call, const record *rec)
     return pb ? pb->stages[playbook_winning_stage(pb)].id : "";
 }
 
+/* Whether closing opp now comes before its winning stage. */
+static bool closes_early(api_call *call, const record *opp)
+{
+    const playbook *pb = opportunity_playbook(call, opp);
+    size_t at;
+    return pb != NULL && playbook_stage(pb, record_text(opp, "stage"), &at) != NULL &&
+           at < playbook_winning_stage(pb);
+}
+
 static bf_result opportunity_check(api_call *call, record *rec, const record *before)
 {
     bool moved;
@@ -109,18 +123,39 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
     if ((r = opportunity_set_in_funnel(call, rec, opportunity_playbook(call, rec),
                                        before == NULL)) != BF_OK)
         return r;
-    if (text_changed(rec, before, "sales_mode") && record_text(rec, "sales_mode") != NULL &&
-        call->who->role != ROLE_MANAGER && call->who->role != ROLE_ADMIN) {
+    if (before != NULL && strcmp(record_text(before, "status"), "open") == 0 &&
+        (strcmp(status, "lost") == 0 || strcmp(status, "abandoned") == 0) &&
+        closes_early(call, before)) {
+        /* Closing before the winning stage gives the deal up while its
+         * playbook still has work for it: a manager's decision. */
+        json_t *ask = api_keep(call, json_pack("{s:s, s:s, s:s?, s:s?}", "stage",
+                                               record_text(before, "stage"), "status", status,
+                                               "close_reason", record_text(rec, "close_reason"),
+                                               "won_by", record_text(rec, "won_by")));
+        if (ask == NULL)
+            return BF_ERR_NOMEM;
+        if ((r = approval_record_direct(call, before, APPROVAL_CLOSE, ask,
+                                        record_text(rec, "close_reason"))) != BF_OK)
+            return r;
+    }
+    if (before != NULL && text_changed(rec, before, "sales_mode") &&
+        record_text(rec, "sales_mode") != NULL) {
         /* A mode below the evaluation's recommendation works a big deal as a
-         * small one: a manager's decision, not the salesperson's. */
+         * small one (防止大单做小): a manager's decision. */
         const char *recommended;
         if ((r = api_sales_mode_below(call, rec, &recommended)) != BF_OK)
             return r;
-        if (recommended != NULL)
-            return bf_fail(&call->err, BF_ERR_FORBIDDEN, "mode_below_recommendation", "sales_mode",
-                           "the evaluation recommends the %s mode; a lower one (%s) is a "
-                           "manager's decision (防止大单做小)",
-                           recommended, record_text(rec, "sales_mode"));
+        json_t *ask =
+            recommended
+                ? api_keep(call, json_pack("{s:s, s:s, s:s?}", "sales_mode",
+                                           record_text(rec, "sales_mode"), "recommended",
+                                           recommended, "from", record_text(before, "sales_mode")))
+                : NULL;
+        if (recommended != NULL && ask == NULL)
+            return BF_ERR_NOMEM;
+        if (recommended != NULL &&
+            (r = approval_record_direct(call, before, APPROVAL_SALES_MODE, ask, NULL)) != BF_OK)
+            return r;
     }
     if (text_changed(rec, before, "sales_mode")) {
         char now[32];

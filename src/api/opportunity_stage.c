@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/approval.h"
 #include "core/opportunity.h"
 #include "core/stage.h"
 #include "core/text.h"
@@ -557,19 +558,27 @@ static json_t *unmet_json(const stage_gate *gate)
 }
 
 typedef struct advance_request {
+    const char *opportunity_id; /* NULL: the path's */
     const char *note;
     bool override;
     bool check_version;
     int64_t expected;
+    const char *stage; /* an approved override: the stage whose gate it passes */
 } advance_request;
 
 static bf_result advance_in_tx(api_call *call, const advance_request *req, record **out)
 {
     record *opp;
     const playbook *pb;
-    bf_result r = opportunity_load(call, &opp, &pb);
+    bf_result r = req->opportunity_id ? opportunity_load_id(call, req->opportunity_id, &opp, &pb)
+                                      : opportunity_load(call, &opp, &pb);
     if (r != BF_OK)
         return r;
+    if (req->stage != NULL &&
+        (!opportunity_is_open(opp) || strcmp(record_text(opp, "stage"), req->stage) != 0))
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "approval_stale", "stage",
+                       "the deal is no longer open in stage %s, whose gate the approval passes",
+                       req->stage);
     if (req->check_version && opp->version != req->expected)
         return bf_fail(&call->err, BF_ERR_STALE, "version_mismatch", NULL,
                        "the opportunity was changed by someone else: version %lld is current, "
@@ -595,7 +604,15 @@ static bf_result advance_in_tx(api_call *call, const advance_request *req, recor
         return BF_ERR_NOMEM;
     r = stage_advance_check(pb, from->id, state, n, &gate, &call->err);
     if (r == BF_ERR_GATE_UNMET && req->override && !gate.wins) {
-        r = BF_OK; /* a manager takes responsibility; the reason is recorded */
+        /* A manager's decision, recorded as an approval; the reason is kept. */
+        json_t *ask =
+            api_keep(call, json_pack("{s:s, s:s?, s:o}", "stage", from->id, "to",
+                                     gate.to ? gate.to->id : NULL, "unmet", unmet_json(&gate)));
+        if (ask == NULL)
+            return BF_ERR_NOMEM;
+        r = approval_record_direct(call, opp, APPROVAL_OVERRIDE, ask, req->note);
+        if (r != BF_OK)
+            return r;
     } else if (r == BF_ERR_GATE_UNMET) {
         if (req->override) /* winning early is asked for, never overridden */
             bf_fail(&call->err, BF_ERR_GATE_UNMET, "gate_unmet", "stage",
@@ -652,9 +669,6 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
         if (req.override && req.note == NULL)
             return bf_fail(&call->err, BF_ERR_INVALID, "required", "reason",
                            "an override needs a reason, kept in the stage history");
-        if (req.override && !access_may(call->who->role, ACCESS_OVERRIDE_GATE))
-            return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", "override",
-                           "only a manager may override the stage gate");
     }
     req.check_version = http_header(call->req, "If-Match") != NULL;
     bf_result r;
@@ -664,6 +678,43 @@ bf_result opportunity_advance(api_call *call, const api_route *route)
     if ((r = api_transaction(call, move_in_tx, &m)) != BF_OK)
         return r;
     return api_respond_record(call, 200, m.opp);
+}
+
+bf_result opportunity_advance_approved(api_call *call, const char *opportunity_id,
+                                       const char *stage, const char *reason, record **out)
+{
+    advance_request req = {
+        .opportunity_id = opportunity_id, .note = reason, .override = true, .stage = stage};
+    return advance_in_tx(call, &req, out);
+}
+
+bf_result opportunity_win_approved(api_call *call, const char *opportunity_id, const char *reason,
+                                   record **out)
+{
+    record *opp;
+    const playbook *pb;
+    bf_result r = opportunity_load_id(call, opportunity_id, &opp, &pb);
+    if (r != BF_OK)
+        return r;
+    if (!opportunity_is_open(opp))
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "approval_stale", "status",
+                       "the deal is %s already", record_text(opp, "status"));
+    const stage_def *from = playbook_stage(pb, record_text(opp, "stage"), NULL);
+    if (from == NULL)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
+                       "stage %s is no longer in playbook %s", record_text(opp, "stage"), pb->id);
+    /* Where the winning gate leads: the 100% last stage after it, or itself. */
+    size_t win = playbook_winning_stage(pb);
+    const stage_def *to = &pb->stages[win + 1 < pb->nstages ? win + 1 : win];
+    checklist_state *state;
+    size_t n;
+    if ((r = checklist_state_of(call, opp, pb, from->id, &state, &n)) != BF_OK)
+        return r;
+    if ((r = move_stage(call, opp, pb, from, to, "won", reason,
+                        checklist_snapshot(call, from, state, n))) != BF_OK)
+        return r;
+    *out = opp;
+    return BF_OK;
 }
 
 /* A go/no-go answered no: the deal is closed as abandoned, the answer its

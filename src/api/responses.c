@@ -2,6 +2,7 @@
  * declared for the OpenAPI document; the handlers build them, and the API
  * tests check the answers they see against these declarations. */
 #include "api/api.h"
+#include "core/approval.h"
 
 #define TEXT(key)                                                                                  \
     {                                                                                              \
@@ -360,3 +361,104 @@ const schema response_playbook_view = {
     .kind = SCHEMA_ANY,
     .doc = "The playbook document (schema Playbook); with ?lang=zh|en each of its texts is a "
            "plain string in that language, and \"lang\" names it"};
+
+static const schema approval_members[] = {
+    TEXT("id"),
+    INT("version"),
+    TEXT("opportunity_id"),
+    TEXT_OR_NULL("opportunity_name"),
+    {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = approval_kinds},
+    {.name = "state", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = approval_states},
+    TEXT("reason"),
+    TEXT_OR_NULL("evidence"),
+    {.name = "stage",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "The stage the deal was in when asked (override, close)"},
+    {.name = "to",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "override made directly: the stage it led to"},
+    {.name = "status",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "close: won, lost or abandoned"},
+    TEXT_OR_NULL("won_by"),
+    {.name = "sales_mode",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "sales_mode: the mode asked for"},
+    {.name = "recommended",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "sales_mode: the mode the evaluation recommends"},
+    {.name = "amount",
+     .kind = SCHEMA_MONEY,
+     .flags = SCHEMA_NULLABLE,
+     .max = INT64_MAX,
+     .doc = "The deal's amount in fen when asked: it sets the levels"},
+    INT("levels"),
+    {.name = "level",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = INT64_MAX,
+     .doc = "The level waiting for a decision (levels once decided)"},
+    {.name = "approver_team_id",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "A manager of this team or of a team above decides the level; null: an admin"},
+    TEXT_OR_NULL("approver_team"),
+    TEXT("requested_by"),
+    TEXT("requested_at"),
+    LIST("decisions", &any_object, "{level, by, verdict: approved|rejected, comment, at}"),
+    TEXT_OR_NULL("decided_at"),
+    BOOL("may_decide"),
+    BOOL("may_withdraw"),
+    OBJECT("ask", "What is asked, as stored"),
+    {0}};
+
+const schema response_approval = {.name = "Approval",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = approval_members,
+                                  .doc = "A decision a manager makes about a deal (审批)"};
+
+static const schema approval_result_members[] = {
+    {.name = "approval",
+     .kind = SCHEMA_OBJECT,
+     .flags = SCHEMA_REQUIRED,
+     .members = approval_members},
+    OBJECT("opportunity", "The deal after the step (changed when it approved the last level)"),
+    {0}};
+
+const schema response_approval_result = {
+    .name = "ApprovalResult", .kind = SCHEMA_OBJECT, .members = approval_result_members};
+
+static const schema approval_page_members[] = {LIST("items", &response_approval, "Newest first"),
+                                               TEXT_OR_NULL("next_cursor"),
+                                               INT("limit"),
+                                               {0}};
+
+const schema response_approval_page = {
+    .name = "ApprovalPage", .kind = SCHEMA_OBJECT, .members = approval_page_members};
+
+static const schema approval_list_members[] = {LIST("items", &response_approval, "Newest first"),
+                                               {0}};
+
+const schema response_approval_list = {
+    .name = "ApprovalList", .kind = SCHEMA_OBJECT, .members = approval_list_members};
+
+static const schema approval_count_members[] = {
+    {.name = "inbox",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = INT64_MAX,
+     .doc = "Approvals waiting for the viewer's decision"},
+    {.name = "mine_pending",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = INT64_MAX,
+     .doc = "The viewer's own requests still pending"},
+    {0}};
+
+const schema response_approval_count = {
+    .name = "ApprovalCount", .kind = SCHEMA_OBJECT, .members = approval_count_members};

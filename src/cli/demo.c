@@ -426,6 +426,50 @@ static bf_result deal_story(demo *d, json_t *opp, const char *ref, const char *t
     return r;
 }
 
+/* A manager who decides the level an approval (an answer of the approvals
+ * API), pending, waits for: one of its team's, or the demo's admin for an admin's
+ * level. */
+static bf_result approver_of(demo *d, json_t *pending, const char **name)
+{
+    const char *team = json_string_value(json_object_get(pending, "approver_team_id"));
+    *name = DEMO_ADMIN;
+    if (team == NULL)
+        return BF_OK;
+    json_t *users;
+    const char *path = arena_printf(d->a, "/api/v1/users?team_id=%s&role=manager&limit=1", team);
+    bf_result r = path ? call(d, NULL, "GET", path, NULL, -1, &users) : BF_ERR_NOMEM;
+    json_t *first = r == BF_OK ? json_array_get(json_object_get(users, "items"), 0) : NULL;
+    if (first != NULL)
+        *name = json_string_value(json_object_get(first, "name"));
+    return r;
+}
+
+/* Asks, as who, for the approval body describes of the deal with this id,
+ * and has every level decided (verdict "approve" or "reject", with comment)
+ * by its approvers; verdict NULL leaves it pending. */
+static bf_result ask_approval(demo *d, const char *who, const char *deal, json_t *body,
+                              const char *verdict, const char *comment)
+{
+    const char *path = arena_printf(d->a, "/api/v1/opportunities/%s/approvals", deal);
+    json_t *answer;
+    bf_result r = path ? call(d, who, "POST", path, body, -1, &answer) : BF_ERR_NOMEM;
+    json_t *a = r == BF_OK ? json_object_get(answer, "approval") : NULL;
+    while (r == BF_OK && verdict != NULL &&
+           strcmp(json_string_value(json_object_get(a, "state")), "pending") == 0) {
+        const char *approver;
+        if ((r = approver_of(d, a, &approver)) != BF_OK)
+            break;
+        const char *step = arena_printf(d->a, "/api/v1/approvals/%s/%s",
+                                        json_string_value(json_object_get(a, "id")), verdict);
+        json_t *decision = json_pack("{s:s}", "comment", comment);
+        r = step && decision ? call(d, approver, "POST", step, decision, -1, &answer)
+                             : BF_ERR_NOMEM;
+        json_decref(decision);
+        a = r == BF_OK ? json_object_get(answer, "approval") : NULL;
+    }
+    return r;
+}
+
 /* A demo deal: made by its owner in the first stage, its history played
  * through the API up to its stage, then closed as won, lost or abandoned
  * when the demo says so. */
@@ -461,14 +505,22 @@ static bf_result load_deal(demo *d, json_t *o)
         r = staff_deal(d, ref);
     if (r == BF_OK)
         r = deal_story(d, opp, ref, target, stage_days, owner);
-    if (r == BF_OK && status && strcmp(status, "open") != 0) {
-        const char *path = arena_printf(d->a, "/api/v1/opportunities/%s",
-                                        json_string_value(json_object_get(opp, "id")));
+    const char *id = json_string_value(json_object_get(opp, "id"));
+    if (r == BF_OK && status && strcmp(status, "won") == 0) {
+        const char *path = arena_printf(d->a, "/api/v1/opportunities/%s", id);
         json_t *now;
         r = call(d, NULL, "GET", path, NULL, -1, &now);
         if (r == BF_OK)
             r = call(d, owner, "PATCH", path, closing,
                      json_integer_value(json_object_get(now, "version")), NULL);
+    } else if (r == BF_OK && status && strcmp(status, "open") != 0) {
+        /* Given up before its winning stage: the owner asks, the managers
+         * decide (审批). */
+        json_t *ask = json_pack("{s:s, s:s, s:O, s:O?}", "kind", "close", "status", status,
+                                "reason", json_object_get(closing, "close_reason"), "won_by",
+                                json_object_get(closing, "won_by"));
+        r = ask ? ask_approval(d, owner, id, ask, "approve", "同意，按流程关闭") : BF_ERR_NOMEM;
+        json_decref(ask);
     }
     json_decref(closing);
     return r;
@@ -581,7 +633,29 @@ static bf_result load_all(demo *d, json_t *doc)
         if (r == BF_OK)
             r = load_activity(d, o, i);
     }
-    return r == BF_OK ? load_deal_teams(d, doc) : r;
+    if (r == BF_OK)
+        r = load_deal_teams(d, doc);
+    /* Requests still waiting for a manager (the 审批 inbox), or decided. */
+    json_array_foreach(json_object_get(doc, "approvals"), i, o)
+    {
+        const char *by = json_string_value(json_object_get(o, "by"));
+        const char *verdict = json_string_value(json_object_get(o, "verdict"));
+        const char *comment = json_string_value(json_object_get(o, "comment"));
+        json_t *deal = json_object_get(d->refs, json_string_value(json_object_get(o, "deal")));
+        if (r == BF_OK && deal == NULL)
+            r = bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "approvals",
+                        "approval %zu names an unknown deal", i);
+        json_t *body = json_deep_copy(o);
+        static const char *const own[] = {"by", "verdict", "comment", "deal"};
+        for (size_t k = 0; body && k < sizeof(own) / sizeof(own[0]); k++)
+            json_object_del(body, own[k]);
+        if (r == BF_OK)
+            r = body ? ask_approval(d, by, json_string_value(deal), body, verdict,
+                                    comment ? comment : "")
+                     : BF_ERR_NOMEM;
+        json_decref(body);
+    }
+    return r;
 }
 
 /* The demo goes only into a database without accounts: loading it twice

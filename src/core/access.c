@@ -29,11 +29,11 @@ static bool internal_staff(access_role role)
 bool access_may(access_role role, access_action action)
 {
     switch (action) {
-    case ACCESS_OVERRIDE_GATE:
-    case ACCESS_APPROVE_DISCOUNT:
+    case ACCESS_DECIDE_APPROVALS:
     case ACCESS_EDIT_SETTINGS:
         return role == ROLE_MANAGER || role == ROLE_ADMIN;
     case ACCESS_EDIT_PLAYBOOKS:
+    case ACCESS_EDIT_APPROVAL_RULES:
     case ACCESS_MANAGE_USERS:
     case ACCESS_READ_AUDIT_ALL:
         return role == ROLE_ADMIN;

@@ -37,17 +37,18 @@ const char *access_role_name(access_role role);
 
 /* Actions that depend on the role only. */
 typedef enum access_action {
-    ACCESS_OVERRIDE_GATE,    /* move a deal past an unmet gate, with a reason: M */
-    ACCESS_APPROVE_DISCOUNT, /* approve a discount past the threshold: M */
-    ACCESS_EDIT_PLAYBOOKS,   /* import playbooks and versions: admin */
-    ACCESS_EDIT_SETTINGS,    /* evaluation indicators, profile rules: M, admin */
-    ACCESS_MANAGE_USERS,     /* users, teams, partner companies: admin */
-    ACCESS_READ_AUDIT,       /* read the audit log of the records one sees: internal staff */
-    ACCESS_READ_AUDIT_ALL,   /* the whole audit log, logins included: admin */
-    ACCESS_SEE_INTERNAL,     /* internal notes, margins, competitor prices, internal deliverables */
-    ACCESS_MOVE_DEALS,       /* advance a deal, answer its decision points: S, C, M */
-    ACCESS_FILL_FORMS,       /* fill a deal's qualification forms: all but implementation */
-    ACCESS_TICK_CHECKLISTS,  /* tick a deal's checklist, closing included: all but implementation */
+    ACCESS_DECIDE_APPROVALS,    /* decide approvals (a gate override, an early close, a sales mode
+                                   below the recommendation) at the levels of one's teams: M, admin */
+    ACCESS_EDIT_APPROVAL_RULES, /* the amounts from which approvals need more levels: admin */
+    ACCESS_EDIT_PLAYBOOKS,      /* import playbooks and versions: admin */
+    ACCESS_EDIT_SETTINGS,       /* evaluation indicators, profile rules: M, admin */
+    ACCESS_MANAGE_USERS,        /* users, teams, partner companies: admin */
+    ACCESS_READ_AUDIT,          /* read the audit log of the records one sees: internal staff */
+    ACCESS_READ_AUDIT_ALL,      /* the whole audit log, logins included: admin */
+    ACCESS_SEE_INTERNAL,    /* internal notes, margins, competitor prices, internal deliverables */
+    ACCESS_MOVE_DEALS,      /* advance a deal, answer its decision points: S, C, M */
+    ACCESS_FILL_FORMS,      /* fill a deal's qualification forms: all but implementation */
+    ACCESS_TICK_CHECKLISTS, /* tick a deal's checklist, closing included: all but implementation */
 } access_action;
 
 /* True when a user of role may do action. */

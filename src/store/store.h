@@ -495,6 +495,72 @@ typedef struct audit_query {
 bf_result store_audit_list(store *st, arena *a, const audit_query *q, audit_entry **out, size_t *n,
                            bool *more, bf_error *err);
 
+/* ---- approvals ------------------------------------------------------------------------
+ * A decision a manager makes about a deal (migration 15, src/api/approvals.c).
+ * Texts belong to the arena of the read, or stay the caller's on write. */
+typedef struct approval {
+    const char *id; /* "apr_…"; store_approval_insert makes it */
+    int64_t version;
+    const char *opportunity_id;
+    const char *kind;  /* override, close, sales_mode */
+    const char *state; /* pending, approved, rejected, withdrawn */
+    const char *ask;   /* what is asked: a JSON object text */
+    const char *reason;
+    const char *evidence;         /* or NULL */
+    int levels, level;            /* decisions needed; the one waited for */
+    const char *approver_team_id; /* who decides `level`: a manager of it or above; NULL: admin */
+    const char *queue;            /* a pending one's inbox, "t:<team>" or "admin"; else NULL */
+    const char *requester_id;     /* the requester's user id, or NULL */
+    const char *requested_by;     /* the requester's login name */
+    const char *requested_at;
+    const char *decisions; /* JSON array text */
+    const char *decided_at;
+} approval;
+
+/* Inserts a (its id and requested_at are made when NULL), in the caller's
+ * transaction or one of its own. */
+bf_result store_approval_insert(store *st, arena *ar, approval *a, bf_error *err);
+
+/* The approval with this id; BF_ERR_NOT_FOUND when there is none. */
+bf_result store_approval_get(store *st, arena *ar, const char *id, approval *out, bf_error *err);
+
+/* Writes a's state, level, approver_team_id, queue, decisions and
+ * decided_at when its stored version is expected (BF_ERR_STALE otherwise);
+ * a->version becomes the new one. */
+bf_result store_approval_update(store *st, approval *a, int64_t expected, bf_error *err);
+
+/* Which approvals a list reads: exactly one of opportunity_id (a deal's),
+ * queue (an inbox: pending ones waiting there) or requester_id (one's own
+ * requests, state optional), newest first, after the cursor (before_at,
+ * before_id) when given. */
+typedef struct approval_query {
+    const char *opportunity_id;
+    const char *queue;
+    const char *requester_id;
+    const char *state;
+    const char *before_at, *before_id;
+    int limit; /* 1..200 */
+} approval_query;
+
+/* The approvals q names, newest first; *more when others follow. */
+bf_result store_approval_list(store *st, arena *ar, const approval_query *q, approval **out,
+                              size_t *n, bool *more, bf_error *err);
+
+/* How many approvals wait in queue, and how many requester_id's requests
+ * are pending (either may be NULL: 0). */
+bf_result store_approval_count(store *st, const char *queue, const char *requester_id,
+                               int64_t *waiting, int64_t *mine_pending, bf_error *err);
+
+/* The teams above user_id's own (itself first) that have an active
+ * manager, nearest first: who decides each level of an approval about a
+ * deal user_id owns. *n is 0 when the user is in no team. In the arena. */
+bf_result store_approver_teams(store *st, arena *ar, const char *user_id, const char ***teams,
+                               size_t *n, bf_error *err);
+
+/* Whether team is ancestor or a team below it. */
+bf_result store_team_within(store *st, const char *ancestor, const char *team, bool *in,
+                            bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

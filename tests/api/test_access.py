@@ -958,7 +958,8 @@ class AccessTest(ServerTestCase):
         self.assertEqual(r.status, 201, r)
         items = self.audit_actions(d)
         got = [(e["actor"], e["action"]) for e in items]
-        want = [("manager_east", "stage_override"), ("partner1", "form"),
+        want = [("manager_east", "stage_override"), ("manager_east", "approval_request"),
+                ("partner1", "form"),
                 ("sales_east1", "form"), ("sales_east1", "update")]
         self.assertEqual(got[:len(want)], want, got)
         self.assertEqual(items[len(want) - 1]["new"],

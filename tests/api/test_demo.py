@@ -137,6 +137,30 @@ class DemoTest(ServerTestCase):
         self.assertEqual(f["totals"]["count"], len(mine))
         self.assertEqual(f["totals"]["amount"], sum(o["amount"] for o in mine))
 
+    def test_approvals_wait_and_were_decided(self):
+        # The regional manager and the head of sales each find a request in
+        # their inbox; the early closes went through the head of sales
+        # (华南 has no manager of its own); one request was rejected.
+        for manager in ("孙丽", "赵强"):
+            h = self.server.auth(manager)
+            self.assertGreaterEqual(self.get("/api/v1/approvals/count", headers=h)
+                                    .json["inbox"], 1, manager)
+            items = self.get("/api/v1/approvals?box=inbox", headers=h).json["items"]
+            self.assertTrue(all(i["state"] == "pending" and i["may_decide"] for i in items))
+        closed = [o for o in self.list_all("opportunities")
+                  if o["status"] in ("lost", "abandoned")]
+        self.assertTrue(closed)
+        for o in closed:
+            items = self.get("/api/v1/opportunities/%s/approvals" % o["id"]).json["items"]
+            self.assertEqual([(i["kind"], i["state"], i["status"]) for i in items],
+                             [("close", "approved", o["status"])], o["name"])
+            self.assertEqual(items[0]["decisions"][-1]["by"], "赵强")
+        rejected = [i for o in self.list_all("opportunities", "status=open")
+                    for i in self.get("/api/v1/opportunities/%s/approvals" % o["id"])
+                    .json["items"] if i["state"] == "rejected"]
+        self.assertEqual(len(rejected), 1)
+        self.assertTrue(rejected[0]["decisions"][0]["comment"])
+
 
 class DemoInitTwiceTest(unittest.TestCase):
 

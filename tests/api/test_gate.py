@@ -564,7 +564,7 @@ class GateTest(ServerTestCase):
         # Not a manager: refused, and nothing moves.
         for role in (None, "sales", "consultant"):
             with self.subTest(role=role):
-                self.assertError(self.advance(opp, body=body, role=role), 403, "forbidden")
+                self.assertError(self.advance(opp, body=body, role=role), 403, "approval_required")
         # A reason is required.
         self.assertError(self.advance(opp, body={"override": True}, role="manager"), 422,
                          field="reason")

@@ -47,6 +47,25 @@ class OpenAPITest(ServerTestCase):
                    "activities": act["id"], "playbooks": "ruijie-6", "users": user["id"],
                    "teams": team["id"], "partners": partner["id"]}
         cls.account_id = acc["id"]
+        # Approvals asked by a salesperson wait for a decision: one to read
+        # and approve, one to reject, one its requester withdraws; a spare
+        # deal takes the request the walk makes (as the admin, it is done).
+        cls.sales = s.auth("文档销售", role="sales")
+        spare = []
+        for i in range(4):
+            spare.append(s.post("/api/v1/opportunities",
+                                {"account_id": acc["id"], "name": "文档审批%d" % i}).json["id"])
+        asked = []
+        for d in spare[:3]:
+            r = s.post("/api/v1/opportunities/%s/approvals" % d,
+                       {"kind": "close", "status": "abandoned", "reason": "客户取消项目"},
+                       headers=cls.sales)
+            if r.status != 201 or r.json["approval"]["state"] != "pending":
+                raise RuntimeError("approval: %r" % (r,))
+            asked.append(r.json["approval"]["id"])
+        cls.ids["approvals"] = asked[0]
+        cls.approval_for = {"approve": asked[0], "reject": asked[1], "withdraw": asked[2]}
+        cls.spare_deal = spare[3]
 
     def concrete(self, path, real=True):
         """The path with its {params} filled in."""
@@ -95,6 +114,12 @@ class OpenAPITest(ServerTestCase):
             return small_playbook(ServerTestCase.unique("doc").lower())
         if method == "PATCH":
             return {}
+        if method == "POST" and path == "/api/v1/opportunities/{id}/approvals":
+            return {"kind": "close", "status": "abandoned", "reason": "客户预算取消"}
+        if method == "POST" and path.endswith("/reject"):
+            return {"comment": "证据不足"}
+        if method == "POST" and path.endswith("/approve"):
+            return {"comment": "同意"}
         # The sales tools' forms (PUT, every part optional but for these) and
         # the tools without storage (POST).
         if method == "PUT" and path.endswith("/selection-scoring"):
@@ -217,6 +242,14 @@ class OpenAPITest(ServerTestCase):
                 if path.endswith("/transfer"):  # the record's current version
                     headers["If-Match"] = self.get(url[:-len("/transfer")]).headers["ETag"]
                 body = self.minimal_body(method, path)
+                step = re.match(r"^/api/v1/approvals/\{id\}/(\w+)$", path)
+                if step:
+                    url = "/api/v1/approvals/%s/%s" % (self.approval_for[step.group(1)],
+                                                       step.group(1))
+                    if step.group(1) == "withdraw":
+                        headers.update(self.sales)
+                if method == "POST" and path == "/api/v1/opportunities/{id}/approvals":
+                    url = "/api/v1/opportunities/%s/approvals" % self.spare_deal
                 r = self.request(method, url, body=body, headers=headers)
                 if path == "/api/v1/session/password":
                     self.server.renew_admin_token()  # the change revoked the admin's tokens

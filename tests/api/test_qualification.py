@@ -176,8 +176,8 @@ class EvaluationTest(ServerTestCase):
             return self.request("PATCH", url, body={"sales_mode": mode},
                                 headers=dict(headers, **{"If-Match": '"%d"' % v}))
         r = choose("quick", sales)
-        self.assertError(r, 403, "mode_below_recommendation", "sales_mode")
-        self.assertIn("consultative", r.json["error"]["message"])
+        self.assertError(r, 403, "approval_required", "sales_mode")
+        self.assertEqual((r.json["kind"], r.json["recommended"]), ("sales_mode", "consultative"))
         self.assertIsNone(self.get(url).json["sales_mode"])
         for mode in ("strategic", "consultative"):
             self.assertEqual(choose(mode, sales).status, 200)

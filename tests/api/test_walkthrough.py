@@ -370,7 +370,7 @@ class WalkthroughTest(ServerTestCase):
 
     def override(self, opp, st, to, checklist):
         body = {"override": True, "reason": "客户高层已口头承诺，材料后补"}
-        self.assertError(self.advance(opp, body=body), 403, "forbidden")
+        self.assertError(self.advance(opp, body=body), 403, "approval_required")
         self.assertError(self.advance(opp, body={"override": True}, role="manager"), 422,
                          field="reason")
         self.assertEqual(self.reload(opp)["stage"], st["id"])

@@ -27,15 +27,15 @@ static void roles_parse_and_name(void **state)
     assert_int_equal(r, ROLE_ADMIN);
 }
 
-static void only_managers_override_and_approve(void **state)
+static void only_managers_decide_approvals(void **state)
 {
     (void)state;
     for (int i = 0; i < ROLE_COUNT; i++) {
         bool m = i == ROLE_MANAGER || i == ROLE_ADMIN;
-        assert_int_equal(access_may((access_role)i, ACCESS_OVERRIDE_GATE), m);
-        assert_int_equal(access_may((access_role)i, ACCESS_APPROVE_DISCOUNT), m);
+        assert_int_equal(access_may((access_role)i, ACCESS_DECIDE_APPROVALS), m);
         assert_int_equal(access_may((access_role)i, ACCESS_EDIT_SETTINGS), m);
         assert_int_equal(access_may((access_role)i, ACCESS_EDIT_PLAYBOOKS), i == ROLE_ADMIN);
+        assert_int_equal(access_may((access_role)i, ACCESS_EDIT_APPROVAL_RULES), i == ROLE_ADMIN);
         assert_int_equal(access_may((access_role)i, ACCESS_MANAGE_USERS), i == ROLE_ADMIN);
         assert_int_equal(access_may((access_role)i, ACCESS_SEE_INTERNAL), i != ROLE_PARTNER);
         assert_int_equal(access_may((access_role)i, ACCESS_MOVE_DEALS),
@@ -111,7 +111,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(roles_parse_and_name),
-        cmocka_unit_test(only_managers_override_and_approve),
+        cmocka_unit_test(only_managers_decide_approvals),
         cmocka_unit_test(who_writes_what),
         cmocka_unit_test(the_owner_or_a_manager_staffs_a_deal),
         cmocka_unit_test(only_staff_own_deals),

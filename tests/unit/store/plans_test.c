@@ -45,6 +45,7 @@ static const char *const growing[] = {"accounts",
                                       "opportunity_members",
                                       "opportunity_partners",
                                       "deal_scopes",
+                                      "approvals",
                                       NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
@@ -249,6 +250,10 @@ static const char *const reads[] = {
     "/api/v1/opportunities/{opp}/history",
     "/api/v1/opportunities/{opp}/team",
     "/api/v1/audit?record_id={opp}",
+    "/api/v1/opportunities/{opp}/approvals",
+    "/api/v1/approvals",
+    "/api/v1/approvals?box=mine&state=pending",
+    "/api/v1/approvals/count",
     NULL,
 };
 
@@ -471,7 +476,13 @@ static void run_writes(fixture *f, const char *opp, const char *acc, const char 
     run(f, "甲", "POST", "/api/v1/activities",
         arena_printf(f->a, "{\"opportunity_id\":\"%s\",\"type\":\"visit\"}", opp));
     run(f, "甲", "PUT", arena_printf(f->a, "%s/team/%s", url, owner), "{\"role\":\"sales\"}");
+    json_t *asked = run(f, "甲", "POST", arena_printf(f->a, "%s/approvals", url),
+                        "{\"kind\":\"close\",\"status\":\"abandoned\",\"reason\":\"取消\"}");
     f->what = "admin writes";
+    run(f, NULL, "POST",
+        arena_printf(f->a, "/api/v1/approvals/%s/reject",
+                     json_string_value(json_object_get(json_object_get(asked, "approval"), "id"))),
+        "{\"comment\":\"继续跟进\"}");
     run(f, NULL, "POST", arena_printf(f->a, "%s/advance", url),
         "{\"override\":true,\"reason\":\"批准\"}");
     o = run(f, NULL, "GET", url, NULL);
