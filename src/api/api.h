@@ -220,7 +220,7 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 /* The bodies declared in bodies.c. */
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
     body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision,
-    body_approval_request, body_approval_decision, body_approval_rejection;
+    body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick;
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
@@ -229,7 +229,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_next, response_playbooks, response_playbook_imported, response_decision,
     response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
     response_approval_result, response_approval_page, response_approval_list,
-    response_approval_count;
+    response_approval_count, response_activity_checklist;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -427,6 +427,8 @@ bf_result deal_member_delete(api_call *call, const struct api_route *route);
 bf_result deal_partner_put(api_call *call, const struct api_route *route);
 bf_result deal_partner_delete(api_call *call, const struct api_route *route);
 bf_result approval_request(api_call *call, const struct api_route *route);
+bf_result activity_checklist_get(api_call *call, const struct api_route *route);
+bf_result activity_checklist_put(api_call *call, const struct api_route *route);
 bf_result approval_get(api_call *call, const struct api_route *route);
 bf_result approval_approve(api_call *call, const struct api_route *route);
 bf_result approval_reject(api_call *call, const struct api_route *route);

@@ -203,3 +203,14 @@ const schema body_approval_rejection = {.name = "ApprovalRejection",
                                         .kind = SCHEMA_OBJECT,
                                         .members = approval_rejection_members,
                                         .doc = "A rejection, with its reason"};
+
+static const schema activity_tick_members[] = {
+    {.name = "done", .kind = SCHEMA_BOOL, .flags = SCHEMA_REQUIRED},
+    {.name = "note", .kind = SCHEMA_TEXT, .max = 1000, .doc = "What was found or agreed"},
+    {0},
+};
+
+const schema body_activity_tick = {.name = "ActivityChecklistTick",
+                                   .kind = SCHEMA_OBJECT,
+                                   .members = activity_tick_members,
+                                   .doc = "A tick or untick of an activity's checklist item"};

@@ -179,16 +179,6 @@ static const char *plan_time(api_call *call, int days)
     return arena_strdup(call->arena, out);
 }
 
-/* Appends the zh texts of list, one per line, after a heading. */
-static void append_steps(buf *b, const char *heading, const text_list *list)
-{
-    if (list->n == 0)
-        return;
-    buf_printf(b, "\n%s", heading);
-    for (size_t i = 0; i < list->n; i++)
-        buf_printf(b, "\n%zu. %s", i + 1, i18n_pick(&list->items[i], "zh"));
-}
-
 typedef struct plan_refs {
     const char *mode; /* "quick" */
     bool found[100];  /* visit n already planned (not yet done or done) */
@@ -224,12 +214,8 @@ static bf_result instantiate_visit_plan(api_call *call, const record *opp, const
         record *act = record_new(call->arena, &resource_activities);
         if (act == NULL)
             return BF_ERR_NOMEM;
-        buf purpose;
-        buf_init(&purpose, call->arena, 8000);
-        buf_append_str(&purpose, i18n_pick(&v->purpose, "zh"));
-        append_steps(&purpose, "访前：", &v->before);
-        append_steps(&purpose, "访中：", &v->during);
-        append_steps(&purpose, "访后：", &v->after);
+        /* What to do before, during and after the visit is its checklist
+         * (GET /activities/{id}/checklist), not text in its purpose. */
         record_set_text(act, "opportunity_id", opp->id);
         record_set_text(act, "account_id", record_text(opp, "account_id"));
         record_set_text(act, "type", "visit");
@@ -237,7 +223,7 @@ static bf_result instantiate_visit_plan(api_call *call, const record *opp, const
             act, "subject",
             arena_printf(call->arena, "%s·第%d次拜访", i18n_pick(&mode->name, "zh"), v->n));
         record_set_text(act, "planned_at", plan_time(call, v->day));
-        record_set_text(act, "purpose", buf_cstr(&purpose));
+        record_set_text(act, "purpose", i18n_pick(&v->purpose, "zh"));
         record_set_text(act, "owner_id", record_text(opp, "owner_id"));
         record_set_text(act, "owner", record_text(opp, "owner"));
         char ref[64];

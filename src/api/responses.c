@@ -462,3 +462,21 @@ static const schema approval_count_members[] = {
 
 const schema response_approval_count = {
     .name = "ApprovalCount", .kind = SCHEMA_OBJECT, .members = approval_count_members};
+
+static const schema activity_checklist_members[] = {
+    TEXT("activity_id"),
+    OBJECT_OR_NULL("source", "{kind: visit, mode, n} (a planned visit of a sales mode), {kind: "
+                             "type, id, type} (the playbook's checklist of the activity's type), "
+                             "or null: no checklist"),
+    OBJECT_OR_NULL("name", "{zh, en}: the visit's purpose or the checklist's name"),
+    LIST("items", &any_object,
+         "{id: before-1 …, phase: before|during|after, text: {zh, en}, done, by, at, note}"),
+    INT("done"),
+    INT("total"),
+    {0}};
+
+const schema response_activity_checklist = {.name = "ActivityChecklist",
+                                            .kind = SCHEMA_OBJECT,
+                                            .members = activity_checklist_members,
+                                            .doc = "What to do before, during and after an "
+                                                   "activity, ticked"};

@@ -180,6 +180,27 @@ static const api_route declared_routes[] = {
      .success = 204,
      .statuses = {403, 404}},
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
+    {.method = "GET",
+     .pattern = "/api/v1/activities/{id}/checklist",
+     .handler = activity_checklist_get,
+     .kind = ROUTE_OTHER,
+     .operation = "getActivityChecklist",
+     .summary = "What to do before, during and after the activity, ticked: a planned visit's "
+                "from its sales mode's visit plan, another activity's from its deal's playbook "
+                "by type (a rehearsal before a presentation or a bid, a demo's flow, a "
+                "negotiation's steps)",
+     .response = &response_activity_checklist,
+     .statuses = {404}},
+    {.method = "PUT",
+     .pattern = "/api/v1/activities/{id}/checklist/{item}",
+     .handler = activity_checklist_put,
+     .kind = ROUTE_OTHER,
+     .operation = "tickActivityChecklist",
+     .summary = "Tick or untick an item of the activity's checklist (before-1, during-2 …), "
+                "with a note; audited",
+     .body = &body_activity_tick,
+     .response = &response_activity_checklist,
+     .statuses = {400, 403, 404, 413, 415, 422}},
     {.method = "POST",
      .pattern = "/api/v1/accounts/{id}/transfer",
      .handler = record_transfer,

@@ -238,3 +238,11 @@ const playbook *playbook_set_at(const playbook_set *set, size_t i)
 {
     return i < playbook_set_count(set) ? set->items[i] : NULL;
 }
+
+const activity_checklist_def *playbook_activity_checklist(const playbook *pb, const char *type)
+{
+    for (size_t i = 0; pb && type && i < pb->nactivity_checklists; i++)
+        if (pb->activity_checklists[i].type && strcmp(pb->activity_checklists[i].type, type) == 0)
+            return &pb->activity_checklists[i];
+    return NULL;
+}

@@ -125,6 +125,16 @@ typedef struct mode_def {
     size_t nvisits;
 } mode_def;
 
+/* The checklist of an activity of a type (a rehearsal before a presentation,
+ * a demo's flow, a negotiation's steps): what to do before, during and
+ * after it. A planned visit's checklist is its visit's (visit_def). */
+typedef struct activity_checklist_def {
+    const char *id;
+    const char *type; /* an activity type: presentation, demo, bid_opening … */
+    i18n_text name;
+    text_list before, during, after;
+} activity_checklist_def;
+
 typedef struct role_def {
     const char *code;
     i18n_text name, description;
@@ -159,6 +169,8 @@ typedef struct playbook {
     size_t nclosing;
     mode_def *modes;
     size_t nmodes;
+    activity_checklist_def *activity_checklists;
+    size_t nactivity_checklists;
     json_t *doc; /* the validated document, served by the API */
     struct arena *arena;
 } playbook;
@@ -195,6 +207,9 @@ size_t playbook_winning_stage(const playbook *pb);
 /* The stage whose probability is closest to probability, ties going to the
  * earlier stage (used when a deal moves to another playbook). */
 const stage_def *playbook_stage_by_probability(const playbook *pb, int probability);
+
+/* The checklist the playbook gives activities of type, or NULL. */
+const activity_checklist_def *playbook_activity_checklist(const playbook *pb, const char *type);
 
 /* The item called id in stage (or, with stage NULL, among the closing steps). */
 const checklist_def *playbook_item(const playbook *pb, const stage_def *stage, const char *id);

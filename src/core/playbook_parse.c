@@ -558,6 +558,40 @@ static void parse_modes(ctx *c, json_t *doc)
     c->pb->nmodes = c->pb->modes ? n : 0;
 }
 
+static void parse_activity_checklists(ctx *c, json_t *doc)
+{
+    size_t n;
+    json_t *arr = get_array(doc, "activity_checklists", &n);
+    playbook *pb = c->pb;
+    pb->activity_checklists = n ? arena_calloc(c->a, n, sizeof(activity_checklist_def)) : NULL;
+    for (size_t i = 0; arr && pb->activity_checklists && i < n; i++) {
+        char saved[sizeof(c->path)];
+        enter(c, saved, "activity_checklists[%zu]", i);
+        json_t *v = json_array_get(arr, i);
+        activity_checklist_def *a = &pb->activity_checklists[i];
+        if (json_is_object(v)) {
+            a->id = get_id(c, v, "id");
+            a->type = get_string(c, v, "type"); /* one of the activity types: the schema */
+            for (size_t k = 0; k < i; k++) {
+                if (a->id && pb->activity_checklists[k].id &&
+                    strcmp(pb->activity_checklists[k].id, a->id) == 0)
+                    problem(c, "id", "repeats the id \"%s\"", a->id);
+                if (a->type && pb->activity_checklists[k].type &&
+                    strcmp(pb->activity_checklists[k].type, a->type) == 0)
+                    problem(c, "type", "activities of type %s have a checklist already", a->type);
+            }
+            get_text(c, v, "name", &a->name);
+            get_text_list(c, v, "before", &a->before);
+            get_text_list(c, v, "during", &a->during);
+            get_text_list(c, v, "after", &a->after);
+            if (a->before.n + a->during.n + a->after.n == 0)
+                problem(c, "before", "a checklist needs at least one item before, during or after");
+        }
+        leave(c, saved);
+    }
+    pb->nactivity_checklists = pb->activity_checklists ? n : 0;
+}
+
 static void parse_doc(ctx *c, json_t *doc)
 {
     playbook *pb = c->pb;
@@ -610,6 +644,7 @@ static void parse_doc(ctx *c, json_t *doc)
     parse_decisions(c, doc);
     parse_closing(c, doc);
     parse_modes(c, doc);
+    parse_activity_checklists(c, doc);
 }
 
 /* A fault of the document's shape, as a problem: its path, and its message

@@ -5,6 +5,7 @@
  * probabilities, decision stages, visit days — while it builds the
  * playbook. */
 #include "core/playbook.h"
+#include "core/resource.h"
 
 static const schema i18n_members[] = {
     {.name = "zh", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .doc = "中文"},
@@ -44,10 +45,10 @@ static const char *const mode_ids[] = {"quick", "consultative", "strategic", NUL
 
 static const schema framework = {.kind = SCHEMA_ENUM, .values = frameworks};
 
-static const char *const user_roles[] = {"sales",   "consultant",     "manager",
-                                         "partner", "implementation", NULL};
+static const char *const played_roles[] = {"sales",   "consultant",     "manager",
+                                           "partner", "implementation", NULL};
 
-static const schema user_role = {.kind = SCHEMA_ENUM, .values = user_roles};
+static const schema user_role = {.kind = SCHEMA_ENUM, .values = played_roles};
 
 static const schema role_members[] = {
     {.name = "code",
@@ -219,6 +220,23 @@ static const schema mode_members[] = {
 
 static const schema mode = {.kind = SCHEMA_OBJECT, .members = mode_members};
 
+static const schema activity_checklist_members[] = {
+    ID_REQ("id"),
+    {.name = "type",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = activity_types,
+     .doc = "The activity type whose activities get this checklist"},
+    TEXT_REQ("name"),
+    TEXTS("before"),
+    TEXTS("during"),
+    TEXTS("after"),
+    {0},
+};
+
+static const schema activity_checklist = {.kind = SCHEMA_OBJECT,
+                                          .members = activity_checklist_members};
+
 static const char *const schema_ids[] = {PLAYBOOK_SCHEMA, NULL};
 
 static const schema document_members[] = {
@@ -241,6 +259,11 @@ static const schema document_members[] = {
     {.name = "closing", .kind = SCHEMA_ARRAY, .item = &closing},
     TEXT_OPT("reference_case"),
     {.name = "modes", .kind = SCHEMA_ARRAY, .item = &mode},
+    {.name = "activity_checklists",
+     .kind = SCHEMA_ARRAY,
+     .item = &activity_checklist,
+     .doc = "Checklists of activities by type (a rehearsal before a presentation, a demo's flow, "
+            "a negotiation's steps): each activity of the type on a deal gets it to tick"},
     {0},
 };
 

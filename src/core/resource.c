@@ -122,9 +122,9 @@ static const field_spec opportunity_fields[] = {
      "Expected gross margin in fen (预计毛利，分; channel partners never see it)"},
 };
 
-static const char *const activity_types[] = {
-    "visit",        "call",       "meeting",     "demo",  "research",
-    "presentation", "site_visit", "bid_opening", "other", NULL};
+const char *const activity_types[] = {"visit",       "call",         "meeting",    "demo",
+                                      "research",    "presentation", "site_visit", "bid_opening",
+                                      "negotiation", "other",        NULL};
 
 static const field_spec activity_fields[] = {
     {"opportunity_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "opportunities", NULL,
@@ -133,7 +133,7 @@ static const field_spec activity_fields[] = {
      "Account (客户); taken from the opportunity when omitted"},
     {"type", FIELD_ENUM, FIELD_REQUIRED | FIELD_FILTER, 0, 0, activity_types, NULL, NULL,
      "visit 拜访, call 电话, meeting 会议, demo 演示, research 调研, presentation 汇报, "
-     "site_visit 客户参观, bid_opening 开标, other"},
+     "site_visit 客户参观, bid_opening 开标, negotiation 商务谈判, other"},
     {"subject", FIELD_TEXT, FIELD_SEARCH, 0, 200, NULL, NULL, NULL, "Subject (主题)"},
     {"planned_at", FIELD_DATETIME, FIELD_FILTER | FIELD_SORT, 0, 0, NULL, NULL, NULL,
      "Planned time, UTC (计划时间)"},

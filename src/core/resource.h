@@ -75,5 +75,6 @@ const resource_spec *resource_by_name(const char *name);
 extern const char *const opportunity_statuses[];
 extern const char *const opportunity_sales_modes[];
 extern const char *const user_roles[];
+extern const char *const activity_types[];
 
 #endif

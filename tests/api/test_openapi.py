@@ -39,7 +39,11 @@ class OpenAPITest(ServerTestCase):
         opp = s.post("/api/v1/opportunities",
                      {"account_id": acc["id"], "name": "文档商机", "playbook": "uss-5",
                       "stage": "intent"}).json
-        act = s.post("/api/v1/activities", {"account_id": acc["id"], "type": "call"}).json
+        # A presentation on a huayu-5 deal: it has a checklist (the rehearsal).
+        huayu = s.post("/api/v1/opportunities",
+                       {"account_id": acc["id"], "name": "文档华宇商机", "playbook": "huayu-5"}).json
+        act = s.post("/api/v1/activities", {"opportunity_id": huayu["id"],
+                                            "type": "presentation"}).json
         team = s.post("/api/v1/teams", {"name": "文档团队"}).json
         partner = s.post("/api/v1/partners", {"name": "文档渠道"}).json
         user = s.make_user("文档用户", role="consultant")
@@ -75,6 +79,8 @@ class OpenAPITest(ServerTestCase):
             rid = self.ids[resource]
         else:
             rid = (resource or "x")[:3] + "_placeholder0000"
+        if path.startswith("/api/v1/activities/"):
+            path = path.replace("{item}", "before-1")
         out = (path.replace("{id}", rid).replace("{item}/steps", "prepare-visit/steps")
                .replace("{item}", "int-visit-prepared")
                .replace("{decision}", "vision").replace("{step}", "1")

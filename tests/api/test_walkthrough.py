@@ -466,9 +466,16 @@ class WalkthroughTest(ServerTestCase):
                               {planned_time(start + datetime.timedelta(seconds=s), v["day"])
                                for s in (0, 2)})
                 self.assertGreaterEqual(parse_utc(a["planned_at"]), start.replace(microsecond=0))
-                self.assertIn(v["purpose"]["zh"], a["purpose"])
-                for step in v.get("before", []) + v.get("during", []) + v.get("after", []):
-                    self.assertIn(step["zh"], a["purpose"])
+                # The purpose is the visit's; what to do before, during and
+                # after it is the activity's checklist, item by item.
+                self.assertEqual(a["purpose"], v["purpose"]["zh"])
+                cl = self.get("/api/v1/activities/%s/checklist" % a["id"]).json
+                self.assertEqual(cl["source"], {"kind": "visit", "mode": "quick", "n": v["n"]})
+                self.assertEqual(
+                    [(i["id"], i["phase"], i["text"]["zh"], i["done"]) for i in cl["items"]],
+                    [("%s-%d" % (ph, k + 1), ph, step["zh"], False)
+                     for ph in ("before", "during", "after")
+                     for k, step in enumerate(v.get(ph, []))])
                 one = self.list_all("activities", "plan_ref=" +
                                     urllib.parse.quote(a["plan_ref"], safe=""))
                 self.assertIn(a["id"], [x["id"] for x in one])

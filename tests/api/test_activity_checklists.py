@@ -1,0 +1,132 @@
+"""Activity checklists: what to do before, during and after an activity,
+ticked item by item — a planned visit's from its sales mode's visit plan,
+another activity's from its deal's playbook by type (the rehearsal before a
+presentation or a bid, a demo's flow, a negotiation's steps). Through the
+real server."""
+
+import unittest
+
+from bingfa_server import ServerTestCase
+
+
+class ActivityChecklistTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pbs = {p: cls.server.get("/api/v1/playbooks/" + p).json
+                   for p in ("huayu-5", "project-8", "uss-5")}
+        cls.acc = cls.server.post("/api/v1/accounts", {"name": "活动检查单客户"}).json
+
+    def checklist_def(self, playbook, type_):
+        for c in self.pbs[playbook].get("activity_checklists", []):
+            if c["type"] == type_:
+                return c
+        return None
+
+    def activity(self, opp, type_, **kw):
+        body = {"opportunity_id": opp["id"], "type": type_, "subject": self.unique("活动")}
+        body.update(kw)
+        return self.create("activities", body)
+
+    def url(self, act, item=None):
+        u = "/api/v1/activities/%s/checklist" % act["id"]
+        return u + "/" + item if item else u
+
+    def test_every_type_the_playbooks_name_gets_its_checklist(self):
+        seen = set()
+        for pb, doc in self.pbs.items():
+            opp = self.make_opportunity(self.acc["id"], playbook=pb)
+            for c in doc.get("activity_checklists", []):
+                with self.subTest(playbook=pb, type=c["type"]):
+                    act = self.activity(opp, c["type"])
+                    got = self.get(self.url(act)).json
+                    self.assertEqual(got["source"], {"kind": "type", "id": c["id"],
+                                                     "type": c["type"]})
+                    self.assertEqual(got["name"], c["name"])
+                    want = [("%s-%d" % (ph, k + 1), ph, t["zh"], t["en"])
+                            for ph in ("before", "during", "after")
+                            for k, t in enumerate(c.get(ph, []))]
+                    self.assertEqual([(i["id"], i["phase"], i["text"]["zh"], i["text"]["en"])
+                                      for i in got["items"]], want)
+                    self.assertEqual((got["done"], got["total"]), (0, len(want)))
+                    seen.add((pb, c["type"]))
+        # The rehearsal before a presentation and a bid, the demo's flow and
+        # the negotiation's steps are there.
+        for pair in (("huayu-5", "presentation"), ("huayu-5", "bid_opening"),
+                     ("huayu-5", "demo"), ("huayu-5", "negotiation"),
+                     ("project-8", "negotiation")):
+            self.assertIn(pair, seen)
+
+    def test_ticks_are_kept_with_who_and_when_and_audited(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="huayu-5")
+        act = self.activity(opp, "presentation")
+        c = self.checklist_def("huayu-5", "presentation")
+        r = self.request("PUT", self.url(act, "before-2"),
+                         body={"done": True, "note": "开场 8 分钟讲清预算收益"})
+        self.assertEqual(r.status, 200, r)
+        item = r.json["items"][1]
+        self.assertEqual((item["id"], item["done"], item["by"], item["note"]),
+                         ("before-2", True, "tester", "开场 8 分钟讲清预算收益"))
+        self.assertTrue(item["at"].endswith("Z"))
+        self.assertEqual(r.json["done"], 1)
+        # Kept: read back the same; untick.
+        self.assertEqual(self.get(self.url(act)).json["items"][1]["done"], True)
+        r = self.request("PUT", self.url(act, "before-2"), body={"done": False})
+        self.assertEqual((r.status, r.json["done"], r.json["items"][1]["done"]), (200, 0, False))
+        last = "after-%d" % len(c["after"])
+        self.assertEqual(self.request("PUT", self.url(act, last), body={"done": True}).status, 200)
+        audit = self.get("/api/v1/audit?record_id=" + act["id"]).json["items"]
+        self.assertEqual([(e["action"], e["new"]["item"]) for e in audit[:3]],
+                         [("checklist", last), ("checklist", "before-2"),
+                          ("checklist", "before-2")])
+        # Unknown items, bad bodies.
+        for item, body, status in (("before-99", {"done": True}, 404),
+                                   ("middle-1", {"done": True}, 404),
+                                   ("before-1", {}, 422),
+                                   ("before-1", {"done": "yes"}, 422),
+                                   ("before-1", {"done": True, "note": "x" * 1001}, 422)):
+            r = self.request("PUT", self.url(act, item), body=body)
+            self.assertEqual(r.status, status, (item, body, r))
+
+    def test_an_activity_without_a_checklist_says_so(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="huayu-5")
+        act = self.activity(opp, "call")
+        got = self.get(self.url(act)).json
+        self.assertEqual((got["source"], got["items"], got["total"]), (None, [], 0))
+        r = self.request("PUT", self.url(act, "before-1"), body={"done": True})
+        self.assertEqual((r.status, r.json["error"]["code"]), (404, "not_found"))
+        no_deal = self.create("activities", {"account_id": self.acc["id"], "type": "demo"})
+        self.assertEqual(self.get(self.url(no_deal)).json["source"], None)
+
+    def test_others_do_not_see_it_and_it_goes_with_the_activity(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="huayu-5")
+        act = self.activity(opp, "demo")
+        self.assertEqual(self.request("PUT", self.url(act, "before-1"),
+                                      body={"done": True}).status, 200)
+        outsider = self.server.auth(self.unique("外人"), role="sales", team_id=None)
+        self.assertEqual(self.get(self.url(act), headers=outsider).status, 404)
+        self.assertEqual(self.request("PUT", self.url(act, "before-1"), body={"done": False},
+                                      headers=outsider).status, 404)
+        r = self.delete("/api/v1/activities/" + act["id"], version=act["version"])
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.get(self.url(act)).status, 404)
+
+    def test_a_planned_visit_gets_its_visits_steps(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="uss-5")
+        r = self.patch("/api/v1/opportunities/" + opp["id"], {"sales_mode": "consultative"},
+                       version=opp["version"])
+        self.assertEqual(r.status, 200, r)
+        mode = [m for m in self.pbs["uss-5"]["modes"] if m["id"] == "consultative"][0]
+        acts = self.list_all("activities", "opportunity_id=" + opp["id"])
+        planned = {a["plan_ref"]: a for a in acts if a["plan_ref"]}
+        for v in mode["visits"]:
+            a = planned["consultative/%d" % v["n"]]
+            got = self.get(self.url(a)).json
+            self.assertEqual(got["name"], v["purpose"])
+            self.assertEqual([i["text"] for i in got["items"]],
+                             v.get("before", []) + v.get("during", []) + v.get("after", []))
+
+
+if __name__ == "__main__":
+    unittest.main()
