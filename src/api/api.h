@@ -378,6 +378,13 @@ bf_result opportunity_load_id(api_call *call, const char *id, record **opp, cons
  * route that asks for one. Does nothing while call->approved is set. */
 bf_result approval_record_direct(api_call *call, const record *opp, int kind, json_t *ask,
                                  const char *reason);
+/* The id of the approved release of the deal's proposal (newest), or NULL. */
+bf_result api_proposal_released(api_call *call, const char *opportunity_id,
+                                const char **approval_id);
+/* The deal's proposal review as proposal_review_evaluate says it (kept in
+ * the call), and the stored form's version (0: never saved). */
+bf_result api_proposal_review(api_call *call, const record *opp, const playbook *pb,
+                              json_t **review, int64_t *version);
 /* Carries out an approved override: opportunity_id passes the gate of
  * stage (409 approval_stale when the deal is no longer open in it), in the
  * caller's transaction; *out is the deal after. */

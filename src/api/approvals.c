@@ -121,7 +121,9 @@ static bf_result carry_out(api_call *call, const approval *p, record **opp)
     const char *reason = arena_printf(call->arena, "%s (%s)", p->reason, p->id);
     bf_result r = reason ? BF_OK : BF_ERR_NOMEM;
     const char *status = json_string_value(json_object_get(ask, "status"));
-    if (r == BF_OK && kind == APPROVAL_OVERRIDE)
+    if (r == BF_OK && kind == APPROVAL_PROPOSAL_RELEASE)
+        ; /* the release is the approval itself: the review's item reads it */
+    else if (r == BF_OK && kind == APPROVAL_OVERRIDE)
         r = opportunity_advance_approved(
             call, p->opportunity_id, json_string_value(json_object_get(ask, "stage")), reason, opp);
     else if (r == BF_OK && kind == APPROVAL_CLOSE && status && strcmp(status, "won") == 0)
@@ -232,6 +234,7 @@ bf_result approval_record_direct(api_call *call, const record *opp, int kind, js
             [APPROVAL_CLOSE] = "closing a deal before its winning stage",
             [APPROVAL_SALES_MODE] = "a sales mode below the evaluation's recommendation "
                                     "(防止大单做小)",
+            [APPROVAL_PROPOSAL_RELEASE] = "releasing the proposal",
         };
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "approval_required",
                        kind == APPROVAL_SALES_MODE ? "sales_mode"
@@ -329,6 +332,23 @@ static bf_result ask_for(api_call *call, record *opp, const playbook *pb, approv
                            "close it as won (kind close, status won)",
                            stage);
         *ask = json_pack("{s:s}", "stage", stage);
+    } else if (kind == APPROVAL_PROPOSAL_RELEASE) {
+        if (pb->nproposal_defects == 0)
+            return bf_fail(&call->err, BF_ERR_CONFLICT, "not_applicable", "kind",
+                           "playbook %s has no proposal review (proposal_defects)", pb->id);
+        json_t *review;
+        int64_t version;
+        bf_result r = api_proposal_review(call, opp, pb, &review, &version);
+        if (r != BF_OK)
+            return r;
+        if (!json_is_true(json_object_get(review, "passed"))) {
+            call->error_extra = json_pack("{s:O}", "open", json_object_get(review, "open"));
+            return bf_fail(&call->err, BF_ERR_CONFLICT, "review_incomplete", "kind",
+                           "the proposal's review has %zu defects not marked absent; review it "
+                           "first (PUT /api/v1/opportunities/%s/proposal-review)",
+                           json_array_size(json_object_get(review, "open")), opp->id);
+        }
+        *ask = json_pack("{s:s, s:I}", "stage", stage, "review_version", (json_int_t)version);
     } else if (kind == APPROVAL_CLOSE) {
         const char *status = json_string_value(json_object_get(body, "status"));
         const char *won_by = json_string_value(json_object_get(body, "won_by"));
@@ -683,4 +703,21 @@ bf_result approvals_count(api_call *call, const api_route *route)
         return BF_ERR_NOMEM;
     http_respond_json(call->req, 200, body);
     return BF_OK;
+}
+
+bf_result api_proposal_released(api_call *call, const char *opportunity_id,
+                                const char **approval_id)
+{
+    *approval_id = NULL;
+    approval_query q = {.opportunity_id = opportunity_id, .limit = 200};
+    approval *items;
+    size_t n;
+    bool more;
+    bf_result r =
+        store_approval_list(call->app->store, call->arena, &q, &items, &n, &more, &call->err);
+    for (size_t i = 0; r == BF_OK && *approval_id == NULL && i < n; i++)
+        if (strcmp(items[i].kind, approval_kinds[APPROVAL_PROPOSAL_RELEASE]) == 0 &&
+            strcmp(items[i].state, "approved") == 0)
+            *approval_id = items[i].id;
+    return r;
 }

@@ -13,6 +13,7 @@
 #include "core/profile.h"
 #include "core/selection.h"
 #include "core/approval.h"
+#include "core/proposal.h"
 #include "core/tender.h"
 #include "http/response.h"
 
@@ -241,6 +242,65 @@ static bf_result ce_check(api_call *call, json_t *in, json_t **out)
     return r;
 }
 
+/* ---- the proposal's review --------------------------------------------------------- */
+
+static bf_result proposal_check(api_call *call, json_t *in, json_t **out)
+{
+    bf_result r = schema_check(&proposal_review_schema, in, out, &call->err);
+    if (r != BF_OK)
+        return r;
+    record *opp;
+    const playbook *pb = NULL;
+    const char *unknown = NULL;
+    if ((r = opportunity_load(call, &opp, &pb)) == BF_OK && pb->nproposal_defects == 0)
+        r = bf_fail(&call->err, BF_ERR_INVALID, "not_applicable", NULL,
+                    "playbook %s has no proposal review (it names no proposal_defects)", pb->id);
+    else if (r == BF_OK && (unknown = proposal_review_unknown(*out, pb->proposal_defects,
+                                                              pb->nproposal_defects)) != NULL) {
+        char field[80];
+        snprintf(field, sizeof(field), "defects.%.60s", unknown);
+        r = bf_fail(&call->err, BF_ERR_INVALID, "unknown_defect", field,
+                    "playbook %s names no proposal defect %.60s; it names %s …", pb->id, unknown,
+                    pb->proposal_defects[0].id);
+    }
+    if (r != BF_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return r;
+}
+
+bf_result api_proposal_review(api_call *call, const record *opp, const playbook *pb,
+                              json_t **review, int64_t *version)
+{
+    stored_form sf;
+    bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id,
+                                 "proposal-review", &sf, &call->err);
+    if (r != BF_OK)
+        return r;
+    json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    *version = sf.version;
+    *review =
+        api_keep(call, proposal_review_evaluate(form, pb->proposal_defects, pb->nproposal_defects));
+    return *review ? BF_OK : BF_ERR_NOMEM;
+}
+
+/* The review's result, and whether the release was approved. */
+static bf_result proposal_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    const playbook *pb = opportunity_playbook(call, opp);
+    *result = proposal_review_evaluate(form, pb ? pb->proposal_defects : NULL,
+                                       pb ? pb->nproposal_defects : 0);
+    const char *released = NULL;
+    bf_result r = *result ? api_proposal_released(call, opp->id, &released) : BF_ERR_NOMEM;
+    if (r == BF_OK) {
+        json_object_set_new(*result, "released", json_boolean(released != NULL));
+        json_object_set_new(*result, "release_approval",
+                            released ? json_string(released) : json_null());
+    }
+    return r;
+}
+
 /* A compelling event is needed from the first stage of the playbook that has
  * a CE criterion on. */
 static bool ce_required_now(api_call *call, const record *opp)
@@ -371,6 +431,14 @@ const api_form api_forms[] = {
                 "missing where the playbook needs it",
      .validate = ce_check,
      .evaluate = ce_eval},
+    {.name = "proposal-review",
+     .owner = &resource_opportunities,
+     .body = &proposal_review_schema,
+     .summary = "The proposal's review against the playbook's common defects (方案评审): each "
+                "marked absent or not, with notes; passed when none is left, and then released "
+                "through an approval (kind proposal_release)",
+     .validate = proposal_check,
+     .evaluate = proposal_eval},
     {.name = "selection-scoring",
      .owner = &resource_opportunities,
      .body = &selection_form_schema,
@@ -636,8 +704,9 @@ bf_result tool_bid_simulation(api_call *call, const api_route *route)
 
 bool checklist_item_derived(const checklist_def *item)
 {
-    return item->framework != NULL && (strcmp(item->framework, "MANT") == 0 ||
-                                       qualification_item_derived(item->framework, item->id));
+    return item->derived_from != NULL ||
+           (item->framework != NULL && (strcmp(item->framework, "MANT") == 0 ||
+                                        qualification_item_derived(item->framework, item->id)));
 }
 
 /* The data of the opportunity's stored form, or NULL (kept in the call). */
@@ -678,6 +747,47 @@ static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *
 }
 
 /* The state of a derived item: done when its form leaves nothing missing. */
+/* An item met by the proposal's review: every defect marked absent, and the
+ * release approved. */
+static bf_result derive_from_review(api_call *call, const record *opp, const playbook *pb,
+                                    const checklist_def *def, checklist_state *out)
+{
+    json_t *review;
+    int64_t version;
+    const char *released;
+    bf_result r = api_proposal_review(call, opp, pb, &review, &version);
+    if (r == BF_OK)
+        r = api_proposal_released(call, opp->id, &released);
+    if (r != BF_OK)
+        return r;
+    json_t *missing = api_keep(call, json_deep_copy(json_object_get(review, "open")));
+    if (missing == NULL ||
+        (released == NULL && json_array_append_new(missing, json_string("release")) != 0))
+        return BF_ERR_NOMEM;
+    bool zh = strcmp(api_lang(call), "en") != 0;
+    const char *evidence =
+        json_array_size(missing) == 0
+            ? arena_printf(call->arena,
+                           zh ? "方案评审：%lld 项常见问题均已排除，发布已审批（%s）"
+                              : "Proposal review: all %lld common defects cleared; release "
+                                "approved (%s)",
+                           (long long)json_integer_value(json_object_get(review, "total")),
+                           released)
+            : arena_printf(call->arena,
+                           zh ? "方案评审：还有 %zu 项常见问题未排除%s"
+                              : "Proposal review: %zu common defects not cleared%s",
+                           json_array_size(json_object_get(review, "open")),
+                           released ? "" : (zh ? "，发布尚未审批" : "; release not approved"));
+    *out = (checklist_state){
+        .item_id = def->id,
+        .done = json_array_size(missing) == 0,
+        .evidence = evidence,
+        .done_by = "bingfa",
+        .missing = missing,
+    };
+    return evidence ? BF_OK : BF_ERR_NOMEM;
+}
+
 static bf_result derive_item(api_call *call, const playbook *pb, const checklist_def *def,
                              derived_forms *f, checklist_state *out)
 {
@@ -735,6 +845,11 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
         const checklist_def *def = &stage->items[i];
         if (!checklist_item_derived(def))
             continue;
+        if (def->derived_from != NULL) {
+            if ((r = derive_from_review(call, opp, pb, def, &out[k++])) != BF_OK)
+                return r;
+            continue;
+        }
         if ((r = read_derived_forms(call, (record *)opp, &forms)) != BF_OK ||
             (r = derive_item(call, pb, def, &forms, &out[k++])) != BF_OK)
             return r;

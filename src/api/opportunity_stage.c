@@ -103,6 +103,8 @@ static json_t *item_json(api_call *call, const playbook *pb, const checklist_def
     json_object_set_new(o, "kind", def->kind ? json_string(def->kind) : json_null());
     json_object_set_new(o, "owner", def->owner ? json_string(def->owner) : json_null());
     json_object_set_new(o, "framework", def->framework ? json_string(def->framework) : json_null());
+    if (def->derived_from)
+        json_object_set_new(o, "derived_from", json_string(def->derived_from));
     json_object_set_new(o, "derived", json_boolean(checklist_item_derived(def)));
     json_object_set_new(o, "owner_roles",
                         def->owner ? owner_roles_json(pb, def->owner) : json_null());
@@ -268,6 +270,32 @@ static bf_result check_tick(api_call *call, const playbook *pb, const checklist_
     return BF_OK;
 }
 
+/* 409 derived: an item computed from a form is filled in there. */
+static bf_result refuse_derived(api_call *call, const checklist_def *def, const char *item_id,
+                                const char *opp_id)
+{
+    if (def->derived_from != NULL)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
+                       "%s is met by the proposal's review and its approved release (PUT "
+                       "/api/v1/opportunities/%s/proposal-review, then ask for kind "
+                       "proposal_release)",
+                       item_id, opp_id);
+    const char *fw = def->framework;
+    bool mant = strcmp(fw, "MANT") == 0, ce = strcmp(fw, "CE") == 0;
+    bool w5p2 = strcmp(fw, "5W2P") == 0;
+    return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
+                   "%s is computed from %s; fill it in (PUT /api/v1/opportunities/%s/%s)", item_id,
+                   mant   ? "the MANT form and the account's buying centre (contacts' roles)"
+                   : w5p2 ? "the 5W+2P form"
+                   : ce   ? "the compelling event form"
+                          : "the opportunity evaluation and the sales mode",
+                   opp_id,
+                   mant   ? "mant"
+                   : w5p2 ? "5w2p"
+                   : ce   ? "compelling-event"
+                          : "evaluation");
+}
+
 static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const char *item_id,
                                      json_t **out)
 {
@@ -307,23 +335,8 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
                        "the checklist has no item %s", item_id);
     }
-    if (checklist_item_derived(def)) {
-        const char *fw = def->framework;
-        bool mant = strcmp(fw, "MANT") == 0, ce = strcmp(fw, "CE") == 0;
-        bool w5p2 = strcmp(fw, "5W2P") == 0;
-        return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
-                       "%s is computed from %s; fill it in (PUT /api/v1/opportunities/%s/%s)",
-                       item_id,
-                       mant   ? "the MANT form and the account's buying centre (contacts' roles)"
-                       : w5p2 ? "the 5W+2P form"
-                       : ce   ? "the compelling event form"
-                              : "the opportunity evaluation and the sales mode",
-                       opp->id,
-                       mant   ? "mant"
-                       : w5p2 ? "5w2p"
-                       : ce   ? "compelling-event"
-                              : "evaluation");
-    }
+    if (checklist_item_derived(def))
+        return refuse_derived(call, def, item_id, opp->id);
     if ((r = check_tick(call, pb, def, s)) != BF_OK)
         return r;
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)

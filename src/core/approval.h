@@ -16,10 +16,12 @@ typedef enum approval_kind {
     APPROVAL_OVERRIDE,   /* pass the current stage's gate although items are unmet */
     APPROVAL_CLOSE,      /* close the deal (won, lost, abandoned) before its winning stage */
     APPROVAL_SALES_MODE, /* a sales mode below the evaluation's recommendation (防止大单做小) */
+    APPROVAL_PROPOSAL_RELEASE, /* release the proposal to the customer, its review passed */
     APPROVAL_KIND_COUNT
 } approval_kind;
 
-/* The names of the kinds ("override", "close", "sales_mode"), NULL-ended. */
+/* The names of the kinds ("override", "close", "sales_mode",
+ * "proposal_release"), NULL-ended. */
 extern const char *const approval_kinds[];
 
 /* The states of an approval ("pending", "approved", "rejected",

@@ -52,11 +52,12 @@ typedef struct step_def {
 typedef struct checklist_def {
     const char *id;
     item_type type;
-    const char *kind;      /* exit criteria: "criterion" or "deliverable"; else NULL */
-    const char *owner;     /* role codes such as "S&C", or NULL */
-    const char *framework; /* MAN, MANT, 5W2P, CE or NULL */
-    i18n_text text;        /* criterion text, deliverable or activity name */
-    const char *audience;  /* deliverables: "customer" or "internal" */
+    const char *kind;         /* exit criteria: "criterion" or "deliverable"; else NULL */
+    const char *owner;        /* role codes such as "S&C", or NULL */
+    const char *framework;    /* MAN, MANT, 5W2P, CE or NULL */
+    const char *derived_from; /* "proposal-review": met by the proposal's review and release */
+    i18n_text text;           /* criterion text, deliverable or activity name */
+    const char *audience;     /* deliverables: "customer" or "internal" */
     const char *template_id;
     /* key activities */
     i18n_text goal;
@@ -161,6 +162,9 @@ typedef struct playbook {
     size_t ntemplates;
     template_def *ce_patterns; /* the compelling-event patterns (an id and a name each) */
     size_t nce_patterns;
+    template_def *proposal_defects; /* what a proposal's review checks is absent (an id and a
+                                       name each) */
+    size_t nproposal_defects;
     stage_def *stages;
     size_t nstages;
     decision_def *decisions;

@@ -184,6 +184,10 @@ static void parse_criterion(ctx *c, json_t *v, checklist_def *item)
     item->kind = get_string(c, v, "kind");
     item->owner = get_roles(c, v, "owner");
     item->framework = get_string(c, v, "framework");
+    item->derived_from = get_string(c, v, "derived_from");
+    if (item->derived_from && c->pb->nproposal_defects == 0)
+        problem(c, "derived_from",
+                "a criterion met by the proposal's review needs the playbook's proposal_defects");
     get_text(c, v, "text", &item->text);
 }
 
@@ -406,6 +410,8 @@ static void parse_templates(ctx *c, json_t *doc)
 {
     parse_named_list(c, doc, "templates", &c->pb->templates, &c->pb->ntemplates);
     parse_named_list(c, doc, "ce_patterns", &c->pb->ce_patterns, &c->pb->nce_patterns);
+    parse_named_list(c, doc, "proposal_defects", &c->pb->proposal_defects,
+                     &c->pb->nproposal_defects);
 }
 
 /* The index of the stage called key's value, or SIZE_MAX with a problem. */

@@ -39,6 +39,7 @@ static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT, .memb
     }
 
 static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
+static const char *const derived_sources[] = {"proposal-review", NULL};
 static const char *const criterion_kinds[] = {"criterion", "deliverable", NULL};
 static const char *const audiences[] = {"customer", "internal", NULL};
 static const char *const mode_ids[] = {"quick", "consultative", "strategic", NULL};
@@ -78,6 +79,11 @@ static const schema criterion_members[] = {
     {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = criterion_kinds},
     ROLES("owner"),
     {.name = "framework", .kind = SCHEMA_ENUM, .values = frameworks},
+    {.name = "derived_from",
+     .kind = SCHEMA_ENUM,
+     .values = derived_sources,
+     .doc = "proposal-review: met once the proposal's review finds none of the playbook's "
+            "proposal_defects and its release is approved"},
     TEXT_REQ("text"),
     {0},
 };
@@ -254,6 +260,11 @@ static const schema document_members[] = {
      .item = &template,
      .doc = "The compelling-event patterns the method names ({id, name}): a CE form of a deal "
             "then says which applies"},
+    {.name = "proposal_defects",
+     .kind = SCHEMA_ARRAY,
+     .item = &template,
+     .doc = "The common defects a proposal's review checks are absent ({id, name}) before its "
+            "release is asked for"},
     {.name = "stages", .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .min = 1, .item = &stage},
     {.name = "decision_points", .kind = SCHEMA_ARRAY, .item = &decision},
     {.name = "closing", .kind = SCHEMA_ARRAY, .item = &closing},

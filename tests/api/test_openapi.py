@@ -70,6 +70,10 @@ class OpenAPITest(ServerTestCase):
         cls.ids["approvals"] = asked[0]
         cls.approval_for = {"approve": asked[0], "reject": asked[1], "withdraw": asked[2]}
         cls.spare_deal = spare[3]
+        # The proposal's review is yonyou-7's.
+        cls.yonyou_deal = s.post("/api/v1/opportunities",
+                                 {"account_id": acc["id"], "name": "文档用友商机",
+                                  "playbook": "yonyou-7"}).json["id"]
 
     def concrete(self, path, real=True):
         """The path with its {params} filled in."""
@@ -133,7 +137,8 @@ class OpenAPITest(ServerTestCase):
                     "vendors": [{"name": "我方", "us": True, "scores": {"price": 8}}]}
         if method == "PUT" and path.endswith("/profile"):
             return {"purchase_plan": "within_year"}
-        if method == "PUT" and re.search(r"/\{id\}/(evaluation|mant|5w2p|compelling-event|tender)$",
+        if method == "PUT" and re.search(r"/\{id\}/(evaluation|mant|5w2p|compelling-event|tender|"
+                                         r"proposal-review)$",
                                          path):
             return {}
         if method == "POST" and path == "/api/v1/tools/procurement-advice":
@@ -256,6 +261,8 @@ class OpenAPITest(ServerTestCase):
                         headers.update(self.sales)
                 if method == "POST" and path == "/api/v1/opportunities/{id}/approvals":
                     url = "/api/v1/opportunities/%s/approvals" % self.spare_deal
+                if path.endswith("/proposal-review"):
+                    url = "/api/v1/opportunities/%s/proposal-review" % self.yonyou_deal
                 r = self.request(method, url, body=body, headers=headers)
                 if path == "/api/v1/session/password":
                     self.server.renew_admin_token()  # the change revoked the admin's tokens

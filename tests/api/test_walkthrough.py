@@ -10,7 +10,8 @@ import datetime
 import unittest
 import urllib.parse
 
-from bingfa_server import ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase
+from bingfa_server import (ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase,
+                           pass_proposal_review)
 
 BUILTIN = tuple(BUILTIN_PLAYBOOKS)
 
@@ -305,6 +306,8 @@ class WalkthroughTest(ServerTestCase):
                 if derived:
                     self.satisfy_mant(opp)
                     self.satisfy_forms(opp)
+                if any(i.get("derived_from") == "proposal-review" for i in c["items"]):
+                    pass_proposal_review(self.server, opp["id"])
                 for d in c["decisions"]:
                     if d["answer"] != "yes":
                         self.answer_yes(opp, d["id"], st["id"])

@@ -1,0 +1,111 @@
+"""The proposal's review (方案评审): a reviewer marks each of the playbook's
+common defects absent; the proposal is released only after the review
+passes, through an approval; yonyou-7's gate item "the proposal passed
+internal review" is met by exactly that. Through the real server."""
+
+import unittest
+
+from bingfa_server import ServerTestCase
+
+
+class ProposalReviewTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        cls.pb = s.get("/api/v1/playbooks/yonyou-7").json
+        cls.defects = [d["id"] for d in cls.pb["proposal_defects"]]
+        team = s.post("/api/v1/teams", {"name": "评审组"}).json
+        s.make_user("rv.m", role="manager", team_id=team["id"])
+        s.make_user("rv.s", role="sales", team_id=team["id"])
+        cls.acc = s.post("/api/v1/accounts", {"name": "方案评审客户"}).json
+
+    def deal(self, playbook="yonyou-7", stage="design"):
+        return self.create("opportunities", {
+            "account_id": self.acc["id"], "name": self.unique("评审商机"), "playbook": playbook,
+            "stage": stage, "owner_id": self.server.user_id("rv.s")})
+
+    def review_url(self, opp):
+        return "/api/v1/opportunities/%s/proposal-review" % opp["id"]
+
+    def put_review(self, opp, marks, status=200, user="rv.s"):
+        v = self.get(self.review_url(opp), headers=self.server.auth(user)).json["version"]
+        r = self.request("PUT", self.review_url(opp), body={"defects": marks, "note": "评审会"},
+                         headers=dict(self.server.auth(user), **{"If-Match": '"%d"' % v}))
+        self.assertEqual(r.status, status, r)
+        return r.json
+
+    def item(self, opp):
+        cl = self.get("/api/v1/opportunities/%s/checklist" % opp["id"]).json
+        return [i for i in cl["items"] if i["id"] == "ds-review-passed"][0]
+
+    def ask_release(self, opp, expect=201):
+        r = self.post("/api/v1/opportunities/%s/approvals" % opp["id"],
+                      {"kind": "proposal_release", "reason": "方案已评审，可提交客户"},
+                      headers=self.server.auth("rv.s"))
+        self.assertEqual(r.status, expect, r)
+        return r.json
+
+    def test_yonyou_names_seed_000s_eleven_defects(self):
+        self.assertEqual(len(self.defects), 11)
+        for d in self.pb["proposal_defects"]:
+            self.assertTrue(d["name"]["zh"] and d["name"]["en"])
+
+    def test_review_then_release_meets_the_gate_item(self):
+        opp = self.deal()
+        item = self.item(opp)
+        self.assertTrue(item["derived"])
+        self.assertFalse(item["done"])
+        # Nothing is released before the review passes.
+        err = self.ask_release(opp, expect=409)
+        self.assertEqual((err["error"]["code"], err["open"]), ("review_incomplete", self.defects))
+        # One defect left: not passed.
+        marks = {d: {"absent": True} for d in self.defects}
+        marks[self.defects[3]] = {"absent": False, "note": "第三章缺少同行业案例数据"}
+        res = self.put_review(opp, marks)["result"]
+        self.assertEqual((res["total"], res["absent"], res["open"], res["passed"],
+                          res["released"]), (11, 10, [self.defects[3]], False, False))
+        item = self.item(opp)
+        self.assertEqual((item["done"], item["missing"]), (False, [self.defects[3], "release"]))
+        self.assertEqual(self.ask_release(opp, expect=409)["open"], [self.defects[3]])
+        # All absent: passed, still not released.
+        marks[self.defects[3]] = {"absent": True, "note": "已补充三家同行案例"}
+        res = self.put_review(opp, marks)["result"]
+        self.assertTrue(res["passed"])
+        self.assertEqual(self.item(opp)["missing"], ["release"])
+        # The release waits for the manager; then the item is met.
+        a = self.ask_release(opp)["approval"]
+        self.assertEqual((a["kind"], a["state"]), ("proposal_release", "pending"))
+        self.assertFalse(self.item(opp)["done"])
+        r = self.post("/api/v1/approvals/%s/approve" % a["id"], {"comment": "同意提交"},
+                      headers=self.server.auth("rv.m"))
+        self.assertEqual((r.status, r.json["approval"]["state"]), (200, "approved"), r)
+        item = self.item(opp)
+        self.assertTrue(item["done"], item)
+        self.assertIn(a["id"], item["evidence"])
+        got = self.get(self.review_url(opp)).json["result"]
+        self.assertEqual((got["released"], got["release_approval"]), (True, a["id"]))
+        # A derived item is not ticked by hand.
+        r = self.request("PUT", "/api/v1/opportunities/%s/checklist/ds-review-passed" % opp["id"],
+                         body={"done": False})
+        self.assertEqual((r.status, r.json["error"]["code"]), (409, "derived"), r)
+
+    def test_the_review_names_only_the_playbooks_defects(self):
+        opp = self.deal()
+        err = self.put_review(opp, {"weather": {"absent": True}}, status=422)
+        self.assertEqual((err["error"]["code"], err["error"]["field"]),
+                         ("unknown_defect", "defects.weather"))
+        err = self.put_review(opp, {self.defects[0]: {"absent": "yes"}}, status=422)
+        self.assertEqual(err["error"]["field"], "defects.%s.absent" % self.defects[0])
+        other = self.create("opportunities", {
+            "account_id": self.acc["id"], "name": self.unique("华宇"), "playbook": "huayu-5",
+            "owner_id": self.server.user_id("rv.s")})
+        err = self.put_review(other, {}, status=422)
+        self.assertEqual(err["error"]["code"], "not_applicable")
+        err = self.ask_release(other, expect=409)
+        self.assertEqual(err["error"]["code"], "not_applicable")
+
+
+if __name__ == "__main__":
+    unittest.main()
