@@ -301,6 +301,42 @@ static bf_result proposal_eval(api_call *call, record *opp, json_t *form, json_t
     return r;
 }
 
+/* ---- the buying conditions' check ------------------------------------------------ */
+
+static bf_result buying_check(api_call *call, json_t *in, json_t **out)
+{
+    bf_result r = schema_check(&buying_conditions_schema, in, out, &call->err);
+    if (r != BF_OK)
+        return r;
+    record *opp;
+    const playbook *pb = NULL;
+    const char *unknown = NULL;
+    if ((r = opportunity_load(call, &opp, &pb)) == BF_OK && pb->nbuying_conditions == 0)
+        r = bf_fail(&call->err, BF_ERR_INVALID, "not_applicable", NULL,
+                    "playbook %s names no buying conditions", pb->id);
+    else if (r == BF_OK && (unknown = buying_conditions_unknown(*out, pb->buying_conditions,
+                                                                pb->nbuying_conditions)) != NULL) {
+        char field[80];
+        snprintf(field, sizeof(field), "conditions.%.60s", unknown);
+        r = bf_fail(&call->err, BF_ERR_INVALID, "unknown_condition", field,
+                    "playbook %s names no buying condition %.60s; it names %s …", pb->id, unknown,
+                    pb->buying_conditions[0].id);
+    }
+    if (r != BF_OK) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return r;
+}
+
+static bf_result buying_eval(api_call *call, record *opp, json_t *form, json_t **result)
+{
+    const playbook *pb = opportunity_playbook(call, opp);
+    *result = buying_conditions_evaluate(form, pb ? pb->buying_conditions : NULL,
+                                         pb ? pb->nbuying_conditions : 0);
+    return *result ? BF_OK : BF_ERR_NOMEM;
+}
+
 /* A compelling event is needed from the first stage of the playbook that has
  * a CE criterion on. */
 static bool ce_required_now(api_call *call, const record *opp)
@@ -439,6 +475,14 @@ const api_form api_forms[] = {
                 "through an approval (kind proposal_release)",
      .validate = proposal_check,
      .evaluate = proposal_eval},
+    {.name = "buying-conditions",
+     .owner = &resource_opportunities,
+     .body = &buying_conditions_schema,
+     .summary = "The check of the customer's buying conditions (客户购买条件确认表): each of the "
+                "playbook's conditions marked met, with its evidence; the gate items derived "
+                "from it follow",
+     .validate = buying_check,
+     .evaluate = buying_eval},
     {.name = "selection-scoring",
      .owner = &resource_opportunities,
      .body = &selection_form_schema,
@@ -747,6 +791,51 @@ static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *
 }
 
 /* The state of a derived item: done when its form leaves nothing missing. */
+/* An item met by the buying conditions' check: the condition of its id
+ * marked met, or (an item that is none of them) every condition. */
+static bf_result derive_from_conditions(api_call *call, const record *opp, const playbook *pb,
+                                        const checklist_def *def, checklist_state *out)
+{
+    stored_form sf;
+    bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id,
+                                 "buying-conditions", &sf, &call->err);
+    if (r != BF_OK)
+        return r;
+    json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    json_t *check = api_keep(
+        call, buying_conditions_evaluate(form, pb->buying_conditions, pb->nbuying_conditions));
+    if (check == NULL)
+        return BF_ERR_NOMEM;
+    json_t *missing = api_keep(call, json_array());
+    json_t *mark = json_object_get(json_object_get(form, "conditions"), def->id);
+    bool one = false;
+    for (size_t i = 0; i < pb->nbuying_conditions; i++)
+        one = one || strcmp(pb->buying_conditions[i].id, def->id) == 0;
+    if (missing == NULL ||
+        (one && !json_is_true(json_object_get(mark, "met")) &&
+         json_array_append_new(missing, json_string(def->id)) != 0) ||
+        (!one && json_array_extend(missing, json_object_get(check, "open")) != 0))
+        return BF_ERR_NOMEM;
+    bool zh = strcmp(api_lang(call), "en") != 0;
+    const char *said = json_string_value(json_object_get(mark, "evidence"));
+    const char *evidence =
+        json_array_size(missing) > 0 ? arena_printf(call->arena,
+                                                    zh ? "购买条件确认表：尚有 %zu 项未确认"
+                                                       : "Buying conditions: %zu not confirmed",
+                                                    json_array_size(missing))
+        : one && said
+            ? arena_printf(call->arena, zh ? "购买条件确认表：%s" : "Buying conditions: %s", said)
+            : arena_strdup(call->arena,
+                           zh ? "购买条件确认表：已全部确认" : "Buying conditions: all confirmed");
+    *out = (checklist_state){.item_id = def->id,
+                             .done = json_array_size(missing) == 0,
+                             .evidence = evidence,
+                             .done_by = "bingfa",
+                             .done_at = sf.updated_at,
+                             .missing = missing};
+    return evidence ? BF_OK : BF_ERR_NOMEM;
+}
+
 /* An item met by the proposal's review: every defect marked absent, and the
  * release approved. */
 static bf_result derive_from_review(api_call *call, const record *opp, const playbook *pb,
@@ -846,7 +935,10 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
         if (!checklist_item_derived(def))
             continue;
         if (def->derived_from != NULL) {
-            if ((r = derive_from_review(call, opp, pb, def, &out[k++])) != BF_OK)
+            r = strcmp(def->derived_from, "buying-conditions") == 0
+                    ? derive_from_conditions(call, opp, pb, def, &out[k++])
+                    : derive_from_review(call, opp, pb, def, &out[k++]);
+            if (r != BF_OK)
                 return r;
             continue;
         }

@@ -274,6 +274,11 @@ static bf_result check_tick(api_call *call, const playbook *pb, const checklist_
 static bf_result refuse_derived(api_call *call, const checklist_def *def, const char *item_id,
                                 const char *opp_id)
 {
+    if (def->derived_from != NULL && strcmp(def->derived_from, "buying-conditions") == 0)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
+                       "%s is met by the buying conditions' check (PUT "
+                       "/api/v1/opportunities/%s/buying-conditions)",
+                       item_id, opp_id);
     if (def->derived_from != NULL)
         return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
                        "%s is met by the proposal's review and its approved release (PUT "

@@ -55,7 +55,8 @@ typedef struct checklist_def {
     const char *kind;         /* exit criteria: "criterion" or "deliverable"; else NULL */
     const char *owner;        /* role codes such as "S&C", or NULL */
     const char *framework;    /* MAN, MANT, 5W2P, CE or NULL */
-    const char *derived_from; /* "proposal-review": met by the proposal's review and release */
+    const char *derived_from; /* "proposal-review": met by the proposal's review and release;
+                                 "buying-conditions": by the buying conditions' check */
     i18n_text text;           /* criterion text, deliverable or activity name */
     const char *audience;     /* deliverables: "customer" or "internal" */
     const char *template_id;
@@ -165,6 +166,9 @@ typedef struct playbook {
     template_def *proposal_defects; /* what a proposal's review checks is absent (an id and a
                                        name each) */
     size_t nproposal_defects;
+    template_def *buying_conditions; /* the customer's buying conditions a deal is checked
+                                        against (an id and a name each) */
+    size_t nbuying_conditions;
     stage_def *stages;
     size_t nstages;
     decision_def *decisions;

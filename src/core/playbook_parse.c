@@ -177,6 +177,19 @@ static const char *get_template(ctx *c, json_t *obj, const char *key)
 
 static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
 
+/* An item's derived_from, and the list of the playbook it needs. */
+static void get_derived_from(ctx *c, json_t *v, checklist_def *item)
+{
+    item->derived_from = get_string(c, v, "derived_from");
+    if (item->derived_from == NULL)
+        return;
+    bool review = strcmp(item->derived_from, "proposal-review") == 0;
+    if (review ? c->pb->nproposal_defects == 0 : c->pb->nbuying_conditions == 0)
+        problem(c, "derived_from", "an item met by the %s needs the playbook's %s",
+                review ? "proposal's review" : "buying conditions' check",
+                review ? "proposal_defects" : "buying_conditions");
+}
+
 static void parse_criterion(ctx *c, json_t *v, checklist_def *item)
 {
     item->type = ITEM_CRITERION;
@@ -184,10 +197,7 @@ static void parse_criterion(ctx *c, json_t *v, checklist_def *item)
     item->kind = get_string(c, v, "kind");
     item->owner = get_roles(c, v, "owner");
     item->framework = get_string(c, v, "framework");
-    item->derived_from = get_string(c, v, "derived_from");
-    if (item->derived_from && c->pb->nproposal_defects == 0)
-        problem(c, "derived_from",
-                "a criterion met by the proposal's review needs the playbook's proposal_defects");
+    get_derived_from(c, v, item);
     get_text(c, v, "text", &item->text);
 }
 
@@ -199,6 +209,7 @@ static void parse_deliverable(ctx *c, json_t *v, checklist_def *item)
     item->audience = get_string(c, v, "audience");
     item->owner = get_roles(c, v, "owner");
     item->template_id = get_template(c, v, "template");
+    get_derived_from(c, v, item);
 }
 
 static void parse_activity(ctx *c, json_t *v, checklist_def *item)
@@ -412,6 +423,8 @@ static void parse_templates(ctx *c, json_t *doc)
     parse_named_list(c, doc, "ce_patterns", &c->pb->ce_patterns, &c->pb->nce_patterns);
     parse_named_list(c, doc, "proposal_defects", &c->pb->proposal_defects,
                      &c->pb->nproposal_defects);
+    parse_named_list(c, doc, "buying_conditions", &c->pb->buying_conditions,
+                     &c->pb->nbuying_conditions);
 }
 
 /* The index of the stage called key's value, or SIZE_MAX with a problem. */

@@ -39,7 +39,7 @@ static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT, .memb
     }
 
 static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
-static const char *const derived_sources[] = {"proposal-review", NULL};
+static const char *const derived_sources[] = {"proposal-review", "buying-conditions", NULL};
 static const char *const criterion_kinds[] = {"criterion", "deliverable", NULL};
 static const char *const audiences[] = {"customer", "internal", NULL};
 static const char *const mode_ids[] = {"quick", "consultative", "strategic", NULL};
@@ -83,7 +83,8 @@ static const schema criterion_members[] = {
      .kind = SCHEMA_ENUM,
      .values = derived_sources,
      .doc = "proposal-review: met once the proposal's review finds none of the playbook's "
-            "proposal_defects and its release is approved"},
+            "proposal_defects and its release is approved; buying-conditions: met by the "
+            "buying conditions' check (the condition of the item's id, or all of them)"},
     TEXT_REQ("text"),
     {0},
 };
@@ -96,6 +97,10 @@ static const schema deliverable_members[] = {
     {.name = "audience", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = audiences},
     ROLES("owner"),
     {.name = "template", .kind = SCHEMA_SLUG, .doc = "A template of templates[]"},
+    {.name = "derived_from",
+     .kind = SCHEMA_ENUM,
+     .values = derived_sources,
+     .doc = "As a criterion's: the deliverable is met by that form"},
     {0},
 };
 
@@ -265,6 +270,11 @@ static const schema document_members[] = {
      .item = &template,
      .doc = "The common defects a proposal's review checks are absent ({id, name}) before its "
             "release is asked for"},
+    {.name = "buying_conditions",
+     .kind = SCHEMA_ARRAY,
+     .item = &template,
+     .doc = "The customer's buying conditions a deal is checked against ({id, name}); the "
+            "form buying-conditions marks each met"},
     {.name = "stages", .kind = SCHEMA_ARRAY, .flags = SCHEMA_REQUIRED, .min = 1, .item = &stage},
     {.name = "decision_points", .kind = SCHEMA_ARRAY, .item = &decision},
     {.name = "closing", .kind = SCHEMA_ARRAY, .item = &closing},

@@ -735,6 +735,19 @@ def pass_proposal_review(server, opp_id):
         raise AssertionError("proposal release: %r" % (r,))
 
 
+def confirm_buying_conditions(server, opp_id, evidence="已与客户逐项确认"):
+    """Marks every buying condition of the deal's playbook met."""
+    opp = server.get("/api/v1/opportunities/" + opp_id).json
+    pb = server.get("/api/v1/playbooks/" + opp["playbook"]).json
+    url = "/api/v1/opportunities/%s/buying-conditions" % opp_id
+    v = server.get(url).json["version"]
+    r = server.request("PUT", url, body={"conditions": {
+        c["id"]: {"met": True, "evidence": evidence} for c in pb["buying_conditions"]}},
+        headers={"If-Match": '"%d"' % v})
+    if r.status != 200 or not r.json["result"]["passed"]:
+        raise AssertionError("buying conditions: %r" % (r,))
+
+
 def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
     """Meets the gate items of the opportunity's current stage on server:
     ticks each gate item not done (with evidence, as user), skipping the
@@ -754,6 +767,9 @@ def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
             continue
         if item.get("derived_from") == "proposal-review":
             pass_proposal_review(server, opp_id)
+            continue
+        if item.get("derived_from") == "buying-conditions":
+            confirm_buying_conditions(server, opp_id)
             continue
         if item.get("derived"):
             derived_open.add(item["framework"])

@@ -74,6 +74,9 @@ class OpenAPITest(ServerTestCase):
         cls.yonyou_deal = s.post("/api/v1/opportunities",
                                  {"account_id": acc["id"], "name": "文档用友商机",
                                   "playbook": "yonyou-7"}).json["id"]
+        cls.project_deal = s.post("/api/v1/opportunities",
+                                  {"account_id": acc["id"], "name": "文档项目型商机",
+                                   "playbook": "project-8"}).json["id"]
 
     def concrete(self, path, real=True):
         """The path with its {params} filled in."""
@@ -138,7 +141,7 @@ class OpenAPITest(ServerTestCase):
         if method == "PUT" and path.endswith("/profile"):
             return {"purchase_plan": "within_year"}
         if method == "PUT" and re.search(r"/\{id\}/(evaluation|mant|5w2p|compelling-event|tender|"
-                                         r"proposal-review)$",
+                                         r"proposal-review|buying-conditions)$",
                                          path):
             return {}
         if method == "POST" and path == "/api/v1/tools/procurement-advice":
@@ -263,6 +266,8 @@ class OpenAPITest(ServerTestCase):
                     url = "/api/v1/opportunities/%s/approvals" % self.spare_deal
                 if path.endswith("/proposal-review"):
                     url = "/api/v1/opportunities/%s/proposal-review" % self.yonyou_deal
+                if path.endswith("/buying-conditions"):
+                    url = "/api/v1/opportunities/%s/buying-conditions" % self.project_deal
                 r = self.request(method, url, body=body, headers=headers)
                 if path == "/api/v1/session/password":
                     self.server.renew_admin_token()  # the change revoked the admin's tokens

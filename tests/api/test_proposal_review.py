@@ -107,5 +107,64 @@ class ProposalReviewTest(ServerTestCase):
         self.assertEqual(err["error"]["code"], "not_applicable")
 
 
+class BuyingConditionsTest(ServerTestCase):
+    """project-8's six buying conditions (seed 002): the form marks each met
+    with its evidence; the six gate criteria of negotiation follow one by
+    one, the check's deliverable once all six hold."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.pb = cls.server.get("/api/v1/playbooks/project-8").json
+        cls.conds = [c["id"] for c in cls.pb["buying_conditions"]]
+        acc = cls.server.post("/api/v1/accounts", {"name": "购买条件客户"}).json
+        cls.acc = acc
+
+    def items(self, opp):
+        cl = self.get("/api/v1/opportunities/%s/checklist" % opp["id"]).json
+        return {i["id"]: i for i in cl["items"]}
+
+    def put(self, opp, conditions, status=200):
+        url = "/api/v1/opportunities/%s/buying-conditions" % opp["id"]
+        v = self.get(url).json["version"]
+        r = self.request("PUT", url, body={"conditions": conditions},
+                         headers={"If-Match": '"%d"' % v})
+        self.assertEqual(r.status, status, r)
+        return r.json
+
+    def test_each_condition_meets_its_criterion(self):
+        self.assertEqual(len(self.conds), 6)
+        opp = self.create("opportunities", {"account_id": self.acc["id"], "name": "谈判阶段",
+                                            "playbook": "project-8", "stage": "negotiation"})
+        items = self.items(opp)
+        for c in self.conds + ["buy-check"]:
+            self.assertEqual((items[c]["derived"], items[c]["done"]), (True, False), c)
+        res = self.put(opp, {self.conds[0]: {"met": True, "evidence": "12 月 2 日演示获信息部认可"},
+                             self.conds[1]: {"met": False}})["result"]
+        self.assertEqual((res["total"], res["met"], res["passed"]), (6, 1, False))
+        items = self.items(opp)
+        self.assertTrue(items[self.conds[0]]["done"])
+        self.assertIn("12 月 2 日演示获信息部认可", items[self.conds[0]]["evidence"])
+        self.assertFalse(items[self.conds[1]]["done"])
+        self.assertEqual(items["buy-check"]["missing"], self.conds[1:])
+        res = self.put(opp, {c: {"met": True, "evidence": "已确认"} for c in self.conds})["result"]
+        self.assertTrue(res["passed"])
+        items = self.items(opp)
+        self.assertTrue(all(items[c]["done"] for c in self.conds + ["buy-check"]))
+        r = self.request("PUT", "/api/v1/opportunities/%s/checklist/buy-fit" % opp["id"],
+                         body={"done": False})
+        self.assertEqual((r.status, r.json["error"]["code"]), (409, "derived"), r)
+
+    def test_only_the_playbooks_conditions(self):
+        opp = self.create("opportunities", {"account_id": self.acc["id"], "name": "未知条件",
+                                            "playbook": "project-8"})
+        err = self.put(opp, {"weather": {"met": True}}, status=422)
+        self.assertEqual((err["error"]["code"], err["error"]["field"]),
+                         ("unknown_condition", "conditions.weather"))
+        other = self.create("opportunities", {"account_id": self.acc["id"], "name": "uss",
+                                              "playbook": "uss-5"})
+        self.assertEqual(self.put(other, {}, status=422)["error"]["code"], "not_applicable")
+
+
 if __name__ == "__main__":
     unittest.main()

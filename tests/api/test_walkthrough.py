@@ -11,7 +11,7 @@ import unittest
 import urllib.parse
 
 from bingfa_server import (ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase,
-                           pass_proposal_review)
+                           confirm_buying_conditions, pass_proposal_review)
 
 BUILTIN = tuple(BUILTIN_PLAYBOOKS)
 
@@ -308,6 +308,8 @@ class WalkthroughTest(ServerTestCase):
                     self.satisfy_forms(opp)
                 if any(i.get("derived_from") == "proposal-review" for i in c["items"]):
                     pass_proposal_review(self.server, opp["id"])
+                if any(i.get("derived_from") == "buying-conditions" for i in c["items"]):
+                    confirm_buying_conditions(self.server, opp["id"])
                 for d in c["decisions"]:
                     if d["answer"] != "yes":
                         self.answer_yes(opp, d["id"], st["id"])

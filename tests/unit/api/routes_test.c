@@ -69,7 +69,7 @@ static void every_form_has_its_get_and_put(void **state)
         assert_int_equal(get, 1);
         assert_int_equal(put, 1);
     }
-    assert_int_equal(forms, 8);
+    assert_int_equal(forms, 9);
 }
 
 static void a_route_answers_what_it_declares(void **state)
