@@ -414,7 +414,7 @@ static bf_result request_route_in_tx(api_call *call, void *ctx)
             return bf_fail(&call->err, BF_ERR_CONFLICT, "approval_pending", "kind",
                            "approval %s of this kind is pending on the deal already", items[i].id);
         }
-    json_t *ask;
+    json_t *ask = NULL;
     if ((r = ask_for(call, opp, pb, kind, rq->body, &ask)) != BF_OK)
         return r;
     return request_in_tx(
