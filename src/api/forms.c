@@ -791,6 +791,135 @@ static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *
 }
 
 /* The state of a derived item: done when its form leaves nothing missing. */
+/* A derived item's state from what was found. */
+static bf_result derived_state(api_call *call, const checklist_def *def, json_t *missing,
+                               const char *evidence, const char *at, checklist_state *out)
+{
+    *out = (checklist_state){.item_id = def->id,
+                             .done = json_array_size(missing) == 0,
+                             .evidence = evidence,
+                             .done_by = "bingfa",
+                             .done_at = at,
+                             .missing = missing};
+    return evidence && api_keep(call, json_incref(missing)) ? BF_OK : BF_ERR_NOMEM;
+}
+
+/* An item met by the account's profile: its factor fact known (the size
+ * reaching the rules' scale), or, without a fact, the profile saved with
+ * every fact known. */
+static bf_result derive_from_profile(api_call *call, const record *opp, const checklist_def *def,
+                                     checklist_state *out)
+{
+    record *account;
+    stored_form sf;
+    json_t *result = NULL;
+    const char *account_id = record_text(opp, "account_id");
+    bf_result r = store_record_get(call->app->store, call->arena, &resource_accounts, account_id,
+                                   &account, &call->err);
+    if (r == BF_OK)
+        r = store_form_get(call->app->store, call->arena, "account", account_id, "profile", &sf,
+                           &call->err);
+    json_t *form = r == BF_OK && sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    if (r == BF_OK)
+        r = profile_eval(call, account, form, &result);
+    if (r != BF_OK || api_keep(call, result) == NULL)
+        return r != BF_OK ? r : BF_ERR_NOMEM;
+    json_t *missing = json_array(), *unknown = json_object_get(result, "unknown");
+    bool zh = strcmp(api_lang(call), "en") != 0;
+    const char *evidence = NULL;
+    if (def->fact != NULL) {
+        json_t *factor = NULL, *f;
+        size_t i;
+        json_array_foreach(json_object_get(result, "factors"), i, f)
+        {
+            if (strcmp(json_string_value(json_object_get(f, "id")), def->fact) == 0)
+                factor = f;
+        }
+        bool known = true;
+        json_array_foreach(unknown, i, f)
+        {
+            if (strcmp(json_string_value(f), def->fact) == 0)
+                known = false;
+        }
+        bool met = factor && known &&
+                   (strcmp(def->fact, "size") != 0 ||
+                    json_integer_value(json_object_get(factor, "points")) > 0);
+        if (!met)
+            json_array_append_new(missing, json_string(def->fact));
+        json_t *reason = json_object_get(json_object_get(factor, "reason"), zh ? "zh" : "en");
+        evidence = arena_printf(call->arena, zh ? "客户画像：%s" : "Customer profile: %s",
+                                reason ? json_string_value(reason) : def->fact);
+    } else {
+        if (form == NULL)
+            json_array_append_new(missing, json_string("profile"));
+        json_array_extend(missing, unknown);
+        evidence = arena_printf(
+            call->arena, zh ? "客户画像：%s 级，%s 分" : "Customer profile: grade %s, score %s",
+            json_string_value(json_object_get(result, "grade")),
+            json_string_value(json_object_get(json_object_get(result, "score"), "value")));
+    }
+    r = missing ? derived_state(call, def, missing, evidence, sf.updated_at, out) : BF_ERR_NOMEM;
+    json_decref(missing);
+    return r;
+}
+
+/* Whether a contact is a decision maker or an approver one can reach. */
+static bf_result note_key_contact(api_call *call, record *contact, void *ctx)
+{
+    const char *role = record_text(contact, "buying_role");
+    const char *phone = record_text(contact, "phone"), *email = record_text(contact, "email");
+    const char **found = ctx;
+    if (*found == NULL && role &&
+        (strcmp(role, "decision_maker") == 0 || strcmp(role, "approver") == 0) &&
+        ((phone && *phone) || (email && *email)))
+        *found = arena_strdup(call->arena, record_text(contact, "name"));
+    return BF_OK;
+}
+
+/* An item met by the account's buying centre: a decision maker or an
+ * approver with a phone or an e-mail. */
+static bf_result derive_from_contacts(api_call *call, const record *opp, const checklist_def *def,
+                                      checklist_state *out)
+{
+    const char *found = NULL;
+    bf_result r = api_each_record(call, &resource_contacts, "account_id",
+                                  record_text(opp, "account_id"), note_key_contact, &found);
+    if (r != BF_OK)
+        return r;
+    bool zh = strcmp(api_lang(call), "en") != 0;
+    json_t *missing = found ? json_array() : json_pack("[s]", "decision_maker_contact");
+    const char *evidence =
+        found ? arena_printf(call->arena,
+                             zh ? "决策圈：%s（可联系）" : "Buying centre: %s (reachable)", found)
+              : arena_strdup(call->arena, zh ? "决策圈：尚无可联系的拍板人或决策者"
+                                             : "Buying centre: no approver or decision maker to "
+                                               "reach yet");
+    r = missing ? derived_state(call, def, missing, evidence, NULL, out) : BF_ERR_NOMEM;
+    json_decref(missing);
+    return r;
+}
+
+/* An item met by the tender record: the procurement method known, or the
+ * award won. */
+static bf_result derive_from_tender(api_call *call, const record *opp, const checklist_def *def,
+                                    checklist_state *out)
+{
+    json_t *form = stored_form_data(call, opp, "tender");
+    bool award = strcmp(def->fact, "award") == 0;
+    const char *value =
+        json_string_value(json_object_get(form, award ? "result" : "procurement_method"));
+    bool met = value && (!award || strcmp(value, "won") == 0);
+    bool zh = strcmp(api_lang(call), "en") != 0;
+    json_t *missing = met ? json_array() : json_pack("[s]", def->fact);
+    const char *evidence =
+        arena_printf(call->arena, zh ? "招投标记录：%s %s" : "Tender record: %s %s",
+                     award ? (zh ? "结果" : "result") : (zh ? "采购方式" : "procurement method"),
+                     value ? value : (zh ? "未填" : "not given"));
+    bf_result r = missing ? derived_state(call, def, missing, evidence, NULL, out) : BF_ERR_NOMEM;
+    json_decref(missing);
+    return r;
+}
+
 /* An item met by the buying conditions' check: the condition of its id
  * marked met, or (an item that is none of them) every condition. */
 static bf_result derive_from_conditions(api_call *call, const record *opp, const playbook *pb,
@@ -935,9 +1064,14 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
         if (!checklist_item_derived(def))
             continue;
         if (def->derived_from != NULL) {
-            r = strcmp(def->derived_from, "buying-conditions") == 0
-                    ? derive_from_conditions(call, opp, pb, def, &out[k++])
-                    : derive_from_review(call, opp, pb, def, &out[k++]);
+            const char *from = def->derived_from;
+            checklist_state *o = &out[k++];
+            r = strcmp(from, "buying-conditions") == 0
+                    ? derive_from_conditions(call, opp, pb, def, o)
+                : strcmp(from, "profile") == 0  ? derive_from_profile(call, opp, def, o)
+                : strcmp(from, "contacts") == 0 ? derive_from_contacts(call, opp, def, o)
+                : strcmp(from, "tender") == 0   ? derive_from_tender(call, opp, def, o)
+                                                : derive_from_review(call, opp, pb, def, o);
             if (r != BF_OK)
                 return r;
             continue;

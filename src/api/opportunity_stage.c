@@ -274,6 +274,19 @@ static bf_result check_tick(api_call *call, const playbook *pb, const checklist_
 static bf_result refuse_derived(api_call *call, const checklist_def *def, const char *item_id,
                                 const char *opp_id)
 {
+    static const struct {
+        const char *from, *where;
+    } sources[] = {
+        {"profile", "the account's profile (PUT /api/v1/accounts/{id}/profile, and the "
+                    "account's facts)"},
+        {"contacts", "the account's buying centre (a decision maker or approver with a phone "
+                     "or e-mail)"},
+        {"tender", "the tender record (PUT /api/v1/opportunities/{id}/tender)"},
+    };
+    for (size_t i = 0; def->derived_from && i < sizeof(sources) / sizeof(sources[0]); i++)
+        if (strcmp(def->derived_from, sources[i].from) == 0)
+            return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item", "%s is computed from %s",
+                           item_id, sources[i].where);
     if (def->derived_from != NULL && strcmp(def->derived_from, "buying-conditions") == 0)
         return bf_fail(&call->err, BF_ERR_CONFLICT, "derived", "item",
                        "%s is met by the buying conditions' check (PUT "

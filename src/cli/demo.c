@@ -310,6 +310,35 @@ static bf_result save_forms(demo *d, json_t *opp, const char *owner)
     return r;
 }
 
+/* What a passed stage's items derived from the account's profile or the
+ * tender record read: the profile's purchase plan, and the tender's method
+ * (and its award, where an item waits for it), filled in by the owner. */
+static bf_result meet_derived(demo *d, json_t *opp, const stage_def *stage, const char *owner)
+{
+    bool profile = false, tender = false, award = false;
+    for (size_t i = 0; i < stage->nitems; i++) {
+        const checklist_def *def = &stage->items[i];
+        if (def->derived_from == NULL)
+            continue;
+        profile |= strcmp(def->derived_from, "profile") == 0;
+        tender |= strcmp(def->derived_from, "tender") == 0;
+        award |= def->fact && strcmp(def->fact, "award") == 0;
+    }
+    bf_result r = BF_OK;
+    if (profile) {
+        const char *path = arena_printf(d->a, "/api/v1/accounts/%s/profile",
+                                        json_string_value(json_object_get(opp, "account_id")));
+        json_t *body = json_pack("{s:s}", "purchase_plan", "within_year");
+        r = body && path ? call(d, owner, "PUT", path, body, -1, NULL) : BF_ERR_NOMEM;
+        json_decref(body);
+    }
+    if (r == BF_OK && tender)
+        r = put_form(d, opp, owner, "tender",
+                     json_pack("{s:s, s:s}", "procurement_method", "public_tender", "result",
+                               award ? "won" : "pending"));
+    return r;
+}
+
 /* Ticks the first n items of stage, each by whose work it is, with evidence. */
 static bf_result tick_items(demo *d, const char *opp_id, const char *ref, const playbook *pb,
                             const stage_def *stage, size_t n, const char *owner)
@@ -413,6 +442,8 @@ static bf_result deal_story(demo *d, json_t *opp, const char *ref, const char *t
         const stage_def *stage = &pb->stages[s];
         if (s == 0 && current >= 1 &&
             ((r = save_mant(d, opp, owner)) != BF_OK || (r = save_forms(d, opp, owner)) != BF_OK))
+            break;
+        if (passed && (r = meet_derived(d, opp, stage, owner)) != BF_OK)
             break;
         r = tick_items(d, id, ref, pb, stage, passed ? stage->nitems : stage->nitems / 2, owner);
         if (r == BF_OK && passed)

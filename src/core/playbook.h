@@ -56,7 +56,10 @@ typedef struct checklist_def {
     const char *owner;        /* role codes such as "S&C", or NULL */
     const char *framework;    /* MAN, MANT, 5W2P, CE or NULL */
     const char *derived_from; /* "proposal-review": met by the proposal's review and release;
-                                 "buying-conditions": by the buying conditions' check */
+                                 "buying-conditions": by the buying conditions' check;
+                                 "profile", "contacts", "tender": by the account's profile,
+                                 its buying centre, the tender record */
+    const char *fact;         /* which part of it: a profile factor, a tender fact; or NULL */
     i18n_text text;           /* criterion text, deliverable or activity name */
     const char *audience;     /* deliverables: "customer" or "internal" */
     const char *template_id;

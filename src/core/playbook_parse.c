@@ -180,14 +180,28 @@ static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
 /* An item's derived_from, and the list of the playbook it needs. */
 static void get_derived_from(ctx *c, json_t *v, checklist_def *item)
 {
+    static const char *const profile_facts[] = {
+        "size",          "ownership", "business_type", "existing_systems", "branches",
+        "purchase_plan", NULL};
+    static const char *const tender_facts[] = {"procurement_method", "award", NULL};
     item->derived_from = get_string(c, v, "derived_from");
-    if (item->derived_from == NULL)
-        return;
-    bool review = strcmp(item->derived_from, "proposal-review") == 0;
-    if (review ? c->pb->nproposal_defects == 0 : c->pb->nbuying_conditions == 0)
+    item->fact = get_string(c, v, "fact");
+    const char *from = item->derived_from ? item->derived_from : "";
+    bool review = strcmp(from, "proposal-review") == 0;
+    bool buying = strcmp(from, "buying-conditions") == 0;
+    bool profile = strcmp(from, "profile") == 0, tender = strcmp(from, "tender") == 0;
+    if ((review && c->pb->nproposal_defects == 0) || (buying && c->pb->nbuying_conditions == 0))
         problem(c, "derived_from", "an item met by the %s needs the playbook's %s",
                 review ? "proposal's review" : "buying conditions' check",
                 review ? "proposal_defects" : "buying_conditions");
+    if (item->fact != NULL && !profile && !tender)
+        problem(c, "fact", "only an item derived from the profile or the tender names a fact");
+    if (profile && item->fact && !schema_one_of(item->fact, profile_facts))
+        problem(c, "fact",
+                "must be a profile factor: size, ownership, business_type, "
+                "existing_systems, branches or purchase_plan");
+    if (tender && (item->fact == NULL || !schema_one_of(item->fact, tender_facts)))
+        problem(c, "fact", "an item derived from the tender names procurement_method or award");
 }
 
 static void parse_criterion(ctx *c, json_t *v, checklist_def *item)

@@ -39,7 +39,8 @@ static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT, .memb
     }
 
 static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
-static const char *const derived_sources[] = {"proposal-review", "buying-conditions", NULL};
+static const char *const derived_sources[] = {
+    "proposal-review", "buying-conditions", "profile", "contacts", "tender", NULL};
 static const char *const criterion_kinds[] = {"criterion", "deliverable", NULL};
 static const char *const audiences[] = {"customer", "internal", NULL};
 static const char *const mode_ids[] = {"quick", "consultative", "strategic", NULL};
@@ -84,7 +85,11 @@ static const schema criterion_members[] = {
      .values = derived_sources,
      .doc = "proposal-review: met once the proposal's review finds none of the playbook's "
             "proposal_defects and its release is approved; buying-conditions: met by the "
-            "buying conditions' check (the condition of the item's id, or all of them)"},
+            "buying conditions' check (the condition of the item's id, or all of them); "
+            "profile: the account's profile (its factor fact, or all); contacts: a decision "
+            "maker or approver with a phone or e-mail on the account; tender: the tender "
+            "record's fact (procurement_method, award)"},
+    {.name = "fact", .kind = SCHEMA_ID, .doc = "With derived_from profile or tender: which part"},
     TEXT_REQ("text"),
     {0},
 };
@@ -101,6 +106,7 @@ static const schema deliverable_members[] = {
      .kind = SCHEMA_ENUM,
      .values = derived_sources,
      .doc = "As a criterion's: the deliverable is met by that form"},
+    {.name = "fact", .kind = SCHEMA_ID, .doc = "As a criterion's"},
     {0},
 };
 

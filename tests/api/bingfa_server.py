@@ -717,6 +717,37 @@ def satisfy_forms(server, opp, user=None, frameworks=("5W2P", "CE", "MAN")):
             raise AssertionError("sales mode: %r" % (r,))
 
 
+def satisfy_sources(server, opp_id, sources):
+    """Fills what the derived items of sources ("profile", "contacts",
+    "tender") read: the account's facts and profile; a decision maker with a
+    phone; the tender record with its method and a won award."""
+    opp = server.get("/api/v1/opportunities/" + opp_id).json
+    acc_url = "/api/v1/accounts/" + opp["account_id"]
+    if "profile" in sources:
+        acc = server.get(acc_url).json
+        r = server.request("PATCH", acc_url, body={
+            "employees": 800, "annual_revenue": 50000000000, "gross_profit": 6000000000,
+            "ownership": "private",
+            "business_type": "manufacture_sale", "existing_systems": "用友 U8 财务",
+            "branches": 4}, headers={"If-Match": '"%d"' % acc["version"]})
+        if r.status != 200:
+            raise AssertionError("account facts: %r" % (r,))
+        r = server.request("PUT", acc_url + "/profile", body={"purchase_plan": "within_year"})
+        if r.status != 200:
+            raise AssertionError("profile: %r" % (r,))
+    if "contacts" in sources:
+        r = server.post("/api/v1/contacts", {"account_id": opp["account_id"], "name": "决策人",
+                                             "buying_role": "decision_maker",
+                                             "phone": "13800000000"})
+        if r.status != 201:
+            raise AssertionError("contact: %r" % (r,))
+    if "tender" in sources:
+        r = server.request("PUT", "/api/v1/opportunities/%s/tender" % opp_id,
+                           body={"procurement_method": "public_tender", "result": "won"})
+        if r.status != 200:
+            raise AssertionError("tender: %r" % (r,))
+
+
 def pass_proposal_review(server, opp_id):
     """Marks every proposal defect of the deal's playbook absent and has the
     release approved (asked by the admin, who decides it at once)."""
@@ -770,6 +801,9 @@ def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
             continue
         if item.get("derived_from") == "buying-conditions":
             confirm_buying_conditions(server, opp_id)
+            continue
+        if item.get("derived_from") in ("profile", "contacts", "tender"):
+            satisfy_sources(server, opp_id, [item["derived_from"]])
             continue
         if item.get("derived"):
             derived_open.add(item["framework"])

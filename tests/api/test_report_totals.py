@@ -12,7 +12,7 @@ import random
 import unittest
 
 import bingfa_db
-from bingfa_server import ServerTestCase, satisfy_mant
+from bingfa_server import ServerTestCase, satisfy_mant, satisfy_sources
 
 SEED = 20261204
 STEPS = 160
@@ -142,6 +142,9 @@ class ReportTotalsTest(ServerTestCase):
                 r = self.request("PUT", "%s/checklist/%s" % (url, i["id"]),
                                  body={"done": True, "evidence": "已完成"})
                 self.assertEqual(r.status, 200, r)
+        sources = {i.get("derived_from") for i in c["items"]} & {"profile", "contacts", "tender"}
+        if sources:  # the tender record's award, where the winning gate reads it
+            satisfy_sources(self.server, opp_id, sources)
         for d in c["decisions"]:
             if d["answer"] != "yes":
                 r = self.post("%s/decisions/%s" % (url, d["id"]), {"answer": "yes"})

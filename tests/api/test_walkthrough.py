@@ -11,7 +11,7 @@ import unittest
 import urllib.parse
 
 from bingfa_server import (ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase,
-                           confirm_buying_conditions, pass_proposal_review)
+                           confirm_buying_conditions, pass_proposal_review, satisfy_sources)
 
 BUILTIN = tuple(BUILTIN_PLAYBOOKS)
 
@@ -310,6 +310,10 @@ class WalkthroughTest(ServerTestCase):
                     pass_proposal_review(self.server, opp["id"])
                 if any(i.get("derived_from") == "buying-conditions" for i in c["items"]):
                     confirm_buying_conditions(self.server, opp["id"])
+                sources = {i.get("derived_from") for i in c["items"]} & \
+                    {"profile", "contacts", "tender"}
+                if sources:
+                    satisfy_sources(self.server, opp["id"], sources)
                 for d in c["decisions"]:
                     if d["answer"] != "yes":
                         self.answer_yes(opp, d["id"], st["id"])
@@ -345,6 +349,9 @@ class WalkthroughTest(ServerTestCase):
         if any(i["derived"] and not i["done"] for i in c["items"]):
             self.satisfy_mant(opp)
             self.satisfy_forms(opp)
+        sources = {i.get("derived_from") for i in c["items"]} & {"profile", "contacts", "tender"}
+        if sources:
+            satisfy_sources(self.server, opp["id"], sources)
         for d in c["decisions"]:
             self.answer_yes(opp, d["id"], last["id"])
         c = self.checklist(opp)
