@@ -267,6 +267,9 @@ static json_t *approval_json(api_call *call, const approval *p)
         may = false;
     bool mine =
         call->who->user_id && p->requester_id && strcmp(call->who->user_id, p->requester_id) == 0;
+    const playbook *pb = opp ? opportunity_playbook(call, opp) : NULL;
+    const stage_def *stage =
+        pb ? playbook_stage(pb, json_string_value(json_object_get(ask, "stage")), NULL) : NULL;
     json_t *o = json_pack(
         "{s:s, s:I, s:s, s:s?, s:s, s:s, s:s, s:s?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:i, "
         "s:i, s:s?, s:s?, s:s, s:s, s:o, s:s?, s:b, s:b, s:O}",
@@ -282,6 +285,8 @@ static json_t *approval_json(api_call *call, const approval *p)
         p->requested_at, "decisions", decisions ? decisions : json_array(), "decided_at",
         p->decided_at, "may_decide", may, "may_withdraw", pending && mine, "ask",
         ask ? ask : json_null());
+    if (o != NULL && stage != NULL)
+        json_object_set_new(o, "stage_name", api_text_json(&stage->name));
     return o;
 }
 

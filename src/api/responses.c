@@ -378,6 +378,7 @@ static const schema approval_members[] = {
      .kind = SCHEMA_TEXT,
      .flags = SCHEMA_NULLABLE,
      .doc = "The stage the deal was in when asked (override, close)"},
+    OBJECT_OR_NULL("stage_name", "{zh, en}: the name of that stage"),
     {.name = "to",
      .kind = SCHEMA_TEXT,
      .flags = SCHEMA_NULLABLE,

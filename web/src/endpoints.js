@@ -122,6 +122,23 @@ export const tools = {
   bidSimulation: (scheme) => api.post('/tools/bid-simulation', scheme),
 }
 
+// Approvals (审批): the decisions a manager makes about a deal. A request
+// answers {approval, opportunity}; so do approve, reject and withdraw.
+export const approvals = {
+  // box: inbox (waiting for the viewer) or mine; state filters mine
+  list: (query) => api.get(withQuery('/approvals', query)),
+  count: () => api.get('/approvals/count'),
+  get: (approvalId) => api.get(`/approvals/${id(approvalId)}`),
+  ofDeal: (oppId) => api.get(`/opportunities/${id(oppId)}/approvals`),
+  // body {kind, reason, evidence, status, won_by, sales_mode}
+  request: (oppId, body) => api.post(`/opportunities/${id(oppId)}/approvals`, body),
+  approve: (approvalId, comment) => api.post(`/approvals/${id(approvalId)}/approve`, comment ? { comment } : {}),
+  reject: (approvalId, comment) => api.post(`/approvals/${id(approvalId)}/reject`, { comment }),
+  withdraw: (approvalId) => request('POST', `/approvals/${id(approvalId)}/withdraw`).then((r) => r.data),
+  rules: () => api.get('/settings/approvals'),
+  saveRules: (body) => api.put('/settings/approvals', body),
+}
+
 // The API's own description: the declared bodies the forms take their limits
 // and choices from (see schemas.js).
 export const meta = {

@@ -11,6 +11,7 @@ const routes = [
   { path: '/accounts/:id', name: 'account', component: () => import('./views/AccountView.vue'), props: true },
   { path: '/activities', name: 'activities', component: () => import('./views/ActivitiesView.vue') },
   { path: '/playbooks', name: 'playbooks', component: () => import('./views/PlaybooksView.vue') },
+  { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalInbox.vue') },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
 ]
