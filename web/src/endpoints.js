@@ -91,7 +91,13 @@ export const contacts = {
   remove: (contactId, version) => api.del(`/contacts/${id(contactId)}`, version),
 }
 
-export const activities = records('/activities')
+export const activities = {
+  ...records('/activities'),
+  // what to do before, during and after it, from the playbook: {source, name, items, done, total}
+  checklist: (actId) => api.get(`/activities/${id(actId)}/checklist`),
+  // body {done, note}
+  tick: (actId, itemId, body) => api.put(`/activities/${id(actId)}/checklist/${id(itemId)}`, body),
+}
 
 export const users = {
   ...records('/users'),

@@ -132,6 +132,19 @@ export default {
     tabs: {
       perspectives: '四个视角', evaluation: '商机评价（MAN）', ce: '强迫事件', selection: '选型评分',
       tender: '招投标', competitors: '竞争对手', activities: '活动', history: '阶段历史', details: '详细信息',
+      proposalReview: '方案评审', buyingConditions: '购买条件',
+    },
+    marks: {
+      hintReview: '逐项检查：勾选表示已确认方案中没有这个问题。',
+      hintBuying: '逐项确认：勾选表示该购买条件已经满足，并写明依据。',
+      note: '总体说明',
+      defectNote: '发现的问题或已做的修改',
+      evidence: '依据',
+      count: '已确认 {n}/{total} 项',
+      open: '尚未确认',
+      released: '方案发布已审批，可以提交客户。',
+      askRelease: '评审已通过：请在「审批」中申请方案发布。',
+      reviewFirst: '逐项排除常见问题后，才能申请发布方案。',
     },
     ev: {
       money: '资金（Money）', authority: '权力（Authority）', need: '需求（Need）',
@@ -360,6 +373,19 @@ export default {
     tabs: {
       perspectives: 'Perspectives', evaluation: 'Evaluation (MAN)', ce: 'Compelling event', selection: 'Selection scoring',
       tender: 'Tender', competitors: 'Competitors', activities: 'Activities', history: 'Stage history', details: 'Details',
+      proposalReview: 'Proposal review', buyingConditions: 'Buying conditions',
+    },
+    marks: {
+      hintReview: 'Check each one: ticked means the proposal is confirmed free of that defect.',
+      hintBuying: 'Confirm each one: ticked means the buying condition holds; say what shows it.',
+      note: 'Summary',
+      defectNote: 'What was found or changed',
+      evidence: 'Evidence',
+      count: '{n} of {total} confirmed',
+      open: 'Not yet confirmed',
+      released: 'The release is approved: the proposal may go to the customer.',
+      askRelease: 'The review passed: ask for the release under Approvals.',
+      reviewFirst: 'Clear every common defect before asking to release the proposal.',
     },
     ev: {
       money: 'Money', authority: 'Authority', need: 'Need',

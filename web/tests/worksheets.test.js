@@ -1,0 +1,88 @@
+// Checklists that drive the work, in the browser: the rehearsal before a
+// presentation ticked item by item with a note in the activity's editor
+// (1366 px, Chinese); the proposal's review against yonyou-7's eleven common
+// defects on a phone, in English, until it passes.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, login, field, shot, ADMIN } from './server.js'
+
+let server, chrome
+const ids = {}
+
+async function must(res, status) {
+  assert.equal(res.status, status, JSON.stringify(res.json))
+  return res.json
+}
+
+async function until(fn, what) {
+  for (let i = 0; i < 60; i++) {
+    const v = await fn()
+    if (v) return v
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.fail(what)
+}
+
+before(async () => {
+  server = await startServer()
+  chrome = await startBrowser()
+  const acc = await must(await server.api('POST', '/accounts', { name: '华东重工集团' }), 201)
+  ids.huayu = (await must(await server.api('POST', '/opportunities',
+    { account_id: acc.id, name: '集团 ERP 方案汇报', playbook: 'huayu-5' }), 201)).id
+  ids.act = (await must(await server.api('POST', '/activities',
+    { opportunity_id: ids.huayu, type: 'presentation', subject: '向集团高层汇报方案' }), 201)).id
+  ids.yonyou = (await must(await server.api('POST', '/opportunities',
+    { account_id: acc.id, name: '财务共享方案', playbook: 'yonyou-7', stage: 'design' }), 201)).id
+})
+
+after(async () => {
+  await chrome?.close()
+  await server?.stop()
+})
+
+test("a presentation's rehearsal is ticked in the activity's editor", async () => {
+  const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await login(page, server.base, ADMIN)
+  await page.goto(server.base + '/activities?opportunity_id=' + ids.huayu)
+  await page.locator('[data-test="act-edit"]').first().click()
+  await page.locator('[data-test="act-checklist"]').waitFor()
+  const list = (await server.api('GET', `/activities/${ids.act}/checklist`)).json
+  assert.equal(list.source.type, 'presentation')
+  assert.match(await page.textContent('[data-test="act-checklist"]'), new RegExp(list.items[1].text.zh.slice(0, 10)))
+  await field(page, 'act-note-before-2').fill('开场 8 分钟讲清投资回报')
+  await page.locator('[data-test="act-tick-before-2"]').click()
+  const item = await until(async () => {
+    const c = (await server.api('GET', `/activities/${ids.act}/checklist`)).json
+    return c.items[1].done && c.items[1]
+  }, 'the tick did not reach the server')
+  assert.deepEqual([item.note, item.by], ['开场 8 分钟讲清投资回报', ADMIN.name])
+  await page.locator('[data-test="act-checklist-progress"]', { hasText: `1/${list.total}` }).waitFor()
+  await shot(page, 'activity-checklist')
+  await page.close()
+})
+
+test('on a phone, in English: the proposal review until it passes', async () => {
+  const ctx = await chrome.browser.newContext({ viewport: { width: 375, height: 812 } })
+  const page = await ctx.newPage()
+  await login(page, server.base, ADMIN)
+  await page.goto(server.base + '/opportunities/' + ids.yonyou)
+  await page.click('[data-test="lang"]')
+  await page.waitForFunction(() => document.body.innerText.includes('Proposal review'))
+  await page.click('#tab-proposal-review')
+  const pb = (await server.api('GET', '/playbooks/yonyou-7')).json
+  assert.equal(pb.proposal_defects.length, 11)
+  for (const d of pb.proposal_defects) await page.locator(`[data-test="mark-on-${d.id}"]`).click()
+  await field(page, `mark-text-${pb.proposal_defects[3].id}`).fill('Added three reference cases')
+  await page.click('[data-test="save-proposal-review"]')
+  const form = await until(async () => {
+    const f = (await server.api('GET', `/opportunities/${ids.yonyou}/proposal-review`)).json
+    return f.result && f.result.passed && f
+  }, 'the review did not pass')
+  assert.equal(form.data.defects[pb.proposal_defects[3].id].note, 'Added three reference cases')
+  await page.locator('[data-test="release-state"]', { hasText: 'ask for the release' }).waitFor()
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth)
+  assert.ok(wide <= 375, `no sideways scrolling on a phone (page is ${wide} px wide)`)
+  await shot(page, 'proposal-review-phone-en')
+  await page.click('[data-test="lang"]')
+  await ctx.close()
+})
