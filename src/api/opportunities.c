@@ -88,6 +88,21 @@ static bool closes_early(api_call *call, const record *opp)
            at < playbook_winning_stage(pb);
 }
 
+/* A new deal starts in its playbook's first stage and moves through the
+ * gates; loading one further along (history) is an admin's. */
+static bf_result check_first_stage(api_call *call, const record *rec)
+{
+    size_t at = 0;
+    const playbook *pb = opportunity_playbook(call, rec);
+    if (pb == NULL || playbook_stage(pb, record_text(rec, "stage"), &at) == NULL || at == 0 ||
+        call->who->role == ROLE_ADMIN)
+        return BF_OK;
+    return bf_fail(&call->err, BF_ERR_FORBIDDEN, "stage_through_gates", "stage",
+                   "a new deal starts in the first stage of its playbook (%s) and moves on through "
+                   "its gates; only an admin loads a deal further along",
+                   pb->stages[0].id);
+}
+
 static bf_result opportunity_check(api_call *call, record *rec, const record *before)
 {
     bool moved;
@@ -107,6 +122,8 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
                        "a deal is won only by passing its playbook's last gate (POST "
                        "/api/v1/opportunities/%s/advance from stage %s), or through an approval",
                        rec->id, pb_winning_stage_id(call, rec));
+    if (before == NULL && (r = check_first_stage(call, rec)) != BF_OK)
+        return r;
     if (wins && call->who->role != ROLE_ADMIN)
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "win_through_gate", "status",
                        "a new deal starts open and is won through its playbook's gates; only an "

@@ -325,6 +325,21 @@ class ApprovalsTest(ServerTestCase):
                        version=last["version"], headers=self.h("apr.east.s"))
         self.assertEqual((r.status, r.json["status"]), (200, "lost"), r)
 
+    def test_a_new_deal_starts_in_the_first_stage(self):
+        # Only an admin loads a deal further along; anyone else starts at the
+        # beginning, so no deal is reported past gates it never passed.
+        body = {"account_id": self.account["id"], "name": self.unique("跳阶段"),
+                "playbook": "uss-5", "stage": self.stages[3]}
+        for user in ("apr.east.s", "apr.east.m"):
+            r = self.post("/api/v1/opportunities", body, headers=self.h(user))
+            self.assertEqual((r.status, r.json["error"]["code"], r.json["error"]["field"]),
+                             (403, "stage_through_gates", "stage"), r)
+        r = self.post("/api/v1/opportunities", dict(body, stage=self.stages[0]),
+                      headers=self.h("apr.east.s"))
+        self.assertEqual(r.status, 201, r)
+        r = self.post("/api/v1/opportunities", body)  # the admin, loading history
+        self.assertEqual((r.status, r.json["stage"]), (201, self.stages[3]), r)
+
     def test_openapi_declares_the_routes(self):
         doc = self.get("/api/v1/openapi.json").json
         for path in ("/api/v1/opportunities/{id}/approvals", "/api/v1/approvals",

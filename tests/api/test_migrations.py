@@ -13,7 +13,7 @@ import tempfile
 import unittest
 from contextlib import closing
 
-from bingfa_server import (BingfaServer, latest_schema_version, run_cli, satisfy_mant,
+from bingfa_server import (BingfaServer, latest_schema_version, run_cli, meet_gate, satisfy_mant,
                            source_dir)
 
 CREATED = "2025-06-01T08:00:00.000Z"
@@ -348,11 +348,7 @@ class MigrationTest(unittest.TestCase):
         r = s.post("/api/v1/opportunities/opp_test0001/advance",
                    {"override": True, "reason": "升级后补录"})
         self.assertEqual((r.status, r.json["stage"]), (200, "contract"), r)
-        for item in s.get("/api/v1/opportunities/opp_test0001/checklist").json["items"]:
-            if item["gate"]:
-                r = s.request("PUT", "/api/v1/opportunities/opp_test0001/checklist/" + item["id"],
-                              body={"done": True, "evidence": "升级后补录"})
-                self.assertEqual(r.status, 200, r)
+        meet_gate(s, "opp_test0001", evidence="升级后补录")  # the award from the tender record
         r = s.post("/api/v1/opportunities/opp_test0001/advance")
         self.assertEqual((r.status, r.json["status"], r.json["stage"]), (200, "won", "deliver"), r)
         acts = s.get("/api/v1/activities?opportunity_id=opp_test0001&plan_ref=reference-case")

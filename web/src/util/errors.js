@@ -31,6 +31,7 @@ const zhCodes = {
   not_owner: '这一项不由您的角色负责',
   mode_below_recommendation: '低于商机评价建议的销售方式，须由经理决定（防止大单做小）',
   approval_required: '这是经理的决定，请提交审批',
+  stage_through_gates: '新商机从第一阶段开始，按关卡推进',
   approval_pending: '同类审批正在等待中',
   approval_decided: '该审批已处理',
   approval_stale: '商机已变化，该审批无法执行',
