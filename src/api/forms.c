@@ -244,30 +244,77 @@ static bf_result ce_check(api_call *call, json_t *in, json_t **out)
 
 /* ---- the proposal's review --------------------------------------------------------- */
 
-static bf_result proposal_check(api_call *call, json_t *in, json_t **out)
+/* A form that marks items of a list the playbook names (the proposal's
+ * defects, the buying conditions): its schema, then every key one of the
+ * list's (422 code at "<map>.<key>"), on a playbook that names some. */
+typedef struct mark_form {
+    const schema *body;
+    const char *map;  /* "defects", "conditions" */
+    const char *what; /* "proposal defect", "buying condition" */
+    const char *code; /* "unknown_defect", "unknown_condition" */
+    const template_def *(*items)(const playbook *pb, size_t *n);
+    const char *(*unknown)(json_t *form, const template_def *items, size_t n);
+} mark_form;
+
+static bf_result check_marks(api_call *call, const mark_form *f, json_t *in, json_t **out)
 {
-    bf_result r = schema_check(&proposal_review_schema, in, out, &call->err);
+    bf_result r = schema_check(f->body, in, out, &call->err);
     if (r != BF_OK)
         return r;
     record *opp;
     const playbook *pb = NULL;
-    const char *unknown = NULL;
-    if ((r = opportunity_load(call, &opp, &pb)) == BF_OK && pb->nproposal_defects == 0)
-        r = bf_fail(&call->err, BF_ERR_INVALID, "not_applicable", NULL,
-                    "playbook %s has no proposal review (it names no proposal_defects)", pb->id);
-    else if (r == BF_OK && (unknown = proposal_review_unknown(*out, pb->proposal_defects,
-                                                              pb->nproposal_defects)) != NULL) {
+    const template_def *items = NULL;
+    size_t n = 0;
+    if ((r = opportunity_load(call, &opp, &pb)) == BF_OK && (items = f->items(pb, &n)) == NULL)
+        r = bf_fail(&call->err, BF_ERR_INVALID, "not_applicable", NULL, "playbook %s names no %ss",
+                    pb->id, f->what);
+    const char *key = r == BF_OK ? f->unknown(*out, items, n) : NULL;
+    if (key != NULL) {
         char field[80];
-        snprintf(field, sizeof(field), "defects.%.60s", unknown);
-        r = bf_fail(&call->err, BF_ERR_INVALID, "unknown_defect", field,
-                    "playbook %s names no proposal defect %.60s; it names %s …", pb->id, unknown,
-                    pb->proposal_defects[0].id);
+        snprintf(field, sizeof(field), "%s.%.60s", f->map, key);
+        r = bf_fail(&call->err, BF_ERR_INVALID, f->code, field,
+                    "playbook %s names no %s %.60s; it names %s …", pb->id, f->what, key,
+                    items[0].id);
     }
     if (r != BF_OK) {
         json_decref(*out);
         *out = NULL;
     }
     return r;
+}
+
+static const template_def *proposal_defects_of(const playbook *pb, size_t *n)
+{
+    *n = pb->nproposal_defects;
+    return *n ? pb->proposal_defects : NULL;
+}
+
+static const template_def *buying_conditions_of(const playbook *pb, size_t *n)
+{
+    *n = pb->nbuying_conditions;
+    return *n ? pb->buying_conditions : NULL;
+}
+
+static const mark_form proposal_marks = {
+    .body = &proposal_review_schema,
+    .map = "defects",
+    .what = "proposal defect",
+    .code = "unknown_defect",
+    .items = proposal_defects_of,
+    .unknown = proposal_review_unknown,
+};
+static const mark_form buying_marks = {
+    .body = &buying_conditions_schema,
+    .map = "conditions",
+    .what = "buying condition",
+    .code = "unknown_condition",
+    .items = buying_conditions_of,
+    .unknown = buying_conditions_unknown,
+};
+
+static bf_result proposal_check(api_call *call, json_t *in, json_t **out)
+{
+    return check_marks(call, &proposal_marks, in, out);
 }
 
 bf_result api_proposal_review(api_call *call, const record *opp, const playbook *pb,
@@ -305,28 +352,7 @@ static bf_result proposal_eval(api_call *call, record *opp, json_t *form, json_t
 
 static bf_result buying_check(api_call *call, json_t *in, json_t **out)
 {
-    bf_result r = schema_check(&buying_conditions_schema, in, out, &call->err);
-    if (r != BF_OK)
-        return r;
-    record *opp;
-    const playbook *pb = NULL;
-    const char *unknown = NULL;
-    if ((r = opportunity_load(call, &opp, &pb)) == BF_OK && pb->nbuying_conditions == 0)
-        r = bf_fail(&call->err, BF_ERR_INVALID, "not_applicable", NULL,
-                    "playbook %s names no buying conditions", pb->id);
-    else if (r == BF_OK && (unknown = buying_conditions_unknown(*out, pb->buying_conditions,
-                                                                pb->nbuying_conditions)) != NULL) {
-        char field[80];
-        snprintf(field, sizeof(field), "conditions.%.60s", unknown);
-        r = bf_fail(&call->err, BF_ERR_INVALID, "unknown_condition", field,
-                    "playbook %s names no buying condition %.60s; it names %s …", pb->id, unknown,
-                    pb->buying_conditions[0].id);
-    }
-    if (r != BF_OK) {
-        json_decref(*out);
-        *out = NULL;
-    }
-    return r;
+    return check_marks(call, &buying_marks, in, out);
 }
 
 static bf_result buying_eval(api_call *call, record *opp, json_t *form, json_t **result)
