@@ -6,26 +6,14 @@
 // approval levels.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, login, field, shot, ADMIN } from './server.js'
+import { startServer, startBrowser, login, field, shot, ADMIN, must, until } from './server.js'
 
 let server, chrome
 const ids = {}
 const MANAGER = { name: '孙经理', password: 'manager-password-1' }
 const SALES = { name: '张三', password: 'sales-password-1' }
 
-async function must(res, status) {
-  assert.equal(res.status, status, JSON.stringify(res.json))
-  return res.json
-}
 
-async function until(fn, what) {
-  for (let i = 0; i < 60; i++) {
-    const v = await fn()
-    if (v) return v
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(what)
-}
 
 before(async () => {
   server = await startServer()

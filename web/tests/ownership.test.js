@@ -5,17 +5,13 @@
 // too; the CE form offers the playbook's patterns and saves the one chosen.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, login, field, shot } from './server.js'
+import { startServer, startBrowser, login, field, shot, must } from './server.js'
 
 let server, chrome
 const ids = {}
 const MANAGER = { name: '王经理', password: 'manager-password-1' }
 const SALES = { name: '赵销售', password: 'sales-password-1' }
 
-async function must(res, status) {
-  assert.equal(res.status, status, JSON.stringify(res.json))
-  return res.json
-}
 
 before(async () => {
   server = await startServer()

@@ -1,5 +1,6 @@
 // A real bingfa server on a fresh database in a temporary directory, and a
 // headless Debian chromium driven by playwright-core, for the UI tests.
+import assert from 'node:assert/strict'
 import { spawn, execFileSync } from 'node:child_process'
 import { mkdtempSync, mkdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -97,4 +98,20 @@ export async function login(page, base, user) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(outDir, name + '.png'), fullPage: true })
+}
+
+// The JSON of an API answer that must have this status.
+export async function must(res, status) {
+  assert.equal(res.status, status, JSON.stringify(res.json))
+  return res.json
+}
+
+// fn's first truthy answer, asked every 100 ms for 6 s; fails with what.
+export async function until(fn, what) {
+  for (let i = 0; i < 60; i++) {
+    const v = await fn()
+    if (v) return v
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  assert.fail(what)
 }
