@@ -22,37 +22,109 @@ static const char *queue_of(api_call *call, const char *team)
     return team ? arena_printf(call->arena, "t:%s", team) : "admin";
 }
 
-/* Whether the viewer may decide an approval waiting for team (NULL: an
- * admin's): an admin, or an active manager of team or of a team above it. */
-static bf_result may_decide_level(api_call *call, const char *team, bool *may)
+/* The user a pending approval waits for when its level is decided by a role
+ * the playbook names (queue "u:<user>"), else NULL. */
+static const char *user_of_queue(const char *queue)
+{
+    return queue && strncmp(queue, "u:", 2) == 0 ? queue + 2 : NULL;
+}
+
+/* Whether the viewer may decide an approval waiting for user (a member of
+ * the deal team who plays the role the playbook names) or, with user NULL,
+ * for team (NULL: an admin's): an admin; the user; an active manager of
+ * team or of a team above it. */
+static bf_result may_decide_level(api_call *call, const char *team, const char *user, bool *may)
 {
     const viewer *v = call->who;
     *may = v->role == ROLE_ADMIN;
-    if (*may || v->role != ROLE_MANAGER || team == NULL || v->team_id == NULL)
+    if (!*may && user != NULL)
+        *may = v->user_id != NULL && strcmp(v->user_id, user) == 0;
+    if (*may || user != NULL || v->role != ROLE_MANAGER || team == NULL || v->team_id == NULL)
         return BF_OK;
     return store_team_within(call->app->store, v->team_id, team, may, &call->err);
 }
 
-/* Who decides level (1…) of an approval about a deal owned by owner_id:
- * the teams with a manager from the owner's up; past the last, an admin. */
+/* Whether the viewer may decide the level p waits for. */
+static bf_result may_decide_waiting(api_call *call, const approval *p, bool *may)
+{
+    return may_decide_level(call, p->approver_team_id, user_of_queue(p->queue), may);
+}
+
+/* Who decides each level (1…) of an approval about a deal: the teams with a
+ * manager from the owner's up; past the last, an admin. When the playbook
+ * names a role for the kind and a member of the deal team plays it, that
+ * member decides level 1 and the managers from the owner's team the next. */
 typedef struct approvers {
     const char **teams;
     size_t n;
+    const char *role;    /* the role deciding level 1, or NULL */
+    const char *user_id; /* its member on the deal team, at the request */
 } approvers;
 
 static bf_result approvers_of(api_call *call, const record *opp, approvers *out)
 {
     const char *owner = record_text(opp, "owner_id");
-    out->teams = NULL;
-    out->n = 0;
+    *out = (approvers){0};
     return owner ? store_approver_teams(call->app->store, call->arena, owner, &out->teams, &out->n,
                                         &call->err)
                  : BF_OK;
 }
 
-static const char *team_of_level(const approvers *ap, int level)
+/* True when only managers play role: then it means the owner's managers. */
+static bool role_of_managers(const playbook *pb, const char *role)
 {
-    return (size_t)level <= ap->n ? ap->teams[level - 1] : NULL;
+    const char *names[5];
+    size_t n = playbook_owner_user_roles(pb, role, names);
+    return n == 1 && strcmp(names[0], "manager") == 0;
+}
+
+/* The member of opp's team who decides level 1 of an approval of kind asked
+ * by requester_id: the first added whose role on the deal plays the role the
+ * playbook names for kind, neither the requester nor a manager or admin
+ * (they decide as managers). ap->role stays NULL when there is none. */
+static bf_result approver_named(api_call *call, const record *opp, approval_kind kind,
+                                const char *requester_id, approvers *ap)
+{
+    const playbook *pb = opportunity_playbook(call, opp);
+    const char *role = pb ? playbook_approver_role(pb, approval_kinds[kind]) : NULL;
+    if (role == NULL || role_of_managers(pb, role))
+        return BF_OK;
+    deal_member *m;
+    size_t n;
+    bf_result r = store_member_list(call->app->store, call->arena, opp->id, &m, &n, &call->err);
+    for (size_t i = 0; r == BF_OK && ap->role == NULL && i < n; i++) {
+        if (m[i].role == NULL || !playbook_owner_includes(pb, role, m[i].role) ||
+            (requester_id && strcmp(m[i].id, requester_id) == 0))
+            continue;
+        record *user;
+        if ((r = store_record_get(call->app->store, call->arena, &resource_users, m[i].id, &user,
+                                  &call->err)) != BF_OK)
+            break;
+        const char *account = record_text(user, "role");
+        if (strcmp(account, "manager") != 0 && strcmp(account, "admin") != 0 &&
+            record_field_const(user, "active")->i != 0) {
+            ap->role = role;
+            ap->user_id = m[i].id;
+        }
+    }
+    return r;
+}
+
+/* Who decides level: a member (*user) or the team (*team; NULL: an admin). */
+static void approver_at(const approvers *ap, int level, const char **team, const char **user)
+{
+    *user = ap->role && level == 1 ? ap->user_id : NULL;
+    size_t k = (size_t)level - (ap->role ? 1 : 0); /* the teams' index, from 1 */
+    *team = *user == NULL && k >= 1 && k <= ap->n ? ap->teams[k - 1] : NULL;
+}
+
+/* Makes p wait for the approver of its level. */
+static bf_result wait_for_level(api_call *call, approval *p, const approvers *ap)
+{
+    const char *user;
+    approver_at(ap, p->level, &p->approver_team_id, &user);
+    p->queue = user ? arena_printf(call->arena, "u:%s", user) : queue_of(call, p->approver_team_id);
+    return p->queue ? BF_OK : BF_ERR_NOMEM;
 }
 
 static int levels_of(api_call *call, const record *opp, int *levels)
@@ -76,7 +148,7 @@ static bf_result approve_levels(api_call *call, approval *p, const approvers *ap
     store_now(now, sizeof(now));
     for (;;) {
         bool may;
-        bf_result r = may_decide_level(call, p->approver_team_id, &may);
+        bf_result r = may_decide_waiting(call, p, &may);
         if (r != BF_OK)
             return r;
         if (!may)
@@ -94,10 +166,8 @@ static bf_result approve_levels(api_call *call, approval *p, const approvers *ap
             return p->decided_at ? BF_OK : BF_ERR_NOMEM;
         }
         p->level++;
-        p->approver_team_id = team_of_level(ap, p->level);
-        p->queue = queue_of(call, p->approver_team_id);
-        if (p->queue == NULL)
-            return BF_ERR_NOMEM;
+        if ((r = wait_for_level(call, p, ap)) != BF_OK)
+            return r;
     }
     return BF_OK;
 }
@@ -174,11 +244,15 @@ static bf_result request_in_tx(api_call *call, const record *opp, approval_kind 
     int levels;
     bf_result r = approvers_of(call, opp, &ap);
     if (r == BF_OK)
+        r = approver_named(call, opp, kind, call->who->user_id, &ap);
+    if (r == BF_OK)
         r = levels_of(call, opp, &levels);
     if (r != BF_OK)
         return r;
     const field_value *amount = record_field_const(opp, "amount");
     json_object_set_new(ask, "amount", json_integer(amount->null ? 0 : amount->i));
+    if (ap.role != NULL)
+        json_object_set_new(ask, "approver_role", json_string(ap.role));
     *p = (approval){
         .opportunity_id = opp->id,
         .kind = approval_kinds[kind],
@@ -188,14 +262,14 @@ static bf_result request_in_tx(api_call *call, const record *opp, approval_kind 
         .evidence = evidence,
         .levels = levels,
         .level = 1,
-        .approver_team_id = team_of_level(&ap, 1),
         .requester_id = call->who->user_id,
         .requested_by = call->actor,
     };
-    p->queue = queue_of(call, p->approver_team_id);
     json_t *decisions = api_keep(call, json_array());
-    if (p->ask == NULL || p->queue == NULL || decisions == NULL)
+    if (p->ask == NULL || decisions == NULL)
         return BF_ERR_NOMEM;
+    if ((r = wait_for_level(call, p, &ap)) != BF_OK)
+        return r;
     if ((r = approve_levels(call, p, &ap, NULL, decisions)) != BF_OK)
         return r;
     if ((p->decisions = api_json_text(call, decisions, JSON_COMPACT)) == NULL)
@@ -218,10 +292,15 @@ bf_result approval_record_direct(api_call *call, const record *opp, int kind, js
     int levels;
     bf_result r = approvers_of(call, opp, &ap);
     if (r == BF_OK)
+        r = approver_named(call, opp, (approval_kind)kind, call->who->user_id, &ap);
+    if (r == BF_OK)
         r = levels_of(call, opp, &levels);
     bool may = true;
-    for (int level = 1; r == BF_OK && may && level <= levels; level++)
-        r = may_decide_level(call, team_of_level(&ap, level), &may);
+    for (int level = 1; r == BF_OK && may && level <= levels; level++) {
+        const char *team, *user;
+        approver_at(&ap, level, &team, &user);
+        r = may_decide_level(call, team, user, &may);
+    }
     if (r != BF_OK)
         return r;
     if (!may) {
@@ -263,8 +342,13 @@ static json_t *approval_json(api_call *call, const approval *p)
         store_record_get(call->app->store, call->arena, &resource_teams, p->approver_team_id, &team,
                          &ignored);
     bool pending = strcmp(p->state, "pending") == 0, may = false;
-    if (pending && may_decide_level(call, p->approver_team_id, &may) != BF_OK)
+    if (pending && may_decide_waiting(call, p, &may) != BF_OK)
         may = false;
+    const char *waits_for = pending ? user_of_queue(p->queue) : NULL;
+    record *member = NULL;
+    if (waits_for)
+        store_record_get(call->app->store, call->arena, &resource_users, waits_for, &member,
+                         &ignored);
     bool mine =
         call->who->user_id && p->requester_id && strcmp(call->who->user_id, p->requester_id) == 0;
     const playbook *pb = opp ? opportunity_playbook(call, opp) : NULL;
@@ -287,6 +371,19 @@ static json_t *approval_json(api_call *call, const approval *p)
         ask ? ask : json_null());
     if (o != NULL && stage != NULL)
         json_object_set_new(o, "stage_name", api_text_json(&stage->name));
+    const char *role = json_string_value(json_object_get(ask, "approver_role"));
+    const role_def *rd = pb && role ? playbook_role(pb, role) : NULL;
+    if (o != NULL && role != NULL) {
+        json_object_set_new(o, "approver_role", json_string(role));
+        json_object_set_new(o, "approver_role_name",
+                            rd ? api_text_json(&rd->name) : json_string(role));
+    }
+    if (o != NULL && member != NULL) {
+        const char *shown = record_text(member, "display_name");
+        json_object_set_new(o, "approver_user_id", json_string(member->id));
+        json_object_set_new(o, "approver_user",
+                            json_string(shown && *shown ? shown : record_text(member, "name")));
+    }
     return o;
 }
 
@@ -503,8 +600,14 @@ static bf_result decide_in_tx(api_call *call, void *ctx)
         action = "approval_withdraw";
     } else {
         bool may;
-        if ((r = may_decide_level(call, p->approver_team_id, &may)) != BF_OK)
+        if ((r = may_decide_waiting(call, p, &may)) != BF_OK)
             return r;
+        if (!may && user_of_queue(p->queue))
+            return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_approver", NULL,
+                           "level %d of this approval is decided by the deal team's %s, the "
+                           "role the playbook names (or an admin)",
+                           p->level,
+                           json_string_value(json_object_get(ask_of(call, p), "approver_role")));
         if (!may)
             return bf_fail(&call->err, BF_ERR_FORBIDDEN, "not_approver", NULL,
                            "level %d of this approval is decided by a manager of the team above "
@@ -523,8 +626,12 @@ static bf_result decide_in_tx(api_call *call, void *ctx)
             record *opp;
             if ((r = store_record_get(call->app->store, call->arena, &resource_opportunities,
                                       p->opportunity_id, &opp, &call->err)) != BF_OK ||
-                (r = approvers_of(call, opp, &ap)) != BF_OK ||
-                (r = approve_levels(call, p, &ap, d->comment, decisions)) != BF_OK)
+                (r = approvers_of(call, opp, &ap)) != BF_OK)
+                return r;
+            /* Level 1 waited for the role the playbook names: the next ones
+             * are the owner's managers'. */
+            ap.role = json_string_value(json_object_get(ask_of(call, p), "approver_role"));
+            if ((r = approve_levels(call, p, &ap, d->comment, decisions)) != BF_OK)
                 return r;
             action = "approval_approve";
         }
@@ -575,15 +682,16 @@ bf_result approval_withdraw(api_call *call, const api_route *route)
     return decide(call, VERDICT_WITHDRAW, NULL);
 }
 
-/* The viewer's inbox: "t:<team>" for a manager, "admin" for an admin. */
+/* The viewer's inbox: "t:<team>" for a manager, "admin" for an admin,
+ * "u:<user>" for anyone else (a role the playbook names to decide). */
 static const char *inbox_of(api_call *call)
 {
     const viewer *v = call->who;
     if (v->role == ROLE_ADMIN)
         return "admin";
-    if (v->role == ROLE_MANAGER && v->team_id != NULL)
-        return queue_of(call, v->team_id);
-    return NULL;
+    if (v->role == ROLE_MANAGER)
+        return v->team_id ? queue_of(call, v->team_id) : NULL;
+    return v->user_id ? arena_printf(call->arena, "u:%s", v->user_id) : NULL;
 }
 
 static json_t *page_json(api_call *call, approval *items, size_t n)

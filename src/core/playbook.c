@@ -92,6 +92,25 @@ size_t playbook_owner_user_roles(const playbook *pb, const char *owner, const ch
     return n;
 }
 
+const char *const playbook_approval_kinds[] = {"override", "close", "sales_mode",
+                                               "proposal_release", NULL};
+
+const role_def *playbook_role(const playbook *pb, const char *code)
+{
+    for (size_t i = 0; code && i < pb->nroles; i++)
+        if (pb->roles[i].code && strcmp(pb->roles[i].code, code) == 0)
+            return &pb->roles[i];
+    return NULL;
+}
+
+const char *playbook_approver_role(const playbook *pb, const char *kind)
+{
+    for (size_t i = 0; kind && i < pb->napprovers; i++)
+        if (pb->approvers[i].kind && strcmp(pb->approvers[i].kind, kind) == 0)
+            return pb->approvers[i].role;
+    return NULL;
+}
+
 size_t playbook_winning_stage(const playbook *pb)
 {
     size_t last = pb->nstages - 1; /* a playbook has at least one stage */

@@ -153,6 +153,17 @@ typedef struct template_def {
     i18n_text name;
 } template_def;
 
+/* The approval kinds a playbook may name an approver for, NULL-ended (the
+ * kinds of core/approval.h). */
+extern const char *const playbook_approval_kinds[];
+
+/* The role a playbook names to decide the first level of an approval of a
+ * kind, instead of the manager of the deal owner's team. */
+typedef struct approver_def {
+    const char *kind; /* one of playbook_approval_kinds */
+    const char *role; /* one role code: S, C, M or a code of roles[] */
+} approver_def;
+
 typedef struct playbook {
     const char *id;
     int version;
@@ -182,6 +193,8 @@ typedef struct playbook {
     size_t nmodes;
     activity_checklist_def *activity_checklists;
     size_t nactivity_checklists;
+    approver_def *approvers;
+    size_t napprovers;
     json_t *doc; /* the validated document, served by the API */
     struct arena *arena;
 } playbook;
@@ -238,6 +251,14 @@ bool playbook_owner_includes(const playbook *pb, const char *owner, const char *
 /* The user roles that play owner, each once, in the order of USER_ROLES;
  * returns how many (at most 5) and fills out with their names. */
 size_t playbook_owner_user_roles(const playbook *pb, const char *owner, const char *out[5]);
+
+/* The role of roles[] with this code, or NULL (S, C, M and channel are
+ * built in, not in roles[]). */
+const role_def *playbook_role(const playbook *pb, const char *code);
+
+/* The role code the playbook names to decide the first level of an
+ * approval of kind ("proposal_release" …), or NULL: the owner's managers. */
+const char *playbook_approver_role(const playbook *pb, const char *kind);
 
 /* True when the playbook qualifies deals with framework ("MANT", "CE" …). */
 bool playbook_uses(const playbook *pb, const char *framework);

@@ -625,6 +625,32 @@ static void parse_activity_checklists(ctx *c, json_t *doc)
     pb->nactivity_checklists = pb->activity_checklists ? n : 0;
 }
 
+/* approvers: {kind: one role code}; the schema checked the kinds. */
+static void parse_approvers(ctx *c, json_t *doc)
+{
+    json_t *obj = json_object_get(doc, "approvers");
+    size_t n = json_is_object(obj) ? json_object_size(obj) : 0;
+    playbook *pb = c->pb;
+    pb->approvers = n ? arena_calloc(c->a, n, sizeof(approver_def)) : NULL;
+    if (pb->approvers == NULL)
+        return;
+    char saved[sizeof(c->path)];
+    enter(c, saved, "approvers");
+    for (size_t i = 0; playbook_approval_kinds[i]; i++) {
+        const char *kind = playbook_approval_kinds[i];
+        if (json_object_get(obj, kind) == NULL)
+            continue;
+        const char *role = get_roles(c, obj, kind);
+        if (role && strchr(role, '&') != NULL) {
+            problem(c, kind, "names one role, not several (\"%.60s\")", role);
+            role = NULL;
+        }
+        if (role && pb->napprovers < n)
+            pb->approvers[pb->napprovers++] = (approver_def){arena_strdup(c->a, kind), role};
+    }
+    leave(c, saved);
+}
+
 static void parse_doc(ctx *c, json_t *doc)
 {
     playbook *pb = c->pb;
@@ -655,6 +681,7 @@ static void parse_doc(ctx *c, json_t *doc)
 
     parse_roles(c, doc);
     parse_templates(c, doc);
+    parse_approvers(c, doc);
 
     json_t *stages = get_array(doc, "stages", &n);
     pb->stages = n ? arena_calloc(c->a, n, sizeof(stage_def)) : NULL;

@@ -254,6 +254,16 @@ static const schema activity_checklist_members[] = {
 static const schema activity_checklist = {.kind = SCHEMA_OBJECT,
                                           .members = activity_checklist_members};
 
+static const schema approvers_members[] = {
+    {.name = "override", .kind = SCHEMA_TEXT, .doc = "Who decides a gate override"},
+    {.name = "close", .kind = SCHEMA_TEXT, .doc = "Who decides closing before the winning stage"},
+    {.name = "sales_mode",
+     .kind = SCHEMA_TEXT,
+     .doc = "Who decides a sales mode below the recommendation"},
+    {.name = "proposal_release", .kind = SCHEMA_TEXT, .doc = "Who releases a reviewed proposal"},
+    {0},
+};
+
 static const char *const schema_ids[] = {PLAYBOOK_SCHEMA, NULL};
 
 static const schema document_members[] = {
@@ -291,6 +301,12 @@ static const schema document_members[] = {
      .item = &activity_checklist,
      .doc = "Checklists of activities by type (a rehearsal before a presentation, a demo's flow, "
             "a negotiation's steps): each activity of the type on a deal gets it to tick"},
+    {.name = "approvers",
+     .kind = SCHEMA_OBJECT,
+     .members = approvers_members,
+     .doc = "By approval kind, the one role code (S, C, M or roles[]) whose member on the deal "
+            "team decides an approval's first level instead of the manager of the owner's "
+            "team; further levels stay with the managers above"},
     {0},
 };
 

@@ -19,6 +19,8 @@ class ProposalReviewTest(ServerTestCase):
         team = s.post("/api/v1/teams", {"name": "评审组"}).json
         s.make_user("rv.m", role="manager", team_id=team["id"])
         s.make_user("rv.s", role="sales", team_id=team["id"])
+        s.make_user("rv.c", role="consultant", team_id=team["id"])
+        s.make_user("rv.c2", role="consultant", team_id=team["id"])
         cls.acc = s.post("/api/v1/accounts", {"name": "方案评审客户"}).json
 
     def deal(self, playbook="yonyou-7", stage="design"):
@@ -90,6 +92,92 @@ class ProposalReviewTest(ServerTestCase):
         r = self.request("PUT", "/api/v1/opportunities/%s/checklist/ds-review-passed" % opp["id"],
                          body={"done": False})
         self.assertEqual((r.status, r.json["error"]["code"]), (409, "derived"), r)
+
+    def pass_review(self, opp):
+        self.put_review(opp, {d: {"absent": True} for d in self.defects})
+
+    def add_member(self, opp, user, role):
+        r = self.request("PUT", "/api/v1/opportunities/%s/team/%s"
+                         % (opp["id"], self.server.user_id(user)), body={"role": role})
+        self.assertEqual(r.status, 200, r)
+
+    def test_yonyou_names_the_solution_manager_to_release(self):
+        self.assertEqual(self.pb["approvers"], {"proposal_release": "SM"})
+        opp = self.deal()
+        self.add_member(opp, "rv.c", "consultant")
+        self.pass_review(opp)
+        a = self.ask_release(opp)["approval"]
+        # Level 1 waits for the deal team's 方案经理, not for the manager.
+        self.assertEqual((a["state"], a["approver_role"], a["approver_role_name"]["zh"],
+                          a["approver_user_id"], a["approver_team_id"]),
+                         ("pending", "SM", "方案经理", self.server.user_id("rv.c"), None))
+        inbox = self.get("/api/v1/approvals?box=inbox", headers=self.server.auth("rv.c")).json
+        self.assertIn(a["id"], [i["id"] for i in inbox["items"]])
+        self.assertTrue([i for i in inbox["items"] if i["id"] == a["id"]][0]["may_decide"])
+        count = self.get("/api/v1/approvals/count", headers=self.server.auth("rv.c")).json
+        self.assertGreaterEqual(count["inbox"], 1)
+        r = self.post("/api/v1/approvals/%s/approve" % a["id"], {},
+                      headers=self.server.auth("rv.m"))
+        self.assertEqual((r.status, r.json["error"]["code"]), (403, "not_approver"), r)
+        self.assertIn("SM", r.json["error"]["message"])
+        # A consultant off the deal does not even see it.
+        r = self.post("/api/v1/approvals/%s/approve" % a["id"], {},
+                      headers=self.server.auth("rv.c2"))
+        self.assertEqual(r.status, 404, r)
+        self.assertFalse(self.item(opp)["done"])
+        r = self.post("/api/v1/approvals/%s/approve" % a["id"], {"comment": "方案可以发布"},
+                      headers=self.server.auth("rv.c"))
+        self.assertEqual((r.status, r.json["approval"]["state"]), (200, "approved"), r)
+        self.assertEqual(r.json["approval"]["decisions"][0]["by"], "rv.c")
+        self.assertTrue(self.item(opp)["done"])
+        inbox = self.get("/api/v1/approvals?box=inbox", headers=self.server.auth("rv.c")).json
+        self.assertNotIn(a["id"], [i["id"] for i in inbox["items"]])
+
+    def test_the_named_role_never_approves_its_own_request(self):
+        # The only consultant on the deal asks: the manager decides, as
+        # without the playbook's naming; with a second one, they decide.
+        opp = self.deal()
+        self.add_member(opp, "rv.c", "consultant")
+        self.pass_review(opp)
+        r = self.post("/api/v1/opportunities/%s/approvals" % opp["id"],
+                      {"kind": "proposal_release", "reason": "评审通过"},
+                      headers=self.server.auth("rv.c"))
+        self.assertEqual(r.status, 201, r)
+        a = r.json["approval"]
+        self.assertNotIn("approver_role", a)
+        self.assertIsNotNone(a["approver_team_id"])
+        self.post("/api/v1/approvals/%s/withdraw" % a["id"], {}, headers=self.server.auth("rv.c"))
+        self.add_member(opp, "rv.c2", "consultant")
+        r = self.post("/api/v1/opportunities/%s/approvals" % opp["id"],
+                      {"kind": "proposal_release", "reason": "评审通过"},
+                      headers=self.server.auth("rv.c"))
+        self.assertEqual(r.json["approval"]["approver_user_id"], self.server.user_id("rv.c2"))
+
+    def test_more_levels_go_to_the_owners_managers(self):
+        r = self.request("PUT", "/api/v1/settings/approvals", body={"levels_from": [0, 100]})
+        self.assertEqual(r.status, 200, r)
+        try:
+            opp = self.create("opportunities", {
+                "account_id": self.acc["id"], "name": self.unique("评审大单"),
+                "playbook": "yonyou-7", "stage": "design", "amount": 500,
+                "owner_id": self.server.user_id("rv.s")})
+            self.add_member(opp, "rv.c", "consultant")
+            self.pass_review(opp)
+            a = self.ask_release(opp)["approval"]
+            self.assertEqual((a["levels"], a["approver_role"]), (2, "SM"))
+            r = self.post("/api/v1/approvals/%s/approve" % a["id"], {},
+                          headers=self.server.auth("rv.c"))
+            a = r.json["approval"]
+            self.assertEqual((a["state"], a["level"]), ("pending", 2), r)
+            self.assertIsNotNone(a["approver_team_id"])
+            self.assertNotIn("approver_user_id", a)
+            self.assertFalse(self.item(opp)["done"])
+            r = self.post("/api/v1/approvals/%s/approve" % a["id"], {},
+                          headers=self.server.auth("rv.m"))
+            self.assertEqual(r.json["approval"]["state"], "approved", r)
+            self.assertTrue(self.item(opp)["done"])
+        finally:
+            self.request("PUT", "/api/v1/settings/approvals", body={"levels_from": [0]})
 
     def test_the_review_names_only_the_playbooks_defects(self):
         opp = self.deal()

@@ -129,6 +129,30 @@ static void rejects_bad_documents_with_a_path(void **state)
                    "decision_points[0].id");
 }
 
+/* approvers names one known role per approval kind. */
+static void approvers_name_one_known_role(void **state)
+{
+    (void)state;
+#define SCHEMA_KEY "\"schema\":\"bingfa.playbook/1\""
+    expect_invalid(SCHEMA_KEY, "\"approvers\":{\"proposal_release\":\"XX\"}," SCHEMA_KEY,
+                   "approvers.proposal_release");
+    expect_invalid(SCHEMA_KEY, "\"approvers\":{\"close\":\"S&PM\"}," SCHEMA_KEY, "approvers.close");
+    expect_invalid(SCHEMA_KEY, "\"approvers\":{\"discount\":\"PM\"}," SCHEMA_KEY,
+                   "approvers.discount");
+    char text[sizeof(small) + 64];
+    const char *at = strstr(small, SCHEMA_KEY);
+    assert_non_null(at);
+    snprintf(text, sizeof(text), "%.*s\"approvers\":{\"proposal_release\":\"PM\"},%s",
+             (int)(at - small), small, at);
+#undef SCHEMA_KEY
+    playbook *pb = parse_ok(text);
+    assert_string_equal(playbook_approver_role(pb, "proposal_release"), "PM");
+    assert_null(playbook_approver_role(pb, "close"));
+    assert_string_equal(i18n_pick(&playbook_role(pb, "PM")->name, "zh"), "项目经理");
+    assert_null(playbook_role(pb, "S"));
+    playbook_free(pb);
+}
+
 /* A go/no-go whose no abandons the deal names no stage to go back to. */
 static void a_go_no_go_may_abandon(void **state)
 {
@@ -305,6 +329,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(parses_stages_and_items, load_small),
         cmocka_unit_test_setup(rejects_bad_documents_with_a_path, load_small),
+        cmocka_unit_test_setup(approvers_name_one_known_role, load_small),
         cmocka_unit_test_setup(every_problem_is_listed, load_small),
         cmocka_unit_test_setup(a_go_no_go_may_abandon, load_small),
         cmocka_unit_test(builtin_ruijie_has_six_stages_and_mant_gate),
