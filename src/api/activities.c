@@ -7,6 +7,21 @@
 
 #include "core/activity.h"
 
+/* key_activity, when given, names a key activity of a stage of the deal's
+ * playbook. */
+static bf_result key_activity_check(api_call *call, const record *rec, const record *opp)
+{
+    const char *id = record_text(rec, "key_activity");
+    if (id == NULL)
+        return BF_OK;
+    const playbook *pb = opportunity_playbook(call, opp);
+    if (pb && playbook_key_activity(pb, id, NULL))
+        return BF_OK;
+    return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "key_activity",
+                   "key_activity must name a key activity of the deal's playbook (%s)",
+                   pb ? pb->id : "none");
+}
+
 static bf_result activity_hook_check(api_call *call, record *rec, const record *before)
 {
     bf_result r = activity_check(rec, &call->err);
@@ -31,6 +46,11 @@ static bf_result activity_hook_check(api_call *call, record *rec, const record *
             return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "account_id",
                            "account_id differs from the opportunity's account");
         record_set_text(rec, "account_id", opp_acc);
+        if ((r = key_activity_check(call, rec, opp)) != BF_OK)
+            return r;
+    } else if (record_text(rec, "key_activity") != NULL) {
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "key_activity",
+                       "key_activity names a key activity of a deal: give opportunity_id");
     }
     /* Contacts are checked when they are given or changed: a contact who has
      * since moved on does not lock the record of an old visit. */

@@ -2,7 +2,9 @@
  * tick one by one. A visit planned from a sales mode's visit plan gets its
  * visit's (plan_ref "quick/2"); another activity of a deal gets the one its
  * playbook gives its type (a rehearsal before a presentation or a bid, a
- * demo's flow, a negotiation's steps). The ticks are kept as the form
+ * demo's flow, a negotiation's steps). An activity that carries out a key
+ * activity of the deal's stage (key_activity) gets that one's tools,
+ * steps with their owners and checks as well. The ticks are kept as the form
  * "checklist" of the activity: {item: {done, by, at, note}}. */
 #include <stdlib.h>
 #include <string.h>
@@ -13,14 +15,93 @@
 static const char FORM_KIND[] = "activity";
 static const char FORM_NAME[] = "checklist";
 
-/* Where an activity's items come from. */
+static const char *const phase_names[] = {"before", "during", "after"};
+
+/* One item of an activity's checklist. */
+typedef struct checklist_item {
+    const char *id; /* "before-1"; "key-during-2" for the key activity's */
+    int phase;      /* index of phase_names */
+    const i18n_text *text;
+    const char *owner; /* a key activity step's roles ("S&C"), or NULL */
+} checklist_item;
+
+/* Where an activity's items come from: the visit of a sales mode's plan it
+ * was planned from, else the checklist its deal's playbook gives its type;
+ * and the key activity of the deal's stage it carries out (its tools to
+ * take, its steps to do, its checks after). */
 typedef struct checklist_source {
-    const text_list *phases[3]; /* before, during, after; NULL when there is no checklist */
-    json_t *about;              /* {kind: visit, mode, n} or {kind: type, id, type}, or NULL */
+    checklist_item *items;
+    size_t n;
+    json_t *about; /* {kind: visit, mode, n} or {kind: type, id, type}, or NULL */
     const i18n_text *name;
+    json_t *key_activity; /* {id, name, stage, stage_name}, or NULL */
 } checklist_source;
 
-static const char *const phase_names[] = {"before", "during", "after"};
+/* Appends the items of list in phase p, ids prefix-<phase>-<n>. */
+static bf_result add_items(api_call *call, checklist_source *src, const char *prefix, int p,
+                           const text_list *list)
+{
+    for (size_t i = 0; i < list->n; i++) {
+        checklist_item *it = &src->items[src->n++];
+        it->id = arena_printf(call->arena, "%s%s-%zu", prefix, phase_names[p], i + 1);
+        it->phase = p;
+        it->text = &list->items[i];
+        if (it->id == NULL)
+            return BF_ERR_NOMEM;
+    }
+    return BF_OK;
+}
+
+/* The items of the visit or type checklist (before, during, after). */
+static bf_result add_phases(api_call *call, checklist_source *src, const text_list *before,
+                            const text_list *during, const text_list *after)
+{
+    bf_result r = add_items(call, src, "", 0, before);
+    if (r == BF_OK)
+        r = add_items(call, src, "", 1, during);
+    return r == BF_OK ? add_items(call, src, "", 2, after) : r;
+}
+
+/* The visit of the mode's plan that ref ("quick/2") names, or NULL. */
+static const visit_def *planned_visit(const playbook *pb, const char *ref, const mode_def **mode)
+{
+    const char *slash = ref ? strchr(ref, '/') : NULL;
+    char mode_id[32];
+    size_t len = slash ? (size_t)(slash - ref) : 0;
+    if (pb == NULL || slash == NULL || len >= sizeof(mode_id))
+        return NULL;
+    memcpy(mode_id, ref, len);
+    mode_id[len] = '\0';
+    *mode = playbook_mode(pb, mode_id);
+    int n = atoi(slash + 1);
+    for (size_t i = 0; *mode && i < (*mode)->nvisits; i++)
+        if ((*mode)->visits[i].n == n)
+            return &(*mode)->visits[i];
+    return NULL;
+}
+
+/* The key activity's items: its tools before, its steps during (with
+ * their owners), its checks after. */
+static bf_result add_key_activity(api_call *call, checklist_source *src, const stage_def *stage,
+                                  const checklist_def *key)
+{
+    bf_result r = add_items(call, src, "key-", 0, &key->tools);
+    for (size_t i = 0; r == BF_OK && i < key->nsteps; i++) {
+        checklist_item *it = &src->items[src->n++];
+        it->id = arena_printf(call->arena, "key-during-%zu", i + 1);
+        it->phase = 1;
+        it->text = &key->steps[i].text;
+        it->owner = key->steps[i].owner ? key->steps[i].owner : key->owner;
+        if (it->id == NULL)
+            r = BF_ERR_NOMEM;
+    }
+    if (r == BF_OK)
+        r = add_items(call, src, "key-", 2, &key->inspection);
+    src->key_activity = api_keep(call, json_pack("{s:s, s:o, s:s, s:o}", "id", key->id, "name",
+                                                 api_text_json(&key->text), "stage", stage->id,
+                                                 "stage_name", api_text_json(&stage->name)));
+    return r == BF_OK && src->key_activity == NULL ? BF_ERR_NOMEM : r;
+}
 
 static bf_result source_of(api_call *call, const record *act, checklist_source *out)
 {
@@ -34,69 +115,67 @@ static bf_result source_of(api_call *call, const record *act, checklist_source *
                          &ignored) != BF_OK)
         return BF_OK;
     const playbook *pb = opportunity_playbook(call, opp);
-    const char *ref = record_text(act, "plan_ref");
-    const char *slash = ref ? strchr(ref, '/') : NULL;
-    if (pb && slash) {
-        char mode_id[32];
-        size_t len = (size_t)(slash - ref);
-        if (len < sizeof(mode_id)) {
-            memcpy(mode_id, ref, len);
-            mode_id[len] = '\0';
-            const mode_def *mode = playbook_mode(pb, mode_id);
-            int n = atoi(slash + 1);
-            for (size_t i = 0; mode && i < mode->nvisits; i++)
-                if (mode->visits[i].n == n) {
-                    const visit_def *v = &mode->visits[i];
-                    out->phases[0] = &v->before;
-                    out->phases[1] = &v->during;
-                    out->phases[2] = &v->after;
-                    out->name = &v->purpose;
-                    out->about = api_keep(call, json_pack("{s:s, s:s, s:i}", "kind", "visit",
-                                                          "mode", mode->id, "n", n));
-                    return out->about ? BF_OK : BF_ERR_NOMEM;
-                }
-        }
-    }
-    const activity_checklist_def *c = playbook_activity_checklist(pb, record_text(act, "type"));
-    if (c != NULL) {
-        out->phases[0] = &c->before;
-        out->phases[1] = &c->during;
-        out->phases[2] = &c->after;
+    const mode_def *mode = NULL;
+    const visit_def *v = planned_visit(pb, record_text(act, "plan_ref"), &mode);
+    const activity_checklist_def *c =
+        v ? NULL : playbook_activity_checklist(pb, record_text(act, "type"));
+    const stage_def *stage = NULL;
+    const checklist_def *key =
+        pb ? playbook_key_activity(pb, record_text(act, "key_activity"), &stage) : NULL;
+    size_t cap = (v ? v->before.n + v->during.n + v->after.n : 0) +
+                 (c ? c->before.n + c->during.n + c->after.n : 0) +
+                 (key ? key->tools.n + key->nsteps + key->inspection.n : 0);
+    out->items = cap ? arena_calloc(call->arena, cap, sizeof(*out->items)) : NULL;
+    if (cap && out->items == NULL)
+        return BF_ERR_NOMEM;
+    bf_result r = BF_OK;
+    if (v) {
+        r = add_phases(call, out, &v->before, &v->during, &v->after);
+        out->name = &v->purpose;
+        out->about = json_pack("{s:s, s:s, s:i}", "kind", "visit", "mode", mode->id, "n", v->n);
+    } else if (c) {
+        r = add_phases(call, out, &c->before, &c->during, &c->after);
         out->name = &c->name;
-        out->about = api_keep(
-            call, json_pack("{s:s, s:s, s:s}", "kind", "type", "id", c->id, "type", c->type));
-        return out->about ? BF_OK : BF_ERR_NOMEM;
+        out->about = json_pack("{s:s, s:s, s:s}", "kind", "type", "id", c->id, "type", c->type);
     }
-    return BF_OK;
+    if ((v || c) && r == BF_OK && api_keep(call, out->about) == NULL)
+        return BF_ERR_NOMEM;
+    if (key && r == BF_OK)
+        r = add_key_activity(call, out, stage, key);
+    return r;
 }
 
-/* The id of item i of phase p: "before-1". */
-static const char *item_id(api_call *call, int p, size_t i)
+/* The item called id, or NULL. */
+static const checklist_item *item_named(const checklist_source *src, const char *id)
 {
-    return arena_printf(call->arena, "%s-%zu", phase_names[p], i + 1);
+    for (size_t i = 0; i < src->n; i++)
+        if (strcmp(src->items[i].id, id) == 0)
+            return &src->items[i];
+    return NULL;
 }
 
 static json_t *checklist_json(api_call *call, const record *act, const checklist_source *src,
                               json_t *ticks)
 {
     json_t *items = json_array();
-    size_t done = 0, total = 0;
-    for (int p = 0; items && p < 3; p++)
-        for (size_t i = 0; src->phases[p] && i < src->phases[p]->n; i++) {
-            const char *id = item_id(call, p, i);
-            json_t *t = json_object_get(ticks, id ? id : "");
-            bool is_done = json_is_true(json_object_get(t, "done"));
-            done += is_done;
-            total++;
-            json_array_append_new(
-                items, json_pack("{s:s?, s:s, s:o, s:b, s:O?, s:O?, s:O?}", "id", id, "phase",
-                                 phase_names[p], "text", api_text_json(&src->phases[p]->items[i]),
-                                 "done", is_done, "by", json_object_get(t, "by"), "at",
-                                 json_object_get(t, "at"), "note", json_object_get(t, "note")));
-        }
-    return json_pack("{s:s, s:O?, s:o?, s:o, s:I, s:I}", "activity_id", act->id, "source",
-                     src->about, "name", src->name ? api_text_json(src->name) : NULL, "items",
-                     items, "done", (json_int_t)done, "total", (json_int_t)total);
+    size_t done = 0;
+    for (size_t i = 0; items && i < src->n; i++) {
+        const checklist_item *it = &src->items[i];
+        json_t *t = json_object_get(ticks, it->id);
+        bool is_done = json_is_true(json_object_get(t, "done"));
+        done += is_done;
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:o, s:b, s:O?, s:O?, s:O?, s:s?, s:s}", "id", it->id, "phase",
+                      phase_names[it->phase], "text", api_text_json(it->text), "done", is_done,
+                      "by", json_object_get(t, "by"), "at", json_object_get(t, "at"), "note",
+                      json_object_get(t, "note"), "owner", it->owner, "from",
+                      strncmp(it->id, "key-", 4) == 0 ? "key_activity" : "checklist"));
+    }
+    return json_pack("{s:s, s:O?, s:o?, s:O?, s:o, s:I, s:I}", "activity_id", act->id, "source",
+                     src->about, "name", src->name ? api_text_json(src->name) : NULL,
+                     "key_activity", src->key_activity, "items", items, "done", (json_int_t)done,
+                     "total", (json_int_t)src->n);
 }
 
 /* The activity of the path (404 when the viewer does not see it), its
@@ -152,17 +231,11 @@ static bf_result tick_in_tx(api_call *call, void *ctx)
     if (r != BF_OK)
         return r;
     const char *item = call->req->params[1];
-    bool known = false;
-    for (int p = 0; !known && p < 3; p++)
-        for (size_t i = 0; !known && t->src.phases[p] && i < t->src.phases[p]->n; i++) {
-            const char *id = item_id(call, p, i);
-            known = id && strcmp(id, item) == 0;
-        }
-    if (!known)
+    if (item_named(&t->src, item) == NULL)
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
-                       t->src.about ? "the activity's checklist has no item %s"
-                                    : "the activity has no checklist (%s): neither a planned "
-                                      "visit nor a type its deal's playbook gives one",
+                       t->src.n ? "the activity's checklist has no item %s"
+                                : "the activity has no checklist (%s): neither a planned visit, "
+                                  "a type its deal's playbook gives one, nor a key activity",
                        item);
     json_t *old = json_deep_copy(json_object_get(t->ticks, item));
     api_keep(call, old);

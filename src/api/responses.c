@@ -482,8 +482,15 @@ static const schema activity_checklist_members[] = {
                              "type, id, type} (the playbook's checklist of the activity's type), "
                              "or null: no checklist"),
     OBJECT_OR_NULL("name", "{zh, en}: the visit's purpose or the checklist's name"),
+    {.name = "key_activity",
+     .kind = SCHEMA_ANY,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "{id, name, stage, stage_name}: the key activity the activity carries out, when it "
+            "names one; its items are key-before-N (tools), key-during-N (steps, with owner) "
+            "and key-after-N (checks)"},
     LIST("items", &any_object,
-         "{id: before-1 …, phase: before|during|after, text: {zh, en}, done, by, at, note}"),
+         "{id: before-1 … key-during-1 …, phase: before|during|after, text: {zh, en}, done, by, "
+         "at, note, owner (a key step's roles), from: checklist|key_activity}"),
     INT("done"),
     INT("total"),
     {0}};

@@ -95,6 +95,20 @@ size_t playbook_owner_user_roles(const playbook *pb, const char *owner, const ch
 const char *const playbook_approval_kinds[] = {"override", "close", "sales_mode",
                                                "proposal_release", NULL};
 
+const checklist_def *playbook_key_activity(const playbook *pb, const char *id,
+                                           const stage_def **stage)
+{
+    for (size_t s = 0; id && s < pb->nstages; s++)
+        for (size_t i = 0; i < pb->stages[s].nitems; i++)
+            if (pb->stages[s].items[i].type == ITEM_ACTIVITY &&
+                strcmp(pb->stages[s].items[i].id, id) == 0) {
+                if (stage)
+                    *stage = &pb->stages[s];
+                return &pb->stages[s].items[i];
+            }
+    return NULL;
+}
+
 const role_def *playbook_role(const playbook *pb, const char *code)
 {
     for (size_t i = 0; code && i < pb->nroles; i++)

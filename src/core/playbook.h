@@ -238,6 +238,11 @@ const activity_checklist_def *playbook_activity_checklist(const playbook *pb, co
 /* The item called id in stage (or, with stage NULL, among the closing steps). */
 const checklist_def *playbook_item(const playbook *pb, const stage_def *stage, const char *id);
 
+/* The key activity (activities[] of a stage) called id and, in *stage when
+ * stage is not NULL, the stage it belongs to; NULL when there is none. */
+const checklist_def *playbook_key_activity(const playbook *pb, const char *id,
+                                           const stage_def **stage);
+
 /* The decision point called id, or NULL. */
 const decision_def *playbook_decision(const playbook *pb, const char *id);
 

@@ -149,6 +149,9 @@ static const field_spec activity_fields[] = {
      "The owner's login name (kept by the server)"},
     {"plan_ref", FIELD_TEXT, FIELD_READONLY | FIELD_FILTER, 0, 100, NULL, NULL, NULL,
      "The visit of a sales mode's plan this activity was created from, e.g. quick/2"},
+    {"key_activity", FIELD_TEXT, 0, 0, 64, NULL, NULL, NULL,
+     "The key activity of its deal's playbook it carries out (关键活动, an activity id of a "
+     "stage): its tools, steps and checks join the activity's checklist"},
 };
 
 static const field_spec team_fields[] = {

@@ -15,7 +15,7 @@ class ActivityChecklistTest(ServerTestCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.pbs = {p: cls.server.get("/api/v1/playbooks/" + p).json
-                   for p in ("huayu-5", "project-8", "uss-5")}
+                   for p in ("huayu-5", "project-8", "uss-5", "yonyou-7", "ruijie-6")}
         cls.acc = cls.server.post("/api/v1/accounts", {"name": "活动检查单客户"}).json
 
     def checklist_def(self, playbook, type_):
@@ -126,6 +126,76 @@ class ActivityChecklistTest(ServerTestCase):
             self.assertEqual(got["name"], v["purpose"])
             self.assertEqual([i["text"] for i in got["items"]],
                              v.get("before", []) + v.get("during", []) + v.get("after", []))
+
+    def key_items(self, key):
+        return ([("key-before-%d" % (k + 1), "before", t["zh"], None)
+                 for k, t in enumerate(key.get("tools", []))] +
+                [("key-during-%d" % (k + 1), "during", st["text"]["zh"],
+                  st.get("owner") or key.get("owner"))
+                 for k, st in enumerate(key.get("steps", []))] +
+                [("key-after-%d" % (k + 1), "after", t["zh"], None)
+                 for k, t in enumerate(key.get("inspection", []))])
+
+    def test_a_key_activity_of_the_stage_joins_the_checklist(self):
+        # On every built-in playbook, a visit that carries out a key activity
+        # of a stage gets its tools to take, its steps with their owners and
+        # its checks afterwards.
+        for pb, doc in self.pbs.items():
+            opp = self.make_opportunity(self.acc["id"], playbook=pb)
+            for stage in doc["stages"]:
+                key = stage["activities"][0]
+                with self.subTest(playbook=pb, key=key["id"]):
+                    act = self.activity(opp, "visit", key_activity=key["id"])
+                    self.assertEqual(act["key_activity"], key["id"])
+                    got = self.get(self.url(act)).json
+                    self.assertEqual(got["key_activity"]["id"], key["id"])
+                    self.assertEqual((got["key_activity"]["stage"],
+                                      got["key_activity"]["stage_name"]),
+                                     (stage["id"], stage["name"]))
+                    keyed = [(i["id"], i["phase"], i["text"]["zh"], i.get("owner"))
+                             for i in got["items"] if i["from"] == "key_activity"]
+                    self.assertEqual(keyed, self.key_items(key))
+                    self.assertTrue(any(i[1] == "during" for i in keyed))
+        # A key step is ticked like any other item.
+        opp = self.make_opportunity(self.acc["id"], playbook="uss-5")
+        key = self.pbs["uss-5"]["stages"][1]["activities"][2]
+        act = self.activity(opp, "visit", key_activity=key["id"])
+        r = self.request("PUT", self.url(act, "key-during-2"), body={"done": True})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["done"], 1)
+
+    def test_a_planned_visit_and_its_key_activity(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="uss-5")
+        r = self.patch("/api/v1/opportunities/" + opp["id"], {"sales_mode": "quick"},
+                       version=opp["version"])
+        self.assertEqual(r.status, 200, r)
+        acts = self.list_all("activities", "opportunity_id=" + opp["id"])
+        visit = [a for a in acts if a["plan_ref"] == "quick/1"][0]
+        key = self.pbs["uss-5"]["stages"][1]["activities"][0]
+        r = self.patch("/api/v1/activities/" + visit["id"], {"key_activity": key["id"]},
+                       version=visit["version"])
+        self.assertEqual(r.status, 200, r)
+        got = self.get(self.url(visit)).json
+        self.assertEqual(got["source"]["kind"], "visit")
+        mode = [m for m in self.pbs["uss-5"]["modes"] if m["id"] == "quick"][0]
+        v = [v for v in mode["visits"] if v["n"] == 1][0]
+        plan = v.get("before", []) + v.get("during", []) + v.get("after", [])
+        self.assertEqual([i["text"] for i in got["items"] if i["from"] == "checklist"], plan)
+        self.assertEqual([(i["id"], i["phase"], i["text"]["zh"], i.get("owner"))
+                          for i in got["items"] if i["from"] == "key_activity"],
+                         self.key_items(key))
+        self.assertEqual(got["total"], len(plan) + len(self.key_items(key)))
+
+    def test_the_key_activity_is_one_of_the_deals_playbook(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="uss-5")
+        other = self.pbs["yonyou-7"]["stages"][0]["activities"][0]["id"]
+        for bad in (other, "no-such-activity"):
+            r = self.post("/api/v1/activities", {"opportunity_id": opp["id"], "type": "visit",
+                                                 "key_activity": bad})
+            self.assertEqual((r.status, r.json["error"]["field"]), (422, "key_activity"), r)
+        r = self.post("/api/v1/activities", {"account_id": self.acc["id"], "type": "visit",
+                                             "key_activity": "prepare-visit"})
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "key_activity"), r)
 
 
 if __name__ == "__main__":

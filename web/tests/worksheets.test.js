@@ -49,6 +49,34 @@ test("a presentation's rehearsal is ticked in the activity's editor", async () =
   await page.close()
 })
 
+test("a new visit carries out the stage's first key activity, whose steps join its checklist", async () => {
+  const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await login(page, server.base, ADMIN)
+  const pb = (await server.api('GET', '/playbooks/huayu-5?lang=zh')).json
+  const key = pb.stages[0].activities[0] // texts in Chinese
+  await page.goto(server.base + '/activities?opportunity_id=' + ids.huayu)
+  await page.locator('[data-test="act-new"]').click()
+  await page.locator('[data-test="act-key-activity"]', { hasText: key.name }).waitFor()
+  await field(page, 'act-subject').fill('拜访信息中心主任')
+  await page.locator('[data-test="act-save"]').click()
+  const act = await until(async () => {
+    const l = (await server.api('GET', `/activities?opportunity_id=${ids.huayu}&type=visit`)).json
+    return l.items.find((a) => a.subject === '拜访信息中心主任')
+  }, 'the visit was not saved')
+  assert.equal(act.key_activity, key.id)
+  await page.locator(`[data-test="act-${act.id}"] [data-test="act-edit"]`).click()
+  await page.locator('[data-test="act-key"]').waitFor()
+  assert.match(await page.textContent('[data-test="act-key"]'), new RegExp(key.name))
+  assert.match(await page.textContent('[data-test="act-item-key-during-1"]'), new RegExp(key.steps[0].text.slice(0, 8)))
+  await page.locator('[data-test="act-tick-key-during-1"]').click()
+  await until(async () => {
+    const c = (await server.api('GET', `/activities/${act.id}/checklist`)).json
+    return c.items.find((i) => i.id === 'key-during-1').done
+  }, 'the key step was not ticked')
+  await shot(page, 'activity-key-activity')
+  await page.close()
+})
+
 test('on a phone, in English: the proposal review until it passes', async () => {
   const ctx = await chrome.browser.newContext({ viewport: { width: 375, height: 812 } })
   const page = await ctx.newPage()
