@@ -154,6 +154,15 @@ static const checklist_item *item_named(const checklist_source *src, const char 
     return NULL;
 }
 
+/* Where an item comes from: "own" (added to the activity), "key_activity"
+ * or "checklist" (the visit's or the type's). */
+static const char *item_from(const char *id)
+{
+    if (strncmp(id, "own-", 4) == 0)
+        return "own";
+    return strncmp(id, "key-", 4) == 0 ? "key_activity" : "checklist";
+}
+
 static json_t *checklist_json(api_call *call, const record *act, const checklist_source *src,
                               json_t *ticks)
 {
@@ -169,13 +178,68 @@ static json_t *checklist_json(api_call *call, const record *act, const checklist
             json_pack("{s:s, s:s, s:o, s:b, s:O?, s:O?, s:O?, s:s?, s:s}", "id", it->id, "phase",
                       phase_names[it->phase], "text", api_text_json(it->text), "done", is_done,
                       "by", json_object_get(t, "by"), "at", json_object_get(t, "at"), "note",
-                      json_object_get(t, "note"), "owner", it->owner, "from",
-                      strncmp(it->id, "key-", 4) == 0 ? "key_activity" : "checklist"));
+                      json_object_get(t, "note"), "owner", it->owner, "from", item_from(it->id)));
     }
     return json_pack("{s:s, s:O?, s:o?, s:O?, s:o, s:I, s:I}", "activity_id", act->id, "source",
                      src->about, "name", src->name ? api_text_json(src->name) : NULL,
                      "key_activity", src->key_activity, "items", items, "done", (json_int_t)done,
                      "total", (json_int_t)src->n);
+}
+
+/* Items the team added to an activity (own-1, own-2 …) are kept with the
+ * ticks: {phase, text, done, by, at, note}. */
+#define OWN_PREFIX "own-"
+#define OWN_MAX 50
+
+/* The number of an own item's id ("own-3": 3), or 0 for another id. */
+static long own_number(const char *id)
+{
+    if (strncmp(id, OWN_PREFIX, sizeof(OWN_PREFIX) - 1) != 0)
+        return 0;
+    char *end;
+    long n = strtol(id + sizeof(OWN_PREFIX) - 1, &end, 10);
+    return *end == '\0' && n > 0 ? n : 0;
+}
+
+static int by_own_number(const void *a, const void *b)
+{
+    long x = own_number(((const checklist_item *)a)->id);
+    long y = own_number(((const checklist_item *)b)->id);
+    return (x > y) - (x < y);
+}
+
+/* Appends the own items of ticks to src, in the order they were added. */
+static bf_result add_own(api_call *call, checklist_source *src, json_t *ticks)
+{
+    size_t own = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(ticks, key, v) own += own_number(key) > 0;
+    if (own == 0)
+        return BF_OK;
+    checklist_item *items = arena_calloc(call->arena, src->n + own, sizeof(*items));
+    if (items == NULL)
+        return BF_ERR_NOMEM;
+    if (src->n)
+        memcpy(items, src->items, src->n * sizeof(*items));
+    size_t first = src->n;
+    json_object_foreach(ticks, key, v)
+    {
+        const char *phase = json_string_value(json_object_get(v, "phase"));
+        int p = 0;
+        while (p < 3 && phase && strcmp(phase, phase_names[p]) != 0)
+            p++;
+        if (own_number(key) == 0 || phase == NULL || p == 3)
+            continue;
+        i18n_text *text = arena_calloc(call->arena, 1, sizeof(*text));
+        if (text == NULL)
+            return BF_ERR_NOMEM;
+        text->zh = text->en = json_string_value(json_object_get(v, "text"));
+        items[src->n++] = (checklist_item){.id = key, .phase = p, .text = text};
+    }
+    qsort(items + first, src->n - first, sizeof(*items), by_own_number);
+    src->items = items;
+    return BF_OK;
 }
 
 /* The activity of the path (404 when the viewer does not see it), its
@@ -196,7 +260,7 @@ static bf_result load(api_call *call, record **act, checklist_source *src, store
     if (r != BF_OK)
         return r;
     *ticks = api_keep(call, saved->data ? json_loads(saved->data, 0, NULL) : json_object());
-    return *ticks ? BF_OK : BF_ERR_NOMEM;
+    return *ticks ? add_own(call, src, *ticks) : BF_ERR_NOMEM;
 }
 
 bf_result activity_checklist_get(api_call *call, const api_route *route)
@@ -223,6 +287,26 @@ typedef struct tick {
     json_t *ticks;
 } tick;
 
+/* Stores t's ticks over the version read and audits action on item, from
+ * old to now (either may be NULL). */
+static bf_result save(api_call *call, tick *t, int64_t read_version, const char *action,
+                      const char *item, json_t *old, json_t *now)
+{
+    const char *text = api_json_text(call, t->ticks, JSON_COMPACT | JSON_SORT_KEYS);
+    int64_t version;
+    if (text == NULL)
+        return BF_ERR_NOMEM;
+    bf_result r = store_form_put(call->app->store, FORM_KIND, t->act->id, FORM_NAME, text,
+                                 read_version, call->actor, &version, &call->err);
+    if (r != BF_OK)
+        return r;
+    json_t *new_v = now ? api_keep(call, json_pack("{s:s, s:O}", "item", item, "tick", now)) : NULL;
+    json_t *old_v = old ? api_keep(call, json_pack("{s:s, s:O}", "item", item, "tick", old)) : NULL;
+    if ((now && new_v == NULL) || (old && old_v == NULL))
+        return BF_ERR_NOMEM;
+    return api_audit(call, action, "activities", t->act->id, old_v, new_v);
+}
+
 static bf_result tick_in_tx(api_call *call, void *ctx)
 {
     tick *t = ctx;
@@ -242,41 +326,105 @@ static bf_result tick_in_tx(api_call *call, void *ctx)
     char now[32];
     store_now(now, sizeof(now));
     bool done = json_is_true(json_object_get(t->body, "done"));
-    json_t *entry = json_pack("{s:b, s:s, s:s, s:O?}", "done", done, "by", call->actor, "at", now,
-                              "note", json_object_get(t->body, "note"));
-    if (entry == NULL || json_object_set_new(t->ticks, item, entry) != 0)
+    /* An own item keeps its phase and text. */
+    json_t *entry = json_pack("{s:b, s:s, s:s, s:O?, s:O?, s:O?}", "done", done, "by", call->actor,
+                              "at", now, "note", json_object_get(t->body, "note"), "phase",
+                              json_object_get(old, "phase"), "text", json_object_get(old, "text"));
+    if (entry == NULL || json_object_set(t->ticks, item, entry) != 0 ||
+        api_keep(call, entry) == NULL)
         return BF_ERR_NOMEM;
-    const char *text = api_json_text(call, t->ticks, JSON_COMPACT | JSON_SORT_KEYS);
-    int64_t version;
-    if (text == NULL)
-        return BF_ERR_NOMEM;
-    if ((r = store_form_put(call->app->store, FORM_KIND, t->act->id, FORM_NAME, text, saved.version,
-                            call->actor, &version, &call->err)) != BF_OK)
-        return r;
-    json_t *new_v = api_keep(call, json_pack("{s:s, s:O}", "item", item, "tick", entry));
-    json_t *old_v = old ? api_keep(call, json_pack("{s:s, s:O}", "item", item, "tick", old)) : NULL;
-    if (new_v == NULL)
-        return BF_ERR_NOMEM;
-    return api_audit(call, "checklist", "activities", t->act->id, old_v, new_v);
+    return save(call, t, saved.version, "checklist", item, old, entry);
 }
 
-bf_result activity_checklist_put(api_call *call, const api_route *route)
+static bf_result add_in_tx(api_call *call, void *ctx)
 {
-    (void)route;
+    tick *t = ctx;
+    stored_form saved;
+    bf_result r = load(call, &t->act, &t->src, &saved, &t->ticks);
+    if (r != BF_OK)
+        return r;
+    long last = 0, own = 0;
+    for (size_t i = 0; i < t->src.n; i++) {
+        long n = own_number(t->src.items[i].id);
+        own += n > 0;
+        last = n > last ? n : last;
+    }
+    if (own >= OWN_MAX)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "too_many", "text",
+                       "an activity keeps at most %d items of its own", OWN_MAX);
+    const char *item = arena_printf(call->arena, OWN_PREFIX "%ld", last + 1);
+    char now[32];
+    store_now(now, sizeof(now));
+    json_t *entry =
+        json_pack("{s:O, s:O, s:b, s:s, s:s}", "phase", json_object_get(t->body, "phase"), "text",
+                  json_object_get(t->body, "text"), "done", false, "by", call->actor, "at", now);
+    if (item == NULL || entry == NULL || json_object_set(t->ticks, item, entry) != 0 ||
+        api_keep(call, entry) == NULL)
+        return BF_ERR_NOMEM;
+    return save(call, t, saved.version, "checklist_add", item, NULL, entry);
+}
+
+static bf_result remove_in_tx(api_call *call, void *ctx)
+{
+    tick *t = ctx;
+    stored_form saved;
+    bf_result r = load(call, &t->act, &t->src, &saved, &t->ticks);
+    if (r != BF_OK)
+        return r;
+    const char *item = call->req->params[1];
+    if (item_named(&t->src, item) == NULL)
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "item",
+                       "the activity's checklist has no item %s", item);
+    if (own_number(item) == 0)
+        return bf_fail(&call->err, BF_ERR_CONFLICT, "not_own", "item",
+                       "%s comes from the playbook: only items added to the activity are removed",
+                       item);
+    json_t *old = api_keep(call, json_deep_copy(json_object_get(t->ticks, item)));
+    if (old == NULL || json_object_del(t->ticks, item) != 0)
+        return BF_ERR_NOMEM;
+    return save(call, t, saved.version, "checklist_remove", item, old, NULL);
+}
+
+/* A change of the checklist: fn in a transaction over the body (when
+ * body_schema is not NULL), answered with the checklist as it is after. */
+static bf_result change(api_call *call, const schema *body_schema,
+                        bf_result (*fn)(api_call *, void *), int status)
+{
     tick t = {0};
     bf_result r = api_require_visible(call, &resource_activities, call->req->params[0]);
     if (r == BF_OK && !access_may_write(call->who->role, &resource_activities, ACCESS_UPDATE))
         r = bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
                     "your role does not change activities");
+    if (r == BF_OK && body_schema)
+        r = api_body_as(call, body_schema, &t.body);
     if (r == BF_OK)
-        r = api_body_as(call, &body_activity_tick, &t.body);
-    if (r == BF_OK)
-        r = api_transaction(call, tick_in_tx, &t);
+        r = api_transaction(call, fn, &t);
     if (r != BF_OK)
+        return r;
+    stored_form saved;
+    if ((r = load(call, &t.act, &t.src, &saved, &t.ticks)) != BF_OK)
         return r;
     json_t *body = checklist_json(call, t.act, &t.src, t.ticks);
     if (body == NULL)
         return BF_ERR_NOMEM;
-    http_respond_json(call->req, 200, body);
+    http_respond_json(call->req, status, body);
     return BF_OK;
+}
+
+bf_result activity_checklist_put(api_call *call, const api_route *route)
+{
+    (void)route;
+    return change(call, &body_activity_tick, tick_in_tx, 200);
+}
+
+bf_result activity_checklist_add(api_call *call, const api_route *route)
+{
+    (void)route;
+    return change(call, &body_activity_item, add_in_tx, 201);
+}
+
+bf_result activity_checklist_remove(api_call *call, const api_route *route)
+{
+    (void)route;
+    return change(call, NULL, remove_in_tx, 200);
 }

@@ -220,7 +220,8 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 /* The bodies declared in bodies.c. */
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
     body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision,
-    body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick;
+    body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
+    body_activity_item;
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
@@ -436,6 +437,8 @@ bf_result deal_partner_delete(api_call *call, const struct api_route *route);
 bf_result approval_request(api_call *call, const struct api_route *route);
 bf_result activity_checklist_get(api_call *call, const struct api_route *route);
 bf_result activity_checklist_put(api_call *call, const struct api_route *route);
+bf_result activity_checklist_add(api_call *call, const struct api_route *route);
+bf_result activity_checklist_remove(api_call *call, const struct api_route *route);
 bf_result approval_get(api_call *call, const struct api_route *route);
 bf_result approval_approve(api_call *call, const struct api_route *route);
 bf_result approval_reject(api_call *call, const struct api_route *route);

@@ -214,3 +214,25 @@ const schema body_activity_tick = {.name = "ActivityChecklistTick",
                                    .kind = SCHEMA_OBJECT,
                                    .members = activity_tick_members,
                                    .doc = "A tick or untick of an activity's checklist item"};
+
+static const char *const checklist_phases[] = {"before", "during", "after", NULL};
+
+static const schema activity_item_members[] = {
+    {.name = "phase",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = checklist_phases,
+     .doc = "Before, during or after the activity"},
+    {.name = "text",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = 200,
+     .doc = "What to do or check"},
+    {0},
+};
+
+const schema body_activity_item = {.name = "ActivityChecklistItem",
+                                   .kind = SCHEMA_OBJECT,
+                                   .members = activity_item_members,
+                                   .doc = "An item the team adds to an activity's checklist"};

@@ -197,6 +197,46 @@ class ActivityChecklistTest(ServerTestCase):
                                              "key_activity": "prepare-visit"})
         self.assertEqual((r.status, r.json["error"]["field"]), (422, "key_activity"), r)
 
+    def test_the_team_adds_items_of_its_own(self):
+        # A call has no playbook checklist; the team writes its own, kept as
+        # structured items, not inside the purpose.
+        opp = self.make_opportunity(self.acc["id"], playbook="huayu-5")
+        act = self.activity(opp, "call", purpose="确认演示时间")
+        url = self.url(act)
+        r = self.post(url, {"phase": "before", "text": "准备<b>演示</b>环境清单"})
+        self.assertEqual((r.status, r.json["total"]), (201, 1), r)
+        r = self.post(url, {"phase": "after", "text": "发送会议纪要"})
+        self.post(url, {"phase": "during", "text": "确认参会人"})
+        got = self.get(url).json
+        self.assertEqual([(i["id"], i["phase"], i["text"]["zh"], i["from"]) for i in got["items"]],
+                         [("own-1", "before", "准备<b>演示</b>环境清单", "own"),
+                          ("own-2", "after", "发送会议纪要", "own"),
+                          ("own-3", "during", "确认参会人", "own")])
+        self.assertEqual(self.get("/api/v1/activities/" + act["id"]).json["purpose"], "确认演示时间")
+        r = self.request("PUT", self.url(act, "own-2"), body={"done": True, "note": "已发"})
+        self.assertEqual(r.status, 200, r)
+        item = [i for i in r.json["items"] if i["id"] == "own-2"][0]
+        self.assertEqual((item["done"], item["note"], item["text"]["zh"], item["phase"]),
+                         (True, "已发", "发送会议纪要", "after"))
+        r = self.delete(self.url(act, "own-1"))
+        self.assertEqual((r.status, [i["id"] for i in r.json["items"]]), (200, ["own-2", "own-3"]))
+        # Numbers are not reused; bad input names its field.
+        self.assertEqual([i["id"] for i in self.post(url, {"phase": "before", "text": "带名片"})
+                          .json["items"]], ["own-2", "own-3", "own-4"])
+        for body, field in (({"phase": "later", "text": "x"}, "phase"),
+                            ({"phase": "before", "text": ""}, "text"),
+                            ({"phase": "before"}, "text")):
+            r = self.post(url, body)
+            self.assertEqual((r.status, r.json["error"]["field"]), (422, field), r)
+        # The playbook's items stay; audited.
+        demo = self.activity(opp, "demo")
+        r = self.delete(self.url(demo, "before-1"))
+        self.assertEqual((r.status, r.json["error"]["code"]), (409, "not_own"), r)
+        log = self.get("/api/v1/audit?limit=200&record_id=" + act["id"]).json["items"]
+        actions = [e["action"] for e in log]
+        for a in ("checklist_add", "checklist_remove", "checklist"):
+            self.assertIn(a, actions)
+
 
 if __name__ == "__main__":
     unittest.main()

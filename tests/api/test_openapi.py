@@ -107,6 +107,8 @@ class OpenAPITest(ServerTestCase):
             return {"account_id": self.account_id, "type": "other"}
         if method == "PUT" and (path.endswith("/checklist/{item}") or path.endswith("/{step}")):
             return {"done": False}
+        if method == "POST" and path == "/api/v1/activities/{id}/checklist":
+            return {"phase": "before", "text": "带名片"}
         if method == "POST" and path.endswith("/decisions/{decision}"):
             return {"answer": "yes"}
         if method == "POST" and path.endswith("/transfer"):

@@ -97,6 +97,9 @@ export const activities = {
   checklist: (actId) => api.get(`/activities/${id(actId)}/checklist`),
   // body {done, note}
   tick: (actId, itemId, body) => api.put(`/activities/${id(actId)}/checklist/${id(itemId)}`, body),
+  // an item of the team's own: {phase: before|during|after, text}; answers the checklist
+  addItem: (actId, body) => api.post(`/activities/${id(actId)}/checklist`, body),
+  removeItem: (actId, itemId) => api.del(`/activities/${id(actId)}/checklist/${id(itemId)}`),
 }
 
 export const users = {

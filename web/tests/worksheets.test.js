@@ -77,6 +77,41 @@ test("a new visit carries out the stage's first key activity, whose steps join i
   await page.close()
 })
 
+test("a visit's own checklist items are kept apart from its purpose, an old one's moved there", async () => {
+  const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await login(page, server.base, ADMIN)
+  // An activity saved with its checklist inside the purpose, as before.
+  const old = await must(await server.api('POST', '/activities', {
+    opportunity_id: ids.huayu, type: 'call', subject: '电话确认参会人',
+    purpose: '确认演示时间\n\n【访前准备】\n[x] 准备参会名单\n【访后跟进】\n[ ] 发送会议纪要' }), 201)
+  await page.goto(server.base + '/activities?opportunity_id=' + ids.huayu)
+  await page.locator(`[data-test="act-${old.id}"] [data-test="act-edit"]`).click()
+  await page.locator('[data-test="act-own-draft"]').waitFor()
+  await page.locator('[data-test="act-save"]').click()
+  const moved = await until(async () => {
+    const c = (await server.api('GET', `/activities/${old.id}/checklist`)).json
+    return c.items.length === 2 && c
+  }, 'the old checklist did not move')
+  assert.deepEqual(moved.items.map((i) => [i.id, i.phase, i.text.zh, i.done]),
+    [['own-1', 'before', '准备参会名单', true], ['own-2', 'after', '发送会议纪要', false]])
+  await until(async () => (await server.api('GET', `/activities/${old.id}`)).json.purpose === '确认演示时间',
+    'the purpose still holds the checklist')
+  // In the editor again: an item of the team's own is added, then removed.
+  await page.locator(`[data-test="act-${old.id}"] [data-test="act-edit"]`).click()
+  await page.locator('[data-test="act-item-own-2"]').waitFor()
+  assert.equal(await page.locator('[data-test="act-own-draft"]').count(), 0)
+  await field(page, 'act-own-text-during').fill('<b>确认</b>预算口径')
+  await page.locator('[data-test="act-own-add-during"]').click()
+  await page.locator('[data-test="act-item-own-3"]', { hasText: '<b>确认</b>预算口径' }).waitFor()
+  await page.locator('[data-test="act-own-del-own-1"]').click()
+  await until(async () => {
+    const c = (await server.api('GET', `/activities/${old.id}/checklist`)).json
+    return c.items.map((i) => i.id).join() === 'own-2,own-3'
+  }, 'the own items were not added and removed')
+  await shot(page, 'activity-own-items')
+  await page.close()
+})
+
 test('on a phone, in English: the proposal review until it passes', async () => {
   const ctx = await chrome.browser.newContext({ viewport: { width: 375, height: 812 } })
   const page = await ctx.newPage()

@@ -1,5 +1,7 @@
-// The visit checklist (before / during / after) lives in the activity's
-// purpose text, since the API has no field for it:
+// Activities saved before the API kept their checklists apart
+// (GET/POST /activities/{id}/checklist) wrote them into the purpose text;
+// this reads them, so that the editor moves them to the activity's
+// checklist on its next save and lists show the purpose without them:
 //
 //   拜访目的……
 //
@@ -37,19 +39,6 @@ export function parsePurpose(text) {
     else out.lists[phase].push({ text: l.replace(/^[-*]\s*/, ''), done: false })
   }
   return out
-}
-
-export function formatPurpose(purpose, lists) {
-  const parts = []
-  if (purpose && purpose.trim()) parts.push(purpose.trim())
-  const blocks = []
-  for (const p of PHASES) {
-    const items = (lists[p] || []).filter((i) => i.text && i.text.trim())
-    if (!items.length) continue
-    blocks.push([HEAD[p], ...items.map((i) => `[${i.done ? 'x' : ' '}] ${i.text.trim().replace(/\n/g, ' ')}`)].join('\n'))
-  }
-  if (blocks.length) parts.push(blocks.join('\n'))
-  return parts.join('\n\n')
 }
 
 export function checklistProgress(text) {
