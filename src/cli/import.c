@@ -600,7 +600,24 @@ static int import_run(importer *im, FILE *in, arena *a)
                       (im->routes[i] = api_create_route(kinds[i].spec)) != NULL);
         clock_gettime(CLOCK_MONOTONIC, &im->start);
         im->last_progress = im->start;
-        bf_result r = import_lines(im, in);
+        bool deferred = false;
+        bf_result r = store_bulk_defer_indexes(im->st, &deferred, &err);
+        if (r != BF_OK)
+            cli_error("%s: %s", im->o.db, err.message);
+        else
+            r = import_lines(im, in);
+        /* Built whether the load ended or stopped: what was imported is kept. */
+        if (deferred && im->o.progress_s >= 0)
+            fprintf(stderr, "bingfa: import: building the deals' indexes\n");
+        struct timespec built;
+        clock_gettime(CLOCK_MONOTONIC, &built);
+        if (deferred && store_bulk_build_indexes(im->st, &err) != BF_OK) {
+            cli_error("%s: %s", im->o.db, err.message);
+            r = BF_ERR_STORE;
+        } else if (deferred && im->o.progress_s >= 0) {
+            fprintf(stderr, "bingfa: import: the deals' indexes built in %.1f s\n",
+                    seconds_since(&built));
+        }
         if (store_checkpoint(im->st, &err) != BF_OK) {
             cli_error("%s: %s", im->o.db, err.message);
             r = BF_ERR_STORE;

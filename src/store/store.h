@@ -158,6 +158,18 @@ bf_result store_checkpoint(store *st, bf_error *err);
  * a second). */
 long store_bulk_batch(store *st);
 
+/* Before a bulk load into a store without deals (SQLite): the deals'
+ * secondary indexes (not the unique ones) are dropped and their definitions
+ * kept in deferred_indexes, so that each row is appended instead of put into
+ * some thirty b-trees; store_bulk_build_indexes builds them again from the
+ * data, sorted, at the end. *deferred says whether it did. With deals, or on
+ * PostgreSQL, nothing changes. */
+bf_result store_bulk_defer_indexes(store *st, bool *deferred, bf_error *err);
+
+/* Builds the indexes a bulk load deferred and forgets them. store_open calls
+ * it too, so that a load that stopped half-way leaves no index missing. */
+bf_result store_bulk_build_indexes(store *st, bf_error *err);
+
 /* Inserts rec: assigns id (unless set), version 1 and timestamps. Checks that
  * every reference names an existing record (BF_ERR_INVALID naming the field). */
 bf_result store_record_insert(store *st, arena *a, record *rec, bf_error *err);

@@ -6,6 +6,7 @@ transaction rolled back) or is skipped, what a salesperson or a partner may
 import, and the progress lines and the summary."""
 import json
 import re
+import sqlite3
 import unittest
 
 from bingfa_server import BingfaServer, run_cli
@@ -260,6 +261,71 @@ class ProgressAndSummary(ImportCase):
                 res = run_cli("import", "--db", self.server.db, *args, "-", input="")
                 self.assertEqual(res.returncode, 2, res.stderr)
         self.assertEqual(run_cli("import", "--db", self.server.db).returncode, 2)
+
+
+
+class DeferredIndexes(ImportCase):
+    """A load into a database without deals builds the deals' secondary
+    indexes at its end (SQLite); a load that stopped leaves none missing."""
+
+    def setUp(self):
+        super().setUp()
+        if self.server.db.startswith("postgresql"):
+            self.skipTest("PostgreSQL's import writes through its indexes")
+
+    def schema(self):
+        con = sqlite3.connect(self.server.db)
+        try:
+            names = sorted(r[0] for r in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' "
+                "AND tbl_name = 'opportunities' AND sql IS NOT NULL"))
+            waiting = con.execute("SELECT COUNT(*) FROM deferred_indexes").fetchone()[0]
+            return names, waiting
+        finally:
+            con.close()
+
+    def deals(self, n, first=0):
+        return [{"resource": "accounts", "ref": "a", "name": "客户%d" % first}] + [
+            {"resource": "opportunities", "account_id": "@a", "name": "商机%d" % (first + i),
+             "amount": 1000 * i} for i in range(n)]
+
+    def test_an_empty_database_gets_every_index_back(self):
+        before, _ = self.schema()
+        self.assertGreater(len(before), 10)
+        res = self.run_import(self.deals(30))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("bingfa: import: building the deals' indexes", res.stderr)
+        self.assertEqual(self.schema(), (before, 0))
+        # With deals there, the next load writes through the indexes.
+        res = self.run_import(self.deals(5, first=100))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertNotIn("building the deals' indexes", res.stderr)
+        self.assertEqual(self.schema(), (before, 0))
+        got = self.items("opportunities", "&sort=-amount")
+        self.assertEqual(len(got), 35)
+        self.assertEqual(got[0]["amount"], 29000)
+
+    def test_a_stopped_load_still_builds_them(self):
+        before, _ = self.schema()
+        lines = self.deals(3) + [{"resource": "opportunities", "account_id": "@a", "amount": -1}]
+        res = self.run_import(lines)
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertEqual(self.schema(), (before, 0))
+
+    def test_opening_the_database_builds_what_a_killed_load_left(self):
+        before, _ = self.schema()
+        con = sqlite3.connect(self.server.db)
+        try:
+            con.execute("INSERT INTO deferred_indexes (name, sql) SELECT name, sql "
+                        "FROM sqlite_master WHERE name = 'opportunities_owner_amount'")
+            con.execute("DROP INDEX opportunities_owner_amount")
+            con.commit()
+        finally:
+            con.close()
+        self.assertNotIn("opportunities_owner_amount", self.schema()[0])
+        res = run_cli("api", "--db", self.server.db, "GET", "/api/v1/opportunities")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.schema(), (before, 0))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/embedded.h"
 #include "store/store.h"
@@ -151,6 +152,63 @@ static void an_old_database_is_migrated_on_open(void **state)
     unlink(shm);
     unlink(file);
     test_db_drop(path);
+    assert_int_equal(rmdir(dir), 0);
+}
+
+/* The deals' indexes with a definition in the SQLite database at file. */
+static int deal_indexes(const char *file)
+{
+    sqlite3 *db;
+    sqlite3_stmt *s;
+    int n = -1;
+    if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db,
+                           "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
+                           "tbl_name = 'opportunities' AND sql IS NOT NULL",
+                           -1, &s, NULL) == SQLITE_OK) {
+        if (sqlite3_step(s) == SQLITE_ROW)
+            n = sqlite3_column_int(s, 0);
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return n;
+}
+
+/* A bulk load into a database without deals drops their indexes and
+ * builds them again at its end; with deals it keeps them. */
+static void a_bulk_load_defers_the_deals_indexes(void **state)
+{
+    (void)state;
+    if (test_db_postgres())
+        skip();
+    char dir[] = "/tmp/bingfa-store-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char file[64], wal[80], shm[80];
+    snprintf(file, sizeof(file), "%s/bulk.db", dir);
+    snprintf(wal, sizeof(wal), "%s-wal", file);
+    snprintf(shm, sizeof(shm), "%s-shm", file);
+    bf_error err = {0};
+    store *st;
+    store_options bulk = {.synchronous_full = true, .bulk_load = true};
+    assert_int_equal(store_open(file, &bulk, &st, &err), BF_OK);
+    int all = deal_indexes(file);
+    assert_true(all > 10);
+    bool deferred = false;
+    assert_int_equal(store_bulk_defer_indexes(st, &deferred, &err), BF_OK);
+    assert_true(deferred);
+    assert_int_equal(deal_indexes(file), 0);
+    assert_int_equal(store_bulk_build_indexes(st, &err), BF_OK);
+    assert_int_equal(deal_indexes(file), all);
+    /* Dropped again and the store closed: opening it builds them. */
+    assert_int_equal(store_bulk_defer_indexes(st, &deferred, &err), BF_OK);
+    store_close(st);
+    assert_int_equal(deal_indexes(file), 0);
+    assert_int_equal(store_open(file, NULL, &st, &err), BF_OK);
+    assert_int_equal(deal_indexes(file), all);
+    store_close(st);
+    unlink(wal);
+    unlink(shm);
+    unlink(file);
     assert_int_equal(rmdir(dir), 0);
 }
 
@@ -569,6 +627,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_new_database_gets_every_migration, setup, teardown),
         cmocka_unit_test(both_dialects_have_the_same_migrations),
         cmocka_unit_test(an_old_database_is_migrated_on_open),
+        cmocka_unit_test(a_bulk_load_defers_the_deals_indexes),
         cmocka_unit_test_setup_teardown(a_record_round_trips, setup, teardown),
         cmocka_unit_test_setup_teardown(updates_and_deletes_need_the_current_version, setup,
                                         teardown),
