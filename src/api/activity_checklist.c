@@ -428,3 +428,60 @@ bf_result activity_checklist_remove(api_call *call, const api_route *route)
     (void)route;
     return change(call, NULL, remove_in_tx, 200);
 }
+
+/* How many of an activity's items are ticked, for a list of activities: one
+ * read of each (the page a list shows, at most 200), those the viewer does
+ * not see left out. */
+bf_result activity_checklists_progress(api_call *call, const api_route *route)
+{
+    (void)route;
+    const char *ids = http_query(call->req, "ids"); /* none: an empty answer */
+    if (ids == NULL)
+        ids = "";
+    json_t *items = api_keep(call, json_object());
+    if (items == NULL)
+        return BF_ERR_NOMEM;
+    size_t count = 0;
+    for (const char *p = ids; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (++count > 200)
+            return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "ids",
+                           "at most 200 activities at a time");
+        char *id = arena_strndup(call->arena, p, len);
+        if (id == NULL)
+            return BF_ERR_NOMEM;
+        bool sees = false;
+        bf_error ignored;
+        record *act;
+        checklist_source src;
+        stored_form saved;
+        json_t *ticks;
+        if (len > 0 &&
+            store_record_visible(call->app->store, call->who, &resource_activities, id, &sees,
+                                 &ignored) == BF_OK &&
+            sees &&
+            store_record_get(call->app->store, call->arena, &resource_activities, id, &act,
+                             &ignored) == BF_OK &&
+            source_of(call, act, &src) == BF_OK &&
+            store_form_get(call->app->store, call->arena, FORM_KIND, id, FORM_NAME, &saved,
+                           &ignored) == BF_OK) {
+            ticks = api_keep(call, saved.data ? json_loads(saved.data, 0, NULL) : json_object());
+            if (ticks == NULL || add_own(call, &src, ticks) != BF_OK)
+                return BF_ERR_NOMEM;
+            size_t done = 0;
+            for (size_t i = 0; i < src.n; i++)
+                done +=
+                    json_is_true(json_object_get(json_object_get(ticks, src.items[i].id), "done"));
+            json_object_set_new(
+                items, id,
+                json_pack("{s:I, s:I}", "done", (json_int_t)done, "total", (json_int_t)src.n));
+        }
+        p += len + (comma != NULL);
+    }
+    json_t *body = json_pack("{s:O}", "items", items);
+    if (body == NULL)
+        return BF_ERR_NOMEM;
+    http_respond_json(call->req, 200, body);
+    return BF_OK;
+}

@@ -230,7 +230,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_next, response_playbooks, response_playbook_imported, response_decision,
     response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
     response_approval_result, response_approval_page, response_approval_list,
-    response_approval_count, response_activity_checklist;
+    response_approval_count, response_activity_checklist, response_activity_checklist_progress;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -439,6 +439,7 @@ bf_result activity_checklist_get(api_call *call, const struct api_route *route);
 bf_result activity_checklist_put(api_call *call, const struct api_route *route);
 bf_result activity_checklist_add(api_call *call, const struct api_route *route);
 bf_result activity_checklist_remove(api_call *call, const struct api_route *route);
+bf_result activity_checklists_progress(api_call *call, const struct api_route *route);
 bf_result approval_get(api_call *call, const struct api_route *route);
 bf_result approval_approve(api_call *call, const struct api_route *route);
 bf_result approval_reject(api_call *call, const struct api_route *route);

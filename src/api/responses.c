@@ -495,6 +495,15 @@ static const schema activity_checklist_members[] = {
     INT("total"),
     {0}};
 
+static const schema activity_progress_members[] = {OBJECT("items", "{activity id: {done, total}}"),
+                                                   {0}};
+
+const schema response_activity_checklist_progress = {
+    .name = "ActivityChecklistProgress",
+    .kind = SCHEMA_OBJECT,
+    .members = activity_progress_members,
+    .doc = "How far each activity's checklist is ticked"};
+
 const schema response_activity_checklist = {.name = "ActivityChecklist",
                                             .kind = SCHEMA_OBJECT,
                                             .members = activity_checklist_members,

@@ -181,6 +181,17 @@ static const api_route declared_routes[] = {
      .statuses = {403, 404}},
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
     {.method = "GET",
+     .pattern = "/api/v1/activity-checklists",
+     .handler = activity_checklists_progress,
+     .kind = ROUTE_OTHER,
+     .operation = "getActivityChecklistProgress",
+     .summary = "How many items of each activity's checklist are ticked, for the activities "
+                "of ?ids= (comma-separated, at most 200; those not seen are left out): {items: "
+                "{id: {done, total}}}",
+     .response = &response_activity_checklist_progress,
+     .query = "ids",
+     .statuses = {422}},
+    {.method = "GET",
      .pattern = "/api/v1/activities/{id}/checklist",
      .handler = activity_checklist_get,
      .kind = ROUTE_OTHER,

@@ -237,6 +237,26 @@ class ActivityChecklistTest(ServerTestCase):
         for a in ("checklist_add", "checklist_remove", "checklist"):
             self.assertIn(a, actions)
 
+    def test_the_progress_of_a_page_of_activities(self):
+        opp = self.make_opportunity(self.acc["id"], playbook="huayu-5")
+        demo = self.activity(opp, "demo")
+        call = self.activity(opp, "call")
+        self.post(self.url(call), {"phase": "after", "text": "发纪要"})
+        self.request("PUT", self.url(demo, "before-1"), body={"done": True})
+        total = self.get(self.url(demo)).json["total"]
+        outsider = self.server.auth(self.unique("外人"), role="sales", team_id=None)
+        r = self.get("/api/v1/activity-checklists?ids=%s,%s,act_nope" % (demo["id"], call["id"]))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["items"], {demo["id"]: {"done": 1, "total": total},
+                                           call["id"]: {"done": 0, "total": 1}})
+        # Someone who does not see them gets nothing of them.
+        r = self.get("/api/v1/activity-checklists?ids=%s" % demo["id"], headers=outsider)
+        self.assertEqual((r.status, r.json["items"]), (200, {}))
+        self.assertEqual(self.get("/api/v1/activity-checklists").json["items"], {})
+        many = ",".join([demo["id"]] * 201)
+        r = self.get("/api/v1/activity-checklists?ids=" + many)
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "ids"), r)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -100,6 +100,8 @@ export const activities = {
   // an item of the team's own: {phase: before|during|after, text}; answers the checklist
   addItem: (actId, body) => api.post(`/activities/${id(actId)}/checklist`, body),
   removeItem: (actId, itemId) => api.del(`/activities/${id(actId)}/checklist/${id(itemId)}`),
+  // how far each activity's checklist is ticked: {items: {id: {done, total}}}
+  progress: (ids) => api.get(withQuery('/activity-checklists', { ids: ids.join(',') })),
 }
 
 export const users = {

@@ -108,6 +108,9 @@ test("a visit's own checklist items are kept apart from its purpose, an old one'
     const c = (await server.api('GET', `/activities/${old.id}/checklist`)).json
     return c.items.map((i) => i.id).join() === 'own-2,own-3'
   }, 'the own items were not added and removed')
+  // The card in the list counts the activity's checklist as the server keeps it.
+  await page.reload()
+  await page.locator(`[data-test="act-${old.id}"]`, { hasText: '清单 0/2' }).waitFor()
   await shot(page, 'activity-own-items')
   await page.close()
 })
