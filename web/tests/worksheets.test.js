@@ -115,6 +115,35 @@ test("a visit's own checklist items are kept apart from its purpose, an old one'
   await page.close()
 })
 
+test("on a phone, in English: a visit's key activity and an item of the team's own", async () => {
+  const ctx = await chrome.browser.newContext({ viewport: { width: 375, height: 812 } })
+  const page = await ctx.newPage()
+  await login(page, server.base, ADMIN)
+  await page.goto(server.base + '/activities?opportunity_id=' + ids.yonyou)
+  await page.click('[data-test="lang"]')
+  await page.waitForFunction(() => document.body.innerText.includes('Activities'))
+  const pb = (await server.api('GET', '/playbooks/yonyou-7?lang=en')).json
+  const key = pb.stages.find((st) => st.id === 'design').activities[0] // texts in English
+  await page.locator('[data-test="act-new"]').click()
+  await page.locator('[data-test="act-key-activity"]', { hasText: key.name }).waitFor()
+  await field(page, 'act-subject').fill('Design workshop')
+  await page.locator('[data-test="act-save"]').click()
+  const act = await until(async () => {
+    const l = (await server.api('GET', `/activities?opportunity_id=${ids.yonyou}`)).json
+    return l.items.find((a) => a.subject === 'Design workshop')
+  }, 'the visit was not saved')
+  assert.equal(act.key_activity, key.id)
+  await page.locator(`[data-test="act-${act.id}"] [data-test="act-edit"]`).click()
+  await page.locator('[data-test="act-key"]', { hasText: key.name }).waitFor()
+  await field(page, 'act-own-text-after').fill('Send the minutes')
+  await page.locator('[data-test="act-own-add-after"]').click()
+  await page.locator('[data-test="act-item-own-1"]', { hasText: 'Send the minutes' }).waitFor()
+  const width = await page.evaluate(() => document.documentElement.scrollWidth)
+  assert.ok(width <= 375, 'the page scrolls sideways: ' + width)
+  await shot(page, 'activity-key-activity-phone-en')
+  await ctx.close()
+})
+
 test('on a phone, in English: the proposal review until it passes', async () => {
   const ctx = await chrome.browser.newContext({ viewport: { width: 375, height: 812 } })
   const page = await ctx.newPage()
