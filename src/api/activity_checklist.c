@@ -154,38 +154,6 @@ static const checklist_item *item_named(const checklist_source *src, const char 
     return NULL;
 }
 
-/* Where an item comes from: "own" (added to the activity), "key_activity"
- * or "checklist" (the visit's or the type's). */
-static const char *item_from(const char *id)
-{
-    if (strncmp(id, "own-", 4) == 0)
-        return "own";
-    return strncmp(id, "key-", 4) == 0 ? "key_activity" : "checklist";
-}
-
-static json_t *checklist_json(api_call *call, const record *act, const checklist_source *src,
-                              json_t *ticks)
-{
-    json_t *items = json_array();
-    size_t done = 0;
-    for (size_t i = 0; items && i < src->n; i++) {
-        const checklist_item *it = &src->items[i];
-        json_t *t = json_object_get(ticks, it->id);
-        bool is_done = json_is_true(json_object_get(t, "done"));
-        done += is_done;
-        json_array_append_new(
-            items,
-            json_pack("{s:s, s:s, s:o, s:b, s:O?, s:O?, s:O?, s:s?, s:s}", "id", it->id, "phase",
-                      phase_names[it->phase], "text", api_text_json(it->text), "done", is_done,
-                      "by", json_object_get(t, "by"), "at", json_object_get(t, "at"), "note",
-                      json_object_get(t, "note"), "owner", it->owner, "from", item_from(it->id)));
-    }
-    return json_pack("{s:s, s:O?, s:o?, s:O?, s:o, s:I, s:I}", "activity_id", act->id, "source",
-                     src->about, "name", src->name ? api_text_json(src->name) : NULL,
-                     "key_activity", src->key_activity, "items", items, "done", (json_int_t)done,
-                     "total", (json_int_t)src->n);
-}
-
 /* Items the team added to an activity (own-1, own-2 …) are kept with the
  * ticks: {phase, text, done, by, at, note}. */
 #define OWN_PREFIX "own-"
@@ -199,6 +167,51 @@ static long own_number(const char *id)
     char *end;
     long n = strtol(id + sizeof(OWN_PREFIX) - 1, &end, 10);
     return *end == '\0' && n > 0 ? n : 0;
+}
+
+/* Where an item comes from: "own" (added to the activity), "key_activity"
+ * or "checklist" (the visit's or the type's). */
+static const char *item_from(const char *id)
+{
+    if (own_number(id) > 0)
+        return "own";
+    return strncmp(id, "key-", 4) == 0 ? "key_activity" : "checklist";
+}
+
+/* Whether item id is ticked done in ticks. */
+static bool ticked(json_t *ticks, const char *id)
+{
+    return json_is_true(json_object_get(json_object_get(ticks, id), "done"));
+}
+
+/* How many of src's items are ticked done. */
+static size_t count_done(const checklist_source *src, json_t *ticks)
+{
+    size_t done = 0;
+    for (size_t i = 0; i < src->n; i++)
+        done += ticked(ticks, src->items[i].id);
+    return done;
+}
+
+static json_t *checklist_json(api_call *call, const record *act, const checklist_source *src,
+                              json_t *ticks)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; items && i < src->n; i++) {
+        const checklist_item *it = &src->items[i];
+        json_t *t = json_object_get(ticks, it->id);
+        bool is_done = ticked(ticks, it->id);
+        json_array_append_new(
+            items,
+            json_pack("{s:s, s:s, s:o, s:b, s:O?, s:O?, s:O?, s:s?, s:s}", "id", it->id, "phase",
+                      phase_names[it->phase], "text", api_text_json(it->text), "done", is_done,
+                      "by", json_object_get(t, "by"), "at", json_object_get(t, "at"), "note",
+                      json_object_get(t, "note"), "owner", it->owner, "from", item_from(it->id)));
+    }
+    return json_pack("{s:s, s:O?, s:o?, s:O?, s:o, s:I, s:I}", "activity_id", act->id, "source",
+                     src->about, "name", src->name ? api_text_json(src->name) : NULL,
+                     "key_activity", src->key_activity, "items", items, "done",
+                     (json_int_t)count_done(src, ticks), "total", (json_int_t)src->n);
 }
 
 static int by_own_number(const void *a, const void *b)
@@ -242,8 +255,23 @@ static bf_result add_own(api_call *call, checklist_source *src, json_t *ticks)
     return BF_OK;
 }
 
-/* The activity of the path (404 when the viewer does not see it), its
- * source and its stored ticks. */
+/* The checklist of act: its items (the playbook's, then its own) and its
+ * stored ticks (saved: their form, for its version). */
+static bf_result checklist_of(api_call *call, const record *act, checklist_source *src,
+                              stored_form *saved, json_t **ticks)
+{
+    bf_result r = source_of(call, act, src);
+    if (r == BF_OK)
+        r = store_form_get(call->app->store, call->arena, FORM_KIND, act->id, FORM_NAME, saved,
+                           &call->err);
+    if (r != BF_OK)
+        return r;
+    *ticks = api_keep(call, saved->data ? json_loads(saved->data, 0, NULL) : json_object());
+    return *ticks ? add_own(call, src, *ticks) : BF_ERR_NOMEM;
+}
+
+/* The activity of the path (404 when the viewer does not see it) and its
+ * checklist. */
 static bf_result load(api_call *call, record **act, checklist_source *src, stored_form *saved,
                       json_t **ticks)
 {
@@ -252,15 +280,7 @@ static bf_result load(api_call *call, record **act, checklist_source *src, store
     if (r == BF_OK)
         r = store_record_get(call->app->store, call->arena, &resource_activities, id, act,
                              &call->err);
-    if (r == BF_OK)
-        r = source_of(call, *act, src);
-    if (r == BF_OK)
-        r = store_form_get(call->app->store, call->arena, FORM_KIND, id, FORM_NAME, saved,
-                           &call->err);
-    if (r != BF_OK)
-        return r;
-    *ticks = api_keep(call, saved->data ? json_loads(saved->data, 0, NULL) : json_object());
-    return *ticks ? add_own(call, src, *ticks) : BF_ERR_NOMEM;
+    return r == BF_OK ? checklist_of(call, *act, src, saved, ticks) : r;
 }
 
 bf_result activity_checklist_get(api_call *call, const api_route *route)
@@ -457,25 +477,19 @@ bf_result activity_checklists_progress(api_call *call, const api_route *route)
         checklist_source src;
         stored_form saved;
         json_t *ticks;
+        /* One not seen (or gone) is left out, not an error. */
         if (len > 0 &&
             store_record_visible(call->app->store, call->who, &resource_activities, id, &sees,
                                  &ignored) == BF_OK &&
             sees &&
             store_record_get(call->app->store, call->arena, &resource_activities, id, &act,
-                             &ignored) == BF_OK &&
-            source_of(call, act, &src) == BF_OK &&
-            store_form_get(call->app->store, call->arena, FORM_KIND, id, FORM_NAME, &saved,
-                           &ignored) == BF_OK) {
-            ticks = api_keep(call, saved.data ? json_loads(saved.data, 0, NULL) : json_object());
-            if (ticks == NULL || add_own(call, &src, ticks) != BF_OK)
-                return BF_ERR_NOMEM;
-            size_t done = 0;
-            for (size_t i = 0; i < src.n; i++)
-                done +=
-                    json_is_true(json_object_get(json_object_get(ticks, src.items[i].id), "done"));
-            json_object_set_new(
-                items, id,
-                json_pack("{s:I, s:I}", "done", (json_int_t)done, "total", (json_int_t)src.n));
+                             &ignored) == BF_OK) {
+            bf_result r = checklist_of(call, act, &src, &saved, &ticks);
+            if (r != BF_OK)
+                return r;
+            json_object_set_new(items, id,
+                                json_pack("{s:I, s:I}", "done", (json_int_t)count_done(&src, ticks),
+                                          "total", (json_int_t)src.n));
         }
         p += len + (comma != NULL);
     }
