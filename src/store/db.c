@@ -203,6 +203,12 @@ void db_set_interrupt(db_conn *c, bool (*stop)(void *ctx), void *ctx)
     c->driver->set_interrupt(c, stop, ctx);
 }
 
+void db_plan_generic(db_stmt *s, bool generic)
+{
+    if (s->conn->driver->plan_generic != NULL)
+        s->conn->driver->plan_generic(s, generic);
+}
+
 bool db_lost(db_conn *c)
 {
     return c->driver->lost(c);

@@ -134,6 +134,12 @@ int db_has_column(db_conn *c, const char *table, const char *column, bool *has);
  * NULL asks nothing again. */
 void db_set_interrupt(db_conn *c, bool (*stop)(void *ctx), void *ctx);
 
+/* Asks that s be planned once for any values of its parameters (generic)
+ * rather than for the values of each execution: on PostgreSQL a statement
+ * whose best plan does not depend on its values, read often, then skips
+ * planning at each execution. SQLite plans every statement once anyway. */
+void db_plan_generic(db_stmt *s, bool generic);
+
 /* Whether the connection to the server was lost (PostgreSQL); its
  * statements are then useless and db_reconnect makes it anew. */
 bool db_lost(db_conn *c);

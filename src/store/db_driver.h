@@ -31,6 +31,7 @@ typedef struct db_driver {
     bool (*in_transaction)(db_conn *c);
     int (*has_column)(db_conn *c, const char *table, const char *column, bool *has);
     void (*set_interrupt)(db_conn *c, bool (*stop)(void *ctx), void *ctx);
+    void (*plan_generic)(db_stmt *s, bool generic); /* NULL: plans are the driver's own */
     void (*on_commit)(db_conn *c, int (*hook)(void *ctx), void *ctx); /* NULL: none */
     bool (*lost)(db_conn *c);
     int (*reconnect)(db_conn *c);

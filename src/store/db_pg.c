@@ -50,7 +50,15 @@ typedef struct pg_conn {
     void *stop_ctx;
     bool cancelled;    /* the last statement was cancelled because stop() said so */
     PGresult *columns; /* every (table, column) of the schema, read once; see pg_has_column */
+    int plan_mode;     /* plan_cache_mode set on the session: PLAN_AUTO, PLAN_GENERIC or -1 */
 } pg_conn;
+
+/* The session's plan_cache_mode, set when a statement wants the other one
+ * (db_plan_generic): "auto" re-plans a statement for each execution's values
+ * while that looks cheaper than a generic plan; "force_generic_plan" plans it
+ * once. A SET in a transaction rolled back is undone, so after a rollback or
+ * a reconnection the mode is unknown (-1) and set again by the next statement. */
+enum { PLAN_AUTO = 0, PLAN_GENERIC = 1 };
 
 typedef struct pg_stmt {
     db_stmt base;
@@ -64,6 +72,7 @@ typedef struct pg_stmt {
     PGresult *res;
     int row, nrows;
     bool ran;
+    bool generic; /* planned once for any values (db_plan_generic) */
 } pg_stmt;
 
 static pg_conn *conn_of(db_conn *c)
@@ -174,6 +183,7 @@ static bf_result pg_open(const char *target, const store_options *opt, db_conn *
     c->synchronous_full = opt->synchronous_full;
     c->trace = opt->trace;
     c->trace_ctx = opt->trace_ctx;
+    c->plan_mode = -1;
     c->pg = PQconnectdb(target);
     if (c->pg == NULL) {
         free(c);
@@ -371,6 +381,15 @@ static int execute(pg_stmt *s)
     s->ran = true;
     if (c->stop != NULL && c->stop(c->stop_ctx)) /* gone before it starts: not started */
         return db_fail(&c->base, DB_FAULT_INTERRUPTED, "interrupted");
+    int want = s->generic ? PLAN_GENERIC : PLAN_AUTO;
+    if (c->plan_mode != want) {
+        /* Not worth failing the statement for: it runs with the mode there is. */
+        PGresult *set =
+            PQexec(c->pg, want == PLAN_GENERIC ? "SET plan_cache_mode = force_generic_plan"
+                                               : "SET plan_cache_mode = auto");
+        c->plan_mode = PQresultStatus(set) == PGRES_COMMAND_OK ? want : -1;
+        PQclear(set);
+    }
     s->res = run_prepared(c, s);
     ExecStatusType st = PQresultStatus(s->res);
     if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -492,13 +511,21 @@ static int pg_commit(db_conn *dc)
     /* COMMIT of a transaction a failed statement aborted rolls it back. */
     if (rc == DB_OK && strcmp(PQcmdStatus(res), "ROLLBACK") == 0)
         rc = db_fail(dc, DB_FAULT_OTHER, "the transaction was rolled back after an error");
+    if (rc != DB_OK)
+        c->plan_mode = -1;
     PQclear(res);
     return rc;
 }
 
 static int pg_rollback(db_conn *dc)
 {
+    conn_of(dc)->plan_mode = -1;
     return run(conn_of(dc), "ROLLBACK", PGRES_COMMAND_OK);
+}
+
+static void pg_plan_generic(db_stmt *ds, bool generic)
+{
+    stmt_of(ds)->generic = generic;
 }
 
 static bool pg_in_transaction(db_conn *dc)
@@ -555,6 +582,7 @@ static bool pg_lost(db_conn *dc)
 static int pg_reconnect(db_conn *dc)
 {
     pg_conn *c = conn_of(dc);
+    c->plan_mode = -1;
     PQreset(c->pg);
     if (PQstatus(c->pg) != CONNECTION_OK) /* the server is away: busy, try again */
         return db_fail(dc, DB_FAULT_BUSY, "%s", PQerrorMessage(c->pg));
@@ -588,4 +616,5 @@ const db_driver db_pg_driver = {
     .set_interrupt = pg_set_interrupt,
     .lost = pg_lost,
     .reconnect = pg_reconnect,
+    .plan_generic = pg_plan_generic,
 };

@@ -354,6 +354,12 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
     db_stmt *s;
     if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)
         return r;
+    /* A page per person (a salesperson's or a manager's list of everything
+     * they see) is planned for the viewer's people each time; the others
+     * (an admin's, or one owner's deals) do best with one plan for all: at
+     * 300,000 deals on PostgreSQL, planning each execution cost an owner's
+     * list a quarter of its time. */
+    db_plan_generic(s, !by_people || owner_filter);
     if ((r = records_bind_list(s, a, q, shape.filter_bits)) != BF_OK) {
         db_reset(s);
         return r;

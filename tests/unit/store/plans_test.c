@@ -28,6 +28,7 @@
 #include <sqlite3.h>
 
 #include "api/api.h"
+#include "store/db.h"
 #include "../app_fixture.h"
 #include "../test_db.h"
 
@@ -684,6 +685,39 @@ static void lists_agree_whichever_way_they_read_aside(void **state)
         app_fixture_close(&ways[w]);
 }
 
+/* The plan mode a statement asks for (db_plan_generic) is the one it runs
+ * under, also after a transaction that set it was rolled back (which undoes
+ * a SET on PostgreSQL). SQLite plans each statement once: nothing to see. */
+static void statements_run_in_the_plan_mode_they_ask_for(void **state)
+{
+    fixture *f = *state;
+    if (!test_db_postgres())
+        skip();
+    store_options opt = {.synchronous_full = false};
+    db_conn *db;
+    bf_error err = {0};
+    assert_int_equal(db_open(f->path, &opt, &db, &err), BF_OK);
+    static const char sql[] = "SELECT current_setting('plan_cache_mode')";
+    db_stmt *s;
+    assert_int_equal(db_prepare(db, sql, sizeof(sql) - 1, &s), DB_OK);
+    /* The fourth runs in a transaction rolled back: the session's mode goes
+     * back to what it was before it (generic), and the fifth, which asks
+     * for the mode the fourth set, must get it set again. */
+    const bool generic[] = {true, false, true, false, false, true};
+    for (int i = 0; i < 6; i++) {
+        if (i == 3)
+            assert_int_equal(db_begin(db), DB_OK);
+        db_plan_generic(s, generic[i]);
+        assert_int_equal(db_step(s), DB_ROW);
+        assert_string_equal(db_column_text(s, 0), generic[i] ? "force_generic_plan" : "auto");
+        db_reset(s);
+        if (i == 3)
+            assert_int_equal(db_rollback(db), DB_OK);
+    }
+    db_finalize(s);
+    db_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -695,6 +729,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_walk_all, teardown),
         cmocka_unit_test_setup_teardown(starting_does_not_scan_growing_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(lists_agree_whichever_way_they_read_aside, setup, teardown),
+        cmocka_unit_test_setup_teardown(statements_run_in_the_plan_mode_they_ask_for, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
