@@ -154,7 +154,13 @@ enum {
 extern const api_form api_forms[];
 
 /* The settings. */
-extern const api_setting api_setting_evaluation, api_setting_profile_rules, api_setting_approvals;
+extern const api_setting api_setting_evaluation, api_setting_profile_rules, api_setting_approvals,
+    api_setting_quotations;
+
+/* Settles whether the call's viewer sees costs (viewer.sees_cost) when the
+ * quotation settings decide it (sales, consultants) and spec has a cost
+ * field, or spec is NULL (a quotation's handler): read once per call. */
+bf_result api_costs_settle(api_call *call, const resource_spec *spec);
 /* The value of setting s, or its default; a reference the call's arena
  * keeps. */
 bf_result api_setting_value(api_call *call, const api_setting *s, json_t **out);
@@ -230,7 +236,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_next, response_playbooks, response_playbook_imported, response_decision,
     response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
     response_approval_result, response_approval_page, response_approval_list,
-    response_approval_count, response_activity_checklist, response_activity_checklist_progress;
+    response_approval_count, response_activity_checklist, response_activity_checklist_progress,
+    response_price_list;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -447,6 +454,7 @@ bf_result approval_withdraw(api_call *call, const struct api_route *route);
 bf_result approvals_of_deal(api_call *call, const struct api_route *route);
 bf_result approvals_list(api_call *call, const struct api_route *route);
 bf_result approvals_count(api_call *call, const struct api_route *route);
+bf_result price_list_get(api_call *call, const struct api_route *route);
 
 /* The account's buying centre (every contact, by buying role) for MANT. */
 struct mant_authority;
@@ -486,6 +494,7 @@ extern const resource_hooks opportunity_hooks;
 extern const resource_hooks activity_hooks;
 extern const resource_hooks team_hooks;
 extern const resource_hooks partner_hooks;
+extern const resource_hooks product_hooks;
 extern const resource_hooks user_hooks;
 
 #endif

@@ -6,11 +6,13 @@
 
 #include "api/api.h"
 #include "auth/token.h"
+#include "core/pricing.h"
 
 #define SESSION_COOKIE "bingfa_session"
 
 /* The viewer of requests made by the command line on its own database. */
-static const viewer cli_admin = {.role = ROLE_ADMIN, .user_id = NULL, .name = "cli"};
+static const viewer cli_admin = {
+    .role = ROLE_ADMIN, .user_id = NULL, .name = "cli", .sees_cost = true};
 
 static bf_result unauthenticated(api_call *call, const char *message)
 {
@@ -23,6 +25,9 @@ static bf_result found(api_call *call, const user_login *u)
     if (v == NULL)
         return BF_ERR_NOMEM;
     *v = u->who;
+    bool settled;
+    v->sees_cost = access_sees_cost(v->role, &settled);
+    v->cost_unsettled = !settled;
     call->who = v;
     call->actor = v->name;
     return BF_OK;
@@ -145,10 +150,30 @@ bf_result api_require_visible(api_call *call, const resource_spec *spec, const c
     return BF_OK;
 }
 
+bf_result api_costs_settle(api_call *call, const resource_spec *spec)
+{
+    if (call->who == NULL || !call->who->cost_unsettled)
+        return BF_OK;
+    bool costs = spec == NULL;
+    for (size_t i = 0; spec != NULL && i < spec->nfields && !costs; i++)
+        costs = (spec->fields[i].flags & FIELD_COST) != 0;
+    if (!costs)
+        return BF_OK;
+    json_t *rules;
+    bf_result r = api_setting_value(call, &api_setting_quotations, &rules);
+    if (r != BF_OK)
+        return r;
+    /* The viewer of an authenticated call is the call's own copy (found). */
+    viewer *v = (viewer *)call->who;
+    v->sees_cost = pricing_sales_see_cost(rules);
+    v->cost_unsettled = false;
+    return BF_OK;
+}
+
 bool api_field_hidden(const field_spec *f, const void *who)
 {
     const viewer *v = who;
-    return v != NULL && access_field_hidden(v->role, f);
+    return v != NULL && access_field_hidden(v, f);
 }
 
 json_t *api_record_json(api_call *call, const record *rec)
@@ -157,7 +182,7 @@ json_t *api_record_json(api_call *call, const record *rec)
     if (j == NULL || call->who == NULL)
         return j;
     for (size_t i = 0; i < rec->spec->nfields; i++)
-        if (access_field_hidden(call->who->role, &rec->spec->fields[i]))
+        if (access_field_hidden(call->who, &rec->spec->fields[i]))
             json_object_del(j, rec->spec->fields[i].name);
     return j;
 }

@@ -25,7 +25,7 @@ static bf_result require_write(api_call *call, const resource_spec *spec, access
 static bf_result check_hidden_input(api_call *call, const resource_spec *spec, json_t *body)
 {
     for (size_t i = 0; i < spec->nfields; i++)
-        if (access_field_hidden(call->who->role, &spec->fields[i]) &&
+        if (access_field_hidden(call->who, &spec->fields[i]) &&
             json_object_get(body, spec->fields[i].name) != NULL)
             return bf_fail(&call->err, BF_ERR_INVALID, "unknown_field", spec->fields[i].name,
                            "%s has no field %s", spec->singular, spec->fields[i].name);

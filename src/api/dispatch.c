@@ -427,6 +427,9 @@ static bool client_gone(void *req)
  * goes away. */
 static bf_result run_handler(api_call *call, const api_route *route)
 {
+    bf_result settled = route->spec ? api_costs_settle(call, route->spec) : BF_OK;
+    if (settled != BF_OK)
+        return settled;
     if (!(route->flags & ROUTE_REPORT))
         return route->handler(call, route);
     bf_result r = store_set_interrupt(call->app->store, client_gone, call->req, &call->err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/bid.h"
+#include "core/pricing.h"
 #include "core/qualification.h"
 #include "core/profile.h"
 #include "core/selection.h"
@@ -689,6 +690,14 @@ const api_setting api_setting_profile_rules = {
     .make_default = profile_default_rules,
     .validate = profile_rules_validate,
     .need = ACCESS_EDIT_SETTINGS,
+};
+
+const api_setting api_setting_quotations = {
+    .key = "quotations",
+    .body = &pricing_rules_schema,
+    .make_default = pricing_default_rules,
+    .validate = pricing_rules_validate,
+    .need = ACCESS_EDIT_APPROVAL_RULES,
 };
 
 const api_setting api_setting_approvals = {

@@ -37,12 +37,24 @@ static const char *status_text(int code)
     return "Error";
 }
 
+/* The JSON number of hundredths h (a FIELD_DECIMAL's bound or default). */
+static json_t *decimal_of(int64_t h)
+{
+    return h % 100 == 0 ? json_integer(h / 100) : json_real((double)h / 100.0);
+}
+
 static json_t *field_schema(const field_spec *f)
 {
     json_t *s = json_object();
     switch (f->type) {
     case FIELD_BOOL:
         json_object_set_new(s, "type", json_string("boolean"));
+        break;
+    case FIELD_DECIMAL:
+        json_object_set_new(s, "type", json_string("number"));
+        json_object_set_new(s, "multipleOf", json_real(0.01));
+        json_object_set_new(s, "minimum", decimal_of(f->min));
+        json_object_set_new(s, "maximum", decimal_of(f->max));
         break;
     case FIELD_INT:
     case FIELD_MONEY:
@@ -92,6 +104,7 @@ static json_t *field_schema(const field_spec *f)
     if (f->def)
         json_object_set_new(s, "default",
                             f->type == FIELD_BOOL       ? json_boolean(strcmp(f->def, "0") != 0)
+                            : f->type == FIELD_DECIMAL  ? decimal_of(strtoll(f->def, NULL, 10))
                             : FIELD_IS_INTEGER(f->type) ? json_integer(strtoll(f->def, NULL, 10))
                                                         : json_string(f->def));
     return s;

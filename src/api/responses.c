@@ -509,3 +509,16 @@ const schema response_activity_checklist = {.name = "ActivityChecklist",
                                             .members = activity_checklist_members,
                                             .doc = "What to do before, during and after an "
                                                    "activity, ticked"};
+
+static const schema price_list_members[] = {
+    TEXT("currency"),
+    LIST("items", &any_object,
+         "The active products, by code: each as GET /api/v1/products/{id} answers it (cost only "
+         "for those who see costs)"),
+    BOOL("cost_shown"),
+    {0}};
+
+const schema response_price_list = {.name = "PriceList",
+                                    .kind = SCHEMA_OBJECT,
+                                    .members = price_list_members,
+                                    .doc = "The price list (价格表): every active product"};

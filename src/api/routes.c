@@ -12,6 +12,7 @@
 #include "core/approval.h"
 #include "core/bid.h"
 #include "core/playbook.h"
+#include "core/pricing.h"
 #include "core/procurement.h"
 #include "core/profile.h"
 #include "core/qualification.h"
@@ -124,6 +125,16 @@ static const api_route declared_routes[] = {
     RESOURCE_ROUTES("teams", resource_teams, team_hooks, "teams (admin writes)"),
     RESOURCE_ROUTES("partners", resource_partners, partner_hooks,
                     "channel partner companies (admin writes)"),
+    RESOURCE_ROUTES("products", resource_products, product_hooks,
+                    "the price list's products (admin writes)"),
+    {.method = "GET",
+     .pattern = "/api/v1/price-list",
+     .handler = price_list_get,
+     .kind = ROUTE_OTHER,
+     .operation = "getPriceList",
+     .summary = "The price list: every active product, by code (costs only for those who see "
+                "them)",
+     .response = &response_price_list},
     {.method = "GET",
      .pattern = "/api/v1/audit",
      .handler = audit_list,
@@ -528,6 +539,24 @@ static const api_route declared_routes[] = {
      .setting = &api_setting_approvals,
      .body = &approval_rules_schema,
      .response = &approval_rules_schema,
+     .statuses = {400, 403, 413, 415, 422}},
+    {.method = "GET",
+     .pattern = "/api/v1/settings/quotations",
+     .handler = setting_get,
+     .kind = ROUTE_OTHER,
+     .operation = "getQuotationRules",
+     .summary = "Who sees costs, and from which discount a quotation needs which approvals",
+     .setting = &api_setting_quotations,
+     .response = &pricing_rules_schema},
+    {.method = "PUT",
+     .pattern = "/api/v1/settings/quotations",
+     .handler = setting_put,
+     .kind = ROUTE_OTHER,
+     .operation = "putQuotationRules",
+     .summary = "Change the quotation rules (admin)",
+     .setting = &api_setting_quotations,
+     .body = &pricing_rules_schema,
+     .response = &pricing_rules_schema,
      .statuses = {400, 403, 413, 415, 422}},
     {.method = "GET",
      .pattern = "/api/v1/settings/profile-rules",

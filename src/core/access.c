@@ -53,8 +53,9 @@ bool access_may_write(access_role role, const resource_spec *spec, access_write 
 {
     if (role == ROLE_ADMIN)
         return true;
-    if (spec == &resource_users || spec == &resource_teams || spec == &resource_partners)
-        return false; /* the directory is admin's */
+    if (spec == &resource_users || spec == &resource_teams || spec == &resource_partners ||
+        spec == &resource_products)
+        return false; /* the directory and the price list are admin's */
     switch (role) {
     case ROLE_SALES:
     case ROLE_CONSULTANT:
@@ -90,7 +91,15 @@ bool access_may_own_deals(access_role role)
            role == ROLE_ADMIN;
 }
 
-bool access_field_hidden(access_role role, const field_spec *f)
+bool access_field_hidden(const viewer *v, const field_spec *f)
 {
-    return (f->flags & FIELD_INTERNAL) && !access_may(role, ACCESS_SEE_INTERNAL);
+    if ((f->flags & FIELD_COST) && !v->sees_cost)
+        return true;
+    return (f->flags & FIELD_INTERNAL) && !access_may(v->role, ACCESS_SEE_INTERNAL);
+}
+
+bool access_sees_cost(access_role role, bool *settled)
+{
+    *settled = role != ROLE_SALES && role != ROLE_CONSULTANT;
+    return role == ROLE_MANAGER || role == ROLE_ADMIN;
 }

@@ -27,6 +27,9 @@ typedef struct viewer {
     const char *team_id;    /* NULL when in no team */
     bool team_shares;       /* the team shares its deals among S and C */
     const char *partner_id; /* the partner company of a partner user */
+    bool sees_cost;         /* costs and margins are shown (FIELD_COST): managers and admins;
+                               sales and consultants when the quotation settings say so */
+    bool cost_unsettled;    /* sees_cost still to be read from the settings (api_costs_settle) */
 } viewer;
 
 /* The role called name ("sales" …); false when there is none. */
@@ -70,7 +73,13 @@ bool access_may_staff_deal(const viewer *v, const char *deal_owner_id);
  * sales staff and admins, not partners or implementation. */
 bool access_may_own_deals(access_role role);
 
-/* True when the field is hidden from role (internal fields from partners). */
-bool access_field_hidden(access_role role, const field_spec *f);
+/* True when the field is hidden from the viewer: internal fields from
+ * partners, costs from whoever does not see them (v->sees_cost). */
+bool access_field_hidden(const viewer *v, const field_spec *f);
+
+/* Whether a user of role sees costs whatever the settings say (managers,
+ * admins: true) or never does (partners, implementation: false); *settled is
+ * false for sales and consultants, whom the quotation settings decide. */
+bool access_sees_cost(access_role role, bool *settled);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/schema.h"
 #include "core/text.h"
 
 record *record_new(arena *a, const resource_spec *spec)
@@ -94,6 +95,30 @@ static bf_result record_parse_integer(const field_spec *f, json_t *v, field_valu
                        "%s must be between %lld and %lld", f->name, (long long)f->min,
                        (long long)f->max);
     return BF_OK;
+}
+
+/* Parses a number with at most two decimals (FIELD_DECIMAL) of field f
+ * within its range into out->i, in hundredths. */
+static bf_result record_parse_decimal(const field_spec *f, json_t *v, field_value *out,
+                                      bf_error *err)
+{
+    if (!json_is_number(v))
+        return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be a number", f->name);
+    if (!schema_hundredths(v, &out->i))
+        return bf_fail(err, BF_ERR_INVALID, "too_many_decimals", f->name,
+                       "%s may have at most two decimals", f->name);
+    if (out->i < f->min || out->i > f->max)
+        return bf_fail(err, BF_ERR_INVALID, "out_of_range", f->name,
+                       "%s must be between %lld.%02lld and %lld.%02lld", f->name,
+                       (long long)(f->min / 100), (long long)(f->min % 100),
+                       (long long)(f->max / 100), (long long)(f->max % 100));
+    return BF_OK;
+}
+
+/* The JSON number of hundredths h: 1350 -> 13.5, 1300 -> 13. */
+static json_t *decimal_json(int64_t h)
+{
+    return h % 100 == 0 ? json_integer(h / 100) : json_real((double)h / 100.0);
 }
 
 /* Parses a string value (text, date, time, enum or reference) of field f
@@ -207,6 +232,8 @@ static bf_result parse_value(arena *a, const field_spec *f, json_t *v, field_val
     case FIELD_INT:
     case FIELD_MONEY:
         return record_parse_integer(f, v, out, err);
+    case FIELD_DECIMAL:
+        return record_parse_decimal(f, v, out, err);
     case FIELD_TEXT:
     case FIELD_DATE:
     case FIELD_DATETIME:
@@ -321,6 +348,8 @@ json_t *record_to_json(const record *rec)
             j = json_boolean(v->i);
         } else if (f->type == FIELD_INT || f->type == FIELD_MONEY) {
             j = json_integer(v->i);
+        } else if (f->type == FIELD_DECIMAL) {
+            j = decimal_json(v->i);
         } else if (f->type == FIELD_TEXT_LIST || f->type == FIELD_REF_LIST) {
             j = json_loads(v->s ? v->s : "[]", 0, NULL);
             if (j == NULL)
@@ -377,6 +406,17 @@ static bf_result append_json_value(buf *b, const field_spec *f, const field_valu
 {
     if (f->type == FIELD_BOOL)
         return buf_append_str(b, v->i ? "true" : "false");
+    if (f->type == FIELD_DECIMAL) {
+        int64_t units = v->i / 100, cents = v->i % 100;
+        const char *sign = v->i < 0 && units == 0 ? "-" : "";
+        if (cents < 0)
+            cents = -cents;
+        if (cents == 0)
+            return buf_printf(b, "%" PRId64, units);
+        if (cents % 10 == 0)
+            return buf_printf(b, "%s%" PRId64 ".%" PRId64, sign, units, cents / 10);
+        return buf_printf(b, "%s%" PRId64 ".%02" PRId64, sign, units, cents);
+    }
     if (FIELD_IS_INTEGER(f->type)) {
         char digits[24];
         int n = snprintf(digits, sizeof(digits), "%" PRId64, v->i);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "core/quote.h"
+
 #define MONEY_MAX 1000000000000000LL /* 10 trillion yuan in fen: weighting never overflows */
 #define NAME_MAX_CHARS 200
 #define NOTE_MAX_CHARS 4000
@@ -171,6 +173,37 @@ static const field_spec partner_fields[] = {
     {"region", FIELD_TEXT, FIELD_FILTER, 0, 100, NULL, NULL, NULL, "Region (区域)"},
 };
 
+/* The price list (价格表): what the company sells and at what price. The
+ * kinds are the quotation's (core/quote.h). */
+static const field_spec product_fields[] = {
+    {"code", FIELD_TEXT, FIELD_REQUIRED | FIELD_FILTER | FIELD_SORT | FIELD_SEARCH, 1, 40, NULL,
+     NULL, NULL, "Code (编码), unique"},
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
+     NULL, "Name (名称)"},
+    {"name_en", FIELD_TEXT, FIELD_SEARCH, 0, NAME_MAX_CHARS, NULL, NULL, NULL, "Name in English"},
+    {"kind", FIELD_ENUM, FIELD_REQUIRED | FIELD_FILTER | FIELD_SORT, 0, 0, quote_kinds, NULL, NULL,
+     "What it is (类别): a licence by module or for the project, service by person-day or as a "
+     "share of the licence value, hardware, other"},
+    {"unit", FIELD_TEXT, FIELD_REQUIRED, 1, 20, NULL, NULL, NULL,
+     "Unit (单位): 套, 模块, 人天, 台, 年"},
+    {"unit_en", FIELD_TEXT, 0, 0, 20, NULL, NULL, NULL, "Unit in English"},
+    {"decimal_quantity", FIELD_BOOL, 0, 0, 1, NULL, NULL, NULL,
+     "Quantities may have decimals (人天 0.5); by default only for service by person-day"},
+    {"list_price", FIELD_MONEY, FIELD_SORT, 0, MONEY_MAX, NULL, NULL, NULL,
+     "List price of one unit without tax, fen (标准单价，不含税，分); every kind but "
+     "service_ratio"},
+    {"ratio", FIELD_DECIMAL, 0, 1, 10000, NULL, NULL, NULL,
+     "service_ratio: its yearly price as a percent of the quotation's licence value (比例，%)"},
+    {"tax_rate", FIELD_DECIMAL, 0, 0, 10000, NULL, NULL, "1300",
+     "VAT rate in percent (税率): 13 goods and software, 6 services"},
+    {"cost", FIELD_MONEY, FIELD_COST | FIELD_INTERNAL, 0, MONEY_MAX, NULL, NULL, NULL,
+     "Unit cost, fen (成本): partners never see it, sales and consultants where the quotation "
+     "settings let them"},
+    {"active", FIELD_BOOL, FIELD_FILTER, 0, 1, NULL, NULL, "1",
+     "On the price list (在售): a retired product cannot be put on a quotation"},
+    {"description", FIELD_TEXT, FIELD_SEARCH, 0, 500, NULL, NULL, NULL, "Description (说明)"},
+};
+
 const char *const user_roles[] = {"sales",          "consultant", "manager", "partner",
                                   "implementation", "admin",      NULL};
 
@@ -221,12 +254,19 @@ const resource_spec resource_partners = {"partners",
                                          partner_fields,
                                          COUNT(partner_fields),
                                          "Channel partner companies (渠道伙伴)"};
+const resource_spec resource_products = {"products",
+                                         "product",
+                                         "prd",
+                                         product_fields,
+                                         COUNT(product_fields),
+                                         "The price list (价格表), admin writes"};
 const resource_spec resource_users = {
     "users", "user", "usr", user_fields, COUNT(user_fields), "Users and their roles (用户)"};
 
 const resource_spec *const resource_all[] = {
-    &resource_accounts, &resource_contacts, &resource_opportunities, &resource_activities,
-    &resource_teams,    &resource_partners, &resource_users,         NULL};
+    &resource_accounts,   &resource_contacts, &resource_opportunities,
+    &resource_activities, &resource_teams,    &resource_partners,
+    &resource_users,      &resource_products, NULL};
 
 int resource_field_index(const resource_spec *spec, const char *name)
 {

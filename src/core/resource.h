@@ -20,10 +20,13 @@ typedef enum field_type {
     FIELD_TEXT_LIST, /* array of strings, max = items, min = characters per item */
     FIELD_REF_LIST,  /* array of ids of resource `ref`, max = items */
     FIELD_BOOL,      /* true or false, stored as 0/1 */
+    FIELD_DECIMAL,   /* a number with at most two decimals in [min, max] hundredths, held and
+                        stored as hundredths (a rate in percent: 13.5 is 1350) */
 } field_type;
 
-/* True for the kinds held as integers (FIELD_INT, FIELD_MONEY, FIELD_BOOL). */
-#define FIELD_IS_INTEGER(t) ((t) == FIELD_INT || (t) == FIELD_MONEY || (t) == FIELD_BOOL)
+/* True for the kinds held as integers (FIELD_INT, FIELD_MONEY, FIELD_BOOL, FIELD_DECIMAL). */
+#define FIELD_IS_INTEGER(t)                                                                        \
+    ((t) == FIELD_INT || (t) == FIELD_MONEY || (t) == FIELD_BOOL || (t) == FIELD_DECIMAL)
 
 enum field_flags {
     FIELD_REQUIRED = 1 << 0,    /* must be given on create, never null */
@@ -33,6 +36,9 @@ enum field_flags {
     FIELD_SORT = 1 << 4,        /* list sort key */
     FIELD_SEARCH = 1 << 5,      /* matched by the list's ?q= text search */
     FIELD_INTERNAL = 1 << 6,    /* internal to the company: channel partners never see it */
+    FIELD_COST = 1 << 7,        /* a cost: managers and admins see it, sales and consultants
+                                   where the quotation settings let them (viewer.sees_cost),
+                                   partners and implementation never */
 };
 
 typedef struct field_spec {
@@ -63,6 +69,7 @@ extern const resource_spec resource_activities;
 extern const resource_spec resource_teams;
 extern const resource_spec resource_partners;
 extern const resource_spec resource_users;
+extern const resource_spec resource_products;
 extern const resource_spec *const resource_all[];
 
 /* Index of the field called name in spec, or -1. */

@@ -46,10 +46,14 @@ class OpenAPITest(ServerTestCase):
                                             "type": "presentation"}).json
         team = s.post("/api/v1/teams", {"name": "文档团队"}).json
         partner = s.post("/api/v1/partners", {"name": "文档渠道"}).json
+        product = s.post("/api/v1/products", {"code": "DOC-1", "name": "文档产品",
+                                              "kind": "hardware", "unit": "台",
+                                              "list_price": 100}).json
         user = s.make_user("文档用户", role="consultant")
         cls.ids = {"accounts": acc["id"], "contacts": con["id"], "opportunities": opp["id"],
                    "activities": act["id"], "playbooks": "ruijie-6", "users": user["id"],
-                   "teams": team["id"], "partners": partner["id"]}
+                   "teams": team["id"], "partners": partner["id"],
+                   "products": product["id"]}
         cls.account_id = acc["id"]
         # Approvals asked by a salesperson wait for a decision: one to read
         # and approve, one to reject, one its requester withdraws; a spare
@@ -117,6 +121,9 @@ class OpenAPITest(ServerTestCase):
             return {"name": ADMIN_NAME, "password": ADMIN_PASSWORD}
         if method == "POST" and path == "/api/v1/session/password":
             return {"current_password": ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD}
+        if method == "POST" and path == "/api/v1/products":
+            return {"code": ServerTestCase.unique("DOC"), "name": "最小", "kind": "other",
+                    "unit": "项", "list_price": 1}
         if method == "POST" and path in ("/api/v1/teams", "/api/v1/partners"):
             return {"name": ServerTestCase.unique("文档")}
         if method == "POST" and path == "/api/v1/users":
@@ -345,7 +352,8 @@ class OpenAPITest(ServerTestCase):
                                      field=param["name"])
 
     def test_defaults_have_the_type_of_their_property(self):
-        py_types = {"string": str, "integer": int, "boolean": bool, "array": list, "object": dict}
+        py_types = {"string": str, "integer": int, "number": (int, float), "boolean": bool,
+                    "array": list, "object": dict}
         for name, schema in self.doc["components"]["schemas"].items():
             for key, prop in schema.get("properties", {}).items():
                 if "default" not in prop:

@@ -98,13 +98,15 @@ static void internal_fields_are_hidden_from_partners_only(void **state)
     int notes = resource_field_index(spec, "internal_notes");
     int amount = resource_field_index(spec, "amount");
     assert_true(margin >= 0 && notes >= 0 && amount >= 0);
-    assert_true(access_field_hidden(ROLE_PARTNER, &spec->fields[margin]));
-    assert_true(access_field_hidden(ROLE_PARTNER, &spec->fields[notes]));
-    assert_false(access_field_hidden(ROLE_PARTNER, &spec->fields[amount]));
-    assert_false(access_field_hidden(ROLE_SALES, &spec->fields[margin]));
+    assert_true(access_field_hidden(&(viewer){.role = ROLE_PARTNER}, &spec->fields[margin]));
+    assert_true(access_field_hidden(&(viewer){.role = ROLE_PARTNER}, &spec->fields[notes]));
+    assert_false(access_field_hidden(&(viewer){.role = ROLE_PARTNER}, &spec->fields[amount]));
+    assert_false(access_field_hidden(&(viewer){.role = ROLE_SALES}, &spec->fields[margin]));
     int cnotes = resource_field_index(&resource_contacts, "notes");
-    assert_true(access_field_hidden(ROLE_PARTNER, &resource_contacts.fields[cnotes]));
-    assert_false(access_field_hidden(ROLE_IMPLEMENTATION, &resource_contacts.fields[cnotes]));
+    assert_true(
+        access_field_hidden(&(viewer){.role = ROLE_PARTNER}, &resource_contacts.fields[cnotes]));
+    assert_false(access_field_hidden(&(viewer){.role = ROLE_IMPLEMENTATION},
+                                     &resource_contacts.fields[cnotes]));
 }
 
 int main(void)
