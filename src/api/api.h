@@ -148,6 +148,7 @@ enum {
     ROUTE_NO_BODY = 16,      /* a write that takes no body (a partner's registration) */
     ROUTE_REPORT = 32,       /* a report: runs on the server's pool, so that reports never hold
                                 every worker, and stops when its client goes away */
+    ROUTE_HTML = 64,         /* answers a document in HTML (text/html), not JSON */
 };
 
 /* The forms, ended by an entry whose name is NULL. */
@@ -227,7 +228,7 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
     body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision,
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
-    body_activity_item;
+    body_activity_item, body_quotation_status, body_quotation_primary;
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
@@ -237,7 +238,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
     response_approval_result, response_approval_page, response_approval_list,
     response_approval_count, response_activity_checklist, response_activity_checklist_progress,
-    response_price_list;
+    response_price_list, response_quotation, response_quotation_list, response_quotation_preview;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -455,6 +456,34 @@ bf_result approvals_of_deal(api_call *call, const struct api_route *route);
 bf_result approvals_list(api_call *call, const struct api_route *route);
 bf_result approvals_count(api_call *call, const struct api_route *route);
 bf_result price_list_get(api_call *call, const struct api_route *route);
+bf_result quotations_of_deal(api_call *call, const struct api_route *route);
+bf_result quotation_create(api_call *call, const struct api_route *route);
+bf_result quotation_preview(api_call *call, const struct api_route *route);
+bf_result quotation_get(api_call *call, const struct api_route *route);
+bf_result quotation_put(api_call *call, const struct api_route *route);
+bf_result quotation_delete(api_call *call, const struct api_route *route);
+bf_result quotation_revise(api_call *call, const struct api_route *route);
+bf_result quotation_submit(api_call *call, const struct api_route *route);
+bf_result quotation_status(api_call *call, const struct api_route *route);
+bf_result quotation_primary(api_call *call, const struct api_route *route);
+bf_result quotation_document(api_call *call, const struct api_route *route);
+
+/* Asks for an approval of a quotation's discount (kind discount) about opp,
+ * of levels levels of managers, in the caller's transaction: the
+ * requester's own levels approved at once. *id and *state (pending or
+ * approved) are the approval's, in the call's arena. */
+bf_result approval_request_discount(api_call *call, const record *opp, json_t *ask, int levels,
+                                    const char *reason, const char **id, const char **state);
+
+/* What the decision of the discount approval approval_id does to its
+ * quotation: approved, or back to draft; nothing when the quotation has
+ * moved on since (or is gone). In the caller's transaction. */
+bf_result api_quotation_decided(api_call *call, const char *quotation_id, const char *approval_id,
+                                bool approved);
+
+/* The quotation id and its answer as GET /quotations/{id} gives it (kept
+ * in the call's arena), without checking who sees it. */
+bf_result api_quotation_load_json(api_call *call, const char *id, quotation *q, json_t **out);
 
 /* The account's buying centre (every contact, by buying role) for MANT. */
 struct mant_authority;

@@ -193,6 +193,9 @@ static bf_result carry_out(api_call *call, const approval *p, record **opp)
     const char *status = json_string_value(json_object_get(ask, "status"));
     if (r == BF_OK && kind == APPROVAL_PROPOSAL_RELEASE)
         ; /* the release is the approval itself: the review's item reads it */
+    else if (r == BF_OK && kind == APPROVAL_DISCOUNT)
+        r = api_quotation_decided(call, json_string_value(json_object_get(ask, "quotation_id")),
+                                  p->id, true);
     else if (r == BF_OK && kind == APPROVAL_OVERRIDE)
         r = opportunity_advance_approved(
             call, p->opportunity_id, json_string_value(json_object_get(ask, "stage")), reason, opp);
@@ -237,15 +240,15 @@ static bf_result audit_step(api_call *call, const char *action, const approval *
  * approved (and the next ones) when the requester may decide them, and
  * carries it out when that approves it. */
 static bf_result request_in_tx(api_call *call, const record *opp, approval_kind kind, json_t *ask,
-                               const char *reason, const char *evidence, approval *p,
-                               record **after)
+                               const char *reason, const char *evidence, int levels_given,
+                               approval *p, record **after)
 {
     approvers ap;
-    int levels;
+    int levels = levels_given;
     bf_result r = approvers_of(call, opp, &ap);
     if (r == BF_OK)
         r = approver_named(call, opp, kind, call->who->user_id, &ap);
-    if (r == BF_OK)
+    if (r == BF_OK && levels_given <= 0)
         r = levels_of(call, opp, &levels);
     if (r != BF_OK)
         return r;
@@ -314,6 +317,7 @@ bf_result approval_record_direct(api_call *call, const record *opp, int kind, js
             [APPROVAL_SALES_MODE] = "a sales mode below the evaluation's recommendation "
                                     "(防止大单做小)",
             [APPROVAL_PROPOSAL_RELEASE] = "releasing the proposal",
+            [APPROVAL_DISCOUNT] = "a quotation's discount above the limit",
         };
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "approval_required",
                        kind == APPROVAL_SALES_MODE ? "sales_mode"
@@ -325,7 +329,7 @@ bf_result approval_record_direct(api_call *call, const record *opp, int kind, js
     }
     approval p;
     const char *text = reason && *reason ? reason : "直接决定 (decided directly)";
-    return request_in_tx(call, opp, (approval_kind)kind, ask, text, NULL, &p, NULL);
+    return request_in_tx(call, opp, (approval_kind)kind, ask, text, NULL, 0, &p, NULL);
 }
 
 /* ---- JSON ----------------------------------------------------------------------------- */
@@ -333,6 +337,13 @@ bf_result approval_record_direct(api_call *call, const record *opp, int kind, js
 static json_t *approval_json(api_call *call, const approval *p)
 {
     json_t *ask = ask_of(call, p);
+    /* A discount's cost and margin are for who sees costs (the approvers). */
+    if (ask != NULL && (api_costs_settle(call, NULL) != BF_OK || !call->who->sees_cost)) {
+        json_object_del(ask, "cost");
+        json_object_del(ask, "margin");
+        json_object_del(ask, "margin_rate");
+        json_object_del(ask, "cost_complete");
+    }
     json_t *decisions = json_loads(p->decisions ? p->decisions : "[]", 0, NULL);
     record *opp = NULL, *team = NULL;
     bf_error ignored;
@@ -521,7 +532,19 @@ static bf_result request_route_in_tx(api_call *call, void *ctx)
         return r;
     return request_in_tx(
         call, opp, kind, ask, json_string_value(json_object_get(rq->body, "reason")),
-        json_string_value(json_object_get(rq->body, "evidence")), &rq->p, &rq->opp);
+        json_string_value(json_object_get(rq->body, "evidence")), 0, &rq->p, &rq->opp);
+}
+
+bf_result approval_request_discount(api_call *call, const record *opp, json_t *ask, int levels,
+                                    const char *reason, const char **id, const char **state)
+{
+    approval p;
+    bf_result r = request_in_tx(call, opp, APPROVAL_DISCOUNT, ask, reason, NULL, levels, &p, NULL);
+    if (r != BF_OK)
+        return r;
+    *id = p.id;
+    *state = p.state;
+    return BF_OK;
 }
 
 bf_result approval_request(api_call *call, const api_route *route)
@@ -646,6 +669,12 @@ static bf_result decide_in_tx(api_call *call, void *ctx)
     if ((r = store_approval_update(call->app->store, p, expected, &call->err)) != BF_OK ||
         (r = audit_step(call, action, p, d->comment)) != BF_OK)
         return r;
+    /* A discount refused or withdrawn sends its quotation back to draft. */
+    if (strcmp(p->kind, approval_kinds[APPROVAL_DISCOUNT]) == 0 &&
+        strcmp(p->state, "approved") != 0)
+        return api_quotation_decided(
+            call, json_string_value(json_object_get(ask_of(call, p), "quotation_id")), p->id,
+            false);
     return strcmp(p->state, "approved") == 0 ? carry_out(call, p, &d->opp) : BF_OK;
 }
 

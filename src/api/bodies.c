@@ -159,7 +159,7 @@ static const schema approval_request_members[] = {
     {.name = "kind",
      .kind = SCHEMA_ENUM,
      .flags = SCHEMA_REQUIRED,
-     .values = approval_kinds,
+     .values = approval_request_kinds,
      .doc = "override: pass the current stage's gate although items are unmet; close: close the "
             "deal before its winning stage; sales_mode: a mode below the recommendation"},
     {.name = "reason",
@@ -236,3 +236,33 @@ const schema body_activity_item = {.name = "ActivityChecklistItem",
                                    .kind = SCHEMA_OBJECT,
                                    .members = activity_item_members,
                                    .doc = "An item the team adds to an activity's checklist"};
+
+static const char *const quotation_moves[] = {"sent", "accepted", "rejected", "draft", NULL};
+
+static const schema quotation_status_members[] = {
+    {.name = "status",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = quotation_moves,
+     .doc = "sent (from approved), accepted or rejected (from sent, before valid_until), draft "
+            "(from approved or rejected, to change it)"},
+    {0},
+};
+
+const schema body_quotation_status = {.name = "QuotationStatus",
+                                      .kind = SCHEMA_OBJECT,
+                                      .members = quotation_status_members,
+                                      .doc = "The next state of a quotation"};
+
+static const schema quotation_primary_members[] = {
+    {.name = "update_amount",
+     .kind = SCHEMA_BOOL,
+     .def = "false",
+     .doc = "Also make the quotation's gross total (含税) the deal's amount"},
+    {0},
+};
+
+const schema body_quotation_primary = {.name = "QuotationPrimary",
+                                       .kind = SCHEMA_OBJECT,
+                                       .members = quotation_primary_members,
+                                       .doc = "Make a quotation the deal's primary one"};

@@ -238,6 +238,9 @@ static json_t *success_response(const api_route *r, int status)
 {
     if (status == 204)
         return json_pack("{s:s}", "description", "Done; no body");
+    if (r->flags & ROUTE_HTML)
+        return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "An HTML document", "content",
+                         "text/html", "schema", "type", "string");
     char name[64];
     json_t *body = r->response != NULL && r->response->name != NULL ? ref_to(r->response->name)
                    : r->response != NULL ? schema_to_json(r->response, true)

@@ -3,6 +3,7 @@
  * tests check the answers they see against these declarations. */
 #include "api/api.h"
 #include "core/approval.h"
+#include "core/pricing.h"
 
 #define TEXT(key)                                                                                  \
     {                                                                                              \
@@ -522,3 +523,64 @@ const schema response_price_list = {.name = "PriceList",
                                     .kind = SCHEMA_OBJECT,
                                     .members = price_list_members,
                                     .doc = "The price list (价格表): every active product"};
+
+static const schema quotation_members[] = {
+    TEXT("id"),
+    TEXT("opportunity_id"),
+    TEXT("number"),
+    INT("revision"),
+    INT("version"),
+    {.name = "status", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = quotation_statuses},
+    BOOL("primary"),
+    TEXT_OR_NULL("title"),
+    TEXT("currency"),
+    TEXT_OR_NULL("valid_until"),
+    TEXT_OR_NULL("payment_terms"),
+    TEXT_OR_NULL("delivery_terms"),
+    TEXT_OR_NULL("notes"),
+    {.name = "discount", .kind = SCHEMA_NUMBER, .flags = SCHEMA_REQUIRED, .doc = "percent"},
+    LIST("lines", &any_object,
+         "The lines as written and computed: quantity, unit_price, discount, tax_rate, "
+         "list_amount, discount_amount, net, tax, gross (fen; rates in percent), and unit_cost "
+         "and cost for who sees costs"),
+    OBJECT("totals", "list_amount, discount_amount, net, tax, gross (fen), discount_rate, "
+                     "max_line_discount (percent); cost, margin, margin_rate, cost_complete for "
+                     "who sees costs"),
+    TEXT("amount_in_words"),
+    BOOL("cost_shown"),
+    TEXT_OR_NULL("approval_id"),
+    INT("approval_levels"),
+    TEXT("created_at"),
+    TEXT("updated_at"),
+    TEXT("created_by"),
+    TEXT_OR_NULL("sent_at"),
+    {0}};
+
+const schema response_quotation = {.name = "Quotation",
+                                   .kind = SCHEMA_OBJECT,
+                                   .members = quotation_members,
+                                   .doc =
+                                       "A quotation (报价单) with its computed lines and totals"};
+
+static const schema quotation_item = {.ref = &response_quotation};
+
+static const schema quotation_list_members[] = {
+    LIST("items", &quotation_item, "Newest number first, each number's revisions newest first"),
+    {0}};
+
+const schema response_quotation_list = {
+    .name = "QuotationList", .kind = SCHEMA_OBJECT, .members = quotation_list_members};
+
+static const schema quotation_preview_members[] = {
+    {.name = "discount", .kind = SCHEMA_NUMBER, .flags = SCHEMA_REQUIRED, .doc = "percent"},
+    LIST("lines", &any_object, "As a quotation's lines"),
+    OBJECT("totals", "As a quotation's totals"),
+    TEXT("amount_in_words"),
+    BOOL("cost_shown"),
+    INT("approval_levels"),
+    {0}};
+
+const schema response_quotation_preview = {.name = "QuotationPreview",
+                                           .kind = SCHEMA_OBJECT,
+                                           .members = quotation_preview_members,
+                                           .doc = "The figures of a quotation body, not written"};

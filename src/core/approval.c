@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const approval_kinds[] = {"override", "close", "sales_mode", "proposal_release", NULL};
+const char *const approval_kinds[] = {"override",         "close",    "sales_mode",
+                                      "proposal_release", "discount", NULL};
+const char *const approval_request_kinds[] = {"override", "close", "sales_mode", "proposal_release",
+                                              NULL};
 const char *const approval_states[] = {"pending", "approved", "rejected", "withdrawn", NULL};
 
 bool approval_kind_parse(const char *name, approval_kind *out)

@@ -17,12 +17,17 @@ typedef enum approval_kind {
     APPROVAL_CLOSE,      /* close the deal (won, lost, abandoned) before its winning stage */
     APPROVAL_SALES_MODE, /* a sales mode below the evaluation's recommendation (防止大单做小) */
     APPROVAL_PROPOSAL_RELEASE, /* release the proposal to the customer, its review passed */
+    APPROVAL_DISCOUNT,         /* a quotation's discount above the salesperson's own limit */
     APPROVAL_KIND_COUNT
 } approval_kind;
 
 /* The names of the kinds ("override", "close", "sales_mode",
- * "proposal_release"), NULL-ended. */
+ * "proposal_release", "discount"), NULL-ended. */
 extern const char *const approval_kinds[];
+
+/* The kinds asked for on a deal's approvals route, NULL-ended: all but
+ * discount, which a quotation's submission asks for. */
+extern const char *const approval_request_kinds[];
 
 /* The states of an approval ("pending", "approved", "rejected",
  * "withdrawn"), NULL-ended. */

@@ -76,3 +76,24 @@ const char *buf_cstr(const buf *b)
 {
     return b->len ? b->data : "";
 }
+
+bf_result buf_append_html(buf *b, const char *s)
+{
+    bf_result r = BF_OK;
+    const char *run = s;
+    for (; s != NULL && *s != '\0' && r == BF_OK; s++) {
+        const char *entity = *s == '&'    ? "&amp;"
+                             : *s == '<'  ? "&lt;"
+                             : *s == '>'  ? "&gt;"
+                             : *s == '"'  ? "&quot;"
+                             : *s == '\'' ? "&#39;"
+                                          : NULL;
+        if (entity == NULL)
+            continue;
+        r = buf_append(b, run, (size_t)(s - run));
+        if (r == BF_OK)
+            r = buf_append_str(b, entity);
+        run = s + 1;
+    }
+    return r == BF_OK && s != NULL ? buf_append(b, run, (size_t)(s - run)) : r;
+}

@@ -34,6 +34,10 @@ bf_result buf_append_str(buf *b, const char *s);
 /* Appends formatted text. */
 bf_result buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Appends s with the characters HTML gives a meaning (& < > " ') written as
+ * entities: text a user typed, put into a document. NULL appends nothing. */
+bf_result buf_append_html(buf *b, const char *s);
+
 /* The contents as a C string ("" when empty); owned by the arena. */
 const char *buf_cstr(const buf *b);
 

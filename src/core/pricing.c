@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "core/approval.h"
+#include "core/quote.h"
 
 static bf_result thresholds_rule(json_t *norm, const char *path, bf_error *err)
 {
@@ -83,3 +84,77 @@ bool pricing_sales_see_cost(const json_t *rules)
 {
     return json_is_true(json_object_get(rules, "sales_see_cost"));
 }
+
+const char *const quotation_statuses[] = {"draft",    "submitted", "approved", "sent",
+                                          "accepted", "rejected",  "expired",  NULL};
+
+static const schema line_members[] = {
+    {.name = "product_id",
+     .kind = SCHEMA_ID,
+     .doc = "A product of the price list: its kind, name, unit, price, tax rate and cost are "
+            "the price list's (given ones are not used)"},
+    {.name = "kind",
+     .kind = SCHEMA_ENUM,
+     .values = quote_kinds,
+     .doc = "A free line's kind (other when not given)"},
+    {.name = "name", .kind = SCHEMA_TEXT, .max = 200, .doc = "A free line's name (required)"},
+    {.name = "unit", .kind = SCHEMA_TEXT, .max = 20, .doc = "A free line's unit (项 by default)"},
+    {.name = "description", .kind = SCHEMA_TEXT, .max = 500, .doc = "What the line covers"},
+    {.name = "quantity",
+     .kind = SCHEMA_DECIMAL,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = 100000000,
+     .doc = "How many units, 0.01 to 1,000,000 (decimals only where the product allows them)"},
+    {.name = "unit_price",
+     .kind = SCHEMA_MONEY,
+     .min = 0,
+     .max = INT64_C(1000000000000000),
+     .doc = "A free line's price of one unit without tax, fen"},
+    {.name = "ratio",
+     .kind = SCHEMA_DECIMAL,
+     .min = 0,
+     .max = 10000,
+     .doc = "A free service_ratio line's percent of the licence value"},
+    {.name = "discount",
+     .kind = SCHEMA_DECIMAL,
+     .min = 0,
+     .max = 10000,
+     .doc = "The line's discount in percent (0 to 100)"},
+    {.name = "tax_rate",
+     .kind = SCHEMA_DECIMAL,
+     .min = 0,
+     .max = 10000,
+     .doc = "A free line's VAT rate in percent (13 when not given)"},
+    {0}};
+
+static const schema line = {
+    .name = "QuotationLine", .kind = SCHEMA_OBJECT, .members = line_members};
+
+static const schema body_members[] = {
+    {.name = "title", .kind = SCHEMA_TEXT, .max = 200, .doc = "What is quoted (报价主题)"},
+    {.name = "valid_until", .kind = SCHEMA_DATE, .doc = "Valid until (有效期至)"},
+    {.name = "payment_terms", .kind = SCHEMA_TEXT, .max = 1000, .doc = "Payment terms (付款方式)"},
+    {.name = "delivery_terms",
+     .kind = SCHEMA_TEXT,
+     .max = 1000,
+     .doc = "Delivery and service terms (交付与服务)"},
+    {.name = "notes", .kind = SCHEMA_TEXT, .max = 2000, .doc = "Notes (备注)"},
+    {.name = "discount",
+     .kind = SCHEMA_DECIMAL,
+     .min = 0,
+     .max = 10000,
+     .doc = "Discount on the whole quotation in percent (0 to 100)"},
+    {.name = "lines",
+     .kind = SCHEMA_ARRAY,
+     .min = 0,
+     .max = QUOTE_MAX_LINES,
+     .item = &line,
+     .def = "[]",
+     .doc = "The lines, in the order printed"},
+    {0}};
+
+const schema quotation_body_schema = {.name = "QuotationBody",
+                                      .kind = SCHEMA_OBJECT,
+                                      .members = body_members,
+                                      .doc = "A quotation as written: its terms and lines"};

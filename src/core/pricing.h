@@ -35,4 +35,16 @@ int pricing_discount_levels(int64_t discount, const json_t *rules);
 /* Whether the rules let sales and consultants see costs and margins. */
 bool pricing_sales_see_cost(const json_t *rules);
 
+/* The states of a quotation, NULL-ended: draft, submitted (its discount
+ * waits for approval), approved, sent, accepted, rejected, and expired (a
+ * sent one past its valid_until: read so, never stored). */
+extern const char *const quotation_statuses[];
+
+/* The body of a quotation (POST, PUT, preview): title, valid_until,
+ * payment_terms, delivery_terms, notes, discount (percent) and lines
+ * ({product_id | kind, name, unit, unit_price | ratio, tax_rate},
+ * quantity, discount, description). Line rules that need the price list
+ * are src/api/quotations.c's. */
+extern const schema quotation_body_schema;
+
 #endif

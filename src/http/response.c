@@ -94,3 +94,12 @@ void http_respond_empty(http_request *req, int status)
     req->content_type = NULL;
     req->out.len = 0;
 }
+
+void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
+                       size_t len)
+{
+    req->status = status;
+    req->content_type = content_type;
+    req->out.data = (char *)data;
+    req->out.len = len;
+}

@@ -22,4 +22,9 @@ void http_respond_json_written(http_request *req, int status);
 /* Responds 204 with no body. */
 void http_respond_empty(http_request *req, int status);
 
+/* Responds with data[0..len) (kept by the caller until the answer is sent:
+ * the request's arena) as content_type. */
+void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
+                       size_t len);
+
 #endif

@@ -573,6 +573,55 @@ bf_result store_approver_teams(store *st, arena *ar, const char *user_id, const 
 bf_result store_team_within(store *st, const char *ancestor, const char *team, bool *in,
                             bf_error *err);
 
+/* ---- quotations -----------------------------------------------------------------------
+ * A deal's quotations (migration 20, src/api/quotations.c, docs/quotations.md).
+ * Texts belong to the arena of the read, or stay the caller's on write. */
+typedef struct quotation {
+    const char *id; /* "quo_…"; store_quotation_insert makes it */
+    const char *opportunity_id;
+    const char *number; /* "BJ20261205-001", shared by the revisions; made when NULL */
+    int64_t revision;   /* 1, 2, … of its number */
+    int64_t version;    /* of the row, for If-Match */
+    const char *status; /* draft, submitted, approved, sent, accepted, rejected */
+    bool primary;
+    const char *title, *currency, *valid_until, *payment_terms, *delivery_terms, *notes;
+    int64_t discount;  /* on the whole, basis points */
+    const char *lines; /* JSON array text of the lines as written */
+    int64_t list_amount, net, tax, gross, cost, max_line_discount; /* fen; basis points */
+    bool cost_complete;
+    const char *approval_id; /* the discount's approval, or NULL */
+    const char *created_at, *updated_at, *created_by, *sent_at;
+} quotation;
+
+/* Inserts q: its id, created_at and updated_at are made, and its number
+ * when NULL (the next of the day: "BJ" + UTC date + "-" + three digits);
+ * revision is the caller's. */
+bf_result store_quotation_insert(store *st, arena *ar, quotation *q, bf_error *err);
+
+/* The quotation with this id; BF_ERR_NOT_FOUND when there is none. */
+bf_result store_quotation_get(store *st, arena *ar, const char *id, quotation *out, bf_error *err);
+
+/* Writes every field of q but its id, deal, number, revision and creation
+ * when its stored version is expected (BF_ERR_STALE otherwise); q->version
+ * and q->updated_at become the new ones. */
+bf_result store_quotation_update(store *st, arena *ar, quotation *q, int64_t expected,
+                                 bf_error *err);
+
+/* Deletes the quotation when its stored version is expected. */
+bf_result store_quotation_delete(store *st, const char *id, int64_t expected, bf_error *err);
+
+/* A deal's quotations, newest number first and each number's revisions
+ * newest first (at most 500). */
+bf_result store_quotation_list(store *st, arena *ar, const char *opportunity_id, quotation **out,
+                               size_t *n, bf_error *err);
+
+/* The next revision of number (its largest + 1). */
+bf_result store_quotation_next_revision(store *st, const char *number, int64_t *out, bf_error *err);
+
+/* Makes id the deal's one primary quotation (the others not). */
+bf_result store_quotation_set_primary(store *st, const char *opportunity_id, const char *id,
+                                      bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

@@ -121,6 +121,15 @@ class OpenAPITest(ServerTestCase):
             return {"name": ADMIN_NAME, "password": ADMIN_PASSWORD}
         if method == "POST" and path == "/api/v1/session/password":
             return {"current_password": ADMIN_PASSWORD, "new_password": ADMIN_PASSWORD}
+        if method == "POST" and path in ("/api/v1/opportunities/{id}/quotations",
+                                         "/api/v1/quotation-preview"):
+            return {"lines": [{"name": "最小", "unit_price": 100, "quantity": 1}]}
+        if method == "PUT" and path == "/api/v1/quotations/{id}":
+            return {"title": "最小"}
+        if method == "POST" and path == "/api/v1/quotations/{id}/status":
+            return {"status": "sent"}
+        if method == "POST" and path == "/api/v1/quotations/{id}/primary":
+            return {"update_amount": False}
         if method == "POST" and path == "/api/v1/products":
             return {"code": ServerTestCase.unique("DOC"), "name": "最小", "kind": "other",
                     "unit": "项", "list_price": 1}
@@ -273,6 +282,17 @@ class OpenAPITest(ServerTestCase):
                         headers.update(self.sales)
                 if method == "POST" and path == "/api/v1/opportunities/{id}/approvals":
                     url = "/api/v1/opportunities/%s/approvals" % self.spare_deal
+                quoted = re.match(r"^/api/v1/quotations/\{id\}(/\w+)?$", path)
+                if quoted and method != "DELETE":
+                    # A quotation of its own, in the state the route wants.
+                    q = self.post("/api/v1/opportunities/%s/quotations" % self.spare_deal,
+                                  {"lines": [{"name": "文档行", "unit_price": 100,
+                                              "quantity": 1}]}).json
+                    if quoted.group(1) in ("/status", "/primary"):
+                        q = self.request("POST", "/api/v1/quotations/%s/submit" % q["id"],
+                                         headers={"If-Match": '"%d"' % q["version"]}).json
+                    url = "/api/v1/quotations/%s%s" % (q["id"], quoted.group(1) or "")
+                    headers["If-Match"] = '"%d"' % q["version"]
                 if path.endswith("/proposal-review"):
                     url = "/api/v1/opportunities/%s/proposal-review" % self.yonyou_deal
                 if path.endswith("/buying-conditions"):

@@ -33,21 +33,11 @@
 #include "../test_db.h"
 
 /* Tables that grow with the data (the rest hold configuration). */
-static const char *const growing[] = {"accounts",
-                                      "contacts",
-                                      "opportunities",
-                                      "activities",
-                                      "audit_log",
-                                      "stage_changes",
-                                      "checklist_items",
-                                      "forms",
-                                      "sessions",
-                                      "api_tokens",
-                                      "opportunity_members",
-                                      "opportunity_partners",
-                                      "deal_scopes",
-                                      "approvals",
-                                      NULL};
+static const char *const growing[] = {
+    "accounts",    "contacts",      "opportunities",       "activities",
+    "audit_log",   "stage_changes", "checklist_items",     "forms",
+    "sessions",    "api_tokens",    "opportunity_members", "opportunity_partners",
+    "deal_scopes", "approvals",     "quotations",          NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
  * must become index-served. The list may only shrink, and is empty: every
@@ -479,6 +469,24 @@ static void run_writes(fixture *f, const char *opp, const char *acc, const char 
     run(f, "甲", "PUT", arena_printf(f->a, "%s/team/%s", url, owner), "{\"role\":\"sales\"}");
     json_t *asked = run(f, "甲", "POST", arena_printf(f->a, "%s/approvals", url),
                         "{\"kind\":\"close\",\"status\":\"abandoned\",\"reason\":\"取消\"}");
+    /* A quotation's life: written, revised, submitted (its discount asks
+     * for an approval), read, listed, made primary, and a draft deleted. */
+    json_t *q = run(f, "甲", "POST", arena_printf(f->a, "%s/quotations", url),
+                    "{\"lines\":[{\"name\":\"服务\",\"unit_price\":10000,\"quantity\":2,"
+                    "\"discount\":15}]}");
+    const char *qurl = arena_printf(f->a, "/api/v1/quotations/%s", id_of(q));
+    q = run_version(f, "甲", "PUT", qurl,
+                    "{\"lines\":[{\"name\":\"服务\",\"unit_price\":10000,"
+                    "\"quantity\":3,\"discount\":15}]}",
+                    version_of(q));
+    json_t *rev = run(f, "甲", "POST", arena_printf(f->a, "%s/revisions", qurl), NULL);
+    run_version(f, "甲", "POST", arena_printf(f->a, "%s/submit", qurl), NULL, version_of(q));
+    run(f, "甲", "GET", qurl, NULL);
+    run(f, "甲", "GET", arena_printf(f->a, "%s/document", qurl), NULL);
+    run(f, "甲", "GET", arena_printf(f->a, "%s/quotations", url), NULL);
+    run(f, "甲", "POST", arena_printf(f->a, "%s/primary", qurl), "{\"update_amount\":true}");
+    run_version(f, "甲", "DELETE", arena_printf(f->a, "/api/v1/quotations/%s", id_of(rev)), NULL,
+                version_of(rev));
     f->what = "admin writes";
     run(f, NULL, "POST",
         arena_printf(f->a, "/api/v1/approvals/%s/reject",
