@@ -671,7 +671,7 @@ static bf_result decide_in_tx(api_call *call, void *ctx)
         return r;
     /* A discount refused or withdrawn sends its quotation back to draft. */
     if (strcmp(p->kind, approval_kinds[APPROVAL_DISCOUNT]) == 0 &&
-        strcmp(p->state, "approved") != 0)
+        (strcmp(p->state, "rejected") == 0 || strcmp(p->state, "withdrawn") == 0))
         return api_quotation_decided(
             call, json_string_value(json_object_get(ask_of(call, p), "quotation_id")), p->id,
             false);
