@@ -238,7 +238,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
     response_approval_result, response_approval_page, response_approval_list,
     response_approval_count, response_activity_checklist, response_activity_checklist_progress,
-    response_price_list, response_quotation, response_quotation_list, response_quotation_preview;
+    response_price_list, response_quotation, response_quotation_list, response_quotation_preview,
+    response_contract, response_contract_list;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -480,6 +481,24 @@ bf_result approval_request_discount(api_call *call, const record *opp, json_t *a
  * moved on since (or is gone). In the caller's transaction. */
 bf_result api_quotation_decided(api_call *call, const char *quotation_id, const char *approval_id,
                                 bool approved);
+
+bf_result contract_create(api_call *call, const struct api_route *route);
+bf_result contract_get(api_call *call, const struct api_route *route);
+bf_result contract_put(api_call *call, const struct api_route *route);
+bf_result contracts_of_deal(api_call *call, const struct api_route *route);
+bf_result contract_document(api_call *call, const struct api_route *route);
+
+/* What the closing stage reads of a deal's newest contract (all zero and
+ * NULL when it has none). Texts in the call's arena. */
+typedef struct contract_facts {
+    const char *number, *signed_on, *archived_on;
+    bool first_payment_received;  /* the plan's first milestone received in full */
+    const char *first_payment_on; /* when it arrived, or NULL */
+    int64_t first_payment;        /* fen received of it */
+} contract_facts;
+
+/* The facts of opportunity_id's newest contract, without checking who sees it. */
+bf_result api_contract_facts(api_call *call, const char *opportunity_id, contract_facts *out);
 
 /* The quotation id and its answer as GET /quotations/{id} gives it (kept
  * in the call's arena), without checking who sees it. */

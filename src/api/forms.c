@@ -955,6 +955,45 @@ static bf_result derive_from_tender(api_call *call, const record *opp, const che
     return r;
 }
 
+/* An item met by the deal's contract: its first payment received in full
+ * (first_payment), or the contract signed, numbered and filed (archived). */
+static bf_result derive_from_contract(api_call *call, const record *opp, const checklist_def *def,
+                                      checklist_state *out)
+{
+    contract_facts f;
+    bf_result r = api_contract_facts(call, opp->id, &f);
+    if (r != BF_OK)
+        return r;
+    bool payment = strcmp(def->fact, "first_payment") == 0;
+    bool met = payment ? f.first_payment_received : f.archived_on != NULL && f.signed_on != NULL;
+    bool zh = strcmp(api_lang(call), "en") != 0;
+    const char *evidence;
+    if (f.number == NULL)
+        evidence = zh ? "尚无合同（由已接受的报价生成）"
+                      : "No contract yet (made from an accepted quotation)";
+    else if (payment && met)
+        evidence =
+            arena_printf(call->arena,
+                         zh ? "合同 %s：首期款 %lld.%02lld 元于 %s 到账"
+                            : "Contract %s: first payment of %lld.%02lld yuan received on %s",
+                         f.number, (long long)(f.first_payment / 100),
+                         (long long)(f.first_payment % 100), f.first_payment_on);
+    else if (payment)
+        evidence = arena_printf(call->arena,
+                                zh ? "合同 %s：首期款未全额到账"
+                                   : "Contract %s: first payment not "
+                                     "received in full",
+                                f.number);
+    else
+        evidence = arena_printf(
+            call->arena, zh ? "合同 %s：签订 %s，归档 %s" : "Contract %s: signed %s, archived %s",
+            f.number, f.signed_on ? f.signed_on : "—", f.archived_on ? f.archived_on : "—");
+    json_t *missing = met ? json_array() : json_pack("[s]", def->fact);
+    r = missing && evidence ? derived_state(call, def, missing, evidence, NULL, out) : BF_ERR_NOMEM;
+    json_decref(missing);
+    return r;
+}
+
 /* An item met by the buying conditions' check: the condition of its id
  * marked met, or (an item that is none of them) every condition. */
 static bf_result derive_from_conditions(api_call *call, const record *opp, const playbook *pb,
@@ -1106,6 +1145,7 @@ bf_result checklist_state_of(api_call *call, const record *opp, const playbook *
                 : strcmp(from, "profile") == 0  ? derive_from_profile(call, opp, def, o)
                 : strcmp(from, "contacts") == 0 ? derive_from_contacts(call, opp, def, o)
                 : strcmp(from, "tender") == 0   ? derive_from_tender(call, opp, def, o)
+                : strcmp(from, "contract") == 0 ? derive_from_contract(call, opp, def, o)
                                                 : derive_from_review(call, opp, pb, def, o);
             if (r != BF_OK)
                 return r;

@@ -282,6 +282,7 @@ static bf_result refuse_derived(api_call *call, const checklist_def *def, const 
         {"contacts", "the account's buying centre (a decision maker or approver with a phone "
                      "or e-mail)"},
         {"tender", "the tender record (PUT /api/v1/opportunities/{id}/tender)"},
+        {"contract", "the deal's contract and its payment plan (PUT /api/v1/contracts/{id})"},
     };
     for (size_t i = 0; def->derived_from && i < sizeof(sources) / sizeof(sources[0]); i++)
         if (strcmp(def->derived_from, sources[i].from) == 0)

@@ -584,3 +584,37 @@ const schema response_quotation_preview = {.name = "QuotationPreview",
                                            .kind = SCHEMA_OBJECT,
                                            .members = quotation_preview_members,
                                            .doc = "The figures of a quotation body, not written"};
+
+static const schema contract_members[] = {
+    TEXT("id"),
+    TEXT("opportunity_id"),
+    TEXT("quotation_id"),
+    TEXT("number"),
+    INT("version"),
+    TEXT_OR_NULL("signed_on"),
+    INT("amount"),
+    TEXT("amount_in_words"),
+    TEXT_OR_NULL("party_a"),
+    TEXT_OR_NULL("party_b"),
+    TEXT_OR_NULL("archived_on"),
+    BOOL("archived"),
+    TEXT_OR_NULL("notes"),
+    OBJECT("plan", "The payment plan: milestones (as written, with planned and received fen, "
+                   "state planned|invoiced|received|overdue, overdue), planned_total, "
+                   "received_total, outstanding, first_payment_received, overdue (a count)"),
+    TEXT("created_at"),
+    TEXT("updated_at"),
+    TEXT("created_by"),
+    {0}};
+
+const schema response_contract = {.name = "Contract",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = contract_members,
+                                  .doc = "A contract (合同) and its payment plan (回款计划)"};
+
+static const schema contract_item = {.ref = &response_contract};
+
+static const schema contract_list_members[] = {LIST("items", &contract_item, "Newest first"), {0}};
+
+const schema response_contract_list = {
+    .name = "ContractList", .kind = SCHEMA_OBJECT, .members = contract_list_members};

@@ -184,18 +184,23 @@ static void get_derived_from(ctx *c, json_t *v, checklist_def *item)
         "size",          "ownership", "business_type", "existing_systems", "branches",
         "purchase_plan", NULL};
     static const char *const tender_facts[] = {"procurement_method", "award", NULL};
+    static const char *const contract_facts[] = {"first_payment", "archived", NULL};
     item->derived_from = get_string(c, v, "derived_from");
     item->fact = get_string(c, v, "fact");
     const char *from = item->derived_from ? item->derived_from : "";
     bool review = strcmp(from, "proposal-review") == 0;
     bool buying = strcmp(from, "buying-conditions") == 0;
     bool profile = strcmp(from, "profile") == 0, tender = strcmp(from, "tender") == 0;
+    bool contract = strcmp(from, "contract") == 0;
     if ((review && c->pb->nproposal_defects == 0) || (buying && c->pb->nbuying_conditions == 0))
         problem(c, "derived_from", "an item met by the %s needs the playbook's %s",
                 review ? "proposal's review" : "buying conditions' check",
                 review ? "proposal_defects" : "buying_conditions");
-    if (item->fact != NULL && !profile && !tender)
-        problem(c, "fact", "only an item derived from the profile or the tender names a fact");
+    if (item->fact != NULL && !profile && !tender && !contract)
+        problem(c, "fact",
+                "only an item derived from the profile, the tender or the contract names a fact");
+    if (contract && (item->fact == NULL || !schema_one_of(item->fact, contract_facts)))
+        problem(c, "fact", "an item derived from the contract names first_payment or archived");
     if (profile && item->fact && !schema_one_of(item->fact, profile_facts))
         problem(c, "fact",
                 "must be a profile factor: size, ownership, business_type, "

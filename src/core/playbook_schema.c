@@ -40,7 +40,7 @@ static const schema i18n = {.name = "PlaybookText", .kind = SCHEMA_OBJECT, .memb
 
 static const char *const frameworks[] = {"MAN", "MANT", "5W2P", "CE", NULL};
 static const char *const derived_sources[] = {
-    "proposal-review", "buying-conditions", "profile", "contacts", "tender", NULL};
+    "proposal-review", "buying-conditions", "profile", "contacts", "tender", "contract", NULL};
 static const char *const criterion_kinds[] = {"criterion", "deliverable", NULL};
 static const char *const audiences[] = {"customer", "internal", NULL};
 static const char *const mode_ids[] = {"quick", "consultative", "strategic", NULL};
@@ -88,8 +88,11 @@ static const schema criterion_members[] = {
             "buying conditions' check (the condition of the item's id, or all of them); "
             "profile: the account's profile (its factor fact, or all); contacts: a decision "
             "maker or approver with a phone or e-mail on the account; tender: the tender "
-            "record's fact (procurement_method, award)"},
-    {.name = "fact", .kind = SCHEMA_ID, .doc = "With derived_from profile or tender: which part"},
+            "record's fact (procurement_method, award); contract: the deal's contract "
+            "(first_payment received in full, or archived: signed, numbered and filed)"},
+    {.name = "fact",
+     .kind = SCHEMA_ID,
+     .doc = "With derived_from profile, tender or contract: which part"},
     TEXT_REQ("text"),
     {0},
 };

@@ -622,6 +622,35 @@ bf_result store_quotation_next_revision(store *st, const char *number, int64_t *
 bf_result store_quotation_set_primary(store *st, const char *opportunity_id, const char *id,
                                       bf_error *err);
 
+/* ---- contracts ------------------------------------------------------------------------
+ * A contract made from an accepted quotation, and its payment plan (migration 21,
+ * src/api/contracts.c). Texts belong to the arena of the read, or stay the caller's. */
+typedef struct contract {
+    const char *id; /* "ctr_…"; store_contract_insert makes it */
+    const char *opportunity_id, *quotation_id;
+    const char *number; /* "HT20261205-001" when NULL on insert */
+    int64_t version;
+    const char *signed_on, *party_a, *party_b, *archived_on, *notes;
+    int64_t amount;         /* fen */
+    const char *milestones; /* JSON array text, as written */
+    const char *created_at, *updated_at, *created_by;
+} contract;
+
+/* Inserts c (its id, times and, when NULL, number made); BF_ERR_CONFLICT
+ * when its quotation has a contract already or its number is taken. */
+bf_result store_contract_insert(store *st, arena *ar, contract *c, bf_error *err);
+
+/* The contract with this id; BF_ERR_NOT_FOUND when there is none. */
+bf_result store_contract_get(store *st, arena *ar, const char *id, contract *out, bf_error *err);
+
+/* Writes c's number, dates, amount, parties, notes and milestones when its
+ * stored version is expected (BF_ERR_STALE otherwise). */
+bf_result store_contract_update(store *st, arena *ar, contract *c, int64_t expected, bf_error *err);
+
+/* A deal's contracts, newest first (at most 100). */
+bf_result store_contract_list(store *st, arena *ar, const char *opportunity_id, contract **out,
+                              size_t *n, bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

@@ -8,6 +8,7 @@ Environment:
                      server (see bingfa_db.py)
 """
 
+import datetime
 import http.client
 import json
 import os
@@ -746,6 +747,38 @@ def satisfy_sources(server, opp_id, sources):
                            body={"procurement_method": "public_tender", "result": "won"})
         if r.status != 200:
             raise AssertionError("tender: %r" % (r,))
+    if "contract" in sources:
+        sign_contract(server, opp_id)
+
+
+def sign_contract(server, opp_id):
+    """Gives the deal an archived contract whose first payment arrived: a
+    quotation (as the admin, approved at once) sent and accepted, and its
+    contract signed, filed and paid 30 % up front. Nothing when the deal has
+    such a contract already."""
+    for c in server.get("/api/v1/opportunities/%s/contracts" % opp_id).json["items"]:
+        if c["archived"] and c["plan"]["first_payment_received"]:
+            return c
+    q = server.post("/api/v1/opportunities/%s/quotations" % opp_id, {"lines": [
+        {"name": "软件许可", "unit_price": 10000000, "quantity": 1}]})
+    if q.status != 201:
+        raise AssertionError("quotation: %r" % (q,))
+    q = q.json
+    for what, body in (("submit", None), ("status", {"status": "sent"}),
+                       ("status", {"status": "accepted"})):
+        r = server.request("POST", "/api/v1/quotations/%s/%s" % (q["id"], what), body=body,
+                           headers={"If-Match": '"%d"' % q["version"]})
+        if r.status != 200:
+            raise AssertionError("quotation %s: %r" % (what, r))
+        q = r.json
+    today = datetime.date.today().isoformat()
+    r = server.post("/api/v1/quotations/%s/contract" % q["id"], {
+        "signed_on": today, "archived_on": today, "party_b": "本公司",
+        "milestones": [{"name": "首期款", "percent": 30, "received_on": today},
+                       {"name": "验收款", "percent": 60}, {"name": "尾款", "percent": 10}]})
+    if r.status != 201:
+        raise AssertionError("contract: %r" % (r,))
+    return r.json
 
 
 def pass_proposal_review(server, opp_id):
@@ -802,7 +835,7 @@ def meet_gate(server, opp, evidence="已核实", user=None, ticked=None):
         if item.get("derived_from") == "buying-conditions":
             confirm_buying_conditions(server, opp_id)
             continue
-        if item.get("derived_from") in ("profile", "contacts", "tender"):
+        if item.get("derived_from") in ("profile", "contacts", "tender", "contract"):
             satisfy_sources(server, opp_id, [item["derived_from"]])
             continue
         if item.get("derived"):

@@ -4,7 +4,7 @@ exists, and every route that exists is documented."""
 import re
 import unittest
 
-from bingfa_server import ADMIN_NAME, ADMIN_PASSWORD, ServerTestCase
+from bingfa_server import ADMIN_NAME, ADMIN_PASSWORD, ServerTestCase, sign_contract
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -130,6 +130,8 @@ class OpenAPITest(ServerTestCase):
             return {"status": "sent"}
         if method == "POST" and path == "/api/v1/quotations/{id}/primary":
             return {"update_amount": False}
+        if method == "PUT" and path == "/api/v1/contracts/{id}":
+            return {"signed_on": "2026-12-01", "milestones": []}
         if method == "POST" and path == "/api/v1/products":
             return {"code": ServerTestCase.unique("DOC"), "name": "最小", "kind": "other",
                     "unit": "项", "list_price": 1}
@@ -293,6 +295,22 @@ class OpenAPITest(ServerTestCase):
                                          headers={"If-Match": '"%d"' % q["version"]}).json
                     url = "/api/v1/quotations/%s%s" % (q["id"], quoted.group(1) or "")
                     headers["If-Match"] = '"%d"' % q["version"]
+                if path == "/api/v1/quotations/{id}/contract" or \
+                        (path.startswith("/api/v1/contracts/{id}") and method != "DELETE"):
+                    contract = sign_contract(self.server, self.spare_deal)
+                    if path.startswith("/api/v1/contracts/"):
+                        url = path.replace("{id}", contract["id"])
+                        headers["If-Match"] = '"%d"' % contract["version"]
+                    else:  # a quotation accepted, without its contract yet
+                        q = self.post("/api/v1/opportunities/%s/quotations" % self.spare_deal,
+                                      {"lines": [{"name": "文档行", "unit_price": 100,
+                                                  "quantity": 1}]}).json
+                        for what, b in (("submit", None), ("status", {"status": "sent"}),
+                                        ("status", {"status": "accepted"})):
+                            q = self.request("POST", "/api/v1/quotations/%s/%s" % (q["id"], what),
+                                             body=b, headers={"If-Match": '"%d"' % q["version"]}
+                                             ).json
+                        url = "/api/v1/quotations/%s/contract" % q["id"]
                 if path.endswith("/proposal-review"):
                     url = "/api/v1/opportunities/%s/proposal-review" % self.yonyou_deal
                 if path.endswith("/buying-conditions"):

@@ -392,3 +392,155 @@ class QuotationTest(ServerTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ContractTest(ServerTestCase):
+    """Contracts from accepted quotations and their payment plans; the
+    closing stage's first payment and the archived contract derived from
+    them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.acc = cls.server.post("/api/v1/accounts", {"name": "合同客户 <乙>"}).json
+
+    def accepted(self, playbook="uss-5", price=10000000, valid_until=None):
+        deal = self.create("opportunities", {"account_id": self.acc["id"], "playbook": playbook,
+                                             "name": self.unique("合同商机")})
+        body = {"lines": [{"name": "软件许可", "unit_price": price, "quantity": 1}]}
+        q = self.create("opportunities/%s/quotations" % deal["id"], body)
+        for what, b in (("submit", None), ("status", {"status": "sent"}),
+                        ("status", {"status": "accepted"})):
+            r = self.request("POST", "/api/v1/quotations/%s/%s" % (q["id"], what), body=b,
+                             headers={"If-Match": '"%d"' % q["version"]})
+            self.assertEqual(r.status, 200, r)
+            q = r.json
+        return deal, q
+
+    def put(self, c, body, status=200):
+        r = self.request("PUT", "/api/v1/contracts/" + c["id"], body=body,
+                         headers={"If-Match": '"%d"' % c["version"]})
+        self.assertEqual(r.status, status, r)
+        return r.json
+
+    def test_contract_from_an_accepted_quotation(self):
+        deal = self.create("opportunities", {"account_id": self.acc["id"],
+                                             "name": self.unique("合同商机")})
+        q = self.create("opportunities/%s/quotations" % deal["id"],
+                        {"lines": [{"name": "x", "unit_price": 100, "quantity": 1}]})
+        r = self.post("/api/v1/quotations/%s/contract" % q["id"], {})
+        self.assertEqual((r.status, r.json["error"]["code"]), (409, "not_accepted"), r)
+        deal, q = self.accepted()
+        r = self.post("/api/v1/quotations/%s/contract" % q["id"])
+        self.assertEqual(r.status, 201, r)
+        c = r.json
+        self.assertEqual((c["amount"], c["party_a"], c["archived"], c["quotation_id"]),
+                         (q["totals"]["gross"], "合同客户 <乙>", False, q["id"]))
+        self.assertRegex(c["number"], r"^HT\d{8}-\d{3}$")
+        self.assertEqual(c["amount_in_words"], "人民币壹拾壹万叁仟元整")  # 100,000 + 13 %
+        again = self.post("/api/v1/quotations/%s/contract" % q["id"])
+        self.assertEqual((again.status, again.json["error"]["code"]), (409, "exists"), again)
+        listed = self.get("/api/v1/opportunities/%s/contracts" % deal["id"]).json["items"]
+        self.assertEqual([x["id"] for x in listed], [c["id"]])
+        # If-Match is required and checked.
+        self.assertEqual(self.request("PUT", "/api/v1/contracts/" + c["id"],
+                                      body={"milestones": []}).status, 428)
+        self.put(dict(c, version=c["version"] + 5), {"milestones": []}, status=412)
+
+    def test_payment_plan_adds_up_and_flags_overdue_milestones(self):
+        deal, q = self.accepted(price=10000001)  # 100,000.01 + 13 % = 113,000.01 yuan
+        c = self.create("quotations/%s/contract" % q["id"], {})
+        amount = c["amount"]
+        self.assertEqual(amount, 11300001)
+        yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+        c = self.put(c, {"milestones": [
+            {"name": "首期款", "percent": 30, "due_on": yesterday},
+            {"name": "验收款", "percent": 60, "invoiced_on": yesterday},
+            {"name": "尾款", "percent": 10}]})
+        plan = c["plan"]
+        # 30 % of 11,300,001 = 3,390,000.3 -> 3,390,000; 60 % -> 6,780,000.6 ->
+        # 6,780,001; the last takes what is left: 1,130,000.
+        self.assertEqual([m["planned"] for m in plan["milestones"]],
+                         [3390000, 6780001, 1130000])
+        self.assertEqual(plan["planned_total"], amount)
+        self.assertEqual([m["state"] for m in plan["milestones"]],
+                         ["overdue", "invoiced", "planned"])
+        self.assertEqual((plan["overdue"], plan["first_payment_received"]), (1, False))
+        # The first payment arrives in part, then in full.
+        part = self.put(c, {"milestones": [
+            {"name": "首期款", "percent": 30, "due_on": yesterday, "received_on": yesterday,
+             "received_amount": 1000000},
+            {"name": "验收款", "percent": 60}, {"name": "尾款", "percent": 10}]})
+        self.assertEqual((part["plan"]["received_total"], part["plan"]["overdue"],
+                          part["plan"]["first_payment_received"]), (1000000, 1, False))
+        full = self.put(part, {"milestones": [
+            {"name": "首期款", "percent": 30, "due_on": yesterday, "received_on": yesterday},
+            {"name": "验收款", "percent": 60}, {"name": "尾款", "percent": 10}]})
+        self.assertEqual((full["plan"]["milestones"][0]["state"], full["plan"]["overdue"],
+                          full["plan"]["first_payment_received"],
+                          full["plan"]["outstanding"]), ("received", 0, True, amount - 3390000))
+        # Bad plans name the field and change nothing.
+        cases = [
+            ([{"name": "a", "percent": 50}], "milestones", "plan_mismatch"),
+            ([{"name": "a", "percent": 50, "amount": 5}], "milestones[0].amount",
+             "invalid_value"),
+            ([{"name": "a"}], "milestones[0].amount", "invalid_value"),
+            ([{"name": "a", "amount": amount, "received_amount": 5}],
+             "milestones[0].received_on", "required"),
+            ([{"name": "a", "amount": amount, "received_on": yesterday,
+               "received_amount": amount + 1}], "milestones[0].received_amount",
+             "out_of_range"),
+            ([{"name": "a", "percent": 33.333}], "milestones[0].percent", "too_many_decimals"),
+        ]
+        for milestones, field, code in cases:
+            with self.subTest(field=field, code=code):
+                r = self.request("PUT", "/api/v1/contracts/" + full["id"],
+                                 body={"milestones": milestones},
+                                 headers={"If-Match": '"%d"' % full["version"]})
+                self.assertEqual((r.status, r.json["error"]["field"], r.json["error"]["code"]),
+                                 (422, field, code), r)
+        self.assertEqual(self.get("/api/v1/contracts/" + full["id"]).json["version"],
+                         full["version"])
+
+    def test_closing_steps_follow_the_contract(self):
+        deal, q = self.accepted(playbook="uss-5")
+        def item(stage, iid):
+            c = self.get("/api/v1/opportunities/%s/checklist?stage=%s" % (deal["id"], stage))
+            self.assertEqual(c.status, 200, c)
+            return [i for i in c.json["items"] if i["id"] == iid][0]
+        paid = item("closing", "clo-payment-received")
+        filed = item("negotiation", "neg-contract-signed")
+        self.assertEqual((paid["done"], paid["derived_from"], filed["done"]),
+                         (False, "contract", False))
+        self.assertTrue(paid["derived"])  # not ticked by hand
+        c = self.create("quotations/%s/contract" % q["id"], {
+            "signed_on": "2026-12-01", "party_b": "本公司",
+            "milestones": [{"name": "首期款", "percent": 40}, {"name": "尾款", "percent": 60}]})
+        self.assertFalse(item("closing", "clo-payment-received")["done"])
+        self.assertFalse(item("negotiation", "neg-contract-signed")["done"])
+        c = self.put(c, {"signed_on": "2026-12-01", "archived_on": "2026-12-02",
+                         "milestones": [{"name": "首期款", "percent": 40,
+                                         "received_on": "2026-12-03"},
+                                        {"name": "尾款", "percent": 60}]})
+        paid = item("closing", "clo-payment-received")
+        self.assertTrue(paid["done"], paid)
+        self.assertIn(c["number"], paid["evidence"])
+        self.assertTrue(item("negotiation", "neg-contract-signed")["done"])
+        # Archived needs signed.
+        r = self.request("PUT", "/api/v1/contracts/" + c["id"],
+                         body={"archived_on": "2026-12-02", "milestones": []},
+                         headers={"If-Match": '"%d"' % c["version"]})
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "signed_on"), r)
+
+    def test_contract_document_escapes(self):
+        deal, q = self.accepted()
+        c = self.create("quotations/%s/contract" % q["id"],
+                        {"party_b": "<我方>", "notes": "<script>x</script>",
+                         "milestones": [{"name": "首付<款>", "percent": 100}]})
+        r = self.request("GET", "/api/v1/contracts/%s/document" % c["id"])
+        html = r.raw.decode("utf-8")
+        self.assertEqual(r.status, 200)
+        self.assertNotIn("<script>", html)
+        self.assertIn("&lt;我方&gt;", html)
+        self.assertIn("首付&lt;款&gt;", html)
+        self.assertIn("合同客户 &lt;乙&gt;", html)

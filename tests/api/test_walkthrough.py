@@ -311,7 +311,7 @@ class WalkthroughTest(ServerTestCase):
                 if any(i.get("derived_from") == "buying-conditions" for i in c["items"]):
                     confirm_buying_conditions(self.server, opp["id"])
                 sources = {i.get("derived_from") for i in c["items"]} & \
-                    {"profile", "contacts", "tender"}
+                    {"profile", "contacts", "tender", "contract"}
                 if sources:
                     satisfy_sources(self.server, opp["id"], sources)
                 for d in c["decisions"]:

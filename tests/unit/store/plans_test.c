@@ -37,7 +37,8 @@ static const char *const growing[] = {
     "accounts",    "contacts",      "opportunities",       "activities",
     "audit_log",   "stage_changes", "checklist_items",     "forms",
     "sessions",    "api_tokens",    "opportunity_members", "opportunity_partners",
-    "deal_scopes", "approvals",     "quotations",          NULL};
+    "deal_scopes", "approvals",     "quotations",          "contracts",
+    NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
  * must become index-served. The list may only shrink, and is empty: every
