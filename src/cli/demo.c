@@ -627,6 +627,95 @@ static bf_result load_deal_teams(demo *d, json_t *doc)
     return BF_OK;
 }
 
+/* A quotation's next step as its author: POST path with If-Match. */
+static bf_result quote_step(demo *d, const char *by, json_t **q, const char *what, json_t *body)
+{
+    const char *path = arena_printf(d->a, "/api/v1/quotations/%s/%s",
+                                    json_string_value(json_object_get(*q, "id")), what);
+    json_int_t version = json_integer_value(json_object_get(*q, "version"));
+    bf_result r = path ? call(d, by, "POST", path, body, version, q) : BF_ERR_NOMEM;
+    json_decref(body);
+    return r;
+}
+
+/* The contract of an accepted quotation: dates relative to today. */
+static bf_result load_contract(demo *d, const char *by, json_t *q, json_t *o)
+{
+    json_t *body = json_pack(
+        "{s:s?, s:s, s:s, s:[]}", "party_b", json_string_value(json_object_get(o, "party_b")),
+        "signed_on", date_in_days(d, json_integer_value(json_object_get(o, "signed_days"))),
+        "archived_on", date_in_days(d, json_integer_value(json_object_get(o, "archived_days"))),
+        "milestones");
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(o, "milestones"), i, m)
+    {
+        json_t *out =
+            json_pack("{s:O, s:O, s:s}", "name", json_object_get(m, "name"), "percent",
+                      json_object_get(m, "percent"), "due_on",
+                      date_in_days(d, json_integer_value(json_object_get(m, "due_days"))));
+        json_t *invoiced = json_object_get(m, "invoiced_days");
+        if (out && invoiced)
+            json_object_set_new(out, "invoiced_on",
+                                json_string(date_in_days(d, json_integer_value(invoiced))));
+        if (body == NULL || out == NULL ||
+            json_array_append_new(json_object_get(body, "milestones"), out) != 0) {
+            json_decref(body);
+            return bf_fail(d->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+        }
+    }
+    const char *path = arena_printf(d->a, "/api/v1/quotations/%s/contract",
+                                    json_string_value(json_object_get(q, "id")));
+    bf_result r = path ? call(d, by, "POST", path, body, -1, NULL) : BF_ERR_NOMEM;
+    json_decref(body);
+    return r;
+}
+
+/* A quotation of a demo deal, made by its salesperson from the price list,
+ * taken to the state the demo names (draft, submitted, sent, accepted). */
+static bf_result load_quotation(demo *d, json_t *o)
+{
+    const char *by = json_string_value(json_object_get(o, "by"));
+    const char *deal = ref_id(d, json_string_value(json_object_get(o, "deal")));
+    const char *state = json_string_value(json_object_get(o, "state"));
+    if (deal == NULL)
+        return bf_fail(d->err, BF_ERR_INVALID, "unknown_reference", "quotations",
+                       "a quotation names an unknown deal");
+    json_t *body = json_deep_copy(o);
+    static const char *const own[] = {"by", "deal", "state", "primary", "contract", "valid_days"};
+    for (size_t k = 0; body && k < sizeof(own) / sizeof(own[0]); k++)
+        json_object_del(body, own[k]);
+    bf_result r = body ? BF_OK : BF_ERR_NOMEM;
+    if (r == BF_OK)
+        json_object_set_new(
+            body, "valid_until",
+            json_string(date_in_days(d, json_integer_value(json_object_get(o, "valid_days")))));
+    size_t i;
+    json_t *line;
+    json_array_foreach(json_object_get(body, "lines"), i, line)
+    {
+        if (r == BF_OK)
+            r = resolve(d, line, "product", "product_id");
+    }
+    json_t *q = NULL;
+    if (r == BF_OK)
+        r = call(d, by, "POST", arena_printf(d->a, "/api/v1/opportunities/%s/quotations", deal),
+                 body, -1, &q);
+    json_decref(body);
+    bool sent = strcmp(state, "sent") == 0, accepted = strcmp(state, "accepted") == 0;
+    if (r == BF_OK && strcmp(state, "draft") != 0)
+        r = quote_step(d, by, &q, "submit", NULL);
+    if (r == BF_OK && (sent || accepted))
+        r = quote_step(d, by, &q, "status", json_pack("{s:s}", "status", "sent"));
+    if (r == BF_OK && accepted)
+        r = quote_step(d, by, &q, "status", json_pack("{s:s}", "status", "accepted"));
+    if (r == BF_OK && json_is_true(json_object_get(o, "primary")))
+        r = quote_step(d, by, &q, "primary", json_pack("{s:b}", "update_amount", 0));
+    if (r == BF_OK && json_object_get(o, "contract"))
+        r = load_contract(d, by, q, json_object_get(o, "contract"));
+    return r;
+}
+
 static bf_result load_all(demo *d, json_t *doc)
 {
     bf_result r = load_org(d, doc);
@@ -666,6 +755,17 @@ static bf_result load_all(demo *d, json_t *doc)
     }
     if (r == BF_OK)
         r = load_deal_teams(d, doc);
+    /* The price list, and quotations made from it (with a contract). */
+    json_array_foreach(json_object_get(doc, "products"), i, o)
+    {
+        if (r == BF_OK)
+            r = create(d, NULL, "/api/v1/products", o, NULL);
+    }
+    json_array_foreach(json_object_get(doc, "quotations"), i, o)
+    {
+        if (r == BF_OK)
+            r = load_quotation(d, o);
+    }
     /* Requests still waiting for a manager (the 审批 inbox), or decided. */
     json_array_foreach(json_object_get(doc, "approvals"), i, o)
     {

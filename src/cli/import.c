@@ -43,9 +43,10 @@ static const line_kind kinds[] = {
     {"opportunities", &resource_opportunities, "opportunities"},
     {"activities", &resource_activities, "activities"},
     {"deal_team", NULL, "deal team members"},
+    {"products", &resource_products, "products of the price list"},
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
-#define KINDS_TEXT "accounts, contacts, opportunities, activities or deal_team"
+#define KINDS_TEXT "accounts, contacts, opportunities, activities, deal_team or products"
 
 static const char usage_text[] =
     "usage: bingfa import --db FILE [--as USER] [--resource RESOURCE] [--batch N]\n"

@@ -2,9 +2,12 @@
 costs shown to managers and admins, to sales and consultants only where the
 quotation settings let them, to partners never. Through the real server."""
 
+import json
+import os
+import tempfile
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ServerTestCase, run_cli
 
 
 class ProductsTest(ServerTestCase):
@@ -115,6 +118,27 @@ class ProductsTest(ServerTestCase):
         self.assertIn(a["code"], codes)
         self.assertIn(b["code"], codes)
         self.assertNotIn(retired["code"], codes)
+
+    def test_an_operator_imports_the_price_list(self):
+        code = self.unique("IMP")
+        lines = [{"resource": "products", "code": code + "-1", "name": "导入的交换机",
+                  "kind": "hardware", "unit": "台", "list_price": 680000, "cost": 410000},
+                 {"resource": "products", "code": code + "-2", "name": "缺价格",
+                  "kind": "hardware", "unit": "台"}]
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
+                                         encoding="utf-8") as f:
+            f.write("\n".join(json.dumps(l, ensure_ascii=False) for l in lines) + "\n")
+        try:
+            res = run_cli("import", "--db", self.server.db, f.name)
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn("line 2, list_price", res.stderr)
+            self.assertEqual(self.get("/api/v1/products?code=%s-1" % code).json["items"], [])
+            res = run_cli("import", "--db", self.server.db, "--skip-invalid", f.name)
+            self.assertEqual(res.returncode, 1, res.stderr)  # a line was left out
+            got = self.get("/api/v1/products?code=%s-1" % code).json["items"]
+            self.assertEqual([(p["name"], p["cost"]) for p in got], [("导入的交换机", 410000)])
+        finally:
+            os.unlink(f.name)
 
 
 if __name__ == "__main__":
