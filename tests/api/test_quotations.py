@@ -532,6 +532,15 @@ class ContractTest(ServerTestCase):
                          headers={"If-Match": '"%d"' % c["version"]})
         self.assertEqual((r.status, r.json["error"]["field"]), (422, "signed_on"), r)
 
+    def test_a_deal_deleted_takes_its_quotations_and_contract(self):
+        deal, q = self.accepted()
+        c = self.create("quotations/%s/contract" % q["id"], {})
+        deal = self.get("/api/v1/opportunities/" + deal["id"]).json
+        r = self.delete("/api/v1/opportunities/" + deal["id"], version=deal["version"])
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.get("/api/v1/quotations/" + q["id"]).status, 404)
+        self.assertEqual(self.get("/api/v1/contracts/" + c["id"]).status, 404)
+
     def test_contract_document_escapes(self):
         deal, q = self.accepted()
         c = self.create("quotations/%s/contract" % q["id"],

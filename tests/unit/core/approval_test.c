@@ -15,8 +15,13 @@ static void kinds_parse_by_name(void **state)
     assert_int_equal(k, APPROVAL_OVERRIDE);
     assert_true(approval_kind_parse("sales_mode", &k));
     assert_int_equal(k, APPROVAL_SALES_MODE);
-    assert_false(approval_kind_parse("discount", &k));
+    assert_true(approval_kind_parse("discount", &k));
+    assert_int_equal(k, APPROVAL_DISCOUNT);
+    assert_false(approval_kind_parse("rebate", &k));
     assert_false(approval_kind_parse(NULL, &k));
+    /* A discount is asked by submitting a quotation, not on a deal's route. */
+    for (size_t i = 0; approval_request_kinds[i]; i++)
+        assert_string_not_equal(approval_request_kinds[i], "discount");
 }
 
 static void levels_follow_the_amount(void **state)
