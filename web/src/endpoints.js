@@ -127,6 +127,40 @@ export const reports = {
 
 export const settings = {
   evaluation: () => api.get('/settings/evaluation'),
+  // {sales_see_cost, discount_levels_above: [percent, …]} (admin writes)
+  quotations: () => api.get('/settings/quotations'),
+  saveQuotations: (body) => api.put('/settings/quotations', body),
+}
+
+// The price list (价格表): products the admin writes; money in fen, rates in
+// percent; cost only in the answers of who sees costs.
+export const products = {
+  ...records('/products'),
+  // every active product by code in one answer: {currency, items, cost_shown}
+  priceList: () => api.get('/price-list'),
+}
+
+// A deal's quotations (报价单), docs/quotations.md. A quotation's version goes
+// as If-Match wherever the route asks for it.
+export const quotations = {
+  // {items}: newest number first, its revisions newest first
+  ofDeal: (oppId) => api.get(`/opportunities/${id(oppId)}/quotations`),
+  create: (oppId, body) => api.post(`/opportunities/${id(oppId)}/quotations`, body),
+  // the figures of a body, nothing written (the editor's live totals)
+  preview: (body) => api.post('/quotation-preview', body),
+  get: (quoteId) => api.get(`/quotations/${id(quoteId)}`),
+  update: (quoteId, body, version) => api.put(`/quotations/${id(quoteId)}`, body, version),
+  remove: (quoteId, version) => api.del(`/quotations/${id(quoteId)}`, version),
+  revise: (quoteId) => api.post(`/quotations/${id(quoteId)}/revisions`),
+  submit: (quoteId, version) =>
+    request('POST', `/quotations/${id(quoteId)}/submit`, undefined, ifMatch(version)).then((r) => r.data),
+  // status: sent | accepted | rejected | draft
+  setStatus: (quoteId, status, version) =>
+    request('POST', `/quotations/${id(quoteId)}/status`, { status }, ifMatch(version)).then((r) => r.data),
+  makePrimary: (quoteId, updateAmount) =>
+    api.post(`/quotations/${id(quoteId)}/primary`, { update_amount: !!updateAmount }),
+  // the printable document, opened in a tab of its own (the session cookie reads it)
+  documentUrl: (quoteId, lang) => withQuery(`/api/v1/quotations/${id(quoteId)}/document`, { lang }),
 }
 
 export const tools = {

@@ -231,9 +231,24 @@ test('won only through the last gate: then every stage shows passed; the page in
   const c = (await server.api('GET', `/opportunities/${ids.opp}/checklist`)).json
   const stages = (await server.api('GET', `/playbooks/${c.playbook}`)).json.stages
   assert.equal(c.stage.id, stages[stages.length - 1].id)
-  for (const i of c.items.filter((x) => x.gate && !x.done)) {
-    const r = await server.api('PUT', `/opportunities/${ids.opp}/checklist/${i.id}`, { done: true, evidence: '首期款已到账' })
+  for (const i of c.items.filter((x) => x.gate && !x.done && x.derived_from !== 'contract')) {
+    const r = await server.api('PUT', `/opportunities/${ids.opp}/checklist/${i.id}`, { done: true, evidence: '已核实' })
     assert.equal(r.status, 200)
+  }
+  if (c.items.some((x) => x.gate && !x.done && x.derived_from === 'contract')) {
+    // "首期款已到账" follows the deal's contract: a quotation accepted, its contract paid up front
+    let q = (await server.api('POST', `/opportunities/${ids.opp}/quotations`,
+      { lines: [{ name: '软件许可', unit_price: 10000000, quantity: 1 }] })).json
+    for (const [what, body] of [['submit'], ['status', { status: 'sent' }], ['status', { status: 'accepted' }]]) {
+      const r = await server.api('POST', `/quotations/${q.id}/${what}`, body, { 'If-Match': `"${q.version}"` })
+      assert.equal(r.status, 200, JSON.stringify(r.json))
+      q = r.json
+    }
+    const today = new Date().toISOString().slice(0, 10)
+    const r = await server.api('POST', `/quotations/${q.id}/contract`, {
+      signed_on: today, archived_on: today,
+      milestones: [{ name: '首期款', percent: 30, received_on: today }, { name: '尾款', percent: 70 }] })
+    assert.equal(r.status, 201, JSON.stringify(r.json))
   }
   await page.reload()
   await page.click('[data-test="close-won"]')

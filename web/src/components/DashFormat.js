@@ -21,6 +21,23 @@ export function exactMoney(fen) {
   return lang() === 'zh' ? `${yuan(fen)} 元` : '¥' + yuan(fen)
 }
 
+// An exact amount for prices and quotations, in either language: "¥12,345.67", "-¥1.50".
+export function yuanExact(fen) {
+  if (fen == null) return '—'
+  return (fen < 0 ? '-' : '') + '¥' + yuan(Math.abs(fen))
+}
+
+// A difference of two amounts: "+¥1,000.00", "-¥20.00", "¥0.00".
+export function yuanDiff(fen) {
+  if (fen == null) return '—'
+  return (fen > 0 ? '+' : fen < 0 ? '-' : '') + '¥' + yuan(Math.abs(fen))
+}
+
+// A rate the API gives in percent (12.5): "12.5%".
+export function pct(v) {
+  return v == null ? '—' : `${v}%`
+}
+
 // Chart axes: values divided by `div`, labelled with `unit`.
 export function chartUnit() {
   return lang() === 'zh' ? { div: 1000000, unit: '万元' } : { div: 100000, unit: 'k yuan' }

@@ -132,7 +132,7 @@ export default {
     tabs: {
       perspectives: '四个视角', evaluation: '商机评价（MAN）', ce: '强迫事件', selection: '选型评分',
       tender: '招投标', competitors: '竞争对手', activities: '活动', history: '阶段历史', details: '详细信息',
-      proposalReview: '方案评审', buyingConditions: '购买条件',
+      proposalReview: '方案评审', buyingConditions: '购买条件', quotations: '报价',
     },
     marks: {
       hintReview: '逐项检查：勾选表示已确认方案中没有这个问题。',
@@ -373,7 +373,7 @@ export default {
     tabs: {
       perspectives: 'Perspectives', evaluation: 'Evaluation (MAN)', ce: 'Compelling event', selection: 'Selection scoring',
       tender: 'Tender', competitors: 'Competitors', activities: 'Activities', history: 'Stage history', details: 'Details',
-      proposalReview: 'Proposal review', buyingConditions: 'Buying conditions',
+      proposalReview: 'Proposal review', buyingConditions: 'Buying conditions', quotations: 'Quotations',
     },
     marks: {
       hintReview: 'Check each one: ticked means the proposal is confirmed free of that defect.',

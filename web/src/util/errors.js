@@ -46,6 +46,15 @@ const zhCodes = {
   busy: '系统繁忙，请稍后重试',
   in_use: '仍被其他记录引用，不能删除',
   malformed_json: '请求格式错误',
+  whole_units: '该产品只能按整数数量报价',
+  retired: '该产品已停售',
+  too_large: '金额超出上限',
+  too_many_decimals: '最多两位小数',
+  frozen: '只有草稿可以修改，请新建版本',
+  empty: '报价单还没有明细',
+  expired: '报价已过期，请新建版本',
+  status: '当前状态不允许此操作',
+  duplicate: '已存在',
 }
 
 // The API's message, in Chinese led by what its code means.
