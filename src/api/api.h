@@ -362,6 +362,16 @@ bf_result api_audit_diff(json_t *before, json_t *after, json_t **old_out, json_t
 /* An i18n text as JSON {"zh","en"} (NULL parts omitted); a new reference. */
 json_t *api_text_json(const i18n_text *t);
 
+/* s as a JSON string, or null when NULL (a new reference). */
+json_t *api_text_or_null(const char *s);
+
+/* Today's date in UTC, "YYYY-MM-DD", into day (cap >= 11); returns day. */
+const char *api_today(char *day, size_t cap);
+
+/* BF_OK when the caller may write a deal's papers (quotations, contracts):
+ * who may change the deal; 403 naming what otherwise. */
+bf_result api_require_deal_writer(api_call *call, const char *what);
+
 /* The mode opp's evaluation recommends when its sales_mode is below it (防止
  * 大单做小), else *recommended NULL (also when not evaluated). */
 bf_result api_sales_mode_below(api_call *call, record *opp, const char **recommended);

@@ -192,3 +192,12 @@ bool checklist_item_hidden(api_call *call, const checklist_def *item)
     return item->audience != NULL && strcmp(item->audience, "internal") == 0 &&
            !access_may(call->who->role, ACCESS_SEE_INTERNAL);
 }
+
+bf_result api_require_deal_writer(api_call *call, const char *what)
+{
+    if (access_may_write(call->who->role, &resource_opportunities, ACCESS_UPDATE))
+        return BF_OK;
+    return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
+                   "a %s user reads %s but does not write them", access_role_name(call->who->role),
+                   what);
+}

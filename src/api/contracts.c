@@ -10,19 +10,6 @@
 #include "core/quote.h"
 #include "http/response.h"
 
-static const char *today(char *day, size_t cap)
-{
-    char now[32];
-    store_now(now, sizeof(now));
-    snprintf(day, cap, "%.10s", now);
-    return day;
-}
-
-static json_t *text_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 /* The payment plan of c computed (a new reference in the call's arena). */
 static bf_result plan_of(api_call *call, const contract *c, json_t **plan)
 {
@@ -30,8 +17,9 @@ static bf_result plan_of(api_call *call, const contract *c, json_t **plan)
     json_t *norm =
         api_keep(call, json_pack("{s:o}", "milestones", milestones ? milestones : json_array()));
     char day[16];
-    bf_result r = norm ? contract_plan(norm, c->amount, today(day, sizeof(day)), plan, &call->err)
-                       : BF_ERR_NOMEM;
+    bf_result r =
+        norm ? contract_plan(norm, c->amount, api_today(day, sizeof(day)), plan, &call->err)
+             : BF_ERR_NOMEM;
     if (r == BF_OK && api_keep(call, *plan) == NULL)
         r = BF_ERR_NOMEM;
     return r;
@@ -52,11 +40,12 @@ static bf_result contract_json(api_call *call, const contract *c, json_t **out)
                   "s:s, s:s}",
                   "id", c->id, "opportunity_id", c->opportunity_id, "quotation_id", c->quotation_id,
                   "number", c->number, "version", (json_int_t)c->version, "signed_on",
-                  text_or_null(c->signed_on), "amount", (json_int_t)c->amount, "amount_in_words",
-                  arena_printf(call->arena, "人民币%s", words), "party_a", text_or_null(c->party_a),
-                  "party_b", text_or_null(c->party_b), "archived_on", text_or_null(c->archived_on),
-                  "archived", archived, "notes", text_or_null(c->notes), "plan", plan, "created_at",
-                  c->created_at, "updated_at", c->updated_at, "created_by", c->created_by));
+                  api_text_or_null(c->signed_on), "amount", (json_int_t)c->amount,
+                  "amount_in_words", arena_printf(call->arena, "人民币%s", words), "party_a",
+                  api_text_or_null(c->party_a), "party_b", api_text_or_null(c->party_b),
+                  "archived_on", api_text_or_null(c->archived_on), "archived", archived, "notes",
+                  api_text_or_null(c->notes), "plan", plan, "created_at", c->created_at,
+                  "updated_at", c->updated_at, "created_by", c->created_by));
     return *out ? BF_OK : BF_ERR_NOMEM;
 }
 
@@ -69,15 +58,6 @@ static bf_result respond(api_call *call, int status, const contract *c)
     if (r == BF_OK)
         http_respond_json(call->req, status, json_incref(j));
     return r;
-}
-
-static bf_result may_write(api_call *call)
-{
-    if (access_may_write(call->who->role, &resource_opportunities, ACCESS_UPDATE))
-        return BF_OK;
-    return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
-                   "a %s user reads contracts but does not write them",
-                   access_role_name(call->who->role));
 }
 
 /* Sets the fields of the checked body on c (amount and number kept when
@@ -103,7 +83,7 @@ static bf_result apply_body(api_call *call, contract *c, json_t *body)
                        "a contract is archived once signed: give signed_on");
     json_t *plan = NULL;
     char day[16];
-    bf_result r = contract_plan(body, c->amount, today(day, sizeof(day)), &plan, &call->err);
+    bf_result r = contract_plan(body, c->amount, api_today(day, sizeof(day)), &plan, &call->err);
     json_decref(plan);
     if (r != BF_OK)
         return r;
@@ -171,7 +151,7 @@ bf_result contract_create(api_call *call, const api_route *route)
 {
     (void)route;
     write_ctx w = {0};
-    bf_result r = may_write(call);
+    bf_result r = api_require_deal_writer(call, "contracts");
     if (r == BF_OK && call->req->body.len > 0)
         r = api_body_as(call, &contract_body_schema, &w.body);
     if (r == BF_OK && w.body == NULL &&
@@ -223,7 +203,7 @@ bf_result contract_put(api_call *call, const api_route *route)
 {
     (void)route;
     write_ctx w = {0};
-    bf_result r = may_write(call);
+    bf_result r = api_require_deal_writer(call, "contracts");
     if (r == BF_OK)
         r = api_if_match(call, &w.expected);
     if (r == BF_OK)

@@ -594,3 +594,16 @@ json_t *api_text_json(const i18n_text *t)
         json_object_set_new(o, "en", json_string(t->en));
     return o;
 }
+
+json_t *api_text_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+const char *api_today(char *day, size_t cap)
+{
+    char now[32];
+    store_now(now, sizeof(now));
+    snprintf(day, cap, "%.10s", now);
+    return day;
+}

@@ -180,20 +180,12 @@ static json_t *percent(int64_t bp)
     return bp % 100 == 0 ? json_integer(bp / 100) : json_real((double)bp / 100.0);
 }
 
-static const char *today(char *day, size_t cap)
-{
-    char now[32];
-    store_now(now, sizeof(now));
-    snprintf(day, cap, "%.10s", now);
-    return day;
-}
-
 /* The state a reader sees: a sent quotation past its date has expired. */
 static const char *status_seen(const quotation *q)
 {
     char day[16];
     if (strcmp(q->status, "sent") == 0 && q->valid_until != NULL &&
-        strcmp(q->valid_until, today(day, sizeof(day))) < 0)
+        strcmp(q->valid_until, api_today(day, sizeof(day))) < 0)
         return "expired";
     return q->status;
 }
@@ -268,11 +260,6 @@ static bf_result figures_into(api_call *call, json_t *j, json_t *lines, const fi
     return bad ? BF_ERR_NOMEM : BF_OK;
 }
 
-static json_t *text_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 /* The answer of a quotation (kept in the call's arena). */
 static bf_result quotation_json(api_call *call, const quotation *q, json_t **out)
 {
@@ -282,19 +269,19 @@ static bf_result quotation_json(api_call *call, const quotation *q, json_t **out
     if (r != BF_OK)
         return r;
     json_t *j = api_keep(
-        call,
-        json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:o, s:s, s:o, s:o, s:o, s:o, s:o, "
-                  "s:o, s:o, s:s, s:s, s:s, s:o}",
-                  "id", q->id, "opportunity_id", q->opportunity_id, "number", q->number, "revision",
-                  (json_int_t)q->revision, "version", (json_int_t)q->version, "status",
-                  status_seen(q), "primary", q->primary, "title", text_or_null(q->title),
-                  "currency", q->currency ? q->currency : "CNY", "valid_until",
-                  text_or_null(q->valid_until), "payment_terms", text_or_null(q->payment_terms),
-                  "delivery_terms", text_or_null(q->delivery_terms), "notes",
-                  text_or_null(q->notes), "discount", percent(q->discount), "approval_id",
-                  text_or_null(q->approval_id), "approval_levels", json_integer(0), "created_at",
-                  q->created_at, "updated_at", q->updated_at, "created_by", q->created_by,
-                  "sent_at", text_or_null(q->sent_at)));
+        call, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:b, s:o, s:s, s:o, s:o, s:o, s:o, s:o, "
+                        "s:o, s:o, s:s, s:s, s:s, s:o}",
+                        "id", q->id, "opportunity_id", q->opportunity_id, "number", q->number,
+                        "revision", (json_int_t)q->revision, "version", (json_int_t)q->version,
+                        "status", status_seen(q), "primary", q->primary, "title",
+                        api_text_or_null(q->title), "currency", q->currency ? q->currency : "CNY",
+                        "valid_until", api_text_or_null(q->valid_until), "payment_terms",
+                        api_text_or_null(q->payment_terms), "delivery_terms",
+                        api_text_or_null(q->delivery_terms), "notes", api_text_or_null(q->notes),
+                        "discount", percent(q->discount), "approval_id",
+                        api_text_or_null(q->approval_id), "approval_levels", json_integer(0),
+                        "created_at", q->created_at, "updated_at", q->updated_at, "created_by",
+                        q->created_by, "sent_at", api_text_or_null(q->sent_at)));
     if (j == NULL)
         return BF_ERR_NOMEM;
     json_t *rules;
@@ -326,16 +313,6 @@ static bf_result load(api_call *call, quotation *q, record **opp)
         r = store_record_get(call->app->store, call->arena, &resource_opportunities,
                              q->opportunity_id, opp, &call->err);
     return r;
-}
-
-/* Whether the viewer may write a deal's quotations: who may change the deal. */
-static bf_result may_write(api_call *call)
-{
-    if (access_may_write(call->who->role, &resource_opportunities, ACCESS_UPDATE))
-        return BF_OK;
-    return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
-                   "a %s user reads quotations but does not write them",
-                   access_role_name(call->who->role));
 }
 
 static bf_result must_be(api_call *call, const quotation *q, const char *status, const char *what)
@@ -448,7 +425,7 @@ bf_result quotation_create(api_call *call, const api_route *route)
     if (r == BF_OK)
         r = api_require_visible(call, &resource_opportunities, call->req->params[0]);
     if (r == BF_OK)
-        r = may_write(call);
+        r = api_require_deal_writer(call, "quotations");
     if (r == BF_OK)
         r = api_body_as(call, &quotation_body_schema, &w.body);
     if (r == BF_OK)
@@ -510,18 +487,32 @@ static bf_result update_in_tx(api_call *call, void *ctx)
     return r == BF_OK ? audit(call, "quotation_update", &w->q) : r;
 }
 
+/* The shape of the write routes of a quotation: who may write, If-Match
+ * when match, the body when one is declared, fn in one transaction, and
+ * the quotation answered with status (204: nothing). */
+static bf_result write_route(api_call *call, const schema *body, bool match,
+                             bf_result (*fn)(api_call *call, void *ctx), int status)
+{
+    write_ctx w = {0};
+    bf_result r = api_require_deal_writer(call, "quotations");
+    if (r == BF_OK && match)
+        r = api_if_match(call, &w.expected);
+    if (r == BF_OK && body != NULL)
+        r = api_body_as(call, body, &w.body);
+    if (r == BF_OK)
+        r = api_transaction(call, fn, &w);
+    if (r != BF_OK)
+        return r;
+    if (status != 204)
+        return respond(call, status, &w.q);
+    http_respond_empty(call->req, 204);
+    return BF_OK;
+}
+
 bf_result quotation_put(api_call *call, const api_route *route)
 {
     (void)route;
-    write_ctx w = {0};
-    bf_result r = may_write(call);
-    if (r == BF_OK)
-        r = api_if_match(call, &w.expected);
-    if (r == BF_OK)
-        r = api_body_as(call, &quotation_body_schema, &w.body);
-    if (r == BF_OK)
-        r = api_transaction(call, update_in_tx, &w);
-    return r == BF_OK ? respond(call, 200, &w.q) : r;
+    return write_route(call, &quotation_body_schema, true, update_in_tx, 200);
 }
 
 static bf_result delete_in_tx(api_call *call, void *ctx)
@@ -538,16 +529,7 @@ static bf_result delete_in_tx(api_call *call, void *ctx)
 bf_result quotation_delete(api_call *call, const api_route *route)
 {
     (void)route;
-    write_ctx w = {0};
-    bf_result r = may_write(call);
-    if (r == BF_OK)
-        r = api_if_match(call, &w.expected);
-    if (r == BF_OK)
-        r = api_transaction(call, delete_in_tx, &w);
-    if (r != BF_OK)
-        return r;
-    http_respond_empty(call->req, 204);
-    return BF_OK;
+    return write_route(call, NULL, true, delete_in_tx, 204);
 }
 
 static bf_result revise_in_tx(api_call *call, void *ctx)
@@ -575,11 +557,7 @@ static bf_result revise_in_tx(api_call *call, void *ctx)
 bf_result quotation_revise(api_call *call, const api_route *route)
 {
     (void)route;
-    write_ctx w = {0};
-    bf_result r = may_write(call);
-    if (r == BF_OK)
-        r = api_transaction(call, revise_in_tx, &w);
-    return r == BF_OK ? respond(call, 201, &w.q) : r;
+    return write_route(call, NULL, false, revise_in_tx, 201);
 }
 
 /* Loads the quotation of the path for a change of state at version expected. */
@@ -651,13 +629,7 @@ static bf_result submit_in_tx(api_call *call, void *ctx)
 bf_result quotation_submit(api_call *call, const api_route *route)
 {
     (void)route;
-    write_ctx w = {0};
-    bf_result r = may_write(call);
-    if (r == BF_OK)
-        r = api_if_match(call, &w.expected);
-    if (r == BF_OK)
-        r = api_transaction(call, submit_in_tx, &w);
-    return r == BF_OK ? respond(call, 200, &w.q) : r;
+    return write_route(call, NULL, true, submit_in_tx, 200);
 }
 
 /* Which state may follow which by POST …/status. */
@@ -704,15 +676,7 @@ static bf_result status_in_tx(api_call *call, void *ctx)
 bf_result quotation_status(api_call *call, const api_route *route)
 {
     (void)route;
-    write_ctx w = {0};
-    bf_result r = may_write(call);
-    if (r == BF_OK)
-        r = api_if_match(call, &w.expected);
-    if (r == BF_OK)
-        r = api_body_as(call, &body_quotation_status, &w.body);
-    if (r == BF_OK)
-        r = api_transaction(call, status_in_tx, &w);
-    return r == BF_OK ? respond(call, 200, &w.q) : r;
+    return write_route(call, &body_quotation_status, true, status_in_tx, 200);
 }
 
 static bf_result primary_in_tx(api_call *call, void *ctx)
@@ -739,13 +703,7 @@ static bf_result primary_in_tx(api_call *call, void *ctx)
 bf_result quotation_primary(api_call *call, const api_route *route)
 {
     (void)route;
-    write_ctx w = {0};
-    bf_result r = may_write(call);
-    if (r == BF_OK)
-        r = api_body_as(call, &body_quotation_primary, &w.body);
-    if (r == BF_OK)
-        r = api_transaction(call, primary_in_tx, &w);
-    return r == BF_OK ? respond(call, 200, &w.q) : r;
+    return write_route(call, &body_quotation_primary, false, primary_in_tx, 200);
 }
 
 /* ---- what an approval of kind discount does ---------------------------------------- */
