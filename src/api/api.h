@@ -239,7 +239,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_approval_result, response_approval_page, response_approval_list,
     response_approval_count, response_activity_checklist, response_activity_checklist_progress,
     response_price_list, response_quotation, response_quotation_list, response_quotation_preview,
-    response_contract, response_contract_list;
+    response_contract, response_contract_list, response_document_data;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -506,6 +506,16 @@ typedef struct contract_facts {
     const char *first_payment_on; /* when it arrived, or NULL */
     int64_t first_payment;        /* fen received of it */
 } contract_facts;
+
+/* opportunity_id's newest contract as GET /contracts/{id} answers it (kept
+ * in the call's arena), or *out NULL when it has none; without checking who
+ * sees it. */
+bf_result api_contract_newest_json(api_call *call, const char *opportunity_id, json_t **out);
+
+/* What a template reads about opp, as the viewer sees it (docs/templates.md):
+ * a JSON object kept in the call's arena. */
+bf_result api_document_data(api_call *call, const record *opp, json_t **out);
+bf_result document_data_get(api_call *call, const struct api_route *route);
 
 /* The facts of opportunity_id's newest contract, without checking who sees it. */
 bf_result api_contract_facts(api_call *call, const char *opportunity_id, contract_facts *out);

@@ -348,3 +348,13 @@ bf_result contract_document(api_call *call, const api_route *route)
     http_respond_body(call->req, 200, "text/html; charset=utf-8", b.data, b.len);
     return BF_OK;
 }
+
+bf_result api_contract_newest_json(api_call *call, const char *opportunity_id, json_t **out)
+{
+    contract *items = NULL;
+    size_t n = 0;
+    *out = NULL;
+    bf_result r =
+        store_contract_list(call->app->store, call->arena, opportunity_id, &items, &n, &call->err);
+    return r == BF_OK && n > 0 ? contract_json(call, &items[0], out) : r;
+}

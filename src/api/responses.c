@@ -618,3 +618,26 @@ static const schema contract_list_members[] = {LIST("items", &contract_item, "Ne
 
 const schema response_contract_list = {
     .name = "ContractList", .kind = SCHEMA_OBJECT, .members = contract_list_members};
+
+static const schema document_data_members[] = {
+    OBJECT("today", "iso (2026-12-05), zh (2026年12月5日), en (5 December 2026)"),
+    OBJECT("deal", "The deal as GET /opportunities/{id} answers it, and money: {fen, yuan, "
+                   "in_words}"),
+    OBJECT("account", "The deal's account"),
+    LIST("contacts", &any_object, "The account's contacts"),
+    OBJECT("buying_centre", "The contacts by buying_role: decision_maker, approver, evaluator, "
+                            "initiator, coach, user, other"),
+    LIST("team", &any_object, "The deal team: name, display_name, role"),
+    OBJECT_OR_NULL("quotation", "The primary quotation, else the newest, as GET "
+                                "/quotations/{id} answers it"),
+    OBJECT_OR_NULL("contract", "The newest contract, as GET /contracts/{id} answers it"),
+    OBJECT_OR_NULL("tender", "The tender record (internal staff)"),
+    LIST("competitors", &name_item, "The deal's competitors"),
+    OBJECT("forms", "mant, w5p2, compelling_event, evaluation, tender as saved (internal staff)"),
+    {0}};
+
+const schema response_document_data = {
+    .name = "DocumentData",
+    .kind = SCHEMA_OBJECT,
+    .members = document_data_members,
+    .doc = "What a document's template reads about a deal (docs/templates.md)"};

@@ -290,6 +290,16 @@ static const api_route declared_routes[] = {
      .statuses = {404},
      .flags = ROUTE_HTML},
     {.method = "GET",
+     .pattern = "/api/v1/opportunities/{id}/document-data",
+     .handler = document_data_get,
+     .kind = ROUTE_OTHER,
+     .operation = "getDocumentData",
+     .summary = "What a document's template reads about the deal, as the caller sees it: the "
+                "deal, account, contacts and buying centre, team, forms, quotation, contract, "
+                "tender, competitors and today's date",
+     .response = &response_document_data,
+     .statuses = {404}},
+    {.method = "GET",
      .pattern = "/api/v1/audit",
      .handler = audit_list,
      .kind = ROUTE_OTHER,
