@@ -228,7 +228,8 @@ bf_result api_body_as(api_call *call, const schema *s, json_t **out);
 extern const schema body_login, body_password_change, body_password_set, body_deal_member,
     body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision,
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
-    body_activity_item, body_quotation_status, body_quotation_primary;
+    body_activity_item, body_quotation_status, body_quotation_primary, body_template,
+    body_document_preview;
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
@@ -239,7 +240,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_approval_result, response_approval_page, response_approval_list,
     response_approval_count, response_activity_checklist, response_activity_checklist_progress,
     response_price_list, response_quotation, response_quotation_list, response_quotation_preview,
-    response_contract, response_contract_list, response_document_data;
+    response_contract, response_contract_list, response_document_data, response_template,
+    response_template_list, response_document_preview;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -516,6 +518,11 @@ bf_result api_contract_newest_json(api_call *call, const char *opportunity_id, j
  * a JSON object kept in the call's arena. */
 bf_result api_document_data(api_call *call, const record *opp, json_t **out);
 bf_result document_data_get(api_call *call, const struct api_route *route);
+bf_result templates_list(api_call *call, const struct api_route *route);
+bf_result template_get(api_call *call, const struct api_route *route);
+bf_result template_create(api_call *call, const struct api_route *route);
+bf_result document_render(api_call *call, const struct api_route *route);
+bf_result document_preview(api_call *call, const struct api_route *route);
 
 /* The facts of opportunity_id's newest contract, without checking who sees it. */
 bf_result api_contract_facts(api_call *call, const char *opportunity_id, contract_facts *out);

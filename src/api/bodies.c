@@ -2,6 +2,7 @@
  * tool: declared once here, validated with schema_check by their handlers
  * and described from the same declarations in the OpenAPI document. */
 #include "api/api.h"
+#include "core/template_catalog.h"
 #include "core/approval.h"
 
 static const schema login_members[] = {
@@ -266,3 +267,36 @@ const schema body_quotation_primary = {.name = "QuotationPrimary",
                                        .kind = SCHEMA_OBJECT,
                                        .members = quotation_primary_members,
                                        .doc = "Make a quotation the deal's primary one"};
+
+static const schema template_members[] = {
+    {.name = "key",
+     .kind = SCHEMA_SLUG,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "Which template: a built-in one's key makes the company's own version of it"},
+    {.name = "lang", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = template_langs},
+    {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = template_kinds},
+    {.name = "name", .ref = &schema_text_pair, .flags = SCHEMA_REQUIRED},
+    {.name = "body",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 200000,
+     .doc = "Markdown with Mustache tags over the data of docs/templates.md"},
+    {0},
+};
+
+const schema body_template = {.name = "TemplateBody",
+                              .kind = SCHEMA_OBJECT,
+                              .members = template_members,
+                              .doc = "A document template, saved as its key's next version"};
+
+static const schema preview_members[] = {
+    {.name = "template", .kind = SCHEMA_SLUG, .doc = "A template's key (or body)"},
+    {.name = "body", .kind = SCHEMA_TEXT, .max = 200000, .doc = "A template text to try"},
+    {.name = "lang", .kind = SCHEMA_ENUM, .values = template_langs, .def = "\"zh\""},
+    {0},
+};
+
+const schema body_document_preview = {.name = "DocumentPreview",
+                                      .kind = SCHEMA_OBJECT,
+                                      .members = preview_members,
+                                      .doc = "A template (or a text) filled from the deal"};

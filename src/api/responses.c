@@ -641,3 +641,39 @@ const schema response_document_data = {
     .kind = SCHEMA_OBJECT,
     .members = document_data_members,
     .doc = "What a document's template reads about a deal (docs/templates.md)"};
+
+static const schema template_members[] = {
+    TEXT("key"),
+    TEXT("lang"),
+    TEXT_OR_NULL("kind"),
+    OBJECT("name", "zh, en"),
+    INT("version"),
+    BOOL("builtin"),
+    {.name = "created_at", .kind = SCHEMA_TEXT},
+    {.name = "body", .kind = SCHEMA_TEXT, .doc = "Markdown with Mustache tags"},
+    {.name = "names", .kind = SCHEMA_ARRAY, .item = &name_item, .doc = "The names it reads"},
+    {.name = "unknown",
+     .kind = SCHEMA_ARRAY,
+     .item = &name_item,
+     .doc = "The names it reads that no part of the data has"},
+    {0}};
+
+const schema response_template = {.name = "Template",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = template_members,
+                                  .doc = "A document template (version 0: built in)"};
+
+static const schema template_item = {.ref = &response_template};
+
+static const schema template_list_members[] = {
+    LIST("items", &template_item, "The company's newest versions, then the built-in ones"), {0}};
+
+const schema response_template_list = {
+    .name = "TemplateList", .kind = SCHEMA_OBJECT, .members = template_list_members};
+
+static const schema document_preview_members[] = {TEXT("markdown"), TEXT("html"), {0}};
+
+const schema response_document_preview = {.name = "DocumentPreviewResult",
+                                          .kind = SCHEMA_OBJECT,
+                                          .members = document_preview_members,
+                                          .doc = "A document filled from a deal"};

@@ -14,4 +14,8 @@ typedef struct embedded_file {
 /* The built-in playbooks, playbooks/ *.json, sorted by file name. */
 extern const embedded_file builtin_playbook_files[];
 
+/* The built-in document templates, templates/index.json and templates/
+ * <key>.<lang>.md, sorted by file name. */
+extern const embedded_file builtin_template_files[];
+
 #endif

@@ -651,6 +651,27 @@ bf_result store_contract_update(store *st, arena *ar, contract *c, int64_t expec
 bf_result store_contract_list(store *st, arena *ar, const char *opportunity_id, contract **out,
                               size_t *n, bf_error *err);
 
+/* ---- document templates -----------------------------------------------------------
+ * Templates the company writes (migration 22, src/api/templates.c); each save of a key
+ * in a language is a new version. Texts in the arena of the read, or the caller's. */
+typedef struct doc_template {
+    const char *id; /* "tpl_…"; made on insert */
+    const char *key, *lang, *kind, *name_zh, *name_en, *body;
+    int64_t version; /* made on insert: the key's and language's newest + 1 */
+    const char *created_at, *created_by;
+} doc_template;
+
+/* Inserts t as the next version of its key and language. */
+bf_result store_template_insert(store *st, arena *ar, doc_template *t, bf_error *err);
+
+/* The version of key in lang (version 0: the newest); BF_ERR_NOT_FOUND when
+ * there is none. */
+bf_result store_template_get(store *st, arena *ar, const char *key, const char *lang,
+                             int64_t version, doc_template *out, bf_error *err);
+
+/* The newest version of every key and language, by key (at most 500). */
+bf_result store_template_list(store *st, arena *ar, doc_template **out, size_t *n, bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

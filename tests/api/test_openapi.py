@@ -95,6 +95,7 @@ class OpenAPITest(ServerTestCase):
         out = (path.replace("{id}", rid).replace("{item}/steps", "prepare-visit/steps")
                .replace("{item}", "int-visit-prepared")
                .replace("{decision}", "vision").replace("{step}", "1")
+               .replace("{key}", "letter-visit")
                .replace("{user}", self.ids["users"] if real else "usr_placeholder0000")
                .replace("{partner}", self.ids["partners"] if real else "ptn_placeholder0000"))
         self.assertNotIn("{", out, "unknown path parameter in %s" % path)
@@ -130,6 +131,11 @@ class OpenAPITest(ServerTestCase):
             return {"status": "sent"}
         if method == "POST" and path == "/api/v1/quotations/{id}/primary":
             return {"update_amount": False}
+        if method == "POST" and path == "/api/v1/templates":
+            return {"key": "doc-letter", "lang": "zh", "kind": "letter",
+                    "name": {"zh": "文档函", "en": "Doc letter"}, "body": "{{deal.name}}"}
+        if method == "POST" and path == "/api/v1/opportunities/{id}/document-preview":
+            return {"template": "letter-visit"}
         if method == "PUT" and path == "/api/v1/contracts/{id}":
             return {"signed_on": "2026-12-01", "milestones": []}
         if method == "POST" and path == "/api/v1/products":
