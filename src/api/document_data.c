@@ -59,6 +59,68 @@ static json_t *money_json(int64_t fen)
     return json_pack("{s:I, s:s, s:s}", "fen", (json_int_t)fen, "yuan", yuan, "in_words", in_words);
 }
 
+/* "1,234,567.89" of fen; a new JSON string. */
+static json_t *yuan_json(json_int_t fen)
+{
+    json_t *m = money_json(fen);
+    json_t *y = json_incref(json_object_get(m, "yuan"));
+    json_decref(m);
+    return y;
+}
+
+/* Beside each money figure (fen) of obj named in keys, its yuan text under
+ * "<key>_yuan": what a document prints. */
+static int add_yuan(json_t *obj, const char *const *keys)
+{
+    int bad = 0;
+    for (size_t i = 0; obj != NULL && keys[i]; i++) {
+        json_t *v = json_object_get(obj, keys[i]);
+        char name[64];
+        snprintf(name, sizeof(name), "%s_yuan", keys[i]);
+        if (json_is_integer(v))
+            bad |= json_object_set_new(obj, name, yuan_json(json_integer_value(v)));
+    }
+    return bad;
+}
+
+/* The quotation's and the contract's money as text too. */
+static int papers_in_yuan(json_t *quote, json_t *paper)
+{
+    static const char *const line_keys[] = {
+        "unit_price", "list_amount", "discount_amount", "net", "tax", "gross", NULL};
+    static const char *const total_keys[] = {"list_amount", "discount_amount", "net",
+                                             "tax",         "gross",           NULL};
+    static const char *const contract_keys[] = {"amount", NULL};
+    static const char *const milestone_keys[] = {"planned", "received", NULL};
+    int bad = add_yuan(json_object_get(quote, "totals"), total_keys);
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(quote, "lines"), i, v) bad |= add_yuan(v, line_keys);
+    bad |= add_yuan(paper, contract_keys);
+    json_array_foreach(json_object_get(json_object_get(paper, "plan"), "milestones"), i, v) bad |=
+        add_yuan(v, milestone_keys);
+    return bad;
+}
+
+/* The owner as a signature reads: name, display_name, email. */
+static bf_result owner_json(api_call *call, const record *opp, json_t **out)
+{
+    const char *id = record_text(opp, "owner_id");
+    record *u;
+    *out = NULL;
+    if (id == NULL)
+        return BF_OK;
+    bf_error ignored;
+    if (store_record_get(call->app->store, call->arena, &resource_users, id, &u, &ignored) != BF_OK)
+        return BF_OK; /* an owner gone from the directory signs nothing */
+    const char *shown = record_text(u, "display_name");
+    *out =
+        api_keep(call, json_pack("{s:s, s:s, s:s?}", "name", record_text(u, "name"), "display_name",
+                                 shown && *shown ? shown : record_text(u, "name"), "email",
+                                 record_text(u, "email")));
+    return *out ? BF_OK : BF_ERR_NOMEM;
+}
+
 typedef struct people {
     json_t *contacts, *centre;
 } people;
@@ -156,10 +218,15 @@ bf_result api_document_data(api_call *call, const record *opp, json_t **out)
         r = quotation_json(call, opp, &quote);
     if (r == BF_OK)
         r = api_contract_newest_json(call, opp->id, &paper);
+    json_t *owner = NULL;
+    if (r == BF_OK)
+        r = owner_json(call, opp, &owner);
     if (r != BF_OK)
         return r;
     const field_value *amount = record_field_const(opp, "amount");
     int bad = json_object_set_new(deal, "money", money_json(amount->null ? 0 : amount->i));
+    bad |= json_object_set_new(deal, "owner_user", owner ? json_incref(owner) : json_null());
+    bad |= papers_in_yuan(quote, paper);
     bad |= json_object_set_new(data, "today", today_json());
     bad |= json_object_set(data, "deal", deal);
     bad |= json_object_set_new(data, "account", api_record_json(call, acc));

@@ -172,6 +172,17 @@ static const char *const known_names[] = {"today",
                                           "updated_at",
                                           "created_by",
                                           "sent_at",
+                                          "owner_user",
+                                          "email",
+                                          "unit_price_yuan",
+                                          "list_amount_yuan",
+                                          "discount_amount_yuan",
+                                          "net_yuan",
+                                          "tax_yuan",
+                                          "gross_yuan",
+                                          "amount_yuan",
+                                          "planned_yuan",
+                                          "received_yuan",
                                           NULL};
 
 static bool known_segment(const char *name, size_t n)
