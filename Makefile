@@ -6,7 +6,7 @@ LISTEN     ?= 127.0.0.1:8080
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
 FUZZ_BUILD ?= build-fuzz
-FUZZ_TARGETS = api forms headers list_query playbook record router static_path
+FUZZ_TARGETS = api forms headers list_query mustache playbook record router static_path
 SECONDS    ?= 60
 
 # make bench: the data sizes (deals), seconds per figure, and the store.

@@ -314,8 +314,7 @@ bf_result approval_record_direct(api_call *call, const record *opp, int kind, js
         static const char *const what[] = {
             [APPROVAL_OVERRIDE] = "passing a gate whose items are unmet",
             [APPROVAL_CLOSE] = "closing a deal before its winning stage",
-            [APPROVAL_SALES_MODE] = "a sales mode below the evaluation's recommendation "
-                                    "(防止大单做小)",
+            [APPROVAL_SALES_MODE] = "a sales mode below the recommendation (防止大单做小)",
             [APPROVAL_PROPOSAL_RELEASE] = "releasing the proposal",
             [APPROVAL_DISCOUNT] = "a quotation's discount above the limit",
         };
