@@ -149,6 +149,7 @@ enum {
     ROUTE_REPORT = 32,       /* a report: runs on the server's pool, so that reports never hold
                                 every worker, and stops when its client goes away */
     ROUTE_HTML = 64,         /* answers a document in HTML (text/html), not JSON */
+    ROUTE_XLSX = 128,        /* answers an Excel workbook (.xlsx), not JSON */
 };
 
 /* The forms, ended by an entry whose name is NULL. */
@@ -480,6 +481,7 @@ bf_result quotation_submit(api_call *call, const struct api_route *route);
 bf_result quotation_status(api_call *call, const struct api_route *route);
 bf_result quotation_primary(api_call *call, const struct api_route *route);
 bf_result quotation_document(api_call *call, const struct api_route *route);
+bf_result quotation_spreadsheet(api_call *call, const struct api_route *route);
 
 /* Asks for an approval of a quotation's discount (kind discount) about opp,
  * of levels levels of managers, in the caller's transaction: the

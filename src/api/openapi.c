@@ -241,6 +241,11 @@ static json_t *success_response(const api_route *r, int status)
     if (r->flags & ROUTE_HTML)
         return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "An HTML document", "content",
                          "text/html", "schema", "type", "string");
+    if (r->flags & ROUTE_XLSX)
+        return json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "An Excel workbook",
+                         "content",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         "schema", "type", "string", "format", "binary");
     char name[64];
     json_t *body = r->response != NULL && r->response->name != NULL ? ref_to(r->response->name)
                    : r->response != NULL ? schema_to_json(r->response, true)

@@ -5,7 +5,9 @@ quotation setting the deal's amount, expiry, and the printable document.
 Through the real server."""
 
 import datetime
+import io
 import unittest
+import zipfile
 from fractions import Fraction
 
 from bingfa_server import ServerTestCase
@@ -390,8 +392,28 @@ class QuotationTest(ServerTestCase):
         self.assertIn("Quotation", en.raw.decode("utf-8"))
 
 
-if __name__ == "__main__":
-    unittest.main()
+    def test_the_quotation_as_an_excel_workbook(self):
+        q = self.quote(self.deal(), {"payment_terms": "=HYPERLINK(\"http://x\")", "lines": [
+            {"product_id": self.fin["id"], "quantity": 2, "discount": 10},
+            {"name": "=1+1", "unit_price": 123456, "quantity": 0.5, "tax_rate": 6}]})
+        r = self.request("GET", "/api/v1/quotations/%s/spreadsheet" % q["id"], headers=self.sales)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.headers["Content-Type"],
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        self.assertIn('filename="%s.xlsx"' % q["number"], r.headers["Content-Disposition"])
+        book = zipfile.ZipFile(io.BytesIO(r.raw))
+        strings = book.read("xl/sharedStrings.xml").decode("utf-8")
+        sheet = book.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        self.assertIn("财务模块", strings)
+        self.assertIn(q["amount_in_words"], strings)
+        self.assertIn("=1+1", strings)  # typed text stays text
+        self.assertNotIn("<f>", sheet)  # no formula anywhere
+        # 2 x 120,000.00 at 10 % off: 216,000.00 net; the figures are numbers.
+        self.assertIn("<v>216000</v>", sheet)
+        self.assertIn("<v>120000</v>", sheet)
+        self.assertEqual(self.request("GET", "/api/v1/quotations/%s/spreadsheet" % q["id"],
+                                      headers=self.server.auth(self.unique("外人"), role="sales",
+                                                               team_id=None)).status, 404)
 
 
 class ContractTest(ServerTestCase):
@@ -553,3 +575,7 @@ class ContractTest(ServerTestCase):
         self.assertIn("&lt;我方&gt;", html)
         self.assertIn("首付&lt;款&gt;", html)
         self.assertIn("合同客户 &lt;乙&gt;", html)
+
+
+if __name__ == "__main__":
+    unittest.main()
