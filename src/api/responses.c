@@ -671,7 +671,18 @@ static const schema template_list_members[] = {
 const schema response_template_list = {
     .name = "TemplateList", .kind = SCHEMA_OBJECT, .members = template_list_members};
 
-static const schema document_preview_members[] = {TEXT("markdown"), TEXT("html"), {0}};
+static const schema document_preview_members[] = {
+    TEXT("markdown"),
+    TEXT("html"),
+    {.name = "names",
+     .kind = SCHEMA_ARRAY,
+     .item = &name_item,
+     .doc = "For a body: the names it reads"},
+    {.name = "unknown",
+     .kind = SCHEMA_ARRAY,
+     .item = &name_item,
+     .doc = "For a body: the names it reads that no part of the data has"},
+    {0}};
 
 const schema response_document_preview = {.name = "DocumentPreviewResult",
                                           .kind = SCHEMA_OBJECT,

@@ -509,8 +509,16 @@ bf_result document_preview(api_call *call, const api_route *route)
         r = render_markdown(call, key, text, lang ? lang : "zh", &md, &len, &t);
     if (r == BF_OK)
         r = markdown_to_html(call->arena, md, len, &html, &n);
+    json_t *j =
+        r == BF_OK ? api_keep(call, json_pack("{s:s, s:s}", "markdown", md, "html", html)) : NULL;
+    if (r == BF_OK && j == NULL)
+        r = BF_ERR_NOMEM;
+    /* A text being written: the names it reads, and the unknown ones, now. */
+    mustache_template *m;
+    if (r == BF_OK && text != NULL && (r = parse_body(call, text, &m)) == BF_OK)
+        r = names_json(call, m, j);
     if (r != BF_OK)
         return r;
-    http_respond_json(call->req, 200, json_pack("{s:s, s:s}", "markdown", md, "html", html));
+    http_respond_json(call->req, 200, json_incref(j));
     return BF_OK;
 }

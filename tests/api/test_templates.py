@@ -113,6 +113,11 @@ class TemplateTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["html"], "<h2>模板客户 &lt;b&gt;甲&lt;/b&gt;</h2>\n"
                                          "<p>人民币伍拾万元整</p>\n")
+        self.assertEqual(r.json["unknown"], [])
+        r = self.post("/api/v1/opportunities/%s/document-preview" % self.opp["id"],
+                      {"body": "{{deal.nmae}}{{account.name}}"})
+        self.assertEqual((r.json["names"], r.json["unknown"]),
+                         (["deal.nmae", "account.name"], ["deal.nmae"]), r)
         r = self.post("/api/v1/opportunities/%s/document-preview" % self.opp["id"],
                       {"body": "{{#x}}"})
         self.assertEqual((r.status, r.json["error"]["field"]), (422, "body"), r)

@@ -163,6 +163,30 @@ export const quotations = {
   documentUrl: (quoteId, lang) => withQuery(`/api/v1/quotations/${id(quoteId)}/document`, { lang }),
 }
 
+// Document templates (文档模板), docs/templates.md: Markdown with Mustache
+// tags; the built-in ones and the company's own versions (admin saves).
+export const templates = {
+  // {items: [{key, lang, kind, name: {zh, en}, version, builtin, created_at?}]}
+  list: () => api.get('/templates'),
+  // query {lang, version}: the text too, the names it reads and the unknown ones
+  get: (key, query) => api.get(withQuery(`/templates/${id(key)}`, query)),
+  // {key, lang, kind, name: {zh, en}, body}: the key's next version; a syntax
+  // error is 422 template_syntax on body ("line L, column C: …")
+  save: (body) => api.post('/templates', body),
+}
+
+// A deal's documents made from the templates.
+export const documents = {
+  // what a template reads about the deal, as the caller sees it
+  data: (oppId) => api.get(`/opportunities/${id(oppId)}/document-data`),
+  // body {template: key, lang} or {body: text, lang}: {markdown, html}, nothing written
+  preview: (oppId, body) => api.post(`/opportunities/${id(oppId)}/document-preview`, body),
+  // the download (Content-Disposition: attachment); format html | markdown; a
+  // plain link, the session cookie reads it
+  url: (oppId, key, lang, format) =>
+    withQuery(`/api/v1/opportunities/${id(oppId)}/documents/${id(key)}`, { lang, format }),
+}
+
 export const tools = {
   bidSimulation: (scheme) => api.post('/tools/bid-simulation', scheme),
 }
