@@ -161,6 +161,8 @@ export const quotations = {
     api.post(`/quotations/${id(quoteId)}/primary`, { update_amount: !!updateAmount }),
   // the printable document, opened in a tab of its own (the session cookie reads it)
   documentUrl: (quoteId, lang) => withQuery(`/api/v1/quotations/${id(quoteId)}/document`, { lang }),
+  // the quotation as an Excel workbook (报价单号.xlsx), downloaded
+  spreadsheetUrl: (quoteId, lang) => withQuery(`/api/v1/quotations/${id(quoteId)}/spreadsheet`, { lang }),
 }
 
 // Document templates (文档模板), docs/templates.md: Markdown with Mustache

@@ -205,6 +205,13 @@ test('a salesperson quotes the deal with live totals, sends it and makes it the 
   assert.match(doc.url(), new RegExp(`/api/v1/quotations/${q1.id}/document`))
   assert.match(await doc.textContent('body'), /商务报价单[\s\S]*贰拾肆万玖仟叁佰捌拾元整/)
   await doc.close()
+  // The Excel workbook: the link downloads it with the session's cookie.
+  const href = await page.getAttribute('[data-test="quote-xlsx"]', 'href')
+  assert.match(href, new RegExp(`/api/v1/quotations/${q1.id}/spreadsheet\\?lang=zh`))
+  const xlsx = await page.request.get(server.base + href)
+  assert.equal(xlsx.status(), 200)
+  assert.match(xlsx.headers()['content-disposition'], /\.xlsx"/)
+  assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK')
 
   // A second revision: 3 套 at 15 % off, the travel gone, 2.5 人天 of service.
   await page.click('[data-test="quote-revise"]')
