@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "auth/throttle.h"
+#include "core/docx.h"
 #include "core/access.h"
 #include "core/playbook.h"
 #include "core/record.h"
@@ -521,6 +522,9 @@ bf_result api_contract_newest_json(api_call *call, const char *opportunity_id, j
 bf_result api_document_data(api_call *call, const record *opp, json_t **out);
 bf_result document_data_get(api_call *call, const struct api_route *route);
 bf_result templates_list(api_call *call, const struct api_route *route);
+
+/* The parts of a Word file zipped in memory into *data (the call's arena). */
+bf_result api_zip_parts(api_call *call, const docx_parts *parts, const char **data, size_t *len);
 bf_result template_get(api_call *call, const struct api_route *route);
 bf_result template_create(api_call *call, const struct api_route *route);
 bf_result document_render(api_call *call, const struct api_route *route);

@@ -341,8 +341,8 @@ static const api_route declared_routes[] = {
      .handler = document_render,
      .kind = ROUTE_OTHER,
      .operation = "renderDocument",
-     .summary = "A document of the deal made from template key, to download: an HTML page or "
-                "Markdown (?format=html|markdown, ?lang=zh|en)",
+     .summary = "A document of the deal made from template key, to download: an HTML page, "
+                "a Word file or Markdown (?format=html|docx|markdown, ?lang=zh|en)",
      .query = "lang format",
      .statuses = {404, 422},
      .flags = ROUTE_HTML},

@@ -460,9 +460,10 @@ bf_result document_render(api_call *call, const api_route *route)
     const char *lang = lang_of(call);
     const char *format = http_query(call->req, "format");
     bool html = format == NULL || strcmp(format, "html") == 0;
-    if (!html && strcmp(format, "markdown") != 0)
+    bool docx = format != NULL && strcmp(format, "docx") == 0;
+    if (!html && !docx && strcmp(format, "markdown") != 0)
         return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "format",
-                       "format must be html or markdown");
+                       "format must be html, markdown or docx");
     doc_template t = {0};
     const char *md;
     size_t len;
@@ -476,10 +477,24 @@ bf_result document_render(api_call *call, const api_route *route)
     const char *name = strcmp(lang, "en") == 0 && t.name_en ? t.name_en
                        : t.name_zh                          ? t.name_zh
                                                             : key;
-    const char *disposition =
-        download_header(call, record_text(opp, "name"), name, html ? "html" : "md");
+    const char *disposition = download_header(call, record_text(opp, "name"), name,
+                                              html   ? "html"
+                                              : docx ? "docx"
+                                                     : "md");
     if (disposition == NULL || !http_set_header(call->req, "Content-Disposition", disposition))
         return BF_ERR_NOMEM;
+    if (docx) {
+        docx_parts parts;
+        const char *file;
+        size_t size;
+        if ((r = docx_from_markdown(call->arena, md, len, name, &parts)) != BF_OK ||
+            (r = api_zip_parts(call, &parts, &file, &size)) != BF_OK)
+            return r;
+        http_respond_body(call->req, 200,
+                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                          file, size);
+        return BF_OK;
+    }
     if (!html) {
         http_respond_body(call->req, 200, "text/markdown; charset=utf-8", md, len);
         return BF_OK;

@@ -4,7 +4,10 @@ column, names no data has listed), and documents of a deal made from them
 as Markdown and HTML, everything the user typed escaped. Through the real
 server."""
 
+import io
 import unittest
+import zipfile
+import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
 from bingfa_server import ServerTestCase, sign_contract
@@ -61,6 +64,43 @@ class TemplateTest(ServerTestCase):
         q = self.get("/api/v1/opportunities/%s/document-data" % self.opp["id"]).json["quotation"]
         doc = self.request("GET", "/api/v1/opportunities/%s/documents/quotation" % self.opp["id"])
         self.assertIn(q["amount_in_words"], doc.raw.decode("utf-8"))
+
+    def test_a_word_file_of_every_builtin_template(self):
+        W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+        for key in BUILTIN:
+            with self.subTest(key=key):
+                r = self.request("GET", "/api/v1/opportunities/%s/documents/%s?format=docx"
+                                 % (self.opp["id"], key))
+                self.assertEqual(r.status, 200, r)
+                self.assertEqual(r.headers["Content-Type"], "application/vnd.openxmlformats-"
+                                 "officedocument.wordprocessingml.document")
+                self.assertIn(".docx", unquote(r.headers["Content-Disposition"]))
+                book = zipfile.ZipFile(io.BytesIO(r.raw))
+                self.assertEqual(sorted(book.namelist()), sorted([
+                    "[Content_Types].xml", "_rels/.rels", "word/_rels/document.xml.rels",
+                    "word/styles.xml", "word/header1.xml", "word/footer1.xml",
+                    "word/document.xml"]))
+                for part in book.namelist():  # every part is well-formed XML
+                    ET.fromstring(book.read(part))
+                doc = ET.fromstring(book.read("word/document.xml"))
+                text = "".join(t.text or "" for t in doc.iter(W + "t"))
+                # what users typed stays the text they typed
+                self.assertTrue(any(v in text for v in ("模板商机 | 一期", "模板客户 <b>甲</b>")),
+                                text[:200])
+                self.assertNotIn("{{", text)
+        # The quotation's Word file holds its lines in a table, its header the title.
+        r = self.request("GET", "/api/v1/opportunities/%s/documents/quotation?format=docx"
+                         % self.opp["id"])
+        book = zipfile.ZipFile(io.BytesIO(r.raw))
+        doc = ET.fromstring(book.read("word/document.xml"))
+        cells = ["".join(t.text or "" for t in tc.iter(W + "t")) for tc in doc.iter(W + "tc")]
+        self.assertIn("软件许可", cells)
+        self.assertIn("113,000.00", cells)
+        header = "".join(t.text or "" for t in ET.fromstring(book.read("word/header1.xml"))
+                         .iter(W + "t"))
+        self.assertTrue(header)
+        self.assertIn(b"PAGE", book.read("word/footer1.xml"))
+        self.assertIn(b'w:eastAsia="SimSun"', book.read("word/styles.xml"))
 
     def test_the_company_writes_its_own_versions(self):
         body = {"key": "letter-visit", "lang": "zh", "kind": "letter",
