@@ -527,6 +527,7 @@ bf_result templates_list(api_call *call, const struct api_route *route);
 bf_result api_zip_parts(api_call *call, const docx_parts *parts, const char **data, size_t *len);
 bf_result template_get(api_call *call, const struct api_route *route);
 bf_result template_create(api_call *call, const struct api_route *route);
+bf_result template_versions(api_call *call, const struct api_route *route);
 bf_result document_render(api_call *call, const struct api_route *route);
 bf_result document_preview(api_call *call, const struct api_route *route);
 

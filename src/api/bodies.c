@@ -281,6 +281,12 @@ static const schema template_members[] = {
      .flags = SCHEMA_REQUIRED,
      .max = 200000,
      .doc = "Markdown with Mustache tags over the data of docs/templates.md"},
+    {.name = "base_version",
+     .kind = SCHEMA_INT,
+     .min = 0,
+     .max = INT64_MAX,
+     .doc = "The version the text was written over (0: the built-in one): saving fails with 412 "
+            "when another was saved meanwhile"},
     {0},
 };
 

@@ -329,12 +329,31 @@ static bf_result parse_body(api_call *call, const char *body, mustache_template 
 
 typedef struct create_ctx {
     doc_template t;
+    int64_t base_version; /* the version the text was written over (0: the built-in), or -1 */
 } create_ctx;
 
 static bf_result create_in_tx(api_call *call, void *ctx)
 {
     create_ctx *c = ctx;
-    bf_result r = store_template_insert(call->app->store, call->arena, &c->t, &call->err);
+    bf_result r = BF_OK;
+    if (c->base_version >= 0) {
+        /* The text was written over version base_version: someone saving
+         * meanwhile must not be overwritten unseen. */
+        doc_template newest;
+        r = store_template_get(call->app->store, call->arena, c->t.key, c->t.lang, 0, &newest,
+                               &call->err);
+        int64_t now = r == BF_OK ? newest.version : 0;
+        if (r == BF_ERR_NOT_FOUND) {
+            bf_error_clear(&call->err);
+            r = BF_OK;
+        }
+        if (r == BF_OK && now != c->base_version)
+            r = bf_fail(&call->err, BF_ERR_STALE, "version_mismatch", "base_version",
+                        "version %lld of %s (%s) was saved meanwhile: read it and write again",
+                        (long long)now, c->t.key, c->t.lang);
+    }
+    if (r == BF_OK)
+        r = store_template_insert(call->app->store, call->arena, &c->t, &call->err);
     json_t *v = r == BF_OK
                     ? api_keep(call, json_pack("{s:s, s:s, s:I}", "template", c->t.key, "lang",
                                                c->t.lang, "version", (json_int_t)c->t.version))
@@ -352,8 +371,10 @@ bf_result template_create(api_call *call, const api_route *route)
     bf_result r = api_require(call, ACCESS_EDIT_PLAYBOOKS);
     if (r == BF_OK)
         r = api_body_as(call, &body_template, &body);
-    create_ctx c = {0};
+    create_ctx c = {.base_version = -1};
     if (r == BF_OK) {
+        json_t *base = json_object_get(body, "base_version");
+        c.base_version = base ? json_integer_value(base) : -1;
         json_t *name = json_object_get(body, "name");
         c.t = (doc_template){.key = json_string_value(json_object_get(body, "key")),
                              .lang = json_string_value(json_object_get(body, "lang")),
@@ -535,5 +556,45 @@ bf_result document_preview(api_call *call, const api_route *route)
     if (r != BF_OK)
         return r;
     http_respond_json(call->req, 200, json_incref(j));
+    return BF_OK;
+}
+
+bf_result template_versions(api_call *call, const api_route *route)
+{
+    (void)route;
+    doc_template *items = NULL;
+    size_t n = 0;
+    const char *key = call->req->params[0];
+    bf_result r = store_template_versions(call->app->store, call->arena, key, lang_of(call), &items,
+                                          &n, &call->err);
+    json_t *arr = api_keep(call, json_array());
+    if (r == BF_OK && arr == NULL)
+        r = BF_ERR_NOMEM;
+    for (size_t i = 0; r == BF_OK && i < n; i++)
+        if (json_array_append_new(arr, template_json(&items[i], false, false)) != 0)
+            r = BF_ERR_NOMEM;
+    size_t len;
+    /* The built-in text is the version before the company's first (0). */
+    if (r == BF_OK && template_builtin_body(key, lang_of(call), &len) != NULL) {
+        doc_template base = {.key = key, .lang = lang_of(call), .version = 0};
+        const json_t *index = template_builtin_index();
+        size_t i;
+        json_t *e;
+        json_array_foreach((json_t *)index, i, e)
+        {
+            if (strcmp(json_string_value(json_object_get(e, "key")), key) != 0)
+                continue;
+            base.kind = json_string_value(json_object_get(e, "kind"));
+            base.name_zh = json_string_value(json_object_get(json_object_get(e, "name"), "zh"));
+            base.name_en = json_string_value(json_object_get(json_object_get(e, "name"), "en"));
+        }
+        r = json_array_append_new(arr, template_json(&base, true, false)) == 0 ? BF_OK
+                                                                               : BF_ERR_NOMEM;
+    }
+    if (r == BF_OK && json_array_size(arr) == 0)
+        r = bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "key", "no template %s", key);
+    if (r != BF_OK)
+        return r;
+    http_respond_json(call->req, 200, json_pack("{s:O}", "items", arr));
     return BF_OK;
 }

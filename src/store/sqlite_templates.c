@@ -16,6 +16,9 @@ static const char SQL_TEMPLATE_NEWEST[] =
     "ORDER BY version DESC LIMIT 1";
 static const char SQL_TEMPLATE_VERSION[] =
     "SELECT " TEMPLATE_COLUMNS " FROM templates WHERE key = ?1 AND lang = ?2 AND version = ?3";
+static const char SQL_TEMPLATE_VERSIONS[] =
+    "SELECT " TEMPLATE_COLUMNS " FROM templates WHERE key = ?1 AND lang = ?2 "
+    "ORDER BY version DESC LIMIT 200";
 static const char SQL_TEMPLATE_LIST[] =
     "SELECT " TEMPLATE_COLUMNS " FROM templates t WHERE version = (SELECT MAX(version) FROM "
     "templates n WHERE n.key = t.key AND n.lang = t.lang) ORDER BY key, lang LIMIT 500";
@@ -98,6 +101,23 @@ bf_result store_template_list(store *st, arena *ar, doc_template **out, size_t *
     bf_result r = sq_prepare(st, SQL_TEMPLATE_LIST, &c, &s, err);
     if (r != BF_OK)
         return r;
+    void *rows = NULL;
+    if ((r = sq_collect(c, s, ar, sizeof(doc_template), read_template, "templates", &rows, n,
+                        err)) == BF_OK)
+        *out = rows;
+    return r;
+}
+
+bf_result store_template_versions(store *st, arena *ar, const char *key, const char *lang,
+                                  doc_template **out, size_t *n, bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    bf_result r = sq_prepare(st, SQL_TEMPLATE_VERSIONS, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, key);
+    sq_bind_text(s, 2, lang);
     void *rows = NULL;
     if ((r = sq_collect(c, s, ar, sizeof(doc_template), read_template, "templates", &rows, n,
                         err)) == BF_OK)

@@ -669,6 +669,10 @@ bf_result store_template_insert(store *st, arena *ar, doc_template *t, bf_error 
 bf_result store_template_get(store *st, arena *ar, const char *key, const char *lang,
                              int64_t version, doc_template *out, bf_error *err);
 
+/* Every version of key in lang, newest first (at most 200). */
+bf_result store_template_versions(store *st, arena *ar, const char *key, const char *lang,
+                                  doc_template **out, size_t *n, bf_error *err);
+
 /* The newest version of every key and language, by key (at most 500). */
 bf_result store_template_list(store *st, arena *ar, doc_template **out, size_t *n, bf_error *err);
 

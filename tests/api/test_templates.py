@@ -125,6 +125,14 @@ class TemplateTest(ServerTestCase):
         listed = [t for t in self.get("/api/v1/templates").json["items"]
                   if t["key"] == "letter-visit" and t["lang"] == "zh"]
         self.assertEqual([(t["version"], t["builtin"]) for t in listed], [(2, False)])
+        versions = self.get("/api/v1/templates/letter-visit/versions?lang=zh").json["items"]
+        self.assertEqual([(v["version"], v["builtin"]) for v in versions],
+                         [(2, False), (1, False), (0, True)])
+        # Written over version 1 while 2 was saved: refused, nothing saved.
+        stale = self.post("/api/v1/templates", dict(body, base_version=1))
+        self.assertEqual((stale.status, stale.json["error"]["field"]), (412, "base_version"), stale)
+        fresh = self.post("/api/v1/templates", dict(body, base_version=2))
+        self.assertEqual((fresh.status, fresh.json["version"]), (201, 3), fresh)
         # The English one is still the built-in one.
         self.assertTrue(self.get("/api/v1/templates/letter-visit?lang=en").json["builtin"])
 
