@@ -534,6 +534,11 @@ bf_result document_preview(api_call *call, const struct api_route *route);
 /* The facts of opportunity_id's newest contract, without checking who sees it. */
 bf_result api_contract_facts(api_call *call, const char *opportunity_id, contract_facts *out);
 
+/* The quotation of the path, for a document of it: its answer as GET
+ * /quotations/{id} gives it to the viewer (404 alike when they do not see
+ * its deal), its deal and the deal's account (NULL when gone). */
+bf_result api_quotation_paper(api_call *call, quotation *q, json_t **j, record **opp, record **acc);
+
 /* The quotation id and its answer as GET /quotations/{id} gives it (kept
  * in the call's arena), without checking who sees it. */
 bf_result api_quotation_load_json(api_call *call, const char *id, quotation *q, json_t **out);

@@ -274,7 +274,8 @@ static bf_result html_text(buf *b, const char *before, const char *text, const c
 
 static bf_result yuan(buf *b, int64_t fen)
 {
-    return buf_printf(b, "%lld.%02lld", (long long)(fen / 100), (long long)(fen % 100));
+    char text[QUOTE_YUAN_CAP];
+    return buf_append_str(b, quote_yuan_text(fen, text, sizeof(text)));
 }
 
 bf_result contract_document(api_call *call, const api_route *route)

@@ -42,17 +42,8 @@ static json_t *today_json(void)
 /* Money of a record as the document prints it: yuan with separators and in words. */
 static json_t *money_json(int64_t fen)
 {
-    char digits[32], grouped[48], words[QUOTE_WORDS_CAP];
-    int n = snprintf(digits, sizeof(digits), "%lld", (long long)(fen / 100));
-    size_t k = 0;
-    for (int i = 0; i < n && k + 2 < sizeof(grouped); i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            grouped[k++] = ',';
-        grouped[k++] = digits[i];
-    }
-    grouped[k] = '\0';
-    char yuan[64];
-    snprintf(yuan, sizeof(yuan), "%s.%02lld", grouped, (long long)(fen % 100));
+    char words[QUOTE_WORDS_CAP], yuan[QUOTE_YUAN_CAP];
+    quote_yuan_text(fen, yuan, sizeof(yuan));
     quote_amount_in_words(fen, words, sizeof(words));
     char in_words[QUOTE_WORDS_CAP + 16];
     snprintf(in_words, sizeof(in_words), "人民币%s", words);
@@ -62,10 +53,8 @@ static json_t *money_json(int64_t fen)
 /* "1,234,567.89" of fen; a new JSON string. */
 static json_t *yuan_json(json_int_t fen)
 {
-    json_t *m = money_json(fen);
-    json_t *y = json_incref(json_object_get(m, "yuan"));
-    json_decref(m);
-    return y;
+    char text[QUOTE_YUAN_CAP];
+    return json_string(quote_yuan_text(fen, text, sizeof(text)));
 }
 
 /* Beside each money figure (fen) of obj named in keys, its yuan text under

@@ -2,10 +2,10 @@
  * by default (?lang=en: English). Everything a user typed — names, terms,
  * notes, the customer's name — is escaped. The figures are the quotation's
  * answer's (src/api/quotations.c), so paper and screen agree. */
-#include <inttypes.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "core/quote.h"
 #include "http/response.h"
 
 #define DOC_MAX (4 * 1024 * 1024)
@@ -23,18 +23,8 @@ static const char *say(const doc *d, const char *zh, const char *en)
 /* fen as "12,345.67". */
 static bf_result money(buf *b, int64_t fen)
 {
-    bool negative = fen < 0;
-    uint64_t v = negative ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
-    char digits[32];
-    int n = snprintf(digits, sizeof(digits), "%" PRIu64, v / 100);
-    bf_result r = negative ? buf_append(b, "-", 1) : BF_OK;
-    for (int i = 0; i < n && r == BF_OK; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            r = buf_append(b, ",", 1);
-        if (r == BF_OK)
-            r = buf_append(b, &digits[i], 1);
-    }
-    return r == BF_OK ? buf_printf(b, ".%02" PRIu64, v % 100) : r;
+    char text[QUOTE_YUAN_CAP];
+    return buf_append_str(b, quote_yuan_text(fen, text, sizeof(text)));
 }
 
 static bf_result number(buf *b, json_t *v)
@@ -253,23 +243,8 @@ bf_result quotation_document(api_call *call, const api_route *route)
     (void)route;
     quotation q;
     json_t *j;
-    record *opp = NULL, *acc = NULL;
-    bf_result r = api_costs_settle(call, NULL);
-    if (r == BF_OK)
-        r = api_quotation_load_json(call, call->req->params[0], &q, &j);
-    if (r == BF_OK)
-        r = api_require_visible(call, &resource_opportunities, q.opportunity_id);
-    if (r == BF_ERR_NOT_FOUND)
-        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "id", "no quotation %s",
-                       call->req->params[0]);
-    if (r == BF_OK)
-        r = store_record_get(call->app->store, call->arena, &resource_opportunities,
-                             q.opportunity_id, &opp, &call->err);
-    const char *account = opp ? record_text(opp, "account_id") : NULL;
-    bf_error ignored;
-    if (r == BF_OK && account)
-        store_record_get(call->app->store, call->arena, &resource_accounts, account, &acc,
-                         &ignored);
+    record *opp, *acc;
+    bf_result r = api_quotation_paper(call, &q, &j, &opp, &acc);
     if (r != BF_OK)
         return r;
     doc d = {.en = strcmp(api_lang(call), "en") == 0};

@@ -194,23 +194,10 @@ bf_result quotation_spreadsheet(api_call *call, const api_route *route)
     (void)route;
     quotation q;
     json_t *j;
-    record *opp = NULL, *acc = NULL;
-    bf_result r = api_costs_settle(call, NULL);
-    if (r == BF_OK)
-        r = api_quotation_load_json(call, call->req->params[0], &q, &j);
-    if (r == BF_OK)
-        r = api_require_visible(call, &resource_opportunities, q.opportunity_id);
-    if (r == BF_ERR_NOT_FOUND)
-        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "id", "no quotation %s",
-                       call->req->params[0]);
-    if (r == BF_OK)
-        r = store_record_get(call->app->store, call->arena, &resource_opportunities,
-                             q.opportunity_id, &opp, &call->err);
+    record *opp, *acc;
+    bf_result r = api_quotation_paper(call, &q, &j, &opp, &acc);
     if (r != BF_OK)
         return r;
-    bf_error ignored;
-    store_record_get(call->app->store, call->arena, &resource_accounts,
-                     record_text(opp, "account_id"), &acc, &ignored);
     const char *dir = getenv("TMPDIR");
     char path[512];
     snprintf(path, sizeof(path), "%s/bingfa-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");

@@ -260,8 +260,9 @@ static bf_result figures_into(api_call *call, json_t *j, json_t *lines, const fi
     return bad ? BF_ERR_NOMEM : BF_OK;
 }
 
-/* The answer of a quotation (kept in the call's arena). */
-static bf_result quotation_json(api_call *call, const quotation *q, json_t **out)
+/* The answer of a quotation (kept in the call's arena); rules are the
+ * quotation settings, read once by the caller. */
+static bf_result quotation_json(api_call *call, const quotation *q, json_t *rules, json_t **out)
 {
     json_t *lines = api_keep(call, json_loads(q->lines ? q->lines : "[]", 0, NULL));
     figures f;
@@ -284,9 +285,6 @@ static bf_result quotation_json(api_call *call, const quotation *q, json_t **out
                         q->created_by, "sent_at", api_text_or_null(q->sent_at)));
     if (j == NULL)
         return BF_ERR_NOMEM;
-    json_t *rules;
-    if ((r = api_setting_value(call, &api_setting_quotations, &rules)) != BF_OK)
-        return r;
     json_object_set_new(j, "approval_levels",
                         json_integer(pricing_discount_levels(f.totals.max_line_discount, rules)));
     if ((r = figures_into(call, j, lines, &f)) != BF_OK)
@@ -362,7 +360,10 @@ static bf_result audit(api_call *call, const char *action, const quotation *q)
 static bf_result respond(api_call *call, int status, const quotation *q)
 {
     json_t *j;
-    bf_result r = quotation_json(call, q, &j);
+    json_t *rules;
+    bf_result r = api_setting_value(call, &api_setting_quotations, &rules);
+    if (r == BF_OK)
+        r = quotation_json(call, q, rules, &j);
     if (r == BF_OK)
         r = api_set_etag(call, q->version);
     if (r == BF_OK)
@@ -383,12 +384,16 @@ bf_result quotations_of_deal(api_call *call, const api_route *route)
     size_t n = 0;
     if (r == BF_OK)
         r = store_quotation_list(call->app->store, call->arena, deal, &items, &n, &call->err);
+    json_t *rules = NULL; /* the quotation settings, read once for the list */
+    if (r == BF_OK)
+        r = api_setting_value(call, &api_setting_quotations, &rules);
     json_t *arr = api_keep(call, json_array());
     if (r == BF_OK && arr == NULL)
         r = BF_ERR_NOMEM;
     for (size_t i = 0; r == BF_OK && i < n; i++) {
         json_t *j;
-        if ((r = quotation_json(call, &items[i], &j)) == BF_OK && json_array_append(arr, j) != 0)
+        if ((r = quotation_json(call, &items[i], rules, &j)) == BF_OK &&
+            json_array_append(arr, j) != 0)
             r = BF_ERR_NOMEM;
     }
     if (r != BF_OK)
@@ -730,5 +735,30 @@ bf_result api_quotation_decided(api_call *call, const char *quotation_id, const 
 bf_result api_quotation_load_json(api_call *call, const char *id, quotation *q, json_t **out)
 {
     bf_result r = store_quotation_get(call->app->store, call->arena, id, q, &call->err);
-    return r == BF_OK ? quotation_json(call, q, out) : r;
+    json_t *rules;
+    if (r == BF_OK)
+        r = api_setting_value(call, &api_setting_quotations, &rules);
+    return r == BF_OK ? quotation_json(call, q, rules, out) : r;
+}
+
+bf_result api_quotation_paper(api_call *call, quotation *q, json_t **j, record **opp, record **acc)
+{
+    *opp = *acc = NULL;
+    bf_result r = api_costs_settle(call, NULL);
+    if (r == BF_OK)
+        r = api_quotation_load_json(call, call->req->params[0], q, j);
+    if (r == BF_OK)
+        r = api_require_visible(call, &resource_opportunities, q->opportunity_id);
+    if (r == BF_ERR_NOT_FOUND)
+        return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "id", "no quotation %s",
+                       call->req->params[0]);
+    if (r == BF_OK)
+        r = store_record_get(call->app->store, call->arena, &resource_opportunities,
+                             q->opportunity_id, opp, &call->err);
+    if (r != BF_OK)
+        return r;
+    bf_error ignored; /* a deal without its account still prints */
+    store_record_get(call->app->store, call->arena, &resource_accounts,
+                     record_text(*opp, "account_id"), acc, &ignored);
+    return BF_OK;
 }

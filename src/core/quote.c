@@ -314,3 +314,20 @@ size_t quote_amount_in_words(int64_t fen, char *out, size_t cap)
         out[w.kept] = '\0';
     return w.len;
 }
+
+const char *quote_yuan_text(int64_t fen, char *out, size_t cap)
+{
+    uint64_t v = fen < 0 ? (uint64_t)(-(fen + 1)) + 1 : (uint64_t)fen;
+    char digits[24];
+    int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(v / 100));
+    size_t k = 0;
+    if (fen < 0 && k + 1 < cap)
+        out[k++] = '-';
+    for (int i = 0; i < n && k + 1 < cap; i++) {
+        if (i > 0 && (n - i) % 3 == 0 && k + 2 < cap)
+            out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    snprintf(out + k, cap > k ? cap - k : 0, ".%02u", (unsigned)(v % 100));
+    return out;
+}

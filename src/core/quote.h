@@ -142,4 +142,12 @@ bf_result quote_compute(const quote_line_in *lines, size_t n, int64_t whole_disc
  *     零元整; a negative amount starts with 负. */
 size_t quote_amount_in_words(int64_t fen, char *out, size_t cap);
 
+/* Room, bytes with the NUL, for quote_yuan_text of any int64 value. */
+#define QUOTE_YUAN_CAP 40
+
+/* Writes fen as yuan the way a document prints money: thousands separated,
+ * two decimals, "-" first when negative (123456789 -> "1,234,567.89") into
+ * the caller's out of cap bytes (QUOTE_YUAN_CAP always suffice); returns out. */
+const char *quote_yuan_text(int64_t fen, char *out, size_t cap);
+
 #endif

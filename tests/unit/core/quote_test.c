@@ -665,9 +665,24 @@ static void random_lines_match_second_computation(void **state)
     assert_true(lines > 3000);
 }
 
+/* Money as a document prints it: thousands separated, two decimals. */
+static void yuan_text_groups_thousands(void **state)
+{
+    (void)state;
+    char out[QUOTE_YUAN_CAP];
+    assert_string_equal(quote_yuan_text(0, out, sizeof(out)), "0.00");
+    assert_string_equal(quote_yuan_text(5, out, sizeof(out)), "0.05");
+    assert_string_equal(quote_yuan_text(100000, out, sizeof(out)), "1,000.00");
+    assert_string_equal(quote_yuan_text(123456789, out, sizeof(out)), "1,234,567.89");
+    assert_string_equal(quote_yuan_text(-1130000, out, sizeof(out)), "-11,300.00");
+    assert_string_equal(quote_yuan_text(INT64_MAX, out, sizeof(out)), "92,233,720,368,547,758.07");
+    assert_string_equal(quote_yuan_text(INT64_MIN, out, sizeof(out)), "-92,233,720,368,547,758.08");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(yuan_text_groups_thousands),
         cmocka_unit_test(kinds_are_named_in_enum_order),
         cmocka_unit_test(empty_quotation),
         cmocka_unit_test(rounding_edges),
