@@ -17,6 +17,29 @@
 
 /* ---- finding a template --------------------------------------------------------------- */
 
+/* The built-in template key in lang, named from the index; false when
+ * there is none. */
+static bool builtin_of(const char *key, const char *lang, doc_template *out)
+{
+    size_t len;
+    const char *body = template_builtin_body(key, lang, &len);
+    if (body == NULL)
+        return false;
+    *out = (doc_template){.key = key, .lang = lang, .body = body, .kind = "other"};
+    size_t i;
+    json_t *e;
+    json_array_foreach((json_t *)template_builtin_index(), i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "key")), key) != 0)
+            continue;
+        json_t *name = json_object_get(e, "name");
+        out->kind = json_string_value(json_object_get(e, "kind"));
+        out->name_zh = json_string_value(json_object_get(name, "zh"));
+        out->name_en = json_string_value(json_object_get(name, "en"));
+    }
+    return true;
+}
+
 /* The template key in lang: the company's newest (or version), else the
  * built-in one. *builtin says which. */
 static bf_result find_template(api_call *call, const char *key, const char *lang, int64_t version,
@@ -27,25 +50,10 @@ static bf_result find_template(api_call *call, const char *key, const char *lang
     *builtin = false;
     if (r != BF_ERR_NOT_FOUND || version > 0)
         return r;
-    size_t len;
-    const char *body = template_builtin_body(key, lang, &len);
-    if (body == NULL)
+    if (!builtin_of(key, lang, out))
         return bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "key", "no template %s (%s)", key,
                        lang);
     bf_error_clear(&call->err);
-    const json_t *index = template_builtin_index();
-    size_t i;
-    json_t *e;
-    *out = (doc_template){.key = key, .lang = lang, .body = body, .kind = "other"};
-    json_array_foreach((json_t *)index, i, e)
-    {
-        if (strcmp(json_string_value(json_object_get(e, "key")), key) != 0)
-            continue;
-        json_t *name = json_object_get(e, "name");
-        out->kind = json_string_value(json_object_get(e, "kind"));
-        out->name_zh = json_string_value(json_object_get(name, "zh"));
-        out->name_en = json_string_value(json_object_get(name, "en"));
-    }
     *builtin = true;
     return BF_OK;
 }
@@ -274,12 +282,8 @@ bf_result templates_list(api_call *call, const api_route *route)
             for (size_t i = 0; i < n; i++)
                 replaced |=
                     strcmp(own[i].key, key) == 0 && strcmp(own[i].lang, template_langs[l]) == 0;
-            size_t len;
             doc_template t;
-            bool builtin;
-            if (replaced || template_builtin_body(key, template_langs[l], &len) == NULL)
-                continue;
-            if ((r = find_template(call, key, template_langs[l], 0, &t, &builtin)) == BF_OK &&
+            if (!replaced && builtin_of(key, template_langs[l], &t) &&
                 json_array_append_new(items, template_json(&t, true, false)) != 0)
                 r = BF_ERR_NOMEM;
         }
@@ -573,24 +577,11 @@ bf_result template_versions(api_call *call, const api_route *route)
     for (size_t i = 0; r == BF_OK && i < n; i++)
         if (json_array_append_new(arr, template_json(&items[i], false, false)) != 0)
             r = BF_ERR_NOMEM;
-    size_t len;
     /* The built-in text is the version before the company's first (0). */
-    if (r == BF_OK && template_builtin_body(key, lang_of(call), &len) != NULL) {
-        doc_template base = {.key = key, .lang = lang_of(call), .version = 0};
-        const json_t *index = template_builtin_index();
-        size_t i;
-        json_t *e;
-        json_array_foreach((json_t *)index, i, e)
-        {
-            if (strcmp(json_string_value(json_object_get(e, "key")), key) != 0)
-                continue;
-            base.kind = json_string_value(json_object_get(e, "kind"));
-            base.name_zh = json_string_value(json_object_get(json_object_get(e, "name"), "zh"));
-            base.name_en = json_string_value(json_object_get(json_object_get(e, "name"), "en"));
-        }
-        r = json_array_append_new(arr, template_json(&base, true, false)) == 0 ? BF_OK
-                                                                               : BF_ERR_NOMEM;
-    }
+    doc_template base;
+    if (r == BF_OK && builtin_of(key, lang_of(call), &base) &&
+        json_array_append_new(arr, template_json(&base, true, false)) != 0)
+        r = BF_ERR_NOMEM;
     if (r == BF_OK && json_array_size(arr) == 0)
         r = bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "key", "no template %s", key);
     if (r != BF_OK)
