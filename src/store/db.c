@@ -103,6 +103,11 @@ int db_bind_null(db_stmt *s, int idx)
     return s->conn->driver->bind_null(s, idx);
 }
 
+int db_bind_blob(db_stmt *s, int idx, const void *data, size_t len)
+{
+    return s->conn->driver->bind_blob(s, idx, data, len);
+}
+
 int db_step(db_stmt *s)
 {
     return s->conn->driver->step(s);
@@ -121,6 +126,11 @@ void db_clear_bindings(db_stmt *s)
 const char *db_column_text(db_stmt *s, int col)
 {
     return s->conn->driver->column_text(s, col);
+}
+
+const void *db_column_blob(db_stmt *s, int col, size_t *len)
+{
+    return s->conn->driver->column_blob(s, col, len);
 }
 
 size_t db_column_bytes(db_stmt *s, int col)

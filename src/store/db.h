@@ -79,6 +79,9 @@ void db_finalize(db_stmt *s);
 int db_bind_text(db_stmt *s, int idx, const char *t);
 int db_bind_int64(db_stmt *s, int idx, int64_t v);
 int db_bind_null(db_stmt *s, int idx);
+/* Binds bytes data[0..len) as a BLOB (SQLite) or bytea (PostgreSQL); not
+ * copied either: they stay valid until the last step. */
+int db_bind_blob(db_stmt *s, int idx, const void *data, size_t len);
 
 /* Runs the statement (on its first step) and moves to its next row:
  * DB_ROW, DB_DONE or DB_ERROR. */
@@ -98,6 +101,10 @@ size_t db_column_bytes(db_stmt *s, int col);
 int64_t db_column_int64(db_stmt *s, int col);
 int db_column_int(db_stmt *s, int col);
 bool db_column_is_null(db_stmt *s, int col);
+/* Column col of the current row as bytes (a BLOB or bytea), their length in
+ * *len; NULL and 0 for SQL NULL or when out of memory (PostgreSQL decodes
+ * them). Valid until the next step, reset or blob read of the statement. */
+const void *db_column_blob(db_stmt *s, int col, size_t *len);
 
 /* Rows changed by the connection's last INSERT, UPDATE or DELETE. */
 int64_t db_changes(db_conn *c);

@@ -15,11 +15,13 @@ typedef struct db_driver {
     int (*bind_text)(db_stmt *s, int idx, const char *t);
     int (*bind_int64)(db_stmt *s, int idx, int64_t v);
     int (*bind_null)(db_stmt *s, int idx);
+    int (*bind_blob)(db_stmt *s, int idx, const void *data, size_t len);
     int (*step)(db_stmt *s);
     void (*reset)(db_stmt *s);
     void (*clear_bindings)(db_stmt *s);
     const char *(*column_text)(db_stmt *s, int col);
     size_t (*column_bytes)(db_stmt *s, int col);
+    const void *(*column_blob)(db_stmt *s, int col, size_t *len);
     int64_t (*column_int64)(db_stmt *s, int col);
     bool (*column_is_null)(db_stmt *s, int col);
     int64_t (*changes)(db_conn *c);

@@ -25,6 +25,7 @@
  * sent without waiting and its result awaited in short polls, asking stop()
  * between them; when it says stop, the server is asked to cancel it. */
 #include <errno.h>
+#include <limits.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
@@ -69,6 +70,9 @@ typedef struct pg_stmt {
     int nparams; /* distinct parameters */
     const char **values;
     char (*numbers)[24]; /* the text of integers bound, one per parameter */
+    int *lengths;        /* of the bytes bound as bytea, one per parameter */
+    int *formats;        /* 1 where bytes are bound (binary), else 0 (text) */
+    unsigned char *blob; /* the bytea last read (db_column_blob), PQfreemem'd */
     PGresult *res;
     int row, nrows;
     bool ran;
@@ -269,6 +273,9 @@ static void pg_finalize(db_stmt *ds)
     free(s->map);
     free(s->values);
     free(s->numbers);
+    free(s->lengths);
+    free(s->formats);
+    PQfreemem(s->blob);
     free(s);
 }
 
@@ -281,7 +288,9 @@ static int pg_prepare(db_conn *dc, const char *sql, size_t len, db_stmt **out)
     s->base.conn = dc;
     if (!translate(s, sql, len) ||
         (s->nparams > 0 && ((s->values = calloc((size_t)s->nparams, sizeof(char *))) == NULL ||
-                            (s->numbers = calloc((size_t)s->nparams, 24)) == NULL))) {
+                            (s->numbers = calloc((size_t)s->nparams, 24)) == NULL ||
+                            (s->lengths = calloc((size_t)s->nparams, sizeof(int))) == NULL ||
+                            (s->formats = calloc((size_t)s->nparams, sizeof(int))) == NULL))) {
         pg_finalize(&s->base);
         return db_fail(dc, DB_FAULT_NOMEM, "out of memory");
     }
@@ -307,8 +316,10 @@ static int pg_bind_text(db_stmt *ds, int idx, const char *t)
 {
     pg_stmt *s = stmt_of(ds);
     int k = slot_of(s, idx);
-    if (k >= 0)
+    if (k >= 0) {
         s->values[k] = t;
+        s->formats[k] = 0;
+    }
     return DB_OK;
 }
 
@@ -319,6 +330,7 @@ static int pg_bind_int64(db_stmt *ds, int idx, int64_t v)
     if (k >= 0) {
         snprintf(s->numbers[k], sizeof(s->numbers[k]), "%lld", (long long)v);
         s->values[k] = s->numbers[k];
+        s->formats[k] = 0;
     }
     return DB_OK;
 }
@@ -326,6 +338,20 @@ static int pg_bind_int64(db_stmt *ds, int idx, int64_t v)
 static int pg_bind_null(db_stmt *ds, int idx)
 {
     return pg_bind_text(ds, idx, NULL);
+}
+
+static int pg_bind_blob(db_stmt *ds, int idx, const void *data, size_t len)
+{
+    pg_stmt *s = stmt_of(ds);
+    if (len > INT_MAX)
+        return db_fail(ds->conn, DB_FAULT_OTHER, "a value of %zu bytes is too large", len);
+    int k = slot_of(s, idx);
+    if (k >= 0) {
+        s->values[k] = data ? data : "";
+        s->lengths[k] = (int)len;
+        s->formats[k] = 1;
+    }
+    return DB_OK;
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -366,8 +392,8 @@ static PGresult *run_prepared(pg_conn *c, pg_stmt *s)
 {
     c->cancelled = false;
     if (c->stop == NULL)
-        return PQexecPrepared(c->pg, s->name, s->nparams, s->values, NULL, NULL, 0);
-    if (!PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, NULL, NULL, 0))
+        return PQexecPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0);
+    if (!PQsendQueryPrepared(c->pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0))
         return NULL;
     return await_result(c);
 }
@@ -427,6 +453,8 @@ static void pg_reset(db_stmt *ds)
     pg_stmt *s = stmt_of(ds);
     PQclear(s->res);
     s->res = NULL;
+    PQfreemem(s->blob);
+    s->blob = NULL;
     s->ran = false;
     s->row = s->nrows = 0;
 }
@@ -434,8 +462,10 @@ static void pg_reset(db_stmt *ds)
 static void pg_clear_bindings(db_stmt *ds)
 {
     pg_stmt *s = stmt_of(ds);
-    for (int k = 0; k < s->nparams; k++)
+    for (int k = 0; k < s->nparams; k++) {
         s->values[k] = NULL;
+        s->formats[k] = 0;
+    }
 }
 
 /* Whether the statement is on a row that has column col. */
@@ -461,6 +491,21 @@ static size_t pg_column_bytes(db_stmt *ds, int col)
 {
     pg_stmt *s = stmt_of(ds);
     return pg_column_is_null(ds, col) ? 0 : (size_t)PQgetlength(s->res, s->row, col);
+}
+
+/* bytea comes as text (hex, "\\x…"): decoded into s->blob. */
+static const void *pg_column_blob(db_stmt *ds, int col, size_t *len)
+{
+    pg_stmt *s = stmt_of(ds);
+    *len = 0;
+    const char *text = pg_column_text(ds, col);
+    if (text == NULL)
+        return NULL;
+    PQfreemem(s->blob);
+    s->blob = PQunescapeBytea((const unsigned char *)text, len);
+    if (s->blob == NULL)
+        *len = 0;
+    return s->blob;
 }
 
 static int64_t pg_column_int64(db_stmt *ds, int col)
@@ -598,11 +643,13 @@ const db_driver db_pg_driver = {
     .bind_text = pg_bind_text,
     .bind_int64 = pg_bind_int64,
     .bind_null = pg_bind_null,
+    .bind_blob = pg_bind_blob,
     .step = pg_step,
     .reset = pg_reset,
     .clear_bindings = pg_clear_bindings,
     .column_text = pg_column_text,
     .column_bytes = pg_column_bytes,
+    .column_blob = pg_column_blob,
     .column_int64 = pg_column_int64,
     .column_is_null = pg_column_is_null,
     .changes = pg_changes,

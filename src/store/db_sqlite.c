@@ -4,6 +4,7 @@
  * taken at the start, so a transaction's reads are not overtaken by another
  * writer before it writes. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
@@ -243,6 +244,13 @@ static int sl_bind_null(db_stmt *s, int idx)
     return bound(s, sqlite3_bind_null(stmt_of(s), idx));
 }
 
+static int sl_bind_blob(db_stmt *s, int idx, const void *data, size_t len)
+{
+    if (len > INT_MAX)
+        return db_fail(s->conn, DB_FAULT_OTHER, "a value of %zu bytes is too large", len);
+    return bound(s, sqlite3_bind_blob(stmt_of(s), idx, data ? data : "", (int)len, SQLITE_STATIC));
+}
+
 static int sl_step(db_stmt *s)
 {
     int rc = sqlite3_step(stmt_of(s));
@@ -271,6 +279,13 @@ static const char *sl_column_text(db_stmt *s, int col)
 static size_t sl_column_bytes(db_stmt *s, int col)
 {
     return (size_t)sqlite3_column_bytes(stmt_of(s), col);
+}
+
+static const void *sl_column_blob(db_stmt *s, int col, size_t *len)
+{
+    const void *data = sqlite3_column_blob(stmt_of(s), col);
+    *len = data ? (size_t)sqlite3_column_bytes(stmt_of(s), col) : 0;
+    return data;
 }
 
 static int64_t sl_column_int64(db_stmt *s, int col)
@@ -397,11 +412,13 @@ const db_driver db_sqlite_driver = {
     .bind_text = sl_bind_text,
     .bind_int64 = sl_bind_int64,
     .bind_null = sl_bind_null,
+    .bind_blob = sl_bind_blob,
     .step = sl_step,
     .reset = sl_reset,
     .clear_bindings = sl_clear_bindings,
     .column_text = sl_column_text,
     .column_bytes = sl_column_bytes,
+    .column_blob = sl_column_blob,
     .column_int64 = sl_column_int64,
     .column_is_null = sl_column_is_null,
     .changes = sl_changes,
