@@ -14,12 +14,17 @@ SIZES         ?= 10000 100000 1000000
 BENCH_SECONDS ?= 5
 STORE         ?= sqlite
 
-.PHONY: all setup build web run test fuzz bench clean lint format
+.PHONY: all setup setup-test build web run test fuzz bench clean lint format
 
 all: build
 
 setup:
 	@sh scripts/setup
+
+# What the tests need beyond the build: poppler-utils and LibreOffice, which
+# read the PDF and Word documents back (make run does without them).
+setup-test:
+	@sh scripts/setup test
 
 build: setup web
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -38,7 +43,7 @@ run: build
 
 # The release build make run serves is compiled too: optimisation brings
 # warnings of its own (-Werror), and make run must not be the first to meet them.
-test: setup lint web build
+test: setup-test lint web build
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DBINGFA_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
 	@cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)

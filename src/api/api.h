@@ -137,7 +137,8 @@ typedef struct api_route {
     const char *query;              /* query parameters it takes, space-separated ("lang stage");
                                        lists take theirs from the resource */
     unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY,
-                       ROUTE_REPORT */
+                       ROUTE_REPORT, and the documents it answers: ROUTE_HTML, ROUTE_XLSX,
+                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN */
 } api_route;
 
 /* Route flags. */
@@ -151,6 +152,11 @@ enum {
                                 every worker, and stops when its client goes away */
     ROUTE_HTML = 64,         /* answers a document in HTML (text/html), not JSON */
     ROUTE_XLSX = 128,        /* answers an Excel workbook (.xlsx), not JSON */
+    ROUTE_DOCX = 256,        /* may answer a Word file (.docx), not JSON */
+    ROUTE_PDF = 512,         /* may answer a PDF, not JSON */
+    ROUTE_MARKDOWN = 1024,   /* may answer Markdown (text/markdown), not JSON */
+    ROUTE_UPLOAD = 4096,     /* its body is a file (any type, up to the server's max_upload) */
+    ROUTE_FILE = 8192,       /* answers a stored file, in the type it was kept as */
 };
 
 /* The forms, ended by an entry whose name is NULL. */
@@ -231,7 +237,11 @@ extern const schema body_login, body_password_change, body_password_set, body_de
     body_transfer, body_advance, body_checklist_item, body_checklist_step, body_decision,
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
     body_activity_item, body_quotation_status, body_quotation_primary, body_template,
-    body_document_preview;
+    body_document_preview, body_document_change, body_document_save, body_handover,
+    body_handover_ack;
+
+/* The categories of a kept document, ended by NULL. */
+extern const char *const document_categories[];
 
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
@@ -243,7 +253,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_approval_count, response_activity_checklist, response_activity_checklist_progress,
     response_price_list, response_quotation, response_quotation_list, response_quotation_preview,
     response_contract, response_contract_list, response_document_data, response_template,
-    response_template_list, response_document_preview;
+    response_template_list, response_document_preview, response_document, response_document_list,
+    response_handover, response_handover_list;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -386,7 +397,8 @@ bf_result api_sales_mode_below(api_call *call, record *opp, const char **recomme
 bf_result opportunity_set_in_funnel(api_call *call, record *opp, const playbook *pb, bool is_new);
 
 /* What follows a win, in the caller's transaction: the reference-case task
- * (the knowledge base learns from every won deal). */
+ * (the knowledge base learns from every won deal) and the handover to
+ * implementation opened. */
 bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb);
 
 /* Loads the opportunity with the id of the path and the playbook version it
@@ -502,6 +514,33 @@ bf_result contract_get(api_call *call, const struct api_route *route);
 bf_result contract_put(api_call *call, const struct api_route *route);
 bf_result contracts_of_deal(api_call *call, const struct api_route *route);
 bf_result contract_document(api_call *call, const struct api_route *route);
+
+/* Documents (documents.c). */
+bf_result document_upload(api_call *call, const struct api_route *route);
+bf_result document_save(api_call *call, const struct api_route *route);
+bf_result documents_of_deal(api_call *call, const struct api_route *route);
+bf_result document_get(api_call *call, const struct api_route *route);
+bf_result document_content(api_call *call, const struct api_route *route);
+bf_result document_change(api_call *call, const struct api_route *route);
+bf_result document_delete(api_call *call, const struct api_route *route);
+
+/* The category of a document made from a template of kind ("letter" …). */
+const char *api_document_category_of_kind(const char *kind);
+
+/* d as the API answers it (kept in the call's arena), or NULL. */
+json_t *api_document_json(api_call *call, const document *d);
+
+/* Saves content[0..len) as document d (opportunity, name, category,
+ * content type, source and the rest set by the caller; hash, size, author,
+ * id and version made here) with its audit entry, in a transaction of its
+ * own; checks that d->item_id names a deliverable of the deal. */
+bf_result api_document_save(api_call *call, document *d, const void *content, size_t len);
+
+/* The handover of a won deal (handover.c). */
+bf_result handover_get(api_call *call, const struct api_route *route);
+bf_result handover_put(api_call *call, const struct api_route *route);
+bf_result handover_acknowledge(api_call *call, const struct api_route *route);
+bf_result handovers_waiting(api_call *call, const struct api_route *route);
 
 /* What the closing stage reads of a deal's newest contract (all zero and
  * NULL when it has none). Texts in the call's arena. */

@@ -107,6 +107,10 @@ static const schema checklist_members[] = {
      .max = 40,
      .doc = "An activity of this opportunity that shows it"},
     {.name = "document", .kind = SCHEMA_TEXT, .max = 2000, .doc = "The document delivered"},
+    {.name = "document_id",
+     .kind = SCHEMA_TEXT,
+     .max = 40,
+     .doc = "A document kept on the deal that satisfies the deliverable: linked to it"},
     {0},
 };
 
@@ -306,3 +310,93 @@ const schema body_document_preview = {.name = "DocumentPreview",
                                       .kind = SCHEMA_OBJECT,
                                       .members = preview_members,
                                       .doc = "A template (or a text) filled from the deal"};
+
+const char *const document_categories[] = {"proposal",
+                                           "quotation",
+                                           "contract",
+                                           "service_contract",
+                                           "statement_of_work",
+                                           "research_results",
+                                           "research_plan",
+                                           "needs_report",
+                                           "letter",
+                                           "case",
+                                           "handover",
+                                           "minutes",
+                                           "tender",
+                                           "other",
+                                           NULL};
+
+static const schema document_change_members[] = {
+    {.name = "category",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = document_categories,
+     .doc = "What the document is: the handover package is assembled by category"},
+    {.name = "item_id",
+     .kind = SCHEMA_TEXT,
+     .max = 80,
+     .doc = "The checklist deliverable of the deal's playbook it satisfies (left out: none)"},
+    {.name = "shared", .kind = SCHEMA_BOOL, .doc = "Shown to the deal's partners"},
+    {.name = "note", .kind = SCHEMA_TEXT, .max = 2000},
+    {0},
+};
+
+const schema body_document_change = {.name = "DocumentChange",
+                                     .kind = SCHEMA_OBJECT,
+                                     .members = document_change_members,
+                                     .doc = "What a document is and satisfies; what is left out "
+                                            "is cleared"};
+
+static const char *const document_formats[] = {"docx", "pdf", "html", "markdown", NULL};
+
+static const schema document_save_members[] = {
+    {.name = "format", .kind = SCHEMA_ENUM, .values = document_formats, .def = "\"docx\""},
+    {.name = "lang", .kind = SCHEMA_ENUM, .values = template_langs, .def = "\"zh\""},
+    {.name = "category",
+     .kind = SCHEMA_ENUM,
+     .values = document_categories,
+     .doc = "By default the template's kind (a letter, a proposal …)"},
+    {.name = "item_id",
+     .kind = SCHEMA_TEXT,
+     .max = 80,
+     .doc = "The checklist deliverable of the deal's playbook it satisfies"},
+    {.name = "shared", .kind = SCHEMA_BOOL, .doc = "Shown to the deal's partners"},
+    {.name = "note", .kind = SCHEMA_TEXT, .max = 2000},
+    {0},
+};
+
+const schema body_document_save = {.name = "DocumentSave",
+                                   .kind = SCHEMA_OBJECT,
+                                   .members = document_save_members,
+                                   .doc = "A document made from a template, kept on the deal"};
+
+static const schema handover_members[] = {
+    {.name = "commitments",
+     .kind = SCHEMA_TEXT,
+     .max = 8000,
+     .doc = "The verbal commitments made to the customer (口头承诺), for implementation"},
+    {.name = "project_lead_id",
+     .kind = SCHEMA_TEXT,
+     .max = 40,
+     .doc = "The customer's project lead: a contact of the deal's account"},
+    {0},
+};
+
+const schema body_handover = {.name = "HandoverBody",
+                              .kind = SCHEMA_OBJECT,
+                              .members = handover_members,
+                              .doc = "The handover's own parts; what is left out is cleared"};
+
+static const schema handover_ack_members[] = {
+    {.name = "note",
+     .kind = SCHEMA_TEXT,
+     .max = 2000,
+     .doc = "What implementation says on receipt"},
+    {0},
+};
+
+const schema body_handover_ack = {.name = "HandoverAcknowledgement",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = handover_ack_members,
+                                  .doc = "Receipt of the handover package"};

@@ -389,6 +389,12 @@ bool api_admit(http_request *req, void *app_ptr)
     api_call call = {.app = app, .req = req, .arena = req->arena, .actor = "anonymous"};
     const api_route *route = NULL;
     bf_result r = route_of(&call, &route);
+    /* A body announced too large for where it goes is answered 413 by the
+     * server before anything else (an upload's limit is raised below). */
+    uint64_t announced;
+    if (http_has_body(req, &announced) && announced != UINT64_MAX && announced > req->body_limit &&
+        (r != BF_OK || !(route->flags & ROUTE_UPLOAD)))
+        return true;
     if (r == BF_OK && route->auth == AUTH_PUBLIC) {
         if (req->body_limit > API_PUBLIC_MAX_BODY)
             req->body_limit = API_PUBLIC_MAX_BODY;
@@ -415,6 +421,8 @@ bool api_admit(http_request *req, void *app_ptr)
         return false;
     }
     req->offload = (route->flags & (ROUTE_HASHES | ROUTE_REPORT)) != 0;
+    if ((route->flags & ROUTE_UPLOAD) && req->upload_limit > req->body_limit)
+        req->body_limit = req->upload_limit; /* a file to keep */
     return true;
 }
 

@@ -233,19 +233,56 @@ static json_t *operation_security(const api_route *r)
     return json_pack("[{s:[]}, o]", "bearerToken", cookie);
 }
 
+/* The documents a route may answer instead of JSON: its flag, the media
+ * type, whether binary, and the answer's description when it is the only one. */
+static const struct {
+    unsigned flag;
+    const char *type;
+    bool binary;
+    const char *what;
+} document_types[] = {
+    {ROUTE_HTML, "text/html", false, "An HTML document"},
+    {ROUTE_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true,
+     "An Excel workbook"},
+    {ROUTE_DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true,
+     "A Word file"},
+    {ROUTE_PDF, "application/pdf", true, "A PDF"},
+    {ROUTE_MARKDOWN, "text/markdown", false, "Markdown"},
+};
+#define DOCUMENT_FLAGS (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN)
+
+/* The success answer of a route answering documents: each media type it may
+ * answer, the binary ones as such. */
+static json_t *document_response(const api_route *r)
+{
+    json_t *content = json_object();
+    const char *what = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(document_types) / sizeof(document_types[0]); i++) {
+        if (!(r->flags & document_types[i].flag))
+            continue;
+        json_t *type = document_types[i].binary
+                           ? json_pack("{s:s, s:s}", "type", "string", "format", "binary")
+                           : json_pack("{s:s}", "type", "string");
+        json_object_set_new(content, document_types[i].type, json_pack("{s:o}", "schema", type));
+        what = document_types[i].what;
+        n++;
+    }
+    return json_pack("{s:s, s:o}", "description",
+                     n == 1 ? what : "The document, in the format asked for", "content", content);
+}
+
 /* The success answer of a route that is not a resource's. */
 static json_t *success_response(const api_route *r, int status)
 {
     if (status == 204)
         return json_pack("{s:s}", "description", "Done; no body");
-    if (r->flags & ROUTE_HTML)
-        return json_pack("{s:s, s:{s:{s:{s:s}}}}", "description", "An HTML document", "content",
-                         "text/html", "schema", "type", "string");
-    if (r->flags & ROUTE_XLSX)
-        return json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description", "An Excel workbook",
-                         "content",
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         "schema", "type", "string", "format", "binary");
+    if (r->flags & DOCUMENT_FLAGS)
+        return document_response(r);
+    if (r->flags & ROUTE_FILE)
+        return json_pack("{s:s, s:{s:{s:{s:s, s:s}}}}", "description",
+                         "The file, in the type it was kept as (Content-Disposition names it)",
+                         "content", "*/*", "schema", "type", "string", "format", "binary");
     char name[64];
     json_t *body = r->response != NULL && r->response->name != NULL ? ref_to(r->response->name)
                    : r->response != NULL ? schema_to_json(r->response, true)
@@ -322,7 +359,12 @@ static json_t *operation(const api_route *r)
         int success = r->success ? r->success : 200;
         snprintf(code, sizeof(code), "%d", success);
         json_object_set_new(responses, code, success_response(r, success));
-        if (r->body != NULL) /* declared in the route table */
+        if (r->flags & ROUTE_UPLOAD) /* a file, its name in ?name= */
+            json_object_set_new(op, "requestBody",
+                                json_pack("{s:b, s:{s:{s:{s:s, s:s}}}}", "required", 1, "content",
+                                          "application/octet-stream", "schema", "type", "string",
+                                          "format", "binary"));
+        else if (r->body != NULL) /* declared in the route table */
             json_object_set_new(op, "requestBody",
                                 json_pack("{s:b, s:o}", "required",
                                           !(r->flags & ROUTE_BODY_OPTIONAL), "content",

@@ -281,7 +281,8 @@ static bf_result create_reference_case_task(api_call *call, const record *opp, c
 
 bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb)
 {
-    return create_reference_case_task(call, opp, pb);
+    bf_result r = create_reference_case_task(call, opp, pb);
+    return r == BF_OK ? store_handover_open(call->app->store, opp->id, &call->err) : r;
 }
 
 /* Whoever creates a deal for someone else stays on it. */

@@ -112,9 +112,34 @@ static json_t *item_json(api_call *call, const playbook *pb, const checklist_def
                         json_boolean(!checklist_item_derived(def) && may_tick(call, pb, def)));
     if (def->audience)
         json_object_set_new(o, "audience", json_string(def->audience));
+    if (def->type == ITEM_DELIVERABLE) {
+        json_object_set_new(o, "requires_document", json_boolean(def->requires_document));
+        json_object_set_new(o, "template",
+                            def->template_id ? json_string(def->template_id) : json_null());
+    }
     if (def->type == ITEM_ACTIVITY && def->nsteps > 0)
         json_object_set_new(o, "steps", steps_json(call, pb, def, state, nstate));
     return state_json(o, s);
+}
+
+/* The documents of the deal (docs, every version by name, newest first)
+ * that satisfy item def: the newest version of each name linked to it. */
+static json_t *item_documents_json(api_call *call, const checklist_def *def, const document *docs,
+                                   size_t ndocs)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < ndocs; i++) {
+        if (docs[i].item_id == NULL || strcmp(docs[i].item_id, def->id) != 0)
+            continue;
+        if (i > 0 && strcmp(docs[i].name, docs[i - 1].name) == 0 && docs[i - 1].item_id &&
+            strcmp(docs[i - 1].item_id, def->id) == 0)
+            continue; /* an earlier version of one listed */
+        json_array_append_new(
+            arr, json_pack("{s:s, s:s, s:I, s:s}", "id", docs[i].id, "name", docs[i].name,
+                           "version", (json_int_t)docs[i].version, "download",
+                           arena_printf(call->arena, "/api/v1/documents/%s/content", docs[i].id)));
+    }
+    return arr;
 }
 
 static json_t *decision_json(const decision_def *d, const checklist_state *s)
@@ -154,6 +179,12 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
         return r;
     const checklist_def *items = closing ? pb->closing : stage->items;
     size_t nitems = closing ? pb->nclosing : stage->nitems;
+    document *docs = NULL;
+    size_t ndocs = 0;
+    if ((r = store_document_list(call->app->store, call->arena, opp->id,
+                                 call->who->role == ROLE_PARTNER, &docs, &ndocs, &call->err)) !=
+        BF_OK)
+        return r;
     json_t *arr = json_array(), *decisions = json_array();
     size_t unmet = 0;
     for (size_t i = 0; arr && i < nitems; i++) {
@@ -162,7 +193,11 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
             continue; /* neither shown nor counted */
         if ((checklist_def_gates(&items[i]) || closing) && (s == NULL || !s->done))
             unmet++;
-        json_array_append_new(arr, item_json(call, pb, &items[i], s, state, n));
+        json_t *item = item_json(call, pb, &items[i], s, state, n);
+        if (item != NULL && items[i].type == ITEM_DELIVERABLE)
+            json_object_set_new(item, "documents",
+                                item_documents_json(call, &items[i], docs, ndocs));
+        json_array_append_new(arr, item);
     }
     for (size_t i = 0; !closing && decisions && i < pb->ndecisions; i++) {
         if (pb->decisions[i].stage != stage_index)
@@ -262,7 +297,7 @@ static bf_result check_tick(api_call *call, const playbook *pb, const checklist_
     bool deliverable = def->type == ITEM_DELIVERABLE ||
                        (def->kind != NULL && strcmp(def->kind, "deliverable") == 0);
     if (s->done && deliverable && text_blank(s->evidence) && text_blank(s->document) &&
-        s->activity_id == NULL)
+        s->activity_id == NULL && !def->requires_document)
         return bf_fail(&call->err, BF_ERR_INVALID, "required", "evidence",
                        "%s is a deliverable: it is ticked with its evidence, a note (evidence), "
                        "a document or a linked activity (activity_id)",
@@ -315,8 +350,48 @@ static bf_result refuse_derived(api_call *call, const checklist_def *def, const 
                           : "evaluation");
 }
 
+/* A deliverable that requires a document is ticked with one: document_id
+ * (a document of this deal the caller sees, then linked to the item), or
+ * one linked to it already. */
+static bf_result check_document(api_call *call, const record *opp, const checklist_def *def,
+                                const checklist_state *s, const char *document_id)
+{
+    if (document_id != NULL) {
+        document d;
+        bf_error ignored;
+        bf_result r = store_document_get(call->app->store, call->arena, document_id, &d, &ignored);
+        if (r == BF_ERR_NOT_FOUND ||
+            (r == BF_OK && (strcmp(d.opportunity_id, opp->id) != 0 ||
+                            (call->who->role == ROLE_PARTNER && !d.shared))))
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "document_id",
+                           "document_id must be a document kept on this opportunity");
+        if (r != BF_OK)
+            return r;
+        if (d.item_id != NULL && strcmp(d.item_id, def->id) == 0)
+            return BF_OK;
+        d.item_id = def->id;
+        if ((r = store_document_update(call->app->store, &d, &call->err)) != BF_OK)
+            return r;
+        json_t *v =
+            api_keep(call, json_pack("{s:s, s:s, s:I, s:s}", "document", d.id, "name", d.name,
+                                     "version", (json_int_t)d.version, "item_id", def->id));
+        return v ? api_audit(call, "document_update", "opportunities", opp->id, NULL, v)
+                 : BF_ERR_NOMEM;
+    }
+    if (!s->done || !def->requires_document)
+        return BF_OK;
+    int64_t n = 0;
+    bf_result r = store_document_count_for_item(call->app->store, opp->id, def->id, &n, &call->err);
+    if (r == BF_OK && n == 0)
+        r = bf_fail(&call->err, BF_ERR_INVALID, "document_required", "document_id",
+                    "%s is ticked with the document that satisfies it: upload it to the deal, or "
+                    "make it from a template, and name it (document_id)",
+                    def->id);
+    return r;
+}
+
 static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const char *item_id,
-                                     json_t **out)
+                                     const char *document_id, json_t **out)
 {
     record *opp;
     const playbook *pb;
@@ -360,6 +435,8 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
         return r;
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
         return r;
+    if ((r = check_document(call, opp, def, s, document_id)) != BF_OK)
+        return r;
     if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
         return r;
     json_t *values =
@@ -386,13 +463,14 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
 /* A tick of a checklist item and its answer (kept in the call's arena). */
 typedef struct tick {
     checklist_state *state;
+    const char *document_id;
     json_t *out;
 } tick;
 
 static bf_result tick_in_tx(api_call *call, void *ctx)
 {
     tick *t = ctx;
-    bf_result r = checklist_put_in_tx(call, t->state, t->state->item_id, &t->out);
+    bf_result r = checklist_put_in_tx(call, t->state, t->state->item_id, t->document_id, &t->out);
     if (t->out != NULL && api_keep(call, t->out) == NULL) /* released: the answer fails */
         r = BF_ERR_NOMEM;
     return r;
@@ -414,7 +492,7 @@ bf_result opportunity_checklist_put(api_call *call, const api_route *route)
                          .done = json_is_true(json_object_get(body, "done")),
                          .done_by = call->actor};
     read_evidence(body, &s);
-    tick t = {.state = &s};
+    tick t = {.state = &s, .document_id = json_string_value(json_object_get(body, "document_id"))};
     if ((r = api_transaction(call, tick_in_tx, &t)) != BF_OK)
         return r;
     http_respond_json(call->req, 200, json_incref(t.out));

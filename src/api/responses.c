@@ -106,6 +106,17 @@ static const schema checklist_item_members[] = {
      .kind = SCHEMA_TEXT,
      .doc = "proposal-review: met by the proposal's review and its approved release"},
     {.name = "audience", .kind = SCHEMA_TEXT, .doc = "A deliverable: who it is for"},
+    {.name = "requires_document",
+     .kind = SCHEMA_BOOL,
+     .doc = "A deliverable: ticked only with a document kept on the deal"},
+    {.name = "template",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "A deliverable: the template it is made from"},
+    {.name = "documents",
+     .kind = SCHEMA_ARRAY,
+     .item = &any_object,
+     .doc = "A deliverable (in a checklist read): the documents kept that satisfy it"},
     BOOL("derived"),
     {.name = "owner_roles",
      .kind = SCHEMA_ARRAY,
@@ -688,3 +699,83 @@ const schema response_document_preview = {.name = "DocumentPreviewResult",
                                           .kind = SCHEMA_OBJECT,
                                           .members = document_preview_members,
                                           .doc = "A document filled from a deal"};
+
+#define DOCUMENT_MEMBERS                                                                           \
+    TEXT("id"), TEXT("opportunity_id"), TEXT("name"), INT("version"), TEXT("category"),            \
+        TEXT("content_type"), INT("size"), TEXT("sha256"), TEXT("source"),                         \
+        TEXT_OR_NULL("template_key"),                                                              \
+        {.name = "template_version",                                                               \
+         .kind = SCHEMA_INT,                                                                       \
+         .flags = SCHEMA_NULLABLE,                                                                 \
+         .max = INT64_MAX},                                                                        \
+        TEXT_OR_NULL("item_id"), BOOL("shared"), TEXT_OR_NULL("note"), TEXT("created_at"),         \
+        TEXT("created_by"), TEXT("download")
+
+static const schema document_members[] = {DOCUMENT_MEMBERS, {0}};
+
+const schema response_document = {.name = "Document",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = document_members,
+                                  .doc = "A document kept on a deal; its bytes at download"};
+
+static const schema document_item = {.ref = &response_document};
+
+static const schema document_listed_members[] = {
+    DOCUMENT_MEMBERS, LIST("earlier", &document_item, "The earlier versions, newest first"), {0}};
+
+static const schema document_listed = {
+    .name = "DocumentListed", .kind = SCHEMA_OBJECT, .members = document_listed_members};
+
+static const schema document_list_members[] = {
+    LIST("items", &document_listed, "The newest version of each name, by name"), {0}};
+
+const schema response_document_list = {
+    .name = "DocumentList", .kind = SCHEMA_OBJECT, .members = document_list_members};
+
+static const schema handover_members[] = {
+    TEXT("opportunity_id"),
+    TEXT("deal_name"),
+    INT("version"),
+    TEXT("status"),
+    BOOL("complete"),
+    LIST("items", &any_object,
+         "The parts of the package — contract, service_contract, statement_of_work, "
+         "research_results, proposal, commitments, project_lead, implementer — each with done "
+         "and its documents"),
+    LIST("missing", &name_item, "The keys of the parts not done"),
+    TEXT_OR_NULL("commitments"),
+    OBJECT_OR_NULL("project_lead", "The customer's project lead: a contact"),
+    LIST("implementers", &any_object, "The implementation users on the deal team"),
+    TEXT_OR_NULL("acknowledged_by"),
+    TEXT_OR_NULL("acknowledged_at"),
+    TEXT("created_at"),
+    TEXT("updated_at"),
+    TEXT("document"),
+    {0}};
+
+const schema response_handover = {.name = "Handover",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = handover_members,
+                                  .doc = "The handover package of a won deal (its version is the "
+                                         "ETag)"};
+
+static const schema handover_listed_members[] = {
+    TEXT("opportunity_id"),
+    TEXT("deal_name"),
+    TEXT_OR_NULL("owner_id"),
+    INT("amount"),
+    TEXT("status"),
+    BOOL("complete"),
+    LIST("missing", &name_item, "The parts not done"),
+    LIST("implementers", &any_object, "The implementation users on the deal team"),
+    TEXT("created_at"),
+    {0}};
+
+static const schema handover_listed = {
+    .name = "HandoverWaiting", .kind = SCHEMA_OBJECT, .members = handover_listed_members};
+
+static const schema handover_list_members[] = {LIST("items", &handover_listed, "Newest win first"),
+                                               {0}};
+
+const schema response_handover_list = {
+    .name = "HandoverList", .kind = SCHEMA_OBJECT, .members = handover_list_members};

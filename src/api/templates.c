@@ -1,12 +1,14 @@
 /* Document templates (docs/templates.md): the built-in ones and the
  * company's own versions (admin), checked when saved, and documents made
  * from them for a deal — Markdown filled by Mustache from the deal's data
- * (api_document_data), as Markdown or as an HTML page. */
+ * (api_document_data), as Markdown, an HTML page, a Word file or a PDF. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "core/filetype.h"
+#include "api/pdf_doc.h"
 #include "core/markdown.h"
 #include "core/mustache.h"
 #include "core/template_catalog.h"
@@ -478,17 +480,59 @@ static const char *download_header(api_call *call, const char *deal, const char 
     return r == BF_OK ? buf_cstr(&b) : NULL;
 }
 
+/* The formats of a document, and what each is answered as. */
+typedef enum doc_format { FORMAT_HTML, FORMAT_MARKDOWN, FORMAT_DOCX, FORMAT_PDF } doc_format;
+
+static const struct {
+    const char *name, *ext, *type;
+} formats[] = {
+    [FORMAT_HTML] = {"html", "html", "text/html; charset=utf-8"},
+    [FORMAT_MARKDOWN] = {"markdown", "md", "text/markdown; charset=utf-8"},
+    [FORMAT_DOCX] = {"docx", "docx",
+                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    [FORMAT_PDF] = {"pdf", "pdf", "application/pdf"},
+};
+
+/* The bytes of md in format (HTML, Word or PDF), in the call's arena. */
+static bf_result document_file(api_call *call, doc_format format, const char *name,
+                               const char *lang, const char *md, size_t len, const char **file,
+                               size_t *size)
+{
+    bf_result r;
+    if (format == FORMAT_DOCX) {
+        docx_parts parts;
+        if ((r = docx_from_markdown(call->arena, md, len, name, &parts)) != BF_OK)
+            return r;
+        return api_zip_parts(call, &parts, file, size);
+    }
+    if (format == FORMAT_PDF) {
+        pdf_doc pdf;
+        pdf_doc_options opt = {.title = name, .lang = lang};
+        if ((r = pdf_from_markdown(call->arena, md, len, &opt, &pdf, &call->err)) != BF_OK)
+            return r;
+        *file = pdf.data;
+        *size = pdf.len;
+        return BF_OK;
+    }
+    buf page;
+    if ((r = page_of(call, name, md, len, lang, &page)) != BF_OK)
+        return r;
+    *file = page.data;
+    *size = page.len;
+    return BF_OK;
+}
+
 bf_result document_render(api_call *call, const api_route *route)
 {
     (void)route;
     const char *key = call->req->params[1];
     const char *lang = lang_of(call);
-    const char *format = http_query(call->req, "format");
-    bool html = format == NULL || strcmp(format, "html") == 0;
-    bool docx = format != NULL && strcmp(format, "docx") == 0;
-    if (!html && !docx && strcmp(format, "markdown") != 0)
-        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "format",
-                       "format must be html, markdown or docx");
+    const char *asked = http_query(call->req, "format");
+    doc_format format = FORMAT_HTML;
+    while (asked && strcmp(asked, formats[format].name) != 0)
+        if (++format > FORMAT_PDF)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "format",
+                           "format must be html, markdown, docx or pdf");
     doc_template t = {0};
     const char *md;
     size_t len;
@@ -502,32 +546,79 @@ bf_result document_render(api_call *call, const api_route *route)
     const char *name = strcmp(lang, "en") == 0 && t.name_en ? t.name_en
                        : t.name_zh                          ? t.name_zh
                                                             : key;
-    const char *disposition = download_header(call, record_text(opp, "name"), name,
-                                              html   ? "html"
-                                              : docx ? "docx"
-                                                     : "md");
+    const char *disposition =
+        download_header(call, record_text(opp, "name"), name, formats[format].ext);
     if (disposition == NULL || !http_set_header(call->req, "Content-Disposition", disposition))
         return BF_ERR_NOMEM;
-    if (docx) {
-        docx_parts parts;
-        const char *file;
-        size_t size;
-        if ((r = docx_from_markdown(call->arena, md, len, name, &parts)) != BF_OK ||
-            (r = api_zip_parts(call, &parts, &file, &size)) != BF_OK)
-            return r;
-        http_respond_body(call->req, 200,
-                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                          file, size);
-        return BF_OK;
-    }
-    if (!html) {
-        http_respond_body(call->req, 200, "text/markdown; charset=utf-8", md, len);
-        return BF_OK;
-    }
-    buf page;
-    if ((r = page_of(call, name, md, len, lang, &page)) != BF_OK)
+    const char *file = md;
+    size_t size = len;
+    if (format != FORMAT_MARKDOWN &&
+        (r = document_file(call, format, name, lang, md, len, &file, &size)) != BF_OK)
         return r;
-    http_respond_body(call->req, 200, "text/html; charset=utf-8", page.data, page.len);
+    http_respond_body(call->req, 200, formats[format].type, file, size);
+    return BF_OK;
+}
+
+bf_result document_save(api_call *call, const api_route *route)
+{
+    json_t *body;
+    bf_result r = api_require(call, ACCESS_TICK_CHECKLISTS);
+    if (r == BF_OK && call->req->body.len > 0)
+        r = api_body_as(call, route->body, &body);
+    else if (r == BF_OK && (body = api_keep(call, json_pack("{s:s, s:s}", "format", "docx", "lang",
+                                                            "zh"))) == NULL)
+        r = BF_ERR_NOMEM;
+    if (r != BF_OK)
+        return r;
+    const char *key = call->req->params[1];
+    const char *lang = json_string_value(json_object_get(body, "lang"));
+    const char *asked = json_string_value(json_object_get(body, "format"));
+    doc_format format = FORMAT_HTML;
+    while (strcmp(asked, formats[format].name) != 0)
+        if (++format > FORMAT_PDF)
+            return BF_ERR_INTERNAL; /* the body's enum says which */
+    doc_template t = {0};
+    const char *md;
+    size_t len;
+    if ((r = render_markdown(call, key, NULL, lang, &md, &len, &t)) != BF_OK)
+        return r;
+    record *opp;
+    if ((r = store_record_get(call->app->store, call->arena, &resource_opportunities,
+                              call->req->params[0], &opp, &call->err)) != BF_OK)
+        return r;
+    const char *title = strcmp(lang, "en") == 0 && t.name_en ? t.name_en
+                        : t.name_zh                          ? t.name_zh
+                                                             : key;
+    const char *file = md;
+    size_t size = len;
+    if (format != FORMAT_MARKDOWN &&
+        (r = document_file(call, format, title, lang, md, len, &file, &size)) != BF_OK)
+        return r;
+    const char *category = json_string_value(json_object_get(body, "category"));
+    document d = {
+        .opportunity_id = opp->id,
+        .name = filetype_safe_name(call->arena,
+                                   arena_printf(call->arena, "%s-%s.%s", record_text(opp, "name"),
+                                                title, formats[format].ext)),
+        .category = category ? category : api_document_category_of_kind(t.kind),
+        .content_type = formats[format].type,
+        .source = "template",
+        .template_key = key,
+        .template_version = t.version,
+        .item_id = json_string_value(json_object_get(body, "item_id")),
+        .shared = json_is_true(json_object_get(body, "shared")),
+        .note = json_string_value(json_object_get(body, "note")),
+    };
+    if (d.name == NULL)
+        d.name = arena_printf(call->arena, "%s.%s", key, formats[format].ext);
+    if (d.name == NULL)
+        return BF_ERR_NOMEM;
+    if ((r = api_document_save(call, &d, file, size)) != BF_OK)
+        return r;
+    json_t *j = api_document_json(call, &d);
+    if (j == NULL)
+        return BF_ERR_NOMEM;
+    http_respond_json(call->req, 201, json_incref(j));
     return BF_OK;
 }
 

@@ -339,7 +339,24 @@ static bf_result meet_derived(demo *d, json_t *opp, const stage_def *stage, cons
     return r;
 }
 
-/* Ticks the first n items of stage, each by whose work it is, with evidence. */
+/* A deliverable that requires a document gets one: the proposal made from
+ * the built-in template as a Word file, kept on the deal (its id in *out). */
+static bf_result save_document(demo *d, const char *opp_id, const checklist_def *item,
+                               const char *as, const char **out)
+{
+    json_t *body =
+        json_pack("{s:s, s:s, s:s}", "format", "docx", "category", "proposal", "item_id", item->id);
+    const char *path = arena_printf(d->a, "/api/v1/opportunities/%s/documents/proposal", opp_id);
+    json_t *doc = NULL;
+    bf_result r = body && path ? call(d, as, "POST", path, body, -1, &doc) : BF_ERR_NOMEM;
+    json_decref(body);
+    if (r == BF_OK && (*out = json_string_value(json_object_get(doc, "id"))) == NULL)
+        r = bf_fail(d->err, BF_ERR_INTERNAL, NULL, NULL, "a saved document without its id");
+    return r;
+}
+
+/* Ticks the first n items of stage, each by whose work it is, with evidence
+ * (and the document a deliverable requires). */
 static bf_result tick_items(demo *d, const char *opp_id, const char *ref, const playbook *pb,
                             const stage_def *stage, size_t n, const char *owner)
 {
@@ -347,10 +364,15 @@ static bf_result tick_items(demo *d, const char *opp_id, const char *ref, const 
     for (size_t i = 0; r == BF_OK && i < n; i++) {
         if (checklist_item_derived(&stage->items[i]))
             continue; /* computed from MANT and the buying centre */
-        json_t *body = json_pack("{s:b, s:s}", "done", 1, "evidence", "演示数据：已核实");
+        const char *as = ticker(d, pb, &stage->items[i], ref, owner);
+        const char *doc_id = NULL;
+        if (stage->items[i].requires_document &&
+            (r = save_document(d, opp_id, &stage->items[i], as, &doc_id)) != BF_OK)
+            break;
+        json_t *body = json_pack("{s:b, s:s, s:s?}", "done", 1, "evidence", "演示数据：已核实",
+                                 "document_id", doc_id);
         const char *path =
             arena_printf(d->a, "/api/v1/opportunities/%s/checklist/%s", opp_id, stage->items[i].id);
-        const char *as = ticker(d, pb, &stage->items[i], ref, owner);
         r = body && path ? call(d, as, "PUT", path, body, -1, NULL) : BF_ERR_NOMEM;
         json_decref(body);
     }

@@ -22,6 +22,8 @@ const char cli_serve_usage[] =
     "      --threads N                     worker threads (default: one per CPU the process\n"
     "                                      may run on)\n"
     "      --max-body BYTES                largest request body (default 1048576)\n"
+    "      --max-upload BYTES              largest file uploaded to a deal (default 20971520; at\n"
+    "                                      most --max-body-memory)\n"
     "      --max-connections N             open connections at most (default 1024)\n"
     "      --max-connections-per-address N open connections from one client address\n"
     "                                      (default 64; 0: no limit, e.g. behind a proxy)\n"
@@ -120,6 +122,7 @@ static void serve_init_config(serve_config *c)
                         .listen = "127.0.0.1:8080",
                         .access_log = "-",
                         .hopt = {.max_body = 1024 * 1024,
+                                 .max_upload = HTTP_DEFAULT_MAX_UPLOAD,
                                  .connection_limit = 1024,
                                  .per_address_limit = HTTP_DEFAULT_PER_ADDRESS,
                                  .timeout_seconds = 30,
@@ -152,6 +155,8 @@ static int serve_parse_option(serve_config *c, const char *arg, const char *val)
         hopt->threads = (unsigned)n;
     } else if (strcmp(arg, "--max-body") == 0 && parse_uint(val, 1UL << 30, &n) && n > 0) {
         hopt->max_body = n;
+    } else if (strcmp(arg, "--max-upload") == 0 && parse_uint(val, 1UL << 30, &n) && n > 0) {
+        hopt->max_upload = n;
     } else if (strcmp(arg, "--max-connections") == 0 && parse_uint(val, 100000, &n) && n > 0) {
         hopt->connection_limit = (unsigned)n;
     } else if (strcmp(arg, "--max-connections-per-address") == 0 && parse_uint(val, 100000, &n)) {
@@ -222,6 +227,8 @@ static int serve_parse_args(serve_config *c, int argc, char **argv)
         return 2;
     }
     c->hopt.address = c->addr;
+    if (c->hopt.max_upload > c->hopt.body_memory) /* a file is a body held too */
+        c->hopt.max_upload = c->hopt.body_memory;
     if (c->hopt.body_memory < c->hopt.max_body) {
         cli_error("serve: --max-body-memory must be at least --max-body (%zu bytes)",
                   c->hopt.max_body);

@@ -63,6 +63,7 @@ typedef struct checklist_def {
     i18n_text text;           /* criterion text, deliverable or activity name */
     const char *audience;     /* deliverables: "customer" or "internal" */
     const char *template_id;
+    bool requires_document; /* deliverables: ticked only with a document kept on the deal */
     /* key activities */
     i18n_text goal;
     step_def *steps;

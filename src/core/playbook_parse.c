@@ -228,6 +228,7 @@ static void parse_deliverable(ctx *c, json_t *v, checklist_def *item)
     item->audience = get_string(c, v, "audience");
     item->owner = get_roles(c, v, "owner");
     item->template_id = get_template(c, v, "template");
+    item->requires_document = json_is_true(json_object_get(v, "requires_document"));
     get_derived_from(c, v, item);
 }
 

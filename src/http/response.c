@@ -103,3 +103,24 @@ void http_respond_body(http_request *req, int status, const char *content_type, 
     req->out.data = (char *)data;
     req->out.len = len;
 }
+
+bool http_set_attachment(http_request *req, const char *filename)
+{
+    buf b;
+    buf_init(&b, req->arena, 4096);
+    bf_result r = buf_append_str(&b, "attachment; filename=\"");
+    for (const unsigned char *s = (const unsigned char *)filename; r == BF_OK && *s; s++) {
+        bool plain = *s > 0x20 && *s < 0x7F && *s != '"' && *s != '\\' && *s != '%' && *s != ';';
+        if (plain || (*s & 0xC0) != 0x80) /* one '_' per character */
+            r = buf_append(&b, plain ? (const char *)s : "_", 1);
+    }
+    if (r == BF_OK)
+        r = buf_append_str(&b, "\"; filename*=UTF-8''");
+    for (const unsigned char *s = (const unsigned char *)filename; r == BF_OK && *s; s++) {
+        bool plain = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+                     (*s >= '0' && *s <= '9') || strchr("-._~", *s) != NULL;
+        r = plain ? buf_append(&b, (const char *)s, 1) : buf_printf(&b, "%%%02X", *s);
+    }
+    const char *value = r == BF_OK ? buf_cstr(&b) : NULL;
+    return value != NULL && http_set_header(req, "Content-Disposition", value);
+}

@@ -27,4 +27,10 @@ void http_respond_empty(http_request *req, int status);
 void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
                        size_t len);
 
+/* Sets Content-Disposition so that the answer is saved as a file named
+ * filename (UTF-8): attachment, an ASCII fallback name for old clients
+ * (other characters as '_') and the name itself in RFC 5987 form. False
+ * when out of memory. */
+bool http_set_attachment(http_request *req, const char *filename);
+
 #endif

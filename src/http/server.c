@@ -337,6 +337,8 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
     req->started_ns = now_ns();
     req->status = 500;
     req->body_limit = srv->opt.max_body;
+    req->upload_limit =
+        srv->opt.max_upload > srv->opt.max_body ? srv->opt.max_upload : srv->opt.max_body;
     req->trusted_proxy = srv->opt.trusted_proxy;
     req->server = srv;
     buf_init(&req->out, a, 64 * 1024 * 1024);
@@ -357,8 +359,8 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
     }
     uint64_t announced;
     bool has_body = http_has_body(req, &announced);
-    if (has_body && announced != UINT64_MAX && announced > srv->opt.max_body) {
-        respond_too_large(req, srv->opt.max_body);
+    if (has_body && announced != UINT64_MAX && announced > req->upload_limit) {
+        respond_too_large(req, req->upload_limit);
         return refuse_answered(srv, req);
     }
     /* Who asks, before a byte of the body is read. */

@@ -44,7 +44,8 @@ typedef struct http_request {
     bool responded;                 /* a response was already queued */
     bool queued;                    /* waiting for, or running on, the pool */
     bool handled;                   /* the handler has run (on the pool) */
-    size_t body_limit;              /* this request's body limit (max_body unless lowered) */
+    size_t body_limit;              /* this request's body limit (max_body unless changed) */
+    size_t upload_limit;            /* the server's max_upload: what admit may raise it to */
     size_t body_reserved;           /* bytes of the server's body budget held */
     struct conn_watch *watch;       /* the connection's deadlines */
     const char *trusted_proxy;      /* the server's option of that name */
@@ -57,7 +58,8 @@ typedef struct http_request {
 typedef void (*http_handler)(http_request *req, void *app);
 
 /* Decides about a request whose headers are in, before a byte of its body is
- * read: returns true to go on (it may lower req->body_limit or set
+ * read: returns true to go on (it may lower req->body_limit, raise it to
+ * req->upload_limit, or set
  * req->offload), false after setting an answer (status, body) that is sent
  * at once, the body unread. http_has_body tells what the client announced. */
 typedef bool (*http_admit)(http_request *req, void *app);
@@ -70,6 +72,7 @@ typedef struct http_options {
     const char *address;        /* IPv4 or IPv6 literal */
     uint16_t port;              /* 0: any free port */
     size_t max_body;            /* bytes; larger bodies get 413 */
+    size_t max_upload;          /* bytes of a file uploaded (a route the admit raises to it) */
     size_t body_memory;         /* bytes of request bodies held at once, server-wide (503) */
     unsigned threads;           /* worker threads; 0: one per CPU */
     unsigned connection_limit;  /* open connections at most */
@@ -90,6 +93,8 @@ typedef struct http_options {
 
 /* Defaults of the options a caller leaves at 0 (see docs/security.md). */
 #define HTTP_DEFAULT_BODY_MEMORY ((size_t)64 << 20)
+/* The default largest file uploaded. */
+#define HTTP_DEFAULT_MAX_UPLOAD ((size_t)20 << 20)
 #define HTTP_DEFAULT_PER_ADDRESS 64
 #define HTTP_DEFAULT_HEADER_TIMEOUT 10
 #define HTTP_DEFAULT_MIN_BODY_RATE 1024

@@ -112,6 +112,7 @@ enum stmt_kind {
     K_FORECAST,  /* open deals by month of expected close; options = viewer shape */
     K_STALLED,   /* open deals without a stage change since; options = viewer shape */
     K_ASIDE,     /* how many deals the viewer sees, theirs and aside; options = viewer shape */
+    K_HANDOVERS, /* handovers waiting of deals the viewer sees; options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter

@@ -128,7 +128,7 @@ static bf_result next_number(store *st, arena *ar, const char *now, const char *
     snprintf(day, sizeof(day), "%.4s%.2s%.2s", now, now + 5, now + 8);
     snprintf(from, sizeof(from), "BJ%s-", day);
     snprintf(to, sizeof(to), "BJ%s.", day);
-    int64_t n;
+    int64_t n = 0;
     bf_result r = query_count(st, SQL_QUOTATION_DAY_COUNT, from, to, &n, err);
     if (r != BF_OK)
         return r;

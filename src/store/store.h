@@ -170,6 +170,14 @@ bf_result store_bulk_defer_indexes(store *st, bool *deferred, bf_error *err);
  * it too, so that a load that stopped half-way leaves no index missing. */
 bf_result store_bulk_build_indexes(store *st, bf_error *err);
 
+/* A bulk load's report totals (the funnel's, the forecast's, the owners'
+ * counts): while on, this thread's inserts of deals add theirs up in memory
+ * instead of writing them one deal at a time; turning it off writes what
+ * was added up (in the open transaction) and forgets it. The caller turns
+ * it off before anything but inserting deals and changing deal teams (which
+ * do not read or write these totals), and before it commits. */
+bf_result store_bulk_defer_totals(store *st, bool on, bf_error *err);
+
 /* Inserts rec: assigns id (unless set), version 1 and timestamps. Checks that
  * every reference names an existing record (BF_ERR_INVALID naming the field). */
 bf_result store_record_insert(store *st, arena *a, record *rec, bf_error *err);
@@ -675,6 +683,81 @@ bf_result store_template_versions(store *st, arena *ar, const char *key, const c
 
 /* The newest version of every key and language, by key (at most 500). */
 bf_result store_template_list(store *st, arena *ar, doc_template **out, size_t *n, bf_error *err);
+
+/* ---- documents ----------------------------------------------------------------------
+ * Files kept on a deal (migration 23, src/api/documents.c): each version a row, the bytes
+ * stored once by their SHA-256. Texts in the arena of the read, or the caller's. */
+typedef struct document {
+    const char *id; /* "doc_…"; made on insert */
+    const char *opportunity_id;
+    const char *name; /* the file name, safe to download as */
+    int64_t version;  /* made on insert: the deal's newest of name + 1 */
+    const char *category, *content_type, *sha256;
+    int64_t size;       /* bytes */
+    const char *source; /* "upload" or "template" */
+    const char *template_key;
+    int64_t template_version;
+    const char *item_id; /* the checklist deliverable it satisfies, or NULL */
+    bool shared;         /* shown to the deal's partners */
+    const char *note, *created_at, *created_by;
+} document;
+
+/* Inserts d as the next version of its name on its deal, with its bytes
+ * content[0..d->size) (stored once per d->sha256). */
+bf_result store_document_insert(store *st, arena *ar, document *d, const void *content,
+                                bf_error *err);
+
+/* The document with this id; BF_ERR_NOT_FOUND when there is none. */
+bf_result store_document_get(store *st, arena *ar, const char *id, document *out, bf_error *err);
+
+/* The bytes stored for sha256, copied into ar. */
+bf_result store_document_content(store *st, arena *ar, const char *sha256, const void **out,
+                                 size_t *len, bf_error *err);
+
+/* A deal's documents, every version, by name and newest version first (at
+ * most 1,000); only the shared ones when shared_only. */
+bf_result store_document_list(store *st, arena *ar, const char *opportunity_id, bool shared_only,
+                              document **out, size_t *n, bf_error *err);
+
+/* Writes d's category, item_id, shared and note. */
+bf_result store_document_update(store *st, const document *d, bf_error *err);
+
+/* Deletes the document, and its bytes when no other document has them. */
+bf_result store_document_delete(store *st, const char *id, bf_error *err);
+
+/* How many documents of the deal satisfy checklist item item_id. */
+bf_result store_document_count_for_item(store *st, const char *opportunity_id, const char *item_id,
+                                        int64_t *out, bf_error *err);
+
+/* ---- handovers ----------------------------------------------------------------------
+ * The handover of a won deal to implementation (migration 23, src/api/handover.c). */
+typedef struct handover {
+    const char *opportunity_id;
+    int64_t version;
+    const char *commitments;     /* verbal commitments made to the customer */
+    const char *project_lead_id; /* the customer's project lead, a contact */
+    const char *acknowledged_by, *acknowledged_at;
+    const char *created_at, *updated_at;
+    const char *deal_name; /* in lists: the deal's name, owner and amount */
+    const char *owner_id;
+    int64_t amount;
+} handover;
+
+/* Opens the handover of a deal just won (nothing when it has one). */
+bf_result store_handover_open(store *st, const char *opportunity_id, bf_error *err);
+
+/* The deal's handover; BF_ERR_NOT_FOUND when it has none. */
+bf_result store_handover_get(store *st, arena *ar, const char *opportunity_id, handover *out,
+                             bf_error *err);
+
+/* Writes h's commitments, project lead and acknowledgement when its stored
+ * version is expected (BF_ERR_STALE otherwise); h->version becomes the new. */
+bf_result store_handover_update(store *st, arena *ar, handover *h, int64_t expected, bf_error *err);
+
+/* The handovers not yet acknowledged of won deals v sees, newest first (at
+ * most limit, up to 200). */
+bf_result store_handover_waiting(store *st, arena *ar, const viewer *v, int limit, handover **out,
+                                 size_t *n, bf_error *err);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);

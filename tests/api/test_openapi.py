@@ -22,6 +22,30 @@ def small_playbook(pid):
                                            "text": text("完成", "Done")}]}]}
 
 
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def complete_handover(s, account_id, contact_id, implementer_id):
+    """A deal the admin loads as won, with implementer_id on its team and
+    every part of its handover package: its id."""
+    opp = s.post("/api/v1/opportunities", {"account_id": account_id, "name": "文档赢单",
+                                           "playbook": "uss-5", "status": "won"}).json
+    s.request("PUT", "/api/v1/opportunities/%s/team/%s" % (opp["id"], implementer_id),
+              body={"role": "implementation"})
+    for cat in ("contract", "service_contract", "statement_of_work", "research_results",
+                "proposal"):
+        r = s.request("POST", "/api/v1/opportunities/%s/documents?name=%s.pdf&category=%s" %
+                      (opp["id"], cat, cat), raw=PDF, headers={"Content-Type": "application/pdf"})
+        if r.status != 201:
+            raise RuntimeError("document: %r" % (r,))
+    r = s.request("PUT", "/api/v1/opportunities/%s/handover" % opp["id"],
+                  body={"commitments": "无", "project_lead_id": contact_id},
+                  headers={"If-Match": '"0"'})
+    if r.status != 200 or not r.json["complete"]:
+        raise RuntimeError("handover: %r" % (r,))
+    return opp["id"]
+
+
 class OpenAPITest(ServerTestCase):
 
     @classmethod
@@ -81,6 +105,15 @@ class OpenAPITest(ServerTestCase):
         cls.project_deal = s.post("/api/v1/opportunities",
                                   {"account_id": acc["id"], "name": "文档项目型商机",
                                    "playbook": "project-8"}).json["id"]
+        # Documents and handovers: a document kept on the deal; two won deals
+        # whose handover packages are complete, one to change, one for
+        # implementation to acknowledge.
+        cls.ids["documents"] = s.request(
+            "POST", "/api/v1/opportunities/%s/documents?name=doc.pdf" % opp["id"], raw=PDF,
+            headers={"Content-Type": "application/pdf"}).json["id"]
+        impl = s.make_user("文档实施", role="implementation")
+        cls.impl = s.auth("文档实施", role="implementation")
+        cls.won_deals = [complete_handover(s, acc["id"], con["id"], impl["id"]) for _ in range(2)]
 
     def concrete(self, path, real=True):
         """The path with its {params} filled in."""
@@ -136,6 +169,10 @@ class OpenAPITest(ServerTestCase):
                     "name": {"zh": "文档函", "en": "Doc letter"}, "body": "{{deal.name}}"}
         if method == "POST" and path == "/api/v1/opportunities/{id}/document-preview":
             return {"template": "letter-visit"}
+        if method == "PUT" and path == "/api/v1/documents/{id}":
+            return {"category": "proposal"}
+        if method == "PUT" and path.endswith("/handover"):
+            return {"commitments": "无", "project_lead_id": self.ids["contacts"]}
         if method == "PUT" and path == "/api/v1/contracts/{id}":
             return {"signed_on": "2026-12-01", "milestones": []}
         if method == "POST" and path == "/api/v1/products":
@@ -317,6 +354,18 @@ class OpenAPITest(ServerTestCase):
                                              body=b, headers={"If-Match": '"%d"' % q["version"]}
                                              ).json
                         url = "/api/v1/quotations/%s/contract" % q["id"]
+                if path == "/api/v1/opportunities/{id}/documents" and method == "POST":
+                    r = self.request("POST", url + "?name=%E6%96%87%E6%A1%A3.pdf", raw=PDF,
+                                     headers={"Content-Type": "application/pdf"})
+                    self.assertEqual(r.status, 201, r)
+                    continue
+                if "/handover" in path:
+                    deal = self.won_deals[1 if path.endswith("/acknowledge") else 0]
+                    url = path.replace("{id}", deal)
+                    if method == "PUT":
+                        headers["If-Match"] = self.get(url).headers["ETag"]
+                    if path.endswith("/acknowledge"):
+                        headers.update(self.impl)
                 if path.endswith("/proposal-review"):
                     url = "/api/v1/opportunities/%s/proposal-review" % self.yonyou_deal
                 if path.endswith("/buying-conditions"):

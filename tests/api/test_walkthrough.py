@@ -10,7 +10,8 @@ import datetime
 import unittest
 import urllib.parse
 
-from bingfa_server import (ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, ServerTestCase,
+from bingfa_server import (ADMIN_NAME, BUILTIN_PLAYBOOKS, builtin_documents, keep_document,
+                           ServerTestCase,
                            confirm_buying_conditions, pass_proposal_review, satisfy_sources)
 
 BUILTIN = tuple(BUILTIN_PLAYBOOKS)
@@ -88,6 +89,10 @@ class WalkthroughTest(ServerTestCase):
             [x.get("owner") for x in doc.get("closing", []) if x["id"] == item]
         user, role = self.server.owner_user(owner[0] if owner else None)
         body.setdefault("done", True)
+        needs = [x for s in doc["stages"] for x in s.get("deliverables", [])
+                 if x["id"] == item and x.get("requires_document")]
+        if needs and body["done"] and "document_id" not in body:  # kept on the deal first
+            body["document_id"] = keep_document(self.server, opp["id"], item)
         r = self.request("PUT", "%s/checklist/%s" % (self.url(opp), item), body=body,
                          headers=self.server.auth(user, role=role))
         self.assertEqual(r.status, 200, r)

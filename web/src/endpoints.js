@@ -6,7 +6,7 @@
 // version: the record's version as the API gave it; sent as If-Match, so a
 // record someone else saved meanwhile answers 412 Precondition Failed.
 // query: an object of parameters; null, undefined and '' are left out.
-import { api, request } from './api.js'
+import { api, request, upload } from './api.js'
 
 const id = encodeURIComponent
 
@@ -187,6 +187,37 @@ export const documents = {
   // plain link, the session cookie reads it
   url: (oppId, key, lang, format) =>
     withQuery(`/api/v1/opportunities/${id(oppId)}/documents/${id(key)}`, { lang, format }),
+}
+
+// Files kept on a deal (docs/documents.md): uploaded, or made from a
+// template and saved; each save of a name a new version.
+export const files = {
+  // {items: [document + earlier: [older versions]]}, newest first
+  list: (oppId) => api.get(`/opportunities/${id(oppId)}/documents`),
+  // file: a File; query {category, item_id, shared, note}
+  upload: (oppId, file, query = {}) =>
+    upload(withQuery(`/opportunities/${id(oppId)}/documents`, { name: file.name, ...query }), file),
+  // a template's document saved on the deal: body {format, lang, category, item_id, shared}
+  save: (oppId, key, body) => api.post(`/opportunities/${id(oppId)}/documents/${id(key)}`, body),
+  // body {category, item_id, shared, note}: what it leaves out is cleared
+  update: (docId, body) => api.put(`/documents/${id(docId)}`, body),
+  remove: (docId) => api.del(`/documents/${id(docId)}`),
+  // the download (attachment); a plain link, the session cookie reads it
+  url: (docId) => `/api/v1/documents/${id(docId)}/content`,
+}
+
+// The handover of a won deal to implementation.
+export const handover = {
+  get: async (oppId) => {
+    const r = await request('GET', `/opportunities/${id(oppId)}/handover`)
+    return r.data
+  },
+  // body {commitments, project_lead_id}; version from the handover read
+  put: (oppId, body, version) => api.put(`/opportunities/${id(oppId)}/handover`, body, version),
+  acknowledge: (oppId, note) =>
+    api.post(`/opportunities/${id(oppId)}/handover/acknowledge`, note ? { note } : {}),
+  // {items: [{opportunity_id, deal_name, status, complete, missing, …}]}
+  waiting: (limit) => api.get(withQuery('/handovers', { limit })),
 }
 
 export const tools = {

@@ -1,11 +1,12 @@
 // Documents (文档) in the browser: on a deal's Documents tab the templates are
 // grouped by kind; the visit letter (拜访函) previews with the customer's name
-// and downloads as an HTML page or Markdown (Content-Disposition: attachment);
-// the quotation document reads the accepted quotation's lines. In the admin's
-// Templates tab the visit letter is edited: a broken tag shows its line and
-// column (saving it moves the cursor there), a misspelt name is saved with a
-// warning, and the company's version 1 is listed. On a phone, in English, the
-// tab works without the page scrolling sideways.
+// and downloads as a PDF, a Word file, an HTML page or Markdown
+// (Content-Disposition: attachment); the quotation document reads the
+// accepted quotation's lines. In the admin's Templates tab the visit letter is
+// edited: a broken tag shows its line and column (saving it moves the cursor
+// there), a misspelt name is saved with a warning, and the company's version 1
+// is listed. On a phone, in English, the tab works without the page scrolling
+// sideways.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, login, field, shot, ADMIN, must, until } from './server.js'
@@ -72,6 +73,16 @@ test('a deal’s documents: the visit letter previewed and downloaded, the quota
   assert.equal(docx.status(), 200)
   assert.equal(docx.headers()['content-type'], 'application/vnd.openxmlformats-officedocument.wordprocessingml.document')
   assert.equal((await docx.body()).subarray(0, 2).toString(), 'PK')
+  const pdfLink = page.locator('[data-test="doc-download-pdf"]')
+  await pdfLink.filter({ hasText: '下载 PDF' }).waitFor()
+  const pdfHref = await pdfLink.getAttribute('href')
+  assert.match(pdfHref, /format=pdf/)
+  assert.match(pdfHref, /lang=zh/)
+  const pdf = await page.request.get(server.base + pdfHref)
+  assert.equal(pdf.status(), 200)
+  assert.equal(pdf.headers()['content-type'], 'application/pdf')
+  assert.match(pdf.headers()['content-disposition'] || '', /^attachment;.*\.pdf$/)
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-')
   const md = await download(page, '[data-test="doc-download-md"]')
   assert.match(md.href, /format=markdown/)
   assert.match(md.text, /^# 拜访函/)
@@ -158,6 +169,8 @@ test('on a phone in English: the Documents tab without sideways scrolling', asyn
   await previewHas(page, '软件许可')
   assert.equal(await wide(), false, 'the quotation makes the page scroll sideways on a phone')
   assert.match(await page.locator('[data-test="doc-download-html"]').getAttribute('href'), /lang=en&format=html/)
+  await page.locator('[data-test="doc-download-pdf"]', { hasText: 'Download PDF' }).waitFor()
+  assert.match(await page.locator('[data-test="doc-download-pdf"]').getAttribute('href'), /lang=en&format=pdf/)
   await shot(page, 'documents-phone-en')
   await ctx.close()
 })

@@ -34,11 +34,11 @@
 
 /* Tables that grow with the data (the rest hold configuration). */
 static const char *const growing[] = {
-    "accounts",    "contacts",      "opportunities",       "activities",
-    "audit_log",   "stage_changes", "checklist_items",     "forms",
-    "sessions",    "api_tokens",    "opportunity_members", "opportunity_partners",
-    "deal_scopes", "approvals",     "quotations",          "contracts",
-    NULL};
+    "accounts",    "contacts",          "opportunities",       "activities",
+    "audit_log",   "stage_changes",     "checklist_items",     "forms",
+    "sessions",    "api_tokens",        "opportunity_members", "opportunity_partners",
+    "deal_scopes", "approvals",         "quotations",          "contracts",
+    "documents",   "document_contents", "handovers",           NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
  * must become index-served. The list may only shrink, and is empty: every
@@ -246,6 +246,8 @@ static const char *const reads[] = {
     "/api/v1/approvals",
     "/api/v1/approvals?box=mine&state=pending",
     "/api/v1/approvals/count",
+    "/api/v1/opportunities/{opp}/documents",
+    "/api/v1/handovers",
     NULL,
 };
 
