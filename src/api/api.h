@@ -542,6 +542,10 @@ bf_result handover_put(api_call *call, const struct api_route *route);
 bf_result handover_acknowledge(api_call *call, const struct api_route *route);
 bf_result handovers_waiting(api_call *call, const struct api_route *route);
 
+/* The handover of the won deal opp_id as GET …/handover answers it (kept in
+ * the call's arena), without checking who sees the deal. */
+bf_result api_handover_json(api_call *call, const char *opp_id, json_t **out);
+
 /* What the closing stage reads of a deal's newest contract (all zero and
  * NULL when it has none). Texts in the call's arena. */
 typedef struct contract_facts {

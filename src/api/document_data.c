@@ -186,6 +186,44 @@ static bf_result forms_json(api_call *call, const record *opp, json_t *data)
                : BF_ERR_NOMEM;
 }
 
+/* The deal's stage: id, names and probability of its playbook's stage. */
+static json_t *stage_json(api_call *call, const record *opp)
+{
+    record *again;
+    const playbook *pb = NULL;
+    if (opportunity_load_id(call, opp->id, &again, &pb) != BF_OK)
+        pb = NULL; /* a stage without its names */
+    const stage_def *st = pb ? playbook_stage(pb, record_text(opp, "stage"), NULL) : NULL;
+    if (st == NULL)
+        return json_pack("{s:s}", "id", record_text(opp, "stage"));
+    return json_pack("{s:s, s:s, s:s, s:i}", "id", st->id, "name_zh", i18n_pick(&st->name, "zh"),
+                     "name_en", i18n_pick(&st->name, "en"), "probability", st->probability);
+}
+
+/* A won deal's handover for a template: as the API answers it, and its
+ * parts by key (handover.parts.proposal.documents …); null for others. */
+static bf_result handover_data(api_call *call, const record *opp, json_t **out)
+{
+    *out = NULL;
+    if (strcmp(record_text(opp, "status"), "won") != 0)
+        return BF_OK;
+    json_t *h;
+    bf_result r = api_handover_json(call, opp->id, &h);
+    if (r != BF_OK)
+        return r;
+    json_t *parts = json_object(), *item;
+    size_t i;
+    if (parts == NULL || json_object_set_new(h, "parts", parts) != 0)
+        return BF_ERR_NOMEM;
+    json_array_foreach(json_object_get(h, "items"), i, item)
+    {
+        if (json_object_set(parts, json_string_value(json_object_get(item, "key")), item) != 0)
+            return BF_ERR_NOMEM;
+    }
+    *out = h;
+    return BF_OK;
+}
+
 bf_result api_document_data(api_call *call, const record *opp, json_t **out)
 {
     bf_result r = api_costs_settle(call, NULL);
@@ -207,9 +245,11 @@ bf_result api_document_data(api_call *call, const record *opp, json_t **out)
         r = quotation_json(call, opp, &quote);
     if (r == BF_OK)
         r = api_contract_newest_json(call, opp->id, &paper);
-    json_t *owner = NULL;
+    json_t *owner = NULL, *package = NULL;
     if (r == BF_OK)
         r = owner_json(call, opp, &owner);
+    if (r == BF_OK)
+        r = handover_data(call, opp, &package);
     if (r != BF_OK)
         return r;
     const field_value *amount = record_field_const(opp, "amount");
@@ -224,6 +264,8 @@ bf_result api_document_data(api_call *call, const record *opp, json_t **out)
     bad |= json_object_set(data, "team", team);
     bad |= json_object_set_new(data, "quotation", quote ? json_incref(quote) : json_null());
     bad |= json_object_set_new(data, "contract", paper ? json_incref(paper) : json_null());
+    bad |= json_object_set_new(data, "stage", stage_json(call, opp));
+    bad |= json_object_set_new(data, "handover", package ? json_incref(package) : json_null());
     json_t *competitors = json_object_get(deal, "competitors");
     bad |= json_object_set_new(data, "competitors",
                                competitors ? json_incref(competitors) : json_array());

@@ -642,6 +642,9 @@ static const schema document_data_members[] = {
     OBJECT_OR_NULL("quotation", "The primary quotation, else the newest, as GET "
                                 "/quotations/{id} answers it"),
     OBJECT_OR_NULL("contract", "The newest contract, as GET /contracts/{id} answers it"),
+    OBJECT("stage", "The deal's stage: id, name_zh, name_en, probability"),
+    OBJECT_OR_NULL("handover", "A won deal's handover, as GET …/handover answers it, and its "
+                               "parts by key (parts.proposal.documents …)"),
     OBJECT_OR_NULL("tender", "The tender record (internal staff)"),
     LIST("competitors", &name_item, "The deal's competitors"),
     OBJECT("forms", "mant, w5p2, compelling_event, evaluation, tender as saved (internal staff)"),

@@ -315,6 +315,15 @@ class HandoverTest(ServerTestCase):
         self.assertEqual(h["project_lead"]["name"], "刘主任")
         contract = next(i for i in h["items"] if i["key"] == "contract")
         self.assertTrue(contract["done"] and contract["signed_on"], contract)
+        # The handover document reads the package: files, commitments, lead, receiver.
+        md = self.get("/api/v1/opportunities/%s/documents/handover?format=html" %
+                      opp["id"]).raw.decode()
+        for text in ("免费培训两次", "刘主任", "信息中心主任", "方案建议书.pdf（第1版）",
+                     "工作说明书.pdf（第1版）", "ho_impl"):
+            self.assertIn(text, md)
+        data = self.get("/api/v1/opportunities/%s/document-data" % opp["id"]).json
+        self.assertEqual((data["handover"]["status"], data["stage"]["id"]),
+                         ("ready", self.get("/api/v1/opportunities/" + opp["id"]).json["stage"]))
         # A stale write is refused.
         r = self.request("PUT", url, body={"commitments": "x"}, headers={"If-Match": '"1"'})
         self.assertEqual(r.status, 412, r)
