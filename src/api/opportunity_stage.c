@@ -351,10 +351,10 @@ static bf_result refuse_derived(api_call *call, const checklist_def *def, const 
 }
 
 /* A deliverable that requires a document is ticked with one: document_id
- * (a document of this deal the caller sees, then linked to the item), or
- * one linked to it already. */
+ * (a document of this deal the caller sees, then linked to the item and
+ * named by the tick's evidence), or one linked to it already. */
 static bf_result check_document(api_call *call, const record *opp, const checklist_def *def,
-                                const checklist_state *s, const char *document_id)
+                                checklist_state *s, const char *document_id)
 {
     if (document_id != NULL) {
         document d;
@@ -367,6 +367,8 @@ static bf_result check_document(api_call *call, const record *opp, const checkli
                            "document_id must be a document kept on this opportunity");
         if (r != BF_OK)
             return r;
+        if (text_blank(s->document)) /* the evidence names it */
+            s->document = arena_printf(call->arena, "%s (v%lld)", d.name, (long long)d.version);
         if (d.item_id != NULL && strcmp(d.item_id, def->id) == 0)
             return BF_OK;
         d.item_id = def->id;
@@ -431,11 +433,10 @@ static bf_result checklist_put_in_tx(api_call *call, checklist_state *s, const c
     }
     if (checklist_item_derived(def))
         return refuse_derived(call, def, item_id, opp->id);
-    if ((r = check_tick(call, pb, def, s)) != BF_OK)
+    if ((r = check_document(call, opp, def, s, document_id)) != BF_OK ||
+        (r = check_tick(call, pb, def, s)) != BF_OK)
         return r;
     if ((r = check_linked_activity(call, opp, s->activity_id)) != BF_OK)
-        return r;
-    if ((r = check_document(call, opp, def, s, document_id)) != BF_OK)
         return r;
     if ((r = store_checklist_put(call->app->store, opp->id, stage_key, s, &call->err)) != BF_OK)
         return r;

@@ -107,6 +107,26 @@ test('files kept on a deal: uploaded, versioned, refused when lying, saved from 
   await page.close()
 })
 
+test('a deliverable that needs a file is ticked with one uploaded from the checklist', async () => {
+  const deal = await must(await server.api('POST', '/opportunities',
+    { account_id: ids.account, name: '医院数据中心方案', playbook: 'uss-5', stage: 'solution' }), 201)
+  const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
+  await login(page, server.base, ADMIN)
+  await page.goto(server.base + '/opportunities/' + deal.id)
+  await page.locator('[data-test="needs-doc-solution-proposal"]', { hasText: '须附文件' }).waitFor()
+  await page.click('[data-test="evidence-solution-proposal"]')
+  await page.locator('[data-test="item-doc-upload-solution-proposal"]').setInputFiles(join(dir, '售前方案.pdf'))
+  await page.locator('.el-message--success', { hasText: '已上传：售前方案.pdf' }).waitFor()
+  await page.click('[data-test="evidence-tick-solution-proposal"]')
+  await page.locator('[data-test="item-doc-solution-proposal"]', { hasText: '售前方案.pdf v1' }).waitFor()
+  const c = await must(await server.api('GET', `/opportunities/${deal.id}/checklist`), 200)
+  const item = c.items.find((i) => i.id === 'solution-proposal')
+  assert.equal(item.done, true)
+  assert.deepEqual(item.documents.map((d) => d.name), ['售前方案.pdf'])
+  await shot(page, 'checklist-document-1366')
+  await page.close()
+})
+
 test('a won deal’s handover: sales completes it, implementation acknowledges it', async () => {
   const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
   await login(page, server.base, ADMIN)
