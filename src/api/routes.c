@@ -332,7 +332,8 @@ static const api_route declared_routes[] = {
      .handler = template_get,
      .kind = ROUTE_OTHER,
      .operation = "getTemplate",
-     .summary = "A document template's text and the names it reads (?lang=zh|en, ?version=)",
+     .summary = "A document template's text and the names it reads (?lang=zh|en, ?version=N, "
+                "or builtin for the built-in text even when the company has its own)",
      .query = "lang version",
      .response = &response_template,
      .statuses = {404}},

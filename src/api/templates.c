@@ -333,9 +333,15 @@ bf_result template_get(api_call *call, const api_route *route)
     const char *v = http_query(call->req, "version");
     int64_t version = v ? strtoll(v, NULL, 10) : 0;
     doc_template t;
-    bool builtin;
+    bool builtin = v != NULL && strcmp(v, "builtin") == 0;
     mustache_template *m;
-    bf_result r = find_template(call, call->req->params[0], lang_of(call), version, &t, &builtin);
+    bf_result r = BF_OK;
+    if (!builtin)
+        r = find_template(call, call->req->params[0], lang_of(call), version, &t, &builtin);
+    else if (!builtin_of(call->req->params[0], lang_of(call),
+                         &t)) /* even when the company's is newer */
+        r = bf_fail(&call->err, BF_ERR_NOT_FOUND, "not_found", "key",
+                    "no built-in template %s (%s)", call->req->params[0], lang_of(call));
     if (r == BF_OK)
         r = mustache_parse(call->arena, t.body, strlen(t.body), &m, &call->err);
     json_t *j = r == BF_OK ? api_keep(call, template_json(&t, builtin, true)) : NULL;

@@ -128,6 +128,11 @@ class TemplateTest(ServerTestCase):
         versions = self.get("/api/v1/templates/letter-visit/versions?lang=zh").json["items"]
         self.assertEqual([(v["version"], v["builtin"]) for v in versions],
                          [(2, False), (1, False), (0, True)])
+        # The built-in text stays readable, to restore it (saved as the next version).
+        builtin = self.get("/api/v1/templates/letter-visit?lang=zh&version=builtin").json
+        self.assertTrue(builtin["builtin"])
+        self.assertNotIn("deal.nmae", builtin["body"])
+        self.assertEqual(self.get("/api/v1/templates/no-such?version=builtin").status, 404)
         # Written over version 1 while 2 was saved: refused, nothing saved.
         stale = self.post("/api/v1/templates", dict(body, base_version=1))
         self.assertEqual((stale.status, stale.json["error"]["field"]), (412, "base_version"), stale)

@@ -175,6 +175,8 @@ export const templates = {
   // {key, lang, kind, name: {zh, en}, body}: the key's next version; a syntax
   // error is 422 template_syntax on body ("line L, column C: …")
   save: (body) => api.post('/templates', body),
+  // {items: [every version of key in lang, newest first; the built-in one as version 0]}
+  versions: (key, lang) => api.get(withQuery(`/templates/${id(key)}/versions`, { lang })),
 }
 
 // A deal's documents made from the templates.

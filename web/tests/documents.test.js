@@ -5,7 +5,7 @@
 // accepted quotation's lines. In the admin's Templates tab the visit letter is
 // edited: a broken tag shows its line and column (saving it moves the cursor
 // there), a misspelt name is saved with a warning, and the company's version 1
-// is listed. On a phone, in English, the tab works without the page scrolling
+// is listed, then the built-in text restored from the history as version 2. On a phone, in English, the tab works without the page scrolling
 // sideways.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -146,9 +146,21 @@ test('the admin edits the visit letter: a syntax error at its line, a misspelt n
   assert.equal(saved.builtin, false)
   assert.deepEqual(saved.unknown, ['deal.nmae'])
 
+  // The built-in text restored from the history and saved: version 2, as it was.
+  await page.click('[data-test="tpl-history"]')
+  await page.click('[data-test="tpl-restore-0"]')
+  await until(async () => (await body.inputValue()) === original,
+    'the built-in text was not restored: ' + JSON.stringify((await body.inputValue()).slice(0, 80)))
+  await page.click('[data-test="tpl-save"]')
+  await page.locator('[data-test="tpl-version"]', { hasText: '公司版本 v2' }).waitFor()
+  const back = (await server.api('GET', '/templates/letter-visit?lang=zh')).json
+  assert.equal(back.version, 2)
+  assert.deepEqual(back.unknown, [])
+  await page.keyboard.press('Escape')
+
   // The list: the company's version 1 in Chinese, the built-in one still in English.
   await page.click('[data-test="tpl-back"]')
-  await page.locator('[data-test="tpl-source-letter-visit-zh"]', { hasText: '公司版本 v1' }).waitFor()
+  await page.locator('[data-test="tpl-source-letter-visit-zh"]', { hasText: '公司版本 v2' }).waitFor()
   await page.locator('[data-test="tpl-source-letter-visit-en"]', { hasText: '内置' }).waitFor()
   await page.close()
 })
