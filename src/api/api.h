@@ -254,7 +254,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_price_list, response_quotation, response_quotation_list, response_quotation_preview,
     response_contract, response_contract_list, response_document_data, response_template,
     response_template_list, response_document_preview, response_document, response_document_list,
-    response_handover, response_handover_list;
+    response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
+    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -397,8 +398,8 @@ bf_result api_sales_mode_below(api_call *call, record *opp, const char **recomme
 bf_result opportunity_set_in_funnel(api_call *call, record *opp, const playbook *pb, bool is_new);
 
 /* What follows a win, in the caller's transaction: the reference-case task
- * (the knowledge base learns from every won deal) and the handover to
- * implementation opened. */
+ * and a reference case drafted in the knowledge base (it learns from every
+ * won deal), and the handover to implementation opened. */
 bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb);
 
 /* Loads the opportunity with the id of the path and the playbook version it
@@ -535,6 +536,29 @@ json_t *api_document_json(api_call *call, const document *d);
  * id and version made here) with its audit entry, in a transaction of its
  * own; checks that d->item_id names a deliverable of the deal. */
 bf_result api_document_save(api_call *call, document *d, const void *content, size_t len);
+
+/* The knowledge base (knowledge.c). */
+bf_result knowledge_search(api_call *call, const struct api_route *route);
+bf_result knowledge_create(api_call *call, const struct api_route *route);
+bf_result knowledge_get(api_call *call, const struct api_route *route);
+bf_result knowledge_put(api_call *call, const struct api_route *route);
+bf_result knowledge_publish(api_call *call, const struct api_route *route);
+bf_result knowledge_retire(api_call *call, const struct api_route *route);
+bf_result knowledge_versions(api_call *call, const struct api_route *route);
+bf_result knowledge_facet_list(api_call *call, const struct api_route *route);
+bf_result knowledge_for_deal(api_call *call, const struct api_route *route);
+
+/* Writes body (checked against knowledge_body_schema and its kind's
+ * detail) as a new entry by the call's actor — a draft unless it says its
+ * status — with its audit entry, in the caller's transaction; its id in
+ * *id (may be NULL). */
+bf_result api_knowledge_save(api_call *call, json_t *body, const char *source_opportunity_id,
+                             const char **id);
+
+/* Drafts a reference case from the won deal opp (its customer, industry,
+ * region, products, amount, compelling event, description, competitors),
+ * the owner's to complete, in the caller's transaction. */
+bf_result api_knowledge_draft_case(api_call *call, const record *opp);
 
 /* The handover of a won deal (handover.c). */
 bf_result handover_get(api_call *call, const struct api_route *route);

@@ -282,6 +282,8 @@ static bf_result create_reference_case_task(api_call *call, const record *opp, c
 bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb)
 {
     bf_result r = create_reference_case_task(call, opp, pb);
+    if (r == BF_OK)
+        r = api_knowledge_draft_case(call, opp);
     return r == BF_OK ? store_handover_open(call->app->store, opp->id, &call->err) : r;
 }
 

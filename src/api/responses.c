@@ -782,3 +782,61 @@ static const schema handover_list_members[] = {LIST("items", &handover_listed, "
 
 const schema response_handover_list = {
     .name = "HandoverList", .kind = SCHEMA_OBJECT, .members = handover_list_members};
+
+#define KNOWLEDGE_MEMBERS                                                                          \
+    TEXT("id"), TEXT("kind"), TEXT("lang"), TEXT("title"), TEXT_OR_NULL("summary"),                \
+        LIST("industries", &name_item, NULL), LIST("products", &name_item, NULL),                  \
+        LIST("tags", &name_item, NULL), LIST("stages", &name_item, "<playbook>:<stage>"),          \
+        LIST("activities", &name_item, "<playbook>:<key activity>"), BOOL("shareable"),            \
+        TEXT("status"), TEXT("author"), TEXT_OR_NULL("reviewer"),                                  \
+        TEXT_OR_NULL("source_opportunity_id"), INT("version"), TEXT("created_at"),                 \
+        TEXT("updated_at"), OBJECT("detail", "By kind (docs/knowledge.md)")
+
+static const schema knowledge_members[] = {KNOWLEDGE_MEMBERS, {0}};
+
+const schema response_knowledge_entry = {.name = "KnowledgeEntry",
+                                         .kind = SCHEMA_OBJECT,
+                                         .members = knowledge_members,
+                                         .doc = "A knowledge entry (its version is the ETag)"};
+
+static const schema knowledge_found_members[] = {
+    KNOWLEDGE_MEMBERS,
+    OBJECT("hits", "title and summary as segments [{text, hit}]: where the query matched"),
+    {0}};
+
+static const schema knowledge_found = {
+    .name = "KnowledgeFound", .kind = SCHEMA_OBJECT, .members = knowledge_found_members};
+
+static const schema knowledge_list_members[] = {LIST("items", &knowledge_found, "Best first"), {0}};
+
+const schema response_knowledge_list = {
+    .name = "KnowledgeList", .kind = SCHEMA_OBJECT, .members = knowledge_list_members};
+
+static const schema knowledge_versions_members[] = {
+    LIST("items", &any_object, "version, status, changed_by, changed_at, entry; newest first"),
+    {0}};
+
+const schema response_knowledge_versions = {
+    .name = "KnowledgeVersions", .kind = SCHEMA_OBJECT, .members = knowledge_versions_members};
+
+static const schema knowledge_facets_members[] = {
+    LIST("industry", &any_object, "{value, count} of published entries"),
+    LIST("product", &any_object, NULL),
+    LIST("tag", &any_object, NULL),
+    LIST("stage", &any_object, NULL),
+    LIST("activity", &any_object, NULL),
+    {0}};
+
+const schema response_knowledge_facets = {
+    .name = "KnowledgeFacets", .kind = SCHEMA_OBJECT, .members = knowledge_facets_members};
+
+static const schema knowledge_suggestion_members[] = {
+    LIST("cases", &knowledge_found, "Of the deal's industry and products, the nearest size first"),
+    LIST("objections", &knowledge_found, "For its stage and key activities"),
+    LIST("questions", &knowledge_found, "For its stage and key activities"),
+    LIST("selling_points", &knowledge_found, "For its products"),
+    LIST("solutions", &knowledge_found, "For its industry and products"),
+    {0}};
+
+const schema response_knowledge_suggestions = {
+    .name = "KnowledgeSuggestions", .kind = SCHEMA_OBJECT, .members = knowledge_suggestion_members};

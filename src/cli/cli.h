@@ -31,6 +31,9 @@ int cli_api(int argc, char **argv);
  * through the API's create path (docs/import.md) */
 int cli_import(int argc, char **argv);
 
+/* bingfa knowledge import|export: the knowledge base as JSON. */
+int cli_knowledge(int argc, char **argv);
+
 /* bingfa user add|passwd …: users and their passwords */
 int cli_user(int argc, char **argv);
 

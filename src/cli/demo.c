@@ -811,6 +811,29 @@ static bf_result load_all(demo *d, json_t *doc)
     return r;
 }
 
+/* The knowledge base's demo entries (data/knowledge.json), by the admin,
+ * with their status. */
+static bf_result load_knowledge(demo *d)
+{
+    json_error_t jerr;
+    const embedded_file *f = &demo_files[1];
+    json_t *doc = f->name ? json_loadb(f->data, f->len, 0, &jerr) : NULL;
+    if (doc == NULL)
+        return bf_fail(d->err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                       "knowledge.json line %d: %s", f->name ? jerr.line : 0,
+                       f->name ? jerr.text : "missing");
+    bf_result r = BF_OK;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(doc, "entries"), i, e)
+    {
+        if (r == BF_OK)
+            r = create(d, NULL, "/api/v1/knowledge", e, NULL);
+    }
+    json_decref(doc);
+    return r;
+}
+
 /* The demo goes only into a database without accounts: loading it twice
  * would double every record. */
 static bf_result demo_check_empty(store *st, arena *a, bf_error *err)
@@ -853,6 +876,8 @@ bf_result demo_load(store *st, const playbook_set *playbooks, const char *passwo
         r = demo_check_empty(st, d.a, err);
     if (r == BF_OK && (r = store_begin(st, err)) == BF_OK) {
         r = load_all(&d, doc);
+        if (r == BF_OK)
+            r = load_knowledge(&d);
         if (r == BF_OK)
             r = store_commit(st, err);
         else

@@ -42,6 +42,9 @@ static const char usage_tail[] =
     "                                      line's \"ref\" labels it, \"@label\" names it; N\n"
     "                                      lines a transaction (default 100000); a bad line\n"
     "                                      stops it, or is skipped (docs/import.md)\n"
+    "  bingfa knowledge import --db DB FILE|-\n"
+    "  bingfa knowledge export --db DB     the knowledge base in and out as JSON\n"
+    "                                      ({\"entries\": [...]}, docs/knowledge.md)\n"
     "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
     "                                      generators and linters)\n"
     "  bingfa --help | --version\n";
@@ -199,6 +202,8 @@ int main(int argc, char **argv)
         return cli_api(argc - 2, argv + 2);
     if (strcmp(cmd, "import") == 0)
         return cli_import(argc - 2, argv + 2);
+    if (strcmp(cmd, "knowledge") == 0)
+        return cli_knowledge(argc - 2, argv + 2);
     if (strcmp(cmd, "openapi") == 0)
         return cli_openapi(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);

@@ -113,6 +113,7 @@ enum stmt_kind {
     K_STALLED,   /* open deals without a stage change since; options = viewer shape */
     K_ASIDE,     /* how many deals the viewer sees, theirs and aside; options = viewer shape */
     K_HANDOVERS, /* handovers waiting of deals the viewer sees; options = viewer shape */
+    K_KNOWLEDGE, /* a search of the knowledge base; options = its shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter

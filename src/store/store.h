@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/access.h"
+#include "core/knowledge.h"
 #include "core/arena.h"
 #include "core/record.h"
 #include "core/result.h"
@@ -757,6 +758,84 @@ bf_result store_handover_update(store *st, arena *ar, handover *h, int64_t expec
 /* The handovers not yet acknowledged of won deals v sees, newest first (at
  * most limit, up to 200). */
 bf_result store_handover_waiting(store *st, arena *ar, const viewer *v, int limit, handover **out,
+                                 size_t *n, bf_error *err);
+
+/* ---- knowledge base ---------------------------------------------------------------
+ * Entries of the knowledge base (migration 24, src/api/knowledge.c, docs/knowledge.md).
+ * Texts in the arena of the read, or the caller's. */
+typedef struct knowledge_facet {
+    const char *facet; /* "industry", "product", "tag", "stage", "activity" */
+    const char *value;
+} knowledge_facet;
+
+typedef struct knowledge_entry {
+    const char *id; /* "kn_…"; made on insert */
+    const char *kind, *lang, *title;
+    const char *entry; /* the entry's JSON (without id, status, author … ), as written */
+    const char *search_title, *search_text; /* normalized (knowledge_search_text) */
+    bool shareable;
+    const char *status, *author, *reviewer, *source_opportunity_id;
+    int64_t version;
+    int64_t seq; /* its place in the order of creation (read by store_knowledge_page) */
+    const char *created_at, *updated_at;
+    const char *changed_by; /* who writes it (a version's author) */
+    /* written with the entry: its facets and one- and two-character grams */
+    const knowledge_facet *facets;
+    size_t nfacets;
+    const knowledge_gram *grams;
+    size_t ngrams;
+} knowledge_entry;
+
+/* Inserts e as version 1 (its id and times made), with its facets, grams,
+ * text index and first version. */
+bf_result store_knowledge_insert(store *st, arena *ar, knowledge_entry *e, bf_error *err);
+
+/* Writes e over the stored entry when its version is expected
+ * (BF_ERR_STALE otherwise): everything but id, author and creation; its
+ * facets, grams and text index replaced; e->version becomes the new. */
+bf_result store_knowledge_update(store *st, arena *ar, knowledge_entry *e, int64_t expected,
+                                 bf_error *err);
+
+/* The entry with this id; BF_ERR_NOT_FOUND when there is none. */
+bf_result store_knowledge_get(store *st, arena *ar, const char *id, knowledge_entry *out,
+                              bf_error *err);
+
+/* Every version of the entry, newest first (at most 200): entry, status,
+ * version, changed_by (in updated_at: when). */
+bf_result store_knowledge_versions(store *st, arena *ar, const char *id, knowledge_entry **out,
+                                   size_t *n, bf_error *err);
+
+/* Who reads and what: a search of the knowledge base. */
+typedef struct knowledge_query {
+    const char *viewer; /* the viewer's name: their drafts, and those they review */
+    bool admin, partner;
+    bool manager; /* also reads the drafts that name no reviewer (they may review them) */
+    const char *const *terms; /* normalized (knowledge_terms) */
+    size_t nterms;
+    const char *kind, *lang, *status; /* NULL: any kind or language; published (and drafts) */
+    knowledge_facet all[4];           /* every one of these */
+    size_t nall;
+    knowledge_facet any[8]; /* ranked by how many of these (suggestions) */
+    size_t nany;
+    int limit; /* 1..100 */
+} knowledge_query;
+
+/* The entries q finds, best first. */
+bf_result store_knowledge_search(store *st, arena *ar, const knowledge_query *q,
+                                 knowledge_entry **out, size_t *n, bf_error *err);
+
+/* Entries after seq (their order of creation), at most limit, for an
+ * export: each entry's seq in *last when any. */
+bf_result store_knowledge_page(store *st, arena *ar, int64_t after, int limit,
+                               knowledge_entry **out, size_t *n, int64_t *last, bf_error *err);
+
+/* The facet values of published entries (shared ones only for partners),
+ * with how many entries have each, by facet and count (at most 500). */
+typedef struct knowledge_facet_count {
+    const char *facet, *value;
+    int64_t count;
+} knowledge_facet_count;
+bf_result store_knowledge_facets(store *st, arena *ar, bool partner, knowledge_facet_count **out,
                                  size_t *n, bf_error *err);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */

@@ -83,7 +83,7 @@ def start(state_file, settings=TEST_SETTINGS):
     try:
         data = os.path.join(base, "data")
         run(state, "initdb", "-D", data, "-U", SUPERUSER, "--auth=trust", "--encoding=UTF8",
-            "--locale=C", "--no-sync", "--no-instructions")
+            "--locale=C.UTF-8", "--no-sync", "--no-instructions")
         options = "-k %s -c listen_addresses='' %s" % (base, settings)
         run(state, "pg_ctl", "-D", data, "-l", os.path.join(base, "server.log"), "-w",
             "-t", "60", "-o", options, "start")

@@ -111,6 +111,8 @@ class OpenAPITest(ServerTestCase):
         cls.ids["documents"] = s.request(
             "POST", "/api/v1/opportunities/%s/documents?name=doc.pdf" % opp["id"], raw=PDF,
             headers={"Content-Type": "application/pdf"}).json["id"]
+        cls.ids["knowledge"] = s.post("/api/v1/knowledge", {"kind": "case",
+                                                            "title": "文档条目"}).json["id"]
         impl = s.make_user("文档实施", role="implementation")
         cls.impl = s.auth("文档实施", role="implementation")
         cls.won_deals = [complete_handover(s, acc["id"], con["id"], impl["id"]) for _ in range(2)]
@@ -169,6 +171,8 @@ class OpenAPITest(ServerTestCase):
                     "name": {"zh": "文档函", "en": "Doc letter"}, "body": "{{deal.name}}"}
         if method == "POST" and path == "/api/v1/opportunities/{id}/document-preview":
             return {"template": "letter-visit"}
+        if method in ("POST", "PUT") and path in ("/api/v1/knowledge", "/api/v1/knowledge/{id}"):
+            return {"kind": "case", "title": "文档条目"}
         if method == "PUT" and path == "/api/v1/documents/{id}":
             return {"category": "proposal"}
         if method == "PUT" and path.endswith("/handover"):
@@ -359,6 +363,8 @@ class OpenAPITest(ServerTestCase):
                                      headers={"Content-Type": "application/pdf"})
                     self.assertEqual(r.status, 201, r)
                     continue
+                if path == "/api/v1/knowledge/{id}" and method == "PUT":
+                    headers["If-Match"] = self.get(url).headers["ETag"]
                 if "/handover" in path:
                     deal = self.won_deals[1 if path.endswith("/acknowledge") else 0]
                     url = path.replace("{id}", deal)

@@ -34,11 +34,12 @@
 
 /* Tables that grow with the data (the rest hold configuration). */
 static const char *const growing[] = {
-    "accounts",    "contacts",          "opportunities",       "activities",
-    "audit_log",   "stage_changes",     "checklist_items",     "forms",
-    "sessions",    "api_tokens",        "opportunity_members", "opportunity_partners",
-    "deal_scopes", "approvals",         "quotations",          "contracts",
-    "documents",   "document_contents", "handovers",           NULL};
+    "accounts",         "contacts",          "opportunities",       "activities",
+    "audit_log",        "stage_changes",     "checklist_items",     "forms",
+    "sessions",         "api_tokens",        "opportunity_members", "opportunity_partners",
+    "deal_scopes",      "approvals",         "quotations",          "contracts",
+    "documents",        "document_contents", "handovers",           "knowledge",
+    "knowledge_facets", "knowledge_grams",   "knowledge_versions",  NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
  * must become index-served. The list may only shrink, and is empty: every
@@ -248,6 +249,13 @@ static const char *const reads[] = {
     "/api/v1/approvals/count",
     "/api/v1/opportunities/{opp}/documents",
     "/api/v1/handovers",
+    "/api/v1/knowledge",
+    "/api/v1/knowledge?q=%E5%8C%BB%E9%99%A2",
+    "/api/v1/knowledge?q=%E5%8C%BB%E9%99%A2%E4%BF%A1%E6%81%AF&kind=case",
+    "/api/v1/knowledge?tag=x&industry=y",
+    "/api/v1/knowledge?q=erp%20%E5%8C%BB&status=draft",
+    "/api/v1/knowledge-facets",
+    "/api/v1/opportunities/{opp}/knowledge",
     NULL,
 };
 
