@@ -248,3 +248,32 @@ export const approvals = {
 export const meta = {
   openapi: () => api.get('/openapi.json'),
 }
+
+// The knowledge base (知识库), docs/knowledge.md: reference cases, selling
+// points, objections, questions and solutions, as entries with a kind and a
+// detail of their kind. A search answers {items: [entry + hits]}, best
+// first; hits give the title and summary as segments [{text, hit}].
+export const knowledge = {
+  // query {q, kind, industry, product, tag, stage, status, lang, limit}
+  search: (query) => api.get(withQuery('/knowledge', query)),
+  // the entry; its version from the entry (or its ETag)
+  get: async (entryId) => {
+    const r = await request('GET', `/knowledge/${id(entryId)}`)
+    const e = r.data
+    if (e && e.version == null && r.etag) e.version = Number(String(r.etag).replace(/[^0-9]/g, '')) || null
+    return e
+  },
+  // a draft of its author (an admin may give status)
+  create: (body) => api.post('/knowledge', body),
+  // the whole entry but its status, If-Match its version
+  update: (entryId, body, version) => api.put(`/knowledge/${id(entryId)}`, body, version),
+  publish: (entryId) => api.post(`/knowledge/${id(entryId)}/publish`),
+  retire: (entryId) => api.post(`/knowledge/${id(entryId)}/retire`),
+  // {items: [the entry as it was at each version, newest first]}
+  versions: (entryId) => api.get(`/knowledge/${id(entryId)}/versions`),
+  // the industries, products, tags and stages in use, with counts
+  facets: () => api.get('/knowledge-facets'),
+  // {cases, selling_points, objections, questions, solutions} for the deal,
+  // entries written in lang (zh | en; without it the browser's Accept-Language decides)
+  forDeal: (oppId, lang) => api.get(withQuery(`/opportunities/${id(oppId)}/knowledge`, { lang })),
+}

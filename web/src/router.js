@@ -11,6 +11,8 @@ const routes = [
   { path: '/accounts/:id', name: 'account', component: () => import('./views/AccountView.vue'), props: true },
   { path: '/activities', name: 'activities', component: () => import('./views/ActivitiesView.vue') },
   { path: '/playbooks', name: 'playbooks', component: () => import('./views/PlaybooksView.vue') },
+  { path: '/knowledge', name: 'knowledge', component: () => import('./views/KnowledgeView.vue') },
+  { path: '/knowledge/:id', name: 'knowledge-entry', component: () => import('./components/KnowledgeEntry.vue'), props: true },
   { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalInbox.vue') },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
