@@ -183,6 +183,16 @@ test('a salesperson drafts an objection, the admin publishes it, the deal sugges
   await admin.locator(`[data-test="kn-answer-${ids.objection}"]`, { hasText: '三年运维全包' }).waitFor()
   await admin.locator('[data-test="kn-suggest-question"]', { hasText: '目前查房时最常遇到的网络问题是什么？' }).waitFor()
   await shot(admin, 'knowledge-deal-1366')
+
+  // A visit planned for the deal takes a question from the bank into its purpose.
+  await admin.goto(server.base + '/activities')
+  await admin.click('[data-test="act-new"]')
+  await pickOption(admin, 'act-opportunity', '医院无线网络改造')
+  await admin.click('[data-test="act-questions"]')
+  await admin.locator(`[data-test="act-question-${ids.question}"] button`).click()
+  const purpose = field(admin, 'act-purpose')
+  await until(async () => (await purpose.inputValue()).includes('• 目前查房时最常遇到的网络问题是什么？'),
+    'the question was not added to the purpose')
   await admin.close()
 })
 
