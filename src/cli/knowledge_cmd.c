@@ -1,6 +1,7 @@
 /* bingfa knowledge: the knowledge base in and out as JSON (docs/knowledge.md)
  * — import posts each entry in-process as the command line's admin (so it
- * passes the API's checks, with its status), export writes every entry. */
+ * passes the API's checks, with its status), all in one transaction: all
+ * or nothing; export writes every entry. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,11 @@ static int kn_import(const char *db, const char *file)
     }
     if (!kn_open(db, &k))
         goto close;
+    bf_error err = {0};
+    if (store_begin(k.st, &err) != BF_OK) { /* all or nothing */
+        cli_error("%s", err.message);
+        goto close;
+    }
     json_array_foreach(entries, i, e)
     {
         json_object_del(e, "ref"); /* a label of the file's own */
@@ -84,9 +90,14 @@ static int kn_import(const char *db, const char *file)
         free(text);
         if (req->status != 201) {
             cli_error("entry %zu: %.*s", i + 1, (int)req->out.len, req->out.data);
+            store_rollback(k.st);
             goto close;
         }
         done++;
+    }
+    if (store_commit(k.st, &err) != BF_OK) {
+        cli_error("%s", err.message);
+        goto close;
     }
     printf("imported %zu knowledge entries\n", done);
     status = 0;

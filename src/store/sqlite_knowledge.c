@@ -42,7 +42,8 @@ static const char SQL_KN_COUNT[] =
     "excluded.published, shared = knowledge_facet_counts.shared + excluded.shared";
 static const char SQL_KN_GRAM_INSERT[] =
     "INSERT INTO knowledge_grams (gram, knowledge_id, weight) VALUES (?1, ?2, ?3)";
-static const char SQL_KN_GRAMS_DELETE[] = "DELETE FROM knowledge_grams WHERE knowledge_id = ?1";
+static const char SQL_KN_GRAM_DELETE[] =
+    "DELETE FROM knowledge_grams WHERE gram = ?1 AND knowledge_id = ?2";
 static const char SQL_KN_FTS_INSERT[] =
     "INSERT INTO knowledge_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 static const char SQL_KN_FTS_DELETE[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
@@ -247,8 +248,23 @@ static bf_result remove_parts(store *st, arena *ar, const knowledge_entry *old, 
     if (strcmp(old->status, "published") == 0 &&
         (r = count_facets(st, rows, n, old->shareable, -1, err)) != BF_OK)
         return r;
-    if ((r = by_id(st, SQL_KN_FACETS_DELETE, old->id, "knowledge facets", err)) != BF_OK ||
-        (r = by_id(st, SQL_KN_GRAMS_DELETE, old->id, "knowledge grams", err)) != BF_OK)
+    if ((r = by_id(st, SQL_KN_FACETS_DELETE, old->id, "knowledge facets", err)) != BF_OK)
+        return r;
+    /* The grams are found by their key (the old entry's own): no second
+     * index of them by entry, which would be as large as the table. */
+    json_t *body = json_loads(old->entry, 0, NULL);
+    knowledge_gram *grams = NULL;
+    size_t ngrams = 0;
+    r = body ? knowledge_grams(ar, body, &grams, &ngrams) : BF_ERR_NOMEM;
+    json_decref(body);
+    for (size_t i = 0; r == BF_OK && i < ngrams; i++) {
+        if ((r = sq_prepare(st, SQL_KN_GRAM_DELETE, &c, &s, err)) != BF_OK)
+            break;
+        sq_bind_text(s, 1, grams[i].text);
+        sq_bind_text(s, 2, old->id);
+        r = run(c, s, "knowledge grams", err);
+    }
+    if (r != BF_OK)
         return r;
     if ((r = sq_conn(st, &c, err)) != BF_OK || is_postgres(c))
         return r;

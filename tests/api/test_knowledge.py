@@ -4,10 +4,13 @@ three and more (trigrams), ranked title first, with the matched parts; the
 filters; who reads drafts, published and shareable entries; the review
 flow; suggestions on a deal; and a won deal drafting a reference case."""
 
+import json
+import os
+import tempfile
 import unittest
 import urllib.parse
 
-from bingfa_server import ServerTestCase
+from bingfa_server import ServerTestCase, run_cli
 
 
 def case(title, **kw):
@@ -62,6 +65,15 @@ class KnowledgeTest(ServerTestCase):
         # Two words: both must match.
         self.assertEqual([e["id"] for e in self.search("医院 交换", tag=tag)], [])
         self.assertEqual([e["id"] for e in self.search("医院 无线", tag=tag)], [hos["id"]])
+        # Changed, it is found by its new words only.
+        r = self.request("PUT", "/api/v1/knowledge/" + hos["id"],
+                         body=case("江南市卫健委政务外网", tags=[tag], summary="政务外网改造"),
+                         headers={"If-Match": '"%d"' % hos["version"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.search("医院", tag=tag), [])
+        self.assertEqual(self.search("医院信息", tag=tag), [])
+        self.assertEqual([e["id"] for e in self.search("卫健", tag=tag)], [hos["id"]])
+        self.assertEqual([e["id"] for e in self.search("政务外网", tag=tag)], [hos["id"]])
 
     def test_longer_words_rank_the_title_first(self):
         tag = self.unique("k3")
@@ -204,6 +216,45 @@ class KnowledgeTest(ServerTestCase):
         mgr = self.server.auth("kn_mgr", role="manager")
         r = self.post("/api/v1/knowledge/%s/publish" % d["id"], headers=mgr)
         self.assertEqual(r.json["status"], "published", r)
+
+
+class KnowledgeCliTest(unittest.TestCase):
+    """bingfa knowledge import and export, on database files."""
+
+    def test_import_all_or_nothing_and_export_round_trip(self):
+        with tempfile.TemporaryDirectory() as d:
+            db = os.path.join(d, "kb.db")
+            self.assertEqual(run_cli("init", "--db", db).returncode, 0)
+            good = {"entries": [dict(case("医院无线案例"), status="published"), case("草稿"),
+                                {"kind": "question", "title": "预算多少",
+                                 "detail": {"question": "预算有多少？"}, "ref": "q1"}]}
+            bad = {"entries": [case("会被撤销"), {"kind": "objection", "title": "缺话术"}]}
+            path = os.path.join(d, "in.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(bad, f, ensure_ascii=False)
+            r = run_cli("knowledge", "import", "--db", db, path)
+            self.assertNotEqual(r.returncode, 0)
+            self.assertIn("entry 2", r.stderr)
+            self.assertIn("detail.wording", r.stderr)
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(good, f, ensure_ascii=False)
+            r = run_cli("knowledge", "import", "--db", db, path)
+            self.assertEqual((r.returncode, r.stdout.strip()), (0, "imported 3 knowledge entries"),
+                             r.stderr)
+            out = run_cli("knowledge", "export", "--db", db)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            entries = json.loads(out.stdout)["entries"]
+            self.assertEqual([(e["title"], e["status"]) for e in entries],
+                             [("医院无线案例", "published"), ("草稿", "draft"),
+                              ("预算多少", "draft")])
+            # What it exports, it imports again.
+            db2 = os.path.join(d, "kb2.db")
+            self.assertEqual(run_cli("init", "--db", db2).returncode, 0)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(out.stdout)
+            self.assertEqual(run_cli("knowledge", "import", "--db", db2, path).returncode, 0)
+            again = json.loads(run_cli("knowledge", "export", "--db", db2).stdout)["entries"]
+            self.assertEqual(again, entries)
 
 
 if __name__ == "__main__":

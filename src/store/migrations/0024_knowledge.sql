@@ -43,7 +43,6 @@ CREATE TABLE knowledge_grams (
     weight       INTEGER NOT NULL,
     PRIMARY KEY (gram, knowledge_id)
 ) WITHOUT ROWID;
-CREATE INDEX knowledge_grams_entry ON knowledge_grams(knowledge_id);
 CREATE TABLE knowledge_versions (
     knowledge_id TEXT NOT NULL REFERENCES knowledge(id) ON DELETE CASCADE,
     version      INTEGER NOT NULL,
