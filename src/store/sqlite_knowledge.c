@@ -41,9 +41,10 @@ static const char SQL_KN_COUNT[] =
     "ON CONFLICT (facet, value) DO UPDATE SET published = knowledge_facet_counts.published + "
     "excluded.published, shared = knowledge_facet_counts.shared + excluded.shared";
 static const char SQL_KN_GRAM_INSERT[] =
-    "INSERT INTO knowledge_grams (gram, knowledge_id, weight) VALUES (?1, ?2, ?3)";
+    "INSERT INTO knowledge_grams (gram, knowledge_id, weight, seq) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_KN_GRAM_DELETE[] =
-    "DELETE FROM knowledge_grams WHERE gram = ?1 AND knowledge_id = ?2";
+    "DELETE FROM knowledge_grams WHERE gram = ?1 AND weight = ?3 AND seq = ?4 AND "
+    "knowledge_id = ?2";
 static const char SQL_KN_FTS_INSERT[] =
     "INSERT INTO knowledge_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
 static const char SQL_KN_FTS_DELETE[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
@@ -157,6 +158,7 @@ static bf_result write_parts(store *st, arena *ar, const knowledge_entry *e, int
         sq_bind_text(s, 1, e->grams[i].text);
         sq_bind_text(s, 2, e->id);
         db_bind_int64(s, 3, e->grams[i].weight);
+        db_bind_int64(s, 4, seq);
         r = run(c, s, "knowledge grams", err);
     }
     if (r == BF_OK && (r = sq_conn(st, &c, err)) == BF_OK && !is_postgres(c) &&
@@ -262,6 +264,8 @@ static bf_result remove_parts(store *st, arena *ar, const knowledge_entry *old, 
             break;
         sq_bind_text(s, 1, grams[i].text);
         sq_bind_text(s, 2, old->id);
+        db_bind_int64(s, 3, grams[i].weight);
+        db_bind_int64(s, 4, seq);
         r = run(c, s, "knowledge grams", err);
     }
     if (r != BF_OK)
@@ -458,11 +462,16 @@ static bf_result build_search(buf *b, const void *ctx)
     const search_shape *sh = ctx;
     const knowledge_query *q = sh->q;
     bool fts = sh->nlong > 0 && !sh->pg;
+    /* Short terms alone: the first one's grams are read in the order asked
+     * (the title's first, the newest first), each entry checked. */
+    bool grams = sh->nshort > 0 && sh->nlong == 0 && q->nany == 0;
     bf_result r = buf_append_str(b, "SELECT " KN_COLUMNS " FROM ");
     if (r == BF_OK)
-        r = buf_append_str(b, fts ? "knowledge_fts JOIN knowledge k ON k.seq = knowledge_fts.rowid "
-                                    "WHERE knowledge_fts MATCH ?10 AND "
-                                  : "knowledge k WHERE ");
+        r = buf_append_str(b, fts     ? "knowledge_fts JOIN knowledge k ON k.seq = "
+                                        "knowledge_fts.rowid WHERE knowledge_fts MATCH ?10 AND "
+                              : grams ? "knowledge_grams g JOIN knowledge k ON k.id = "
+                                        "g.knowledge_id WHERE g.gram = ?11 AND "
+                                      : "knowledge k WHERE ");
     if (r == BF_OK)
         r = append_visible(b, q);
     if (r == BF_OK && q->kind)
@@ -472,7 +481,7 @@ static bf_result build_search(buf *b, const void *ctx)
     for (size_t i = 0; r == BF_OK && sh->pg && i < sh->nlong; i++)
         r = buf_printf(b, " AND k.search_text LIKE ?%zu", 21 + i);
     /* The first short term drives the read when nothing else does. */
-    for (size_t i = 0; r == BF_OK && i < sh->nshort; i++)
+    for (size_t i = grams ? 1 : 0; r == BF_OK && i < sh->nshort; i++)
         r = buf_printf(b,
                        " AND k.id IN (SELECT g.knowledge_id FROM knowledge_grams g WHERE "
                        "g.gram = ?%zu)",
@@ -504,6 +513,8 @@ static bf_result build_search(buf *b, const void *ctx)
     else if (r == BF_OK && sh->nlong > 0)
         r = buf_append_str(b, "CASE WHEN k.search_title LIKE ?21 THEN 0 ELSE 1 END, "
                               "similarity(k.search_text, ?20) DESC, ");
+    else if (r == BF_OK && grams)
+        return buf_append_str(b, "g.weight DESC, g.seq DESC LIMIT ?1");
     else if (r == BF_OK && sh->nshort > 0)
         r = buf_append_str(b, "(SELECT MAX(w.weight) FROM knowledge_grams w WHERE w.knowledge_id "
                               "= k.id AND w.gram = ?11) DESC, ");

@@ -2,7 +2,8 @@
 -- selling points, objections, questions and solutions, each entry's
 -- versions, its facets (industries, products, tags, stages, activities)
 -- as an index for filters and suggestions, with counts of the published
--- ones; its one- and two-character grams for short queries and a trigram
+-- ones; its one- and two-character grams for short queries (in the order
+-- a search reads them: the title's first, the newest first) and a trigram
 -- index (pg_trgm) for the rest. docs/knowledge.md.
 CREATE TABLE knowledge (
     id                    TEXT PRIMARY KEY,
@@ -39,9 +40,10 @@ CREATE TABLE knowledge_facet_counts (
 );
 CREATE TABLE knowledge_grams (
     gram         TEXT NOT NULL,
-    knowledge_id TEXT NOT NULL REFERENCES knowledge(id) ON DELETE CASCADE,
     weight       BIGINT NOT NULL,
-    PRIMARY KEY (gram, knowledge_id)
+    seq          BIGINT NOT NULL,
+    knowledge_id TEXT NOT NULL REFERENCES knowledge(id) ON DELETE CASCADE,
+    PRIMARY KEY (gram, weight, seq, knowledge_id)
 );
 CREATE TABLE knowledge_versions (
     knowledge_id TEXT NOT NULL REFERENCES knowledge(id) ON DELETE CASCADE,
