@@ -2,8 +2,9 @@
  * An entry's facets, counts of published facet values, grams and (SQLite)
  * its FTS5 row are written in the entry's transaction. A search is driven
  * by an index: the FTS5 trigram index (SQLite) or the pg_trgm one
- * (PostgreSQL) for terms of three characters and more, the grams for
- * shorter ones, the facets for filters, the time of change otherwise. */
+ * (PostgreSQL) for terms of three characters and more — the 500 best
+ * matches of the FTS5 index, then filtered — the grams for shorter ones,
+ * the facets for filters, the time of change otherwise. */
 #include <stdio.h>
 #include <string.h>
 
@@ -46,7 +47,7 @@ static const char SQL_KN_GRAM_DELETE[] =
     "DELETE FROM knowledge_grams WHERE gram = ?1 AND weight = ?3 AND seq = ?4 AND "
     "knowledge_id = ?2";
 static const char SQL_KN_FTS_INSERT[] =
-    "INSERT INTO knowledge_fts (rowid, title, body) VALUES (?1, ?2, ?3)";
+    "INSERT INTO knowledge_fts (rowid, title, body, lang) VALUES (?1, ?2, ?3, 'lang' || ?4)";
 static const char SQL_KN_FTS_DELETE[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
 static const char SQL_KN_PAGE[] = "SELECT " KN_COLUMNS ", k.seq FROM knowledge k WHERE k.seq > ?1 "
                                   "ORDER BY k.seq LIMIT ?2";
@@ -166,6 +167,7 @@ static bf_result write_parts(store *st, arena *ar, const knowledge_entry *e, int
         db_bind_int64(s, 1, seq);
         sq_bind_text(s, 2, e->search_title);
         sq_bind_text(s, 3, e->search_text);
+        sq_bind_text(s, 4, e->lang);
         r = run(c, s, "knowledge text index", err);
     }
     if (r == BF_OK && (r = sq_prepare(st, SQL_KN_VERSION_INSERT, &c, &s, err)) == BF_OK) {
@@ -467,8 +469,9 @@ static bf_result build_search(buf *b, const void *ctx)
     bool grams = sh->nshort > 0 && sh->nlong == 0 && q->nany == 0;
     bf_result r = buf_append_str(b, "SELECT " KN_COLUMNS " FROM ");
     if (r == BF_OK)
-        r = buf_append_str(b, fts     ? "knowledge_fts JOIN knowledge k ON k.seq = "
-                                        "knowledge_fts.rowid WHERE knowledge_fts MATCH ?10 AND "
+        r = buf_append_str(b, fts     ? "(SELECT rowid AS hit, rank AS score FROM knowledge_fts "
+                                        "WHERE knowledge_fts MATCH ?10 ORDER BY rank LIMIT "
+                                        "500) f JOIN knowledge k ON k.seq = f.hit WHERE "
                               : grams ? "knowledge_grams g JOIN knowledge k ON k.id = "
                                         "g.knowledge_id WHERE g.gram = ?11 AND "
                                       : "knowledge k WHERE ");
@@ -509,7 +512,7 @@ static bf_result build_search(buf *b, const void *ctx)
             r = buf_append_str(b, ")) DESC, ");
     }
     if (r == BF_OK && fts)
-        r = buf_append_str(b, "bm25(knowledge_fts, 5.0, 1.0), ");
+        r = buf_append_str(b, "f.score, ");
     else if (r == BF_OK && sh->nlong > 0)
         r = buf_append_str(b, "CASE WHEN k.search_title LIKE ?21 THEN 0 ELSE 1 END, "
                               "similarity(k.search_text, ?20) DESC, ");
@@ -536,12 +539,13 @@ static const char *like_anywhere(arena *a, const char *term)
 }
 
 /* The long terms as an FTS5 query: each a quoted string (a substring for
- * the trigram tokenizer), all of them required. */
-static const char *fts_query(arena *a, const char *const *terms, size_t n)
+ * the trigram tokenizer), all of them required; and the language when
+ * one is asked. */
+static const char *fts_query(arena *a, const char *const *terms, size_t n, const char *lang)
 {
     buf b;
     buf_init(&b, a, 2048);
-    bf_result r = BF_OK;
+    bf_result r = lang ? buf_printf(&b, "lang : \"lang%s\" AND ", lang) : BF_OK;
     for (size_t i = 0; r == BF_OK && i < n; i++) {
         r = buf_append_str(&b, i ? " \"" : "\"");
         for (const char *p = terms[i]; r == BF_OK && *p; p++)
@@ -582,7 +586,7 @@ bf_result store_knowledge_search(store *st, arena *ar, const knowledge_query *q,
     sq_bind_text(s, 2, q->viewer);
     sq_bind_text(s, 3, q->kind);
     sq_bind_text(s, 4, q->lang);
-    const char *fts = sh.nlong && !sh.pg ? fts_query(ar, longs, sh.nlong) : NULL;
+    const char *fts = sh.nlong && !sh.pg ? fts_query(ar, longs, sh.nlong, q->lang) : NULL;
     if (sh.nlong && !sh.pg && fts == NULL)
         return BF_ERR_NOMEM;
     sq_bind_text(s, 10, fts);

@@ -83,6 +83,10 @@ class KnowledgeTest(ServerTestCase):
         title = self.add(case("财务共享中心建设案例", tags=[tag], summary="集团财务管控"))
         found = [e["id"] for e in self.search("财务共享中心", tag=tag)]
         self.assertEqual(found, [title["id"], body["id"]])
+        # The language narrows it in the index.
+        self.assertEqual([e["id"] for e in self.search("财务共享中心", tag=tag, lang="zh")],
+                         [title["id"], body["id"]])
+        self.assertEqual(self.search("财务共享中心", tag=tag, lang="en"), [])
         # Latin letters ignore case and full-width forms.
         self.assertEqual([e["id"] for e in self.search("ｅｒｐ", tag=tag)], [body["id"]])
         self.assertEqual([e["id"] for e in self.search("Erp 上线", tag=tag)], [body["id"]])

@@ -54,4 +54,7 @@ CREATE TABLE knowledge_versions (
     changed_at   TEXT NOT NULL,
     PRIMARY KEY (knowledge_id, version)
 );
-CREATE VIRTUAL TABLE knowledge_fts USING fts5(title, body, tokenize = 'trigram');
+-- The language as a word of its own ("langzh"), so that a search in one
+-- language is narrowed by the index; the title weighs five times the body.
+CREATE VIRTUAL TABLE knowledge_fts USING fts5(title, body, lang, tokenize = 'trigram');
+INSERT INTO knowledge_fts (knowledge_fts, rank) VALUES ('rank', 'bm25(5.0, 1.0, 0.0)');
