@@ -643,8 +643,7 @@ bf_result api_knowledge_draft_case(api_call *call, const record *opp)
                   "products", json_object_get(deal, "products"), "tags", "赢单案例", "detail",
                   "customer", record_text(acc, "name"), "industry",
                   industry && *industry ? industry : NULL, "region", record_text(acc, "region"),
-                  "background", record_text(opp, "compelling_event"), "delivered",
-                  record_text(opp, "description")));
+                  "background", record_text(opp, "compelling_event"), "delivered", NULL));
     if (body == NULL || deal == NULL)
         return BF_ERR_NOMEM;
     if (industry && *industry)
@@ -652,6 +651,10 @@ bf_result api_knowledge_draft_case(api_call *call, const record *opp)
     json_t *detail = json_object_get(body, "detail");
     if (!amount->null)
         json_object_set_new(detail, "amount", json_integer(amount->i));
+    const char *need = record_text(opp, "description");
+    if (need && *need && /* the deal's need: the case's first pain, its cause to write */
+        json_object_set_new(detail, "pains", json_pack("[{s:s}]", "pain", need)) != 0)
+        return BF_ERR_NOMEM;
     json_t *competitors = json_object_get(deal, "competitors");
     if (json_array_size(competitors) > 0)
         json_object_set(detail, "competitors", competitors);

@@ -204,7 +204,8 @@ class KnowledgeTest(ServerTestCase):
         acc = self.make_account(industry="教育", region="江苏")
         opp = self.make_opportunity(acc["id"], playbook="uss-5", amount=35000000,
                                     owner_id=self.server.user_id("kn_sales"),
-                                    compelling_event="新学期开学前上线", competitors=["友商甲"])
+                                    compelling_event="新学期开学前上线", competitors=["友商甲"],
+                                    description="全区学校统一无线网络")
         HandoverTest.win(self, opp["id"])
         sales = self.server.auth("kn_sales", role="sales")
         drafts = self.search(status="draft", who=sales, kind="case")
@@ -216,6 +217,7 @@ class KnowledgeTest(ServerTestCase):
                           d["detail"]["competitors"]),
                          ("kn_sales", "draft", ["教育"], acc["name"], 35000000, "新学期开学前上线",
                           ["友商甲"]))
+        self.assertEqual(d["detail"]["pains"], [{"pain": "全区学校统一无线网络"}])
         # A manager reviews and publishes it.
         mgr = self.server.auth("kn_mgr", role="manager")
         r = self.post("/api/v1/knowledge/%s/publish" % d["id"], headers=mgr)
