@@ -531,6 +531,9 @@ const char *api_document_category_of_kind(const char *kind);
 /* d as the API answers it (kept in the call's arena), or NULL. */
 json_t *api_document_json(api_call *call, const document *d);
 
+/* Answers d with status (200, 201) as the API shows a document. */
+bf_result api_document_respond(api_call *call, int status, const document *d);
+
 /* Saves content[0..len) as document d (opportunity, name, category,
  * content type, source and the rest set by the caller; hash, size, author,
  * id and version made here) with its audit entry, in a transaction of its

@@ -52,6 +52,15 @@ json_t *api_document_json(api_call *call, const document *d)
     return api_keep(call, j);
 }
 
+bf_result api_document_respond(api_call *call, int status, const document *d)
+{
+    json_t *j = api_document_json(call, d);
+    if (j == NULL)
+        return BF_ERR_NOMEM;
+    http_respond_json(call->req, status, json_incref(j));
+    return BF_OK;
+}
+
 /* The checklist item id of the deal's playbook that is a deliverable (in
  * any stage or the closing), or NULL. */
 static const checklist_def *deliverable_of(const playbook *pb, const char *item_id)
@@ -209,11 +218,7 @@ bf_result document_upload(api_call *call, const api_route *route)
     d.note = http_query(call->req, "note");
     if ((r = api_document_save(call, &d, call->req->body.data, call->req->body.len)) != BF_OK)
         return r;
-    json_t *j = api_document_json(call, &d);
-    if (j == NULL)
-        return BF_ERR_NOMEM;
-    http_respond_json(call->req, 201, json_incref(j));
-    return BF_OK;
+    return api_document_respond(call, 201, &d);
 }
 
 /* Newest first: by the creation of each name's newest version. */
@@ -282,13 +287,7 @@ bf_result document_get(api_call *call, const api_route *route)
     (void)route;
     document d;
     bf_result r = load(call, call->req->params[0], &d);
-    json_t *j = r == BF_OK ? api_document_json(call, &d) : NULL;
-    if (r == BF_OK && j == NULL)
-        r = BF_ERR_NOMEM;
-    if (r != BF_OK)
-        return r;
-    http_respond_json(call->req, 200, json_incref(j));
-    return BF_OK;
+    return r == BF_OK ? api_document_respond(call, 200, &d) : r;
 }
 
 bf_result document_content(api_call *call, const api_route *route)
@@ -346,13 +345,7 @@ bf_result document_change(api_call *call, const api_route *route)
     bf_result r = api_body_as(call, route->body, &w.body);
     if (r == BF_OK)
         r = api_transaction(call, change_in_tx, &w);
-    json_t *j = r == BF_OK ? api_document_json(call, &w.d) : NULL;
-    if (r == BF_OK && j == NULL)
-        r = BF_ERR_NOMEM;
-    if (r != BF_OK)
-        return r;
-    http_respond_json(call->req, 200, json_incref(j));
-    return BF_OK;
+    return r == BF_OK ? api_document_respond(call, 200, &w.d) : r;
 }
 
 static bf_result delete_in_tx(api_call *call, void *ctx)

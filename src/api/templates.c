@@ -646,11 +646,7 @@ bf_result document_save(api_call *call, const api_route *route)
         return BF_ERR_NOMEM;
     if ((r = api_document_save(call, &d, file, size)) != BF_OK)
         return r;
-    json_t *j = api_document_json(call, &d);
-    if (j == NULL)
-        return BF_ERR_NOMEM;
-    http_respond_json(call->req, 201, json_incref(j));
-    return BF_OK;
+    return api_document_respond(call, 201, &d);
 }
 
 bf_result document_preview(api_call *call, const api_route *route)

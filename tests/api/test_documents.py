@@ -11,7 +11,7 @@ import urllib.parse
 
 import http.client
 
-from bingfa_server import ServerTestCase, satisfy_sources
+from bingfa_server import ServerTestCase, win_deal
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -227,30 +227,6 @@ class HandoverTest(ServerTestCase):
         cls.server.make_user("ho_sales", role="sales")
         cls.server.make_user("ho_impl", role="implementation")
 
-    def win(self, opp_id):
-        """Takes the deal through its last gate (a manager's overrides up to
-        the winning stage): the only way a deal is won."""
-        url = "/api/v1/opportunities/" + opp_id
-        while not self.get(url + "/next").json["wins"]:
-            r = self.post(url + "/advance", {"override": True, "reason": "经理批准推进"})
-            self.assertEqual(r.status, 200, r)
-        c = self.get(url + "/checklist").json
-        for i in c["items"]:
-            if i["gate"] and not i["done"] and not i["derived"]:
-                r = self.request("PUT", "%s/checklist/%s" % (url, i["id"]),
-                                 body={"done": True, "evidence": "已完成"})
-                self.assertEqual(r.status, 200, r)
-        sources = {i.get("derived_from") for i in c["items"]} & {"profile", "contacts", "tender",
-                                                                  "contract"}
-        if sources:  # uss-5 is won once the contract's first payment is in
-            satisfy_sources(self.server, opp_id, sources)
-        for d in c["decisions"]:
-            if d["answer"] != "yes":
-                self.assertEqual(self.post("%s/decisions/%s" % (url, d["id"]),
-                                           {"answer": "yes"}).status, 200)
-        r = self.post(url + "/advance", {"note": "客户签约"})
-        self.assertEqual((r.status, r.json["status"]), (200, "won"), r)
-
     def won_deal(self):
         acc = self.make_account()
         opp = self.make_opportunity(acc["id"], playbook="uss-5",
@@ -259,7 +235,7 @@ class HandoverTest(ServerTestCase):
                          (opp["id"], self.server.user_id("ho_impl", role="implementation")),
                          body={"role": "implementation"})
         self.assertIn(r.status, (200, 201), r)
-        self.win(opp["id"])
+        win_deal(self.server, opp["id"])
         return opp, acc
 
     def upload(self, opp_id, name, category):

@@ -10,7 +10,7 @@ import tempfile
 import unittest
 import urllib.parse
 
-from bingfa_server import ServerTestCase, run_cli
+from bingfa_server import ServerTestCase, run_cli, win_deal
 
 
 def case(title, **kw):
@@ -200,13 +200,12 @@ class KnowledgeTest(ServerTestCase):
         self.assertIn(sp["id"], [o["id"] for o in s["selling_points"]])
 
     def test_a_won_deal_drafts_a_reference_case_for_its_owner(self):
-        from test_documents import HandoverTest
         acc = self.make_account(industry="教育", region="江苏")
         opp = self.make_opportunity(acc["id"], playbook="uss-5", amount=35000000,
                                     owner_id=self.server.user_id("kn_sales"),
                                     compelling_event="新学期开学前上线", competitors=["友商甲"],
                                     description="全区学校统一无线网络")
-        HandoverTest.win(self, opp["id"])
+        win_deal(self.server, opp["id"])
         sales = self.server.auth("kn_sales", role="sales")
         drafts = self.search(status="draft", who=sales, kind="case")
         mine = [d for d in drafts if d["source_opportunity_id"] == opp["id"]]

@@ -12,7 +12,7 @@ import random
 import unittest
 
 import bingfa_db
-from bingfa_server import ServerTestCase, satisfy_mant, satisfy_sources
+from bingfa_server import ServerTestCase, satisfy_mant, win_deal
 
 SEED = 20261204
 STEPS = 160
@@ -130,28 +130,10 @@ class ReportTotalsTest(ServerTestCase):
         self.took(body["status"], r)
 
     def win(self, opp_id):
-        """Takes the deal to its winning stage (a manager's overrides), meets
-        that stage's gate and passes it: the only way a deal is won."""
-        url = "/api/v1/opportunities/" + opp_id
-        while not self.get(url + "/next").json["wins"]:
-            r = self.post(url + "/advance", {"override": True, "reason": "经理批准推进"})
-            self.assertEqual(r.status, 200, r)
-        c = self.get(url + "/checklist").json
-        for i in c["items"]:
-            if i["gate"] and not i["done"] and not i["derived"]:
-                r = self.request("PUT", "%s/checklist/%s" % (url, i["id"]),
-                                 body={"done": True, "evidence": "已完成"})
-                self.assertEqual(r.status, 200, r)
-        sources = {i.get("derived_from") for i in c["items"]} & {"profile", "contacts", "tender"}
-        if sources:  # the tender record's award, where the winning gate reads it
-            satisfy_sources(self.server, opp_id, sources)
-        for d in c["decisions"]:
-            if d["answer"] != "yes":
-                r = self.post("%s/decisions/%s" % (url, d["id"]), {"answer": "yes"})
-                self.assertEqual(r.status, 200, r)
-        r = self.post(url + "/advance", {"note": "客户签约"})
-        self.assertEqual((r.status, r.json["status"], r.json["probability"]), (200, "won", 100), r)
-        self.took("won", r)
+        """Wins the deal through its last gate (win_deal): the only way a deal is won."""
+        r = win_deal(self.server, opp_id)
+        self.assertEqual((r["status"], r["probability"]), ("won", 100), r)
+        self.done["won"] += 1
 
     def delete_deal(self, opp_id):
         o = self.fetch(opp_id)
