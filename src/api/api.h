@@ -306,6 +306,22 @@ bf_result api_owner_name(api_call *call, const resource_spec *spec, const char *
 bf_result api_create_record(api_call *call, const struct api_route *route, json_t *body,
                             record **out);
 
+/* api_create_record in two halves. The first checks what needs no database
+ * (the caller's right to create, the fields it may not see, each field's
+ * type and limits) and makes *out in the call's arena; it may run on
+ * another thread than the second, with a call of its own that has the
+ * same app and who. The second writes it, as api_create_record does. */
+bf_result api_create_check(api_call *call, const struct api_route *route, json_t *body,
+                           record **out);
+bf_result api_create_write(api_call *call, const struct api_route *route, record *rec);
+
+/* Puts user_id on the team of the deal opportunity_id as PUT
+ * /api/v1/opportunities/{id}/team/{user} with the JSON object body does,
+ * without HTTP and without its answer (bingfa import): the same checks, the
+ * same change and audit entry, the same failures. */
+bf_result api_deal_member_put(api_call *call, const char *opportunity_id, const char *user_id,
+                              json_t *body);
+
 /* Changes the record of spec with this id by the JSON object body as a
  * PATCH of its current version does, without HTTP and without the caller's
  * right to write it (the caller decided that: an approval carried out):

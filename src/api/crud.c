@@ -220,21 +220,31 @@ static bf_result create_in_tx(api_call *call, void *ctx)
     return r;
 }
 
-bf_result api_create_record(api_call *call, const api_route *route, json_t *body, record **out)
+bf_result api_create_check(api_call *call, const api_route *route, json_t *body, record **out)
 {
-    record *rec;
     bf_result r = require_write(call, route->spec, ACCESS_CREATE);
     if (r == BF_OK)
         r = check_hidden_input(call, route->spec, body);
     if (r == BF_OK)
-        r = record_from_json(call->arena, route->spec, body, RECORD_CREATE, &rec, &call->err);
-    if (r != BF_OK)
-        return r;
+        r = record_from_json(call->arena, route->spec, body, RECORD_CREATE, out, &call->err);
+    return r;
+}
+
+bf_result api_create_write(api_call *call, const api_route *route, record *rec)
+{
     write_ctx w = {.route = route, .rec = rec};
-    if ((r = api_transaction(call, create_in_tx, &w)) != BF_OK)
-        return r;
-    *out = rec;
-    return BF_OK;
+    return api_transaction(call, create_in_tx, &w);
+}
+
+bf_result api_create_record(api_call *call, const api_route *route, json_t *body, record **out)
+{
+    record *rec;
+    bf_result r = api_create_check(call, route, body, &rec);
+    if (r == BF_OK)
+        r = api_create_write(call, route, rec);
+    if (r == BF_OK)
+        *out = rec;
+    return r;
 }
 
 bf_result crud_create(api_call *call, const api_route *route)

@@ -46,12 +46,12 @@ static bf_result respond_team(api_call *call, const record *opp, int status)
     return BF_OK;
 }
 
-/* Loads the deal of the path (404 when not visible) and checks the caller may
- * staff it (403). */
-static bf_result load_for_staffing(api_call *call, record **opp)
+/* Loads the deal id (404 when not visible) and checks the caller may staff
+ * it (403). */
+static bf_result load_for_staffing_id(api_call *call, const char *id, record **opp)
 {
     const playbook *pb;
-    bf_result r = opportunity_load(call, opp, &pb);
+    bf_result r = opportunity_load_id(call, id, opp, &pb);
     if (r == BF_ERR_CONFLICT)
         r = BF_OK; /* the playbook does not matter here */
     if (r != BF_OK)
@@ -60,6 +60,12 @@ static bf_result load_for_staffing(api_call *call, record **opp)
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
                        "only the deal's sales owner, a manager or an admin change who works it");
     return BF_OK;
+}
+
+/* The same for the deal of the path. */
+static bf_result load_for_staffing(api_call *call, record **opp)
+{
+    return load_for_staffing_id(call, call->req->nparams > 0 ? call->req->params[0] : "", opp);
 }
 
 bf_result deal_team_get(api_call *call, const api_route *route)
@@ -101,24 +107,34 @@ static bf_result change(api_call *call, const record *opp, const char *action, j
     return api_transaction(call, change_in_tx, &c);
 }
 
+/* Who put_member puts on the deal, and as what. */
+typedef struct member_put_ctx {
+    const char *user_id, *role;
+} member_put_ctx;
+
 static bf_result put_member(api_call *call, const record *opp, void *ctx)
 {
-    return store_member_put(call->app->store, opp->id, call->req->params[1], ctx, call->actor,
+    const member_put_ctx *m = ctx;
+    return store_member_put(call->app->store, opp->id, m->user_id, m->role, call->actor,
                             &call->err);
 }
 
-bf_result deal_member_put(api_call *call, const api_route *route)
+/* PUT /opportunities/{opportunity_id}/team/{user_id} but its answer: the
+ * body is the request's, or given (raw, not yet checked). */
+static bf_result member_put(api_call *call, const char *opportunity_id, const char *user_id,
+                            json_t *raw, record **opp_out)
 {
-    (void)route;
     record *opp, *user;
     json_t *body;
-    bf_result r = load_for_staffing(call, &opp);
-    if (r == BF_OK)
+    bf_result r = load_for_staffing_id(call, opportunity_id, &opp);
+    if (r == BF_OK && raw == NULL)
         r = api_body_as(call, &body_deal_member, &body);
+    else if (r == BF_OK && (r = schema_check(&body_deal_member, raw, &body, &call->err)) == BF_OK &&
+             api_keep(call, body) == NULL)
+        r = BF_ERR_NOMEM;
     if (r != BF_OK)
         return r;
     json_t *role = json_object_get(body, "role");
-    const char *user_id = call->req->params[1];
     r = store_record_get(call->app->store, call->arena, &resource_users, user_id, &user,
                          &call->err);
     if (r == BF_ERR_NOT_FOUND)
@@ -130,10 +146,27 @@ bf_result deal_member_put(api_call *call, const api_route *route)
                        "partner users come with their company: register the partner instead");
     json_t *values = json_pack("{s:s, s:s, s:s}", "user_id", user_id, "name",
                                record_text(user, "name"), "role", json_string_value(role));
-    if ((r = change(call, opp, "member_put", values, put_member,
-                    (void *)json_string_value(role))) != BF_OK)
+    member_put_ctx m = {user_id, json_string_value(role)};
+    if ((r = change(call, opp, "member_put", values, put_member, &m)) != BF_OK)
         return r;
-    return respond_team(call, opp, 200);
+    *opp_out = opp;
+    return BF_OK;
+}
+
+bf_result deal_member_put(api_call *call, const api_route *route)
+{
+    (void)route;
+    record *opp = NULL;
+    bf_result r = member_put(call, call->req->nparams > 0 ? call->req->params[0] : "",
+                             call->req->params[1], NULL, &opp);
+    return r == BF_OK ? respond_team(call, opp, 200) : r;
+}
+
+bf_result api_deal_member_put(api_call *call, const char *opportunity_id, const char *user_id,
+                              json_t *body)
+{
+    record *opp = NULL;
+    return member_put(call, opportunity_id, user_id, body, &opp);
 }
 
 static bf_result delete_member(api_call *call, const record *opp, void *ctx)

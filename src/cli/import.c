@@ -142,7 +142,9 @@ static bf_result ref_put(ref_table *t, const char *label, const char *id)
 typedef struct importer {
     import_opts o;
     store *st;
-    api_call call; /* who acts; its arena is each line's own */
+    api_call call;        /* who acts; its arena is each line's own */
+    api_call reader_call; /* the same, for the reading thread's checks (prepare_line) */
+    viewer reader_who;    /* a copy of call.who of its own: nothing of the import changes it */
     ref_table refs;
     const api_route *routes[NKINDS];
     size_t line;            /* lines read */
@@ -151,6 +153,7 @@ typedef struct importer {
     size_t in_tx;           /* records in the open transaction */
     size_t tx_first;        /* the first line of the open transaction */
     size_t skipped;
+    bool deferring;   /* the deals' report totals are added up (defer_totals) */
     bool line_failed; /* a line stopped the import (it was reported) */
     struct timespec start, last_progress;
 } importer;
@@ -285,8 +288,10 @@ static bf_result team_line_id(importer *im, json_t *obj, const char *name, const
 }
 
 /* A deal_team line: the rest of it is the body of PUT
- * /api/v1/opportunities/{opportunity_id}/team/{user_id}, run through the
- * API in-process as the importing user; its error answer is the line's. */
+ * /api/v1/opportunities/{opportunity_id}/team/{user_id}, run in-process as
+ * the importing user (api_deal_member_put: the route's checks and change,
+ * without HTTP and the answer); it fails as its answer would say: the
+ * message with the status, a failure of the server (500) as the store's. */
 static bf_result put_team_member(importer *im, json_t *obj)
 {
     api_call *call = &im->call;
@@ -294,37 +299,157 @@ static bf_result put_team_member(importer *im, json_t *obj)
     bf_result r = team_line_id(im, obj, "opportunity_id", "opportunity", &opp);
     if (r == BF_OK)
         r = team_line_id(im, obj, "user_id", "user", &user);
-    const char *body = r == BF_OK ? api_json_text(call, obj, JSON_COMPACT) : NULL;
-    const char *path =
-        body ? arena_printf(call->arena, "/api/v1/opportunities/%s/team/%s", opp, user) : NULL;
-    if (r != BF_OK || path == NULL)
-        return r != BF_OK ? r : BF_ERR_NOMEM;
-    const char *headers[] = {"Content-Type", "application/json", im->o.as ? "X-Bingfa-As" : NULL,
-                             im->o.as, NULL};
-    http_request *req;
-    if (http_request_local(call->arena, "PUT", path, body, strlen(body), headers, api_handle,
-                           call->app, &req) != BF_OK)
-        return BF_ERR_NOMEM;
-    if (req->status >= 200 && req->status < 300)
-        return BF_OK;
-    json_t *answer = api_keep(call, json_loadb(req->out.data, req->out.len, 0, NULL));
-    json_t *e = json_object_get(answer, "error");
-    const char *field = json_string_value(json_object_get(e, "field"));
-    const char *message = json_string_value(json_object_get(e, "message"));
-    return bf_fail(&call->err, req->status >= 500 ? BF_ERR_STORE : BF_ERR_INVALID,
-                   json_string_value(json_object_get(e, "code")), field && *field ? field : NULL,
-                   "%s (%d)", message ? message : "refused", req->status);
+    if (r != BF_OK || (r = api_deal_member_put(call, opp, user, obj)) == BF_OK)
+        return r;
+    bf_error e = call->err; /* as the error answer has it (see respond_failure) */
+    if (e.message[0] == '\0')
+        bf_fail(&e, r, NULL, NULL, "%s",
+                r == BF_ERR_NOMEM ? "out of memory" : "the request failed");
+    int status = api_status(r);
+    return bf_fail(&call->err, status >= 500 ? BF_ERR_STORE : BF_ERR_INVALID, e.code,
+                   e.field[0] ? e.field : NULL, "%s (%d)", e.message, status);
 }
+
+/* ---- the checks that need no database, on the reading thread ---------------- */
+
+/* A reference field of a record line that names a label. */
+typedef struct label_use {
+    size_t field;      /* its index in the resource's fields */
+    const char *label; /* "@label", as written */
+} label_use;
+
+/* What the reading thread made of a record line (prepare_line): its header
+ * and api_create_check's part of the API's create path, run with each
+ * "@label" replaced by PLACEHOLDER_ID. The checks see no more of a reference
+ * than the shape of an id, which the id of a label's record has as the
+ * placeholder does: so they answer as they would on the line with its
+ * labels resolved, and the importer puts the ids in their place. */
+typedef struct prepared_line {
+    int which;         /* an index of kinds[] */
+    const char *label; /* its ref, or NULL */
+    label_use *uses;
+    size_t nuses;
+    bf_result r;   /* of the checks */
+    bf_error *err; /* why not, when r is not BF_OK */
+    record *rec;   /* the record, when r is BF_OK */
+} prepared_line;
+
+#define PLACEHOLDER_ID "ref_label_placeholder"
+
+/* The "@label" references of the fields of spec in obj, in the order
+ * resolve_refs takes them, into p->uses; false when a list names one (the
+ * importer resolves those itself) or out of memory. */
+static bool find_label_uses(const resource_spec *spec, json_t *obj, arena *a, prepared_line *p)
+{
+    for (size_t i = 0; i < spec->nfields; i++) {
+        const field_spec *f = &spec->fields[i];
+        json_t *v = json_object_get(obj, f->name), *item;
+        size_t k;
+        if (f->type == FIELD_REF_LIST && json_is_array(v))
+            json_array_foreach(v, k, item)
+            {
+                const char *s = json_string_value(item);
+                if (s != NULL && s[0] == '@')
+                    return false;
+            }
+        const char *s = f->type == FIELD_REF ? json_string_value(v) : NULL;
+        if (s == NULL || s[0] != '@')
+            continue;
+        if (p->uses == NULL &&
+            (p->uses = arena_calloc(a, spec->nfields, sizeof(label_use))) == NULL)
+            return false;
+        p->uses[p->nuses].field = i;
+        if ((p->uses[p->nuses++].label = arena_strdup(a, s)) == NULL)
+            return false;
+    }
+    return true;
+}
+
+/* import_prepare: on the reading thread, a record line whose header holds
+ * no error that needs no database gets its prepared_line. Any other line
+ * is left to the importer as it is. */
+static void prepare_line(void *ctx, arena *a, read_line *l)
+{
+    importer *im = ctx;
+    json_t *obj = l->obj, *res = json_object_get(obj, "resource");
+    json_t *ref = json_object_get(obj, "ref");
+    int which = kind_of(res ? json_string_value(res) : im->o.resource);
+    const char *label = ref ? json_string_value(ref) : NULL;
+    if (which < 0 || kinds[which].spec == NULL ||
+        (ref != NULL && (label == NULL || *label == '\0' || strlen(label) > IMPORT_MAX_LABEL)))
+        return;
+    prepared_line *p = arena_calloc(a, 1, sizeof(*p));
+    if (p == NULL || (label != NULL && (label = arena_strdup(a, label)) == NULL) ||
+        !find_label_uses(kinds[which].spec, obj, a, p))
+        return;
+    p->which = which;
+    p->label = label;
+    l->ready = p;
+    /* From here the line is the reading thread's to change. */
+    json_object_del(obj, "resource");
+    json_object_del(obj, "ref");
+    api_call *call = &im->reader_call;
+    call->arena = a;
+    bf_error_clear(&call->err);
+    p->r = BF_OK;
+    for (size_t i = 0; i < p->nuses && p->r == BF_OK; i++)
+        if (json_object_set_new(obj, kinds[which].spec->fields[p->uses[i].field].name,
+                                json_string(PLACEHOLDER_ID)) != 0)
+            p->r = bf_fail(&call->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    if (p->r == BF_OK)
+        p->r = api_create_check(call, im->routes[which], obj, &p->rec);
+    if (p->r != BF_OK && (p->err = arena_alloc(a, sizeof(*p->err))) != NULL)
+        *p->err = call->err;
+    else if (p->r != BF_OK)
+        p->r = BF_ERR_NOMEM;
+}
+
+/* A line the reading thread prepared: what is left of line_header (a ref
+ * that an earlier line gave), its labels resolved as resolve_refs does, the
+ * checks' answer, then the write. */
+static bf_result import_prepared(importer *im, prepared_line *p, record **rec)
+{
+    bf_error *err = &im->call.err;
+    const resource_spec *spec = kinds[p->which].spec;
+    if (p->label != NULL && ref_get(&im->refs, p->label) != NULL)
+        return bf_fail(err, BF_ERR_INVALID, "duplicate", "ref",
+                       "ref %s labels an earlier line already", p->label);
+    for (size_t i = 0; i < p->nuses; i++) {
+        const field_spec *f = &spec->fields[p->uses[i].field];
+        const char *id = ref_get(&im->refs, p->uses[i].label + 1);
+        if (id == NULL)
+            return bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
+                           "%s names %s, the ref of no line before", f->name, p->uses[i].label);
+        if (p->r == BF_OK)
+            p->rec->values[p->uses[i].field].s = id; /* kept as long as the import runs */
+    }
+    if (p->r != BF_OK) {
+        if (p->err != NULL)
+            *err = *p->err;
+        else
+            bf_fail(err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+        return p->r;
+    }
+    *rec = p->rec;
+    return api_create_write(&im->call, im->routes[p->which], p->rec);
+}
+
+/* ---- the import, line by line -------------------------------------------------- */
 
 /* One line: its record made through the API's create path, its label kept
  * (or its deal team member put on). */
-static bf_result import_line(importer *im, json_t *obj)
+static bf_result import_line(importer *im, const read_line *l)
 {
-    int which = 0;
+    json_t *obj = l->obj;
+    prepared_line *p = l->ready;
+    int which = p ? p->which : 0;
     const char *label = NULL;
     record *rec = NULL;
-    bf_result r = line_header(im, obj, &which, &label);
-    if (r == BF_OK && kinds[which].spec == NULL)
+    bf_result r = BF_OK;
+    if (p != NULL) {
+        label = p->label;
+        r = import_prepared(im, p, &rec);
+    } else if ((r = line_header(im, obj, &which, &label)) == BF_OK && kinds[which].spec == NULL)
         r = put_team_member(im, obj);
     else if (r == BF_OK && (r = resolve_refs(im, kinds[which].spec, obj)) == BF_OK)
         r = api_create_record(&im->call, im->routes[which], obj, &rec);
@@ -356,10 +481,43 @@ static void progress(importer *im, bool force)
             im->line, made, im->skipped, s > 0 ? (double)im->line / s : 0.0, s);
 }
 
+/* The report totals of new deals are added up in memory while the lines
+ * make deals or put people on their teams, which neither read nor change
+ * them (store_bulk_defer_totals), and written before any other line and
+ * before each commit. Not with --skip-invalid: a line undone alone would
+ * leave its deal in the sums. */
+static bf_result defer_totals(importer *im, const read_line *l, bf_error *err)
+{
+    int which = -1;
+    if (l->ready != NULL) {
+        which = ((const prepared_line *)l->ready)->which;
+    } else if (l->obj != NULL) {
+        json_t *res = json_object_get(l->obj, "resource");
+        which = kind_of(res ? json_string_value(res) : im->o.resource);
+    }
+    bool on = !im->o.skip_invalid && which >= 0 &&
+              (kinds[which].spec == &resource_opportunities || kinds[which].spec == NULL);
+    if (on == im->deferring)
+        return BF_OK;
+    im->deferring = on;
+    return store_bulk_defer_totals(im->st, on, err);
+}
+
+/* Writes the totals added up so far (before a commit or a rollback). */
+static bf_result write_totals(importer *im, bf_error *err)
+{
+    if (!im->deferring)
+        return BF_OK;
+    im->deferring = false;
+    return store_bulk_defer_totals(im->st, false, err);
+}
+
 /* Commits the open transaction and counts its records as done. */
 static bf_result commit(importer *im, bf_error *err)
 {
-    bf_result r = store_commit(im->st, err);
+    bf_result r = write_totals(im, err);
+    if (r == BF_OK)
+        r = store_commit(im->st, err);
     if (r != BF_OK)
         return r;
     for (size_t i = 0; i < NKINDS; i++) {
@@ -373,6 +531,8 @@ static bf_result commit(importer *im, bf_error *err)
 /* Rolls the open transaction back; its records are not made. */
 static void roll_back(importer *im)
 {
+    bf_error ignored;
+    write_totals(im, &ignored); /* undone with the rest */
     store_rollback(im->st);
     memset(im->pending, 0, sizeof(im->pending));
     im->in_tx = 0;
@@ -415,10 +575,12 @@ static bf_result run_line(importer *im, const read_line *l)
     bf_result r = l->r;
     if (r != BF_OK && l->err != NULL)
         im->call.err = *l->err;
+    if (r == BF_OK)
+        r = defer_totals(im, l, &im->call.err);
     if (r == BF_OK && sp && (r = store_savepoint(im->st, &im->call.err)) == BF_OK)
         began = true;
     if (r == BF_OK)
-        r = import_line(im, l->obj);
+        r = import_line(im, l);
     if (began && r == BF_OK)
         r = store_savepoint_release(im->st, &im->call.err);
     else if (sp && line_fault(r) && (began || l->r != BF_OK))
@@ -483,7 +645,10 @@ static bf_result import_lines(importer *im, FILE *in)
 {
     bf_error err = {0};
     import_reader *reader = NULL;
-    bf_result r = import_reader_start(in, &reader);
+    im->reader_call = im->call;
+    im->reader_who = *im->call.who;
+    im->reader_call.who = &im->reader_who;
+    bf_result r = import_reader_start(in, prepare_line, im, &reader);
     if (r != BF_OK)
         bf_fail(&err, r, NULL, NULL, "cannot start reading %s", im->o.file);
     bool open = r == BF_OK && (r = store_begin(im->st, &err)) == BF_OK;
@@ -496,7 +661,7 @@ static bf_result import_lines(importer *im, FILE *in)
         if (r == BF_OK && c->failed)
             r = bf_fail(&err, BF_ERR_IO, NULL, NULL, "cannot read %s: %s", im->o.file, c->why);
         bool end = c->end;
-        import_chunk_free(c);
+        import_reader_recycle(reader, c);
         if (end)
             break;
     }

@@ -1,8 +1,9 @@
-/* The reading thread of bingfa import (see import_read.h): lines are read
- * and parsed CHUNK_LINES at a time and handed over through a queue of at
- * most QUEUE_CHUNKS chunks, so the reader stays a little ahead and no more.
- * A JSON value made on the reading thread is used and released on the
- * importing one: it belongs to one thread at a time. */
+/* The reading thread of bingfa import (see import_read.h): lines are read,
+ * parsed and prepared CHUNK_LINES at a time and handed over through a queue
+ * of at most QUEUE_CHUNKS chunks, so the reader stays a little ahead and no
+ * more; the chunks the importer is done with come back to it to be freed.
+ * A chunk, its JSON values and its arena belong to one thread at a time,
+ * handed over under the lock. */
 #include "cli/import_read.h"
 
 #include <errno.h>
@@ -15,13 +16,16 @@
 
 struct import_reader {
     FILE *in;
+    import_prepare prepare;
+    void *ctx;
     pthread_t thread;
     pthread_mutex_t lock;
-    pthread_cond_t changed; /* a chunk was queued or taken, or stop was set */
+    pthread_cond_t changed; /* a chunk was queued, taken or handed back, or stop was set */
     import_chunk *queue[QUEUE_CHUNKS];
     size_t head, count;
-    bool stop;     /* the importer wants no more */
-    bool finished; /* the last chunk was queued */
+    import_chunk *used; /* handed back, to free */
+    bool stop;          /* the importer wants no more */
+    bool finished;      /* the last chunk was queued */
 };
 
 void import_chunk_free(import_chunk *c)
@@ -33,7 +37,26 @@ void import_chunk_free(import_chunk *c)
         free(c->lines[i].err);
     }
     free(c->lines);
+    arena_free(c->arena);
     free(c);
+}
+
+/* Frees the chunks of a list. */
+static void free_list(import_chunk *c)
+{
+    while (c != NULL) {
+        import_chunk *next = c->next;
+        import_chunk_free(c);
+        c = next;
+    }
+}
+
+/* Takes the chunks handed back (under the lock). */
+static import_chunk *take_used(import_reader *r)
+{
+    import_chunk *used = r->used;
+    r->used = NULL;
+    return used;
 }
 
 /* Parses one line (len bytes, its end of line taken off) into *l. */
@@ -67,8 +90,9 @@ static void parse(read_line *l, const char *text, size_t len)
 static import_chunk *read_chunk(import_reader *r, char **line, size_t *cap, size_t *number)
 {
     import_chunk *c = calloc(1, sizeof(*c));
-    if (c != NULL && (c->lines = calloc(CHUNK_LINES, sizeof(read_line))) == NULL) {
-        free(c);
+    if (c != NULL && ((c->lines = calloc(CHUNK_LINES, sizeof(read_line))) == NULL ||
+                      (r->prepare != NULL && (c->arena = arena_new(256 * 1024)) == NULL))) {
+        import_chunk_free(c);
         c = NULL;
     }
     if (c == NULL)
@@ -83,6 +107,8 @@ static import_chunk *read_chunk(import_reader *r, char **line, size_t *cap, size
         read_line *l = &c->lines[c->n++];
         l->number = *number;
         parse(l, *line, (size_t)len);
+        if (l->obj != NULL && r->prepare != NULL)
+            r->prepare(r->ctx, c->arena, l);
     }
     c->last = *number;
     if (len < 0 && ferror(r->in)) {
@@ -97,8 +123,16 @@ static import_chunk *read_chunk(import_reader *r, char **line, size_t *cap, size
 static bool push(import_reader *r, import_chunk *c)
 {
     pthread_mutex_lock(&r->lock);
-    while (r->count == QUEUE_CHUNKS && !r->stop)
-        pthread_cond_wait(&r->changed, &r->lock);
+    while (r->count == QUEUE_CHUNKS && !r->stop) {
+        import_chunk *used = take_used(r);
+        if (used == NULL) {
+            pthread_cond_wait(&r->changed, &r->lock);
+            continue;
+        }
+        pthread_mutex_unlock(&r->lock); /* freed while the importer works */
+        free_list(used);
+        pthread_mutex_lock(&r->lock);
+    }
     bool queued = !r->stop;
     if (queued) {
         r->queue[(r->head + r->count) % QUEUE_CHUNKS] = c;
@@ -116,6 +150,10 @@ static void *reader_main(void *arg)
     char *line = NULL;
     size_t cap = 0, number = 0;
     for (;;) {
+        pthread_mutex_lock(&r->lock);
+        import_chunk *used = take_used(r);
+        pthread_mutex_unlock(&r->lock);
+        free_list(used);
         import_chunk *c = read_chunk(r, &line, &cap, &number);
         if (c == NULL && (c = calloc(1, sizeof(*c))) != NULL) {
             c->failed = c->end = true;
@@ -140,12 +178,14 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
-bf_result import_reader_start(FILE *in, import_reader **out)
+bf_result import_reader_start(FILE *in, import_prepare prepare, void *ctx, import_reader **out)
 {
     import_reader *r = calloc(1, sizeof(*r));
     if (r == NULL)
         return BF_ERR_NOMEM;
     r->in = in;
+    r->prepare = prepare;
+    r->ctx = ctx;
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->changed, NULL);
     json_object_seed(0); /* before two threads make objects */
@@ -175,6 +215,17 @@ import_chunk *import_reader_next(import_reader *r)
     return c;
 }
 
+void import_reader_recycle(import_reader *r, import_chunk *c)
+{
+    if (c == NULL)
+        return;
+    pthread_mutex_lock(&r->lock);
+    c->next = r->used;
+    r->used = c;
+    pthread_cond_broadcast(&r->changed);
+    pthread_mutex_unlock(&r->lock);
+}
+
 void import_reader_stop(import_reader *r)
 {
     if (r == NULL)
@@ -184,6 +235,7 @@ void import_reader_stop(import_reader *r)
     pthread_cond_broadcast(&r->changed);
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
+    free_list(take_used(r));
     while (r->count > 0) {
         import_chunk_free(r->queue[r->head]);
         r->head = (r->head + 1) % QUEUE_CHUNKS;

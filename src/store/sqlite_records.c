@@ -1,6 +1,7 @@
 /* The store's records: one statement per shape of get, insert, update and
  * delete, composed from the resource field tables (see store.h), in SQL
  * that SQLite and PostgreSQL both run. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,9 +286,234 @@ static bf_result totals_step(conn *c, db_stmt *s, int rc, bf_error *err)
     return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "deal totals");
 }
 
+/* ---- a bulk load's totals, added up in memory (store_bulk_defer_totals) ---------- */
+
+/* The sums of one row of a totals table, by its key (up to five texts). */
+typedef struct sum_slot {
+    uint64_t hash;
+    char *key[5]; /* key[0] NULL: an empty slot */
+    int64_t deals, amount, weighted;
+} sum_slot;
+
+typedef struct sum_table {
+    sum_slot *slots;
+    size_t cap, n; /* cap a power of two, at least twice n */
+} sum_table;
+
+/* The funnel's, the forecast's and the owners' counts: as their upserts
+ * (SQL_FUNNEL_ADD …) would have added them, one deal at a time. */
+typedef struct deferred_totals {
+    store *st;
+    sum_table funnel, forecast, owners;
+} deferred_totals;
+
+static _Thread_local deferred_totals *deferred;
+
+static uint64_t key_hash(const char *const *key, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        for (const char *p = key[i]; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        h = (h ^ 0xff) * 1099511628211ULL; /* no byte of UTF-8 text */
+    }
+    return h;
+}
+
+static sum_slot *sum_find(const sum_table *t, const char *const *key, size_t n, uint64_t h)
+{
+    size_t mask = t->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        sum_slot *s = &t->slots[i];
+        bool same = s->key[0] != NULL && s->hash == h;
+        for (size_t k = 0; same && k < n; k++)
+            same = strcmp(s->key[k], key[k]) == 0;
+        if (s->key[0] == NULL || same)
+            return s;
+    }
+}
+
+static bool sum_grow(sum_table *t, size_t n)
+{
+    size_t cap = t->cap ? t->cap * 2 : 256;
+    sum_slot *slots = calloc(cap, sizeof(*slots));
+    if (slots == NULL)
+        return false;
+    sum_table bigger = {slots, cap, t->n};
+    for (size_t i = 0; i < t->cap; i++)
+        if (t->slots[i].key[0] != NULL)
+            *sum_find(&bigger, (const char *const *)t->slots[i].key, n, t->slots[i].hash) =
+                t->slots[i];
+    free(t->slots);
+    *t = bigger;
+    return true;
+}
+
+/* The slot of key in t, made (with sums of 0) when new; NULL out of memory. */
+static sum_slot *sum_slot_of(sum_table *t, const char *const *key, size_t n)
+{
+    if ((t->n + 1) * 2 > t->cap && !sum_grow(t, n))
+        return NULL;
+    uint64_t h = key_hash(key, n);
+    sum_slot *s = sum_find(t, key, n, h);
+    if (s->key[0] != NULL)
+        return s;
+    for (size_t k = 0; k < n; k++)
+        if ((s->key[k] = strdup(key[k])) == NULL) {
+            for (size_t j = 0; j < k; j++)
+                free(s->key[j]);
+            s->key[0] = NULL;
+            return NULL;
+        }
+    s->hash = h;
+    t->n++;
+    return s;
+}
+
+static void sum_table_free(sum_table *t)
+{
+    for (size_t i = 0; i < t->cap; i++)
+        for (size_t k = 0; k < 5 && t->slots[i].key[k] != NULL; k++)
+            free(t->slots[i].key[k]);
+    free(t->slots);
+    *t = (sum_table){0};
+}
+
+/* A slot can take a deal of amount and weighted (amount x probability):
+ * its sums would not overflow (SQLite would make them real numbers). */
+static bool sum_fits(const sum_slot *s, int64_t amount, int64_t weighted)
+{
+    int64_t a, w;
+    return s != NULL && !__builtin_add_overflow(s->amount, amount, &a) &&
+           !__builtin_add_overflow(s->weighted, weighted, &w);
+}
+
+static void sum_add(sum_slot *s, int64_t amount, int64_t weighted)
+{
+    s->deals++;
+    s->amount += amount;
+    s->weighted += weighted;
+}
+
+static const char SQL_FUNNEL_SUM[] =
+    "INSERT INTO funnel_totals AS t (playbook, currency, owner_id, owner, stage, mant_complete, "
+    "deals, amount, weighted) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8) "
+    "ON CONFLICT (playbook, currency, owner_id, owner, stage, mant_complete) DO UPDATE SET "
+    "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
+static const char SQL_FORECAST_SUM[] =
+    "INSERT INTO forecast_totals AS t (currency, owner_id, month, deals, amount, weighted) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (currency, owner_id, month) DO UPDATE SET "
+    "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
+static const char SQL_OWNER_COUNT_SUM[] =
+    "INSERT INTO owner_counts AS t (owner_id, deals) VALUES (?1, ?2) "
+    "ON CONFLICT (owner_id) DO UPDATE SET deals = t.deals + excluded.deals";
+
+/* Writes the rows of t by sql: its key's texts, then deals, and with sums
+ * the amount and the weighted amount. */
+static bf_result sum_table_write(conn *c, const sum_table *t, const char *sql, size_t n, bool sums,
+                                 bf_error *err)
+{
+    for (size_t i = 0; i < t->cap; i++) {
+        const sum_slot *slot = &t->slots[i];
+        if (slot->key[0] == NULL || slot->deals == 0)
+            continue; /* made for a deal that was then written alone */
+        db_stmt *s;
+        bf_result r = sq_stmt_static(c, sql, &s, err);
+        if (r != BF_OK)
+            return r;
+        int rc = DB_OK, col = 1;
+        for (size_t k = 0; k < n && rc == DB_OK; k++)
+            rc = sq_bind_text(s, col++, slot->key[k]);
+        if (rc == DB_OK)
+            rc = db_bind_int64(s, col++, slot->deals);
+        if (rc == DB_OK && sums)
+            rc = db_bind_int64(s, col++, slot->amount);
+        if (rc == DB_OK && sums)
+            rc = db_bind_int64(s, col++, slot->weighted);
+        if ((r = totals_step(c, s, rc, err)) != BF_OK)
+            return r;
+    }
+    return BF_OK;
+}
+
+/* Adds a new open deal to the funnel and forecast sums, as totals_add_deal
+ * would write it; false when it cannot (a value the upserts would refuse or
+ * compute otherwise, a sum that would overflow, out of memory): the deal is
+ * then written alone. */
+static bool deferred_add_open(const record *rec, const char *owner_id, const char *owner)
+{
+    const field_value *book = written(rec, "playbook"), *currency = written(rec, "currency");
+    const field_value *stage = written(rec, "stage"), *amount = written(rec, "amount");
+    const field_value *probability = written(rec, "probability");
+    const field_value *in_funnel = written(rec, "in_funnel");
+    const field_value *close = written(rec, "expected_close");
+    int64_t weighted;
+    if (book == NULL || currency == NULL || stage == NULL || amount == NULL ||
+        probability == NULL || __builtin_mul_overflow(amount->i, probability->i, &weighted))
+        return false;
+    const char *fkey[5] = {book->s, currency->s, owner_id, owner, stage->s};
+    sum_slot *f = sum_slot_of(&deferred->funnel, fkey, 5), *m = NULL;
+    if (!sum_fits(f, amount->i, weighted))
+        return false;
+    /* The forecast counts what the funnel proper counts (migration 13). */
+    if (in_funnel == NULL || in_funnel->i != 0) {
+        char month[8] = ""; /* COALESCE(substr(expected_close, 1, 7), ''): YYYY-MM */
+        if (close != NULL)
+            snprintf(month, sizeof(month), "%.7s", close->s);
+        const char *mkey[3] = {currency->s, owner_id, month};
+        m = sum_slot_of(&deferred->forecast, mkey, 3);
+        if (!sum_fits(m, amount->i, weighted))
+            return false;
+        sum_add(m, amount->i, weighted);
+    }
+    sum_add(f, amount->i, weighted);
+    return true;
+}
+
+bf_result store_bulk_defer_totals(store *st, bool on, bf_error *err)
+{
+    if (on) {
+        if (deferred == NULL && (deferred = calloc(1, sizeof(*deferred))) == NULL)
+            return BF_ERR_NOMEM;
+        deferred->st = st;
+        return BF_OK;
+    }
+    if (deferred == NULL)
+        return BF_OK;
+    deferred_totals *d = deferred;
+    deferred = NULL;
+    conn *c;
+    bf_result r = sq_conn(d->st, &c, err);
+    if (r == BF_OK)
+        r = sum_table_write(c, &d->owners, SQL_OWNER_COUNT_SUM, 1, false, err);
+    if (r == BF_OK)
+        r = sum_table_write(c, &d->funnel, SQL_FUNNEL_SUM, 5, true, err);
+    if (r == BF_OK)
+        r = sum_table_write(c, &d->forecast, SQL_FORECAST_SUM, 3, true, err);
+    sum_table_free(&d->owners);
+    sum_table_free(&d->funnel);
+    sum_table_free(&d->forecast);
+    free(d);
+    return r;
+}
+
 static bf_result totals_add_deal(conn *c, const record *rec, bf_error *err)
 {
     const field_value *owner_id = written(rec, "owner_id"), *owner = written(rec, "owner");
+    if (deferred != NULL) {
+        const field_value *status = written(rec, "status");
+        const char *oid = owner_id ? owner_id->s : "", *oname = owner ? owner->s : "";
+        bool open = status != NULL && strcmp(status->s, "open") == 0;
+        const char *okey[1] = {oid};
+        sum_slot *o = sum_slot_of(&deferred->owners, okey, 1);
+        /* A deal the sums cannot take is written alone, counted with them. */
+        if (o != NULL && (!open || deferred_add_open(rec, oid, oname))) {
+            o->deals++;
+            return BF_OK;
+        }
+    }
     db_stmt *s;
     bf_result r = sq_stmt_static(c, SQL_OWNER_COUNT_ADD, &s, err);
     if (r != BF_OK ||

@@ -30,6 +30,8 @@
 extern const embedded_file store_migration_files[];
 extern const embedded_file store_migration_files_pg[];
 
+typedef struct checkpointer checkpointer;
+
 /* ---- connections and the statement cache ---------------------------------- */
 
 struct store {
@@ -54,6 +56,7 @@ struct store {
     int batch_members;  /* write transactions in it (under write_lock) */
     int64_t tx_changes; /* the writer's changes when the current one began */
     int schema_version;
+    checkpointer *ckpt; /* a bulk load's checkpoints (SQLite), or NULL */
 };
 
 /* The store whose write_lock this thread holds (batching): its statements
@@ -106,9 +109,10 @@ static int on_wal_commit(void *ctx)
  * indexes a load of millions of rows writes all over (a million deals make
  * 2.8 GiB; with 1 GiB, pages fell out of the cache and were read again, and
  * the last 100,000 deals of a million went in at half the rate of the
- * first), and a checkpoint every 64 MiB of log rather than every 4. The
- * cache grows only as pages are read. With synchronous=NORMAL a commit waits
- * for no disk; a checkpoint syncs. */
+ * first). The log is copied into the database by the checkpointer below, on
+ * a thread of its own; without one, by the connection every 64 MiB of log
+ * rather than every 4. The cache grows only as pages are read. With
+ * synchronous=NORMAL a commit waits for no disk; a checkpoint syncs. */
 #define BULK_CACHE_MIN_KIB (1024L * 1024)
 #define BULK_CACHE_MAX_KIB (4L * 1024 * 1024)
 
@@ -121,12 +125,158 @@ static long bulk_cache_kib(void)
                                       : kib;
 }
 
-static int bulk_pragmas(db_conn *db)
+static int bulk_pragmas(const store *st, db_conn *db)
 {
     char sql[128];
-    snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%ld; PRAGMA wal_autocheckpoint=16384;",
-             bulk_cache_kib());
+    snprintf(sql, sizeof(sql), "PRAGMA cache_size=-%ld; PRAGMA wal_autocheckpoint=%d;",
+             bulk_cache_kib(), st->ckpt ? 0 : 16384);
     return db_exec(db, sql);
+}
+
+/* ---- a bulk load's checkpoints -------------------------------------------- */
+
+/* A bulk load on SQLite copies its log into the database file on a thread
+ * and a connection of their own, after each commit: a passive checkpoint,
+ * which waits neither for the writer nor the writer for it, so the writing
+ * thread goes on meanwhile (on the writer, the checkpoints of a million deals
+ * took 5 s of it). SQLite starts the log again from its beginning only when
+ * a write transaction begins after a checkpoint caught up with the log;
+ * a load's next transaction begins at once, so when the log has grown past
+ * CKPT_RESTART_FRAMES pages (1 GiB of 4 KiB pages), the next BEGIN waits for
+ * the checkpoint of the last commit first. */
+#define CKPT_RESTART_FRAMES 262144
+
+struct checkpointer {
+    pthread_t thread;
+    pthread_mutex_t lock;    /* guards the fields below */
+    pthread_cond_t changed;  /* a commit was made, a checkpoint ran, or stop was set */
+    pthread_mutex_t running; /* held while a checkpoint runs (SQLite runs one at a time) */
+    db_conn *db;
+    db_stmt *passive;
+    uint64_t commits; /* commits made */
+    uint64_t done;    /* the commits the last checkpoint saw */
+    int log_frames;   /* the log's length at the last checkpoint, in pages */
+    bool stop;
+};
+
+static const char SQL_CKPT_PASSIVE[] = "PRAGMA wal_checkpoint(PASSIVE)";
+
+static void *checkpointer_main(void *arg)
+{
+    checkpointer *k = arg;
+    pthread_mutex_lock(&k->lock);
+    for (;;) {
+        while (!k->stop && k->done == k->commits)
+            pthread_cond_wait(&k->changed, &k->lock);
+        if (k->stop)
+            break;
+        uint64_t seen = k->commits;
+        pthread_mutex_unlock(&k->lock);
+        /* A failure is not the load's: the log is copied at its end anyway. */
+        int log = 0;
+        pthread_mutex_lock(&k->running);
+        if (db_step(k->passive) == DB_ROW)
+            log = db_column_int(k->passive, 1);
+        db_reset(k->passive);
+        pthread_mutex_unlock(&k->running);
+        pthread_mutex_lock(&k->lock);
+        k->done = seen;
+        k->log_frames = log;
+        pthread_cond_broadcast(&k->changed);
+    }
+    pthread_mutex_unlock(&k->lock);
+    return NULL;
+}
+
+static void checkpointer_free(checkpointer *k)
+{
+    if (k == NULL)
+        return;
+    db_finalize(k->passive);
+    db_close(k->db);
+    pthread_cond_destroy(&k->changed);
+    pthread_mutex_destroy(&k->running);
+    pthread_mutex_destroy(&k->lock);
+    free(k);
+}
+
+/* Starts the checkpointer of a bulk load on SQLite; without one (it could
+ * not start), the writer's connection checkpoints itself. */
+static void checkpointer_start(store *st)
+{
+    checkpointer *k = calloc(1, sizeof(*k));
+    if (k == NULL)
+        return;
+    pthread_mutex_init(&k->lock, NULL);
+    pthread_mutex_init(&k->running, NULL);
+    pthread_cond_init(&k->changed, NULL);
+    store_options copt = st->opt;
+    copt.synchronous_full = false;
+    bf_error ignored;
+    if (db_open(st->path, &copt, &k->db, &ignored) != BF_OK) {
+        k->db = NULL;
+        checkpointer_free(k);
+        return;
+    }
+    if (db_prepare(k->db, SQL_CKPT_PASSIVE, sizeof(SQL_CKPT_PASSIVE) - 1, &k->passive) != DB_OK ||
+        pthread_create(&k->thread, NULL, checkpointer_main, k) != 0) {
+        checkpointer_free(k);
+        return;
+    }
+    st->ckpt = k;
+}
+
+/* Stops the checkpointer (after the checkpoint it runs) and frees it. */
+static void checkpointer_stop(store *st)
+{
+    checkpointer *k = st->ckpt;
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&k->lock);
+    k->stop = true;
+    pthread_cond_broadcast(&k->changed);
+    pthread_mutex_unlock(&k->lock);
+    pthread_join(k->thread, NULL);
+    st->ckpt = NULL;
+    checkpointer_free(k);
+}
+
+/* A commit was made: its log is to be copied. */
+static void checkpointer_poke(checkpointer *k)
+{
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&k->lock);
+    k->commits++;
+    pthread_cond_broadcast(&k->changed);
+    pthread_mutex_unlock(&k->lock);
+}
+
+/* Before a write transaction: when the log has grown long, waits until the
+ * checkpoint of the last commit ran, so that the transaction's first write
+ * starts the log again from its beginning. */
+static void checkpointer_catch_up(checkpointer *k)
+{
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&k->lock);
+    if (k->log_frames > CKPT_RESTART_FRAMES) {
+        while (!k->stop && k->done != k->commits)
+            pthread_cond_wait(&k->changed, &k->lock);
+        k->log_frames = 0;
+    }
+    pthread_mutex_unlock(&k->lock);
+}
+
+/* Runs a checkpoint of sql on c, not beside the checkpointer's. */
+static int checkpoint_alone(store *st, conn *c, const char *sql)
+{
+    if (st->ckpt != NULL)
+        pthread_mutex_lock(&st->ckpt->running);
+    int rc = db_exec(c->db, sql);
+    if (st->ckpt != NULL)
+        pthread_mutex_unlock(&st->ckpt->running);
+    return rc;
 }
 
 static bf_result conn_open(store *st, bool writes, conn **out, bf_error *err)
@@ -144,7 +294,8 @@ static bf_result conn_open(store *st, bool writes, conn **out, bf_error *err)
         free(c);
         return r;
     }
-    if (st->opt.bulk_load && db_dialect_of(c->db) == DB_SQLITE && bulk_pragmas(c->db) != DB_OK) {
+    if (st->opt.bulk_load && db_dialect_of(c->db) == DB_SQLITE &&
+        bulk_pragmas(st, c->db) != DB_OK) {
         r = sq_db_error(err, c->db, DB_ERROR, "connection set-up");
         db_close(c->db);
         free(c);
@@ -691,6 +842,7 @@ bf_result store_begin(store *st, bf_error *err)
     if (c->tx_depth == 0) {
         if (st->sync != NULL && sq_sync_failed(st->sync))
             return sq_sync_error(err);
+        checkpointer_catch_up(st->ckpt);
         pthread_mutex_lock(&st->write_lock);
         if (db_begin(c->db) != DB_OK) {
             pthread_mutex_unlock(&st->write_lock);
@@ -727,6 +879,8 @@ bf_result store_commit(store *st, bf_error *err)
     }
     c->in_commit = false;
     pthread_mutex_unlock(&st->write_lock);
+    if (r == BF_OK)
+        checkpointer_poke(st->ckpt);
     /* Outside the lock: the next writer commits while this one waits. */
     if (r == BF_OK && c->commit_token != 0)
         r = after_commit(c, c->commit_token, err);
@@ -880,7 +1034,8 @@ bf_result store_checkpoint(store *st, bf_error *err)
         return BF_OK;
     /* A reader that still uses the log leaves part of it uncopied (the
      * pragma's answer says so); the log was synced before the copy. */
-    return run_simple(c, "PRAGMA wal_checkpoint(TRUNCATE)", err);
+    static const char sql[] = "PRAGMA wal_checkpoint(TRUNCATE)";
+    return checkpoint_alone(st, c, sql) == DB_OK ? BF_OK : sq_db_error(err, c->db, DB_ERROR, sql);
 }
 
 long store_bulk_batch(store *st)
@@ -1032,9 +1187,10 @@ bf_result store_bulk_build_indexes(store *st, bf_error *err)
                : DB_OK;
     /* The table is read from the database file, not looked up in the log. */
     if (rc == DB_OK && n)
-        rc = db_exec(c->db, "PRAGMA wal_checkpoint(TRUNCATE)");
+        rc = checkpoint_alone(st, c, "PRAGMA wal_checkpoint(TRUNCATE)");
     for (size_t i = 0; rc == DB_OK && i < n; i++)
-        rc = build_one(c, names[i], sqls[i]);
+        if ((rc = build_one(c, names[i], sqls[i])) == DB_OK)
+            checkpointer_poke(st->ckpt);
     if (rc != DB_OK) {
         r = sq_db_error(err, c->db, DB_ERROR, "building the deferred indexes");
         if (db_in_transaction(c->db))
@@ -1043,7 +1199,7 @@ bf_result store_bulk_build_indexes(store *st, bf_error *err)
     if (n)
         db_exec(c->db, "PRAGMA threads=0; PRAGMA temp_store=MEMORY");
     if (n && st->opt.bulk_load)
-        bulk_pragmas(c->db);
+        bulk_pragmas(st, c->db);
     deferred_free(names, sqls, n);
     return r;
 }
@@ -1294,6 +1450,11 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
         r = store_bulk_build_indexes(st, err);
     if (r == BF_OK && st->sync != NULL)
         r = batching_start(st, c, err);
+    if (r == BF_OK && st->opt.bulk_load && plain) {
+        checkpointer_start(st);
+        if (st->ckpt != NULL && bulk_pragmas(st, c->db) != DB_OK)
+            r = sq_db_error(err, c->db, DB_ERROR, "connection set-up");
+    }
     if (r != BF_OK) {
         store_close(st);
         return r;
@@ -1313,6 +1474,7 @@ void store_close(store *st)
             batch_commit(st, &token, NULL);
         writes_unlock(st);
     }
+    checkpointer_stop(st);
     sq_sync_close(st->sync);
     sq_batch_free(st->batch);
     conn *c = st->conns;

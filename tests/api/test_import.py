@@ -5,10 +5,12 @@ references between lines, a bad line that stops the import (its
 transaction rolled back) or is skipped, what a salesperson or a partner may
 import, and the progress lines and the summary."""
 import json
+import random
 import re
 import sqlite3
 import unittest
 
+import bingfa_db
 from bingfa_server import BingfaServer, run_cli
 
 SUMMARY_RE = re.compile(r"^bingfa: imported (\d+) records? from (\d+) lines? in [\d.]+ s "
@@ -123,6 +125,94 @@ class ValidLines(ImportCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual([a["name"] for a in self.items("accounts")], ["运行中导入"])
         self.assertEqual(s.get("/healthz").status, 200)
+
+
+class ReportTotals(ImportCase):
+    """The report totals a load keeps (the import adds the deals' up in memory
+    and writes them before other lines and each commit) equal the GROUP BY
+    over the deals, after loads that commit in small transactions, mix
+    deals with other lines and deal teams, and stop at a bad line."""
+
+    TOTALS = [
+        ("SELECT * FROM funnel_totals ORDER BY 1, 2, 3, 4, 5, 6",
+         "SELECT playbook, currency, COALESCE(owner_id, '') AS owner_id, "
+         "COALESCE(owner, '') AS owner, stage, mant_complete, COUNT(*) AS deals, "
+         "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
+         "FROM opportunities WHERE status = 'open' GROUP BY 1, 2, 3, 4, 5, 6 "
+         "ORDER BY 1, 2, 3, 4, 5, 6"),
+        ("SELECT * FROM forecast_totals ORDER BY 1, 2, 3",
+         "SELECT currency, COALESCE(owner_id, '') AS owner_id, "
+         "COALESCE(substr(expected_close, 1, 7), '') AS month, COUNT(*) AS deals, "
+         "SUM(amount) AS amount, SUM(amount * probability) AS weighted "
+         "FROM opportunities WHERE status = 'open' AND in_funnel = 1 "
+         "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+        ("SELECT * FROM owner_counts ORDER BY 1",
+         "SELECT COALESCE(owner_id, '') AS owner_id, COUNT(*) AS deals "
+         "FROM opportunities GROUP BY 1 ORDER BY 1"),
+        ("SELECT * FROM aside_counts ORDER BY 1, 2",
+         "SELECT ds.scope, COALESCE(o.owner_id, '') AS owner_id, COUNT(*) AS deals "
+         "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
+         "GROUP BY 1, 2 ORDER BY 1, 2"),
+    ]
+
+    def assert_totals(self):
+        for kept, counted in self.TOTALS:
+            self.assertEqual(bingfa_db.query(self.server.db, kept),
+                             bingfa_db.query(self.server.db, counted), kept)
+
+    def deals(self, rnd, n, tag, owners, consultant):
+        stages = {"ruijie-6": [None, "launch", "shortlist"], "huayu-5": [None, "needs", "bid"]}
+        lines = []
+        for i in range(n):
+            book = rnd.choice(sorted(stages))
+            deal = {"resource": "opportunities", "account_id": "@a%d" % rnd.randrange(3),
+                    "name": "%s %d" % (tag, i), "amount": rnd.randrange(0, 10 ** 9),
+                    "playbook": book, "owner_id": rnd.choice(owners)}
+            stage = rnd.choice(stages[book])
+            if stage:
+                deal["stage"] = stage
+            if rnd.random() < 0.7:
+                deal["expected_close"] = "2027-%02d-%02d" % (rnd.randint(1, 12), rnd.randint(1, 28))
+            fate = rnd.random()
+            if fate < 0.1:
+                deal.update(status="won", close_reason="方案领先")
+            elif fate < 0.2:
+                deal.update(status="lost", won_by="某友商", close_reason="价格")
+            if rnd.random() < 0.2:
+                deal["ref"] = "%s%d" % (tag, i)
+            lines.append(deal)
+            if "ref" in deal:
+                lines.append({"resource": "deal_team", "opportunity_id": "@" + deal["ref"],
+                              "user_id": consultant, "role": "consultant"})
+            if rnd.random() < 0.1:
+                lines.append({"resource": "contacts", "account_id": "@a0",
+                              "name": "联系人 %s %d" % (tag, i)})
+        return lines
+
+    def test_totals_equal_the_deals_after_loads(self):
+        rnd = random.Random(7)
+        team = self.cli_post("/api/v1/teams", {"name": "华东", "share_deals": True})
+        owners = [self.cli_post("/api/v1/users", {"name": "tot_s%d" % i, "role": "sales",
+                                                  "team_id": team["id"]})["id"] for i in range(3)]
+        consultant = self.cli_post("/api/v1/users", {"name": "tot_c", "role": "consultant",
+                                                     "team_id": team["id"]})["id"]
+        accounts = [{"resource": "accounts", "ref": "a%d" % i, "name": "客户 %d" % i}
+                    for i in range(3)]
+        res = self.run_import(accounts + self.deals(rnd, 60, "x", owners, consultant),
+                              "--batch", "7")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assert_totals()
+        # Into a database with deals (added to the rows there), stopped by a
+        # bad line: its transaction rolled back, the sums of its deals too.
+        bad = {"resource": "opportunities", "account_id": "@a0", "name": "坏", "amount": -1}
+        res = self.run_import(accounts + self.deals(rnd, 40, "y", owners, consultant) + [bad] +
+                              self.deals(rnd, 5, "z", owners, consultant), "--batch", "9")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        self.assertIn("amount: amount must not be negative", res.stderr)
+        self.assert_totals()
+        n = bingfa_db.query(self.server.db, "SELECT COUNT(*) FROM opportunities")[0][0]
+        self.assertGreater(n, 60)
+        self.assertLess(n, 100)
 
 
 class BadLines(ImportCase):
