@@ -632,7 +632,7 @@ bf_result store_record_get(store *st, arena *a, const resource_spec *spec, const
 static bf_result version_failure(conn *c, const resource_spec *spec, const char *id,
                                  int64_t expected, bf_error *err)
 {
-    int64_t current;
+    int64_t current = 0;
     bf_result r = record_version(c, spec, id, &current, err);
     if (r != BF_OK)
         return r;
