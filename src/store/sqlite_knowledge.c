@@ -47,7 +47,7 @@ static const char SQL_KN_GRAM_DELETE[] =
     "DELETE FROM knowledge_grams WHERE gram = ?1 AND weight = ?3 AND seq = ?4 AND "
     "knowledge_id = ?2";
 static const char SQL_KN_FTS_INSERT[] =
-    "INSERT INTO knowledge_fts (rowid, title, body, lang) VALUES (?1, ?2, ?3, 'lang' || ?4)";
+    "INSERT INTO knowledge_fts (rowid, title, body, lang) VALUES (?1, ?2, ?3, ?4 || '0')";
 static const char SQL_KN_FTS_DELETE[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
 static const char SQL_KN_PAGE[] = "SELECT " KN_COLUMNS ", k.seq FROM knowledge k WHERE k.seq > ?1 "
                                   "ORDER BY k.seq LIMIT ?2";
@@ -469,9 +469,13 @@ static bf_result build_search(buf *b, const void *ctx)
     bool grams = sh->nshort > 0 && sh->nlong == 0 && q->nany == 0;
     bf_result r = buf_append_str(b, "SELECT " KN_COLUMNS " FROM ");
     if (r == BF_OK)
-        r = buf_append_str(b, fts     ? "(SELECT rowid AS hit, rank AS score FROM knowledge_fts "
-                                        "WHERE knowledge_fts MATCH ?10 ORDER BY rank LIMIT "
-                                        "500) f JOIN knowledge k ON k.seq = f.hit WHERE "
+        r = buf_append_str(b, fts     ? "(SELECT hit, MIN(score) AS score FROM (SELECT * FROM "
+                                        "(SELECT rowid AS hit, 0 AS score FROM knowledge_fts "
+                                        "WHERE knowledge_fts MATCH ?9 ORDER BY rowid DESC LIMIT "
+                                        "500) UNION ALL SELECT * FROM (SELECT rowid AS hit, 1 AS "
+                                        "score FROM knowledge_fts WHERE knowledge_fts MATCH ?10 "
+                                        "ORDER BY rowid DESC LIMIT 500)) GROUP BY hit) f JOIN "
+                                        "knowledge k ON k.seq = f.hit WHERE "
                               : grams ? "knowledge_grams g JOIN knowledge k ON k.id = "
                                         "g.knowledge_id WHERE g.gram = ?11 AND "
                                       : "knowledge k WHERE ");
@@ -539,13 +543,16 @@ static const char *like_anywhere(arena *a, const char *term)
 }
 
 /* The long terms as an FTS5 query: each a quoted string (a substring for
- * the trigram tokenizer), all of them required; and the language when
- * one is asked. */
-static const char *fts_query(arena *a, const char *const *terms, size_t n, const char *lang)
+ * the trigram tokenizer), all of them required — in the title alone when
+ * title_only; and the language when one is asked. */
+static const char *fts_query(arena *a, const char *const *terms, size_t n, const char *lang,
+                             bool title_only)
 {
     buf b;
     buf_init(&b, a, 2048);
-    bf_result r = lang ? buf_printf(&b, "lang : \"lang%s\" AND ", lang) : BF_OK;
+    bf_result r = lang ? buf_printf(&b, "lang : \"%s0\" AND ", lang) : BF_OK;
+    if (r == BF_OK && title_only)
+        r = buf_append_str(&b, "title : (");
     for (size_t i = 0; r == BF_OK && i < n; i++) {
         r = buf_append_str(&b, i ? " \"" : "\"");
         for (const char *p = terms[i]; r == BF_OK && *p; p++)
@@ -553,6 +560,8 @@ static const char *fts_query(arena *a, const char *const *terms, size_t n, const
         if (r == BF_OK)
             r = buf_append(&b, "\"", 1);
     }
+    if (r == BF_OK && title_only)
+        r = buf_append(&b, ")", 1);
     return r == BF_OK ? buf_cstr(&b) : NULL;
 }
 
@@ -586,9 +595,12 @@ bf_result store_knowledge_search(store *st, arena *ar, const knowledge_query *q,
     sq_bind_text(s, 2, q->viewer);
     sq_bind_text(s, 3, q->kind);
     sq_bind_text(s, 4, q->lang);
-    const char *fts = sh.nlong && !sh.pg ? fts_query(ar, longs, sh.nlong, q->lang) : NULL;
-    if (sh.nlong && !sh.pg && fts == NULL)
+    const char *fts = sh.nlong && !sh.pg ? fts_query(ar, longs, sh.nlong, q->lang, false) : NULL;
+    const char *in_title =
+        sh.nlong && !sh.pg ? fts_query(ar, longs, sh.nlong, q->lang, true) : NULL;
+    if (sh.nlong && !sh.pg && (fts == NULL || in_title == NULL))
         return BF_ERR_NOMEM;
+    sq_bind_text(s, 9, in_title);
     sq_bind_text(s, 10, fts);
     for (size_t i = 0; i < sh.nshort; i++)
         sq_bind_text(s, (int)(11 + i), shorts[i]);
