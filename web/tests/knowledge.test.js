@@ -152,6 +152,9 @@ test('a salesperson drafts an objection, the admin publishes it, the deal sugges
   await pickOption(page, 'kn-field-stages', ids.stageLabel)
   await page.keyboard.press('Escape')
   await page.locator('.el-select-dropdown:visible').waitFor({ state: 'hidden' })
+  await pickOption(page, 'kn-field-activities', '确认需求范围')
+  await page.keyboard.press('Escape')
+  await page.locator('.el-select-dropdown:visible').waitFor({ state: 'hidden' })
   await shot(page, 'knowledge-editor-1366')
   await page.click('[data-test="kn-save"]')
   await page.waitForURL(/\/knowledge\/[^/]+$/)
@@ -165,6 +168,7 @@ test('a salesperson drafts an objection, the admin publishes it, the deal sugges
   assert.equal(draft.author, SALES.name)
   assert.equal(draft.kind, 'objection')
   assert.deepEqual(draft.stages, ['uss-5:solution'])
+  assert.deepEqual(draft.activities, ['uss-5:confirm-scope'])
   assert.equal(draft.detail.cause, 'rational')
   await page.close()
 
