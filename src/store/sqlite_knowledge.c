@@ -51,12 +51,13 @@ static const char SQL_KN_FTS_INSERT[] =
 static const char SQL_KN_FTS_DELETE[] = "DELETE FROM knowledge_fts WHERE rowid = ?1";
 static const char SQL_KN_PAGE[] = "SELECT " KN_COLUMNS ", k.seq FROM knowledge k WHERE k.seq > ?1 "
                                   "ORDER BY k.seq LIMIT ?2";
-static const char SQL_KN_FACET_LIST[] =
-    "SELECT facet, value, published FROM knowledge_facet_counts WHERE published > 0 "
-    "ORDER BY facet, published DESC, value LIMIT 500";
-static const char SQL_KN_FACET_LIST_SHARED[] =
-    "SELECT facet, value, shared FROM knowledge_facet_counts WHERE shared > 0 "
-    "ORDER BY facet, shared DESC, value LIMIT 500";
+/* A facet's most used values, read down its index (not every value sorted). */
+static const char SQL_KN_FACET_TOP[] =
+    "SELECT facet, value, published FROM knowledge_facet_counts WHERE facet = ?1 AND "
+    "published > 0 ORDER BY published DESC, value LIMIT 100";
+static const char SQL_KN_FACET_TOP_SHARED[] =
+    "SELECT facet, value, shared FROM knowledge_facet_counts WHERE facet = ?1 AND shared > 0 "
+    "ORDER BY shared DESC, value LIMIT 100";
 
 static void read_entry(arena *a, db_stmt *s, void *row)
 {
@@ -404,17 +405,30 @@ static void read_count(arena *a, db_stmt *s, void *row)
 bf_result store_knowledge_facets(store *st, arena *ar, bool partner, knowledge_facet_count **out,
                                  size_t *n, bf_error *err)
 {
-    conn *c;
-    db_stmt *s;
-    bf_result r =
-        sq_prepare(st, partner ? SQL_KN_FACET_LIST_SHARED : SQL_KN_FACET_LIST, &c, &s, err);
-    if (r != BF_OK)
-        return r;
-    void *rows = NULL;
-    if ((r = sq_collect(c, s, ar, sizeof(knowledge_facet_count), read_count, "knowledge facets",
-                        &rows, n, err)) == BF_OK)
-        *out = rows;
-    return r;
+    static const char *const facets[] = {"industry", "product", "tag", "stage", "activity"};
+    size_t nfacets = sizeof(facets) / sizeof(facets[0]);
+    knowledge_facet_count *all = arena_alloc(ar, nfacets * 100 * sizeof(*all));
+    if (all == NULL)
+        return BF_ERR_NOMEM;
+    *n = 0;
+    for (size_t i = 0; i < nfacets; i++) {
+        conn *c;
+        db_stmt *s;
+        bf_result r =
+            sq_prepare(st, partner ? SQL_KN_FACET_TOP_SHARED : SQL_KN_FACET_TOP, &c, &s, err);
+        if (r != BF_OK)
+            return r;
+        sq_bind_text(s, 1, facets[i]);
+        void *rows = NULL;
+        size_t got = 0;
+        if ((r = sq_collect(c, s, ar, sizeof(knowledge_facet_count), read_count, "knowledge facets",
+                            &rows, &got, err)) != BF_OK)
+            return r;
+        memcpy(all + *n, rows, got * sizeof(*all));
+        *n += got;
+    }
+    *out = all;
+    return BF_OK;
 }
 
 /* ---- search ---------------------------------------------------------------------------

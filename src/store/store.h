@@ -830,7 +830,8 @@ bf_result store_knowledge_page(store *st, arena *ar, int64_t after, int limit,
                                knowledge_entry **out, size_t *n, int64_t *last, bf_error *err);
 
 /* The facet values of published entries (shared ones only for partners),
- * with how many entries have each, by facet and count (at most 500). */
+ * with how many entries have each: each facet's hundred most used, by
+ * facet and count. */
 typedef struct knowledge_facet_count {
     const char *facet, *value;
     int64_t count;

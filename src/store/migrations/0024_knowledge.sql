@@ -38,6 +38,8 @@ CREATE TABLE knowledge_facet_counts (
     shared    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (facet, value)
 ) WITHOUT ROWID;
+CREATE INDEX knowledge_facet_counts_published ON knowledge_facet_counts(facet, published);
+CREATE INDEX knowledge_facet_counts_shared ON knowledge_facet_counts(facet, shared);
 CREATE TABLE knowledge_grams (
     gram         TEXT NOT NULL,
     weight       INTEGER NOT NULL,

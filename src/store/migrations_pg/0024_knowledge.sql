@@ -38,6 +38,8 @@ CREATE TABLE knowledge_facet_counts (
     shared    BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (facet, value)
 );
+CREATE INDEX knowledge_facet_counts_published ON knowledge_facet_counts(facet, published);
+CREATE INDEX knowledge_facet_counts_shared ON knowledge_facet_counts(facet, shared);
 CREATE TABLE knowledge_grams (
     gram         TEXT NOT NULL,
     weight       BIGINT NOT NULL,

@@ -33,13 +33,31 @@
 #include "../test_db.h"
 
 /* Tables that grow with the data (the rest hold configuration). */
-static const char *const growing[] = {
-    "accounts",         "contacts",          "opportunities",       "activities",
-    "audit_log",        "stage_changes",     "checklist_items",     "forms",
-    "sessions",         "api_tokens",        "opportunity_members", "opportunity_partners",
-    "deal_scopes",      "approvals",         "quotations",          "contracts",
-    "documents",        "document_contents", "handovers",           "knowledge",
-    "knowledge_facets", "knowledge_grams",   "knowledge_versions",  NULL};
+static const char *const growing[] = {"accounts",
+                                      "contacts",
+                                      "opportunities",
+                                      "activities",
+                                      "audit_log",
+                                      "stage_changes",
+                                      "checklist_items",
+                                      "forms",
+                                      "sessions",
+                                      "api_tokens",
+                                      "opportunity_members",
+                                      "opportunity_partners",
+                                      "deal_scopes",
+                                      "approvals",
+                                      "quotations",
+                                      "contracts",
+                                      "documents",
+                                      "document_contents",
+                                      "handovers",
+                                      "knowledge",
+                                      "knowledge_facets",
+                                      "knowledge_grams",
+                                      "knowledge_versions",
+                                      "knowledge_facet_counts",
+                                      NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
  * must become index-served. The list may only shrink, and is empty: every
