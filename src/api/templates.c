@@ -327,6 +327,17 @@ static const char *lang_of(api_call *call)
     return lang && strcmp(lang, "en") == 0 ? "en" : "zh";
 }
 
+/* Answers template t with its text, the names m reads and the unknown ones. */
+static bf_result respond_template(api_call *call, int status, const doc_template *t, bool builtin,
+                                  const mustache_template *m)
+{
+    json_t *j = api_keep(call, template_json(t, builtin, true));
+    bf_result r = j ? names_json(call, m, j) : BF_ERR_NOMEM;
+    if (r == BF_OK)
+        http_respond_json(call->req, status, json_incref(j));
+    return r;
+}
+
 bf_result template_get(api_call *call, const api_route *route)
 {
     (void)route;
@@ -344,15 +355,7 @@ bf_result template_get(api_call *call, const api_route *route)
                     "no built-in template %s (%s)", call->req->params[0], lang_of(call));
     if (r == BF_OK)
         r = mustache_parse(call->arena, t.body, strlen(t.body), &m, &call->err);
-    json_t *j = r == BF_OK ? api_keep(call, template_json(&t, builtin, true)) : NULL;
-    if (r == BF_OK && j == NULL)
-        r = BF_ERR_NOMEM;
-    if (r == BF_OK)
-        r = names_json(call, m, j);
-    if (r != BF_OK)
-        return r;
-    http_respond_json(call->req, 200, json_incref(j));
-    return BF_OK;
+    return r == BF_OK ? respond_template(call, 200, &t, builtin, m) : r;
 }
 
 /* A parse error names the body, with the engine's line and column. */
@@ -424,15 +427,7 @@ bf_result template_create(api_call *call, const api_route *route)
     }
     if (r == BF_OK)
         r = api_transaction(call, create_in_tx, &c);
-    json_t *j = r == BF_OK ? api_keep(call, template_json(&c.t, false, true)) : NULL;
-    if (r == BF_OK && j == NULL)
-        r = BF_ERR_NOMEM;
-    if (r == BF_OK)
-        r = names_json(call, m, j);
-    if (r != BF_OK)
-        return r;
-    http_respond_json(call->req, 201, json_incref(j));
-    return BF_OK;
+    return r == BF_OK ? respond_template(call, 201, &c.t, false, m) : r;
 }
 
 /* ---- documents of a deal -------------------------------------------------------------- */
