@@ -14,7 +14,7 @@ SIZES         ?= 10000 100000 1000000
 BENCH_SECONDS ?= 5
 STORE         ?= sqlite
 
-.PHONY: all setup setup-test build web run test fuzz bench clean lint format
+.PHONY: all setup setup-test build web run test fuzz bench bench-reports clean lint format
 
 all: build
 
@@ -63,6 +63,12 @@ fuzz:
 bench:
 	@sh scripts/setup bench
 	@JOBS=$(JOBS) python3 scripts/bench --sizes "$(SIZES)" --seconds $(BENCH_SECONDS) --store $(STORE)
+
+# The manager's reports at a million deals and five million stage changes
+# (scripts/bench-reports): p50 and p99 of each, for docs/performance.md.
+bench-reports:
+	@sh scripts/setup bench
+	@JOBS=$(JOBS) python3 scripts/bench-reports --seconds $(BENCH_SECONDS)
 
 lint:
 	@sh scripts/lint

@@ -138,7 +138,7 @@ typedef struct api_route {
                                        lists take theirs from the resource */
     unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY,
                        ROUTE_REPORT, and the documents it answers: ROUTE_HTML, ROUTE_XLSX,
-                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN */
+                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN, ROUTE_EXPORT */
 } api_route;
 
 /* Route flags. */
@@ -157,7 +157,65 @@ enum {
     ROUTE_MARKDOWN = 1024,   /* may answer Markdown (text/markdown), not JSON */
     ROUTE_UPLOAD = 4096,     /* its body is a file (any type, up to the server's max_upload) */
     ROUTE_FILE = 8192,       /* answers a stored file, in the type it was kept as */
+    ROUTE_EXPORT = 16384,    /* may answer CSV or XLSX besides JSON, with ?format=csv|xlsx&table=
+                                (api_respond_export): takes API_EXPORT_QUERY too */
 };
+
+/* The query parameters every ROUTE_EXPORT route takes beside its own. */
+#define API_EXPORT_QUERY "format table lang"
+
+/* Whether the space-separated list names (NULL: none) holds name[0..n). */
+bool api_names_hold(const char *names, const char *name, size_t n);
+
+/* How an exported column's value is written. */
+typedef enum export_kind {
+    EXPORT_TEXT,   /* a string (or anything, written as text) */
+    EXPORT_INT,    /* an integer count */
+    EXPORT_FEN,    /* integer fen, written in yuan: number with 2 decimals, #,##0.00 in XLSX */
+    EXPORT_RATIO,  /* a real 0..1, written as a percentage (0.0% in XLSX, "42.3%" in CSV) */
+    EXPORT_NUMBER, /* a real, written as it is (days: 0.0) */
+} export_kind;
+
+/* A column of an exported table: the key of its value in each row object
+ * (a dot path into nested objects, e.g. "commit.amount"; a value that is a
+ * text in both languages, {"zh","en"}, is written in the answer's), its
+ * heading in Chinese and English, and how it is written. */
+typedef struct export_column {
+    const char *key;
+    const char *zh, *en;
+    export_kind kind;
+} export_column;
+
+/* A table of a report: the key of the array of row objects in the answer's
+ * body, its sheet name in Chinese and English, and its columns. */
+typedef struct export_table {
+    const char *rows;
+    const char *zh, *en;
+    const export_column *columns;
+    size_t ncolumns;
+} export_table;
+
+/* What a route exports: the file's base name in Chinese and English and its tables. */
+typedef struct export_spec {
+    const char *file_zh, *file_en;
+    const export_table *tables;
+    size_t ntables;
+} export_spec;
+
+/* Answers body (which it takes) as JSON 200, or, when ?format=csv or
+ * ?format=xlsx asks, as a download of spec's tables (CSV: the table named by
+ * ?table= (its rows key), else the first; XLSX: a sheet per table, or the
+ * one ?table= names), headings in the answer's language (api_lang).
+ * ?format= anything else: 422 invalid_value naming "format"; ?table= no
+ * table's: 422 naming "table". */
+bf_result api_respond_export(api_call *call, json_t *body, const export_spec *spec);
+
+/* Has write(path, ctx) write a file at a new temporary path (for libraries
+ * that write only to files: libxlsxwriter), then reads it into the call's
+ * arena (*data, *len; at most max bytes) and removes it. write returns
+ * false when it failed: 500 naming what, with *data untouched. */
+bf_result api_file_through_temp(api_call *call, bool (*write)(const char *path, void *ctx),
+                                void *ctx, const char *what, size_t max, char **data, size_t *len);
 
 /* The forms, ended by an entry whose name is NULL. */
 extern const api_form api_forms[];
@@ -238,7 +296,7 @@ extern const schema body_login, body_password_change, body_password_set, body_de
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
     body_activity_item, body_quotation_status, body_quotation_primary, body_template,
     body_document_preview, body_document_change, body_document_save, body_handover,
-    body_handover_ack;
+    body_handover_ack, body_forecast_choice, body_target;
 
 /* The categories of a kept document, ended by NULL. */
 extern const char *const document_categories[];
@@ -246,10 +304,11 @@ extern const char *const document_categories[];
 /* The success bodies declared in responses.c. */
 extern const schema response_any, response_health, response_session, response_audit_page,
     response_deal_team, response_checklist, response_checklist_item, response_history,
-    response_form, response_funnel, response_forecast, response_stalled, response_deal_health,
-    response_next, response_playbooks, response_playbook_imported, response_decision,
-    response_procurement_advice, response_bid_simulation, response_playbook_view, response_approval,
-    response_approval_result, response_approval_page, response_approval_list,
+    response_form, response_funnel, response_forecast, response_stage_report, response_calibration,
+    response_winloss, response_changes, response_activity, response_targets, response_stalled,
+    response_deal_health, response_next, response_playbooks, response_playbook_imported,
+    response_decision, response_procurement_advice, response_bid_simulation, response_playbook_view,
+    response_approval, response_approval_result, response_approval_page, response_approval_list,
     response_approval_count, response_activity_checklist, response_activity_checklist_progress,
     response_price_list, response_quotation, response_quotation_list, response_quotation_preview,
     response_contract, response_contract_list, response_document_data, response_template,
@@ -410,8 +469,14 @@ bf_result api_sales_mode_below(api_call *call, record *opp, const char **recomme
 
 /* Sets opp's in_funnel from its stage and, where pb qualifies with MANT, its
  * MANT (a new deal has none): whether it counts in the funnel proper and the
- * forecast (migration 13). */
+ * forecast (migration 13); and its forecast_category, the owner's choice or
+ * the stage's default. */
 bf_result opportunity_set_in_funnel(api_call *call, record *opp, const playbook *pb, bool is_new);
+
+/* Sets opp's closed_at when its status leaves open (now, in the call's
+ * arena) or comes back to it (null); before is the deal as it was, NULL for
+ * a new one. */
+bf_result opportunity_set_closed(api_call *call, record *opp, const record *before);
 
 /* What follows a win, in the caller's transaction: the reference-case task
  * and a reference case drafted in the knowledge base (it learns from every
@@ -470,7 +535,6 @@ bf_result opportunity_history(api_call *call, const struct api_route *route);
 bf_result playbooks_list(api_call *call, const struct api_route *route);
 bf_result playbooks_get(api_call *call, const struct api_route *route);
 bf_result reports_funnel(api_call *call, const struct api_route *route);
-bf_result reports_forecast(api_call *call, const struct api_route *route);
 bf_result reports_stalled(api_call *call, const struct api_route *route);
 bf_result health_get(api_call *call, const struct api_route *route);
 bf_result openapi_get(api_call *call, const struct api_route *route);
@@ -669,5 +733,46 @@ extern const resource_hooks team_hooks;
 extern const resource_hooks partner_hooks;
 extern const resource_hooks product_hooks;
 extern const resource_hooks user_hooks;
+
+/* ---- the manager's reports (docs/reports.md) ---- */
+
+/* The query every report takes, checked (422 naming the parameter): from and
+ * to (YYYY-MM, this year by default, at most 120 months), currency (CNY),
+ * playbook, owner (a user id), team (a team id: its whole tree); for the
+ * call's viewer. Strings are the request's or the call's arena. */
+bf_result api_report_query(api_call *call, report_cube cube, cube_query *q);
+
+/* The months since year 0 of "YYYY-MM". */
+int api_report_month_index(const char *month);
+
+/* Every user and team, to name report rows and roll them up. */
+typedef struct report_names {
+    report_person *people;
+    size_t npeople;
+    report_team *teams;
+    size_t nteams;
+} report_names;
+
+/* Reads the names (in the call's arena). */
+bf_result api_report_names(api_call *call, report_names *out);
+
+/* The user or team of id in names, or NULL. */
+const report_person *api_report_person(const report_names *names, const char *id);
+const report_team *api_report_team(const report_names *names, const char *id);
+
+/* Whether the caller may see the target of subject ("u:<user>", "t:<team>"):
+ * an admin all, a manager their tree's, others their own. */
+bf_result api_target_visible(api_call *call, const char *subject, bool *ok);
+
+/* The reports' handlers. */
+bf_result reports_forecast_periods(api_call *call, const api_route *route);
+bf_result reports_stages(api_call *call, const api_route *route);
+bf_result reports_calibration(api_call *call, const api_route *route);
+bf_result reports_winloss(api_call *call, const api_route *route);
+bf_result reports_changes(api_call *call, const api_route *route);
+bf_result reports_activity(api_call *call, const api_route *route);
+bf_result opportunity_forecast_put(api_call *call, const api_route *route);
+bf_result targets_list(api_call *call, const api_route *route);
+bf_result targets_put(api_call *call, const api_route *route);
 
 #endif

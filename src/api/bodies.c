@@ -63,6 +63,41 @@ const schema body_deal_member = {.name = "DealMember",
                                  .members = deal_member_members,
                                  .doc = "A user's role on the deal team"};
 
+static const schema forecast_choice_members[] = {
+    {.name = "category",
+     .kind = SCHEMA_ENUM,
+     .values = opportunity_forecast_categories,
+     .doc = "pipeline, best_case, commit or omitted; null goes back to the stage's default"},
+    {.name = "reason",
+     .kind = SCHEMA_TEXT,
+     .max = 1000,
+     .doc = "Why (required with a category): kept on the deal and in the audit log"},
+    {0},
+};
+
+const schema body_forecast_choice = {.name = "ForecastChoice",
+                                     .kind = SCHEMA_OBJECT,
+                                     .members = forecast_choice_members,
+                                     .doc = "The owner's forecast category for a deal"};
+
+static const schema target_members[] = {
+    {.name = "user_id", .kind = SCHEMA_TEXT, .max = 40, .doc = "The user (or team_id)"},
+    {.name = "team_id", .kind = SCHEMA_TEXT, .max = 40, .doc = "The team (or user_id)"},
+    {.name = "quarter", .kind = SCHEMA_TEXT, .flags = SCHEMA_REQUIRED, .max = 7, .doc = "YYYY-Qn"},
+    {.name = "currency", .kind = SCHEMA_TEXT, .max = 3, .doc = "ISO 4217 (default CNY)"},
+    {.name = "amount",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = 100000000000000,
+     .doc = "The target in fen; 0 removes it"},
+    {0},
+};
+
+const schema body_target = {.name = "Target",
+                            .kind = SCHEMA_OBJECT,
+                            .members = target_members,
+                            .doc = "A quarter's sales target of a user or a team"};
+
 static const schema transfer_members[] = {
     {.name = "owner_id",
      .kind = SCHEMA_TEXT,

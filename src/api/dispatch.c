@@ -286,9 +286,22 @@ static bf_result check_request(api_call *call)
     return BF_OK;
 }
 
+bool api_names_hold(const char *names, const char *name, size_t n)
+{
+    for (const char *p = names; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, name, n) == 0)
+            return true;
+        p = end ? end + 1 : p + len;
+    }
+    return false;
+}
+
 typedef struct params_ctx {
     api_call *call;
     const char *allowed; /* space-separated names */
+    const char *more;    /* an export's (API_EXPORT_QUERY), or NULL */
     bf_result r;
 } params_ctx;
 
@@ -297,22 +310,19 @@ static bool check_param(void *ctx, const char *key, const char *value)
     (void)value;
     params_ctx *pc = ctx;
     size_t n = strlen(key);
-    for (const char *p = pc->allowed; p && *p;) {
-        const char *end = strchr(p, ' ');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && memcmp(p, key, n) == 0)
-            return true;
-        p = end ? end + 1 : p + len;
-    }
+    if (api_names_hold(pc->allowed, key, n) || api_names_hold(pc->more, key, n))
+        return true;
     pc->r = bf_fail(&pc->call->err, BF_ERR_INVALID, "unknown_parameter", key,
                     "%s is not a parameter of this request", key);
     return false;
 }
 
-/* Every query parameter must be one the route takes (route->query). */
+/* Every query parameter must be one the route takes (route->query, and an
+ * export's). */
 static bf_result check_route_params(api_call *call, const api_route *route)
 {
-    params_ctx pc = {call, route->query, BF_OK};
+    params_ctx pc = {call, route->query, (route->flags & ROUTE_EXPORT) ? API_EXPORT_QUERY : NULL,
+                     BF_OK};
     http_query_each(call->req, check_param, &pc);
     return pc.r;
 }

@@ -233,6 +233,8 @@ static json_t *operation_security(const api_route *r)
     return json_pack("[{s:[]}, o]", "bearerToken", cookie);
 }
 
+#define XLSX_TYPE "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 /* The documents a route may answer instead of JSON: its flag, the media
  * type, whether binary, and the answer's description when it is the only one. */
 static const struct {
@@ -242,8 +244,7 @@ static const struct {
     const char *what;
 } document_types[] = {
     {ROUTE_HTML, "text/html", false, "An HTML document"},
-    {ROUTE_XLSX, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", true,
-     "An Excel workbook"},
+    {ROUTE_XLSX, XLSX_TYPE, true, "An Excel workbook"},
     {ROUTE_DOCX, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", true,
      "A Word file"},
     {ROUTE_PDF, "application/pdf", true, "A PDF"},
@@ -288,8 +289,50 @@ static json_t *success_response(const api_route *r, int status)
                    : r->response != NULL ? schema_to_json(r->response, true)
                    : r->spec != NULL     ? ref_to(schema_name(r->spec, name, sizeof(name)))
                                          : json_pack("{s:s}", "type", "object");
+    if (r->flags & ROUTE_EXPORT) /* ?format=csv|xlsx: the same tables as a file */
+        return json_pack("{s:s, s:{s:{s:o}, s:{s:{s:s}}, s:{s:{s:s, s:s}}}}", "description",
+                         "The report as JSON; with ?format=csv or ?format=xlsx, its tables as a "
+                         "file (Content-Disposition names it)",
+                         "content", "application/json", "schema", body, "text/csv", "schema",
+                         "type", "string", XLSX_TYPE, "schema", "type", "string", "format",
+                         "binary");
     return json_pack("{s:s, s:o}", "description", status == 201 ? "Created" : "OK", "content",
                      json_content(body));
+}
+
+/* A query parameter of r, named name[0..len). */
+static json_t *query_parameter(const api_route *r, const char *name, size_t len)
+{
+    bool export = (r->flags & ROUTE_EXPORT) != 0;
+    if (export && len == 6 && memcmp(name, "format", 6) == 0)
+        return json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s]}}", "name", "format", "in", "query",
+                         "required", 0, "description",
+                         "csv (UTF-8 with a BOM) or xlsx: the report's tables as a file; JSON "
+                         "without it",
+                         "schema", "type", "string", "enum", "csv", "xlsx");
+    if (export && len == 5 && memcmp(name, "table", 5) == 0)
+        return json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "table", "in", "query",
+                         "required", 0, "description",
+                         "The table to export, by the key of its rows in the JSON answer: the "
+                         "CSV's (default: the first), the workbook's only sheet (default: a sheet "
+                         "per table)",
+                         "schema", "type", "string");
+    return json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", name, len, "in", "query", "required", 0,
+                     "schema", "type", "string");
+}
+
+/* Adds to params the query parameters of r that names lists (space-separated)
+ * and skip does not. */
+static void add_query_parameters(json_t *params, const api_route *r, const char *names,
+                                 const char *skip)
+{
+    for (const char *p = names; p && *p;) {
+        const char *end = strchr(p, ' ');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (!api_names_hold(skip, p, len))
+            json_array_append_new(params, query_parameter(r, p, len));
+        p = end ? end + 1 : p + len;
+    }
 }
 
 static json_t *parameters(const api_route *r)
@@ -302,15 +345,11 @@ static json_t *parameters(const api_route *r)
                                                 (size_t)(end - p - 1), "in", "path", "required", 1,
                                                 "schema", "type", "string"));
     }
-    /* Query parameters of the other routes, from the route table. */
-    for (const char *p = r->query; p && *p;) {
-        const char *end = strchr(p, ' ');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        json_array_append_new(params,
-                              json_pack("{s:s%, s:s, s:b, s:{s:s}}", "name", p, len, "in", "query",
-                                        "required", 0, "schema", "type", "string"));
-        p = end ? end + 1 : p + len;
-    }
+    /* Query parameters of the other routes, from the route table; an
+     * export's beside them. */
+    add_query_parameters(params, r, r->query, NULL);
+    if (r->flags & ROUTE_EXPORT)
+        add_query_parameters(params, r, API_EXPORT_QUERY, r->query);
     if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE || (r->flags & ROUTE_IF_MATCH))
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-Match",
                                                 "in", "header", "required", 1, "description",

@@ -69,6 +69,31 @@ bf_result opportunity_set_in_funnel(api_call *call, record *opp, const playbook 
         in = !is_new && json_is_true(json_object_get(mant, "complete"));
     }
     record_set_int(opp, "in_funnel", in);
+    /* The forecast category: the owner's choice, else the stage's default. */
+    const char *chosen = record_text(opp, "forecast_override");
+    record_set_text(opp, "forecast_category",
+                    chosen  ? chosen
+                    : stage ? stage->forecast
+                            : "pipeline");
+    return BF_OK;
+}
+
+bf_result opportunity_set_closed(api_call *call, record *opp, const record *before)
+{
+    const char *status = record_text(opp, "status");
+    const char *was = before ? record_text(before, "status") : "open";
+    if (strcmp(status, was) == 0)
+        return BF_OK;
+    if (strcmp(status, "open") == 0) {
+        record_set_text(opp, "closed_at", NULL);
+        return BF_OK;
+    }
+    char now[32];
+    store_now(now, sizeof(now));
+    const char *at = arena_strdup(call->arena, now);
+    if (at == NULL)
+        return BF_ERR_NOMEM;
+    record_set_text(opp, "closed_at", at);
     return BF_OK;
 }
 
@@ -139,6 +164,8 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
                        record_text(before, "status"));
     if ((r = opportunity_set_in_funnel(call, rec, opportunity_playbook(call, rec),
                                        before == NULL)) != BF_OK)
+        return r;
+    if ((r = opportunity_set_closed(call, rec, before)) != BF_OK)
         return r;
     if (before != NULL && strcmp(record_text(before, "status"), "open") == 0 &&
         (strcmp(status, "lost") == 0 || strcmp(status, "abandoned") == 0) &&
@@ -300,6 +327,20 @@ static bf_result keep_creator_on(api_call *call, const record *rec)
                             call->actor, &call->err);
 }
 
+/* The visit plan's window kept on the deal for the 3E report (migration
+ * 25): from when the mode was chosen, the mode's benchmark days; none
+ * without a mode or a benchmark. */
+static bf_result set_visit_window(api_call *call, const record *rec, const mode_def *mode)
+{
+    const char *since = record_text(rec, "sales_mode_since");
+    char end[32] = "";
+    if (mode != NULL && since != NULL && mode->benchmark_visits > 0)
+        text_format_utc(text_parse_utc(since) + (time_t)mode->benchmark_days * 86400, end,
+                        sizeof(end));
+    return store_opportunity_set_visit_window(call->app->store, rec->id, *end ? end : NULL,
+                                              *end ? mode->benchmark_visits : 0, &call->err);
+}
+
 static bf_result opportunity_after_write(api_call *call, record *rec, const record *before)
 {
     store *st = call->app->store;
@@ -337,6 +378,8 @@ static bf_result opportunity_after_write(api_call *call, record *rec, const reco
     const mode_def *mode = pb ? playbook_mode(pb, record_text(rec, "sales_mode")) : NULL;
     if (mode != NULL && text_changed(rec, before, "sales_mode") &&
         (r = instantiate_visit_plan(call, rec, mode)) != BF_OK)
+        return r;
+    if (text_changed(rec, before, "sales_mode") && (r = set_visit_window(call, rec, mode)) != BF_OK)
         return r;
     if (pb != NULL && strcmp(record_text(rec, "status"), "won") == 0 &&
         (before == NULL || strcmp(record_text(before, "status"), "won") != 0) &&

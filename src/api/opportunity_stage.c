@@ -612,11 +612,15 @@ static bf_result move_stage(api_call *call, record *opp, const playbook *pb, con
     int probability = win ? 100 : to->probability;
     record_set_text(opp, "stage", to->id);
     record_set_int(opp, "probability", probability);
-    if (win)
+    bf_result r = BF_OK;
+    if (win) {
         record_set_text(opp, "status", "won");
+        r = opportunity_set_closed(call, opp, NULL);
+    }
     if (strcmp(kind, "turnaround") == 0)
         record_set_int(opp, "turnaround", 1);
-    bf_result r = opportunity_set_in_funnel(call, opp, pb, false);
+    if (r == BF_OK)
+        r = opportunity_set_in_funnel(call, opp, pb, false);
     if (r != BF_OK)
         return r;
     r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
@@ -845,7 +849,9 @@ static bf_result abandon_deal(api_call *call, record *opp, const char *reason)
     record_set_text(opp, "status", "abandoned");
     record_set_text(opp, "close_reason", reason);
     record_set_int(opp, "probability", 0);
-    bf_result r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
+    bf_result r = opportunity_set_closed(call, opp, NULL);
+    if (r == BF_OK)
+        r = store_record_update(call->app->store, call->arena, opp, version, &call->err);
     json_t *new_v = api_keep(call, json_pack("{s:s, s:s, s:i}", "status", "abandoned",
                                              "close_reason", reason, "probability", 0));
     if (r == BF_OK && (old_v == NULL || new_v == NULL))

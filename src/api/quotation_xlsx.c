@@ -2,15 +2,11 @@
  * its heading, its lines with their figures as numbers Excel and WPS sum
  * (yuan with two decimals), the totals and the amount in Chinese capitals.
  * libxlsxwriter 1.1 writes to a file only, so the workbook goes to a
- * temporary file, read back into the answer and removed. Text is written
- * as text cells: nothing a user typed becomes a formula. */
-#include <errno.h>
-#include <fcntl.h>
+ * temporary file, read back into the answer and removed
+ * (api_file_through_temp). Text is written as text cells: nothing a user
+ * typed becomes a formula. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "api/api.h"
@@ -144,9 +140,20 @@ static void write_totals(sheet *s, json_t *q, lxw_row_t row)
         }
 }
 
-/* Writes the workbook of q to path. */
-static bool write_book(const char *path, json_t *q, const char *customer, const char *deal, bool en)
+/* What the workbook is made of. */
+typedef struct book_of {
+    json_t *q;
+    const char *customer, *deal;
+    bool en;
+} book_of;
+
+/* Writes the workbook of the quotation to path (api_file_through_temp's
+ * writer; ctx is a book_of). */
+static bool write_book(const char *path, void *ctx)
 {
+    const book_of *b = ctx;
+    json_t *q = b->q;
+    bool en = b->en;
     lxw_workbook_options opt = {.constant_memory = 0, .tmpdir = NULL};
     sheet s = {.book = workbook_new_opt(path, &opt), .en = en};
     if (s.book == NULL)
@@ -167,26 +174,9 @@ static bool write_book(const char *path, json_t *q, const char *customer, const 
     worksheet_set_column(s.ws, 2, 2, 30, NULL);
     worksheet_set_column(s.ws, 3, 4, 8, NULL);
     worksheet_set_column(s.ws, 5, 10, 14, NULL);
-    write_heading(&s, q, customer, deal);
+    write_heading(&s, q, b->customer, b->deal);
     write_totals(&s, q, write_lines(&s, q));
     return workbook_close(s.book) == LXW_NO_ERROR;
-}
-
-/* The file at path into the call's arena. */
-static bf_result read_back(api_call *call, const char *path, char **data, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-    if (f == NULL || fstat(fileno(f), &st) != 0 || st.st_size <= 0 || st.st_size > XLSX_MAX) {
-        if (f)
-            fclose(f);
-        return bf_fail(&call->err, BF_ERR_IO, NULL, NULL, "the spreadsheet could not be read");
-    }
-    *len = (size_t)st.st_size;
-    *data = arena_alloc(call->arena, *len);
-    bool ok = *data != NULL && fread(*data, 1, *len, f) == *len;
-    fclose(f);
-    return ok ? BF_OK : BF_ERR_NOMEM;
 }
 
 bf_result quotation_spreadsheet(api_call *call, const api_route *route)
@@ -198,21 +188,13 @@ bf_result quotation_spreadsheet(api_call *call, const api_route *route)
     bf_result r = api_quotation_paper(call, &q, &j, &opp, &acc);
     if (r != BF_OK)
         return r;
-    const char *dir = getenv("TMPDIR");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/bingfa-xlsx-XXXXXX", dir && *dir ? dir : "/tmp");
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return bf_fail(&call->err, BF_ERR_IO, NULL, NULL, "no temporary file: %s", strerror(errno));
-    close(fd);
-    char *data = NULL;
-    size_t len = 0;
-    bool en = strcmp(api_lang(call), "en") == 0;
-    if (!write_book(path, j, acc ? record_text(acc, "name") : NULL, record_text(opp, "name"), en))
-        r = bf_fail(&call->err, BF_ERR_IO, NULL, NULL, "the spreadsheet could not be written");
-    if (r == BF_OK)
-        r = read_back(call, path, &data, &len);
-    unlink(path);
+    book_of b = {.q = j,
+                 .customer = acc ? record_text(acc, "name") : NULL,
+                 .deal = record_text(opp, "name"),
+                 .en = strcmp(api_lang(call), "en") == 0};
+    char *data;
+    size_t len;
+    r = api_file_through_temp(call, write_book, &b, "the spreadsheet", XLSX_MAX, &data, &len);
     if (r != BF_OK)
         return r;
     const char *disposition =

@@ -1,5 +1,6 @@
-/* Reports: the funnel (销售漏斗) of a playbook, the forecast by month and
- * the stalled deals, grouped in the database over the deals the user sees. */
+/* Reports: the funnel (销售漏斗) of a playbook and the stalled deals, grouped
+ * in the database over the deals the user sees. The manager's reports are
+ * report_forecast.c's and report_analytics.c's. */
 #include "api/api.h"
 
 #include <stdlib.h>
@@ -15,6 +16,20 @@ static json_int_t fen_of_percent(int64_t weighted)
 {
     return (json_int_t)((weighted + 50) / 100);
 }
+
+/* The funnel as a file: a row per stage. */
+static const export_column funnel_columns[] = {
+    {"name", "阶段", "Stage", EXPORT_TEXT},
+    {"probability", "赢率（%）", "Probability (%)", EXPORT_INT},
+    {"count", "商机数", "Deals", EXPORT_INT},
+    {"amount", "金额", "Amount", EXPORT_FEN},
+    {"weighted_amount", "加权金额", "Weighted amount", EXPORT_FEN},
+};
+static const export_table funnel_tables[] = {
+    {"stages", "销售漏斗", "Funnel", funnel_columns,
+     sizeof(funnel_columns) / sizeof(funnel_columns[0])},
+};
+static const export_spec funnel_export = {"销售漏斗", "funnel", funnel_tables, 1};
 
 bf_result reports_funnel(api_call *call, const api_route *route)
 {
@@ -90,40 +105,24 @@ bf_result reports_funnel(api_call *call, const api_route *route)
         "amount", (json_int_t)in[1], "weighted_amount", fen_of_percent(in[2]), "pre_funnel",
         "count", (json_int_t)pre[0], "amount", (json_int_t)pre[1], "weighted_amount",
         fen_of_percent(pre[2]));
-    http_respond_json(call->req, 200, body);
-    return BF_OK;
+    return api_respond_export(call, body, &funnel_export);
 }
 
-bf_result reports_forecast(api_call *call, const api_route *route)
-{
-    (void)route;
-    const char *currency = http_query(call->req, "currency");
-    if (currency == NULL || *currency == '\0')
-        currency = "CNY";
-    forecast_row *rows;
-    size_t n;
-    bf_result r = store_report_forecast(call->app->store, call->arena, call->who, currency, &rows,
-                                        &n, &call->err);
-    if (r != BF_OK)
-        return r;
-    json_t *months = json_array();
-    int64_t total[3] = {0};
-    for (size_t i = 0; months && i < n; i++) {
-        total[0] += rows[i].count;
-        total[1] += rows[i].amount;
-        total[2] += rows[i].weighted;
-        json_array_append_new(
-            months, json_pack("{s:o, s:I, s:I, s:I}", "month",
-                              *rows[i].month ? json_string(rows[i].month) : json_null(), "count",
-                              (json_int_t)rows[i].count, "amount", (json_int_t)rows[i].amount,
-                              "weighted_amount", fen_of_percent(rows[i].weighted)));
-    }
-    http_respond_json(call->req, 200,
-                      json_pack("{s:s, s:o, s:{s:I, s:I, s:I}}", "currency", currency, "months",
-                                months, "totals", "count", (json_int_t)total[0], "amount",
-                                (json_int_t)total[1], "weighted_amount", fen_of_percent(total[2])));
-    return BF_OK;
-}
+/* The stalled deals as a file: a row per deal. */
+static const export_column stalled_columns[] = {
+    {"name", "商机", "Deal", EXPORT_TEXT},
+    {"owner", "负责人", "Owner", EXPORT_TEXT},
+    {"playbook", "方法论", "Playbook", EXPORT_TEXT},
+    {"stage", "阶段", "Stage", EXPORT_TEXT},
+    {"amount", "金额", "Amount", EXPORT_FEN},
+    {"currency", "币种", "Currency", EXPORT_TEXT},
+    {"stage_since", "进入阶段时间", "In stage since", EXPORT_TEXT},
+};
+static const export_table stalled_tables[] = {
+    {"items", "停滞商机", "Stalled deals", stalled_columns,
+     sizeof(stalled_columns) / sizeof(stalled_columns[0])},
+};
+static const export_spec stalled_export = {"停滞商机", "stalled-deals", stalled_tables, 1};
 
 bf_result reports_stalled(api_call *call, const api_route *route)
 {
@@ -152,6 +151,6 @@ bf_result reports_stalled(api_call *call, const api_route *route)
                              deals[i].name, "owner", deals[i].owner, "playbook", deals[i].playbook,
                              "stage", deals[i].stage, "amount", (json_int_t)deals[i].amount,
                              "currency", deals[i].currency, "stage_since", deals[i].since));
-    http_respond_json(call->req, 200, json_pack("{s:i, s:o}", "days", (int)days, "items", items));
-    return BF_OK;
+    return api_respond_export(call, json_pack("{s:i, s:o}", "days", (int)days, "items", items),
+                              &stalled_export);
 }

@@ -239,25 +239,108 @@ const schema response_funnel = {.name = "Funnel",
                                 .members = funnel_members,
                                 .doc = "Open deals per stage of one playbook and currency"};
 
-static const schema month_members[] = {
-    {.name = "month",
-     .kind = SCHEMA_TEXT,
-     .flags = SCHEMA_REQUIRED | SCHEMA_NULLABLE,
-     .doc = "YYYY-MM of the expected close; null for deals without one"},
-    INT("count"),
-    INT("amount"),
-    INT("weighted_amount"),
+static const schema forecast_members[] = {
+    TEXT("period"),
+    TEXT("group"),
+    TEXT("from"),
+    TEXT("to"),
+    TEXT("currency"),
+    TEXT_OR_NULL("as_of"),
+    LIST("rows", &any_object,
+         "Each group and period: period, group, group_name, pipeline, best_case, commit, omitted, "
+         "closed (amounts in fen), counts {category: n}, open_count, open_amount, "
+         "weighted_amount, forecast_amount (commit + closed), target, attainment (closed / "
+         "target), gap (target - closed); every period of the range, empty ones too"),
+    LIST("totals", &any_object, "The same per period over every group, each deal once"),
+    OBJECT("undated", "Open deals without an expected close date, as a row"),
     {0}};
 
-static const schema month_row = {.kind = SCHEMA_OBJECT, .members = month_members};
+const schema response_forecast = {.name = "Forecast",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = forecast_members,
+                                  .doc = "Deals by period and forecast category, with targets"};
 
-static const schema forecast_members[] = {TEXT("currency"),
-                                          LIST("months", &month_row, "By month of expected close"),
-                                          TOTALS("totals"),
-                                          {0}};
+static const schema stage_report_members[] = {
+    TEXT("playbook"),
+    TEXT("from"),
+    TEXT("to"),
+    LIST("stages", &any_object,
+         "Each stage: entered, advanced, won, back, lost, abandoned, conversion_next, "
+         "conversion_won, days_median, days_mean, days_p90 (of the stays that ended)"),
+    {0}};
 
-const schema response_forecast = {
-    .name = "Forecast", .kind = SCHEMA_OBJECT, .members = forecast_members};
+const schema response_stage_report = {
+    .name = "StageReport", .kind = SCHEMA_OBJECT, .members = stage_report_members};
+
+static const schema calibration_members[] = {
+    TEXT("playbook"),
+    TEXT("from"),
+    TEXT("to"),
+    INT("min_closed"),
+    LIST("stages", &any_object,
+         "Each stage: nominal (percent), closed, won, observed, low and high (95% Wilson "
+         "interval), suggested (percent, or null), calibrated"),
+    {0}};
+
+const schema response_calibration = {
+    .name = "Calibration", .kind = SCHEMA_OBJECT, .members = calibration_members};
+
+static const schema winloss_members[] = {
+    TEXT("by"),
+    TEXT("from"),
+    TEXT("to"),
+    TEXT("currency"),
+    LIST("rows", &any_object,
+         "Each group: key, name, won, won_amount, lost, lost_amount, abandoned, "
+         "abandoned_amount, win_rate"),
+    LIST("quarters", &any_object, "The same by quarter of closing"),
+    {0}};
+
+const schema response_winloss = {
+    .name = "WinLoss", .kind = SCHEMA_OBJECT, .members = winloss_members};
+
+static const schema changes_members[] = {
+    TEXT("since"),
+    BOOL("truncated"),
+    OBJECT("summary",
+           "added, added_amount, amount_raised, amount_cut (fen), pushed, pulled (close dates "
+           "moved later or earlier), won, lost, abandoned, recategorised"),
+    LIST("changes", &any_object,
+         "Newest first: opportunity_id, name, owner, currency, field (amount, expected_close, "
+         "forecast_category, status, stage), old, new, changed_at, pushes (times the deal's "
+         "close date was pushed later in all)"),
+    LIST("added", &any_object,
+         "Deals made since: opportunity_id, name, owner, currency, amount, "
+         "created_at"),
+    {0}};
+
+const schema response_changes = {
+    .name = "ForecastChanges", .kind = SCHEMA_OBJECT, .members = changes_members};
+
+static const schema activity_report_members[] = {
+    TEXT("from"),
+    TEXT("to"),
+    INT("days"),
+    INT("idle_days"),
+    LIST("people", &any_object,
+         "Each person: owner_id, name, activities, visits, per_day, open_deals, idle_deals (no "
+         "activity for idle_days or ever), never_active, plan_met, plan_missed, plan_under_way "
+         "(visit plans whose window ends in the range)"),
+    LIST("teams", &any_object, "The same per team, rolled up through the tree (team_id)"),
+    LIST("weeks", &any_object, "The same per week (week: its Monday)"),
+    {0}};
+
+const schema response_activity = {
+    .name = "ActivityCompliance", .kind = SCHEMA_OBJECT, .members = activity_report_members};
+
+static const schema targets_members[] = {
+    LIST("items", &any_object,
+         "Each target: user_id or team_id, name, quarter, currency, amount (fen), updated_at, "
+         "updated_by"),
+    {0}};
+
+const schema response_targets = {
+    .name = "Targets", .kind = SCHEMA_OBJECT, .members = targets_members};
 
 static const schema stalled_members[] = {INT("days"),
                                          LIST("items", &any_object,

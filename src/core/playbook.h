@@ -99,6 +99,7 @@ typedef struct stage_def {
     int probability;  /* percent */
     int typical_days; /* 0 when not given */
     bool in_funnel;
+    const char *forecast; /* forecast category by default: pipeline, best_case or commit */
     perspective views[VIEW_COUNT];
     checklist_def *items; /* criteria, then deliverables, then activities */
     size_t nitems;

@@ -357,6 +357,12 @@ static void parse_stage(ctx *c, json_t *v, stage_def *st)
     st->probability = get_int(v, "probability", 0, 100, -1);
     json_t *f = json_object_get(v, "in_funnel");
     st->in_funnel = f == NULL || json_is_true(f);
+    /* Without a category of its own, a stage forecasts by its probability. */
+    st->forecast = schema_get_text(v, "forecast");
+    if (st->forecast == NULL)
+        st->forecast = st->probability >= 75   ? "commit"
+                       : st->probability >= 45 ? "best_case"
+                                               : "pipeline";
     get_text(c, v, "goal", &st->goal);
     get_text(c, v, "milestone", &st->milestone);
     get_text(c, v, "success_criteria", &st->success_criteria);

@@ -164,6 +164,8 @@ static const schema perspective_members[] = {
     {0},
 };
 
+static const char *const forecast_defaults[] = {"pipeline", "best_case", "commit", NULL};
+
 static const schema stage_members[] = {
     ID_REQ("id"),
     TEXT_REQ("name"),
@@ -173,6 +175,11 @@ static const schema stage_members[] = {
      .max = 100,
      .doc = "Win probability, rising from stage to stage"},
     {.name = "in_funnel", .kind = SCHEMA_BOOL, .doc = "Counted in the funnel (true when left out)"},
+    {.name = "forecast",
+     .kind = SCHEMA_ENUM,
+     .values = forecast_defaults,
+     .doc = "The forecast category of its deals unless their owner chooses one: pipeline, "
+            "best_case or commit (left out: commit from 75%, best_case from 45%)"},
     TEXT_OPT("goal"),
     TEXT_OPT("milestone"),
     TEXT_OPT("success_criteria"),

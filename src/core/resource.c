@@ -74,6 +74,8 @@ static const field_spec contact_fields[] = {
 
 const char *const opportunity_statuses[] = {"open", "won", "lost", "abandoned", NULL};
 const char *const opportunity_sales_modes[] = {"quick", "consultative", "strategic", NULL};
+const char *const opportunity_forecast_categories[] = {"pipeline", "best_case", "commit", "omitted",
+                                                       NULL};
 
 static const field_spec opportunity_fields[] = {
     {"account_id", FIELD_REF, FIELD_REQUIRED | FIELD_FILTER, 0, 0, NULL, "accounts", NULL,
@@ -116,6 +118,16 @@ static const field_spec opportunity_fields[] = {
      "In the funnel proper (漏斗内): its stage is inside the funnel and, where the playbook "
      "qualifies with MANT, its MANT is complete. Only such open deals count in the funnel's "
      "totals and the forecast"},
+    {"closed_at", FIELD_DATETIME, FIELD_READONLY, 0, 0, NULL, NULL, NULL,
+     "When it was won, lost or abandoned (成交/关闭时间; kept by the server)"},
+    {"forecast_category", FIELD_ENUM, FIELD_READONLY | FIELD_FILTER, 0, 0,
+     opportunity_forecast_categories, NULL, "pipeline",
+     "Forecast category (预测类别): pipeline 管道, best_case 最佳情况, commit 承诺, omitted 排除; "
+     "the stage's default unless the owner chose one (PUT …/forecast)"},
+    {"forecast_override", FIELD_ENUM, FIELD_READONLY, 0, 0, opportunity_forecast_categories, NULL,
+     NULL, "The category the owner chose, or null for the stage's default"},
+    {"forecast_reason", FIELD_TEXT, FIELD_READONLY, 0, 1000, NULL, NULL, NULL,
+     "Why the owner chose the category"},
     {"sales_mode_since", FIELD_DATETIME, FIELD_READONLY, 0, 0, NULL, NULL, NULL,
      "When the sales mode was chosen: its visit plan counts from here"},
     {"internal_notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,

@@ -81,6 +81,7 @@ const resource_spec *resource_by_name(const char *name);
 /* Enumerations shared with other modules. */
 extern const char *const opportunity_statuses[];
 extern const char *const opportunity_sales_modes[];
+extern const char *const opportunity_forecast_categories[];
 extern const char *const user_roles[];
 extern const char *const activity_types[];
 

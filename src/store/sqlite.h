@@ -109,11 +109,13 @@ enum stmt_kind {
     K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
     K_FUNNEL,    /* the funnel report; options = owner filter, viewer shape */
     K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
-    K_FORECAST,  /* open deals by month of expected close; options = viewer shape */
     K_STALLED,   /* open deals without a stage change since; options = viewer shape */
     K_ASIDE,     /* how many deals the viewer sees, theirs and aside; options = viewer shape */
     K_HANDOVERS, /* handovers waiting of deals the viewer sees; options = viewer shape */
     K_KNOWLEDGE, /* a search of the knowledge base; options = its shape */
+    K_CUBE,      /* a report summary (migration 25); options = cube, filters, viewer shape */
+    K_CHANGES,   /* deal changes and new deals since; options = which, viewer shape */
+    K_UNDO,      /* the forecast's rows undone back to a moment; options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter
@@ -248,11 +250,25 @@ enum { SQ_ASIDE_NONE, SQ_ASIDE_BY_MEMBERS, SQ_ASIDE_WALK, SQ_WALK_ALL };
 int sq_deals_read_choice(const store *st, int64_t persons, int64_t own, int64_t total,
                          int64_t aside, int limit, bool owner_filter);
 
+/* For v, who sees deals through people: how many persons are in their
+ * people, the deals those own, all deals, and the deals seen aside (deal
+ * teams of other owners' deals). */
+bf_result sq_count_deals_seen(conn *c, const viewer *v, int64_t counts[4], bf_error *err);
+
 /* Chooses how a list of limit deals for v (who sees them through people)
  * is read, from how many deals v sees, their people's and aside, of how
  * many (owner_counts, aside_counts: migration 10), and whether the list
  * names an owner (whose index then leads). */
 bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
                                int *out, bf_error *err);
+
+/* Adds a new deal made closed (won, lost, abandoned) to the outcome
+ * summaries of migration 25, after its row is written. */
+bf_result sq_cube_add_closed(conn *c, const char *id, bf_error *err);
+
+/* Adds a new stage change to stage_flow (migration 25): its entry and the
+ * exit from the stage before, with the days spent there. Before or after the
+ * change's row is written, not after a later one. */
+bf_result sq_flow_add_change(conn *c, const stage_change *ch, bf_error *err);
 
 #endif

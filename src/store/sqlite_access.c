@@ -214,6 +214,27 @@ static bf_result build_deals_seen_count(buf *b, const void *ctx)
                : r;
 }
 
+bf_result sq_count_deals_seen(conn *c, const viewer *v, int64_t counts[4], bf_error *err)
+{
+    db_stmt *s;
+    bf_result r =
+        sq_stmt_get(c, sq_shape_key(K_ASIDE, &resource_opportunities, sq_visibility_shape(v), 0),
+                    build_deals_seen_count, v, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_viewer(s, v);
+    int rc = db_step(s);
+    if (rc != DB_ROW) {
+        r = sq_db_error(err, c->db, rc, "deals seen");
+        db_reset(s);
+        return r;
+    }
+    for (int i = 0; i < 4; i++)
+        counts[i] = db_column_int64(s, i);
+    db_reset(s);
+    return BF_OK;
+}
+
 bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
                                int *out, bf_error *err)
 {

@@ -60,6 +60,8 @@ static bf_result stage_append_in_tx(store *st, arena *a, stage_change *ch, bf_er
     db_reset(s);
     if (rc != DB_DONE)
         return sq_constraint_error(err, c, rc, "stage history");
+    if ((r = sq_flow_add_change(c, ch, err)) != BF_OK)
+        return r;
     if ((r = sq_stmt_static(c, SQL_STAGE_LATEST, &s, err)) != BF_OK)
         return r;
     sq_bind_text(s, 1, ch->opportunity_id);

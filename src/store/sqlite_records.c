@@ -305,6 +305,7 @@ typedef struct sum_table {
 typedef struct deferred_totals {
     store *st;
     sum_table funnel, forecast, owners;
+    sum_table cube, flow; /* forecast_cube and stage_flow's entries (migration 25) */
 } deferred_totals;
 
 static _Thread_local deferred_totals *deferred;
@@ -406,6 +407,17 @@ static const char SQL_FORECAST_SUM[] =
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (currency, owner_id, month) DO UPDATE SET "
     "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
     "weighted = t.weighted + excluded.weighted";
+static const char SQL_CUBE_SUM[] =
+    "INSERT INTO forecast_cube AS t (owner_id, currency, month, playbook, category, deals, "
+    "amount, weighted) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+    "ON CONFLICT (owner_id, currency, month, playbook, category) DO UPDATE SET "
+    "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
+static const char SQL_FLOW_SUM[] =
+    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6) "
+    "ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET n = t.n + "
+    "excluded.n";
 static const char SQL_OWNER_COUNT_SUM[] =
     "INSERT INTO owner_counts AS t (owner_id, deals) VALUES (?1, ?2) "
     "ON CONFLICT (owner_id) DO UPDATE SET deals = t.deals + excluded.deals";
@@ -492,6 +504,12 @@ bf_result store_bulk_defer_totals(store *st, bool on, bf_error *err)
         r = sum_table_write(c, &d->funnel, SQL_FUNNEL_SUM, 5, true, err);
     if (r == BF_OK)
         r = sum_table_write(c, &d->forecast, SQL_FORECAST_SUM, 3, true, err);
+    if (r == BF_OK)
+        r = sum_table_write(c, &d->cube, SQL_CUBE_SUM, 5, true, err);
+    if (r == BF_OK)
+        r = sum_table_write(c, &d->flow, SQL_FLOW_SUM, 5, false, err);
+    sum_table_free(&d->cube);
+    sum_table_free(&d->flow);
     sum_table_free(&d->owners);
     sum_table_free(&d->funnel);
     sum_table_free(&d->forecast);
@@ -559,6 +577,89 @@ static bf_result totals_add_deal(conn *c, const record *rec, bf_error *err)
     return totals_step(c, s, rc, err);
 }
 
+/* ---- a new deal's report summaries (migration 25) -------------------------------- */
+
+/* A new deal's row of forecast_cube and its entry into its first stage in
+ * stage_flow, as deal_forecast_rows and deal_flow_rows declare them (the
+ * summaries test holds them to the views): added to a bulk load's sums, or
+ * written. A deal made closed (an admin's load of history) has its outcome
+ * rows written from the views (sq_cube_add_closed). */
+typedef struct new_rows {
+    const char *owner_id, *currency, *playbook, *stage, *category, *status;
+    char month[8], created[8];
+    int64_t amount, weighted;
+    bool forecast; /* open or won */
+} new_rows;
+
+static bool new_rows_of(const record *rec, new_rows *n)
+{
+    const field_value *v;
+    const field_value *amount = written(rec, "amount"), *p = written(rec, "probability");
+    n->owner_id = (v = written(rec, "owner_id")) ? v->s : "";
+    n->currency = (v = written(rec, "currency")) ? v->s : NULL;
+    n->playbook = (v = written(rec, "playbook")) ? v->s : NULL;
+    n->stage = (v = written(rec, "stage")) ? v->s : NULL;
+    n->status = (v = written(rec, "status")) ? v->s : "open";
+    if (n->currency == NULL || n->playbook == NULL || n->stage == NULL || amount == NULL ||
+        p == NULL || __builtin_mul_overflow(amount->i, p->i, &n->weighted))
+        return false;
+    n->amount = amount->i;
+    bool won = strcmp(n->status, "won") == 0;
+    n->forecast = won || strcmp(n->status, "open") == 0;
+    const field_value *in = written(rec, "in_funnel"), *cat = written(rec, "forecast_category");
+    n->category = won ? "closed" : in && in->i == 0 ? "omitted" : cat ? cat->s : "pipeline";
+    const field_value *date = written(rec, won ? "closed_at" : "expected_close");
+    snprintf(n->month, sizeof(n->month), "%.7s", date ? date->s : "");
+    snprintf(n->created, sizeof(n->created), "%.7s", rec->created_at ? rec->created_at : "");
+    return true;
+}
+
+static bool deferred_add_rows(const new_rows *n)
+{
+    const char *ckey[5] = {n->owner_id, n->currency, n->month, n->playbook, n->category};
+    const char *fkey[5] = {n->owner_id, n->playbook, n->stage, n->created, "entered"};
+    sum_slot *c = n->forecast ? sum_slot_of(&deferred->cube, ckey, 5) : NULL;
+    sum_slot *f = sum_slot_of(&deferred->flow, fkey, 5);
+    if (f == NULL || (n->forecast && !sum_fits(c, n->amount, n->weighted)))
+        return false;
+    if (c != NULL)
+        sum_add(c, n->amount, n->weighted);
+    f->deals++;
+    return true;
+}
+
+static bf_result cube_add_new(conn *c, const record *rec, bf_error *err)
+{
+    new_rows n;
+    if (!new_rows_of(rec, &n))
+        return bf_fail(err, BF_ERR_INTERNAL, "internal", NULL, "a deal without its figures");
+    bool closed = strcmp(n.status, "open") != 0;
+    if (deferred != NULL && deferred_add_rows(&n))
+        return closed ? sq_cube_add_closed(c, rec->id, err) : BF_OK;
+    db_stmt *s;
+    bf_result r = BF_OK;
+    if (n.forecast && (r = sq_stmt_static(c, SQL_CUBE_SUM, &s, err)) == BF_OK) {
+        const char *key[5] = {n.owner_id, n.currency, n.month, n.playbook, n.category};
+        int rc = DB_OK;
+        for (int i = 0; i < 5 && rc == DB_OK; i++)
+            rc = sq_bind_text(s, i + 1, key[i]);
+        if (rc == DB_OK && (rc = db_bind_int64(s, 6, 1)) == DB_OK &&
+            (rc = db_bind_int64(s, 7, n.amount)) == DB_OK)
+            rc = db_bind_int64(s, 8, n.weighted);
+        r = totals_step(c, s, rc, err);
+    }
+    if (r == BF_OK && (r = sq_stmt_static(c, SQL_FLOW_SUM, &s, err)) == BF_OK) {
+        const char *key[5] = {n.owner_id, n.playbook, n.stage, n.created, "entered"};
+        int rc = DB_OK;
+        for (int i = 0; i < 5 && rc == DB_OK; i++)
+            rc = sq_bind_text(s, i + 1, key[i]);
+        if (rc == DB_OK)
+            rc = db_bind_int64(s, 6, 1);
+        r = totals_step(c, s, rc, err);
+    }
+    return r == BF_OK && closed ? sq_cube_add_closed(c, rec->id, err) : r;
+}
+
 /* ---- records ----------------------------------------------------------------- */
 
 static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
@@ -591,7 +692,11 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
     db_reset(s);
     if (rc != DB_DONE)
         return sq_constraint_error(err, c, rc, "insert");
-    return rec->spec == &resource_opportunities ? totals_add_deal(c, rec, err) : BF_OK;
+    if (rec->spec != &resource_opportunities)
+        return BF_OK;
+    if ((r = totals_add_deal(c, rec, err)) != BF_OK)
+        return r;
+    return cube_add_new(c, rec, err);
 }
 
 bf_result store_record_insert(store *st, arena *a, record *rec, bf_error *err)

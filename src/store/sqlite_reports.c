@@ -103,64 +103,6 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     return r;
 }
 
-static bf_result build_forecast(buf *b, const void *ctx)
-{
-    const viewer *who = ctx;
-    bf_result r = sq_append_visibility_with(b, who);
-    if (r == BF_OK)
-        r = buf_append_str(b, "SELECT month, SUM(deals), SUM(amount), SUM(weighted) FROM (");
-    if (r == BF_OK && reads_totals(who))
-        r = buf_append_str(b, "SELECT month, deals, amount, weighted FROM forecast_totals "
-                              "WHERE currency = ?1");
-    if (r == BF_OK && reads_totals(who) && !sees_all_deals(who))
-        r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people) UNION ALL "
-                              "SELECT month, deals, amount, weighted FROM aside_forecast_totals "
-                              "WHERE scope = (SELECT id FROM viewer_scope) AND currency = ?1 AND "
-                              "owner_id NOT IN (SELECT id FROM people)");
-    if (r == BF_OK && !reads_totals(who))
-        r = buf_append_str(b, "SELECT COALESCE(substr(expected_close, 1, 7), '') AS month, "
-                              "1 AS deals, amount, amount * probability AS weighted "
-                              "FROM opportunities o "
-                              "WHERE (o.currency || '') = ?1 AND (o.status || '') = 'open' AND "
-                              "o.in_funnel = 1 AND ");
-    if (r == BF_OK && !reads_totals(who))
-        r = sq_append_deals_aside(b, who, "o");
-    if (r == BF_OK)
-        r = buf_append_str(b, ") AS rows_seen GROUP BY month HAVING SUM(deals) > 0 ORDER BY month");
-    return r;
-}
-
-static void read_forecast_row(arena *a, db_stmt *s, void *row)
-{
-    forecast_row *f = row;
-    f->month = sq_column_text(a, s, 0);
-    f->count = db_column_int64(s, 1);
-    f->amount = db_column_int64(s, 2);
-    f->weighted = db_column_int64(s, 3);
-}
-
-bf_result store_report_forecast(store *st, arena *a, const viewer *who, const char *currency,
-                                forecast_row **out, size_t *n, bf_error *err)
-{
-    conn *c;
-    bf_result r = sq_conn(st, &c, err);
-    if (r != BF_OK)
-        return r;
-    db_stmt *s;
-    r = sq_stmt_get(c,
-                    sq_shape_key(K_FORECAST, &resource_opportunities, sq_visibility_shape(who), 0),
-                    build_forecast, who, &s, err);
-    if (r != BF_OK)
-        return r;
-    sq_bind_viewer(s, who);
-    sq_bind_text(s, 1, currency);
-    void *rows = NULL;
-    if ((r = sq_collect(c, s, a, sizeof(forecast_row), read_forecast_row, "forecast", &rows, n,
-                        err)) == BF_OK)
-        *out = rows;
-    return r;
-}
-
 #define STALLED_COLUMNS                                                                            \
     "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, o.currency, "                    \
     "o.stage_changed_at FROM "

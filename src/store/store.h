@@ -295,16 +295,107 @@ typedef struct funnel_query {
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
                               size_t *n, bf_error *err);
 
-/* Open deals expected to close in one month ("YYYY-MM"; "" when no date). */
-typedef struct forecast_row {
-    const char *month;
-    int64_t count, amount;
-    int64_t weighted; /* sum of amount x probability, in fen x percent */
-} forecast_row;
+/* The summaries of migration 25 a manager's report reads. */
+typedef enum report_cube {
+    CUBE_FORECAST,       /* dims: currency, month, playbook, category; sums: deals, amount,
+                            weighted */
+    CUBE_OUTCOME,        /* dims: currency, month, playbook, status, stage, sales_mode, band,
+                            reason, won_by; sums: deals, amount */
+    CUBE_FLOW,           /* dims: playbook, stage, month, event, days; sums: n */
+    CUBE_STAGE_OUTCOMES, /* dims: playbook, stage, month, won; sums: deals */
+    CUBE_ACTIVITY,       /* 3E, of the viewer's people only: dims day, type; sums: activities */
+    CUBE_IDLE,           /* dims: day of the last activity; sums: open deals */
+    CUBE_PLAN,           /* dims: day the visit window ends, met (0/1); sums: open deals */
+    CUBE_OPEN,           /* no date: dims playbook; sums: open deals */
+    CUBE_COUNT
+} report_cube;
 
-/* Open deals of a currency the viewer sees, by month of expected close. */
-bf_result store_report_forecast(store *st, arena *a, const viewer *who, const char *currency,
-                                forecast_row **out, size_t *n, bf_error *err);
+enum { CUBE_MAX_DIMS = 9 };
+
+/* What a report reads from a summary: only what the viewer sees, of a
+ * currency (forecast and outcome), a playbook (required for flow and stage
+ * outcomes), months from..to (YYYY-MM, inclusive; the forecast adds
+ * undated open deals, month ""; days YYYY-MM-DD for the 3E summaries), of
+ * one owner or of one team's tree. */
+typedef struct cube_query {
+    const viewer *who; /* NULL: everything */
+    report_cube cube;
+    const char *currency;
+    const char *playbook; /* NULL: all (forecast, outcome) */
+    const char *from, *to;
+    const char *owner_id; /* NULL: every owner */
+    const char *team_id;  /* NULL: every team */
+    bool by_owner;        /* rows per owner; else one owner "" for all */
+    unsigned fold;        /* dims (bit i: the i-th) answered as "" and added up across */
+} cube_query;
+
+/* A row of a summary: its owner (user id, "" for none), its dims as text in
+ * the cube's order, and its sums (up to three; zero past the cube's). */
+typedef struct cube_row {
+    const char *owner_id;
+    const char *dims[CUBE_MAX_DIMS];
+    int64_t sums[3];
+} cube_row;
+
+/* The summary's rows the viewer sees, added up per owner and dims (the
+ * owners they see from the summary, deals seen aside from the deals). In a. */
+bf_result store_report_cube(store *st, arena *a, const cube_query *q, cube_row **out, size_t *n,
+                            bf_error *err);
+
+/* What turns today's forecast rows (CUBE_FORECAST, per owner) into those of
+ * a past moment `before` (UTC time text; the changes from it on are undone):
+ * for each deal the viewer sees that was made or changed since, its row of
+ * today taken away (deals -1) and its row as it stood added — amount, close
+ * date, category, status and stage from deal_changes, the probability from
+ * the stage history. Rows as store_report_cube's, not filtered. In a. */
+bf_result store_report_forecast_undo(store *st, arena *a, const viewer *who, const char *before,
+                                     cube_row **out, size_t *n, bf_error *err);
+
+/* A user, their team, and a team with its parent: who the reports name. */
+typedef struct report_person {
+    const char *id, *name, *team_id;
+} report_person;
+typedef struct report_team {
+    const char *id, *name, *parent_id;
+} report_team;
+
+/* Every user and every team (few), for naming and rolling up report rows. In a. */
+bf_result store_report_people(store *st, arena *a, report_person **people, size_t *npeople,
+                              report_team **teams, size_t *nteams, bf_error *err);
+
+/* A change of a deal the viewer sees (deal_changes, migration 25), or with
+ * field NULL a deal made since: its name, owner and currency, the field with
+ * its old and new text, when, and (expected_close) how many times in all its
+ * close date was pushed later. */
+typedef struct deal_change {
+    const char *opportunity_id, *name, *owner, *currency, *field, *old, *new_value, *at;
+    int64_t amount, pushes;
+} deal_change;
+
+/* The changes since `since` (UTC time text) of the deals the viewer sees,
+ * newest first, at most limit; and the deals made since, likewise. In a. */
+bf_result store_report_changes(store *st, arena *a, const viewer *who, const char *since, int limit,
+                               deal_change **changes, size_t *nchanges, deal_change **added,
+                               size_t *nadded, bf_error *err);
+
+/* Keeps a deal's visit plan window for the 3E report (migration 25): its
+ * end (UTC text) and the visits it asks for; NULL and 0 for none. */
+bf_result store_opportunity_set_visit_window(store *st, const char *id, const char *end, int visits,
+                                             bf_error *err);
+
+/* A target (销售目标): of a user ("u:<id>") or a team ("t:<id>"), for a
+ * quarter (YYYY-Qn), in a currency, in fen. */
+typedef struct sales_target {
+    const char *subject, *quarter, *currency, *updated_at, *updated_by;
+    int64_t amount;
+} sales_target;
+
+/* The targets of quarters from..to (YYYY-Qn, inclusive) in currency. In a. */
+bf_result store_targets_list(store *st, arena *a, const char *from, const char *to,
+                             const char *currency, sales_target **out, size_t *n, bf_error *err);
+
+/* Sets a target (amount 0 removes it). */
+bf_result store_target_put(store *st, const sales_target *t, bf_error *err);
 
 /* An open deal whose stage has not changed since `since`. */
 typedef struct stalled_deal {

@@ -788,9 +788,19 @@ class GateTest(ServerTestCase):
         acc = self.make_account()
 
         def forecast():
-            r = self.get("/api/v1/reports/forecast?currency=" + cur)
+            """The open deals forecast in the funnel proper: the months that have
+            any, and the totals."""
+            r = self.get("/api/v1/reports/forecast?period=month&from=2027-01&to=2027-12&"
+                         "currency=" + cur)
             self.assertEqual(r.status, 200, r)
-            return r.json
+            months = [{"month": t["period"], "count": t["open_count"],
+                       "amount": t["open_amount"], "weighted_amount": t["weighted_amount"]}
+                      for t in r.json["totals"] if t["open_count"]]
+            undated = r.json["undated"]  # deals without an expected close
+            return {"months": months,
+                    "totals": {"count": sum(m["count"] for m in months) + undated["open_count"],
+                               "amount": sum(m["amount"] for m in months) +
+                               undated["open_amount"]}}
 
         def agree():
             f, fc = self.funnel("playbook=ruijie-6&currency=" + cur), forecast()

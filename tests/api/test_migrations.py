@@ -238,7 +238,10 @@ class MigrationTest(unittest.TestCase):
                 "updated_at": UPDATED, "won_by": None, "turnaround": False,
                 "sales_mode_since": None, "internal_notes": None, "margin": None,
                 # launch is inside the funnel, but the deal's MANT is not complete
-                "in_funnel": False}
+                "in_funnel": False,
+                # version 25: an open deal, forecast by its stage's default (30%)
+                "closed_at": None, "forecast_category": "pipeline", "forecast_override": None,
+                "forecast_reason": None}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)

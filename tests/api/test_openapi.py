@@ -177,6 +177,10 @@ class OpenAPITest(ServerTestCase):
             return {"category": "proposal"}
         if method == "PUT" and path.endswith("/handover"):
             return {"commitments": "无", "project_lead_id": self.ids["contacts"]}
+        if method == "PUT" and path.endswith("/forecast"):
+            return {"category": "commit", "reason": "客户已口头确认"}
+        if method == "PUT" and path == "/api/v1/targets":
+            return {"user_id": self.ids["users"], "quarter": "2026-Q4", "amount": 100}
         if method == "PUT" and path == "/api/v1/contracts/{id}":
             return {"signed_on": "2026-12-01", "milestones": []}
         if method == "POST" and path == "/api/v1/products":
@@ -374,6 +378,8 @@ class OpenAPITest(ServerTestCase):
                         headers.update(self.impl)
                 if path.endswith("/proposal-review"):
                     url = "/api/v1/opportunities/%s/proposal-review" % self.yonyou_deal
+                if path == "/api/v1/opportunities/{id}/forecast":  # its own deal: PATCH sends "1"
+                    url = "/api/v1/opportunities/%s/forecast" % self.spare_deal
                 if path.endswith("/buying-conditions"):
                     url = "/api/v1/opportunities/%s/buying-conditions" % self.project_deal
                 r = self.request(method, url, body=body, headers=headers)

@@ -12,7 +12,7 @@
  *   list-plain                 ?limit=50 (newest first)
  *   list-page2                 the second page of list-plain, by its cursor
  *   funnel                     the ruijie-6 funnel in CNY
- *   forecast                   the forecast in CNY
+ *   forecast                   the forecast's summary in CNY, 2026
  * Prints "QUERY N queries in S s: Q/s". */
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,9 +90,15 @@ static int run_one(floor_run *f, arena *a)
         size_t n;
         r = store_report_funnel(f->st, a, &q, &rows, &n, &err);
     } else if (strcmp(f->query, "forecast") == 0) {
-        forecast_row *rows;
+        /* The forecast's read of its summary: this year, every owner seen. */
+        cube_query q = {.who = f->who,
+                        .cube = CUBE_FORECAST,
+                        .currency = "CNY",
+                        .from = "2026-01",
+                        .to = "2026-12"};
+        cube_row *rows;
         size_t n;
-        r = store_report_forecast(f->st, a, f->who, "CNY", &rows, &n, &err);
+        r = store_report_cube(f->st, a, &q, &rows, &n, &err);
     } else {
         list_query q = strcmp(f->query, "list-page2") == 0 ? f->page2 : list_of(f);
         record_page page;

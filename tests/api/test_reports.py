@@ -1,0 +1,390 @@
+"""The manager's reports through the real server, each checked against a
+recomputation from the deals the viewer reads through the API (a brute
+force over the same visibility): the forecast by quarter and category with
+empty quarters present, stage analytics, calibration and win/loss."""
+
+import datetime
+import unittest
+from collections import Counter, defaultdict
+
+import bingfa_db
+from bingfa_server import ServerTestCase, win_deal
+
+YEAR = datetime.datetime.now(datetime.timezone.utc).year
+
+
+def quarter_of(date):
+    return "%s-Q%d" % (date[:4], (int(date[5:7]) + 2) // 3)
+
+
+def category_of(deal):
+    if deal["status"] == "won":
+        return "closed"
+    if not deal["in_funnel"]:
+        return "omitted"
+    return deal["forecast_category"]
+
+
+class ReportsTest(ServerTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        s = cls.server
+        cls.sales = s.auth("报表销售", role="sales", team_id=None)
+        acc = s.post("/api/v1/accounts", {"name": "报表客户"}).json
+        own_acc = s.post("/api/v1/accounts", {"name": "销售的报表客户"}, headers=cls.sales).json
+        cls.deals = []
+        for i in range(6):
+            d = s.post("/api/v1/opportunities", {
+                "account_id": acc["id"], "name": "报表商机%d" % i, "playbook": "uss-5",
+                "amount": 1000000 * (i + 1),
+                "expected_close": "%d-%02d-15" % (YEAR, 2 + 3 * (i % 3))}).json
+            cls.deals.append(d)
+        for i in range(3):
+            s.post("/api/v1/opportunities", {
+                "account_id": own_acc["id"], "name": "销售商机%d" % i, "playbook": "uss-5",
+                "amount": 700000, "expected_close": "%d-11-01" % YEAR}, headers=cls.sales)
+        # Moves: two deals advanced, one won, one lost.
+        for d in cls.deals[:2]:
+            r = s.post("/api/v1/opportunities/%s/advance" % d["id"],
+                       {"override": True, "reason": "经理批准推进"})
+            assert r.status == 200, r
+        win_deal(s, cls.deals[2]["id"])
+        lost = s.get("/api/v1/opportunities/" + cls.deals[3]["id"]).json
+        r = s.patch("/api/v1/opportunities/" + lost["id"],
+                    {"status": "lost", "won_by": "对手甲", "close_reason": "价格"},
+                    version=lost["version"])
+        assert r.status in (200, 202), r
+        # A close date pushed twice and an amount raised.
+        d = cls.deals[4]
+        for close in ("%d-09-30" % YEAR, "%d-12-31" % YEAR):
+            d = s.patch("/api/v1/opportunities/" + d["id"], {"expected_close": close},
+                        version=d["version"]).json
+        s.patch("/api/v1/opportunities/" + d["id"], {"amount": d["amount"] + 250000},
+                version=d["version"])
+
+    def put(self, path, body, **kw):
+        return self.request("PUT", path, body=body, **kw)
+
+    def seen(self, headers=None):
+        """Every deal the viewer reads through the list."""
+        r = self.get("/api/v1/opportunities?limit=200", headers=headers)
+        self.assertEqual(r.status, 200, r)
+        return r.json["items"]
+
+    def expected_forecast(self, deals):
+        cells = defaultdict(Counter)
+        for d in deals:
+            if d["status"] not in ("open", "won") or d.get("currency", "CNY") != "CNY":
+                continue
+            date = d["closed_at"] if d["status"] == "won" else d.get("expected_close")
+            if not date or not date.startswith(str(YEAR)):
+                continue
+            cells[quarter_of(date)][category_of(d)] += d["amount"]
+        return cells
+
+    def check_forecast(self, headers=None):
+        r = self.get("/api/v1/reports/forecast?period=quarter", headers=headers)
+        self.assertEqual(r.status, 200, r)
+        body = r.json
+        self.assertEqual([t["period"] for t in body["totals"]],
+                         ["%d-Q%d" % (YEAR, q) for q in range(1, 5)])  # empty ones too
+        want = self.expected_forecast(self.seen(headers))
+        for t in body["totals"]:
+            for cat in ("pipeline", "best_case", "commit", "omitted", "closed"):
+                self.assertEqual(t[cat], want[t["period"]][cat], (t["period"], cat))
+        return body
+
+    def test_forecast_matches_the_deals_each_viewer_sees(self):
+        admin = self.check_forecast()
+        sales = self.check_forecast(self.sales)
+        self.assertGreater(sum(t["closed"] for t in admin["totals"]), 0)
+        self.assertEqual(sum(t["open_amount"] for t in sales["totals"]), 2100000)
+
+    def test_forecast_by_month_keeps_every_month(self):
+        body = self.get("/api/v1/reports/forecast?period=month&group=owner").json
+        months = sorted({row["period"] for row in body["rows"]})
+        self.assertEqual(months, ["%d-%02d" % (YEAR, m) for m in range(1, 13)])
+        self.assertEqual(len(body["totals"]), 12)
+
+    def test_bad_parameters_name_the_field(self):
+        for q, field in (("period=week", "period"), ("from=2026-13", "from"),
+                         ("group=region", "group"), ("from=2026-05&to=2026-01", "to")):
+            r = self.get("/api/v1/reports/forecast?" + q)
+            self.assertEqual(r.status, 422, r)
+            self.assertEqual(r.json["error"]["field"], field)
+
+    def test_stage_flow_counts_entries_and_exits(self):
+        body = self.get("/api/v1/reports/stages?playbook=uss-5").json
+        first = body["stages"][0]
+        deals = [d for d in self.seen() if d["playbook"] == "uss-5"]
+        self.assertEqual(first["entered"], len(deals))
+        # Two advanced by one override each, and the won deal through every stage.
+        self.assertGreaterEqual(first["advanced"], 3)
+        self.assertEqual(first["lost"], 1)
+        self.assertEqual(body["stages"][-1]["won"], 1)
+        sales = self.get("/api/v1/reports/stages?playbook=uss-5", headers=self.sales).json
+        self.assertEqual(sales["stages"][0]["entered"], 3)
+        self.assertEqual(sales["stages"][0]["advanced"], 0)
+
+    def test_what_changed_since_last_week(self):
+        body = self.get("/api/v1/reports/forecast/changes").json
+        summary = body["summary"]
+        self.assertEqual(summary["added"], len(self.seen()))  # every deal is this week's
+        self.assertEqual(summary["pushed"], 2)
+        self.assertEqual(summary["amount_raised"], 250000)
+        self.assertEqual((summary["won"], summary["lost"]), (1, 1))
+        pushes = [c["pushes"] for c in body["changes"] if c["field"] == "expected_close"]
+        self.assertEqual(sorted(pushes), [2, 2])
+        sales = self.get("/api/v1/reports/forecast/changes", headers=self.sales).json
+        self.assertEqual(sales["summary"]["added"], 3)
+        self.assertEqual(sales["changes"], [])  # none of theirs changed
+        self.assertEqual(self.get("/api/v1/reports/forecast/changes?since=2099-01-01"
+                                  ).json["summary"]["added"], 0)
+        self.assertEqual(self.get("/api/v1/reports/forecast/changes?since=last").status, 422)
+
+    def test_owner_chooses_a_category_with_a_reason(self):
+        d = self.deals[5]
+        url = "/api/v1/opportunities/%s/forecast" % d["id"]
+        self.assertEqual(self.put(url, {"category": "commit"}).status, 422)  # no reason
+        r = self.put(url, {"category": "commit", "reason": "客户已确认预算"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["forecast_category"], r.json["forecast_override"],
+                          r.json["forecast_reason"]), ("commit", "commit", "客户已确认预算"))
+        self.check_forecast()
+        r = self.put(url, {"category": None})
+        self.assertEqual((r.json["forecast_category"], r.json["forecast_override"]),
+                         ("pipeline", None))
+        self.assertEqual(self.put(url, {"category": "commit", "reason": "x"},
+                                  headers=self.sales).status, 404)  # not theirs to see
+        # A consultant on the deal's team sees it, but the category is the owner's.
+        helper = self.server.auth("预测顾问", role="consultant", team_id=None)
+        hid = self.server.user_id("预测顾问", role="consultant")
+        self.assertIn(self.put("/api/v1/opportunities/%s/team/%s" % (d["id"], hid),
+                               {"role": "consultant"}).status, (200, 201))
+        self.assertEqual(self.put(url, {"category": "commit", "reason": "x"},
+                                  headers=helper).status, 403)
+
+    def test_targets_beside_what_was_won(self):
+        admin_id = self.server.user_id("报表销售", role="sales")
+        r = self.put("/api/v1/targets", {"user_id": admin_id, "quarter": "%d-Q4" % YEAR,
+                                         "amount": 5000000})
+        self.assertEqual(r.status, 204, r)
+        body = self.get("/api/v1/reports/forecast?group=owner").json
+        q4 = [row for row in body["rows"] if row["group"] == admin_id and
+              row["period"] == "%d-Q4" % YEAR][0]
+        self.assertEqual((q4["target"], q4["gap"], q4["attainment"]), (5000000, 5000000, 0.0))
+        self.assertEqual(self.put("/api/v1/targets", {"user_id": admin_id, "quarter": "Q4",
+                                                      "amount": 1}).status, 422)
+        self.assertEqual(self.put("/api/v1/targets", {"user_id": admin_id, "quarter": "2026-Q1",
+                                                      "amount": 1}, headers=self.sales).status,
+                         403)
+        mine = self.get("/api/v1/targets", headers=self.sales).json["items"]
+        self.assertEqual([(t["user_id"], t["amount"]) for t in mine], [(admin_id, 5000000)])
+        # A person with a target and no deal has a row beside the others.
+        idle = self.server.user_id("无单销售", role="sales")
+        self.assertEqual(self.put("/api/v1/targets", {"user_id": idle, "quarter": "%d-Q2" % YEAR,
+                                                      "amount": 300000}).status, 204)
+        body = self.get("/api/v1/reports/forecast?group=owner").json
+        q2 = [row for row in body["rows"] if row["group"] == idle and
+              row["period"] == "%d-Q2" % YEAR][0]
+        self.assertEqual((q2["target"], q2["closed"], q2["gap"], q2["group_name"]),
+                         (300000, 0, 300000, "无单销售"))
+        # Not to a salesperson of no team: neither the row nor the target.
+        theirs = self.get("/api/v1/reports/forecast?group=owner", headers=self.sales).json
+        self.assertNotIn(idle, {row["group"] for row in theirs["rows"]})
+        # As a spreadsheet.
+        r = self.get("/api/v1/targets?format=csv")
+        self.assertEqual(r.status, 200, r)
+        self.assertTrue(r.raw.startswith(b"\xef\xbb\xbf"))
+        self.assertIn("3000.00".encode(), r.raw)
+
+    def test_activity_compliance(self):
+        s = self.server
+        who = s.auth("三E销售", role="sales", team_id=None)
+        uid = s.user_id("三E销售", role="sales")
+        acc = s.post("/api/v1/accounts", {"name": "三E客户"}, headers=who).json
+        deal = s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "三E商机",
+                                                "playbook": "uss-5", "sales_mode": "quick"},
+                      headers=who).json
+        quiet = s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "三E冷商机",
+                                                 "playbook": "uss-5"}, headers=who).json
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for kind in ("visit", "visit", "call"):
+            r = s.post("/api/v1/activities", {"opportunity_id": deal["id"], "type": kind,
+                                              "done_at": now}, headers=who)
+            self.assertEqual(r.status, 201, r)
+        body = self.get("/api/v1/reports/activity").json
+        row = [p for p in body["people"] if p["owner_id"] == uid][0]
+        self.assertEqual((row["activities"], row["visits"]), (3, 2))
+        self.assertEqual((row["open_deals"], row["idle_deals"], row["never_active"]), (2, 1, 1))
+        self.assertAlmostEqual(row["per_day"], 3 / body["days"])
+        plan = self.get("/api/v1/opportunities/%s/next" % deal["id"]).json
+        mine = self.get("/api/v1/reports/activity?from=%d-01-01&to=%d-12-31" % (YEAR, YEAR + 1),
+                        headers=who).json
+        self.assertEqual([p["owner_id"] for p in mine["people"]], [uid])
+        self.assertEqual(mine["people"][0]["plan_met"] + mine["people"][0]["plan_under_way"], 1,
+                         plan)
+        self.assertEqual(sum(w["activities"] for w in mine["weeks"]), 3)
+        # One visit less: the deal's last activity stays, the counts follow.
+        acts = self.get("/api/v1/activities?opportunity_id=%s" % deal["id"]).json["items"]
+        visit = [a for a in acts if a["type"] == "visit"][0]
+        self.assertEqual(s.delete("/api/v1/activities/" + visit["id"],
+                                  version=visit["version"]).status, 204)
+        row = [p for p in self.get("/api/v1/reports/activity").json["people"]
+               if p["owner_id"] == uid][0]
+        self.assertEqual((row["activities"], row["visits"], row["idle_deals"]), (2, 1, 1))
+        self.assertEqual(self.get("/api/v1/reports/activity?idle_days=0").status, 422)
+        self.assertIsNotNone(quiet)
+
+    def test_a_deal_team_member_counts_the_deals_seen_aside(self):
+        s = self.server
+        who = s.auth("报表顾问", role="consultant", team_id=None)
+        uid = s.user_id("报表顾问", role="consultant")
+        for d in (self.deals[2], self.deals[3], self.deals[5]):  # won, lost, open
+            r = s.request("PUT", "/api/v1/opportunities/%s/team/%s" % (d["id"], uid),
+                          body={"role": "consultant"})
+            self.assertIn(r.status, (200, 201), r)
+        self.check_forecast(who)
+        cal = self.get("/api/v1/reports/calibration?playbook=uss-5", headers=who).json
+        self.assertEqual((cal["stages"][0]["closed"], cal["stages"][0]["won"]), (2, 1))
+        stages = self.get("/api/v1/reports/stages?playbook=uss-5", headers=who).json["stages"]
+        self.assertEqual(stages[0]["entered"], 3)
+        self.assertEqual(stages[0]["lost"], 1)
+        self.assertEqual(stages[-1]["won"], 1)
+        # The same as the admin's figures for those three deals alone: the history of the
+        # won deal through every stage.
+        history = self.get("/api/v1/opportunities/%s/history" % self.deals[2]["id"]).json
+        entered = sum(1 for c in history["items"] if c["from_stage"] != c["to_stage"])
+        self.assertEqual(sum(st["entered"] for st in stages), entered + 2)
+        wl = self.get("/api/v1/reports/win-loss?by=won_by", headers=who).json
+        self.assertEqual(sorted((r["key"], r["won"], r["lost"]) for r in wl["rows"]),
+                         [("", 1, 0), ("对手甲", 0, 1)])
+
+    def test_calibration_and_win_loss(self):
+        cal = self.get("/api/v1/reports/calibration?playbook=uss-5").json
+        first = cal["stages"][0]
+        self.assertEqual((first["closed"], first["won"]), (2, 1))
+        self.assertAlmostEqual(first["observed"], 0.5)
+        self.assertLess(first["low"], 0.5)
+        self.assertGreater(first["high"], 0.5)
+        self.assertIsNone(first["suggested"])  # two deals are no evidence
+        wl = self.get("/api/v1/reports/win-loss?by=won_by").json
+        by = {row["key"]: row for row in wl["rows"]}
+        self.assertEqual(by["对手甲"]["lost"], 1)
+        self.assertEqual(by[""]["won"], 1)
+        self.assertEqual(self.get("/api/v1/reports/win-loss", headers=self.sales).json["rows"], [])
+        self.assertEqual(self.get("/api/v1/reports/win-loss?by=colour").status, 422)
+        # Names in the answer's language.
+        by_stage = self.get("/api/v1/reports/win-loss?by=stage&playbook=uss-5&lang=en").json
+        self.assertIn("Develop opportunities (potential)", [r["name"] for r in by_stage["rows"]])
+        band = self.get("/api/v1/reports/win-loss?by=band").json["rows"]
+        self.assertEqual([(r["key"], r["name"]) for r in band], [("0", "50万元以下")])
+        band = self.get("/api/v1/reports/win-loss?by=band&lang=en").json["rows"]
+        self.assertEqual([r["name"] for r in band], ["Under 0.5M CNY"])
+
+
+# Each summary against its recomputation from the deals, their stage history
+# and activities (rows of zero are left behind at times and mean nothing).
+SUMMARIES = [
+    ("forecast_cube", "owner_id, currency, month, playbook, category, deals, amount, weighted",
+     "SELECT owner_id, currency, month, playbook, category, COUNT(*), SUM(amount), "
+     "SUM(weighted) FROM deal_forecast_rows GROUP BY 1, 2, 3, 4, 5", "deals"),
+    ("outcome_cube", "owner_id, currency, month, playbook, status, stage, sales_mode, band, "
+     "reason, won_by, deals, amount",
+     "SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
+     "won_by, COUNT(*), SUM(amount) FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+     "10", "deals"),
+    ("stage_flow", "owner_id, playbook, stage, month, event, days, n",
+     "SELECT owner_id, playbook, stage, month, event, days, COUNT(*) FROM deal_flow_rows "
+     "GROUP BY 1, 2, 3, 4, 5, 6", "n"),
+    ("stage_outcomes", "owner_id, playbook, stage, month, won, n",
+     "SELECT owner_id, playbook, stage, month, won, COUNT(DISTINCT opportunity_id) "
+     "FROM deal_stage_outcome_rows GROUP BY 1, 2, 3, 4, 5", "n"),
+]
+
+
+class SummariesTest(ServerTestCase):
+    """After deals are made, moved, won, lost, reopened, transferred and
+    deleted, and activities logged and removed, every summary equals its
+    recomputation."""
+
+    def test_summaries_equal_their_recomputation(self):
+        s = self.server
+        acc = s.post("/api/v1/accounts", {"name": "汇总客户"}).json
+        other = s.user_id("汇总销售", role="sales")
+        deals = [s.post("/api/v1/opportunities", {
+            "account_id": acc["id"], "name": "汇总商机%d" % i, "playbook": pb,
+            "amount": 3000000 * (i + 1), "expected_close": "%d-%02d-01" % (YEAR, i + 1),
+            "sales_mode": "quick" if pb == "uss-5" else None}).json
+            for i, pb in enumerate(["uss-5", "ruijie-6", "uss-5", "huayu-5", "uss-5"])]
+        for d in deals[:3]:
+            s.post("/api/v1/opportunities/%s/advance" % d["id"],
+                   {"override": True, "reason": "经理批准推进"})
+        win_deal(s, deals[0]["id"])
+        lost = s.get("/api/v1/opportunities/" + deals[1]["id"]).json
+        lost = s.patch("/api/v1/opportunities/" + lost["id"], {"status": "lost", "won_by": "乙",
+                                                               "close_reason": "关系"},
+                       version=lost["version"]).json
+        s.patch("/api/v1/opportunities/" + lost["id"], {"status": "open"},
+                version=lost["version"])  # reopened
+        now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        for d in deals[2:4]:
+            s.post("/api/v1/activities", {"opportunity_id": d["id"], "type": "visit",
+                                          "done_at": now})
+        d = s.get("/api/v1/opportunities/" + deals[2]["id"])
+        r = s.request("POST", "/api/v1/opportunities/%s/transfer" % deals[2]["id"],
+                      body={"owner_id": other, "reason": "区域调整"},
+                      headers={"If-Match": d.headers["ETag"]})
+        self.assertEqual(r.status, 200, r)
+        gone = s.get("/api/v1/opportunities/" + deals[4]["id"]).json
+        self.assertEqual(s.delete("/api/v1/opportunities/" + gone["id"],
+                                  version=gone["version"]).status, 204)
+        for table, columns, recomputed, count in SUMMARIES:
+            with self.subTest(table=table):
+                kept = "SELECT %s FROM %s WHERE %s <> 0" % (columns, table, count)
+                for a, b in ((kept, recomputed), (recomputed, kept)):
+                    extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
+                    self.assertEqual(extra, [], (a, b))
+
+
+class AsOfTest(ServerTestCase):
+    """The forecast as it stood on a past day: the changes since undone."""
+
+    def test_forecast_as_of_a_past_day(self):
+        s = self.server
+        acc = s.post("/api/v1/accounts", {"name": "回溯客户"}).json
+        close = "%d-11-20" % YEAR
+        old = s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "回溯商机",
+                                               "playbook": "uss-5", "amount": 4000000,
+                                               "expected_close": close}).json
+        changed = s.patch("/api/v1/opportunities/" + old["id"],
+                          {"amount": 9000000, "expected_close": "%d-02-10" % (YEAR + 1)},
+                          version=old["version"]).json
+        late = s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "新商机",
+                                                "playbook": "uss-5", "amount": 700000,
+                                                "expected_close": close}).json
+        # The first deal was made in January and changed in June; the other is new.
+        bingfa_db.execute(s.db, "UPDATE opportunities SET created_at = ? WHERE id = ?",
+                          ("%d-01-05T02:00:00Z" % YEAR, old["id"]))
+        bingfa_db.execute(s.db, "UPDATE deal_changes SET changed_at = ? WHERE opportunity_id = ?",
+                          ("%d-06-15T02:00:00Z" % YEAR, old["id"]))
+        url = "/api/v1/reports/forecast?from=%d-01&to=%d-12" % (YEAR, YEAR + 1)
+
+        def open_by_quarter(q):
+            body = self.get(url + q).json
+            return {t["period"]: t["open_amount"] for t in body["totals"] if t["open_amount"]}
+
+        self.assertEqual(open_by_quarter(""), {"%d-Q1" % (YEAR + 1): 9000000,
+                                               "%d-Q4" % YEAR: 700000})
+        self.assertEqual(open_by_quarter("&as_of=%d-06-01" % YEAR), {"%d-Q4" % YEAR: 4000000})
+        self.assertEqual(open_by_quarter("&as_of=%d-06-30" % YEAR),
+                         {"%d-Q1" % (YEAR + 1): 9000000})
+        self.assertEqual(open_by_quarter("&as_of=%d-01-01" % YEAR), {})
+        self.assertEqual(self.get(url + "&as_of=June").status, 422)
+        self.assertIsNotNone(changed and late)
+
+
+if __name__ == "__main__":
+    unittest.main()
