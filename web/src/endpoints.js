@@ -69,6 +69,9 @@ export const opportunities = {
   setChecklistStep: (oppId, itemId, n, body) =>
     api.put(`/opportunities/${id(oppId)}/checklist/${id(itemId)}/steps/${Number(n)}`, body),
   decide: (oppId, decisionId, body) => api.post(`/opportunities/${id(oppId)}/decisions/${id(decisionId)}`, body),
+  // the owner's forecast category: body {category: pipeline|best_case|commit|omitted, reason}
+  // or {category: null} (back to the stage's default); answers the deal
+  setForecast: (oppId, body) => api.put(`/opportunities/${id(oppId)}/forecast`, body),
 }
 
 // The sales-tool forms of an opportunity (evaluation, mant, 5w2p,
@@ -119,10 +122,31 @@ export const playbooks = {
   create: (doc) => api.post('/playbooks', doc),
 }
 
+// The manager's reports (docs/reports.md). Each takes the query of its
+// filters: from, to (YYYY-MM), currency, playbook, owner (a user id), team
+// (a team id: its whole tree) and its own (period, group, by).
 export const reports = {
   funnel: (playbook) => api.get(withQuery('/reports/funnel', { playbook })),
-  forecast: () => api.get('/reports/forecast'),
+  // query {period: month|quarter|year, group: none|owner|team|playbook, …}
+  forecast: (query) => api.get(withQuery('/reports/forecast', query)),
+  stages: (query) => api.get(withQuery('/reports/stages', query)),
+  calibration: (query) => api.get(withQuery('/reports/calibration', query)),
+  // query {by: reason|won_by|stage|band|sales_mode|playbook|quarter|owner, …}
+  winLoss: (query) => api.get(withQuery('/reports/win-loss', query)),
   stalled: (days) => api.get(withQuery('/reports/stalled', { days })),
+  // A report as a download (a plain link, the session cookie reads it):
+  // name forecast | stages | calibration | win-loss | stalled | funnel;
+  // format csv | xlsx; table the key of the rows to export (CSV: the first).
+  exportUrl: (name, query, format, lang, table) =>
+    withQuery(`/api/v1/reports/${name}`, { ...query, format, lang, table }),
+}
+
+// Sales targets (销售目标) per user or team and quarter, in fen.
+export const targets = {
+  // query {from: YYYY-Qn, to: YYYY-Qn, currency}: {items}
+  list: (query) => api.get(withQuery('/targets', query)),
+  // body {user_id | team_id, quarter, amount}: 0 removes it (admin; a manager for their tree)
+  set: (body) => api.put('/targets', body),
 }
 
 export const settings = {

@@ -1,6 +1,6 @@
 // Client routes; the server answers index.html for each of them.
 import { createRouter, createWebHistory } from 'vue-router'
-import { session, loadSession } from './session.js'
+import { session, loadSession, isStaff } from './session.js'
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
@@ -13,6 +13,8 @@ const routes = [
   { path: '/playbooks', name: 'playbooks', component: () => import('./views/PlaybooksView.vue') },
   { path: '/knowledge', name: 'knowledge', component: () => import('./views/KnowledgeView.vue') },
   { path: '/knowledge/:id', name: 'knowledge-entry', component: () => import('./components/KnowledgeEntry.vue'), props: true },
+  // internal staff only: partners and implementation have no reports
+  { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { staff: true } },
   { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalInbox.vue') },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
@@ -23,5 +25,6 @@ export const router = createRouter({ history: createWebHistory(), routes })
 router.beforeEach(async (to) => {
   if (!session.checked) await loadSession()
   if (!to.meta.public && !session.user) return { name: 'login', query: { next: to.fullPath } }
+  if (to.meta.staff && !isStaff()) return { name: 'dashboard' }
   return true
 })

@@ -36,3 +36,8 @@ export async function logout() {
 export function isManager() {
   return session.user && ['manager', 'admin'].includes(session.user.role)
 }
+
+// Internal sales staff (not partners, not implementation): the reports are theirs.
+export function isStaff() {
+  return !!session.user && ['sales', 'consultant', 'manager', 'admin'].includes(session.user.role)
+}

@@ -1,0 +1,376 @@
+// The reports screen (报表) and the dashboards per role, on the demo data.
+// The demo manager and a demo salesperson open every tab of the reports in
+// Chinese and English at 1366 and 375 px without console errors or a page
+// that scrolls sideways; the forecast table shows the API's totals; an
+// export link downloads a CSV that starts with the UTF-8 BOM; a forecast
+// cell and a bar open the deals behind them; a target the manager sets
+// shows in the forecast and on the salesperson's dashboard; a deal's
+// forecast category is changed with a reason on the deal page; and each
+// role lands on its own dashboard (implementation on its handovers).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { startServer, startBrowser, login, field, shot, must, until } from './server.js'
+
+let server, chrome
+const users = {}
+const TABS = {
+  forecast: '[data-test="fc-table"] .el-table__body tr',
+  stages: '[data-test="st-table"] .el-table__body tr',
+  calibration: '[data-test="cal-table"] .el-table__body tr',
+  winloss: '[data-test="wl-table-card"] .el-table',
+  targets: '[data-test="rep-targets"] .el-table, [data-test="rep-targets"] .el-empty',
+}
+const CATS = ['closed', 'commit', 'best_case', 'pipeline', 'omitted']
+
+const now = new Date()
+const QUARTER = `${now.getFullYear()}-Q${Math.floor(now.getMonth() / 3) + 1}`
+
+const demo = (name) => ({ name, password: server.demoPassword })
+
+before(async () => {
+  server = await startServer({ demo: true })
+  chrome = await startBrowser()
+  const list = await must(await server.api('GET', '/users?limit=200'), 200)
+  for (const u of list.items) users[u.name] = u
+})
+
+after(async () => {
+  await chrome?.close()
+  await server?.stop()
+})
+
+// A fresh browser context logged in as user, in lang at width; errors
+// collects the console's errors and the page's exceptions after the login.
+async function open(user, { width = 1366, lang = 'zh' } = {}) {
+  const ctx = await chrome.browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true })
+  const page = await ctx.newPage()
+  const errors = []
+  let armed = false
+  page.on('console', (m) => {
+    if (armed && m.type() === 'error') errors.push(m.text())
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(server.base + '/login')
+  await page.evaluate((l) => localStorage.setItem('bingfa.lang', l), lang)
+  await login(page, server.base, user)
+  armed = true
+  return { ctx, page, errors }
+}
+
+// The API as the page's user (the context's session cookie).
+async function get(page, path) {
+  const res = await page.context().request.get(server.base + '/api/v1' + path)
+  assert.equal(res.status(), 200, path)
+  return res.json()
+}
+
+async function settled(page, root) {
+  await page.waitForFunction((r) => {
+    const el = document.querySelector(r)
+    return el && !el.querySelector('.el-skeleton') && !el.querySelector('.el-loading-mask')
+  }, root)
+}
+
+async function noSideScroll(page, what) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(wide <= 1, `${what} scrolls sideways by ${wide}px`)
+}
+
+// "1,200.00 万元" (zh) or "¥12,000,000" (en), as DashFormat's money()
+function money(fen, lang) {
+  if (lang === 'zh') {
+    if (Math.abs(fen) >= 1000000) {
+      return (fen / 1000000).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 万元'
+    }
+    return (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 元'
+  }
+  return '¥' + (fen / 100).toLocaleString('en-US', { minimumFractionDigits: fen % 100 ? 2 : 0, maximumFractionDigits: fen % 100 ? 2 : 0 })
+}
+
+test('every tab of the reports loads in zh and en at 1366 and 375 px, for the manager and a salesperson', async () => {
+  for (const who of ['赵强', '张伟']) {
+    for (const width of [1366, 375]) {
+      for (const lang of ['zh', 'en']) {
+        const { ctx, page, errors } = await open(demo(who), { width, lang })
+        if (width === 1366) {
+          await page.click('[data-test="nav-reports"]')
+          await page.waitForURL(/\/reports/)
+        }
+        for (const [tab, ready] of Object.entries(TABS)) {
+          await page.goto(`${server.base}/reports?tab=${tab}`)
+          await page.locator(ready).first().waitFor()
+          await settled(page, '[data-test="reports"] .el-tab-pane:not([style*="display: none"])')
+          const title = await page.locator('[data-test="reports"] h2').innerText()
+          assert.equal(title, lang === 'zh' ? '销售报表' : 'Sales reports')
+          const active = await page.locator('.el-tabs__item.is-active').innerText()
+          assert.ok(active.length > 0, 'a tab is active')
+          if (tab !== 'targets') {
+            const csv = page.locator(`[data-test="rep-${tab === 'winloss' ? 'winloss' : tab}"] a[data-test^="export-csv-"]`).first()
+            assert.match(await csv.getAttribute('href'), /format=csv/)
+            assert.match(await csv.innerText(), lang === 'zh' ? /导出 CSV/ : /Export CSV/)
+          }
+          await noSideScroll(page, `${who} ${tab} ${lang} ${width}`)
+          if (who === '赵强') await shot(page, `reports-${tab}-${width}-${lang}`)
+        }
+        assert.deepEqual(errors, [], `console errors for ${who} at ${width} in ${lang}`)
+        await ctx.close()
+      }
+    }
+  }
+})
+
+test("the forecast table's totals are the API's; an export link downloads a CSV with a BOM", async () => {
+  const { ctx, page, errors } = await open(demo('赵强'))
+  await page.goto(server.base + '/reports?tab=forecast')
+  await page.locator(TABS.forecast).first().waitFor()
+  await settled(page, '[data-test="rep-forecast"]')
+  // the JSON of the query the export links carry
+  const href = await page.locator('[data-test="export-csv-forecast"]').getAttribute('href')
+  const url = new URL(href, server.base)
+  for (const k of ['format', 'lang', 'table']) url.searchParams.delete(k)
+  const report = await get(page, url.pathname.replace('/api/v1', '') + url.search)
+  assert.equal(report.group, 'none')
+  assert.ok(report.totals.length >= 4)
+  const sums = Object.fromEntries(CATS.map((c) => [c, 0]))
+  let forecastSum = 0
+  for (const [i, row] of report.totals.entries()) {
+    for (const c of CATS) {
+      const cell = page.locator(`[data-test="fc-cell-t${i}-${c}"]`)
+      assert.equal(Number(await cell.getAttribute('data-fen')), row[c], `${row.period} ${c}`)
+      if (row[c]) assert.match(await cell.innerText(), new RegExp(money(row[c], 'zh').replace(/[.]/g, '\\.')))
+      sums[c] += row[c]
+    }
+    assert.equal(Number(await page.locator(`[data-test="fc-forecast-t${i}"]`).getAttribute('data-fen')), row.forecast_amount)
+    forecastSum += row.forecast_amount
+  }
+  for (const c of CATS) {
+    assert.equal(Number(await page.locator(`[data-test="fc-cell-sum-${c}"]`).getAttribute('data-fen')), sums[c], `sum ${c}`)
+  }
+  assert.equal(Number(await page.locator('[data-test="fc-forecast-sum"]').getAttribute('data-fen')), forecastSum)
+  assert.ok(sums.commit > 0 && sums.closed > 0, 'the demo has commit and won deals in the range')
+
+  // the CSV: a download whose first bytes are the UTF-8 BOM
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.click('[data-test="export-csv-forecast"]'),
+  ])
+  const bytes = readFileSync(await download.path())
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the CSV starts with the BOM')
+  const text = bytes.subarray(3).toString('utf-8')
+  assert.match(text.split('\n')[0], /期间/)
+  assert.match(download.suggestedFilename(), /\.csv$/)
+  // the workbook link answers a zip (xlsx)
+  const xlsx = await page.locator('[data-test="export-xlsx-forecast"]').getAttribute('href')
+  const res = await page.context().request.get(new URL(xlsx, server.base).href)
+  assert.equal(res.status(), 200)
+  assert.equal((await res.body()).subarray(0, 2).toString(), 'PK')
+  assert.deepEqual(errors, [])
+  await ctx.close()
+})
+
+test('a forecast cell and a bar open the deals behind them', async () => {
+  const { ctx, page, errors } = await open(demo('赵强'))
+  await page.goto(server.base + '/reports?tab=forecast')
+  await page.locator(TABS.forecast).first().waitFor()
+  await settled(page, '[data-test="rep-forecast"]')
+  // the commit cell of a period: the deal in 承诺 (the contract stage)
+  const cell = page.locator('button[data-test^="fc-cell-t"][data-test$="-commit"]').first()
+  const count = Number(await cell.getAttribute('data-count'))
+  const fen = Number(await cell.getAttribute('data-fen'))
+  assert.ok(count > 0)
+  await cell.click()
+  const drawer = page.locator('[data-test="fc-deals"]')
+  const summary = drawer.locator('[data-test="fc-deals-summary"]')
+  await summary.waitFor()
+  assert.equal(Number(await summary.getAttribute('data-count')), count)
+  assert.equal(Number(await summary.getAttribute('data-fen')), fen)
+  await drawer.locator('a', { hasText: '电子政务外网扩容及IPv6改造项目' }).waitFor()
+  assert.equal(await drawer.locator('.el-alert--warning').count(), 0, 'the list agrees with the report')
+  await shot(page, 'reports-forecast-deals-1366')
+  await page.keyboard.press('Escape')
+  await summary.waitFor({ state: 'hidden' })
+
+  // a bar of the chart: the pointer finds one above the axis, a click opens its deals
+  const chart = page.locator('[data-test="fc-chart"]')
+  await chart.locator('canvas').waitFor()
+  const box = await chart.boundingBox()
+  const cursor = () => page.evaluate(() => {
+    const el = document.querySelector('[data-test="fc-chart"] > div')
+    return el ? getComputedStyle(el).cursor : ''
+  })
+  let hit = null
+  for (const dy of [40, 60, 90, 130]) {
+    for (let x = box.x + 40; x < box.x + box.width - 10 && !hit; x += 5) {
+      await page.mouse.move(x, box.y + box.height - dy)
+      if ((await cursor()) === 'pointer') hit = [x, box.y + box.height - dy]
+    }
+    if (hit) break
+  }
+  assert.ok(hit, 'a bar of the forecast chart is under the pointer somewhere')
+  await page.mouse.click(hit[0], hit[1])
+  await summary.waitFor()
+  assert.ok(Number(await summary.getAttribute('data-count')) > 0, 'the bar has deals')
+  assert.ok(await drawer.locator('[data-test^="fc-deal-"]').count() > 0)
+  assert.equal(await drawer.locator('.el-alert--warning').count(), 0)
+  assert.deepEqual(errors, [])
+  await ctx.close()
+})
+
+test("a target the manager sets shows in the forecast and on the salesperson's dashboard", async () => {
+  const seller = users['陈静']
+  const { ctx, page, errors } = await open(demo('赵强'))
+  await page.goto(server.base + '/reports?tab=targets')
+  const cell = page.locator(`[data-test="tg-cell-${seller.id}-${QUARTER}"]`)
+  await cell.click()
+  await field(page, 'tg-amount').fill('8000000')
+  await page.locator('[data-test="tg-dialog"]').getByText('800.00 万元').first().waitFor()
+  await page.click('[data-test="tg-save"]')
+  await until(async () => (await cell.getAttribute('data-fen')) === '800000000', 'the grid shows the new target')
+  await shot(page, 'reports-targets-1366')
+  // the grid as a CSV, with the BOM
+  const [grid] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-csv-targets"]')])
+  const gridCsv = readFileSync(await grid.path())
+  assert.deepEqual([...gridCsv.subarray(0, 3)], [0xef, 0xbb, 0xbf])
+  assert.match(gridCsv.toString('utf-8'), /陈静,个人,.*8000000\.00/)
+  const targets = await get(page, `/targets?from=${QUARTER}&to=${QUARTER}`)
+  assert.ok(targets.items.some((x) => x.user_id === seller.id && x.amount === 800000000 && x.updated_by === '赵强'))
+
+  // the forecast by owner: 陈静's row of this quarter has the target
+  await page.click('[data-test="rep-tab-forecast"]')
+  await page.locator(TABS.forecast).first().waitFor()
+  await page.click('[data-test="fc-group"]')
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '按负责人' }).click()
+  await page.locator('[data-test^="fc-group-usr"]').first().waitFor()
+  await settled(page, '[data-test="rep-forecast"]')
+  const y = new Date().getFullYear()
+  const report = await get(page, `/reports/forecast?period=quarter&group=owner&from=${y}-01&to=${y + 1}-12&currency=CNY`)
+  const i = report.rows.findIndex((r) => r.group === seller.id && r.period === QUARTER)
+  assert.ok(i >= 0, "the API has 陈静's row of this quarter")
+  assert.equal(report.rows[i].target, 800000000)
+  const target = page.locator(`[data-test="fc-target-g${i}"]`)
+  assert.equal(await target.getAttribute('data-fen'), '800000000')
+  assert.equal(await target.innerText(), '800.00 万元')
+  assert.equal(Number(await page.locator(`[data-test="fc-gap-g${i}"]`).getAttribute('data-fen')), 800000000 - report.rows[i].closed)
+  await shot(page, 'reports-forecast-by-owner-1366')
+  assert.deepEqual(errors, [])
+  await ctx.close()
+
+  const s = await open(demo('陈静'))
+  await s.page.locator('[data-test="my-target-target"]').waitFor()
+  await until(async () => (await s.page.locator('[data-test="my-target-target"]').getAttribute('data-fen')) === '800000000',
+    "the salesperson's dashboard shows the target")
+  assert.deepEqual(s.errors, [])
+  await s.ctx.close()
+})
+
+test("a deal's forecast category is changed on its page, with a reason", async () => {
+  const owner = users['张伟']
+  const deals = await must(await server.api('GET', `/opportunities?owner_id=${owner.id}&status=open&limit=50`), 200)
+  const deal = deals.items.find((o) => o.name === '新院区园区网建设项目')
+  assert.equal(deal.forecast_category, 'best_case')
+  assert.equal(deal.forecast_override, null)
+  const { ctx, page, errors } = await open(demo('张伟'))
+  await page.goto(server.base + '/opportunities/' + deal.id)
+  const block = page.locator('[data-test="opp-forecast"]')
+  await block.locator('[data-test="opp-forecast-category"]', { hasText: '最佳情况' }).waitFor()
+  assert.match(await block.innerText(), /阶段默认/)
+  await page.click('[data-test="opp-forecast-edit"]')
+  const dialog = page.locator('[data-test="opp-forecast-dialog"]')
+  await dialog.locator('[data-test="opp-fc-nominal"]', { hasText: '50%' }).waitFor()
+  await dialog.locator('[data-test="opp-fc-choice-commit"]').click()
+  // no reason: refused on the page, nothing sent
+  await page.click('[data-test="opp-fc-save"]')
+  await dialog.getByText('选择预测类别须填写理由').waitFor()
+  await field(page, 'opp-fc-reason').fill('院方已确认本月完成比选，合同条款在法务审核')
+  await shot(page, 'deal-forecast-dialog-1366')
+  await page.click('[data-test="opp-fc-save"]')
+  await dialog.waitFor({ state: 'hidden' })
+  await block.locator('[data-test="opp-forecast-category"]', { hasText: '承诺' }).waitFor()
+  await block.locator('[data-test="opp-forecast-override"]', { hasText: '负责人选择' }).waitFor()
+  await block.locator('[data-test="opp-forecast-default"]', { hasText: '最佳情况' }).waitFor()
+  await block.locator('[data-test="opp-forecast-reason"]', { hasText: '合同条款在法务审核' }).waitFor()
+  await shot(page, 'deal-forecast-1366')
+  let saved = await must(await server.api('GET', '/opportunities/' + deal.id), 200)
+  assert.equal(saved.forecast_override, 'commit')
+  assert.equal(saved.forecast_category, 'commit')
+  assert.equal(saved.forecast_reason, '院方已确认本月完成比选，合同条款在法务审核')
+
+  // back to the stage's default
+  await page.click('[data-test="opp-forecast-edit"]')
+  await dialog.locator('[data-test="opp-fc-choice-default"]').click()
+  await page.click('[data-test="opp-fc-save"]')
+  await dialog.waitFor({ state: 'hidden' })
+  await block.locator('[data-test="opp-forecast-category"]', { hasText: '最佳情况' }).waitFor()
+  saved = await must(await server.api('GET', '/opportunities/' + deal.id), 200)
+  assert.equal(saved.forecast_override, null)
+  assert.equal(saved.forecast_category, 'best_case')
+  assert.deepEqual(errors, [])
+  await ctx.close()
+
+  // on a phone, in English: the block and its dialog fit
+  const m = await open(demo('张伟'), { width: 375, lang: 'en' })
+  await m.page.goto(server.base + '/opportunities/' + deal.id)
+  await m.page.locator('[data-test="opp-forecast-category"]', { hasText: 'Best case' }).waitFor()
+  await m.page.click('[data-test="opp-forecast-edit"]')
+  await m.page.locator('[data-test="opp-fc-choice-commit"]').waitFor()
+  await noSideScroll(m.page, 'the deal page at 375 px')
+  await shot(m.page, 'deal-forecast-dialog-375-en')
+  assert.deepEqual(m.errors, [])
+  await m.ctx.close()
+})
+
+test('each role lands on its own dashboard', async () => {
+  const roles = [
+    ['赵强', 'manager', async (page) => {
+      await page.locator('[data-test="funnel"] canvas').waitFor()
+      await page.locator('[data-test="target-forecast"] canvas').waitFor()
+      await page.locator('[data-test="dash-approvals"] [data-test^="dash-approval-"]').first().waitFor()
+      await page.locator('[data-test="stalled"] [data-test^="stalled-"]').first().waitFor()
+    }],
+    ['张伟', 'sales', async (page) => {
+      await page.locator('[data-test="my-target"] [data-test="my-target-closed"]').waitFor()
+      await page.locator('[data-test="deals-mine"] [data-test^="deal-"]').first().waitFor()
+      await page.locator('[data-test="next-actions"]').waitFor()
+      assert.equal(await page.locator('[data-test^="kpi-"]').count(), 0)
+    }],
+    ['周敏', 'consultant', async (page) => {
+      await page.locator('[data-test="deals-support"] [data-test^="deal-"]').first().waitFor()
+      assert.equal(await page.locator('[data-test="deals-support"] [data-test^="deal-"]').count(), 3)
+      await page.locator('[data-test="presales-load"] canvas').waitFor()
+      // the activities on the deals supported: the demo plans some in the weeks around now
+      assert.match(await page.locator('[data-test="load-this-week"]').innerText(), /^\d+$/)
+    }],
+    ['吴刚', 'implementation', async (page) => {
+      await page.locator('[data-test="handovers"] [data-test^="handover-"]').first().waitFor()
+      assert.ok(await page.locator('[data-test="handovers"] [data-test^="handover-"]').count() >= 2)
+      await page.locator('[data-test="deals-projects"] [data-test^="deal-"]').first().waitFor()
+      assert.equal(await page.locator('[data-test^="kpi-"], [data-test="funnel"]').count(), 0, 'no funnel of zeros')
+      assert.equal(await page.locator('[data-test="nav-reports"]').count(), 0)
+    }],
+    ['钱伟', 'partner', async (page) => {
+      await page.locator('[data-test="deals-partner"] [data-test^="deal-"]').first().waitFor()
+      assert.equal(await page.locator('[data-test="deals-partner"] [data-test^="deal-"]').count(), 2)
+      assert.equal(await page.locator('[data-test="nav-reports"]').count(), 0)
+    }],
+  ]
+  for (const [name, layout, check] of roles) {
+    for (const [width, lang] of [[1366, 'zh'], [375, 'en']]) {
+      const { ctx, page, errors } = await open(demo(name), { width, lang })
+      await page.locator(`[data-test="dash-${layout}"]`).waitFor()
+      assert.equal(await page.locator('[data-test="dashboard"]').getAttribute('data-role'), layout)
+      await check(page)
+      await settled(page, '[data-test="dashboard"]')
+      await noSideScroll(page, `${name}'s dashboard at ${width}`)
+      await shot(page, `dashboard-${layout}-${width}-${lang}`)
+      if (layout === 'partner' || layout === 'implementation') {
+        // no reports for them: the route leads home
+        await page.goto(server.base + '/reports')
+        await page.waitForURL((u) => u.pathname === '/')
+        await page.locator(`[data-test="dash-${layout}"]`).waitFor()
+      }
+      assert.deepEqual(errors, [], `console errors on ${name}'s dashboard`)
+      await ctx.close()
+    }
+  }
+})
