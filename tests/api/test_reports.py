@@ -343,8 +343,19 @@ class SummariesTest(ServerTestCase):
                                   version=gone["version"]).status, 204)
         for table, columns, recomputed, count in SUMMARIES:
             with self.subTest(table=table):
-                kept = "SELECT %s FROM %s WHERE %s <> 0" % (columns, table, count)
-                for a, b in ((kept, recomputed), (recomputed, kept)):
+                kept = "SELECT %s FROM %s WHERE %s <> 0 AND owner_id <> '*'" % (columns, table,
+                                                                                count)
+                # Everyone's rows ('*') are the owners' added up.
+                dims = columns.split(", ")[1:-3 if table == "forecast_cube" else
+                                              -2 if table == "outcome_cube" else -1]
+                sums = columns.split(", ")[1 + len(dims):]
+                everyone = ("SELECT %s FROM %s WHERE owner_id = '*' AND %s <> 0" %
+                            (", ".join(dims + sums), table, count))
+                added = ("SELECT %s, %s FROM %s WHERE owner_id <> '*' GROUP BY %s HAVING SUM(%s) "
+                         "<> 0" % (", ".join(dims), ", ".join("SUM(%s)" % x for x in sums),
+                                   table, ", ".join(dims), count))
+                for a, b in ((kept, recomputed), (recomputed, kept), (everyone, added),
+                             (added, everyone)):
                     extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
                     self.assertEqual(extra, [], (a, b))
 

@@ -505,3 +505,83 @@ BEGIN
         WHERE OLD.status = 'open' AND OLD.visit_window_end IS NOT NULL
     ON CONFLICT DO UPDATE SET n = n + excluded.n;
 END;
+
+-- Each summary holds, beside the rows of each owner, rows of every owner
+-- together (owner_id '*'), kept by the triggers below from the owners'
+-- changes: what a report of everyone reads (an admin's), a few rows instead
+-- of every owner's.
+INSERT INTO forecast_cube
+    SELECT '*', currency, month, playbook, category, SUM(deals), SUM(amount), SUM(weighted)
+    FROM forecast_cube GROUP BY 2, 3, 4, 5;
+INSERT INTO outcome_cube
+    SELECT '*', currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
+           SUM(deals), SUM(amount)
+    FROM outcome_cube GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10;
+INSERT INTO stage_flow
+    SELECT '*', playbook, stage, month, event, days, SUM(n)
+    FROM stage_flow GROUP BY 2, 3, 4, 5, 6;
+INSERT INTO stage_outcomes
+    SELECT '*', playbook, stage, month, won, SUM(n)
+    FROM stage_outcomes GROUP BY 2, 3, 4, 5;
+
+CREATE TRIGGER forecast_cube_all_insert AFTER INSERT ON forecast_cube
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO forecast_cube VALUES ('*', NEW.currency, NEW.month, NEW.playbook, NEW.category,
+        NEW.deals, NEW.amount, NEW.weighted)
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals,
+        amount = amount + excluded.amount, weighted = weighted + excluded.weighted;
+END;
+CREATE TRIGGER forecast_cube_all_update AFTER UPDATE ON forecast_cube
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO forecast_cube VALUES ('*', NEW.currency, NEW.month, NEW.playbook, NEW.category,
+        NEW.deals - OLD.deals, NEW.amount - OLD.amount, NEW.weighted - OLD.weighted)
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals,
+        amount = amount + excluded.amount, weighted = weighted + excluded.weighted;
+END;
+
+CREATE TRIGGER outcome_cube_all_insert AFTER INSERT ON outcome_cube
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO outcome_cube VALUES ('*', NEW.currency, NEW.month, NEW.playbook, NEW.status,
+        NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, NEW.deals, NEW.amount)
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+END;
+CREATE TRIGGER outcome_cube_all_update AFTER UPDATE ON outcome_cube
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO outcome_cube VALUES ('*', NEW.currency, NEW.month, NEW.playbook, NEW.status,
+        NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, NEW.deals - OLD.deals,
+        NEW.amount - OLD.amount)
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+END;
+
+CREATE TRIGGER stage_flow_all_insert AFTER INSERT ON stage_flow
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO stage_flow VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.event, NEW.days,
+        NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER stage_flow_all_update AFTER UPDATE ON stage_flow
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO stage_flow VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.event, NEW.days,
+        NEW.n - OLD.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+
+CREATE TRIGGER stage_outcomes_all_insert AFTER INSERT ON stage_outcomes
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO stage_outcomes VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.won, NEW.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;
+CREATE TRIGGER stage_outcomes_all_update AFTER UPDATE ON stage_outcomes
+WHEN NEW.owner_id <> '*'
+BEGIN
+    INSERT INTO stage_outcomes VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.won,
+        NEW.n - OLD.n)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+END;

@@ -616,3 +616,89 @@ END
 $$;
 CREATE TRIGGER opportunities_idle_delete AFTER DELETE ON opportunities
     FOR EACH ROW EXECUTE FUNCTION opportunities_idle_delete();
+
+-- Each summary holds, beside the rows of each owner, rows of every owner
+-- together (owner_id '*'), kept by the triggers below from the owners'
+-- changes: what a report of everyone reads (an admin's).
+INSERT INTO forecast_cube
+    SELECT '*', currency, month, playbook, category, SUM(deals), SUM(amount), SUM(weighted)
+    FROM forecast_cube GROUP BY 2, 3, 4, 5;
+INSERT INTO outcome_cube
+    SELECT '*', currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
+           SUM(deals), SUM(amount)
+    FROM outcome_cube GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10;
+INSERT INTO stage_flow
+    SELECT '*', playbook, stage, month, event, days, SUM(n)
+    FROM stage_flow GROUP BY 2, 3, 4, 5, 6;
+INSERT INTO stage_outcomes
+    SELECT '*', playbook, stage, month, won, SUM(n)
+    FROM stage_outcomes GROUP BY 2, 3, 4, 5;
+
+-- An owner's row added or changed: the difference goes to everyone's.
+CREATE FUNCTION forecast_cube_all() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d BIGINT := NEW.deals; a BIGINT := NEW.amount; w BIGINT := NEW.weighted;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        d := d - OLD.deals; a := a - OLD.amount; w := w - OLD.weighted;
+    END IF;
+    INSERT INTO forecast_cube AS t VALUES ('*', NEW.currency, NEW.month, NEW.playbook,
+        NEW.category, d, a, w)
+    ON CONFLICT (owner_id, currency, month, playbook, category) DO UPDATE SET
+        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
+        weighted = t.weighted + excluded.weighted;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER forecast_cube_all AFTER INSERT OR UPDATE ON forecast_cube
+    FOR EACH ROW WHEN (NEW.owner_id <> '*') EXECUTE FUNCTION forecast_cube_all();
+
+CREATE FUNCTION outcome_cube_all() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    d BIGINT := NEW.deals; a BIGINT := NEW.amount;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        d := d - OLD.deals; a := a - OLD.amount;
+    END IF;
+    INSERT INTO outcome_cube AS t VALUES ('*', NEW.currency, NEW.month, NEW.playbook,
+        NEW.status, NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, d, a)
+    ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
+                 won_by) DO UPDATE SET
+        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER outcome_cube_all AFTER INSERT OR UPDATE ON outcome_cube
+    FOR EACH ROW WHEN (NEW.owner_id <> '*') EXECUTE FUNCTION outcome_cube_all();
+
+CREATE FUNCTION stage_flow_all() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    k BIGINT := NEW.n;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        k := k - OLD.n;
+    END IF;
+    INSERT INTO stage_flow AS t VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.event,
+        NEW.days, k)
+    ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
+        n = t.n + excluded.n;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER stage_flow_all AFTER INSERT OR UPDATE ON stage_flow
+    FOR EACH ROW WHEN (NEW.owner_id <> '*') EXECUTE FUNCTION stage_flow_all();
+
+CREATE FUNCTION stage_outcomes_all() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    k BIGINT := NEW.n;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        k := k - OLD.n;
+    END IF;
+    INSERT INTO stage_outcomes AS t VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.won, k)
+    ON CONFLICT (owner_id, playbook, stage, month, won) DO UPDATE SET n = t.n + excluded.n;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER stage_outcomes_all AFTER INSERT OR UPDATE ON stage_outcomes
+    FOR EACH ROW WHEN (NEW.owner_id <> '*') EXECUTE FUNCTION stage_outcomes_all();
