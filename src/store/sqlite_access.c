@@ -238,24 +238,11 @@ bf_result sq_count_deals_seen(conn *c, const viewer *v, int64_t counts[4], bf_er
 bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
                                int *out, bf_error *err)
 {
-    db_stmt *s;
-    bf_result r =
-        sq_stmt_get(c, sq_shape_key(K_ASIDE, &resource_opportunities, sq_visibility_shape(v), 0),
-                    build_deals_seen_count, v, &s, err);
-    if (r != BF_OK)
-        return r;
-    sq_bind_viewer(s, v);
-    int rc = db_step(s);
-    if (rc != DB_ROW) {
-        r = sq_db_error(err, c->db, rc, "deals seen");
-        db_reset(s);
-        return r;
-    }
-    int64_t persons = db_column_int64(s, 0), own = db_column_int64(s, 1),
-            total = db_column_int64(s, 2), aside = db_column_int64(s, 3);
-    db_reset(s);
-    *out = sq_deals_read_choice(st, persons, own, total, aside, limit, owner_filter);
-    return BF_OK;
+    int64_t n[4];
+    bf_result r = sq_count_deals_seen(c, v, n, err);
+    if (r == BF_OK)
+        *out = sq_deals_read_choice(st, n[0], n[1], n[2], n[3], limit, owner_filter);
+    return r;
 }
 
 void sq_bind_viewer(db_stmt *s, const viewer *v)

@@ -153,3 +153,11 @@ export function forecastOption(rows, { omitted = false, target = true } = {}) {
 function dot(color) {
   return `<span style="display:inline-block;width:8px;height:8px;border-radius:4px;margin-right:4px;background:${color}"></span>`
 }
+
+// The query of the reports of one playbook's stages (stages, calibration).
+export function stageQuery(filters) {
+  return {
+    playbook: filters.stagePlaybook, from: filters.from, to: filters.to,
+    owner: filters.owner, team: filters.team,
+  }
+}
