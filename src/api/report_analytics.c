@@ -88,6 +88,10 @@ static json_t *stage_json(api_call *call, const stage_def *st, const cube_row *r
     if (days == NULL)
         return NULL;
     int64_t exits = ev[EV_ADVANCED] + ev[EV_WON] + ev[EV_BACK] + ev[EV_LOST] + ev[EV_ABANDONED];
+    int64_t total = 0; /* the exits' exact days: the mean is exact, the quantiles buckets */
+    for (size_t i = 0; i < n; i++)
+        if (event_of(rows[i].dims[3]) > EV_ENTERED && strcmp(rows[i].dims[1], st->id) == 0)
+            total += rows[i].sums[1];
     return json_pack("{s:s, s:s, s:s?, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:I, "
                      "s:f, s:I, s:I, s:I, s:o}",
                      "stage", st->id, "name", st->name.zh, "name_en", st->name.en, "probability",
@@ -98,7 +102,7 @@ static json_t *stage_json(api_call *call, const stage_def *st, const cube_row *r
                      ratio_or_null(ev[EV_ADVANCED] + ev[EV_WON], ev[EV_ENTERED]), "conversion_won",
                      ratio_or_null(won, closed), "days_median",
                      (json_int_t)stats_day_quantile(days, nd, 0.5), "days_mean",
-                     stats_day_mean(days, nd), "days_p90",
+                     exits ? (double)total / (double)exits : 0.0, "days_p90",
                      (json_int_t)stats_day_quantile(days, nd, 0.9), "closed", (json_int_t)closed,
                      "closed_won", (json_int_t)won, "stays", json_integer(exits));
 }

@@ -262,6 +262,16 @@ bf_result sq_count_deals_seen(conn *c, const viewer *v, int64_t counts[4], bf_er
 bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
                                int *out, bf_error *err);
 
+/* The bucket of whole days d falls in, as stage_flow keeps days (migration
+ * 25): each of 0–6, then from 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270,
+ * 365, 540 and 730. SQL text; d an expression. */
+#define SQ_DAY_BUCKET(d)                                                                           \
+    "CASE WHEN " d " < 7 THEN " d " WHEN " d " < 10 THEN 7 WHEN " d " < 14 THEN 10 WHEN " d        \
+    " < 21 THEN 14 WHEN " d " < 30 THEN 21 WHEN " d " < 45 THEN 30 WHEN " d                        \
+    " < 60 THEN 45 WHEN " d " < 90 THEN 60 WHEN " d " < 120 THEN 90 WHEN " d                       \
+    " < 180 THEN 120 WHEN " d " < 270 THEN 180 "                                                   \
+    "WHEN " d " < 365 THEN 270 WHEN " d " < 540 THEN 365 WHEN " d " < 730 THEN 540 ELSE 730 END"
+
 /* Adds a new deal made closed (won, lost, abandoned) to the outcome
  * summaries of migration 25, after its row is written. */
 bf_result sq_cube_add_closed(conn *c, const char *id, bf_error *err);

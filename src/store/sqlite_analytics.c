@@ -25,8 +25,9 @@ static const cube_def cubes[CUBE_COUNT] = {
                       "currency, month, playbook, status, stage, sales_mode, band, reason, won_by",
                       9, 2, "SUM(deals) AS s0, SUM(amount) AS s1",
                       "COUNT(*) AS s0, SUM(v.amount) AS s1", true, "month"},
-    [CUBE_FLOW] = {"stage_flow", "deal_flow_rows", "playbook, stage, month, event, days", 5, 1,
-                   "SUM(n) AS s0", "COUNT(*) AS s0", false, "month"},
+    [CUBE_FLOW] = {"stage_flow", "deal_flow_rows", "playbook, stage, month, event, days", 5, 2,
+                   "SUM(n) AS s0, SUM(total_days) AS s1", "COUNT(*) AS s0, SUM(v.exact_days) AS s1",
+                   false, "month"},
     [CUBE_STAGE_OUTCOMES] = {"stage_outcomes", "deal_stage_outcome_rows",
                              "playbook, stage, month, won", 4, 1, "SUM(n) AS s0",
                              "COUNT(DISTINCT v.opportunity_id) AS s0", false, "month"},
@@ -138,7 +139,7 @@ static bf_result append_aside_arms(buf *b, const cube_shape *sh)
     if (sh->q->cube == CUBE_FLOW) {
         arms[n++] = "SELECT c.opportunity_id, COALESCE(o.owner_id, '') AS owner_id, c.playbook, "
                     "c.to_stage AS stage, substr(c.changed_at, 1, 7) AS month, 'entered' AS "
-                    "event, 0 AS days FROM opportunities o JOIN stage_changes c ON "
+                    "event, 0 AS exact_days FROM opportunities o JOIN stage_changes c ON "
                     "c.opportunity_id = o.id WHERE (c.from_stage IS NULL OR c.from_stage <> "
                     "c.to_stage) AND ";
         arms[n++] = NULL; /* the exits by a change: days by dialect, below */
@@ -153,7 +154,13 @@ static bf_result append_aside_arms(buf *b, const cube_shape *sh)
                     "COALESCE(substr(o.closed_at, 1, 7), ''), CASE WHEN o.status = 'won' THEN 1 "
                     "ELSE 0 END FROM opportunities o WHERE o.status <> 'open' AND ";
     }
-    bf_result r = BF_OK;
+    /* The flow's stays: their days into buckets, as deal_flow_rows. */
+    bf_result r =
+        sh->q->cube == CUBE_FLOW
+            ? buf_append_str(b, "SELECT opportunity_id, owner_id, playbook, stage, month, "
+                                "event, " SQ_DAY_BUCKET("exact_days") " AS days, "
+                                                                      "exact_days FROM (")
+            : BF_OK;
     for (size_t i = 0; r == BF_OK && i < n; i++) {
         if (i > 0)
             r = buf_append_str(b, " UNION ALL ");
@@ -177,7 +184,7 @@ static bf_result append_aside_arms(buf *b, const cube_shape *sh)
         if (r == BF_OK)
             r = sq_append_deals_aside(b, who, "o");
     }
-    return r;
+    return r == BF_OK && sh->q->cube == CUBE_FLOW ? buf_append_str(b, ") AS stays") : r;
 }
 
 /* The owner column of a read: the owner's, or one for all. */

@@ -22,11 +22,12 @@ static const char SQL_STAGE_OUTCOME_ADD[] =
     "WHERE id = ?1 AND status <> 'open' "
     "ON CONFLICT (owner_id, playbook, stage, month, won) DO UPDATE SET n = t.n + excluded.n";
 static const char SQL_CLOSED_EXIT_ADD[] =
-    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n) "
-    "SELECT owner_id, playbook, stage, month, event, days, 1 FROM deal_flow_rows "
-    "WHERE opportunity_id = ?1 AND event IN ('lost', 'abandoned') "
+    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days) "
+    "SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days) "
+    "FROM deal_flow_rows WHERE opportunity_id = ?1 AND event IN ('lost', 'abandoned') "
+    "GROUP BY owner_id, playbook, stage, month, event, days "
     "ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET n = t.n + "
-    "excluded.n";
+    "excluded.n, total_days = t.total_days + excluded.total_days";
 
 static bf_result cube_step(conn *c, const char *sql, const char *id, bf_error *err)
 {
@@ -57,17 +58,19 @@ bf_result sq_cube_add_closed(conn *c, const char *id, bf_error *err)
  * ?6 kind, ?7 from probability, ?8 to probability. */
 #define FLOW_UPSERT                                                                                \
     " ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET n = t.n + "        \
-    "excluded.n"
+    "excluded.n, total_days = t.total_days + excluded.total_days"
 static const char SQL_FLOW_ENTERED[] =
-    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n) "
-    "SELECT COALESCE(owner_id, ''), ?2, ?4, substr(CAST(?5 AS TEXT), 1, 7), 'entered', 0, 1 "
+    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days) "
+    "SELECT COALESCE(owner_id, ''), ?2, ?4, substr(CAST(?5 AS TEXT), 1, 7), 'entered', 0, 1, 0 "
     "FROM opportunities WHERE id = ?1" FLOW_UPSERT;
+/* The exit, its days d into their bucket and the exact sum. */
 #define FLOW_EXIT(days)                                                                            \
-    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n) "              \
-    "SELECT COALESCE(o.owner_id, ''), ?2, ?3, substr(CAST(?5 AS TEXT), 1, 7), "                    \
-    "CASE WHEN CAST(?6 AS TEXT) = 'won' THEN 'won' WHEN CAST(?8 AS BIGINT) >= CAST(?7 AS BIGINT) " \
-    "THEN 'advanced' ELSE 'back' "                                                                 \
-    "END, " days ", 1 FROM opportunities o WHERE o.id = ?1" FLOW_UPSERT
+    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days) "  \
+    "SELECT owner, ?2, ?3, substr(CAST(?5 AS TEXT), 1, 7), CASE WHEN CAST(?6 AS TEXT) = 'won' "    \
+    "THEN 'won' WHEN CAST(?8 AS BIGINT) >= CAST(?7 AS BIGINT) THEN 'advanced' ELSE 'back' "        \
+    "END, " SQ_DAY_BUCKET(                                                                         \
+        "d") ", 1, d FROM (SELECT COALESCE(o.owner_id, '') AS owner, " days                        \
+             " AS d FROM opportunities o WHERE o.id = ?1) AS stay WHERE 1 = 1" FLOW_UPSERT
 #define FLOW_PREVIOUS                                                                              \
     "COALESCE((SELECT MAX(p.changed_at) FROM stage_changes p WHERE p.opportunity_id = ?1 AND "     \
     "p.changed_at < CAST(?5 AS TEXT)), o.created_at)"

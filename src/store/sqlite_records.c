@@ -414,8 +414,8 @@ static const char SQL_CUBE_SUM[] =
     "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
     "weighted = t.weighted + excluded.weighted";
 static const char SQL_FLOW_SUM[] =
-    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6) "
+    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, 0) "
     "ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET n = t.n + "
     "excluded.n";
 static const char SQL_OWNER_COUNT_SUM[] =

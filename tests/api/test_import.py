@@ -159,9 +159,10 @@ class ReportTotals(ImportCase):
          "SELECT owner_id, currency, month, playbook, category, COUNT(*) AS deals, "
          "SUM(amount) AS amount, SUM(weighted) AS weighted FROM deal_forecast_rows "
          "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"),
-        ("SELECT owner_id, playbook, stage, month, event, days, n FROM stage_flow "
+        ("SELECT owner_id, playbook, stage, month, event, days, n, total_days FROM stage_flow "
          "WHERE n <> 0 AND owner_id <> '*' ORDER BY 1, 2, 3, 4, 5, 6",
-         "SELECT owner_id, playbook, stage, month, event, days, COUNT(*) AS n FROM deal_flow_rows "
+         "SELECT owner_id, playbook, stage, month, event, days, COUNT(*) AS n, "
+         "SUM(exact_days) AS total_days FROM deal_flow_rows "
          "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"),
         ("SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
          "won_by, deals, amount FROM outcome_cube WHERE deals <> 0 AND owner_id <> '*' "

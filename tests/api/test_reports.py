@@ -296,9 +296,9 @@ SUMMARIES = [
      "SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
      "won_by, COUNT(*), SUM(amount) FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, "
      "10", "deals"),
-    ("stage_flow", "owner_id, playbook, stage, month, event, days, n",
-     "SELECT owner_id, playbook, stage, month, event, days, COUNT(*) FROM deal_flow_rows "
-     "GROUP BY 1, 2, 3, 4, 5, 6", "n"),
+    ("stage_flow", "owner_id, playbook, stage, month, event, days, n, total_days",
+     "SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days) "
+     "FROM deal_flow_rows GROUP BY 1, 2, 3, 4, 5, 6", "n"),
     ("stage_outcomes", "owner_id, playbook, stage, month, won, n",
      "SELECT owner_id, playbook, stage, month, won, COUNT(DISTINCT opportunity_id) "
      "FROM deal_stage_outcome_rows GROUP BY 1, 2, 3, 4, 5", "n"),
@@ -347,7 +347,8 @@ class SummariesTest(ServerTestCase):
                                                                                 count)
                 # Everyone's rows ('*') are the owners' added up.
                 dims = columns.split(", ")[1:-3 if table == "forecast_cube" else
-                                              -2 if table == "outcome_cube" else -1]
+                                              -2 if table in ("outcome_cube", "stage_flow")
+                                              else -1]
                 sums = columns.split(", ")[1 + len(dims):]
                 everyone = ("SELECT %s FROM %s WHERE owner_id = '*' AND %s <> 0" %
                             (", ".join(dims + sums), table, count))

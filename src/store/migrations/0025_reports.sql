@@ -13,7 +13,7 @@
 --   close, sales mode, amount band, reason and winning competitor;
 -- * stage_flow: entries into and exits from each stage, by month, with the
 --   whole days spent in the stage at each exit (advanced, back, won, lost,
---   abandoned);
+--   abandoned), by bucket of days, and their exact sum;
 -- * stage_outcomes: closed deals by each stage they passed through and
 --   whether they were won (calibration).
 --
@@ -74,8 +74,11 @@ CREATE TABLE stage_flow (
     stage    TEXT NOT NULL,
     month    TEXT NOT NULL,          -- YYYY-MM of the entry or exit
     event    TEXT NOT NULL,          -- entered, advanced, back, won, lost, abandoned
-    days     INTEGER NOT NULL,       -- whole days in the stage at an exit; 0 at an entry
+    days     INTEGER NOT NULL,       -- whole days in the stage at an exit, as the bucket they
+                                     -- fall in (0–6 each, then from 7, 10, 14, 21, 30, 45, 60,
+                                     -- 90, 120, 180, 270, 365, 540, 730); 0 at an entry
     n        INTEGER NOT NULL,
+    total_days INTEGER NOT NULL,     -- the exits' exact whole days added up (the mean)
     PRIMARY KEY (owner_id, playbook, stage, month, event, days)
 ) WITHOUT ROWID;
 CREATE INDEX stage_flow_month ON stage_flow(playbook, month);
@@ -123,11 +126,15 @@ CREATE VIEW deal_outcome_rows AS
     FROM opportunities WHERE status <> 'open';
 
 -- Each stay of a deal in a stage: its entry, its exit by a later change,
--- and the exit of a deal closed lost or abandoned in its stage.
+-- and the exit of a deal closed lost or abandoned in its stage; its exact
+-- whole days and the bucket they fall in.
 CREATE VIEW deal_flow_rows AS
-    SELECT c.opportunity_id, COALESCE(o.owner_id, '') AS owner_id, c.playbook,
+    SELECT opportunity_id, owner_id, playbook, stage, month, event,
+           CASE WHEN exact_days < 7 THEN exact_days WHEN exact_days < 10 THEN 7 WHEN exact_days < 14 THEN 10 WHEN exact_days < 21 THEN 14 WHEN exact_days < 30 THEN 21 WHEN exact_days < 45 THEN 30 WHEN exact_days < 60 THEN 45 WHEN exact_days < 90 THEN 60 WHEN exact_days < 120 THEN 90 WHEN exact_days < 180 THEN 120 WHEN exact_days < 270 THEN 180 WHEN exact_days < 365 THEN 270 WHEN exact_days < 540 THEN 365 WHEN exact_days < 730 THEN 540 ELSE 730 END AS days,
+           exact_days
+    FROM (SELECT c.opportunity_id, COALESCE(o.owner_id, '') AS owner_id, c.playbook,
            c.to_stage AS stage, substr(c.changed_at, 1, 7) AS month, 'entered' AS event,
-           0 AS days
+           0 AS exact_days
     FROM stage_changes c JOIN opportunities o ON o.id = c.opportunity_id
     WHERE c.from_stage IS NULL OR c.from_stage <> c.to_stage
     UNION ALL
@@ -146,7 +153,7 @@ CREATE VIEW deal_flow_rows AS
            o.status,
            MAX(0, CAST(julianday(o.closed_at) -
                        julianday(COALESCE(o.stage_changed_at, o.created_at)) AS INTEGER))
-    FROM opportunities o WHERE o.status IN ('lost', 'abandoned') AND o.closed_at IS NOT NULL;
+    FROM opportunities o WHERE o.status IN ('lost', 'abandoned') AND o.closed_at IS NOT NULL) AS stays;
 
 -- The stages a closed deal passed through: those its changes led into and
 -- the one it closed in (a stage may come more than once: count deals, or
@@ -170,7 +177,7 @@ INSERT INTO outcome_cube
            COUNT(*), SUM(amount)
     FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow
-    SELECT owner_id, playbook, stage, month, event, days, COUNT(*)
+    SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days)
     FROM deal_flow_rows GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO stage_outcomes
     SELECT owner_id, playbook, stage, month, won, COUNT(DISTINCT opportunity_id)
@@ -234,32 +241,21 @@ CREATE TRIGGER opportunities_flow_old AFTER UPDATE OF status, owner_id, closed_a
 WHEN OLD.status <> NEW.status OR OLD.owner_id IS NOT NEW.owner_id
 BEGIN
     INSERT INTO stage_flow
-        SELECT COALESCE(OLD.owner_id, ''), c.playbook, c.to_stage, substr(c.changed_at, 1, 7),
-               'entered', 0, -1
-        FROM stage_changes c
-        WHERE c.opportunity_id = OLD.id AND (c.from_stage IS NULL OR c.from_stage <> c.to_stage)
+        SELECT COALESCE(OLD.owner_id, ''), playbook, stage, month, event, days, -COUNT(*),
+               -SUM(exact_days)
+        FROM deal_flow_rows
+        WHERE opportunity_id = OLD.id AND event NOT IN ('lost', 'abandoned')
           AND OLD.owner_id IS NOT NEW.owner_id
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
-    INSERT INTO stage_flow
-        SELECT COALESCE(OLD.owner_id, ''), c.playbook, c.from_stage, substr(c.changed_at, 1, 7),
-               CASE WHEN c.kind = 'won' THEN 'won'
-                    WHEN c.to_probability >= c.from_probability THEN 'advanced' ELSE 'back' END,
-               MAX(0, CAST(julianday(c.changed_at) - julianday(COALESCE(
-                   (SELECT MAX(p.changed_at) FROM stage_changes p
-                    WHERE p.opportunity_id = c.opportunity_id AND p.changed_at < c.changed_at),
-                   OLD.created_at)) AS INTEGER)), -1
-        FROM stage_changes c
-        WHERE c.opportunity_id = OLD.id AND c.from_stage IS NOT NULL
-          AND (c.from_stage <> c.to_stage OR c.kind = 'won') AND OLD.owner_id IS NOT NEW.owner_id
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        GROUP BY playbook, stage, month, event, days
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, total_days = total_days + excluded.total_days;
     INSERT INTO stage_flow
         SELECT COALESCE(OLD.owner_id, ''), OLD.playbook, OLD.stage, substr(OLD.closed_at, 1, 7),
-               OLD.status,
-               MAX(0, CAST(julianday(OLD.closed_at) -
-                           julianday(COALESCE(OLD.stage_changed_at, OLD.created_at)) AS INTEGER)),
-               -1
+               OLD.status, CASE WHEN d < 7 THEN d WHEN d < 10 THEN 7 WHEN d < 14 THEN 10 WHEN d < 21 THEN 14 WHEN d < 30 THEN 21 WHEN d < 45 THEN 30 WHEN d < 60 THEN 45 WHEN d < 90 THEN 60 WHEN d < 120 THEN 90 WHEN d < 180 THEN 120 WHEN d < 270 THEN 180 WHEN d < 365 THEN 270 WHEN d < 540 THEN 365 WHEN d < 730 THEN 540 ELSE 730 END, -1, -d
+        FROM (SELECT MAX(0, CAST(julianday(OLD.closed_at) -
+                                 julianday(COALESCE(OLD.stage_changed_at, OLD.created_at))
+                                 AS INTEGER)) AS d) AS stay
         WHERE OLD.status IN ('lost', 'abandoned') AND OLD.closed_at IS NOT NULL
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, total_days = total_days + excluded.total_days;
     INSERT INTO stage_outcomes
         SELECT COALESCE(OLD.owner_id, ''), OLD.playbook, s.stage,
                COALESCE(substr(OLD.closed_at, 1, 7), ''),
@@ -275,10 +271,12 @@ CREATE TRIGGER opportunities_flow_new AFTER UPDATE OF status, owner_id, closed_a
 WHEN OLD.status <> NEW.status OR OLD.owner_id IS NOT NEW.owner_id
 BEGIN
     INSERT INTO stage_flow
-        SELECT owner_id, playbook, stage, month, event, days, 1 FROM deal_flow_rows
+        SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days)
+        FROM deal_flow_rows
         WHERE opportunity_id = NEW.id AND (OLD.owner_id IS NOT NEW.owner_id OR
                                            event IN ('lost', 'abandoned'))
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        GROUP BY owner_id, playbook, stage, month, event, days
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, total_days = total_days + excluded.total_days;
     INSERT INTO stage_outcomes
         SELECT owner_id, playbook, stage, month, won, 1 FROM deal_stage_outcome_rows
         WHERE opportunity_id = NEW.id GROUP BY owner_id, playbook, stage, month, won
@@ -303,9 +301,10 @@ BEGIN
         FROM deal_outcome_rows WHERE opportunity_id = OLD.id
     ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
     INSERT INTO stage_flow
-        SELECT owner_id, playbook, stage, month, event, days, -1 FROM deal_flow_rows
-        WHERE opportunity_id = OLD.id
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        SELECT owner_id, playbook, stage, month, event, days, -COUNT(*), -SUM(exact_days)
+        FROM deal_flow_rows WHERE opportunity_id = OLD.id
+        GROUP BY owner_id, playbook, stage, month, event, days
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, total_days = total_days + excluded.total_days;
     INSERT INTO stage_outcomes
         SELECT owner_id, playbook, stage, month, won, -1 FROM deal_stage_outcome_rows
         WHERE opportunity_id = OLD.id GROUP BY owner_id, playbook, stage, month, won
@@ -518,7 +517,7 @@ INSERT INTO outcome_cube
            SUM(deals), SUM(amount)
     FROM outcome_cube GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow
-    SELECT '*', playbook, stage, month, event, days, SUM(n)
+    SELECT '*', playbook, stage, month, event, days, SUM(n), SUM(total_days)
     FROM stage_flow GROUP BY 2, 3, 4, 5, 6;
 INSERT INTO stage_outcomes
     SELECT '*', playbook, stage, month, won, SUM(n)
@@ -561,15 +560,15 @@ CREATE TRIGGER stage_flow_all_insert AFTER INSERT ON stage_flow
 WHEN NEW.owner_id <> '*'
 BEGIN
     INSERT INTO stage_flow VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.event, NEW.days,
-        NEW.n)
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        NEW.n, NEW.total_days)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, total_days = total_days + excluded.total_days;
 END;
 CREATE TRIGGER stage_flow_all_update AFTER UPDATE ON stage_flow
 WHEN NEW.owner_id <> '*'
 BEGIN
     INSERT INTO stage_flow VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.event, NEW.days,
-        NEW.n - OLD.n)
-    ON CONFLICT DO UPDATE SET n = n + excluded.n;
+        NEW.n - OLD.n, NEW.total_days - OLD.total_days)
+    ON CONFLICT DO UPDATE SET n = n + excluded.n, total_days = total_days + excluded.total_days;
 END;
 
 CREATE TRIGGER stage_outcomes_all_insert AFTER INSERT ON stage_outcomes

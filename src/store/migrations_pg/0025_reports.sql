@@ -45,6 +45,12 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE SET TimeZone = 'UTC' AS $$
          FLOOR(EXTRACT(EPOCH FROM CAST(b AS TIMESTAMPTZ)) * 1000 + 0.5)) / 86400000))::BIGINT
 $$;
 
+-- The bucket of whole days d falls in, as stage_flow keeps days.
+CREATE FUNCTION bf_day_bucket(d BIGINT) RETURNS BIGINT
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+    SELECT CASE WHEN d < 7 THEN d WHEN d < 10 THEN 7 WHEN d < 14 THEN 10 WHEN d < 21 THEN 14 WHEN d < 30 THEN 21 WHEN d < 45 THEN 30 WHEN d < 60 THEN 45 WHEN d < 90 THEN 60 WHEN d < 120 THEN 90 WHEN d < 180 THEN 120 WHEN d < 270 THEN 180 WHEN d < 365 THEN 270 WHEN d < 540 THEN 365 WHEN d < 730 THEN 540 ELSE 730 END
+$$;
+
 CREATE TABLE forecast_cube (
     owner_id TEXT NOT NULL,
     currency TEXT NOT NULL,
@@ -82,8 +88,11 @@ CREATE TABLE stage_flow (
     stage    TEXT NOT NULL,
     month    TEXT NOT NULL,          -- YYYY-MM of the entry or exit
     event    TEXT NOT NULL,          -- entered, advanced, back, won, lost, abandoned
-    days     BIGINT NOT NULL,        -- whole days in the stage at an exit; 0 at an entry
+    days     BIGINT NOT NULL,        -- whole days in the stage at an exit, as the bucket they
+                                     -- fall in (0-6 each, then from 7, 10, 14, 21, 30, 45, 60,
+                                     -- 90, 120, 180, 270, 365, 540, 730); 0 at an entry
     n        BIGINT NOT NULL,
+    total_days BIGINT NOT NULL,      -- the exits' exact whole days added up (the mean)
     PRIMARY KEY (owner_id, playbook, stage, month, event, days)
 );
 CREATE INDEX stage_flow_month ON stage_flow(playbook, month);
@@ -133,9 +142,11 @@ CREATE VIEW deal_outcome_rows AS
 -- Each stay of a deal in a stage: its entry, its exit by a later change,
 -- and the exit of a deal closed lost or abandoned in its stage.
 CREATE VIEW deal_flow_rows AS
-    SELECT c.opportunity_id, COALESCE(o.owner_id, '') AS owner_id, c.playbook,
+    SELECT opportunity_id, owner_id, playbook, stage, month, event,
+           bf_day_bucket(exact_days) AS days, exact_days
+    FROM (SELECT c.opportunity_id, COALESCE(o.owner_id, '') AS owner_id, c.playbook,
            c.to_stage AS stage, substr(c.changed_at, 1, 7) AS month,
-           CAST('entered' AS TEXT) AS event, CAST(0 AS BIGINT) AS days
+           CAST('entered' AS TEXT) AS event, CAST(0 AS BIGINT) AS exact_days
     FROM stage_changes c JOIN opportunities o ON o.id = c.opportunity_id
     WHERE c.from_stage IS NULL OR c.from_stage <> c.to_stage
     UNION ALL
@@ -152,7 +163,7 @@ CREATE VIEW deal_flow_rows AS
     UNION ALL
     SELECT o.id, COALESCE(o.owner_id, ''), o.playbook, o.stage, substr(o.closed_at, 1, 7),
            o.status, bf_whole_days(o.closed_at, COALESCE(o.stage_changed_at, o.created_at))
-    FROM opportunities o WHERE o.status IN ('lost', 'abandoned') AND o.closed_at IS NOT NULL;
+    FROM opportunities o WHERE o.status IN ('lost', 'abandoned') AND o.closed_at IS NOT NULL) AS stays;
 
 -- The stages a closed deal passed through: those its changes led into and
 -- the one it closed in (a stage may come more than once: count deals, or
@@ -177,8 +188,8 @@ INSERT INTO outcome_cube (owner_id, currency, month, playbook, status, stage, sa
     SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
            COUNT(*), SUM(amount)
     FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
-INSERT INTO stage_flow (owner_id, playbook, stage, month, event, days, n)
-    SELECT owner_id, playbook, stage, month, event, days, COUNT(*)
+INSERT INTO stage_flow (owner_id, playbook, stage, month, event, days, n, total_days)
+    SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days)
     FROM deal_flow_rows GROUP BY 1, 2, 3, 4, 5, 6;
 INSERT INTO stage_outcomes (owner_id, playbook, stage, month, won, n)
     SELECT owner_id, playbook, stage, month, won, COUNT(DISTINCT opportunity_id)
@@ -260,42 +271,27 @@ CREATE TRIGGER opportunities_cube_new AFTER UPDATE OF status, currency, owner_id
 CREATE FUNCTION opportunities_flow_old() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.owner_id IS DISTINCT FROM NEW.owner_id THEN
-        INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n)
-            SELECT COALESCE(OLD.owner_id, ''), c.playbook, c.to_stage,
-                   substr(c.changed_at, 1, 7), 'entered', 0, -COUNT(*)
-            FROM stage_changes c
-            WHERE c.opportunity_id = OLD.id
-              AND (c.from_stage IS NULL OR c.from_stage <> c.to_stage)
+        INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n,
+                                     total_days)
+            SELECT COALESCE(OLD.owner_id, ''), playbook, stage, month, event, days, -COUNT(*),
+                   -SUM(exact_days)
+            FROM deal_flow_rows
+            WHERE opportunity_id = OLD.id AND event NOT IN ('lost', 'abandoned')
             GROUP BY 1, 2, 3, 4, 5, 6
         ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
-            n = t.n + excluded.n;
-        INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n)
-            SELECT owner_id, playbook, stage, month, event, days, -COUNT(*) FROM (
-                SELECT COALESCE(OLD.owner_id, '') AS owner_id, c.playbook,
-                       c.from_stage AS stage, substr(c.changed_at, 1, 7) AS month,
-                       CASE WHEN c.kind = 'won' THEN 'won'
-                            WHEN c.to_probability >= c.from_probability THEN 'advanced'
-                            ELSE 'back' END AS event,
-                       bf_whole_days(c.changed_at, COALESCE(
-                           (SELECT MAX(p.changed_at) FROM stage_changes p
-                            WHERE p.opportunity_id = c.opportunity_id
-                              AND p.changed_at < c.changed_at),
-                           OLD.created_at)) AS days
-                FROM stage_changes c
-                WHERE c.opportunity_id = OLD.id AND c.from_stage IS NOT NULL
-                  AND (c.from_stage <> c.to_stage OR c.kind = 'won')) AS x
-            GROUP BY 1, 2, 3, 4, 5, 6
-        ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
-            n = t.n + excluded.n;
+            n = t.n + excluded.n, total_days = t.total_days + excluded.total_days;
     END IF;
     IF OLD.status IN ('lost', 'abandoned') AND OLD.closed_at IS NOT NULL THEN
-        INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n)
+        INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n,
+                                     total_days)
         VALUES (COALESCE(OLD.owner_id, ''), OLD.playbook, OLD.stage,
                 substr(OLD.closed_at, 1, 7), OLD.status,
-                bf_whole_days(OLD.closed_at, COALESCE(OLD.stage_changed_at, OLD.created_at)),
-                -1)
+                bf_day_bucket(bf_whole_days(OLD.closed_at,
+                                            COALESCE(OLD.stage_changed_at, OLD.created_at))),
+                -1,
+                -bf_whole_days(OLD.closed_at, COALESCE(OLD.stage_changed_at, OLD.created_at)))
         ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
-            n = t.n + excluded.n;
+            n = t.n + excluded.n, total_days = t.total_days + excluded.total_days;
     END IF;
     IF OLD.status <> 'open' THEN
         INSERT INTO stage_outcomes AS t (owner_id, playbook, stage, month, won, n)
@@ -316,13 +312,14 @@ CREATE TRIGGER opportunities_flow_old AFTER UPDATE OF status, owner_id, closed_a
 
 CREATE FUNCTION opportunities_flow_new() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n)
-        SELECT owner_id, playbook, stage, month, event, days, COUNT(*) FROM deal_flow_rows
+    INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days)
+        SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days)
+        FROM deal_flow_rows
         WHERE opportunity_id = NEW.id AND (OLD.owner_id IS DISTINCT FROM NEW.owner_id OR
                                            event IN ('lost', 'abandoned'))
         GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
-        n = t.n + excluded.n;
+        n = t.n + excluded.n, total_days = t.total_days + excluded.total_days;
     INSERT INTO stage_outcomes AS t (owner_id, playbook, stage, month, won, n)
         SELECT owner_id, playbook, stage, month, won, 1 FROM deal_stage_outcome_rows
         WHERE opportunity_id = NEW.id GROUP BY owner_id, playbook, stage, month, won
@@ -358,12 +355,12 @@ BEGIN
     ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by) DO UPDATE SET
         deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
-    INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n)
-        SELECT owner_id, playbook, stage, month, event, days, -COUNT(*) FROM deal_flow_rows
-        WHERE opportunity_id = OLD.id
+    INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days)
+        SELECT owner_id, playbook, stage, month, event, days, -COUNT(*), -SUM(exact_days)
+        FROM deal_flow_rows WHERE opportunity_id = OLD.id
         GROUP BY 1, 2, 3, 4, 5, 6
     ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
-        n = t.n + excluded.n;
+        n = t.n + excluded.n, total_days = t.total_days + excluded.total_days;
     INSERT INTO stage_outcomes AS t (owner_id, playbook, stage, month, won, n)
         SELECT owner_id, playbook, stage, month, won, -1 FROM deal_stage_outcome_rows
         WHERE opportunity_id = OLD.id GROUP BY owner_id, playbook, stage, month, won
@@ -628,7 +625,7 @@ INSERT INTO outcome_cube
            SUM(deals), SUM(amount)
     FROM outcome_cube GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow
-    SELECT '*', playbook, stage, month, event, days, SUM(n)
+    SELECT '*', playbook, stage, month, event, days, SUM(n), SUM(total_days)
     FROM stage_flow GROUP BY 2, 3, 4, 5, 6;
 INSERT INTO stage_outcomes
     SELECT '*', playbook, stage, month, won, SUM(n)
@@ -673,15 +670,15 @@ CREATE TRIGGER outcome_cube_all AFTER INSERT OR UPDATE ON outcome_cube
 
 CREATE FUNCTION stage_flow_all() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    k BIGINT := NEW.n;
+    k BIGINT := NEW.n; d BIGINT := NEW.total_days;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        k := k - OLD.n;
+        k := k - OLD.n; d := d - OLD.total_days;
     END IF;
     INSERT INTO stage_flow AS t VALUES ('*', NEW.playbook, NEW.stage, NEW.month, NEW.event,
-        NEW.days, k)
+        NEW.days, k, d)
     ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET
-        n = t.n + excluded.n;
+        n = t.n + excluded.n, total_days = t.total_days + excluded.total_days;
     RETURN NULL;
 END
 $$;
