@@ -274,7 +274,7 @@ bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, b
 
 /* Adds a new deal made closed (won, lost, abandoned) to the outcome
  * summaries of migration 25, after its row is written. */
-bf_result sq_cube_add_closed(conn *c, const char *id, bf_error *err);
+bf_result sq_cube_add_closed(conn *c, const char *id, bool won, bf_error *err);
 
 /* Adds a new stage change to stage_flow (migration 25): its entry and the
  * exit from the stage before, with the days spent there. Before or after the

@@ -21,13 +21,24 @@ static const char SQL_STAGE_OUTCOME_ADD[] =
     "CASE WHEN status = 'won' THEN 1 ELSE 0 END, 1 FROM opportunities "
     "WHERE id = ?1 AND status <> 'open' "
     "ON CONFLICT (owner_id, playbook, stage, month, won) DO UPDATE SET n = t.n + excluded.n";
-static const char SQL_CLOSED_EXIT_ADD[] =
-    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days) "
-    "SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days) "
-    "FROM deal_flow_rows WHERE opportunity_id = ?1 AND event IN ('lost', 'abandoned') "
-    "GROUP BY owner_id, playbook, stage, month, event, days "
-    "ON CONFLICT (owner_id, playbook, stage, month, event, days) DO UPDATE SET n = t.n + "
-    "excluded.n, total_days = t.total_days + excluded.total_days";
+/* A deal made lost or abandoned leaves its stage on closing (the last arm
+ * of deal_flow_rows: made now, it has no stage change yet). */
+#define CLOSED_EXIT(days)                                                                          \
+    "INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days) "  \
+    "SELECT owner, playbook, stage, month, status, " SQ_DAY_BUCKET(                                \
+        "d") ", 1, d FROM (SELECT "                                                                \
+             "COALESCE(owner_id, '') AS owner, playbook, stage, substr(closed_at, 1, 7) AS "       \
+             "month, "                                                                             \
+             "status, " days " AS d FROM opportunities WHERE id = ?1 AND status IN ('lost', "      \
+             "'abandoned') AND closed_at IS NOT NULL) AS stay WHERE 1 = 1 ON CONFLICT (owner_id, " \
+             "playbook, stage, month, event, days) DO UPDATE SET n = t.n + excluded.n, "           \
+             "total_days = "                                                                       \
+             "t.total_days + excluded.total_days"
+static const char SQL_CLOSED_EXIT_SQLITE[] = CLOSED_EXIT(
+    "MAX(0, CAST(julianday(closed_at) - julianday(COALESCE(stage_changed_at, created_at)) AS "
+    "INTEGER))");
+static const char SQL_CLOSED_EXIT_PG[] =
+    CLOSED_EXIT("bf_whole_days(closed_at, COALESCE(stage_changed_at, created_at))");
 
 static bf_result cube_step(conn *c, const char *sql, const char *id, bf_error *err)
 {
@@ -42,13 +53,15 @@ static bf_result cube_step(conn *c, const char *sql, const char *id, bf_error *e
     return rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "report summaries");
 }
 
-bf_result sq_cube_add_closed(conn *c, const char *id, bf_error *err)
+bf_result sq_cube_add_closed(conn *c, const char *id, bool won, bf_error *err)
 {
     bf_result r = cube_step(c, SQL_OUTCOME_CUBE_ADD, id, err);
     if (r == BF_OK)
         r = cube_step(c, SQL_STAGE_OUTCOME_ADD, id, err);
-    if (r == BF_OK)
-        r = cube_step(c, SQL_CLOSED_EXIT_ADD, id, err);
+    if (r == BF_OK && !won)
+        r = cube_step(
+            c, db_dialect_of(c->db) == DB_POSTGRES ? SQL_CLOSED_EXIT_PG : SQL_CLOSED_EXIT_SQLITE,
+            id, err);
     return r;
 }
 

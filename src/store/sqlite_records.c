@@ -635,7 +635,7 @@ static bf_result cube_add_new(conn *c, const record *rec, bf_error *err)
         return bf_fail(err, BF_ERR_INTERNAL, "internal", NULL, "a deal without its figures");
     bool closed = strcmp(n.status, "open") != 0;
     if (deferred != NULL && deferred_add_rows(&n))
-        return closed ? sq_cube_add_closed(c, rec->id, err) : BF_OK;
+        return closed ? sq_cube_add_closed(c, rec->id, strcmp(n.status, "won") == 0, err) : BF_OK;
     db_stmt *s;
     bf_result r = BF_OK;
     if (n.forecast && (r = sq_stmt_static(c, SQL_CUBE_SUM, &s, err)) == BF_OK) {
@@ -657,7 +657,8 @@ static bf_result cube_add_new(conn *c, const record *rec, bf_error *err)
             rc = db_bind_int64(s, 6, 1);
         r = totals_step(c, s, rc, err);
     }
-    return r == BF_OK && closed ? sq_cube_add_closed(c, rec->id, err) : r;
+    return r == BF_OK && closed ? sq_cube_add_closed(c, rec->id, strcmp(n.status, "won") == 0, err)
+                                : r;
 }
 
 /* ---- records ----------------------------------------------------------------- */
