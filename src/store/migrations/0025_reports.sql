@@ -48,7 +48,6 @@ CREATE TABLE forecast_cube (
     weighted INTEGER NOT NULL,       -- sum of amount x probability
     PRIMARY KEY (owner_id, currency, month, playbook, category)
 ) WITHOUT ROWID;
-CREATE INDEX forecast_cube_month ON forecast_cube(currency, month);
 
 CREATE TABLE outcome_cube (
     owner_id   TEXT NOT NULL,
@@ -66,7 +65,6 @@ CREATE TABLE outcome_cube (
     PRIMARY KEY (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by)
 ) WITHOUT ROWID;
-CREATE INDEX outcome_cube_month ON outcome_cube(currency, month);
 
 CREATE TABLE stage_flow (
     owner_id TEXT NOT NULL,
@@ -81,7 +79,6 @@ CREATE TABLE stage_flow (
     total_days INTEGER NOT NULL,     -- the exits' exact whole days added up (the mean)
     PRIMARY KEY (owner_id, playbook, stage, month, event, days)
 ) WITHOUT ROWID;
-CREATE INDEX stage_flow_month ON stage_flow(playbook, month);
 
 CREATE TABLE stage_outcomes (
     owner_id TEXT NOT NULL,
@@ -92,7 +89,6 @@ CREATE TABLE stage_outcomes (
     n        INTEGER NOT NULL,
     PRIMARY KEY (owner_id, playbook, stage, month, won)
 ) WITHOUT ROWID;
-CREATE INDEX stage_outcomes_month ON stage_outcomes(playbook, month);
 
 CREATE TABLE targets (
     subject    TEXT NOT NULL,        -- 'u:<user id>' or 't:<team id>'
@@ -508,7 +504,8 @@ END;
 -- Each summary holds, beside the rows of each owner, rows of every owner
 -- together (owner_id '*'), kept by the triggers below from the owners'
 -- changes: what a report of everyone reads (an admin's), a few rows instead
--- of every owner's.
+-- of every owner's. The summaries need no index but their primary key, led
+-- by the owner: a report reads '*' or each owner it counts.
 INSERT INTO forecast_cube
     SELECT '*', currency, month, playbook, category, SUM(deals), SUM(amount), SUM(weighted)
     FROM forecast_cube GROUP BY 2, 3, 4, 5;

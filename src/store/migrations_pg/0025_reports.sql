@@ -62,7 +62,6 @@ CREATE TABLE forecast_cube (
     weighted BIGINT NOT NULL,        -- sum of amount x probability
     PRIMARY KEY (owner_id, currency, month, playbook, category)
 );
-CREATE INDEX forecast_cube_month ON forecast_cube(currency, month);
 
 CREATE TABLE outcome_cube (
     owner_id   TEXT NOT NULL,
@@ -80,7 +79,6 @@ CREATE TABLE outcome_cube (
     PRIMARY KEY (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by)
 );
-CREATE INDEX outcome_cube_month ON outcome_cube(currency, month);
 
 CREATE TABLE stage_flow (
     owner_id TEXT NOT NULL,
@@ -95,7 +93,6 @@ CREATE TABLE stage_flow (
     total_days BIGINT NOT NULL,      -- the exits' exact whole days added up (the mean)
     PRIMARY KEY (owner_id, playbook, stage, month, event, days)
 );
-CREATE INDEX stage_flow_month ON stage_flow(playbook, month);
 
 CREATE TABLE stage_outcomes (
     owner_id TEXT NOT NULL,
@@ -106,7 +103,6 @@ CREATE TABLE stage_outcomes (
     n        BIGINT NOT NULL,
     PRIMARY KEY (owner_id, playbook, stage, month, won)
 );
-CREATE INDEX stage_outcomes_month ON stage_outcomes(playbook, month);
 
 CREATE TABLE targets (
     subject    TEXT NOT NULL,        -- 'u:<user id>' or 't:<team id>'
