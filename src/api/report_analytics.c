@@ -229,7 +229,7 @@ bf_result reports_calibration(api_call *call, const api_route *route)
 
 typedef struct wl_group {
     const char *key;
-    int64_t count[3], amount[3]; /* won, lost, abandoned */
+    int64_t count[3], amount[3], days[3]; /* won, lost, abandoned; days: creation to close */
 } wl_group;
 
 static const char *const wl_dims[] = {"reason",   "won_by",  "stage", "band", "sales_mode",
@@ -285,17 +285,26 @@ static bf_result wl_add(api_call *call, wl_group **groups, size_t *n, size_t *ca
     int k = strcmp(row->dims[3], "won") == 0 ? 0 : strcmp(row->dims[3], "lost") == 0 ? 1 : 2;
     (*groups)[i].count[k] += row->sums[0];
     (*groups)[i].amount[k] += row->sums[1];
+    (*groups)[i].days[k] += row->sums[2];
     return BF_OK;
+}
+
+/* The mean of days over n, or null. */
+static json_t *mean_or_null(int64_t days, int64_t n)
+{
+    return n > 0 ? json_real((double)days / (double)n) : json_null();
 }
 
 static json_t *wl_json(const wl_group *g, const char *name)
 {
     int64_t all = g->count[0] + g->count[1] + g->count[2];
-    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "key", g->key, "name", name,
-                     "won", (json_int_t)g->count[0], "won_amount", (json_int_t)g->amount[0], "lost",
-                     (json_int_t)g->count[1], "lost_amount", (json_int_t)g->amount[1], "abandoned",
-                     (json_int_t)g->count[2], "abandoned_amount", (json_int_t)g->amount[2],
-                     "win_rate", ratio_or_null(g->count[0], all));
+    return json_pack(
+        "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "key", g->key, "name", name,
+        "won", (json_int_t)g->count[0], "won_amount", (json_int_t)g->amount[0], "lost",
+        (json_int_t)g->count[1], "lost_amount", (json_int_t)g->amount[1], "abandoned",
+        (json_int_t)g->count[2], "abandoned_amount", (json_int_t)g->amount[2], "win_rate",
+        ratio_or_null(g->count[0], all), "won_cycle_days", mean_or_null(g->days[0], g->count[0]),
+        "closed_cycle_days", mean_or_null(g->days[0] + g->days[1] + g->days[2], all));
 }
 
 static const char *in_lang(bool en, i18n_text t)
@@ -373,6 +382,7 @@ static const export_column wl_columns[] = {
     {"abandoned", "放弃数", "Abandoned", EXPORT_INT},
     {"abandoned_amount", "放弃金额（元）", "Abandoned (CNY)", EXPORT_FEN},
     {"win_rate", "赢单率", "Win rate", EXPORT_RATIO},
+    {"won_cycle_days", "赢单周期（天）", "Days to win", EXPORT_NUMBER},
 };
 static const export_table wl_tables[] = {
     {"rows", "赢输分析", "Win/loss", wl_columns, sizeof(wl_columns) / sizeof(wl_columns[0])},

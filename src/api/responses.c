@@ -292,7 +292,8 @@ static const schema winloss_members[] = {
     TEXT("currency"),
     LIST("rows", &any_object,
          "Each group: key, name, won, won_amount, lost, lost_amount, abandoned, "
-         "abandoned_amount, win_rate"),
+         "abandoned_amount, win_rate, won_cycle_days and closed_cycle_days (the mean days from "
+         "creation to winning, to closing; null without)"),
     LIST("quarters", &any_object, "The same by quarter of closing"),
     {0}};
 

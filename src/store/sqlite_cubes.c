@@ -10,11 +10,12 @@
  * it closed in as passed through, and its exit from that stage. */
 static const char SQL_OUTCOME_CUBE_ADD[] =
     "INSERT INTO outcome_cube AS t (owner_id, currency, month, playbook, status, stage, "
-    "sales_mode, band, reason, won_by, deals, amount) SELECT owner_id, currency, month, "
-    "playbook, status, stage, sales_mode, band, reason, won_by, 1, amount "
+    "sales_mode, band, reason, won_by, deals, amount, total_days) SELECT owner_id, currency, "
+    "month, playbook, status, stage, sales_mode, band, reason, won_by, 1, amount, cycle_days "
     "FROM deal_outcome_rows WHERE opportunity_id = ?1 "
     "ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
-    "won_by) DO UPDATE SET deals = t.deals + excluded.deals, amount = t.amount + excluded.amount";
+    "won_by) DO UPDATE SET deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
+    "total_days = t.total_days + excluded.total_days";
 static const char SQL_STAGE_OUTCOME_ADD[] =
     "INSERT INTO stage_outcomes AS t (owner_id, playbook, stage, month, won, n) "
     "SELECT COALESCE(owner_id, ''), playbook, stage, COALESCE(substr(closed_at, 1, 7), ''), "

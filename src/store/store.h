@@ -300,7 +300,7 @@ typedef enum report_cube {
     CUBE_FORECAST,       /* dims: currency, month, playbook, category; sums: deals, amount,
                             weighted */
     CUBE_OUTCOME,        /* dims: currency, month, playbook, status, stage, sales_mode, band,
-                            reason, won_by; sums: deals, amount */
+                            reason, won_by; sums: deals, amount, days from creation to close */
     CUBE_FLOW,           /* dims: playbook, stage, month, event, days; sums: n */
     CUBE_STAGE_OUTCOMES, /* dims: playbook, stage, month, won; sums: deals */
     CUBE_ACTIVITY,       /* 3E, of the viewer's people only: dims day, type; sums: activities */

@@ -165,10 +165,12 @@ class ReportTotals(ImportCase):
          "SUM(exact_days) AS total_days FROM deal_flow_rows "
          "GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"),
         ("SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
-         "won_by, deals, amount FROM outcome_cube WHERE deals <> 0 AND owner_id <> '*' "
+         "won_by, deals, amount, total_days FROM outcome_cube WHERE deals <> 0 "
+         "AND owner_id <> '*' "
          "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
          "SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
-         "won_by, COUNT(*) AS deals, SUM(amount) AS amount FROM deal_outcome_rows "
+         "won_by, COUNT(*) AS deals, SUM(amount) AS amount, SUM(cycle_days) AS total_days "
+         "FROM deal_outcome_rows "
          "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10"),
     ]
 

@@ -292,10 +292,10 @@ SUMMARIES = [
      "SELECT owner_id, currency, month, playbook, category, COUNT(*), SUM(amount), "
      "SUM(weighted) FROM deal_forecast_rows GROUP BY 1, 2, 3, 4, 5", "deals"),
     ("outcome_cube", "owner_id, currency, month, playbook, status, stage, sales_mode, band, "
-     "reason, won_by, deals, amount",
+     "reason, won_by, deals, amount, total_days",
      "SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
-     "won_by, COUNT(*), SUM(amount) FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, "
-     "10", "deals"),
+     "won_by, COUNT(*), SUM(amount), SUM(cycle_days) FROM deal_outcome_rows "
+     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10", "deals"),
     ("stage_flow", "owner_id, playbook, stage, month, event, days, n, total_days",
      "SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days) "
      "FROM deal_flow_rows GROUP BY 1, 2, 3, 4, 5, 6", "n"),
@@ -346,9 +346,8 @@ class SummariesTest(ServerTestCase):
                 kept = "SELECT %s FROM %s WHERE %s <> 0 AND owner_id <> '*'" % (columns, table,
                                                                                 count)
                 # Everyone's rows ('*') are the owners' added up.
-                dims = columns.split(", ")[1:-3 if table == "forecast_cube" else
-                                              -2 if table in ("outcome_cube", "stage_flow")
-                                              else -1]
+                dims = columns.split(", ")[1:-3 if table in ("forecast_cube", "outcome_cube")
+                                              else -2 if table == "stage_flow" else -1]
                 sums = columns.split(", ")[1 + len(dims):]
                 everyone = ("SELECT %s FROM %s WHERE owner_id = '*' AND %s <> 0" %
                             (", ".join(dims + sums), table, count))
@@ -396,6 +395,20 @@ class AsOfTest(ServerTestCase):
         self.assertEqual(open_by_quarter("&as_of=%d-01-01" % YEAR), {})
         self.assertEqual(self.get(url + "&as_of=June").status, 422)
         self.assertIsNotNone(changed and late)
+
+    def test_cycle_time_from_creation_to_winning(self):
+        s = self.server
+        acc = s.post("/api/v1/accounts", {"name": "周期客户"}).json
+        deal = s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "周期商机",
+                                                "playbook": "huayu-5", "amount": 800000}).json
+        made = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=10,
+                                                                                 hours=1)
+        bingfa_db.execute(s.db, "UPDATE opportunities SET created_at = ? WHERE id = ?",
+                          (made.strftime("%Y-%m-%dT%H:%M:%SZ"), deal["id"]))
+        win_deal(s, deal["id"])
+        rows = self.get("/api/v1/reports/win-loss?by=playbook&playbook=huayu-5").json["rows"]
+        self.assertEqual([(r["key"], r["won"], r["won_cycle_days"]) for r in rows],
+                         [("huayu-5", 1, 10.0)])
 
 
 if __name__ == "__main__":

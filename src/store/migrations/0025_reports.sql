@@ -10,7 +10,8 @@
 --   category (omitted: outside the funnel proper, or left out by the
 --   owner) and won deals by month of closing (closed);
 -- * outcome_cube: closed deals by month of closing, outcome, stage at
---   close, sales mode, amount band, reason and winning competitor;
+--   close, sales mode, amount band, reason and winning competitor, with
+--   their days from creation to closing added up (the cycle);
 -- * stage_flow: entries into and exits from each stage, by month, with the
 --   whole days spent in the stage at each exit (advanced, back, won, lost,
 --   abandoned), by bucket of days, and their exact sum;
@@ -62,6 +63,7 @@ CREATE TABLE outcome_cube (
     won_by     TEXT NOT NULL,
     deals      INTEGER NOT NULL,
     amount     INTEGER NOT NULL,
+    total_days INTEGER NOT NULL,     -- whole days from creation to closing, added up (cycle)
     PRIMARY KEY (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by)
 ) WITHOUT ROWID;
@@ -118,7 +120,9 @@ CREATE VIEW deal_outcome_rows AS
            COALESCE(sales_mode, '') AS sales_mode,
            CASE WHEN amount < 50000000 THEN 0 WHEN amount < 200000000 THEN 1
                 WHEN amount < 1000000000 THEN 2 ELSE 3 END AS band,
-           COALESCE(close_reason, '') AS reason, COALESCE(won_by, '') AS won_by, amount
+           COALESCE(close_reason, '') AS reason, COALESCE(won_by, '') AS won_by, amount,
+           COALESCE(MAX(0, CAST(julianday(closed_at) - julianday(created_at) AS INTEGER)), 0)
+               AS cycle_days
     FROM opportunities WHERE status <> 'open';
 
 -- Each stay of a deal in a stage: its entry, its exit by a later change,
@@ -170,7 +174,7 @@ INSERT INTO forecast_cube
     FROM deal_forecast_rows GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO outcome_cube
     SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
-           COUNT(*), SUM(amount)
+           COUNT(*), SUM(amount), SUM(cycle_days)
     FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow
     SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days)
@@ -202,9 +206,12 @@ BEGIN
                COALESCE(OLD.sales_mode, ''),
                CASE WHEN OLD.amount < 50000000 THEN 0 WHEN OLD.amount < 200000000 THEN 1
                     WHEN OLD.amount < 1000000000 THEN 2 ELSE 3 END,
-               COALESCE(OLD.close_reason, ''), COALESCE(OLD.won_by, ''), -1, -OLD.amount
+               COALESCE(OLD.close_reason, ''), COALESCE(OLD.won_by, ''), -1, -OLD.amount,
+               -COALESCE(MAX(0, CAST(julianday(OLD.closed_at) - julianday(OLD.created_at)
+                                     AS INTEGER)), 0)
         WHERE OLD.status <> 'open'
-    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount,
+        total_days = total_days + excluded.total_days;
 END;
 
 CREATE TRIGGER opportunities_cube_new AFTER UPDATE OF status, currency, owner_id, playbook,
@@ -218,9 +225,10 @@ BEGIN
         amount = amount + excluded.amount, weighted = weighted + excluded.weighted;
     INSERT INTO outcome_cube
         SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
-               won_by, 1, amount
+               won_by, 1, amount, cycle_days
         FROM deal_outcome_rows WHERE opportunity_id = NEW.id
-    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount,
+        total_days = total_days + excluded.total_days;
     DELETE FROM forecast_cube WHERE deals = 0 AND owner_id IN (COALESCE(OLD.owner_id, ''),
         COALESCE(NEW.owner_id, '')) AND currency IN (OLD.currency, NEW.currency);
     DELETE FROM outcome_cube WHERE deals = 0 AND owner_id IN (COALESCE(OLD.owner_id, ''),
@@ -293,9 +301,10 @@ BEGIN
         amount = amount + excluded.amount, weighted = weighted + excluded.weighted;
     INSERT INTO outcome_cube
         SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
-               won_by, -1, -amount
+               won_by, -1, -amount, -cycle_days
         FROM deal_outcome_rows WHERE opportunity_id = OLD.id
-    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount,
+        total_days = total_days + excluded.total_days;
     INSERT INTO stage_flow
         SELECT owner_id, playbook, stage, month, event, days, -COUNT(*), -SUM(exact_days)
         FROM deal_flow_rows WHERE opportunity_id = OLD.id
@@ -511,7 +520,7 @@ INSERT INTO forecast_cube
     FROM forecast_cube GROUP BY 2, 3, 4, 5;
 INSERT INTO outcome_cube
     SELECT '*', currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
-           SUM(deals), SUM(amount)
+           SUM(deals), SUM(amount), SUM(total_days)
     FROM outcome_cube GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow
     SELECT '*', playbook, stage, month, event, days, SUM(n), SUM(total_days)
@@ -541,16 +550,19 @@ CREATE TRIGGER outcome_cube_all_insert AFTER INSERT ON outcome_cube
 WHEN NEW.owner_id <> '*'
 BEGIN
     INSERT INTO outcome_cube VALUES ('*', NEW.currency, NEW.month, NEW.playbook, NEW.status,
-        NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, NEW.deals, NEW.amount)
-    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+        NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, NEW.deals, NEW.amount,
+        NEW.total_days)
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount,
+        total_days = total_days + excluded.total_days;
 END;
 CREATE TRIGGER outcome_cube_all_update AFTER UPDATE ON outcome_cube
 WHEN NEW.owner_id <> '*'
 BEGIN
     INSERT INTO outcome_cube VALUES ('*', NEW.currency, NEW.month, NEW.playbook, NEW.status,
         NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, NEW.deals - OLD.deals,
-        NEW.amount - OLD.amount)
-    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount;
+        NEW.amount - OLD.amount, NEW.total_days - OLD.total_days)
+    ON CONFLICT DO UPDATE SET deals = deals + excluded.deals, amount = amount + excluded.amount,
+        total_days = total_days + excluded.total_days;
 END;
 
 CREATE TRIGGER stage_flow_all_insert AFTER INSERT ON stage_flow

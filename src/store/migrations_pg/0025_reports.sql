@@ -76,6 +76,7 @@ CREATE TABLE outcome_cube (
     won_by     TEXT NOT NULL,
     deals      BIGINT NOT NULL,
     amount     BIGINT NOT NULL,
+    total_days BIGINT NOT NULL,      -- whole days from creation to closing, added up (cycle)
     PRIMARY KEY (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by)
 );
@@ -132,7 +133,8 @@ CREATE VIEW deal_outcome_rows AS
            COALESCE(sales_mode, '') AS sales_mode,
            CAST(CASE WHEN amount < 50000000 THEN 0 WHEN amount < 200000000 THEN 1
                      WHEN amount < 1000000000 THEN 2 ELSE 3 END AS BIGINT) AS band,
-           COALESCE(close_reason, '') AS reason, COALESCE(won_by, '') AS won_by, amount
+           COALESCE(close_reason, '') AS reason, COALESCE(won_by, '') AS won_by, amount,
+           COALESCE(bf_whole_days(closed_at, created_at), 0) AS cycle_days
     FROM opportunities WHERE status <> 'open';
 
 -- Each stay of a deal in a stage: its entry, its exit by a later change,
@@ -180,9 +182,9 @@ INSERT INTO forecast_cube (owner_id, currency, month, playbook, category, deals,
     SELECT owner_id, currency, month, playbook, category, COUNT(*), SUM(amount), SUM(weighted)
     FROM deal_forecast_rows GROUP BY 1, 2, 3, 4, 5;
 INSERT INTO outcome_cube (owner_id, currency, month, playbook, status, stage, sales_mode, band,
-                          reason, won_by, deals, amount)
+                          reason, won_by, deals, amount, total_days)
     SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
-           COUNT(*), SUM(amount)
+           COUNT(*), SUM(amount), SUM(cycle_days)
     FROM deal_outcome_rows GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow (owner_id, playbook, stage, month, event, days, n, total_days)
     SELECT owner_id, playbook, stage, month, event, days, COUNT(*), SUM(exact_days)
@@ -211,16 +213,19 @@ BEGIN
     END IF;
     IF OLD.status <> 'open' THEN
         INSERT INTO outcome_cube AS t (owner_id, currency, month, playbook, status, stage,
-                                       sales_mode, band, reason, won_by, deals, amount)
+                                       sales_mode, band, reason, won_by, deals, amount,
+                                       total_days)
         VALUES (COALESCE(OLD.owner_id, ''), OLD.currency,
                 COALESCE(substr(OLD.closed_at, 1, 7), ''), OLD.playbook, OLD.status, OLD.stage,
                 COALESCE(OLD.sales_mode, ''),
                 CASE WHEN OLD.amount < 50000000 THEN 0 WHEN OLD.amount < 200000000 THEN 1
                      WHEN OLD.amount < 1000000000 THEN 2 ELSE 3 END,
-                COALESCE(OLD.close_reason, ''), COALESCE(OLD.won_by, ''), -1, -OLD.amount)
+                COALESCE(OLD.close_reason, ''), COALESCE(OLD.won_by, ''), -1, -OLD.amount,
+                -COALESCE(bf_whole_days(OLD.closed_at, OLD.created_at), 0))
         ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band,
                      reason, won_by) DO UPDATE SET
-            deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
+            deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
+            total_days = t.total_days + excluded.total_days;
     END IF;
     RETURN NULL;
 END
@@ -240,13 +245,14 @@ BEGIN
         deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
         weighted = t.weighted + excluded.weighted;
     INSERT INTO outcome_cube AS t (owner_id, currency, month, playbook, status, stage,
-                                   sales_mode, band, reason, won_by, deals, amount)
+                                   sales_mode, band, reason, won_by, deals, amount, total_days)
         SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
-               won_by, 1, amount
+               won_by, 1, amount, cycle_days
         FROM deal_outcome_rows WHERE opportunity_id = NEW.id
     ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by) DO UPDATE SET
-        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
+        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
+        total_days = t.total_days + excluded.total_days;
     DELETE FROM forecast_cube WHERE deals = 0 AND owner_id IN (COALESCE(OLD.owner_id, ''),
         COALESCE(NEW.owner_id, '')) AND currency IN (OLD.currency, NEW.currency);
     DELETE FROM outcome_cube WHERE deals = 0 AND owner_id IN (COALESCE(OLD.owner_id, ''),
@@ -344,13 +350,14 @@ BEGIN
         deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
         weighted = t.weighted + excluded.weighted;
     INSERT INTO outcome_cube AS t (owner_id, currency, month, playbook, status, stage,
-                                   sales_mode, band, reason, won_by, deals, amount)
+                                   sales_mode, band, reason, won_by, deals, amount, total_days)
         SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
-               won_by, -1, -amount
+               won_by, -1, -amount, -cycle_days
         FROM deal_outcome_rows WHERE opportunity_id = OLD.id
     ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by) DO UPDATE SET
-        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
+        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
+        total_days = t.total_days + excluded.total_days;
     INSERT INTO stage_flow AS t (owner_id, playbook, stage, month, event, days, n, total_days)
         SELECT owner_id, playbook, stage, month, event, days, -COUNT(*), -SUM(exact_days)
         FROM deal_flow_rows WHERE opportunity_id = OLD.id
@@ -618,7 +625,7 @@ INSERT INTO forecast_cube
     FROM forecast_cube GROUP BY 2, 3, 4, 5;
 INSERT INTO outcome_cube
     SELECT '*', currency, month, playbook, status, stage, sales_mode, band, reason, won_by,
-           SUM(deals), SUM(amount)
+           SUM(deals), SUM(amount), SUM(total_days)
     FROM outcome_cube GROUP BY 2, 3, 4, 5, 6, 7, 8, 9, 10;
 INSERT INTO stage_flow
     SELECT '*', playbook, stage, month, event, days, SUM(n), SUM(total_days)
@@ -648,16 +655,17 @@ CREATE TRIGGER forecast_cube_all AFTER INSERT OR UPDATE ON forecast_cube
 
 CREATE FUNCTION outcome_cube_all() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    d BIGINT := NEW.deals; a BIGINT := NEW.amount;
+    d BIGINT := NEW.deals; a BIGINT := NEW.amount; c BIGINT := NEW.total_days;
 BEGIN
     IF TG_OP = 'UPDATE' THEN
-        d := d - OLD.deals; a := a - OLD.amount;
+        d := d - OLD.deals; a := a - OLD.amount; c := c - OLD.total_days;
     END IF;
     INSERT INTO outcome_cube AS t VALUES ('*', NEW.currency, NEW.month, NEW.playbook,
-        NEW.status, NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, d, a)
+        NEW.status, NEW.stage, NEW.sales_mode, NEW.band, NEW.reason, NEW.won_by, d, a, c)
     ON CONFLICT (owner_id, currency, month, playbook, status, stage, sales_mode, band, reason,
                  won_by) DO UPDATE SET
-        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount;
+        deals = t.deals + excluded.deals, amount = t.amount + excluded.amount,
+        total_days = t.total_days + excluded.total_days;
     RETURN NULL;
 END
 $$;
