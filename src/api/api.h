@@ -760,9 +760,10 @@ bf_result api_report_names(api_call *call, report_names *out);
 const report_person *api_report_person(const report_names *names, const char *id);
 const report_team *api_report_team(const report_names *names, const char *id);
 
-/* Whether the caller may see the target of subject ("u:<user>", "t:<team>"):
- * an admin all, a manager their tree's, others their own. */
-bf_result api_target_visible(api_call *call, const char *subject, bool *ok);
+/* The targets of quarters from..to in currency that the caller may see: an
+ * admin all, a manager their tree's, others their own. In the call's arena. */
+bf_result api_targets_seen(api_call *call, const char *from, const char *to, const char *currency,
+                           sales_target **out, size_t *n);
 
 /* The reports' handlers. */
 bf_result reports_forecast_periods(api_call *call, const api_route *route);

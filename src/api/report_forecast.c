@@ -280,8 +280,20 @@ static const export_table forecast_tables[] = {
 };
 static const export_spec forecast_export = {"销售预测", "forecast", forecast_tables, 2};
 
-/* The people or teams with a target in the range that the caller may see
- * (and the report asks for) have a row, deals or not. */
+/* Whether the user (or, with user NULL, the team) is in team ancestor's tree. */
+static bool in_team(const report_names *names, const char *user, const char *team,
+                    const char *ancestor)
+{
+    const report_person *p = user ? api_report_person(names, user) : NULL;
+    const report_team *t = api_report_team(names, user ? (p ? p->team_id : NULL) : team);
+    for (int depth = 0; t && depth < 64; depth++, t = api_report_team(names, t->parent_id))
+        if (strcmp(t->id, ancestor) == 0)
+            return true;
+    return false;
+}
+
+/* The people or teams with a target in the range (of those the caller may
+ * see) that the report asks for have a row, deals or not. */
 static bf_result target_groups(fc *f, const report_names *names, const sales_target *t, size_t nt)
 {
     bool owners = strcmp(f->group, "owner") == 0, teams = strcmp(f->group, "team") == 0;
@@ -290,19 +302,9 @@ static bf_result target_groups(fc *f, const report_names *names, const sales_tar
         if (strncmp(t[i].subject, owners ? "u:" : "t:", 2) != 0 ||
             (owners && f->q->owner_id && strcmp(id, f->q->owner_id) != 0))
             continue;
-        if (f->q->team_id) { /* within the team asked for */
-            const report_person *p = owners ? api_report_person(names, id) : NULL;
-            const report_team *tm = api_report_team(names, owners ? (p ? p->team_id : NULL) : id);
-            while (tm && strcmp(tm->id, f->q->team_id) != 0)
-                tm = api_report_team(names, tm->parent_id);
-            if (tm == NULL)
-                continue;
-        }
-        bool ok;
-        bf_result r = api_target_visible(f->call, t[i].subject, &ok);
-        if (r != BF_OK)
-            return r;
-        if (ok && group_cells(f, id) == NULL)
+        if (f->q->team_id && !in_team(names, owners ? id : NULL, owners ? NULL : id, f->q->team_id))
+            continue;
+        if (group_cells(f, id) == NULL)
             return BF_ERR_NOMEM;
     }
     return BF_OK;
@@ -317,14 +319,7 @@ static bool undo_row_wanted(const cube_query *q, const report_names *names, cons
         return false;
     if (q->owner_id && strcmp(row->owner_id, q->owner_id) != 0)
         return false;
-    if (q->team_id == NULL)
-        return true;
-    const report_person *who = api_report_person(names, row->owner_id);
-    const report_team *t = who ? api_report_team(names, who->team_id) : NULL;
-    for (int depth = 0; t && depth < 64; depth++, t = api_report_team(names, t->parent_id))
-        if (strcmp(t->id, q->team_id) == 0)
-            return true;
-    return false;
+    return q->team_id == NULL || in_team(names, row->owner_id, NULL, q->team_id);
 }
 
 /* ?as_of=YYYY-MM-DD: the forecast as it stood at the end of that day (UTC):
@@ -371,8 +366,7 @@ bf_result reports_forecast_periods(api_call *call, const api_route *route)
     snprintf(qfrom, sizeof(qfrom), "%.4s-Q%d", q.from, (atoi(q.from + 5) + 2) / 3 % 8);
     snprintf(qto, sizeof(qto), "%.4s-Q%d", q.to, (atoi(q.to + 5) + 2) / 3 % 8);
     if (r == BF_OK)
-        r = store_targets_list(call->app->store, call->arena, qfrom, qto, q.currency, &targets, &nt,
-                               &call->err);
+        r = api_targets_seen(call, qfrom, qto, q.currency, &targets, &nt);
     if (r == BF_OK)
         r = target_groups(&f, &names, targets, nt);
     if (r == BF_OK && strcmp(f.group, "none") == 0 && group_cells(&f, "") == NULL)

@@ -36,9 +36,19 @@ static bf_result may_target(api_call *call, const char *subject, bool write, boo
     return BF_OK;
 }
 
-bf_result api_target_visible(api_call *call, const char *subject, bool *ok)
+bf_result api_targets_seen(api_call *call, const char *from, const char *to, const char *currency,
+                           sales_target **out, size_t *n)
 {
-    return may_target(call, subject, false, ok);
+    bf_result r =
+        store_targets_list(call->app->store, call->arena, from, to, currency, out, n, &call->err);
+    size_t kept = 0;
+    for (size_t i = 0; r == BF_OK && i < *n; i++) {
+        bool ok;
+        if ((r = may_target(call, (*out)[i].subject, false, &ok)) == BF_OK && ok)
+            (*out)[kept++] = (*out)[i];
+    }
+    *n = kept;
+    return r;
 }
 
 static bf_result require_staff(api_call *call)
@@ -100,18 +110,13 @@ bf_result targets_list(api_call *call, const api_route *route)
     sales_target *t = NULL;
     size_t n = 0;
     report_names names;
-    if ((r = store_targets_list(call->app->store, call->arena, from, to, currency, &t, &n,
-                                &call->err)) != BF_OK ||
+    if ((r = api_targets_seen(call, from, to, currency, &t, &n)) != BF_OK ||
         (r = api_report_names(call, &names)) != BF_OK)
         return r;
     json_t *items = api_keep(call, json_array());
-    for (size_t i = 0; items && i < n; i++) {
-        bool ok;
-        if ((r = may_target(call, t[i].subject, false, &ok)) != BF_OK)
-            return r;
-        if (ok && json_array_append_new(items, target_json(&t[i], &names)) != 0)
+    for (size_t i = 0; items && i < n; i++)
+        if (json_array_append_new(items, target_json(&t[i], &names)) != 0)
             return BF_ERR_NOMEM;
-    }
     if (items == NULL)
         return BF_ERR_NOMEM;
     json_t *body = json_pack("{s:O}", "items", items);

@@ -258,6 +258,15 @@ class ReportsTest(ServerTestCase):
         history = self.get("/api/v1/opportunities/%s/history" % self.deals[2]["id"]).json
         entered = sum(1 for c in history["items"] if c["from_stage"] != c["to_stage"])
         self.assertEqual(sum(st["entered"] for st in stages), entered + 2)
+        # The owner's target is not the consultant's to see, beside the owner's deals.
+        owner = self.get("/api/v1/opportunities/" + self.deals[5]["id"]).json["owner_id"]
+        self.assertEqual(self.put("/api/v1/targets", {"user_id": owner, "quarter": "%d-Q1" % YEAR,
+                                                      "amount": 7700000}).status, 204)
+        rows = self.get("/api/v1/reports/forecast?group=owner", headers=who).json["rows"]
+        self.assertTrue(rows and {r["group"] for r in rows} == {owner}, rows)
+        self.assertEqual({r["target"] for r in rows}, {None})
+        self.assertIn(7700000, {r["target"] for r in self.get(
+            "/api/v1/reports/forecast?group=owner").json["rows"] if r["group"] == owner})
         wl = self.get("/api/v1/reports/win-loss?by=won_by", headers=who).json
         self.assertEqual(sorted((r["key"], r["won"], r["lost"]) for r in wl["rows"]),
                          [("", 1, 0), ("对手甲", 0, 1)])
