@@ -919,7 +919,7 @@ static const api_route declared_routes[] = {
                 "0 removes it",
      .body = &body_target,
      .success = 204,
-     .statuses = {400, 403, 422}},
+     .statuses = {400, 403, 413, 415, 422}},
     {.method = "GET",
      .pattern = "/api/v1/reports/forecast/changes",
      .handler = reports_changes,
