@@ -738,9 +738,14 @@ extern const resource_hooks user_hooks;
 
 /* The query every report takes, checked (422 naming the parameter): from and
  * to (YYYY-MM, this year by default, at most 120 months), currency (CNY),
- * playbook, owner (a user id), team (a team id: its whole tree); for the
- * call's viewer. Strings are the request's or the call's arena. */
+ * playbook, owner (a user id), team (a team id: its whole tree), as_of (a
+ * day, YYYY-MM-DD: q->before the moment after it); for the call's viewer.
+ * Strings are the request's or the call's arena. */
 bf_result api_report_query(api_call *call, report_cube cube, cube_query *q);
+
+/* The day the report is asked as of (?as_of), or NULL for now; the
+ * request's. */
+const char *api_report_as_of(api_call *call);
 
 /* The months since year 0 of "YYYY-MM". */
 int api_report_month_index(const char *month);

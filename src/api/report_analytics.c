@@ -154,8 +154,8 @@ bf_result reports_stages(api_call *call, const api_route *route)
     }
     if (stages == NULL)
         return BF_ERR_NOMEM;
-    json_t *body = json_pack("{s:s, s:s, s:s, s:O}", "playbook", pb->id, "from", q.from, "to", q.to,
-                             "stages", stages);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s?, s:O}", "playbook", pb->id, "from", q.from, "to",
+                             q.to, "as_of", api_report_as_of(call), "stages", stages);
     return body ? api_respond_export(call, body, &stage_export) : BF_ERR_NOMEM;
 }
 
@@ -220,8 +220,9 @@ bf_result reports_calibration(api_call *call, const api_route *route)
     }
     if (stages == NULL)
         return BF_ERR_NOMEM;
-    json_t *body = json_pack("{s:s, s:s, s:s, s:i, s:O}", "playbook", pb->id, "from", q.from, "to",
-                             q.to, "min_closed", CALIBRATION_MIN_CLOSED, "stages", stages);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s?, s:i, s:O}", "playbook", pb->id, "from", q.from,
+                             "to", q.to, "as_of", api_report_as_of(call), "min_closed",
+                             CALIBRATION_MIN_CLOSED, "stages", stages);
     return body ? api_respond_export(call, body, &calibration_export) : BF_ERR_NOMEM;
 }
 
@@ -429,8 +430,8 @@ bf_result reports_winloss(api_call *call, const api_route *route)
     if ((r = wl_table(call, rows, n, by, &names, table)) != BF_OK ||
         (r = wl_table(call, qrows, nq, 6, &names, quarters)) != BF_OK)
         return r;
-    json_t *body =
-        json_pack("{s:s, s:s, s:s, s:s, s:O, s:O}", "by", wl_dims[by], "from", q.from, "to", q.to,
-                  "currency", q.currency, "rows", table, "quarters", quarters);
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s?, s:O, s:O}", "by", wl_dims[by], "from",
+                             q.from, "to", q.to, "currency", q.currency, "as_of",
+                             api_report_as_of(call), "rows", table, "quarters", quarters);
     return body ? api_respond_export(call, body, &wl_export) : BF_ERR_NOMEM;
 }

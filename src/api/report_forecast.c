@@ -8,9 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/text.h"
 #include "http/response.h"
 
 enum { CAT_PIPELINE, CAT_BEST, CAT_COMMIT, CAT_OMITTED, CAT_CLOSED, CAT_COUNT };
@@ -322,28 +320,6 @@ static bool undo_row_wanted(const cube_query *q, const report_names *names, cons
     return q->team_id == NULL || in_team(names, row->owner_id, NULL, q->team_id);
 }
 
-/* ?as_of=YYYY-MM-DD: the forecast as it stood at the end of that day (UTC):
- * the changes since undone. The moment after it into *before; NULL without. */
-static bf_result as_of(api_call *call, const char **before)
-{
-    const char *day = http_query(call->req, "as_of");
-    *before = NULL;
-    if (day == NULL || *day == '\0')
-        return BF_OK;
-    int y, m, d;
-    char tail;
-    if (strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
-        m > 12 || d < 1 || d > 31)
-        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "as_of",
-                       "as_of must be a day, YYYY-MM-DD");
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1};
-    time_t t = timegm(&tm);
-    char at[32];
-    text_format_utc(t, at, sizeof(at));
-    *before = arena_strdup(call->arena, at);
-    return *before ? BF_OK : BF_ERR_NOMEM;
-}
-
 bf_result reports_forecast_periods(api_call *call, const api_route *route)
 {
     (void)route;
@@ -373,13 +349,10 @@ bf_result reports_forecast_periods(api_call *call, const api_route *route)
         r = BF_ERR_NOMEM;
     for (size_t i = 0; r == BF_OK && i < n; i++)
         r = add_row(&f, &names, &rows[i]);
-    const char *before = NULL;
     cube_row *undo = NULL;
     size_t nundo = 0;
-    if (r == BF_OK)
-        r = as_of(call, &before);
-    if (r == BF_OK && before)
-        r = store_report_forecast_undo(call->app->store, call->arena, call->who, before, &undo,
+    if (r == BF_OK && q.before)
+        r = store_report_forecast_undo(call->app->store, call->arena, call->who, q.before, &undo,
                                        &nundo, &call->err);
     for (size_t i = 0; r == BF_OK && i < nundo; i++)
         if (undo_row_wanted(&q, &names, &undo[i]))
@@ -406,7 +379,7 @@ bf_result reports_forecast_periods(api_call *call, const api_route *route)
                              : f.period == 'q' ? "quarter"
                                                : "year",
                              "group", f.group, "from", q.from, "to", q.to, "currency", q.currency,
-                             "as_of", http_query(call->req, "as_of"), "rows", out, "totals", totals,
+                             "as_of", api_report_as_of(call), "rows", out, "totals", totals,
                              "undated", undated ? undated : json_null());
     if (body == NULL)
         return BF_ERR_NOMEM;

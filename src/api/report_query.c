@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "http/response.h"
 
 /* Whether s is YYYY-MM with a month 01..12. */
@@ -33,6 +34,28 @@ int api_report_month_index(const char *month)
     int y = 0, m = 0;
     sscanf(month, "%4d-%2d", &y, &m);
     return y * 12 + (m - 1);
+}
+
+/* ?as_of=YYYY-MM-DD: the report as it stood at the end of that day (UTC).
+ * The moment after it into *before; NULL without. */
+static bf_result as_of(api_call *call, const char **before)
+{
+    const char *day = http_query(call->req, "as_of");
+    *before = NULL;
+    if (day == NULL || *day == '\0')
+        return BF_OK;
+    int y, m, d;
+    char tail;
+    if (strlen(day) != 10 || sscanf(day, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || m < 1 ||
+        m > 12 || d < 1 || d > 31)
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "as_of",
+                       "as_of must be a day, YYYY-MM-DD");
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + 1};
+    time_t t = timegm(&tm);
+    char at[32];
+    text_format_utc(t, at, sizeof(at));
+    *before = arena_strdup(call->arena, at);
+    return *before ? BF_OK : BF_ERR_NOMEM;
 }
 
 bf_result api_report_query(api_call *call, report_cube cube, cube_query *q)
@@ -69,7 +92,12 @@ bf_result api_report_query(api_call *call, report_cube cube, cube_query *q)
                        "playbook %s is not loaded", q->playbook);
     q->owner_id = query_or_null(call, "owner");
     q->team_id = query_or_null(call, "team");
-    return BF_OK;
+    return as_of(call, &q->before);
+}
+
+const char *api_report_as_of(api_call *call)
+{
+    return query_or_null(call, "as_of");
 }
 
 bf_result api_report_names(api_call *call, report_names *out)

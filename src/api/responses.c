@@ -264,6 +264,7 @@ static const schema stage_report_members[] = {
     TEXT("playbook"),
     TEXT("from"),
     TEXT("to"),
+    TEXT_OR_NULL("as_of"),
     LIST("stages", &any_object,
          "Each stage: entered, advanced, won, back, lost, abandoned, conversion_next, "
          "conversion_won, days_median, days_mean, days_p90 (of the stays that ended)"),
@@ -276,6 +277,7 @@ static const schema calibration_members[] = {
     TEXT("playbook"),
     TEXT("from"),
     TEXT("to"),
+    TEXT_OR_NULL("as_of"),
     INT("min_closed"),
     LIST("stages", &any_object,
          "Each stage: nominal (percent), closed, won, observed, low and high (95% Wilson "
@@ -290,6 +292,7 @@ static const schema winloss_members[] = {
     TEXT("from"),
     TEXT("to"),
     TEXT("currency"),
+    TEXT_OR_NULL("as_of"),
     LIST("rows", &any_object,
          "Each group: key, name, won, won_amount, lost, lost_amount, abandoned, "
          "abandoned_amount, win_rate, won_cycle_days and closed_cycle_days (the mean days from "

@@ -47,8 +47,14 @@ enum {
     HAS_TEAM = 4,
     HAS_UNDATED = 8,
     BY_OWNER = 16,
-    NO_ASIDE = 32 /* the viewer sees no deal aside (aside_counts): no part for them */
+    NO_ASIDE = 32, /* the viewer sees no deal aside (aside_counts): no part for them */
+    ROLLUP = 64,   /* the rows of one manager's tree (migration 26): a manager's, or ?6's */
+    AS_OF = 128    /* the events from ?7 on taken away again (cube_query.before) */
 };
+
+/* The deals a part of a read computes from the views: those seen aside, or
+ * (as of a past day) those seen whose events since ?7 are taken away. */
+typedef enum view_part { PART_ASIDE, PART_AFTER } view_part;
 
 typedef struct cube_shape {
     const cube_query *q;
@@ -77,7 +83,7 @@ static bf_result append_filters(buf *b, const cube_shape *sh, const char *t)
         r = buf_printf(b, " AND %s.playbook = ?2", t);
     if (r == BF_OK && (sh->has & HAS_OWNER))
         r = buf_printf(b, " AND %s.owner_id = ?5", t);
-    if (r == BF_OK && (sh->has & HAS_TEAM))
+    if (r == BF_OK && (sh->has & HAS_TEAM) && !(sh->has & ROLLUP))
         r = buf_printf(b,
                        " AND %s.owner_id IN (SELECT u.id FROM users u JOIN team_scopes ts ON "
                        "ts.team_id = u.team_id WHERE ts.scope = 's:' || CAST(?6 AS TEXT))",
@@ -113,17 +119,30 @@ static bf_result append_group(buf *b, const cube_def *d, unsigned fold)
     return r;
 }
 
-/* WITH people …; SELECT owner_id, dims, sums FROM (the summary's rows of
- * the owners seen UNION ALL the deals seen aside, added up) GROUP BY. */
-/* The rows of the deals seen aside of a summary whose view is a compound
- * (stage flow, stage outcomes): the view's arms, each led by the aside
- * deals (o), so that only their rows are made (SQLite does not push a join
- * into a compound view). They mirror deal_flow_rows and
- * deal_stage_outcome_rows of migration 25; tests/api/test_reports.py checks
- * a deal team member's reports against the deals they read. */
-static bf_result append_aside_arms(buf *b, const cube_shape *sh)
+/* The condition on the deal (o) of an arm of a view part: seen aside; or
+ * seen, with an event since ?7 (deal_changes, or made since), the arm's
+ * event (at) being one of them. */
+static bf_result append_part_deals(buf *b, const cube_shape *sh, view_part part, const char *at)
 {
-    const viewer *who = sh->q->who;
+    if (part == PART_ASIDE)
+        return sq_append_deals_aside(b, sh->q->who, "o");
+    bf_result r = buf_printf(b,
+                             "%s >= ?7 AND o.id IN (SELECT opportunity_id FROM deal_changes WHERE "
+                             "changed_at >= ?7 UNION SELECT id FROM opportunities WHERE "
+                             "created_at >= ?7) AND ",
+                             at);
+    return r == BF_OK ? sq_append_visibility_where(b, &resource_opportunities, "o", sh->q->who) : r;
+}
+
+/* The rows of a part computed from the views of a summary whose view is a
+ * compound (stage flow, stage outcomes): the view's arms, each led by the
+ * part's deals (o), so that only their rows are made (SQLite does not push
+ * a join into a compound view). They mirror deal_flow_rows and
+ * deal_stage_outcome_rows of migration 25; tests/api/test_reports.py checks
+ * a deal team member's reports against the deals they read, and the
+ * reports as of a past day against the events up to it. */
+static bf_result append_view_arms(buf *b, const cube_shape *sh, view_part part)
+{
     const char *days = sh->pg ? "bf_whole_days(c.changed_at, COALESCE((SELECT MAX(p.changed_at) "
                                 "FROM stage_changes p WHERE p.opportunity_id = c.opportunity_id "
                                 "AND p.changed_at < c.changed_at), o.created_at))"
@@ -183,7 +202,8 @@ static bf_result append_aside_arms(buf *b, const cube_shape *sh)
                            "o.status IN ('lost', 'abandoned') AND o.closed_at IS NOT NULL AND ",
                            closed);
         if (r == BF_OK)
-            r = sq_append_deals_aside(b, who, "o");
+            r = append_part_deals(
+                b, sh, part, sh->q->cube == CUBE_FLOW && i < 2 ? "c.changed_at" : "o.closed_at");
     }
     return r == BF_OK && sh->q->cube == CUBE_FLOW ? buf_append_str(b, ") AS stays") : r;
 }
@@ -196,6 +216,28 @@ static const char *owner_column(const cube_shape *sh, const char *t)
     return "''";
 }
 
+/* SELECT owner_id, dims, sums of the rows of a part's deals, computed from
+ * the summary's view, filtered and added up like the summary's rows. */
+static bf_result append_view_part(buf *b, const cube_shape *sh, view_part part)
+{
+    const cube_def *d = &cubes[sh->q->cube];
+    bool compound = sh->q->cube == CUBE_FLOW || sh->q->cube == CUBE_STAGE_OUTCOMES;
+    bf_result r = buf_printf(b, "SELECT %s AS owner_id", owner_column(sh, "v"));
+    if (r == BF_OK)
+        r = append_dims(b, d, sh->q->fold, "v.");
+    if (r == BF_OK && compound && (r = buf_printf(b, ", %s FROM (", d->view_sums)) == BF_OK &&
+        (r = append_view_arms(b, sh, part)) == BF_OK)
+        r = buf_append_str(b, ") AS v WHERE ");
+    if (r == BF_OK && !compound &&
+        (r = buf_printf(b, ", %s FROM opportunities o JOIN %s v ON v.opportunity_id = o.id WHERE ",
+                        d->view_sums, d->view)) == BF_OK &&
+        (r = append_part_deals(b, sh, part, "o.closed_at")) == BF_OK)
+        r = buf_append_str(b, " AND ");
+    if (r == BF_OK)
+        r = append_filters(b, sh, "v");
+    return r == BF_OK ? append_group(b, d, sh->q->fold) : r;
+}
+
 /* WITH people …; SELECT owner_id, dims, sums FROM (the summary's rows of
  * the owners seen UNION ALL the deals seen aside, added up) GROUP BY; the
  * owner '' for all when the report does not ask by owner. */
@@ -205,7 +247,6 @@ static bf_result build_cube(buf *b, const void *ctx)
     const cube_query *q = sh->q;
     const cube_def *d = &cubes[q->cube];
     bool people = !sees_all(q->who) && sq_visibility_by_people(q->who);
-    bool compound = q->cube == CUBE_FLOW || q->cube == CUBE_STAGE_OUTCOMES;
     bool aside = !sees_all(q->who) && d->view && !(sh->has & NO_ASIDE);
     bf_result r = sq_append_visibility_with(b, q->who);
     if (r == BF_OK)
@@ -224,42 +265,41 @@ static bf_result build_cube(buf *b, const void *ctx)
             r = buf_printf(b, ", %s FROM %s c WHERE ", d->sums, d->table);
         if (r == BF_OK)
             r = append_filters(b, sh, "c");
-        if (r == BF_OK && people)
-            r = buf_append_str(b, " AND c.owner_id IN (SELECT id FROM people)");
-        /* Everyone's rows together ('*', migration 25) where the report asks
-         * for all of them; else the owners' alone, each read by its key (the
-         * summaries have no other index: the primary key leads by owner). */
+        /* One tree's rows together (migration 26): a manager's people, or
+         * the team asked for by one who sees all; everyone's ('*', migration
+         * 25) where the report asks for all; else the owners' alone, each
+         * read by its key (the summaries have no other index: the primary
+         * key leads by owner). */
         bool all = !(sh->has & (BY_OWNER | HAS_OWNER | HAS_TEAM));
-        if (r == BF_OK && sees_all(q->who) && q->cube <= CUBE_STAGE_OUTCOMES)
+        if (r == BF_OK && (sh->has & ROLLUP))
+            r = buf_append_str(b, people ? " AND c.owner_id = COALESCE('s:' || ?93, ?90)"
+                                         : " AND c.owner_id = 's:' || ?6");
+        else if (r == BF_OK && people)
+            r = buf_append_str(b, " AND c.owner_id IN (SELECT id FROM people)");
+        else if (r == BF_OK && sees_all(q->who) && q->cube <= CUBE_STAGE_OUTCOMES)
             r = buf_append_str(b, all ? " AND c.owner_id = '*'"
                                       : " AND c.owner_id IN (SELECT id FROM users UNION ALL "
                                         "SELECT '')");
         if (r == BF_OK)
             r = append_group(b, d, q->fold);
     }
-    if (r == BF_OK && people && aside)
-        r = buf_append_str(b, " UNION ALL ");
-    if (r == BF_OK && aside) {
-        r = buf_printf(b, "SELECT %s AS owner_id", owner_column(sh, "v"));
+    bool first = !(sees_all(q->who) || people);
+    if (r == BF_OK && aside && (r = buf_append_str(b, first ? "" : " UNION ALL ")) == BF_OK)
+        r = append_view_part(b, sh, PART_ASIDE);
+    first = first && !aside;
+    /* As of a past day: the events since, of the deals seen, taken away. */
+    if (r == BF_OK && (sh->has & AS_OF)) {
+        r = buf_printf(b, "%sSELECT owner_id", first ? "" : " UNION ALL ");
         if (r == BF_OK)
-            r = append_dims(b, d, q->fold, "v.");
-        if (r == BF_OK && compound)
-            r = buf_printf(b, ", %s FROM (", d->view_sums);
-        if (r == BF_OK && compound)
-            r = append_aside_arms(b, sh);
-        if (r == BF_OK && compound)
-            r = buf_append_str(b, ") AS v WHERE ");
-        if (r == BF_OK && !compound)
-            r = buf_printf(b,
-                           ", %s FROM opportunities o JOIN %s v ON v.opportunity_id = o.id "
-                           "WHERE ",
-                           d->view_sums, d->view);
-        if (r == BF_OK && !compound && (r = sq_append_deals_aside(b, q->who, "o")) == BF_OK)
-            r = buf_append_str(b, " AND ");
+            r = append_dims(b, d, 0, "");
+        for (size_t i = 0; r == BF_OK && i < d->nsums; i++)
+            r = buf_printf(b, ", -s%zu AS s%zu", i, i);
         if (r == BF_OK)
-            r = append_filters(b, sh, "v");
+            r = buf_append_str(b, " FROM (");
         if (r == BF_OK)
-            r = append_group(b, d, q->fold);
+            r = append_view_part(b, sh, PART_AFTER);
+        if (r == BF_OK)
+            r = buf_append_str(b, ") AS after");
     }
     if (r == BF_OK)
         r = buf_append_str(b, ") AS seen");
@@ -300,6 +340,12 @@ bf_result store_report_cube(store *st, arena *a, const cube_query *q, cube_row *
         return r;
     if (seen[3] == 0)
         sh.has |= NO_ASIDE;
+    if (q->cube <= CUBE_STAGE_OUTCOMES && !(sh.has & (BY_OWNER | HAS_OWNER)) &&
+        (sees_all(q->who) ? (sh.has & HAS_TEAM) != 0
+                          : q->who->role == ROLE_MANAGER && !(sh.has & HAS_TEAM)))
+        sh.has |= ROLLUP;
+    if (q->before && cubes[q->cube].view && q->cube != CUBE_FORECAST)
+        sh.has |= AS_OF;
     uint64_t options = (uint64_t)q->cube | ((uint64_t)sh.has << 4) |
                        (sq_visibility_shape(q->who) << 12) | ((uint64_t)(q->fold & 0x1ff) << 24);
     db_stmt *s;
@@ -319,6 +365,8 @@ bf_result store_report_cube(store *st, arena *a, const cube_query *q, cube_row *
         sq_bind_text(s, 5, q->owner_id);
     if (q->team_id)
         sq_bind_text(s, 6, q->team_id);
+    if (sh.has & AS_OF)
+        sq_bind_text(s, 7, q->before);
     void *rows = NULL;
     reading_cube = &cubes[q->cube];
     if ((r = sq_collect(c, s, a, sizeof(cube_row), read_cube_row, "report", &rows, n, err)) ==

@@ -327,6 +327,9 @@ typedef struct cube_query {
     const char *team_id;  /* NULL: every team */
     bool by_owner;        /* rows per owner; else one owner "" for all */
     unsigned fold;        /* dims (bit i: the i-th) answered as "" and added up across */
+    const char *before;   /* outcome, flow, stage outcomes: the moment after the day the report
+                             is asked as of (UTC); the events from it on are left out. NULL:
+                             now. The forecast's own: store_report_forecast_undo */
 } cube_query;
 
 /* A row of a summary: its owner (user id, "" for none), its dims as text in

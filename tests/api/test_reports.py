@@ -25,7 +25,40 @@ def category_of(deal):
     return deal["forecast_category"]
 
 
-class ReportsTest(ServerTestCase):
+class ViewerChecks:
+    """A viewer's forecast against the deals they read."""
+
+    def seen(self, headers=None):
+        """Every deal the viewer reads through the list."""
+        r = self.get("/api/v1/opportunities?limit=200", headers=headers)
+        self.assertEqual(r.status, 200, r)
+        return r.json["items"]
+
+    def expected_forecast(self, deals):
+        cells = defaultdict(Counter)
+        for d in deals:
+            if d["status"] not in ("open", "won") or d.get("currency", "CNY") != "CNY":
+                continue
+            date = d["closed_at"] if d["status"] == "won" else d.get("expected_close")
+            if not date or not date.startswith(str(YEAR)):
+                continue
+            cells[quarter_of(date)][category_of(d)] += d["amount"]
+        return cells
+
+    def check_forecast(self, headers=None):
+        r = self.get("/api/v1/reports/forecast?period=quarter", headers=headers)
+        self.assertEqual(r.status, 200, r)
+        body = r.json
+        self.assertEqual([t["period"] for t in body["totals"]],
+                         ["%d-Q%d" % (YEAR, q) for q in range(1, 5)])  # empty ones too
+        want = self.expected_forecast(self.seen(headers))
+        for t in body["totals"]:
+            for cat in ("pipeline", "best_case", "commit", "omitted", "closed"):
+                self.assertEqual(t[cat], want[t["period"]][cat], (t["period"], cat))
+        return body
+
+
+class ReportsTest(ViewerChecks, ServerTestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -66,35 +99,6 @@ class ReportsTest(ServerTestCase):
 
     def put(self, path, body, **kw):
         return self.request("PUT", path, body=body, **kw)
-
-    def seen(self, headers=None):
-        """Every deal the viewer reads through the list."""
-        r = self.get("/api/v1/opportunities?limit=200", headers=headers)
-        self.assertEqual(r.status, 200, r)
-        return r.json["items"]
-
-    def expected_forecast(self, deals):
-        cells = defaultdict(Counter)
-        for d in deals:
-            if d["status"] not in ("open", "won") or d.get("currency", "CNY") != "CNY":
-                continue
-            date = d["closed_at"] if d["status"] == "won" else d.get("expected_close")
-            if not date or not date.startswith(str(YEAR)):
-                continue
-            cells[quarter_of(date)][category_of(d)] += d["amount"]
-        return cells
-
-    def check_forecast(self, headers=None):
-        r = self.get("/api/v1/reports/forecast?period=quarter", headers=headers)
-        self.assertEqual(r.status, 200, r)
-        body = r.json
-        self.assertEqual([t["period"] for t in body["totals"]],
-                         ["%d-Q%d" % (YEAR, q) for q in range(1, 5)])  # empty ones too
-        want = self.expected_forecast(self.seen(headers))
-        for t in body["totals"]:
-            for cat in ("pipeline", "best_case", "commit", "omitted", "closed"):
-                self.assertEqual(t[cat], want[t["period"]][cat], (t["period"], cat))
-        return body
 
     def test_forecast_matches_the_deals_each_viewer_sees(self):
         admin = self.check_forecast()
@@ -294,6 +298,67 @@ class ReportsTest(ServerTestCase):
         self.assertEqual([r["name"] for r in band], ["Under 0.5M CNY"])
 
 
+
+class ManagerTreeTest(ViewerChecks, ServerTestCase):
+    """A manager's reports read the rows of their tree added up (migration
+    26): they equal the deals the manager reads, and follow a salesperson
+    who changes team and a team that moves out of the tree and back."""
+
+    def check_closed(self, headers=None):
+        deals = [d for d in self.seen(headers) if d["playbook"] == "uss-5"]
+        closed = [d for d in deals if d["status"] != "open"]
+        cal = self.get("/api/v1/reports/calibration?playbook=uss-5", headers=headers).json
+        self.assertEqual((cal["stages"][0]["closed"], cal["stages"][0]["won"]),
+                         (len(closed), sum(d["status"] == "won" for d in closed)))
+        wl = self.get("/api/v1/reports/win-loss?by=won_by", headers=headers).json
+        want = Counter((d.get("won_by") or "", d["status"]) for d in closed)
+        self.assertEqual(Counter({(r["key"], st): r[st] for r in wl["rows"]
+                                  for st in ("won", "lost") if r[st]}), want)
+        stages = self.get("/api/v1/reports/stages?playbook=uss-5", headers=headers).json
+        self.assertEqual(stages["stages"][0]["entered"], len(deals))
+        return len(deals)
+
+    def test_a_manager_reads_their_tree(self):
+        s = self.server
+        top = s.post("/api/v1/teams", {"name": "报表大区", "share_deals": False}).json
+        sub = s.post("/api/v1/teams", {"name": "报表小组", "share_deals": False,
+                                       "parent_id": top["id"]}).json
+        boss = s.auth("报表经理", role="manager", team_id=top["id"])
+        rep = s.auth("报表组员", role="sales", team_id=sub["id"])
+        rep_id = s.user_id("报表组员")
+        acc = s.post("/api/v1/accounts", {"name": "组员客户"}, headers=rep).json
+        mine = [s.post("/api/v1/opportunities", {
+            "account_id": acc["id"], "name": "组员商机%d" % i, "playbook": "uss-5",
+            "amount": 900000 * (i + 1), "expected_close": "%d-%02d-10" % (YEAR, 3 + i)},
+            headers=rep).json for i in range(3)]
+        win_deal(s, mine[0]["id"])
+        lost = s.get("/api/v1/opportunities/" + mine[1]["id"]).json
+        self.assertEqual(s.patch("/api/v1/opportunities/" + lost["id"],
+                                 {"status": "lost", "won_by": "对手乙", "close_reason": "价格"},
+                                 version=lost["version"]).status, 200)
+        self.check_forecast(boss)
+        self.assertEqual(self.check_closed(boss), 3)
+        # The admin asks for the team: the same rows.
+        team = self.get("/api/v1/reports/forecast?period=quarter&team=" + top["id"]).json
+        mgr = self.get("/api/v1/reports/forecast?period=quarter", headers=boss).json
+        self.assertEqual(team["totals"], mgr["totals"])
+
+        def move(path, body):
+            rec = s.get(path).json
+            self.assertEqual(s.patch(path, body, version=rec["version"]).status, 200)
+
+        move("/api/v1/users/" + rep_id, {"team_id": s.team_id})  # out of the tree
+        self.check_forecast(boss)
+        self.assertEqual(self.check_closed(boss), 0)
+        move("/api/v1/users/" + rep_id, {"team_id": sub["id"]})  # back
+        self.assertEqual(self.check_closed(boss), 3)
+        move("/api/v1/teams/" + sub["id"], {"parent_id": None})  # the team leaves
+        self.check_forecast(boss)
+        self.assertEqual(self.check_closed(boss), 0)
+        move("/api/v1/teams/" + sub["id"], {"parent_id": top["id"]})
+        self.check_forecast(boss)
+        self.assertEqual(self.check_closed(boss), 3)
+
 # Each summary against its recomputation from the deals, their stage history
 # and activities (rows of zero are left behind at times and mean nothing).
 SUMMARIES = [
@@ -347,24 +412,39 @@ class SummariesTest(ServerTestCase):
                       body={"owner_id": other, "reason": "区域调整"},
                       headers={"If-Match": d.headers["ETag"]})
         self.assertEqual(r.status, 200, r)
+        # The new owner changes team, and the team moves to the top.
+        team = s.post("/api/v1/teams", {"name": "汇总小组", "parent_id": s.team_id}).json
+        for path, body in (("/api/v1/users/" + other, {"team_id": team["id"]}),
+                           ("/api/v1/teams/" + team["id"], {"parent_id": None})):
+            rec = s.get(path).json
+            self.assertEqual(s.patch(path, body, version=rec["version"]).status, 200)
         gone = s.get("/api/v1/opportunities/" + deals[4]["id"]).json
         self.assertEqual(s.delete("/api/v1/opportunities/" + gone["id"],
                                   version=gone["version"]).status, 204)
         for table, columns, recomputed, count in SUMMARIES:
             with self.subTest(table=table):
-                kept = "SELECT %s FROM %s WHERE %s <> 0 AND owner_id <> '*'" % (columns, table,
-                                                                                count)
+                owners = "owner_id <> '*' AND owner_id NOT LIKE 's:%%'"
+                kept = "SELECT %s FROM %s WHERE %s <> 0 AND %s" % (columns, table, count, owners)
                 # Everyone's rows ('*') are the owners' added up.
                 dims = columns.split(", ")[1:-3 if table in ("forecast_cube", "outcome_cube")
                                               else -2 if table == "stage_flow" else -1]
                 sums = columns.split(", ")[1 + len(dims):]
                 everyone = ("SELECT %s FROM %s WHERE owner_id = '*' AND %s <> 0" %
                             (", ".join(dims + sums), table, count))
-                added = ("SELECT %s, %s FROM %s WHERE owner_id <> '*' GROUP BY %s HAVING SUM(%s) "
+                added = ("SELECT %s, %s FROM %s WHERE %s GROUP BY %s HAVING SUM(%s) "
                          "<> 0" % (", ".join(dims), ", ".join("SUM(%s)" % x for x in sums),
-                                   table, ", ".join(dims), count))
+                                   table, owners, ", ".join(dims), count))
+                # Each manager's tree ('s:<team>') is its users' rows added up.
+                tree = ("SELECT %s FROM %s WHERE owner_id LIKE 's:%%' AND %s <> 0" %
+                        (columns, table, count))
+                trees = ("SELECT ts.scope, %s, %s FROM %s c JOIN users u ON u.id = c.owner_id "
+                         "JOIN team_scopes ts ON ts.team_id = u.team_id AND ts.scope LIKE 's:%%' "
+                         "GROUP BY ts.scope, %s HAVING SUM(c.%s) <> 0" %
+                         (", ".join("c." + x for x in dims),
+                          ", ".join("SUM(c.%s)" % x for x in sums), table,
+                          ", ".join("c." + x for x in dims), count))
                 for a, b in ((kept, recomputed), (recomputed, kept), (everyone, added),
-                             (added, everyone)):
+                             (added, everyone), (tree, trees), (trees, tree)):
                     extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
                     self.assertEqual(extra, [], (a, b))
 
@@ -419,6 +499,86 @@ class AsOfTest(ServerTestCase):
         self.assertEqual([(r["key"], r["won"], r["won_cycle_days"]) for r in rows],
                          [("huayu-5", 1, 10.0)])
 
+
+
+class EventsAsOfTest(ServerTestCase):
+    """Stage analytics, calibration and win/loss as they stood on a past day:
+    the stays ended and the deals closed since are taken away, for each
+    viewer only of the deals they see."""
+
+    def test_event_reports_as_of_past_days(self):
+        s = self.server
+        rep = s.auth("回溯销售", role="sales", team_id=None)
+        stranger = s.auth("旁人销售", role="sales", team_id=None)
+        acc = s.post("/api/v1/accounts", {"name": "事件回溯客户"}, headers=rep).json
+        x, y, z = [s.post("/api/v1/opportunities", {
+            "account_id": acc["id"], "name": "事件商机%d" % i, "playbook": "uss-5",
+            "amount": 1000000}, headers=rep).json for i in range(3)]
+        win_deal(s, x["id"])
+        lost = s.get("/api/v1/opportunities/" + y["id"]).json
+        self.assertEqual(s.patch("/api/v1/opportunities/" + y["id"],
+                                 {"status": "lost", "won_by": "对手丙", "close_reason": "价格"},
+                                 version=lost["version"]).status, 200)
+        self.assertEqual(s.post("/api/v1/opportunities/%s/advance" % z["id"],
+                                {"override": True, "reason": "经理批准推进"}).status, 200)
+        # The history moved into the past: x made on day 0, moved on day 10 and won on
+        # day 20; y made on day 0 and lost on day 40; z made on day 50, moved on day 60.
+        t0 = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=120)
+
+        def at(day):
+            return (t0 + datetime.timedelta(days=day)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        # The stage history is append-only: its guard stands aside while it is rewritten.
+        if bingfa_db.on_postgres():
+            bingfa_db.execute(s.db, "ALTER TABLE stage_changes DISABLE TRIGGER "
+                                    "stage_changes_no_update")
+        else:
+            bingfa_db.execute(s.db, "DROP TRIGGER stage_changes_no_update")
+        for deal, made, moved, closed in ((x, 0, 10, 20), (y, 0, None, 40), (z, 50, 60, None)):
+            run = lambda sql, *args: bingfa_db.execute(s.db, sql, args + (deal["id"],))
+            run("UPDATE stage_changes SET changed_at = ? WHERE opportunity_id = ? "
+                "AND from_stage IS NULL", at(made))
+            run("UPDATE stage_changes SET changed_at = ? WHERE opportunity_id = ? "
+                "AND from_stage IS NOT NULL AND kind <> 'won'", at(moved or made))
+            run("UPDATE stage_changes SET changed_at = ? WHERE opportunity_id = ? "
+                "AND kind = 'won'", at(closed or made))
+            run("UPDATE deal_changes SET changed_at = ? WHERE opportunity_id = ? "
+                "AND field = 'status'", at(closed or made))
+            run("UPDATE deal_changes SET changed_at = ? WHERE opportunity_id = ? "
+                "AND field <> 'status'", at(moved or made))
+            run("UPDATE opportunities SET created_at = ?, stage_changed_at = ?, "
+                "closed_at = CASE WHEN status = 'open' THEN NULL ELSE ? END WHERE id = ?",
+                at(made), at(closed or moved or made), at(closed or made))
+        if bingfa_db.on_postgres():
+            bingfa_db.execute(s.db, "ALTER TABLE stage_changes ENABLE TRIGGER "
+                                    "stage_changes_no_update")
+        else:
+            bingfa_db.execute(s.db, "CREATE TRIGGER stage_changes_no_update BEFORE UPDATE ON "
+                                    "stage_changes BEGIN SELECT RAISE(ABORT, 'stage history is "
+                                    "append-only'); END")
+        for table, _, recomputed, _ in SUMMARIES:  # the summaries made again from the history
+            bingfa_db.execute(s.db, "DELETE FROM %s" % table)
+            bingfa_db.execute(s.db, "INSERT INTO %s %s" % (table, recomputed))
+        url = "?playbook=uss-5&from=%s&to=%s" % (at(0)[:7], at(120)[:7])
+
+        def figures(as_of, who):
+            q = url + ("&as_of=" + at(as_of)[:10] if as_of is not None else "")
+            first = self.get("/api/v1/reports/stages" + q, headers=who).json["stages"][0]
+            cal = self.get("/api/v1/reports/calibration" + q, headers=who).json["stages"][0]
+            wl = self.get("/api/v1/reports/win-loss" + q + "&by=playbook", headers=who).json
+            won_lost = [(r["won"], r["lost"]) for r in wl["rows"]]
+            return (first["entered"], first["advanced"], cal["closed"], cal["won"], won_lost)
+
+        for day, want in ((5, (2, 0, 0, 0, [])), (25, (2, 1, 1, 1, [(1, 0)])),
+                          (45, (2, 1, 2, 1, [(1, 1)])), (55, (3, 1, 2, 1, [(1, 1)])),
+                          (65, (3, 2, 2, 1, [(1, 1)])), (None, (3, 2, 2, 1, [(1, 1)]))):
+            with self.subTest(day=day):
+                self.assertEqual(figures(day, rep), want)
+                self.assertEqual(figures(day, None), want)  # the admin's
+                self.assertEqual(figures(day, stranger), (0, 0, 0, 0, []))
+        body = self.get("/api/v1/reports/stages" + url + "&as_of=" + at(5)[:10]).json
+        self.assertEqual(body["as_of"], at(5)[:10])
+        self.assertEqual(self.get("/api/v1/reports/win-loss?as_of=yesterday").status, 422)
 
 if __name__ == "__main__":
     unittest.main()
