@@ -1,9 +1,11 @@
 /* 3E activity compliance (人人、日日、事事, docs/reports.md): for the people
  * the viewer sees as theirs (a manager's tree, a salesperson alone or with
  * a sharing team, every one for an admin), the activities each did per day
- * and type, the open deals without an activity for idle_days (or ever), and
- * the visit plans of the deals' sales modes met, missed or under way — by
- * person, team (rolled up) and week. Days are China time (UTC+8). */
+ * and type, the open deals without an activity for idle_days (or ever), the
+ * visit plans of the deals' sales modes met, missed or under way, and how
+ * long the open deals have stood in their stage (ageing, and those stalled
+ * for stalled_days) — by person, team (rolled up) and week. Days are China
+ * time (UTC+8). */
 #include "api/api.h"
 
 #include <stddef.h>
@@ -19,12 +21,17 @@ enum { DAY_SECONDS = 86400, CHINA_OFFSET = 8 * 3600 };
 typedef struct who_sums {
     const char *key, *name;
     int64_t activities, visits, open, active, idle_active, met, missed, under_way;
+    int64_t age[4];  /* open deals by whole days in their stage: 0–30, 31–60, 61–90, more */
+    int64_t stalled; /* of them, in their stage for stalled_days or more */
 } who_sums;
+
+enum { AGE_WINDOW_DAYS = 90, STALLED_DAYS_MAX = AGE_WINDOW_DAYS };
 
 typedef struct act_report {
     api_call *call;
     const char *from, *to, *cutoff, *today;
-    int ndays;
+    const char *age_from, *age_months_to; /* the days read day by day; the months before */
+    int ndays, stalled_days;
     who_sums *people, *teams, *weeks;
     size_t npeople, nteams, nweeks, cap_people, cap_teams, cap_weeks;
 } act_report;
@@ -111,6 +118,26 @@ static bf_result parse(api_call *call, act_report *r, cube_query *q, int *idle_d
                            "idle_days must be a whole number from 1 to 3650");
         *idle_days = (int)d;
     }
+    r->stalled_days = 30;
+    const char *stalled = http_query(call->req, "stalled_days");
+    if (stalled && *stalled) {
+        char *end;
+        long d = strtol(stalled, &end, 10);
+        if (*end != '\0' || d < 1 || d > STALLED_DAYS_MAX)
+            return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "stalled_days",
+                           "stalled_days must be a whole number from 1 to %d", STALLED_DAYS_MAX);
+        r->stalled_days = (int)d;
+    }
+    /* Ageing reads the days from the first of the month AGE_WINDOW_DAYS ago
+     * one by one, and the months before that whole: all of them older. */
+    struct tm first;
+    time_t back = day_time(r->today) - (time_t)AGE_WINDOW_DAYS * DAY_SECONDS;
+    gmtime_r(&back, &first);
+    r->age_from = arena_printf(call->arena, "%04d-%02d-01", first.tm_year + 1900, first.tm_mon + 1);
+    int before = (first.tm_year + 1900) * 12 + first.tm_mon - 1;
+    r->age_months_to = arena_printf(call->arena, "%04d-%02d", before / 12, before % 12 + 1);
+    if (r->age_from == NULL || r->age_months_to == NULL)
+        return BF_ERR_NOMEM;
     r->cutoff = day_text(call->arena, now - (time_t)*idle_days * DAY_SECONDS);
     const char *owner = http_query(call->req, "owner"), *team = http_query(call->req, "team");
     *q = (cube_query){.who = call->who,
@@ -160,6 +187,35 @@ static bf_result read_cube(act_report *r, cube_query *q, report_cube cube, const
     return store_report_cube(r->call->app->store, r->call->arena, q, rows, n, &r->call->err);
 }
 
+/* The open deals by how long they have stood in their stage: the days of
+ * the window one by one, the months before it (all older than it). */
+static bf_result add_ageing(act_report *r, cube_query *q, const report_names *names)
+{
+    cube_row *rows = NULL;
+    size_t n = 0;
+    time_t today = day_time(r->today);
+    bf_result e = read_cube(r, q, CUBE_AGE_DAYS, r->age_from, "9999-12-31", &rows, &n);
+    for (size_t i = 0; e == BF_OK && i < n; i++) {
+        int64_t age = (int64_t)(today - day_time(rows[i].dims[0])) / DAY_SECONDS;
+        size_t bucket = age <= 30 ? 0 : age <= 60 ? 1 : age <= 90 ? 2 : 3;
+        e = add(r, names, q->team_id, rows[i].owner_id,
+                offsetof(who_sums, age) + bucket * sizeof(int64_t), rows[i].sums[0], NULL);
+        if (e == BF_OK && age >= r->stalled_days)
+            e = add(r, names, q->team_id, rows[i].owner_id, offsetof(who_sums, stalled),
+                    rows[i].sums[0], NULL);
+    }
+    if (e == BF_OK)
+        e = read_cube(r, q, CUBE_AGE_MONTHS, "0000-01", r->age_months_to, &rows, &n);
+    for (size_t i = 0; e == BF_OK && i < n; i++) {
+        e = add(r, names, q->team_id, rows[i].owner_id, offsetof(who_sums, age[3]), rows[i].sums[0],
+                NULL);
+        if (e == BF_OK)
+            e = add(r, names, q->team_id, rows[i].owner_id, offsetof(who_sums, stalled),
+                    rows[i].sums[0], NULL);
+    }
+    return e;
+}
+
 static bf_result add_rows(act_report *r, cube_query *q, const report_names *names)
 {
     cube_row *rows = NULL;
@@ -187,6 +243,8 @@ static bf_result add_rows(act_report *r, cube_query *q, const report_names *name
                     rows[i].sums[0], NULL);
     }
     if (e == BF_OK)
+        e = add_ageing(r, q, names);
+    if (e == BF_OK)
         e = read_cube(r, q, CUBE_PLAN, r->from, r->to, &rows, &n);
     for (size_t i = 0; e == BF_OK && i < n; i++) {
         size_t at = strcmp(rows[i].dims[1], "1") == 0       ? offsetof(who_sums, met)
@@ -201,12 +259,15 @@ static json_t *sums_json(const act_report *r, const who_sums *s, const char *key
 {
     int64_t never = s->open - s->active;
     return json_pack(
-        "{s:s, s:s?, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I}", key_name, s->key, "name",
-        s->name, "activities", (json_int_t)s->activities, "visits", (json_int_t)s->visits,
-        "per_day", (double)s->activities / r->ndays, "open_deals", (json_int_t)s->open,
-        "idle_deals", (json_int_t)(s->idle_active + (never > 0 ? never : 0)), "never_active",
-        (json_int_t)(never > 0 ? never : 0), "plan_met", (json_int_t)s->met, "plan_missed",
-        (json_int_t)s->missed, "plan_under_way", (json_int_t)s->under_way);
+        "{s:s, s:s?, s:I, s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+        key_name, s->key, "name", s->name, "activities", (json_int_t)s->activities, "visits",
+        (json_int_t)s->visits, "per_day", (double)s->activities / r->ndays, "open_deals",
+        (json_int_t)s->open, "idle_deals", (json_int_t)(s->idle_active + (never > 0 ? never : 0)),
+        "never_active", (json_int_t)(never > 0 ? never : 0), "plan_met", (json_int_t)s->met,
+        "plan_missed", (json_int_t)s->missed, "plan_under_way", (json_int_t)s->under_way,
+        "age_0_30", (json_int_t)s->age[0], "age_31_60", (json_int_t)s->age[1], "age_61_90",
+        (json_int_t)s->age[2], "age_over_90", (json_int_t)s->age[3], "stalled_deals",
+        (json_int_t)s->stalled);
 }
 
 static int by_key(const void *a, const void *b)
@@ -237,6 +298,11 @@ static const export_column activity_columns[] = {
     {"plan_met", "拜访计划达标", "Visit plans met", EXPORT_INT},
     {"plan_missed", "拜访计划未达标", "Visit plans missed", EXPORT_INT},
     {"plan_under_way", "拜访计划进行中", "Visit plans under way", EXPORT_INT},
+    {"age_0_30", "阶段停留0–30天", "In stage 0–30 days", EXPORT_INT},
+    {"age_31_60", "阶段停留31–60天", "In stage 31–60 days", EXPORT_INT},
+    {"age_61_90", "阶段停留61–90天", "In stage 61–90 days", EXPORT_INT},
+    {"age_over_90", "阶段停留90天以上", "In stage over 90 days", EXPORT_INT},
+    {"stalled_deals", "停滞商机", "Stalled deals", EXPORT_INT},
 };
 static const export_column week_columns[] = {
     {"week", "周（周一）", "Week (Monday)", EXPORT_TEXT},
@@ -283,8 +349,8 @@ bf_result reports_activity(api_call *call, const api_route *route)
     json_t *weeks = api_keep(call, list_json(&r, r.weeks, r.nweeks, "week"));
     if (people == NULL || teams == NULL || weeks == NULL)
         return BF_ERR_NOMEM;
-    json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:O, s:O, s:O}", "from", r.from, "to", r.to,
-                             "days", r.ndays, "idle_days", idle_days, "people", people, "teams",
-                             teams, "weeks", weeks);
+    json_t *body = json_pack("{s:s, s:s, s:i, s:i, s:i, s:O, s:O, s:O}", "from", r.from, "to", r.to,
+                             "days", r.ndays, "idle_days", idle_days, "stalled_days",
+                             r.stalled_days, "people", people, "teams", teams, "weeks", weeks);
     return body ? api_respond_export(call, body, &activity_export) : BF_ERR_NOMEM;
 }

@@ -326,10 +326,13 @@ static const schema activity_report_members[] = {
     TEXT("to"),
     INT("days"),
     INT("idle_days"),
+    INT("stalled_days"),
     LIST("people", &any_object,
          "Each person: owner_id, name, activities, visits, per_day, open_deals, idle_deals (no "
          "activity for idle_days or ever), never_active, plan_met, plan_missed, plan_under_way "
-         "(visit plans whose window ends in the range)"),
+         "(visit plans whose window ends in the range), age_0_30, age_31_60, age_61_90, "
+         "age_over_90 (open deals by whole days in their stage, China time) and stalled_deals "
+         "(in their stage for stalled_days or more)"),
     LIST("teams", &any_object, "The same per team, rolled up through the tree (team_id)"),
     LIST("weeks", &any_object, "The same per week (week: its Monday)"),
     {0}};

@@ -937,11 +937,11 @@ static const api_route declared_routes[] = {
      .kind = ROUTE_OTHER,
      .operation = "getActivityCompliance",
      .summary = "3E activity compliance of the caller's people: activities per person and day, "
-                "deals without activity for idle_days, visit plans met and missed, by person, "
-                "team and week",
+                "deals without activity for idle_days, visit plans met and missed, open deals "
+                "by days in their stage and stalled for stalled_days, by person, team and week",
      .response = &response_activity,
      .statuses = {403, 422, 503},
-     .query = "from to idle_days owner team",
+     .query = "from to idle_days stalled_days owner team",
      .flags = ROUTE_REPORT | ROUTE_EXPORT},
     {.method = "GET",
      .pattern = "/api/v1/reports/stages",

@@ -38,6 +38,11 @@ static const cube_def cubes[CUBE_COUNT] = {
     [CUBE_IDLE] = {"idle_cube", NULL, "day", 1, 1, "SUM(n) AS s0", NULL, false, "day"},
     [CUBE_PLAN] = {"plan_cube", NULL, "day, met", 2, 1, "SUM(n) AS s0", NULL, false, "day"},
     [CUBE_OPEN] = {"funnel_totals", NULL, "playbook", 1, 1, "SUM(deals) AS s0", NULL, false, NULL},
+    /* Stage ageing (migration 27), of the owners the viewer sees as their people. */
+    [CUBE_AGE_DAYS] = {"age_days", NULL, "day, currency", 2, 2,
+                       "SUM(deals) AS s0, SUM(amount) AS s1", NULL, false, "day"},
+    [CUBE_AGE_MONTHS] = {"age_months", NULL, "month, currency", 2, 2,
+                         "SUM(deals) AS s0, SUM(amount) AS s1", NULL, false, "month"},
 };
 
 /* Which of the query's filters a statement has (its shape). */

@@ -307,6 +307,9 @@ typedef enum report_cube {
     CUBE_IDLE,           /* dims: day of the last activity; sums: open deals */
     CUBE_PLAN,           /* dims: day the visit window ends, met (0/1); sums: open deals */
     CUBE_OPEN,           /* no date: dims playbook; sums: open deals */
+    CUBE_AGE_DAYS,       /* open deals by the day they entered their stage (UTC+8): dims day,
+                            currency; sums: deals, amount */
+    CUBE_AGE_MONTHS,     /* the same by that day's month: dims month, currency */
     CUBE_COUNT
 } report_cube;
 

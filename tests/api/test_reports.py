@@ -379,6 +379,62 @@ SUMMARIES = [
 ]
 
 
+class AgeingTest(ServerTestCase):
+    """How long each owner's open deals have stood in their stage (migration
+    27): by bucket of days and stalled, as days pass and deals move."""
+
+    def test_stage_ageing_and_stalled_by_owner(self):
+        s = self.server
+        who = s.auth("账龄销售", role="sales", team_id=None)
+        uid = s.user_id("账龄销售", role="sales")
+        acc = s.post("/api/v1/accounts", {"name": "账龄客户"}, headers=who).json
+        deals = [s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "账龄商机%d" % i,
+                                                  "playbook": "uss-5", "amount": 100000},
+                        headers=who).json for i in range(6)]
+        now = datetime.datetime.now(datetime.timezone.utc)
+        # Days in the stage: 5, 40, 75, 200 and 400; the last deal, 300 days, is lost.
+        for d, age in zip(deals, (5, 40, 75, 200, 400, 300)):
+            at = (now - datetime.timedelta(days=age)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            bingfa_db.execute(s.db, "UPDATE opportunities SET stage_changed_at = ? WHERE id = ?",
+                              (at, d["id"]))
+        lost = s.get("/api/v1/opportunities/" + deals[5]["id"]).json
+        self.assertEqual(s.patch("/api/v1/opportunities/" + lost["id"],
+                                 {"status": "lost", "close_reason": "价格", "won_by": "对手丁"},
+                                 version=lost["version"]).status, 200)
+
+        def ageing(q=""):
+            body = self.get("/api/v1/reports/activity" + q, headers=who).json
+            row = [p for p in body["people"] if p["owner_id"] == uid][0]
+            return [row[k] for k in ("age_0_30", "age_31_60", "age_61_90", "age_over_90",
+                                     "stalled_deals", "open_deals")]
+
+        self.assertEqual(ageing(), [1, 1, 1, 2, 4, 5])
+        self.assertEqual(ageing("?stalled_days=60"), [1, 1, 1, 2, 3, 5])
+        # A deal moved on today starts again; another changes hands and leaves.
+        r = s.post("/api/v1/opportunities/%s/advance" % deals[4]["id"],
+                   {"override": True, "reason": "经理批准推进"})
+        self.assertEqual(r.status, 200, r)
+        d = s.get("/api/v1/opportunities/" + deals[1]["id"])
+        r = s.request("POST", "/api/v1/opportunities/%s/transfer" % deals[1]["id"],
+                      body={"owner_id": s.user_id("账龄接手"), "reason": "区域调整"},
+                      headers={"If-Match": d.headers["ETag"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(ageing(), [2, 0, 1, 1, 2, 4])
+        r = self.get("/api/v1/reports/activity?stalled_days=91")
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "stalled_days"))
+
+
+# Summaries kept per owner alone (stage ageing, migration 27).
+OWNER_SUMMARIES = [
+    ("SELECT owner_id, currency, day, deals, amount FROM age_days WHERE deals <> 0",
+     "SELECT owner_id, currency, day, COUNT(*), SUM(amount) FROM deal_age_rows "
+     "GROUP BY 1, 2, 3"),
+    ("SELECT owner_id, currency, month, deals, amount FROM age_months WHERE deals <> 0",
+     "SELECT owner_id, currency, month, COUNT(*), SUM(amount) FROM deal_age_rows "
+     "GROUP BY 1, 2, 3"),
+]
+
+
 class SummariesTest(ServerTestCase):
     """After deals are made, moved, won, lost, reopened, transferred and
     deleted, and activities logged and removed, every summary equals its
@@ -447,6 +503,10 @@ class SummariesTest(ServerTestCase):
                              (added, everyone), (tree, trees), (trees, tree)):
                     extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
                     self.assertEqual(extra, [], (a, b))
+        for kept, recomputed in OWNER_SUMMARIES:
+            for a, b in ((kept, recomputed), (recomputed, kept)):
+                extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
+                self.assertEqual(extra, [], (a, b))
 
 
 class AsOfTest(ServerTestCase):
