@@ -331,7 +331,7 @@ bf_result reports_activity(api_call *call, const api_route *route)
                        access_role_name(role));
     act_report r = {0};
     cube_query q;
-    int idle_days;
+    int idle_days = 0;
     report_names names;
     bf_result e = parse(call, &r, &q, &idle_days);
     if (e == BF_OK)
