@@ -1,7 +1,9 @@
 /* The manager's reports read the summaries of migration 25 (see store.h):
- * the rows of the owners the viewer sees from the summary, and the deals
- * the viewer sees aside (a deal team, a partner's registration, a
- * hand-over) from the views that declare the summaries, added up alike. */
+ * the rows of the owners the viewer sees from the summary (everyone's, a
+ * manager's tree's, or each owner's), and those of the deals the viewer
+ * sees aside — on a deal team, from the scope's rows (migration 28); through
+ * a partner's registration or a hand-over, from the views that declare the
+ * summaries — added up alike. */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,23 +17,27 @@ typedef struct cube_def {
     const char *view_sums; /* of the view's rows, one per deal (or per event) */
     bool by_currency;
     const char *date_col; /* filtered from..to; NULL for none */
+    const char *aside;    /* the rows of the deals seen aside, per scope (migration 28) */
+    bool aside_owners;    /* … with their owner (else only for a read of all owners) */
 } cube_def;
 
 static const cube_def cubes[CUBE_COUNT] = {
     [CUBE_FORECAST] = {"forecast_cube", "deal_forecast_rows", "currency, month, playbook, category",
                        4, 3, "SUM(deals) AS s0, SUM(amount) AS s1, SUM(weighted) AS s2",
-                       "COUNT(*) AS s0, SUM(v.amount) AS s1, SUM(v.weighted) AS s2", true, "month"},
+                       "COUNT(*) AS s0, SUM(v.amount) AS s1, SUM(v.weighted) AS s2", true, "month",
+                       "aside_forecast_cube", true},
     [CUBE_OUTCOME] = {"outcome_cube", "deal_outcome_rows",
                       "currency, month, playbook, status, stage, sales_mode, band, reason, won_by",
                       9, 3, "SUM(deals) AS s0, SUM(amount) AS s1, SUM(total_days) AS s2",
-                      "COUNT(*) AS s0, SUM(v.amount) AS s1, SUM(v.cycle_days) AS s2", true,
-                      "month"},
+                      "COUNT(*) AS s0, SUM(v.amount) AS s1, SUM(v.cycle_days) AS s2", true, "month",
+                      "aside_outcome_cube", true},
     [CUBE_FLOW] = {"stage_flow", "deal_flow_rows", "playbook, stage, month, event, days", 5, 2,
                    "SUM(n) AS s0, SUM(total_days) AS s1", "COUNT(*) AS s0, SUM(v.exact_days) AS s1",
-                   false, "month"},
+                   false, "month", "aside_stage_flow", false},
     [CUBE_STAGE_OUTCOMES] = {"stage_outcomes", "deal_stage_outcome_rows",
                              "playbook, stage, month, won", 4, 1, "SUM(n) AS s0",
-                             "COUNT(DISTINCT v.opportunity_id) AS s0", false, "month"},
+                             "COUNT(DISTINCT v.opportunity_id) AS s0", false, "month",
+                             "aside_stage_outcomes", false},
     /* 3E: of the owners the viewer sees as their people, not aside. */
     [CUBE_ACTIVITY] = {"activity_days", NULL, "day, type", 2, 1, "SUM(n) AS s0", NULL, false,
                        "day"},
@@ -52,9 +58,10 @@ enum {
     HAS_TEAM = 4,
     HAS_UNDATED = 8,
     BY_OWNER = 16,
-    NO_ASIDE = 32, /* the viewer sees no deal aside (aside_counts): no part for them */
-    ROLLUP = 64,   /* the rows of one manager's tree (migration 26): a manager's, or ?6's */
-    AS_OF = 128    /* the events from ?7 on taken away again (cube_query.before) */
+    NO_ASIDE = 32,   /* the viewer sees no deal aside (aside_counts): no part for them */
+    ROLLUP = 64,     /* the rows of the viewer's people together (migration 26), or ?6's */
+    AS_OF = 128,     /* the events from ?7 on taken away again (cube_query.before) */
+    ASIDE_KEPT = 256 /* the deals seen aside read from their scope's rows (migration 28) */
 };
 
 /* The deals a part of a read computes from the views: those seen aside, or
@@ -243,6 +250,35 @@ static bf_result append_view_part(buf *b, const cube_shape *sh, view_part part)
     return r == BF_OK ? append_group(b, d, sh->q->fold) : r;
 }
 
+/* SELECT owner_id, dims, sums of the deals the viewer sees aside, from the
+ * rows kept for the viewer's scope: only deals whose owner is not one of
+ * the viewer's people (migration 28). */
+static bf_result append_aside_kept(buf *b, const cube_shape *sh)
+{
+    const cube_def *d = &cubes[sh->q->cube];
+    bf_result r = buf_printf(b, "SELECT %s AS owner_id", owner_column(sh, "c"));
+    if (r == BF_OK)
+        r = append_dims(b, d, sh->q->fold, "c.");
+    if (r == BF_OK)
+        r = buf_printf(b, ", %s FROM %s c WHERE c.scope = (SELECT id FROM viewer_scope) AND ",
+                       d->sums, d->aside);
+    if (r == BF_OK)
+        r = append_filters(b, sh, "c");
+    return r == BF_OK ? append_group(b, d, sh->q->fold) : r;
+}
+
+/* The owner of the rows that add up all the viewer's people (migration 26):
+ * a manager's tree ('s:'), a sharing team ('t:'), the viewer alone; for one
+ * who sees all, the tree of the team asked for (?6). */
+static const char *rollup_owner(const viewer *v)
+{
+    if (sees_all(v))
+        return "'s:' || ?6";
+    if (v->role == ROLE_MANAGER)
+        return "COALESCE('s:' || ?93, ?90)";
+    return v->team_shares && v->team_id ? "'t:' || ?93" : "?90";
+}
+
 /* WITH people …; SELECT owner_id, dims, sums FROM (the summary's rows of
  * the owners seen UNION ALL the deals seen aside, added up) GROUP BY; the
  * owner '' for all when the report does not ask by owner. */
@@ -277,8 +313,7 @@ static bf_result build_cube(buf *b, const void *ctx)
          * key leads by owner). */
         bool all = !(sh->has & (BY_OWNER | HAS_OWNER | HAS_TEAM));
         if (r == BF_OK && (sh->has & ROLLUP))
-            r = buf_append_str(b, people ? " AND c.owner_id = COALESCE('s:' || ?93, ?90)"
-                                         : " AND c.owner_id = 's:' || ?6");
+            r = buf_printf(b, " AND c.owner_id = %s", rollup_owner(q->who));
         else if (r == BF_OK && people)
             r = buf_append_str(b, " AND c.owner_id IN (SELECT id FROM people)");
         else if (r == BF_OK && sees_all(q->who) && q->cube <= CUBE_STAGE_OUTCOMES)
@@ -290,7 +325,7 @@ static bf_result build_cube(buf *b, const void *ctx)
     }
     bool first = !(sees_all(q->who) || people);
     if (r == BF_OK && aside && (r = buf_append_str(b, first ? "" : " UNION ALL ")) == BF_OK)
-        r = append_view_part(b, sh, PART_ASIDE);
+        r = (sh->has & ASIDE_KEPT) ? append_aside_kept(b, sh) : append_view_part(b, sh, PART_ASIDE);
     first = first && !aside;
     /* As of a past day: the events since, of the deals seen, taken away. */
     if (r == BF_OK && (sh->has & AS_OF)) {
@@ -347,12 +382,16 @@ bf_result store_report_cube(store *st, arena *a, const cube_query *q, cube_row *
         sh.has |= NO_ASIDE;
     if (q->cube <= CUBE_STAGE_OUTCOMES && !(sh.has & (BY_OWNER | HAS_OWNER)) &&
         (sees_all(q->who) ? (sh.has & HAS_TEAM) != 0
-                          : q->who->role == ROLE_MANAGER && !(sh.has & HAS_TEAM)))
+                          : sq_visibility_by_people(q->who) && !(sh.has & HAS_TEAM)))
         sh.has |= ROLLUP;
     if (q->before && cubes[q->cube].view && q->cube != CUBE_FORECAST)
         sh.has |= AS_OF;
+    const cube_def *d = &cubes[q->cube];
+    if (d->aside && sq_visibility_by_people(q->who) &&
+        (d->aside_owners || !(sh.has & (BY_OWNER | HAS_OWNER | HAS_TEAM))))
+        sh.has |= ASIDE_KEPT;
     uint64_t options = (uint64_t)q->cube | ((uint64_t)sh.has << 4) |
-                       (sq_visibility_shape(q->who) << 12) | ((uint64_t)(q->fold & 0x1ff) << 24);
+                       (sq_visibility_shape(q->who) << 16) | ((uint64_t)(q->fold & 0x1ff) << 24);
     db_stmt *s;
     if ((r = sq_stmt_get(c, sq_shape_key(K_CUBE, &resource_opportunities, options, 0), build_cube,
                          &sh, &s, err)) != BF_OK)

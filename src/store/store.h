@@ -344,7 +344,8 @@ typedef struct cube_row {
 } cube_row;
 
 /* The summary's rows the viewer sees, added up per owner and dims (the
- * owners they see from the summary, deals seen aside from the deals). In a. */
+ * owners they see and the deals they see aside, each from its summary where
+ * one is kept, else from the deals). In a. */
 bf_result store_report_cube(store *st, arena *a, const cube_query *q, cube_row **out, size_t *n,
                             bf_error *err);
 

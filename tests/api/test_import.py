@@ -156,12 +156,14 @@ class ReportTotals(ImportCase):
         # The reports' summaries (migration 25) against the views declaring them.
         ("SELECT owner_id, currency, month, playbook, category, deals, amount, weighted "
          "FROM forecast_cube WHERE deals <> 0 AND owner_id <> '*' AND owner_id NOT LIKE 's:%' "
+         "AND owner_id NOT LIKE 't:%' "
          "ORDER BY 1, 2, 3, 4, 5",
          "SELECT owner_id, currency, month, playbook, category, COUNT(*) AS deals, "
          "SUM(amount) AS amount, SUM(weighted) AS weighted FROM deal_forecast_rows "
          "GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"),
         ("SELECT owner_id, playbook, stage, month, event, days, n, total_days FROM stage_flow "
          "WHERE n <> 0 AND owner_id <> '*' AND owner_id NOT LIKE 's:%' "
+         "AND owner_id NOT LIKE 't:%' "
          "ORDER BY 1, 2, 3, 4, 5, 6",
          "SELECT owner_id, playbook, stage, month, event, days, COUNT(*) AS n, "
          "SUM(exact_days) AS total_days FROM deal_flow_rows "
@@ -169,6 +171,7 @@ class ReportTotals(ImportCase):
         ("SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
          "won_by, deals, amount, total_days FROM outcome_cube WHERE deals <> 0 "
          "AND owner_id <> '*' AND owner_id NOT LIKE 's:%' "
+         "AND owner_id NOT LIKE 't:%' "
          "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10",
          "SELECT owner_id, currency, month, playbook, status, stage, sales_mode, band, reason, "
          "won_by, COUNT(*) AS deals, SUM(amount) AS amount, SUM(cycle_days) AS total_days "

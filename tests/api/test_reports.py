@@ -325,6 +325,19 @@ class ManagerTreeTest(ViewerChecks, ServerTestCase):
                                        "parent_id": top["id"]}).json
         boss = s.auth("报表经理", role="manager", team_id=top["id"])
         rep = s.auth("报表组员", role="sales", team_id=sub["id"])
+        # A salesperson of a team that shares its deals reads the team's rows together.
+        shared = s.post("/api/v1/teams", {"name": "报表共享组", "share_deals": True,
+                                          "parent_id": top["id"]}).json
+        mate = s.auth("共享组员", role="sales", team_id=shared["id"])
+        peer = s.auth("共享同事", role="sales", team_id=shared["id"])
+        acc2 = s.post("/api/v1/accounts", {"name": "共享客户"}, headers=peer).json
+        peer_deal = s.post("/api/v1/opportunities", {
+            "account_id": acc2["id"], "name": "共享商机", "playbook": "uss-5", "amount": 500000,
+            "expected_close": "%d-05-05" % YEAR}, headers=peer).json
+        win_deal(s, peer_deal["id"])
+        self.check_forecast(mate)
+        self.assertEqual(self.check_closed(mate), 1)
+        self.assertEqual(self.check_closed(peer), 1)
         rep_id = s.user_id("报表组员")
         acc = s.post("/api/v1/accounts", {"name": "组员客户"}, headers=rep).json
         mine = [s.post("/api/v1/opportunities", {
@@ -337,7 +350,7 @@ class ManagerTreeTest(ViewerChecks, ServerTestCase):
                                  {"status": "lost", "won_by": "对手乙", "close_reason": "价格"},
                                  version=lost["version"]).status, 200)
         self.check_forecast(boss)
-        self.assertEqual(self.check_closed(boss), 3)
+        self.assertEqual(self.check_closed(boss), 4)
         # The admin asks for the team: the same rows.
         team = self.get("/api/v1/reports/forecast?period=quarter&team=" + top["id"]).json
         mgr = self.get("/api/v1/reports/forecast?period=quarter", headers=boss).json
@@ -349,15 +362,19 @@ class ManagerTreeTest(ViewerChecks, ServerTestCase):
 
         move("/api/v1/users/" + rep_id, {"team_id": s.team_id})  # out of the tree
         self.check_forecast(boss)
-        self.assertEqual(self.check_closed(boss), 0)
+        self.assertEqual(self.check_closed(boss), 1)
+        move("/api/v1/users/" + rep_id, {"team_id": shared["id"]})  # into the sharing team
+        self.check_forecast(mate)
+        self.assertEqual(self.check_closed(mate), 4)
         move("/api/v1/users/" + rep_id, {"team_id": sub["id"]})  # back
-        self.assertEqual(self.check_closed(boss), 3)
+        self.assertEqual(self.check_closed(boss), 4)
+        self.assertEqual(self.check_closed(mate), 1)
         move("/api/v1/teams/" + sub["id"], {"parent_id": None})  # the team leaves
         self.check_forecast(boss)
-        self.assertEqual(self.check_closed(boss), 0)
+        self.assertEqual(self.check_closed(boss), 1)
         move("/api/v1/teams/" + sub["id"], {"parent_id": top["id"]})
         self.check_forecast(boss)
-        self.assertEqual(self.check_closed(boss), 3)
+        self.assertEqual(self.check_closed(boss), 4)
 
 # Each summary against its recomputation from the deals, their stage history
 # and activities (rows of zero are left behind at times and mean nothing).
@@ -435,6 +452,26 @@ OWNER_SUMMARIES = [
 ]
 
 
+# The deals seen aside per scope (migration 28): those with one of the
+# scope's people on their deal team and an owner who is not one of them.
+ASIDE = ("FROM deal_scopes ds JOIN {view} v ON v.opportunity_id = ds.opportunity_id "
+         "WHERE NOT (ds.scope = 'u:' || v.owner_id OR EXISTS (SELECT 1 FROM users u "
+         "JOIN team_scopes ts ON ts.team_id = u.team_id WHERE u.id = v.owner_id "
+         "AND ts.scope = ds.scope)) GROUP BY {group}")
+ASIDE_SUMMARIES = [
+    ("aside_forecast_cube", "owner_id, currency, month, playbook, category",
+     "deals, amount, weighted", "COUNT(*), SUM(v.amount), SUM(v.weighted)",
+     "deal_forecast_rows"),
+    ("aside_outcome_cube", "owner_id, currency, month, playbook, status, stage, sales_mode, "
+     "band, reason, won_by", "deals, amount, total_days",
+     "COUNT(*), SUM(v.amount), SUM(v.cycle_days)", "deal_outcome_rows"),
+    ("aside_stage_flow", "playbook, stage, month, event, days", "n, total_days",
+     "COUNT(*), SUM(v.exact_days)", "deal_flow_rows"),
+    ("aside_stage_outcomes", "playbook, stage, month, won", "n",
+     "COUNT(DISTINCT v.opportunity_id)", "deal_stage_outcome_rows"),
+]
+
+
 class SummariesTest(ServerTestCase):
     """After deals are made, moved, won, lost, reopened, transferred and
     deleted, and activities logged and removed, every summary equals its
@@ -449,10 +486,20 @@ class SummariesTest(ServerTestCase):
             "amount": 3000000 * (i + 1), "expected_close": "%d-%02d-01" % (YEAR, i + 1),
             "sales_mode": "quick" if pb == "uss-5" else None}).json
             for i, pb in enumerate(["uss-5", "ruijie-6", "uss-5", "huayu-5", "uss-5"])]
+        # A consultant of another team on three deal teams, from the start: the deals are
+        # seen aside in their scopes through everything below; one leaves again.
+        helper_team = s.post("/api/v1/teams", {"name": "汇总顾问组"}).json
+        helper = s.make_user("汇总顾问", role="consultant", team_id=helper_team["id"])["id"]
+        for d in deals[:4]:
+            r = s.request("PUT", "/api/v1/opportunities/%s/team/%s" % (d["id"], helper),
+                          body={"role": "consultant"})
+            self.assertIn(r.status, (200, 201), r)
         for d in deals[:3]:
             s.post("/api/v1/opportunities/%s/advance" % d["id"],
                    {"override": True, "reason": "经理批准推进"})
         win_deal(s, deals[0]["id"])
+        self.assertEqual(s.request("DELETE", "/api/v1/opportunities/%s/team/%s" %
+                                   (deals[3]["id"], helper)).status, 204)
         lost = s.get("/api/v1/opportunities/" + deals[1]["id"]).json
         lost = s.patch("/api/v1/opportunities/" + lost["id"], {"status": "lost", "won_by": "乙",
                                                                "close_reason": "关系"},
@@ -471,15 +518,28 @@ class SummariesTest(ServerTestCase):
         # The new owner changes team, and the team moves to the top.
         team = s.post("/api/v1/teams", {"name": "汇总小组", "parent_id": s.team_id}).json
         for path, body in (("/api/v1/users/" + other, {"team_id": team["id"]}),
-                           ("/api/v1/teams/" + team["id"], {"parent_id": None})):
+                           ("/api/v1/teams/" + team["id"], {"parent_id": None}),
+                           # the consultant's team joins the admin's tree, and the new owner
+                           # the consultant's team: the deal is no longer aside there
+                           ("/api/v1/teams/" + helper_team["id"], {"parent_id": s.team_id}),
+                           # the new owner's team joins that tree too, and leaves it again
+                           ("/api/v1/teams/" + team["id"], {"parent_id": s.team_id}),
+                           ("/api/v1/teams/" + team["id"], {"parent_id": None}),
+                           ("/api/v1/users/" + other, {"team_id": helper_team["id"]})):
             rec = s.get(path).json
             self.assertEqual(s.patch(path, body, version=rec["version"]).status, 200)
+            self.check_summaries(path)
         gone = s.get("/api/v1/opportunities/" + deals[4]["id"]).json
         self.assertEqual(s.delete("/api/v1/opportunities/" + gone["id"],
                                   version=gone["version"]).status, 204)
+        self.check_summaries("end")
+
+    def check_summaries(self, when):
+        s = self.server
         for table, columns, recomputed, count in SUMMARIES:
-            with self.subTest(table=table):
-                owners = "owner_id <> '*' AND owner_id NOT LIKE 's:%%'"
+            with self.subTest(table=table, when=when):
+                owners = ("owner_id <> '*' AND owner_id NOT LIKE 's:%%' "
+                          "AND owner_id NOT LIKE 't:%%'")
                 kept = "SELECT %s FROM %s WHERE %s <> 0 AND %s" % (columns, table, count, owners)
                 # Everyone's rows ('*') are the owners' added up.
                 dims = columns.split(", ")[1:-3 if table in ("forecast_cube", "outcome_cube")
@@ -490,17 +550,30 @@ class SummariesTest(ServerTestCase):
                 added = ("SELECT %s, %s FROM %s WHERE %s GROUP BY %s HAVING SUM(%s) "
                          "<> 0" % (", ".join(dims), ", ".join("SUM(%s)" % x for x in sums),
                                    table, owners, ", ".join(dims), count))
-                # Each manager's tree ('s:<team>') is its users' rows added up.
-                tree = ("SELECT %s FROM %s WHERE owner_id LIKE 's:%%' AND %s <> 0" %
-                        (columns, table, count))
+                # Each tree ('s:<team>') and team ('t:<team>') is its users' rows added up.
+                tree = ("SELECT %s FROM %s WHERE (owner_id LIKE 's:%%' OR owner_id LIKE 't:%%') "
+                        "AND %s <> 0" % (columns, table, count))
                 trees = ("SELECT ts.scope, %s, %s FROM %s c JOIN users u ON u.id = c.owner_id "
-                         "JOIN team_scopes ts ON ts.team_id = u.team_id AND ts.scope LIKE 's:%%' "
+                         "JOIN team_scopes ts ON ts.team_id = u.team_id "
+                         "WHERE c.owner_id <> '*' AND c.owner_id NOT LIKE 's:%%' "
+                         "AND c.owner_id NOT LIKE 't:%%' "
                          "GROUP BY ts.scope, %s HAVING SUM(c.%s) <> 0" %
                          (", ".join("c." + x for x in dims),
                           ", ".join("SUM(c.%s)" % x for x in sums), table,
                           ", ".join("c." + x for x in dims), count))
                 for a, b in ((kept, recomputed), (recomputed, kept), (everyone, added),
                              (added, everyone), (tree, trees), (trees, tree)):
+                    extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
+                    self.assertEqual(extra, [], (a, b))
+        for table, dims, sums, exprs, view in ASIDE_SUMMARIES:
+            vdims = ", ".join("v." + x for x in dims.split(", "))
+            kept = "SELECT scope, %s, %s FROM %s WHERE %s <> 0" % (dims, sums, table,
+                                                                  sums.split(",")[0])
+            recomputed = "SELECT ds.scope, %s, %s %s" % (
+                vdims, exprs, ASIDE.format(view=view, group="ds.scope, " + vdims))
+            with self.subTest(table=table, when=when):
+                self.assertTrue(bingfa_db.query(s.db, kept) or table != "aside_stage_flow")
+                for a, b in ((kept, recomputed), (recomputed, kept)):
                     extra = bingfa_db.query(s.db, "SELECT * FROM (%s EXCEPT %s) AS x" % (a, b))
                     self.assertEqual(extra, [], (a, b))
         for kept, recomputed in OWNER_SUMMARIES:
