@@ -124,7 +124,9 @@ export const playbooks = {
 
 // The manager's reports (docs/reports.md). Each takes the query of its
 // filters: from, to (YYYY-MM), currency, playbook, owner (a user id), team
-// (a team id: its whole tree) and its own (period, group, by).
+// (a team id: its whole tree) and its own (period, group, by); forecast,
+// stages, calibration and win-loss also as_of (YYYY-MM-DD: as the report
+// stood at the end of that day, UTC; the body echoes it).
 export const reports = {
   funnel: (playbook) => api.get(withQuery('/reports/funnel', { playbook })),
   // query {period: month|quarter|year, group: none|owner|team|playbook, …}
@@ -134,8 +136,11 @@ export const reports = {
   // query {by: reason|won_by|stage|band|sales_mode|playbook|quarter|owner, …}
   winLoss: (query) => api.get(withQuery('/reports/win-loss', query)),
   stalled: (days) => api.get(withQuery('/reports/stalled', { days })),
+  // 3E activity compliance: query {from, to (YYYY-MM-DD; the last 28 days by
+  // default), idle_days, stalled_days, owner, team}: {people, teams, weeks}
+  activity: (query) => api.get(withQuery('/reports/activity', query)),
   // A report as a download (a plain link, the session cookie reads it):
-  // name forecast | stages | calibration | win-loss | stalled | funnel;
+  // name forecast | stages | calibration | win-loss | activity | stalled | funnel;
   // format csv | xlsx; table the key of the rows to export (CSV: the first).
   exportUrl: (name, query, format, lang, table) =>
     withQuery(`/api/v1/reports/${name}`, { ...query, format, lang, table }),

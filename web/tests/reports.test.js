@@ -7,6 +7,9 @@
 // shows in the forecast and on the salesperson's dashboard; a deal's
 // forecast category is changed with a reason on the deal page; and each
 // role lands on its own dashboard (implementation on its handovers).
+// The 3E tab's people table adds up to the API's activities; a day chosen
+// as of sends as_of and tags the report; the manager's dashboard has the
+// team's 3E card, worst first, linking to the tab.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -20,6 +23,7 @@ const TABS = {
   calibration: '[data-test="cal-table"] .el-table__body tr',
   winloss: '[data-test="wl-table-card"] .el-table',
   targets: '[data-test="rep-targets"] .el-table, [data-test="rep-targets"] .el-empty',
+  activity: '[data-test="act-people"] .el-table__body tr',
 }
 const CATS = ['closed', 'commit', 'best_case', 'pipeline', 'omitted']
 
@@ -264,6 +268,167 @@ test("a target the manager sets shows in the forecast and on the salesperson's d
   await s.ctx.close()
 })
 
+test("the 3E tab: the people table adds up to the API's figures; idle and stalled days are sent", async () => {
+  const { ctx, page, errors } = await open(demo('赵强'))
+  await page.goto(server.base + '/reports?tab=activity')
+  await page.locator(TABS.activity).first().waitFor()
+  await settled(page, '[data-test="rep-activity"]')
+  assert.equal(await page.locator('.el-tabs__item.is-active').innerText(), '3E执行')
+  // the query the export links carry, asked of the API as the same user
+  const query = async () => {
+    const href = await page.locator('[data-test="export-csv-activity-people"]').getAttribute('href')
+    const url = new URL(href, server.base)
+    assert.equal(url.searchParams.get('table'), 'people')
+    for (const k of ['format', 'lang', 'table']) url.searchParams.delete(k)
+    return url
+  }
+  let url = await query()
+  assert.match(url.searchParams.get('from'), /^\d{4}-\d{2}-\d{2}$/)
+  const report = await get(page, url.pathname.replace('/api/v1', '') + url.search)
+  assert.equal(report.days, 28, 'the last four weeks by default')
+  assert.ok(report.people.length >= 3, "the manager's tree has people")
+  const sum = (k) => report.people.reduce((a, r) => a + r[k], 0)
+  assert.ok(sum('activities') > 0, 'the demo has activities in the last four weeks')
+  const foot = (k) => page.locator(`[data-test="act-people"] .el-table__footer td.c-${k} .cell`).innerText()
+  assert.equal(Number(await foot('activities')), sum('activities'), "the total row is the API's sum")
+  for (const k of ['visits', 'idle_deals', 'stalled_deals', 'age_0_30']) assert.equal(Number(await foot(k)), sum(k), k)
+  assert.equal(Number(await page.locator('[data-test="act-kpi-activities"]').getAttribute('data-value')), sum('activities'))
+  let rowsSum = 0
+  for (const r of report.people) {
+    const cell = page.locator(`[data-test="act-people-activities-${r.owner_id}"]`)
+    assert.equal(Number(await cell.innerText()), r.activities, r.name)
+    rowsSum += Number(await cell.innerText())
+    // stalled and idle deals stand out when there are any
+    const stalled = page.locator(`[data-test="act-people-stalled_deals-${r.owner_id}"]`)
+    assert.equal(await stalled.evaluate((el) => el.classList.contains('bad')), r.stalled_deals > 0, `${r.name} stalled`)
+    const idle = page.locator(`[data-test="act-people-idle_deals-${r.owner_id}"]`)
+    assert.equal(await idle.evaluate((el) => el.classList.contains('warn')), r.idle_deals > 0, `${r.name} idle`)
+  }
+  assert.equal(rowsSum, sum('activities'))
+  assert.ok(report.teams.length >= 1)
+  await page.locator(`[data-test="act-teams"] [data-test="act-name-${report.teams[0].team_id}"]`).waitFor()
+  await page.locator('[data-test="act-chart"] canvas').waitFor()
+  // a column sorts: the most activities first
+  await page.locator('[data-test="act-people"] th.c-activities .caret-wrapper .descending').click()
+  const most = [...report.people].sort((a, b) => b.activities - a.activities)[0]
+  assert.equal(Number(await page.locator('[data-test="act-people"] .el-table__body tr').first()
+    .locator('td.c-activities').innerText()), most.activities)
+
+  // stalled after 10 days: the request says so, the header and the API agree
+  const answered = page.waitForResponse((r) => r.url().includes('/reports/activity?') && r.url().includes('stalled_days=10'))
+  await field(page, 'act-stalled-days').fill('10')
+  await field(page, 'act-stalled-days').press('Enter')
+  await answered
+  await settled(page, '[data-test="rep-activity"]')
+  await page.locator('[data-test="act-people"] th.c-stalled_deals', { hasText: '≥10天' }).waitFor()
+  url = await query()
+  assert.equal(url.searchParams.get('stalled_days'), '10')
+  const again = await get(page, url.pathname.replace('/api/v1', '') + url.search)
+  assert.equal(again.stalled_days, 10)
+  assert.equal(Number(await foot('stalled_deals')), again.people.reduce((a, r) => a + r.stalled_deals, 0))
+  await shot(page, 'reports-activity-stalled10-1366')
+
+  // the CSV of the people
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test="export-csv-activity-people"]')])
+  const text = readFileSync(await download.path()).subarray(3).toString('utf-8')
+  assert.match(text.split('\n')[0], /活动数/)
+  assert.deepEqual(errors, [])
+  await ctx.close()
+})
+
+test('a day chosen as of goes with the forecast, stages and win/loss requests, and tags the report', async () => {
+  const { ctx, page, errors } = await open(demo('赵强'))
+  await page.goto(server.base + '/reports?tab=forecast')
+  await page.locator(TABS.forecast).first().waitFor()
+  await settled(page, '[data-test="rep-forecast"]')
+  assert.equal(await page.locator('[data-test="rep-as-of-tag"]').count(), 0, 'no tag without a day')
+  const day = new Date(Date.now() - 30 * 86400000).toISOString().slice(0, 10)
+  const answered = page.waitForResponse((r) => r.url().includes('/reports/forecast?') && r.url().includes('as_of=' + day))
+  const input = field(page, 'rep-as-of')
+  await input.click()
+  await input.fill(day)
+  await input.press('Enter')
+  const res = await answered
+  assert.equal(res.status(), 200)
+  assert.equal((await res.json()).as_of, day)
+  const tag = page.locator('[data-test="rep-forecast"] [data-test="rep-as-of-tag"]')
+  await tag.waitFor()
+  assert.equal(await tag.innerText(), `截至 ${day} 的数据`)
+  await settled(page, '[data-test="rep-forecast"]')
+  // the exports carry the same query
+  assert.equal(new URL(await page.locator('[data-test="export-csv-forecast"]').getAttribute('href'), server.base)
+    .searchParams.get('as_of'), day)
+  await shot(page, 'reports-forecast-as-of-1366')
+
+  // the day is shared: the win/loss tab asks as of it too
+  const wl = page.waitForResponse((r) => r.url().includes('/reports/win-loss?') && r.url().includes('as_of=' + day))
+  await page.click('[data-test="rep-tab-winloss"]')
+  await wl
+  await page.locator('[data-test="rep-winloss"] [data-test="rep-as-of-tag"]').waitFor()
+  assert.equal(new URL(await page.locator('[data-test="export-csv-win-loss"]').getAttribute('href'), server.base)
+    .searchParams.get('as_of'), day)
+  const st = page.waitForResponse((r) => r.url().includes('/reports/stages?') && r.url().includes('as_of=' + day))
+  await page.click('[data-test="rep-tab-stages"]')
+  await st
+  await page.locator('[data-test="rep-stages"] [data-test="rep-as-of-tag"]').waitFor()
+
+  // closing the tag reads today's figures again
+  const now = page.waitForResponse((r) => r.url().includes('/reports/stages?') && !r.url().includes('as_of='))
+  await page.locator('[data-test="rep-stages"] [data-test="rep-as-of-tag"] .el-tag__close').click()
+  assert.equal((await (await now).json()).as_of, null)
+  await page.locator('[data-test="rep-as-of-tag"]').first().waitFor({ state: 'detached' })
+  assert.equal(await field(page, 'rep-as-of').inputValue(), '')
+  assert.deepEqual(errors, [])
+  await ctx.close()
+
+  // in English on a phone: the tag reads "As of"
+  const m = await open(demo('赵强'), { width: 375, lang: 'en' })
+  await m.page.goto(server.base + '/reports?tab=forecast')
+  await m.page.locator(TABS.forecast).first().waitFor()
+  const mAnswered = m.page.waitForResponse((r) => r.url().includes('as_of=' + day))
+  await field(m.page, 'rep-as-of').click()
+  await field(m.page, 'rep-as-of').fill(day)
+  await field(m.page, 'rep-as-of').press('Enter')
+  await mAnswered
+  await m.page.locator('[data-test="rep-as-of-tag"]', { hasText: `As of ${day}` }).waitFor()
+  await m.page.keyboard.press('Escape')
+  await noSideScroll(m.page, 'the forecast as of a day at 375 px')
+  await shot(m.page, 'reports-forecast-as-of-375-en')
+  assert.deepEqual(m.errors, [])
+  await m.ctx.close()
+})
+
+test("the manager's dashboard shows the team's 3E card, worst first, linking to the tab", async () => {
+  for (const [width, lang] of [[1366, 'zh'], [375, 'en']]) {
+    const { ctx, page, errors } = await open(demo('赵强'), { width, lang })
+    const card = page.locator('[data-test="compliance"]')
+    await card.locator('[data-test^="compliance-usr"]').first().waitFor()
+    assert.match(await card.locator('.el-card__header').innerText(), lang === 'zh' ? /团队3E执行/ : /Team 3E compliance/)
+    const report = await get(page, '/reports/activity')
+    const trouble = (r) => r.idle_deals + r.stalled_deals
+    const names = await card.locator('[data-test^="compliance-usr"]').allInnerTexts()
+    assert.equal(names.length, Math.min(6, report.people.length))
+    const byName = Object.fromEntries(report.people.map((r) => [r.name, r]))
+    for (let i = 1; i < names.length; i++) {
+      const a = byName[names[i - 1]]
+      const b = byName[names[i]]
+      assert.ok(trouble(a) > trouble(b) || (trouble(a) === trouble(b) && a.activities <= b.activities),
+        `${a.name} before ${b.name}`)
+    }
+    const worst = report.people.reduce((w, r) => (trouble(r) > trouble(w) ? r : w))
+    assert.equal(trouble(byName[names[0]]), trouble(worst))
+    await settled(page, '[data-test="dashboard"]')
+    await noSideScroll(page, `the 3E card at ${width}`)
+    await shot(page, `dashboard-compliance-${width}-${lang}`)
+    await card.locator('[data-test="compliance-all"]').click()
+    await page.waitForURL(/\/reports\?tab=activity/)
+    await page.locator(TABS.activity).first().waitFor()
+    assert.equal(await page.locator('.el-tabs__item.is-active').innerText(), lang === 'zh' ? '3E执行' : '3E compliance')
+    assert.deepEqual(errors, [])
+    await ctx.close()
+  }
+})
+
 test("a deal's forecast category is changed on its page, with a reason", async () => {
   const owner = users['张伟']
   const deals = await must(await server.api('GET', `/opportunities?owner_id=${owner.id}&status=open&limit=50`), 200)
@@ -327,12 +492,14 @@ test('each role lands on its own dashboard', async () => {
       await page.locator('[data-test="target-forecast"] canvas').waitFor()
       await page.locator('[data-test="dash-approvals"] [data-test^="dash-approval-"]').first().waitFor()
       await page.locator('[data-test="stalled"] [data-test^="stalled-"]').first().waitFor()
+      await page.locator('[data-test="compliance"] [data-test^="compliance-usr"]').first().waitFor()
     }],
     ['张伟', 'sales', async (page) => {
       await page.locator('[data-test="my-target"] [data-test="my-target-closed"]').waitFor()
       await page.locator('[data-test="deals-mine"] [data-test^="deal-"]').first().waitFor()
       await page.locator('[data-test="next-actions"]').waitFor()
       assert.equal(await page.locator('[data-test^="kpi-"]').count(), 0)
+      assert.equal(await page.locator('[data-test="compliance"]').count(), 0, "the 3E card is the manager's")
     }],
     ['周敏', 'consultant', async (page) => {
       await page.locator('[data-test="deals-support"] [data-test^="deal-"]').first().waitFor()

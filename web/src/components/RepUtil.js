@@ -158,6 +158,25 @@ function dot(color) {
 export function stageQuery(filters) {
   return {
     playbook: filters.stagePlaybook, from: filters.from, to: filters.to,
-    owner: filters.owner, team: filters.team,
+    owner: filters.owner, team: filters.team, as_of: filters.asOf,
   }
+}
+
+// "YYYY-MM-DD" of today in China time (UTC+8), the day the 3E report counts
+// in, and a day n days on.
+export function chinaToday(now = Date.now()) {
+  return new Date(now + 8 * 3600000).toISOString().slice(0, 10)
+}
+export function addDays(day, n) {
+  const [y, m, d] = day.split('-').map(Number)
+  return new Date(Date.UTC(y, m - 1, d + n)).toISOString().slice(0, 10)
+}
+// The days the 3E report reads by default: the last four weeks to today.
+export function activityDays() {
+  const to = chinaToday()
+  return { dayFrom: addDays(to, -27), dayTo: to }
+}
+// "YYYY-MM-DD" of a date picker's local day.
+export function dayOf(d) {
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`
 }
