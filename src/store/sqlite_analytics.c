@@ -132,16 +132,17 @@ static bf_result append_group(buf *b, const cube_def *d, unsigned fold)
 }
 
 /* The condition on the deal (o) of an arm of a view part: seen aside; or
- * seen, with an event since ?7 (deal_changes, or made since), the arm's
- * event (at) being one of them. */
+ * seen, moved or closed since ?7 (its stage or status in deal_changes, or
+ * made since: every event of the flow and the outcomes is one of those),
+ * the arm's event (at) being one of them. */
 static bf_result append_part_deals(buf *b, const cube_shape *sh, view_part part, const char *at)
 {
     if (part == PART_ASIDE)
         return sq_append_deals_aside(b, sh->q->who, "o");
     bf_result r = buf_printf(b,
                              "%s >= ?7 AND o.id IN (SELECT opportunity_id FROM deal_changes WHERE "
-                             "changed_at >= ?7 UNION SELECT id FROM opportunities WHERE "
-                             "created_at >= ?7) AND ",
+                             "changed_at >= ?7 AND field IN ('stage', 'status') UNION SELECT id "
+                             "FROM opportunities WHERE created_at >= ?7) AND ",
                              at);
     return r == BF_OK ? sq_append_visibility_where(b, &resource_opportunities, "o", sh->q->who) : r;
 }
