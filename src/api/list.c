@@ -25,6 +25,12 @@ static bool is_range_field(const field_spec *f)
     return f->type == FIELD_DATE || f->type == FIELD_DATETIME;
 }
 
+/* A number filtered by ?name_min= and ?name_max= (an amount in fen, a count). */
+static bool is_number_field(const field_spec *f)
+{
+    return FIELD_IS_INTEGER(f->type) && f->type != FIELD_BOOL;
+}
+
 static bf_result add_filter(parse_ctx *pc, int field, list_op op, const char *key,
                             const char *value)
 {
@@ -49,6 +55,16 @@ static bf_result add_filter(parse_ctx *pc, int field, list_op op, const char *ke
             snprintf(utc, sizeof(utc), "%sT23:59:59Z", value);
         if ((lf->text = arena_strdup(pc->call->arena, utc)) == NULL)
             return BF_ERR_NOMEM;
+    }
+    if (is_number_field(f)) {
+        char *end;
+        errno = 0;
+        long long n = strtoll(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || errno || n < 0)
+            return bf_fail(&pc->call->err, BF_ERR_INVALID, "invalid_value", key,
+                           "%s must be a whole number%s", key,
+                           f->type == FIELD_MONEY ? " of fen (分)" : "");
+        lf->num = n;
     }
     if (f->type == FIELD_BOOL) {
         bool yes = strcmp(value, "true") == 0 || strcmp(value, "1") == 0;
@@ -115,6 +131,11 @@ static bool parse_param(void *ctx, const char *key, const char *value)
         if (is_range_field(f) && strncmp(key, f->name, n) == 0 &&
             (strcmp(key + n, "_from") == 0 || strcmp(key + n, "_to") == 0)) {
             pc->r = add_filter(pc, (int)i, key[n + 1] == 'f' ? LIST_GTE : LIST_LTE, key, value);
+            return pc->r == BF_OK;
+        }
+        if (is_number_field(f) && strncmp(key, f->name, n) == 0 &&
+            (strcmp(key + n, "_min") == 0 || strcmp(key + n, "_max") == 0)) {
+            pc->r = add_filter(pc, (int)i, key[n + 2] == 'i' ? LIST_GTE : LIST_LTE, key, value);
             return pc->r == BF_OK;
         }
     }

@@ -186,8 +186,11 @@ static json_t *list_parameters(const resource_spec *spec)
         if (!(f->flags & FIELD_FILTER))
             continue;
         json_t *spec_schema = field_schema(f);
+        bool number = FIELD_IS_INTEGER(f->type) && f->type != FIELD_BOOL;
         json_object_set_new(spec_schema, "type",
-                            json_string(f->type == FIELD_BOOL ? "boolean" : "string"));
+                            json_string(f->type == FIELD_BOOL ? "boolean"
+                                        : number              ? "integer"
+                                                              : "string"));
         json_array_append_new(params,
                               json_pack("{s:s, s:s, s:s, s:o}", "name", f->name, "in", "query",
                                         "description", "Equal to", "schema", spec_schema));
@@ -201,6 +204,17 @@ static json_t *list_parameters(const resource_spec *spec)
             json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "name", to,
                                                     "in", "query", "description", "On or before",
                                                     "schema", "type", "string", "format", "date"));
+        }
+        if (number) {
+            char min[80], max[80];
+            snprintf(min, sizeof(min), "%s_min", f->name);
+            snprintf(max, sizeof(max), "%s_max", f->name);
+            json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i}}", "name", min,
+                                                    "in", "query", "description", "At least",
+                                                    "schema", "type", "integer", "minimum", 0));
+            json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i}}", "name", max,
+                                                    "in", "query", "description", "At most",
+                                                    "schema", "type", "integer", "minimum", 0));
         }
     }
     return params;

@@ -82,7 +82,7 @@ static const field_spec opportunity_fields[] = {
      "Account (客户)"},
     {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
      NULL, "Opportunity name (商机名称)"},
-    {"amount", FIELD_MONEY, FIELD_SORT, 0, MONEY_MAX, NULL, NULL, "0",
+    {"amount", FIELD_MONEY, FIELD_SORT | FIELD_FILTER, 0, MONEY_MAX, NULL, NULL, "0",
      "Expected contract amount in fen (金额，分)"},
     {"currency", FIELD_TEXT, FIELD_FILTER, 3, 3, NULL, NULL, "CNY", "ISO 4217 currency (币种)"},
     {"budget", FIELD_MONEY, 0, 0, MONEY_MAX, NULL, NULL, NULL, "Customer budget in fen (预算，分)"},
@@ -118,7 +118,7 @@ static const field_spec opportunity_fields[] = {
      "In the funnel proper (漏斗内): its stage is inside the funnel and, where the playbook "
      "qualifies with MANT, its MANT is complete. Only such open deals count in the funnel's "
      "totals and the forecast"},
-    {"closed_at", FIELD_DATETIME, FIELD_READONLY, 0, 0, NULL, NULL, NULL,
+    {"closed_at", FIELD_DATETIME, FIELD_READONLY | FIELD_FILTER, 0, 0, NULL, NULL, NULL,
      "When it was won, lost or abandoned (成交/关闭时间; kept by the server)"},
     {"forecast_category", FIELD_ENUM, FIELD_READONLY | FIELD_FILTER, 0, 0,
      opportunity_forecast_categories, NULL, "pipeline",

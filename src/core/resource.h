@@ -32,7 +32,7 @@ enum field_flags {
     FIELD_REQUIRED = 1 << 0,    /* must be given on create, never null */
     FIELD_READONLY = 1 << 1,    /* set by the server; rejected in input */
     FIELD_CREATE_ONLY = 1 << 2, /* accepted on create, rejected by PATCH */
-    FIELD_FILTER = 1 << 3,      /* list filter ?name=value (dates: _from/_to) */
+    FIELD_FILTER = 1 << 3,      /* list filter ?name=value (dates: _from/_to; numbers: _min/_max) */
     FIELD_SORT = 1 << 4,        /* list sort key */
     FIELD_SEARCH = 1 << 5,      /* matched by the list's ?q= text search */
     FIELD_INTERNAL = 1 << 6,    /* internal to the company: channel partners never see it */

@@ -186,6 +186,29 @@ class ListsTest(ServerTestCase):
         got = self.ids("account_id=%s&expected_close_from=2026-05-01" % self.account["id"])
         self.assertEqual(got, want)
 
+    def test_filter_amount_range(self):
+        want = {o["id"] for o in self.mine(lambda o: 150000 <= o["amount"] <= 300000)}
+        self.assertTrue(want and len(want) < len(self.opps))
+        got = self.ids("account_id=%s&amount_min=150000&amount_max=300000" % self.account["id"])
+        self.assertEqual(got, want)
+        got = self.ids("account_id=%s&amount=0" % self.account["id"])
+        self.assertEqual(got, {o["id"] for o in self.mine(lambda o: o["amount"] == 0)})
+        # With a sort and pages of the range.
+        pages = self.pages("account_id=%s&amount_min=300000&sort=-amount" % self.account["id"],
+                           limit=3)
+        got = [o["amount"] for page in pages for o in page]
+        self.assertEqual(got, sorted((o["amount"] for o in self.opps if o["amount"] >= 300000),
+                                     reverse=True))
+
+    def test_filter_closed_at_range(self):
+        won = {o["id"] for o in self.mine(lambda o: o["status"] == "won")}
+        self.assertTrue(won)
+        today = self.opps[0]["created_at"][:10]
+        got = self.ids("account_id=%s&closed_at_from=%s" % (self.account["id"], today))
+        self.assertEqual(got, won)
+        got = self.ids("account_id=%s&closed_at_to=2000-01-01" % self.account["id"])
+        self.assertEqual(got, set())
+
     def test_search_chinese(self):
         want = {o["id"] for o in self.mine(lambda o: "丙智慧" in o["name"])}
         self.assertTrue(want)
@@ -236,6 +259,12 @@ class ListsTest(ServerTestCase):
                          "invalid_date", "expected_close_from")
         self.assertError(self.get("/api/v1/opportunities?sales_mode=fast"), 422,
                          field="sales_mode")
+        for bad in ("abc", "-1", "1.5", ""):
+            with self.subTest(amount_min=bad):
+                self.assertError(self.get("/api/v1/opportunities?amount_min=" + q(bad)), 422,
+                                 "invalid_value", "amount_min")
+        self.assertError(self.get("/api/v1/opportunities?budget_min=1"), 422,
+                         field="budget_min")  # not a filter
 
     def test_bad_cursor(self):
         self.assertError(self.get("/api/v1/opportunities?cursor=not-a-cursor"), 422,

@@ -424,6 +424,8 @@ class OpenAPITest(ServerTestCase):
                     values = [schema.get("minimum", 1), schema.get("maximum", 200)]
                 elif schema.get("format") in samples:
                     values = [samples[schema["format"]]]
+                elif schema.get("type") == "integer":  # an amount in fen, a count
+                    values = [schema.get("minimum", 0), 150000]
                 elif name.endswith("_id") or name in ("parent_id", "reports_to"):
                     values = ["zzz_placeholder0000"]
                 else:
