@@ -1,11 +1,13 @@
 /* List parameters and cursors: ?limit, ?cursor, ?sort, ?q and one filter per
- * filterable field (?owner=…, dates also ?expected_close_from/_to=…). */
+ * filterable field (?owner=…, dates also ?expected_close_from/_to=…, numbers
+ * ?amount_min/_max=…); deals also ?team= and ?stalled_days=. */
 #include "api/api.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/text.h"
 
@@ -85,6 +87,21 @@ static bf_result add_filter(parse_ctx *pc, int field, list_op op, const char *ke
     return BF_OK;
 }
 
+/* ?stalled_days=N: open deals whose stage has not changed for N days or
+ * more (the stalled report's rule), as the moment their stage came before. */
+static bf_result parse_stalled(parse_ctx *pc, const char *value)
+{
+    char *end;
+    errno = 0;
+    long days = strtol(value, &end, 10);
+    if (*value == '\0' || *end != '\0' || errno || days < 1 || days > 3650)
+        return bf_fail(&pc->call->err, BF_ERR_INVALID, "out_of_range", "stalled_days",
+                       "stalled_days must be a whole number from 1 to 3650");
+    char at[32];
+    text_format_utc(time(NULL) - (time_t)days * 86400, at, sizeof(at));
+    return (pc->q->stage_before = arena_strdup(pc->call->arena, at)) ? BF_OK : BF_ERR_NOMEM;
+}
+
 static bool parse_param(void *ctx, const char *key, const char *value)
 {
     parse_ctx *pc = ctx;
@@ -109,6 +126,14 @@ static bool parse_param(void *ctx, const char *key, const char *value)
     if (strcmp(key, "sort") == 0) {
         pc->sort = value;
         return true;
+    }
+    if (pc->spec == &resource_opportunities && strcmp(key, "team") == 0) {
+        q->team_id = *value ? value : NULL;
+        return true;
+    }
+    if (pc->spec == &resource_opportunities && strcmp(key, "stalled_days") == 0) {
+        pc->r = parse_stalled(pc, value);
+        return pc->r == BF_OK;
     }
     if (strcmp(key, "q") == 0) {
         if (strlen(value) > 200) {

@@ -217,6 +217,17 @@ static json_t *list_parameters(const resource_spec *spec)
                                                     "schema", "type", "integer", "minimum", 0));
         }
     }
+    if (spec == &resource_opportunities) {
+        json_array_append_new(
+            params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "team", "in", "query",
+                              "description", "Owned by a user of this team or of a team below it",
+                              "schema", "type", "string"));
+        json_array_append_new(
+            params,
+            json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "name", "stalled_days", "in", "query",
+                      "description", "Open, and in their stage for this many days or more (停滞)",
+                      "schema", "type", "integer", "minimum", 1, "maximum", 3650));
+    }
     return params;
 }
 

@@ -69,8 +69,9 @@ static bf_result append_filter(buf *b, const field_spec *f, list_op op, int para
 }
 
 /* The conditions of the query on a row, each led by " AND ": filters,
- * search, and the keyset cursor. Parameters: ?1 limit, ?2 cursor value, ?3
- * cursor id, ?4 search, then one per filter bit in bit order. */
+ * a deal's team and stalled, search, and the keyset cursor. Parameters: ?1
+ * limit, ?2 cursor value, ?3 cursor id, ?4 search, then one per filter bit
+ * in bit order; ?70 team, ?71 stalled since. */
 static bf_result append_conditions(buf *b, const list_shape *shape)
 {
     const list_query *q = shape->q;
@@ -80,6 +81,11 @@ static bf_result append_conditions(buf *b, const list_shape *shape)
         if (shape->filter_bits & (1ULL << bit))
             r = append_filter(b, &q->spec->fields[bit_field(q->spec, bit)], (list_op)(bit % 3),
                               param++);
+    if (q->team_id && r == BF_OK)
+        r = buf_append_str(b, " AND owner_id IN (SELECT tu.id FROM users tu JOIN team_scopes tts "
+                              "ON tts.team_id = tu.team_id WHERE tts.scope = 's:' || ?70)");
+    if (q->stage_before && r == BF_OK)
+        r = buf_append_str(b, " AND status = 'open' AND stage_changed_at < ?71");
     if (q->search && r == BF_OK) {
         r = buf_append_str(b, " AND (1 = 0");
         for (size_t i = 0; i < q->spec->nfields && r == BF_OK; i++)
@@ -269,6 +275,10 @@ static bf_result records_bind_list(db_stmt *s, arena *a, const list_query *q, ui
             sq_bind_text(s, 2, q->after_text);
         sq_bind_text(s, 3, q->after_id);
     }
+    if (q->team_id)
+        sq_bind_text(s, 70, q->team_id);
+    if (q->stage_before)
+        sq_bind_text(s, 71, q->stage_before);
     if (q->search) {
         const char *esc = like_escape(a, q->search);
         if (esc == NULL)
@@ -349,7 +359,9 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
         return r;
     uint64_t options = (uint64_t)(q->sort_field + 1) | ((uint64_t)(q->search != NULL) << 8) |
                        ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
-                       (sq_visibility_shape(q->who) << 12) | ((uint64_t)shape.aside << 20);
+                       (sq_visibility_shape(q->who) << 12) | ((uint64_t)shape.aside << 20) |
+                       ((uint64_t)(q->team_id != NULL) << 24) |
+                       ((uint64_t)(q->stage_before != NULL) << 25);
     stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
     db_stmt *s;
     if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)

@@ -232,6 +232,10 @@ typedef struct list_query {
     const char *after_id;
     int limit;         /* 1..LIST_MAX_LIMIT */
     const viewer *who; /* only rows this user sees; NULL for every row */
+    /* Deals only: of the owners of a team's tree; open and in their stage
+     * since before a moment (stalled). NULL: no such filter. */
+    const char *team_id;
+    const char *stage_before;
 } list_query;
 
 typedef struct record_page {

@@ -1,9 +1,11 @@
 """Lists: cursor paging over every sort, filters, search, parameter checks."""
 
+import datetime
 import unittest
 import urllib.parse
 
-from bingfa_server import ServerTestCase
+import bingfa_db
+from bingfa_server import ServerTestCase, win_deal
 
 OWNERS = ("吴一", "郑二", "冯三")
 STAGES = ("problem", "launch", "shortlist", "procure", "contract", "deliver")
@@ -278,6 +280,57 @@ class ListsTest(ServerTestCase):
                      % (self.account["id"], q(cursor)))
         self.assertError(r, 422, field="cursor")
 
+
+
+class TeamAndStalledTest(ServerTestCase):
+    """?team= (the owners of a team's tree) and ?stalled_days= (open deals
+    whose stage has not changed for that long) on the deal list, under the
+    viewer's visibility."""
+
+    def test_team_and_stalled_filters(self):
+        s = self.server
+        top = s.post("/api/v1/teams", {"name": "列表大区", "share_deals": False}).json
+        sub = s.post("/api/v1/teams", {"name": "列表小组", "share_deals": False,
+                                       "parent_id": top["id"]}).json
+        boss = s.auth("列表经理", role="manager", team_id=top["id"])
+        owners = {"a": s.make_user("列表甲", role="sales", team_id=top["id"])["id"],
+                  "b": s.make_user("列表乙", role="sales", team_id=sub["id"])["id"],
+                  "c": s.user_id("列表丙")}
+        acc = s.post("/api/v1/accounts", {"name": "列表团队客户"}).json
+        deals = {k: s.post("/api/v1/opportunities", {
+            "account_id": acc["id"], "name": "团队商机" + k, "owner_id": uid,
+            "playbook": "uss-5"}).json for k, uid in owners.items()}
+        base = "account_id=%s&" % acc["id"]
+
+        def ids(query, headers=None):
+            got = set()
+            for d in self.list_all("opportunities", base + query) if headers is None else \
+                    self.get("/api/v1/opportunities?%s%s&limit=200" % (base, query),
+                             headers=headers).json["items"]:
+                got.add(d["id"])
+            return got
+
+        self.assertEqual(ids("team=" + top["id"]), {deals["a"]["id"], deals["b"]["id"]})
+        self.assertEqual(ids("team=" + sub["id"]), {deals["b"]["id"]})
+        self.assertEqual(ids("team=nosuchteam"), set())
+        self.assertEqual(ids("team=" + sub["id"], boss), {deals["b"]["id"]})
+        self.assertEqual(ids("team=" + top["id"], boss), {deals["a"]["id"], deals["b"]["id"]})
+        # Stalled: a's stage unchanged for 40 days, c's too but won since.
+        old = (datetime.datetime.now(datetime.timezone.utc) -
+               datetime.timedelta(days=40)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        win_deal(s, deals["c"]["id"])
+        for k in ("a", "c"):
+            bingfa_db.execute(s.db, "UPDATE opportunities SET stage_changed_at = ? WHERE id = ?",
+                              (old, deals[k]["id"]))
+        self.assertEqual(ids("stalled_days=30"), {deals["a"]["id"]})
+        self.assertEqual(ids("stalled_days=41"), set())
+        self.assertEqual(ids("stalled_days=30&team=" + sub["id"]), set())
+        self.assertEqual(ids("stalled_days=30", boss), {deals["a"]["id"]})
+        for bad in ("0", "3651", "x"):
+            r = self.get("/api/v1/opportunities?stalled_days=" + bad)
+            self.assertEqual((r.status, r.json["error"]["field"]), (422, "stalled_days"))
+        r = self.get("/api/v1/accounts?team=" + top["id"])
+        self.assertEqual((r.status, r.json["error"]["field"]), (422, "team"))
 
 if __name__ == "__main__":
     unittest.main()

@@ -425,7 +425,7 @@ class OpenAPITest(ServerTestCase):
                 elif schema.get("format") in samples:
                     values = [samples[schema["format"]]]
                 elif schema.get("type") == "integer":  # an amount in fen, a count
-                    values = [schema.get("minimum", 0), 150000]
+                    values = [schema.get("minimum", 0), schema.get("maximum", 150000)]
                 elif name.endswith("_id") or name in ("parent_id", "reports_to"):
                     values = ["zzz_placeholder0000"]
                 else:

@@ -260,6 +260,7 @@ static const char *const reads[] = {
     "/api/v1/opportunities?status=open&sort=expected_close",
     "/api/v1/opportunities?amount_min=1000000&amount_max=50000000&sort=-amount",
     "/api/v1/opportunities?status=won&closed_at_from=2026-01-01",
+    "/api/v1/opportunities?stalled_days=30&sort=-amount",
     "/api/v1/opportunities?q=项目",
     "/api/v1/opportunities/{opp}",
     "/api/v1/accounts",
