@@ -6,6 +6,7 @@ const routes = [
   { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
   { path: '/', name: 'dashboard', component: () => import('./views/DashboardView.vue') },
   { path: '/pipeline', name: 'pipeline', component: () => import('./views/PipelineView.vue') },
+  { path: '/deals', name: 'deals', component: () => import('./views/DealsView.vue') },
   { path: '/opportunities/:id', name: 'opportunity', component: () => import('./views/OpportunityView.vue'), props: true },
   { path: '/accounts', name: 'accounts', component: () => import('./views/AccountsView.vue') },
   { path: '/accounts/:id', name: 'account', component: () => import('./views/AccountView.vue'), props: true },
