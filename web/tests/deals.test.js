@@ -9,7 +9,7 @@
 // column for good; a salesperson sees only what the API gives them.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, login, field, shot, must, until } from './server.js'
+import { startServer, startBrowser, login, field, shot, must, until, openAs, getAs } from './server.js'
 
 let server, chrome
 const users = {}
@@ -28,30 +28,11 @@ after(async () => {
   await server?.stop()
 })
 
-// A fresh browser context logged in as user, in lang at width; errors
-// collects the console's errors and the page's exceptions after the login.
-async function open(user, { width = 1366, lang = 'zh' } = {}) {
-  const ctx = await chrome.browser.newContext({ viewport: { width, height: 900 } })
-  const page = await ctx.newPage()
-  const errors = []
-  let armed = false
-  page.on('console', (m) => {
-    if (armed && m.type() === 'error') errors.push(m.text())
-  })
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(server.base + '/login')
-  await page.evaluate((l) => localStorage.setItem('bingfa.lang', l), lang)
-  await login(page, server.base, user)
-  armed = true
-  return { ctx, page, errors }
-}
+// A fresh browser context logged in as user (server.js openAs).
+const open = (user, opts) => openAs(chrome.browser, server.base, user, opts)
 
 // The API as the page's user (the context's session cookie).
-async function get(page, path) {
-  const res = await page.context().request.get(server.base + '/api/v1' + path)
-  assert.equal(res.status(), 200, path + ': ' + (await res.text()))
-  return res.json()
-}
+const get = (page, path) => getAs(page, server.base, path)
 
 // The deals list's first page as the page's user, for a query.
 async function apiPage(page, query) {

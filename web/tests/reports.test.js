@@ -13,7 +13,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, startBrowser, login, field, shot, must, until } from './server.js'
+import { startServer, startBrowser, login, field, shot, must, until, openAs, getAs } from './server.js'
 
 let server, chrome
 const users = {}
@@ -44,30 +44,11 @@ after(async () => {
   await server?.stop()
 })
 
-// A fresh browser context logged in as user, in lang at width; errors
-// collects the console's errors and the page's exceptions after the login.
-async function open(user, { width = 1366, lang = 'zh' } = {}) {
-  const ctx = await chrome.browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true })
-  const page = await ctx.newPage()
-  const errors = []
-  let armed = false
-  page.on('console', (m) => {
-    if (armed && m.type() === 'error') errors.push(m.text())
-  })
-  page.on('pageerror', (e) => errors.push(e.message))
-  await page.goto(server.base + '/login')
-  await page.evaluate((l) => localStorage.setItem('bingfa.lang', l), lang)
-  await login(page, server.base, user)
-  armed = true
-  return { ctx, page, errors }
-}
+// A fresh browser context logged in as user (server.js openAs).
+const open = (user, opts) => openAs(chrome.browser, server.base, user, opts)
 
 // The API as the page's user (the context's session cookie).
-async function get(page, path) {
-  const res = await page.context().request.get(server.base + '/api/v1' + path)
-  assert.equal(res.status(), 200, path)
-  return res.json()
-}
+const get = (page, path) => getAs(page, server.base, path)
 
 async function settled(page, root) {
   await page.waitForFunction((r) => {

@@ -96,6 +96,33 @@ export async function login(page, base, user) {
   await page.waitForURL((url) => !url.pathname.startsWith('/login'))
 }
 
+// A fresh browser context of browser (startBrowser's) logged in as user,
+// in lang at width, that may download; errors collects the console's errors
+// and the page's exceptions after the login.
+export async function openAs(browser, base, user, { width = 1366, lang = 'zh' } = {}) {
+  const ctx = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true })
+  const page = await ctx.newPage()
+  const errors = []
+  let armed = false
+  page.on('console', (m) => {
+    if (armed && m.type() === 'error') errors.push(m.text())
+  })
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(base + '/login')
+  await page.evaluate((l) => localStorage.setItem('bingfa.lang', l), lang)
+  await login(page, base, user)
+  armed = true
+  return { ctx, page, errors }
+}
+
+// The JSON of GET /api/v1 + path as the page's user (its session cookie),
+// which must answer 200.
+export async function getAs(page, base, path) {
+  const res = await page.context().request.get(base + '/api/v1' + path)
+  assert.equal(res.status(), 200, path + ': ' + (await res.text()))
+  return res.json()
+}
+
 export async function shot(page, name) {
   await page.screenshot({ path: join(outDir, name + '.png'), fullPage: true })
 }
