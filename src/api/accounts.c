@@ -12,4 +12,4 @@ static bf_result account_check(api_call *call, record *rec, const record *before
     return BF_OK;
 }
 
-const resource_hooks account_hooks = {account_check, NULL, NULL};
+const resource_hooks account_hooks = {account_check, NULL, NULL, NULL};

@@ -76,4 +76,4 @@ static bf_result activity_hook_check(api_call *call, record *rec, const record *
     return BF_OK;
 }
 
-const resource_hooks activity_hooks = {activity_hook_check, NULL, NULL};
+const resource_hooks activity_hooks = {activity_hook_check, NULL, NULL, NULL};

@@ -63,6 +63,7 @@ typedef struct resource_hooks {
     bf_result (*check)(api_call *call, record *rec, const record *before);
     bf_result (*after_write)(api_call *call, record *rec, const record *before);
     bf_result (*after_delete)(api_call *call, const record *deleted);
+    bf_result (*before_delete)(api_call *call, const record *doomed); /* may refuse */
 } resource_hooks;
 
 /* What a route does, for the router and the OpenAPI document. */
@@ -411,6 +412,12 @@ bf_result crud_delete(api_call *call, const struct api_route *route);
  * resource's filters) into q; 422 naming the parameter when one is wrong. */
 bf_result list_query_from_request(api_call *call, const resource_spec *spec, list_query *q);
 
+/* Checks text, a list's query string as a saved view keeps it ("status=won
+ * &sort=-amount"), against spec's list parameters (a cursor is ignored);
+ * 422 naming field, with the parameter's own message, when one is wrong. */
+bf_result list_query_check(api_call *call, const resource_spec *spec, const char *text,
+                           const char *field);
+
 /* The opaque cursor that continues after the last record of a page. */
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last);
 
@@ -733,6 +740,7 @@ extern const resource_hooks team_hooks;
 extern const resource_hooks partner_hooks;
 extern const resource_hooks product_hooks;
 extern const resource_hooks user_hooks;
+extern const resource_hooks view_hooks;
 
 /* ---- the manager's reports (docs/reports.md) ---- */
 

@@ -39,4 +39,5 @@ static bf_result contact_after_delete(api_call *call, const record *deleted)
     return mant_refresh_account(call, record_text(deleted, "account_id"));
 }
 
-const resource_hooks contact_hooks = {contact_check, contact_after_write, contact_after_delete};
+const resource_hooks contact_hooks = {contact_check, contact_after_write, contact_after_delete,
+                                      NULL};

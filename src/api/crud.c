@@ -376,6 +376,8 @@ static bf_result delete_in_tx(api_call *call, void *ctx)
     record *before;
     bf_result r =
         store_record_get(st, call->arena, route->spec, path_id(call), &before, &call->err);
+    if (r == BF_OK && route->hooks && route->hooks->before_delete)
+        r = route->hooks->before_delete(call, before);
     if (r == BF_OK)
         r = store_record_delete(st, route->spec, path_id(call), expected, &call->err);
     if (r == BF_OK && route->hooks && route->hooks->after_delete)

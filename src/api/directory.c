@@ -52,6 +52,6 @@ static bf_result user_after_write(api_call *call, record *rec, const record *bef
     return BF_OK;
 }
 
-const resource_hooks team_hooks = {team_check, NULL, NULL};
-const resource_hooks partner_hooks = {NULL, NULL, NULL};
-const resource_hooks user_hooks = {user_check, user_after_write, NULL};
+const resource_hooks team_hooks = {team_check, NULL, NULL, NULL};
+const resource_hooks partner_hooks = {NULL, NULL, NULL, NULL};
+const resource_hooks user_hooks = {user_check, user_after_write, NULL, NULL};

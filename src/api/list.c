@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -234,6 +235,64 @@ bf_result list_query_from_request(api_call *call, const resource_spec *spec, lis
     bf_result r = parse_sort(&pc);
     if (r == BF_OK && pc.cursor)
         r = parse_cursor(&pc);
+    return r;
+}
+
+static int hex_value(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
+}
+
+/* s[0..n) percent-decoded ('+' a space) into the call's arena; NULL when a
+ * %XX is broken or memory runs out. */
+static char *query_decode(api_call *call, const char *s, size_t n)
+{
+    char *out = arena_alloc(call->arena, n + 1);
+    size_t k = 0;
+    for (size_t i = 0; out && i < n; i++) {
+        if (s[i] == '%') {
+            int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
+            int lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
+            if (hi < 0 || lo < 0)
+                return NULL;
+            out[k++] = (char)(hi * 16 + lo);
+            i += 2;
+        } else {
+            out[k++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    if (out)
+        out[k] = '\0';
+    return out;
+}
+
+bf_result list_query_check(api_call *call, const resource_spec *spec, const char *text,
+                           const char *field)
+{
+    list_query q = {.spec = spec, .limit = LIST_DEFAULT_LIMIT};
+    parse_ctx pc = {.call = call, .spec = spec, .q = &q, .r = BF_OK};
+    for (const char *p = text; p && *p;) {
+        const char *end = strchr(p, '&');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', len);
+        char *key = query_decode(call, p, eq ? (size_t)(eq - p) : len);
+        char *value = eq ? query_decode(call, eq + 1, len - (size_t)(eq + 1 - p)) : "";
+        if (key == NULL || value == NULL)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", field,
+                           "%s is not a query string (a %%XX is broken)", field);
+        if (*key && strcmp(key, "cursor") != 0 && !parse_param(&pc, key, value)) {
+            /* The parameter's own message, told of the field it came in. */
+            snprintf(call->err.field, sizeof(call->err.field), "%s", field);
+            return pc.r;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    bf_result r = parse_sort(&pc);
+    if (r != BF_OK)
+        snprintf(call->err.field, sizeof(call->err.field), "%s", field);
     return r;
 }
 

@@ -388,4 +388,4 @@ static bf_result opportunity_after_write(api_call *call, record *rec, const reco
     return BF_OK;
 }
 
-const resource_hooks opportunity_hooks = {opportunity_check, opportunity_after_write, NULL};
+const resource_hooks opportunity_hooks = {opportunity_check, opportunity_after_write, NULL, NULL};

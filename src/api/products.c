@@ -32,7 +32,7 @@ static bf_result product_check(api_call *call, record *rec, const record *before
     return BF_OK;
 }
 
-const resource_hooks product_hooks = {product_check, NULL, NULL};
+const resource_hooks product_hooks = {product_check, NULL, NULL, NULL};
 
 bf_result price_list_get(api_call *call, const api_route *route)
 {

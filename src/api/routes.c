@@ -128,6 +128,8 @@ static const api_route declared_routes[] = {
                     "channel partner companies (admin writes)"),
     RESOURCE_ROUTES("products", resource_products, product_hooks,
                     "the price list's products (admin writes)"),
+    RESOURCE_ROUTES("views", resource_views, view_hooks,
+                    "saved views of the lists (one's own, and those shared with one's team)"),
     {.method = "GET",
      .pattern = "/api/v1/price-list",
      .handler = price_list_get,

@@ -234,6 +234,29 @@ static const field_spec user_fields[] = {
     {"email", FIELD_TEXT, 0, 0, 200, NULL, NULL, NULL, "E-mail (邮箱)"},
 };
 
+/* Saved views (保存的视图): a list's filters, sort and columns kept by a user
+ * under a name, and shared by a manager with a team's tree. */
+static const char *const view_resources[] = {"opportunities", "accounts", "contacts", "activities",
+                                             NULL};
+
+static const field_spec view_fields[] = {
+    {"resource", FIELD_ENUM, FIELD_REQUIRED | FIELD_CREATE_ONLY | FIELD_FILTER, 0, 0,
+     view_resources, NULL, NULL, "The list it is a view of"},
+    {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, 60, NULL, NULL, NULL,
+     "Name (视图名称)"},
+    {"query", FIELD_TEXT, 0, 0, 2000, NULL, NULL, NULL,
+     "The list's query string: its filters and sort (e.g. status=won&sort=-amount), checked "
+     "against the list's parameters"},
+    {"columns", FIELD_TEXT_LIST, 0, 1, 40, NULL, NULL, NULL, "The columns shown, in order"},
+    {"shared_team_id", FIELD_REF, FIELD_FILTER, 0, 0, NULL, "teams", NULL,
+     "Shared with this team and the teams below it (a manager's of their tree, or an admin's); "
+     "null: the owner's alone"},
+    {"owner_id", FIELD_REF, FIELD_FILTER | FIELD_CREATE_ONLY, 0, 0, NULL, "users", NULL,
+     "Whose view it is: the creator"},
+    {"owner", FIELD_TEXT, FIELD_READONLY | FIELD_SORT, 0, 100, NULL, NULL, NULL,
+     "The owner's login name (kept by the server)"},
+};
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const resource_spec resource_accounts = {"accounts",
@@ -275,10 +298,18 @@ const resource_spec resource_products = {"products",
 const resource_spec resource_users = {
     "users", "user", "usr", user_fields, COUNT(user_fields), "Users and their roles (用户)"};
 
-const resource_spec *const resource_all[] = {
-    &resource_accounts,   &resource_contacts, &resource_opportunities,
-    &resource_activities, &resource_teams,    &resource_partners,
-    &resource_users,      &resource_products, NULL};
+const resource_spec resource_views = {"views",
+                                      "view",
+                                      "view",
+                                      view_fields,
+                                      COUNT(view_fields),
+                                      "Saved views of the lists (保存的视图)"};
+
+const resource_spec *const resource_all[] = {&resource_accounts,      &resource_contacts,
+                                             &resource_opportunities, &resource_activities,
+                                             &resource_teams,         &resource_partners,
+                                             &resource_users,         &resource_products,
+                                             &resource_views,         NULL};
 
 int resource_field_index(const resource_spec *spec, const char *name)
 {

@@ -70,6 +70,7 @@ extern const resource_spec resource_teams;
 extern const resource_spec resource_partners;
 extern const resource_spec resource_users;
 extern const resource_spec resource_products;
+extern const resource_spec resource_views;
 extern const resource_spec *const resource_all[];
 
 /* Index of the field called name in spec, or -1. */

@@ -195,6 +195,11 @@ bf_result sq_append_visibility_where(buf *b, const resource_spec *spec, const ch
         return partner ? buf_printf(b, "%s.id = ?92", t) : buf_append_str(b, "1 = 1");
     if (spec == &resource_products) /* the price list: everyone quotes from it */
         return buf_append_str(b, "1 = 1");
+    if (spec == &resource_views) /* one's own, and those shared with one's team's trees */
+        return buf_printf(b,
+                          "(%s.owner_id = ?90 OR EXISTS (SELECT 1 FROM team_scopes vts WHERE "
+                          "vts.team_id = ?93 AND vts.scope = 's:' || %s.shared_team_id))",
+                          t, t);
     BF_ASSERT(!"resource without a visibility rule");
     return BF_ERR_INTERNAL;
 }

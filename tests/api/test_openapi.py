@@ -74,10 +74,12 @@ class OpenAPITest(ServerTestCase):
                                               "kind": "hardware", "unit": "台",
                                               "list_price": 100}).json
         user = s.make_user("文档用户", role="consultant")
+        view = s.post("/api/v1/views", {"resource": "opportunities", "name": "文档视图",
+                                        "query": "status=won"}).json
         cls.ids = {"accounts": acc["id"], "contacts": con["id"], "opportunities": opp["id"],
                    "activities": act["id"], "playbooks": "ruijie-6", "users": user["id"],
                    "teams": team["id"], "partners": partner["id"],
-                   "products": product["id"]}
+                   "products": product["id"], "views": view["id"]}
         cls.account_id = acc["id"]
         # Approvals asked by a salesperson wait for a decision: one to read
         # and approve, one to reject, one its requester withdraws; a spare
@@ -183,6 +185,8 @@ class OpenAPITest(ServerTestCase):
             return {"user_id": self.ids["users"], "quarter": "2026-Q4", "amount": 100}
         if method == "PUT" and path == "/api/v1/contracts/{id}":
             return {"signed_on": "2026-12-01", "milestones": []}
+        if method == "POST" and path == "/api/v1/views":
+            return {"resource": "accounts", "name": "最小"}
         if method == "POST" and path == "/api/v1/products":
             return {"code": ServerTestCase.unique("DOC"), "name": "最小", "kind": "other",
                     "unit": "项", "list_price": 1}
