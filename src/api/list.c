@@ -3,6 +3,7 @@
  * ?amount_min/_max=…); deals also ?team= and ?stalled_days=. */
 #include "api/api.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ static bool is_range_field(const field_spec *f)
 /* A number filtered by ?name_min= and ?name_max= (an amount in fen, a count). */
 static bool is_number_field(const field_spec *f)
 {
-    return FIELD_IS_INTEGER(f->type) && f->type != FIELD_BOOL;
+    return FIELD_IS_NUMBER(f->type);
 }
 
 static bf_result add_filter(parse_ctx *pc, int field, list_op op, const char *key,
@@ -238,35 +239,20 @@ bf_result list_query_from_request(api_call *call, const resource_spec *spec, lis
     return r;
 }
 
-static int hex_value(char c)
+/* Whether every % of text starts a %XX (a stored query string, unlike a
+ * request's, is refused when one is broken). */
+static bool escapes_whole(const char *text)
 {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
+    for (const char *p = strchr(text, '%'); p; p = strchr(p + 1, '%'))
+        if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
+            return false;
+    return true;
 }
 
-/* s[0..n) percent-decoded ('+' a space) into the call's arena; NULL when a
- * %XX is broken or memory runs out. */
-static char *query_decode(api_call *call, const char *s, size_t n)
+/* parse_param, but a cursor is left out. */
+static bool check_param(void *ctx, const char *key, const char *value)
 {
-    char *out = arena_alloc(call->arena, n + 1);
-    size_t k = 0;
-    for (size_t i = 0; out && i < n; i++) {
-        if (s[i] == '%') {
-            int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-            int lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
-            if (hi < 0 || lo < 0)
-                return NULL;
-            out[k++] = (char)(hi * 16 + lo);
-            i += 2;
-        } else {
-            out[k++] = s[i] == '+' ? ' ' : s[i];
-        }
-    }
-    if (out)
-        out[k] = '\0';
-    return out;
+    return strcmp(key, "cursor") == 0 || parse_param(ctx, key, value);
 }
 
 bf_result list_query_check(api_call *call, const resource_spec *spec, const char *text,
@@ -274,26 +260,17 @@ bf_result list_query_check(api_call *call, const resource_spec *spec, const char
 {
     list_query q = {.spec = spec, .limit = LIST_DEFAULT_LIMIT};
     parse_ctx pc = {.call = call, .spec = spec, .q = &q, .r = BF_OK};
-    for (const char *p = text; p && *p;) {
-        const char *end = strchr(p, '&');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        const char *eq = memchr(p, '=', len);
-        char *key = query_decode(call, p, eq ? (size_t)(eq - p) : len);
-        char *value = eq ? query_decode(call, eq + 1, len - (size_t)(eq + 1 - p)) : "";
-        if (key == NULL || value == NULL)
-            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", field,
-                           "%s is not a query string (a %%XX is broken)", field);
-        if (*key && strcmp(key, "cursor") != 0 && !parse_param(&pc, key, value)) {
-            /* The parameter's own message, told of the field it came in. */
-            snprintf(call->err.field, sizeof(call->err.field), "%s", field);
-            return pc.r;
-        }
-        p = end ? end + 1 : NULL;
-    }
-    bf_result r = parse_sort(&pc);
-    if (r != BF_OK)
+    if (!escapes_whole(text))
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", field,
+                       "%s is not a query string (a %%XX is broken)", field);
+    if (!http_query_string_each(call->arena, text, check_param, &pc) && pc.r == BF_OK)
+        return BF_ERR_NOMEM;
+    if (pc.r == BF_OK)
+        pc.r = parse_sort(&pc);
+    /* The parameter's own message, told of the field it came in. */
+    if (pc.r != BF_OK)
         snprintf(call->err.field, sizeof(call->err.field), "%s", field);
-    return r;
+    return pc.r;
 }
 
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last)

@@ -186,7 +186,7 @@ static json_t *list_parameters(const resource_spec *spec)
         if (!(f->flags & FIELD_FILTER))
             continue;
         json_t *spec_schema = field_schema(f);
-        bool number = FIELD_IS_INTEGER(f->type) && f->type != FIELD_BOOL;
+        bool number = FIELD_IS_NUMBER(f->type);
         json_object_set_new(spec_schema, "type",
                             json_string(f->type == FIELD_BOOL ? "boolean"
                                         : number              ? "integer"

@@ -28,6 +28,9 @@ typedef enum field_type {
 #define FIELD_IS_INTEGER(t)                                                                        \
     ((t) == FIELD_INT || (t) == FIELD_MONEY || (t) == FIELD_BOOL || (t) == FIELD_DECIMAL)
 
+/* True for the numbers a list filters by range (?name_min=, ?name_max=). */
+#define FIELD_IS_NUMBER(t) (FIELD_IS_INTEGER(t) && (t) != FIELD_BOOL)
+
 enum field_flags {
     FIELD_REQUIRED = 1 << 0,    /* must be given on create, never null */
     FIELD_READONLY = 1 << 1,    /* set by the server; rejected in input */

@@ -709,6 +709,45 @@ static void percent_decode(char *s)
     *w = '\0';
 }
 
+bool http_query_string_each(arena *a, const char *query,
+                            bool (*fn)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    char *copy = arena_strdup(a, query);
+    if (copy == NULL)
+        return false;
+    for (char *arg = copy; *arg;) {
+        char *next = strchr(arg, '&');
+        if (next)
+            *next++ = '\0';
+        char *eq = strchr(arg, '=');
+        if (eq)
+            *eq++ = '\0';
+        percent_decode(arg);
+        if (eq)
+            percent_decode(eq);
+        if (!fn(ctx, arg, eq ? eq : ""))
+            return false;
+        if (next == NULL)
+            break;
+        arg = next;
+    }
+    return true;
+}
+
+/* Keeps a query argument of an in-process request. */
+typedef struct local_args {
+    const char **query;
+    size_t n;
+} local_args;
+
+static bool local_arg(void *ctx, const char *key, const char *value)
+{
+    local_args *la = ctx;
+    la->query[la->n++] = key;
+    la->query[la->n++] = value;
+    return true;
+}
+
 bf_result http_request_local(arena *a, const char *method, const char *target, const char *body,
                              size_t len, const char *const *headers, http_handler handler,
                              void *app, http_request **out)
@@ -724,24 +763,10 @@ bf_result http_request_local(arena *a, const char *method, const char *target, c
         size_t nargs = 1;
         for (const char *p = q; *p; p++)
             nargs += *p == '&';
-        local->query = arena_calloc(a, 2 * nargs + 1, sizeof(char *));
-        if (local->query == NULL)
+        local_args la = {arena_calloc(a, 2 * nargs + 1, sizeof(char *)), 0};
+        if (la.query == NULL || !http_query_string_each(a, q, local_arg, &la))
             return BF_ERR_NOMEM;
-        size_t n = 0;
-        for (char *arg = q; arg && *arg;) {
-            char *next = strchr(arg, '&');
-            if (next)
-                *next++ = '\0';
-            char *eq = strchr(arg, '=');
-            if (eq)
-                *eq++ = '\0';
-            percent_decode(arg);
-            if (eq)
-                percent_decode(eq);
-            local->query[n++] = arg;
-            local->query[n++] = eq ? eq : "";
-            arg = next;
-        }
+        local->query = la.query;
     }
     percent_decode(path);
     local->headers = headers;

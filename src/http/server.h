@@ -140,6 +140,12 @@ const char *http_query(const http_request *req, const char *name);
 bool http_query_each(const http_request *req,
                      bool (*fn)(void *ctx, const char *key, const char *value), void *ctx);
 
+/* Calls fn for every argument of query, a query string ("a=1&b=%E5%BC%A0"),
+ * each key and value percent-decoded ('+' a space) into copies in a; stops
+ * and returns false when fn does, or when memory runs out. */
+bool http_query_string_each(arena *a, const char *query,
+                            bool (*fn)(void *ctx, const char *key, const char *value), void *ctx);
+
 /* Adds a response header; the strings must outlive the request (arena).
  * Beyond HTTP_MAX_HEADERS it returns false, and the answer becomes a 500
  * that says so: a header is never dropped silently. */
