@@ -36,16 +36,6 @@ int64_t stats_day_quantile(const stats_day_count *counts, size_t n, double q)
     return counts[n - 1].days;
 }
 
-double stats_day_mean(const stats_day_count *counts, size_t n)
-{
-    int64_t total = 0, sum = 0;
-    for (size_t i = 0; i < n; i++) {
-        total += counts[i].n;
-        sum += counts[i].n * counts[i].days;
-    }
-    return total ? (double)sum / (double)total : 0.0;
-}
-
 int stats_suggest_percent(int nominal, int64_t k, int64_t n, int64_t min_n)
 {
     if (n < min_n || n <= 0)

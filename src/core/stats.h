@@ -21,9 +21,6 @@ typedef struct stats_day_count {
  * median. 0 when there are none. */
 int64_t stats_day_quantile(const stats_day_count *counts, size_t n, double q);
 
-/* The mean days of the stays in counts, 0 when there are none. */
-double stats_day_mean(const stats_day_count *counts, size_t n);
-
 /* The suggested probability (percent) for a stage whose nominal percent
  * lies outside the Wilson interval of k won of n closed, with at least
  * min_n closed: the observed rate rounded; else -1 (keep the nominal). */

@@ -48,8 +48,6 @@ static void quantiles_of_day_counts(void **state)
     assert_int_equal(stats_day_quantile(c, 5, 0.25), 2);
     assert_int_equal(stats_day_quantile(c, 5, 1.0), 30);
     assert_int_equal(stats_day_quantile(c, 0, 0.5), 0);
-    near(stats_day_mean(c, 5), 67.0 / 8.0);
-    near(stats_day_mean(c, 0), 0.0);
 }
 
 static void suggestion_only_on_strong_evidence(void **state)
