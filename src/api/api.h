@@ -42,6 +42,7 @@ typedef struct api_call {
     arena *arena;
     bf_error err;
     json_t *error_extra;      /* keys added beside "error" in an error response */
+    json_t *warnings;         /* a record answer's "warnings" (kept by api_keep), or NULL */
     const viewer *who;        /* the authenticated user; NULL before authentication */
     const char *actor;        /* who acts: the user's login name ("anonymous" before login) */
     const char *session_hash; /* the session's hash when authenticated by cookie */
@@ -315,7 +316,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_contract, response_contract_list, response_document_data, response_template,
     response_template_list, response_document_preview, response_document, response_document_list,
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
-    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions;
+    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
+    response_duplicates;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -340,6 +342,23 @@ bf_result api_set_etag(api_call *call, int64_t version);
 
 /* Responds 200/201 with rec as JSON, with its ETag. */
 bf_result api_respond_record(api_call *call, int status, const record *rec);
+
+/* Duplicates (撞单, duplicates.c): the warning {code, text, matches} of the
+ * accounts (name, credit_code) or the deals of account_id (name) that a record
+ * named so may duplicate, except the record except; *out NULL when none.
+ * Kept by the call. */
+bf_result api_duplicates_find(api_call *call, const resource_spec *spec, const char *name,
+                              const char *credit_code, const char *account_id, const char *except,
+                              json_t **out);
+
+/* For an account's or a deal's check hook: keeps its name key and, when its
+ * name (or credit code, or account) is new, adds the duplicates it may be to
+ * call->warnings. */
+bf_result api_duplicates_keep_key(api_call *call, record *rec, const record *before);
+
+/* GET /api/v1/duplicates/…: the warnings a create would give (route->spec: accounts
+ * or opportunities). */
+bf_result duplicates_check(api_call *call, const struct api_route *route);
 
 /* v as JSON text (json_dumpb flags) in the call's arena; NULL when v is NULL
  * or out of memory. Use it, not json_dumps, for text that is stored. */

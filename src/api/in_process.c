@@ -22,7 +22,12 @@ static void no_handler(http_request *req, void *app)
 bf_result api_call_in_process(api *app, arena *a, const char *as, api_call *call)
 {
     *call = (api_call){.app = app, .arena = a, .actor = "anonymous"};
-    const char *headers[] = {as ? "X-Bingfa-As" : NULL, as, NULL};
+    /* The request keeps its headers as long as the call lives: in a. */
+    const char **headers = arena_calloc(a, 3, sizeof(*headers));
+    if (headers == NULL)
+        return bf_fail(&call->err, BF_ERR_NOMEM, NULL, NULL, "out of memory");
+    headers[0] = as ? "X-Bingfa-As" : NULL;
+    headers[1] = as;
     bf_result r =
         http_request_local(a, "POST", "/", NULL, 0, headers, no_handler, NULL, &call->req);
     if (r != BF_OK)

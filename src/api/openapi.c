@@ -129,6 +129,12 @@ static json_t *resource_schema(const resource_spec *spec)
     json_object_set_new(
         props, "updated_at",
         json_pack("{s:s, s:s, s:b}", "type", "string", "format", "date-time", "readOnly", 1));
+    json_object_set_new(
+        props, "warnings",
+        json_pack("{s:s, s:{s:s}, s:b, s:s}", "type", "array", "items", "type", "object",
+                  "readOnly", 1, "description",
+                  "In the answer to a create or a change only, when there is something to warn "
+                  "of: {code, text, matches}, e.g. the records this one may duplicate (撞单)"));
     return json_pack("{s:s, s:s, s:o, s:o, s:b}", "type", "object", "description", spec->doc,
                      "properties", props, "required", required, "additionalProperties", 0);
 }

@@ -165,6 +165,8 @@ static bf_result opportunity_check(api_call *call, record *rec, const record *be
     if ((r = opportunity_set_in_funnel(call, rec, opportunity_playbook(call, rec),
                                        before == NULL)) != BF_OK)
         return r;
+    if ((r = api_duplicates_keep_key(call, rec, before)) != BF_OK)
+        return r;
     if ((r = opportunity_set_closed(call, rec, before)) != BF_OK)
         return r;
     if (before != NULL && strcmp(record_text(before, "status"), "open") == 0 &&

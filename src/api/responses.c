@@ -445,6 +445,15 @@ static const schema advice_members[] = {
 const schema response_procurement_advice = {
     .name = "ProcurementAdvice", .kind = SCHEMA_OBJECT, .members = advice_members};
 
+static const schema duplicates_members[] = {
+    LIST("warnings", &any_object,
+         "{code: duplicate_account | duplicate_deal, text, matches: [{why: name | credit_code | "
+         "deal_name, name, owner, visible, id (only when visible)}]}; empty when none"),
+    {0}};
+
+const schema response_duplicates = {
+    .name = "Duplicates", .kind = SCHEMA_OBJECT, .members = duplicates_members};
+
 static const schema simulation_members[] = {
     TEXT("formula"),
     INT("benchmark"),

@@ -570,6 +570,7 @@ static bf_result run_line(importer *im, const read_line *l)
     im->line = l->number;
     im->call.mant = NULL;
     im->call.error_extra = NULL;
+    im->call.warnings = NULL;
     bf_error_clear(&im->call.err);
     bool sp = im->o.skip_invalid, began = false;
     bf_result r = l->r;

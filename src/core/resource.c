@@ -18,6 +18,11 @@ static const char *const account_business_types[] = {
 static const field_spec account_fields[] = {
     {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
      NULL, "Account name (客户名称)"},
+    {"credit_code", FIELD_TEXT, FIELD_FILTER, 0, 40, NULL, NULL, NULL,
+     "Unified social credit code (统一社会信用代码, 18 characters, checked; kept normalised)"},
+    {"name_key", FIELD_TEXT, FIELD_READONLY, 0, 800, NULL, NULL, NULL,
+     "The name as duplicates are compared (kept by the server: width, spaces, brackets and "
+     "有限责任公司 normalised)"},
     {"industry", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL,
      "Industry (行业)"},
     {"region", FIELD_TEXT, FIELD_FILTER | FIELD_SORT, 0, 100, NULL, NULL, NULL, "Region (区域)"},
@@ -82,6 +87,8 @@ static const field_spec opportunity_fields[] = {
      "Account (客户)"},
     {"name", FIELD_TEXT, FIELD_REQUIRED | FIELD_SORT | FIELD_SEARCH, 1, NAME_MAX_CHARS, NULL, NULL,
      NULL, "Opportunity name (商机名称)"},
+    {"name_key", FIELD_TEXT, FIELD_READONLY, 0, 800, NULL, NULL, NULL,
+     "The name as duplicates on one account are compared (kept by the server)"},
     {"amount", FIELD_MONEY, FIELD_SORT | FIELD_FILTER, 0, MONEY_MAX, NULL, NULL, "0",
      "Expected contract amount in fen (金额，分)"},
     {"currency", FIELD_TEXT, FIELD_FILTER, 3, 3, NULL, NULL, "CNY", "ISO 4217 currency (币种)"},

@@ -82,6 +82,10 @@ int sq_bind_text(db_stmt *s, int idx, const char *t);
  * doubling it when full; NULL when out of memory. */
 void *sq_arena_grow(arena *a, void *items, size_t n, size_t *cap, size_t size);
 
+/* Gives the accounts and deals written before name keys were kept their keys
+ * (sqlite_dedupe.c), a thousand a transaction. */
+bf_result sq_fill_name_keys(db_conn *db, bf_error *err);
+
 /* Reads the current row of s into row, an element of the array being collected. */
 typedef void (*sq_row_reader)(arena *a, db_stmt *s, void *row);
 

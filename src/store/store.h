@@ -477,6 +477,27 @@ bf_result store_setting_put(store *st, const char *key, const char *data, const 
 bf_result store_opportunity_set_mant_complete(store *st, const char *opportunity_id, bool complete,
                                               bool in_funnel, bf_error *err);
 
+/* A record a new or changed one may duplicate (撞单, docs/import.md). */
+typedef struct store_duplicate {
+    const char *id, *name;
+    const char *owner_id, *owner_name; /* the owner's display name, else login name */
+    const char *credit_code;
+    const char *why; /* "name", "credit_code" or "deal_name" */
+} store_duplicate;
+
+/* Up to five accounts, oldest first, other than except ("" or NULL: none),
+ * whose name key is name_key or whose credit code is credit_code (either may
+ * be NULL). Whoever may see them: the caller decides what to tell. In a. */
+bf_result store_account_duplicates(store *st, arena *a, const char *name_key,
+                                   const char *credit_code, const char *except,
+                                   store_duplicate **out, size_t *n, bf_error *err);
+
+/* Up to five deals of the account, other than except, whose name key is
+ * name_key. In a. */
+bf_result store_deal_duplicates(store *st, arena *a, const char *account_id, const char *name_key,
+                                const char *except, store_duplicate **out, size_t *n,
+                                bf_error *err);
+
 /* Whether the viewer sees the record of spec with id (*visible false also
  * when there is no such record). */
 bf_result store_record_visible(store *st, const viewer *who, const resource_spec *spec,

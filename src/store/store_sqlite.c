@@ -1445,6 +1445,8 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
         r = migrate(st, c, err);
     if (r == BF_OK && st->schema_version == store_schema_latest())
         r = check_columns(c, err);
+    if (r == BF_OK && st->schema_version == store_schema_latest())
+        r = sq_fill_name_keys(c->db, err);
     /* A bulk load that stopped before its end leaves no index missing. */
     if (r == BF_OK && st->schema_version == store_schema_latest())
         r = store_bulk_build_indexes(st, err);

@@ -219,6 +219,9 @@ class MigrationTest(unittest.TestCase):
         self.assertEqual(a.json["employees"], 320)
         self.assertEqual(a.json["annual_revenue"], 0)
         self.assertIsNone(a.json["gross_profit"])
+        # Its name key is given at start, without a new version: "·" left out.
+        self.assertEqual((a.json["name_key"], a.json["credit_code"]),
+                         ("老客户苏州工业园区管委会", None))
         self.assertEqual((a.json["version"], a.json["created_at"], a.json["updated_at"]),
                          (1, CREATED, UPDATED))
         self.assertEqual(a.headers.get("ETag"), '"1"')
@@ -241,7 +244,9 @@ class MigrationTest(unittest.TestCase):
                 "in_funnel": False,
                 # version 25: an open deal, forecast by its stage's default (30%)
                 "closed_at": None, "forecast_category": "pipeline", "forecast_override": None,
-                "forecast_reason": None}
+                "forecast_reason": None,
+                # version 30: the name key duplicates are found by, given when the server opens
+                "name_key": "园区政务外网升级"}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)
