@@ -317,7 +317,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_template_list, response_document_preview, response_document, response_document_list,
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
     response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
-    response_duplicates;
+    response_duplicates, response_import_sheets, response_import_template, response_import_report;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -355,6 +355,12 @@ bf_result api_duplicates_find(api_call *call, const resource_spec *spec, const c
  * name (or credit code, or account) is new, adds the duplicates it may be to
  * call->warnings. */
 bf_result api_duplicates_keep_key(api_call *call, record *rec, const record *before);
+
+/* Spreadsheet import (imports.c): GET /api/v1/imports, POST
+ * /api/v1/imports/{resource} and GET /api/v1/imports/{resource}/template. */
+bf_result imports_list(api_call *call, const struct api_route *route);
+bf_result imports_run(api_call *call, const struct api_route *route);
+bf_result imports_template(api_call *call, const struct api_route *route);
 
 /* GET /api/v1/duplicates/…: the warnings a create would give (route->spec: accounts
  * or opportunities). */

@@ -454,6 +454,44 @@ static const schema duplicates_members[] = {
 const schema response_duplicates = {
     .name = "Duplicates", .kind = SCHEMA_OBJECT, .members = duplicates_members};
 
+static const schema import_sheets_members[] = {
+    LIST("items", &any_object,
+         "{resource, title, title_en, allowed (whether the caller may import it), columns: "
+         "[{header, header_en, field, kind, required, example, help, help_en, choices}]}"),
+    {0}};
+
+const schema response_import_sheets = {
+    .name = "ImportSheets", .kind = SCHEMA_OBJECT, .members = import_sheets_members};
+
+static const schema import_template_members[] = {
+    TEXT("resource"),
+    LIST("columns", &any_object, "{header, header_en, field, kind, required, example, …}"),
+    LIST("rows", &any_object, "Always empty: the template's sheet has headers only"),
+    {0}};
+
+const schema response_import_template = {
+    .name = "ImportTemplate", .kind = SCHEMA_OBJECT, .members = import_template_members};
+
+static const schema import_report_members[] = {
+    TEXT("resource"),
+    TEXT("format"),
+    TEXT("encoding"),
+    BOOL("dry_run"),
+    BOOL("committed"),
+    INT("rows"),
+    INT("created"),
+    INT("merged"),
+    INT("skipped"),
+    LIST("errors", &any_object,
+         "{row (the sheet's, from 1), column (A, B …), header, field, code, message}"),
+    LIST("duplicates", &any_object,
+         "{row, action: skip | merge | create, code, text, matches: [{why, name, owner, visible, "
+         "id?}]}"),
+    {0}};
+
+const schema response_import_report = {
+    .name = "ImportReport", .kind = SCHEMA_OBJECT, .members = import_report_members};
+
 static const schema simulation_members[] = {
     TEXT("formula"),
     INT("benchmark"),

@@ -628,6 +628,41 @@ static const api_route declared_routes[] = {
      .success = 204,
      .statuses = {403, 404}},
     {.method = "GET",
+     .pattern = "/api/v1/imports",
+     .handler = imports_list,
+     .kind = ROUTE_OTHER,
+     .operation = "listImportSheets",
+     .summary = "What can be imported from a spreadsheet (导入), whether the caller may, and "
+                "each sheet's columns (Chinese and English headers, kinds, choices)",
+     .response = &response_import_sheets,
+     .query = "lang"},
+    {.method = "GET",
+     .pattern = "/api/v1/imports/{resource}/template",
+     .handler = imports_template,
+     .kind = ROUTE_OTHER,
+     .operation = "getImportTemplate",
+     .summary = "The import template of accounts, contacts, opportunities, activities or "
+                "products: its columns, or with ?format=xlsx|csv a file whose first sheet has "
+                "the headers (* marks the required) and whose second explains each column",
+     .response = &response_import_template,
+     .statuses = {404, 422},
+     .flags = ROUTE_EXPORT},
+    {.method = "POST",
+     .pattern = "/api/v1/imports/{resource}",
+     .handler = imports_run,
+     .kind = ROUTE_OTHER,
+     .operation = "importSheet",
+     .summary = "Imports the rows of an XLSX workbook or a CSV file (UTF-8 with or without BOM, "
+                "UTF-16, GBK) through the create path, as the caller, all or nothing: "
+                "?dry_run=true reports every row's errors and duplicates (撞单) and writes "
+                "nothing; a commit with any error answers 422 with the report and writes "
+                "nothing. Duplicates: ?duplicates=skip (default) | merge (accounts) | create, "
+                "and per row ?decisions=3:merge,7:create",
+     .response = &response_import_report,
+     .statuses = {403, 404, 413, 422},
+     .query = "dry_run duplicates decisions lang",
+     .flags = ROUTE_UPLOAD},
+    {.method = "GET",
      .pattern = "/api/v1/duplicates/accounts",
      .handler = duplicates_check,
      .spec = &resource_accounts,

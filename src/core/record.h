@@ -27,7 +27,9 @@ typedef struct record {
     int64_t version;
     const char *created_at;
     const char *updated_at;
-    field_value *values; /* spec->nfields entries */
+    const char *created_as; /* an import's creation time from the old system, kept on insert
+                               in place of the time of the insert (NULL: now) */
+    field_value *values;    /* spec->nfields entries */
 } record;
 
 typedef enum record_mode {

@@ -134,3 +134,35 @@ bf_result sq_fill_name_keys(db_conn *db, bf_error *err)
     }
     return BF_OK;
 }
+
+/* ---- names an import gives ------------------------------------------------------- */
+
+static const char SQL_USER_NAMED[] = "SELECT id, CASE WHEN name = ?1 THEN 1 ELSE 0 END FROM users"
+                                     " WHERE (name = ?1 OR display_name = ?1) AND active = 1"
+                                     " ORDER BY CASE WHEN name = ?1 THEN 0 ELSE 1 END, id LIMIT 2";
+
+bf_result store_user_named(store *st, arena *a, const char *name, const char **id, size_t *n,
+                           bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    *id = NULL;
+    *n = 0;
+    bf_result r = sq_prepare(st, SQL_USER_NAMED, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, name);
+    int rc;
+    while ((rc = db_step(s)) == DB_ROW) {
+        if ((*n)++ == 0 && (*id = sq_column_text(a, s, 0)) == NULL)
+            r = BF_ERR_NOMEM;
+        if (*n == 1 && db_column_int(s, 1) == 1) { /* a login name is one user's */
+            rc = DB_DONE;
+            break;
+        }
+    }
+    if (rc != DB_DONE && r == BF_OK)
+        r = sq_db_error(err, c->db, rc, "users");
+    db_reset(s);
+    return r;
+}

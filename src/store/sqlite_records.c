@@ -675,7 +675,7 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
     store_now(now, sizeof(now));
     if (rec->id == NULL && (rec->id = sq_new_id(a, rec->spec->id_prefix)) == NULL)
         return BF_ERR_NOMEM;
-    if ((rec->created_at = arena_strdup(a, now)) == NULL ||
+    if ((rec->created_at = arena_strdup(a, rec->created_as ? rec->created_as : now)) == NULL ||
         (rec->updated_at = arena_strdup(a, now)) == NULL)
         return BF_ERR_NOMEM;
     rec->version = 1;

@@ -498,6 +498,11 @@ bf_result store_deal_duplicates(store *st, arena *a, const char *account_id, con
                                 const char *except, store_duplicate **out, size_t *n,
                                 bf_error *err);
 
+/* The active user whose login name, else display name, is name: *id (in a)
+ * and *n, the number of users so named (a login name counts alone). */
+bf_result store_user_named(store *st, arena *a, const char *name, const char **id, size_t *n,
+                           bf_error *err);
+
 /* Whether the viewer sees the record of spec with id (*visible false also
  * when there is no such record). */
 bf_result store_record_visible(store *st, const viewer *who, const resource_spec *spec,

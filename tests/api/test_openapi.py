@@ -132,7 +132,7 @@ class OpenAPITest(ServerTestCase):
         out = (path.replace("{id}", rid).replace("{item}/steps", "prepare-visit/steps")
                .replace("{item}", "int-visit-prepared")
                .replace("{decision}", "vision").replace("{step}", "1")
-               .replace("{key}", "letter-visit")
+               .replace("{key}", "letter-visit").replace("{resource}", "accounts")
                .replace("{user}", self.ids["users"] if real else "usr_placeholder0000")
                .replace("{partner}", self.ids["partners"] if real else "ptn_placeholder0000"))
         self.assertNotIn("{", out, "unknown path parameter in %s" % path)
@@ -370,6 +370,12 @@ class OpenAPITest(ServerTestCase):
                     r = self.request("POST", url + "?name=%E6%96%87%E6%A1%A3.pdf", raw=PDF,
                                      headers={"Content-Type": "application/pdf"})
                     self.assertEqual(r.status, 201, r)
+                    continue
+                if path == "/api/v1/imports/{resource}" and method == "POST":
+                    r = self.request("POST", url + "?dry_run=true",
+                                     raw="客户名称\n文档导入\n".encode(),
+                                     headers={"Content-Type": "text/csv"})
+                    self.assertEqual(r.status, 200, r)
                     continue
                 if path == "/api/v1/knowledge/{id}" and method == "PUT":
                     headers["If-Match"] = self.get(url).headers["ETag"]
