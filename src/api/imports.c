@@ -205,6 +205,76 @@ static void stage_by_name(importer *im, json_t *body)
     }
 }
 
+/* Puts the value v of column col (table column c) of row r into body: a
+ * customer, a user or a creation time looked up first (a deal waits for its
+ * customer: *deal_name). Errors reported, *ok false then. */
+static bf_result cell_into_body(importer *im, size_t r, size_t c, json_t *v, json_t *body,
+                                const char **created, const char **deal_name, bool *ok)
+{
+    api_call *call = im->call;
+    const import_column *col = im->cols[c];
+    bool en = strcmp(api_lang(call), "en") == 0;
+    const char *text = json_string_value(v);
+    const char *id = NULL, *why = NULL;
+    size_t n = 0;
+    bf_result res = BF_OK;
+    switch (col->kind) {
+    case IMPORT_ACCOUNT:
+        res = find_account(im, text, &id, &why);
+        break;
+    case IMPORT_DEAL:
+        *deal_name = text;
+        return BF_OK;
+    case IMPORT_USER:
+        res = store_user_named(call->app->store, call->arena, text, &id, &n, &call->err);
+        why = n == 0  ? (en ? "no active user has this name" : "找不到该用户")
+              : n > 1 ? (en ? "more than one user has this name" : "有多个同名用户")
+                      : NULL;
+        break;
+    case IMPORT_CREATED:
+        if (im->may_backdate) {
+            *created = text;
+            return BF_OK;
+        }
+        why =
+            en ? "only admins and managers import creation times" : "仅管理员和经理可导入创建时间";
+        break;
+    default:
+        return json_object_set(body, col->field, v) == 0 ? BF_OK : BF_ERR_NOMEM;
+    }
+    if (res != BF_OK)
+        return res;
+    if (why == NULL)
+        return json_object_set_new(body, col->field, json_string(id)) == 0 ? BF_OK : BF_ERR_NOMEM;
+    *ok = false;
+    return report_error(im, r + 1, (long)c, col->field ? col->field : "created_at",
+                        "unknown_reference", why);
+}
+
+/* The deal of the row's customer named deal_name, into body. */
+static bf_result deal_into_body(importer *im, size_t r, const char *deal_name, json_t *body,
+                                bool *ok)
+{
+    bool en = strcmp(api_lang(im->call), "en") == 0;
+    json_t *account = json_object_get(body, "account_id");
+    const char *id = NULL;
+    const char *why =
+        en ? "a deal is named with its account (客户名称)" : "商机须与客户名称一起填写";
+    bf_result res = BF_OK;
+    if (json_is_string(account))
+        res = find_deal(im, json_string_value(account), deal_name, &id, &why);
+    if (res != BF_OK)
+        return res;
+    if (id != NULL)
+        return json_object_set_new(body, "opportunity_id", json_string(id)) == 0 ? BF_OK
+                                                                                 : BF_ERR_NOMEM;
+    if (!*ok)
+        return BF_OK; /* the customer's own error says enough */
+    *ok = false;
+    return report_error(im, r + 1, column_of_field(im, "opportunity_id"), "opportunity_id",
+                        "unknown_reference", why);
+}
+
 /* Builds row r's body from its cells (errors reported, *ok false then);
  * *created gets the kept creation time, or NULL. */
 static bf_result row_body(importer *im, size_t r, json_t *body, const char **created, bool *ok)
@@ -213,98 +283,30 @@ static bf_result row_body(importer *im, size_t r, json_t *body, const char **cre
     bool en = strcmp(api_lang(call), "en") == 0;
     *created = NULL;
     *ok = true;
-    long deal_col = -1;
     const char *deal_name = NULL;
-    for (size_t c = 0; c < im->t->cols; c++) {
+    bf_result res = BF_OK;
+    for (size_t c = 0; c < im->t->cols && res == BF_OK; c++) {
         const import_column *col = im->cols[c];
         if (col == NULL)
             continue;
         json_t *v = NULL;
         bf_error err = {0};
-        bf_result res =
-            import_cell_value(call->arena, im->sheet, col, sheet_at(im->t, r, c), &v, &err);
-        if (res == BF_ERR_NOMEM)
-            return res;
-        if (res != BF_OK) {
+        res = import_cell_value(call->arena, im->sheet, col, sheet_at(im->t, r, c), &v, &err);
+        if (res == BF_ERR_INVALID) {
             *ok = false;
-            if ((res = report_error(im, r + 1, (long)c, col->field, err.code, err.message)) !=
-                BF_OK)
-                return res;
-            continue;
-        }
-        if (v == NULL) {
-            if (col->required) {
-                *ok = false;
-                res = report_error(im, r + 1, (long)c, col->field, "required",
-                                   en ? "this cell is required" : "必填");
-            }
-            if (res != BF_OK)
-                return res;
-            continue;
-        }
-        api_keep(call, v);
-        const char *text = json_string_value(v);
-        const char *id = NULL, *why = NULL;
-        size_t n = 0;
-        switch (col->kind) {
-        case IMPORT_ACCOUNT:
-            res = find_account(im, text, &id, &why);
-            break;
-        case IMPORT_DEAL:
-            deal_col = (long)c;
-            deal_name = text;
-            continue;
-        case IMPORT_USER:
-            res = store_user_named(call->app->store, call->arena, text, &id, &n, &call->err);
-            why = n == 0  ? (en ? "no active user has this name" : "找不到该用户")
-                  : n > 1 ? (en ? "more than one user has this name" : "有多个同名用户")
-                          : NULL;
-            if (n > 1)
-                id = NULL;
-            break;
-        case IMPORT_CREATED:
-            if (!im->may_backdate)
-                why = en ? "only admins and managers import creation times"
-                         : "仅管理员和经理可导入创建时间";
-            else
-                *created = text;
-            if (why == NULL)
-                continue;
-            break;
-        default:
-            if (json_object_set(body, col->field, v) != 0)
-                return BF_ERR_NOMEM;
-            continue;
-        }
-        if (res != BF_OK)
-            return res;
-        if (why != NULL) {
+            res = report_error(im, r + 1, (long)c, col->field, err.code, err.message);
+        } else if (res == BF_OK && v == NULL && col->required) {
             *ok = false;
-            if ((res = report_error(im, r + 1, (long)c, col->field ? col->field : "created_at",
-                                    "unknown_reference", why)) != BF_OK)
-                return res;
-        } else if (json_object_set_new(body, col->field, json_string(id)) != 0)
-            return BF_ERR_NOMEM;
+            res = report_error(im, r + 1, (long)c, col->field, "required",
+                               en ? "this cell is required" : "必填");
+        } else if (res == BF_OK && v != NULL && api_keep(call, v) != NULL)
+            res = cell_into_body(im, r, c, v, body, created, &deal_name, ok);
     }
-    if (deal_name != NULL) {
-        json_t *account = json_object_get(body, "account_id");
-        const char *id = NULL, *why = en ? "a deal is named with its account (客户名称)"
-                                         : "商机须与客户名称一起填写";
-        bf_result res = BF_OK;
-        if (json_is_string(account))
-            res = find_deal(im, json_string_value(account), deal_name, &id, &why);
-        if (res != BF_OK)
-            return res;
-        if (id == NULL && *ok) {
-            *ok = false;
-            return report_error(im, r + 1, deal_col, "opportunity_id", "unknown_reference", why);
-        }
-        if (id && json_object_set_new(body, "opportunity_id", json_string(id)) != 0)
-            return BF_ERR_NOMEM;
-    }
-    if (im->sheet->spec == &resource_opportunities)
+    if (res == BF_OK && deal_name != NULL)
+        res = deal_into_body(im, r, deal_name, body, ok);
+    if (res == BF_OK && im->sheet->spec == &resource_opportunities)
         stage_by_name(im, body);
-    return BF_OK;
+    return res;
 }
 
 /* The decision for a duplicate of row (the sheet's number). */

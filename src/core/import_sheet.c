@@ -391,6 +391,41 @@ static json_t *list_of(const char *text)
     return items;
 }
 
+/* 是/否 and the like as JSON true or false; NULL when t is neither. */
+static json_t *bool_value(const char *t)
+{
+    static const char *const yes[] = {"是", "true", "1", "yes", "y", NULL};
+    static const char *const no[] = {"否", "false", "0", "no", "n", NULL};
+    for (size_t i = 0; yes[i]; i++) {
+        if (strcasecmp(t, yes[i]) == 0)
+            return json_true();
+        if (strcasecmp(t, no[i]) == 0)
+            return json_false();
+    }
+    return NULL;
+}
+
+/* A date (the China day) or a time (UTC) of cell c, whose text is t. */
+static bf_result time_value(const import_column *col, const sheet_cell *c, const char *t,
+                            json_t **out, bf_error *err)
+{
+    sheet_cell copy = *c;
+    copy.text = t;
+    time_t when;
+    bool has_time;
+    bool date = col->kind == IMPORT_DATE;
+    if (!parse_china_time(&copy, &when, &has_time))
+        return date ? bad(err, col, "invalid_date", "not a date (2026-03-01)")
+                    : bad(err, col, "invalid_datetime", "not a date and time (2026-03-01 14:30)");
+    char text[32];
+    if (date)
+        text_format_date(when + 8 * 3600, text, sizeof(text)); /* the China day */
+    else
+        text_format_utc(when, text, sizeof(text));
+    *out = json_string(text);
+    return *out ? BF_OK : BF_ERR_NOMEM;
+}
+
 bf_result import_cell_value(arena *a, const import_sheet_spec *s, const import_column *col,
                             const sheet_cell *c, json_t **out, bf_error *err)
 {
@@ -412,8 +447,6 @@ bf_result import_cell_value(arena *a, const import_sheet_spec *s, const import_c
     int fi = col->field ? resource_field_index(s->spec, col->field) : -1;
     const field_spec *f = fi >= 0 ? &s->spec->fields[fi] : NULL;
     int64_t v;
-    time_t when;
-    bool has_time;
     switch (col->kind) {
     case IMPORT_TEXT:
     case IMPORT_ACCOUNT:
@@ -437,37 +470,13 @@ bf_result import_cell_value(arena *a, const import_sheet_spec *s, const import_c
         *out = v % 100 == 0 ? json_integer(v / 100) : json_real((double)v / 100.0);
         break;
     case IMPORT_BOOL:
-        if (strcmp(t, "是") == 0 || strcasecmp(t, "true") == 0 || strcmp(t, "1") == 0 ||
-            strcasecmp(t, "yes") == 0 || strcmp(t, "Y") == 0)
-            *out = json_true();
-        else if (strcmp(t, "否") == 0 || strcasecmp(t, "false") == 0 || strcmp(t, "0") == 0 ||
-                 strcasecmp(t, "no") == 0 || strcmp(t, "N") == 0)
-            *out = json_false();
-        else
+        if ((*out = bool_value(t)) == NULL)
             return bad(err, col, "wrong_type", "not 是 or 否 (yes or no)");
         break;
-    case IMPORT_DATE: {
-        sheet_cell copy = *c;
-        copy.text = t;
-        if (!parse_china_time(&copy, &when, &has_time))
-            return bad(err, col, "invalid_date", "not a date (2026-03-01)");
-        when += 8 * 3600; /* the China day */
-        char day[16];
-        text_format_date(when, day, sizeof(day));
-        *out = json_string(day);
-        break;
-    }
+    case IMPORT_DATE:
     case IMPORT_DATETIME:
-    case IMPORT_CREATED: {
-        sheet_cell copy = *c;
-        copy.text = t;
-        if (!parse_china_time(&copy, &when, &has_time))
-            return bad(err, col, "invalid_datetime", "not a date and time (2026-03-01 14:30)");
-        char at[32];
-        text_format_utc(when, at, sizeof(at));
-        *out = json_string(at);
-        break;
-    }
+    case IMPORT_CREATED:
+        return time_value(col, c, t, out, err);
     case IMPORT_ENUM: {
         int i = f && f->values ? choice_of(col, f, t) : -1;
         if (i < 0)
