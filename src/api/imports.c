@@ -382,7 +382,11 @@ static bf_result import_row(importer *im, size_t r)
         im->skipped++;
         return BF_OK;
     }
-    if ((res = store_savepoint(st, &call->err)) != BF_OK)
+    /* Each row under a savepoint where a failed statement would spoil the
+     * rows after it. Elsewhere what a failed row half wrote is rolled back
+     * with the rest: an import with an error is never committed. */
+    bool sp = store_failure_spoils_transaction(st);
+    if (sp && (res = store_savepoint(st, &call->err)) != BF_OK)
         return res;
     bool merged = false;
     record *rec = NULL;
@@ -397,13 +401,13 @@ static bf_result import_row(importer *im, size_t r)
             im->created++;
         else if (merged)
             im->merged++;
-        return store_savepoint_release(st, &call->err);
+        return sp ? store_savepoint_release(st, &call->err) : BF_OK;
     }
     if (api_status(res) >= 500)
         return res;
     bf_result e = report_call_error(im, row);
     bf_error_clear(&call->err);
-    res = store_savepoint_rollback(st, &call->err);
+    res = sp ? store_savepoint_rollback(st, &call->err) : BF_OK;
     return res == BF_OK ? e : res;
 }
 

@@ -134,6 +134,13 @@ bf_result store_sync_wait(store *st, uint64_t token, bf_error *err);
  * known already (token 0 included). */
 void store_sync_notify(store *st, uint64_t token, store_waiter *w);
 
+/* Whether a statement that fails spoils the rest of its transaction
+ * (PostgreSQL's), so that a transaction that goes on past a failure needs a
+ * savepoint before each write that may fail. SQLite's does not: there, a
+ * savepoint a write inside a long transaction (the server's batch of
+ * commits) is costly, each one journalling the pages it changes anew. */
+bool store_failure_spoils_transaction(store *st);
+
 /* A savepoint in this thread's transaction (there must be one): what is
  * written after it can be undone alone. Savepoints do not nest. */
 bf_result store_savepoint(store *st, bf_error *err);

@@ -993,6 +993,12 @@ static const char SQL_SAVEPOINT[] = "SAVEPOINT bulk_line";
 static const char SQL_SAVEPOINT_RELEASE[] = "RELEASE bulk_line";
 static const char SQL_SAVEPOINT_ROLLBACK[] = "ROLLBACK TO bulk_line";
 
+bool store_failure_spoils_transaction(store *st)
+{
+    conn *c;
+    return sq_conn(st, &c, NULL) == BF_OK && db_dialect_of(c->db) == DB_POSTGRES;
+}
+
 bf_result store_savepoint(store *st, bf_error *err)
 {
     conn *c;
