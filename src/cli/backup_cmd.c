@@ -228,21 +228,29 @@ void bk_print_restored(const bk_args *a, const store_copy_info *info, double sec
 }
 
 /* What kind of file path is (its first bytes); BACKUP_UNKNOWN after saying
- * why when it cannot be read. */
+ * why when it cannot be read, or is a SQLite file cut short. */
 static backup_kind kind_of(const char *path)
 {
-    unsigned char head[16] = {0};
+    unsigned char head[100] = {0};
+    struct stat sb;
     FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    if (f == NULL || fstat(fileno(f), &sb) != 0) {
         cli_error("restore: cannot read %s: %s", path, strerror(errno));
+        if (f != NULL)
+            fclose(f);
         return BACKUP_UNKNOWN;
     }
     size_t n = fread(head, 1, sizeof(head), f);
     fclose(f);
     backup_kind k = backup_kind_of(head, n);
+    bf_error err = {0};
     if (k == BACKUP_UNKNOWN)
         cli_error("restore: %s is neither a SQLite database nor a pg_dump archive", path);
-    return k;
+    else if (k == BACKUP_SQLITE && backup_sqlite_whole(head, n, (int64_t)sb.st_size, &err) != BF_OK)
+        cli_error("restore: %s: %s", path, err.message);
+    else
+        return k;
+    return BACKUP_UNKNOWN;
 }
 
 int cli_restore(int argc, char **argv)

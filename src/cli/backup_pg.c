@@ -243,15 +243,15 @@ int bk_restore_pg(const bk_args *a)
         cli_error("restore: %s: %s", cli_db_name(a->db), err.message);
         return 1;
     }
+    if (tables > 0 && !a->force) {
+        cli_error("restore: %s has %d tables; give --force to replace everything in it",
+                  cli_db_name(a->db), tables);
+        return 1;
+    }
     if (sessions > 0) {
         cli_error("restore: %s is in use by %d bingfa connection%s (servers or commands); stop "
                   "them first",
                   cli_db_name(a->db), sessions, sessions == 1 ? "" : "s");
-        return 1;
-    }
-    if (tables > 0 && !a->force) {
-        cli_error("restore: %s has %d tables; give --force to replace everything in it",
-                  cli_db_name(a->db), tables);
         return 1;
     }
     bool ok = restore_script(a, &t);

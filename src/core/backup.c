@@ -264,6 +264,32 @@ backup_kind backup_kind_of(const unsigned char *head, size_t n)
     return BACKUP_UNKNOWN;
 }
 
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+bf_result backup_sqlite_whole(const unsigned char *head, size_t n, int64_t size, bf_error *err)
+{
+    if (n < 100 || backup_kind_of(head, n) != BACKUP_SQLITE)
+        return bf_fail(err, BF_ERR_INVALID, "not_bingfa", NULL, "not a SQLite database");
+    /* The page size (1 stands for 65536) at 16, the pages at 28, valid
+     * when the change counter at 24 equals the version-valid-for at 92. */
+    int64_t page = (int64_t)head[16] << 8 | head[17];
+    if (page == 1)
+        page = 65536;
+    uint32_t pages = be32(head + 28);
+    if (pages == 0 || be32(head + 24) != be32(head + 92))
+        return BF_OK;
+    int64_t want = page * (int64_t)pages;
+    if (size < want)
+        return bf_fail(err, BF_ERR_INVALID, "truncated", NULL,
+                       "the file is cut short: its header counts %u pages of %lld bytes (%lld "
+                       "bytes), it has %lld",
+                       pages, (long long)page, (long long)want, (long long)size);
+    return BF_OK;
+}
+
 void backup_format_size(int64_t bytes, char *out, size_t cap)
 {
     static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};

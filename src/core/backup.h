@@ -63,6 +63,14 @@ typedef enum backup_kind {
 } backup_kind;
 backup_kind backup_kind_of(const unsigned char *head, size_t n);
 
+/* Whether a SQLite file whose first bytes are head (n of them, at least
+ * the 100 of its header) and whose size is size holds every page its header
+ * counts: a copy cut short (a transfer that stopped) reads as zeros past its
+ * end, which PRAGMA integrity_check does not see inside a value. A header
+ * whose count is not valid (written by an old SQLite) is not refused.
+ * BF_ERR_INVALID ("truncated") saying how much is missing. */
+bf_result backup_sqlite_whole(const unsigned char *head, size_t n, int64_t size, bf_error *err);
+
 /* bytes for people: "812 B", "3.4 KiB", "12.0 MiB", "1.25 GiB". */
 void backup_format_size(int64_t bytes, char *out, size_t cap);
 

@@ -173,6 +173,41 @@ static void files_are_known_by_their_first_bytes(void **state)
     assert_int_equal(backup_kind_of(pg, 0), BACKUP_UNKNOWN);
 }
 
+static void put32(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16);
+    p[2] = (unsigned char)(v >> 8);
+    p[3] = (unsigned char)v;
+}
+
+static void sqlite_files_cut_short_are_found(void **state)
+{
+    (void)state;
+    unsigned char head[100] = "SQLite format 3";
+    bf_error err = {0};
+    head[16] = 0x10; /* 4096 */
+    head[17] = 0x00;
+    put32(head + 24, 5);
+    put32(head + 28, 10);
+    put32(head + 92, 5);
+    assert_int_equal(backup_sqlite_whole(head, sizeof(head), 40960, &err), BF_OK);
+    assert_int_equal(backup_sqlite_whole(head, sizeof(head), 40960 + 4096, &err), BF_OK);
+    assert_int_equal(backup_sqlite_whole(head, sizeof(head), 40860, &err), BF_ERR_INVALID);
+    assert_string_equal(err.code, "truncated");
+    assert_non_null(strstr(err.message, "10 pages"));
+    /* A count an old SQLite left stale is not trusted. */
+    put32(head + 92, 4);
+    assert_int_equal(backup_sqlite_whole(head, sizeof(head), 100, &err), BF_OK);
+    /* 1 is 65536. */
+    put32(head + 92, 5);
+    head[16] = 0;
+    head[17] = 1;
+    assert_int_equal(backup_sqlite_whole(head, sizeof(head), 40960, &err), BF_ERR_INVALID);
+    assert_int_equal(backup_sqlite_whole(head, sizeof(head), 655360, &err), BF_OK);
+    assert_int_equal(backup_sqlite_whole(head, 50, 655360, &err), BF_ERR_INVALID);
+}
+
 static void tables_of_an_archive_are_counted(void **state)
 {
     (void)state;
@@ -201,6 +236,7 @@ int main(void)
         cmocka_unit_test(sizes_for_people),
         cmocka_unit_test(files_are_known_by_their_first_bytes),
         cmocka_unit_test(tables_of_an_archive_are_counted),
+        cmocka_unit_test(sqlite_files_cut_short_are_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
