@@ -119,6 +119,8 @@ int bk_backup_pg(const bk_args *a, const char *partial)
         return 1;
     }
     int fd = open(partial, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+        cli_error("backup: cannot create %s: %s", partial, strerror(errno));
     int status = fd < 0 ? -1 : run_pg_dump(a, &t, id, fd);
     store_pg_snapshot_end(snap);
     explicit_bzero(t.password, sizeof(t.password));

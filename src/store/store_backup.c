@@ -18,6 +18,7 @@
  * exported for it and the database is read in that snapshot. */
 #include "store/store.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -171,7 +172,7 @@ bf_result store_sqlite_copy(const char *path, const char *out, bool *wal, bf_err
     }
     int fd = r == BF_OK ? open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
     if (r == BF_OK && fd < 0)
-        r = bf_fail(err, BF_ERR_IO, "io_error", NULL, "cannot create %s", out);
+        r = bf_fail(err, BF_ERR_IO, "io_error", NULL, "cannot create %s: %s", out, strerror(errno));
     if (fd >= 0)
         close(fd);
     if (r == BF_OK) {
