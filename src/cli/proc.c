@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +15,12 @@
 
 extern char **environ;
 
-/* environ with PGPASSWORD=password in place of any it had (malloc'd; the
- * strings are environ's and pw's); NULL without memory. */
+/* environ, with PGPASSWORD=password in place of any it had when password is
+ * given (malloc'd; the strings are environ's and pw_entry); NULL without
+ * memory. Without a password, the caller's PGPASSWORD (if any) stays. */
 static char **env_with_password(const char *pw, char *pw_entry)
 {
+    bool given = pw != NULL && pw[0] != '\0';
     size_t n = 0;
     while (environ[n] != NULL)
         n++;
@@ -26,9 +29,9 @@ static char **env_with_password(const char *pw, char *pw_entry)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "PGPASSWORD=", 11) != 0)
+        if (!given || strncmp(environ[i], "PGPASSWORD=", 11) != 0)
             env[k++] = environ[i];
-    if (pw != NULL && pw[0] != '\0')
+    if (given)
         env[k++] = pw_entry;
     return env;
 }
