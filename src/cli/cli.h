@@ -34,6 +34,14 @@ int cli_import(int argc, char **argv);
 /* bingfa knowledge import|export: the knowledge base as JSON. */
 int cli_knowledge(int argc, char **argv);
 
+/* bingfa backup [--db DB] [--force] [--pg-bin DIR] OUT: a consistent copy
+ * of the database while servers write to it, checked (docs/backup.md) */
+int cli_backup(int argc, char **argv);
+
+/* bingfa restore [--db DB] [--force] [--pg-bin DIR] IN: a backup checked and
+ * brought back, atomically (docs/backup.md) */
+int cli_restore(int argc, char **argv);
+
 /* bingfa user add|passwd …: users and their passwords */
 int cli_user(int argc, char **argv);
 

@@ -45,6 +45,16 @@ static const char usage_tail[] =
     "  bingfa knowledge import --db DB FILE|-\n"
     "  bingfa knowledge export --db DB     the knowledge base in and out as JSON\n"
     "                                      ({\"entries\": [...]}, docs/knowledge.md)\n"
+    "  bingfa backup --db DB [--force] [--pg-bin DIR] OUT\n"
+    "                                      a consistent copy while servers write, checked\n"
+    "                                      (SQLite: online backup, integrity_check; PostgreSQL:\n"
+    "                                      pg_dump custom format of one snapshot); OUT is not\n"
+    "                                      replaced without --force (docs/backup.md)\n"
+    "  bingfa restore --db DB [--force] [--pg-bin DIR] IN\n"
+    "                                      bring a backup back: checked (a bingfa database, its\n"
+    "                                      schema not newer than this bingfa), refused while a\n"
+    "                                      server uses DB or when DB exists without --force;\n"
+    "                                      all or nothing; migrations upgrade it on next open\n"
     "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
     "                                      generators and linters)\n"
     "  bingfa --help | --version\n";
@@ -204,6 +214,10 @@ int main(int argc, char **argv)
         return cli_import(argc - 2, argv + 2);
     if (strcmp(cmd, "knowledge") == 0)
         return cli_knowledge(argc - 2, argv + 2);
+    if (strcmp(cmd, "backup") == 0)
+        return cli_backup(argc - 2, argv + 2);
+    if (strcmp(cmd, "restore") == 0)
+        return cli_restore(argc - 2, argv + 2);
     if (strcmp(cmd, "openapi") == 0)
         return cli_openapi(argc - 2, argv + 2);
     cli_error("unknown command '%s'; see bingfa --help", cmd);

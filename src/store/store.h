@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/access.h"
+#include "core/backup.h"
 #include "core/knowledge.h"
 #include "core/arena.h"
 #include "core/record.h"
@@ -64,6 +65,10 @@ bf_result store_open(const char *path, const store_options *opt, store **out, bf
  * URI's password is replaced by "***". */
 void store_describe(const char *path, char *out, size_t cap);
 
+/* Whether path names a PostgreSQL database (a postgresql:// or postgres://
+ * URI) rather than a SQLite file. */
+bool store_is_postgres(const char *path);
+
 /* Finalizes every statement, closes every thread's connection. Call once no
  * other thread uses the store. */
 void store_close(store *st);
@@ -71,6 +76,72 @@ void store_close(store *st);
 /* The schema version the database is at, and the latest this binary knows. */
 int store_schema_version(store *st);
 int store_schema_latest(void);
+
+/* ---- backups (store_backup.c; docs/backup.md) -------------------------------------
+ * A copy of a database is made and checked here; the command line (bingfa
+ * backup, bingfa restore) names the files, renames them into place and runs
+ * PostgreSQL's pg_dump and pg_restore. None of these migrate anything. */
+
+/* What a copy of a database holds. */
+typedef struct store_copy_info {
+    int schema_version; /* the version of its schema_migrations */
+    int tables;         /* its tables */
+} store_copy_info;
+
+/* The rows of schema_migrations checked against this binary's migrations
+ * (backup_check_versions); *version gets the version they make. */
+bf_result store_check_versions(const backup_version *rows, size_t n, int *version, bf_error *err);
+
+/* SQLite: copies the database file path, which must exist and be a bingfa
+ * database, into out, a new file (made 0600 here; it must not exist): one
+ * read transaction, so the copy is what had been committed when it began,
+ * while writers go on (WAL mode: a reader does not hold them up). Out is a
+ * rollback-journal file (no -wal beside it), synced. *wal says whether path
+ * was in WAL mode (else the copy went in steps of pages, sleeping between
+ * them so that writers got in, and began again when one did). Nothing of
+ * path is changed. */
+bf_result store_sqlite_copy(const char *path, const char *out, bool *wal, bf_error *err);
+
+/* SQLite: checks the copy at path (read only): PRAGMA integrity_check and
+ * foreign_key_check, and that its schema_migrations is bingfa's; fills info.
+ * BF_ERR_INVALID ("not_bingfa", "corrupt") saying what is wrong. */
+bf_result store_sqlite_check(const char *path, store_copy_info *info, bf_error *err);
+
+/* SQLite: holds the database file path so that no one else uses it while a
+ * restore replaces it: its write-ahead log is copied into it and removed
+ * (which SQLite does only when no other connection has the file open), then
+ * an exclusive lock is taken and kept until store_sqlite_release. BF_ERR_BUSY
+ * ("in_use") when another process has it open, such as a running server;
+ * BF_ERR_INVALID when path is not a SQLite database. */
+typedef struct store_file_hold store_file_hold;
+bf_result store_sqlite_hold(const char *path, store_file_hold **out, bf_error *err);
+void store_sqlite_release(store_file_hold *h);
+
+/* PostgreSQL: opens a read-only REPEATABLE READ transaction on uri and
+ * exports its snapshot (pg_export_snapshot) into id (cap bytes) for pg_dump
+ * --snapshot, so that the dump is that snapshot; info is read in it. The
+ * database must be a bingfa one. Kept open until store_pg_snapshot_end. */
+typedef struct store_snapshot store_snapshot;
+bf_result store_pg_snapshot(const char *uri, store_snapshot **out, char *id, size_t cap,
+                            store_copy_info *info, bf_error *err);
+void store_pg_snapshot_end(store_snapshot *s);
+
+/* PostgreSQL: how many tables the current schema of uri has, and how many
+ * other connections of bingfa (application_name 'bingfa': servers and
+ * commands) the database has. */
+bf_result store_pg_target(const char *uri, int *tables, int *bingfa_sessions, bf_error *err);
+
+/* PostgreSQL: the SQL a restore's script is sent between, so that it is one
+ * transaction, committed only once the whole script has been sent: what
+ * begins it (with clear, dropping first every table, view, sequence,
+ * function and type of the current schema that no extension owns: a restore
+ * over a database, --force) and what commits it. */
+const char *store_pg_restore_begin(bool clear);
+const char *store_pg_restore_commit(void);
+
+/* PostgreSQL: after a restore, gathers the planner's statistics (ANALYZE:
+ * a restore leaves none) and fills info. */
+bf_result store_pg_restored(const char *uri, store_copy_info *info, bf_error *err);
 
 /* Makes the calling thread's statements ask stop(ctx) every few thousand
  * steps of their work and end, with BF_ERR_BUSY, when it answers true (a

@@ -1405,6 +1405,11 @@ static void conn_release(void *p)
     (void)p; /* connections are closed with the store, not when a thread ends */
 }
 
+bool store_is_postgres(const char *path)
+{
+    return db_target_is_postgres(path);
+}
+
 void store_describe(const char *path, char *out, size_t cap)
 {
     db_target_display(path, out, cap);
