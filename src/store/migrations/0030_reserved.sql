@@ -1,0 +1,2 @@
+-- bingfa schema version 30: no change.
+SELECT 1;

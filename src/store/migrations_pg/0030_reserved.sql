@@ -1,0 +1,2 @@
+-- bingfa schema version 30 (PostgreSQL): no change.
+SELECT 1;
