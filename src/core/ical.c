@@ -57,7 +57,10 @@ bf_result ical_append_line(buf *b, const char *line, size_t n)
     bf_result r = BF_OK;
     size_t col = 0, i = 0, start = 0;
     while (i < n && r == BF_OK) {
-        size_t len = char_octets((unsigned char)line[i]);
+        /* An escape (\n, \,) stays on one line too: the standard lets a fold
+         * split it, not every reader. */
+        size_t len = line[i] == '\\' && i + 1 < n ? 1 + char_octets((unsigned char)line[i + 1])
+                                                  : char_octets((unsigned char)line[i]);
         if (len > n - i)
             len = n - i;
         if (col + len > ICAL_LINE_OCTETS) {

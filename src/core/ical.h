@@ -39,7 +39,8 @@ bf_result ical_append_text(buf *b, const char *s);
 
 /* Appends the content line line[0..n) folded: a line longer than 75 octets
  * goes on in lines that begin with one space, each at most 75 octets with
- * it, and a UTF-8 character is never split; each line ends with CRLF. */
+ * it; a UTF-8 character, or a backslash and the character it escapes, is
+ * never split. Each line ends with CRLF. */
 bf_result ical_append_line(buf *b, const char *line, size_t n);
 
 /* The China time of a UTC timestamp as "YYYYMMDDTHHMMSS" (a local

@@ -164,6 +164,33 @@ static void utf8_characters_are_never_split(void **state)
     arena_free(a);
 }
 
+/* A backslash and the character it escapes stay on one line. */
+static void escapes_are_never_split(void **state)
+{
+    (void)state;
+    arena *a = arena_new(16 * 1024);
+    for (size_t pad = 70; pad < 80; pad++) {
+        char line[256];
+        memset(line, 'x', pad);
+        memcpy(line + pad, "\\n\\\\\\,\\;abc", 12);
+        line[pad + 12] = '\0';
+        const char *out = folded(a, line);
+        const char *lines[8];
+        size_t n = lines_of(out, lines, 8);
+        for (size_t i = 0; i < n; i++) {
+            size_t len = line_len(lines[i]), run = 0;
+            assert_true(len <= ICAL_LINE_OCTETS);
+            for (size_t k = 0; k < len; k++)
+                run = lines[i][k] == '\\' ? run + 1 : 0;
+            assert_int_equal(run % 2, 0); /* no line ends inside an escape */
+        }
+        char expect[300];
+        snprintf(expect, sizeof(expect), "%s\r\n", line);
+        assert_string_equal(unfolded(a, out), expect);
+    }
+    arena_free(a);
+}
+
 static void china_time_is_utc_plus_eight(void **state)
 {
     (void)state;
@@ -311,6 +338,7 @@ int main(void)
         cmocka_unit_test(short_lines_are_not_folded),
         cmocka_unit_test(ascii_is_folded_at_75_octets),
         cmocka_unit_test(utf8_characters_are_never_split),
+        cmocka_unit_test(escapes_are_never_split),
         cmocka_unit_test(china_time_is_utc_plus_eight),
         cmocka_unit_test(a_timed_event_is_written_in_china_time),
         cmocka_unit_test(an_all_day_event_is_a_date),
