@@ -56,10 +56,12 @@ static bf_result respond_feed(api_call *call, int status, const calendar_feed *f
                           : NULL;
     if (secret && (path == NULL || (call->app->public_url && url == NULL)))
         return BF_ERR_NOMEM;
-    json_t *body = json_pack("{s:b, s:s?, s:s?, s:s?}", "active", f->id != NULL, "created_at",
-                             f->created_at, "path", path, "url", url);
-    if (body == NULL)
+    json_t *body = json_pack("{s:b, s:s?}", "active", f->id != NULL, "created_at", f->created_at);
+    if (body == NULL || (path && json_object_set_new(body, "path", json_string(path)) != 0) ||
+        (path && json_object_set_new(body, "url", api_text_or_null(url)) != 0)) {
+        json_decref(body);
         return BF_ERR_NOMEM;
+    }
     http_set_header(call->req, "Cache-Control", "no-store");
     http_respond_json(call->req, status, body);
     return BF_OK;

@@ -73,8 +73,9 @@ static const schema calendar_feed_members[] = {
      .doc = "The feed's path with its secret: only in the answer that made it"},
     {.name = "url",
      .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
      .doc = "The feed's whole address, when the server knows its public address (serve "
-            "--public-url): only in the answer that made it"},
+            "--public-url), else null: only in the answer that made it"},
     {0}};
 
 const schema response_calendar_feed = {
