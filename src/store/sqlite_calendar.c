@@ -74,10 +74,13 @@ bf_result store_calendar_activities(store *st, arena *a, const viewer *v, const 
 
 /* ---- tender key dates ------------------------------------------------------------ */
 
+/* The dates of the deals still open or won: a lost or abandoned deal's bid is
+ * no one's work any more. */
 #define TENDER_COLUMNS                                                                             \
     "SELECT td.opportunity_id, td.kind, td.day, td.updated_at, o.name, c.name, o.owner FROM "      \
     "tender_dates td JOIN opportunities o ON o.id = td.opportunity_id LEFT JOIN accounts c ON "    \
-    "c.id = o.account_id WHERE td.day >= ?1 AND td.day <= ?2"
+    "c.id = o.account_id WHERE td.day >= ?1 AND td.day <= ?2 AND o.status NOT IN ('lost', "        \
+    "'abandoned')"
 #define IN_SCOPE                                                                                   \
     "EXISTS (SELECT 1 FROM deal_scopes ds WHERE ds.scope = (SELECT id FROM viewer_scope) AND "     \
     "ds.opportunity_id = td.opportunity_id"

@@ -439,7 +439,7 @@ typedef struct calendar_tender_date {
 } calendar_tender_date;
 
 /* The tender key dates from <= day <= to (YYYY-MM-DD) of the deals the
- * viewer sees, by day, at most max. */
+ * viewer sees that are open or won, by day, at most max. */
 bf_result store_calendar_tender_dates(store *st, arena *a, const viewer *v, const char *from,
                                       const char *to, int max, calendar_tender_date **out,
                                       size_t *n, bf_error *err);

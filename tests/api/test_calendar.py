@@ -69,8 +69,12 @@ class CalendarTest(ServerTestCase):
         r = s.request("PUT", "/api/v1/opportunities/%s/team/%s" % (cls.aside["id"], cls.ann_id),
                       body={"role": "consultant"})
         assert r.status in (200, 201, 204), r
+        cls.lost = s.post("/api/v1/opportunities", {"account_id": acc["id"], "name": "日历已丢单",
+                                                    "owner_id": cls.ann_id, "status": "lost",
+                                                    "close_reason": "价格", "won_by": "对手"}).json
+        assert "id" in cls.lost, cls.lost
         cls.qa, cls.submission = china_day_in(5), china_day_in(12)
-        for deal in (cls.deal, cls.hidden, cls.aside):
+        for deal in (cls.deal, cls.hidden, cls.aside, cls.lost):
             cls.put_tender(deal["id"], {"qa": cls.qa.isoformat(),
                                         "submission": cls.submission.isoformat()})
         # Planned activities of ann's: one in two days, one too far ahead,
@@ -197,6 +201,8 @@ class CalendarTest(ServerTestCase):
         self.assertNotIn("%s-tender-submission@bingfa" % self.hidden["id"], events)
         self.assertNotIn("乙的保密商机", text)
         self.assertNotIn(self.eves["id"] + "@bingfa", events)
+        # A lost deal's bid is no one's work any more.
+        self.assertNotIn("%s-tender-submission@bingfa" % self.lost["id"], events)
         # Outside the window: too far ahead, too long ago.
         self.assertNotIn(self.far["id"] + "@bingfa", events)
         self.assertNotIn(self.old["id"] + "@bingfa", events)
