@@ -40,7 +40,7 @@ static bf_result caller_user(api_call *call, const char **user_id)
     *user_id = call->who->user_id;
     if (*user_id == NULL)
         return bf_fail(&call->err, BF_ERR_CONFLICT, "no_user", NULL,
-                       "the command line acts as no user, who would have no calendar");
+                       "the command line acts as no user and has no calendar");
     return BF_OK;
 }
 
@@ -278,7 +278,7 @@ static bf_result appended(bf_result r, bool *full)
     return r == BF_ERR_INVALID || r == BF_ERR_TOO_LARGE ? BF_OK : r;
 }
 
-/* Writes the calendar of user (who sees as who). */
+/* Writes the calendar of who, called name, with what who sees. */
 static bf_result write_feed(feed_out *o, const viewer *who, const char *name)
 {
     api_call *call = o->call;
