@@ -31,6 +31,8 @@ typedef struct api {
     unsigned session_ttl_s;         /* how long a login session lasts */
     bool cookie_secure;             /* mark the session cookie Secure (served behind TLS) */
     const char *web_root;           /* directory of the built web app, or NULL */
+    const char *public_url;         /* where users reach the server ("https://crm.example.com",
+                                       no slash at the end), or NULL when not told */
     struct http_route *routes;      /* built from api_routes, for the router */
     size_t nroutes;
 } api;
@@ -100,8 +102,8 @@ typedef struct api_form {
     bf_result (*validate)(api_call *call, json_t *in, json_t **out);
     /* What follows from the form (NULL: never saved) for the owner record. */
     bf_result (*evaluate)(api_call *call, record *owner, json_t *form, json_t **result);
-    /* Runs in the save's transaction once the form is stored, or NULL. */
-    bf_result (*after_save)(api_call *call, const record *owner);
+    /* Runs in the save's transaction once the form (normalized) is stored, or NULL. */
+    bf_result (*after_save)(api_call *call, const record *owner, json_t *form);
     /* Takes out of an answer what the viewer may not see, or NULL. */
     void (*redact)(api_call *call, json_t *answer);
 } api_form;
@@ -161,6 +163,7 @@ enum {
     ROUTE_FILE = 8192,       /* answers a stored file, in the type it was kept as */
     ROUTE_EXPORT = 16384,    /* may answer CSV or XLSX besides JSON, with ?format=csv|xlsx&table=
                                 (api_respond_export): takes API_EXPORT_QUERY too */
+    ROUTE_CALENDAR = 32768,  /* answers an iCalendar (text/calendar), not JSON */
 };
 
 /* The query parameters every ROUTE_EXPORT route takes beside its own. */
@@ -317,7 +320,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_template_list, response_document_preview, response_document, response_document_list,
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
     response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
-    response_duplicates, response_import_sheets, response_import_template, response_import_report;
+    response_duplicates, response_import_sheets, response_import_template, response_import_report,
+    response_calendar_feed;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -651,6 +655,16 @@ bf_result api_document_respond(api_call *call, int status, const document *d);
  * id and version made here) with its audit entry, in a transaction of its
  * own; checks that d->item_id names a deliverable of the deal. */
 bf_result api_document_save(api_call *call, document *d, const void *content, size_t len);
+
+/* Calendar feeds (calendar.c, docs/calendar.md). */
+bf_result calendar_feed_get(api_call *call, const struct api_route *route);
+bf_result calendar_feed_create(api_call *call, const struct api_route *route);
+bf_result calendar_feed_delete(api_call *call, const struct api_route *route);
+bf_result calendar_feed_ics(api_call *call, const struct api_route *route);
+
+/* Keeps the key dates of the deal's tender form (normalized) for calendars,
+ * in the caller's transaction. */
+bf_result api_tender_dates_keep(api_call *call, const record *opp, json_t *tender);
 
 /* The knowledge base (knowledge.c). */
 bf_result knowledge_search(api_call *call, const struct api_route *route);

@@ -460,8 +460,9 @@ static void tender_redact(api_call *call, json_t *answer)
     json_object_del(json_object_get(res, "tender"), "scheme");
 }
 
-static bf_result mant_saved(api_call *call, const record *opp)
+static bf_result mant_saved(api_call *call, const record *opp, json_t *form)
 {
+    (void)form;
     return mant_refresh(call, opp);
 }
 
@@ -525,6 +526,7 @@ const api_form api_forms[] = {
                 "with the procurement advice and the bid simulation of its scheme",
      .validate = tender_check,
      .evaluate = tender_eval,
+     .after_save = api_tender_dates_keep,
      .redact = tender_redact},
     {.name = "profile",
      .owner = &resource_accounts,
@@ -630,7 +632,7 @@ static bf_result save_in_tx(api_call *call, void *ctx)
     if (r == BF_OK)
         r = audit_form(call, s->f, s->owner, before.data, s->form);
     if (r == BF_OK && s->f->after_save != NULL)
-        r = s->f->after_save(call, s->owner);
+        r = s->f->after_save(call, s->owner, s->form);
     return r;
 }
 

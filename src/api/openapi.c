@@ -280,8 +280,10 @@ static const struct {
      "A Word file"},
     {ROUTE_PDF, "application/pdf", true, "A PDF"},
     {ROUTE_MARKDOWN, "text/markdown", false, "Markdown"},
+    {ROUTE_CALENDAR, "text/calendar", false, "An iCalendar (RFC 5545)"},
 };
-#define DOCUMENT_FLAGS (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN)
+#define DOCUMENT_FLAGS                                                                             \
+    (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN | ROUTE_CALENDAR)
 
 /* The success answer of a route answering documents: each media type it may
  * answer, the binary ones as such. */

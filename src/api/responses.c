@@ -62,6 +62,29 @@ const schema response_session = {.name = "Session",
                                  .members = session_members,
                                  .doc = "Who is logged in"};
 
+static const schema calendar_feed_members[] = {
+    BOOL("active"),
+    {.name = "created_at",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "When the feed in use was made (UTC); absent when there is none"},
+    {.name = "path",
+     .kind = SCHEMA_TEXT,
+     .doc = "The feed's path with its secret: only in the answer that made it"},
+    {.name = "url",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "The feed's whole address, when the server knows its public address (serve "
+            "--public-url), else null: only in the answer that made it"},
+    {0}};
+
+const schema response_calendar_feed = {
+    .name = "CalendarFeed",
+    .kind = SCHEMA_OBJECT,
+    .members = calendar_feed_members,
+    .doc = "The caller's calendar feed (日历订阅). Only the secret's hash is kept: its address is "
+           "answered once, when it is made"};
+
 static const schema audit_entry_members[] = {
     INT("seq"),
     TEXT("at"),

@@ -249,20 +249,25 @@ static bf_result password_in_tx(api_call *call, void *ctx)
     bf_result r = store_user_set_password(st, w->user_id, w->hash, &call->err);
     if (r == BF_OK)
         r = store_sessions_end_user(st, w->user_id, w->keep, &call->err);
-    int64_t revoked = 0;
+    int64_t revoked = 0, feeds = 0;
     if (r == BF_OK)
         r = store_tokens_revoke_user(st, w->user_id, &revoked, &call->err);
+    if (r == BF_OK)
+        r = store_calendar_feeds_revoke_user(st, w->user_id, &feeds, &call->err);
     json_t *what = NULL;
     if (r == BF_OK &&
         (what = api_keep(call, json_pack("{s:I}", "tokens_revoked", (json_int_t)revoked))) == NULL)
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK && feeds > 0 &&
+        json_object_set_new(what, "calendar_feeds_revoked", json_integer(feeds)) != 0)
         r = BF_ERR_NOMEM;
     return r == BF_OK ? api_audit(call, w->action, "users", w->user_id, NULL, what) : r;
 }
 
 /* Hashes password and stores it for user_id, ending the user's other
- * sessions (all when keep is NULL) and revoking every API token of the user
- * (a token made under the old password must not outlive it), with an audit
- * entry of action. */
+ * sessions (all when keep is NULL) and revoking every API token and the
+ * calendar feed of the user (a secret made under the old password must not
+ * outlive it), with an audit entry of action. */
 static bf_result set_password(api_call *call, const char *user_id, const char *password,
                               const char *keep, const char *action)
 {

@@ -42,6 +42,10 @@ const char cli_serve_usage[] =
     "                                      normal: without waiting (lost on a power loss; on\n"
     "                                      PostgreSQL, synchronous_commit off)\n"
     "      --web DIR                       serve the built web app from DIR (web/dist)\n"
+    "      --public-url URL                where users reach the server "
+    "(https://crm.example.com):\n"
+    "                                      calendar feeds give whole addresses and link their\n"
+    "                                      events to the web app\n"
     "      --session-hours N               how long a login lasts (default 12)\n"
     "      --cookie-secure                 mark the session cookie Secure and send HSTS\n"
     "                                      (served over TLS)\n"
@@ -111,8 +115,9 @@ typedef struct serve_config {
     password_cost cost;
     unsigned long hash_slots, session_hours, login_rate;
     bool cookie_secure;
-    bool help;     /* --help: print the options, serve nothing */
-    char addr[64]; /* the address of --listen; hopt.address points here */
+    bool help;            /* --help: print the options, serve nothing */
+    char addr[64];        /* the address of --listen; hopt.address points here */
+    char public_url[256]; /* --public-url without a slash at its end, or "" */
 } serve_config;
 
 /* Fills c with the defaults of every option. */
@@ -137,6 +142,25 @@ static void serve_init_config(serve_config *c)
                         .hash_slots = 2,
                         .session_hours = 12,
                         .login_rate = 30};
+}
+
+/* An http:// or https:// address with a host, of printable ASCII without
+ * spaces, quotes or angle brackets, into out without the slashes at its end;
+ * false when it is not one. */
+static bool parse_public_url(const char *s, char *out, size_t cap)
+{
+    size_t n = strlen(s);
+    size_t scheme = strncmp(s, "https://", 8) == 0 ? 8 : strncmp(s, "http://", 7) == 0 ? 7 : 0;
+    while (n > scheme && s[n - 1] == '/')
+        n--;
+    if (scheme == 0 || n == scheme || n >= cap)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] <= ' ' || s[i] > '~' || strchr("\"<>\\^`{|}", s[i]) != NULL)
+            return false;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return true;
 }
 
 /* Sets the option arg to val in c; 0, or 2 (after saying why) when the
@@ -187,6 +211,13 @@ static int serve_parse_option(serve_config *c, const char *arg, const char *val)
         hopt->trusted_proxy = val;
     } else if (strcmp(arg, "--web") == 0) {
         c->web_root = val;
+    } else if (strcmp(arg, "--public-url") == 0) {
+        if (!parse_public_url(val, c->public_url, sizeof(c->public_url))) {
+            cli_error("serve: --public-url must be an http:// or https:// address without "
+                      "spaces, such as https://crm.example.com, not '%s'",
+                      val);
+            return 2;
+        }
     } else if (strcmp(arg, "--password-cost") == 0 && password_cost_parse(val, &c->cost)) {
     } else if (strcmp(arg, "--hash-slots") == 0 && parse_uint(val, 64, &n) && n > 0) {
         c->hash_slots = n;
@@ -276,6 +307,7 @@ static int serve_run(serve_config *c, const sigset_t *stop)
     c->hopt.hsts = c->cookie_secure;
     c->hopt.pool_threads = (unsigned)c->hash_slots;
     app->web_root = c->web_root;
+    app->public_url = c->public_url[0] ? c->public_url : NULL;
     if (http_server_start(&c->hopt, api_handle, app, &srv, &err) != BF_OK) {
         cli_error("%s", err.message);
         goto done;

@@ -8,4 +8,8 @@
 /* Checks the cross-field rules of a complete activity record. */
 bf_result activity_check(const record *act, bf_error *err);
 
+/* The name of an activity type (resource.c's activity_types) in lang ("zh"
+ * or "en"): 拜访 / Visit …; the type itself when it is none of them. */
+const char *activity_type_label(const char *type, const char *lang);
+
 #endif

@@ -26,25 +26,43 @@ static const char *const bid_steps[] = {
 };
 
 static const char *const results[] = {"pending", "won", "lost", "failed", "cancelled", NULL};
-static const char *const date_keys[] = {"documents", "qa",           "submission",
+const char *const tender_date_keys[] = {"documents", "qa",           "submission",
                                         "opening",   "award_notice", NULL};
+
+/* The key dates' names, in the order of tender_date_keys. */
+static const char *const date_labels[][2] = {
+    {"发售标书", "Tender documents out"},
+    {"答疑澄清", "Questions answered"},
+    {"投标截止", "Bids due"},
+    {"开标", "Bids opened"},
+    {"中标公示", "Award announced"},
+};
+
+const char *tender_date_label(const char *key, const char *lang)
+{
+    bool en = lang != NULL && strcmp(lang, "en") == 0;
+    for (size_t i = 0; key != NULL && tender_date_keys[i]; i++)
+        if (strcmp(tender_date_keys[i], key) == 0)
+            return date_labels[i][en];
+    return key;
+}
 
 /* The key dates follow one another: none is before the one above it. */
 static bf_result check_dates(json_t *dates, const char *path, bf_error *err)
 {
     const char *prev = NULL, *prev_key = NULL;
-    for (size_t i = 0; date_keys[i]; i++) {
-        const char *d = json_string_value(json_object_get(dates, date_keys[i]));
+    for (size_t i = 0; tender_date_keys[i]; i++) {
+        const char *d = json_string_value(json_object_get(dates, tender_date_keys[i]));
         if (d == NULL)
             continue;
         if (prev != NULL && strcmp(d, prev) < 0) {
             char field[64];
-            schema_path_key(field, sizeof(field), path, date_keys[i]);
+            schema_path_key(field, sizeof(field), path, tender_date_keys[i]);
             return bf_fail(err, BF_ERR_INVALID, "out_of_order", field,
                            "%s (%s) must not be before %s (%s)", field, d, prev_key, prev);
         }
         prev = d;
-        prev_key = date_keys[i];
+        prev_key = tender_date_keys[i];
     }
     return BF_OK;
 }

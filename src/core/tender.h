@@ -10,6 +10,14 @@
 #include "core/result.h"
 #include "core/schema.h"
 
+/* The key dates of a tender, in their order (the keys of "dates"), ended
+ * by NULL: documents, qa, submission, opening, award_notice. */
+extern const char *const tender_date_keys[];
+
+/* The name of a key date in lang ("zh" or "en"): 投标截止 / Bids due …;
+ * the key itself when it is none of them. */
+const char *tender_date_label(const char *key, const char *lang);
+
 /* The declared body of the tender record. */
 extern const schema tender_form_schema;
 

@@ -120,6 +120,7 @@ enum stmt_kind {
     K_CUBE,      /* a report summary (migration 25); options = cube, filters, viewer shape */
     K_CHANGES,   /* deal changes and new deals since; options = which, viewer shape */
     K_UNDO,      /* the forecast's rows undone back to a moment; options = viewer shape */
+    K_CALENDAR,  /* a calendar feed's reads (sqlite_calendar.c); options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter

@@ -587,6 +587,109 @@ bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, b
     IN_TRANSACTION(st, err, store_tokens_revoke_user_in_tx(st, user_id, n, err));
 }
 
+/* ---- calendar feeds ---------------------------------------------------------------- */
+
+static const char SQL_FEED_OF[] =
+    "SELECT id, created_at FROM calendar_feeds WHERE user_id = ?1 AND revoked_at IS NULL "
+    "ORDER BY created_at DESC, id LIMIT 1";
+static const char SQL_FEEDS_REVOKE_USER[] =
+    "UPDATE calendar_feeds SET revoked_at = ?2 WHERE user_id = ?1 AND revoked_at IS NULL";
+static const char SQL_FEED_INSERT[] =
+    "INSERT INTO calendar_feeds (id, user_id, token_hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_USER_BY_FEED[] =
+    "SELECT " USER_COLUMNS ", u.display_name FROM calendar_feeds k JOIN users u ON "
+    "u.id = k.user_id LEFT JOIN teams t ON t.id = u.team_id WHERE k.token_hash = ?1 AND "
+    "k.revoked_at IS NULL AND u.active = 1";
+
+bf_result store_calendar_feed_of(store *st, arena *a, const char *user_id, calendar_feed *out,
+                                 bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    *out = (calendar_feed){0};
+    bf_result r = sq_prepare(st, SQL_FEED_OF, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, user_id);
+    int rc = db_step(s);
+    if (rc == DB_ROW) {
+        out->id = sq_column_text(a, s, 0);
+        out->created_at = sq_column_text(a, s, 1);
+        if (out->id == NULL || out->created_at == NULL)
+            r = BF_ERR_NOMEM;
+    } else if (rc != DB_DONE) {
+        r = sq_db_error(err, c->db, rc, "calendar feed");
+    }
+    db_reset(s);
+    return r;
+}
+
+static bf_result feeds_revoke_in_tx(store *st, const char *user_id, int64_t *n, bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    bf_result r = sq_prepare(st, SQL_FEEDS_REVOKE_USER, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    char now[32];
+    store_now(now, sizeof(now));
+    sq_bind_text(s, 1, user_id);
+    sq_bind_text(s, 2, now);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
+        return sq_db_error(err, c->db, rc, "calendar feeds");
+    *n = db_changes(c->db);
+    return BF_OK;
+}
+
+bf_result store_calendar_feeds_revoke_user(store *st, const char *user_id, int64_t *n,
+                                           bf_error *err)
+{
+    IN_TRANSACTION(st, err, feeds_revoke_in_tx(st, user_id, n, err));
+}
+
+static bf_result feed_create_in_tx(store *st, arena *a, const char *user_id, const char *token_hash,
+                                   calendar_feed *out, int64_t *revoked, bf_error *err)
+{
+    bf_result r = feeds_revoke_in_tx(st, user_id, revoked, err);
+    conn *c;
+    db_stmt *s;
+    if (r != BF_OK || (r = sq_prepare(st, SQL_FEED_INSERT, &c, &s, err)) != BF_OK)
+        return r;
+    char *id = sq_new_id(a, "cal");
+    char *now = arena_alloc(a, 32);
+    if (id == NULL || now == NULL)
+        return BF_ERR_NOMEM;
+    store_now(now, 32);
+    sq_bind_text(s, 1, id);
+    sq_bind_text(s, 2, user_id);
+    sq_bind_text(s, 3, token_hash);
+    sq_bind_text(s, 4, now);
+    if ((r = run_write(c, s, "calendar feed", NULL, err)) == BF_OK)
+        *out = (calendar_feed){id, now};
+    return r;
+}
+
+bf_result store_calendar_feed_create(store *st, arena *a, const char *user_id,
+                                     const char *token_hash, calendar_feed *out, int64_t *revoked,
+                                     bf_error *err)
+{
+    IN_TRANSACTION(st, err, feed_create_in_tx(st, a, user_id, token_hash, out, revoked, err));
+}
+
+bf_result store_calendar_feed_user(store *st, arena *a, const char *token_hash, user_login *out,
+                                   const char **display_name, bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    bf_result r = sq_prepare(st, SQL_USER_BY_FEED, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, token_hash);
+    return find_user(c, s, a, out, display_name, err);
+}
+
 /* Through the indexes of logins by name and by address (schema version 9):
  * the read is as short as the window, however long the log. */
 static const char SQL_LOGINS_OF[] =

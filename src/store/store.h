@@ -497,6 +497,36 @@ typedef struct stalled_deal {
 bf_result store_report_stalled(store *st, arena *a, const viewer *who, const char *before,
                                int limit, stalled_deal **out, size_t *n, bf_error *err);
 
+/* An activity of a user's calendar, with the names of its deal and account
+ * when the user sees them (NULL otherwise). */
+typedef struct calendar_activity {
+    const char *id, *type, *subject, *purpose, *planned_at, *done_at, *updated_at;
+    const char *opportunity_id, *opportunity, *account_id, *account;
+} calendar_activity;
+
+/* The activities the viewer owns planned at from <= planned_at < to (UTC
+ * texts), in that order, at most max. */
+bf_result store_calendar_activities(store *st, arena *a, const viewer *v, const char *from,
+                                    const char *to, int max, calendar_activity **out, size_t *n,
+                                    bf_error *err);
+
+/* A key date of a deal's tender (core/tender.h's dates), with the deal. */
+typedef struct calendar_tender_date {
+    const char *opportunity_id, *kind, *day, *updated_at;
+    const char *opportunity, *account, *owner;
+} calendar_tender_date;
+
+/* The tender key dates from <= day <= to (YYYY-MM-DD) of the deals the
+ * viewer sees that are open or won, by day, at most max. */
+bf_result store_calendar_tender_dates(store *st, arena *a, const viewer *v, const char *from,
+                                      const char *to, int max, calendar_tender_date **out,
+                                      size_t *n, bf_error *err);
+
+/* Keeps the key dates of a deal's tender as its tender form now holds them:
+ * kinds[i] on days[i] (i < n), the dates it held before forgotten. */
+bf_result store_tender_dates_put(store *st, const char *opportunity_id, const char *const *kinds,
+                                 const char *const *days, size_t n, bf_error *err);
+
 /* A stored playbook document. */
 typedef struct stored_playbook {
     const char *id;
@@ -634,6 +664,34 @@ bf_result store_user_in_team_tree(store *st, const char *team_id, const char *us
 
 /* Revokes every API token of the user not yet revoked; *n gets how many. */
 bf_result store_tokens_revoke_user(store *st, const char *user_id, int64_t *n, bf_error *err);
+
+/* ---- calendar feeds (日历订阅, docs/calendar.md) ------------------------------------ */
+
+/* A user's calendar feed in use: its id and when it was made. */
+typedef struct calendar_feed {
+    const char *id;         /* NULL when the user has none in use */
+    const char *created_at; /* UTC */
+} calendar_feed;
+
+/* The user's feed in use (out->id NULL when none). */
+bf_result store_calendar_feed_of(store *st, arena *a, const char *user_id, calendar_feed *out,
+                                 bf_error *err);
+
+/* Revokes the user's feed in use, if any, and keeps a new one whose secret
+ * hashes to token_hash; *out is the new one, *revoked how many were
+ * revoked (0 or 1). */
+bf_result store_calendar_feed_create(store *st, arena *a, const char *user_id,
+                                     const char *token_hash, calendar_feed *out, int64_t *revoked,
+                                     bf_error *err);
+
+/* Revokes every feed of the user in use; *n gets how many. */
+bf_result store_calendar_feeds_revoke_user(store *st, const char *user_id, int64_t *n,
+                                           bf_error *err);
+
+/* The active user of a feed in use whose secret hashes to token_hash, and
+ * the user's display name (NULL when none); BF_ERR_NOT_FOUND otherwise. */
+bf_result store_calendar_feed_user(store *st, arena *a, const char *token_hash, user_login *out,
+                                   const char **display_name, bf_error *err);
 
 /* One login or failed login of the audit log. */
 typedef struct login_attempt {

@@ -153,6 +153,8 @@ class AuthTest(AuthCase):
                     continue
                 if path == "/healthz" or (path == SESSION and method == "POST"):
                     continue
+                if path == "/api/v1/calendar/feed/{file}":
+                    continue  # its secret is in the path (test_calendar.py)
                 url = fill(path)
                 body = {} if method in ("POST", "PUT", "PATCH") else None
                 headers = dict(NO_AUTH)

@@ -134,9 +134,17 @@ class OpenAPITest(ServerTestCase):
                .replace("{decision}", "vision").replace("{step}", "1")
                .replace("{key}", "letter-visit").replace("{resource}", "accounts")
                .replace("{user}", self.ids["users"] if real else "usr_placeholder0000")
-               .replace("{partner}", self.ids["partners"] if real else "ptn_placeholder0000"))
+               .replace("{partner}", self.ids["partners"] if real else "ptn_placeholder0000")
+               .replace("{file}", self.calendar_file() if real and "{file}" in path
+                        else "bfc_placeholder.ics"))
         self.assertNotIn("{", out, "unknown path parameter in %s" % path)
         return out
+
+    def calendar_file(self):
+        """The file of a new calendar feed of the admin's (a secret shown once)."""
+        r = self.post("/api/v1/calendar/feed")
+        self.assertEqual(r.status, 201, r)
+        return r.json["path"].rsplit("/", 1)[1]
 
     def minimal_body(self, method, path):
         if method == "POST" and path == "/api/v1/accounts":
@@ -406,6 +414,8 @@ class OpenAPITest(ServerTestCase):
                 # refused for a reason of state, not of routing).
                 if method == "DELETE" and path == "/api/v1/session":
                     self.assertError(r, 409, "not_a_session")  # a token is no session
+                elif method == "DELETE" and path == "/api/v1/calendar/feed":
+                    self.assertEqual(r.status, 204, r)  # the admin's, made for {file}
                 elif method == "DELETE":
                     self.assertError(r, 404, "not_found")
                 elif "/advance" in path:

@@ -112,6 +112,14 @@ export const users = {
   setPassword: (userId, password) => api.put(`/users/${id(userId)}/password`, { password }),
 }
 
+// The caller's calendar feed (日历订阅, docs/calendar.md): {active, created_at};
+// create answers its path and url once (a new one ends the old), revoke ends it.
+export const calendarFeed = {
+  get: () => api.get('/calendar/feed'),
+  create: () => api.post('/calendar/feed'),
+  revoke: () => api.del('/calendar/feed'),
+}
+
 export const teams = records('/teams')
 export const partners = records('/partners')
 

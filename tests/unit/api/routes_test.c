@@ -124,8 +124,11 @@ static void the_document_names_and_secures_every_operation(void **state)
             json_object_set_new(seen, id, json_true());
             json_t *security = json_object_get(op, "security");
             assert_true(json_is_array(security));
+            /* A calendar feed's secret is in its path, which no security
+             * scheme describes (docs/calendar.md). */
             bool open = strcmp(path, "/healthz") == 0 ||
-                        (strcmp(path, "/api/v1/session") == 0 && strcmp(method, "post") == 0);
+                        (strcmp(path, "/api/v1/session") == 0 && strcmp(method, "post") == 0) ||
+                        strcmp(path, "/api/v1/calendar/feed/{file}") == 0;
             bool session = strcmp(path, "/api/v1/session") == 0 && strcmp(method, "delete") == 0;
             assert_int_equal(json_array_size(security) == 0, open);
             /* Logging out is a session's: a token is not one. */
