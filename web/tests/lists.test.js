@@ -63,6 +63,9 @@ test('each list opens from the navigation in zh and en at 1366 and 375 px with t
         } else {
           await page.locator('.nav > .el-sub-menu').last().hover()
           await page.locator(`[data-test="${list.nav}"]:visible`).click()
+          // the pointer leaves the menu, which folds away
+          await page.mouse.move(5, 880)
+          await until(async () => (await page.locator('.el-menu--popup:visible').count()) === 0, 'the menu folds away')
         }
         if (list.key === 'activities') {
           // the agenda first; the list beside it
