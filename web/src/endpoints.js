@@ -121,6 +121,12 @@ export const calendarFeed = {
 }
 
 export const teams = records('/teams')
+
+// Saved views of the lists (保存的视图): one's own and those shared with one's team.
+export const views = {
+  ...records('/views'),
+  remove: (viewId, version) => api.del(`/views/${id(viewId)}`, version),
+}
 export const partners = records('/partners')
 
 export const playbooks = {

@@ -1,16 +1,14 @@
 // 商机: the list of every deal the viewer sees, open or closed, with its
-// filters (in the URL), sortable columns and a column chooser.
+// filters (in the URL), sortable columns and a column chooser (the texts
+// every list shares are lists.js's).
 export default {
   zh: {
     menu: '商机',
     title: '商机',
     sub: '您可查看的全部商机，含已赢单、输单和放弃的。筛选条件保存在网址中，可收藏或分享。',
     search: '搜索商机名称',
-    filters: '筛选',
+    all: '全部商机',
     reset: '清除筛选',
-    refresh: '刷新',
-    columns: '显示列',
-    columnsHint: '选择要显示的列（仅保存在本浏览器）',
     status: { all: '全部', open: '进行中', won: '赢单', lost: '输单', abandoned: '放弃' },
     f: {
       playbook: '全部销售方法', stage: '全部阶段', stageNeedsPlaybook: '先选销售方法',
@@ -31,23 +29,16 @@ export default {
     outOfFunnel: '漏斗外',
     turnaround: '翻盘',
     loaded: '已加载 {n} 个商机',
-    more: '加载更多',
-    allLoaded: '已全部加载',
-    hasMore: '还有更多',
     empty: '还没有商机',
     noMatch: '没有符合条件的商机',
-    moreFailed: '加载更多失败：{msg}',
   },
   en: {
     menu: 'Deals',
     title: 'Deals',
     sub: 'Every deal you can see, won, lost and abandoned ones included. The filters are kept in the address: bookmark or share it.',
     search: 'Search deal names',
-    filters: 'Filters',
+    all: 'All deals',
     reset: 'Clear filters',
-    refresh: 'Refresh',
-    columns: 'Columns',
-    columnsHint: 'Choose the columns to show (kept in this browser)',
     status: { all: 'All', open: 'Open', won: 'Won', lost: 'Lost', abandoned: 'Abandoned' },
     f: {
       playbook: 'All playbooks', stage: 'All stages', stageNeedsPlaybook: 'Choose a playbook first',
@@ -68,11 +59,7 @@ export default {
     outOfFunnel: 'outside the funnel',
     turnaround: 'Turned around',
     loaded: '{n} deals loaded',
-    more: 'Load more',
-    allLoaded: 'All loaded',
-    hasMore: 'more to come',
     empty: 'No deals yet',
     noMatch: 'No deals match these filters',
-    moreFailed: 'Could not load more: {msg}',
   },
 }
