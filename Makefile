@@ -14,7 +14,8 @@ SIZES         ?= 10000 100000 1000000
 BENCH_SECONDS ?= 5
 STORE         ?= sqlite
 
-.PHONY: all setup setup-test build web run test fuzz bench bench-reports clean lint format
+.PHONY: all setup setup-test build web run test fuzz bench bench-reports bench-import clean lint \
+	format
 
 all: build
 
@@ -66,6 +67,12 @@ bench:
 
 # The manager's reports at a million deals and five million stage changes
 # (scripts/bench-reports): p50 and p99 of each, for docs/performance.md.
+# The spreadsheet import of 100,000 accounts, XLSX and GBK CSV, dry run and
+# commit (scripts/bench-import), for docs/import.md.
+bench-import: build
+	@sh scripts/setup test
+	@python3 scripts/bench-import
+
 bench-reports:
 	@sh scripts/setup bench
 	@JOBS=$(JOBS) python3 scripts/bench-reports --seconds $(BENCH_SECONDS)
