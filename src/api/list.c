@@ -1,6 +1,6 @@
 /* List parameters and cursors: ?limit, ?cursor, ?sort, ?q and one filter per
  * filterable field (?owner=…, dates also ?expected_close_from/_to=…, numbers
- * ?amount_min/_max=…); deals also ?team= and ?stalled_days=. */
+ * ?amount_min/_max=…); what has an owner also ?team=, deals ?stalled_days=. */
 #include "api/api.h"
 
 #include <ctype.h>
@@ -129,7 +129,7 @@ static bool parse_param(void *ctx, const char *key, const char *value)
         pc->sort = value;
         return true;
     }
-    if (pc->spec == &resource_opportunities && strcmp(key, "team") == 0) {
+    if (strcmp(key, "team") == 0 && resource_field_index(pc->spec, "owner_id") >= 0) {
         q->team_id = *value ? value : NULL;
         return true;
     }

@@ -223,11 +223,12 @@ static json_t *list_parameters(const resource_spec *spec)
                                                     "schema", "type", "integer", "minimum", 0));
         }
     }
-    if (spec == &resource_opportunities) {
+    if (resource_field_index(spec, "owner_id") >= 0)
         json_array_append_new(
             params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "team", "in", "query",
                               "description", "Owned by a user of this team or of a team below it",
                               "schema", "type", "string"));
+    if (spec == &resource_opportunities) {
         json_array_append_new(
             params,
             json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "name", "stalled_days", "in", "query",

@@ -329,7 +329,18 @@ class TeamAndStalledTest(ServerTestCase):
         for bad in ("0", "3651", "x"):
             r = self.get("/api/v1/opportunities?stalled_days=" + bad)
             self.assertEqual((r.status, r.json["error"]["field"]), (422, "stalled_days"))
-        r = self.get("/api/v1/accounts?team=" + top["id"])
+        # Accounts and activities by their owners' team too; contacts have no owner.
+        accs = {k: s.post("/api/v1/accounts", {"name": "团队客户" + k, "owner_id": uid}).json
+                for k, uid in owners.items()}
+        got = {a["id"] for a in self.get("/api/v1/accounts?limit=200&q=%E5%9B%A2%E9%98%9F"
+                                         "%E5%AE%A2%E6%88%B7&team=" + sub["id"]).json["items"]}
+        self.assertEqual(got, {accs["b"]["id"]})
+        act = s.post("/api/v1/activities", {"account_id": acc["id"], "type": "call",
+                                            "owner_id": owners["a"]}).json
+        got = {a["id"] for a in self.get("/api/v1/activities?limit=200&account_id=%s&team=%s"
+                                         % (acc["id"], top["id"])).json["items"]}
+        self.assertEqual(got, {act["id"]})
+        r = self.get("/api/v1/contacts?team=" + top["id"])
         self.assertEqual((r.status, r.json["error"]["field"]), (422, "team"))
 
 if __name__ == "__main__":

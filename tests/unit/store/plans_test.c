@@ -269,6 +269,8 @@ static const char *const reads[] = {
     "/api/v1/opportunities/{opp}",
     "/api/v1/accounts",
     "/api/v1/accounts?sort=name",
+    "/api/v1/accounts?team=tea_plan&sort=name",
+    "/api/v1/activities?team=tea_plan&sort=-planned_at",
     "/api/v1/accounts/{acc}",
     "/api/v1/duplicates/accounts?name=%E6%B1%9F%E5%8D%97&credit_code=91350100M000100Y43",
     "/api/v1/duplicates/opportunities?account_id={acc}&name=%E9%A1%B9%E7%9B%AE",
