@@ -90,7 +90,11 @@ static json_t *field_schema(const field_spec *f)
     case FIELD_TEXT_LIST:
     case FIELD_REF_LIST:
         json_object_set_new(s, "type", json_string("array"));
-        json_object_set_new(s, "items", json_pack("{s:s}", "type", "string"));
+        json_object_set_new(s, "items",
+                            (f->flags & FIELD_TAGS)
+                                ? json_pack("{s:s, s:i, s:i, s:s}", "type", "string", "minLength",
+                                            1, "maxLength", TAG_MAX_CHARS, "pattern", "^[^,]*$")
+                                : json_pack("{s:s}", "type", "string"));
         json_object_set_new(s, "maxItems", json_integer(f->max));
         break;
     }

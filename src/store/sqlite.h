@@ -105,17 +105,19 @@ enum stmt_kind {
     K_DELETE,
     K_EXISTS,
     K_LIST,
-    K_LISTED,    /* is an id inside another resource's id list? options = field index */
-    K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
-    K_FUNNEL,    /* the funnel report; options = owner filter, viewer shape */
-    K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
-    K_STALLED,   /* open deals without a stage change since; options = viewer shape */
-    K_ASIDE,     /* how many deals the viewer sees, theirs and aside; options = viewer shape */
-    K_HANDOVERS, /* handovers waiting of deals the viewer sees; options = viewer shape */
-    K_KNOWLEDGE, /* a search of the knowledge base; options = its shape */
-    K_CUBE,      /* a report summary (migration 25); options = cube, filters, viewer shape */
-    K_CHANGES,   /* deal changes and new deals since; options = which, viewer shape */
-    K_UNDO,      /* the forecast's rows undone back to a moment; options = viewer shape */
+    K_LISTED,     /* is an id inside another resource's id list? options = field index */
+    K_SET_WHERE,  /* bulk update of one field; options = set field, filters = where field */
+    K_FUNNEL,     /* the funnel report; options = owner filter, viewer shape */
+    K_VISIBLE,    /* does the viewer see a record? options = viewer shape */
+    K_STALLED,    /* open deals without a stage change since; options = viewer shape */
+    K_ASIDE,      /* how many deals the viewer sees, theirs and aside; options = viewer shape */
+    K_HANDOVERS,  /* handovers waiting of deals the viewer sees; options = viewer shape */
+    K_KNOWLEDGE,  /* a search of the knowledge base; options = its shape */
+    K_CUBE,       /* a report summary (migration 25); options = cube, filters, viewer shape */
+    K_CHANGES,    /* deal changes and new deals since; options = which, viewer shape */
+    K_UNDO,       /* the forecast's rows undone back to a moment; options = viewer shape */
+    K_TAGS_OF,    /* a record's tags as stored (migration 30) */
+    K_TAG_COUNTS, /* the tags of the records a viewer sees; options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter

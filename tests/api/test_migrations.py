@@ -241,7 +241,9 @@ class MigrationTest(unittest.TestCase):
                 "in_funnel": False,
                 # version 25: an open deal, forecast by its stage's default (30%)
                 "closed_at": None, "forecast_category": "pipeline", "forecast_override": None,
-                "forecast_reason": None}
+                "forecast_reason": None,
+                # version 30: tags, none on a record from before
+                "tags": []}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)
