@@ -412,11 +412,21 @@ bf_result crud_delete(api_call *call, const struct api_route *route);
  * resource's filters) into q; 422 naming the parameter when one is wrong. */
 bf_result list_query_from_request(api_call *call, const resource_spec *spec, list_query *q);
 
+/* As list_query_from_request, the parameters named in skip (space-separated:
+ * a route's own beside the list's) left out. */
+bf_result list_query_from_request_beside(api_call *call, const resource_spec *spec,
+                                         const char *skip, list_query *q);
+
 /* Checks text, a list's query string as a saved view keeps it ("status=won
  * &sort=-amount"), against spec's list parameters (a cursor is ignored);
  * 422 naming field, with the parameter's own message, when one is wrong. */
 bf_result list_query_check(api_call *call, const resource_spec *spec, const char *text,
                            const char *field);
+
+/* list_query_check, and the query text asks into q (its cursor left out,
+ * the paging the caller's): for a query given in a body. */
+bf_result list_query_from_text(api_call *call, const resource_spec *spec, const char *text,
+                               const char *field, list_query *q);
 
 /* The opaque cursor that continues after the last record of a page. */
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last);

@@ -221,6 +221,13 @@ static json_t *list_parameters(const resource_spec *spec)
                                                     "schema", "type", "integer", "minimum", 0));
         }
     }
+    if (resource_tags_field(spec) >= 0)
+        json_array_append_new(
+            params,
+            json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "tag", "in", "query", "description",
+                      "Carrying one of these tags (标签), comma-separated (at most 8); "
+                      "repeated (at most 4 times), one of each. Not for channel partners",
+                      "schema", "type", "string"));
     if (spec == &resource_opportunities) {
         json_array_append_new(
             params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "team", "in", "query",

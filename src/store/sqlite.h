@@ -264,6 +264,13 @@ bf_result sq_count_deals_seen(conn *c, const viewer *v, int64_t counts[4], bf_er
 bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
                                int *out, bf_error *err);
 
+/* The parameter of slot k of ?tag= group g in a list's statement. */
+#define SQ_TAG_PARAM(g, k) (100 + (int)(g)*LIST_TAGS_PER_GROUP + (int)(k))
+
+/* Binds the tags of q's ?tag= groups (every slot of each group: those past
+ * its tags repeat its first). */
+void sq_bind_tag_groups(db_stmt *s, const list_query *q);
+
 /* The bucket of whole days d falls in, as stage_flow keeps days (migration
  * 25): each of 0–6, then from 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270,
  * 365, 540 and 730. SQL text; d an expression. */

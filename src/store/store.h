@@ -218,6 +218,17 @@ typedef struct list_filter {
 #define LIST_MAX_LIMIT 200
 #define LIST_SORT_CREATED (-1)
 
+/* ?tag=: a record matches a group when it carries any of its tags (given
+ * comma-separated), and the query when it matches every group (?tag= given
+ * again). */
+#define LIST_TAG_GROUPS 4
+#define LIST_TAGS_PER_GROUP 8
+
+typedef struct list_tag_group {
+    const char *tags[LIST_TAGS_PER_GROUP];
+    size_t n; /* 1..LIST_TAGS_PER_GROUP */
+} list_tag_group;
+
 typedef struct list_query {
     const resource_spec *spec;
     list_filter filters[LIST_MAX_FILTERS];
@@ -236,6 +247,9 @@ typedef struct list_query {
      * since before a moment (stalled). NULL: no such filter. */
     const char *team_id;
     const char *stage_before;
+    /* Resources with tags (FIELD_TAGS): the groups of ?tag= (none: no filter). */
+    list_tag_group tag_groups[LIST_TAG_GROUPS];
+    size_t ntag_groups;
 } list_query;
 
 typedef struct record_page {
