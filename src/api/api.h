@@ -297,7 +297,10 @@ extern const schema body_login, body_password_change, body_password_set, body_de
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
     body_activity_item, body_quotation_status, body_quotation_primary, body_template,
     body_document_preview, body_document_change, body_document_save, body_handover,
-    body_handover_ack, body_forecast_choice, body_target;
+    body_handover_ack, body_forecast_choice, body_target, body_bulk;
+
+/* The most records one bulk action changes (by ids, or found by a query). */
+#define API_BULK_MAX 500
 
 /* The categories of a kept document, ended by NULL. */
 extern const char *const document_categories[];
@@ -315,7 +318,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_contract, response_contract_list, response_document_data, response_template,
     response_template_list, response_document_preview, response_document, response_document_list,
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
-    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions;
+    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
+    response_tag_counts, response_bulk;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -427,6 +431,10 @@ bf_result list_query_check(api_call *call, const resource_spec *spec, const char
  * the paging the caller's): for a query given in a body. */
 bf_result list_query_from_text(api_call *call, const resource_spec *spec, const char *text,
                                const char *field, list_query *q);
+
+/* Makes q continue after last, the last record of its page (a keyset, as
+ * a cursor does): for reading a list to its end page by page. */
+void list_query_continue(list_query *q, const record *last);
 
 /* The opaque cursor that continues after the last record of a page. */
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last);
@@ -787,6 +795,35 @@ const report_team *api_report_team(const report_names *names, const char *id);
  * admin all, a manager their tree's, others their own. In the call's arena. */
 bf_result api_targets_seen(api_call *call, const char *from, const char *to, const char *currency,
                            sales_target **out, size_t *n);
+
+/* A transfer of spec's record id to owner_id (转移负责人) in the caller's
+ * transaction, by the rules of POST …/transfer: an admin moves any record, a
+ * manager one whose owner and new owner are both in their team tree (403
+ * otherwise); the new owner must be an active user who may own it (422
+ * naming owner_id); one audit entry with the reason. expected: the version
+ * the caller read (412 when it moved on), or -1 for any. When owner_id owns
+ * it already: 422, or with same_ok *unchanged and nothing written. *out is
+ * the record as it is now. The caller checked that it sees the record, and
+ * api_transfer_may. */
+bf_result api_transfer_in_tx(api_call *call, const resource_spec *spec, const char *id,
+                             const char *owner_id, const char *reason, int64_t expected,
+                             bool same_ok, record **out, bool *unchanged);
+
+/* Whether the caller may transfer records to owner_id at all: a manager or
+ * an admin (403), who sees the user owner_id names (422 unknown_reference
+ * naming owner_id). */
+bf_result api_transfer_may(api_call *call, const char *owner_id);
+
+/* Tags (tags.c), bulk actions (bulk.c) and exports of the lists (list_export.c). */
+bf_result tags_list(api_call *call, const api_route *route);
+bf_result bulk_action(api_call *call, const api_route *route);
+bf_result list_export(api_call *call, const api_route *route);
+
+/* The resource called name (a parameter or member called field) when it
+ * has tags and the caller sees them: 422 naming field when it names none
+ * that has, 403 for a channel partner. */
+bf_result api_tagged_resource(api_call *call, const char *name, const char *field,
+                              const resource_spec **out);
 
 /* The reports' handlers. */
 bf_result reports_forecast_periods(api_call *call, const api_route *route);

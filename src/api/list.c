@@ -334,6 +334,22 @@ bf_result list_query_from_text(api_call *call, const resource_spec *spec, const 
     return pc.r;
 }
 
+void list_query_continue(list_query *q, const record *last)
+{
+    q->after = true;
+    q->after_id = last->id;
+    if (q->sort_field == LIST_SORT_CREATED) {
+        q->after_text = last->created_at;
+        return;
+    }
+    const field_value *v = &last->values[q->sort_field];
+    /* The same stand-ins for null as the store's ORDER BY (and the cursor's). */
+    if (FIELD_IS_INTEGER(q->spec->fields[q->sort_field].type))
+        q->after_num = v->null ? -1 : v->i;
+    else
+        q->after_text = v->null ? "" : v->s;
+}
+
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last)
 {
     json_t *value;

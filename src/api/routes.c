@@ -57,6 +57,25 @@
         .statuses = {400, 403, 404, 409, 412, 428},                                                \
     }
 
+/* A bulk action on a list's records (bulk.c). */
+#define BULK_ROUTE(path, resource, op, what)                                                       \
+    {                                                                                              \
+        .method = "POST", .pattern = "/api/v1/" path "/bulk", .handler = bulk_action,              \
+        .kind = ROUTE_OTHER, .operation = op,                                                      \
+        .summary =                                                                                 \
+            "A bulk action (批量操作) on " what ", by ids or by the list's query (at most "        \
+            "500): all of them changed, or none (422 bulk_refused lists each refused record "      \
+            "and why; one the caller does not see is not_found)",                                  \
+        .spec = &resource, .body = &body_bulk, .response = &response_bulk, .statuses = {           \
+            400,                                                                                   \
+            403,                                                                                   \
+            413,                                                                                   \
+            415,                                                                                   \
+            422,                                                                                   \
+            503                                                                                    \
+        }                                                                                          \
+    }
+
 static const api_route declared_routes[] = {
     {.method = "GET",
      .pattern = "/healthz",
@@ -627,6 +646,8 @@ static const api_route declared_routes[] = {
      .summary = "Remove a partner's registration (sales owner, manager or admin)",
      .success = 204,
      .statuses = {403, 404}},
+    BULK_ROUTE("accounts", resource_accounts, "bulkAccounts",
+               "accounts: transfer (转移负责人), add_tag, remove_tag"),
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
     {.method = "GET",
      .pattern = "/api/v1/activity-checklists",
@@ -703,9 +724,25 @@ static const api_route declared_routes[] = {
      .body = &body_transfer,
      .statuses = {400, 403, 404, 412, 413, 415, 422, 428},
      .flags = ROUTE_IF_MATCH},
+    BULK_ROUTE("contacts", resource_contacts, "bulkContacts", "contacts: add_tag, remove_tag"),
     RESOURCE_ROUTES("contacts", resource_contacts, contact_hooks, "contacts"),
+    BULK_ROUTE("opportunities", resource_opportunities, "bulkOpportunities",
+               "deals: transfer (转移负责人), add_tag, remove_tag"),
     RESOURCE_ROUTES("opportunities", resource_opportunities, opportunity_hooks, "opportunities"),
+    BULK_ROUTE("activities", resource_activities, "bulkActivities",
+               "activities: add_tag, remove_tag"),
     RESOURCE_ROUTES("activities", resource_activities, activity_hooks, "activities"),
+    {.method = "GET",
+     .pattern = "/api/v1/tags",
+     .handler = tags_list,
+     .kind = ROUTE_OTHER,
+     .operation = "listTags",
+     .summary = "The tags (标签) in use among the records of ?resource= (opportunities, accounts, "
+                "contacts or activities) the caller sees, with how many records carry each, the "
+                "most carried first (?q=: those containing it); not for channel partners",
+     .response = &response_tag_counts,
+     .statuses = {403, 422},
+     .query = "resource q"},
     {.method = "GET",
      .pattern = "/api/v1/opportunities/{id}/checklist",
      .handler = opportunity_checklist_get,

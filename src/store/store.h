@@ -262,6 +262,28 @@ typedef struct record_page {
 bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
                             bf_error *err);
 
+/* ---- tags (migration 30) ----------------------------------------------------------- */
+
+/* A tag and how many records carry it. */
+typedef struct tag_count {
+    const char *tag;
+    int64_t records;
+} tag_count;
+
+/* The most tags store_tag_counts answers, and the most rows of record_tags
+ * it walks for a viewer who does not see every record. */
+#define STORE_TAGS_MAX 1000
+#define STORE_TAG_WALK 50000
+
+/* The tags that records of spec carry, of the records who sees, with how
+ * many records each, by tag (in the arena). An admin's (who NULL or an
+ * admin) are counted as the tags are written (tag_counts). Anyone else's are
+ * counted over the first STORE_TAG_WALK rows of record_tags of spec in the
+ * order of the tags, each record's visibility a seek; *complete is false
+ * when there were more rows (or more than STORE_TAGS_MAX tags). */
+bf_result store_tag_counts(store *st, arena *a, const viewer *who, const resource_spec *spec,
+                           tag_count **out, size_t *n, bool *complete, bf_error *err);
+
 /* One entry of an opportunity's stage history (append-only). */
 typedef struct stage_change {
     const char *id;
