@@ -139,27 +139,31 @@ typedef struct api_route {
                                        lists take theirs from the resource */
     unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY,
                        ROUTE_REPORT, and the documents it answers: ROUTE_HTML, ROUTE_XLSX,
-                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN, ROUTE_EXPORT */
+                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN, ROUTE_EXPORT, ROUTE_CSV,
+                       ROUTE_LIST_QUERY */
 } api_route;
 
 /* Route flags. */
 enum {
-    ROUTE_HASHES = 2,        /* computes a password hash: runs on the server's pool, never in a
-                                worker */
-    ROUTE_IF_MATCH = 4,      /* needs If-Match beyond PATCH and DELETE (a transfer) */
-    ROUTE_BODY_OPTIONAL = 8, /* its body may be left out (advance) */
-    ROUTE_NO_BODY = 16,      /* a write that takes no body (a partner's registration) */
-    ROUTE_REPORT = 32,       /* a report: runs on the server's pool, so that reports never hold
-                                every worker, and stops when its client goes away */
-    ROUTE_HTML = 64,         /* answers a document in HTML (text/html), not JSON */
-    ROUTE_XLSX = 128,        /* answers an Excel workbook (.xlsx), not JSON */
-    ROUTE_DOCX = 256,        /* may answer a Word file (.docx), not JSON */
-    ROUTE_PDF = 512,         /* may answer a PDF, not JSON */
-    ROUTE_MARKDOWN = 1024,   /* may answer Markdown (text/markdown), not JSON */
-    ROUTE_UPLOAD = 4096,     /* its body is a file (any type, up to the server's max_upload) */
-    ROUTE_FILE = 8192,       /* answers a stored file, in the type it was kept as */
-    ROUTE_EXPORT = 16384,    /* may answer CSV or XLSX besides JSON, with ?format=csv|xlsx&table=
-                                (api_respond_export): takes API_EXPORT_QUERY too */
+    ROUTE_HASHES = 2,         /* computes a password hash: runs on the server's pool, never in a
+                                 worker */
+    ROUTE_IF_MATCH = 4,       /* needs If-Match beyond PATCH and DELETE (a transfer) */
+    ROUTE_BODY_OPTIONAL = 8,  /* its body may be left out (advance) */
+    ROUTE_NO_BODY = 16,       /* a write that takes no body (a partner's registration) */
+    ROUTE_REPORT = 32,        /* a report: runs on the server's pool, so that reports never hold
+                                 every worker, and stops when its client goes away */
+    ROUTE_HTML = 64,          /* answers a document in HTML (text/html), not JSON */
+    ROUTE_XLSX = 128,         /* answers an Excel workbook (.xlsx), not JSON */
+    ROUTE_DOCX = 256,         /* may answer a Word file (.docx), not JSON */
+    ROUTE_PDF = 512,          /* may answer a PDF, not JSON */
+    ROUTE_MARKDOWN = 1024,    /* may answer Markdown (text/markdown), not JSON */
+    ROUTE_UPLOAD = 4096,      /* its body is a file (any type, up to the server's max_upload) */
+    ROUTE_FILE = 8192,        /* answers a stored file, in the type it was kept as */
+    ROUTE_EXPORT = 16384,     /* may answer CSV or XLSX besides JSON, with ?format=csv|xlsx&table=
+                                 (api_respond_export): takes API_EXPORT_QUERY too */
+    ROUTE_CSV = 32768,        /* answers a CSV file (text/csv) */
+    ROUTE_LIST_QUERY = 65536, /* takes its resource's list parameters (filters, q, sort) beside
+                                 its own (route->query), and checks them itself */
 };
 
 /* The query parameters every ROUTE_EXPORT route takes beside its own. */

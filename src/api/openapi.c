@@ -155,36 +155,10 @@ static json_t *json_content(json_t *spec_schema)
     return json_pack("{s:{s:o}}", "application/json", "schema", spec_schema);
 }
 
-static json_t *list_parameters(const resource_spec *spec)
+/* The filters of the fields of spec that lists filter by: ?name=, and
+ * ?name_from=/_to= for dates, ?name_min=/_max= for numbers. */
+static void add_field_filters(json_t *params, const resource_spec *spec)
 {
-    json_t *params = json_array();
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name",
-                                            "limit", "in", "query", "description", "Items per page",
-                                            "schema", "type", "integer", "minimum", 1, "maximum",
-                                            LIST_MAX_LIMIT, "default", 50));
-    json_array_append_new(params,
-                          json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "cursor", "in", "query",
-                                    "description", "next_cursor of the previous page", "schema",
-                                    "type", "string"));
-    json_t *sorts = json_array();
-    json_array_append_new(sorts, json_string("created_at"));
-    json_array_append_new(sorts, json_string("-created_at"));
-    for (size_t i = 0; i < spec->nfields; i++) {
-        const field_spec *f = &spec->fields[i];
-        if (f->flags & FIELD_SORT) {
-            char desc[80];
-            snprintf(desc, sizeof(desc), "-%s", f->name);
-            json_array_append_new(sorts, json_string(f->name));
-            json_array_append_new(sorts, json_string(desc));
-        }
-    }
-    json_array_append_new(
-        params, json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}", "name", "sort", "in", "query",
-                          "description", "Sort key; a leading - sorts descending", "schema", "type",
-                          "string", "enum", sorts, "default", "-created_at"));
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "q", "in", "query",
-                                            "description", "Text contained in the name", "schema",
-                                            "type", "string"));
     for (size_t i = 0; i < spec->nfields; i++) {
         const field_spec *f = &spec->fields[i];
         if (!(f->flags & FIELD_FILTER))
@@ -221,6 +195,43 @@ static json_t *list_parameters(const resource_spec *spec)
                                                     "schema", "type", "integer", "minimum", 0));
         }
     }
+}
+
+/* The parameters of spec's list: with paging (limit, cursor) for the list
+ * itself; an export of it takes the others. */
+static json_t *list_parameters(const resource_spec *spec, bool paging)
+{
+    json_t *params = json_array();
+    if (paging) {
+        json_array_append_new(
+            params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name", "limit", "in",
+                              "query", "description", "Items per page", "schema", "type", "integer",
+                              "minimum", 1, "maximum", LIST_MAX_LIMIT, "default", 50));
+        json_array_append_new(params,
+                              json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "cursor", "in", "query",
+                                        "description", "next_cursor of the previous page", "schema",
+                                        "type", "string"));
+    }
+    json_t *sorts = json_array();
+    json_array_append_new(sorts, json_string("created_at"));
+    json_array_append_new(sorts, json_string("-created_at"));
+    for (size_t i = 0; i < spec->nfields; i++) {
+        const field_spec *f = &spec->fields[i];
+        if (f->flags & FIELD_SORT) {
+            char desc[80];
+            snprintf(desc, sizeof(desc), "-%s", f->name);
+            json_array_append_new(sorts, json_string(f->name));
+            json_array_append_new(sorts, json_string(desc));
+        }
+    }
+    json_array_append_new(
+        params, json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}", "name", "sort", "in", "query",
+                          "description", "Sort key; a leading - sorts descending", "schema", "type",
+                          "string", "enum", sorts, "default", "-created_at"));
+    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "q", "in", "query",
+                                            "description", "Text contained in the name", "schema",
+                                            "type", "string"));
+    add_field_filters(params, spec);
     if (resource_tags_field(spec) >= 0)
         json_array_append_new(
             params,
@@ -285,8 +296,10 @@ static const struct {
      "A Word file"},
     {ROUTE_PDF, "application/pdf", true, "A PDF"},
     {ROUTE_MARKDOWN, "text/markdown", false, "Markdown"},
+    {ROUTE_CSV, "text/csv", false, "A CSV file"},
 };
-#define DOCUMENT_FLAGS (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN)
+#define DOCUMENT_FLAGS                                                                             \
+    (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN | ROUTE_CSV)
 
 /* The success answer of a route answering documents: each media type it may
  * answer, the binary ones as such. */
@@ -373,7 +386,9 @@ static void add_query_parameters(json_t *params, const api_route *r, const char 
 
 static json_t *parameters(const api_route *r)
 {
-    json_t *params = r->kind == ROUTE_LIST && r->spec ? list_parameters(r->spec) : json_array();
+    json_t *params = r->kind == ROUTE_LIST && r->spec           ? list_parameters(r->spec, true)
+                     : (r->flags & ROUTE_LIST_QUERY) && r->spec ? list_parameters(r->spec, false)
+                                                                : json_array();
     /* Path parameters, from the pattern's {name} segments. */
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
         const char *end = strchr(p, '}');

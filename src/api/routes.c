@@ -76,6 +76,22 @@
         }                                                                                          \
     }
 
+/* An export of a list (list_export.c). */
+#define EXPORT_ROUTE(path, resource, op, what)                                                     \
+    {                                                                                              \
+        .method = "GET", .pattern = "/api/v1/" path "/export", .handler = list_export,             \
+        .kind = ROUTE_OTHER, .operation = op,                                                      \
+        .summary =                                                                                 \
+            "Export " what " (导出) as CSV (UTF-8 with a BOM; the default) or XLSX "             \
+            "(?format=): the records the list finds with the same filters, search and sort "       \
+            "(paging left out), or those ?ids= names (comma-separated, at most 500, in that "      \
+            "order); ?columns= (comma-separated) chooses the columns; headings and values in "     \
+            "Chinese, or English (?lang=en, Accept-Language); amounts in yuan, times in China "    \
+            "time; at most 100,000 rows (422 too_many_rows)",                                      \
+        .spec = &resource, .statuses = {422, 503}, .query = "format columns ids lang",             \
+        .flags = ROUTE_CSV | ROUTE_XLSX | ROUTE_LIST_QUERY | ROUTE_REPORT                          \
+    }
+
 static const api_route declared_routes[] = {
     {.method = "GET",
      .pattern = "/healthz",
@@ -646,6 +662,7 @@ static const api_route declared_routes[] = {
      .summary = "Remove a partner's registration (sales owner, manager or admin)",
      .success = 204,
      .statuses = {403, 404}},
+    EXPORT_ROUTE("accounts", resource_accounts, "exportAccounts", "accounts"),
     BULK_ROUTE("accounts", resource_accounts, "bulkAccounts",
                "accounts: transfer (转移负责人), add_tag, remove_tag"),
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
@@ -724,11 +741,14 @@ static const api_route declared_routes[] = {
      .body = &body_transfer,
      .statuses = {400, 403, 404, 412, 413, 415, 422, 428},
      .flags = ROUTE_IF_MATCH},
+    EXPORT_ROUTE("contacts", resource_contacts, "exportContacts", "contacts"),
     BULK_ROUTE("contacts", resource_contacts, "bulkContacts", "contacts: add_tag, remove_tag"),
     RESOURCE_ROUTES("contacts", resource_contacts, contact_hooks, "contacts"),
+    EXPORT_ROUTE("opportunities", resource_opportunities, "exportOpportunities", "deals"),
     BULK_ROUTE("opportunities", resource_opportunities, "bulkOpportunities",
                "deals: transfer (转移负责人), add_tag, remove_tag"),
     RESOURCE_ROUTES("opportunities", resource_opportunities, opportunity_hooks, "opportunities"),
+    EXPORT_ROUTE("activities", resource_activities, "exportActivities", "activities"),
     BULK_ROUTE("activities", resource_activities, "bulkActivities",
                "activities: add_tag, remove_tag"),
     RESOURCE_ROUTES("activities", resource_activities, activity_hooks, "activities"),

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void respond_oom(http_request *req)
 {
@@ -16,8 +17,47 @@ static void respond_oom(http_request *req)
     req->out.len = sizeof(oom) - 1;
 }
 
+void http_drop_file(http_request *req)
+{
+    if (!req->has_file)
+        return;
+    if (req->file_fd >= 0)
+        close(req->file_fd);
+    req->has_file = false;
+    req->file_fd = -1;
+}
+
+void http_respond_file(http_request *req, int status, const char *content_type, int fd,
+                       uint64_t size)
+{
+    http_drop_file(req);
+    req->status = status;
+    req->content_type = content_type;
+    req->out.len = 0;
+    if (req->local == NULL) {
+        req->has_file = true;
+        req->file_fd = fd;
+        req->file_size = size;
+        return;
+    }
+    /* In process: the answer is read by the caller from out. */
+    bool ok = size <= SIZE_MAX && buf_reserve(&req->out, (size_t)size) == BF_OK;
+    for (size_t got = 0; ok && got < (size_t)size;) {
+        ssize_t n = pread(fd, req->out.data + got, (size_t)size - got, (off_t)got);
+        ok = n > 0;
+        got += ok ? (size_t)n : 0;
+    }
+    close(fd);
+    if (!ok) {
+        respond_oom(req);
+        return;
+    }
+    req->out.len = (size_t)size;
+}
+
 void http_respond_json(http_request *req, int status, json_t *body)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = "application/json; charset=utf-8";
     req->out.len = 0;
@@ -43,6 +83,7 @@ void http_respond_json(http_request *req, int status, json_t *body)
 
 void http_respond_json_written(http_request *req, int status)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = "application/json; charset=utf-8";
 }
@@ -65,6 +106,7 @@ static const char *printable(http_request *req, const char *s)
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
+    http_drop_file(req);
     json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
                             "field", printable(req, field ? field : ""));
     json_t *body = json_object();
@@ -90,6 +132,7 @@ void http_respond_error(http_request *req, int status, const char *code, const c
 
 void http_respond_empty(http_request *req, int status)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = NULL;
     req->out.len = 0;
@@ -98,6 +141,7 @@ void http_respond_empty(http_request *req, int status)
 void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
                        size_t len)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = content_type;
     req->out.data = (char *)data;

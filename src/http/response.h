@@ -27,6 +27,18 @@ void http_respond_empty(http_request *req, int status);
 void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
                        size_t len);
 
+/* Responds with the file fd holds, from its start, size bytes long, as
+ * content_type: the request takes fd (and closes it), so an answer of any
+ * size is sent from the file without being held in memory (an export, made
+ * in a temporary file that is unlinked already). An in-process request
+ * reads it into out (at most out's limit: 500 beyond). */
+void http_respond_file(http_request *req, int status, const char *content_type, int fd,
+                       uint64_t size);
+
+/* Closes the file a response was to be sent from, if any (a response set
+ * after it replaces it). */
+void http_drop_file(http_request *req);
+
 /* Sets Content-Disposition so that the answer is saved as a file named
  * filename (UTF-8): attachment, an ASCII fallback name for old clients
  * (other characters as '_') and the name itself in RFC 5987 form. False
