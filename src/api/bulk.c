@@ -199,8 +199,11 @@ static bf_result bulk_may(api_call *call, bulk *b)
         return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "action",
                        "%s have no owner to transfer: their actions are add_tag and remove_tag",
                        b->spec->name);
-    if (b->transfer)
-        return api_transfer_may(call, b->owner_id);
+    if (b->transfer) { /* the new owner, once for all: an active user who may own them */
+        const char *name;
+        bf_result r = api_transfer_may(call, b->owner_id);
+        return r == BF_OK ? api_owner_name(call, b->spec, b->owner_id, &name) : r;
+    }
     const resource_spec *tagged;
     bf_result r = api_tagged_resource(call, b->spec->name, "action", &tagged);
     if (r == BF_OK && !access_may_write(call->who->role, b->spec, ACCESS_UPDATE))
