@@ -283,8 +283,9 @@ static const char *heading_of(exporter *x, const field_spec *f, const char *meta
 }
 
 /* Adds the column called name[0..n) (a field the viewer sees, or id,
- * created_at, updated_at); 422 naming columns otherwise. */
-static bf_result add_column(exporter *x, const char *name, size_t n)
+ * created_at, updated_at); 422 naming columns otherwise, or nothing for a
+ * field the viewer does not see when skip_hidden (the list's own columns). */
+static bf_result add_column(exporter *x, const char *name, size_t n, bool skip_hidden)
 {
     api_call *call = x->call;
     char key[64];
@@ -298,7 +299,10 @@ static bf_result add_column(exporter *x, const char *name, size_t n)
                        "columns names at most %d columns", EXPORT_COLUMNS_MAX);
     column *c = &x->cols[x->ncols];
     int idx = resource_field_index(x->spec, key);
-    if (idx >= 0 && !api_field_hidden(&x->spec->fields[idx], call->who)) {
+    bool hidden = idx >= 0 && api_field_hidden(&x->spec->fields[idx], call->who);
+    if (hidden && skip_hidden)
+        return BF_OK;
+    if (idx >= 0 && !hidden) {
         *c = (column){COL_FIELD, idx, &x->spec->fields[idx], NULL};
     } else if (idx < 0 && label_in(meta_labels, key) != NULL) {
         *c = (column){key[0] == 'i'   ? COL_ID
@@ -329,9 +333,7 @@ static bf_result export_columns(exporter *x)
         size_t n = end ? (size_t)(end - p) : strlen(p);
         size_t len = n;
         const char *name = text_trim(p, &len);
-        int idx = resource_field_index(x->spec, name);
-        bool hidden = defaults && idx >= 0 && api_field_hidden(&x->spec->fields[idx], x->call->who);
-        bf_result r = hidden ? BF_OK : add_column(x, name, len);
+        bf_result r = len > 0 ? add_column(x, name, len, defaults) : BF_OK;
         if (r != BF_OK)
             return r;
         p += end ? n + 1 : n;
