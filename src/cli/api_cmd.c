@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "http/response.h"
 
 static const char usage_text[] =
     "usage: bingfa api --db DB [--user NAME] [--if-match VERSION] [--lang zh|en]\n"
@@ -146,6 +147,10 @@ static int api_cmd_print(void *ctx, const http_request *req)
 {
     (void)ctx;
     fprintf(stderr, "HTTP %d\n", req->status);
+    if (req->has_file && !http_copy_file(req, stdout)) {
+        cli_error("cannot write the answer");
+        return 1;
+    }
     if (req->out.len) {
         fwrite(req->out.data, 1, req->out.len, stdout);
         fputc('\n', stdout);

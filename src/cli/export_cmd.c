@@ -10,6 +10,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "http/response.h"
 
 static const char usage_text[] =
     "usage: bingfa export --db DB [--user NAME] [--format csv|xlsx] [--columns A,B,…]\n"
@@ -70,7 +71,8 @@ static int write_answer(void *ctx, const http_request *req)
         return 1;
     }
     FILE *f = a->output ? fopen(a->output, "wb") : stdout;
-    bool ok = f != NULL && fwrite(req->out.data, 1, req->out.len, f) == req->out.len;
+    bool ok = f != NULL && http_copy_file(req, f) &&
+              (req->out.len == 0 || fwrite(req->out.data, 1, req->out.len, f) == req->out.len);
     if (f != NULL && f != stdout)
         ok = fclose(f) == 0 && ok;
     else if (f == stdout)
@@ -80,7 +82,8 @@ static int write_answer(void *ctx, const http_request *req)
         return 1;
     }
     if (a->output)
-        fprintf(stderr, "%s: %zu bytes\n", a->output, req->out.len);
+        fprintf(stderr, "%s: %llu bytes\n", a->output,
+                (unsigned long long)(req->has_file ? req->file_size : req->out.len));
     return 0;
 }
 

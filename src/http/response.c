@@ -27,6 +27,11 @@ void http_drop_file(http_request *req)
     req->file_fd = -1;
 }
 
+static void drop_file_of(void *req)
+{
+    http_drop_file(req);
+}
+
 void http_respond_file(http_request *req, int status, const char *content_type, int fd,
                        uint64_t size)
 {
@@ -34,25 +39,30 @@ void http_respond_file(http_request *req, int status, const char *content_type, 
     req->status = status;
     req->content_type = content_type;
     req->out.len = 0;
-    if (req->local == NULL) {
-        req->has_file = true;
-        req->file_fd = fd;
-        req->file_size = size;
-        return;
-    }
-    /* In process: the answer is read by the caller from out. */
-    bool ok = size <= SIZE_MAX && buf_reserve(&req->out, (size_t)size) == BF_OK;
-    for (size_t got = 0; ok && got < (size_t)size;) {
-        ssize_t n = pread(fd, req->out.data + got, (size_t)size - got, (off_t)got);
-        ok = n > 0;
-        got += ok ? (size_t)n : 0;
-    }
-    close(fd);
-    if (!ok) {
+    /* In process, the caller reads the file (http_copy_file) before it frees
+     * the request's arena, which closes it. */
+    if (req->local != NULL && arena_on_free(req->arena, drop_file_of, req) != 0) {
+        close(fd);
         respond_oom(req);
         return;
     }
-    req->out.len = (size_t)size;
+    req->has_file = true;
+    req->file_fd = fd;
+    req->file_size = size;
+}
+
+bool http_copy_file(const http_request *req, FILE *out)
+{
+    char chunk[64 * 1024];
+    for (uint64_t at = 0; req->has_file && at < req->file_size;) {
+        size_t want =
+            req->file_size - at < sizeof(chunk) ? (size_t)(req->file_size - at) : sizeof(chunk);
+        ssize_t n = pread(req->file_fd, chunk, want, (off_t)at);
+        if (n <= 0 || fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+            return false;
+        at += (uint64_t)n;
+    }
+    return true;
 }
 
 void http_respond_json(http_request *req, int status, json_t *body)
