@@ -891,7 +891,7 @@ bf_result list_export(api_call *call, const api_route *route)
     BF_ASSERT(x.kind != NULL);
     x.names = arena_calloc(call->arena, NAMES_CAP, sizeof(*x.names));
     list_query q;
-    const char **ids;
+    const char **ids = NULL;
     size_t nids = 0;
     bf_result r = x.names ? export_asked(&x, &q, &ids, &nids) : BF_ERR_NOMEM;
     if (r != BF_OK)
