@@ -142,28 +142,32 @@ typedef struct api_route {
                                        lists take theirs from the resource */
     unsigned flags; /* ROUTE_HASHES, ROUTE_IF_MATCH, ROUTE_BODY_OPTIONAL, ROUTE_NO_BODY,
                        ROUTE_REPORT, and the documents it answers: ROUTE_HTML, ROUTE_XLSX,
-                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN, ROUTE_EXPORT */
+                       ROUTE_DOCX, ROUTE_PDF, ROUTE_MARKDOWN, ROUTE_EXPORT, ROUTE_CSV,
+                       ROUTE_LIST_QUERY */
 } api_route;
 
 /* Route flags. */
 enum {
-    ROUTE_HASHES = 2,        /* computes a password hash: runs on the server's pool, never in a
-                                worker */
-    ROUTE_IF_MATCH = 4,      /* needs If-Match beyond PATCH and DELETE (a transfer) */
-    ROUTE_BODY_OPTIONAL = 8, /* its body may be left out (advance) */
-    ROUTE_NO_BODY = 16,      /* a write that takes no body (a partner's registration) */
-    ROUTE_REPORT = 32,       /* a report: runs on the server's pool, so that reports never hold
-                                every worker, and stops when its client goes away */
-    ROUTE_HTML = 64,         /* answers a document in HTML (text/html), not JSON */
-    ROUTE_XLSX = 128,        /* answers an Excel workbook (.xlsx), not JSON */
-    ROUTE_DOCX = 256,        /* may answer a Word file (.docx), not JSON */
-    ROUTE_PDF = 512,         /* may answer a PDF, not JSON */
-    ROUTE_MARKDOWN = 1024,   /* may answer Markdown (text/markdown), not JSON */
-    ROUTE_UPLOAD = 4096,     /* its body is a file (any type, up to the server's max_upload) */
-    ROUTE_FILE = 8192,       /* answers a stored file, in the type it was kept as */
-    ROUTE_EXPORT = 16384,    /* may answer CSV or XLSX besides JSON, with ?format=csv|xlsx&table=
-                                (api_respond_export): takes API_EXPORT_QUERY too */
-    ROUTE_CALENDAR = 32768,  /* answers an iCalendar (text/calendar), not JSON */
+    ROUTE_HASHES = 2,          /* computes a password hash: runs on the server's pool, never in a
+                                  worker */
+    ROUTE_IF_MATCH = 4,        /* needs If-Match beyond PATCH and DELETE (a transfer) */
+    ROUTE_BODY_OPTIONAL = 8,   /* its body may be left out (advance) */
+    ROUTE_NO_BODY = 16,        /* a write that takes no body (a partner's registration) */
+    ROUTE_REPORT = 32,         /* a report: runs on the server's pool, so that reports never hold
+                                  every worker, and stops when its client goes away */
+    ROUTE_HTML = 64,           /* answers a document in HTML (text/html), not JSON */
+    ROUTE_XLSX = 128,          /* answers an Excel workbook (.xlsx), not JSON */
+    ROUTE_DOCX = 256,          /* may answer a Word file (.docx), not JSON */
+    ROUTE_PDF = 512,           /* may answer a PDF, not JSON */
+    ROUTE_MARKDOWN = 1024,     /* may answer Markdown (text/markdown), not JSON */
+    ROUTE_UPLOAD = 4096,       /* its body is a file (any type, up to the server's max_upload) */
+    ROUTE_FILE = 8192,         /* answers a stored file, in the type it was kept as */
+    ROUTE_EXPORT = 16384,      /* may answer CSV or XLSX besides JSON, with ?format=csv|xlsx&table=
+                                  (api_respond_export): takes API_EXPORT_QUERY too */
+    ROUTE_CALENDAR = 32768,    /* answers an iCalendar (text/calendar), not JSON */
+    ROUTE_CSV = 65536,         /* answers a CSV file (text/csv) */
+    ROUTE_LIST_QUERY = 131072, /* takes its resource's list parameters (filters, q, sort) beside
+                                  its own (route->query), and checks them itself */
 };
 
 /* The query parameters every ROUTE_EXPORT route takes beside its own. */
@@ -301,7 +305,10 @@ extern const schema body_login, body_password_change, body_password_set, body_de
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
     body_activity_item, body_quotation_status, body_quotation_primary, body_template,
     body_document_preview, body_document_change, body_document_save, body_handover,
-    body_handover_ack, body_forecast_choice, body_target;
+    body_handover_ack, body_forecast_choice, body_target, body_bulk;
+
+/* The most records one bulk action changes (by ids, or found by a query). */
+#define API_BULK_MAX 500
 
 /* The categories of a kept document, ended by NULL. */
 extern const char *const document_categories[];
@@ -321,7 +328,7 @@ extern const schema response_any, response_health, response_session, response_au
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
     response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
     response_duplicates, response_import_sheets, response_import_template, response_import_report,
-    response_calendar_feed;
+    response_calendar_feed, response_tag_counts, response_bulk;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -441,11 +448,25 @@ bf_result crud_delete(api_call *call, const struct api_route *route);
  * resource's filters) into q; 422 naming the parameter when one is wrong. */
 bf_result list_query_from_request(api_call *call, const resource_spec *spec, list_query *q);
 
+/* As list_query_from_request, the parameters named in skip (space-separated:
+ * a route's own beside the list's) left out. */
+bf_result list_query_from_request_beside(api_call *call, const resource_spec *spec,
+                                         const char *skip, list_query *q);
+
 /* Checks text, a list's query string as a saved view keeps it ("status=won
  * &sort=-amount"), against spec's list parameters (a cursor is ignored);
  * 422 naming field, with the parameter's own message, when one is wrong. */
 bf_result list_query_check(api_call *call, const resource_spec *spec, const char *text,
                            const char *field);
+
+/* list_query_check, and the query text asks into q (its cursor left out,
+ * the paging the caller's): for a query given in a body. */
+bf_result list_query_from_text(api_call *call, const resource_spec *spec, const char *text,
+                               const char *field, list_query *q);
+
+/* Makes q continue after last, the last record of its page (a keyset, as
+ * a cursor does): for reading a list to its end page by page. */
+void list_query_continue(list_query *q, const record *last);
 
 /* The opaque cursor that continues after the last record of a page. */
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last);
@@ -816,6 +837,35 @@ const report_team *api_report_team(const report_names *names, const char *id);
  * admin all, a manager their tree's, others their own. In the call's arena. */
 bf_result api_targets_seen(api_call *call, const char *from, const char *to, const char *currency,
                            sales_target **out, size_t *n);
+
+/* A transfer of spec's record id to owner_id (转移负责人) in the caller's
+ * transaction, by the rules of POST …/transfer: an admin moves any record, a
+ * manager one whose owner and new owner are both in their team tree (403
+ * otherwise); the new owner must be an active user who may own it (422
+ * naming owner_id); one audit entry with the reason. expected: the version
+ * the caller read (412 when it moved on), or -1 for any. When owner_id owns
+ * it already: 422, or with same_ok *unchanged and nothing written. *out is
+ * the record as it is now. The caller checked that it sees the record, and
+ * api_transfer_may. */
+bf_result api_transfer_in_tx(api_call *call, const resource_spec *spec, const char *id,
+                             const char *owner_id, const char *reason, int64_t expected,
+                             bool same_ok, record **out, bool *unchanged);
+
+/* Whether the caller may transfer records to owner_id at all: a manager or
+ * an admin (403), who sees the user owner_id names (422 unknown_reference
+ * naming owner_id). */
+bf_result api_transfer_may(api_call *call, const char *owner_id);
+
+/* Tags (tags.c), bulk actions (bulk.c) and exports of the lists (list_export.c). */
+bf_result tags_list(api_call *call, const api_route *route);
+bf_result bulk_action(api_call *call, const api_route *route);
+bf_result list_export(api_call *call, const api_route *route);
+
+/* The resource called name (a parameter or member called field) when it
+ * has tags and the caller sees them: 422 naming field when it names none
+ * that has, 403 for a channel partner. */
+bf_result api_tagged_resource(api_call *call, const char *name, const char *field,
+                              const resource_spec **out);
 
 /* The reports' handlers. */
 bf_result reports_forecast_periods(api_call *call, const api_route *route);

@@ -1,6 +1,8 @@
 /* The request bodies of the routes that are not a resource, a form or a
  * tool: declared once here, validated with schema_check by their handlers
  * and described from the same declarations in the OpenAPI document. */
+#include <string.h>
+
 #include "api/api.h"
 #include "core/template_catalog.h"
 #include "core/approval.h"
@@ -116,6 +118,89 @@ const schema body_transfer = {.name = "TransferRequest",
                               .kind = SCHEMA_OBJECT,
                               .members = transfer_members,
                               .doc = "A transfer to another owner (转移负责人)"};
+
+/* A bulk action's records (by id or by a list's query) and what to do to
+ * them: exactly one of ids and query; transfer names owner_id and reason,
+ * the tag actions their tags (as a record's tags: no commas, no control
+ * characters). */
+static bf_result bulk_rule(json_t *norm, const char *path, bf_error *err)
+{
+    (void)path;
+    bool ids = json_object_get(norm, "ids") != NULL, query = json_object_get(norm, "query") != NULL;
+    if (ids == query)
+        return bf_fail(err, BF_ERR_INVALID, ids ? "invalid_value" : "required", "ids",
+                       "give the records either by ids or by query, not %s",
+                       ids ? "both" : "neither");
+    const char *action = json_string_value(json_object_get(norm, "action"));
+    bool transfer = strcmp(action, "transfer") == 0;
+    if (transfer && json_object_get(norm, "owner_id") == NULL)
+        return bf_fail(err, BF_ERR_INVALID, "required", "owner_id",
+                       "owner_id (the new owner) is required to transfer");
+    if (transfer && json_object_get(norm, "reason") == NULL)
+        return bf_fail(err, BF_ERR_INVALID, "required", "reason",
+                       "reason is required to transfer: it is kept in the audit log");
+    json_t *tags = json_object_get(norm, "tags");
+    if (!transfer && tags == NULL)
+        return bf_fail(err, BF_ERR_INVALID, "required", "tags", "tags is required to %s", action);
+    if (transfer && tags != NULL)
+        return bf_fail(err, BF_ERR_INVALID, "unknown_field", "tags", "a transfer takes no tags");
+    size_t i;
+    json_t *tag;
+    json_array_foreach(tags, i, tag)
+    {
+        for (const char *c = json_string_value(tag); *c; c++)
+            if ((unsigned char)*c < 0x20 || *c == 0x7f || *c == ',')
+                return bf_fail(err, BF_ERR_INVALID, "invalid_value", "tags",
+                               "tags[%zu] must not hold a comma or a control character", i);
+    }
+    return BF_OK;
+}
+
+static const schema bulk_id = {.kind = SCHEMA_TEXT, .min = 1, .max = 40};
+static const schema bulk_tag = {.kind = SCHEMA_TEXT, .min = 1, .max = TAG_MAX_CHARS};
+static const char *const bulk_actions[] = {"transfer", "add_tag", "remove_tag", NULL};
+
+static const schema bulk_members[] = {
+    {.name = "ids",
+     .kind = SCHEMA_ARRAY,
+     .min = 1,
+     .max = API_BULK_MAX,
+     .item = &bulk_id,
+     .doc = "The records, by id (at most 500; each once). Or query"},
+    {.name = "query",
+     .kind = SCHEMA_TEXT,
+     .max = 2000,
+     .doc = "The list's query string, its filters as GET /api/v1/<resource> takes them "
+            "(status=open&tag=重点): the records the list finds for the caller, at most 500. "
+            "Or ids"},
+    {.name = "action",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = bulk_actions,
+     .doc = "transfer (deals and accounts: 转移负责人), add_tag or remove_tag"},
+    {.name = "owner_id",
+     .kind = SCHEMA_TEXT,
+     .max = 40,
+     .doc = "transfer: the new owner, an active user who may own deals"},
+    {.name = "reason",
+     .kind = SCHEMA_TEXT,
+     .max = 1000,
+     .doc = "transfer: why; kept in each record's audit entry"},
+    {.name = "tags",
+     .kind = SCHEMA_ARRAY,
+     .min = 1,
+     .max = TAGS_MAX,
+     .item = &bulk_tag,
+     .doc = "add_tag, remove_tag: the tags (标签) to add to or take off every record"},
+    {0},
+};
+
+const schema body_bulk = {.name = "BulkRequest",
+                          .kind = SCHEMA_OBJECT,
+                          .members = bulk_members,
+                          .rule = bulk_rule,
+                          .doc = "A bulk action (批量操作) on records of a list: all of them "
+                                 "changed, or none"};
 
 static const schema advance_members[] = {
     {.name = "note", .kind = SCHEMA_TEXT, .max = 1000, .doc = "Kept in the stage history"},

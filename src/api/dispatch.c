@@ -500,7 +500,7 @@ static void handle(http_request *req, api *app)
             r = api_authenticate(&call);
         }
     }
-    if (r == BF_OK && route->kind != ROUTE_LIST)
+    if (r == BF_OK && route->kind != ROUTE_LIST && !(route->flags & ROUTE_LIST_QUERY))
         r = check_route_params(&call, route);
     /* A GET only reads: its statements share one snapshot, the one its
      * admission began when it ran on this thread (store_read_begin). */

@@ -21,6 +21,7 @@ typedef struct parse_ctx {
     list_query *q;
     const char *cursor;
     const char *sort;
+    const char *skip; /* names of parameters that are not the list's (an export's), or NULL */
     bf_result r;
 } parse_ctx;
 
@@ -104,11 +105,56 @@ static bf_result parse_stalled(parse_ctx *pc, const char *value)
     return (pc->q->stage_before = arena_strdup(pc->call->arena, at)) ? BF_OK : BF_ERR_NOMEM;
 }
 
+/* Whether the list of spec filters by tags for the caller (a partner sees
+ * none: to them the parameter does not exist). */
+static bool takes_tags(api_call *call, const resource_spec *spec)
+{
+    int tf = resource_tags_field(spec);
+    return tf >= 0 && !api_field_hidden(&spec->fields[tf], call->who);
+}
+
+/* ?tag=a,b: one more group of tags, any of which a record must carry. */
+static bf_result parse_tags(parse_ctx *pc, const char *value)
+{
+    list_query *q = pc->q;
+    api_call *call = pc->call;
+    if (q->ntag_groups == LIST_TAG_GROUPS)
+        return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "tag",
+                       "tag is given at most %d times", LIST_TAG_GROUPS);
+    list_tag_group *g = &q->tag_groups[q->ntag_groups];
+    g->n = 0;
+    for (const char *p = value; *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *tag = text_trim(p, &len);
+        p += comma ? (size_t)(comma - p) + 1 : strlen(p);
+        if (len == 0)
+            continue;
+        if (text_utf8_length(tag, len) > TAG_MAX_CHARS)
+            return bf_fail(&call->err, BF_ERR_INVALID, "too_long", "tag",
+                           "tag names tags of at most %d characters", TAG_MAX_CHARS);
+        if (g->n == LIST_TAGS_PER_GROUP)
+            return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "tag",
+                           "tag names at most %d tags", LIST_TAGS_PER_GROUP);
+        if ((g->tags[g->n++] = arena_strndup(call->arena, tag, len)) == NULL)
+            return BF_ERR_NOMEM;
+    }
+    if (g->n > 0) /* ?tag= with no tag: no filter */
+        q->ntag_groups++;
+    return BF_OK;
+}
+
 static bool parse_param(void *ctx, const char *key, const char *value)
 {
     parse_ctx *pc = ctx;
     api_call *call = pc->call;
     list_query *q = pc->q;
+    if (api_names_hold(pc->skip, key, strlen(key)))
+        return true;
+    if (strcmp(key, "tag") == 0 && takes_tags(call, pc->spec)) {
+        pc->r = parse_tags(pc, value);
+        return pc->r == BF_OK;
+    }
     if (strcmp(key, "limit") == 0) {
         char *end;
         errno = 0;
@@ -227,10 +273,16 @@ static bf_result parse_cursor(parse_ctx *pc)
 
 bf_result list_query_from_request(api_call *call, const resource_spec *spec, list_query *q)
 {
+    return list_query_from_request_beside(call, spec, NULL, q);
+}
+
+bf_result list_query_from_request_beside(api_call *call, const resource_spec *spec,
+                                         const char *skip, list_query *q)
+{
     memset(q, 0, sizeof(*q));
     q->spec = spec;
     q->limit = LIST_DEFAULT_LIMIT;
-    parse_ctx pc = {.call = call, .spec = spec, .q = q, .r = BF_OK};
+    parse_ctx pc = {.call = call, .spec = spec, .q = q, .skip = skip, .r = BF_OK};
     if (!http_query_each(call->req, parse_param, &pc))
         return pc.r;
     bf_result r = parse_sort(&pc);
@@ -258,8 +310,17 @@ static bool check_param(void *ctx, const char *key, const char *value)
 bf_result list_query_check(api_call *call, const resource_spec *spec, const char *text,
                            const char *field)
 {
-    list_query q = {.spec = spec, .limit = LIST_DEFAULT_LIMIT};
-    parse_ctx pc = {.call = call, .spec = spec, .q = &q, .r = BF_OK};
+    list_query q;
+    return list_query_from_text(call, spec, text, field, &q);
+}
+
+bf_result list_query_from_text(api_call *call, const resource_spec *spec, const char *text,
+                               const char *field, list_query *q)
+{
+    memset(q, 0, sizeof(*q));
+    q->spec = spec;
+    q->limit = LIST_DEFAULT_LIMIT;
+    parse_ctx pc = {.call = call, .spec = spec, .q = q, .r = BF_OK};
     if (!escapes_whole(text))
         return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", field,
                        "%s is not a query string (a %%XX is broken)", field);
@@ -271,6 +332,22 @@ bf_result list_query_check(api_call *call, const resource_spec *spec, const char
     if (pc.r != BF_OK)
         snprintf(call->err.field, sizeof(call->err.field), "%s", field);
     return pc.r;
+}
+
+void list_query_continue(list_query *q, const record *last)
+{
+    q->after = true;
+    q->after_id = last->id;
+    if (q->sort_field == LIST_SORT_CREATED) {
+        q->after_text = last->created_at;
+        return;
+    }
+    const field_value *v = &last->values[q->sort_field];
+    /* The same stand-ins for null as the store's ORDER BY (and the cursor's). */
+    if (FIELD_IS_INTEGER(q->spec->fields[q->sort_field].type))
+        q->after_num = v->null ? -1 : v->i;
+    else
+        q->after_text = v->null ? "" : v->s;
 }
 
 const char *list_cursor_after(api_call *call, const list_query *q, const record *last)

@@ -90,7 +90,11 @@ static json_t *field_schema(const field_spec *f)
     case FIELD_TEXT_LIST:
     case FIELD_REF_LIST:
         json_object_set_new(s, "type", json_string("array"));
-        json_object_set_new(s, "items", json_pack("{s:s}", "type", "string"));
+        json_object_set_new(s, "items",
+                            (f->flags & FIELD_TAGS)
+                                ? json_pack("{s:s, s:i, s:i, s:s}", "type", "string", "minLength",
+                                            1, "maxLength", TAG_MAX_CHARS, "pattern", "^[^,]*$")
+                                : json_pack("{s:s}", "type", "string"));
         json_object_set_new(s, "maxItems", json_integer(f->max));
         break;
     }
@@ -157,36 +161,10 @@ static json_t *json_content(json_t *spec_schema)
     return json_pack("{s:{s:o}}", "application/json", "schema", spec_schema);
 }
 
-static json_t *list_parameters(const resource_spec *spec)
+/* The filters of the fields of spec that lists filter by: ?name=, and
+ * ?name_from=/_to= for dates, ?name_min=/_max= for numbers. */
+static void add_field_filters(json_t *params, const resource_spec *spec)
 {
-    json_t *params = json_array();
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name",
-                                            "limit", "in", "query", "description", "Items per page",
-                                            "schema", "type", "integer", "minimum", 1, "maximum",
-                                            LIST_MAX_LIMIT, "default", 50));
-    json_array_append_new(params,
-                          json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "cursor", "in", "query",
-                                    "description", "next_cursor of the previous page", "schema",
-                                    "type", "string"));
-    json_t *sorts = json_array();
-    json_array_append_new(sorts, json_string("created_at"));
-    json_array_append_new(sorts, json_string("-created_at"));
-    for (size_t i = 0; i < spec->nfields; i++) {
-        const field_spec *f = &spec->fields[i];
-        if (f->flags & FIELD_SORT) {
-            char desc[80];
-            snprintf(desc, sizeof(desc), "-%s", f->name);
-            json_array_append_new(sorts, json_string(f->name));
-            json_array_append_new(sorts, json_string(desc));
-        }
-    }
-    json_array_append_new(
-        params, json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}", "name", "sort", "in", "query",
-                          "description", "Sort key; a leading - sorts descending", "schema", "type",
-                          "string", "enum", sorts, "default", "-created_at"));
-    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "q", "in", "query",
-                                            "description", "Text contained in the name", "schema",
-                                            "type", "string"));
     for (size_t i = 0; i < spec->nfields; i++) {
         const field_spec *f = &spec->fields[i];
         if (!(f->flags & FIELD_FILTER))
@@ -223,6 +201,50 @@ static json_t *list_parameters(const resource_spec *spec)
                                                     "schema", "type", "integer", "minimum", 0));
         }
     }
+}
+
+/* The parameters of spec's list: with paging (limit, cursor) for the list
+ * itself; an export of it takes the others. */
+static json_t *list_parameters(const resource_spec *spec, bool paging)
+{
+    json_t *params = json_array();
+    if (paging) {
+        json_array_append_new(
+            params, json_pack("{s:s, s:s, s:s, s:{s:s, s:i, s:i, s:i}}", "name", "limit", "in",
+                              "query", "description", "Items per page", "schema", "type", "integer",
+                              "minimum", 1, "maximum", LIST_MAX_LIMIT, "default", 50));
+        json_array_append_new(params,
+                              json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "cursor", "in", "query",
+                                        "description", "next_cursor of the previous page", "schema",
+                                        "type", "string"));
+    }
+    json_t *sorts = json_array();
+    json_array_append_new(sorts, json_string("created_at"));
+    json_array_append_new(sorts, json_string("-created_at"));
+    for (size_t i = 0; i < spec->nfields; i++) {
+        const field_spec *f = &spec->fields[i];
+        if (f->flags & FIELD_SORT) {
+            char desc[80];
+            snprintf(desc, sizeof(desc), "-%s", f->name);
+            json_array_append_new(sorts, json_string(f->name));
+            json_array_append_new(sorts, json_string(desc));
+        }
+    }
+    json_array_append_new(
+        params, json_pack("{s:s, s:s, s:s, s:{s:s, s:o, s:s}}", "name", "sort", "in", "query",
+                          "description", "Sort key; a leading - sorts descending", "schema", "type",
+                          "string", "enum", sorts, "default", "-created_at"));
+    json_array_append_new(params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "q", "in", "query",
+                                            "description", "Text contained in the name", "schema",
+                                            "type", "string"));
+    add_field_filters(params, spec);
+    if (resource_tags_field(spec) >= 0)
+        json_array_append_new(
+            params,
+            json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "tag", "in", "query", "description",
+                      "Carrying one of these tags (标签), comma-separated (at most 8); "
+                      "repeated (at most 4 times), one of each. Not for channel partners",
+                      "schema", "type", "string"));
     if (resource_field_index(spec, "owner_id") >= 0)
         json_array_append_new(
             params, json_pack("{s:s, s:s, s:s, s:{s:s}}", "name", "team", "in", "query",
@@ -282,9 +304,10 @@ static const struct {
     {ROUTE_PDF, "application/pdf", true, "A PDF"},
     {ROUTE_MARKDOWN, "text/markdown", false, "Markdown"},
     {ROUTE_CALENDAR, "text/calendar", false, "An iCalendar (RFC 5545)"},
+    {ROUTE_CSV, "text/csv", false, "A CSV file"},
 };
 #define DOCUMENT_FLAGS                                                                             \
-    (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN | ROUTE_CALENDAR)
+    (ROUTE_HTML | ROUTE_XLSX | ROUTE_DOCX | ROUTE_PDF | ROUTE_MARKDOWN | ROUTE_CALENDAR | ROUTE_CSV)
 
 /* The success answer of a route answering documents: each media type it may
  * answer, the binary ones as such. */
@@ -371,7 +394,9 @@ static void add_query_parameters(json_t *params, const api_route *r, const char 
 
 static json_t *parameters(const api_route *r)
 {
-    json_t *params = r->kind == ROUTE_LIST && r->spec ? list_parameters(r->spec) : json_array();
+    json_t *params = r->kind == ROUTE_LIST && r->spec           ? list_parameters(r->spec, true)
+                     : (r->flags & ROUTE_LIST_QUERY) && r->spec ? list_parameters(r->spec, false)
+                                                                : json_array();
     /* Path parameters, from the pattern's {name} segments. */
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{')) {
         const char *end = strchr(p, '}');

@@ -1000,3 +1000,51 @@ static const schema knowledge_suggestion_members[] = {
 
 const schema response_knowledge_suggestions = {
     .name = "KnowledgeSuggestions", .kind = SCHEMA_OBJECT, .members = knowledge_suggestion_members};
+
+static const schema tag_count_members[] = {TEXT("tag"), INT("count"), {0}};
+static const schema tag_count_item = {.kind = SCHEMA_OBJECT, .members = tag_count_members};
+
+static const schema tag_counts_members[] = {
+    TEXT("resource"),
+    LIST("items", &tag_count_item,
+         "The tags of the records the caller sees, with how many records carry each: the most "
+         "carried first, then by tag"),
+    {.name = "complete",
+     .kind = SCHEMA_BOOL,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "false when the counts cover only the first 50,000 tagged records (by tag) or the "
+            "first 1,000 tags"},
+    {0}};
+
+const schema response_tag_counts = {.name = "TagCounts",
+                                    .kind = SCHEMA_OBJECT,
+                                    .members = tag_counts_members,
+                                    .doc = "The tags in use (标签)"};
+
+static const char *const bulk_statuses[] = {"changed", "unchanged", NULL};
+
+static const schema bulk_result_members[] = {
+    TEXT("id"),
+    {.name = "status",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = bulk_statuses,
+     .doc = "unchanged: it was so already (its owner, its tags)"},
+    {.name = "version", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .max = INT64_MAX},
+    {0}};
+static const schema bulk_result_item = {.kind = SCHEMA_OBJECT, .members = bulk_result_members};
+
+static const schema bulk_members[] = {
+    TEXT("resource"),
+    TEXT("action"),
+    INT("total"),
+    INT("changed"),
+    INT("unchanged"),
+    LIST("results", &bulk_result_item, "Each record, in the order asked"),
+    {0}};
+
+const schema response_bulk = {.name = "BulkResult",
+                              .kind = SCHEMA_OBJECT,
+                              .members = bulk_members,
+                              .doc = "What a bulk action did: every record changed, or none (a "
+                                     "refusal is 422 bulk_refused, listing each refused record)"};

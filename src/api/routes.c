@@ -57,6 +57,41 @@
         .statuses = {400, 403, 404, 409, 412, 428},                                                \
     }
 
+/* A bulk action on a list's records (bulk.c). */
+#define BULK_ROUTE(path, resource, op, what)                                                       \
+    {                                                                                              \
+        .method = "POST", .pattern = "/api/v1/" path "/bulk", .handler = bulk_action,              \
+        .kind = ROUTE_OTHER, .operation = op,                                                      \
+        .summary =                                                                                 \
+            "A bulk action (批量操作) on " what ", by ids or by the list's query (at most "        \
+            "500): all of them changed, or none (422 bulk_refused lists each refused record "      \
+            "and why; one the caller does not see is not_found)",                                  \
+        .spec = &resource, .body = &body_bulk, .response = &response_bulk, .statuses = {           \
+            400,                                                                                   \
+            403,                                                                                   \
+            413,                                                                                   \
+            415,                                                                                   \
+            422,                                                                                   \
+            503                                                                                    \
+        }                                                                                          \
+    }
+
+/* An export of a list (list_export.c). */
+#define EXPORT_ROUTE(path, resource, op, what)                                                     \
+    {                                                                                              \
+        .method = "GET", .pattern = "/api/v1/" path "/export", .handler = list_export,             \
+        .kind = ROUTE_OTHER, .operation = op,                                                      \
+        .summary =                                                                                 \
+            "Export " what " (导出) as CSV (UTF-8 with a BOM; the default) or XLSX "             \
+            "(?format=): the records the list finds with the same filters, search and sort "       \
+            "(paging left out), or those ?ids= names (comma-separated, at most 500, in that "      \
+            "order); ?columns= (comma-separated) chooses the columns; headings and values in "     \
+            "Chinese, or English (?lang=en, Accept-Language); amounts in yuan, times in China "    \
+            "time; at most 100,000 rows (422 too_many_rows)",                                      \
+        .spec = &resource, .statuses = {422, 503}, .query = "format columns ids lang",             \
+        .flags = ROUTE_CSV | ROUTE_XLSX | ROUTE_LIST_QUERY | ROUTE_REPORT                          \
+    }
+
 static const api_route declared_routes[] = {
     {.method = "GET",
      .pattern = "/healthz",
@@ -717,6 +752,9 @@ static const api_route declared_routes[] = {
      .response = &response_duplicates,
      .statuses = {403, 422},
      .query = "name credit_code except lang"},
+    EXPORT_ROUTE("accounts", resource_accounts, "exportAccounts", "accounts"),
+    BULK_ROUTE("accounts", resource_accounts, "bulkAccounts",
+               "accounts: transfer (转移负责人), add_tag, remove_tag"),
     RESOURCE_ROUTES("accounts", resource_accounts, account_hooks, "accounts"),
     {.method = "GET",
      .pattern = "/api/v1/activity-checklists",
@@ -793,6 +831,8 @@ static const api_route declared_routes[] = {
      .body = &body_transfer,
      .statuses = {400, 403, 404, 412, 413, 415, 422, 428},
      .flags = ROUTE_IF_MATCH},
+    EXPORT_ROUTE("contacts", resource_contacts, "exportContacts", "contacts"),
+    BULK_ROUTE("contacts", resource_contacts, "bulkContacts", "contacts: add_tag, remove_tag"),
     RESOURCE_ROUTES("contacts", resource_contacts, contact_hooks, "contacts"),
     {.method = "GET",
      .pattern = "/api/v1/duplicates/opportunities",
@@ -805,8 +845,25 @@ static const api_route declared_routes[] = {
      .response = &response_duplicates,
      .statuses = {403, 422},
      .query = "account_id name except lang"},
+    EXPORT_ROUTE("opportunities", resource_opportunities, "exportOpportunities", "deals"),
+    BULK_ROUTE("opportunities", resource_opportunities, "bulkOpportunities",
+               "deals: transfer (转移负责人), add_tag, remove_tag"),
     RESOURCE_ROUTES("opportunities", resource_opportunities, opportunity_hooks, "opportunities"),
+    EXPORT_ROUTE("activities", resource_activities, "exportActivities", "activities"),
+    BULK_ROUTE("activities", resource_activities, "bulkActivities",
+               "activities: add_tag, remove_tag"),
     RESOURCE_ROUTES("activities", resource_activities, activity_hooks, "activities"),
+    {.method = "GET",
+     .pattern = "/api/v1/tags",
+     .handler = tags_list,
+     .kind = ROUTE_OTHER,
+     .operation = "listTags",
+     .summary = "The tags (标签) in use among the records of ?resource= (opportunities, accounts, "
+                "contacts or activities) the caller sees, with how many records carry each, the "
+                "most carried first (?q=: those containing it); not for channel partners",
+     .response = &response_tag_counts,
+     .statuses = {403, 422},
+     .query = "resource q"},
     {.method = "GET",
      .pattern = "/api/v1/opportunities/{id}/checklist",
      .handler = opportunity_checklist_get,

@@ -8,8 +8,6 @@
 #include "api/api.h"
 #include "core/text.h"
 
-/* A transfer's reason, at most this many characters. */
-
 /* Whether the manager's team tree holds user_id (false for NULL). */
 static bf_result in_managers_tree(api_call *call, const char *user_id, bool *in)
 {
@@ -35,34 +33,29 @@ static bf_result read_body(api_call *call, const char **owner_id, const char **r
     return BF_OK;
 }
 
-/* A transfer's request, and the record it answers. */
-typedef struct transfer {
-    const resource_spec *spec;
-    const char *id, *owner_id, *reason;
-    int64_t expected;
-    record *out;
-} transfer;
-
-static bf_result transfer_in_tx(api_call *call, void *ctx)
+bf_result api_transfer_in_tx(api_call *call, const resource_spec *spec, const char *id,
+                             const char *owner_id, const char *reason, int64_t expected,
+                             bool same_ok, record **out, bool *unchanged)
 {
-    transfer *t = ctx;
-    const resource_spec *spec = t->spec;
-    const char *id = t->id, *owner_id = t->owner_id, *reason = t->reason;
-    int64_t expected = t->expected;
-    record **out = &t->out;
     record *rec;
+    *unchanged = false;
     bf_result r = store_record_get(call->app->store, call->arena, spec, id, &rec, &call->err);
     if (r != BF_OK)
         return r;
-    if (rec->version != expected)
+    if (expected >= 0 && rec->version != expected)
         return bf_fail(&call->err, BF_ERR_STALE, "version_mismatch", NULL,
                        "the %s was changed by someone else: version %lld is current, not %lld",
                        spec->singular, (long long)rec->version, (long long)expected);
     const char *old_id = record_text(rec, "owner_id");
     const char *old_name = record_text(rec, "owner");
-    if (old_id != NULL && strcmp(old_id, owner_id) == 0)
-        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "owner_id",
-                       "owner_id already owns this %s", spec->singular);
+    if (old_id != NULL && strcmp(old_id, owner_id) == 0) {
+        if (!same_ok)
+            return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "owner_id",
+                           "owner_id already owns this %s", spec->singular);
+        *unchanged = true;
+        *out = rec;
+        return BF_OK;
+    }
     if (call->who->role != ROLE_ADMIN) {
         bool old_in, new_in;
         if ((r = in_managers_tree(call, old_id, &old_in)) != BF_OK ||
@@ -79,7 +72,7 @@ static bf_result transfer_in_tx(api_call *call, void *ctx)
         return r;
     record_set_text(rec, "owner_id", owner_id);
     record_set_text(rec, "owner", name);
-    if ((r = store_record_update(call->app->store, call->arena, rec, expected, &call->err)) !=
+    if ((r = store_record_update(call->app->store, call->arena, rec, rec->version, &call->err)) !=
         BF_OK)
         return r;
     json_t *before =
@@ -92,6 +85,39 @@ static bf_result transfer_in_tx(api_call *call, void *ctx)
         return r;
     *out = rec;
     return BF_OK;
+}
+
+bf_result api_transfer_may(api_call *call, const char *owner_id)
+{
+    if (call->who->role != ROLE_ADMIN && call->who->role != ROLE_MANAGER)
+        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
+                       "the owner is changed by a manager of the owner's team, or an admin");
+    /* The new owner must be someone the caller sees: else as if none. */
+    bool visible = false;
+    bf_result r = store_record_visible(call->app->store, call->who, &resource_users, owner_id,
+                                       &visible, &call->err);
+    if (r != BF_OK)
+        return r;
+    if (!visible)
+        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "owner_id",
+                       "owner_id names no user");
+    return BF_OK;
+}
+
+/* A transfer's request, and the record it answers. */
+typedef struct transfer {
+    const resource_spec *spec;
+    const char *id, *owner_id, *reason;
+    int64_t expected;
+    record *out;
+} transfer;
+
+static bf_result transfer_in_tx(api_call *call, void *ctx)
+{
+    transfer *t = ctx;
+    bool unchanged;
+    return api_transfer_in_tx(call, t->spec, t->id, t->owner_id, t->reason, t->expected, false,
+                              &t->out, &unchanged);
 }
 
 bf_result record_transfer(api_call *call, const api_route *route)
@@ -108,16 +134,10 @@ bf_result record_transfer(api_call *call, const api_route *route)
         r = api_if_match(call, &expected);
     if (r == BF_OK)
         r = read_body(call, &owner_id, &reason);
+    if (r == BF_OK)
+        r = api_transfer_may(call, owner_id);
     if (r != BF_OK)
         return r;
-    /* The new owner must be someone the caller sees: else as if none. */
-    bool visible = false;
-    if ((r = store_record_visible(call->app->store, call->who, &resource_users, owner_id, &visible,
-                                  &call->err)) != BF_OK)
-        return r;
-    if (!visible)
-        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_reference", "owner_id",
-                       "owner_id names no user");
     transfer t = {spec, id, owner_id, reason, expected, NULL};
     if ((r = api_transaction(call, transfer_in_tx, &t)) != BF_OK)
         return r;

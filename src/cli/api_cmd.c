@@ -8,6 +8,7 @@
 
 #include "api/api.h"
 #include "cli/cli.h"
+#include "http/response.h"
 
 static const char usage_text[] =
     "usage: bingfa api --db DB [--user NAME] [--if-match VERSION] [--lang zh|en]\n"
@@ -109,9 +110,9 @@ static void api_cmd_build_headers(const api_cmd_args *args, bool has_body, const
     headers[h] = NULL;
 }
 
-/* Opens the database, runs the one request in-process and prints its
- * answer; returns the exit status (0 for a 2xx answer). */
-static int api_cmd_run(const api_cmd_args *args, const char *body, size_t len, const char **headers)
+int cli_api_run(const char *db, const char *method, const char *target, const char *body,
+                size_t len, const char *const *headers,
+                int (*answer)(void *ctx, const http_request *req), void *ctx)
 {
     int status = 1;
     bf_error err = {0};
@@ -120,30 +121,41 @@ static int api_cmd_run(const api_cmd_args *args, const char *body, size_t len, c
     api *app = NULL;
     arena *a = arena_new(64 * 1024);
     store_options opt = {.synchronous_full = true};
-    if (a == NULL || store_open(args->db, &opt, &st, &err) != BF_OK) {
-        cli_error("%s: %s", cli_db_name(args->db), a ? err.message : "out of memory");
+    if (a == NULL || store_open(db, &opt, &st, &err) != BF_OK) {
+        cli_error("%s: %s", cli_db_name(db), a ? err.message : "out of memory");
         goto done;
     }
     if ((playbooks = cli_load_all_playbooks(st)) == NULL || api_new(st, playbooks, &app) != BF_OK)
         goto done;
     http_request *req;
-    if (http_request_local(a, args->pos[0], args->pos[1], body, len, headers, api_handle, app,
-                           &req) != BF_OK) {
+    if (http_request_local(a, method, target, body, len, headers, api_handle, app, &req) != BF_OK) {
         cli_error("out of memory");
         goto done;
     }
-    fprintf(stderr, "HTTP %d\n", req->status);
-    if (req->out.len) {
-        fwrite(req->out.data, 1, req->out.len, stdout);
-        fputc('\n', stdout);
-    }
-    status = req->status >= 200 && req->status < 300 ? 0 : 1;
+    status = answer(ctx, req);
 done:
     api_free(app);
     store_close(st);
     playbook_set_free(playbooks);
     arena_free(a);
     return status;
+}
+
+/* Prints the answer: its status to standard error, its body to standard
+ * output; 0 for a 2xx answer. */
+static int api_cmd_print(void *ctx, const http_request *req)
+{
+    (void)ctx;
+    fprintf(stderr, "HTTP %d\n", req->status);
+    if (req->has_file && !http_copy_file(req, stdout)) {
+        cli_error("cannot write the answer");
+        return 1;
+    }
+    if (req->out.len) {
+        fwrite(req->out.data, 1, req->out.len, stdout);
+        fputc('\n', stdout);
+    }
+    return req->status >= 200 && req->status < 300 ? 0 : 1;
 }
 
 int cli_api(int argc, char **argv)
@@ -157,7 +169,8 @@ int cli_api(int argc, char **argv)
         return 1;
     const char *headers[12];
     api_cmd_build_headers(&args, body != NULL, headers);
-    int status = api_cmd_run(&args, body, len, headers);
+    int status =
+        cli_api_run(args.db, args.pos[0], args.pos[1], body, len, headers, api_cmd_print, NULL);
     free(body);
     return status;
 }

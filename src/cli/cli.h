@@ -4,6 +4,7 @@
 #define BF_CLI_CLI_H
 
 #include "core/playbook.h"
+#include "http/server.h"
 #include "store/store.h"
 
 /* bingfa init --db DB [--demo] [--schema-version N] */
@@ -26,6 +27,16 @@ int cli_tool(int argc, char **argv);
 
 /* bingfa api --db DB METHOD PATH [BODY]: any route, in-process */
 int cli_api(int argc, char **argv);
+
+/* Runs one request in-process on the database db (headers as
+ * http_request_local takes them) and hands its answer to answer(ctx, req),
+ * whose return is the exit status; 1 when the request could not be run. */
+int cli_api_run(const char *db, const char *method, const char *target, const char *body,
+                size_t len, const char *const *headers,
+                int (*answer)(void *ctx, const http_request *req), void *ctx);
+
+/* bingfa export --db DB RESOURCE [QUERY]: a list as a CSV or XLSX file */
+int cli_export(int argc, char **argv);
 
 /* bingfa import --db FILE [--as USER] … FILE|-: a bulk load of JSON lines
  * through the API's create path (docs/import.md) */

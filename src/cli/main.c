@@ -42,6 +42,11 @@ static const char usage_tail[] =
     "                                      line's \"ref\" labels it, \"@label\" names it; N\n"
     "                                      lines a transaction (default 100000); a bad line\n"
     "                                      stops it, or is skipped (docs/import.md)\n"
+    "  bingfa export --db DB [--user NAME] [--format csv|xlsx] [--columns A,B]\n"
+    "                [--ids ID,…] [--lang zh|en] [--output FILE] RESOURCE [QUERY]\n"
+    "                                      a list (opportunities, accounts, contacts,\n"
+    "                                      activities) as a file, with the list's filters\n"
+    "                                      and sort as QUERY (docs/lists.md)\n"
     "  bingfa knowledge import --db DB FILE|-\n"
     "  bingfa knowledge export --db DB     the knowledge base in and out as JSON\n"
     "                                      ({\"entries\": [...]}, docs/knowledge.md)\n"
@@ -212,6 +217,8 @@ int main(int argc, char **argv)
         return cli_api(argc - 2, argv + 2);
     if (strcmp(cmd, "import") == 0)
         return cli_import(argc - 2, argv + 2);
+    if (strcmp(cmd, "export") == 0)
+        return cli_export(argc - 2, argv + 2);
     if (strcmp(cmd, "knowledge") == 0)
         return cli_knowledge(argc - 2, argv + 2);
     if (strcmp(cmd, "backup") == 0)

@@ -160,6 +160,21 @@ static bf_result record_parse_string(arena *a, const field_spec *f, json_t *v, f
     return out->s ? BF_OK : BF_ERR_NOMEM;
 }
 
+/* Checks tag i (trimmed) of field f: 1 to TAG_MAX_CHARS characters, no
+ * comma (a list's ?tag= separates tags with it) and no control character. */
+static bf_result record_check_tag(const field_spec *f, size_t i, const char *s, size_t len,
+                                  bf_error *err)
+{
+    bf_result r = check_text(f, s, len, 1, TAG_MAX_CHARS, err);
+    if (r != BF_OK)
+        return r;
+    for (size_t k = 0; k < len; k++)
+        if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f || s[k] == ',')
+            return bf_fail(err, BF_ERR_INVALID, "invalid_value", f->name,
+                           "%s[%zu] must not hold a comma or a control character", f->name, i);
+    return BF_OK;
+}
+
 /* Checks item i of a list value of field f and appends it, as stored (text
  * trimmed), to kept. */
 static bf_result record_keep_list_item(const field_spec *f, size_t i, json_t *item, json_t *kept,
@@ -175,6 +190,13 @@ static bf_result record_keep_list_item(const field_spec *f, size_t i, json_t *it
         if (!id_shape_valid(s))
             r = bf_fail(err, BF_ERR_INVALID, "unknown_reference", f->name,
                         "%s[%zu] does not name an existing %s", f->name, i, f->ref);
+    } else if (f->flags & FIELD_TAGS) {
+        s = text_trim(s, &len);
+        r = record_check_tag(f, i, s, len, err);
+        for (size_t k = 0; r == BF_OK && k < json_array_size(kept); k++)
+            if (json_string_length(json_array_get(kept, k)) == len &&
+                memcmp(json_string_value(json_array_get(kept, k)), s, len) == 0)
+                return BF_OK; /* given twice: kept once */
     } else {
         s = text_trim(s, &len);
         r = check_text(f, s, len, 1, 100, err);

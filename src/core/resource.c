@@ -48,6 +48,9 @@ static const field_spec account_fields[] = {
      "The owner's login name (kept by the server)"},
     {"notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,
      "Internal notes (内部备注; channel partners never see them)"},
+    {"tags", FIELD_TEXT_LIST, FIELD_TAGS | FIELD_INTERNAL, 1, TAGS_MAX, NULL, NULL, NULL,
+     "Tags (标签): free labels of the company's, each 1 to 20 characters without commas; "
+     "lists filter by them (?tag=); channel partners never see them"},
 };
 
 static const char *const contact_buying_roles[] = {
@@ -75,6 +78,9 @@ static const field_spec contact_fields[] = {
      "What the person wants from the project (个人诉求)"},
     {"notes", FIELD_TEXT, FIELD_INTERNAL, 0, NOTE_MAX_CHARS, NULL, NULL, NULL,
      "Internal notes (内部备注; channel partners never see them)"},
+    {"tags", FIELD_TEXT_LIST, FIELD_TAGS | FIELD_INTERNAL, 1, TAGS_MAX, NULL, NULL, NULL,
+     "Tags (标签): free labels of the company's, each 1 to 20 characters without commas; "
+     "lists filter by them (?tag=); channel partners never see them"},
 };
 
 const char *const opportunity_statuses[] = {"open", "won", "lost", "abandoned", NULL};
@@ -141,6 +147,9 @@ static const field_spec opportunity_fields[] = {
      "Internal notes (内部备注; channel partners never see them)"},
     {"margin", FIELD_MONEY, FIELD_INTERNAL, 0, MONEY_MAX, NULL, NULL, NULL,
      "Expected gross margin in fen (预计毛利，分; channel partners never see it)"},
+    {"tags", FIELD_TEXT_LIST, FIELD_TAGS | FIELD_INTERNAL, 1, TAGS_MAX, NULL, NULL, NULL,
+     "Tags (标签): free labels of the company's, each 1 to 20 characters without commas; "
+     "lists filter by them (?tag=); channel partners never see them"},
 };
 
 const char *const activity_types[] = {"visit",       "call",         "meeting",    "demo",
@@ -173,6 +182,9 @@ static const field_spec activity_fields[] = {
     {"key_activity", FIELD_TEXT, 0, 0, 64, NULL, NULL, NULL,
      "The key activity of its deal's playbook it carries out (关键活动, an activity id of a "
      "stage): its tools, steps and checks join the activity's checklist"},
+    {"tags", FIELD_TEXT_LIST, FIELD_TAGS | FIELD_INTERNAL, 1, TAGS_MAX, NULL, NULL, NULL,
+     "Tags (标签): free labels of the company's, each 1 to 20 characters without commas; "
+     "lists filter by them (?tag=); channel partners never see them"},
 };
 
 static const field_spec team_fields[] = {
@@ -322,6 +334,14 @@ int resource_field_index(const resource_spec *spec, const char *name)
 {
     for (size_t i = 0; i < spec->nfields; i++)
         if (strcmp(spec->fields[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+int resource_tags_field(const resource_spec *spec)
+{
+    for (size_t i = 0; i < spec->nfields; i++)
+        if (spec->fields[i].flags & FIELD_TAGS)
             return (int)i;
     return -1;
 }

@@ -42,7 +42,15 @@ enum field_flags {
     FIELD_COST = 1 << 7,        /* a cost: managers and admins see it, sales and consultants
                                    where the quotation settings let them (viewer.sees_cost),
                                    partners and implementation never */
+    FIELD_TAGS = 1 << 8,        /* FIELD_TEXT_LIST of labels (标签): each trimmed, 1 to
+                                   TAG_MAX_CHARS characters, without commas or control
+                                   characters, duplicates dropped; the store keeps them in
+                                   record_tags too (migration 32), for the list's ?tag= */
 };
+
+/* The longest tag, in characters; a record holds at most TAGS_MAX of them. */
+#define TAG_MAX_CHARS 20
+#define TAGS_MAX 20
 
 typedef struct field_spec {
     const char *name; /* JSON key and column name */
@@ -78,6 +86,9 @@ extern const resource_spec *const resource_all[];
 
 /* Index of the field called name in spec, or -1. */
 int resource_field_index(const resource_spec *spec, const char *name);
+
+/* The field of spec that holds its tags (FIELD_TAGS), or -1 when it has none. */
+int resource_tags_field(const resource_spec *spec);
 
 /* The resource called name ("accounts"), or NULL. */
 const resource_spec *resource_by_name(const char *name);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void respond_oom(http_request *req)
 {
@@ -16,8 +17,57 @@ static void respond_oom(http_request *req)
     req->out.len = sizeof(oom) - 1;
 }
 
+void http_drop_file(http_request *req)
+{
+    if (!req->has_file)
+        return;
+    if (req->file_fd >= 0)
+        close(req->file_fd);
+    req->has_file = false;
+    req->file_fd = -1;
+}
+
+static void drop_file_of(void *req)
+{
+    http_drop_file(req);
+}
+
+void http_respond_file(http_request *req, int status, const char *content_type, int fd,
+                       uint64_t size)
+{
+    http_drop_file(req);
+    req->status = status;
+    req->content_type = content_type;
+    req->out.len = 0;
+    /* In process, the caller reads the file (http_copy_file) before it frees
+     * the request's arena, which closes it. */
+    if (req->local != NULL && arena_on_free(req->arena, drop_file_of, req) != 0) {
+        close(fd);
+        respond_oom(req);
+        return;
+    }
+    req->has_file = true;
+    req->file_fd = fd;
+    req->file_size = size;
+}
+
+bool http_copy_file(const http_request *req, FILE *out)
+{
+    char chunk[64 * 1024];
+    for (uint64_t at = 0; req->has_file && at < req->file_size;) {
+        size_t want =
+            req->file_size - at < sizeof(chunk) ? (size_t)(req->file_size - at) : sizeof(chunk);
+        ssize_t n = pread(req->file_fd, chunk, want, (off_t)at);
+        if (n <= 0 || fwrite(chunk, 1, (size_t)n, out) != (size_t)n)
+            return false;
+        at += (uint64_t)n;
+    }
+    return true;
+}
+
 void http_respond_json(http_request *req, int status, json_t *body)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = "application/json; charset=utf-8";
     req->out.len = 0;
@@ -43,6 +93,7 @@ void http_respond_json(http_request *req, int status, json_t *body)
 
 void http_respond_json_written(http_request *req, int status)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = "application/json; charset=utf-8";
 }
@@ -65,6 +116,7 @@ static const char *printable(http_request *req, const char *s)
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
+    http_drop_file(req);
     json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
                             "field", printable(req, field ? field : ""));
     json_t *body = json_object();
@@ -90,6 +142,7 @@ void http_respond_error(http_request *req, int status, const char *code, const c
 
 void http_respond_empty(http_request *req, int status)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = NULL;
     req->out.len = 0;
@@ -98,6 +151,7 @@ void http_respond_empty(http_request *req, int status)
 void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
                        size_t len)
 {
+    http_drop_file(req);
     req->status = status;
     req->content_type = content_type;
     req->out.data = (char *)data;

@@ -4,6 +4,7 @@
 #define BF_HTTP_RESPONSE_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 #include "http/server.h"
 
@@ -26,6 +27,23 @@ void http_respond_empty(http_request *req, int status);
  * the request's arena) as content_type. */
 void http_respond_body(http_request *req, int status, const char *content_type, const char *data,
                        size_t len);
+
+/* Responds with the file fd holds, from its start, size bytes long, as
+ * content_type: the request takes fd (and closes it), so an answer of any
+ * size is sent from the file without being held in memory (an export, made
+ * in a temporary file that is unlinked already). An in-process request
+ * keeps it (req->has_file, out empty) for its caller to read with
+ * http_copy_file until its arena is freed. */
+void http_respond_file(http_request *req, int status, const char *content_type, int fd,
+                       uint64_t size);
+
+/* Writes the file an answer was set to (http_respond_file) to out; true when
+ * there is none. False when it could not be read or written. */
+bool http_copy_file(const http_request *req, FILE *out);
+
+/* Closes the file a response was to be sent from, if any (a response set
+ * after it replaces it). */
+void http_drop_file(http_request *req);
 
 /* Sets Content-Disposition so that the answer is saved as a file named
  * filename (UTF-8): attachment, an ASCII fallback name for old clients

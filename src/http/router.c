@@ -2,13 +2,18 @@
 #include "http/router.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
-/* Matches path against pattern segment by segment; captures go to params. */
+/* Matches path against pattern segment by segment; captures go to params.
+ * *literals (when not NULL) gets a bit for each segment matched literally,
+ * the first segment's the highest, so that the larger value is the pattern
+ * that names the path more exactly. */
 static bool match(const char *pattern, const char *path, arena *a, const char **params,
-                  size_t *nparams)
+                  size_t *nparams, uint64_t *literals)
 {
     size_t np = 0;
+    uint64_t lit = 0, bit = 1ULL << 63;
     const char *p = pattern, *s = path;
     while (*p && *s) {
         if (*p != '/' || *s != '/')
@@ -27,7 +32,10 @@ static bool match(const char *pattern, const char *path, arena *a, const char **
             np++;
         } else if (plen != slen || memcmp(p, s, plen) != 0) {
             return false;
+        } else {
+            lit |= bit;
         }
+        bit >>= 1;
         p += plen;
         s += slen;
     }
@@ -35,6 +43,8 @@ static bool match(const char *pattern, const char *path, arena *a, const char **
         return false;
     if (nparams)
         *nparams = np;
+    if (literals)
+        *literals = lit;
     return true;
 }
 
@@ -45,12 +55,19 @@ bf_result router_match(const http_route *routes, size_t n, http_request *req,
     bool path_known = false;
     if (allow_cap)
         allow[0] = '\0';
+    /* A literal segment names a path more exactly than a parameter: of the
+     * patterns that match, only those that match it most literally count
+     * (POST /accounts/bulk is not PATCH /accounts/{id} with id "bulk"). */
+    uint64_t best = 0, lit;
+    for (size_t i = 0; i < n; i++)
+        if (match(routes[i].pattern, req->path, NULL, NULL, NULL, &lit) && lit > best)
+            best = lit;
     for (size_t i = 0; i < n; i++) {
-        if (!match(routes[i].pattern, req->path, NULL, NULL, NULL))
+        if (!match(routes[i].pattern, req->path, NULL, NULL, NULL, &lit) || lit != best)
             continue;
         path_known = true;
         if (strcmp(routes[i].method, req->method) == 0) {
-            match(routes[i].pattern, req->path, req->arena, req->params, &req->nparams);
+            match(routes[i].pattern, req->path, req->arena, req->params, &req->nparams, NULL);
             req->route = routes[i].pattern;
             *out = &routes[i];
             return BF_OK;

@@ -226,8 +226,15 @@ static enum MHD_Result queue(http_server *srv, http_request *req)
         http_respond_error(req, 500, "internal", "the answer had too many headers", NULL, NULL);
     }
     maybe_compress(req);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        req->out.len, req->out.len ? req->out.data : (void *)"", MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp;
+    if (req->has_file) { /* the answer takes the file (and closes it) */
+        resp = MHD_create_response_from_fd64(req->file_size, req->file_fd);
+        if (resp != NULL)
+            req->file_fd = -1;
+    } else {
+        resp = MHD_create_response_from_buffer(
+            req->out.len, req->out.len ? req->out.data : (void *)"", MHD_RESPMEM_PERSISTENT);
+    }
     if (resp == NULL)
         return MHD_NO;
     if (req->content_type)
@@ -341,6 +348,7 @@ static enum MHD_Result on_headers(http_server *srv, struct MHD_Connection *conne
         srv->opt.max_upload > srv->opt.max_body ? srv->opt.max_upload : srv->opt.max_body;
     req->trusted_proxy = srv->opt.trusted_proxy;
     req->server = srv;
+    req->file_fd = -1;
     buf_init(&req->out, a, 64 * 1024 * 1024);
     *con_cls = req;
     atomic_fetch_add(&srv->in_flight, 1);
@@ -532,9 +540,9 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
         json_escape_into(&line, req->method ? req->method : "");
         buf_append_str(&line, "\",\"path\":\"");
         json_escape_into(&line, req->path ? req->path : "");
-        buf_printf(&line, "\",\"route\":\"%s\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f",
-                   req->route ? req->route : "", req->responded ? req->status : 0, req->out.len,
-                   ms);
+        buf_printf(&line, "\",\"route\":\"%s\",\"status\":%d,\"bytes\":%llu,\"ms\":%.3f",
+                   req->route ? req->route : "", req->responded ? req->status : 0,
+                   (unsigned long long)(req->has_file ? req->file_size : req->out.len), ms);
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
             buf_printf(&line, ",\"aborted\":%d", (int)toe);
         buf_append_str(&line, "}\n");
@@ -542,6 +550,7 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **co
     }
     if (srv->opt.done != NULL)
         srv->opt.done(req, srv->app);
+    http_drop_file(req); /* a file the answer did not take */
     if (req->body_reserved)
         atomic_fetch_sub(&srv->body_held, req->body_reserved);
     if (req->watch != NULL) {
@@ -775,6 +784,7 @@ bf_result http_request_local(arena *a, const char *method, const char *target, c
     req->method = method;
     req->path = path;
     req->status = 500;
+    req->file_fd = -1;
     req->body_limit = (size_t)1 << 30;
     buf_init(&req->body, a, req->body_limit);
     buf_init(&req->out, a, 64 * 1024 * 1024);

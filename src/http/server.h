@@ -34,6 +34,9 @@ typedef struct http_request {
     const char *header_values[HTTP_MAX_HEADERS];
     size_t nheaders;
     bool headers_overflow; /* a header was set beyond HTTP_MAX_HEADERS: answered as 500 */
+    bool has_file;         /* the body is the file file_fd (http_respond_file), not out */
+    int file_fd;           /* owned by the request until the server hands it to the answer */
+    uint64_t file_size;
 
     void *conn;                     /* the libmicrohttpd connection (opaque) */
     const struct http_local *local; /* set instead of conn for an in-process request */

@@ -109,18 +109,20 @@ enum stmt_kind {
     K_DELETE,
     K_EXISTS,
     K_LIST,
-    K_LISTED,    /* is an id inside another resource's id list? options = field index */
-    K_SET_WHERE, /* bulk update of one field; options = set field, filters = where field */
-    K_FUNNEL,    /* the funnel report; options = owner filter, viewer shape */
-    K_VISIBLE,   /* does the viewer see a record? options = viewer shape */
-    K_STALLED,   /* open deals without a stage change since; options = viewer shape */
-    K_ASIDE,     /* how many deals the viewer sees, theirs and aside; options = viewer shape */
-    K_HANDOVERS, /* handovers waiting of deals the viewer sees; options = viewer shape */
-    K_KNOWLEDGE, /* a search of the knowledge base; options = its shape */
-    K_CUBE,      /* a report summary (migration 25); options = cube, filters, viewer shape */
-    K_CHANGES,   /* deal changes and new deals since; options = which, viewer shape */
-    K_UNDO,      /* the forecast's rows undone back to a moment; options = viewer shape */
-    K_CALENDAR,  /* a calendar feed's reads (sqlite_calendar.c); options = viewer shape */
+    K_LISTED,     /* is an id inside another resource's id list? options = field index */
+    K_SET_WHERE,  /* bulk update of one field; options = set field, filters = where field */
+    K_FUNNEL,     /* the funnel report; options = owner filter, viewer shape */
+    K_VISIBLE,    /* does the viewer see a record? options = viewer shape */
+    K_STALLED,    /* open deals without a stage change since; options = viewer shape */
+    K_ASIDE,      /* how many deals the viewer sees, theirs and aside; options = viewer shape */
+    K_HANDOVERS,  /* handovers waiting of deals the viewer sees; options = viewer shape */
+    K_KNOWLEDGE,  /* a search of the knowledge base; options = its shape */
+    K_CUBE,       /* a report summary (migration 25); options = cube, filters, viewer shape */
+    K_CHANGES,    /* deal changes and new deals since; options = which, viewer shape */
+    K_UNDO,       /* the forecast's rows undone back to a moment; options = viewer shape */
+    K_CALENDAR,   /* a calendar feed's reads (sqlite_calendar.c); options = viewer shape */
+    K_TAGS_OF,    /* a record's tags as stored (migration 32) */
+    K_TAG_COUNTS, /* the tags of the records a viewer sees; options = viewer shape */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter
@@ -266,6 +268,13 @@ bf_result sq_count_deals_seen(conn *c, const viewer *v, int64_t counts[4], bf_er
  * names an owner (whose index then leads). */
 bf_result sq_choose_deals_read(store *st, conn *c, const viewer *v, int limit, bool owner_filter,
                                int *out, bf_error *err);
+
+/* The parameter of slot k of ?tag= group g in a list's statement. */
+#define SQ_TAG_PARAM(g, k) (100 + (int)(g)*LIST_TAGS_PER_GROUP + (int)(k))
+
+/* Binds the tags of q's ?tag= groups (every slot of each group: those past
+ * its tags repeat its first). */
+void sq_bind_tag_groups(db_stmt *s, const list_query *q);
 
 /* The bucket of whole days d falls in, as stage_flow keeps days (migration
  * 25): each of 0–6, then from 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270,

@@ -71,7 +71,8 @@ static bf_result append_filter(buf *b, const field_spec *f, list_op op, int para
 /* The conditions of the query on a row, each led by " AND ": filters,
  * a deal's team and stalled, search, and the keyset cursor. Parameters: ?1
  * limit, ?2 cursor value, ?3 cursor id, ?4 search, then one per filter bit
- * in bit order; ?70 team, ?71 stalled since. */
+ * in bit order; ?70 team, ?71 stalled since; the tags of ?tag= from ?100
+ * (SQ_TAG_PARAM). */
 static bf_result append_conditions(buf *b, const list_shape *shape)
 {
     const list_query *q = shape->q;
@@ -86,6 +87,19 @@ static bf_result append_conditions(buf *b, const list_shape *shape)
                               "ON tts.team_id = tu.team_id WHERE tts.scope = 's:' || ?70)");
     if (q->stage_before && r == BF_OK)
         r = buf_append_str(b, " AND status = 'open' AND stage_changed_at < ?71");
+    /* Each group of ?tag= a seek of record_tags by (resource, tag); its
+     * slots past the tags given repeat the first (sq_bind_tag_groups), so
+     * that the statement's shape is the number of groups alone. */
+    for (size_t g = 0; g < q->ntag_groups && r == BF_OK; g++) {
+        r = buf_printf(b,
+                       " AND id IN (SELECT rt.record_id FROM record_tags rt WHERE rt.resource = "
+                       "'%s' AND rt.tag IN (",
+                       q->spec->name);
+        for (int k = 0; k < LIST_TAGS_PER_GROUP && r == BF_OK; k++)
+            r = buf_printf(b, "%s?%d", k ? ", " : "", SQ_TAG_PARAM(g, k));
+        if (r == BF_OK)
+            r = buf_append_str(b, "))");
+    }
     if (q->search && r == BF_OK) {
         r = buf_append_str(b, " AND (1 = 0");
         for (size_t i = 0; i < q->spec->nfields && r == BF_OK; i++)
@@ -223,6 +237,14 @@ static bf_result build_list(buf *b, const void *ctx)
     return r == BF_OK ? append_order(b, q, NULL) : r;
 }
 
+void sq_bind_tag_groups(db_stmt *s, const list_query *q)
+{
+    for (size_t g = 0; g < q->ntag_groups; g++)
+        for (size_t k = 0; k < LIST_TAGS_PER_GROUP; k++)
+            sq_bind_text(s, SQ_TAG_PARAM(g, k),
+                         q->tag_groups[g].tags[k < q->tag_groups[g].n ? k : 0]);
+}
+
 /* Escapes LIKE wildcards so ?q= matches literally. */
 static const char *like_escape(arena *a, const char *s)
 {
@@ -279,6 +301,7 @@ static bf_result records_bind_list(db_stmt *s, arena *a, const list_query *q, ui
         sq_bind_text(s, 70, q->team_id);
     if (q->stage_before)
         sq_bind_text(s, 71, q->stage_before);
+    sq_bind_tag_groups(s, q);
     if (q->search) {
         const char *esc = like_escape(a, q->search);
         if (esc == NULL)
@@ -361,7 +384,8 @@ bf_result store_record_list(store *st, arena *a, const list_query *q, record_pag
                        ((uint64_t)q->after << 9) | ((uint64_t)q->desc << 10) |
                        (sq_visibility_shape(q->who) << 12) | ((uint64_t)shape.aside << 20) |
                        ((uint64_t)(q->team_id != NULL) << 24) |
-                       ((uint64_t)(q->stage_before != NULL) << 25);
+                       ((uint64_t)(q->stage_before != NULL) << 25) |
+                       ((uint64_t)q->ntag_groups << 26);
     stmt_key key = sq_shape_key(K_LIST, q->spec, options, shape.filter_bits);
     db_stmt *s;
     if ((r = sq_stmt_get(c, key, build_list, &shape, &s, err)) != BF_OK)

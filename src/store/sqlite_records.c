@@ -661,6 +661,142 @@ static bf_result cube_add_new(conn *c, const record *rec, bf_error *err)
                                 : r;
 }
 
+/* ---- tags (migration 32) ---------------------------------------------------------- */
+
+/* A record's tags are its column tags (the JSON array the API wrote) and a
+ * row per tag in record_tags, and each tag is counted in tag_counts: the
+ * store moves the rows and the counts in the transaction that writes the
+ * record, from the tags it had to the tags it has. */
+static const char SQL_TAG_ADD[] = "INSERT INTO record_tags (resource, record_id, tag) "
+                                  "VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+static const char SQL_TAG_REMOVE[] =
+    "DELETE FROM record_tags WHERE resource = ?1 AND record_id = ?2 AND tag = ?3";
+static const char SQL_TAG_COUNT[] =
+    "INSERT INTO tag_counts AS t (resource, tag, records) VALUES (?1, ?2, ?3) "
+    "ON CONFLICT (resource, tag) DO UPDATE SET records = t.records + excluded.records";
+static const char SQL_TAG_COUNT_GONE[] =
+    "DELETE FROM tag_counts WHERE resource = ?1 AND tag = ?2 AND records <= 0";
+
+static bf_result build_tags_of(buf *b, const void *ctx)
+{
+    const resource_spec *spec = ctx;
+    return buf_printf(b, "SELECT tags FROM %s WHERE id = ?1", spec->name);
+}
+
+/* The tags spec's record id has now (the JSON array text), in a; NULL when
+ * it has none or does not exist. */
+static bf_result tags_stored(conn *c, arena *a, const resource_spec *spec, const char *id,
+                             const char **out, bf_error *err)
+{
+    db_stmt *s;
+    bf_result r = sq_stmt_get(c, sq_shape_key(K_TAGS_OF, spec, 0, 0), build_tags_of, spec, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, id);
+    int rc = db_step(s);
+    *out = rc == DB_ROW ? sq_column_text(a, s, 0) : NULL;
+    if (rc == DB_ROW && *out == NULL && !db_column_is_null(s, 0))
+        r = BF_ERR_NOMEM;
+    else if (rc != DB_ROW && rc != DB_DONE)
+        r = sq_db_error(err, c->db, rc, "tags");
+    db_reset(s);
+    return r;
+}
+
+/* The tags of a list's JSON array text (NULL: none), a new reference; an
+ * array that does not read as one holds none. NULL when out of memory. */
+static json_t *tags_of_text(const char *text)
+{
+    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
+    if (json_is_array(list))
+        return list;
+    json_decref(list);
+    return json_array();
+}
+
+static bool tags_hold(json_t *list, const char *tag)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), tag) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Adds (+1) or removes (-1) tag of spec's record id: its row, and its count
+ * when the row came or went. */
+static bf_result tag_move(conn *c, const resource_spec *spec, const char *id, const char *tag,
+                          int by, bf_error *err)
+{
+    db_stmt *s;
+    bf_result r = sq_stmt_static(c, by > 0 ? SQL_TAG_ADD : SQL_TAG_REMOVE, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, spec->name);
+    sq_bind_text(s, 2, id);
+    sq_bind_text(s, 3, tag);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc != DB_DONE)
+        return sq_db_error(err, c->db, rc, "tags");
+    if (db_changes(c->db) == 0)
+        return BF_OK;
+    if ((r = sq_stmt_static(c, SQL_TAG_COUNT, &s, err)) != BF_OK)
+        return r;
+    sq_bind_text(s, 1, spec->name);
+    sq_bind_text(s, 2, tag);
+    db_bind_int64(s, 3, by);
+    rc = db_step(s);
+    db_reset(s);
+    if (rc == DB_DONE && by < 0 && (r = sq_stmt_static(c, SQL_TAG_COUNT_GONE, &s, err)) == BF_OK) {
+        sq_bind_text(s, 1, spec->name);
+        sq_bind_text(s, 2, tag);
+        rc = db_step(s);
+        db_reset(s);
+    }
+    if (r == BF_OK && rc != DB_DONE)
+        r = sq_db_error(err, c->db, rc, "tag counts");
+    return r;
+}
+
+/* Moves the rows and counts of spec's record id from the tags of the JSON
+ * array text old to those of now (either NULL: none). */
+static bf_result tags_sync(conn *c, const resource_spec *spec, const char *id, const char *old,
+                           const char *now, bf_error *err)
+{
+    if ((old == NULL && now == NULL) || (old != NULL && now != NULL && strcmp(old, now) == 0))
+        return BF_OK;
+    json_t *was = tags_of_text(old), *is = tags_of_text(now);
+    bf_result r = was && is ? BF_OK : BF_ERR_NOMEM;
+    size_t i;
+    json_t *v;
+    json_array_foreach(was, i, v)
+    {
+        if (r == BF_OK && json_is_string(v) && !tags_hold(is, json_string_value(v)))
+            r = tag_move(c, spec, id, json_string_value(v), -1, err);
+    }
+    json_array_foreach(is, i, v)
+    {
+        if (r == BF_OK && json_is_string(v) && !tags_hold(was, json_string_value(v)))
+            r = tag_move(c, spec, id, json_string_value(v), +1, err);
+    }
+    json_decref(was);
+    json_decref(is);
+    return r;
+}
+
+/* The tags rec is written with (NULL: none, or no tags field). */
+static const char *tags_written(const record *rec)
+{
+    int tf = resource_tags_field(rec->spec);
+    if (tf < 0 || !rec->values[tf].present || rec->values[tf].null)
+        return NULL;
+    return rec->values[tf].s;
+}
+
 /* ---- records ----------------------------------------------------------------- */
 
 static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
@@ -693,6 +829,9 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
     db_reset(s);
     if (rc != DB_DONE)
         return sq_constraint_error(err, c, rc, "insert");
+    if (tags_written(rec) != NULL &&
+        (r = tags_sync(c, rec->spec, rec->id, NULL, tags_written(rec), err)) != BF_OK)
+        return r;
     if (rec->spec != &resource_opportunities)
         return BF_OK;
     if ((r = totals_add_deal(c, rec, err)) != BF_OK)
@@ -758,6 +897,10 @@ static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected
         return r;
     if ((r = check_references(c, a, rec, err)) != BF_OK)
         return r;
+    const char *old_tags = NULL;
+    bool tagged = resource_tags_field(rec->spec) >= 0;
+    if (tagged && (r = tags_stored(c, a, rec->spec, rec->id, &old_tags, err)) != BF_OK)
+        return r;
     char now[32];
     store_now(now, sizeof(now));
     db_stmt *s;
@@ -775,6 +918,8 @@ static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected
         return sq_constraint_error(err, c, rc, "update");
     if (db_changes(c->db) == 0)
         return version_failure(c, rec->spec, rec->id, expected, err);
+    if (tagged && (r = tags_sync(c, rec->spec, rec->id, old_tags, tags_written(rec), err)) != BF_OK)
+        return r;
     rec->version = expected + 1;
     rec->updated_at = arena_strdup(a, now);
     return rec->updated_at ? BF_OK : BF_ERR_NOMEM;
@@ -786,7 +931,7 @@ bf_result store_record_update(store *st, arena *a, record *rec, int64_t expected
     IN_TRANSACTION(st, err, update_in_tx(st, a, rec, expected_version, err));
 }
 
-static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *id,
+static bf_result delete_in_tx(store *st, arena *a, const resource_spec *spec, const char *id,
                               int64_t expected, bf_error *err)
 {
     conn *c;
@@ -794,6 +939,10 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
     if (r != BF_OK)
         return r;
     if ((r = check_not_listed(c, spec, id, err)) != BF_OK)
+        return r;
+    const char *old_tags = NULL;
+    bool tagged = resource_tags_field(spec) >= 0;
+    if (tagged && (r = tags_stored(c, a, spec, id, &old_tags, err)) != BF_OK)
         return r;
     db_stmt *s;
     if ((r = sq_stmt_get(c, sq_shape_key(K_DELETE, spec, 0, 0), build_delete, spec, &s, err)) !=
@@ -813,13 +962,26 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
     }
     if (db_changes(c->db) == 0)
         return version_failure(c, spec, id, expected, err);
-    return BF_OK;
+    return tagged ? tags_sync(c, spec, id, old_tags, NULL, err) : BF_OK;
+}
+
+/* A deleted record's old tags are read into an arena of their own: the
+ * interface takes none. */
+static bf_result delete_with_arena(store *st, const resource_spec *spec, const char *id,
+                                   int64_t expected, bf_error *err)
+{
+    arena *a = arena_new(1024);
+    if (a == NULL)
+        return BF_ERR_NOMEM;
+    bf_result r = delete_in_tx(st, a, spec, id, expected, err);
+    arena_free(a);
+    return r;
 }
 
 bf_result store_record_delete(store *st, const resource_spec *spec, const char *id,
                               int64_t expected_version, bf_error *err)
 {
-    IN_TRANSACTION(st, err, delete_in_tx(st, spec, id, expected_version, err));
+    IN_TRANSACTION(st, err, delete_with_arena(st, spec, id, expected_version, err));
 }
 
 static bf_result set_where_in_tx(store *st, const resource_spec *spec, const char *set_field,

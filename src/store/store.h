@@ -296,6 +296,17 @@ typedef struct list_filter {
 #define LIST_MAX_LIMIT 200
 #define LIST_SORT_CREATED (-1)
 
+/* ?tag=: a record matches a group when it carries any of its tags (given
+ * comma-separated), and the query when it matches every group (?tag= given
+ * again). */
+#define LIST_TAG_GROUPS 4
+#define LIST_TAGS_PER_GROUP 8
+
+typedef struct list_tag_group {
+    const char *tags[LIST_TAGS_PER_GROUP];
+    size_t n; /* 1..LIST_TAGS_PER_GROUP */
+} list_tag_group;
+
 typedef struct list_query {
     const resource_spec *spec;
     list_filter filters[LIST_MAX_FILTERS];
@@ -314,6 +325,9 @@ typedef struct list_query {
      * since before a moment (stalled). NULL: no such filter. */
     const char *team_id;
     const char *stage_before;
+    /* Resources with tags (FIELD_TAGS): the groups of ?tag= (none: no filter). */
+    list_tag_group tag_groups[LIST_TAG_GROUPS];
+    size_t ntag_groups;
 } list_query;
 
 typedef struct record_page {
@@ -325,6 +339,28 @@ typedef struct record_page {
 /* Lists records matching q, in its order, at most q->limit of them. */
 bf_result store_record_list(store *st, arena *a, const list_query *q, record_page *out,
                             bf_error *err);
+
+/* ---- tags (migration 32) ----------------------------------------------------------- */
+
+/* A tag and how many records carry it. */
+typedef struct tag_count {
+    const char *tag;
+    int64_t records;
+} tag_count;
+
+/* The most tags store_tag_counts answers, and the most rows of record_tags
+ * it walks for a viewer who does not see every record. */
+#define STORE_TAGS_MAX 1000
+#define STORE_TAG_WALK 50000
+
+/* The tags that records of spec carry, of the records who sees, with how
+ * many records each, by tag (in the arena). An admin's (who NULL or an
+ * admin) are counted as the tags are written (tag_counts). Anyone else's are
+ * counted over the first STORE_TAG_WALK rows of record_tags of spec in the
+ * order of the tags, each record's visibility a seek; *complete is false
+ * when there were more rows (or more than STORE_TAGS_MAX tags). */
+bf_result store_tag_counts(store *st, arena *a, const viewer *who, const resource_spec *spec,
+                           tag_count **out, size_t *n, bool *complete, bf_error *err);
 
 /* One entry of an opportunity's stage history (append-only). */
 typedef struct stage_change {

@@ -380,9 +380,8 @@ class BingfaServer:
         if doc is None:
             return
         for template, item in doc["paths"].items():
-            rx = "^" + re.sub(r"\{[^}/]+\}", "[^/]+", template) + "$"
             op = item.get(method.lower())
-            if op is None or not re.match(rx, path):
+            if op is None or item not in operations_of(doc, path):
                 continue
             answer = op["responses"].get(str(status), {})
             schema = answer.get("content", {}).get("application/json", {}).get("schema")
@@ -399,12 +398,10 @@ class BingfaServer:
         doc = self.openapi() if self.token else _OPENAPI
         if doc is None:
             return None
-        templates = [(re.compile("^" + re.sub(r"\{[^}/]+\}", "[^/]+", p) + "$"), item)
-                     for p, item in doc["paths"].items()]
         missing = []
         for method, path, status in sorted(self.seen):
-            ops = [item[method.lower()] for rx, item in templates
-                   if method.lower() in item and rx.match(path)]
+            ops = [item[method.lower()] for item in operations_of(doc, path)
+                   if method.lower() in item]
             if ops and not any(str(status) in op["responses"] for op in ops):
                 missing.append("%s %s -> %d (%s)" % (method, path, status,
                                                      ops[0].get("operationId")))
@@ -562,6 +559,27 @@ class BingfaServer:
 
 _PY_TYPES = {"object": dict, "array": list, "string": str, "integer": int,
              "number": (int, float), "boolean": bool, "null": type(None)}
+
+
+def operations_of(doc, path):
+    """The path items of doc whose templates the router matches path with:
+    of those that match, the ones that match it most literally (a literal
+    segment wins over a {parameter}, as in src/http/router.c)."""
+    found = []
+    for template, item in doc["paths"].items():
+        parts, segs = template.split("/"), path.split("/")
+        if len(parts) != len(segs):
+            continue
+        literal = []
+        for p, s in zip(parts, segs):
+            param = p.startswith("{") and p.endswith("}")
+            if not param and p != s or param and not s:
+                break
+            literal.append(not param)
+        else:
+            found.append((literal, item))
+    best = max((lit for lit, _ in found), default=None)
+    return [item for lit, item in found if lit == best]
 
 
 def schema_problems(doc, schema, value, at):

@@ -246,7 +246,9 @@ class MigrationTest(unittest.TestCase):
                 "closed_at": None, "forecast_category": "pipeline", "forecast_override": None,
                 "forecast_reason": None,
                 # version 30: the name key duplicates are found by, given when the server opens
-                "name_key": "园区政务外网升级"}
+                "name_key": "园区政务外网升级",
+                # version 32: tags, none on a record from before
+                "tags": []}
         self.assertEqual(o.json, want)
         c = s.get("/api/v1/contacts/con_test0001")
         self.assertEqual(c.status, 200, c)

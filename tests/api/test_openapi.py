@@ -161,6 +161,9 @@ class OpenAPITest(ServerTestCase):
             return {"phase": "before", "text": "带名片"}
         if method == "POST" and path.endswith("/decisions/{decision}"):
             return {"answer": "yes"}
+        bulk = re.match(r"^/api/v1/(\w+)/bulk$", path)
+        if method == "POST" and bulk:  # a tag on the record of its resource
+            return {"ids": [self.ids[bulk.group(1)]], "action": "add_tag", "tags": ["文档"]}
         if method == "POST" and path.endswith("/transfer"):
             return {"owner_id": self.ids["users"], "reason": "区域调整"}
         if method == "POST" and path == "/api/v1/session":
@@ -329,7 +332,8 @@ class OpenAPITest(ServerTestCase):
         # DELETE goes last and on placeholders, so the real records stay.
         ops = [(p, m.upper()) for p, item in self.doc["paths"].items() for m in item]
         # A transfer changes the record's version: after the PATCH that sends "1".
-        ops.sort(key=lambda pm: (pm[1] == "DELETE", pm[0].endswith("/transfer")))
+        # So does a bulk action (a tag added).
+        ops.sort(key=lambda pm: (pm[1] == "DELETE", pm[0].endswith(("/transfer", "/bulk"))))
         for path, method in ops:
             with self.subTest(method=method, path=path):
                 url = self.concrete(path, real=method != "DELETE")
@@ -404,6 +408,8 @@ class OpenAPITest(ServerTestCase):
                     url += "?name=x&account_id=" + self.ids["accounts"]
                 if path.endswith("/buying-conditions"):
                     url = "/api/v1/opportunities/%s/buying-conditions" % self.project_deal
+                if path == "/api/v1/tags":  # of a resource
+                    url += "?resource=opportunities"
                 r = self.request(method, url, body=body, headers=headers)
                 if path == "/api/v1/session/password":
                     self.server.renew_admin_token()  # the change revoked the admin's tokens

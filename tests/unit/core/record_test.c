@@ -170,6 +170,47 @@ static void lists_and_times_round_trip(void **state)
     assert_string_equal(f->err.field, "contacts");
 }
 
+/* Tags are trimmed and kept once, in the order given; a tag is 1 to 20
+ * characters without a comma or a control character, and a record holds at
+ * most 20: anything else names the field. */
+static void tags_are_trimmed_kept_once_and_checked(void **state)
+{
+    fixture *f = *state;
+    record *rec;
+    assert_int_equal(parse(f, &resource_opportunities,
+                           "{\"tags\":[\" 重点客户 "
+                           "\",\"Q4\",\"重点客户\",\"二十个字二十个字二十个字二十个字二十个\"]}",
+                           RECORD_PATCH, &rec),
+                     BF_OK);
+    assert_string_equal(record_text(rec, "tags"),
+                        "[\"重点客户\",\"Q4\",\"二十个字二十个字二十个字二十个字二十个\"]");
+    assert_int_equal(
+        parse(f, &resource_accounts, "{\"name\":\"x\",\"tags\":[]}", RECORD_CREATE, &rec), BF_OK);
+    assert_string_equal(record_text(rec, "tags"), "[]");
+    static const struct {
+        const char *body, *code;
+    } bad[] = {
+        {"{\"tags\":[\"二十一个字二十一个字二十一个字二十一个字二\"]}", "too_long"},
+        {"{\"tags\":[\"a,b\"]}", "invalid_value"},
+        {"{\"tags\":[\"a\\tb\"]}", "invalid_value"},
+        {"{\"tags\":[\"   \"]}", "required"},
+        {"{\"tags\":[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\",\"11\",\"12\","
+         "\"13\","
+         "\"14\",\"15\",\"16\",\"17\",\"18\",\"19\",\"20\",\"21\"]}",
+         "too_many"},
+        {"{\"tags\":\"重点\"}", "wrong_type"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_int_equal(parse(f, &resource_contacts, bad[i].body, RECORD_PATCH, NULL),
+                         BF_ERR_INVALID);
+        assert_string_equal(f->err.field, "tags");
+        assert_string_equal(f->err.code, bad[i].code);
+    }
+    assert_int_equal(resource_tags_field(&resource_activities),
+                     resource_field_index(&resource_activities, "tags"));
+    assert_int_equal(resource_tags_field(&resource_users), -1);
+}
+
 static bool hide_margin(const field_spec *f, const void *ctx)
 {
     return strcmp(f->name, (const char *)ctx) == 0;
@@ -231,6 +272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(stage_is_create_only_and_probability_derived, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(lists_and_times_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(tags_are_trimmed_kept_once_and_checked, setup, teardown),
         cmocka_unit_test_setup_teardown(written_json_is_the_objects_text, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -116,6 +119,52 @@ static void an_empty_answer_has_no_body(void **state)
     assert_int_equal(req.out.len, 0);
 }
 
+/* A descriptor of a new temporary file holding text. */
+static int file_holding(const char *text)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0 && fflush(f) == 0, 1);
+    int fd = dup(fileno(f));
+    fclose(f);
+    assert_true(fd >= 0);
+    return fd;
+}
+
+/* An answer sent from a file (an export): in process, the caller copies it
+ * from the request; a later answer replaces it, and the file is closed then,
+ * or when the request's arena is freed. */
+static void a_file_answer_is_copied_and_closed(void **state)
+{
+    (void)state;
+    arena *own = arena_new(0);
+    assert_non_null(own);
+    http_local local = {0};
+    http_request req = {.arena = own, .status = 500, .local = &local, .file_fd = -1};
+    buf_init(&req.out, own, 1 << 20);
+    int fd = file_holding("名,额\r\n");
+    http_respond_file(&req, 200, "text/csv; charset=utf-8", fd, strlen("名,额\r\n"));
+    assert_true(req.has_file);
+    assert_int_equal(req.status, 200);
+    assert_string_equal(req.content_type, "text/csv; charset=utf-8");
+    assert_int_equal(req.out.len, 0);
+    FILE *out = tmpfile();
+    assert_non_null(out);
+    assert_true(http_copy_file(&req, out));
+    char got[32] = "";
+    rewind(out);
+    assert_int_equal(fread(got, 1, sizeof(got) - 1, out), strlen("名,额\r\n"));
+    assert_string_equal(got, "名,额\r\n");
+    fclose(out);
+    http_respond_json(&req, 422, json_object());
+    assert_false(req.has_file);
+    assert_int_equal(fcntl(fd, F_GETFD), -1); /* closed */
+    fd = file_holding("x");
+    http_respond_file(&req, 200, "text/csv", fd, 1);
+    arena_free(own);
+    assert_int_equal(fcntl(fd, F_GETFD), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -124,6 +173,7 @@ int main(void)
         cmocka_unit_test(bytes_that_are_not_utf8_become_question_marks),
         cmocka_unit_test(no_value_answers_out_of_memory),
         cmocka_unit_test(an_empty_answer_has_no_body),
+        cmocka_unit_test(a_file_answer_is_copied_and_closed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

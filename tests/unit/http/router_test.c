@@ -19,6 +19,8 @@ static const http_route routes[] = {
     {"PATCH", "/api/v1/accounts/{id}", "patch"},
     {"DELETE", "/api/v1/accounts/{id}", "delete"},
     {"POST", "/api/v1/accounts/{id}/transfer", "transfer"},
+    {"GET", "/api/v1/accounts/export", "export"},
+    {"POST", "/api/v1/accounts/bulk", "bulk"},
     {"PUT", "/api/v1/opportunities/{id}/team/{user}", "member"},
     {"GET", "/a/{p1}/{p2}/{p3}/{p4}", "four"},
     {"GET", "/b/{p1}/{p2}/{p3}/{p4}/{p5}", "five"},
@@ -155,6 +157,28 @@ static void a_known_path_with_another_method_lists_the_allowed_ones(void **state
     assert_string_equal(res.allow, "GET");
 }
 
+/* A literal segment wins over a parameter: /accounts/export is the export's
+ * path alone, whatever the method, and /accounts/bulk the bulk action's. */
+static void a_literal_segment_wins_over_a_parameter(void **state)
+{
+    (void)state;
+    result res = route_path("GET", "/api/v1/accounts/export");
+    assert_int_equal(res.r, BF_OK);
+    assert_string_equal(res.target, "export");
+    res = route_path("POST", "/api/v1/accounts/bulk");
+    assert_int_equal(res.r, BF_OK);
+    assert_string_equal(res.target, "bulk");
+    res = route_path("PATCH", "/api/v1/accounts/export");
+    assert_int_equal(res.r, BF_ERR_METHOD);
+    assert_string_equal(res.allow, "GET");
+    res = route_path("GET", "/api/v1/accounts/bulk");
+    assert_int_equal(res.r, BF_ERR_METHOD);
+    assert_string_equal(res.allow, "POST");
+    res = route_path("PATCH", "/api/v1/accounts/acc_1");
+    assert_int_equal(res.r, BF_OK);
+    assert_string_equal(res.target, "patch");
+}
+
 static void a_short_allow_buffer_is_never_overrun(void **state)
 {
     (void)state;
@@ -280,6 +304,7 @@ int main(void)
         cmocka_unit_test(parameters_capture_whole_segments),
         cmocka_unit_test(an_unknown_path_is_not_found),
         cmocka_unit_test(a_known_path_with_another_method_lists_the_allowed_ones),
+        cmocka_unit_test(a_literal_segment_wins_over_a_parameter),
         cmocka_unit_test(a_short_allow_buffer_is_never_overrun),
         cmocka_unit_test(odd_paths_are_taken_literally),
         cmocka_unit_test(a_very_long_path_is_matched_in_full),

@@ -71,6 +71,8 @@ static const char *const growing[] = {"accounts",
                                       "targets",
                                       "calendar_feeds",
                                       "tender_dates",
+                                      "record_tags",
+                                      "tag_counts",
                                       NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
@@ -227,15 +229,21 @@ static void make_data(fixture *f, const char **opp_id, const char **acc_id)
         ids[i] = id_of(run(f, NULL, "POST", "/api/v1/users", body));
     }
     for (int i = 0; i < 6; i++) {
-        snprintf(body, sizeof(body), "{\"name\":\"客户%d\",\"owner_id\":\"%s\"}", i,
-                 ids[1 + i % 2]);
+        const char *tags = i % 2 ? "[]" : "[\"重点\",\"大单\"]";
+        snprintf(body, sizeof(body), "{\"name\":\"客户%d\",\"owner_id\":\"%s\",\"tags\":%s}", i,
+                 ids[1 + i % 2], tags);
         const char *acc = id_of(run(f, NULL, "POST", "/api/v1/accounts", body));
         snprintf(body, sizeof(body),
-                 "{\"account_id\":\"%s\",\"name\":\"项目%d\",\"amount\":%d,\"owner_id\":\"%s\"}",
-                 acc, i, 100000 * (i + 1), ids[1 + i % 2]);
+                 "{\"account_id\":\"%s\",\"name\":\"项目%d\",\"amount\":%d,\"owner_id\":\"%s\","
+                 "\"tags\":%s}",
+                 acc, i, 100000 * (i + 1), ids[1 + i % 2], tags);
         const char *opp = id_of(run(f, NULL, "POST", "/api/v1/opportunities", body));
-        snprintf(body, sizeof(body), "{\"account_id\":\"%s\",\"name\":\"联系人%d\"}", acc, i);
+        snprintf(body, sizeof(body), "{\"account_id\":\"%s\",\"name\":\"联系人%d\",\"tags\":%s}",
+                 acc, i, tags);
         run(f, NULL, "POST", "/api/v1/contacts", body);
+        snprintf(body, sizeof(body), "{\"opportunity_id\":\"%s\",\"type\":\"visit\",\"tags\":%s}",
+                 opp, tags);
+        run(f, NULL, "POST", "/api/v1/activities", body);
         if (i == 0) {
             *opp_id = opp;
             *acc_id = acc;
@@ -309,6 +317,22 @@ static const char *const reads[] = {
     "/api/v1/knowledge?q=erp%20%E5%8C%BB&status=draft",
     "/api/v1/knowledge-facets",
     "/api/v1/opportunities/{opp}/knowledge",
+    "/api/v1/opportunities?tag=重点",
+    "/api/v1/opportunities?tag=重点,风险&tag=大单&sort=-amount",
+    "/api/v1/opportunities?tag=大单&owner_id={owner}&sort=expected_close",
+    "/api/v1/accounts?tag=重点&sort=name",
+    "/api/v1/contacts?tag=重点",
+    "/api/v1/activities?tag=重点&sort=-planned_at",
+    "/api/v1/tags?resource=opportunities",
+    "/api/v1/tags?resource=accounts",
+    "/api/v1/tags?resource=contacts",
+    "/api/v1/tags?resource=activities",
+    "/api/v1/opportunities/export?tag=重点&sort=-amount",
+    "/api/v1/opportunities/export?format=xlsx&columns=name,account_id,owner_id,amount,stage",
+    "/api/v1/opportunities/export?ids={opp}",
+    "/api/v1/accounts/export?columns=name,parent_id,tags",
+    "/api/v1/contacts/export?columns=name,account_id,reports_to",
+    "/api/v1/activities/export?columns=type,opportunity_id,contacts,planned_at",
     NULL,
 };
 
@@ -551,6 +575,17 @@ static void run_writes(fixture *f, const char *opp, const char *acc, const char 
     run(f, "甲", "POST", arena_printf(f->a, "%s/primary", qurl), "{\"update_amount\":true}");
     run_version(f, "甲", "DELETE", arena_printf(f->a, "/api/v1/quotations/%s", id_of(rev)), NULL,
                 version_of(rev));
+    /* Bulk actions: tags by ids and by a list's query, a manager's transfer. */
+    run(f, "甲", "POST", "/api/v1/opportunities/bulk",
+        arena_printf(f->a, "{\"ids\":[\"%s\"],\"action\":\"add_tag\",\"tags\":[\"风险\"]}", opp));
+    run(f, "甲", "POST", "/api/v1/accounts/bulk",
+        "{\"query\":\"tag=重点\",\"action\":\"remove_tag\",\"tags\":[\"大单\"]}");
+    json_t *manager = json_object_get(run(f, "经理", "GET", "/api/v1/session", NULL), "user");
+    run(f, "经理", "POST", "/api/v1/opportunities/bulk",
+        arena_printf(f->a,
+                     "{\"query\":\"tag=风险\",\"action\":\"transfer\",\"owner_id\":\"%s\","
+                     "\"reason\":\"调整\"}",
+                     id_of(manager)));
     f->what = "admin writes";
     run(f, NULL, "POST",
         arena_printf(f->a, "/api/v1/approvals/%s/reject",
@@ -679,6 +714,67 @@ static void reads_do_not_scan_growing_tables(void **state)
            json_array_size(found), unknown);
     json_decref(found);
     assert_int_equal(unknown, 0);
+}
+
+/* Tags are read through their index: a list's ?tag= seeks record_tags by
+ * (resource, tag) — one seek per group, whatever else the list asks — and the
+ * tags in use are a range of the same index (a viewer's) or of the kept
+ * counts (an admin's), for every resource and viewer. */
+static void tags_are_read_through_their_index(void **state)
+{
+    fixture *f = *state;
+    const char *opp = NULL, *acc = NULL;
+    make_data(f, &opp, &acc);
+    const char *viewers[] = {NULL, "经理", "甲"};
+    static const char *const tag_reads[] = {
+        "/api/v1/opportunities?tag=重点",
+        "/api/v1/opportunities?tag=重点,风险&tag=大单&sort=-amount",
+        "/api/v1/opportunities?tag=大单&stalled_days=30",
+        "/api/v1/accounts?tag=重点&sort=name",
+        "/api/v1/contacts?tag=重点",
+        "/api/v1/activities?tag=重点",
+        "/api/v1/tags?resource=opportunities",
+        "/api/v1/tags?resource=accounts",
+        "/api/v1/tags?resource=contacts",
+        "/api/v1/tags?resource=activities",
+        NULL};
+    f->what = "tags";
+    for (size_t v = 0; v < 3; v++)
+        for (size_t i = 0; tag_reads[i]; i++) {
+            json_t *page = run(f, viewers[v], "GET", tag_reads[i], NULL);
+            if (strstr(tag_reads[i], "stalled") == NULL) /* none has stalled */
+                assert_true(json_array_size(json_object_get(page, "items")) > 0);
+        }
+    f->what = NULL;
+    if (test_db_postgres())
+        skip(); /* no sequential scan there is reads_do_not_scan_growing_tables' matter */
+    size_t filters = 0, counts = 0, totals = 0;
+    const char *sql;
+    json_t *what;
+    json_object_foreach(f->seen, sql, what)
+    {
+        bool select = strncmp(sql, "SELECT", 6) == 0 || strncmp(sql, "WITH", 4) == 0;
+        if (!select || (strstr(sql, "record_tags") == NULL && strstr(sql, "tag_counts") == NULL))
+            continue;
+        char *plan = plan_of(f, sql);
+        if (strstr(sql, "rt.tag IN") != NULL) {
+            filters++;
+            if (strstr(plan, "USING COVERING INDEX record_tags_by_tag (resource=? AND tag=?)") ==
+                NULL)
+                fail_msg("a tag filter does not seek (resource, tag): %s\n%s", plan, sql);
+        } else if (strstr(sql, "FROM record_tags WHERE resource") != NULL) {
+            counts++;
+            if (strstr(plan, "USING COVERING INDEX record_tags_by_tag (resource=?)") == NULL)
+                fail_msg("a viewer's tags are not a range of their index: %s\n%s", plan, sql);
+        } else if (strstr(sql, "FROM tag_counts") != NULL) {
+            totals++;
+            if (strstr(plan, "USING PRIMARY KEY (resource=?)") == NULL)
+                fail_msg("the kept counts are not read by their key: %s\n%s", plan, sql);
+        }
+    }
+    assert_true(filters >= 4);
+    assert_true(counts >= 4);
+    assert_true(totals >= 2);
 }
 
 /* What bingfa serve does before it listens takes the same time whatever the
@@ -874,6 +970,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(reads_do_not_scan_growing_tables, setup_walk_all, teardown),
         cmocka_unit_test_setup_teardown(starting_does_not_scan_growing_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(tags_are_read_through_their_index, setup, teardown),
         cmocka_unit_test_setup_teardown(lists_agree_whichever_way_they_read_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_run_in_the_plan_mode_they_ask_for, setup,
                                         teardown),

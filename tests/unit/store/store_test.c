@@ -406,6 +406,79 @@ static void lists_filter_sort_and_continue(void **state)
     assert_string_equal(f->err.field, "industry");
 }
 
+/* The names of the accounts a list with these ?tag= groups finds. */
+static const char *tagged(fixture *f, const char *const *groups, size_t ngroups)
+{
+    list_query q = {.spec = &resource_accounts,
+                    .sort_field = resource_field_index(&resource_accounts, "name"),
+                    .limit = 50};
+    for (size_t g = 0; g < ngroups; g++) {
+        list_tag_group *tg = &q.tag_groups[q.ntag_groups++];
+        for (const char *p = groups[g]; *p; p += strlen(p) + 1) /* "a\0b\0" */
+            tg->tags[tg->n++] = p;
+    }
+    record_page page;
+    assert_int_equal(store_record_list(f->st, f->a, &q, &page, &f->err), BF_OK);
+    char *out = arena_strdup(f->a, "");
+    for (size_t i = 0; i < page.n; i++)
+        out = arena_printf(f->a, "%s%s%s", out, i ? " " : "", record_text(page.items[i], "name"));
+    return out;
+}
+
+/* The tags in use among every account, "tag:count …" by tag. */
+static const char *tag_counts(fixture *f)
+{
+    tag_count *tags;
+    size_t n;
+    bool complete = false;
+    assert_int_equal(
+        store_tag_counts(f->st, f->a, NULL, &resource_accounts, &tags, &n, &complete, &f->err),
+        BF_OK);
+    assert_true(complete);
+    char *out = arena_strdup(f->a, "");
+    for (size_t i = 0; i < n; i++)
+        out = arena_printf(f->a, "%s%s%s:%lld", out, i ? " " : "", tags[i].tag,
+                           (long long)tags[i].records);
+    return out;
+}
+
+/* A record's tags filter the lists and are counted: the rows and counts
+ * follow its create, its updates, its delete, and a write rolled back
+ * leaves them as they were. */
+static void tags_follow_their_records(void **state)
+{
+    fixture *f = *state;
+    insert(f, &resource_accounts, "{\"name\":\"a\",\"tags\":[\"x\",\"y\"]}");
+    insert(f, &resource_accounts, "{\"name\":\"b\",\"tags\":[\"y\"]}");
+    record *c = make(f, &resource_accounts, "{\"name\":\"c\",\"tags\":[\"z\"]}");
+    assert_int_equal(store_record_insert(f->st, f->a, c, &f->err), BF_OK);
+    insert(f, &resource_accounts, "{\"name\":\"d\"}");
+    const char *const x[] = {"x\0"}, *const y[] = {"y\0"}, *const xz[] = {"x\0z\0"};
+    const char *const x_and_y[] = {"x\0", "y\0"};
+    assert_string_equal(tagged(f, y, 1), "a b");
+    assert_string_equal(tagged(f, xz, 1), "a c");
+    assert_string_equal(tagged(f, x_and_y, 2), "a");
+    assert_string_equal(tag_counts(f), "x:1 y:2 z:1");
+
+    record_set_text(c, "tags", "[\"y\",\"x\"]");
+    assert_int_equal(store_record_update(f->st, f->a, c, c->version, &f->err), BF_OK);
+    assert_string_equal(tagged(f, x_and_y, 2), "a c");
+    assert_string_equal(tag_counts(f), "x:2 y:3");
+
+    int64_t version = c->version;
+    assert_int_equal(store_begin(f->st, &f->err), BF_OK);
+    record_set_text(c, "tags", NULL);
+    assert_int_equal(store_record_update(f->st, f->a, c, c->version, &f->err), BF_OK);
+    store_rollback(f->st);
+    assert_string_equal(tag_counts(f), "x:2 y:3");
+    c->version = version; /* as it was: the update was rolled back */
+
+    assert_int_equal(store_record_delete(f->st, &resource_accounts, c->id, c->version, &f->err),
+                     BF_OK);
+    assert_string_equal(tagged(f, x, 1), "a");
+    assert_string_equal(tag_counts(f), "x:1 y:2");
+}
+
 /* The viewer of the user called name, as authentication finds it. */
 static const viewer *viewer_of(fixture *f, const char *name)
 {
@@ -637,6 +710,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_playbook_generation_moves_with_each_new_document, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(lists_filter_sort_and_continue, setup, teardown),
+        cmocka_unit_test_setup_teardown(tags_follow_their_records, setup, teardown),
         cmocka_unit_test_setup_teardown(each_role_sees_its_own_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(a_sharing_team_sees_its_deals, setup, teardown),
         cmocka_unit_test_setup_teardown(an_interrupt_stops_a_long_statement, setup, teardown),
