@@ -236,21 +236,19 @@ bf_result api_set_etag(api_call *call, int64_t version)
     return BF_OK;
 }
 
-/* Adds "warnings" to the record object just written into out. */
-static bf_result append_warnings(buf *out, json_t *warnings)
+/* Adds "warnings" to the record object just written into out (dumped by
+ * api_json_text: json_dumps may leave a key out when memory runs out). */
+static bf_result append_warnings(api_call *call, buf *out, json_t *warnings)
 {
-    char *text = json_dumps(warnings, JSON_COMPACT);
-    if (text == NULL || out->len == 0 || out->data[out->len - 1] != '}') {
-        free(text);
+    const char *text = api_json_text(call, warnings, JSON_COMPACT);
+    if (text == NULL || out->len == 0 || out->data[out->len - 1] != '}')
         return BF_ERR_NOMEM;
-    }
     out->len--;
     bf_result r = buf_append_str(out, ",\"warnings\":");
     if (r == BF_OK)
         r = buf_append_str(out, text);
     if (r == BF_OK)
         r = buf_append(out, "}", 1);
-    free(text);
     return r;
 }
 
@@ -266,7 +264,7 @@ bf_result api_respond_record(api_call *call, int status, const record *rec)
     buf *out = &call->req->out;
     out->len = 0;
     if (record_append_json(out, rec, api_field_hidden, call->who) != BF_OK ||
-        (call->warnings && append_warnings(out, call->warnings) != BF_OK)) {
+        (call->warnings && append_warnings(call, out, call->warnings) != BF_OK)) {
         out->len = 0;
         return BF_ERR_NOMEM;
     }

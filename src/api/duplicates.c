@@ -23,7 +23,7 @@ static bf_result matches_json(api_call *call, const resource_spec *spec, const s
             store_record_visible(call->app->store, call->who, spec, d[i].id, &visible, &call->err);
         if (r != BF_OK)
             return r;
-        json_t *m = json_pack("{s:s, s:s?, s:s?, s:b}", "why", d[i].why, "name", d[i].name, "owner",
+        json_t *m = json_pack("{s:s, s:s, s:s?, s:b}", "why", d[i].why, "name", d[i].name, "owner",
                               d[i].owner_name, "visible", visible);
         if (m == NULL || json_array_append_new(list, m) != 0)
             return BF_ERR_NOMEM;
@@ -75,10 +75,13 @@ bf_result api_duplicates_find(api_call *call, const resource_spec *spec, const c
     json_t *matches;
     if ((r = matches_json(call, spec, d, n, &matches)) != BF_OK)
         return r;
-    json_t *warning = api_keep(
-        call, json_pack("{s:s, s:s?, s:O}", "code",
-                        spec == &resource_accounts ? "duplicate_account" : "duplicate_deal", "text",
-                        warning_text(call, spec, &d[0]), "matches", matches));
+    const char *text = warning_text(call, spec, &d[0]);
+    json_t *warning =
+        text ? api_keep(call, json_pack("{s:s, s:s, s:O}", "code",
+                                        spec == &resource_accounts ? "duplicate_account"
+                                                                   : "duplicate_deal",
+                                        "text", text, "matches", matches))
+             : NULL;
     if (warning == NULL)
         return BF_ERR_NOMEM;
     *out = warning;

@@ -19,15 +19,27 @@ static const char SQL_DEAL_DUPLICATES[] =
     " WHERE o.account_id = ?1 AND o.name_key = ?2 AND o.id <> ?3"
     " ORDER BY o.created_at, o.id LIMIT 5";
 
+/* Column col copied into a; *lost set when it is not null but could not be
+ * copied (out of memory). */
+static const char *text_at(arena *a, db_stmt *s, int col, bool *lost)
+{
+    const char *t = sq_column_text(a, s, col);
+    if (t == NULL && !db_column_is_null(s, col))
+        *lost = true;
+    return t;
+}
+
 static void read_match(arena *a, db_stmt *s, void *row)
 {
     store_duplicate *d = row;
-    d->id = sq_column_text(a, s, 0);
-    d->name = sq_column_text(a, s, 1);
-    d->owner_id = sq_column_text(a, s, 2);
-    d->owner_name = sq_column_text(a, s, 3);
-    d->credit_code = sq_column_text(a, s, 4);
-    d->why = sq_column_text(a, s, 5);
+    bool lost = false;
+    d->id = text_at(a, s, 0, &lost);
+    d->name = text_at(a, s, 1, &lost);
+    d->owner_id = text_at(a, s, 2, &lost);
+    d->owner_name = text_at(a, s, 3, &lost);
+    d->credit_code = text_at(a, s, 4, &lost);
+    d->why = text_at(a, s, 5, &lost);
+    d->lost = lost;
 }
 
 static bf_result collect(store *st, arena *a, const char *sql, const char *one, const char *two,
@@ -43,8 +55,13 @@ static bf_result collect(store *st, arena *a, const char *sql, const char *one, 
     sq_bind_text(s, 3, except ? except : "");
     void *rows = NULL;
     r = sq_collect(c, s, a, sizeof(store_duplicate), read_match, "duplicates", &rows, n, err);
+    for (size_t i = 0; r == BF_OK && i < *n; i++)
+        if (((store_duplicate *)rows)[i].lost)
+            r = BF_ERR_NOMEM;
     if (r == BF_OK)
         *out = rows;
+    else
+        *n = 0;
     return r;
 }
 

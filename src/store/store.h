@@ -627,6 +627,7 @@ typedef struct store_duplicate {
     const char *owner_id, *owner_name; /* the owner's display name, else login name */
     const char *credit_code;
     const char *why; /* "name", "credit_code" or "deal_name" */
+    bool lost;       /* a column could not be copied (the store answers BF_ERR_NOMEM) */
 } store_duplicate;
 
 /* Up to five accounts, oldest first, other than except ("" or NULL: none),
