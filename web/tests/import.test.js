@@ -95,6 +95,15 @@ test('templates, columns, a dry run with an error and duplicates, then the fixed
   assert.match(csv.headers()['content-type'], /text\/csv/)
   assert.match((await csv.text()).replace(/^\uFEFF/, ''), /^客户名称\*,统一社会信用代码/)
 
+  // a header the sheet does not know, and its required column missing
+  await choose(page, 'wrong.csv', 'text/csv', Buffer.from('名称,行业\r\n某客户,医疗\r\n'))
+  await dryRun(page)
+  const head = page.locator('[data-test="err-table"] .el-table__body tr')
+  assert.deepEqual(await head.locator('[data-test="err-row"]').allInnerTexts(), ['表头', '表头'])
+  assert.deepEqual(await head.locator('[data-test="err-col"]').allInnerTexts(), ['A', ''])
+  assert.deepEqual(await head.locator('[data-test="err-reason"]').allInnerTexts(), ['未知的列：名称', '缺少必填列：客户名称'])
+  assert.equal(await head.nth(1).locator('[data-test="err-header"]').innerText(), '客户名称')
+
   // a file with an error (row 4: 员工人数) and two duplicates
   const rows = [
     '客户名称,员工人数,行业',
@@ -266,5 +275,32 @@ test('the admin imports the price list, in English', async () => {
   const products = await must(await server.api('GET', '/products?limit=200'), 200)
   assert.ok(products.items.some((p) => p.code === 'IMP-9' && p.list_price === 199990))
   assert.deepEqual(errors, [])
+  await ctx.close()
+})
+
+test('a row skipped in the dry run and created on import fails there: the 422 report, nothing written (zh, 375 px)', async () => {
+  const { ctx, page, errors } = await open(ANN, { width: 375 })
+  await page.goto(server.base + '/import?resource=accounts')
+  await page.locator('[data-test="import-kind-accounts"].is-active').waitFor()
+  // the duplicate's credit code is wrong, which only its create finds
+  const rows = ['客户名称,统一社会信用代码', '导入甲的公司（本部）,91350100M000100Y44', '导入不会写入的客户,']
+  await choose(page, 'bad-code.csv', 'text/csv', Buffer.from(rows.join('\n') + '\n'))
+  await dryRun(page)
+  assert.equal(await count(page, 'errors'), 0)
+  assert.equal(await count(page, 'skipped'), 1)
+  await act(page, 2, '新建')
+  await page.click('[data-test="import-commit"]')
+  await page.locator('[data-test="import-verdict"]', { hasText: '导入未完成' }).waitFor()
+  const err = page.locator('[data-test="err-table"] .el-table__body tr').first()
+  assert.equal(await err.locator('[data-test="err-row"]').innerText(), '2')
+  assert.equal(await err.locator('[data-test="err-col"]').innerText(), 'B')
+  assert.match(await err.locator('[data-test="err-reason"]').innerText(), /统一社会信用代码无效/)
+  assert.ok(await page.locator('[data-test="import-commit"]').isDisabled())
+  const none = await get(page, '/accounts?q=' + encodeURIComponent('导入不会写入的客户'))
+  assert.equal(none.items.length, 0, 'nothing was written')
+  await noSideScroll(page, 'the refused import')
+  await shot(page, 'import-refused-375-zh')
+  // the console's only error is the refused import's 422
+  assert.deepEqual(errors.filter((e) => !/status of 422/.test(e)), [])
   await ctx.close()
 })
