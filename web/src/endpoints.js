@@ -286,6 +286,30 @@ export const approvals = {
   saveRules: (body) => api.put('/settings/approvals', body),
 }
 
+// The spreadsheet import (导入), docs/import.md: what the caller may import
+// and each sheet's columns, the templates, and the import itself (the file as
+// the body; a dry run writes nothing).
+export const imports = {
+  // {items: [{resource, title, title_en, allowed, columns: [{header, header_en,
+  // field, kind, required, example, help, help_en, choices: [{zh, en}]}]}]}
+  list: () => api.get('/imports'),
+  // the template as a download (a plain link, the session cookie reads it); format xlsx | csv
+  templateUrl: (resource, format, lang) => withQuery(`/api/v1/imports/${id(resource)}/template`, { format, lang }),
+  // file: a File or Blob; query {dry_run, duplicates: skip|merge|create,
+  // decisions: "3:merge,7:create", lang}: the report; a commit with errors
+  // throws ApiError 422 import_invalid whose body carries the report
+  run: (resource, file, query) => upload(withQuery(`/imports/${id(resource)}`, query), file),
+}
+
+// Duplicates (撞单) asked while a form is filled in: {warnings: [{code, text,
+// matches: [{why, name, owner, visible, id (only when visible)}]}]}.
+export const duplicates = {
+  // query {name, credit_code, except}
+  accounts: (query) => api.get(withQuery('/duplicates/accounts', query)),
+  // query {account_id, name, except}
+  opportunities: (query) => api.get(withQuery('/duplicates/opportunities', query)),
+}
+
 // The API's own description: the declared bodies the forms take their limits
 // and choices from (see schemas.js).
 export const meta = {

@@ -18,6 +18,7 @@ const routes = [
   { path: '/knowledge/:id', name: 'knowledge-entry', component: () => import('./components/KnowledgeEntry.vue'), props: true },
   // internal staff only: partners and implementation have no reports
   { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue'), meta: { staff: true } },
+  { path: '/import', name: 'import', component: () => import('./views/ImportView.vue') },
   { path: '/approvals', name: 'approvals', component: () => import('./views/ApprovalInbox.vue') },
   { path: '/admin', name: 'admin', component: () => import('./views/AdminView.vue') },
   { path: '/:rest(.*)*', redirect: '/' },
