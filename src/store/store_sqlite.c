@@ -1319,7 +1319,16 @@ static bf_result migrate_step(conn *c, int target, int *current, bool *applied, 
                        *current, latest);
     if (*current >= target)
         return BF_OK;
-    int v = *current + 1;
+    /* The next version written: numbers may leave gaps (a version kept for
+     * a change made elsewhere), never go back. */
+    int v = 0;
+    for (size_t i = 0; store_migration_files[i].name != NULL; i++) {
+        int w = migration_version(store_migration_files[i].name);
+        if (w > *current && (v == 0 || w < v))
+            v = w;
+    }
+    if (v == 0 || v > target)
+        return BF_OK;
     const embedded_file *files = migrations_of(c), *m = NULL;
     for (size_t i = 0; files[i].name != NULL; i++)
         if (migration_version(files[i].name) == v)
@@ -1345,8 +1354,8 @@ static bf_result migrate(store *st, conn *c, bf_error *err)
     int latest = store_schema_latest();
     int target =
         st->opt.migrate_to > 0 && st->opt.migrate_to < latest ? st->opt.migrate_to : latest;
+    int current = 0;
     for (bool applied = true; applied;) {
-        int current = 0;
         if (db_begin(c->db) != DB_OK)
             return sq_db_error(err, c->db, DB_ERROR, "migrations");
         bf_result r = migrate_step(c, target, &current, &applied, err);
@@ -1358,7 +1367,8 @@ static bf_result migrate(store *st, conn *c, bf_error *err)
             return r;
         }
     }
-    st->schema_version = target;
+    /* Below target when the versions after the database's stop short of it. */
+    st->schema_version = current < target ? current : target;
     return BF_OK;
 }
 
