@@ -404,6 +404,18 @@ static bf_result tender_check(api_call *call, json_t *in, json_t **out)
     return tender_validate(in, out, &call->err);
 }
 
+/* The tender's key dates are kept apart, for the notifications of those near. */
+static bf_result tender_saved(api_call *call, const record *opp)
+{
+    stored_form sf;
+    bf_result r = store_form_get(call->app->store, call->arena, "opportunity", opp->id, "tender",
+                                 &sf, &call->err);
+    json_t *form = r == BF_OK && sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    if (r == BF_OK && sf.data && form == NULL)
+        r = BF_ERR_NOMEM;
+    return r == BF_OK ? api_notify_tender_saved(call, opp, form) : r;
+}
+
 static bf_result tender_eval(api_call *call, record *opp, json_t *form, json_t **result)
 {
     (void)call;
@@ -525,6 +537,7 @@ const api_form api_forms[] = {
                 "with the procurement advice and the bid simulation of its scheme",
      .validate = tender_check,
      .evaluate = tender_eval,
+     .after_save = tender_saved,
      .redact = tender_redact},
     {.name = "profile",
      .owner = &resource_accounts,

@@ -34,6 +34,9 @@ int cli_import(int argc, char **argv);
 /* bingfa knowledge import|export: the knowledge base as JSON. */
 int cli_knowledge(int argc, char **argv);
 
+/* bingfa notify run --db DB [--now TIME]: the notifications' periodic job once */
+int cli_notify(int argc, char **argv);
+
 /* bingfa user add|passwd …: users and their passwords */
 int cli_user(int argc, char **argv);
 

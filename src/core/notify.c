@@ -372,3 +372,82 @@ bool notify_china_day_start(const char *day, char *out, size_t cap)
     text_format_utc(t - CHINA_OFFSET, out, cap);
     return true;
 }
+
+/* ---- the setting ------------------------------------------------------------------------- */
+
+static const schema settings_members[] = {
+    {.name = "public_url",
+     .kind = SCHEMA_TEXT,
+     .max = 200,
+     .doc = "The web app's address (https://bingfa.example.com) that robots' messages link to; "
+            "none: no links"},
+    {.name = "stalled_days",
+     .kind = SCHEMA_INT,
+     .min = 1,
+     .max = 365,
+     .def = "30",
+     .doc = "Days in one stage after which a deal is stalled and its owner told"},
+    {.name = "tender_days",
+     .kind = SCHEMA_INT,
+     .min = 0,
+     .max = 60,
+     .def = "3",
+     .doc = "How many days ahead a tender's key date is told to the deal's owner (0: on the day)"},
+    {0},
+};
+
+const schema notify_settings_schema = {.name = "NotificationSettings",
+                                       .kind = SCHEMA_OBJECT,
+                                       .members = settings_members,
+                                       .doc = "What the notifications link to and when they fall "
+                                              "due"};
+
+json_t *notify_default_settings(void)
+{
+    return json_pack("{s:i, s:i}", "stalled_days", 30, "tender_days", 3);
+}
+
+bool notify_url_valid(const char *url)
+{
+    if (url == NULL || (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0))
+        return false;
+    const char *host = url + (url[4] == 's' ? 8 : 7);
+    if (*host == '\0' || *host == '/')
+        return false;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        if (*p <= 0x20 || *p >= 0x7F || strchr("\"'<>()[]{}`\\|^", *p) != NULL)
+            return false;
+    return true;
+}
+
+bf_result notify_settings_validate(json_t *v, bf_error *err)
+{
+    json_t *norm;
+    bf_result r = schema_check(&notify_settings_schema, v, &norm, err);
+    const char *url = json_string_value(json_object_get(norm, "public_url"));
+    if (r == BF_OK && url != NULL && !notify_url_valid(url))
+        r = bf_fail(err, BF_ERR_INVALID, "invalid_value", "public_url",
+                    "public_url must be the web app's http:// or https:// address, such as "
+                    "https://bingfa.example.com");
+    json_decref(norm);
+    return r;
+}
+
+void notify_settings_read(const json_t *v, notify_settings *out)
+{
+    json_t *url = json_object_get(v, "public_url");
+    json_t *stalled = json_object_get(v, "stalled_days");
+    json_t *tender = json_object_get(v, "tender_days");
+    out->public_url = notify_url_valid(json_string_value(url)) ? json_string_value(url) : NULL;
+    out->public_url_len = out->public_url ? (int)strlen(out->public_url) : 0;
+    while (out->public_url_len > 0 && out->public_url[out->public_url_len - 1] == '/')
+        out->public_url_len--;
+    out->stalled_days = json_is_integer(stalled) && json_integer_value(stalled) >= 1 &&
+                                json_integer_value(stalled) <= 365
+                            ? (int)json_integer_value(stalled)
+                            : 30;
+    out->tender_days = json_is_integer(tender) && json_integer_value(tender) >= 0 &&
+                               json_integer_value(tender) <= 60
+                           ? (int)json_integer_value(tender)
+                           : 3;
+}

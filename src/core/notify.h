@@ -16,6 +16,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/result.h"
+#include "core/schema.h"
 
 /* The kinds of events, NULL-ended: approval_waiting (an approval the user
  * may decide waits), gate_refused (an approval to pass a gate or to close
@@ -112,5 +113,28 @@ void notify_china_day(time_t t, int days, char *out, size_t cap);
  * "YYYY-MM-DDTHH:MM:SSZ" (the day before, 16:00Z); false when day is not a
  * date. out holds at least 21 bytes. */
 bool notify_china_day_start(const char *day, char *out, size_t cap);
+
+/* The setting "notifications" (an admin's): public_url, the web app's
+ * address that robots' messages link to (none: no links); stalled_days, the
+ * days in one stage after which a deal is stalled (30, as the stalled
+ * report); tender_days, how many days ahead a tender's key date is told
+ * (3). Its declared body, its default (a new reference), its check (err
+ * names the field) and its values (defaults for what it leaves out;
+ * public_url borrowed from v, without a trailing '/', its length in
+ * public_url_len). */
+typedef struct notify_settings {
+    const char *public_url; /* or NULL */
+    int public_url_len;
+    int stalled_days, tender_days;
+} notify_settings;
+extern const schema notify_settings_schema;
+json_t *notify_default_settings(void);
+bf_result notify_settings_validate(json_t *v, bf_error *err);
+void notify_settings_read(const json_t *v, notify_settings *out);
+
+/* Whether url is an http:// or https:// address without white space, quotes
+ * or the characters Markdown gives a meaning to (a link made of it cannot
+ * break out of its place in a message). */
+bool notify_url_valid(const char *url);
 
 #endif
