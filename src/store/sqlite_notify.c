@@ -540,11 +540,28 @@ static bf_result claim_in_tx(store *st, arena *ar, const char *now, const char *
     return BF_OK;
 }
 
+static const char SQL_DELIVERY_ANY_DUE[] =
+    "SELECT 1 FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?1 "
+    "LIMIT 1";
+
 bf_result store_delivery_claim(store *st, arena *ar, const char *now, const char *lease_until,
                                int limit, webhook_delivery **out, size_t *n, bf_error *err)
 {
     *out = NULL;
     *n = 0;
+    /* A sender asks every second: a read, and a write only when one is due. */
+    conn *c;
+    db_stmt *s;
+    bf_result r = sq_prepare(st, SQL_DELIVERY_ANY_DUE, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    sq_bind_text(s, 1, now);
+    int rc = db_step(s);
+    db_reset(s);
+    if (rc == DB_DONE)
+        return BF_OK;
+    if (rc != DB_ROW)
+        return sq_db_error(err, c->db, rc, "deliveries");
     IN_TRANSACTION(st, err, claim_in_tx(st, ar, now, lease_until, limit, out, n, err));
 }
 
