@@ -300,8 +300,8 @@ static void *job_main(void *ctx)
 static void deliver(notify_service *s, const webhook_delivery *d)
 {
     char why[300] = "", now[32], next[40];
-    bool ok = false;
-    if (!d->enabled && strcmp(d->kind, "test") != 0) {
+    bool ok = false, disabled = !d->enabled && strcmp(d->kind, "test") != 0;
+    if (disabled) {
         snprintf(why, sizeof(why), "the webhook is disabled");
     } else {
         struct timespec ts;
@@ -324,7 +324,7 @@ static void deliver(notify_service *s, const webhook_delivery *d)
             return; /* cut short by the stop: due again once its lease is over */
     }
     time_t t = time(NULL);
-    int wait = ok ? 0 : notify_backoff_wait(&s->backoff, (int)d->attempts);
+    int wait = ok ? 0 : disabled ? -1 : notify_backoff_wait(&s->backoff, (int)d->attempts);
     store_now(now, sizeof(now));
     format_time(t + wait, next, sizeof(next));
     bf_error err = {0};

@@ -464,6 +464,24 @@ class NotificationsTest(ServerTestCase):
                          (4, "HTTP 503", None))
         self.assertEqual(len(self.receiver.at("/down")), 4)
 
+    def test_a_robot_disabled_meanwhile_is_sent_nothing_more(self):
+        self.receiver.behaviours["/off"] = lambda n: (500, {}, 0)
+        hook = self.webhook("/off")
+        self.ask(self.deal())
+        self.receiver.wait_for("/off")
+        r = self.request("PUT", "/api/v1/webhooks/" + hook["id"],
+                         body={"name": hook["name"], "kind": "wecom", "url": hook["url"],
+                               "events": hook["events"], "enabled": False},
+                         headers={"If-Match": '"%d"' % hook["version"]})
+        self.assertEqual(r.status, 200, r)
+        gone = self.wait_delivery(hook, "failed")
+        self.assertEqual((gone["last_error"], gone["attempts"]), ("the webhook is disabled", 2))
+        self.assertEqual(len(self.receiver.at("/off")), 1)
+        # Nothing new is queued for it.
+        self.ask(self.deal())
+        time.sleep(1.5)
+        self.assertEqual(len(self.deliveries(hook)), 1)
+
     def test_a_slow_robot_never_holds_a_request(self):
         self.receiver.behaviours["/slow"] = lambda n: (200, {"errcode": 0}, 4)
         self.webhook("/slow")
