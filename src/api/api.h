@@ -305,7 +305,7 @@ extern const schema body_login, body_password_change, body_password_set, body_de
     body_approval_request, body_approval_decision, body_approval_rejection, body_activity_tick,
     body_activity_item, body_quotation_status, body_quotation_primary, body_template,
     body_document_preview, body_document_change, body_document_save, body_handover,
-    body_handover_ack, body_forecast_choice, body_target, body_bulk;
+    body_handover_ack, body_forecast_choice, body_target, body_bulk, body_webhook;
 
 /* The most records one bulk action changes (by ids, or found by a query). */
 #define API_BULK_MAX 500
@@ -328,7 +328,9 @@ extern const schema response_any, response_health, response_session, response_au
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
     response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
     response_duplicates, response_import_sheets, response_import_template, response_import_report,
-    response_calendar_feed, response_tag_counts, response_bulk;
+    response_calendar_feed, response_tag_counts, response_bulk, response_notification,
+    response_notification_page, response_notification_count, response_notifications_read,
+    response_webhook, response_webhook_list, response_delivery, response_delivery_list;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -801,6 +803,92 @@ extern const resource_hooks partner_hooks;
 extern const resource_hooks product_hooks;
 extern const resource_hooks user_hooks;
 extern const resource_hooks view_hooks;
+
+/* ---- notifications (notify.c, webhooks.c, notify_job.c; docs/notifications.md) ---- */
+
+struct notify_settings;
+struct notify_message;
+
+/* The setting "notifications": links and when events fall due. */
+extern const api_setting api_setting_notifications;
+
+/* Its values, defaults for what it leaves out (borrowed from the call). */
+bf_result api_notify_settings(api_call *call, struct notify_settings *out);
+
+/* An event: what it is, its deal (id, name, owner; NULL for none), what it is
+ * about (record_type, record_id), the China day it belongs to (NULL:
+ * today) and what tells it apart from others of that record and day
+ * (NULL: nothing), its facts (borrowed; a JSON object or NULL). */
+typedef struct notify_event {
+    const char *kind;
+    const char *opportunity_id, *deal_name, *deal_owner_id; /* its deal, or NULL */
+    const char *record_type, *record_id;
+    const char *day, *part;
+    json_t *params;
+    bool inbox_only; /* not told to the robots */
+} notify_event;
+
+/* Writes ev into the inboxes of users[0..n) — but the caller's own, and
+ * each once — unless it is there already, and queues it for the robots
+ * whose webhooks take it (once per webhook and event), in the caller's
+ * transaction; *added (may be NULL) grows by the notifications written. */
+bf_result api_notify(api_call *call, const notify_event *ev, const char *const *users, size_t n,
+                     size_t *added);
+
+/* The link a robot's message about kind gives, or NULL without the
+ * setting's public_url (in the call's arena). */
+const char *api_notify_link(api_call *call, const struct notify_settings *s, const char *kind,
+                            const char *opportunity_id);
+
+/* Queues the message m to webhook w as the event (kind, event_key). */
+bf_result api_notify_queue(api_call *call, const webhook *w, const char *kind,
+                           const char *event_key, const struct notify_message *m);
+
+/* The events of the app, in the caller's transaction: the approval p waits
+ * at its level (opp: its deal, or NULL to read it); p was refused, with the
+ * approver's comment; the won deal opp was handed over to the
+ * implementation members of its team (only_user: to that member alone,
+ * added since). */
+bf_result api_notify_approval_waiting(api_call *call, const record *opp, const approval *p);
+bf_result api_notify_approval_refused(api_call *call, const record *opp, const approval *p,
+                                      const char *comment);
+bf_result api_notify_handover(api_call *call, const record *opp, const char *only_user);
+
+/* The inbox's handlers. */
+bf_result notifications_list(api_call *call, const struct api_route *route);
+bf_result notifications_count(api_call *call, const struct api_route *route);
+bf_result notification_read(api_call *call, const struct api_route *route);
+bf_result notifications_read_all(api_call *call, const struct api_route *route);
+
+/* The webhooks' handlers (an admin's). */
+bf_result webhooks_list(api_call *call, const struct api_route *route);
+bf_result webhook_create(api_call *call, const struct api_route *route);
+bf_result webhook_get(api_call *call, const struct api_route *route);
+bf_result webhook_put(api_call *call, const struct api_route *route);
+bf_result webhook_delete(api_call *call, const struct api_route *route);
+bf_result webhook_test(api_call *call, const struct api_route *route);
+bf_result webhook_deliveries(api_call *call, const struct api_route *route);
+
+/* The periodic job (notify_job.c): finds the deals stalled since its last
+ * run, the visits planned tomorrow and the tenders' key dates near, as of
+ * now (UTC text; NULL: the clock), and writes what is due; idempotent.
+ * counts[0..2] (may be NULL) get how many notifications of deal_stalled,
+ * visit_tomorrow and tender_near it wrote. */
+bf_result api_notify_run(api *app, const char *now, size_t counts[3], bf_error *err);
+
+/* The threads of `bingfa serve` that run the job every interval_s seconds
+ * (0: never) and send the outbox to the robots, retrying after backoff's
+ * waits, each attempt given timeout_s seconds. */
+typedef struct notify_service notify_service;
+typedef struct notify_service_options {
+    unsigned interval_s;
+    unsigned timeout_s;
+    const struct notify_backoff *backoff;
+} notify_service_options;
+bf_result api_notify_start(api *app, const notify_service_options *opt, notify_service **out,
+                           bf_error *err);
+/* Stops them (an attempt in flight is cut short) and frees s; NULL: nothing. */
+void api_notify_stop(notify_service *s);
 
 /* ---- the manager's reports (docs/reports.md) ---- */
 

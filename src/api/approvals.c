@@ -281,6 +281,8 @@ static bf_result request_in_tx(api_call *call, const record *opp, approval_kind 
         return r;
     if ((r = audit_step(call, "approval_request", p, NULL)) != BF_OK)
         return r;
+    if ((r = api_notify_approval_waiting(call, opp, p)) != BF_OK)
+        return r;
     if (strcmp(p->state, "approved") == 0 && after != NULL)
         return carry_out(call, p, after);
     return BF_OK;
@@ -596,6 +598,26 @@ typedef struct decide_ctx {
     record *opp;
 } decide_ctx;
 
+/* What follows a decision stored, in its transaction: who decides next, or
+ * who asked for what was refused, is told; a discount refused or withdrawn
+ * sends its quotation back to draft; the last approval carries out what is
+ * asked. */
+static bf_result after_decision(api_call *call, decide_ctx *d)
+{
+    approval *p = &d->p;
+    bf_result r = strcmp(p->state, "rejected") == 0
+                      ? api_notify_approval_refused(call, NULL, p, d->comment)
+                      : api_notify_approval_waiting(call, NULL, p);
+    if (r != BF_OK)
+        return r;
+    if (strcmp(p->kind, approval_kinds[APPROVAL_DISCOUNT]) == 0 &&
+        (strcmp(p->state, "rejected") == 0 || strcmp(p->state, "withdrawn") == 0))
+        return api_quotation_decided(
+            call, json_string_value(json_object_get(ask_of(call, p), "quotation_id")), p->id,
+            false);
+    return strcmp(p->state, "approved") == 0 ? carry_out(call, p, &d->opp) : BF_OK;
+}
+
 static bf_result decide_in_tx(api_call *call, void *ctx)
 {
     decide_ctx *d = ctx;
@@ -668,13 +690,7 @@ static bf_result decide_in_tx(api_call *call, void *ctx)
     if ((r = store_approval_update(call->app->store, p, expected, &call->err)) != BF_OK ||
         (r = audit_step(call, action, p, d->comment)) != BF_OK)
         return r;
-    /* A discount refused or withdrawn sends its quotation back to draft. */
-    if (strcmp(p->kind, approval_kinds[APPROVAL_DISCOUNT]) == 0 &&
-        (strcmp(p->state, "rejected") == 0 || strcmp(p->state, "withdrawn") == 0))
-        return api_quotation_decided(
-            call, json_string_value(json_object_get(ask_of(call, p), "quotation_id")), p->id,
-            false);
-    return strcmp(p->state, "approved") == 0 ? carry_out(call, p, &d->opp) : BF_OK;
+    return after_decision(call, d);
 }
 
 static bf_result decide(api_call *call, verdict v, const schema *body_schema)

@@ -126,6 +126,7 @@ bf_result api_require(api_call *call, access_action action)
         [ACCESS_EDIT_PLAYBOOKS] = "importing playbooks needs an admin",
         [ACCESS_EDIT_SETTINGS] = "changing settings needs a manager or an admin",
         [ACCESS_MANAGE_USERS] = "managing users, teams and partners needs an admin",
+        [ACCESS_MANAGE_WEBHOOKS] = "the group robots' webhooks are an admin's",
         [ACCESS_READ_AUDIT] = "the audit log is for the company's own staff",
         [ACCESS_READ_AUDIT_ALL] = "the whole audit log needs an admin; ask for one record",
         [ACCESS_SEE_INTERNAL] = "this is internal to the company",

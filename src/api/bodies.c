@@ -6,6 +6,7 @@
 #include "api/api.h"
 #include "core/template_catalog.h"
 #include "core/approval.h"
+#include "core/notify.h"
 
 static const schema login_members[] = {
     {.name = "name",
@@ -520,3 +521,54 @@ const schema body_handover_ack = {.name = "HandoverAcknowledgement",
                                   .kind = SCHEMA_OBJECT,
                                   .members = handover_ack_members,
                                   .doc = "Receipt of the handover package"};
+
+static const schema webhook_event = {.kind = SCHEMA_ENUM, .values = notify_kinds};
+
+static const schema webhook_members[] = {
+    {.name = "name",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = 60,
+     .doc = "What the admin calls it (华东销售群)"},
+    {.name = "kind",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = notify_robot_kinds,
+     .doc = "wecom: a 企业微信 group robot; dingtalk: a 钉钉 custom robot"},
+    {.name = "url",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .min = 1,
+     .max = 500,
+     .doc = "The robot's webhook address, its key or access token in it "
+            "(https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…, "
+            "https://oapi.dingtalk.com/robot/send?access_token=…)"},
+    {.name = "secret",
+     .kind = SCHEMA_SECRET,
+     .max = 200,
+     .doc = "DingTalk's signing secret (SEC…), never answered back: left out, the one set stays; "
+            "null or an empty text removes it"},
+    {.name = "events",
+     .kind = SCHEMA_ARRAY,
+     .max = 6,
+     .item = &webhook_event,
+     .def = "[]",
+     .doc = "The events it is sent"},
+    {.name = "team_id",
+     .kind = SCHEMA_ID,
+     .doc = "Only events about the deals of this team's people and the teams below it; left "
+            "out: every deal's"},
+    {.name = "lang",
+     .kind = SCHEMA_ENUM,
+     .values = notify_langs,
+     .def = "\"zh\"",
+     .doc = "The language of its messages"},
+    {.name = "enabled", .kind = SCHEMA_BOOL, .def = "true", .doc = "false: nothing is sent"},
+    {0},
+};
+
+const schema body_webhook = {.name = "WebhookRequest",
+                             .kind = SCHEMA_OBJECT,
+                             .members = webhook_members,
+                             .doc = "A group robot's webhook: the whole of it"};

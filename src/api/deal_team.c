@@ -115,8 +115,17 @@ typedef struct member_put_ctx {
 static bf_result put_member(api_call *call, const record *opp, void *ctx)
 {
     const member_put_ctx *m = ctx;
-    return store_member_put(call->app->store, opp->id, m->user_id, m->role, call->actor,
-                            &call->err);
+    bf_result r =
+        store_member_put(call->app->store, opp->id, m->user_id, m->role, call->actor, &call->err);
+    /* Implementation put on a won deal whose handover waits receives it. */
+    if (r != BF_OK || m->role == NULL || strcmp(m->role, "implementation") != 0 ||
+        strcmp(record_text(opp, "status"), "won") != 0)
+        return r;
+    handover h;
+    r = store_handover_get(call->app->store, call->arena, opp->id, &h, &call->err);
+    if (r == BF_ERR_NOT_FOUND)
+        return BF_OK; /* won before handovers were kept */
+    return r == BF_OK && h.acknowledged_at == NULL ? api_notify_handover(call, opp, m->user_id) : r;
 }
 
 /* PUT /opportunities/{opportunity_id}/team/{user_id} but its answer: the

@@ -313,7 +313,9 @@ bf_result opportunity_won(api_call *call, const record *opp, const playbook *pb)
     bf_result r = create_reference_case_task(call, opp, pb);
     if (r == BF_OK)
         r = api_knowledge_draft_case(call, opp);
-    return r == BF_OK ? store_handover_open(call->app->store, opp->id, &call->err) : r;
+    if (r == BF_OK)
+        r = store_handover_open(call->app->store, opp->id, &call->err);
+    return r == BF_OK ? api_notify_handover(call, opp, NULL) : r;
 }
 
 /* Whoever creates a deal for someone else stays on it. */

@@ -3,6 +3,7 @@
  * tests check the answers they see against these declarations. */
 #include "api/api.h"
 #include "core/approval.h"
+#include "core/notify.h"
 #include "core/pricing.h"
 
 #define TEXT(key)                                                                                  \
@@ -1048,3 +1049,161 @@ const schema response_bulk = {.name = "BulkResult",
                               .members = bulk_members,
                               .doc = "What a bulk action did: every record changed, or none (a "
                                      "refusal is 422 bulk_refused, listing each refused record)"};
+
+/* ---- notifications (notify.c, webhooks.c) ---- */
+
+static const schema notification_kind = {.kind = SCHEMA_ENUM, .values = notify_kinds};
+
+static const schema notification_members[] = {
+    TEXT("id"),
+    {.name = "kind",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = notify_kinds,
+     .doc = "What happened (docs/notifications.md)"},
+    {.name = "record_type",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "What it is about: approval, activity or deal"},
+    {.name = "record_id",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "Its id (null when hidden)"},
+    {.name = "opportunity_id",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "Its deal (null when none, or hidden)"},
+    {.name = "deal_name",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "The deal's name now (empty when none, or hidden)"},
+    {.name = "day",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "The China day it belongs to: a visit's, a tender date's, the day a deal became "
+            "stalled, the day of the event"},
+    OBJECT("params", "The event's facts: approval_id, approval_kind, level, levels, requested_by "
+                     "(approval_waiting); approval_id, approval_kind, decided_by, comment, stage "
+                     "(gate_refused); days, since, stage (deal_stalled); activity_id, subject, "
+                     "planned_at, date (visit_tomorrow); date_key, date, days_left (tender_near); "
+                     "empty when hidden"),
+    TEXT("created_at"),
+    TEXT_OR_NULL("read_at"),
+    BOOL("read"),
+    {.name = "hidden",
+     .kind = SCHEMA_BOOL,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "true: the recipient no longer sees its deal, so nothing of it is shown"},
+    {0}};
+
+const schema response_notification = {.name = "Notification",
+                                      .kind = SCHEMA_OBJECT,
+                                      .members = notification_members,
+                                      .doc = "An event in the user's inbox"};
+
+static const schema notification_page_members[] = {
+    LIST("items", &response_notification, "Newest first"),
+    TEXT_OR_NULL("next_cursor"),
+    INT("limit"),
+    {.name = "unread",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = INT64_MAX,
+     .doc = "How many are unread (counted up to 1000)"},
+    {0}};
+
+const schema response_notification_page = {
+    .name = "NotificationPage", .kind = SCHEMA_OBJECT, .members = notification_page_members};
+
+static const schema notification_count_members[] = {
+    {.name = "unread",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = INT64_MAX,
+     .doc = "How many of the user's notifications are unread, counted up to counted_up_to"},
+    INT("counted_up_to"),
+    {0}};
+
+const schema response_notification_count = {
+    .name = "NotificationCount", .kind = SCHEMA_OBJECT, .members = notification_count_members};
+
+static const schema notifications_read_members[] = {
+    {.name = "marked",
+     .kind = SCHEMA_INT,
+     .flags = SCHEMA_REQUIRED,
+     .max = INT64_MAX,
+     .doc = "How many were unread and are read now"},
+    INT("unread"),
+    {0}};
+
+const schema response_notifications_read = {
+    .name = "NotificationsRead", .kind = SCHEMA_OBJECT, .members = notifications_read_members};
+
+static const schema webhook_answer_members[] = {
+    TEXT("id"),
+    {.name = "version", .kind = SCHEMA_INT, .flags = SCHEMA_REQUIRED, .min = 1, .max = INT64_MAX},
+    TEXT("name"),
+    {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = notify_robot_kinds},
+    {.name = "url",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "The robot's webhook address (an admin's to read)"},
+    {.name = "secret_set",
+     .kind = SCHEMA_BOOL,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "Whether a signing secret is set (never answered itself)"},
+    LIST("events", &notification_kind, "The events it is sent"),
+    TEXT_OR_NULL("team_id"),
+    {.name = "lang", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = notify_langs},
+    BOOL("enabled"),
+    TEXT("created_at"),
+    TEXT("updated_at"),
+    TEXT_OR_NULL("updated_by"),
+    {0}};
+
+const schema response_webhook = {.name = "Webhook",
+                                 .kind = SCHEMA_OBJECT,
+                                 .members = webhook_answer_members,
+                                 .doc = "A group robot's webhook"};
+
+static const schema webhook_list_members[] = {LIST("items", &response_webhook, "Oldest first"),
+                                              {0}};
+
+const schema response_webhook_list = {
+    .name = "WebhookList", .kind = SCHEMA_OBJECT, .members = webhook_list_members};
+
+static const char *const delivery_states[] = {"queued", "retrying", "delivered", "failed", NULL};
+
+static const schema delivery_members[] = {
+    TEXT("id"),
+    {.name = "kind",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "The event it tells of, or test"},
+    {.name = "state",
+     .kind = SCHEMA_ENUM,
+     .flags = SCHEMA_REQUIRED,
+     .values = delivery_states,
+     .doc = "queued (not tried yet), retrying (failed, tried again at next_attempt_at), "
+            "delivered, failed (given up)"},
+    TEXT("created_at"),
+    INT("attempts"),
+    TEXT_OR_NULL("next_attempt_at"),
+    {.name = "last_error",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_NULLABLE,
+     .doc = "Why the last attempt failed: HTTP 500, errcode 310000: …, no answer: …"},
+    TEXT_OR_NULL("delivered_at"),
+    TEXT_OR_NULL("failed_at"),
+    {0}};
+
+const schema response_delivery = {.name = "WebhookDelivery",
+                                  .kind = SCHEMA_OBJECT,
+                                  .members = delivery_members,
+                                  .doc = "A message in a webhook's outbox"};
+
+static const schema delivery_list_members[] = {
+    LIST("items", &response_delivery, "Newest first, at most 20"), {0}};
+
+const schema response_delivery_list = {
+    .name = "WebhookDeliveryList", .kind = SCHEMA_OBJECT, .members = delivery_list_members};

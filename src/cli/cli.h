@@ -53,6 +53,9 @@ int cli_backup(int argc, char **argv);
  * brought back, atomically (docs/backup.md) */
 int cli_restore(int argc, char **argv);
 
+/* bingfa notify run --db DB [--now TIME]: the notifications' periodic job once */
+int cli_notify(int argc, char **argv);
+
 /* bingfa user add|passwd …: users and their passwords */
 int cli_user(int argc, char **argv);
 

@@ -60,6 +60,10 @@ static const char usage_tail[] =
     "                                      schema not newer than this bingfa), refused while a\n"
     "                                      server uses DB or when DB exists without --force;\n"
     "                                      all or nothing; migrations upgrade it on next open\n"
+    "  bingfa notify run --db DB [--now TIME]\n"
+    "                                      the notifications' periodic job once: stalled deals,\n"
+    "                                      visits tomorrow, tender dates near "
+    "(docs/notifications.md)\n"
     "  bingfa openapi                      print the API's OpenAPI 3.1 document (for client\n"
     "                                      generators and linters)\n"
     "  bingfa --help | --version\n";
@@ -213,6 +217,8 @@ int main(int argc, char **argv)
         return cli_user(argc - 2, argv + 2);
     if (strcmp(cmd, "token") == 0)
         return cli_token(argc - 2, argv + 2);
+    if (strcmp(cmd, "notify") == 0)
+        return cli_notify(argc - 2, argv + 2);
     if (strcmp(cmd, "api") == 0)
         return cli_api(argc - 2, argv + 2);
     if (strcmp(cmd, "import") == 0)

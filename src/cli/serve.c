@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "auth/password.h"
+#include "core/notify.h"
 #include "cli/cli.h"
 #include "http/server.h"
 
@@ -60,7 +61,15 @@ const char cli_serve_usage[] =
     "                                      (default 30; 0: no limit)\n"
     "      --aside-walk-from N             a user's list of deals picks the deals seen through\n"
     "                                      deal teams out of the sort's index once there are\n"
-    "                                      N of them (default 4000; below, one by one)\n";
+    "                                      N of them (default 4000; below, one by one)\n"
+    "      --notify-interval SECONDS       how often the notifications of stalled deals, visits\n"
+    "                                      tomorrow and tender dates near are looked for\n"
+    "                                      (default 300; 0: never, e.g. when another server of\n"
+    "                                      the database does it)\n"
+    "      --webhook-retry S1,S2,...       seconds a robot's message waits after each failed\n"
+    "                                      attempt; given up after the last (default\n"
+    "                                      60,300,1800,7200)\n"
+    "      --webhook-timeout SECONDS       how long one attempt may take (default 10)\n";
 
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
@@ -114,6 +123,8 @@ typedef struct serve_config {
     store_options sopt;
     password_cost cost;
     unsigned long hash_slots, session_hours, login_rate;
+    notify_backoff retry;          /* --webhook-retry */
+    notify_service_options notify; /* --notify-interval, --webhook-timeout */
     bool cookie_secure;
     bool help;            /* --help: print the options, serve nothing */
     char addr[64];        /* the address of --listen; hopt.address points here */
@@ -141,7 +152,9 @@ static void serve_init_config(serve_config *c)
                         .cost = PASSWORD_COST_INTERACTIVE,
                         .hash_slots = 2,
                         .session_hours = 12,
-                        .login_rate = 30};
+                        .login_rate = 30,
+                        .retry = notify_backoff_default,
+                        .notify = {.interval_s = 300, .timeout_s = 10}};
 }
 
 /* An http:// or https:// address with a host, of printable ASCII without
@@ -223,6 +236,11 @@ static int serve_parse_option(serve_config *c, const char *arg, const char *val)
         c->hash_slots = n;
     } else if (strcmp(arg, "--session-hours") == 0 && parse_uint(val, 24 * 90, &n) && n > 0) {
         c->session_hours = n;
+    } else if (strcmp(arg, "--notify-interval") == 0 && parse_uint(val, 86400, &n)) {
+        c->notify.interval_s = (unsigned)n;
+    } else if (strcmp(arg, "--webhook-timeout") == 0 && parse_uint(val, 600, &n) && n > 0) {
+        c->notify.timeout_s = (unsigned)n;
+    } else if (strcmp(arg, "--webhook-retry") == 0 && notify_backoff_parse(val, &c->retry)) {
     } else {
         cli_error("serve: bad option %s %s; see bingfa --help", arg, val);
         return 2;
@@ -290,6 +308,7 @@ static int serve_run(serve_config *c, const sigset_t *stop)
     playbook_set *playbooks = NULL;
     api *app = NULL;
     http_server *srv = NULL;
+    notify_service *notify = NULL;
     if (store_open(c->db, &c->sopt, &st, &err) != BF_OK) {
         cli_error("%s: %s", cli_db_name(c->db), err.message);
         goto done;
@@ -312,6 +331,11 @@ static int serve_run(serve_config *c, const sigset_t *stop)
         cli_error("%s", err.message);
         goto done;
     }
+    c->notify.backoff = &c->retry;
+    if (api_notify_start(app, &c->notify, &notify, &err) != BF_OK) {
+        cli_error("%s", err.message);
+        goto done;
+    }
     fprintf(stderr, "bingfa: serving %s on http://%s%s%s:%u/ (schema version %d)\n",
             cli_db_name(c->db), strchr(c->addr, ':') ? "[" : "", c->addr,
             strchr(c->addr, ':') ? "]" : "", (unsigned)http_server_port(srv),
@@ -327,6 +351,7 @@ static int serve_run(serve_config *c, const sigset_t *stop)
     status = 0;
 done:
     http_server_stop(srv, 0);
+    api_notify_stop(notify);
     api_free(app);
     store_close(st);
     playbook_set_free(playbooks);

@@ -35,6 +35,7 @@ bool access_may(access_role role, access_action action)
     case ACCESS_EDIT_PLAYBOOKS:
     case ACCESS_EDIT_APPROVAL_RULES:
     case ACCESS_MANAGE_USERS:
+    case ACCESS_MANAGE_WEBHOOKS:
     case ACCESS_READ_AUDIT_ALL:
         return role == ROLE_ADMIN;
     case ACCESS_MOVE_DEALS:

@@ -46,6 +46,7 @@ typedef enum access_action {
     ACCESS_EDIT_PLAYBOOKS,      /* import playbooks and versions: admin */
     ACCESS_EDIT_SETTINGS,       /* evaluation indicators, profile rules: M, admin */
     ACCESS_MANAGE_USERS,        /* users, teams, partner companies: admin */
+    ACCESS_MANAGE_WEBHOOKS,     /* the group robots' webhooks, the notifications' settings: admin */
     ACCESS_READ_AUDIT,          /* read the audit log of the records one sees: internal staff */
     ACCESS_READ_AUDIT_ALL,      /* the whole audit log, logins included: admin */
     ACCESS_SEE_INTERNAL,    /* internal notes, margins, competitor prices, internal deliverables */

@@ -1140,6 +1140,131 @@ typedef struct knowledge_facet_count {
 bf_result store_knowledge_facets(store *st, arena *ar, bool partner, knowledge_facet_count **out,
                                  size_t *n, bf_error *err);
 
+/* ---- notifications -------------------------------------------------------------------
+ * A user's inbox, the robots' webhooks and their outbox (migration 32,
+ * src/api/notify.c, docs/notifications.md). Texts in the arena of the read,
+ * or the caller's on write. */
+typedef struct notification {
+    const char *id; /* "ntf_…"; made on insert */
+    const char *user_id, *kind;
+    const char *opportunity_id;            /* its deal, or NULL */
+    const char *record_type, *record_id;   /* what it is about: "approval", "activity", "deal" */
+    const char *day, *part;                /* with user, kind and record: its unique key */
+    const char *params;                    /* the event's facts, a JSON object text */
+    const char *created_at, *read_at;      /* read_at NULL: unread */
+    const char *deal_name, *deal_owner_id; /* read: the deal's now (NULL when none) */
+} notification;
+
+/* Inserts n (its id and created_at made when NULL) unless its user has one
+ * with its key already; *inserted (may be NULL) says whether it did. In the
+ * caller's transaction or one of its own. */
+bf_result store_notification_add(store *st, arena *ar, notification *n, bool *inserted,
+                                 bf_error *err);
+
+/* A page of user_id's inbox, newest first: unread ones alone when unread;
+ * after (before_at, before_id) when given; *more when others follow. */
+typedef struct notification_query {
+    const char *user_id;
+    bool unread;
+    const char *before_at, *before_id;
+    int limit; /* 1..200 */
+} notification_query;
+bf_result store_notification_list(store *st, arena *ar, const notification_query *q,
+                                  notification **out, size_t *n, bool *more, bf_error *err);
+
+/* user_id's notification id; BF_ERR_NOT_FOUND when it has none such. */
+bf_result store_notification_get(store *st, arena *ar, const char *user_id, const char *id,
+                                 notification *out, bf_error *err);
+
+/* How many of user_id's notifications are unread, counted up to cap. */
+bf_result store_notification_unread(store *st, const char *user_id, int64_t cap, int64_t *out,
+                                    bf_error *err);
+
+/* Marks user_id's notification id read at `at` (or, id NULL, every one
+ * unread); *changed how many were unread. */
+bf_result store_notification_read(store *st, const char *user_id, const char *id, const char *at,
+                                  int64_t *changed, bf_error *err);
+
+/* The active users of role (in team_id when not NULL), at most 500, in
+ * the arena: who an inbox of approvals stands for. */
+bf_result store_users_of_role(store *st, arena *ar, const char *role, const char *team_id,
+                              const char ***ids, size_t *n, bf_error *err);
+
+/* A group robot's webhook, set up by an admin. */
+typedef struct webhook {
+    const char *id; /* "whk_…"; made on insert */
+    int64_t version;
+    const char *name, *kind, *url, *secret; /* kind "wecom" or "dingtalk"; secret or NULL */
+    const char *events;                     /* the kinds it is sent, a JSON array text */
+    const char *team_id;                    /* the team whose deals (its tree), or NULL: all */
+    const char *lang;                       /* "zh" or "en" */
+    bool enabled;
+    const char *created_at, *updated_at, *updated_by;
+} webhook;
+
+bf_result store_webhook_insert(store *st, arena *ar, webhook *w, bf_error *err);
+/* BF_ERR_NOT_FOUND when there is none. */
+bf_result store_webhook_get(store *st, arena *ar, const char *id, webhook *out, bf_error *err);
+/* Writes w over the stored one when its version is expected (BF_ERR_STALE
+ * otherwise); w->version becomes the new. */
+bf_result store_webhook_update(store *st, arena *ar, webhook *w, int64_t expected, bf_error *err);
+bf_result store_webhook_delete(store *st, const char *id, int64_t expected, bf_error *err);
+/* Every webhook (enabled ones alone when enabled_only), oldest first, at
+ * most 200. */
+bf_result store_webhook_list(store *st, arena *ar, bool enabled_only, webhook **out, size_t *n,
+                             bf_error *err);
+
+/* A message in the outbox of a webhook. */
+typedef struct webhook_delivery {
+    const char *id; /* "dlv_…"; made on insert */
+    const char *webhook_id, *kind, *event_key, *payload;
+    const char *created_at, *next_attempt_at, *last_error, *delivered_at, *failed_at;
+    int64_t attempts;
+    /* claimed: its webhook's now */
+    const char *robot, *url, *secret;
+    bool enabled;
+} webhook_delivery;
+
+/* Queues d, due at once, unless its webhook has its event (kind,
+ * event_key) queued already; *inserted (may be NULL) says whether it did. */
+bf_result store_delivery_add(store *st, arena *ar, webhook_delivery *d, bool *inserted,
+                             bf_error *err);
+/* The newest deliveries of a webhook, at most limit. */
+bf_result store_delivery_list(store *st, arena *ar, const char *webhook_id, int limit,
+                              webhook_delivery **out, size_t *n, bf_error *err);
+/* In one write transaction: up to limit deliveries due at now, each moved
+ * on to lease_until with one attempt more, so that no other sender takes
+ * it while this one tries; with their webhook's kind, address, secret and
+ * whether it is enabled. */
+bf_result store_delivery_claim(store *st, arena *ar, const char *now, const char *lease_until,
+                               int limit, webhook_delivery **out, size_t *n, bf_error *err);
+/* The outcome of an attempt at `at`: delivered (ok), or failed for why and
+ * due again at next_at (NULL: given up). */
+bf_result store_delivery_done(store *st, const char *id, bool ok, const char *at, const char *why,
+                              const char *next_at, bf_error *err);
+
+/* What the periodic job finds due (src/api/notify_job.c). */
+typedef enum notify_due_kind {
+    NOTIFY_DUE_STALLED, /* open deals whose stage changed in [from, until) */
+    NOTIFY_DUE_VISITS,  /* visits planned in [from, until), not done */
+    NOTIFY_DUE_TENDERS, /* key dates of open deals' tenders from `from` to `until` (days) */
+} notify_due_kind;
+
+typedef struct notify_due {
+    const char *record_id; /* the deal, the activity, the deal */
+    const char *opportunity_id, *deal_name, *deal_owner_id;
+    const char *user_id; /* who it is for: the deal's owner, the visit's */
+    const char *at;      /* the stage changed, the visit is planned, the tender date */
+    const char *detail;  /* the stage, the visit's subject, the tender date's key */
+} notify_due;
+
+/* A page of what is due, in the order of at, after (after_at, after_id,
+ * after_key: the last row of the page before; "" to begin). */
+bf_result store_notify_due(store *st, arena *ar, notify_due_kind kind, const char *from,
+                           const char *until, const char *after_at, const char *after_id,
+                           const char *after_key, int limit, notify_due **out, size_t *n,
+                           bf_error *err);
+
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
 

@@ -118,6 +118,13 @@ class OpenAPITest(ServerTestCase):
         impl = s.make_user("文档实施", role="implementation")
         cls.impl = s.auth("文档实施", role="implementation")
         cls.won_deals = [complete_handover(s, acc["id"], con["id"], impl["id"]) for _ in range(2)]
+        # A robot's webhook (told of nothing), and a notification of the
+        # admin's: the approvals asked above wait for an admin, their team
+        # having no manager.
+        cls.ids["webhooks"] = s.post("/api/v1/webhooks", {"name": "文档机器人", "kind": "wecom",
+                                                          "url": "http://127.0.0.1:9/hook"}
+                                     ).json["id"]
+        cls.ids["notifications"] = s.get("/api/v1/notifications").json["items"][0]["id"]
 
     def concrete(self, path, real=True):
         """The path with its {params} filled in."""
@@ -196,6 +203,9 @@ class OpenAPITest(ServerTestCase):
             return {"user_id": self.ids["users"], "quarter": "2026-Q4", "amount": 100}
         if method == "PUT" and path == "/api/v1/contracts/{id}":
             return {"signed_on": "2026-12-01", "milestones": []}
+        if path == "/api/v1/webhooks" and method == "POST" or \
+                path == "/api/v1/webhooks/{id}" and method == "PUT":
+            return {"name": "最小", "kind": "wecom", "url": "http://127.0.0.1:9/hook"}
         if method == "POST" and path == "/api/v1/views":
             return {"resource": "accounts", "name": "最小"}
         if method == "POST" and path == "/api/v1/products":
@@ -389,7 +399,8 @@ class OpenAPITest(ServerTestCase):
                                      headers={"Content-Type": "text/csv"})
                     self.assertEqual(r.status, 200, r)
                     continue
-                if path == "/api/v1/knowledge/{id}" and method == "PUT":
+                if path in ("/api/v1/knowledge/{id}", "/api/v1/webhooks/{id}") and \
+                        method == "PUT":
                     headers["If-Match"] = self.get(url).headers["ETag"]
                 if "/handover" in path:
                     deal = self.won_deals[1 if path.endswith("/acknowledge") else 0]

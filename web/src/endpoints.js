@@ -168,6 +168,30 @@ export const targets = {
   set: (body) => api.put('/targets', body),
 }
 
+// The user's inbox of notifications (通知): pages newest first ({items,
+// next_cursor, unread}), the unread count for the bell, one or all read.
+export const notifications = {
+  list: (query) => api.get(withQuery('/notifications', query)),
+  count: () => api.get('/notifications/count'),
+  read: (notificationId) => request('POST', `/notifications/${id(notificationId)}/read`).then((r) => r.data),
+  readAll: () => request('POST', '/notifications/read').then((r) => r.data),
+}
+
+// The group robots' webhooks (企业微信, 钉钉), an admin's: the whole of one is
+// sent on create and update (a secret left out stays); test queues a
+// message, deliveries reads what came of the newest.
+export const webhooks = {
+  list: () => api.get('/webhooks'),
+  get: (hookId) => api.get(`/webhooks/${id(hookId)}`),
+  create: (body) => api.post('/webhooks', body),
+  update: (hookId, body, version) => api.put(`/webhooks/${id(hookId)}`, body, version),
+  remove: (hookId, version) => api.del(`/webhooks/${id(hookId)}`, version),
+  test: (hookId) => request('POST', `/webhooks/${id(hookId)}/test`).then((r) => r.data),
+  deliveries: (hookId) => api.get(`/webhooks/${id(hookId)}/deliveries`),
+  settings: () => api.get('/settings/notifications'),
+  saveSettings: (body) => api.put('/settings/notifications', body),
+}
+
 export const settings = {
   evaluation: () => api.get('/settings/evaluation'),
   // {sales_see_cost, discount_levels_above: [percent, …]} (admin writes)

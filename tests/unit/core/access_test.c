@@ -37,6 +37,7 @@ static void only_managers_decide_approvals(void **state)
         assert_int_equal(access_may((access_role)i, ACCESS_EDIT_PLAYBOOKS), i == ROLE_ADMIN);
         assert_int_equal(access_may((access_role)i, ACCESS_EDIT_APPROVAL_RULES), i == ROLE_ADMIN);
         assert_int_equal(access_may((access_role)i, ACCESS_MANAGE_USERS), i == ROLE_ADMIN);
+        assert_int_equal(access_may((access_role)i, ACCESS_MANAGE_WEBHOOKS), i == ROLE_ADMIN);
         assert_int_equal(access_may((access_role)i, ACCESS_SEE_INTERNAL), i != ROLE_PARTNER);
         assert_int_equal(access_may((access_role)i, ACCESS_MOVE_DEALS),
                          i != ROLE_PARTNER && i != ROLE_IMPLEMENTATION);

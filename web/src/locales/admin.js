@@ -1,7 +1,7 @@
 export default {
   zh: {
     title: '系统管理',
-    sub: '用户、团队、渠道伙伴、销售方法导入、审批级别、价格表与文档模板',
+    sub: '用户、团队、渠道伙伴、销售方法导入、审批级别、价格表、文档模板与通知机器人',
     denied: '仅管理员可以访问此页面',
     failed: '加载失败：{msg}',
     retry: '重试',
@@ -84,7 +84,7 @@ export default {
   },
   en: {
     title: 'Administration',
-    sub: 'Users, teams, channel partners, playbook import, approval levels, the price list and the document templates',
+    sub: 'Users, teams, channel partners, playbook import, approval levels, the price list, the document templates and the group robots',
     denied: 'Only administrators may open this page',
     failed: 'Could not load: {msg}',
     retry: 'Retry',
