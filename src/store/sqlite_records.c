@@ -693,6 +693,8 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
     db_reset(s);
     if (rc != DB_DONE)
         return sq_constraint_error(err, c, rc, "insert");
+    if ((r = sq_search_keep(st, c, a, rec->spec, rec->id, err)) != BF_OK)
+        return r;
     if (rec->spec != &resource_opportunities)
         return BF_OK;
     if ((r = totals_add_deal(c, rec, err)) != BF_OK)
@@ -777,7 +779,9 @@ static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected
         return version_failure(c, rec->spec, rec->id, expected, err);
     rec->version = expected + 1;
     rec->updated_at = arena_strdup(a, now);
-    return rec->updated_at ? BF_OK : BF_ERR_NOMEM;
+    if (rec->updated_at == NULL)
+        return BF_ERR_NOMEM;
+    return sq_search_keep(st, c, a, rec->spec, rec->id, err);
 }
 
 bf_result store_record_update(store *st, arena *a, record *rec, int64_t expected_version,
@@ -813,7 +817,7 @@ static bf_result delete_in_tx(store *st, const resource_spec *spec, const char *
     }
     if (db_changes(c->db) == 0)
         return version_failure(c, spec, id, expected, err);
-    return BF_OK;
+    return sq_search_forget(st, c, spec, id, err);
 }
 
 bf_result store_record_delete(store *st, const resource_spec *spec, const char *id,
