@@ -315,7 +315,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_contract, response_contract_list, response_document_data, response_template,
     response_template_list, response_document_preview, response_document, response_document_list,
     response_handover, response_handover_list, response_knowledge_entry, response_knowledge_list,
-    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions;
+    response_knowledge_versions, response_knowledge_facets, response_knowledge_suggestions,
+    response_search;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -637,6 +638,9 @@ bf_result knowledge_retire(api_call *call, const struct api_route *route);
 bf_result knowledge_versions(api_call *call, const struct api_route *route);
 bf_result knowledge_facet_list(api_call *call, const struct api_route *route);
 bf_result knowledge_for_deal(api_call *call, const struct api_route *route);
+
+/* The global search (search.c). */
+bf_result search_get(api_call *call, const struct api_route *route);
 
 /* Writes body (checked against knowledge_body_schema and its kind's
  * detail) as a new entry by the call's actor — a draft unless it says its

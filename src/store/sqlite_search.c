@@ -534,54 +534,65 @@ static bf_result leading_gram(store *st, arena *a, const search_query *q, const 
     return BF_OK;
 }
 
-bf_result store_search(store *st, arena *ar, const search_query *q, search_kind kind,
-                       search_hit **out, size_t *n, bf_error *err)
+/* The records of one kind, the statement led by gram. */
+static bf_result search_kind_read(conn *c, arena *ar, const search_query *q, search_shape *sh,
+                                  const char *gram, bool exact, const char *const *patterns,
+                                  search_found *out, bf_error *err)
 {
-    BF_ASSERT(q->npieces >= 1 && q->npieces <= SEARCH_PIECES_MAX && kind >= SEARCH_ACCOUNT &&
-              kind <= SEARCH_ACTIVITY);
-    conn *c;
-    bf_result r = sq_conn(st, &c, err);
-    if (r != BF_OK)
-        return r;
-    const char *gram;
-    bool exact;
-    if ((r = leading_gram(st, ar, q, &gram, &exact, err)) != BF_OK)
-        return r;
-    search_shape sh = {kind, q->who, db_dialect_of(c->db) == DB_POSTGRES, q->npieces, false};
-    /* A partner's and an implementer's deals are few: always read one by
-     * one. A salesperson's or a manager's deals aside, while few. */
-    if (!sees_all(q->who) && !by_people(q->who)) {
-        sh.aside = true;
-    } else if (by_people(q->who) && kind == SEARCH_OPPORTUNITY) {
-        int64_t counts[4];
-        if ((r = sq_count_deals_seen(c, q->who, counts, err)) != BF_OK)
-            return r;
-        sh.aside = counts[3] > 0 && counts[3] < ASIDE_MAX;
-    }
-    uint64_t options = (uint64_t)kind | (uint64_t)q->npieces << 3 | (uint64_t)sh.aside << 6 |
+    uint64_t options = (uint64_t)sh->kind | (uint64_t)q->npieces << 3 | (uint64_t)sh->aside << 6 |
                        sq_visibility_shape(q->who) << 8;
     db_stmt *s;
-    if ((r = sq_stmt_get(c, sq_shape_key(K_SEARCH, spec_of(kind), options, 0), build_search, &sh,
-                         &s, err)) != BF_OK)
+    bf_result r = sq_stmt_get(c, sq_shape_key(K_SEARCH, spec_of(sh->kind), options, 0),
+                              build_search, sh, &s, err);
+    if (r != BF_OK)
         return r;
     int limit = q->limit < 1 ? 1 : q->limit > 50 ? 50 : q->limit;
     db_bind_int64(s, 1, limit);
     /* When every posting of the gram is a match, an admin needs no more
-     * than a page of them. */
+     * than a page of them, and each person no more than a page of theirs. */
     db_bind_int64(s, 3, exact && sees_all(q->who) ? limit : WALK_MAX);
     db_bind_int64(s, 4, exact ? limit : PERSON_MAX);
     sq_bind_text(s, 11, gram);
-    const char *patterns[SEARCH_PIECES_MAX];
-    for (size_t i = 0; i < q->npieces; i++) {
-        if ((patterns[i] = search_piece_pattern(ar, q->pieces[i])) == NULL) {
-            db_reset(s);
-            return BF_ERR_NOMEM;
-        }
+    for (size_t i = 0; i < q->npieces; i++)
         sq_bind_text(s, (int)(21 + i), patterns[i]);
-    }
     sq_bind_viewer(s, q->who);
     void *rows = NULL;
-    if ((r = sq_collect(c, s, ar, sizeof(search_hit), read_hit, "search", &rows, n, err)) == BF_OK)
-        *out = rows;
+    if ((r = sq_collect(c, s, ar, sizeof(search_hit), read_hit, "search", &rows, &out->n[sh->kind],
+                        err)) == BF_OK)
+        out->hits[sh->kind] = rows;
+    return r;
+}
+
+bf_result store_search(store *st, arena *ar, const search_query *q, search_found *out,
+                       bf_error *err)
+{
+    BF_ASSERT(q->npieces >= 1 && q->npieces <= SEARCH_PIECES_MAX);
+    memset(out, 0, sizeof(*out));
+    conn *c;
+    bf_result r = sq_conn(st, &c, err);
+    if (r != BF_OK)
+        return r;
+    const char *gram, *patterns[SEARCH_PIECES_MAX];
+    bool exact;
+    if ((r = leading_gram(st, ar, q, &gram, &exact, err)) != BF_OK)
+        return r;
+    for (size_t i = 0; i < q->npieces; i++)
+        if ((patterns[i] = search_piece_pattern(ar, q->pieces[i])) == NULL)
+            return BF_ERR_NOMEM;
+    /* A partner's and an implementer's deals are few: always read one by
+     * one; a salesperson's or a manager's deals aside while they are few. */
+    bool aside_few = !sees_all(q->who) && !by_people(q->who);
+    if (by_people(q->who)) {
+        int64_t counts[4];
+        if ((r = sq_count_deals_seen(c, q->who, counts, err)) != BF_OK)
+            return r;
+        aside_few = counts[3] > 0 && counts[3] < ASIDE_MAX;
+    }
+    for (int kind = SEARCH_ACCOUNT; r == BF_OK && kind <= SEARCH_ACTIVITY; kind++) {
+        search_shape sh = {(search_kind)kind, q->who, db_dialect_of(c->db) == DB_POSTGRES,
+                           q->npieces,
+                           aside_few && (!by_people(q->who) || kind == SEARCH_OPPORTUNITY)};
+        r = search_kind_read(c, ar, q, &sh, gram, exact, patterns, out, err);
+    }
     return r;
 }

@@ -965,10 +965,16 @@ typedef struct search_hit {
     const char *type, *at, *outcome;          /* an activity's: planned or done at */
 } search_hit;
 
-/* The records of kind q finds, best first: those whose title holds every
- * piece, then the newest; at most q->limit. */
-bf_result store_search(store *st, arena *ar, const search_query *q, search_kind kind,
-                       search_hit **out, size_t *n, bf_error *err);
+/* What a search found, by kind (indexed by search_kind). */
+typedef struct search_found {
+    search_hit *hits[SEARCH_KINDS + 1];
+    size_t n[SEARCH_KINDS + 1];
+} search_found;
+
+/* The records q finds of each kind, best first: those whose title holds
+ * every piece, then the newest; at most q->limit of each. */
+bf_result store_search(store *st, arena *ar, const search_query *q, search_found *out,
+                       bf_error *err);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);
