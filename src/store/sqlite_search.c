@@ -454,11 +454,13 @@ static bf_result build_search(buf *b, const void *ctx)
         r = buf_append_str(b, " THEN 0 ELSE 1 END AS title_rank FROM ");
     if (r == BF_OK)
         r = append_candidates(b, sh);
+    /* The candidates lead (SQLite's CROSS JOIN keeps the order): every
+     * record of the kind is what the other way would read. */
     if (r == BF_OK)
         r = buf_printf(b,
-                       " JOIN search_docs d ON d.kind = %d AND d.record_id = cand.record_id JOIN "
+                       " %s search_docs d ON d.kind = %d AND d.record_id = cand.record_id JOIN "
                        "%s t ON t.id = d.record_id",
-                       (int)sh->kind, spec->name);
+                       sh->pg ? "JOIN" : "CROSS JOIN", (int)sh->kind, spec->name);
     /* The names beside a record are shown only when the viewer sees their
      * records: an activity is also seen by its owner alone. */
     if (r == BF_OK && sh->kind != SEARCH_ACCOUNT) {
