@@ -456,9 +456,9 @@ static const api_route declared_routes[] = {
      .operation = "search",
      .summary = "Search accounts, contacts, deals, activities and knowledge entries by their "
                 "words (?q= Chinese or English, of one character and more; ?limit= of each "
-                "kind, 1 to 20, default 5): only what the caller may see, grouped by kind, best "
-                "first, the matched words marked",
-     .query = "q limit",
+                "kind, 1 to 20, default 5; ?lang= zh or en names the stages): only what the "
+                "caller may see, grouped by kind, best first, the matched words marked",
+     .query = "q limit lang",
      .response = &response_search,
      .statuses = {422}},
     {.method = "POST",
