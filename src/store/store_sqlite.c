@@ -1051,7 +1051,7 @@ long store_bulk_batch(store *st)
 static const char SQL_DEALS_EXIST[] = "SELECT EXISTS (SELECT 1 FROM opportunities)";
 static const char SQL_DEFER_KEEP[] =
     "INSERT INTO deferred_indexes (name, sql) SELECT name, sql FROM sqlite_master "
-    "WHERE type = 'index' AND tbl_name = 'opportunities' AND sql IS NOT NULL "
+    "WHERE type = 'index' AND tbl_name IN ('opportunities', 'search_grams') AND sql IS NOT NULL "
     "AND sql NOT LIKE 'CREATE UNIQUE%'";
 static const char SQL_DEFERRED[] = "SELECT name, sql FROM deferred_indexes ORDER BY name";
 static const char SQL_INDEX_EXISTS[] =
