@@ -107,6 +107,14 @@ static bf_result step_done(conn *c, db_stmt *s, const char *what, bf_error *err)
     return rc == DB_DONE ? BF_OK : sq_constraint_error(err, c, rc, what);
 }
 
+/* Copies column col of s into a: *out NULL for a NULL; false when out of
+ * memory. */
+static bool column_copy(arena *a, db_stmt *s, int col, const char **out)
+{
+    *out = sq_column_text(a, s, col);
+    return *out != NULL || db_column_text(s, col) == NULL;
+}
+
 /* The stored words of a record; *found whether there are any. */
 static bf_result doc_get(store *st, arena *a, search_kind kind, const char *id, stored_doc *out,
                          bool *found, bf_error *err)
@@ -122,10 +130,8 @@ static bf_result doc_get(store *st, arena *a, search_kind kind, const char *id, 
     *found = rc == DB_ROW;
     if (rc == DB_ROW) {
         out->seq = db_column_int64(s, 0);
-        out->owner_id = sq_column_text(a, s, 1);
-        out->title = sq_column_text(a, s, 2);
-        out->body = sq_column_text(a, s, 3);
-        if (out->title == NULL || out->body == NULL)
+        if (!column_copy(a, s, 1, &out->owner_id) || !column_copy(a, s, 2, &out->title) ||
+            !column_copy(a, s, 3, &out->body) || out->title == NULL || out->body == NULL)
             r = BF_ERR_NOMEM;
     } else if (rc != DB_DONE) {
         r = sq_db_error(err, c->db, rc, "search index");
@@ -232,17 +238,18 @@ static bf_result keep_one(store *st, arena *a, search_kind kind, const char *id,
     sq_bind_text(s, 1, id);
     int rc = db_step(s);
     const char *texts[SEARCH_DOC_TEXTS] = {0}, *owner_id = NULL, *created_at = NULL;
-    if (rc == DB_ROW) {
-        for (int i = 0; i < SEARCH_DOC_TEXTS; i++)
-            texts[i] = sq_column_text(a, s, i);
-        owner_id = sq_column_text(a, s, 5);
-        created_at = sq_column_text(a, s, 6);
-    }
+    bool copied = true;
+    for (int i = 0; rc == DB_ROW && i < SEARCH_DOC_TEXTS; i++)
+        copied = column_copy(a, s, i, &texts[i]) && copied;
+    if (rc == DB_ROW)
+        copied = column_copy(a, s, 5, &owner_id) && column_copy(a, s, 6, &created_at) && copied;
     db_reset(s);
     if (rc == DB_DONE)
         return forget(st, a, kind, id, err);
     if (rc != DB_ROW)
         return sq_db_error(err, c->db, rc, "search index");
+    if (!copied || created_at == NULL)
+        return BF_ERR_NOMEM;
     search_doc doc;
     stored_doc old;
     bool found;
@@ -574,8 +581,8 @@ bf_result store_search(store *st, arena *ar, const search_query *q, search_found
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    const char *gram, *patterns[SEARCH_PIECES_MAX];
-    bool exact;
+    const char *gram = NULL, *patterns[SEARCH_PIECES_MAX];
+    bool exact = false;
     if ((r = leading_gram(st, ar, q, &gram, &exact, err)) != BF_OK)
         return r;
     for (size_t i = 0; i < q->npieces; i++)
