@@ -74,8 +74,6 @@ static const char SQL_DOC_INSERT[] = "INSERT INTO search_docs (kind, record_id, 
 static const char SQL_DOC_UPDATE[] = "UPDATE search_docs SET owner_id = ?4, title = ?5, body = ?6 "
                                      "WHERE kind = ?1 AND record_id = ?2";
 static const char SQL_DOC_DELETE[] = "DELETE FROM search_docs WHERE kind = ?1 AND record_id = ?2";
-static const char SQL_GRAM_INSERT[] = "INSERT INTO search_grams (gram, kind, weight, seq, "
-                                      "record_id, owner_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 static const char SQL_GRAM_DELETE[] = "DELETE FROM search_grams WHERE gram = ?1 AND kind = ?2 AND "
                                       "weight = ?3 AND seq = ?4 AND record_id = ?5";
 static const char SQL_ACCOUNT_CONTACTS[] = "SELECT id FROM contacts WHERE account_id = ?1";
@@ -157,21 +155,70 @@ static bf_result grams_sorted(arena *a, const char *title, const char *body, sea
     return r;
 }
 
+/* Grams inserted by one statement, at most: a record's are written a few
+ * statements at a time (on PostgreSQL, a round trip each). */
+#define INSERT_ROWS 16
+
+/* INSERT of ctx (a count) rows: ?1 kind, ?2 seq, ?3 record, ?4 owner, then
+ * each row's gram and weight. */
+static bf_result build_gram_insert(buf *b, const void *ctx)
+{
+    size_t rows = *(const size_t *)ctx;
+    bf_result r = buf_append_str(b, "INSERT INTO search_grams (gram, kind, weight, seq, record_id, "
+                                    "owner_id) VALUES ");
+    for (size_t i = 0; r == BF_OK && i < rows; i++)
+        r = buf_printf(b, "%s(?%zu, ?1, ?%zu, ?2, ?3, ?4)", i ? ", " : "", 5 + 2 * i, 6 + 2 * i);
+    return r;
+}
+
+static bf_result grams_insert(store *st, search_kind kind, const char *id, int64_t seq,
+                              const char *owner_id, const search_gram *const *g, size_t n,
+                              bf_error *err)
+{
+    conn *c;
+    bf_result r = sq_conn(st, &c, err);
+    for (size_t at = 0; r == BF_OK && at < n; at += INSERT_ROWS) {
+        size_t rows = n - at < INSERT_ROWS ? n - at : INSERT_ROWS;
+        db_stmt *s;
+        if ((r = sq_stmt_get(c,
+                             sq_shape_key(K_SEARCH, &resource_opportunities, 1ULL << 32 | rows, 0),
+                             build_gram_insert, &rows, &s, err)) != BF_OK)
+            break;
+        db_bind_int64(s, 1, kind);
+        db_bind_int64(s, 2, seq);
+        sq_bind_text(s, 3, id);
+        sq_bind_text(s, 4, owner_id);
+        for (size_t i = 0; i < rows; i++) {
+            sq_bind_text(s, (int)(5 + 2 * i), g[at + i]->text);
+            db_bind_int64(s, (int)(6 + 2 * i), g[at + i]->weight);
+        }
+        r = step_done(c, s, "search index", err);
+    }
+    return r;
+}
+
 /* Inserts (or deletes) the grams of g that are not in other (both sorted),
  * or all of them when other is NULL. */
-static bf_result grams_write(store *st, bool insert, search_kind kind, const char *id, int64_t seq,
-                             const char *owner_id, const search_gram *g, size_t n,
+static bf_result grams_write(store *st, arena *a, bool insert, search_kind kind, const char *id,
+                             int64_t seq, const char *owner_id, const search_gram *g, size_t n,
                              const search_gram *other, size_t nother, bf_error *err)
 {
-    size_t j = 0;
+    const search_gram **rows = insert ? arena_alloc(a, (n + 1) * sizeof(*rows)) : NULL;
+    size_t nrows = 0, j = 0;
+    if (insert && rows == NULL)
+        return BF_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         while (other != NULL && j < nother && gram_order(&other[j], &g[i]) < 0)
             j++;
         if (other != NULL && j < nother && gram_order(&other[j], &g[i]) == 0)
             continue;
+        if (insert) {
+            rows[nrows++] = &g[i];
+            continue;
+        }
         conn *c;
         db_stmt *s;
-        bf_result r = sq_prepare(st, insert ? SQL_GRAM_INSERT : SQL_GRAM_DELETE, &c, &s, err);
+        bf_result r = sq_prepare(st, SQL_GRAM_DELETE, &c, &s, err);
         if (r != BF_OK)
             return r;
         sq_bind_text(s, 1, g[i].text);
@@ -179,12 +226,10 @@ static bf_result grams_write(store *st, bool insert, search_kind kind, const cha
         db_bind_int64(s, 3, g[i].weight);
         db_bind_int64(s, 4, seq);
         sq_bind_text(s, 5, id);
-        if (insert)
-            sq_bind_text(s, 6, owner_id);
         if ((r = step_done(c, s, "search index", err)) != BF_OK)
             return r;
     }
-    return BF_OK;
+    return insert ? grams_insert(st, kind, id, seq, owner_id, rows, nrows, err) : BF_OK;
 }
 
 static bf_result doc_write(store *st, const char *sql, search_kind kind, const char *id,
@@ -217,7 +262,7 @@ static bf_result forget(store *st, arena *a, search_kind kind, const char *id, b
     if (r != BF_OK || !found)
         return r;
     if ((r = grams_sorted(a, old.title, old.body, &g, &n)) != BF_OK ||
-        (r = grams_write(st, false, kind, id, old.seq, NULL, g, n, NULL, 0, err)) != BF_OK)
+        (r = grams_write(st, a, false, kind, id, old.seq, NULL, g, n, NULL, 0, err)) != BF_OK)
         return r;
     return doc_write(st, SQL_DOC_DELETE, kind, id, 0, NULL, NULL, err);
 }
@@ -269,10 +314,10 @@ static bf_result keep_one(store *st, arena *a, search_kind kind, const char *id,
     if ((r = grams_sorted(a, doc.title, doc.body, &now, &nnow)) != BF_OK)
         return r;
     /* A new owner is every gram's: all of them go and come back. */
-    if (found && (r = grams_write(st, false, kind, id, seq, NULL, was, nwas,
+    if (found && (r = grams_write(st, a, false, kind, id, seq, NULL, was, nwas,
                                   owner_moved ? NULL : now, nnow, err)) != BF_OK)
         return r;
-    if ((r = grams_write(st, true, kind, id, seq, owner_id, now, nnow, owner_moved ? NULL : was,
+    if ((r = grams_write(st, a, true, kind, id, seq, owner_id, now, nnow, owner_moved ? NULL : was,
                          nwas, err)) != BF_OK)
         return r;
     return doc_write(st, found ? SQL_DOC_UPDATE : SQL_DOC_INSERT, kind, id, seq, owner_id, &doc,
