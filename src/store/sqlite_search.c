@@ -28,10 +28,10 @@
 
 /* Postings read from the head of a gram's list, every viewer's, at most;
  * and from each person's. */
-#define WALK_MAX 1000
+#define WALK_MAX 500
 #define PERSON_MAX 100
 /* A viewer's deals seen aside are read one by one while fewer than this. */
-#define ASIDE_MAX 4000
+#define ASIDE_MAX 500
 /* A gram's postings counted to choose the rarest, at most. */
 #define PROBE_MAX 1000
 
@@ -447,6 +447,41 @@ static bf_result append_aside(buf *b, const search_shape *sh)
     return r;
 }
 
+/* Every piece's pattern matched by col's words (a space before them). */
+static bf_result append_matches(buf *b, const search_shape *sh, const char *words)
+{
+    bf_result r = BF_OK;
+    for (size_t i = 0; r == BF_OK && i < sh->npieces; i++)
+        r = buf_printf(b, "%s(' ' || %s) LIKE ?%zu", i ? " AND " : "", words, 21 + i);
+    return r;
+}
+
+/* The head of the gram's postings, in the order wanted, at most ?3 of them
+ * walked: the first ?1 records that match every piece and that the viewer
+ * sees, so that the walk stops as soon as a page is found. */
+static bf_result append_walk(buf *b, const search_shape *sh)
+{
+    int k = (int)sh->kind;
+    const char *join = sh->pg ? "JOIN" : "CROSS JOIN"; /* SQLite keeps the postings' order */
+    bf_result r = buf_printf(b,
+                             "SELECT ww.record_id FROM (SELECT w.record_id FROM (SELECT "
+                             "g.record_id, g.weight, g.seq FROM search_grams g WHERE g.gram = ?11 "
+                             "AND g.kind = %d ORDER BY g.weight DESC, g.seq DESC LIMIT ?3) w %s "
+                             "search_docs wd ON wd.kind = %d AND wd.record_id = w.record_id %s %s "
+                             "wt ON wt.id = w.record_id WHERE ",
+                             k, join, k, join, spec_of(sh->kind)->name);
+    if (r == BF_OK)
+        r = append_matches(b, sh, "wd.title || ' ' || wd.body");
+    if (r == BF_OK)
+        r = buf_append_str(b, " AND ");
+    if (r == BF_OK)
+        r = sq_append_visibility_where(b, spec_of(sh->kind), "wt", sh->who);
+    /* PostgreSQL keeps the order of the postings for an ORDER BY on them. */
+    if (r == BF_OK && sh->pg)
+        r = buf_append_str(b, " ORDER BY w.weight DESC, w.seq DESC");
+    return r == BF_OK ? buf_append_str(b, " LIMIT ?1) ww") : r;
+}
+
 /* The candidates: the records whose grams hold ?11, from the people's
  * (a seek per person), the head of the gram's postings, and the deals seen
  * aside. */
@@ -471,26 +506,13 @@ static bf_result append_candidates(buf *b, const search_shape *sh)
                                 persons, k, k);
     }
     if (r == BF_OK)
-        r = buf_printf(b,
-                       "SELECT w.record_id FROM (SELECT g.record_id FROM search_grams g WHERE "
-                       "g.gram = ?11 AND g.kind = %d ORDER BY g.weight DESC, g.seq DESC LIMIT "
-                       "?3) w",
-                       k);
+        r = append_walk(b, sh);
     if (r == BF_OK && sh->aside) {
         r = buf_append_str(b, " UNION ");
         if (r == BF_OK)
             r = append_aside(b, sh);
     }
     return r == BF_OK ? buf_append_str(b, ") cand") : r;
-}
-
-/* Every piece's pattern matched by col's words (a space before them). */
-static bf_result append_matches(buf *b, const search_shape *sh, const char *words)
-{
-    bf_result r = BF_OK;
-    for (size_t i = 0; r == BF_OK && i < sh->npieces; i++)
-        r = buf_printf(b, "%s(' ' || %s) LIKE ?%zu", i ? " AND " : "", words, 21 + i);
-    return r;
 }
 
 static bf_result build_search(buf *b, const void *ctx)
