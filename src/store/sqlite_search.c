@@ -13,10 +13,11 @@
  * A search. One statement per kind, led by one gram of the query (the
  * rarest of the pieces', asked of the index, at most a thousand rows each):
  * candidates come from the grams of the viewer's people's records (a seek
- * per person, by owner: search_grams_owner), from the first postings of the
- * gram in the order wanted (the title's first, the newest first: every
- * viewer's, bounded), and, for the deals a viewer sees aside (a deal team,
- * a partner's registration, a hand-over) while they are few, from those
+ * per person, by owner: search_grams_owner), from the head of the gram's
+ * postings in the order wanted (the title's first, the newest first:
+ * everybody's, walked until a page that the viewer sees is found, at most
+ * WALK_MAX), and, for the deals a viewer sees aside (a deal team, a
+ * partner's registration, a hand-over) while they are few, from those
  * deals one by one; each candidate's words are then checked for every
  * piece (LIKE), and the record for the viewer by the lists' own rule
  * (sqlite_access.c), so nothing is read that is not shown. */
