@@ -330,7 +330,8 @@ extern const schema response_any, response_health, response_session, response_au
     response_duplicates, response_import_sheets, response_import_template, response_import_report,
     response_calendar_feed, response_tag_counts, response_bulk, response_notification,
     response_notification_page, response_notification_count, response_notifications_read,
-    response_webhook, response_webhook_list, response_delivery, response_delivery_list;
+    response_webhook, response_webhook_list, response_delivery, response_delivery_list,
+    response_search;
 
 /* The roles of a deal team member. */
 extern const char *const deal_member_roles[];
@@ -699,6 +700,9 @@ bf_result knowledge_retire(api_call *call, const struct api_route *route);
 bf_result knowledge_versions(api_call *call, const struct api_route *route);
 bf_result knowledge_facet_list(api_call *call, const struct api_route *route);
 bf_result knowledge_for_deal(api_call *call, const struct api_route *route);
+
+/* The global search (search.c). */
+bf_result search_get(api_call *call, const struct api_route *route);
 
 /* Writes body (checked against knowledge_body_schema and its kind's
  * detail) as a new entry by the call's actor — a draft unless it says its

@@ -1207,3 +1207,55 @@ static const schema delivery_list_members[] = {
 
 const schema response_delivery_list = {
     .name = "WebhookDeliveryList", .kind = SCHEMA_OBJECT, .members = delivery_list_members};
+
+static const char *const search_item_kinds[] = {"account",  "contact",   "opportunity",
+                                                "activity", "knowledge", NULL};
+static const char *const search_group_kinds[] = {"accounts",   "contacts",  "opportunities",
+                                                 "activities", "knowledge", NULL};
+
+static const schema search_item_members[] = {
+    TEXT("id"),
+    {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = search_item_kinds},
+    {.name = "title",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "The name (an activity's subject, which may be empty)"},
+    {.name = "subtitle",
+     .kind = SCHEMA_TEXT,
+     .flags = SCHEMA_REQUIRED,
+     .doc = "What places it, joined by \" · \": an account's industry, region and owner; a "
+            "contact's title and account; a deal's account, stage and owner; an activity's deal "
+            "(or account), day and owner; a knowledge entry's summary"},
+    LIST("hits", &any_object,
+         "The title as segments [{text, hit}]: where the query's words are (plain text: the "
+         "web app escapes it)"),
+    OBJECT_OR_NULL("match", "When the title does not hold every word: {field, hits} of the field "
+                            "that shows them (a contact's title, phone, email or account, a "
+                            "deal's account, an activity's outcome, an entry's summary)"),
+    TEXT_OR_NULL("type"),
+    TEXT_OR_NULL("account_id"),
+    TEXT_OR_NULL("opportunity_id"),
+    {0}};
+
+static const schema search_item = {
+    .name = "SearchItem", .kind = SCHEMA_OBJECT, .members = search_item_members};
+
+static const schema search_group_members[] = {
+    {.name = "kind", .kind = SCHEMA_ENUM, .flags = SCHEMA_REQUIRED, .values = search_group_kinds},
+    LIST("items", &search_item, "Best first: the title holding every word, then the newest"),
+    {0}};
+
+static const schema search_group = {
+    .name = "SearchGroup", .kind = SCHEMA_OBJECT, .members = search_group_members};
+
+static const schema search_members[] = {
+    TEXT("q"),
+    LIST("groups", &search_group,
+         "accounts, contacts, opportunities, activities and knowledge, in this order, each "
+         "with what the caller may see only"),
+    {0}};
+
+const schema response_search = {.name = "SearchResult",
+                                .kind = SCHEMA_OBJECT,
+                                .members = search_members,
+                                .doc = "What the words find, by kind"};

@@ -528,6 +528,18 @@ static const api_route declared_routes[] = {
      .query = "q kind industry product tag stage activity status lang limit",
      .response = &response_knowledge_list,
      .statuses = {422}},
+    {.method = "GET",
+     .pattern = "/api/v1/search",
+     .handler = search_get,
+     .kind = ROUTE_OTHER,
+     .operation = "search",
+     .summary = "Search accounts, contacts, deals, activities and knowledge entries by their "
+                "words (?q= Chinese or English, of one character and more; ?limit= of each "
+                "kind, 1 to 20, default 5; ?lang= zh or en names the stages): only what the "
+                "caller may see, grouped by kind, best first, the matched words marked",
+     .query = "q limit lang",
+     .response = &response_search,
+     .statuses = {422}},
     {.method = "POST",
      .pattern = "/api/v1/knowledge",
      .handler = knowledge_create,

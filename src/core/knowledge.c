@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
+
 const char *const knowledge_kinds[] = {"case",     "selling_point", "objection",
                                        "question", "solution",      NULL};
 const char *const knowledge_statuses[] = {"draft", "published", "retired", NULL};
@@ -176,21 +178,7 @@ bf_result knowledge_check_detail(json_t *body, bf_error *err)
 /* The code point at s (its length in *len, 1 for a bad byte). */
 static uint32_t next_cp(const unsigned char *s, size_t *len)
 {
-    if (s[0] < 0x80) {
-        *len = 1;
-        return s[0];
-    }
-    size_t n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
-    uint32_t cp = n == 4 ? s[0] & 0x07 : n == 3 ? s[0] & 0x0F : n == 2 ? s[0] & 0x1F : s[0];
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *len = 1;
-            return s[0];
-        }
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    *len = n;
-    return cp;
+    return text_utf8_next((const char *)s, len);
 }
 
 /* cp as matched: full-width ASCII as ASCII, Latin capitals lowercase, the
@@ -308,13 +296,11 @@ const char *knowledge_search_text(arena *a, json_t *entry)
 }
 
 /* A character a gram is made of: a letter or digit of any script, not
- * white space, ASCII punctuation or the CJK and full-width signs. */
+ * white space, ASCII punctuation or the CJK and full-width signs (the
+ * text is normalized: ASCII letters are lowercase). */
 static bool gram_char(uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9');
-    return !(cp >= 0x2000 && cp <= 0x206F) && !(cp >= 0x3000 && cp <= 0x303F) &&
-           !(cp >= 0xFF00 && cp <= 0xFF20) && !(cp >= 0xFE30 && cp <= 0xFE4F) && cp != 0xA0;
+    return text_word_char(cp);
 }
 
 typedef struct grams {

@@ -46,6 +46,34 @@ bad:
     return false;
 }
 
+uint32_t text_utf8_next(const char *str, size_t *len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    if (s[0] < 0x80) {
+        *len = 1;
+        return s[0];
+    }
+    size_t n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC0 ? 2 : 1;
+    uint32_t cp = n == 4 ? s[0] & 0x07 : n == 3 ? s[0] & 0x0F : n == 2 ? s[0] & 0x1F : s[0];
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *len = 1;
+            return s[0];
+        }
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    *len = n;
+    return cp;
+}
+
+bool text_word_char(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    return !(cp >= 0x2000 && cp <= 0x206F) && !(cp >= 0x3000 && cp <= 0x303F) &&
+           !(cp >= 0xFF00 && cp <= 0xFF20) && !(cp >= 0xFE30 && cp <= 0xFE4F) && cp != 0xA0;
+}
+
 size_t text_utf8_length(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;

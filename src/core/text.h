@@ -18,6 +18,16 @@ bool text_utf8_valid(const char *s, size_t n, size_t *bad_at);
  * trimmed length. */
 const char *text_trim(const char *s, size_t *n);
 
+/* The code point at s, of NUL-terminated UTF-8 text, and its length in
+ * bytes in *len (1 for a byte that begins no well-formed character, which
+ * is then its own code point). */
+uint32_t text_utf8_next(const char *s, size_t *len);
+
+/* Whether cp belongs to a word: an ASCII letter or digit, or a character
+ * beyond ASCII that is not white space, a general punctuation mark or one
+ * of the CJK and full-width signs (。，、《》（）…). */
+bool text_word_char(uint32_t cp);
+
 /* Number of code points in well-formed UTF-8 s[0..n). */
 size_t text_utf8_length(const char *s, size_t n);
 

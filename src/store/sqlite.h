@@ -123,6 +123,7 @@ enum stmt_kind {
     K_CALENDAR,   /* a calendar feed's reads (sqlite_calendar.c); options = viewer shape */
     K_TAGS_OF,    /* a record's tags as stored (migration 32) */
     K_TAG_COUNTS, /* the tags of the records a viewer sees; options = viewer shape */
+    K_SEARCH,     /* a global search of one kind; options = its shape (sqlite_search.c) */
 };
 
 /* The cache key of a composed statement: kind, resource, options and filter
@@ -294,5 +295,19 @@ bf_result sq_cube_add_closed(conn *c, const char *id, bool won, bf_error *err);
  * exit from the stage before, with the days spent there. Before or after the
  * change's row is written, not after a later one. */
 bf_result sq_flow_add_change(conn *c, const stage_change *ch, bf_error *err);
+
+/* ---- the global search's index (sqlite_search.c) ------------------------------- */
+
+/* Brings the index up to date with the record of spec with this id, in the
+ * write's transaction, after it was inserted or updated: its words and
+ * grams; an account's contacts and deals too when its name or owner
+ * changed. Nothing for a resource the search does not hold. */
+bf_result sq_search_keep(store *st, conn *c, arena *a, const resource_spec *spec, const char *id,
+                         bf_error *err);
+
+/* Takes the record of spec with this id out of the index, in the write's
+ * transaction, after it was deleted. */
+bf_result sq_search_forget(store *st, conn *c, const resource_spec *spec, const char *id,
+                           bf_error *err);
 
 #endif

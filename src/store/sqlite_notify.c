@@ -1,4 +1,4 @@
-/* Notifications (migration 32): a user's inbox, the webhooks of group
+/* Notifications (migration 33): a user's inbox, the webhooks of group
  * robots, their outbox and the tender's key dates (see store.h). Every read
  * is a seek of one index: an inbox by notifications_inbox (its unread part by
  * the partial notifications_unread), the outbox's due messages by the

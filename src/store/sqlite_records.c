@@ -832,6 +832,8 @@ static bf_result insert_in_tx(store *st, arena *a, record *rec, bf_error *err)
     if (tags_written(rec) != NULL &&
         (r = tags_sync(c, rec->spec, rec->id, NULL, tags_written(rec), err)) != BF_OK)
         return r;
+    if ((r = sq_search_keep(st, c, a, rec->spec, rec->id, err)) != BF_OK)
+        return r;
     if (rec->spec != &resource_opportunities)
         return BF_OK;
     if ((r = totals_add_deal(c, rec, err)) != BF_OK)
@@ -922,7 +924,9 @@ static bf_result update_in_tx(store *st, arena *a, record *rec, int64_t expected
         return r;
     rec->version = expected + 1;
     rec->updated_at = arena_strdup(a, now);
-    return rec->updated_at ? BF_OK : BF_ERR_NOMEM;
+    if (rec->updated_at == NULL)
+        return BF_ERR_NOMEM;
+    return sq_search_keep(st, c, a, rec->spec, rec->id, err);
 }
 
 bf_result store_record_update(store *st, arena *a, record *rec, int64_t expected_version,
@@ -962,7 +966,9 @@ static bf_result delete_in_tx(store *st, arena *a, const resource_spec *spec, co
     }
     if (db_changes(c->db) == 0)
         return version_failure(c, spec, id, expected, err);
-    return tagged ? tags_sync(c, spec, id, old_tags, NULL, err) : BF_OK;
+    if (tagged && (r = tags_sync(c, spec, id, old_tags, NULL, err)) != BF_OK)
+        return r;
+    return sq_search_forget(st, c, spec, id, err);
 }
 
 /* A deleted record's old tags are read into an arena of their own: the

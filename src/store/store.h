@@ -17,6 +17,7 @@
 #include "core/arena.h"
 #include "core/record.h"
 #include "core/result.h"
+#include "core/search.h"
 #include "core/stage.h"
 
 typedef struct store store;
@@ -1141,7 +1142,7 @@ bf_result store_knowledge_facets(store *st, arena *ar, bool partner, knowledge_f
                                  size_t *n, bf_error *err);
 
 /* ---- notifications -------------------------------------------------------------------
- * A user's inbox, the robots' webhooks and their outbox (migration 32,
+ * A user's inbox, the robots' webhooks and their outbox (migration 33,
  * src/api/notify.c, docs/notifications.md). Texts in the arena of the read,
  * or the caller's on write. */
 typedef struct notification {
@@ -1264,6 +1265,40 @@ bf_result store_notify_due(store *st, arena *ar, notify_due_kind kind, const cha
                            const char *until, const char *after_at, const char *after_id,
                            const char *after_key, int limit, notify_due **out, size_t *n,
                            bf_error *err);
+
+/* ---- global search ----------------------------------------------------------------
+ * Accounts, contacts, deals and activities by their words (migration 34,
+ * core/search.h, src/api/search.c, docs/search.md). The index is kept by
+ * the record functions above, in the transaction of each write. */
+typedef struct search_query {
+    const viewer *who;                     /* only what they see; NULL: everything */
+    const char *pieces[SEARCH_PIECES_MAX]; /* search_pieces: every one must match */
+    size_t npieces;                        /* 1.. */
+    int limit;                             /* 1..50 */
+} search_query;
+
+/* A record found, with what names it and where it belongs. */
+typedef struct search_hit {
+    const char *id, *title; /* the name (an activity's subject) */
+    const char *owner;      /* the owner's login name */
+    const char *account_id, *account;
+    const char *opportunity_id, *opportunity; /* an activity's deal */
+    const char *stage, *playbook, *status;    /* a deal's */
+    const char *industry, *region;            /* an account's */
+    const char *job_title, *phone, *email;    /* a contact's */
+    const char *type, *at, *outcome;          /* an activity's: planned or done at */
+} search_hit;
+
+/* What a search found, by kind (indexed by search_kind). */
+typedef struct search_found {
+    search_hit *hits[SEARCH_KINDS + 1];
+    size_t n[SEARCH_KINDS + 1];
+} search_found;
+
+/* The records q finds of each kind, best first: those whose title holds
+ * every piece, then the newest; at most q->limit of each. */
+bf_result store_search(store *st, arena *ar, const search_query *q, search_found *out,
+                       bf_error *err);
 
 /* Writes the current UTC time as "YYYY-MM-DDTHH:MM:SS.mmmZ" (cap >= 25). */
 void store_now(char *out, size_t cap);

@@ -1057,7 +1057,7 @@ long store_bulk_batch(store *st)
 static const char SQL_DEALS_EXIST[] = "SELECT EXISTS (SELECT 1 FROM opportunities)";
 static const char SQL_DEFER_KEEP[] =
     "INSERT INTO deferred_indexes (name, sql) SELECT name, sql FROM sqlite_master "
-    "WHERE type = 'index' AND tbl_name = 'opportunities' AND sql IS NOT NULL "
+    "WHERE type = 'index' AND tbl_name IN ('opportunities', 'search_grams') AND sql IS NOT NULL "
     "AND sql NOT LIKE 'CREATE UNIQUE%'";
 static const char SQL_DEFERRED[] = "SELECT name, sql FROM deferred_indexes ORDER BY name";
 static const char SQL_INDEX_EXISTS[] =
@@ -1325,14 +1325,20 @@ static bf_result migrate_step(conn *c, int target, int *current, bool *applied, 
                        *current, latest);
     if (*current >= target)
         return BF_OK;
-    int v = *current + 1;
+    /* The next migration is the lowest version above the database's: the
+     * numbers may leave a gap where a version was given to a change that
+     * is not in this tree. */
     const embedded_file *files = migrations_of(c), *m = NULL;
-    for (size_t i = 0; files[i].name != NULL; i++)
-        if (migration_version(files[i].name) == v)
+    for (size_t i = 0; files[i].name != NULL; i++) {
+        int version = migration_version(files[i].name);
+        if (version > *current && version <= target &&
+            (m == NULL || version < migration_version(m->name)))
             m = &files[i];
+    }
     if (m == NULL)
         return bf_fail(err, BF_ERR_STORE, "migration_missing", NULL,
-                       "schema migration %d is missing", v);
+                       "schema migration %d is missing", *current + 1);
+    int v = migration_version(m->name);
     if (db_exec(c->db, m->data) != DB_OK ||
         run_once(c, SQL_SCHEMA_APPLIED, v, m->name, NULL) != DB_OK)
         return bf_fail(err, BF_ERR_STORE, "migration_failed", NULL, "migration %s failed: %s",
@@ -1351,8 +1357,8 @@ static bf_result migrate(store *st, conn *c, bf_error *err)
     int latest = store_schema_latest();
     int target =
         st->opt.migrate_to > 0 && st->opt.migrate_to < latest ? st->opt.migrate_to : latest;
+    int current = 0;
     for (bool applied = true; applied;) {
-        int current = 0;
         if (db_begin(c->db) != DB_OK)
             return sq_db_error(err, c->db, DB_ERROR, "migrations");
         bf_result r = migrate_step(c, target, &current, &applied, err);
@@ -1364,7 +1370,7 @@ static bf_result migrate(store *st, conn *c, bf_error *err)
             return r;
         }
     }
-    st->schema_version = target;
+    st->schema_version = current < target ? current : target;
     return BF_OK;
 }
 

@@ -380,7 +380,8 @@ class ProgressAndSummary(ImportCase):
 
 class DeferredIndexes(ImportCase):
     """A load into a database without deals builds the deals' secondary
-    indexes at its end (SQLite); a load that stopped leaves none missing."""
+    indexes (and the search's grams by owner) at its end (SQLite); a load
+    that stopped leaves none missing."""
 
     def setUp(self):
         super().setUp()
@@ -392,7 +393,7 @@ class DeferredIndexes(ImportCase):
         try:
             names = sorted(r[0] for r in con.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'index' "
-                "AND tbl_name = 'opportunities' AND sql IS NOT NULL"))
+                "AND tbl_name IN ('opportunities', 'search_grams') AND sql IS NOT NULL"))
             waiting = con.execute("SELECT COUNT(*) FROM deferred_indexes").fetchone()[0]
             return names, waiting
         finally:
@@ -406,6 +407,7 @@ class DeferredIndexes(ImportCase):
     def test_an_empty_database_gets_every_index_back(self):
         before, _ = self.schema()
         self.assertGreater(len(before), 10)
+        self.assertIn("search_grams_owner", before)
         res = self.run_import(self.deals(30))
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertIn("bingfa: import: building the deals' indexes", res.stderr)
@@ -418,6 +420,9 @@ class DeferredIndexes(ImportCase):
         got = self.items("opportunities", "&sort=-amount")
         self.assertEqual(len(got), 35)
         self.assertEqual(got[0]["amount"], 29000)
+        # The imported deals are in the search, by owner too.
+        r = self.server.get("/api/v1/search?q=%E5%95%86%E6%9C%BA29&limit=20")
+        self.assertEqual([i["title"] for i in r.json["groups"][2]["items"]], ["商机29"])
 
     def test_a_stopped_load_still_builds_them(self):
         before, _ = self.schema()

@@ -19,7 +19,9 @@ from bingfa_server import (BingfaServer, latest_schema_version, run_cli, meet_ga
 CREATED = "2025-06-01T08:00:00.000Z"
 UPDATED = "2025-06-02T09:30:00.000Z"
 CURRENT = latest_schema_version()
-ALL_VERSIONS = [(v,) for v in range(1, CURRENT + 1)]
+ALL_VERSIONS = [(v,) for v in sorted(
+    int(n.split("_", 1)[0]) for n in os.listdir(os.path.join(source_dir(), "src", "store",
+                                                              "migrations")) if n.endswith(".sql"))]
 # The built-in ruijie-6's version (playbooks/ruijie-6.json).
 RUIJIE_VERSION = 2
 # A custom playbook imported into a version-3 database.

@@ -421,6 +421,8 @@ class OpenAPITest(ServerTestCase):
                     url = "/api/v1/opportunities/%s/buying-conditions" % self.project_deal
                 if path == "/api/v1/tags":  # of a resource
                     url += "?resource=opportunities"
+                if path == "/api/v1/search":  # the words are required
+                    url += "?q=%E5%AE%A2%E6%88%B7"
                 r = self.request(method, url, body=body, headers=headers)
                 if path == "/api/v1/session/password":
                     self.server.renew_admin_token()  # the change revoked the admin's tokens

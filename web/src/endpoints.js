@@ -368,3 +368,12 @@ export const knowledge = {
   // entries written in lang (zh | en; without it the browser's Accept-Language decides)
   forDeal: (oppId, lang) => api.get(withQuery(`/opportunities/${id(oppId)}/knowledge`, { lang })),
 }
+
+// The global search (全局搜索), docs/search.md: accounts, contacts, deals,
+// activities and knowledge entries by their words, of what the user may see.
+// {q, groups: [{kind, items: [{id, kind, title, subtitle, hits, match,
+// type, account_id, opportunity_id}]}]}; hits and match.hits are segments
+// [{text, hit}] (plain text).
+export const search = {
+  find: (q, limit, lang) => api.get(withQuery('/search', { q, limit, lang })),
+}

@@ -77,6 +77,8 @@ static const char *const growing[] = {"accounts",
                                       "tag_counts",
                                       "notifications",
                                       "webhook_deliveries",
+                                      "search_docs",
+                                      "search_grams",
                                       NULL};
 
 /* The scans known today, as "<request> | SCAN <table>" prefixes: reads that
@@ -340,6 +342,13 @@ static const char *const reads[] = {
     "/api/v1/notifications",
     "/api/v1/notifications?unread=1",
     "/api/v1/notifications/count",
+    /* The global search: one and two characters, three and more (led by
+     * the rarest pair), a Latin prefix, several words. */
+    "/api/v1/search?q=%E5%AE%A2",
+    "/api/v1/search?q=%E9%A1%B9%E7%9B%AE&limit=20",
+    "/api/v1/search?q=%E5%8D%97%E6%96%B9%E9%A1%B9%E7%9B%AE",
+    "/api/v1/search?q=Hos",
+    "/api/v1/search?q=%E5%AE%A2%E6%88%B7%20%E8%81%94%E7%B3%BB%E4%BA%BA%203",
     NULL,
 };
 
@@ -857,6 +866,81 @@ static void notifications_do_not_scan_growing_tables(void **state)
     json_decref(found);
 }
 
+/* The global search's statements, as each role reads them (a partner's and
+ * an implementer's deals one by one among them), and its index kept by the
+ * writes that move it (an account renamed and transferred brings its deals
+ * and contacts along), scan no growing table; a search reads the grams by
+ * their keys, and by owner for a viewer's people. */
+static void searches_do_not_scan_growing_tables(void **state)
+{
+    fixture *f = *state;
+    const char *opp = NULL, *acc = NULL;
+    make_data(f, &opp, &acc);
+    const char *partner =
+        id_of(run(f, NULL, "POST", "/api/v1/partners", "{\"name\":\"伙伴公司\"}"));
+    run(f, NULL, "POST", "/api/v1/users",
+        arena_printf(f->a, "{\"name\":\"伙伴\",\"role\":\"partner\",\"partner_id\":\"%s\"}",
+                     partner));
+    const char *impl = id_of(
+        run(f, NULL, "POST", "/api/v1/users", "{\"name\":\"实施\",\"role\":\"implementation\"}"));
+    run(f, NULL, "PUT", arena_printf(f->a, "/api/v1/opportunities/%s/partners/%s", opp, partner),
+        NULL);
+    run(f, NULL, "PUT", arena_printf(f->a, "/api/v1/opportunities/%s/team/%s", opp, impl),
+        "{\"role\":\"implementation\"}");
+    json_t *me = run(f, "乙", "GET", "/api/v1/session", NULL);
+    const char *other = json_string_value(json_object_get(json_object_get(me, "user"), "id"));
+    f->what = "search writes";
+    const char *url = arena_printf(f->a, "/api/v1/accounts/%s", acc);
+    json_t *a = run(f, NULL, "GET", url, NULL);
+    a = run_version(f, NULL, "PATCH", url, "{\"name\":\"客户零 Hospital\"}", version_of(a));
+    run_version(f, NULL, "POST", arena_printf(f->a, "%s/transfer", url),
+                arena_printf(f->a, "{\"owner_id\":\"%s\",\"reason\":\"调整\"}", other),
+                version_of(a));
+    f->what = NULL;
+    const char *viewers[] = {NULL, "经理", "甲", "伙伴", "实施"};
+    const char *names[] = {"admin", "manager", "sales", "partner", "implementation"};
+    for (size_t v = 0; v < 5; v++)
+        for (size_t i = 0; reads[i]; i++) {
+            if (strncmp(reads[i], "/api/v1/search", 14) != 0)
+                continue;
+            f->what = arena_printf(f->a, "%s GET %s", names[v], reads[i]);
+            run(f, viewers[v], "GET", reads[i], NULL);
+            f->what = NULL;
+        }
+    json_t *found = json_array();
+    assert_true(plan_seen(f, found) > 10);
+    size_t i, searches = 0;
+    json_t *line;
+    json_array_foreach(found, i, line)
+    {
+        printf("SEARCH SCAN: %s\n", json_string_value(line));
+    }
+    assert_int_equal(json_array_size(found), 0);
+    json_decref(found);
+    /* The grams are read by their keys: the gram's postings in order, and
+     * a person's by owner. */
+    const char *sql;
+    json_t *what;
+    bool by_owner = false;
+    json_object_foreach(f->seen, sql, what)
+    {
+        if (strstr(sql, "FROM search_grams g WHERE g.gram") == NULL || test_db_postgres())
+            continue;
+        searches++;
+        char *plan = plan_of(f, sql);
+        if (getenv("PLANS_SHOW"))
+            printf("%s\n  %s\n", sql, plan);
+        if (strstr(plan, "search_grams") != NULL && strstr(plan, "INDEX search_grams_owner"))
+            by_owner = true;
+        if (strstr(plan, "USING PRIMARY KEY (gram=? AND kind=?)") == NULL)
+            fail_msg("a search does not read the gram's postings by its key: %s", plan);
+        /* Nor every record of a kind, each looked up among the candidates. */
+        if (strstr(plan, "(kind=?)") != NULL)
+            fail_msg("a search reads every record of a kind: %s", plan);
+    }
+    assert_true(test_db_postgres() || (searches > 0 && by_owner));
+}
+
 /* What bingfa serve does before it listens takes the same time whatever the
  * size of the data: pinning old deals to their playbook's version (an index
  * holds only the unpinned ones); and so does what login throttling reads at
@@ -1052,6 +1136,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(starting_does_not_scan_growing_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(tags_are_read_through_their_index, setup, teardown),
         cmocka_unit_test_setup_teardown(notifications_do_not_scan_growing_tables, setup, teardown),
+        cmocka_unit_test_setup_teardown(searches_do_not_scan_growing_tables, setup, teardown),
         cmocka_unit_test_setup_teardown(lists_agree_whichever_way_they_read_aside, setup, teardown),
         cmocka_unit_test_setup_teardown(statements_run_in_the_plan_mode_they_ask_for, setup,
                                         teardown),
