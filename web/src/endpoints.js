@@ -12,7 +12,11 @@ const id = encodeURIComponent
 
 function withQuery(path, query) {
   const q = new URLSearchParams()
-  for (const [k, v] of Object.entries(query || {})) if (v != null && v !== '') q.set(k, v)
+  for (const [k, v] of Object.entries(query || {})) {
+    // a repeated parameter (tag=a&tag=b): each of its values
+    if (Array.isArray(v)) for (const x of v) q.append(k, x)
+    else if (v != null && v !== '') q.set(k, v)
+  }
   const s = q.toString()
   return s ? `${path}?${s}` : path
 }
@@ -121,6 +125,21 @@ export const calendarFeed = {
 }
 
 export const teams = records('/teams')
+
+// What the four lists (deals, accounts, contacts, activities) share beside
+// their records: tags in use, bulk actions and exports (docs/lists.md).
+// resource: 'opportunities', 'accounts', 'contacts' or 'activities'.
+export const lists = {
+  // the tags in use among the records the caller sees: {items: [{tag, count}], complete}
+  tags: (resource, q) => api.get(withQuery('/tags', { resource, q })),
+  // {ids | query, action: transfer | add_tag | remove_tag, owner_id, reason, tags}: all or
+  // nothing (422 bulk_refused: the error's body lists each refused record)
+  bulk: (resource, body) => api.post(`/${id(resource)}/bulk`, body),
+  // the file's address (a plain link: the session cookie reads it; the name
+  // is the server's): search is the list's query string with format,
+  // columns, lang, or ids
+  exportUrl: (resource, search) => `/api/v1/${id(resource)}/export?${search}`,
+}
 
 // Saved views of the lists (保存的视图): one's own and those shared with one's team.
 export const views = {

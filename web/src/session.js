@@ -41,3 +41,8 @@ export function isManager() {
 export function isStaff() {
   return !!session.user && ['sales', 'consultant', 'manager', 'admin'].includes(session.user.role)
 }
+
+// Tags (标签) are the company's own: channel partners never see them.
+export function seesTags() {
+  return !!session.user && session.user.role !== 'partner'
+}

@@ -5,7 +5,9 @@
 // errors) and shows the API's first page in the list's order; filters change
 // the rows and the URL (and back undoes them); a header sorts on the server;
 // the column chooser hides a column for good; 加载更多 appends the next page;
-// a row opens its record; a salesperson sees what the API gives them.
+// a row opens its record; a salesperson sees what the API gives them; a team
+// narrows accounts and activities; tags show as chips (bulk.test.js: tags,
+// bulk actions and exports).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, field, shot, must, until, openAs, getAs } from './server.js'
@@ -217,6 +219,46 @@ test('activities: type, planned days and a deal narrow the rows', async () => {
   await settled(page, list.key)
   const ofDeal = await apiPage(page, list, { planned_at_from: from, planned_at_to: to, opportunity_id: deal.id })
   assert.deepEqual(await ids(page, list), ofDeal.items.map((a) => a.id))
+  assert.deepEqual(errors, [])
+  await ctx.close()
+})
+
+test('accounts and activities: a team narrows the rows to its tree\'s owners and the owners offered; tags as chips', async () => {
+  const { ctx, page, errors } = await open(demo('赵强'))
+  const teams = await must(await server.api('GET', '/teams?limit=200'), 200)
+  const south = teams.items.find((x) => x.name === '华南大区')
+  // a tag on one account, shown as a chip in its row
+  const tagged = (await must(await server.api('GET', '/accounts?sort=name&limit=1'), 200)).items[0]
+  await must(await server.api('PATCH', '/accounts/' + tagged.id, { tags: ['华南重点', '信创'] },
+    { 'If-Match': `"${tagged.version}"` }), 200)
+  for (const list of [byKey.accounts, byKey.activities]) {
+    await goto(page, list)
+    const all = (await apiPage(page, list, { limit: '200' })).items
+    await pick(page, `${list.key}-team`, '华南大区')
+    await page.waitForURL((u) => u.searchParams.get('team') === south.id)
+    await settled(page, list.key)
+    const inTeam = await apiPage(page, list, { team: south.id })
+    assert.ok(inTeam.items.length < all.length, `the team has some of the ${list.key}`)
+    assert.deepEqual(await ids(page, list), inTeam.items.map((o) => o.id), list.key)
+    // the owners offered are the team's
+    await until(async () => (await page.locator('.el-select-dropdown:visible').count()) === 0, 'the team folds away')
+    await page.click(`[data-test="${list.key}-owner_id"]`)
+    await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').first().waitFor()
+    const offered = (await page.locator('.el-select-dropdown:visible .el-select-dropdown__item').allInnerTexts()).map((x) => x.trim())
+    await page.keyboard.press('Escape')
+    assert.ok(offered.includes('王磊') && !offered.includes('张伟'), `${list.key}: ${offered}`)
+    // an owner outside the team is dropped when the team comes after it
+    await goto(page, list, '?owner_id=' + (await must(await server.api('GET', '/users?limit=200'), 200)).items
+      .find((u) => u.name === '张伟').id)
+    await pick(page, `${list.key}-team`, '华南大区')
+    await page.waitForURL((u) => u.searchParams.get('team') === south.id && !u.searchParams.has('owner_id'))
+  }
+  await goto(page, byKey.accounts)
+  const row = page.locator('[data-test="accounts-table"] .el-table__body tr', {
+    has: page.locator(`[data-test="account-link-${tagged.id}"]`),
+  })
+  assert.deepEqual((await row.locator('[data-test="row-tags"] .el-tag').allInnerTexts()).map((x) => x.trim()), ['华南重点', '信创'])
+  assert.ok((await headers(page, 'accounts')).includes('标签'))
   assert.deepEqual(errors, [])
   await ctx.close()
 })

@@ -8,7 +8,7 @@
 // but may not change or delete it; a salesperson of another team does not
 // see it; a refusal of the server is shown in the dialog. The contacts and
 // activities lists keep views too, in English on a phone; a partner saves
-// none.
+// none. A view's tag groups (tag=a,b&tag=c) each reach the URL and the API.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, field, shot, must, until, openAs, getAs } from './server.js'
@@ -260,4 +260,45 @@ test('the contacts and activities lists keep views too, in English at 375 px; a 
   assert.equal(await partner.page.locator('[data-test="deals-view-save"]').count(), 0)
   assert.deepEqual(partner.errors, [])
   await partner.ctx.close()
+})
+
+test('a view with tag groups (tag=a,b&tag=c, saved through the API) puts each group in the URL; one dropped and saved, the view keeps the other', async () => {
+  // deals tagged: one 信创 and Q4, one 重点 and Q4, one Q4 only
+  const deals = (await must(await server.api('GET', '/opportunities?sort=name&limit=3'), 200)).items
+  const sets = [['信创', 'Q4'], ['重点', 'Q4'], ['Q4']]
+  for (const [i, d] of deals.entries()) {
+    await must(await server.api('PATCH', '/opportunities/' + d.id, { tags: sets[i] }, { 'If-Match': `"${d.version}"` }), 200)
+  }
+  const { ctx, page, errors } = await open(demo('赵强'))
+  // saved through the API as the manager (the page's session and its CSRF token)
+  const res = await page.context().request.post(server.base + '/api/v1/views', {
+    data: { resource: 'opportunities', name: '信创或重点·Q4', query: 'tag=信创,重点&tag=Q4' },
+    headers: { 'X-CSRF-Token': await page.evaluate(() => sessionStorage.getItem('bingfa.csrf')) },
+  })
+  assert.equal(res.status(), 201, await res.text())
+  const view = await res.json()
+  await page.goto(server.base + '/deals')
+  await settled(page, 'deals')
+  await page.click('[data-test="deals-view-select"]')
+  await page.locator('.el-select-dropdown__item:visible', { hasText: view.name }).first().click()
+  await page.waitForURL((u) => u.searchParams.getAll('tag').length === 2)
+  await settled(page, 'deals')
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('tag'), ['信创,重点', 'Q4'])
+  const api = await get(page, '/opportunities?sort=-created_at&limit=50&tag=' + encodeURIComponent('信创,重点') + '&tag=Q4')
+  assert.deepEqual([...await shownIds(page, 'deals', 'deal')].sort(), deals.slice(0, 2).map((d) => d.id).sort())
+  assert.deepEqual(await shownIds(page, 'deals', 'deal'), api.items.map((d) => d.id))
+  // the first group in the filter, the second as a tag that drops it
+  assert.match(await page.locator('[data-test="deals-tags-and"]').innerText(), /Q4/)
+  assert.equal(await page.locator('[data-test="deals-view-modified"]').count(), 0, 'the view as it was')
+  await page.locator('[data-test="deals-tags-and"] .el-tag__close').click()
+  await page.waitForURL((u) => u.searchParams.getAll('tag').length === 1)
+  await settled(page, 'deals')
+  await page.locator('[data-test="deals-view-modified"]').waitFor()
+  // saved over the view: its query keeps the group left
+  await saveView(page, 'deals', null)
+  await until(async () => (await page.locator('[data-test="deals-view-modified"]').count()) === 0, 'saved')
+  const saved = await get(page, '/views/' + view.id)
+  assert.deepEqual(new URLSearchParams(saved.query).getAll('tag'), ['信创,重点'])
+  assert.deepEqual(errors, [])
+  await ctx.close()
 })

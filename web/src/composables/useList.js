@@ -6,7 +6,7 @@ import { computed, onBeforeUnmount, ref, watch } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { useRoute, useRouter } from 'vue-router'
 import { ElMessage } from 'element-plus'
-import { session } from '../session.js'
+import { session, seesTags } from '../session.js'
 import { errorText } from '../util/errors.js'
 import { isPhoneWidth } from '../util/screen.js'
 import { loadNames } from '../lists/names.js'
@@ -67,7 +67,9 @@ export function useList(decl) {
   // ones a saved view keeps
   const hidden = ref(hiddenColumns(decl, userId(), phone))
   const shown = computed(() => Object.fromEntries(columnKeys(decl).map((c) => [c, !hidden.value.includes(c)])))
-  const columns = computed(() => decl.columns.filter((c) => shown.value[c.key]))
+  // the columns this user may have (partners: no tags)
+  const available = computed(() => decl.columns.filter((c) => c.key !== 'tags' || seesTags()))
+  const columns = computed(() => available.value.filter((c) => shown.value[c.key]))
   function toggleColumn(c, on) {
     const next = hidden.value.filter((x) => x !== c)
     if (!on) next.push(c)
@@ -76,6 +78,19 @@ export function useList(decl) {
   }
   // the full width's columns shown, in order (what a view saves)
   const wideColumns = () => shownOf(decl, phone ? hiddenColumns(decl, userId(), false) : hidden.value)
+  // the export's columns: the full width's choice, as the export names them
+  // (a field no row shown has, one the viewer does not see, left out)
+  function exportColumns() {
+    const keys = wideColumns()
+    const out = []
+    for (const c of available.value) {
+      if (!keys.includes(c.key)) continue
+      for (const f of (c.field || c.key).split(',')) {
+        if (!items.value.length || items.value.some((r) => f in r)) out.push(f)
+      }
+    }
+    return out
+  }
   // a view's columns become the full width's choice
   function setWideColumns(list) {
     const keys = columnKeys(decl)
@@ -181,7 +196,8 @@ export function useList(decl) {
 
   return {
     route, router, phone, query, items, nextCursor, loading, loadingMore, loaded, error, nFilters, searching,
-    patch, clearAll, q, applySearch, hidden, shown, columns, toggleColumn, wideColumns, setWideColumns, sort,
+    patch, clearAll, q, applySearch, hidden, shown, available, columns, toggleColumn, wideColumns, setWideColumns,
+    exportColumns, sort,
     defaultSort, tableKey, onSortChange, load, loadMore, openRow,
   }
 }

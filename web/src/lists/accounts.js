@@ -1,6 +1,6 @@
 // The accounts list (客户, /accounts): GET /accounts, its filters the
-// list's parameters as they are (owner, industry, region, ownership,
-// business type, parent account).
+// list's parameters as they are (team, owner, industry, region, ownership,
+// business type, parent account, tags).
 import * as api from '../endpoints.js'
 
 export const OWNERSHIPS = ['state_owned', 'restructured', 'private', 'foreign', 'joint_venture', 'government', 'other']
@@ -13,15 +13,17 @@ export default {
   i18n: 'lists.accounts',
   rowTest: 'account',
   list: (q) => api.accounts.list(q),
-  passKeys: ['q', 'owner_id', 'industry', 'region', 'ownership', 'business_type', 'parent_id', 'owner'],
+  passKeys: ['q', 'team', 'owner_id', 'industry', 'region', 'ownership', 'business_type', 'parent_id', 'tag', 'owner'],
   tagKeys: ['owner'],
   filters: [
+    { key: 'team', type: 'team' },
     { key: 'owner_id', type: 'user', roles: ['sales', 'consultant', 'manager', 'admin'] },
     { key: 'industry', type: 'text' },
     { key: 'region', type: 'text' },
     { key: 'ownership', type: 'enum', options: OWNERSHIPS, optionText: (t, v) => t('account.ownership.' + v) },
     { key: 'business_type', type: 'enum', options: BUSINESS_TYPES, optionText: (t, v) => t('account.businessType.' + v) },
     { key: 'parent_id', type: 'record', kind: 'accounts' },
+    { key: 'tag', type: 'tags' },
   ],
   sorts: ['created_at', 'name', 'industry', 'region', 'employees', 'annual_revenue', 'owner'],
   defaultSort: 'name',
@@ -34,6 +36,7 @@ export default {
     { key: 'employees', sort: true, width: 110, align: 'right' },
     { key: 'annual_revenue', sort: true, width: 180, align: 'right' },
     { key: 'owner', sort: true, width: 110 },
+    { key: 'tags', minWidth: 150 },
     { key: 'created_at', sort: true, width: 110, hide: true },
   ],
   link: (a) => '/accounts/' + a.id,

@@ -1,6 +1,6 @@
 // The activities list (活动, /activities/list): GET /activities, filtered by
-// type, owner, deal, account, planned and next-step days; an activity leads
-// to its deal, or else its account.
+// type, team, owner, deal, account, planned and next-step days, tags; an
+// activity leads to its deal, or else its account.
 import * as api from '../endpoints.js'
 import { parsePurpose } from '../components/ActPurpose.js'
 import { i18n } from '../i18n.js'
@@ -18,27 +18,30 @@ export default {
   rowTest: 'activity',
   list: (q) => api.activities.list(q),
   passKeys: [
-    'q', 'type', 'owner_id', 'opportunity_id', 'account_id', 'planned_at_from', 'planned_at_to', 'next_step_date_from',
-    'next_step_date_to', 'plan_ref', 'owner', 'planned_at', 'next_step_date',
+    'q', 'type', 'team', 'owner_id', 'opportunity_id', 'account_id', 'planned_at_from', 'planned_at_to', 'next_step_date_from',
+    'next_step_date_to', 'tag', 'plan_ref', 'owner', 'planned_at', 'next_step_date',
   ],
   tagKeys: ['plan_ref', 'owner', 'planned_at', 'next_step_date'],
   filters: [
     { key: 'type', type: 'enum', options: TYPES, optionText: (t, v) => t('activity.types.' + v) },
+    { key: 'team', type: 'team' },
     { key: 'owner_id', type: 'user' },
     { key: 'opportunity_id', type: 'record', kind: 'opportunities' },
     { key: 'account_id', type: 'record', kind: 'accounts' },
     { key: 'planned_at', type: 'dates' },
     { key: 'next_step_date', type: 'dates' },
+    { key: 'tag', type: 'tags' },
   ],
   sorts: ['created_at', 'planned_at', 'done_at', 'owner'],
   defaultSort: '-planned_at',
   columns: [
-    { key: 'name', minWidth: 200, phone: true, phoneWidth: 140 },
+    { key: 'name', field: 'subject', minWidth: 200, phone: true, phoneWidth: 140 },
     { key: 'type', width: 90 },
     { key: 'planned_at', sort: true, width: 140, phone: true, phoneWidth: 95 },
     { key: 'done_at', sort: true, width: 110, phone: true, phoneWidth: 80 },
-    { key: 'target', minWidth: 180 },
+    { key: 'target', field: 'opportunity_id,account_id', minWidth: 180 },
     { key: 'owner', sort: true, width: 100 },
+    { key: 'tags', minWidth: 150 },
     { key: 'next_step', minWidth: 160, hide: true },
     { key: 'next_step_date', width: 110, hide: true },
     { key: 'plan_ref', width: 110, hide: true },

@@ -39,7 +39,7 @@ export default {
   // (a view saved through the API may use them: shown as tags).
   passKeys: [
     'q', 'status', 'playbook', 'stage', 'team', 'owner_id', 'account_id', 'sales_mode', 'forecast_category',
-    'currency', 'expected_close_from', 'expected_close_to', 'closed_at_from', 'closed_at_to',
+    'currency', 'expected_close_from', 'expected_close_to', 'closed_at_from', 'closed_at_to', 'tag',
     'owner', 'won_by', 'turnaround', 'amount', 'expected_close', 'closed_at',
   ],
   tagKeys: ['currency', 'owner', 'won_by', 'turnaround', 'amount', 'expected_close', 'closed_at'],
@@ -64,14 +64,15 @@ export default {
   defaultSort: '-created_at',
   columns: [
     { key: 'name', sort: true, minWidth: 170, phone: true },
-    { key: 'account', minWidth: 140 },
+    { key: 'account', field: 'account_id', minWidth: 140 },
     { key: 'amount', sort: true, width: 120, align: 'right', phone: true },
     { key: 'stage', sort: true, minWidth: 140, phone: true },
     { key: 'probability', sort: true, width: 85, align: 'right' },
     { key: 'status', width: 105 },
-    { key: 'category', width: 115 },
+    { key: 'category', field: 'forecast_category', width: 115 },
     { key: 'expected_close', sort: true, width: 120 },
     { key: 'owner', sort: true, width: 95 },
+    { key: 'tags', minWidth: 150 },
     { key: 'closed_at', width: 105 },
     { key: 'created_at', sort: true, width: 105 },
     { key: 'playbook', minWidth: 150, hide: true },

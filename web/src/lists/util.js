@@ -20,12 +20,25 @@
 //              hidden until chosen; 'name' is always shown
 //   link(row)  where a row leads; title(row) its name; rowTest: the rows'
 //              data-test prefix
+//   a column's field: what the export calls it when not its key (deals'
+//              account: account_id; several comma-separated)
+//
+// tag= may be given more than once (tag=a,b&tag=c: any of a and b, and c):
+// the URL's query, the list route's and a view's keep every group.
 export const DEFAULT_LIMIT = 50
+export const MULTI_KEYS = ['tag']
 
 const one = (v) => (Array.isArray(v) ? v[0] : v)
 export const queryText = (query, key) => {
   const v = one(query[key])
   return v == null ? '' : String(v)
+}
+
+// Every value of a key that may repeat (tag), trimmed, empty ones left out.
+export function queryValues(query, key) {
+  const v = query[key]
+  const list = Array.isArray(v) ? v : v == null ? [] : [v]
+  return list.map((x) => String(x == null ? '' : x).trim()).filter(Boolean)
 }
 
 // Every URL key of the list's filters (the search box included).
@@ -45,6 +58,11 @@ export function limitOf(query) {
 export function apiQuery(decl, query, cursor = null) {
   const out = {}
   for (const k of decl.passKeys) {
+    if (MULTI_KEYS.includes(k)) {
+      const vs = queryValues(query, k)
+      if (vs.length) out[k] = vs.length > 1 ? vs : vs[0]
+      continue
+    }
     const v = queryText(query, k).trim()
     if (v) out[k] = v
   }
@@ -65,7 +83,13 @@ export function filterCount(decl, query) {
 export function patchQuery(decl, query, patch) {
   const out = { ...query, ...patch }
   if (decl.onPatch) decl.onPatch(out, query, patch)
-  for (const [k, v] of Object.entries(out)) if (v == null || v === '') delete out[k]
+  for (const [k, v] of Object.entries(out)) {
+    if (Array.isArray(v)) {
+      const vs = v.filter((x) => x != null && x !== '')
+      out[k] = vs.length > 1 ? vs : vs[0]
+    }
+    if (out[k] == null || out[k] === '') delete out[k]
+  }
   if (out.sort === decl.defaultSort) delete out.sort
   return out
 }
@@ -76,24 +100,47 @@ export function viewQuery(decl, query) {
   const q = apiQuery(decl, query)
   if (q.sort === decl.defaultSort) delete q.sort
   if (q.limit === DEFAULT_LIMIT) delete q.limit
+  return searchOf(q)
+}
+
+// A query string of params (a repeated key's values an array).
+export function searchOf(params) {
   const p = new URLSearchParams()
-  for (const k of Object.keys(q).sort()) p.set(k, String(q[k]))
+  for (const k of Object.keys(params).sort()) {
+    for (const v of [].concat(params[k])) p.append(k, String(v))
+  }
   return p.toString()
+}
+
+// The list's query string for a bulk action (its filters: the records, not
+// their order) or an export (its sort too, the list's default one included:
+// the route's own is another): no page size, no cursor.
+export function listSearch(decl, query, { sort = false } = {}) {
+  const q = apiQuery(decl, query)
+  delete q.limit
+  if (!sort) delete q.sort
+  return searchOf(q)
 }
 
 // The same query string, its parameters in a fixed order (for comparing).
 export function normalQuery(s) {
   const p = new URLSearchParams(s || '')
   const out = new URLSearchParams()
-  for (const k of [...new Set(p.keys())].sort()) out.set(k, p.get(k))
+  for (const k of [...new Set(p.keys())].sort()) for (const v of p.getAll(k)) out.append(k, v)
   return out.toString()
 }
 
 // The URL's query for a saved view's query string.
 export function urlOfView(decl, queryString) {
-  const params = Object.fromEntries(new URLSearchParams(queryString || ''))
+  const search = new URLSearchParams(queryString || '')
+  const params = Object.fromEntries(search)
   const out = {}
-  for (const k of decl.passKeys) if (params[k]) out[k] = params[k]
+  for (const k of decl.passKeys) {
+    if (MULTI_KEYS.includes(k)) {
+      const vs = search.getAll(k).filter(Boolean)
+      if (vs.length) out[k] = vs.length > 1 ? vs : vs[0]
+    } else if (params[k]) out[k] = params[k]
+  }
   if (decl.fromApi) decl.fromApi(params, out)
   if (params.sort && sortOf(decl, params) === params.sort && params.sort !== decl.defaultSort) out.sort = params.sort
   if (params.limit && limitOf(params) !== DEFAULT_LIMIT) out.limit = String(limitOf(params))

@@ -20,7 +20,7 @@ export default {
     },
     col: {
       name: '商机名称', account: '客户', amount: '金额', stage: '阶段', probability: '赢率', status: '状态',
-      category: '预测类别', expected_close: '预计成交', owner: '负责人', closed_at: '成交/关闭时间',
+      category: '预测类别', expected_close: '预计成交', owner: '负责人', tags: '标签', closed_at: '成交/关闭时间',
       created_at: '创建时间', playbook: '销售方法', sales_mode: '销售模式',
     },
     cat: { closed: '已成交', commit: '承诺', best_case: '最佳情况', pipeline: '管道', omitted: '排除' },
@@ -50,7 +50,7 @@ export default {
     },
     col: {
       name: 'Deal', account: 'Account', amount: 'Amount', stage: 'Stage', probability: 'Win rate', status: 'Status',
-      category: 'Forecast', expected_close: 'Expected close', owner: 'Owner', closed_at: 'Closed',
+      category: 'Forecast', expected_close: 'Expected close', owner: 'Owner', tags: 'Tags', closed_at: 'Closed',
       created_at: 'Created', playbook: 'Playbook', sales_mode: 'Sales mode',
     },
     cat: { closed: 'Closed won', commit: 'Commit', best_case: 'Best case', pipeline: 'Pipeline', omitted: 'Omitted' },
