@@ -70,8 +70,13 @@ test('Ctrl-K opens the search on every screen; a two-character query shows the A
       await page.waitForLoadState('networkidle')
       await page.keyboard.press('Control+k')
       await dialog(page).waitFor()
-      assert.ok(await field(page, 'search-input').evaluate((el) => el === document.activeElement),
-        'the input has the focus on ' + path)
+      // the focus comes when the dialog has opened (its animation done)
+      let focused = false
+      for (let i = 0; i < 40 && !focused; i++) {
+        focused = await field(page, 'search-input').evaluate((el) => el === document.activeElement)
+        if (!focused) await page.waitForTimeout(50)
+      }
+      assert.ok(focused, 'the input has the focus on ' + path)
       await page.keyboard.press('Escape')
       await dialog(page).waitFor({ state: 'hidden' })
     }
