@@ -122,7 +122,28 @@ static bf_result read_header(importer *im)
 
 /* ---- a row ---------------------------------------------------------------------- */
 
-/* The id of the account the caller sees whose name key is that of name. */
+/* The one of the matches d (n of them, of spec) the caller sees: *id, or
+ * NULL with *seen how many they see (0, or 2 for more than one). */
+static bf_result one_seen(importer *im, const resource_spec *spec, const store_duplicate *d,
+                          size_t n, const char **id, size_t *seen)
+{
+    api_call *call = im->call;
+    bf_result r = BF_OK;
+    *id = NULL;
+    *seen = 0;
+    for (size_t i = 0; r == BF_OK && i < n; i++) {
+        bool visible = false;
+        r = store_record_visible(call->app->store, call->who, spec, d[i].id, &visible, &call->err);
+        if (visible && (*seen)++ == 0)
+            *id = d[i].id;
+    }
+    if (*seen > 1)
+        *id = NULL;
+    return r;
+}
+
+/* The id of the account the caller sees whose name key is that of name;
+ * else *why says what is wrong. */
 static bf_result find_account(importer *im, const char *name, const char **id, const char **why)
 {
     api_call *call = im->call;
@@ -130,29 +151,20 @@ static bf_result find_account(importer *im, const char *name, const char **id, c
     if (key == NULL)
         return BF_ERR_NOMEM;
     store_duplicate *d;
-    size_t n;
+    size_t n, seen = 0;
     bf_result r = store_account_duplicates(call->app->store, call->arena, key, NULL, NULL, &d, &n,
                                            &call->err);
-    *id = NULL;
-    size_t seen = 0;
-    for (size_t i = 0; r == BF_OK && i < n; i++) {
-        bool visible = false;
-        r = store_record_visible(call->app->store, call->who, &resource_accounts, d[i].id, &visible,
-                                 &call->err);
-        if (visible && seen++ == 0)
-            *id = d[i].id;
-    }
+    if (r == BF_OK)
+        r = one_seen(im, &resource_accounts, d, n, id, &seen);
     bool en = strcmp(api_lang(call), "en") == 0;
     *why = seen > 1 ? (en ? "more than one account has this name" : "有多个同名客户")
            : seen == 0
                ? (en ? "no account you can see has this name" : "找不到该客户（或无权查看）")
                : NULL;
-    if (seen > 1)
-        *id = NULL;
     return r;
 }
 
-/* The id of the deal of account the caller sees named so. */
+/* The id of the deal of account the caller sees named so; else *why. */
 static bf_result find_deal(importer *im, const char *account, const char *name, const char **id,
                            const char **why)
 {
@@ -161,26 +173,17 @@ static bf_result find_deal(importer *im, const char *account, const char *name, 
     if (key == NULL)
         return BF_ERR_NOMEM;
     store_duplicate *d;
-    size_t n;
+    size_t n, seen = 0;
     bf_result r = store_deal_duplicates(call->app->store, call->arena, account, key, NULL, &d, &n,
                                         &call->err);
-    *id = NULL;
-    size_t seen = 0;
-    for (size_t i = 0; r == BF_OK && i < n; i++) {
-        bool visible = false;
-        r = store_record_visible(call->app->store, call->who, &resource_opportunities, d[i].id,
-                                 &visible, &call->err);
-        if (visible && seen++ == 0)
-            *id = d[i].id;
-    }
+    if (r == BF_OK)
+        r = one_seen(im, &resource_opportunities, d, n, id, &seen);
     bool en = strcmp(api_lang(call), "en") == 0;
     *why = seen > 1
                ? (en ? "the account has more than one deal of this name" : "该客户下有多个同名商机")
            : seen == 0 ? (en ? "the account has no deal of this name you can see"
                              : "该客户下找不到此商机（或无权查看）")
                        : NULL;
-    if (seen > 1)
-        *id = NULL;
     return r;
 }
 

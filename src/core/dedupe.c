@@ -137,61 +137,63 @@ static size_t replace_all(char *s, size_t len, const char *from, const char *to)
     return w;
 }
 
-char *dedupe_name_key(arena *a, const char *name)
+/* What a key keeps of a character (half-width already): -1 to leave it out,
+ * else the character as kept. */
+typedef long (*keep_fn)(long cp);
+
+static long name_keeps(long cp)
 {
-    size_t n = strlen(name);
-    char *out = arena_alloc(a, n + 1); /* a key is never longer than its name */
+    if (is_ignored(cp))
+        return -1;
+    return cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp;
+}
+
+static long code_keeps(long cp)
+{
+    if (cp == ' ' || cp == '\t' || cp == '-')
+        return -1;
+    return cp >= 'a' && cp <= 'z' ? cp - ('a' - 'A') : cp;
+}
+
+/* text with each character made half-width, then kept as keep says, in a
+ * (bytes that are not UTF-8 kept as they are); NULL when out of memory. A
+ * half-width form is never longer than its full-width one, so the result
+ * fits in the text's length. */
+static char *normalize(arena *a, const char *text, keep_fn keep, size_t *len)
+{
+    size_t n = strlen(text);
+    char *out = arena_alloc(a, n + 1);
     if (out == NULL)
         return NULL;
-    const unsigned char *s = (const unsigned char *)name;
+    const unsigned char *s = (const unsigned char *)text;
     size_t w = 0;
     for (size_t i = 0; i < n;) {
         long cp;
-        size_t len = utf8_next(s + i, n - i, &cp);
-        if (cp < 0) {
+        size_t step = utf8_next(s + i, n - i, &cp);
+        if (cp < 0)
             out[w++] = (char)s[i];
-            i += len;
-            continue;
-        }
-        i += len;
-        cp = half_width(cp);
-        if (is_ignored(cp))
-            continue;
-        if (cp >= 'A' && cp <= 'Z')
-            cp += 'a' - 'A';
-        /* a half-width form is never longer than its full-width one */
-        w += utf8_put(out + w, cp);
+        else if ((cp = keep(half_width(cp))) >= 0)
+            w += utf8_put(out + w, cp);
+        i += step;
     }
     out[w] = '\0';
-    return out[0] ? (replace_all(out, w, "有限责任公司", "有限公司"), out) : out;
+    *len = w;
+    return out;
+}
+
+char *dedupe_name_key(arena *a, const char *name)
+{
+    size_t w;
+    char *out = normalize(a, name, name_keeps, &w);
+    if (out != NULL && w > 0)
+        replace_all(out, w, "有限责任公司", "有限公司");
+    return out;
 }
 
 char *dedupe_credit_code_normalize(arena *a, const char *code)
 {
-    size_t n = strlen(code);
-    char *out = arena_alloc(a, n + 1);
-    if (out == NULL)
-        return NULL;
-    const unsigned char *s = (const unsigned char *)code;
-    size_t w = 0;
-    for (size_t i = 0; i < n;) {
-        long cp;
-        size_t len = utf8_next(s + i, n - i, &cp);
-        if (cp < 0) {
-            out[w++] = (char)s[i];
-            i += len;
-            continue;
-        }
-        i += len;
-        cp = half_width(cp);
-        if (cp == ' ' || cp == '\t' || cp == '-')
-            continue;
-        if (cp >= 'a' && cp <= 'z')
-            cp -= 'a' - 'A';
-        w += utf8_put(out + w, cp);
-    }
-    out[w] = '\0';
-    return out;
+    size_t w;
+    return normalize(a, code, code_keeps, &w);
 }
 
 bool dedupe_credit_code_valid(const char *code)
