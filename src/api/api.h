@@ -45,6 +45,8 @@ typedef struct api_call {
     bf_error err;
     json_t *error_extra;      /* keys added beside "error" in an error response */
     json_t *warnings;         /* a record answer's "warnings" (kept by api_keep), or NULL */
+    bool duplicates_asked;    /* the caller has looked for this write's duplicates already
+                                 (an import's row): the check hooks do not ask again */
     const viewer *who;        /* the authenticated user; NULL before authentication */
     const char *actor;        /* who acts: the user's login name ("anonymous" before login) */
     const char *session_hash; /* the session's hash when authenticated by cookie */

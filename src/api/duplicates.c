@@ -110,8 +110,9 @@ bf_result api_duplicates_keep_key(api_call *call, record *rec, const record *bef
     if (key == NULL)
         return BF_ERR_NOMEM;
     record_set_text(rec, "name_key", key);
-    if (!changed(rec, before, "name") && !changed(rec, before, "credit_code") &&
-        !changed(rec, before, "account_id"))
+    if (call->duplicates_asked ||
+        (!changed(rec, before, "name") && !changed(rec, before, "credit_code") &&
+         !changed(rec, before, "account_id")))
         return BF_OK;
     json_t *warning;
     bf_result r = api_duplicates_find(call, rec->spec, name, text_of(rec, "credit_code"),

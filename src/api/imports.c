@@ -435,7 +435,9 @@ static bf_result import_rows(importer *im)
         call->arena = a;
         call->warnings = NULL;
         call->mant = NULL;
+        call->duplicates_asked = true; /* import_row asks, and reports them */
         r = import_row(im, row);
+        call->duplicates_asked = false;
         call->arena = request;
         call->warnings = NULL;
         call->mant = NULL;
