@@ -530,7 +530,7 @@ bf_result imports_run(api_call *call, const api_route *route)
         return r;
     bool header_ok = json_array_size(im.errors) == 0;
     if (header_ok) {
-        if ((r = store_begin(call->app->store, &call->err)) != BF_OK)
+        if ((r = store_begin_alone(call->app->store, &call->err)) != BF_OK)
             return r;
         r = import_rows(&im);
         bool keep = r == BF_OK && !im.dry_run && json_array_size(im.errors) == 0;

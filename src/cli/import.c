@@ -646,6 +646,9 @@ static bf_result import_lines(importer *im, FILE *in)
 {
     bf_error err = {0};
     import_reader *reader = NULL;
+    /* A load of records from another system warns of no duplicates: their
+     * lookups would each read a table whose indexes wait for the end. */
+    im->call.duplicates_asked = true;
     im->reader_call = im->call;
     im->reader_who = *im->call.who;
     im->reader_call.who = &im->reader_who;

@@ -35,6 +35,9 @@ typedef struct conn {
     size_t nslots, used;
     int tx_depth;
     bool tx_failed;
+    bool tx_alone;         /* a batch's only transaction, without a savepoint (store_begin_alone) */
+    bool search_defer;     /* new records' grams wait in search_pending (sq_search_defer) */
+    size_t search_pending; /* records put there since the last flush, about */
     const void *reading;   /* the owner of the open read snapshot (store_read_begin), or NULL */
     sq_sync *sync;         /* the store's group commit, or NULL when commits are not waited for */
     bool in_commit;        /* store_commit is running COMMIT: the WAL hook keeps its token */
@@ -304,6 +307,16 @@ bf_result sq_flow_add_change(conn *c, const stage_change *ch, bf_error *err);
  * changed. Nothing for a resource the search does not hold. */
 bf_result sq_search_keep(store *st, conn *c, arena *a, const resource_spec *spec, const char *id,
                          bf_error *err);
+
+/* From now to the end of c's transaction, the grams of records new to the
+ * index are written sorted, many at a time: at sq_search_flush (the commit
+ * calls it) or when enough wait. SQLite only; a search in the transaction
+ * does not find them until then. */
+bf_result sq_search_defer(conn *c, bf_error *err);
+
+/* Writes the grams waiting (sq_search_defer), sorted, and ends the
+ * deferral when end. */
+bf_result sq_search_flush(store *st, conn *c, bool end, bf_error *err);
 
 /* Takes the record of spec with this id out of the index, in the write's
  * transaction, after it was deleted. */

@@ -253,15 +253,236 @@ static bf_result doc_write(store *st, const char *sql, search_kind kind, const c
     return step_done(c, s, "search index", err);
 }
 
+/* ---- deferred grams (sq_search_defer) -------------------------------------------
+ * Inserted one record at a time, the grams of records created in random
+ * order of seq (an import's creation times) land all over a large index,
+ * and each insert reads and dirties pages of its own. Deferred, a new
+ * record's words are written at once and its name put in search_pending (a
+ * TEMP table, so a rollback takes it back with the rest); its grams wait,
+ * and are written in the index's order, many at a time. A record still
+ * waiting has no grams: its update writes only its words, its delete only
+ * takes them out. */
+
+/* Records waiting before their grams are written, at most: some twenty
+ * grams each, held and sorted in memory. */
+#define PENDING_MAX 50000
+
+static const char SQL_PENDING_CREATE[] =
+    "CREATE TEMP TABLE IF NOT EXISTS search_pending (kind INTEGER NOT NULL, record_id TEXT NOT "
+    "NULL, PRIMARY KEY (kind, record_id)) WITHOUT ROWID";
+static const char SQL_PENDING_ADD[] =
+    "INSERT OR IGNORE INTO temp.search_pending (kind, record_id) VALUES (?1, ?2)";
+static const char SQL_PENDING_HAS[] =
+    "SELECT 1 FROM temp.search_pending WHERE kind = ?1 AND record_id = ?2";
+static const char SQL_PENDING_REMOVE[] =
+    "DELETE FROM temp.search_pending WHERE kind = ?1 AND record_id = ?2";
+static const char SQL_PENDING_DOCS[] =
+    "SELECT d.kind, d.record_id, d.seq, d.owner_id, d.title, d.body FROM temp.search_pending p "
+    "JOIN search_docs d ON d.kind = p.kind AND d.record_id = p.record_id";
+static const char SQL_PENDING_CLEAR[] = "DELETE FROM temp.search_pending";
+
+/* Runs one of the statements above on (kind, id); *row whether it gave one. */
+static bf_result pending_run(store *st, const char *sql, search_kind kind, const char *id,
+                             bool *row, bf_error *err)
+{
+    conn *c;
+    db_stmt *s;
+    bf_result r = sq_prepare(st, sql, &c, &s, err);
+    if (r != BF_OK)
+        return r;
+    db_bind_int64(s, 1, kind);
+    sq_bind_text(s, 2, id);
+    int rc = db_step(s);
+    db_reset(s);
+    if (row != NULL)
+        *row = rc == DB_ROW;
+    return rc == DB_ROW || rc == DB_DONE ? BF_OK : sq_db_error(err, c->db, rc, "search index");
+}
+
+bf_result sq_search_defer(conn *c, bf_error *err)
+{
+    if (db_dialect_of(c->db) != DB_SQLITE)
+        return BF_OK;
+    if (db_exec(c->db, SQL_PENDING_CREATE) != DB_OK)
+        return sq_db_error(err, c->db, DB_ERROR, "search index");
+    c->search_defer = true;
+    c->search_pending = 0;
+    return BF_OK;
+}
+
+typedef struct pending_gram {
+    search_gram g;
+    int kind;
+    int64_t seq;
+    const char *id, *owner;
+} pending_gram;
+
+/* The index's order: gram, kind, weight, seq, record. */
+static int pending_order(const void *x, const void *y)
+{
+    const pending_gram *a = x, *b = y;
+    int c = strcmp(a->g.text, b->g.text);
+    if (c != 0)
+        return c;
+    if (a->kind != b->kind)
+        return a->kind - b->kind;
+    if (a->g.weight != b->g.weight)
+        return a->g.weight - b->g.weight;
+    if (a->seq != b->seq)
+        return a->seq < b->seq ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+typedef struct pending_set {
+    pending_gram *rows;
+    size_t n, cap;
+} pending_set;
+
+/* Adds the grams of the waiting record at s's row (ids copied into a). */
+static bf_result pending_collect(pending_set *p, arena *a, db_stmt *s)
+{
+    arena *scratch = arena_new(16 * 1024);
+    if (scratch == NULL)
+        return BF_ERR_NOMEM;
+    search_gram *g;
+    size_t n;
+    const char *id = sq_column_text(a, s, 1), *owner = sq_column_text(a, s, 3);
+    const char *title = (const char *)db_column_text(s, 4),
+               *body = (const char *)db_column_text(s, 5);
+    bf_result r = id == NULL || (owner == NULL && db_column_text(s, 3) != NULL)
+                      ? BF_ERR_NOMEM
+                      : search_grams(scratch, title ? title : "", body ? body : "", &g, &n);
+    if (r == BF_OK && p->n + n > p->cap) {
+        size_t cap = p->cap ? p->cap * 2 : 4096;
+        while (cap < p->n + n)
+            cap *= 2;
+        pending_gram *rows = realloc(p->rows, cap * sizeof(*rows));
+        if (rows == NULL)
+            r = BF_ERR_NOMEM;
+        else {
+            p->rows = rows;
+            p->cap = cap;
+        }
+    }
+    for (size_t i = 0; r == BF_OK && i < n; i++)
+        p->rows[p->n++] =
+            (pending_gram){g[i], (int)db_column_int64(s, 0), db_column_int64(s, 2), id, owner};
+    arena_free(scratch);
+    return r;
+}
+
+/* Grams of waiting records put in the index by one statement, at most. */
+#define FLUSH_ROWS 16
+
+/* INSERT of ctx (a count) rows of six values each. */
+static bf_result build_pending_insert(buf *b, const void *ctx)
+{
+    size_t rows = *(const size_t *)ctx;
+    bf_result r = buf_append_str(b, "INSERT INTO search_grams (gram, kind, weight, seq, record_id, "
+                                    "owner_id) VALUES ");
+    for (size_t i = 0; r == BF_OK && i < rows; i++)
+        r = buf_printf(b, "%s(?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu)", i ? ", " : "", 6 * i + 1,
+                       6 * i + 2, 6 * i + 3, 6 * i + 4, 6 * i + 5, 6 * i + 6);
+    return r;
+}
+
+static bf_result pending_insert(conn *c, const pending_set *p, bf_error *err)
+{
+    bf_result r = BF_OK;
+    for (size_t at = 0; r == BF_OK && at < p->n; at += FLUSH_ROWS) {
+        size_t rows = p->n - at < FLUSH_ROWS ? p->n - at : FLUSH_ROWS;
+        db_stmt *s;
+        if ((r = sq_stmt_get(c,
+                             sq_shape_key(K_SEARCH, &resource_opportunities, 2ULL << 32 | rows, 0),
+                             build_pending_insert, &rows, &s, err)) != BF_OK)
+            break;
+        for (size_t i = 0; i < rows; i++) {
+            const pending_gram *g = &p->rows[at + i];
+            int k = (int)(6 * i);
+            sq_bind_text(s, k + 1, g->g.text);
+            db_bind_int64(s, k + 2, g->kind);
+            db_bind_int64(s, k + 3, g->g.weight);
+            db_bind_int64(s, k + 4, g->seq);
+            sq_bind_text(s, k + 5, g->id);
+            sq_bind_text(s, k + 6, g->owner);
+        }
+        r = step_done(c, s, "search index", err);
+    }
+    return r;
+}
+
+static bf_result flush_pending(store *st, conn *c, arena *a, bf_error *err)
+{
+    db_stmt *s;
+    bf_result r = sq_stmt_static(c, SQL_PENDING_DOCS, &s, err);
+    if (r != BF_OK)
+        return r;
+    pending_set p = {0};
+    int rc;
+    while (r == BF_OK && (rc = db_step(s)) == DB_ROW)
+        r = pending_collect(&p, a, s);
+    db_reset(s);
+    if (r == BF_OK && rc != DB_DONE)
+        r = sq_db_error(err, c->db, rc, "search index");
+    if (r == BF_OK && p.n > 1)
+        qsort(p.rows, p.n, sizeof(*p.rows), pending_order);
+    if (r == BF_OK)
+        r = pending_insert(c, &p, err);
+    free(p.rows);
+    if (r == BF_OK && (r = sq_stmt_static(c, SQL_PENDING_CLEAR, &s, err)) == BF_OK)
+        r = step_done(c, s, "search index", err);
+    (void)st;
+    return r;
+}
+
+bf_result sq_search_flush(store *st, conn *c, bool end, bf_error *err)
+{
+    if (!c->search_defer)
+        return BF_OK;
+    bf_result r = BF_OK;
+    if (c->search_pending > 0) {
+        arena *a = arena_new(64 * 1024);
+        r = a != NULL ? flush_pending(st, c, a, err) : BF_ERR_NOMEM;
+        arena_free(a);
+    }
+    c->search_pending = 0;
+    if (end)
+        c->search_defer = false;
+    return r;
+}
+
+/* Writes the words of a record whose grams wait (new to the index, or
+ * still waiting); flushes when enough wait. */
+static bf_result keep_waiting(store *st, conn *c, search_kind kind, const char *id, bool found,
+                              int64_t seq, const char *owner_id, const search_doc *doc,
+                              bf_error *err)
+{
+    bf_result r =
+        doc_write(st, found ? SQL_DOC_UPDATE : SQL_DOC_INSERT, kind, id, seq, owner_id, doc, err);
+    if (r != BF_OK || found)
+        return r;
+    if ((r = pending_run(st, SQL_PENDING_ADD, kind, id, NULL, err)) != BF_OK)
+        return r;
+    return ++c->search_pending >= PENDING_MAX ? sq_search_flush(st, c, false, err) : BF_OK;
+}
+
 static bf_result forget(store *st, arena *a, search_kind kind, const char *id, bf_error *err)
 {
     stored_doc old;
-    bool found;
+    bool found, waiting = false;
     search_gram *g;
     size_t n;
+    conn *c;
     bf_result r = doc_get(st, a, kind, id, &old, &found, err);
-    if (r != BF_OK || !found)
+    if (r != BF_OK || !found || (r = sq_conn(st, &c, err)) != BF_OK)
         return r;
+    if (c->search_defer && (r = pending_run(st, SQL_PENDING_HAS, kind, id, &waiting, err)) != BF_OK)
+        return r;
+    if (waiting) { /* no grams yet */
+        if ((r = pending_run(st, SQL_PENDING_REMOVE, kind, id, NULL, err)) != BF_OK)
+            return r;
+        return doc_write(st, SQL_DOC_DELETE, kind, id, 0, NULL, NULL, err);
+    }
     if ((r = grams_sorted(a, old.title, old.body, &g, &n)) != BF_OK ||
         (r = grams_write(st, a, false, kind, id, old.seq, NULL, g, n, NULL, 0, err)) != BF_OK)
         return r;
@@ -308,6 +529,12 @@ static bf_result keep_one(store *st, arena *a, search_kind kind, const char *id,
         return BF_OK;
     *moved = found && (owner_moved || strcmp(old.title, doc.title) != 0);
     int64_t seq = found ? old.seq : seq_of(created_at);
+    bool waiting = false;
+    if (c->search_defer && found &&
+        (r = pending_run(st, SQL_PENDING_HAS, kind, id, &waiting, err)) != BF_OK)
+        return r;
+    if (c->search_defer && (!found || waiting))
+        return keep_waiting(st, c, kind, id, found, seq, owner_id, &doc, err);
     search_gram *was = NULL, *now = NULL;
     size_t nwas = 0, nnow = 0;
     if (found && (r = grams_sorted(a, old.title, old.body, &was, &nwas)) != BF_OK)

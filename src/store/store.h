@@ -153,6 +153,12 @@ bf_result store_set_interrupt(store *st, bool (*stop)(void *ctx), void *ctx, bf_
  * nest: only the outermost begin/commit reach the database. Every write
  * function below runs in its own transaction when called outside one. */
 bf_result store_begin(store *st, bf_error *err);
+/* store_begin for a large transaction (an import of many records): with
+ * group commit it runs alone, after the open batch commits, without the
+ * savepoint a batch gives each of its transactions, whose undo journal
+ * SQLite walks from its start at the end of every statement. Ended by
+ * store_commit or store_rollback; inside a transaction, store_begin. */
+bf_result store_begin_alone(store *st, bf_error *err);
 bf_result store_commit(store *st, bf_error *err);
 void store_rollback(store *st);
 

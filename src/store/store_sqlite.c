@@ -711,7 +711,8 @@ static void batch_undo(conn *w)
 {
     if (!db_in_transaction(w->db))
         return;
-    if (db_exec(w->db, SQL_TX_ROLLBACK) != DB_OK || db_exec(w->db, SQL_TX_RELEASE) != DB_OK)
+    if (w->tx_alone || db_exec(w->db, SQL_TX_ROLLBACK) != DB_OK ||
+        db_exec(w->db, SQL_TX_RELEASE) != DB_OK)
         db_rollback(w->db);
 }
 
@@ -771,7 +772,7 @@ static void read_own_writes(store *st, conn *own)
     writes_unlock(st);
 }
 
-static bf_result batch_begin(store *st, bf_error *err)
+static bf_result batch_begin(store *st, bool alone, bf_error *err)
 {
     conn *own;
     bf_result r = own_conn(st, &own, err);
@@ -785,6 +786,11 @@ static bf_result batch_begin(store *st, bf_error *err)
         return r;
     }
     conn *w = st->writer;
+    uint64_t token;
+    if (alone && st->batch_open && (r = batch_commit(st, &token, err)) != BF_OK) {
+        writes_unlock(st);
+        return r;
+    }
     if (!st->batch_open) {
         if (db_begin(w->db) != DB_OK) {
             r = sq_db_error(err, w->db, DB_ERROR, "BEGIN");
@@ -793,11 +799,13 @@ static bf_result batch_begin(store *st, bf_error *err)
         }
         st->batch_open = true;
     }
-    if ((r = run_simple(w, SQL_TX_SAVEPOINT, err)) != BF_OK) {
+    if (!alone && (r = run_simple(w, SQL_TX_SAVEPOINT, err)) != BF_OK) {
         batch_leave(st, own, false, NULL);
         return r;
     }
-    st->batch_members++;
+    /* Alone, the batch is full: its end commits it. */
+    st->batch_members = alone ? BATCH_MAX : st->batch_members + 1;
+    w->tx_alone = alone;
     st->tx_changes = db_total_changes(w->db);
     w->tx_depth = 1;
     w->tx_failed = false;
@@ -814,7 +822,7 @@ static bf_result batch_end(store *st, bool commit, bf_error *err)
         return bf_fail(err, BF_ERR_INTERNAL, NULL, NULL, "transaction was rolled back");
     }
     if (commit) {
-        bf_result r = run_simple(w, SQL_TX_RELEASE, err);
+        bf_result r = w->tx_alone ? BF_OK : run_simple(w, SQL_TX_RELEASE, err);
         if (r == BF_OK)
             return batch_leave(st, own, true, err);
         batch_undo(w);
@@ -826,32 +834,59 @@ static bf_result batch_end(store *st, bool commit, bf_error *err)
     return BF_OK;
 }
 
-bf_result store_begin(store *st, bf_error *err)
+/* Begins c's transaction outside a batch: one writer at a time. */
+static bf_result begin_plain(store *st, conn *c, bf_error *err)
+{
+    if (st->sync != NULL && sq_sync_failed(st->sync))
+        return sq_sync_error(err);
+    checkpointer_catch_up(st->ckpt);
+    pthread_mutex_lock(&st->write_lock);
+    if (db_begin(c->db) != DB_OK) {
+        pthread_mutex_unlock(&st->write_lock);
+        return sq_db_error(err, c->db, DB_ERROR, "BEGIN");
+    }
+    c->tx_failed = false;
+    return BF_OK;
+}
+
+/* store_begin, or store_begin_alone when alone. A large transaction (alone,
+ * or any of a bulk load) defers the grams of the records it creates. */
+static bf_result begin(store *st, bool alone, bf_error *err)
 {
     if (held_writes == st) {
         st->writer->tx_depth++;
         return BF_OK;
     }
     store_read_end(st, NULL);
-    if (st->batching)
-        return batch_begin(st, err);
+    bf_result r;
     conn *c;
-    bf_result r = sq_conn(st, &c, err);
-    if (r != BF_OK)
-        return r;
-    if (c->tx_depth == 0) {
-        if (st->sync != NULL && sq_sync_failed(st->sync))
-            return sq_sync_error(err);
-        checkpointer_catch_up(st->ckpt);
-        pthread_mutex_lock(&st->write_lock);
-        if (db_begin(c->db) != DB_OK) {
-            pthread_mutex_unlock(&st->write_lock);
-            return sq_db_error(err, c->db, DB_ERROR, "BEGIN");
-        }
-        c->tx_failed = false;
+    if (st->batching) {
+        if ((r = batch_begin(st, alone, err)) != BF_OK || !alone)
+            return r;
+        c = st->writer;
+    } else {
+        if ((r = sq_conn(st, &c, err)) != BF_OK)
+            return r;
+        bool outermost = c->tx_depth == 0;
+        if (outermost && (r = begin_plain(st, c, err)) != BF_OK)
+            return r;
+        c->tx_depth++;
+        if (!outermost || !(alone || st->opt.bulk_load))
+            return BF_OK;
     }
-    c->tx_depth++;
-    return BF_OK;
+    if ((r = sq_search_defer(c, err)) != BF_OK)
+        store_rollback(st);
+    return r;
+}
+
+bf_result store_begin(store *st, bf_error *err)
+{
+    return begin(st, false, err);
+}
+
+bf_result store_begin_alone(store *st, bf_error *err)
+{
+    return begin(st, true, err);
 }
 
 bf_result store_commit(store *st, bf_error *err)
@@ -863,6 +898,15 @@ bf_result store_commit(store *st, bf_error *err)
     BF_ASSERT(c->tx_depth > 0);
     if (--c->tx_depth > 0)
         return BF_OK;
+    if (c->search_defer) { /* the grams that wait go in before the commit */
+        r = c->tx_failed ? BF_OK : sq_search_flush(st, c, true, err);
+        c->search_defer = false;
+        if (r != BF_OK) {
+            c->tx_depth++;
+            store_rollback(st);
+            return r;
+        }
+    }
     if (st->batching)
         return batch_end(st, true, err);
     if (c->tx_failed) {
@@ -897,6 +941,8 @@ void store_rollback(store *st)
         c->tx_failed = true; /* the outer commit must not keep a half-done write */
         return;
     }
+    c->search_defer = false;
+    c->search_pending = 0;
     if (st->batching) {
         batch_end(st, false, NULL);
         return;

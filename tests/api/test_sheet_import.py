@@ -158,6 +158,42 @@ class SheetImportTest(ServerTestCase):
                         "?dry_run=1", headers=self.ann)
         self.assertEqual([e["column"] for e in r.json["errors"]], ["B"])
 
+    def test_imported_rows_are_searchable_after_the_commit(self):
+        """The import writes its records' search grams together at its end
+        (docs/import.md, "Speed"); they are then found, renamed and deleted
+        as any record's."""
+        s = self.server
+
+        def found(q):
+            r = s.get("/api/v1/search?q=" + urllib.parse.quote(q))
+            self.assertEqual(r.status, 200, r)
+            return sorted(i["title"] for g in r.json["groups"] if g["kind"] == "accounts"
+                          for i in g["items"])
+
+        rows = [["客户名称", "行业", "创建时间"],
+                ["检索导入甲有限公司", "医疗", "2021-05-01"],
+                ["Searchable Import Beta", "制造", "2019-01-01"],
+                ["检索导入丙", "教育", "2023-07-09 08:00"],
+                ["检索导入甲有限公司", "金融", "2020-02-02"]]   # row 2 again: merged into it
+        r = self.upload("accounts", workbook(rows), "?dry_run=1&decisions=5:merge")
+        self.assertEqual((r.status, r.json["created"], r.json["merged"]), (200, 3, 1), r)
+        self.assertEqual(found("检索导入"), [])
+        r = self.upload("accounts", workbook(rows), "?decisions=5:merge")
+        self.assertEqual((r.status, r.json["created"], r.json["merged"]), (200, 3, 1), r)
+        self.assertEqual(found("检索导入"), ["检索导入丙", "检索导入甲有限公司"])
+        self.assertEqual(found("导入甲"), ["检索导入甲有限公司"])
+        self.assertEqual(found("searchab import"), ["Searchable Import Beta"])
+        beta = s.get("/api/v1/accounts?q=Searchable").json["items"][0]
+        r = s.patch("/api/v1/accounts/" + beta["id"], {"name": "检索改名"},
+                    headers={"If-Match": '"%d"' % beta["version"]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((found("searchab"), found("检索改名")), ([], ["检索改名"]))
+        # An import with an error writes nothing, its grams neither.
+        r = self.upload("accounts", workbook([["客户名称", "员工人数"], ["检索失败客户", "10"],
+                                              ["检索失败客户二", "很多"]]))
+        self.assertEqual(r.status, 422, r)
+        self.assertEqual(found("检索失败"), [])
+
     def test_csv_encodings(self):
         s = self.server
         rows = [["客户名称", "区域"], ["编码客户，逗号", "华东"], ["编码客户二", "华南"]]

@@ -318,6 +318,64 @@ static void a_rolled_back_write_leaves_nothing(void **state)
     assert_int_equal(store_record_get(f->st, f->a, &resource_accounts, id, &rec, &f->err), BF_OK);
 }
 
+/* The accounts a search for piece finds (everything), and the first's title. */
+static size_t accounts_found(fixture *f, const char *piece, const char **first)
+{
+    search_query q = {.npieces = 1, .limit = 50};
+    q.pieces[0] = piece;
+    search_found out;
+    assert_int_equal(store_search(f->st, f->a, &q, &out, &f->err), BF_OK);
+    *first = out.n[SEARCH_ACCOUNT] ? out.hits[SEARCH_ACCOUNT][0].title : NULL;
+    return out.n[SEARCH_ACCOUNT];
+}
+
+/* A large transaction (store_begin_alone, an import's) writes the grams of
+ * the records it creates at its end, sorted: the index then holds what
+ * one-by-one writes make, after renames and deletes inside the
+ * transaction, and a rollback leaves nothing waiting. */
+static void a_large_transaction_indexes_its_records_at_its_end(void **state)
+{
+    fixture *f = *state;
+    const char *title;
+    assert_int_equal(store_begin_alone(f->st, &f->err), BF_OK);
+    const char *a = insert(f, &resource_accounts, "{\"name\":\"延迟索引甲\"}");
+    const char *b = insert(f, &resource_accounts, "{\"name\":\"Deferred Beta\"}");
+    const char *c = insert(f, &resource_accounts, "{\"name\":\"延迟索引丙\"}");
+    record *rec;
+    assert_int_equal(store_record_get(f->st, f->a, &resource_accounts, a, &rec, &f->err), BF_OK);
+    record_set_text(rec, "name", "延迟索引乙");
+    assert_int_equal(store_record_update(f->st, f->a, rec, 1, &f->err), BF_OK);
+    assert_int_equal(store_record_delete(f->st, &resource_accounts, c, 1, &f->err), BF_OK);
+    if (!test_db_postgres()) /* SQLite's wait for the commit */
+        assert_int_equal(accounts_found(f, "延迟", &title), 0);
+    assert_int_equal(store_commit(f->st, &f->err), BF_OK);
+
+    assert_int_equal(accounts_found(f, "延迟索引", &title), 1);
+    assert_string_equal(title, "延迟索引乙");
+    assert_int_equal(accounts_found(f, "乙", &title), 1);
+    assert_int_equal(accounts_found(f, "甲", &title), 0);
+    assert_int_equal(accounts_found(f, "丙", &title), 0);
+    assert_int_equal(accounts_found(f, "deferr", &title), 1);
+    assert_string_equal(title, "Deferred Beta");
+
+    /* Grams written so are taken out by an ordinary rename. */
+    assert_int_equal(store_record_get(f->st, f->a, &resource_accounts, b, &rec, &f->err), BF_OK);
+    record_set_text(rec, "name", "Renamed Gamma");
+    assert_int_equal(store_record_update(f->st, f->a, rec, 1, &f->err), BF_OK);
+    assert_int_equal(accounts_found(f, "deferr", &title), 0);
+    assert_int_equal(accounts_found(f, "gamma", &title), 1);
+
+    /* Rolled back, nothing waits to be written by the next one. */
+    assert_int_equal(store_begin_alone(f->st, &f->err), BF_OK);
+    insert(f, &resource_accounts, "{\"name\":\"回滚索引一\"}");
+    store_rollback(f->st);
+    assert_int_equal(store_begin_alone(f->st, &f->err), BF_OK);
+    insert(f, &resource_accounts, "{\"name\":\"回滚索引二\"}");
+    assert_int_equal(store_commit(f->st, &f->err), BF_OK);
+    assert_int_equal(accounts_found(f, "回滚索引", &title), 1);
+    assert_string_equal(title, "回滚索引二");
+}
+
 /* The playbooks' generation: 0 before any document is stored, one more with
  * each new one, the same when a version stored already is put again, and
  * taken back with a rolled-back store of a document. */
@@ -707,6 +765,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(references_must_exist_and_keep_their_target, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_rolled_back_write_leaves_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_large_transaction_indexes_its_records_at_its_end, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(the_playbook_generation_moves_with_each_new_document, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(lists_filter_sort_and_continue, setup, teardown),
