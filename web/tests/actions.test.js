@@ -124,6 +124,7 @@ for (const [width, lang] of [[1366, 'zh'], [375, 'en']]) {
       const said = await text.textContent()
       assert.ok(said.includes('园区网络改造'), said)
       assert.ok(lang === 'zh' ? said.includes('推进到') : said.includes('Move'), said)
+      await page.waitForTimeout(400) // the dialog's entrance
       await shot(page, `actions-pipeline-confirm-${width}-${lang}`)
       if (width === 375) await noSidewaysScroll(page, width)
       await page.click('[data-test="advance-cancel"]')
