@@ -950,6 +950,26 @@ bf_result api_transfer_in_tx(api_call *call, const resource_spec *spec, const ch
  * naming owner_id). */
 bf_result api_transfer_may(api_call *call, const char *owner_id);
 
+/* Whether the manager's team tree holds user_id (the manager included;
+ * false for NULL): whom a manager transfers records between. */
+bf_result api_in_managers_tree(api_call *call, const char *user_id, bool *in);
+
+/* The owners whose place in a manager's team tree a page of records asked
+ * about (allowed_actions.c). */
+#define API_OWNER_CACHE 32
+typedef struct api_owner_cache {
+    const char *owner_id[API_OWNER_CACHE];
+    bool in[API_OWNER_CACHE];
+    size_t n;
+} api_owner_cache;
+
+/* Adds "allowed_actions" — what the caller may do to rec by the access rules
+ * of core/access.c — to the JSON object of rec just written into out, when rec
+ * is an account, a contact, a deal or an activity. cache (or NULL) keeps the
+ * store's answers across the records of a page. */
+bf_result api_append_allowed_actions(api_call *call, buf *out, const record *rec,
+                                     api_owner_cache *cache);
+
 /* Tags (tags.c), bulk actions (bulk.c) and exports of the lists (list_export.c). */
 bf_result tags_list(api_call *call, const api_route *route);
 bf_result bulk_action(api_call *call, const api_route *route);

@@ -3,6 +3,8 @@
  * hooks. Every write is one transaction: a request that fails writes nothing. */
 #include "api/api.h"
 
+#include <string.h>
+
 #include "http/response.h"
 
 static const char *path_id(api_call *call)
@@ -48,16 +50,28 @@ static bf_result check_visible(api_call *call, const field_spec *f, const resour
     return BF_OK;
 }
 
+/* Whether field i of rec holds what it held in before (NULL: a new record). */
+static bool reference_kept(const record *rec, const record *before, size_t i)
+{
+    if (before == NULL)
+        return false;
+    const field_value *a = &rec->values[i], *b = &before->values[i];
+    bool a_null = a->null || a->s == NULL, b_null = b->null || b->s == NULL;
+    return a_null == b_null && (a_null || strcmp(a->s, b->s) == 0);
+}
+
 /* Every record a new or changed record refers to, alone or in a list, must
  * be one the caller sees; one that is hidden is answered as if it did not
  * exist. Checked before the resource's own rules, which would otherwise
- * tell something of a hidden record ("works for another account"). */
-static bf_result check_references_visible(api_call *call, const record *rec)
+ * tell something of a hidden record ("works for another account"). A
+ * reference a change leaves as it was tells nothing new: a partner changes
+ * the activity a colleague it cannot read owns. */
+static bf_result check_references_visible(api_call *call, const record *rec, const record *before)
 {
     for (size_t i = 0; i < rec->spec->nfields; i++) {
         const field_spec *f = &rec->spec->fields[i];
         if ((f->type != FIELD_REF && f->type != FIELD_REF_LIST) || rec->values[i].null ||
-            rec->values[i].s == NULL)
+            rec->values[i].s == NULL || reference_kept(rec, before, i))
             continue;
         const resource_spec *target = resource_by_name(f->ref);
         if (f->type == FIELD_REF) {
@@ -97,12 +111,15 @@ bf_result crud_list(api_call *call, const api_route *route)
         page.more && page.n > 0 ? list_cursor_after(call, &q, page.items[page.n - 1]) : NULL;
     buf *out = &call->req->out;
     out->len = 0;
+    api_owner_cache owners = {.n = 0};
     r = buf_append_str(out, "{\"items\":[");
     for (size_t i = 0; i < page.n && r == BF_OK; i++) {
         if (i > 0)
             r = buf_append(out, ",", 1);
         if (r == BF_OK)
             r = record_append_json(out, page.items[i], api_field_hidden, call->who);
+        if (r == BF_OK)
+            r = api_append_allowed_actions(call, out, page.items[i], &owners);
     }
     if (r == BF_OK)
         r = buf_append_str(out, "],\"next_cursor\":");
@@ -114,7 +131,7 @@ bf_result crud_list(api_call *call, const api_route *route)
         r = buf_printf(out, ",\"limit\":%d}", q.limit);
     if (r != BF_OK) {
         out->len = 0;
-        return BF_ERR_NOMEM;
+        return r;
     }
     http_respond_json_written(call->req, 200);
     return BF_OK;
@@ -206,7 +223,7 @@ static bf_result create_in_tx(api_call *call, void *ctx)
 {
     const api_route *route = ((write_ctx *)ctx)->route;
     record *rec = ((write_ctx *)ctx)->rec;
-    bf_result r = check_references_visible(call, rec);
+    bf_result r = check_references_visible(call, rec, NULL);
     if (r == BF_OK)
         r = owner_on_create(call, rec);
     if (r == BF_OK && route->hooks && route->hooks->check)
@@ -299,7 +316,7 @@ static bf_result patch_in_tx(api_call *call, void *ctx)
     for (size_t i = 0; i < route->spec->nfields; i++)
         rec->values[i] = before->values[i];
     record_apply_patch(rec, patch);
-    if ((r = check_references_visible(call, rec)) != BF_OK)
+    if ((r = check_references_visible(call, rec, before)) != BF_OK)
         return r;
     if (route->hooks && route->hooks->check &&
         (r = route->hooks->check(call, rec, before)) != BF_OK)

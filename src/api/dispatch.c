@@ -263,8 +263,14 @@ bf_result api_respond_record(api_call *call, int status, const record *rec)
         return BF_ERR_NOMEM;
     buf *out = &call->req->out;
     out->len = 0;
-    if (record_append_json(out, rec, api_field_hidden, call->who) != BF_OK ||
-        (call->warnings && append_warnings(call, out, call->warnings) != BF_OK)) {
+    bf_result r = record_append_json(out, rec, api_field_hidden, call->who);
+    if (r == BF_OK)
+        r = api_append_allowed_actions(call, out, rec, NULL);
+    if (r != BF_OK) {
+        out->len = 0;
+        return r;
+    }
+    if ((call->warnings && append_warnings(call, out, call->warnings) != BF_OK)) {
         out->len = 0;
         return BF_ERR_NOMEM;
     }

@@ -114,6 +114,23 @@ static json_t *field_schema(const field_spec *f)
     return s;
 }
 
+/* allowed_actions: what the caller may do to the record (core/access.c). */
+static json_t *allowed_actions_schema(void)
+{
+    json_t *names = json_array();
+    for (int a = 0; a < ACTION_COUNT; a++)
+        json_array_append_new(names,
+                              json_string(access_record_action_name((access_record_action)a)));
+    return json_pack(
+        "{s:s, s:{s:s, s:o}, s:b, s:s}", "type", "array", "items", "type", "string", "enum", names,
+        "readOnly", 1, "description",
+        "What the caller may do to this record, by the rules the writes enforce (docs/access.md): "
+        "edit, delete; deals also advance, win (at the winning stage), lose, abandon (early: "
+        "through an approval), reopen, transfer, staff (team and partners), add_activity, "
+        "add_contact; accounts transfer, add_activity, add_contact, add_deal. An action absent is "
+        "refused (403); one present may still meet a rule of the record (a gate, a version)");
+}
+
 static json_t *resource_schema(const resource_spec *spec)
 {
     json_t *props = json_object();
@@ -139,6 +156,9 @@ static json_t *resource_schema(const resource_spec *spec)
                   "readOnly", 1, "description",
                   "In the answer to a create or a change only, when there is something to warn "
                   "of: {code, text, matches}, e.g. the records this one may duplicate (撞单)"));
+    if (spec == &resource_accounts || spec == &resource_contacts ||
+        spec == &resource_opportunities || spec == &resource_activities)
+        json_object_set_new(props, "allowed_actions", allowed_actions_schema());
     return json_pack("{s:s, s:s, s:o, s:o, s:b}", "type", "object", "description", spec->doc,
                      "properties", props, "required", required, "additionalProperties", 0);
 }

@@ -8,8 +8,7 @@
 #include "api/api.h"
 #include "core/text.h"
 
-/* Whether the manager's team tree holds user_id (false for NULL). */
-static bf_result in_managers_tree(api_call *call, const char *user_id, bool *in)
+bf_result api_in_managers_tree(api_call *call, const char *user_id, bool *in)
 {
     *in = false;
     if (user_id == NULL)
@@ -58,8 +57,8 @@ bf_result api_transfer_in_tx(api_call *call, const resource_spec *spec, const ch
     }
     if (call->who->role != ROLE_ADMIN) {
         bool old_in, new_in;
-        if ((r = in_managers_tree(call, old_id, &old_in)) != BF_OK ||
-            (r = in_managers_tree(call, owner_id, &new_in)) != BF_OK)
+        if ((r = api_in_managers_tree(call, old_id, &old_in)) != BF_OK ||
+            (r = api_in_managers_tree(call, owner_id, &new_in)) != BF_OK)
             return r;
         if (!old_in || !new_in)
             return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
@@ -89,7 +88,7 @@ bf_result api_transfer_in_tx(api_call *call, const resource_spec *spec, const ch
 
 bf_result api_transfer_may(api_call *call, const char *owner_id)
 {
-    if (call->who->role != ROLE_ADMIN && call->who->role != ROLE_MANAGER)
+    if (!access_may_transfer(call->who->role))
         return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
                        "the owner is changed by a manager of the owner's team, or an admin");
     /* The new owner must be someone the caller sees: else as if none. */
@@ -127,7 +126,7 @@ bf_result record_transfer(api_call *call, const api_route *route)
     const char *owner_id = NULL, *reason = NULL;
     int64_t expected = 0;
     bf_result r = api_require_visible(call, spec, id);
-    if (r == BF_OK && call->who->role != ROLE_ADMIN && call->who->role != ROLE_MANAGER)
+    if (r == BF_OK && !access_may_transfer(call->who->role))
         r = bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", NULL,
                     "the owner is changed by a manager of the owner's team, or an admin");
     if (r == BF_OK)

@@ -104,3 +104,74 @@ bool access_sees_cost(access_role role, bool *settled)
     *settled = role != ROLE_SALES && role != ROLE_CONSULTANT;
     return role == ROLE_MANAGER || role == ROLE_ADMIN;
 }
+
+bool access_may_transfer(access_role role)
+{
+    return role == ROLE_MANAGER || role == ROLE_ADMIN;
+}
+
+static const char *const action_names[ACTION_COUNT] = {
+    [ACTION_EDIT] = "edit",
+    [ACTION_DELETE] = "delete",
+    [ACTION_ADVANCE] = "advance",
+    [ACTION_WIN] = "win",
+    [ACTION_LOSE] = "lose",
+    [ACTION_ABANDON] = "abandon",
+    [ACTION_REOPEN] = "reopen",
+    [ACTION_TRANSFER] = "transfer",
+    [ACTION_STAFF] = "staff",
+    [ACTION_ADD_ACTIVITY] = "add_activity",
+    [ACTION_ADD_CONTACT] = "add_contact",
+    [ACTION_ADD_DEAL] = "add_deal",
+};
+
+const char *access_record_action_name(access_record_action action)
+{
+    return action >= 0 && action < ACTION_COUNT ? action_names[action] : "unknown";
+}
+
+/* The actions of a deal's stage and status. */
+static bool deal_may(const viewer *v, const access_record *rec, access_record_action action)
+{
+    bool writes = access_may_write(v->role, &resource_opportunities, ACCESS_UPDATE);
+    switch (action) {
+    case ACTION_ADVANCE:
+        return rec->open && access_may(v->role, ACCESS_MOVE_DEALS);
+    case ACTION_WIN:
+        return rec->open && rec->at_winning_stage && access_may(v->role, ACCESS_MOVE_DEALS);
+    case ACTION_LOSE:
+    case ACTION_ABANDON:
+        return rec->open && writes;
+    case ACTION_REOPEN:
+        return !rec->open && writes;
+    case ACTION_STAFF:
+        return access_may_staff_deal(v, rec->owner_id);
+    default:
+        return false;
+    }
+}
+
+bool access_record_may(const viewer *v, const access_record *rec, access_record_action action)
+{
+    const resource_spec *spec = rec->spec;
+    bool deal = spec == &resource_opportunities, account = spec == &resource_accounts;
+    switch (action) {
+    case ACTION_EDIT:
+        return access_may_write(v->role, spec, ACCESS_UPDATE);
+    case ACTION_DELETE:
+        return access_may_write(v->role, spec, ACCESS_DELETE);
+    case ACTION_TRANSFER:
+        return (deal || account) && access_may_transfer(v->role) &&
+               (v->role == ROLE_ADMIN || rec->owner_in_tree);
+    case ACTION_ADD_ACTIVITY:
+        return (deal || account) && access_may_write(v->role, &resource_activities, ACCESS_CREATE);
+    case ACTION_ADD_CONTACT:
+        return (deal || account) && access_may_write(v->role, &resource_contacts, ACCESS_CREATE);
+    case ACTION_ADD_DEAL:
+        return account && access_may_write(v->role, &resource_opportunities, ACCESS_CREATE);
+    case ACTION_COUNT:
+        return false;
+    default:
+        return deal && deal_may(v, rec, action);
+    }
+}

@@ -70,6 +70,44 @@ bool access_may_write(access_role role, const resource_spec *spec, access_write 
  * an admin. */
 bool access_may_staff_deal(const viewer *v, const char *deal_owner_id);
 
+/* True when a user of role may change the owner of a record (转移负责人): a
+ * manager (of a record whose owner and new owner are in the manager's team
+ * tree: the API checks the tree) or an admin. */
+bool access_may_transfer(access_role role);
+
+/* What may be done to one record, as the answers list it (allowed_actions):
+ * each is granted by the very rules the writes enforce. */
+typedef enum access_record_action {
+    ACTION_EDIT,         /* PATCH the record */
+    ACTION_DELETE,       /* DELETE it */
+    ACTION_ADVANCE,      /* deals: POST …/advance (the gate still decides) */
+    ACTION_WIN,          /* deals: the advance that wins, at the winning stage */
+    ACTION_LOSE,         /* deals: close as lost (early: through an approval) */
+    ACTION_ABANDON,      /* deals: close as abandoned (early: through an approval) */
+    ACTION_REOPEN,       /* deals: open a closed deal again */
+    ACTION_TRANSFER,     /* deals, accounts: POST …/transfer */
+    ACTION_STAFF,        /* deals: change the deal team and its registered partners */
+    ACTION_ADD_ACTIVITY, /* deals, accounts: log an activity on it */
+    ACTION_ADD_CONTACT,  /* deals, accounts: add a contact to its account */
+    ACTION_ADD_DEAL,     /* accounts: create a deal on it */
+    ACTION_COUNT
+} access_record_action;
+
+/* What the rules need to know of a record the viewer sees. */
+typedef struct access_record {
+    const resource_spec *spec;
+    const char *owner_id;  /* the owner's user id, or NULL */
+    bool owner_in_tree;    /* the owner is in the viewer's team tree (managers' transfers) */
+    bool open;             /* deals: status open */
+    bool at_winning_stage; /* deals: in the stage whose gate wins the deal, or after it */
+} access_record;
+
+/* The name of action in answers ("edit", "add_activity" …). */
+const char *access_record_action_name(access_record_action action);
+
+/* True when the viewer may do action to rec, a record it sees. */
+bool access_record_may(const viewer *v, const access_record *rec, access_record_action action);
+
 /* True when a user of role may own accounts and deals: the company's own
  * sales staff and admins, not partners or implementation. */
 bool access_may_own_deals(access_role role);

@@ -110,6 +110,52 @@ static void internal_fields_are_hidden_from_partners_only(void **state)
                                      &resource_contacts.fields[cnotes]));
 }
 
+/* The actions a record offers follow the write rules: a partner logs
+ * activities and adds contacts on a deal, never moves or closes it. */
+static void a_records_actions_follow_the_write_rules(void **state)
+{
+    (void)state;
+    access_record deal = {
+        .spec = &resource_opportunities, .owner_id = "usr_zhangwei", .open = true};
+    viewer p = {.role = ROLE_PARTNER, .user_id = "usr_qianwei"};
+    for (int a = 0; a < ACTION_COUNT; a++)
+        assert_int_equal(access_record_may(&p, &deal, (access_record_action)a),
+                         a == ACTION_ADD_ACTIVITY || a == ACTION_ADD_CONTACT);
+    viewer owner = {.role = ROLE_SALES, .user_id = "usr_zhangwei"};
+    viewer other = {.role = ROLE_SALES, .user_id = "usr_lina"};
+    assert_true(access_record_may(&owner, &deal, ACTION_STAFF));
+    assert_false(access_record_may(&other, &deal, ACTION_STAFF));
+    assert_true(access_record_may(&other, &deal, ACTION_EDIT));
+    assert_false(access_record_may(&owner, &deal, ACTION_TRANSFER));
+    assert_true(access_record_may(&owner, &deal, ACTION_ADVANCE));
+    assert_false(access_record_may(&owner, &deal, ACTION_WIN));
+    assert_false(access_record_may(&owner, &deal, ACTION_REOPEN));
+    deal.at_winning_stage = true;
+    assert_true(access_record_may(&owner, &deal, ACTION_WIN));
+    deal.open = false;
+    assert_false(access_record_may(&owner, &deal, ACTION_ADVANCE));
+    assert_false(access_record_may(&owner, &deal, ACTION_LOSE));
+    assert_true(access_record_may(&owner, &deal, ACTION_REOPEN));
+    assert_false(access_record_may(&p, &deal, ACTION_REOPEN));
+    /* a manager transfers what an owner of the team tree owns; an admin anything */
+    viewer m = {.role = ROLE_MANAGER, .user_id = "usr_sunli"};
+    assert_false(access_record_may(&m, &deal, ACTION_TRANSFER));
+    deal.owner_in_tree = true;
+    assert_true(access_record_may(&m, &deal, ACTION_TRANSFER));
+    assert_true(access_record_may(&(viewer){.role = ROLE_ADMIN},
+                                  &(access_record){.spec = &resource_accounts}, ACTION_TRANSFER));
+    /* contacts and activities: edit and delete only */
+    access_record contact = {.spec = &resource_contacts};
+    assert_true(access_record_may(&p, &contact, ACTION_EDIT));
+    assert_false(access_record_may(&p, &contact, ACTION_DELETE));
+    assert_false(access_record_may(&(viewer){.role = ROLE_ADMIN}, &contact, ACTION_TRANSFER));
+    access_record act = {.spec = &resource_activities};
+    viewer impl = {.role = ROLE_IMPLEMENTATION};
+    assert_true(access_record_may(&impl, &act, ACTION_DELETE));
+    assert_false(access_record_may(&impl, &deal, ACTION_EDIT));
+    assert_string_equal(access_record_action_name(ACTION_ADD_ACTIVITY), "add_activity");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -119,6 +165,7 @@ int main(void)
         cmocka_unit_test(the_owner_or_a_manager_staffs_a_deal),
         cmocka_unit_test(only_staff_own_deals),
         cmocka_unit_test(internal_fields_are_hidden_from_partners_only),
+        cmocka_unit_test(a_records_actions_follow_the_write_rules),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
