@@ -1,6 +1,7 @@
 /* JSON responses (see response.h). */
 #include "http/response.h"
 
+#include "core/messages.h"
 #include "core/text.h"
 
 #include <stdlib.h>
@@ -113,10 +114,45 @@ static const char *printable(http_request *req, const char *s)
     return copy;
 }
 
+/* The resource a path of the API names (/api/v1/<resource>/…) into out, or
+ * "" (the names of fields differ between resources: a deal's name, a
+ * contact's name). */
+static void resource_of(const char *path, char out[40])
+{
+    static const char prefix[] = "/api/v1/";
+    out[0] = '\0';
+    if (path == NULL || strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+        return;
+    const char *s = path + sizeof(prefix) - 1;
+    size_t n = strcspn(s, "/?");
+    if (n < 40) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+}
+
+/* message in the request's language (?lang=, else Accept-Language), from
+ * the catalogue of messages (core/messages.h). */
+static const char *localized(http_request *req, const char *code, const char *message,
+                             const char *field)
+{
+    bf_lang lang = bf_lang_of(http_query(req, "lang"), http_header(req, "Accept-Language"));
+    if (lang == BF_LANG_EN && message[0] != '\0')
+        return message;
+    char resource[40];
+    resource_of(req->path, resource);
+    char *out = arena_alloc(req->arena, 480);
+    if (out == NULL)
+        return message;
+    bf_message_render(out, 480, lang, resource, code, field, message);
+    return out;
+}
+
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
     http_drop_file(req);
+    message = localized(req, code, message ? message : "", field);
     json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
                             "field", printable(req, field ? field : ""));
     json_t *body = json_object();
