@@ -382,8 +382,8 @@ bf_result api_respond_export(api_call *call, json_t *body, const export_spec *sp
         return respond_file(call, spec, t, en, "csv", "text/csv; charset=utf-8", b.data, b.len);
     }
     book k = {.call = call, .body = body, .spec = spec, .only = t, .en = en};
-    char *data;
-    size_t len;
+    char *data = NULL;
+    size_t len = 0;
     if ((r = api_file_through_temp(call, xlsx_write, &k, "the spreadsheet", EXPORT_MAX, &data,
                                    &len)) != BF_OK)
         return r;
