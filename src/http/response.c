@@ -131,12 +131,16 @@ static void resource_of(const char *path, char out[40])
     }
 }
 
-/* message in the request's language (?lang=, else Accept-Language), from
- * the catalogue of messages (core/messages.h). */
-static const char *localized(http_request *req, const char *code, const char *message,
+/* The language of the request's messages: ?lang=, else Accept-Language. */
+static bf_lang language_of(http_request *req)
+{
+    return bf_lang_of(http_query(req, "lang"), http_header(req, "Accept-Language"));
+}
+
+/* message in lang, from the catalogue of messages (core/messages.h). */
+static const char *localized(http_request *req, bf_lang lang, const char *code, const char *message,
                              const char *field)
 {
-    bf_lang lang = bf_lang_of(http_query(req, "lang"), http_header(req, "Accept-Language"));
     if (lang == BF_LANG_EN && message[0] != '\0')
         return message;
     char resource[40];
@@ -148,11 +152,38 @@ static const char *localized(http_request *req, const char *code, const char *me
     return out;
 }
 
+/* The errors listed beside an error (a bulk action's refused records, an
+ * import's rows: arrays of objects with a code and a message) in lang too. */
+static void localize_listed(http_request *req, bf_lang lang, json_t *extra)
+{
+    const char *key;
+    json_t *list;
+    if (lang == BF_LANG_EN || !json_is_object(extra))
+        return;
+    json_object_foreach(extra, key, list)
+    {
+        size_t i;
+        json_t *item;
+        json_array_foreach(list, i, item)
+        {
+            const char *code = json_string_value(json_object_get(item, "code"));
+            const char *message = json_string_value(json_object_get(item, "message"));
+            const char *field = json_string_value(json_object_get(item, "field"));
+            if (code && message)
+                json_object_set_new(
+                    item, "message",
+                    json_string(printable(req, localized(req, lang, code, message, field))));
+        }
+    }
+}
+
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
     http_drop_file(req);
-    message = localized(req, code, message ? message : "", field);
+    bf_lang lang = language_of(req);
+    message = localized(req, lang, code, message ? message : "", field);
+    localize_listed(req, lang, extra);
     json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
                             "field", printable(req, field ? field : ""));
     json_t *body = json_object();

@@ -91,6 +91,18 @@ class MessagesTest(ServerTestCase):
         err = self.assertError(r, 401, "invalid_credentials")
         self.assertEqual(err["message"], "用户名或密码错误")
 
+    def test_the_records_of_a_refused_bulk_action_too(self):
+        ghost = "opp_nosuchdeal000000000000"
+        body = {"ids": [ghost], "action": "transfer",
+                "owner_id": self.server.user_id(self.unique("bk")), "reason": "调整"}
+        zh = self.request("POST", "/api/v1/opportunities/bulk", body=body, headers=ZH)
+        self.assertError(zh, 422, "bulk_refused", "ids")
+        self.assertEqual([(x["code"], x["message"]) for x in zh.json["records"]],
+                         [("not_found", "记录不存在或无权查看")])
+        en = self.request("POST", "/api/v1/opportunities/bulk", body=body, headers=EN)
+        self.assertEqual(en.json["records"][0]["code"], "not_found")
+        self.assertNotRegex(en.json["records"][0]["message"], "[\u4e00-\u9fff]")
+
 
 if __name__ == "__main__":
     unittest.main()
