@@ -186,7 +186,9 @@ static void check_literals(const char *file, const char *from, const char *to, i
 static const struct {
     const char *name;
     int arg;
-} carriers[] = {{"bf_fail(", 2}, {"http_respond_error(", 2}, {"line_fail(", 3}};
+} carriers[] = {{"bf_fail(", 2},   {"http_respond_error(", 2},
+                {"line_fail(", 3}, {"report_error(", 4},
+                {"fail_at(", 3},   {" bad(", 2}};
 
 static void check_file(const char *path, int *seen)
 {
