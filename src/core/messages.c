@@ -54,6 +54,8 @@ static const message_entry catalogue[] = {
     {"zero", NULL, "{field}须大于零", "{field} must be positive"},
     {"out_of_range", NULL, "{field}超出允许范围", "{field} is out of range"},
     {"invalid_value", NULL, "{field}的取值无效", "{field} has an invalid value"},
+    {"invalid_value", "credit_code", "统一社会信用代码无效（18 位，校验位须正确）",
+     "Not a valid unified social credit code"},
     {"invalid_date", NULL, "{field}须为日期（年-月-日，如 2026-03-01）", "{field} must be a date"},
     {"invalid_datetime", NULL, "{field}须为时间（如 2026-01-31T09:30:00Z）",
      "{field} must be a time"},
