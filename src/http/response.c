@@ -152,8 +152,9 @@ static const char *localized(http_request *req, bf_lang lang, const char *code, 
     return out;
 }
 
-/* The errors listed beside an error (a bulk action's refused records, an
- * import's rows: arrays of objects with a code and a message) in lang too. */
+/* The errors listed beside an error in lang too: the arrays at the top of
+ * extra of objects with a code and a message (a bulk action's refused
+ * records). */
 static void localize_listed(http_request *req, bf_lang lang, json_t *extra)
 {
     const char *key;
