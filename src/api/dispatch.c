@@ -333,7 +333,8 @@ static bool check_param(void *ctx, const char *key, const char *value)
     (void)value;
     params_ctx *pc = ctx;
     size_t n = strlen(key);
-    if (api_names_hold(pc->allowed, key, n) || api_names_hold(pc->more, key, n))
+    if (api_names_hold(pc->allowed, key, n) || api_names_hold(pc->more, key, n) ||
+        strcmp(key, "lang") == 0) /* every request's: the language of its errors */
         return true;
     pc->r = bf_fail(&pc->call->err, BF_ERR_INVALID, "unknown_parameter", key,
                     "%s is not a parameter of this request", key);

@@ -149,8 +149,8 @@ static bool parse_param(void *ctx, const char *key, const char *value)
     parse_ctx *pc = ctx;
     api_call *call = pc->call;
     list_query *q = pc->q;
-    if (api_names_hold(pc->skip, key, strlen(key)))
-        return true;
+    if (api_names_hold(pc->skip, key, strlen(key)) || strcmp(key, "lang") == 0)
+        return true; /* lang: the language of errors (http/response.c) */
     if (strcmp(key, "tag") == 0 && takes_tags(call, pc->spec)) {
         pc->r = parse_tags(pc, value);
         return pc->r == BF_OK;

@@ -429,6 +429,12 @@ static json_t *parameters(const api_route *r)
     add_query_parameters(params, r, r->query, NULL);
     if (r->flags & ROUTE_EXPORT)
         add_query_parameters(params, r, API_EXPORT_QUERY, r->query);
+    if (!api_names_hold(r->query, "lang", 4)) /* every route's: the language of its errors */
+        json_array_append_new(
+            params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s]}}", "name", "lang", "in",
+                              "query", "required", 0, "description",
+                              "The language of error messages, zh or en (before Accept-Language)",
+                              "schema", "type", "string", "enum", "zh", "en"));
     if (r->kind == ROUTE_PATCH || r->kind == ROUTE_DELETE || (r->flags & ROUTE_IF_MATCH))
         json_array_append_new(params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s}}", "name", "If-Match",
                                                 "in", "header", "required", 1, "description",

@@ -1,6 +1,7 @@
 /* JSON responses (see response.h). */
 #include "http/response.h"
 
+#include "core/messages.h"
 #include "core/text.h"
 
 #include <stdlib.h>
@@ -113,10 +114,77 @@ static const char *printable(http_request *req, const char *s)
     return copy;
 }
 
+/* The resource a path of the API names (/api/v1/<resource>/…) into out, or
+ * "" (the names of fields differ between resources: a deal's name, a
+ * contact's name). */
+static void resource_of(const char *path, char out[40])
+{
+    static const char prefix[] = "/api/v1/";
+    out[0] = '\0';
+    if (path == NULL || strncmp(path, prefix, sizeof(prefix) - 1) != 0)
+        return;
+    const char *s = path + sizeof(prefix) - 1;
+    size_t n = strcspn(s, "/?");
+    if (n < 40) {
+        memcpy(out, s, n);
+        out[n] = '\0';
+    }
+}
+
+/* The language of the request's messages: ?lang=, else Accept-Language. */
+static bf_lang language_of(http_request *req)
+{
+    return bf_lang_of(http_query(req, "lang"), http_header(req, "Accept-Language"));
+}
+
+/* message in lang, from the catalogue of messages (core/messages.h). */
+static const char *localized(http_request *req, bf_lang lang, const char *code, const char *message,
+                             const char *field)
+{
+    if (lang == BF_LANG_EN && message[0] != '\0')
+        return message;
+    char resource[40];
+    resource_of(req->path, resource);
+    char *out = arena_alloc(req->arena, 480);
+    if (out == NULL)
+        return message;
+    bf_message_render(out, 480, lang, resource, code, field, message);
+    return out;
+}
+
+/* The errors listed beside an error in lang too: the arrays at the top of
+ * extra of objects with a code and a message (a bulk action's refused
+ * records). */
+static void localize_listed(http_request *req, bf_lang lang, json_t *extra)
+{
+    const char *key;
+    json_t *list;
+    if (lang == BF_LANG_EN || !json_is_object(extra))
+        return;
+    json_object_foreach(extra, key, list)
+    {
+        size_t i;
+        json_t *item;
+        json_array_foreach(list, i, item)
+        {
+            const char *code = json_string_value(json_object_get(item, "code"));
+            const char *message = json_string_value(json_object_get(item, "message"));
+            const char *field = json_string_value(json_object_get(item, "field"));
+            if (code && message)
+                json_object_set_new(
+                    item, "message",
+                    json_string(printable(req, localized(req, lang, code, message, field))));
+        }
+    }
+}
+
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra)
 {
     http_drop_file(req);
+    bf_lang lang = language_of(req);
+    message = localized(req, lang, code, message ? message : "", field);
+    localize_listed(req, lang, extra);
     json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
                             "field", printable(req, field ? field : ""));
     json_t *body = json_object();

@@ -1,7 +1,14 @@
 // The transport to the bingfa API (endpoints.js names every call): JSON in
 // and out, the session cookie, the CSRF token on writes, and errors as
 // ApiError with the API's code, message and field (so forms can show the
-// message next to the field).
+// message next to the field). Every call says the user's language
+// (Accept-Language from the vue-i18n locale), so the API's messages come in it.
+import { i18n } from './i18n.js'
+
+// The Accept-Language of the user's language.
+function language() {
+  return i18n.global.locale.value === 'en' ? 'en' : 'zh-CN,zh;q=0.9'
+}
 export class ApiError extends Error {
   constructor(status, body) {
     const e = (body && body.error) || {}
@@ -27,7 +34,7 @@ export function whenUnauthenticated(fn) {
 }
 
 export async function request(method, path, body, headers = {}) {
-  const h = { Accept: 'application/json', ...headers }
+  const h = { Accept: 'application/json', 'Accept-Language': language(), ...headers }
   if (body !== undefined) h['Content-Type'] = 'application/json'
   if (method !== 'GET' && csrf) h['X-CSRF-Token'] = csrf
   const res = await fetch('/api/v1' + path, {
@@ -53,7 +60,7 @@ export async function request(method, path, body, headers = {}) {
 // Sends a file as the body (its own type), for the routes that keep files:
 // the answer as request's.
 export async function upload(path, file) {
-  const h = { Accept: 'application/json', 'Content-Type': file.type || 'application/octet-stream' }
+  const h = { Accept: 'application/json', 'Accept-Language': language(), 'Content-Type': file.type || 'application/octet-stream' }
   if (csrf) h['X-CSRF-Token'] = csrf
   const res = await fetch('/api/v1' + path, { method: 'POST', headers: h, credentials: 'same-origin', body: file })
   let data = null

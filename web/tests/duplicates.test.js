@@ -86,7 +86,7 @@ for (const [lang, width] of [['zh', 1366], ['en', 375]]) {
       page.click('[data-test="account-save"]'),
     ])
     await item.locator('.el-form-item__error').waitFor()
-    assert.match(await item.locator('.el-form-item__error').innerText(), /credit_code/)
+    assert.match(await item.locator('.el-form-item__error').innerText(), zh ? /统一社会信用代码无效/ : /credit_code/)
     // Bob's customer's code (typed in lower case): the warning says why
     await field(page, 'account-credit-code').fill(CODE.toLowerCase())
     await alert.waitFor()

@@ -139,10 +139,10 @@ test('a salesperson drafts an objection, the admin publishes it, the deal sugges
   await page.goto(server.base + '/knowledge')
   await page.click('[data-test="kn-new"]')
   await page.click('[data-test="kn-field-kind-objection"]')
-  // nothing typed: the server's message next to the title
+  // nothing typed: the server's message next to the title, in Chinese
   await page.click('[data-test="kn-save"]')
   await page.locator('.el-form-item.is-error', { has: page.locator('[data-test="kn-title"]') })
-    .locator('.el-form-item__error', { hasText: 'title' }).waitFor()
+    .locator('.el-form-item__error', { hasText: '标题为必填项' }).waitFor()
   await field(page, 'kn-title').fill('价格比竞品高')
   await field(page, 'kn-summary').fill('客户说我们的报价比华为高两成')
   await field(page, 'kn-field-wording').fill('你们的价格比华为高 20%，凭什么？')

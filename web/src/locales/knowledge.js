@@ -39,6 +39,7 @@ export default {
     current: '当前',
     meta: {
       author: '作者', reviewer: '审核人', version: '版本', updated: '更新时间', created: '创建时间',
+      openSource: '查看商机',
       lang: '语言', shareable: '渠道可见', source: '来源商机', stages: '适用阶段', activities: '关键活动',
       industries: '行业', products: '产品', tags: '标签', none: '未指定',
     },
@@ -136,6 +137,7 @@ export default {
     current: 'current',
     meta: {
       author: 'Author', reviewer: 'Reviewer', version: 'Version', updated: 'Updated', created: 'Created',
+      openSource: 'Open the deal',
       lang: 'Language', shareable: 'Partners read it', source: 'From the deal', stages: 'Stages', activities: 'Key activities',
       industries: 'Industries', products: 'Products', tags: 'Tags', none: 'None',
     },
