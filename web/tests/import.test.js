@@ -68,6 +68,10 @@ const count = async (page, key) => Number(await page.locator(`[data-test="sum-${
 async function act(page, row, label) {
   await page.click(`[data-test="dup-action-${row}"]`)
   await page.locator(`.dup-pop-${row} .el-select-dropdown__item`, { hasText: new RegExp(`^\\s*${label}\\s*$`) }).click()
+  // the choice shows in its select before the next one is made (a busy machine may lag)
+  await until(async () => (await page.locator(`[data-test="dup-action-${row}"]`).innerText()).includes(label),
+    `row ${row}: ${label} chosen`)
+  await page.locator(`.el-popper.dup-pop-${row}`).waitFor({ state: 'hidden' })
 }
 
 test('templates, columns, a dry run with an error and duplicates, then the fixed file imported (zh, 1366 px)', async () => {
