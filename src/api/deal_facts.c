@@ -106,11 +106,13 @@ bf_result api_deal_facts_put(api_call *call, const record *opp, json_t *facts, r
 {
     static const char *const deal_fields[] = {"budget", "competitors", "expected_close"};
     json_t *patch = api_keep(call, json_object());
-    if (patch == NULL)
+    json_t *now = api_keep(call, record_to_json(opp));
+    if (patch == NULL || now == NULL)
         return BF_ERR_NOMEM;
     for (size_t i = 0; i < sizeof(deal_fields) / sizeof(deal_fields[0]); i++) {
         json_t *v = json_object_get(facts, deal_fields[i]);
-        if (v != NULL && json_object_set(patch, deal_fields[i], v) != 0)
+        if (v != NULL && !json_equal(v, json_object_get(now, deal_fields[i])) &&
+            json_object_set(patch, deal_fields[i], v) != 0)
             return BF_ERR_NOMEM;
     }
     bf_result r = BF_OK;

@@ -616,12 +616,14 @@ static bf_result respond_form(api_call *call, const form_def *f, record *owner, 
         r = f->evaluate(call, owner, form, &result);
     if (r != BF_OK)
         return r;
-    json_t *body = json_pack("{s:s, s:s, s:s, s:O?, s:I, s:s?, s:s?, s:o, s:O?}", "form", f->name,
+    json_t *body = json_pack("{s:s, s:s, s:s, s:O?, s:I, s:s?, s:s?, s:o}", "form", f->name,
                              "owner", owner_kind(f), "owner_id", owner->id, "data", form, "version",
                              (json_int_t)version, "updated_at", at, "updated_by", by, "result",
-                             result ? result : json_null(), "facts", facts);
-    if (body == NULL)
+                             result ? result : json_null());
+    if (body == NULL || (facts != NULL && json_object_set(body, "facts", facts) != 0)) {
+        json_decref(body);
         return BF_ERR_NOMEM;
+    }
     if (f->redact != NULL)
         f->redact(call, body);
     if (api_set_etag(call, version) != BF_OK) {

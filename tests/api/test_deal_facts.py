@@ -6,9 +6,13 @@ evaluation's MAN, MANT, 5W+2P — answers it from there ("facts"), and a write
 through any of them lands there; MAN's answers follow the same data as MANT's
 parts, so the two verdicts cannot disagree."""
 
+import json
+import shutil
+import tempfile
 import unittest
 
-from bingfa_server import ServerTestCase
+from bingfa_db import execute, fresh_db, query
+from bingfa_server import BingfaServer, ServerTestCase
 
 FORMS = ("evaluation", "mant", "5w2p")
 
@@ -187,6 +191,65 @@ class DealFactsTest(ServerTestCase):
         self.assertRefused(self.url("5w2p"), {"facts": {"expected_close": "明年"}},
                            "facts.expected_close")
         self.assertEqual(self.deal()["version"], before["version"])
+
+
+class DealFactsMigrationTest(unittest.TestCase):
+    """Schema version 35 (SQLite and PostgreSQL alike): MANT's own copy of the
+    budget goes to the deal; where the deal had one, the deal's is kept."""
+
+    AT = "2026-11-02T08:00:00Z"
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="bingfa-facts-")
+        self.db = fresh_db(self.tmp)
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def test_mant_budget_moves_to_the_deal(self):
+        BingfaServer(db=self.db, tmpdir=self.tmp, schema_version=34)
+        deals = (("opp_fact0001", None, 7000000),   # only MANT knew the budget
+                 ("opp_fact0002", 100, 900),        # both: the deal's own is kept
+                 ("opp_fact0003", 300, None))       # MANT without a budget
+        execute(self.db, "INSERT INTO accounts (id, version, created_at, updated_at, name) "
+                "VALUES ('acc_fact0001', 1, ?, ?, '迁移客户')", (self.AT, self.AT))
+        for oid, budget, mant_budget in deals:
+            execute(self.db,
+                    "INSERT INTO opportunities (id, version, created_at, updated_at, "
+                    "account_id, name, amount, currency, budget, playbook, stage, "
+                    "probability, status, competitors, products) VALUES (?, 1, ?, ?, "
+                    "'acc_fact0001', ?, 0, 'CNY', %s, 'ruijie-6', 'problem', 10, 'open', "
+                    "'[]', '[]')" % ("NULL" if budget is None else int(budget)),
+                    (oid, self.AT, self.AT, "商机 " + oid))
+            money = {"source": "自筹", "approved": True}
+            if mant_budget is not None:
+                money["budget"] = mant_budget
+            execute(self.db,
+                    "INSERT INTO forms (owner_kind, owner_id, form, data, version, updated_at, "
+                    "updated_by) VALUES ('opportunity', ?, 'mant', ?, 1, ?, 'qian.jiu')",
+                    (oid, json.dumps({"money": money, "needs": ["一"]}, ensure_ascii=False),
+                     self.AT))
+        s = BingfaServer(db=self.db, init=False, tmpdir=self.tmp)
+        try:
+            s.start()
+            for oid, budget, mant_budget in deals:
+                want = budget if budget is not None else mant_budget
+                d = s.get("/api/v1/opportunities/" + oid)
+                self.assertEqual(d.status, 200, d)
+                self.assertEqual(d.json["budget"], want, oid)
+                f = s.get("/api/v1/opportunities/%s/mant" % oid).json
+                self.assertEqual(f["facts"]["budget"], want, oid)
+                self.assertEqual(f["data"]["money"], {"source": "自筹", "approved": True,
+                                                      "budget": want})
+                self.assertEqual(f["data"]["needs"], ["一"])
+            s.stop()
+        finally:
+            s.cleanup()
+        for oid, data in query(self.db, "SELECT owner_id, data FROM forms WHERE form = 'mant'"):
+            self.assertNotIn("budget", json.loads(data)["money"], oid)
+        # Only the deal that took MANT's budget changed.
+        versions = dict(query(self.db, "SELECT id, version FROM opportunities"))
+        self.assertEqual(versions, {"opp_fact0001": 2, "opp_fact0002": 1, "opp_fact0003": 1})
 
 
 if __name__ == "__main__":
