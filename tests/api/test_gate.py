@@ -355,7 +355,8 @@ class GateTest(ServerTestCase):
             self.assertEqual(r.json["probability"], self.prob[nxt])
         g = self.get(url).json
         self.assertEqual((g["stage"], g["probability"]), ("deliver", 100))
-        self.assertEqual(g["version"], 1 + len(self.stages) - 1)
+        # One version per advance, and one for MANT's budget written to the deal.
+        self.assertEqual(g["version"], 1 + 1 + len(self.stages) - 1)
         self.assertEqual(g["status"], "won")
         for item in self.tickable["deliver"]:  # the work after the win
             self.assertEqual(self.tick(opp, item).status, 200)
