@@ -23,20 +23,19 @@ bf_result api_deal_facts(api_call *call, const record *opp, json_t **facts)
     json_t *budget = json_object_get(deal, "budget");
     json_t *close = json_object_get(deal, "expected_close");
     json_t *competitors = json_object_get(deal, "competitors");
-    *facts = api_keep(call, json_pack("{s:O, s:O, s:O, s:O}", "budget",
-                                      budget ? budget : json_null(), "competitors",
-                                      json_is_array(competitors) ? competitors : json_array(),
-                                      "decision_makers", people, "expected_close",
-                                      json_is_string(close) && json_string_length(close) > 0
-                                          ? close
-                                          : json_null()));
+    *facts = api_keep(
+        call,
+        json_pack("{s:O, s:O, s:O, s:O}", "budget", budget ? budget : json_null(), "competitors",
+                  json_is_array(competitors) ? competitors : json_array(), "decision_makers",
+                  people, "expected_close",
+                  json_is_string(close) && json_string_length(close) > 0 ? close : json_null()));
     return *facts ? BF_OK : BF_ERR_NOMEM;
 }
 
 /* The account's contacts as the decision makers' list finds them. */
 typedef struct people {
-    json_t *names; /* the list written */
-    json_t *found; /* names of the list that have a contact */
+    json_t *names;  /* the list written */
+    json_t *found;  /* names of the list that have a contact */
     json_t *change; /* [[contact id, role or null]…] */
 } people;
 
@@ -94,8 +93,8 @@ static bf_result decision_makers_put(api_call *call, const record *opp, json_t *
         record *out;
         if (r != BF_OK || in_list(p.found, json_string_value(v)))
             continue;
-        json_t *body = api_keep(call, json_pack("{s:s, s:O, s:s}", "account_id", account, "name",
-                                                v, "buying_role", "decision_maker"));
+        json_t *body = api_keep(call, json_pack("{s:s, s:O, s:s}", "account_id", account, "name", v,
+                                                "buying_role", "decision_maker"));
         r = body ? api_create_record(call, api_create_route(&resource_contacts), body, &out)
                  : BF_ERR_NOMEM;
     }
@@ -122,7 +121,7 @@ bf_result api_deal_facts_put(api_call *call, const record *opp, json_t *facts, r
     if (r == BF_OK && json_object_size(patch) > 0)
         r = api_patch_record(call, &resource_opportunities, opp->id, patch, fresh);
     else if (r == BF_OK)
-        r = store_record_get(call->app->store, call->arena, &resource_opportunities, opp->id,
-                             fresh, &call->err);
+        r = store_record_get(call->app->store, call->arena, &resource_opportunities, opp->id, fresh,
+                             &call->err);
     return r == BF_OK ? mant_refresh(call, *fresh) : r;
 }

@@ -76,8 +76,7 @@ static bf_result evaluation_eval(api_call *call, record *opp, json_t *form, json
         const char *a = schema_get_text(schema_get(man_form, parts[i]), "answer");
         json_object_set_new(answers, parts[i], json_string(a ? a : "unknown"));
     }
-    if (man == NULL || answers == NULL ||
-        json_object_set_new(man, "answers", answers) != 0 ||
+    if (man == NULL || answers == NULL || json_object_set_new(man, "answers", answers) != 0 ||
         json_object_set_new(man, "sources", man_answer_sources(mant)) != 0)
         return BF_ERR_NOMEM;
     return BF_OK;
@@ -182,10 +181,11 @@ bf_result api_mant_of(api_call *call, const record *opp, json_t **mant, mant_aut
     if (r != BF_OK)
         return r;
     json_t *form = api_keep(call, sf.data ? json_loads(sf.data, 0, NULL) : json_object());
-    json_t *facts = api_keep(call, json_pack("{s:O}", "budget",
-                                             record_field_const(opp, "budget")->null
-                                                 ? json_null()
-                                                 : json_integer(record_field_const(opp, "budget")->i)));
+    json_t *facts =
+        api_keep(call, json_pack("{s:O}", "budget",
+                                 record_field_const(opp, "budget")->null
+                                     ? json_null()
+                                     : json_integer(record_field_const(opp, "budget")->i)));
     if (form == NULL || facts == NULL || !deal_facts_show(form, "mant", facts))
         return BF_ERR_NOMEM;
     *mant = api_keep(call, mant_evaluate(form, authority));

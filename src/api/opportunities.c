@@ -347,7 +347,8 @@ static bf_result set_visit_window(api_call *call, const record *rec, const mode_
 
 static bool budget_changed(const record *rec, const record *before)
 {
-    const field_value *a = record_field_const(rec, "budget"), *b = record_field_const(before, "budget");
+    const field_value *a = record_field_const(rec, "budget"),
+                      *b = record_field_const(before, "budget");
     return a->null != b->null || (!a->null && a->i != b->i);
 }
 

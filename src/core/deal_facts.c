@@ -86,7 +86,7 @@ static const struct man_part {
     const char *man, *mant;
     size_t missing_when_empty;
 } man_parts[] = {
-    {"money", "money", 4}, /* budget, source, approved, in_place */
+    {"money", "money", 4},         /* budget, source, approved, in_place */
     {"authority", "authority", 4}, /* approvers, decision makers, evaluators, coaches */
     {"need", "needs", 0},          /* counted instead */
 };
@@ -114,7 +114,7 @@ json_t *man_from_facts(json_t *form, json_t *mant)
         if (state < 0)
             continue; /* no data: the form's answer stands */
         const char *said = schema_get_text(schema_get(out, p->man), "answer");
-        const char *answer = state > 0                              ? "yes"
+        const char *answer = state > 0                                 ? "yes"
                              : said != NULL && strcmp(said, "no") == 0 ? "no"
                                                                        : "unknown";
         json_t *part = json_object_get(out, p->man);

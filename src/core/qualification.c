@@ -439,9 +439,12 @@ static const struct w5p2_question {
     }
 
 static const schema w5p2_members[] = {
-    W5P2_ANSWER("motive"),      W5P2_ANSWER("decision_maker"),
-    W5P2_ANSWER("process"),     W5P2_ANSWER("needs"),
-    W5P2_ANSWER("competitors"), W5P2_ANSWER("budget"),
+    W5P2_ANSWER("motive"),
+    W5P2_ANSWER("decision_maker"),
+    W5P2_ANSWER("process"),
+    W5P2_ANSWER("needs"),
+    W5P2_ANSWER("competitors"),
+    W5P2_ANSWER("budget"),
     W5P2_ANSWER("timetable"),
     {.name = "facts",
      .ref = &deal_facts_schema,
