@@ -118,6 +118,12 @@ bf_result api_deal_facts_put(api_call *call, const record *opp, json_t *facts, r
     json_t *names = json_object_get(facts, "decision_makers");
     if (json_is_array(names))
         r = decision_makers_put(call, opp, names);
+    /* The deal's fields change as a PATCH would: by who may change deals. */
+    if (r == BF_OK && json_object_size(patch) > 0 &&
+        !access_may_write(call->who->role, &resource_opportunities, ACCESS_UPDATE))
+        r = bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", "facts",
+                    "a %s user may not change the deal's %s", access_role_name(call->who->role),
+                    json_object_iter_key(json_object_iter(patch)));
     if (r == BF_OK && json_object_size(patch) > 0)
         r = api_patch_record(call, &resource_opportunities, opp->id, patch, fresh);
     else if (r == BF_OK)

@@ -726,11 +726,6 @@ bf_result form_put(api_call *call, const api_route *route)
     /* The shared facts go to their home, not into the form. */
     if (f->shares_facts && (save.facts = api_keep(call, deal_facts_take(form))) == NULL)
         return BF_ERR_NOMEM;
-    if (json_object_size(save.facts) > 0 &&
-        !access_may_write(call->who->role, &resource_opportunities, ACCESS_UPDATE))
-        return bf_fail(&call->err, BF_ERR_FORBIDDEN, "forbidden", "facts",
-                       "a %s user may not change the deal's shared facts",
-                       access_role_name(call->who->role));
     if ((save.text = api_json_text(call, form, JSON_COMPACT)) == NULL)
         return BF_ERR_NOMEM;
     if ((r = api_transaction(call, save_in_tx, &save)) != BF_OK)

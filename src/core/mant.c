@@ -21,7 +21,7 @@ static bool push_text(json_t *arr, const char *s)
 static const schema mant_money_members[] = {
     {.name = "budget",
      .kind = SCHEMA_INT,
-     .max = INT64_MAX,
+     .max = 1000000000000000LL, /* as the deal's budget field */
      .doc = "The budget, in fen (分): the deal's budget, written there and read from there"},
     {.name = "source", .kind = SCHEMA_TEXT, .max = 200, .doc = "Where the money comes from"},
     {.name = "approved", .kind = SCHEMA_BOOL, .doc = "The budget is approved"},

@@ -185,6 +185,28 @@ class DealFactsTest(ServerTestCase):
         # The deal's funnel flag follows the same data.
         self.assertFalse(self.deal()["in_funnel"] and not mant["complete"])
 
+    def test_a_partner_fills_the_worksheet_but_does_not_change_the_deal(self):
+        # A channel partner fills forms but changes no deal (docs/access.md):
+        # the same budget is no change; another one is refused, nothing stored.
+        pid = self.create("partners", {"name": "渠道 " + self.unique("p")})["id"]
+        r = self.request("PUT", "/api/v1/opportunities/%s/partners/%s" % (self.oid, pid))
+        self.assertIn(r.status, (200, 201), r)
+        d = self.deal()
+        self.assertEqual(self.patch("/api/v1/opportunities/" + self.oid, {"budget": 600},
+                                    version=d["version"]).status, 200)
+        hdr = self.server.auth(self.unique("partner"), role="partner", partner_id=pid)
+        same = self.request("PUT", self.url("mant"), body={"money": {"budget": 600,
+                                                                     "source": "自筹"}},
+                            headers=hdr)
+        self.assertEqual(same.status, 200, same)
+        self.assertEqual(same.json["data"]["money"], {"budget": 600, "source": "自筹"})
+        before = self.deal()
+        self.assertError(self.request("PUT", self.url("mant"), body={"money": {"budget": 700}},
+                                      headers=hdr), 403, "forbidden", "facts")
+        self.assertEqual(self.get_form(self.url("mant"))["data"]["money"],
+                         {"budget": 600, "source": "自筹"})
+        self.assertEqual(self.deal()["version"], before["version"])
+
     def test_a_refused_fact_stores_nothing(self):
         before = self.deal()
         self.assertRefused(self.url("evaluation"), {"facts": {"budget": -1}}, "facts.budget")

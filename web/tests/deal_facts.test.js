@@ -52,6 +52,8 @@ test('the budget edited in MAN is what MANT, 5W+2P and the header show (zh, 1366
     const input = await budgetIn(page, tab, name)
     await until(async () => (await input.inputValue()) === '3200000', `${tab} still shows the old budget`)
   }
+  // 5W+2P's budget question is answered by it, and says how much.
+  await page.locator('[data-test="tool-5w2p"] [data-test="w-q-budget"]:not(.missing)', { hasText: '3,200,000.00' }).waitFor()
   const mant = (await server.api('GET', `/opportunities/${ids.zh}/mant`)).json
   assert.equal(mant.data, null, 'MAN wrote no MANT form of its own')
   assert.ok(!mant.result.parts.money.missing.includes('budget'))
