@@ -80,27 +80,20 @@ bool deal_facts_show(json_t *data, const char *form_name, json_t *facts)
     return json_object_set(money, "budget", budget) == 0;
 }
 
-/* The MAN parts and their MANT counterparts, with how many missing names a
- * counterpart has when it holds no data at all. */
+/* The MAN parts and their MANT counterparts. */
 static const struct man_part {
     const char *man, *mant;
-    size_t missing_when_empty;
 } man_parts[] = {
-    {"money", "money", 4},         /* budget, source, approved, in_place */
-    {"authority", "authority", 4}, /* approvers, decision makers, evaluators, coaches */
-    {"need", "needs", 0},          /* counted instead */
+    {"money", "money"},
+    {"authority", "authority"},
+    {"need", "needs"},
 };
 
-/* 1: the counterpart is complete; 0: it holds some data, not complete; -1:
- * it holds none. */
-static int counterpart_state(json_t *mant, const struct man_part *p)
+/* Whether the MANT counterpart of p is complete. */
+static bool counterpart_complete(json_t *mant, const struct man_part *p)
 {
     json_t *part = schema_get(schema_get(mant, "parts"), p->mant);
-    if (json_is_true(json_object_get(part, "complete")))
-        return 1;
-    if (strcmp(p->mant, "needs") == 0)
-        return json_integer_value(json_object_get(part, "count")) > 0 ? 0 : -1;
-    return json_array_size(json_object_get(part, "missing")) < p->missing_when_empty ? 0 : -1;
+    return json_is_true(json_object_get(part, "complete"));
 }
 
 json_t *man_from_facts(json_t *form, json_t *mant)
@@ -110,19 +103,14 @@ json_t *man_from_facts(json_t *form, json_t *mant)
         return NULL;
     for (size_t i = 0; i < sizeof(man_parts) / sizeof(man_parts[0]); i++) {
         const struct man_part *p = &man_parts[i];
-        int state = counterpart_state(mant, p);
-        if (state < 0)
-            continue; /* no data: the form's answer stands */
-        const char *said = schema_get_text(schema_get(out, p->man), "answer");
-        const char *answer = state > 0                                 ? "yes"
-                             : said != NULL && strcmp(said, "no") == 0 ? "no"
-                                                                       : "unknown";
+        if (!counterpart_complete(mant, p))
+            continue; /* MANT's stricter part not met: the form's answer stands */
         json_t *part = json_object_get(out, p->man);
         if (!json_is_object(part)) {
             if ((part = json_object()) == NULL || json_object_set_new(out, p->man, part) != 0)
                 goto nomem;
         }
-        if (json_object_set_new(part, "answer", json_string(answer)) != 0)
+        if (json_object_set_new(part, "answer", json_string("yes")) != 0)
             goto nomem;
     }
     return out;
@@ -135,7 +123,7 @@ json_t *man_answer_sources(json_t *mant)
 {
     json_t *out = json_object();
     for (size_t i = 0; out != NULL && i < sizeof(man_parts) / sizeof(man_parts[0]); i++) {
-        const char *from = counterpart_state(mant, &man_parts[i]) < 0 ? "form" : "facts";
+        const char *from = counterpart_complete(mant, &man_parts[i]) ? "facts" : "form";
         if (json_object_set_new(out, man_parts[i].man, json_string(from)) != 0) {
             json_decref(out);
             return NULL;

@@ -36,16 +36,16 @@ json_t *deal_facts_take(json_t *form);
  * MANT's money.budget is the deal's budget. False when out of memory. */
 bool deal_facts_show(json_t *data, const char *form_name, json_t *facts);
 
-/* The evaluation form with MAN's answers as the shared data gives them
- * (new ref; form may be NULL). mant is mant_evaluate's answer for the same
- * deal. A part whose MANT counterpart (money, authority, needs) is complete
- * is "yes"; one whose counterpart holds some data but is not complete is
- * "no" when the form says so, else "unknown" (not yet confirmed); one with
- * no data at all keeps the form's answer. */
+/* The evaluation form with MAN's answers as the shared data gives them (new
+ * ref; form may be NULL). mant is mant_evaluate's answer for the same deal.
+ * A part whose MANT counterpart (money, authority, needs) is complete is
+ * "yes", whatever the form says; any other keeps the form's answer (MANT's
+ * parts are the stricter test). So MANT complete means MAN's class M+A+N,
+ * and MAN's 条件不足 means MANT is not complete. */
 json_t *man_from_facts(json_t *form, json_t *mant);
 
-/* Where each MAN answer came from (new ref): {"money": "facts"|"form", …}
- * for the same arguments as man_from_facts. */
+/* Where each MAN answer came from (new ref): {"money": "facts"|"form", …}:
+ * "facts" where the MANT counterpart is complete. */
 json_t *man_answer_sources(json_t *mant);
 
 #endif

@@ -133,12 +133,16 @@ class DealFactsTest(ServerTestCase):
         return ev, mant
 
     def assertAgree(self, ev, mant):
+        """MANT's parts are the stricter test: a complete one makes MAN's part
+        yes, so MANT 齐全 is MAN's M+A+N and MAN's 条件不足 an incomplete MANT."""
         parts = mant["parts"]
         for man_part, mant_part in (("money", "money"), ("authority", "authority"),
                                     ("need", "needs")):
-            if ev["man"]["sources"][man_part] == "facts":
-                self.assertEqual(ev["man"]["answers"][man_part] == "yes",
-                                 parts[mant_part]["complete"], man_part)
+            if parts[mant_part]["complete"]:
+                self.assertEqual(ev["man"]["answers"][man_part], "yes", man_part)
+                self.assertEqual(ev["man"]["sources"][man_part], "facts", man_part)
+            else:
+                self.assertEqual(ev["man"]["sources"][man_part], "form", man_part)
         if mant["complete"]:
             self.assertEqual(ev["man"]["class"], "M+A+N")
         if ev["man"]["class"] == "other":
@@ -153,10 +157,15 @@ class DealFactsTest(ServerTestCase):
         self.assertEqual(ev["man"]["class"], "other")
         self.assertEqual(ev["man"]["sources"], {"money": "form", "authority": "form",
                                                 "need": "form"})
+        self.assertAgree(ev, mant)
         # … then MANT gets its data complete: MANT 齐全, and MAN, reading the
         # same data, can no longer say 条件不足.
         for role in ("approver", "decision_maker", "evaluator", "coach"):
             self.make_contact(self.account["id"], name="圈内 " + role, buying_role=role)
+        ev, mant = self.man_and_mant()
+        self.assertEqual(ev["man"]["answers"], {"money": "no", "authority": "yes",
+                                                "need": "unknown"})
+        self.assertAgree(ev, mant)
         self.put_form(self.url("mant"), {
             "money": {"budget": 8000000, "source": "市财政", "approved": True,
                       "in_place": True},
@@ -168,22 +177,18 @@ class DealFactsTest(ServerTestCase):
         self.assertEqual(ev["man"]["answers"], {"money": "yes", "authority": "yes",
                                                 "need": "yes"})
         self.assertAgree(ev, mant)
-        # The money not in place any more: MANT's money part is incomplete and
-        # MAN's M is no longer yes, whatever the form said by hand.
-        self.put_form(self.url("evaluation"), {"money": {"answer": "yes"},
-                                               "authority": {"answer": "yes"},
-                                               "need": {"answer": "yes"}})
-        self.put_form(self.url("mant"), {
-            "money": {"budget": 8000000, "source": "市财政", "approved": True},
-            "needs": ["视频汇聚", "算力调度", "数据共享"],
-            "time": {"tender_month": "2027-01", "go_live": "2027-06-30"}})
+        # The budget cut to 0 in the deal's header: MANT's money part fails, and
+        # MAN's M is the form's own "no" again.
+        d = self.deal()
+        r = self.patch("/api/v1/opportunities/" + self.oid, {"budget": 0}, version=d["version"])
+        self.assertEqual(r.status, 200, r)
         ev, mant = self.man_and_mant()
-        self.assertFalse(mant["parts"]["money"]["complete"])
-        self.assertEqual(ev["man"]["answers"]["money"], "unknown")
-        self.assertEqual(ev["man"]["class"], "m+A+N")
+        self.assertEqual(mant["parts"]["money"]["missing"], ["budget"])
+        self.assertFalse(mant["complete"])
+        self.assertEqual((ev["man"]["answers"]["money"], ev["man"]["class"]), ("no", "m+A+N"))
         self.assertAgree(ev, mant)
-        # The deal's funnel flag follows the same data.
-        self.assertFalse(self.deal()["in_funnel"] and not mant["complete"])
+        # The form itself keeps what was said by hand.
+        self.assertEqual(self.get_form(self.url("evaluation"))["data"]["money"], {"answer": "no"})
 
     def test_a_partner_fills_the_worksheet_but_does_not_change_the_deal(self):
         # A channel partner fills forms but changes no deal (docs/access.md):
