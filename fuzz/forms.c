@@ -45,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case 1:
         if ((r = w5p2_validate(in, &out, &err)) == BF_OK)
-            evaluated(w5p2_evaluate(out));
+            evaluated(w5p2_evaluate(out, NULL));
         break;
     case 2:
         if ((r = ce_validate(in, &out, &err)) == BF_OK) {

@@ -108,6 +108,9 @@ typedef struct api_form {
     bf_result (*after_save)(api_call *call, const record *owner, json_t *form);
     /* Takes out of an answer what the viewer may not see, or NULL. */
     void (*redact)(api_call *call, json_t *answer);
+    /* It shows the deal's shared facts (core/deal_facts.h): its answer carries
+     * them from their home ("facts"), and a body's facts are written there. */
+    bool shares_facts;
 } api_form;
 
 /* A setting (forms.c): one JSON document of the company, with a default. */
@@ -795,6 +798,17 @@ bf_result api_mant_of(api_call *call, const record *opp, json_t **mant,
 /* Recomputes whether the opportunity's MANT is complete (its MANT form and
  * its account's buying centre) and stores it for the funnel. */
 bf_result mant_refresh(api_call *call, const record *opp);
+
+/* The shared facts of the deal opp from their homes (core/deal_facts.h),
+ * belonging to the call: {"budget": fen|null, "competitors": [names],
+ * "decision_makers": [names], "expected_close": date|null} (deal_facts.c). */
+bf_result api_deal_facts(api_call *call, const record *opp, json_t **facts);
+
+/* Writes facts (as deal_facts_schema, members optional) to their homes, in
+ * the caller's transaction: the deal's fields, with its audit entry, and the
+ * account's contacts' buying roles (deal_facts.c); then MANT's completeness
+ * follows. *fresh gets the deal as it now is (the call's arena). */
+bf_result api_deal_facts_put(api_call *call, const record *opp, json_t *facts, record **fresh);
 
 /* The same for every opportunity of the account (its buying centre changed). */
 bf_result mant_refresh_account(api_call *call, const char *account_id);

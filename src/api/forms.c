@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/bid.h"
+#include "core/deal_facts.h"
 #include "core/pricing.h"
 #include "core/qualification.h"
 #include "core/profile.h"
@@ -43,13 +44,42 @@ static bf_result evaluation_check(api_call *call, json_t *in, json_t **out)
     return r == BF_OK ? evaluation_validate(in, cfg, out, &call->err) : r;
 }
 
+/* The evaluation form with MAN's answers as the deal's shared data gives
+ * them (deal_facts.h), kept in the call; NULL stays NULL (never saved). */
+static bf_result man_form_of(api_call *call, const record *opp, json_t *form, json_t **out)
+{
+    json_t *mant;
+    mant_authority authority;
+    bf_result r = api_mant_of(call, opp, &mant, &authority, NULL);
+    if (r != BF_OK)
+        return r;
+    *out = form ? api_keep(call, man_from_facts(form, mant)) : NULL;
+    return form && *out == NULL ? BF_ERR_NOMEM : BF_OK;
+}
+
 static bf_result evaluation_eval(api_call *call, record *opp, json_t *form, json_t **result)
 {
-    json_t *cfg;
+    json_t *cfg, *mant, *man_form;
+    mant_authority authority;
     bf_result r = setting_json(call, "evaluation", evaluation_default_config, &cfg);
     if (r == BF_OK)
-        *result = evaluation_result(form, cfg, record_text(opp, "sales_mode"));
-    return r;
+        r = api_mant_of(call, opp, &mant, &authority, NULL);
+    if (r == BF_OK)
+        r = man_form_of(call, opp, form, &man_form);
+    if (r != BF_OK)
+        return r;
+    *result = evaluation_result(man_form ? man_form : form, cfg, record_text(opp, "sales_mode"));
+    json_t *man = json_object_get(*result, "man");
+    json_t *answers = json_object();
+    for (size_t i = 0; answers && i < 3; i++) {
+        static const char *const parts[] = {"money", "authority", "need"};
+        const char *a = schema_get_text(schema_get(man_form, parts[i]), "answer");
+        json_object_set_new(answers, parts[i], json_string(a ? a : "unknown"));
+    }
+    if (man == NULL || answers == NULL || json_object_set_new(man, "answers", answers) != 0 ||
+        json_object_set_new(man, "sources", man_answer_sources(mant)) != 0)
+        return BF_ERR_NOMEM;
+    return BF_OK;
 }
 
 bf_result api_sales_mode_below(api_call *call, record *opp, const char **recommended)
@@ -150,7 +180,14 @@ bf_result api_mant_of(api_call *call, const record *opp, json_t **mant, mant_aut
         r = api_buying_centre(call, record_text(opp, "account_id"), authority);
     if (r != BF_OK)
         return r;
-    json_t *form = sf.data ? api_keep(call, json_loads(sf.data, 0, NULL)) : NULL;
+    json_t *form = api_keep(call, sf.data ? json_loads(sf.data, 0, NULL) : json_object());
+    json_t *facts =
+        api_keep(call, json_pack("{s:O}", "budget",
+                                 record_field_const(opp, "budget")->null
+                                     ? json_null()
+                                     : json_integer(record_field_const(opp, "budget")->i)));
+    if (form == NULL || facts == NULL || !deal_facts_show(form, "mant", facts))
+        return BF_ERR_NOMEM;
     *mant = api_keep(call, mant_evaluate(form, authority));
     if (updated_at)
         *updated_at = sf.updated_at;
@@ -194,6 +231,14 @@ static bf_result mant_eval(api_call *call, record *opp, json_t *form, json_t **r
 {
     mant_authority authority;
     bf_result r = api_buying_centre(call, record_text(opp, "account_id"), &authority);
+    if (r == BF_OK && form == NULL) { /* never saved: the deal's budget still counts */
+        json_t *facts = NULL;
+        if ((form = api_keep(call, json_object())) == NULL)
+            return BF_ERR_NOMEM;
+        if ((r = api_deal_facts(call, opp, &facts)) == BF_OK &&
+            !deal_facts_show(form, "mant", facts))
+            r = BF_ERR_NOMEM;
+    }
     if (r == BF_OK)
         *result = mant_evaluate(form, &authority);
     return r;
@@ -206,10 +251,11 @@ static bf_result w5p2_check(api_call *call, json_t *in, json_t **out)
 
 static bf_result w5p2_eval(api_call *call, record *opp, json_t *form, json_t **result)
 {
-    (void)call;
-    (void)opp;
-    *result = w5p2_evaluate(form);
-    return BF_OK;
+    json_t *facts;
+    bf_result r = api_deal_facts(call, opp, &facts);
+    if (r == BF_OK)
+        *result = w5p2_evaluate(form, facts);
+    return r;
 }
 
 /* The pattern of the playbook called id, or NULL. */
@@ -473,7 +519,8 @@ const api_form api_forms[] = {
      .summary = "Opportunity evaluation (商机评价): MAN class and action, weighted indicators, the "
                 "recommended sales mode and a warning when the chosen one is smaller",
      .validate = evaluation_check,
-     .evaluate = evaluation_eval},
+     .evaluate = evaluation_eval,
+     .shares_facts = true},
     {.name = "mant",
      .owner = &resource_opportunities,
      .body = &mant_form_schema,
@@ -481,13 +528,15 @@ const api_form api_forms[] = {
                 "time-scale, with completeness computed from the data",
      .validate = mant_check,
      .evaluate = mant_eval,
-     .after_save = mant_saved},
+     .after_save = mant_saved,
+     .shares_facts = true},
     {.name = "5w2p",
      .owner = &resource_opportunities,
      .body = &w5p2_form_schema,
      .summary = "5W+2P lead qualification: seven questions and answers",
      .validate = w5p2_check,
-     .evaluate = w5p2_eval},
+     .evaluate = w5p2_eval,
+     .shares_facts = true},
     {.name = "compelling-event",
      .owner = &resource_opportunities,
      .body = &ce_form_schema,
@@ -558,16 +607,23 @@ static bf_result load_form(api_call *call, const form_def *f, const char *owner_
 static bf_result respond_form(api_call *call, const form_def *f, record *owner, json_t *form,
                               int64_t version, const char *at, const char *by)
 {
-    json_t *result = NULL;
-    bf_result r = f->evaluate(call, owner, form, &result);
+    json_t *result = NULL, *facts = NULL;
+    bf_result r = BF_OK;
+    if (f->shares_facts && (r = api_deal_facts(call, owner, &facts)) == BF_OK &&
+        !deal_facts_show(form, f->name, facts))
+        r = BF_ERR_NOMEM;
+    if (r == BF_OK)
+        r = f->evaluate(call, owner, form, &result);
     if (r != BF_OK)
         return r;
     json_t *body = json_pack("{s:s, s:s, s:s, s:O?, s:I, s:s?, s:s?, s:o}", "form", f->name,
                              "owner", owner_kind(f), "owner_id", owner->id, "data", form, "version",
                              (json_int_t)version, "updated_at", at, "updated_by", by, "result",
                              result ? result : json_null());
-    if (body == NULL)
+    if (body == NULL || (facts != NULL && json_object_set(body, "facts", facts) != 0)) {
+        json_decref(body);
         return BF_ERR_NOMEM;
+    }
     if (f->redact != NULL)
         f->redact(call, body);
     if (api_set_etag(call, version) != BF_OK) {
@@ -612,6 +668,7 @@ typedef struct form_save {
     const form_def *f;
     const record *owner;
     json_t *form;
+    json_t *facts; /* the shared facts it writes to their home, or NULL */
     const char *text;
     int64_t expected;
 } form_save;
@@ -631,6 +688,10 @@ static bf_result save_in_tx(api_call *call, void *ctx)
                            &version, &call->err);
     if (r == BF_OK)
         r = audit_form(call, s->f, s->owner, before.data, s->form);
+    record *fresh = NULL;
+    if (r == BF_OK && json_object_size(s->facts) > 0 &&
+        (r = api_deal_facts_put(call, s->owner, s->facts, &fresh)) == BF_OK)
+        s->owner = fresh; /* what follows reads the facts from their home */
     if (r == BF_OK && s->f->after_save != NULL)
         r = s->f->after_save(call, s->owner, s->form);
     return r;
@@ -661,14 +722,21 @@ bf_result form_put(api_call *call, const api_route *route)
         return r;
     if (api_keep(call, form) == NULL)
         return BF_ERR_NOMEM;
-    form_save save = {f, owner, form, api_json_text(call, form, JSON_COMPACT), expected};
-    if (save.text == NULL)
+    form_save save = {f, owner, form, NULL, NULL, expected};
+    /* The shared facts go to their home, not into the form. */
+    if (f->shares_facts && (save.facts = api_keep(call, deal_facts_take(form))) == NULL)
+        return BF_ERR_NOMEM;
+    if ((save.text = api_json_text(call, form, JSON_COMPACT)) == NULL)
         return BF_ERR_NOMEM;
     if ((r = api_transaction(call, save_in_tx, &save)) != BF_OK)
         return r;
     /* Answer what is stored, exactly as a GET would. */
     stored_form sf;
     json_t *saved = NULL;
+    if (json_object_size(save.facts) > 0 &&
+        (r = store_record_get(call->app->store, call->arena, f->owner, owner->id, &owner,
+                              &call->err)) != BF_OK)
+        return r;
     if ((r = load_form(call, f, owner->id, &sf, &saved)) != BF_OK)
         return r;
     return respond_form(call, f, owner, saved, sf.version, sf.updated_at, sf.updated_by);
@@ -817,11 +885,15 @@ static bf_result read_derived_forms(api_call *call, record *opp, derived_forms *
     bf_result r = api_mant_of(call, opp, &f->mant, &authority, &f->mant_at);
     if (r != BF_OK)
         return r;
-    f->w5p2 = api_keep(call, w5p2_evaluate(stored_form_data(call, opp, "5w2p")));
+    json_t *facts;
+    if ((r = api_deal_facts(call, opp, &facts)) != BF_OK)
+        return r;
+    f->w5p2 = api_keep(call, w5p2_evaluate(stored_form_data(call, opp, "5w2p"), facts));
     f->ce_form = stored_form_data(call, opp, "compelling-event");
     f->ce = api_keep(call, ce_evaluate(f->ce_form, false));
-    f->evaluation_form = stored_form_data(call, opp, "evaluation");
-    if ((r = evaluation_eval(call, opp, f->evaluation_form, &f->evaluation)) != BF_OK)
+    json_t *evaluation_form = stored_form_data(call, opp, "evaluation");
+    if ((r = evaluation_eval(call, opp, evaluation_form, &f->evaluation)) != BF_OK ||
+        (r = man_form_of(call, opp, evaluation_form, &f->evaluation_form)) != BF_OK)
         return r;
     f->evaluation = api_keep(call, f->evaluation);
     return f->w5p2 && f->ce && f->evaluation ? BF_OK : BF_ERR_NOMEM;

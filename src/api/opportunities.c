@@ -345,6 +345,13 @@ static bf_result set_visit_window(api_call *call, const record *rec, const mode_
                                               *end ? mode->benchmark_visits : 0, &call->err);
 }
 
+static bool budget_changed(const record *rec, const record *before)
+{
+    const field_value *a = record_field_const(rec, "budget"),
+                      *b = record_field_const(before, "budget");
+    return a->null != b->null || (!a->null && a->i != b->i);
+}
+
 static bf_result opportunity_after_write(api_call *call, record *rec, const record *before)
 {
     store *st = call->app->store;
@@ -356,6 +363,9 @@ static bf_result opportunity_after_write(api_call *call, record *rec, const reco
         ((r = store_record_set_where(st, &resource_activities, "account_id", account,
                                      "opportunity_id", rec->id, &call->err)) != BF_OK ||
          (r = mant_refresh(call, rec)) != BF_OK))
+        return r;
+    /* The budget is MANT's money too (core/deal_facts.h). */
+    if (before != NULL && budget_changed(rec, before) && (r = mant_refresh(call, rec)) != BF_OK)
         return r;
 
     const playbook *pb = opportunity_playbook(call, rec);

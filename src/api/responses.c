@@ -214,6 +214,12 @@ static const schema form_members[] = {
      .kind = SCHEMA_ANY,
      .flags = SCHEMA_NULLABLE,
      .doc = "What follows from the form"},
+    {.name = "facts",
+     .kind = SCHEMA_ANY,
+     .doc = "The deal's shared facts from their home, on the worksheets that show them "
+            "(evaluation, mant, 5w2p): {budget: fen|null, competitors: [names], "
+            "decision_makers: [names], expected_close: date|null}; a body's member facts "
+            "(DealFacts) writes them there"},
     {0}};
 
 const schema response_form = {.name = "FormAnswer",

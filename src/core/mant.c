@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/deal_facts.h"
 #include "core/schema.h"
 
 /* Appends the string s to the array arr; false on no memory. */
@@ -18,7 +19,10 @@ static bool push_text(json_t *arr, const char *s)
 #define NEEDS_COMPLETE_MIN 3
 
 static const schema mant_money_members[] = {
-    {.name = "budget", .kind = SCHEMA_INT, .max = INT64_MAX, .doc = "The budget, in fen (分)"},
+    {.name = "budget",
+     .kind = SCHEMA_INT,
+     .max = 1000000000000000LL, /* as the deal's budget field */
+     .doc = "The budget, in fen (分): the deal's budget, written there and read from there"},
     {.name = "source", .kind = SCHEMA_TEXT, .max = 200, .doc = "Where the money comes from"},
     {.name = "approved", .kind = SCHEMA_BOOL, .doc = "The budget is approved"},
     {.name = "in_place", .kind = SCHEMA_BOOL, .doc = "The money is in place"},
@@ -42,6 +46,9 @@ static const schema mant_members[] = {
      .item = &mant_need,
      .doc = "The customer's main needs, 3 to 5 make the part complete"},
     {.name = "time", .kind = SCHEMA_OBJECT, .members = mant_time_members},
+    {.name = "facts",
+     .ref = &deal_facts_schema,
+     .doc = "Shared facts written to their home (the deal, its contacts), not kept in the form"},
     {0},
 };
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/deal_facts.h"
 #include "core/schema.h"
 #include "core/text.h"
 
@@ -221,6 +222,9 @@ static const schema evaluation_members[] = {
      .def = "[]",
      .doc = "Scores of the configured indicators"},
     {.name = "qualitative", .kind = SCHEMA_OBJECT, .members = qualitative_members},
+    {.name = "facts",
+     .ref = &deal_facts_schema,
+     .doc = "Shared facts written to their home (the deal, its contacts), not kept in the form"},
     {0},
 };
 
@@ -410,18 +414,21 @@ json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode)
 /* The seven questions of seed 001, in its order, in bingfa's words. */
 static const struct w5p2_question {
     const char *id, *zh, *en;
+    const char *fact; /* the shared fact that answers it too, or NULL */
 } w5p2_questions[] = {
     {"motive", "动机：他们为什么需要（或想要）建设新系统？",
-     "Motive: why do they need, or want, a new system?"},
+     "Motive: why do they need, or want, a new system?", NULL},
     {"decision_maker", "决策人：谁是决策人？他本人想要吗？",
-     "Decision maker: who decides, and does he want it?"},
+     "Decision maker: who decides, and does he want it?", "decision_makers"},
     {"process", "决策过程：如何决策？哪些因素会左右决策？",
-     "Process: how will they decide, and what weighs on the decision?"},
-    {"needs", "需求：需求是什么？", "Needs: what do they need?"},
-    {"competitors", "竞争对手：谁在和我们竞争？", "Competitors: who are we up against?"},
+     "Process: how will they decide, and what weighs on the decision?", NULL},
+    {"needs", "需求：需求是什么？", "Needs: what do they need?", NULL},
+    {"competitors", "竞争对手：谁在和我们竞争？", "Competitors: who are we up against?",
+     "competitors"},
     {"budget", "预算：有资金计划吗？预算大约多少？",
-     "Budget: is there a funding plan, and roughly how much?"},
-    {"timetable", "时间表：上线时间有计划吗？", "Timetable: is there a planned go-live date?"},
+     "Budget: is there a funding plan, and roughly how much?", "budget"},
+    {"timetable", "时间表：上线时间有计划吗？", "Timetable: is there a planned go-live date?",
+     "expected_close"},
 };
 
 #define W5P2_TOTAL (sizeof(w5p2_questions) / sizeof(w5p2_questions[0]))
@@ -432,10 +439,17 @@ static const struct w5p2_question {
     }
 
 static const schema w5p2_members[] = {
-    W5P2_ANSWER("motive"),      W5P2_ANSWER("decision_maker"),
-    W5P2_ANSWER("process"),     W5P2_ANSWER("needs"),
-    W5P2_ANSWER("competitors"), W5P2_ANSWER("budget"),
-    W5P2_ANSWER("timetable"),   {0},
+    W5P2_ANSWER("motive"),
+    W5P2_ANSWER("decision_maker"),
+    W5P2_ANSWER("process"),
+    W5P2_ANSWER("needs"),
+    W5P2_ANSWER("competitors"),
+    W5P2_ANSWER("budget"),
+    W5P2_ANSWER("timetable"),
+    {.name = "facts",
+     .ref = &deal_facts_schema,
+     .doc = "Shared facts written to their home (the deal, its contacts), not kept in the form"},
+    {0},
 };
 
 const schema w5p2_form_schema = {.name = "W5p2Form",
@@ -448,7 +462,15 @@ bf_result w5p2_validate(json_t *in, json_t **out, bf_error *err)
     return schema_check(&w5p2_form_schema, in, out, err);
 }
 
-json_t *w5p2_evaluate(json_t *form)
+/* The shared fact of facts called key when it holds something (a non-empty
+ * list, a value), else NULL; borrowed. */
+static json_t *known_fact(json_t *facts, const char *key)
+{
+    json_t *v = key ? schema_get(facts, key) : NULL;
+    return json_is_array(v) && json_array_size(v) == 0 ? NULL : v;
+}
+
+json_t *w5p2_evaluate(json_t *form, json_t *facts)
 {
     json_t *questions = json_array();
     if (questions == NULL)
@@ -457,10 +479,12 @@ json_t *w5p2_evaluate(json_t *form)
     for (size_t i = 0; i < W5P2_TOTAL; i++) {
         const struct w5p2_question *q = &w5p2_questions[i];
         const char *answer = schema_get_text(form, q->id);
-        answered += answer != NULL;
-        if (json_array_append_new(questions, json_pack("{s:s, s:o, s:s?}", "id", q->id, "question",
-                                                       schema_text_pair_new(q->zh, q->en), "answer",
-                                                       answer)) != 0) {
+        json_t *fact = known_fact(facts, q->fact);
+        answered += answer != NULL || fact != NULL;
+        if (json_array_append_new(questions,
+                                  json_pack("{s:s, s:o, s:s?, s:s?, s:O?}", "id", q->id, "question",
+                                            schema_text_pair_new(q->zh, q->en), "answer", answer,
+                                            "shared", q->fact, "fact", fact)) != 0) {
             json_decref(questions);
             return NULL;
         }

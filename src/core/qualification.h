@@ -72,14 +72,22 @@ json_t *evaluation_result(json_t *form, json_t *cfg, const char *chosen_mode);
 
 /* Validates a 5W+2P form: {"motive", "decision_maker", "process", "needs",
  * "competitors", "budget", "timetable"}, each an optional string of at most
- * 2000 characters (blank counts as not answered). *out (new ref) is the
- * normalized copy. */
+ * 2000 characters (blank counts as not answered), and "facts" (the shared
+ * facts, deal_facts.h, which the caller takes out and writes to their home).
+ * *out (new ref) is the normalized copy. */
 bf_result w5p2_validate(json_t *in, json_t **out, bf_error *err);
 
 /* The seven questions and their answers (new ref):
  * {"answered": n, "total": 7, "complete": bool,
- *  "questions": [{"id", "question": {zh, en}, "answer": str|null}…]}. */
-json_t *w5p2_evaluate(json_t *form);
+ *  "questions": [{"id", "question": {zh, en}, "answer": str|null,
+ *                 "shared": fact key|null, "fact": value|null}…]}.
+ * Four questions are answered by a shared fact of the deal too (facts, as
+ * deal_facts.h shows them; may be NULL): decision_maker by decision_makers,
+ * competitors by competitors, budget by budget, timetable by expected_close.
+ * Such a question names its fact ("shared") and, when the fact holds
+ * something, carries it ("fact", else null) and counts as answered; its text
+ * is a note beside it. */
+json_t *w5p2_evaluate(json_t *form, json_t *facts);
 
 /* ---- Compelling event CE (seeds 004 and 002) ---- */
 

@@ -286,10 +286,11 @@ class GateTest(ServerTestCase):
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["stage"], "launch")
         self.assertEqual(r.json["probability"], 30)
-        self.assertEqual(r.json["version"], 2)
-        self.assertETag(r, 2)
+        # Version 2 was MANT's budget written to the deal (its home), 3 the advance.
+        self.assertEqual(r.json["version"], 3)
+        self.assertETag(r, 3)
         g = self.get(url).json
-        self.assertEqual((g["stage"], g["probability"], g["version"]), ("launch", 30, 2))
+        self.assertEqual((g["stage"], g["probability"], g["version"]), ("launch", 30, 3))
 
         # The new stage's checklist starts empty, but for its MANT item:
         # MANT is complete already.
@@ -354,7 +355,8 @@ class GateTest(ServerTestCase):
             self.assertEqual(r.json["probability"], self.prob[nxt])
         g = self.get(url).json
         self.assertEqual((g["stage"], g["probability"]), ("deliver", 100))
-        self.assertEqual(g["version"], 1 + len(self.stages) - 1)
+        # One version per advance, and one for MANT's budget written to the deal.
+        self.assertEqual(g["version"], 1 + 1 + len(self.stages) - 1)
         self.assertEqual(g["status"], "won")
         for item in self.tickable["deliver"]:  # the work after the win
             self.assertEqual(self.tick(opp, item).status, 200)
@@ -608,10 +610,12 @@ class GateTest(ServerTestCase):
         self.meet_gate(opp)
         r = self.advance(opp, if_match='"5"')
         self.assertError(r, 412)
+        # Version 2: MANT's budget, written to the deal (its home) by meet_gate.
         g = self.get(self.opp_url(opp)).json
-        self.assertEqual((g["stage"], g["version"]), ("problem", 1))
+        self.assertEqual((g["stage"], g["version"]), ("problem", 2))
         self.assertEqual(len(self.get(self.opp_url(opp) + "/history").json["items"]), 1)
-        r = self.advance(opp, if_match='"1"')
+        self.assertError(self.advance(opp, if_match='"1"'), 412)
+        r = self.advance(opp, if_match='"2"')
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["stage"], "launch")
 
@@ -698,7 +702,8 @@ class GateTest(ServerTestCase):
                 self.assertEqual(a.json["error"]["code"], "gate_unmet")
                 self.assertEqual(a.json["stage"], "launch")
         g = self.get(self.opp_url(opp)).json
-        self.assertEqual((g["stage"], g["version"]), ("launch", 2))
+        # Version 2 was MANT's budget written to the deal, 3 the one advance.
+        self.assertEqual((g["stage"], g["version"]), ("launch", 3))
         kinds = [h["kind"] for h in self.get(self.opp_url(opp) + "/history").json["items"]]
         self.assertEqual(kinds, ["create", "advance"])
 

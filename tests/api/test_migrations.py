@@ -275,11 +275,12 @@ class MigrationTest(unittest.TestCase):
             self.assertEqual(r.status, 200, r)
         self.assertEqual(gate_items(s, "opp_test0001", derived=True), ["mant-verified"])
         satisfy_mant(s, "opp_test0001", user="qian.jiu")
+        # MANT's budget went to the deal (its home): version 2.
         r = s.request("POST", "/api/v1/opportunities/opp_test0001/advance",
-                      headers=dict(s.auth("qian.jiu", role="admin"), **{"If-Match": '"1"'}))
+                      headers=dict(s.auth("qian.jiu", role="admin"), **{"If-Match": '"2"'}))
         self.assertEqual(r.status, 200, r)
         self.assertEqual((r.json["stage"], r.json["probability"], r.json["version"]),
-                         ("shortlist", 50, 2))
+                         ("shortlist", 50, 3))
         self.assertEqual(r.json["created_at"], CREATED)
         h = s.get("/api/v1/opportunities/opp_test0001/history")
         self.assertEqual(h.status, 200, h)

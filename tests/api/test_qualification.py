@@ -488,8 +488,11 @@ class MantTest(ServerTestCase):
         other = self.make_account(name="宁波港股份 " + self.unique("acc"))
         for role in ("approver", "decision_maker", "evaluator", "coach"):
             self.make_contact(other["id"], name="新" + role, buying_role=role)
+        # MANT's budget is the deal's: the PUT above wrote it there (version 2).
+        deal = self.get("/api/v1/opportunities/" + self.opp["id"]).json
+        self.assertEqual((deal["budget"], deal["version"]), (self.FULL["money"]["budget"], 2))
         r = self.patch("/api/v1/opportunities/" + self.opp["id"], {"account_id": other["id"]},
-                       version=1)
+                       version=2)
         self.assertEqual(r.status, 200, r)
         f = self.get_form(self.url)
         self.assertEqual(f["result"]["parts"]["authority"]["coaches"], ["新coach"])
@@ -543,10 +546,12 @@ class MantTest(ServerTestCase):
                 f = self.put_form(self.url, body)
                 self.assertEqual(f["result"]["parts"][part]["missing"], missing)
                 self.assertIs(f["result"]["parts"][part]["complete"], not missing)
-        # Normalised: trimmed, blanks and nulls dropped.
+        # Normalised: trimmed, blanks and nulls dropped. A budget not given
+        # leaves the deal's (its home) as it was: 100 from the cases above.
         f = self.put_form(self.url, {"money": {"source": "  省级专项  ", "budget": None},
                                      "needs": [" 一 ", "二"]})
-        self.assertEqual(f["data"], {"money": {"source": "省级专项"}, "needs": ["一", "二"]})
+        self.assertEqual(f["data"], {"money": {"source": "省级专项", "budget": 100},
+                                     "needs": ["一", "二"]})
         self.assertEqual(f["result"]["parts"]["needs"]["count"], 2)
 
     def test_invalid_forms_store_nothing(self):

@@ -71,7 +71,8 @@ test('on a phone, in English: the procurement methods are the declared ones', as
   await page.goto(server.base + '/opportunities/' + ids.opp)
   await page.click('[data-test="lang"]')
   await openTab(page, 'Tender')
-  await page.locator('.el-select').first().click()
+  // the tender's own select (the worksheets of other tabs hold selects too)
+  await page.locator('[data-test="tool-tender"] .el-select').first().click()
   const options = page.locator('.el-select-dropdown__item:visible')
   await options.first().waitFor()
   const want = declared('TenderForm', 'procurement_method').enum

@@ -711,7 +711,7 @@ static void w5p2_counts_answers(void **state)
                                         "\"timetable\":null}");
     /* Blank and null answers are dropped: 3 answered. */
     assert_int_equal(json_object_size(form), 3);
-    json_t *r = w5p2_evaluate(form);
+    json_t *r = w5p2_evaluate(form, NULL);
     assert_non_null(r);
     assert_int_equal(json_integer_value(G(r, "answered")), 3);
     assert_int_equal(json_integer_value(G(r, "total")), 7);
@@ -735,13 +735,13 @@ static void w5p2_counts_answers(void **state)
     form = valid(w5p2_validate, "{\"motive\":\"a\",\"decision_maker\":\"b\",\"process\":\"c\","
                                 "\"needs\":\"d\",\"competitors\":\"e\",\"budget\":\"f\","
                                 "\"timetable\":\"g\"}");
-    r = w5p2_evaluate(form);
+    r = w5p2_evaluate(form, NULL);
     assert_int_equal(json_integer_value(G(r, "answered")), 7);
     assert_true(json_is_true(G(r, "complete")));
     json_decref(r);
     json_decref(form);
 
-    r = w5p2_evaluate(NULL);
+    r = w5p2_evaluate(NULL, NULL);
     assert_int_equal(json_integer_value(G(r, "answered")), 0);
     assert_false(json_is_true(G(r, "complete")));
     json_decref(r);

@@ -185,6 +185,12 @@ export default {
         competitors: '竞争对手（Which）', budget: '预算（Price）', timetable: '时间表（Plan）',
       },
     },
+    facts: {
+      title: '商机的共用信息', shared: '与商机共用',
+      hint: '预算、决策者、竞争对手和预计成交日期只有一处：在这里修改，商机表头和其他评估表同时更新。',
+      budget: '预算', expected_close: '预计成交日期', decision_makers: '决策者', competitors: '竞争对手',
+      namesHint: '输入姓名或名称后回车', fromFacts: '由共用信息得出', note: '（补充说明）',
+    },
     ce: {
       what: '事件（是什么）', by_when: '截止日期', consequence: '可衡量的后果', pattern: '属于哪种情形',
       patternHint: '选择本销售方法列出的强迫事件情形',
@@ -432,6 +438,12 @@ export default {
         motive: 'Motive', decision_maker: 'Decision maker', process: 'Process', needs: 'Needs',
         competitors: 'Competitors', budget: 'Budget', timetable: 'Timetable',
       },
+    },
+    facts: {
+      title: 'Facts shared with the deal', shared: 'Shared with the deal',
+      hint: 'The budget, decision makers, competitors and expected close live in one place: change them here and the deal header and the other worksheets follow.',
+      budget: 'Budget', expected_close: 'Expected close', decision_makers: 'Decision makers', competitors: 'Competitors',
+      namesHint: 'Type a name and press Enter', fromFacts: 'from the shared facts', note: ' (note)',
     },
     ce: {
       what: 'What', by_when: 'By when', consequence: 'Measurable consequence', pattern: 'Which pattern',
