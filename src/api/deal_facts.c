@@ -24,11 +24,12 @@ bf_result api_deal_facts(api_call *call, const record *opp, json_t **facts)
     json_t *close = json_object_get(deal, "expected_close");
     json_t *competitors = json_object_get(deal, "competitors");
     *facts = api_keep(
-        call,
-        json_pack("{s:O, s:O, s:O, s:O}", "budget", budget ? budget : json_null(), "competitors",
-                  json_is_array(competitors) ? competitors : json_array(), "decision_makers",
-                  people, "expected_close",
-                  json_is_string(close) && json_string_length(close) > 0 ? close : json_null()));
+        call, json_pack("{s:o, s:o, s:O, s:o}", "budget",
+                        budget ? json_incref(budget) : json_null(), "competitors",
+                        json_is_array(competitors) ? json_incref(competitors) : json_array(),
+                        "decision_makers", people, "expected_close",
+                        json_is_string(close) && json_string_length(close) > 0 ? json_incref(close)
+                                                                               : json_null()));
     return *facts ? BF_OK : BF_ERR_NOMEM;
 }
 

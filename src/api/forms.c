@@ -182,7 +182,7 @@ bf_result api_mant_of(api_call *call, const record *opp, json_t **mant, mant_aut
         return r;
     json_t *form = api_keep(call, sf.data ? json_loads(sf.data, 0, NULL) : json_object());
     json_t *facts =
-        api_keep(call, json_pack("{s:O}", "budget",
+        api_keep(call, json_pack("{s:o}", "budget",
                                  record_field_const(opp, "budget")->null
                                      ? json_null()
                                      : json_integer(record_field_const(opp, "budget")->i)));

@@ -232,6 +232,8 @@ class MigrationTest(unittest.TestCase):
         # Which playbook version the old deal runs on is
         # test_migrated_deals_keep_their_playbook_version's matter.
         o.json.pop("playbook_version", None)
+        # what the caller may do is test_allowed_actions' matter
+        self.assertIn("edit", o.json.pop("allowed_actions"))
         want = {"id": "opp_test0001", "account_id": "acc_test0001", "name": "园区政务外网升级",
                 "amount": 5000000000, "currency": "CNY", "budget": 6000000000,
                 "expected_close": "2026-10-31", "playbook": "ruijie-6", "stage": "launch",
