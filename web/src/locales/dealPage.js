@@ -23,7 +23,7 @@ export default {
     groups: {
       qualify: 'Qualification',
       compete: 'Competition & tender',
-      commercial: 'Quotes & contracts',
+      commercial: 'Quotations & contracts',
       files: 'Documents & handover',
       records: 'History & details',
     },
