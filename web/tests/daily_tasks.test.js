@@ -178,6 +178,7 @@ for (const lang of ['zh', 'en']) {
       await page.fill(input('qd-contact-phone-0'), '13800000000')
       await page.click('[data-test="qd-contact-role-0"]')
       await page.click('[data-test="qd-role-approver"]:visible')
+      await shot(page, `daily-quick-deal-${tag}`)
       const dealId = await saveDeal(page)
 
       const deal = (await server.api('GET', '/opportunities/' + dealId)).json
