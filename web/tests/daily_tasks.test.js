@@ -234,6 +234,18 @@ test('the top bar, the dashboard and a customer page open the same dialog', asyn
   const deal = (await server.api('GET', '/opportunities/' + page.url().split('/').pop())).json
   assert.equal(deal.account_id, customer.id)
   assert.equal(deal.name, '街道视频会议')
+  // 撞单 while typing: the same deal again on this customer, and this customer typed as a new one
+  await page.goto(server.base + '/accounts/' + customer.id)
+  await page.click('[data-test="account-new-deal"]')
+  await page.fill(input('qd-name'), '街道视频会议')
+  await page.locator('[data-test="quick-deal"] [data-test="dup-alert"]', { hasText: '街道视频会议' }).waitFor()
+  await page.click('[data-test="qd-cancel"]')
+  await page.locator('[data-test="qd-name"]').waitFor({ state: 'hidden' })
+  await page.click('[data-test="quick-deal-open"]')
+  await page.fill(input('qd-account'), '城东街道办事处')
+  await page.locator('[data-test="quick-deal"] [data-test="dup-alert"]', { hasText: '城东街道办事处' }).waitFor()
+  await page.click('[data-test="qd-cancel"]')
+  await page.locator('[data-test="qd-name"]').waitFor({ state: 'hidden' })
   // a deal without a customer is not sent
   await page.click('[data-test="quick-deal-open"]')
   await page.fill(input('qd-name'), '无客户的商机')
