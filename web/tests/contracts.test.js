@@ -45,6 +45,7 @@ test('a contract from the accepted quotation, its first payment and the closing 
   const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
   await login(page, server.base, ADMIN)
   await page.goto(server.base + '/opportunities/' + deal)
+  await page.click('#tab-commercial')
   await page.click('#tab-contracts')
   const q = ids['水务 ERP:q']
   await page.click(`[data-test="contract-make-${q.number}"]`)

@@ -51,6 +51,7 @@ test('a deal’s documents: the visit letter previewed and downloaded, the quota
   const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 900 } })
   await login(page, server.base, ADMIN)
   await page.goto(server.base + '/opportunities/' + ids.deal)
+  await page.click('#tab-files')
   await page.click('#tab-documents')
   await page.locator('[data-test="doc-hint"]', { hasText: '【】' }).waitFor()
   for (const kind of ['letter', 'proposal', 'quotation', 'contract', 'handover'])

@@ -185,6 +185,7 @@ test('a bid simulation on the tender tab: ranks and the price that wins', async 
   const put = await server.api('PUT', `/opportunities/${ids.opp}/tender`, { scheme })
   assert.equal(put.status, 200)
   await page.goto(server.base + '/opportunities/' + ids.opp)
+  await page.click('#tab-compete')
   await page.locator('.el-tabs__item', { hasText: '招投标' }).click()
   await page.click('[data-test="bid-simulate"]')
   await page.waitForSelector('[data-test="bid-result"]')

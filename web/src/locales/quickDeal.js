@@ -1,0 +1,36 @@
+// A new deal in one step (新建商机): from the top bar, the pipeline, the
+// dashboard and a customer's page.
+export default {
+  zh: {
+    new: '新建商机',
+    plus: '新建商机',
+    title: '新建商机',
+    account: '客户',
+    accountHint: '输入客户名称：选择已有客户，或直接输入新客户名称',
+    accountRequired: '请选择或输入客户',
+    existing: '已有客户',
+    newAccount: '将新建客户「{name}」',
+    nameHint: '例如：门诊楼无线网络改造',
+    contacts: '联系人',
+    contactsHint: '可选：保存时加入该客户',
+    addContact: '添加联系人',
+    removeContact: '移除联系人',
+    save: '创建并打开',
+  },
+  en: {
+    new: 'New deal',
+    plus: 'New deal',
+    title: 'New deal',
+    account: 'Customer',
+    accountHint: 'Type the customer\'s name: pick an existing one, or type a new customer\'s name',
+    accountRequired: 'Pick or type a customer',
+    existing: 'Existing customer',
+    newAccount: 'A new customer "{name}" will be created',
+    nameHint: 'For example: wireless network for the outpatient building',
+    contacts: 'Contacts',
+    contactsHint: 'Optional: added to the customer on saving',
+    addContact: 'Add a contact',
+    removeContact: 'Remove the contact',
+    save: 'Create and open',
+  },
+}

@@ -1,0 +1,257 @@
+// The daily work, counted: a new deal created from the pipeline and taken
+// past the Ruijie playbook's first stage (MANT, the compelling event and the
+// three deliverables met through the page, then the advance), once for a
+// customer we already know — its buying centre mapped — and once for a new
+// customer typed into the dialog with one contact added there. Every click,
+// every field typed in and every key pressed goes through a counter; the
+// known customer's path must take at most 20 clicks. In Chinese and English,
+// at 1366 px and at 375 px.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, openAs, shot, must, until, ADMIN } from './server.js'
+
+const MAX_CLICKS = 20
+let server, chrome
+const results = []
+
+before(async () => {
+  server = await startServer()
+  chrome = await startBrowser()
+})
+
+after(async () => {
+  if (results.length) {
+    console.log('\ndaily tasks: clicks / typed fields / keys pressed')
+    for (const r of results) console.log(`  ${r.what.padEnd(44)} ${r.clicks} / ${r.fields} / ${r.keys}`)
+  }
+  await chrome?.close()
+  await server?.stop()
+})
+
+// page.click, page.fill and page.keyboard.press counted; every step of the
+// tests below goes through them.
+function countOn(page) {
+  const n = { clicks: 0, fields: 0, keys: 0 }
+  const click = page.click.bind(page)
+  const fill = page.fill.bind(page)
+  const press = page.keyboard.press.bind(page.keyboard)
+  page.click = (...a) => {
+    n.clicks++
+    return click(...a)
+  }
+  page.fill = (...a) => {
+    n.fields++
+    return fill(...a)
+  }
+  page.keyboard.press = (...a) => {
+    n.keys++
+    return press(...a)
+  }
+  return n
+}
+
+// The text field marked data-test=name, as one selector (for page.fill).
+const input = (name) => {
+  const t = `[data-test="${name}"]`
+  return `input${t}, textarea${t}, ${t} input, ${t} textarea`
+}
+
+// A date typed into an el-date-picker, taken with Enter.
+async function typeDate(page, name, value) {
+  await page.fill(input(name), value)
+  await page.keyboard.press('Enter')
+}
+
+// The deal's checklist item is done (the page shows it ticked).
+async function seeDone(page, item) {
+  await page.locator(`[data-test="item-${item}"].done`).waitFor()
+}
+
+// A customer we know: its buying centre mapped (an approver, a decision
+// maker, an evaluator and a coach), set up through the API.
+async function knownCustomer(name) {
+  const a = await must(await server.api('POST', '/accounts', { name }), 201)
+  const people = [['周院长', 'approver'], ['吴处长', 'decision_maker'], ['郑工', 'evaluator'], ['冯主任', 'coach']]
+  for (const [n, role] of people)
+    await must(await server.api('POST', '/contacts', { account_id: a.id, name: n, buying_role: role, title: '信息科' }), 201)
+  return a
+}
+
+// The deal's facts in the dialog open on page (the customer already chosen).
+async function dealFacts(page, name) {
+  await page.fill(input('qd-name'), name)
+  await page.fill(input('qd-amount'), '860000')
+  await typeDate(page, 'qd-close', '2027-06-30')
+}
+
+// Saves the dialog; the new deal's page opens. Its id.
+async function saveDeal(page) {
+  await page.click('[data-test="qd-save"]')
+  await page.waitForURL(/\/opportunities\/opp_/)
+  await page.locator('[data-test="checklist"] [data-test="item-mant-money"]').waitFor()
+  return page.url().split('/').pop().split('?')[0]
+}
+
+// MANT (money, need, time) and the compelling event, each in its form
+// opened from its checklist item; the deliverables ticked with their evidence;
+// then the advance. The deal ends in the playbook's second stage.
+async function passFirstStage(page, dealId, lang) {
+  await page.click('[data-test="fill-mant-money"]')
+  await page.fill(input('mant-budget'), '800000')
+  await page.fill(input('mant-source'), lang === 'en' ? 'own funds' : '自筹')
+  await page.click('[data-test="mant-approved"]')
+  await page.click('[data-test="mant-in-place"]')
+  for (const [i, need] of ['无线全覆盖', '网络安全等保', '统一运维'].entries()) await page.fill(input('mant-need-' + i), need)
+  await typeDate(page, 'mant-tender-month', '2027-03')
+  await typeDate(page, 'mant-go-live', '2027-09-01')
+  await page.click('[data-test="save-mant"]')
+  await seeDone(page, 'mant-money')
+  await seeDone(page, 'mant-time')
+  await seeDone(page, 'mant-need')
+  await page.click('[data-test="form-dialog-close"]')
+
+  await page.click('[data-test="fill-ce-recorded"]')
+  await page.fill(input('ce-what'), '等保测评整改期限')
+  await typeDate(page, 'ce-by-when', '2027-04-30')
+  await page.fill(input('ce-consequence'), '逾期未整改将被通报，影响三甲复审，损失约200万元')
+  await page.click('[data-test="save-ce"]')
+  await seeDone(page, 'ce-recorded')
+  await page.click('[data-test="form-dialog-close"]')
+
+  for (const item of ['customer-inventory', 'first-visit-one-pager', 'needs-response-table']) {
+    await page.click(`[data-test="tick-${item}"]`)
+    await page.fill(input('evidence-text-' + item), '已完成，见共享盘')
+    await page.click(`[data-test="evidence-tick-${item}"]`)
+    await seeDone(page, item)
+  }
+  await page.locator('[data-test="gate-complete"]').waitFor()
+  await page.click('[data-test="advance"]')
+  await until(async () => (await server.api('GET', '/opportunities/' + dealId)).json.stage === 'launch',
+    'the deal did not leave the first stage')
+  await page.locator('[data-test="checklist"] [data-test="item-mant-money"]').waitFor({ state: 'detached' })
+}
+
+for (const lang of ['zh', 'en']) {
+  for (const width of [1366, 375]) {
+    const tag = `${lang}-${width}`
+
+    test(`a deal for a known customer, past the first stage, in at most ${MAX_CLICKS} clicks (${tag})`, async () => {
+      const customer = await knownCustomer(`江北区人民医院-${tag}`)
+      const { ctx, page, errors } = await openAs(chrome.browser, server.base, ADMIN, { width, lang })
+      await page.goto(server.base + '/pipeline')
+      await page.locator('[data-test="pipeline-new-deal"]').waitFor()
+      const n = countOn(page)
+
+      await page.click('[data-test="pipeline-new-deal"]')
+      await page.fill(input('qd-account'), `江北区人民医院-${tag}`)
+      await page.click(`[data-test="qd-account-${customer.id}"]`)
+      await dealFacts(page, '住院楼无线网络')
+      const dealId = await saveDeal(page)
+      if (width === 1366) await shot(page, `daily-deal-first-screen-${lang}`)
+      await passFirstStage(page, dealId, lang)
+
+      results.push({ what: `known customer, past the first stage (${tag})`, ...n })
+      const deal = (await server.api('GET', '/opportunities/' + dealId)).json
+      assert.equal(deal.account_id, customer.id)
+      assert.equal(deal.playbook, 'ruijie-6', 'the dialog proposes the Ruijie playbook')
+      assert.equal(deal.amount, 86000000)
+      assert.equal(deal.expected_close, '2027-06-30')
+      assert.ok(n.clicks <= MAX_CLICKS, `${n.clicks} clicks, more than ${MAX_CLICKS}`)
+      assert.deepEqual(errors, [])
+      await ctx.close()
+    })
+
+    test(`a deal for a new customer with a contact added in the dialog, past the first stage (${tag})`, async () => {
+      const name = `江南新区管委会-${tag}`
+      const { ctx, page, errors } = await openAs(chrome.browser, server.base, ADMIN, { width, lang })
+      await page.goto(server.base + '/pipeline')
+      await page.locator('[data-test="pipeline-new-deal"]').waitFor()
+      const n = countOn(page)
+
+      await page.click('[data-test="pipeline-new-deal"]')
+      await page.fill(input('qd-account'), name)
+      await page.locator('[data-test="qd-account-state"] .el-tag--warning').waitFor()
+      await dealFacts(page, '园区智慧网络')
+      await page.click('[data-test="qd-contact-add"]')
+      await page.fill(input('qd-contact-name-0'), '钱主任')
+      await page.fill(input('qd-contact-title-0'), '信息中心主任')
+      await page.fill(input('qd-contact-phone-0'), '13800000000')
+      await page.click('[data-test="qd-contact-role-0"]')
+      await page.click('[data-test="qd-role-approver"]:visible')
+      await shot(page, `daily-quick-deal-${tag}`)
+      const dealId = await saveDeal(page)
+
+      const deal = (await server.api('GET', '/opportunities/' + dealId)).json
+      const account = (await server.api('GET', '/accounts/' + deal.account_id)).json
+      assert.equal(account.name, name)
+      const contacts = (await server.api('GET', '/contacts?account_id=' + deal.account_id)).json.items
+      assert.deepEqual(contacts.map((c) => [c.name, c.title, c.phone, c.buying_role]),
+        [['钱主任', '信息中心主任', '13800000000', 'approver']])
+      // the first screen shows the contact
+      await page.locator('[data-test="opp-contacts"]', { hasText: '钱主任' }).waitFor()
+
+      // MANT's authority wants the rest of the buying centre: from its item to
+      // the customer's page, three contacts there, and back to the deal.
+      await page.click('[data-test="fill-mant-authority"]')
+      await page.waitForURL(/\/accounts\/acc_/)
+      for (const [who, role] of [['孙处长', 'decision_maker'], ['李工', 'evaluator'], ['赵科长', 'coach']]) {
+        await page.click('[data-test="contact-new"]')
+        await page.fill(input('contact-name'), who)
+        await page.click('[data-test="contact-role"]')
+        await page.click(`[data-test="role-${role}"]:visible`)
+        await page.click('[data-test="contact-save"]')
+        await page.locator('[data-test="contact-list"]', { hasText: who }).waitFor()
+      }
+      await page.click(`[data-test="deal-list"] a[href="/opportunities/${dealId}"]`)
+      await page.waitForURL(/\/opportunities\/opp_/)
+      await seeDone(page, 'mant-authority')
+      await passFirstStage(page, dealId, lang)
+
+      results.push({ what: `new customer + 1 contact, past the first stage (${tag})`, ...n })
+      assert.deepEqual(errors, [])
+      await ctx.close()
+    })
+  }
+}
+
+test('the top bar, the dashboard and a customer page open the same dialog', async () => {
+  const customer = await knownCustomer('城东街道办事处')
+  const { ctx, page, errors } = await openAs(chrome.browser, server.base, ADMIN, { width: 1366, lang: 'zh' })
+  await page.click('[data-test="quick-deal-open"]')
+  await page.locator('[data-test="qd-name"]').waitFor()
+  await page.keyboard.press('Escape')
+  await page.goto(server.base + '/')
+  await page.click('[data-test="dash-new-deal"]')
+  await page.locator('[data-test="qd-name"]').waitFor()
+  await page.keyboard.press('Escape')
+  await page.goto(server.base + '/accounts/' + customer.id)
+  await page.click('[data-test="account-new-deal"]')
+  // from a customer's page the deal is that customer's
+  await page.locator('[data-test="qd-account-fixed"]', { hasText: '城东街道办事处' }).waitFor()
+  await page.fill(input('qd-name'), '街道视频会议')
+  await page.click('[data-test="qd-save"]')
+  await page.waitForURL(/\/opportunities\/opp_/)
+  const deal = (await server.api('GET', '/opportunities/' + page.url().split('/').pop())).json
+  assert.equal(deal.account_id, customer.id)
+  assert.equal(deal.name, '街道视频会议')
+  // 撞单 while typing: the same deal again on this customer, and this customer typed as a new one
+  await page.goto(server.base + '/accounts/' + customer.id)
+  await page.click('[data-test="account-new-deal"]')
+  await page.fill(input('qd-name'), '街道视频会议')
+  await page.locator('[data-test="quick-deal"] [data-test="dup-alert"]', { hasText: '街道视频会议' }).waitFor()
+  await page.click('[data-test="qd-cancel"]')
+  await page.locator('[data-test="qd-name"]').waitFor({ state: 'hidden' })
+  await page.click('[data-test="quick-deal-open"]')
+  await page.fill(input('qd-account'), '城东街道办事处')
+  await page.locator('[data-test="quick-deal"] [data-test="dup-alert"]', { hasText: '城东街道办事处' }).waitFor()
+  await page.click('[data-test="qd-cancel"]')
+  await page.locator('[data-test="qd-name"]').waitFor({ state: 'hidden' })
+  // a deal without a customer is not sent
+  await page.click('[data-test="quick-deal-open"]')
+  await page.fill(input('qd-name'), '无客户的商机')
+  await page.click('[data-test="qd-save"]')
+  await page.locator('[data-test="quick-deal"] .el-form-item.is-error').first().waitFor()
+  assert.equal((await server.api('GET', '/opportunities?q=' + encodeURIComponent('无客户的商机'))).json.items.length, 0)
+  assert.deepEqual(errors, [])
+  await ctx.close()
+})
