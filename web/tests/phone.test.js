@@ -99,7 +99,7 @@ async function widthProblems(page) {
   })
 }
 
-test('the demo manager'"'"'s open deal and a knowledge entry, to visit', async () => {
+test('the demo manager\'s open deal and a knowledge entry, to visit', async () => {
   const { ctx, page } = await open(demo('孙丽'), 'zh')
   const deals = await getAs(page, server.base, '/opportunities?status=open&limit=20')
   ids.deal = (deals.items.find((d) => d.account_id) || deals.items[0]).id
