@@ -1,6 +1,8 @@
 import { createApp } from 'vue'
 import ElementPlus from 'element-plus'
 import 'element-plus/dist/index.css'
+import './styles/theme.css'
+import './styles/scroll.css'
 import App from './App.vue'
 import { i18n } from './i18n.js'
 import { router } from './router.js'
