@@ -6,6 +6,7 @@ import { i18n } from './i18n.js'
 import { router } from './router.js'
 import { whenUnauthenticated } from './api.js'
 import { session } from './session.js'
+import { installDirtyGuard } from './composables/useDirtyGuard.js'
 
 whenUnauthenticated(() => {
   session.user = null
@@ -13,4 +14,5 @@ whenUnauthenticated(() => {
     router.push({ name: 'login', query: { next: router.currentRoute.value.fullPath } })
 })
 
+installDirtyGuard(router)
 createApp(App).use(i18n).use(router).use(ElementPlus).mount('#app')

@@ -1,0 +1,116 @@
+// Unsaved changes are never lost without a word. A form (or a dialog's form)
+// says what it edits; what it holds is compared with what it held when it
+// was filled, and while they differ:
+//   a dialog asks before it closes by Esc, its X, a click outside or 取消
+//     (:before-close="guard.beforeClose", @click="guard.cancel");
+//   leaving the page (another route), switching a tab (el-tabs
+//     :before-leave="confirmLeave") and closing the browser's tab ask too.
+// When nothing changed, nothing asks.
+//
+//   const guard = useDirtyGuard(() => draft, { open: () => props.modelValue,
+//     close: () => emit('update:modelValue', false) })
+//   guard.markClean() after filling the form from the server or saving it.
+import { getCurrentInstance, isRef, nextTick, onBeforeUnmount, ref, toValue, watch } from 'vue'
+import { ElMessageBox } from 'element-plus'
+import { i18n } from '../i18n.js'
+
+const guards = new Set()
+
+// Any form on the screen with unsaved changes.
+export function anyDirty() {
+  for (const g of guards) if (g.isDirty()) return true
+  return false
+}
+
+let asking = null
+
+// 放弃未保存的修改？ — true when the user discards them. One question at a
+// time: several callers at once share it.
+export function confirmDiscard() {
+  if (asking) return asking
+  const t = i18n.global.t
+  asking = ElMessageBox.confirm(t('forms.dirty.ask'), t('forms.dirty.title'), {
+    confirmButtonText: t('forms.dirty.discard'),
+    cancelButtonText: t('forms.dirty.keep'),
+    type: 'warning',
+    customClass: 'bf-dirty-confirm',
+    appendTo: 'body',
+  })
+    .then(() => true, () => false)
+    .finally(() => {
+      asking = null
+    })
+  return asking
+}
+
+// Leaving what is on the screen (a route, a tab): true when nothing is
+// unsaved or the user discards it (then every form counts as clean).
+export async function confirmLeave() {
+  if (!anyDirty()) return true
+  if (!(await confirmDiscard())) return false
+  for (const g of guards) if (g.isDirty()) g.markClean()
+  return true
+}
+
+// Once for the app: the router asks before leaving a route with unsaved
+// changes, the browser before closing or reloading the page.
+export function installDirtyGuard(router) {
+  router.beforeEach((to, from) => {
+    if (to.path === from.path) return true
+    return confirmLeave()
+  })
+  window.addEventListener('beforeunload', (e) => {
+    if (!anyDirty()) return
+    e.preventDefault()
+    e.returnValue = ''
+  })
+}
+
+function snapshot(v) {
+  return JSON.stringify(toValue(v) ?? null, (k, x) => (x === undefined ? null : x))
+}
+
+// source: a getter (or ref, or reactive object) of what the form edits.
+// open: for a dialog, a getter or ref of whether it is open (the form
+//   counts only while open; it is taken as filled when it opens).
+// close: how 取消 closes the dialog (default: open.value = false).
+export function useDirtyGuard(source, { open = null, close = null } = {}) {
+  const base = ref(snapshot(source))
+  const isOpen = () => (open == null ? true : !!toValue(open))
+  const isDirty = () => isOpen() && snapshot(source) !== base.value
+  function markClean() {
+    base.value = snapshot(source)
+  }
+  const g = { isDirty, markClean }
+  guards.add(g)
+  if (getCurrentInstance()) onBeforeUnmount(() => guards.delete(g))
+
+  // A dialog is filled by its opener before or as it opens: its state then
+  // is the clean one.
+  if (open != null) {
+    watch(() => !!toValue(open), (now) => {
+      if (now) nextTick(markClean)
+    }, { immediate: true, flush: 'post' })
+  }
+
+  function doClose() {
+    if (close) close()
+    else if (isRef(open)) open.value = false
+  }
+
+  // el-dialog / el-drawer :before-close: Esc, the X, a click outside.
+  async function beforeClose(done) {
+    if (isDirty() && !(await confirmDiscard())) return
+    markClean()
+    done()
+  }
+
+  // The dialog's 取消 button.
+  async function cancel() {
+    if (isDirty() && !(await confirmDiscard())) return
+    markClean()
+    doClose()
+  }
+
+  return { isDirty, markClean, beforeClose, cancel }
+}
