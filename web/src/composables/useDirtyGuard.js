@@ -9,7 +9,8 @@
 //
 //   const guard = useDirtyGuard(() => draft, { open: () => props.modelValue,
 //     close: () => emit('update:modelValue', false) })
-//   guard.markClean() after filling the form from the server or saving it.
+//   guard.markFilled() after filling the form from the server,
+//   guard.markClean() after saving it.
 import { getCurrentInstance, isRef, nextTick, onBeforeUnmount, ref, toValue, watch } from 'vue'
 import { ElMessageBox } from 'element-plus'
 import { i18n } from '../i18n.js'
@@ -21,6 +22,16 @@ export function anyDirty() {
   for (const g of guards) if (g.isDirty()) return true
   return false
 }
+
+// When the user last typed or clicked: what changes in a form after it was
+// filled, before the user did anything, is the form settling (a field that
+// sets its default when it appears), not an unsaved change.
+let userAt = 0
+if (typeof document !== 'undefined') {
+  for (const type of ['keydown', 'pointerdown', 'input', 'paste', 'drop'])
+    document.addEventListener(type, () => { userAt = performance.now() }, true)
+}
+const SETTLE_MS = 300
 
 let asking = null
 
@@ -81,6 +92,15 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
   function markClean() {
     base.value = snapshot(source)
   }
+  // Filled now: clean after this render, and again once its fields have
+  // settled unless the user has started typing by then.
+  function markFilled() {
+    const at = performance.now()
+    nextTick(markClean)
+    setTimeout(() => {
+      if (userAt < at) markClean()
+    }, SETTLE_MS)
+  }
   const g = { isDirty, markClean }
   guards.add(g)
   if (getCurrentInstance()) onBeforeUnmount(() => guards.delete(g))
@@ -89,7 +109,7 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
   // is the clean one.
   if (open != null) {
     watch(() => !!toValue(open), (now) => {
-      if (now) nextTick(markClean)
+      if (now) markFilled()
     }, { immediate: true, flush: 'post' })
   }
 
@@ -112,5 +132,5 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
     doClose()
   }
 
-  return { isDirty, markClean, beforeClose, cancel }
+  return { isDirty, markClean, markFilled, beforeClose, cancel }
 }

@@ -5,7 +5,7 @@
 // init(data) fills the screen's model; it is not called again when a reload
 // after a 412 must keep what the user typed. model: a getter of that model,
 // whose unsaved changes are guarded (useDirtyGuard).
-import { nextTick, reactive } from 'vue'
+import { reactive } from 'vue'
 import { ElMessage } from 'element-plus'
 import { i18n } from '../i18n.js'
 import { useSave } from './useSave.js'
@@ -13,7 +13,7 @@ import { useDirtyGuard } from './useDirtyGuard.js'
 
 export function useToolForm(form, { init, known = [], onSaved, model = null } = {}) {
   const guard = model ? useDirtyGuard(model) : null
-  const clean = () => guard && nextTick(guard.markClean)
+  const filled = () => guard && guard.markFilled()
   // a reload that fails needs no message of its own: load() shows its error
   // in place of the form
   const edit = useSave(known, { onReloadError: () => {} })
@@ -52,7 +52,7 @@ export function useToolForm(form, { init, known = [], onSaved, model = null } = 
       const d = await form.get()
       take(d)
       if (!keep && init) init(d.data, d)
-      if (!keep) clean()
+      if (!keep) filled()
       st.loaded = true
     } catch (e) {
       st.loadError = e
@@ -67,7 +67,7 @@ export function useToolForm(form, { init, known = [], onSaved, model = null } = 
       take(d)
       ElMessage.success(i18n.global.t('opportunity.saved'))
       if (onSaved) onSaved(d)
-      clean()
+      filled()
       return d
     })
   }
