@@ -102,7 +102,10 @@ test('the admin keeps the price list and the quotation rules', async () => {
   await field(page, 'product-price').fill('1')
   await page.click('[data-test="product-save"]')
   await seeText(page, '[data-test="product-form"] .el-form-item__error', '已存在')
+  // what was typed is not dropped without a question
   await page.keyboard.press('Escape')
+  await page.locator('.bf-dirty-confirm').getByRole('button', { name: '放弃修改' }).click()
+  await page.locator('[data-test="product-form"]').waitFor({ state: 'hidden' })
 
   // Edited with If-Match: the cost back to whole yuan.
   await page.click('[data-test="edit-FIN-GL"]')

@@ -3,7 +3,7 @@ export default {
   zh: {
     money: {
       placeholder: '如 500000、50万、1.2亿',
-      bad: '无法识别的金额：可输入 500000、5,000,000、50万、1.2亿 或 ￥5,000，最多精确到分',
+      bad: '无法识别的金额：可输入 500000、5,000,000、50万、1.2亿 或 ￥5,000；以元计最多两位小数',
     },
     dirty: {
       title: '未保存的修改',
@@ -15,7 +15,7 @@ export default {
   en: {
     money: {
       placeholder: 'e.g. 500000, 50万, 1.2亿',
-      bad: 'Not an amount: type e.g. 500000, 5,000,000, 50万 (500,000), 1.2亿 (120,000,000) or ¥5,000, to the fen at most',
+      bad: 'Not an amount: type e.g. 500000, 5,000,000, 50万 (500,000), 1.2亿 (120,000,000) or ¥5,000; in yuan, at most two decimals',
     },
     dirty: {
       title: 'Unsaved changes',
