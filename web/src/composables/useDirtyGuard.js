@@ -23,13 +23,15 @@ export function anyDirty() {
   return false
 }
 
-// When the user last typed or clicked: what changes in a form after it was
-// filled, before the user did anything, is the form settling (a field that
-// sets its default when it appears), not an unsaved change.
+// When the user last typed or clicked, and where: what changes in a form
+// after it was filled, before the user did anything in it, is the form
+// settling (a field that sets its default when it appears), not an unsaved
+// change.
 let userAt = 0
 if (typeof document !== 'undefined') {
-  for (const type of ['keydown', 'pointerdown', 'input', 'paste', 'drop'])
+  for (const type of ['keydown', 'pointerdown', 'input', 'paste', 'drop']) {
     document.addEventListener(type, () => { userAt = performance.now() }, true)
+  }
 }
 const SETTLE_MS = 300
 
@@ -94,16 +96,35 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
   }
   // Filled now: clean after this render, and again once its fields have
   // settled unless the user has started typing by then.
+  // A form on the page (not a dialog, which is all the user works in while
+  // open) counts only what the user did inside it.
+  const instance = getCurrentInstance()
+  const touched = { at: 0 }
+  if (open == null && instance && typeof document !== 'undefined') {
+    const mine = (e) => {
+      const el = instance.proxy && instance.proxy.$el
+      if (el && el.nodeType === 1 && el.contains(e.target)) touched.at = performance.now()
+    }
+    const types = ['keydown', 'pointerdown', 'input', 'paste', 'drop']
+    for (const type of types) document.addEventListener(type, mine, true)
+    onBeforeUnmount(() => {
+      for (const type of types) document.removeEventListener(type, mine, true)
+    })
+  }
+  const lastTouch = () => {
+    const el = open == null && instance && instance.proxy && instance.proxy.$el
+    return el && el.nodeType === 1 ? touched.at : userAt
+  }
   function markFilled() {
     const at = performance.now()
     nextTick(markClean)
     setTimeout(() => {
-      if (userAt < at) markClean()
+      if (lastTouch() < at) markClean()
     }, SETTLE_MS)
   }
   const g = { isDirty, markClean }
   guards.add(g)
-  if (getCurrentInstance()) onBeforeUnmount(() => guards.delete(g))
+  if (instance) onBeforeUnmount(() => guards.delete(g))
 
   // A dialog is filled by its opener before or as it opens: its state then
   // is the clean one.
