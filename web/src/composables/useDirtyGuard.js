@@ -89,21 +89,21 @@ function snapshot(v) {
 // close: how 取消 closes the dialog (default: open.value = false).
 export function useDirtyGuard(source, { open = null, close = null } = {}) {
   const base = ref(snapshot(source))
-  const isOpen = () => (open == null ? true : !!toValue(open))
-  const isDirty = () => isOpen() && snapshot(source) !== base.value
-  function markClean() {
-    base.value = snapshot(source)
-  }
-  // Filled now: clean after this render, and again once its fields have
-  // settled unless the user has started typing by then.
-  // A form on the page (not a dialog, which is all the user works in while
-  // open) counts only what the user did inside it.
   const instance = getCurrentInstance()
-  const touched = { at: 0 }
+  const isOpen = () => (open == null ? true : !!toValue(open))
+  // A form on the page (not a dialog, which is all the user works in while
+  // open) has unsaved changes only once the user did something inside it:
+  // what changes before is the form settling after it was filled.
+  const touched = { at: 0, filled: -1 }
+  const scope = () => {
+    const el = instance && instance.proxy && instance.proxy.$el
+    if (!el) return null
+    return el.nodeType === 1 ? el : el.parentElement
+  }
   if (open == null && instance && typeof document !== 'undefined') {
     const mine = (e) => {
-      const el = instance.proxy && instance.proxy.$el
-      if (el && el.nodeType === 1 && el.contains(e.target)) touched.at = performance.now()
+      const el = scope()
+      if (el && el.contains(e.target)) touched.at = performance.now()
     }
     const types = ['keydown', 'pointerdown', 'input', 'paste', 'drop']
     for (const type of types) document.addEventListener(type, mine, true)
@@ -111,15 +111,18 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
       for (const type of types) document.removeEventListener(type, mine, true)
     })
   }
-  const lastTouch = () => {
-    const el = open == null && instance && instance.proxy && instance.proxy.$el
-    return el && el.nodeType === 1 ? touched.at : userAt
+  const isDirty = () => isOpen() && (open != null || touched.at > touched.filled) && snapshot(source) !== base.value
+  function markClean() {
+    base.value = snapshot(source)
   }
+  // Filled now: clean after this render, and again once its fields have
+  // settled unless the user has started on it by then.
   function markFilled() {
     const at = performance.now()
+    touched.filled = at
     nextTick(markClean)
     setTimeout(() => {
-      if (lastTouch() < at) markClean()
+      if ((open == null ? touched.at : userAt) < at) markClean()
     }, SETTLE_MS)
   }
   const g = { isDirty, markClean }
