@@ -94,7 +94,7 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
   // A form on the page (not a dialog, which is all the user works in while
   // open) has unsaved changes only once the user did something inside it:
   // what changes before is the form settling after it was filled.
-  const touched = { at: 0, filled: -1 }
+  const touched = { at: 0, filled: 0 }
   const scope = () => {
     const el = instance && instance.proxy && instance.proxy.$el
     if (!el) return null
