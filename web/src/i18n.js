@@ -2,6 +2,7 @@
 // locales/<screen>.js ({ zh: {...}, en: {...} }); they are merged here under
 // the screen's name, so t('login.title') reads locales/login.js.
 import { createI18n } from 'vue-i18n'
+import { setFormatLanguage } from './util/format.js'
 
 const files = import.meta.glob('./locales/*.js', { eager: true })
 const messages = { zh: {}, en: {} }
@@ -17,6 +18,7 @@ export const i18n = createI18n({
   fallbackLocale: 'zh',
   messages,
 })
+setFormatLanguage(() => i18n.global.locale.value)
 
 export function setLanguage(lang) {
   i18n.global.locale.value = lang

@@ -8,6 +8,7 @@ import { i18n } from './i18n.js'
 import { router } from './router.js'
 import { whenUnauthenticated } from './api.js'
 import { session } from './session.js'
+import { installDirtyGuard } from './composables/useDirtyGuard.js'
 
 whenUnauthenticated(() => {
   session.user = null
@@ -15,4 +16,5 @@ whenUnauthenticated(() => {
     router.push({ name: 'login', query: { next: router.currentRoute.value.fullPath } })
 })
 
+installDirtyGuard(router)
 createApp(App).use(i18n).use(router).use(ElementPlus).mount('#app')

@@ -92,6 +92,9 @@ test('files kept on a deal: uploaded, versioned, refused when lying, saved from 
   await page.click('[data-test="file-submit"]')
   await page.locator('.el-message--error').waitFor()
   await page.click('[data-test="file-dialog"] .el-dialog__headerbtn')
+  // the file chosen is not dropped without a question
+  await page.locator('.bf-dirty-confirm').getByRole('button', { name: '放弃修改' }).click()
+  await page.locator('[data-test="file-dialog"]').waitFor({ state: 'hidden' })
 
   // a template's document saved to the deal
   await page.click('[data-test="doc-pick-proposal"]')

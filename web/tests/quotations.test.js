@@ -74,7 +74,7 @@ test('the admin keeps the price list and the quotation rules', async () => {
   await field(page, 'product-price').fill('120000')
   await field(page, 'product-cost').fill('30000.29')
   await page.click('[data-test="product-save"]')
-  await seeText(page, '[data-test="price-FIN-GL"]', '¥120,000.00')
+  await seeText(page, '[data-test="price-FIN-GL"]', '120,000.00 元')
   const fin = await productNamed('FIN-GL')
   assert.deepEqual([fin.list_price, fin.cost, fin.tax_rate, fin.decimal_quantity, fin.kind],
     [12000000, 3000029, 13, false, 'licence_module'])
@@ -88,7 +88,7 @@ test('the admin keeps the price list and the quotation rules', async () => {
   await field(page, 'product-price').fill('2,800')
   await field(page, 'product-cost').fill('1200')
   await page.click('[data-test="product-save"]')
-  await seeText(page, '[data-test="price-SVC-DAY"]', '¥2,800.00')
+  await seeText(page, '[data-test="price-SVC-DAY"]', '2,800.00 元')
   const day = await productNamed('SVC-DAY')
   assert.deepEqual([day.list_price, day.cost, day.tax_rate, day.decimal_quantity], [280000, 120000, 6, true])
 
@@ -102,7 +102,10 @@ test('the admin keeps the price list and the quotation rules', async () => {
   await field(page, 'product-price').fill('1')
   await page.click('[data-test="product-save"]')
   await seeText(page, '[data-test="product-form"] .el-form-item__error', '已存在')
+  // what was typed is not dropped without a question
   await page.keyboard.press('Escape')
+  await page.locator('.bf-dirty-confirm').getByRole('button', { name: '放弃修改' }).click()
+  await page.locator('[data-test="product-form"]').waitFor({ state: 'hidden' })
 
   // Edited with If-Match: the cost back to whole yuan.
   await page.click('[data-test="edit-FIN-GL"]')
@@ -151,26 +154,26 @@ test('a salesperson quotes the deal with live totals, sends it and makes it the 
   await cell(page, 1, 'line-tax-rate').fill('6')
   // Totals: 245,000.00 list, 24,000.00 off, 221,000.00 net, 28,380.00 tax,
   // 249,380.00 gross.
-  await seeText(page, '[data-test="total-gross"]', '¥249,380.00')
+  await seeText(page, '[data-test="total-gross"]', '249,380.00 元')
   const text = async (sel) => (await page.textContent(sel)).trim()
-  assert.equal(await text('[data-test="line-0"] [data-test="line-net"]'), '¥216,000.00')
-  assert.equal(await text('[data-test="line-0"] [data-test="line-tax"]'), '¥28,080.00')
-  assert.equal(await text('[data-test="line-0"] [data-test="line-gross"]'), '¥244,080.00')
-  assert.equal(await text('[data-test="line-1"] [data-test="line-gross"]'), '¥5,300.00')
-  assert.equal(await text('[data-test="total-list"]'), '¥245,000.00')
-  assert.match(await text('[data-test="total-discount"]'), /^¥24,000\.00/)
-  assert.equal(await text('[data-test="total-net"]'), '¥221,000.00')
-  assert.equal(await text('[data-test="total-tax"]'), '¥28,380.00')
+  assert.equal(await text('[data-test="line-0"] [data-test="line-net"]'), '216,000.00 元')
+  assert.equal(await text('[data-test="line-0"] [data-test="line-tax"]'), '28,080.00 元')
+  assert.equal(await text('[data-test="line-0"] [data-test="line-gross"]'), '244,080.00 元')
+  assert.equal(await text('[data-test="line-1"] [data-test="line-gross"]'), '5,300.00 元')
+  assert.equal(await text('[data-test="total-list"]'), '245,000.00 元')
+  assert.match(await text('[data-test="total-discount"]'), /^24,000\.00 元/)
+  assert.equal(await text('[data-test="total-net"]'), '221,000.00 元')
+  assert.equal(await text('[data-test="total-tax"]'), '28,380.00 元')
   assert.equal(await text('[data-test="total-words"]'), '人民币贰拾肆万玖仟叁佰捌拾元整')
   // Sales see costs by the rules: 2 x 30,000.00 on the licence; the free line has none.
-  assert.match(await text('[data-test="total-margin"]'), /¥161,000\.00/)
+  assert.match(await text('[data-test="total-margin"]'), /161,000\.00 元/)
 
   // A licence is sold in whole units: the server's refusal shows in the cell.
   await cell(page, 0, 'line-quantity').fill('1.5')
   await seeText(page, '[data-test="line-0"] [data-test="line-error"]', '该产品只能按整数数量报价')
   await cell(page, 0, 'line-quantity').fill('2')
   await page.locator('[data-test="line-error"]').waitFor({ state: 'detached' })
-  await seeText(page, '[data-test="total-gross"]', '¥249,380.00')
+  await seeText(page, '[data-test="total-gross"]', '249,380.00 元')
   await shot(page, 'quote-editor')
 
   await page.click('[data-test="quote-save"]')
@@ -178,7 +181,7 @@ test('a salesperson quotes the deal with live totals, sends it and makes it the 
   const [q1] = (await server.api('GET', `/opportunities/${deal}/quotations`)).json.items
   assert.deepEqual([q1.status, q1.revision, q1.title, q1.totals.gross, q1.lines.length], ['draft', 1, '财务系统一期报价', 24938000, 2])
   assert.match(q1.number, /^BJ\d{8}-\d{3}$/)
-  assert.equal(await text(`[data-test="quote-${q1.number}-1"] [data-test="quote-gross"]`), '¥249,380.00')
+  assert.equal(await text(`[data-test="quote-${q1.number}-1"] [data-test="quote-gross"]`), '249,380.00 元')
 
   // 10 % is within the rules: approved at once; then sent.
   await page.click('[data-test="quote-submit"]')
@@ -223,8 +226,8 @@ test('a salesperson quotes the deal with live totals, sends it and makes it the 
   await choose(page, 'quote-add-product', 'SVC-DAY', 'SVC')
   await cell(page, 1, 'line-quantity').fill('2.5')
   // 306,000.00 + 39,780.00 and 7,000.00 + 420.00: 353,200.00 gross.
-  await seeText(page, '[data-test="total-gross"]', '¥353,200.00')
-  assert.equal(await text('[data-test="line-1"] [data-test="line-gross"]'), '¥7,420.00')
+  await seeText(page, '[data-test="total-gross"]', '353,200.00 元')
+  assert.equal(await text('[data-test="line-1"] [data-test="line-gross"]'), '7,420.00 元')
   await seeText(page, '[data-test="quote-approval-hint"]', '提交后需 1 级经理审批')
   // Submitted unsaved: saved first, then waits for the manager.
   await page.click('[data-test="quote-submit"]')
@@ -241,7 +244,7 @@ test('a salesperson quotes the deal with live totals, sends it and makes it the 
   await seeText(page, '[data-test="cmp-removed"]', '差旅费')
   await seeText(page, '[data-test="cmp-added"]', 'SVC-DAY')
   assert.equal(await page.locator('[data-test="cmp-changed"] td.hit').count(), 4, 'quantity and discount on both sides')
-  assert.equal(await text('[data-test="cmp-total-gross"] [data-test="cmp-diff"]'), '+¥103,820.00')
+  assert.equal(await text('[data-test="cmp-total-gross"] [data-test="cmp-diff"]'), '+103,820.00 元')
   await shot(page, 'quote-compare')
   await page.keyboard.press('Escape')
   await page.close()
@@ -256,7 +259,7 @@ test('the manager reads the discount in the inbox and approves it', async () => 
   await card.waitFor()
   // Cost 3 x 30,000 + 2.5 x 1,200 = 93,000.00 of 313,000.00 net: 70.29 % margin.
   assert.match(await card.locator('[data-test="approval-asked"]').textContent(),
-    new RegExp(`报价 ${q2.number} 第2版：最大折扣 15%，含税 ¥353,200\\.00，毛利率 70\\.29%`))
+    new RegExp(`报价 ${q2.number} 第2版：最大折扣 15%，含税 353,200\\.00 元，毛利率 70\\.29%`))
   await shot(page, 'quote-approval')
   const link = await card.locator('[data-test="approval-quote"]').getAttribute('href')
   assert.equal(link, `/opportunities/${q2.opportunity_id}?tab=quotations`)

@@ -62,15 +62,17 @@ async function noSideScroll(page, what) {
   assert.ok(wide <= 1, `${what} scrolls sideways by ${wide}px`)
 }
 
-// "1,200.00 万元" (zh) or "¥12,000,000" (en), as DashFormat's money()
+// A summary amount: "1,200.0 万元" (zh, one decimal of 万元) or "¥12.00M"
+// (en, two decimals of a million yuan), rounded half up.
 function money(fen, lang) {
+  const group = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  const a = Math.abs(fen)
   if (lang === 'zh') {
-    if (Math.abs(fen) >= 1000000) {
-      return (fen / 1000000).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 万元'
-    }
-    return (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + ' 元'
+    const n = Math.floor((a + 50000) / 100000)
+    return `${fen < 0 && n ? '-' : ''}${group(Math.floor(n / 10))}.${n % 10} 万元`
   }
-  return '¥' + (fen / 100).toLocaleString('en-US', { minimumFractionDigits: fen % 100 ? 2 : 0, maximumFractionDigits: fen % 100 ? 2 : 0 })
+  const n = Math.floor((a + 500000) / 1000000)
+  return `${fen < 0 && n ? '-' : ''}¥${group(Math.floor(n / 100))}.${String(n % 100).padStart(2, '0')}M`
 }
 
 test('every tab of the reports loads in zh and en at 1366 and 375 px, for the manager and a salesperson', async () => {
@@ -209,7 +211,7 @@ test("a target the manager sets shows in the forecast and on the salesperson's d
   const cell = page.locator(`[data-test="tg-cell-${seller.id}-${QUARTER}"]`)
   await cell.click()
   await field(page, 'tg-amount').fill('8000000')
-  await page.locator('[data-test="tg-dialog"]').getByText('800.00 万元').first().waitFor()
+  await page.locator('[data-test="tg-dialog"] [data-test="money-understood"]', { hasText: '= 8,000,000.00 元' }).waitFor()
   await page.click('[data-test="tg-save"]')
   await until(async () => (await cell.getAttribute('data-fen')) === '800000000', 'the grid shows the new target')
   await shot(page, 'reports-targets-1366')
@@ -235,7 +237,7 @@ test("a target the manager sets shows in the forecast and on the salesperson's d
   assert.equal(report.rows[i].target, 800000000)
   const target = page.locator(`[data-test="fc-target-g${i}"]`)
   assert.equal(await target.getAttribute('data-fen'), '800000000')
-  assert.equal(await target.innerText(), '800.00 万元')
+  assert.equal(await target.innerText(), '800.0 万元')
   assert.equal(Number(await page.locator(`[data-test="fc-gap-g${i}"]`).getAttribute('data-fen')), 800000000 - report.rows[i].closed)
   await shot(page, 'reports-forecast-by-owner-1366')
   assert.deepEqual(errors, [])

@@ -189,7 +189,7 @@ test('a bid simulation on the tender tab: ranks and the price that wins', async 
   await page.locator('.el-tabs__item', { hasText: '招投标' }).click()
   await page.click('[data-test="bid-simulate"]')
   await page.waitForSelector('[data-test="bid-result"]')
-  assert.equal((await page.textContent('[data-test="winning-price"]')).trim(), '¥ 980,198.01')
+  assert.equal((await page.textContent('[data-test="winning-price"]')).trim(), '980,198.01 元')
   assert.match(await page.textContent('[data-test="bid-result"]'), /90\.55/)
   await shot(page, 'tender')
 })

@@ -3,7 +3,7 @@
 // A field: {name, type, options?, columns?, prominent?, wide?, required?}; types:
 // text, textarea, enum, money (fen), bool, list (texts), rows (objects).
 import { i18n } from '../i18n.js'
-import { yuanWithSign } from '../util/money.js'
+import { fmtMoney } from '../util/money.js'
 import { findPlaybook, listName, stageName } from '../playbooks.js'
 
 export const KINDS = ['case', 'selling_point', 'objection', 'question', 'solution']
@@ -89,7 +89,7 @@ export function enumLabel(name, value) {
 export function fieldText(f, v) {
   if (v == null || v === '') return ''
   if (f.type === 'enum') return enumLabel(f.name, v)
-  if (f.type === 'money') return yuanWithSign(v)
+  if (f.type === 'money') return fmtMoney(v)
   if (f.type === 'bool') return v ? t('knowledge.yes') : t('knowledge.no')
   if (Array.isArray(v)) return v.join('、')
   return String(v)

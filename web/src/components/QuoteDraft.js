@@ -47,7 +47,7 @@ export function bodyOf(d) {
   for (const k of TERMS) if (String(d[k] || '').trim()) body[k] = String(d[k]).trim()
   const num = (v, path, yuan = false) => {
     const n = yuan ? parseYuan(v) : parseDecimal(v)
-    if (Number.isNaN(n)) errors[path] = t(yuan ? 'quotes.badYuan' : 'quotes.badNumber')
+    if (Number.isNaN(n)) errors[path] = t(yuan ? 'forms.money.bad' : 'quotes.badNumber')
     return n
   }
   const set = (obj, key, v) => {

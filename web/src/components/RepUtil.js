@@ -2,8 +2,9 @@
 // reports: periods and their months, forecast categories, ratios, and the
 // forecast chart (stacked categories per period, the target as a line).
 import { i18n } from '../i18n.js'
-import { exactMoney, chartUnit, axisNumber, fmtMonth } from './DashFormat.js'
-import { pad } from '../util/format.js'
+import { axisNumber } from './DashFormat.js'
+import { fmtMoney, summaryUnit } from '../util/money.js'
+import { fmtMonth, pad } from '../util/format.js'
 
 const t = (k, a) => i18n.global.t(k, a)
 const lang = () => i18n.global.locale.value
@@ -107,7 +108,7 @@ export function esc(s) {
 // target as a line where any is set. Series ids are the categories, so a
 // click tells which category of which period (dataIndex) was meant.
 export function forecastOption(rows, { omitted = false, target = true } = {}) {
-  const { div, unit } = chartUnit()
+  const { div, unit } = summaryUnit()
   const v = (fen) => Math.round((fen / div) * 100) / 100
   const hasTarget = target && rows.some((r) => r.target != null)
   const series = CATEGORIES.map((c) => ({
@@ -131,12 +132,12 @@ export function forecastOption(rows, { omitted = false, target = true } = {}) {
         const colon = t('dashboard.colon')
         let s = `<b>${esc(fmtPeriod(r.period))}</b>`
         for (const c of CATEGORIES) {
-          s += `<br>${dot(CATEGORY_COLORS[c])}${t('reports.cat.' + c)}${colon}${exactMoney(r[c])}` +
+          s += `<br>${dot(CATEGORY_COLORS[c])}${t('reports.cat.' + c)}${colon}${fmtMoney(r[c])}` +
             ` <span style="color:#909399">(${t('reports.nDeals', { n: (r.counts || {})[c] || 0 })})</span>`
         }
-        s += `<br>${t('reports.forecastAmount')}${colon}${exactMoney(r.forecast_amount)}`
+        s += `<br>${t('reports.forecastAmount')}${colon}${fmtMoney(r.forecast_amount)}`
         if (r.target != null) {
-          s += `<br>${dot('#d4380d')}${t('reports.target')}${colon}${exactMoney(r.target)} · ` +
+          s += `<br>${dot('#d4380d')}${t('reports.target')}${colon}${fmtMoney(r.target)} · ` +
             `${t('reports.attainment')} ${ratio(r.attainment)}`
         }
         return s

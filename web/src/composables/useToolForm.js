@@ -3,13 +3,17 @@
 // form: { get() → the form, save(body, version) → the saved form }, the
 // form's two calls of endpoints.js.
 // init(data) fills the screen's model; it is not called again when a reload
-// after a 412 must keep what the user typed.
+// after a 412 must keep what the user typed. model: a getter of that model,
+// whose unsaved changes are guarded (useDirtyGuard).
 import { reactive } from 'vue'
 import { ElMessage } from 'element-plus'
 import { i18n } from '../i18n.js'
 import { useSave } from './useSave.js'
+import { useDirtyGuard } from './useDirtyGuard.js'
 
-export function useToolForm(form, { init, known = [], onSaved } = {}) {
+export function useToolForm(form, { init, known = [], onSaved, model = null } = {}) {
+  const guard = model ? useDirtyGuard(model) : null
+  const filled = () => guard && guard.markFilled()
   // a reload that fails needs no message of its own: load() shows its error
   // in place of the form
   const edit = useSave(known, { onReloadError: () => {} })
@@ -48,6 +52,7 @@ export function useToolForm(form, { init, known = [], onSaved } = {}) {
       const d = await form.get()
       take(d)
       if (!keep && init) init(d.data, d)
+      if (!keep) filled()
       st.loaded = true
     } catch (e) {
       st.loadError = e
@@ -62,6 +67,7 @@ export function useToolForm(form, { init, known = [], onSaved } = {}) {
       take(d)
       ElMessage.success(i18n.global.t('opportunity.saved'))
       if (onSaved) onSaved(d)
+      filled()
       return d
     })
   }

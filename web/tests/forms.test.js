@@ -1,0 +1,209 @@
+// Money, dates and unsaved changes in the forms, on the demo data, as the
+// demo manager in zh and en at 1366 and 375 px:
+// a deal's amount typed as 50万 is understood as 500,000.00 元 and saved as
+// 50,000,000 fen; nonsense is refused with examples of what is an amount;
+// the deal page shows the amount in 元 with separators, the dashboard its
+// sums in 万元 (¥…M in English); dates read YYYY-MM-DD;
+// Esc, the X and 取消 on 新建商机 with typed text ask 放弃未保存的修改？ and
+// keep the text when the answer is no; with nothing typed they close at
+// once; switching a deal's tab or leaving the page with typed text asks.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, field, shot, must, until, openAs } from './server.js'
+
+let server, chrome
+let account
+
+const manager = () => ({ name: '赵强', password: server.demoPassword })
+const ask = { zh: '放弃未保存的修改？', en: 'Discard your unsaved changes?' }
+const keep = { zh: '继续编辑', en: 'Keep editing' }
+const discard = { zh: '放弃修改', en: 'Discard' }
+
+before(async () => {
+  server = await startServer({ demo: true })
+  chrome = await startBrowser()
+  const list = await must(await server.api('GET', '/accounts?limit=1'), 200)
+  account = list.items[0]
+})
+
+after(async () => {
+  await chrome?.close()
+  await server?.stop()
+})
+
+const open = (opts) => openAs(chrome.browser, server.base, manager(), opts)
+
+// The question about unsaved changes, if it is on the screen.
+const question = (page) => page.locator('.bf-dirty-confirm')
+
+async function answer(page, lang, button) {
+  const q = question(page)
+  await q.waitFor()
+  assert.match(await q.textContent(), new RegExp(ask[lang].replace('?', '\\?')))
+  await q.getByRole('button', { name: button[lang] }).click()
+  await q.waitFor({ state: 'hidden' })
+}
+
+async function noSideScroll(page, what) {
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+  assert.ok(wide <= 1, `${what} scrolls sideways by ${wide}px`)
+}
+
+// The 新建商机 dialog of the account's page, opened.
+async function newDealDialog(page) {
+  await page.goto(server.base + '/accounts/' + account.id)
+  await page.click('[data-test="opp-new"]')
+  const dlg = page.locator('.el-dialog:has([data-test="opp-name"])')
+  await dlg.waitFor()
+  await field(page, 'opp-name').waitFor()
+  return dlg
+}
+
+for (const lang of ['zh', 'en']) {
+  for (const width of [1366, 375]) {
+    test(`${lang} ${width}px: 50万 is saved as 50,000,000 fen and shown as 元 on the deal, 万元 on the dashboard`, async () => {
+      const { ctx, page, errors } = await open({ width, lang })
+      try {
+        const dlg = await newDealDialog(page)
+        const name = `表单测试 ${lang} ${width}`
+        await field(page, 'opp-name').fill(name)
+
+        // nonsense is refused, with what an amount looks like
+        await field(page, 'opp-amount').fill('五十万')
+        await page.click('[data-test="opp-save"]')
+        await dlg.locator('.el-form-item__error', { hasText: lang === 'zh' ? '无法识别的金额' : 'Not an amount' }).waitFor()
+        assert.equal(await dlg.locator('[data-test="money-understood"]').count(), 0)
+
+        await field(page, 'opp-amount').fill('50万')
+        const understood = dlg.locator('[data-test="money-understood"]')
+        await understood.waitFor()
+        assert.equal((await understood.textContent()).trim(), lang === 'zh' ? '= 500,000.00 元' : '= ¥500,000.00')
+        await dlg.locator('.el-form-item__error').waitFor({ state: 'detached' })
+        await noSideScroll(page, 'the new deal dialog')
+        await page.click('[data-test="opp-save"]')
+        await dlg.waitFor({ state: 'hidden' })
+        // saved: no question about the text that was in it
+        assert.equal(await question(page).count(), 0)
+
+        const found = await must(await server.api('GET', '/opportunities?account_id=' + account.id + '&limit=200'), 200)
+        const deal = found.items.find((o) => o.name === name)
+        assert.ok(deal, 'the deal was created')
+        assert.equal(deal.amount, 50000000)
+        await must(await server.api('PATCH', '/opportunities/' + deal.id, { expected_close: '2026-12-07' },
+          { 'If-Match': `"${deal.version}"` }), 200)
+
+        // the deal page: 元 with separators
+        await page.goto(server.base + '/opportunities/' + deal.id)
+        const amount = page.locator('[data-test="opp-amount-view"]')
+        await amount.waitFor()
+        assert.equal((await amount.textContent()).trim(), lang === 'zh' ? '500,000.00 元' : '¥500,000.00')
+        await page.getByText('2026-12-07').first().waitFor()
+        await noSideScroll(page, 'the deal page')
+
+        // the dashboard: sums in 万元 / ¥…M, one decimal / two
+        await page.goto(server.base + '/')
+        const kpi = page.locator('[data-test="kpi-funnel"] .kpi-value')
+        await kpi.waitFor()
+        await until(async () => /\d/.test(await kpi.textContent()), 'the dashboard shows its sums')
+        const text = (await kpi.textContent()).trim()
+        assert.match(text, lang === 'zh' ? /^-?[\d,]+\.\d 万元$/ : /^-?¥[\d,]+\.\d\dM$/, text)
+        await noSideScroll(page, 'the dashboard')
+
+        // the deals list: dates YYYY-MM-DD
+        await page.goto(server.base + '/deals?q=' + encodeURIComponent(name))
+        const row = page.locator(`[data-test="deal-link-${deal.id}"]`)
+        await row.first().waitFor()
+        const dates = await page.locator('[data-test="deals-table"] .el-table__body').textContent()
+        assert.doesNotMatch(dates, /\d{4}\/\d{1,2}\/\d{1,2}|\d+月\d+日/)
+        await shot(page, `forms-${lang}-${width}`)
+        assert.deepEqual(errors, [])
+      } finally {
+        await ctx.close()
+      }
+    })
+
+    test(`${lang} ${width}px: Esc, the X and 取消 on 新建商机 with typed text ask and keep it`, async () => {
+      const { ctx, page, errors } = await open({ width, lang })
+      try {
+        // nothing typed: Esc closes at once
+        let dlg = await newDealDialog(page)
+        await page.keyboard.press('Escape')
+        await dlg.waitFor({ state: 'hidden' })
+        assert.equal(await question(page).count(), 0)
+
+        await page.click('[data-test="opp-new"]')
+        await dlg.waitFor()
+        await field(page, 'opp-name').fill('还没保存的商机')
+        await field(page, 'opp-amount').fill('1.2亿')
+
+        // Esc asks; 继续编辑 keeps the dialog and the text
+        await page.keyboard.press('Escape')
+        await answer(page, lang, keep)
+        assert.ok(await dlg.isVisible())
+        assert.equal(await field(page, 'opp-name').inputValue(), '还没保存的商机')
+        assert.equal(await field(page, 'opp-amount').inputValue(), '1.2亿')
+
+        // the X asks too
+        await dlg.locator('.el-dialog__headerbtn').click()
+        await answer(page, lang, keep)
+        assert.ok(await dlg.isVisible())
+
+        // and 取消; 放弃修改 closes it
+        await dlg.locator('.el-dialog__footer .el-button').first().click()
+        await answer(page, lang, discard)
+        await dlg.waitFor({ state: 'hidden' })
+
+        // reopened it is fresh, and closes without a question
+        await page.click('[data-test="opp-new"]')
+        await dlg.waitFor()
+        assert.equal(await field(page, 'opp-name').inputValue(), '')
+        await dlg.locator('.el-dialog__footer .el-button').first().click()
+        await dlg.waitFor({ state: 'hidden' })
+        assert.equal(await question(page).count(), 0)
+        assert.deepEqual(errors, [])
+      } finally {
+        await ctx.close()
+      }
+    })
+  }
+
+  test(`${lang}: switching a deal's tab or leaving the page with typed text asks`, async () => {
+    const { ctx, page, errors } = await open({ width: 1366, lang })
+    try {
+      const list = await must(await server.api('GET', '/opportunities?account_id=' + account.id + '&limit=1'), 200)
+      const deal = list.items[0]
+      await page.goto(server.base + '/opportunities/' + deal.id)
+      await page.click('#tab-5w2p')
+      const motive = field(page, 'w-motive')
+      await motive.waitFor()
+
+      // nothing typed: the tab changes without a question
+      await page.click('#tab-evaluation')
+      await page.locator('#tab-evaluation.is-active').waitFor()
+      assert.equal(await question(page).count(), 0)
+
+      await page.click('#tab-5w2p')
+      await motive.waitFor()
+      const before = await motive.inputValue()
+      await motive.fill(before + '预算已批，年底前上线')
+      await page.click('#tab-evaluation')
+      await answer(page, lang, keep)
+      assert.equal(await page.locator('#tab-5w2p.is-active').count(), 1)
+      assert.equal(await motive.inputValue(), before + '预算已批，年底前上线')
+
+      // leaving the page asks as well; 继续编辑 stays
+      await page.click('[data-test="nav-accounts"]')
+      await answer(page, lang, keep)
+      assert.match(page.url(), /\/opportunities\//)
+      assert.equal(await motive.inputValue(), before + '预算已批，年底前上线')
+
+      // 放弃修改 goes
+      await page.click('[data-test="nav-accounts"]')
+      await answer(page, lang, discard)
+      await page.waitForURL((u) => u.pathname === '/accounts')
+      assert.deepEqual(errors, [])
+    } finally {
+      await ctx.close()
+    }
+  })
+}
