@@ -66,7 +66,11 @@ async function settle(page) {
 // axe-core's critical and serious violations on the page, one line each.
 // Over the whole page, or only within the element of the selector within.
 async function audit(page, where, within) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: axePath })
+  if (!(await page.evaluate(() => !!window.axe))) {
+    await page.addScriptTag({ path: axePath })
+    // colours are judged at rest, not halfway through an entrance's fade
+    await page.addStyleTag({ content: '*, *::before, *::after { transition: none !important; animation: none !important; }' })
+  }
   const found = await page.evaluate(async (within) => {
     // where on the page: the nearest data-test around the element, and its form label
     const near = (target) => {
@@ -95,17 +99,29 @@ async function visit(page, s, where, withTabs) {
   await settle(page)
   const out = await audit(page, where)
   if (!s.tabs || !withTabs) return out
-  const tabs = page.locator(`${s.tabs} .el-tabs__header .el-tabs__item`)
+  // the screen's own tabs (not those nested in a pane)
+  const tabs = page.locator(`${s.tabs} > .el-tabs__header .el-tabs__item`)
   const n = await tabs.count()
   assert.ok(n > 1, `${where}: its tabs`)
-  for (let i = 1; i < n; i++) {
+  for (let i = 0; i < n; i++) {
     const tab = tabs.nth(i)
     const label = (await tab.textContent()).trim()
     await tab.click()
     await settle(page)
     // the rest of the page was audited with the first tab
     const pane = await tab.getAttribute('aria-controls')
-    out.push(...(await audit(page, `${where} [${label}]`, '#' + pane)))
+    if (i > 0) out.push(...(await audit(page, `${where} [${label}]`, '#' + pane)))
+    // a group of tabs (the deal page's): each of its own
+    const inner = page.locator(`#${pane} .el-tabs > .el-tabs__header .el-tabs__item`)
+    const m = await inner.count()
+    for (let j = 1; j < m; j++) {
+      const sub = inner.nth(j)
+      const subLabel = (await sub.textContent()).trim()
+      await sub.click()
+      await settle(page)
+      const subPane = await sub.getAttribute('aria-controls')
+      out.push(...(await audit(page, `${where} [${label} / ${subLabel}]`, '#' + subPane)))
+    }
   }
   return out
 }
