@@ -412,6 +412,20 @@ static void add_query_parameters(json_t *params, const api_route *r, const char 
     }
 }
 
+/* Whether params declares a parameter called name already. */
+static bool has_parameter(const json_t *params, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(params, i, p)
+    {
+        const char *have = json_string_value(json_object_get(p, "name"));
+        if (have != NULL && strcmp(have, name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static json_t *parameters(const api_route *r)
 {
     json_t *params = r->kind == ROUTE_LIST && r->spec           ? list_parameters(r->spec, true)
@@ -429,7 +443,7 @@ static json_t *parameters(const api_route *r)
     add_query_parameters(params, r, r->query, NULL);
     if (r->flags & ROUTE_EXPORT)
         add_query_parameters(params, r, API_EXPORT_QUERY, r->query);
-    if (!api_names_hold(r->query, "lang", 4)) /* every route's: the language of its errors */
+    if (!has_parameter(params, "lang")) /* every route's: the language of its errors */
         json_array_append_new(
             params, json_pack("{s:s, s:s, s:b, s:s, s:{s:s, s:[s, s]}}", "name", "lang", "in",
                               "query", "required", 0, "description",

@@ -59,7 +59,8 @@ async function dealScreens(page, lang) {
   await page.goto(server.base + '/opportunities/' + ids.deal)
   await page.waitForSelector('.opp-tabs')
   seen.push(await textOf(page))
-  for (const tab of ['mant', 'history', 'details']) {
+  for (const [group, tab] of [['qualify', 'mant'], ['records', 'history'], ['records', 'details']]) {
+    await page.click('#tab-' + group)
     await page.click('#tab-' + tab)
     await page.waitForSelector(`#pane-${tab}`, { state: 'visible' })
     seen.push(await textOf(page))
