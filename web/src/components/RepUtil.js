@@ -107,7 +107,28 @@ export function esc(s) {
 // The forecast chart of rows (one per period): the categories stacked, the
 // target as a line where any is set. Series ids are the categories, so a
 // click tells which category of which period (dataIndex) was meant.
-export function forecastOption(rows, { omitted = false, target = true } = {}) {
+// rows by month ("YYYY-MM") with the months between — and from `from` to `to`
+// when given — that have none filled in as empty ones: an axis of months
+// drops none. Rows of other periods come back as they are.
+export function fillMonths(rows, from = null, to = null) {
+  const monthly = (p) => typeof p === 'string' && /^\d{4}-\d{2}$/.test(p)
+  if (!rows.every((r) => monthly(r.period)) || (!rows.length && !(from && to))) return rows
+  const have = new Map(rows.map((r) => [r.period, r]))
+  const periods = rows.map((r) => r.period).sort()
+  const first = from && (!periods.length || from < periods[0]) ? from : periods[0]
+  const last = to && (!periods.length || to > periods[periods.length - 1]) ? to : periods[periods.length - 1]
+  const out = []
+  for (let m = first; m <= last && out.length < 240; m = addMonths(m, 1)) {
+    out.push(have.get(m) || {
+      period: m, counts: {}, open_count: 0, open_amount: 0, weighted_amount: 0, forecast_amount: 0,
+      target: null, attainment: null, ...Object.fromEntries(CATEGORIES.map((c) => [c, 0])),
+    })
+  }
+  return out
+}
+
+export function forecastOption(rows, { omitted = false, target = true, from = null, to = null } = {}) {
+  rows = fillMonths(rows, from, to)
   const { div, unit } = summaryUnit()
   const v = (fen) => Math.round((fen / div) * 100) / 100
   const hasTarget = target && rows.some((r) => r.target != null)
