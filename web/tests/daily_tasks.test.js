@@ -214,6 +214,14 @@ for (const lang of ['zh', 'en']) {
   }
 }
 
+// 取消 with typed text asks first (useDirtyGuard): 放弃修改 answers it.
+async function discardTyped(page) {
+  const q = page.locator('.bf-dirty-confirm')
+  await q.waitFor()
+  await q.getByRole('button', { name: '放弃修改' }).click()
+  await q.waitFor({ state: 'hidden' })
+}
+
 test('the top bar, the dashboard and a customer page open the same dialog', async () => {
   const customer = await knownCustomer('城东街道办事处')
   const { ctx, page, errors } = await openAs(chrome.browser, server.base, ADMIN, { width: 1366, lang: 'zh' })
@@ -240,11 +248,13 @@ test('the top bar, the dashboard and a customer page open the same dialog', asyn
   await page.fill(input('qd-name'), '街道视频会议')
   await page.locator('[data-test="quick-deal"] [data-test="dup-alert"]', { hasText: '街道视频会议' }).waitFor()
   await page.click('[data-test="qd-cancel"]')
+  await discardTyped(page) // typed text is not dropped without a question
   await page.locator('[data-test="qd-name"]').waitFor({ state: 'hidden' })
   await page.click('[data-test="quick-deal-open"]')
   await page.fill(input('qd-account'), '城东街道办事处')
   await page.locator('[data-test="quick-deal"] [data-test="dup-alert"]', { hasText: '城东街道办事处' }).waitFor()
   await page.click('[data-test="qd-cancel"]')
+  await discardTyped(page)
   await page.locator('[data-test="qd-name"]').waitFor({ state: 'hidden' })
   // a deal without a customer is not sent
   await page.click('[data-test="quick-deal-open"]')
