@@ -157,16 +157,19 @@ static bf_result grams_sorted(arena *a, const char *title, const char *body, sea
 }
 
 /* Grams inserted by one statement, at most: a record's are written a few
- * statements at a time (on PostgreSQL, a round trip each). */
+ * statements at a time (on PostgreSQL, a round trip each), and so are those
+ * of records that waited (sq_search_flush). */
 #define INSERT_ROWS 16
+
+static const char SQL_GRAM_INSERT_HEAD[] =
+    "INSERT INTO search_grams (gram, kind, weight, seq, record_id, owner_id) VALUES ";
 
 /* INSERT of ctx (a count) rows: ?1 kind, ?2 seq, ?3 record, ?4 owner, then
  * each row's gram and weight. */
 static bf_result build_gram_insert(buf *b, const void *ctx)
 {
     size_t rows = *(const size_t *)ctx;
-    bf_result r = buf_append_str(b, "INSERT INTO search_grams (gram, kind, weight, seq, record_id, "
-                                    "owner_id) VALUES ");
+    bf_result r = buf_append_str(b, SQL_GRAM_INSERT_HEAD);
     for (size_t i = 0; r == BF_OK && i < rows; i++)
         r = buf_printf(b, "%s(?%zu, ?1, ?%zu, ?2, ?3, ?4)", i ? ", " : "", 5 + 2 * i, 6 + 2 * i);
     return r;
@@ -371,15 +374,11 @@ static bf_result pending_collect(pending_set *p, arena *a, db_stmt *s)
     return r;
 }
 
-/* Grams of waiting records put in the index by one statement, at most. */
-#define FLUSH_ROWS 16
-
 /* INSERT of ctx (a count) rows of six values each. */
 static bf_result build_pending_insert(buf *b, const void *ctx)
 {
     size_t rows = *(const size_t *)ctx;
-    bf_result r = buf_append_str(b, "INSERT INTO search_grams (gram, kind, weight, seq, record_id, "
-                                    "owner_id) VALUES ");
+    bf_result r = buf_append_str(b, SQL_GRAM_INSERT_HEAD);
     for (size_t i = 0; r == BF_OK && i < rows; i++)
         r = buf_printf(b, "%s(?%zu, ?%zu, ?%zu, ?%zu, ?%zu, ?%zu)", i ? ", " : "", 6 * i + 1,
                        6 * i + 2, 6 * i + 3, 6 * i + 4, 6 * i + 5, 6 * i + 6);
@@ -389,8 +388,8 @@ static bf_result build_pending_insert(buf *b, const void *ctx)
 static bf_result pending_insert(conn *c, const pending_set *p, bf_error *err)
 {
     bf_result r = BF_OK;
-    for (size_t at = 0; r == BF_OK && at < p->n; at += FLUSH_ROWS) {
-        size_t rows = p->n - at < FLUSH_ROWS ? p->n - at : FLUSH_ROWS;
+    for (size_t at = 0; r == BF_OK && at < p->n; at += INSERT_ROWS) {
+        size_t rows = p->n - at < INSERT_ROWS ? p->n - at : INSERT_ROWS;
         db_stmt *s;
         if ((r = sq_stmt_get(c,
                              sq_shape_key(K_SEARCH, &resource_opportunities, 2ULL << 32 | rows, 0),
