@@ -362,6 +362,10 @@ bf_result api_set_etag(api_call *call, int64_t version);
 /* Responds 200/201 with rec as JSON, with its ETag. */
 bf_result api_respond_record(api_call *call, int status, const record *rec);
 
+/* Answers 200 {"items": items}, taking items; NULL (out of memory while
+ * making it) answers BF_ERR_NOMEM. */
+bf_result api_respond_items(api_call *call, json_t *items);
+
 /* Duplicates (撞单, duplicates.c): the warning {code, text, matches} of the
  * accounts (name, credit_code) or the deals of account_id (name) that a record
  * named so may duplicate, except the record except; *out NULL when none.

@@ -773,11 +773,7 @@ bf_result approvals_of_deal(api_call *call, const api_route *route)
             json_decref(arr);
             arr = NULL;
         }
-    json_t *body = arr ? json_pack("{s:o}", "items", arr) : NULL;
-    if (body == NULL)
-        return BF_ERR_NOMEM;
-    http_respond_json(call->req, 200, body);
-    return BF_OK;
+    return api_respond_items(call, arr);
 }
 
 bf_result approvals_list(api_call *call, const api_route *route)

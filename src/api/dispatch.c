@@ -252,6 +252,15 @@ static bf_result append_warnings(api_call *call, buf *out, json_t *warnings)
     return r;
 }
 
+bf_result api_respond_items(api_call *call, json_t *items)
+{
+    json_t *body = items ? json_pack("{s:o}", "items", items) : NULL;
+    if (body == NULL)
+        return BF_ERR_NOMEM;
+    http_respond_json(call->req, 200, body);
+    return BF_OK;
+}
+
 bf_result api_respond_record(api_call *call, int status, const record *rec)
 {
     /* Without memory for its ETag or Location the answer fails whole: a

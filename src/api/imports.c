@@ -602,11 +602,7 @@ bf_result imports_list(api_call *call, const api_route *route)
             return BF_ERR_NOMEM;
         }
     }
-    json_t *body = items ? json_pack("{s:o}", "items", items) : NULL;
-    if (body == NULL)
-        return BF_ERR_NOMEM;
-    http_respond_json(call->req, 200, body);
-    return BF_OK;
+    return api_respond_items(call, items);
 }
 
 static const export_column note_columns[] = {

@@ -73,8 +73,7 @@ bf_result playbooks_list(api_call *call, const api_route *route)
                                         "decision_points", (json_int_t)pb->ndecisions, "modes",
                                         (json_int_t)pb->nmodes, "stages", stages));
     }
-    http_respond_json(call->req, 200, json_pack("{s:o}", "items", items));
-    return BF_OK;
+    return api_respond_items(call, items);
 }
 
 bf_result playbooks_get(api_call *call, const api_route *route)

@@ -167,11 +167,7 @@ bf_result webhooks_list(api_call *call, const api_route *route)
             json_decref(items);
             items = NULL;
         }
-    json_t *body = items ? json_pack("{s:o}", "items", items) : NULL;
-    if (body == NULL)
-        return BF_ERR_NOMEM;
-    http_respond_json(call->req, 200, body);
-    return BF_OK;
+    return api_respond_items(call, items);
 }
 
 /* The webhook of the path, for an admin. */
@@ -298,9 +294,5 @@ bf_result webhook_deliveries(api_call *call, const api_route *route)
             json_decref(arr);
             arr = NULL;
         }
-    json_t *body = arr ? json_pack("{s:o}", "items", arr) : NULL;
-    if (body == NULL)
-        return BF_ERR_NOMEM;
-    http_respond_json(call->req, 200, body);
-    return BF_OK;
+    return api_respond_items(call, arr);
 }
