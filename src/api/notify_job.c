@@ -88,6 +88,24 @@ static bf_result run_pages(job *j, notify_due_kind kind, const char *from, const
     }
 }
 
+/* Tells row's user of it: an event of kind about its record (record_type),
+ * on day, with params; *count grows by what was written. */
+static bf_result notify_row(job *j, const notify_due *row, const char *kind,
+                            const char *record_type, const char *day, const char *part,
+                            json_t *params, size_t *count)
+{
+    notify_event ev = {.kind = kind,
+                       .opportunity_id = row->opportunity_id,
+                       .deal_name = row->deal_name,
+                       .deal_owner_id = row->deal_owner_id,
+                       .record_type = record_type,
+                       .record_id = row->record_id,
+                       .day = day,
+                       .part = part,
+                       .params = params};
+    const char *users[] = {row->user_id};
+    return api_notify(&j->call, &ev, users, 1, count);
+}
 static bf_result stalled_page(job *j, const notify_due *rows, size_t n)
 {
     api_call *call = &j->call;
@@ -99,16 +117,7 @@ static bf_result stalled_page(job *j, const notify_due *rows, size_t n)
                                                   "since", rows[i].at, "stage", rows[i].detail));
         if (params == NULL)
             return BF_ERR_NOMEM;
-        notify_event ev = {.kind = "deal_stalled",
-                           .opportunity_id = rows[i].opportunity_id,
-                           .deal_name = rows[i].deal_name,
-                           .deal_owner_id = rows[i].deal_owner_id,
-                           .record_type = "deal",
-                           .record_id = rows[i].record_id,
-                           .day = day,
-                           .params = params};
-        const char *users[] = {rows[i].user_id};
-        r = api_notify(call, &ev, users, 1, &j->counts[0]);
+        r = notify_row(j, &rows[i], "deal_stalled", "deal", day, NULL, params, &j->counts[0]);
     }
     return r;
 }
@@ -157,16 +166,7 @@ static bf_result visits_page(job *j, const notify_due *rows, size_t n)
                                                   "planned_at", rows[i].at, "date", day));
         if (params == NULL)
             return BF_ERR_NOMEM;
-        notify_event ev = {.kind = "visit_tomorrow",
-                           .opportunity_id = rows[i].opportunity_id,
-                           .deal_name = rows[i].deal_name,
-                           .deal_owner_id = rows[i].deal_owner_id,
-                           .record_type = "activity",
-                           .record_id = rows[i].record_id,
-                           .day = day,
-                           .params = params};
-        const char *users[] = {rows[i].user_id};
-        r = api_notify(call, &ev, users, 1, &j->counts[1]);
+        r = notify_row(j, &rows[i], "visit_tomorrow", "activity", day, NULL, params, &j->counts[1]);
     }
     return r;
 }
@@ -204,17 +204,8 @@ static bf_result tenders_page(job *j, const notify_due *rows, size_t n)
                                      rows[i].at, "days_left", days_between(today, rows[i].at)));
         if (params == NULL)
             return BF_ERR_NOMEM;
-        notify_event ev = {.kind = "tender_near",
-                           .opportunity_id = rows[i].opportunity_id,
-                           .deal_name = rows[i].deal_name,
-                           .deal_owner_id = rows[i].deal_owner_id,
-                           .record_type = "deal",
-                           .record_id = rows[i].record_id,
-                           .day = rows[i].at,
-                           .part = rows[i].detail,
-                           .params = params};
-        const char *users[] = {rows[i].user_id};
-        r = api_notify(call, &ev, users, 1, &j->counts[2]);
+        r = notify_row(j, &rows[i], "tender_near", "deal", rows[i].at, rows[i].detail, params,
+                       &j->counts[2]);
     }
     return r;
 }
