@@ -15,6 +15,7 @@
 #include "core/profile.h"
 #include "core/selection.h"
 #include "core/approval.h"
+#include "core/procurement.h"
 #include "core/proposal.h"
 #include "core/tender.h"
 #include "http/response.h"
@@ -1023,7 +1024,9 @@ static bf_result derive_from_tender(api_call *call, const record *opp, const che
     const char *evidence =
         arena_printf(call->arena, zh ? "招投标记录：%s %s" : "Tender record: %s %s",
                      award ? (zh ? "结果" : "result") : (zh ? "采购方式" : "procurement method"),
-                     value ? value : (zh ? "未填" : "not given"));
+                     value ? (award ? tender_result_label(value, api_lang(call))
+                                    : procurement_method_label(value, api_lang(call)))
+                           : (zh ? "未填" : "not given"));
     bf_result r = missing ? derived_state(call, def, missing, evidence, NULL, out) : BF_ERR_NOMEM;
     json_decref(missing);
     return r;

@@ -31,6 +31,15 @@ static const bilingual method_names[M_COUNT] = {
     {"询价", "Request for quotation"},
 };
 
+const char *procurement_method_label(const char *method, const char *lang)
+{
+    bool en = lang != NULL && strcmp(lang, "en") == 0;
+    for (int m = 0; method != NULL && m < M_COUNT; m++)
+        if (strcmp(procurement_methods[m], method) == 0)
+            return en ? method_names[m].en : method_names[m].zh;
+    return method;
+}
+
 /* The facts, validated. A "has_" flag tells whether an integer was given. */
 typedef struct proc_facts {
     bool has_amount, has_suppliers, has_original, has_add_on_amount, has_bidders;

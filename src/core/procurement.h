@@ -19,6 +19,11 @@ extern const schema procurement_facts_schema;
  * "single_source", "inquiry". */
 extern const char *const procurement_methods[];
 
+/* The name of a procurement method ("public_tender": 公开招标 / Public
+ * tender) in lang ("en", else Chinese); method itself when unknown. Static;
+ * not to be freed. */
+const char *procurement_method_label(const char *method, const char *lang);
+
 /* Validates facts and advises which methods' legal conditions are met.
  * facts is a JSON object; every key is optional, null counts as absent:
  *   "amount" (fen >= 0), "qualified_suppliers" (>= 0), "only_one_supplier",

@@ -47,6 +47,21 @@ const char *tender_date_label(const char *key, const char *lang)
     return key;
 }
 
+/* The results' names, in the order of results. */
+static const char *const result_labels[][2] = {
+    {"进行中", "Pending"},   {"中标", "Won"},         {"未中标", "Lost"},
+    {"流标/废标", "Failed"}, {"已取消", "Cancelled"},
+};
+
+const char *tender_result_label(const char *result, const char *lang)
+{
+    bool en = lang != NULL && strcmp(lang, "en") == 0;
+    for (size_t i = 0; result != NULL && results[i]; i++)
+        if (strcmp(results[i], result) == 0)
+            return result_labels[i][en];
+    return result;
+}
+
 /* The key dates follow one another: none is before the one above it. */
 static bf_result check_dates(json_t *dates, const char *path, bf_error *err)
 {

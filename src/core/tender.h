@@ -18,6 +18,10 @@ extern const char *const tender_date_keys[];
  * the key itself when it is none of them. */
 const char *tender_date_label(const char *key, const char *lang);
 
+/* The name of a tender result ("won": 中标 / Won) in lang ("en", else
+ * Chinese); result itself when unknown. Static; not to be freed. */
+const char *tender_result_label(const char *result, const char *lang);
+
 /* The declared body of the tender record. */
 extern const schema tender_form_schema;
 

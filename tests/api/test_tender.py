@@ -98,6 +98,16 @@ class TenderTest(ServerTestCase):
                               bidders=len(body["opening_record"])):
                 self.assertEqual(self.put_form(self.url, body)["result"]["warnings"], [])
 
+    def test_an_item_met_by_the_tender_names_its_result_in_words(self):
+        # ruijie-6's contract stage is left by the award notice: the tender's result.
+        self.put_form(self.url, dict(self.RECORD, result="won"))
+        path = "/api/v1/opportunities/%s/checklist?stage=contract&lang=" % self.opp["id"]
+        for lang, words in (("zh", "招投标记录：结果 中标"), ("en", "Tender record: result Won")):
+            r = self.get(path + lang)
+            self.assertEqual(r.status, 200, r.raw)
+            item = next(i for i in r.json["items"] if i["id"] == "award-notice")
+            self.assertEqual((item["evidence"], item["done"]), (words, True))
+
     def test_dates_in_order(self):
         ok = [{"documents": "2026-03-02", "opening": "2026-03-02"},
               {"qa": "2026-03-09", "award_notice": "2026-04-01"},

@@ -26,6 +26,9 @@ before(async () => {
   const acc = await must(await server.api('POST', '/accounts', { name: '江南市人民医院' }), 201)
   ids.deal = (await must(await server.api('POST', '/opportunities',
     { account_id: acc.id, name: '门诊楼无线网络', amount: 50000000, playbook: 'ruijie-6', currency: 'CNY' }), 201)).id
+  // a deal in a sales mode: its planned visits carry plan_ref quick/1 … quick/3
+  ids.planned = (await must(await server.api('POST', '/opportunities',
+    { account_id: acc.id, name: '财务软件升级', amount: 3000000, playbook: 'uss-5', sales_mode: 'quick' }), 201)).id
   // MANT with money and needs but nobody of the buying centre: its item lists the roles missing
   await must(await server.api('PUT', `/opportunities/${ids.deal}/mant`, {
     money: { budget: 60000000, source: '财政拨款', approved: true, in_place: true },
@@ -129,6 +132,25 @@ for (const [lang, width] of [['zh', 1366], ['zh', 375], ['en', 1366]]) {
     if (lang === 'zh') assert.match(pb, /锐捷售前课程（锐捷兵法）|华宇售前方法论|用友/)
     else assert.doesNotMatch(pb, /来源/)
     await shot(page, `i18n-playbooks-${lang}${width}`)
+    await ctx.close()
+  })
+}
+
+// A planned visit's plan reads as words (快刀·第1次拜访), on the deal and in
+// the activity list, never as its code (quick/1); no message key shows.
+for (const lang of ['zh', 'en']) {
+  test(`planned visits name their plan in words (${lang})`, async () => {
+    const { ctx, page } = await openAs(chrome.browser, server.base, ADMIN, { lang })
+    await page.goto(server.base + '/opportunities/' + ids.planned)
+    const words = lang === 'zh' ? '快刀·第1次拜访' : 'Quick · visit 1'
+    await page.waitForSelector(`text=${words}`)
+    const deal = await textOf(page)
+    assert.doesNotMatch(deal, /quick\/\d/)
+    assert.doesNotMatch(deal, /\b(opportunity|labels|activity)\.[a-z]+\.[A-Za-z_.]+/)
+    await page.goto(server.base + '/activities/list?plan_ref=quick/2')
+    const tag = page.locator('[data-test="activities-tag-plan_ref"]')
+    await tag.waitFor()
+    assert.match(await tag.innerText(), lang === 'zh' ? /快刀·第2次拜访/ : /Quick · visit 2/)
     await ctx.close()
   })
 }

@@ -4,6 +4,7 @@
 import * as api from '../endpoints.js'
 import { parsePurpose } from '../components/ActPurpose.js'
 import { i18n } from '../i18n.js'
+import { planRefName } from '../util/labels.js'
 
 export const TYPES = ['visit', 'call', 'meeting', 'demo', 'research', 'presentation', 'site_visit', 'bid_opening',
   'negotiation', 'other']
@@ -22,6 +23,7 @@ export default {
     'next_step_date_to', 'tag', 'plan_ref', 'owner', 'planned_at', 'next_step_date',
   ],
   tagKeys: ['plan_ref', 'owner', 'planned_at', 'next_step_date'],
+  tagText: { plan_ref: planRefName },
   filters: [
     { key: 'type', type: 'enum', options: TYPES, optionText: (t, v) => t('activity.types.' + v) },
     { key: 'team', type: 'team' },

@@ -1,8 +1,11 @@
 // Names of the codes a person would otherwise see: the system's own actor,
-// currencies, and where each built-in playbook comes from.
+// currencies, where each built-in playbook comes from, and the plan an
+// activity belongs to.
 export default {
   zh: {
     system: '系统',
+    planRef: { visit: '{mode}·第{n}次拜访', 'reference-case': '标杆案例' },
+    modes: { quick: '快刀', consultative: '顾问', strategic: '战略' },
     currency: { CNY: '元', USD: '美元', EUR: '欧元', HKD: '港元' },
     playbookSource: {
       'ruijie-6': '锐捷售前课程（锐捷兵法），2017',
@@ -14,6 +17,8 @@ export default {
   },
   en: {
     system: 'System',
+    planRef: { visit: '{mode} · visit {n}', 'reference-case': 'Reference case' },
+    modes: { quick: 'Quick', consultative: 'Consultative', strategic: 'Strategic' },
     currency: { CNY: 'CNY (yuan)', USD: 'USD', EUR: 'EUR', HKD: 'HKD' },
     playbookSource: {
       'ruijie-6': 'Ruijie presales course (the Ruijie method), 2017',

@@ -249,7 +249,7 @@ export default {
     unscheduled: '未定时间',
     hist: {
       when: '时间', kind: '类型', move: '阶段变化', by: '操作人', leftBehind: '留下 {n} 项未完成',
-      kinds: { create: '创建', advance: '推进', override: '强制推进', turnaround: '翻盘', playbook: '更换方法' },
+      kinds: { create: '创建', advance: '推进', override: '强制推进', turnaround: '翻盘', playbook: '更换方法', won: '赢单' },
     },
   },
   en: {
@@ -503,7 +503,7 @@ export default {
     unscheduled: 'Not scheduled',
     hist: {
       when: 'When', kind: 'Kind', move: 'Stage change', by: 'By', leftBehind: '{n} items left undone',
-      kinds: { create: 'Created', advance: 'Advance', override: 'Override', turnaround: 'Turnaround', playbook: 'Playbook' },
+      kinds: { create: 'Created', advance: 'Advance', override: 'Override', turnaround: 'Turnaround', playbook: 'Playbook', won: 'Won' },
     },
   },
 }

@@ -1,6 +1,6 @@
 // Codes in words, in the user's language (locales/labels.js): the system's
 // own actor ("bingfa" → 系统 / System), a currency (CNY → 元), a playbook by
-// its name, a playbook's source.
+// its name, a playbook's source, an activity's plan.
 import { i18n } from '../i18n.js'
 import { findPlaybook, listName } from '../playbooks.js'
 
@@ -33,4 +33,14 @@ export function playbookName(id) {
 export function playbookSource(doc) {
   if (!doc) return ''
   return label('labels.playbookSource.' + doc.id, doc.source || '')
+}
+
+// The plan an activity belongs to (its plan_ref) in words: a sales mode's
+// planned visit (quick/2 → 快刀·第2次拜访) or the task after a win
+// (reference-case → 标杆案例); the code itself when it is neither.
+export function planRefName(ref) {
+  if (!ref) return ''
+  const m = /^([a-z_]+)\/(\d+)$/.exec(ref)
+  if (m) return i18n.global.t('labels.planRef.visit', { mode: label('labels.modes.' + m[1], m[1]), n: m[2] })
+  return label('labels.planRef.' + ref, ref)
 }
