@@ -859,8 +859,9 @@ typedef struct notify_event {
 bf_result api_notify(api_call *call, const notify_event *ev, const char *const *users, size_t n,
                      size_t *added);
 
-/* The link a robot's message about kind gives, or NULL without the
- * setting's public_url (in the call's arena). */
+/* The link a robot's message about kind gives, from the setting's
+ * public_url, else serve --public-url; NULL without either (in the call's
+ * arena). */
 const char *api_notify_link(api_call *call, const struct notify_settings *s, const char *kind,
                             const char *opportunity_id);
 

@@ -79,13 +79,16 @@ static bf_result webhook_takes(api_call *call, const webhook *w, const char *kin
 const char *api_notify_link(api_call *call, const notify_settings *s, const char *kind,
                             const char *opportunity_id)
 {
-    if (s->public_url == NULL)
+    /* The setting, else the address the server was started with. */
+    const char *base = s->public_url ? s->public_url : call->app->public_url;
+    int len = s->public_url ? s->public_url_len : base ? (int)strlen(base) : 0;
+    if (base == NULL)
         return NULL;
     if (strcmp(kind, "approval_waiting") == 0)
-        return arena_printf(call->arena, "%.*s/approvals", s->public_url_len, s->public_url);
-    return opportunity_id ? arena_printf(call->arena, "%.*s/opportunities/%s", s->public_url_len,
-                                         s->public_url, opportunity_id)
-                          : NULL;
+        return arena_printf(call->arena, "%.*s/approvals", len, base);
+    return opportunity_id
+               ? arena_printf(call->arena, "%.*s/opportunities/%s", len, base, opportunity_id)
+               : NULL;
 }
 
 bf_result api_notify_queue(api_call *call, const webhook *w, const char *kind,

@@ -93,7 +93,10 @@ def fails_then_ok(failures, failure):
     return lambda n: failure if n < failures else (200, {"errcode": 0, "errmsg": "ok"}, 0)
 
 
-class NotificationsTest(ServerTestCase):
+class NotificationsBase(ServerTestCase):
+    """Teams, people, a customer and a robots' receiver, and the helpers the
+    tests of notifications share."""
+
     # The job runs when a test says (`bingfa notify run`); a robot that fails
     # is tried again after 1, 1 and 1 second, then given up.
     server_args = ("--notify-interval", "0", "--webhook-retry", "1,1,1", "--webhook-timeout", "8")
@@ -185,6 +188,9 @@ class NotificationsTest(ServerTestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             return json.loads(r.stdout)
         return r
+
+
+class NotificationsTest(NotificationsBase):
 
     # -- events in the inboxes -------------------------------------------------------------
 
@@ -542,6 +548,21 @@ class NotificationsTest(ServerTestCase):
         self.assertTrue(audit)
         self.assertNotIn("SECkeep", json.dumps(audit))
         self.assertNotIn("/kept", json.dumps(audit))
+
+
+class ServeAddressTest(NotificationsBase):
+    """Without the setting public_url, a robot's link starts with the address
+    the server was started with (serve --public-url)."""
+
+    server_args = NotificationsBase.server_args + ("--public-url", "https://crm.example.com")
+
+    def test_a_robots_link_falls_back_to_the_servers_address(self):
+        r = self.get("/api/v1/settings/notifications")
+        self.assertIsNone(r.json.get("public_url"), r)
+        self.webhook("/serve-address")
+        self.ask(self.deal(name="服务地址商机"))
+        content = self.receiver.wait_for("/serve-address")[0]["body"]["markdown"]["content"]
+        self.assertIn("[在兵法中打开](https://crm.example.com/approvals)", content)
 
 
 class JobThreadTest(ServerTestCase):
