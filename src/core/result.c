@@ -15,18 +15,78 @@ static void copy_bounded(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 
+/* Copies src into dst (cap bytes), cut at a whole UTF-8 character. */
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void fill(bf_error *err, bf_result r, const char *code, const char *field, const char *fmt,
+                 va_list ap)
+{
+    copy_bounded(err->code, sizeof(err->code), code ? code : bf_result_code(r));
+    copy_bounded(err->field, sizeof(err->field), field ? field : "");
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    memset(err->args, 0, sizeof(err->args));
+}
+
 bf_result bf_fail(bf_error *err, bf_result r, const char *code, const char *field, const char *fmt,
                   ...)
 {
     if (err == NULL)
         return r;
-    copy_bounded(err->code, sizeof(err->code), code ? code : bf_result_code(r));
-    copy_bounded(err->field, sizeof(err->field), field ? field : "");
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    fill(err, r, code, field, fmt, ap);
     va_end(ap);
     return r;
+}
+
+bf_result bf_fail_args(bf_error *err, bf_result r, const char *code, const char *field,
+                       const bf_arg *args, const char *fmt, ...)
+{
+    if (err == NULL)
+        return r;
+    va_list ap;
+    va_start(ap, fmt);
+    fill(err, r, code, field, fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; args && args[i].name; i++)
+        bf_error_arg_add(err, args[i]);
+    return r;
+}
+
+void bf_error_arg_add(bf_error *err, bf_arg arg)
+{
+    if (err == NULL || arg.name == NULL || arg.name[0] == '\0')
+        return;
+    bf_error_arg *slot = NULL;
+    for (size_t i = 0; i < BF_ERROR_ARGS && slot == NULL; i++)
+        if (err->args[i].name[0] == '\0' || strcmp(err->args[i].name, arg.name) == 0)
+            slot = &err->args[i];
+    if (slot == NULL)
+        return;
+    copy_bounded(slot->name, sizeof(slot->name), arg.name);
+    slot->phrase = arg.kind == BF_ARG_PHRASE;
+    if (arg.kind == BF_ARG_NUMBER)
+        snprintf(slot->value, sizeof(slot->value), "%lld", arg.number);
+    else
+        copy_text(slot->value, sizeof(slot->value), arg.text ? arg.text : "");
+}
+
+const bf_error_arg *bf_error_arg_get(const bf_error *err, const char *name)
+{
+    for (size_t i = 0; err && name && i < BF_ERROR_ARGS && err->args[i].name[0]; i++)
+        if (strcmp(err->args[i].name, name) == 0)
+            return &err->args[i];
+    return NULL;
 }
 
 const char *bf_result_code(bf_result r)

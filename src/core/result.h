@@ -4,6 +4,7 @@
 #ifndef BF_CORE_RESULT_H
 #define BF_CORE_RESULT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef enum bf_result {
@@ -28,19 +29,69 @@ typedef enum bf_result {
     BF_ERR_INTERNAL,        /* a bug: an invariant did not hold */
 } bf_result;
 
-/* Human-facing detail of a failure: a stable machine code, a message and,
- * for validation errors, the offending field. Fixed-size, so it can live on
- * the stack and be filled anywhere without allocating. */
+/* A value an error's message names ("at most 200": max = 200), for the
+ * templates of the catalogue of messages (core/messages.h), which fill
+ * {max} with it: a number, a text, or a phrase — the key of a phrase of the
+ * catalogue, said in the reader's language ("whole_number": 整数). Made by
+ * BF_NUM, BF_TEXT and BF_PHRASE; a list of them by BF_ARGS. */
+typedef enum bf_arg_kind {
+    BF_ARG_NUMBER,
+    BF_ARG_TEXT,
+    BF_ARG_PHRASE,
+} bf_arg_kind;
+
+typedef struct bf_arg {
+    const char *name; /* a literal: the placeholder's name */
+    bf_arg_kind kind;
+    const char *text; /* a text's value, a phrase's key */
+    long long number;
+} bf_arg;
+
+#define BF_NUM(n, v) ((bf_arg){.name = (n), .kind = BF_ARG_NUMBER, .number = (long long)(v)})
+#define BF_TEXT(n, s) ((bf_arg){.name = (n), .kind = BF_ARG_TEXT, .text = (s)})
+#define BF_PHRASE(n, key) ((bf_arg){.name = (n), .kind = BF_ARG_PHRASE, .text = (key)})
+/* The args of a failure, ended for bf_fail_args. */
+#define BF_ARGS(...) ((const bf_arg[]){__VA_ARGS__, {.name = NULL}})
+
+/* An arg as an error keeps it: its value as text (a text cut to fit, at a
+ * whole UTF-8 character). */
+#define BF_ERROR_ARGS 5
+typedef struct bf_error_arg {
+    char name[16]; /* "" ends the args */
+    char value[128];
+    bool phrase; /* value is the key of a phrase */
+} bf_error_arg;
+
+/* Human-facing detail of a failure: a stable machine code, a message (in
+ * English, naming the values at fault), for validation errors the offending
+ * field, and the values the message names, for its template in another
+ * language. Fixed-size, so it can live on the stack and be filled anywhere
+ * without allocating. */
 typedef struct bf_error {
     char code[40];
     char message[240];
     char field[128];
+    bf_error_arg args[BF_ERROR_ARGS];
 } bf_error;
 
 /* Fills err (if not NULL) and returns r, so callers can `return bf_fail(...)`.
- * code may be NULL for the result's default code; field may be NULL. */
+ * code may be NULL for the result's default code; field may be NULL. The
+ * error names no values: its code's template needs none. */
 bf_result bf_fail(bf_error *err, bf_result r, const char *code, const char *field, const char *fmt,
                   ...) __attribute__((format(printf, 5, 6)));
+
+/* bf_fail with the values the message names, for its code's template:
+ * args is BF_ARGS(BF_NUM("max", 200), …), at most BF_ERROR_ARGS of them. */
+bf_result bf_fail_args(bf_error *err, bf_result r, const char *code, const char *field,
+                       const bf_arg *args, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/* Adds arg to the values err names (none beyond BF_ERROR_ARGS; one of the
+ * same name is replaced). err may be NULL. */
+void bf_error_arg_add(bf_error *err, bf_arg arg);
+
+/* The value err gives the placeholder name, or NULL. */
+const bf_error_arg *bf_error_arg_get(const bf_error *err, const char *name);
 
 /* The default machine code of a result ("not_found", "validation_failed", …). */
 const char *bf_result_code(bf_result r);
