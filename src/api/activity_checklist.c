@@ -370,8 +370,9 @@ static bf_result add_in_tx(api_call *call, void *ctx)
         last = n > last ? n : last;
     }
     if (own >= OWN_MAX)
-        return bf_fail(&call->err, BF_ERR_CONFLICT, "too_many", "text",
-                       "an activity keeps at most %d items of its own", OWN_MAX);
+        return bf_fail_args(&call->err, BF_ERR_CONFLICT, "too_many", "text",
+                            BF_ARGS(BF_NUM("max", OWN_MAX)),
+                            "an activity keeps at most %d items of its own", OWN_MAX);
     const char *item = arena_printf(call->arena, OWN_PREFIX "%ld", last + 1);
     char now[32];
     store_now(now, sizeof(now));

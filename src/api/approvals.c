@@ -438,8 +438,9 @@ static bf_result ask_for(api_call *call, record *opp, const playbook *pb, approv
     if (kind == APPROVAL_OVERRIDE) {
         size_t at;
         if (playbook_stage(pb, stage, &at) == NULL)
-            return bf_fail(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
-                           "stage %s is no longer in playbook %s", stage, pb->id);
+            return bf_fail_args(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
+                                BF_ARGS(BF_TEXT("id", stage)),
+                                "stage %s is no longer in playbook %s", stage, pb->id);
         if (at >= playbook_winning_stage(pb))
             return bf_fail(&call->err, BF_ERR_CONFLICT, "win_through_gate", "kind",
                            "the gate of stage %s wins the deal and is never overridden: ask to "
@@ -806,8 +807,9 @@ bf_result approvals_list(api_call *call, const api_route *route)
         char *end;
         long n = strtol(limit, &end, 10);
         if (*limit == '\0' || *end != '\0' || n < 1 || n > 200)
-            return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
-                           "limit must be a whole number from 1 to 200");
+            return bf_fail_args(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
+                                BF_ARGS(BF_NUM("min", 1), BF_NUM("max", 200)),
+                                "limit must be a whole number from 1 to 200");
         q.limit = (int)n;
     }
     if (cursor != NULL) {

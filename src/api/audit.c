@@ -159,8 +159,9 @@ bf_result audit_list(api_call *call, const api_route *route)
         char *end;
         long n = strtol(limit, &end, 10);
         if (*limit == '\0' || *end != '\0' || n < 1 || n > LIST_MAX_LIMIT)
-            return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
-                           "limit must be a whole number from 1 to %d", LIST_MAX_LIMIT);
+            return bf_fail_args(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
+                                BF_ARGS(BF_NUM("min", 1), BF_NUM("max", LIST_MAX_LIMIT)),
+                                "limit must be a whole number from 1 to %d", LIST_MAX_LIMIT);
         q.limit = (int)n;
     }
     const char *cursor = http_query(call->req, "cursor");

@@ -34,11 +34,13 @@ static bool refuses_record(bf_result r)
            r == BF_ERR_CONFLICT || r == BF_ERR_STALE;
 }
 
+/* Lists the record id as refused, with why (call->err) in the request's
+ * language. */
 static bf_result refuse(api_call *call, bulk *b, const char *id)
 {
-    json_t *e =
-        json_pack("{s:s, s:s, s:s}", "id", id, "code",
-                  call->err.code[0] ? call->err.code : "refused", "message", call->err.message);
+    json_t *e = json_pack("{s:s, s:s, s:s}", "id", id, "code",
+                          call->err.code[0] ? call->err.code : "refused", "message",
+                          http_error_text(call->req, b->spec->name, &call->err));
     if (e != NULL && call->err.field[0] != '\0')
         json_object_set_new(e, "field", json_string(call->err.field));
     memset(&call->err, 0, sizeof(call->err));
@@ -79,9 +81,10 @@ static bf_result bulk_ids(api_call *call, bulk *b)
         for (size_t k = 0; k < page.n && b->n <= API_BULK_MAX; k++)
             b->ids[b->n++] = page.items[k]->id;
         if (b->n > API_BULK_MAX)
-            return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "query",
-                           "the query finds more than %d %s: narrow it", API_BULK_MAX,
-                           b->spec->name);
+            return bf_fail_args(&call->err, BF_ERR_INVALID, "too_many", "query",
+                                BF_ARGS(BF_NUM("max", API_BULK_MAX)),
+                                "the query finds more than %d %s: narrow it", API_BULK_MAX,
+                                b->spec->name);
         more = page.more && page.n > 0;
         if (more)
             list_query_continue(&q, page.items[page.n - 1]);
@@ -127,8 +130,9 @@ static bf_result tags_after(api_call *call, const bulk *b, const record *rec, js
         }
     }
     if (json_array_size(out) > TAGS_MAX)
-        return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "tags",
-                       "the %s would carry more than %d tags", rec->spec->singular, TAGS_MAX);
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "too_many", "tags",
+                            BF_ARGS(BF_NUM("max", TAGS_MAX)),
+                            "the %s would carry more than %d tags", rec->spec->singular, TAGS_MAX);
     *now = changed ? out : NULL;
     return BF_OK;
 }
@@ -185,10 +189,11 @@ static bf_result bulk_in_tx(api_call *call, void *ctx)
     size_t refused = json_array_size(b->refused);
     call->error_extra = json_pack("{s:I, s:I, s:O}", "total", (json_int_t)b->n, "refused",
                                   (json_int_t)refused, "records", b->refused);
-    return bf_fail(&call->err, BF_ERR_INVALID, "bulk_refused",
-                   json_object_get(b->body, "ids") ? "ids" : "query",
-                   "%zu of the %zu %s may not be changed (see records): nothing was changed",
-                   refused, b->n, b->spec->name);
+    return bf_fail_args(&call->err, BF_ERR_INVALID, "bulk_refused",
+                        json_object_get(b->body, "ids") ? "ids" : "query",
+                        BF_ARGS(BF_NUM("refused", refused), BF_NUM("total", b->n)),
+                        "%zu of the %zu %s may not be changed (see records): nothing was changed",
+                        refused, b->n, b->spec->name);
 }
 
 /* Whether the caller may do the action to records of spec at all (403 or

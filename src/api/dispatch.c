@@ -143,11 +143,13 @@ bf_result api_body(api_call *call, json_t **out)
                            "%s is too large a number", field[0] ? field : "a value");
         }
         if (code == json_error_duplicate_key)
-            return bf_fail(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
-                           "%s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
-        return bf_fail(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
-                       "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
-                       jerr.text);
+            return bf_fail_args(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                                BF_ARGS(BF_NUM("line", jerr.line), BF_NUM("column", jerr.column)),
+                                "%s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
+        return bf_fail_args(&call->err, BF_ERR_MALFORMED, "malformed_json", NULL,
+                            BF_ARGS(BF_NUM("line", jerr.line), BF_NUM("column", jerr.column)),
+                            "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
+                            jerr.text);
     }
     if (api_keep(call, v) == NULL)
         return BF_ERR_NOMEM;
@@ -382,8 +384,7 @@ static void respond_failure(api_call *call, bf_result r)
         http_set_header(req, "WWW-Authenticate", "Bearer realm=\"bingfa\"");
     if (status == 500 || status == 503)
         fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, call->err.message);
-    http_respond_error(req, status, call->err.code, call->err.message, call->err.field,
-                       call->error_extra);
+    http_respond_failure(req, status, &call->err, call->error_extra);
 }
 
 /* A request that only reads (GET). */
@@ -543,7 +544,9 @@ static void respond_not_durable(http_request *req, const bf_error *err)
 {
     fprintf(stderr, "bingfa: %s %s: %s\n", req->method, req->path, err->message);
     req->nheaders = 0;
-    http_respond_error(req, 500, err->code, err->message, NULL, NULL);
+    bf_error shown = *err;
+    shown.field[0] = '\0';
+    http_respond_failure(req, 500, &shown, NULL);
 }
 
 /* Called back by the store once the commits of the request are on disk. */

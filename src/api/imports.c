@@ -44,21 +44,23 @@ static bool is_action(const char *s)
 
 /* ---- the report ----------------------------------------------------------------- */
 
-/* Adds an error of row (the sheet's number, from 1) at table column c (-1:
- * the whole row), with code and message. */
-static bf_result report_error(importer *im, size_t row, long c, const char *field, const char *code,
-                              const char *message)
+/* Adds the error e of row (the sheet's number, from 1) at table column c
+ * (-1: the whole row): its code, its field, the column's header and the
+ * message in the request's language. */
+static bf_result report(importer *im, size_t row, long c, const bf_error *e)
 {
     char letters[8] = "";
     const import_column *col = c >= 0 ? im->cols[c] : NULL;
     if (c >= 0)
         import_column_letters((size_t)c, letters);
+    http_request *req = im->call->req;
     bool en = strcmp(api_lang(im->call), "en") == 0;
-    json_t *e =
+    json_t *o =
         json_pack("{s:I, s:s?, s:s?, s:s?, s:s, s:s}", "row", (json_int_t)row, "column",
                   c >= 0 ? letters : NULL, "header", col ? (en ? col->en : col->zh) : NULL, "field",
-                  field, "code", code ? code : "invalid", "message", message ? message : "");
-    return e && json_array_append_new(im->errors, e) == 0 ? BF_OK : BF_ERR_NOMEM;
+                  e->field[0] ? e->field : NULL, "code", e->code[0] ? e->code : "invalid",
+                  "message", http_error_text(req, im->sheet->resource, e));
+    return o && json_array_append_new(im->errors, o) == 0 ? BF_OK : BF_ERR_NOMEM;
 }
 
 /* The table column of field, or -1. */
@@ -74,9 +76,7 @@ static long column_of_field(const importer *im, const char *field)
 static bf_result report_call_error(importer *im, size_t row)
 {
     const bf_error *e = &im->call->err;
-    const char *field = e->field[0] ? e->field : NULL;
-    return report_error(im, row, column_of_field(im, field), field, e->code[0] ? e->code : NULL,
-                        e->message);
+    return report(im, row, column_of_field(im, e->field[0] ? e->field : NULL), e);
 }
 
 /* ---- the header ----------------------------------------------------------------- */
@@ -90,20 +90,23 @@ static bf_result read_header(importer *im)
     if ((im->cols = arena_calloc(im->call->arena, t->cols ? t->cols : 1, sizeof(*im->cols))) ==
         NULL)
         return BF_ERR_NOMEM;
-    bool en = strcmp(api_lang(im->call), "en") == 0;
+    bf_error e;
     for (size_t c = 0; c < t->cols && r == BF_OK; c++) {
         const char *h = sheet_at(t, 0, c)->text;
         if (h == NULL)
             continue;
         const import_column *col = import_column_by_header(im->sheet, h);
         for (size_t k = 0; col && k < c; k++)
-            if (im->cols[k] == col)
-                return report_error(im, 1, (long)c, col->field, "duplicate_column",
-                                    en ? "this column is there twice" : "该列重复出现");
-        if (col == NULL)
-            r = report_error(
-                im, 1, (long)c, NULL, "unknown_column",
-                arena_printf(im->call->arena, en ? "no column is named %s" : "未知的列：%s", h));
+            if (im->cols[k] == col) {
+                bf_fail(&e, BF_ERR_INVALID, "duplicate_column", col->field,
+                        "this column is there twice");
+                return report(im, 1, (long)c, &e);
+            }
+        if (col == NULL) {
+            bf_fail_args(&e, BF_ERR_INVALID, "unknown_column", NULL, BF_ARGS(BF_TEXT("name", h)),
+                         "no column is named %s", h);
+            r = report(im, 1, (long)c, &e);
+        }
         im->cols[c] = col;
     }
     for (size_t i = 0; i < im->sheet->ncolumns && r == BF_OK; i++) {
@@ -111,11 +114,11 @@ static bf_result read_header(importer *im)
         bool there = false;
         for (size_t c = 0; c < t->cols; c++)
             there = there || im->cols[c] == col;
-        if (col->required && !there)
-            r = report_error(im, 1, -1, col->field, "missing_column",
-                             arena_printf(im->call->arena,
-                                          en ? "the column %s is required" : "缺少必填列：%s",
-                                          en ? col->en : col->zh));
+        if (col->required && !there) {
+            bf_fail(&e, BF_ERR_INVALID, "missing_column", col->field, "the column %s is required",
+                    col->en);
+            r = report(im, 1, -1, &e);
+        }
     }
     return r;
 }
@@ -143,48 +146,49 @@ static bf_result one_seen(importer *im, const resource_spec *spec, const store_d
 }
 
 /* The id of the account the caller sees whose name key is that of name;
- * else *why says what is wrong. */
-static bf_result find_account(importer *im, const char *name, const char **id, const char **why)
+ * else *seen is how many they see (0, or 2 for more than one). */
+static bf_result find_account(importer *im, const char *name, const char **id, size_t *seen)
 {
     api_call *call = im->call;
     char *key = dedupe_name_key(call->arena, name);
     if (key == NULL)
         return BF_ERR_NOMEM;
     store_duplicate *d;
-    size_t n, seen = 0;
+    size_t n;
+    *seen = 0;
     bf_result r = store_account_duplicates(call->app->store, call->arena, key, NULL, NULL, &d, &n,
                                            &call->err);
-    if (r == BF_OK)
-        r = one_seen(im, &resource_accounts, d, n, id, &seen);
-    bool en = strcmp(api_lang(call), "en") == 0;
-    *why = seen > 1 ? (en ? "more than one account has this name" : "有多个同名客户")
-           : seen == 0
-               ? (en ? "no account you can see has this name" : "找不到该客户（或无权查看）")
-               : NULL;
-    return r;
+    return r == BF_OK ? one_seen(im, &resource_accounts, d, n, id, seen) : r;
 }
 
-/* The id of the deal of account the caller sees named so; else *why. */
+/* The id of the deal of account the caller sees named so; else *seen as
+ * find_account's. */
 static bf_result find_deal(importer *im, const char *account, const char *name, const char **id,
-                           const char **why)
+                           size_t *seen)
 {
     api_call *call = im->call;
     char *key = dedupe_name_key(call->arena, name);
     if (key == NULL)
         return BF_ERR_NOMEM;
     store_duplicate *d;
-    size_t n, seen = 0;
+    size_t n;
+    *seen = 0;
     bf_result r = store_deal_duplicates(call->app->store, call->arena, account, key, NULL, &d, &n,
                                         &call->err);
-    if (r == BF_OK)
-        r = one_seen(im, &resource_opportunities, d, n, id, &seen);
-    bool en = strcmp(api_lang(call), "en") == 0;
-    *why = seen > 1
-               ? (en ? "the account has more than one deal of this name" : "该客户下有多个同名商机")
-           : seen == 0 ? (en ? "the account has no deal of this name you can see"
-                             : "该客户下找不到此商机（或无权查看）")
-                       : NULL;
-    return r;
+    return r == BF_OK ? one_seen(im, &resource_opportunities, d, n, id, seen) : r;
+}
+
+/* Fills why for a name (of field) that names no record the caller sees
+ * (seen 0) or more than one (what: "account", "deal", "user"). */
+static void not_one(bf_error *why, const char *field, const char *name, size_t seen,
+                    const char *what)
+{
+    if (seen == 0)
+        bf_fail_args(why, BF_ERR_INVALID, "unknown_reference", field,
+                     BF_ARGS(BF_TEXT("name", name)), "no %s you can see is named %s", what, name);
+    else
+        bf_fail_args(why, BF_ERR_INVALID, "ambiguous_reference", field,
+                     BF_ARGS(BF_TEXT("name", name)), "more than one %s is named %s", what, name);
 }
 
 /* A stage named by its name (in either language) in the deal's playbook
@@ -216,56 +220,60 @@ static bf_result cell_into_body(importer *im, size_t r, size_t c, json_t *v, jso
 {
     api_call *call = im->call;
     const import_column *col = im->cols[c];
-    bool en = strcmp(api_lang(call), "en") == 0;
     const char *text = json_string_value(v);
-    const char *id = NULL, *why = NULL;
+    const char *id = NULL;
     size_t n = 0;
+    bf_error why;
     bf_result res = BF_OK;
     switch (col->kind) {
     case IMPORT_ACCOUNT:
-        res = find_account(im, text, &id, &why);
+        if ((res = find_account(im, text, &id, &n)) == BF_OK && id == NULL)
+            not_one(&why, col->field, text, n, "account");
         break;
     case IMPORT_DEAL:
         *deal_name = text;
         return BF_OK;
     case IMPORT_USER:
         res = store_user_named(call->app->store, call->arena, text, &id, &n, &call->err);
-        why = n == 0  ? (en ? "no active user has this name" : "找不到该用户")
-              : n > 1 ? (en ? "more than one user has this name" : "有多个同名用户")
-                      : NULL;
+        if (res == BF_OK && n != 1) {
+            not_one(&why, col->field, text, n, "active user");
+            id = NULL;
+        }
         break;
     case IMPORT_CREATED:
         if (im->may_backdate) {
             *created = text;
             return BF_OK;
         }
-        why =
-            en ? "only admins and managers import creation times" : "仅管理员和经理可导入创建时间";
+        bf_fail(&why, BF_ERR_FORBIDDEN, "forbidden", "created_at",
+                "only admins and managers import creation times");
         break;
     default:
         return json_object_set(body, col->field, v) == 0 ? BF_OK : BF_ERR_NOMEM;
     }
     if (res != BF_OK)
         return res;
-    if (why == NULL)
+    if (id != NULL)
         return json_object_set_new(body, col->field, json_string(id)) == 0 ? BF_OK : BF_ERR_NOMEM;
     *ok = false;
-    return report_error(im, r + 1, (long)c, col->field ? col->field : "created_at",
-                        "unknown_reference", why);
+    return report(im, r + 1, (long)c, &why);
 }
 
 /* The deal of the row's customer named deal_name, into body. */
 static bf_result deal_into_body(importer *im, size_t r, const char *deal_name, json_t *body,
                                 bool *ok)
 {
-    bool en = strcmp(api_lang(im->call), "en") == 0;
     json_t *account = json_object_get(body, "account_id");
     const char *id = NULL;
-    const char *why =
-        en ? "a deal is named with its account (客户名称)" : "商机须与客户名称一起填写";
+    bf_error why;
     bf_result res = BF_OK;
-    if (json_is_string(account))
-        res = find_deal(im, json_string_value(account), deal_name, &id, &why);
+    size_t seen = 0;
+    if (!json_is_string(account))
+        bf_fail(&why, BF_ERR_INVALID, "needs_account", "opportunity_id",
+                "a deal is named with its account (the column Account name)");
+    else if ((res = find_deal(im, json_string_value(account), deal_name, &id, &seen)) == BF_OK &&
+             id == NULL)
+        not_one(&why, "opportunity_id", deal_name, seen, "deal of the account");
     if (res != BF_OK)
         return res;
     if (id != NULL)
@@ -274,8 +282,7 @@ static bf_result deal_into_body(importer *im, size_t r, const char *deal_name, j
     if (!*ok)
         return BF_OK; /* the customer's own error says enough */
     *ok = false;
-    return report_error(im, r + 1, column_of_field(im, "opportunity_id"), "opportunity_id",
-                        "unknown_reference", why);
+    return report(im, r + 1, column_of_field(im, "opportunity_id"), &why);
 }
 
 /* Builds row r's body from its cells (errors reported, *ok false then);
@@ -283,7 +290,6 @@ static bf_result deal_into_body(importer *im, size_t r, const char *deal_name, j
 static bf_result row_body(importer *im, size_t r, json_t *body, const char **created, bool *ok)
 {
     api_call *call = im->call;
-    bool en = strcmp(api_lang(call), "en") == 0;
     *created = NULL;
     *ok = true;
     const char *deal_name = NULL;
@@ -297,11 +303,11 @@ static bf_result row_body(importer *im, size_t r, json_t *body, const char **cre
         res = import_cell_value(call->arena, im->sheet, col, sheet_at(im->t, r, c), &v, &err);
         if (res == BF_ERR_INVALID) {
             *ok = false;
-            res = report_error(im, r + 1, (long)c, col->field, err.code, err.message);
+            res = report(im, r + 1, (long)c, &err);
         } else if (res == BF_OK && v == NULL && col->required) {
             *ok = false;
-            res = report_error(im, r + 1, (long)c, col->field, "required",
-                               en ? "this cell is required" : "必填");
+            bf_fail(&err, BF_ERR_INVALID, "required", col->field, "this cell is required");
+            res = report(im, r + 1, (long)c, &err);
         } else if (res == BF_OK && v != NULL && api_keep(call, v) != NULL)
             res = cell_into_body(im, r, c, v, body, created, &deal_name, ok);
     }
@@ -326,18 +332,22 @@ static const char *decision(const importer *im, size_t row)
 static bf_result merge_row(importer *im, size_t r, json_t *body, json_t *warning, bool *done)
 {
     api_call *call = im->call;
-    bool en = strcmp(api_lang(call), "en") == 0;
     *done = false;
     json_t *m = json_array_get(json_object_get(warning, "matches"), 0);
     const char *id = json_string_value(json_object_get(m, "id"));
-    if (im->sheet->spec != &resource_accounts)
-        return report_error(im, r + 1, -1, "name", "cannot_merge",
-                            en ? "only accounts are merged: skip the row or create it"
-                               : "仅客户可合并：请选择跳过或新建");
-    if (id == NULL || !access_may_write(call->who->role, &resource_accounts, ACCESS_UPDATE))
-        return report_error(im, r + 1, column_of_field(im, "name"), "name", "cannot_merge",
-                            en ? "the account it duplicates is one you may not change"
-                               : "重复的客户归属他人，无权合并");
+    bf_error why;
+    if (im->sheet->spec != &resource_accounts) {
+        bf_fail_args(&why, BF_ERR_INVALID, "cannot_merge", "name",
+                     BF_ARGS(BF_PHRASE("why", "only_accounts_merge")),
+                     "only accounts are merged: skip the row or create it");
+        return report(im, r + 1, -1, &why);
+    }
+    if (id == NULL || !access_may_write(call->who->role, &resource_accounts, ACCESS_UPDATE)) {
+        bf_fail_args(&why, BF_ERR_INVALID, "cannot_merge", "name",
+                     BF_ARGS(BF_PHRASE("why", "not_yours_to_merge")),
+                     "the account it duplicates is one you may not change");
+        return report(im, r + 1, column_of_field(im, "name"), &why);
+    }
     json_object_del(body, "name");
     json_object_del(body, "owner_id");
     record *rec;
@@ -553,8 +563,9 @@ bf_result imports_run(api_call *call, const api_route *route)
         return BF_ERR_NOMEM;
     if (!committed && !im.dry_run) {
         call->error_extra = json_pack("{s:o}", "report", report);
-        return bf_fail(&call->err, BF_ERR_INVALID, "import_invalid", "file",
-                       "%zu errors: nothing was imported", json_array_size(im.errors));
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "import_invalid", "file",
+                            BF_ARGS(BF_NUM("count", json_array_size(im.errors))),
+                            "%zu errors: nothing was imported", json_array_size(im.errors));
     }
     http_respond_json(call->req, 200, report);
     return BF_OK;

@@ -98,8 +98,9 @@ static bf_result parse_stalled(parse_ctx *pc, const char *value)
     errno = 0;
     long days = strtol(value, &end, 10);
     if (*value == '\0' || *end != '\0' || errno || days < 1 || days > 3650)
-        return bf_fail(&pc->call->err, BF_ERR_INVALID, "out_of_range", "stalled_days",
-                       "stalled_days must be a whole number from 1 to 3650");
+        return bf_fail_args(&pc->call->err, BF_ERR_INVALID, "out_of_range", "stalled_days",
+                            BF_ARGS(BF_NUM("min", 1), BF_NUM("max", 3650)),
+                            "stalled_days must be a whole number from 1 to 3650");
     char at[32];
     text_format_utc(time(NULL) - (time_t)days * 86400, at, sizeof(at));
     return (pc->q->stage_before = arena_strdup(pc->call->arena, at)) ? BF_OK : BF_ERR_NOMEM;
@@ -119,8 +120,9 @@ static bf_result parse_tags(parse_ctx *pc, const char *value)
     list_query *q = pc->q;
     api_call *call = pc->call;
     if (q->ntag_groups == LIST_TAG_GROUPS)
-        return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "tag",
-                       "tag is given at most %d times", LIST_TAG_GROUPS);
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "too_many", "tag",
+                            BF_ARGS(BF_NUM("max", LIST_TAG_GROUPS)),
+                            "tag is given at most %d times", LIST_TAG_GROUPS);
     list_tag_group *g = &q->tag_groups[q->ntag_groups];
     g->n = 0;
     for (const char *p = value; *p;) {
@@ -131,11 +133,13 @@ static bf_result parse_tags(parse_ctx *pc, const char *value)
         if (len == 0)
             continue;
         if (text_utf8_length(tag, len) > TAG_MAX_CHARS)
-            return bf_fail(&call->err, BF_ERR_INVALID, "too_long", "tag",
-                           "tag names tags of at most %d characters", TAG_MAX_CHARS);
+            return bf_fail_args(&call->err, BF_ERR_INVALID, "too_long", "tag",
+                                BF_ARGS(BF_NUM("max", TAG_MAX_CHARS)),
+                                "tag names tags of at most %d characters", TAG_MAX_CHARS);
         if (g->n == LIST_TAGS_PER_GROUP)
-            return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "tag",
-                           "tag names at most %d tags", LIST_TAGS_PER_GROUP);
+            return bf_fail_args(&call->err, BF_ERR_INVALID, "too_many", "tag",
+                                BF_ARGS(BF_NUM("max", LIST_TAGS_PER_GROUP)),
+                                "tag names at most %d tags", LIST_TAGS_PER_GROUP);
         if ((g->tags[g->n++] = arena_strndup(call->arena, tag, len)) == NULL)
             return BF_ERR_NOMEM;
     }
@@ -160,8 +164,9 @@ static bool parse_param(void *ctx, const char *key, const char *value)
         errno = 0;
         long n = strtol(value, &end, 10);
         if (*value == '\0' || *end != '\0' || errno || n < 1 || n > LIST_MAX_LIMIT) {
-            pc->r = bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
-                            "limit must be an integer from 1 to %d", LIST_MAX_LIMIT);
+            pc->r = bf_fail_args(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
+                                 BF_ARGS(BF_NUM("min", 1), BF_NUM("max", LIST_MAX_LIMIT)),
+                                 "limit must be an integer from 1 to %d", LIST_MAX_LIMIT);
             return false;
         }
         q->limit = (int)n;
@@ -185,8 +190,9 @@ static bool parse_param(void *ctx, const char *key, const char *value)
     }
     if (strcmp(key, "q") == 0) {
         if (strlen(value) > 200) {
-            pc->r = bf_fail(&call->err, BF_ERR_INVALID, "too_long", "q",
-                            "q is too long: at most 200 bytes");
+            pc->r =
+                bf_fail_args(&call->err, BF_ERR_INVALID, "too_long", "q",
+                             BF_ARGS(BF_NUM("max_bytes", 200)), "q is too long: at most 200 bytes");
             return false;
         }
         q->search = *value ? value : NULL;

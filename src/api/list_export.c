@@ -295,8 +295,9 @@ static bf_result add_column(exporter *x, const char *name, size_t n, bool skip_h
     memcpy(key, name, n);
     key[n] = '\0';
     if (x->ncols == EXPORT_COLUMNS_MAX)
-        return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "columns",
-                       "columns names at most %d columns", EXPORT_COLUMNS_MAX);
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "too_many", "columns",
+                            BF_ARGS(BF_NUM("max", EXPORT_COLUMNS_MAX)),
+                            "columns names at most %d columns", EXPORT_COLUMNS_MAX);
     column *c = &x->cols[x->ncols];
     int idx = resource_field_index(x->spec, key);
     bool hidden = idx >= 0 && api_field_hidden(&x->spec->fields[idx], call->who);
@@ -310,8 +311,9 @@ static bf_result add_column(exporter *x, const char *name, size_t n, bool skip_h
                                       : COL_UPDATED,
                       -1, NULL, NULL};
     } else { /* a field the viewer does not see does not exist for them */
-        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_column", "columns",
-                       "%s has no column %s", x->spec->singular, key);
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "unknown_column", "columns",
+                            BF_ARGS(BF_TEXT("name", key)), "%s has no column %s", x->spec->singular,
+                            key);
     }
     c->heading = heading_of(x, c->f, key);
     if (c->heading == NULL)
@@ -685,9 +687,10 @@ static bf_result write_cell(exporter *x, lxw_col_t at, cell *c)
 static bf_result export_row(exporter *x, const record *rec)
 {
     if (x->rows == EXPORT_ROWS_MAX)
-        return bf_fail(&x->call->err, BF_ERR_INVALID, "too_many_rows", NULL,
-                       "the export would have more than %d rows: narrow the list's filters",
-                       EXPORT_ROWS_MAX);
+        return bf_fail_args(&x->call->err, BF_ERR_INVALID, "too_many_rows", NULL,
+                            BF_ARGS(BF_NUM("max", EXPORT_ROWS_MAX)),
+                            "the export would have more than %d rows: narrow the list's filters",
+                            EXPORT_ROWS_MAX);
     x->rows++;
     bf_result r = BF_OK;
     for (size_t i = 0; r == BF_OK && i < x->ncols; i++) {
@@ -840,8 +843,9 @@ static bf_result ids_asked(exporter *x, const char *given, const char ***ids, si
         if (len == 0)
             continue;
         if (*n == EXPORT_IDS_MAX)
-            return bf_fail(&call->err, BF_ERR_INVALID, "too_many", "ids",
-                           "ids names at most %d records", EXPORT_IDS_MAX);
+            return bf_fail_args(&call->err, BF_ERR_INVALID, "too_many", "ids",
+                                BF_ARGS(BF_NUM("max", EXPORT_IDS_MAX)),
+                                "ids names at most %d records", EXPORT_IDS_MAX);
         if (((*ids)[(*n)++] = arena_strndup(call->arena, id, len)) == NULL)
             return BF_ERR_NOMEM;
     }

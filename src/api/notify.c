@@ -305,8 +305,9 @@ static bf_result parse_limit(api_call *call, int *limit)
     char *end;
     long v = strtol(text, &end, 10);
     if (*text == '\0' || *end != '\0' || v < 1 || v > 100)
-        return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
-                       "limit must be a whole number from 1 to 100");
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "out_of_range", "limit",
+                            BF_ARGS(BF_NUM("min", 1), BF_NUM("max", 100)),
+                            "limit must be a whole number from 1 to 100");
     *limit = (int)v;
     return BF_OK;
 }

@@ -171,8 +171,9 @@ bf_result opportunity_checklist_get(api_call *call, const api_route *route)
     size_t stage_index = 0;
     const stage_def *stage = closing ? NULL : playbook_stage(pb, stage_id, &stage_index);
     if (!closing && stage == NULL)
-        return bf_fail(&call->err, BF_ERR_INVALID, "unknown_stage", "stage",
-                       "stage %s is not a stage of playbook %s", stage_id, pb->id);
+        return bf_fail_args(&call->err, BF_ERR_INVALID, "unknown_stage", "stage",
+                            BF_ARGS(BF_TEXT("id", stage_id)),
+                            "stage %s is not a stage of playbook %s", stage_id, pb->id);
     checklist_state *state;
     size_t n;
     if ((r = checklist_state_of(call, opp, pb, stage_id, &state, &n)) != BF_OK)
@@ -706,8 +707,9 @@ static bf_result advance_in_tx(api_call *call, const advance_request *req, recor
     const char *from_id = record_text(opp, "stage");
     const stage_def *from = playbook_stage(pb, from_id, NULL);
     if (from == NULL)
-        return bf_fail(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
-                       "stage %s is no longer in playbook %s", from_id, pb->id);
+        return bf_fail_args(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
+                            BF_ARGS(BF_TEXT("id", from_id)), "stage %s is no longer in playbook %s",
+                            from_id, pb->id);
     checklist_state *state;
     size_t n;
     if ((r = checklist_state_of(call, opp, pb, from->id, &state, &n)) != BF_OK)
@@ -816,8 +818,10 @@ bf_result opportunity_win_approved(api_call *call, const char *opportunity_id, c
                        "the deal is %s already", record_text(opp, "status"));
     const stage_def *from = playbook_stage(pb, record_text(opp, "stage"), NULL);
     if (from == NULL)
-        return bf_fail(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
-                       "stage %s is no longer in playbook %s", record_text(opp, "stage"), pb->id);
+        return bf_fail_args(&call->err, BF_ERR_CONFLICT, "unknown_stage", "stage",
+                            BF_ARGS(BF_TEXT("id", record_text(opp, "stage"))),
+                            "stage %s is no longer in playbook %s", record_text(opp, "stage"),
+                            pb->id);
     /* Where the winning gate leads: the 100% last stage after it, or itself. */
     size_t win = playbook_winning_stage(pb);
     const stage_def *to = &pb->stages[win + 1 < pb->nstages ? win + 1 : win];

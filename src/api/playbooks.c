@@ -109,12 +109,20 @@ bf_result playbooks_get(api_call *call, const api_route *route)
     return BF_OK;
 }
 
-static json_t *problems_json(const playbook_problems *pr)
+/* The problems of a playbook, each with its path, code and message in the
+ * request's language. */
+static json_t *problems_json(api_call *call, const playbook_problems *pr)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < pr->n; i++)
-        json_array_append_new(arr, json_pack("{s:s, s:s}", "path", pr->items[i].path, "message",
-                                             pr->items[i].message));
+    for (size_t i = 0; arr && i < pr->n; i++) {
+        const playbook_problem *p = &pr->items[i];
+        json_t *o = json_pack("{s:s, s:s, s:s}", "path", p->path, "code", p->err.code, "message",
+                              http_error_text(call->req, "playbooks", &p->err));
+        if (o == NULL || json_array_append_new(arr, o) != 0) {
+            json_decref(arr);
+            return NULL;
+        }
+    }
     return arr;
 }
 
@@ -192,8 +200,8 @@ bf_result playbooks_import(api_call *call, const api_route *route)
     playbook *pb = NULL;
     r = playbook_parse(call->req->body.data, call->req->body.len, &pb, pr, &call->err);
     if (r == BF_ERR_INVALID) {
-        call->error_extra =
-            json_pack("{s:o, s:I}", "problems", problems_json(pr), "count", (json_int_t)pr->total);
+        call->error_extra = json_pack("{s:o, s:I}", "problems", problems_json(call, pr), "count",
+                                      (json_int_t)pr->total);
         return r;
     }
     if (r != BF_OK)

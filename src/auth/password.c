@@ -229,11 +229,13 @@ bf_result password_check_policy(const char *password, const char *field, bf_erro
 {
     size_t n = password == NULL ? 0 : strnlen(password, PASSWORD_MAX_BYTES + 1);
     if (n < PASSWORD_MIN_BYTES)
-        return bf_fail(err, BF_ERR_INVALID, "too_short", field,
-                       "the password must have at least %d characters", PASSWORD_MIN_BYTES);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_short", field,
+                            BF_ARGS(BF_NUM("min", PASSWORD_MIN_BYTES)),
+                            "the password must have at least %d characters", PASSWORD_MIN_BYTES);
     if (n > PASSWORD_MAX_BYTES)
-        return bf_fail(err, BF_ERR_INVALID, "too_long", field,
-                       "the password must have at most %d bytes", PASSWORD_MAX_BYTES);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_long", field,
+                            BF_ARGS(BF_NUM("max_bytes", PASSWORD_MAX_BYTES)),
+                            "the password must have at most %d bytes", PASSWORD_MAX_BYTES);
     if (!text_utf8_valid(password, n, NULL))
         return bf_fail(err, BF_ERR_INVALID, "invalid_utf8", field,
                        "the password must be valid UTF-8 text");

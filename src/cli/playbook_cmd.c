@@ -59,7 +59,7 @@ static playbook *check_file(const char *path)
         fprintf(stderr, "%s: invalid: %zu problem%s\n", path, problems.total,
                 problems.total == 1 ? "" : "s");
         for (size_t k = 0; k < problems.n; k++)
-            fprintf(stderr, "  %s: %s\n", problems.items[k].path, problems.items[k].message);
+            fprintf(stderr, "  %s: %s\n", problems.items[k].path, problems.items[k].err.message);
         if (problems.total > problems.n)
             fprintf(stderr, "  … and %zu more\n", problems.total - problems.n);
         pb = NULL;

@@ -69,8 +69,8 @@ static bf_result check_weights(json_t *w, const char *path, bf_error *err)
         sum += json_integer_value(json_object_get(w, m->name));
     if (sum == 100)
         return BF_OK;
-    return bf_fail(err, BF_ERR_INVALID, "weights_sum", path, "the weights must sum to 100, not %d",
-                   (int)sum);
+    return bf_fail_args(err, BF_ERR_INVALID, "weights_sum", path, BF_ARGS(BF_NUM("sum", sum)),
+                        "the weights must sum to 100, not %d", (int)sum);
 }
 
 /* Bidder i's price is above 0 and its scores name the three categories,

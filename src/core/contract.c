@@ -126,8 +126,9 @@ bf_result contract_plan(json_t *norm, int64_t amount, const char *today, json_t 
     size_t n = json_array_size(list), k;
     int64_t planned[CONTRACT_MAX_MILESTONES] = {0};
     if (n > CONTRACT_MAX_MILESTONES)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", "milestones", "at most %d milestones",
-                       CONTRACT_MAX_MILESTONES);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_many", "milestones",
+                            BF_ARGS(BF_NUM("max", CONTRACT_MAX_MILESTONES)),
+                            "at most %d milestones", CONTRACT_MAX_MILESTONES);
     bf_result r = plan_amounts(list, amount, planned, err);
     if (r != BF_OK)
         return r;

@@ -234,9 +234,13 @@ void import_column_letters(size_t i, char out[8])
 
 /* ---- cells -------------------------------------------------------------------- */
 
-static bf_result bad(bf_error *err, const import_column *col, const char *code, const char *why)
+/* A cell of col that is not what it should be: code, the values its
+ * message names (args, may be NULL: what it should be, a phrase) and why. */
+static bf_result bad(bf_error *err, const import_column *col, const char *code, const bf_arg *args,
+                     const char *why)
 {
-    return bf_fail(err, BF_ERR_INVALID, code, col->field ? col->field : "created_at", "%s", why);
+    return bf_fail_args(err, BF_ERR_INVALID, code, col->field ? col->field : "created_at", args,
+                        "%s", why);
 }
 
 /* Hundredths from a decimal text ("1,234.5", "¥ 99", "-3"): false when it is
@@ -415,8 +419,9 @@ static bf_result time_value(const import_column *col, const sheet_cell *c, const
     bool has_time;
     bool date = col->kind == IMPORT_DATE;
     if (!parse_china_time(&copy, &when, &has_time))
-        return date ? bad(err, col, "invalid_date", "not a date (2026-03-01)")
-                    : bad(err, col, "invalid_datetime", "not a date and time (2026-03-01 14:30)");
+        return date ? bad(err, col, "invalid_date", NULL, "not a date (2026-03-01)")
+                    : bad(err, col, "invalid_datetime", NULL,
+                          "not a date and time (2026-03-01 14:30)");
     char text[32];
     if (date)
         text_format_date(when + 8 * 3600, text, sizeof(text)); /* the China day */
@@ -456,22 +461,26 @@ bf_result import_cell_value(arena *a, const import_sheet_spec *s, const import_c
         break;
     case IMPORT_INT:
         if (!parse_hundredths(t, &v) || v % 100 != 0)
-            return bad(err, col, "wrong_type", "not a whole number");
+            return bad(err, col, "wrong_type", BF_ARGS(BF_PHRASE("expected", "whole_number")),
+                       "not a whole number");
         *out = json_integer(v / 100);
         break;
     case IMPORT_MONEY:
         if (!parse_hundredths(t, &v))
-            return bad(err, col, "wrong_type", "not an amount in yuan with at most two decimals");
+            return bad(err, col, "wrong_type", BF_ARGS(BF_PHRASE("expected", "yuan_amount")),
+                       "not an amount in yuan with at most two decimals");
         *out = json_integer(v);
         break;
     case IMPORT_DECIMAL:
         if (!parse_hundredths(t, &v))
-            return bad(err, col, "wrong_type", "not a number with at most two decimals");
+            return bad(err, col, "wrong_type", BF_ARGS(BF_PHRASE("expected", "decimal_number")),
+                       "not a number with at most two decimals");
         *out = v % 100 == 0 ? json_integer(v / 100) : json_real((double)v / 100.0);
         break;
     case IMPORT_BOOL:
         if ((*out = bool_value(t)) == NULL)
-            return bad(err, col, "wrong_type", "not 是 or 否 (yes or no)");
+            return bad(err, col, "wrong_type", BF_ARGS(BF_PHRASE("expected", "yes_no")),
+                       "not 是 or 否 (yes or no)");
         break;
     case IMPORT_DATE:
     case IMPORT_DATETIME:
@@ -480,7 +489,7 @@ bf_result import_cell_value(arena *a, const import_sheet_spec *s, const import_c
     case IMPORT_ENUM: {
         int i = f && f->values ? choice_of(col, f, t) : -1;
         if (i < 0)
-            return bad(err, col, "invalid_value", "not one of the choices");
+            return bad(err, col, "invalid_value", NULL, "not one of the choices");
         *out = json_string(f->values[i]);
         break;
     }

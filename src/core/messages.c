@@ -7,21 +7,18 @@
 #include <string.h>
 #include <strings.h>
 
-typedef struct message_entry {
-    const char *code;
-    const char *field; /* NULL: any field */
-    const char *zh, *en;
-} message_entry;
-
-/* Per code (and code+field first): {field} is the field's name, {1} and {2}
- * the first and second numbers of the English message, {n} its last (a
- * limit: "name is too long: 300 characters, at most 200"). A bracketed
- * remark whose number the message lacks is left out. */
-static const message_entry catalogue[] = {
+/* Per code (and code+field first): {field} is the field's name, {max} and
+ * the like the values the error names (bf_fail_args: "name is too long: 300
+ * characters, at most 200" names max 200). A remark in brackets ("（…）",
+ * " (…)") about a value the error does not name is left out; a phrase's key
+ * is said by the phrases below. The unit test of the catalogue checks that
+ * every call of the sources names the values its code's template needs. */
+static const bf_message catalogue[] = {
     /* a request's form */
     {"malformed", NULL, "请求格式错误", "The request is malformed"},
-    {"malformed_json", NULL, "请求内容不是有效的 JSON", "The body is not valid JSON"},
-    {"wrong_type", NULL, "{field}的类型不正确", "{field} has the wrong type"},
+    {"malformed_json", NULL, "请求内容不是有效的 JSON（第 {line} 行第 {column} 列）",
+     "The body is not valid JSON"},
+    {"wrong_type", NULL, "{field}的格式不正确（应为{expected}）", "{field} has the wrong type"},
     {"unsupported_media_type", NULL, "请求内容须为 JSON（Content-Type: application/json）",
      "The body must be JSON"},
     {"body_too_large", NULL, "请求内容过大", "The body is too large"},
@@ -35,24 +32,25 @@ static const message_entry catalogue[] = {
     {"invalid_sort", NULL, "不能按此字段排序", "Cannot sort by this field"},
     {"too_many_filters", NULL, "筛选条件过多", "Too many filters"},
     {"duplicate_filter", NULL, "筛选条件{field}重复", "The filter {field} is given twice"},
-    {"unknown_column", NULL, "没有这一列", "No such column"},
-    {"too_many_rows", NULL, "导出超过 {1} 行，请缩小筛选范围", "The export has too many rows"},
+    {"unknown_column", NULL, "未知的列：{name}", "No column is named {name}"},
+    {"too_many_rows", NULL, "导出超过 {max} 行，请缩小筛选范围", "The export has too many rows"},
     /* values */
     {"validation_failed", NULL, "{field}填写有误", "{field} is not valid"},
     {"required", NULL, "{field}为必填项", "{field} is required"},
     {"required", "password", "请输入密码", "The password is required"},
     {"required", "won_by", "丢单时须填写赢单方", "won_by is required when a deal is lost"},
-    {"too_short", NULL, "{field}至少需要 {n} 个字符", "{field} is too short"},
-    {"too_short", "password", "密码至少需要 {n} 个字符", "The password is too short"},
-    {"too_long", NULL, "{field}过长（最多 {n}）", "{field} is too long"},
-    {"too_few", NULL, "{field}至少需要一项", "{field} needs more items"},
-    {"too_many", NULL, "{field}的项数过多（最多 {n} 项）", "{field} has too many items"},
+    {"too_short", NULL, "{field}至少需要 {min} 个字符", "{field} is too short"},
+    {"too_short", "password", "密码至少需要 {min} 个字符", "The password is too short"},
+    {"too_long", NULL, "{field}过长（最多 {max} 个字符）（最多 {max_bytes} 字节）",
+     "{field} is too long"},
+    {"too_few", NULL, "{field}至少需要 {min} 项", "{field} needs more items"},
+    {"too_many", NULL, "{field}的项数过多（最多 {max} 项）", "{field} has too many items"},
     {"too_large", NULL, "{field}超出上限", "{field} is too large"},
     {"too_precise", NULL, "{field}最多两位小数", "{field} has more than two decimals"},
     {"too_many_decimals", NULL, "{field}最多两位小数", "{field} has more than two decimals"},
     {"negative", NULL, "{field}不能为负数", "{field} must not be negative"},
     {"zero", NULL, "{field}须大于零", "{field} must be positive"},
-    {"out_of_range", NULL, "{field}超出允许范围", "{field} is out of range"},
+    {"out_of_range", NULL, "{field}超出允许范围（{min} 至 {max}）", "{field} is out of range"},
     {"invalid_value", NULL, "{field}的取值无效", "{field} has an invalid value"},
     {"invalid_value", "credit_code", "统一社会信用代码无效（18 位，校验位须正确）",
      "Not a valid unified social credit code"},
@@ -63,15 +61,23 @@ static const message_entry catalogue[] = {
     {"invalid_if_match", NULL, "If-Match 须为记录的版本号（ETag）", "If-Match is not an ETag"},
     {"read_only", NULL, "{field}由系统设置，不能修改", "{field} cannot be written"},
     {"read_only", "owner_id", "负责人只能通过转移变更", "The owner changes only by a transfer"},
-    {"unknown_reference", NULL, "{field}引用的记录不存在或无权查看",
+    {"unknown_reference", NULL, "{field}引用的记录不存在或无权查看（“{name}”）",
      "{field} names no record you can see"},
+    {"unknown_reference", "account_id", "找不到该客户或无权查看（“{name}”）",
+     "No account you can see has this name"},
+    {"unknown_reference", "opportunity_id", "找不到该商机或无权查看（“{name}”）",
+     "No deal you can see has this name"},
+    {"unknown_reference", "owner_id", "找不到该用户（“{name}”）", "No such user"},
+    {"ambiguous_reference", NULL, "{field}“{name}”对应多条记录，无法确定是哪一条",
+     "{field} {name} names more than one record"},
+    {"needs_account", NULL, "商机须与客户名称一起填写", "A deal is named with its account"},
     {"duplicate", NULL, "{field}已存在", "{field} exists already"},
     {"cycle", NULL, "团队不能隶属于自身", "A team cannot be inside itself"},
     {"out_of_order", NULL, "{field}的日期先后顺序不正确", "{field} is out of order"},
     {"not_descending", NULL, "{field}须低于上一档的最低值", "{field} must be below the previous"},
-    {"weights_sum", NULL, "权重之和须为 100（现为 {n}）", "The weights must add up to 100"},
-    {"weight_sum", NULL, "指标权重之和须为 100（现为 {n}）", "The weights must add up to 100"},
-    {"points_sum", NULL, "{field}之和须为 100（现为 {n}）", "{field} must add up to 100"},
+    {"weights_sum", NULL, "权重之和须为 100（现为 {sum}）", "The weights must add up to 100"},
+    {"weight_sum", NULL, "指标权重之和须为 100（现为 {sum}）", "The weights must add up to 100"},
+    {"points_sum", NULL, "{field}之和须为 100（现为 {sum}）", "{field} must add up to 100"},
     {"threshold_order", NULL, "战略型门槛须高于顾问型门槛", "The thresholds are out of order"},
     {"plan_mismatch", NULL, "付款计划合计与合同金额不一致", "The payment plan does not add up"},
     {"not_measurable", NULL, "后果须可衡量：写明金额、日期或数量",
@@ -90,17 +96,56 @@ static const message_entry catalogue[] = {
     {"unreadable_file", NULL, "无法读取此文件", "The file cannot be read"},
     {"missing_column", NULL, "缺少必填列：{field}", "A required column is missing"},
     {"duplicate_column", NULL, "{field}列重复", "The column is given twice"},
-    {"cannot_merge", NULL, "无法合并到已有记录", "Cannot merge into the existing record"},
-    {"import_invalid", NULL, "有 {1} 处错误，未导入任何记录", "Nothing was imported"},
-    {"bulk_refused", NULL, "部分记录不能修改（见列表），未做任何修改", "Nothing was changed"},
-    {"template_syntax", NULL, "模板语法错误（第 {1} 行第 {2} 列）", "The template has an error"},
+    {"cannot_merge", NULL, "无法合并到已有记录（{why}）", "Cannot merge into the existing record"},
+    {"import_invalid", NULL, "有 {count} 处错误，未导入任何记录", "Nothing was imported"},
+    {"bulk_refused", NULL, "{total} 条记录中有 {refused} 条不能修改（见列表），未做任何修改",
+     "Nothing was changed"},
+    {"template_syntax", NULL, "模板语法错误（第 {line} 行第 {column} 列）：{reason}",
+     "The template has an error"},
     {"template_depth", NULL, "模板嵌套过深", "Partials nest too deep"},
     {"template_too_large", NULL, "模板过大", "The template is too large"},
     {"template_output", NULL, "生成的文档过大", "The output is too large"},
     {"template_work", NULL, "模板过于复杂，无法生成", "Rendering takes too long"},
-    {"invalid_playbook", NULL, "销售方法定义有误：{field}", "The playbook is not valid"},
+    {"invalid_playbook", NULL, "销售方法定义有误（共 {count} 处，见列表），首处：{path}",
+     "The playbook is not valid"},
+    /* a playbook's problems, each shown beside its JSON path */
+    {"unknown_role", NULL,
+     "引用了未知的角色“{value}”（须为 S、C、M、channel 或 roles[] 中的代码，多个用 & 连接）",
+     "Names an unknown role"},
+    {"unknown_template", NULL, "引用了不存在的模板“{id}”", "Names an unknown template"},
+    {"needs_list", NULL, "此项的判定需要销售方法定义 {list}", "The playbook needs {list}"},
+    {"fact_not_allowed", NULL, "只有由客户档案、招标或合同判定的项才能填写 fact",
+     "Only an item derived from the profile, the tender or the contract names a fact"},
+    {"contract_fact", NULL, "由合同判定的项，fact 须为 first_payment 或 archived",
+     "The fact must be first_payment or archived"},
+    {"profile_fact", NULL,
+     "fact 须为客户档案的因素：size、ownership、business_type、existing_systems、branches 或 "
+     "purchase_plan",
+     "The fact must be a profile factor"},
+    {"tender_fact", NULL, "由招标判定的项，fact 须为 procurement_method 或 award",
+     "The fact must be procurement_method or award"},
+    {"repeated_id", NULL, "“{id}”重复出现", "{id} is repeated"},
+    {"reserved_id", NULL, "“{id}”留给赢单后的收尾清单，不能用作阶段", "{id} is reserved"},
+    {"invalid_role_code", NULL, "角色代码须为 1 到 16 个字母，且不能是 S、C、M 或 channel",
+     "Not a role code"},
+    {"id_taken", NULL, "与阶段“{stage}”中某一项的 id 相同",
+     "The id of an item of stage {stage} already"},
+    {"no_stage_required", NULL,
+     "须填写：回答“否”时商机退回到该阶段（或将 no_outcome 设为 abandon）",
+     "A no needs a stage to go back to"},
+    {"stage_not_before", NULL, "须为“{stage}”之前的阶段", "Must be a stage before {stage}"},
+    {"visit_number", NULL, "须为 {n}：拜访按 1、2、3……依次编号", "Must be {n}"},
+    {"visit_day_order", NULL, "不能早于上一次拜访的天数", "Before the previous visit's day"},
+    {"visit_day_range", NULL, "须在基准周期的 {days} 天之内", "Must be within {days} days"},
+    {"checklist_exists", NULL, "类型为 {type} 的活动已有检查清单",
+     "Activities of type {type} have a checklist"},
+    {"checklist_empty", NULL, "检查清单的 before、during、after 中至少需要一项",
+     "A checklist needs an item"},
+    {"one_role", NULL, "只能填写一个角色，不能是多个（“{value}”）", "Names one role"},
+    {"probability_order", NULL, "赢率须大于上一阶段的赢率（{previous}）",
+     "Must be greater than the previous stage's"},
     {"unknown_playbook", NULL, "销售方法不存在或未加载", "The playbook is not loaded"},
-    {"unknown_stage", NULL, "阶段不存在", "No such stage"},
+    {"unknown_stage", NULL, "阶段不存在（“{id}”）", "No such stage"},
     {"not_applicable", NULL, "该销售方法不适用", "The playbook has none"},
     /* who may */
     {"unauthenticated", NULL, "请先登录", "Log in first"},
@@ -108,6 +153,8 @@ static const message_entry catalogue[] = {
     {"too_many_attempts", NULL, "尝试次数过多，请稍后再试", "Too many attempts: try again later"},
     {"not_a_session", NULL, "当前不是会话登录", "This is not a session"},
     {"forbidden", NULL, "您的角色无权执行此操作", "Your role may not do this"},
+    {"forbidden", "created_at", "仅管理员和经理可导入创建时间",
+     "Only admins and managers import creation times"},
     {"csrf", NULL, "会话校验失败，请刷新页面后重试", "The X-CSRF-Token header is missing"},
     {"not_owner", NULL, "这一项不由您的角色负责", "This item is another role's work"},
     {"not_approver", NULL, "该级审批不由您决定", "This level is not yours to decide"},
@@ -177,6 +224,41 @@ static const message_entry catalogue[] = {
 };
 
 #define NCATALOGUE (sizeof(catalogue) / sizeof(catalogue[0]))
+
+/* Words a message takes from the error (a BF_PHRASE arg), by key: what a
+ * cell should have been, why a syntax error is one. A phrase may name the
+ * error's values too. */
+static const bf_message phrases[] = {
+    /* what a spreadsheet's cell should be */
+    {"whole_number", NULL, "整数", "a whole number"},
+    {"yuan_amount", NULL, "以元为单位、最多两位小数的金额",
+     "an amount in yuan with at most two decimals"},
+    {"decimal_number", NULL, "最多两位小数的数字", "a number with at most two decimals"},
+    {"yes_no", NULL, "“是”或“否”", "是 or 否 (yes or no)"},
+    /* why a row does not merge */
+    {"only_accounts_merge", NULL, "仅客户可合并，请选择跳过或新建",
+     "only accounts are merged: skip the row or create it"},
+    {"not_yours_to_merge", NULL, "重复的客户归属他人，无权合并",
+     "the account it duplicates is one you may not change"},
+    /* why a template's syntax is wrong */
+    {"tag_no_name", NULL, "标签没有名称", "the tag has no name"},
+    {"name_has_space", NULL, "名称“{name}”中含有空白", "the name {name} contains white space"},
+    {"name_not_utf8", NULL, "名称不是有效的 UTF-8 文本", "the name is not valid UTF-8"},
+    {"tag_unclosed_before", NULL, "标签在“{name}”之前没有结束",
+     "a tag is never closed before {name}"},
+    {"name_empty_part", NULL, "名称“{name}”中有空的部分", "the name {name} has an empty part"},
+    {"delimiters_two", NULL, "更改分隔符须给出两个分隔符，如 {{=<% %>=}}",
+     "a delimiter change needs two delimiters"},
+    {"delimiter_too_long", NULL, "分隔符超过 {max} 字节", "a delimiter is longer than {max} bytes"},
+    {"delimiter_equals", NULL, "分隔符中不能有“=”", "a delimiter contains ="},
+    {"tag_unclosed", NULL, "标签没有结束", "the tag is never closed"},
+    {"sections_too_deep", NULL, "区段嵌套超过 {max} 层", "sections nest deeper than {max}"},
+    {"closes_nothing", NULL, "“{name}”没有对应的开始标签", "{name} closes no open section"},
+    {"closed_as", NULL, "区段“{name}”的结束标签写成了“{as}”", "section {name} is closed as {as}"},
+    {"section_unclosed", NULL, "区段“{name}”没有结束", "section {name} is never closed"},
+};
+
+#define NPHRASES (sizeof(phrases) / sizeof(phrases[0]))
 
 /* Fields no import column names, in Chinese and English. */
 typedef struct field_label {
@@ -335,16 +417,29 @@ bool bf_message_known(const char *code)
     return false;
 }
 
-const char *bf_message_code_at(size_t i)
+const bf_message *bf_message_at(size_t i)
 {
-    return i < NCATALOGUE ? catalogue[i].code : NULL;
+    return i < NCATALOGUE ? &catalogue[i] : NULL;
+}
+
+const bf_message *bf_phrase_at(size_t i)
+{
+    return i < NPHRASES ? &phrases[i] : NULL;
+}
+
+const char *bf_phrase(const char *key, bf_lang lang)
+{
+    for (size_t i = 0; key && i < NPHRASES; i++)
+        if (strcmp(phrases[i].code, key) == 0)
+            return lang == BF_LANG_ZH ? phrases[i].zh : phrases[i].en;
+    return NULL;
 }
 
 const char *bf_message_template(const char *code, const char *field, bf_lang lang)
 {
-    const message_entry *any = NULL;
+    const bf_message *any = NULL;
     for (size_t i = 0; code && i < NCATALOGUE; i++) {
-        const message_entry *e = &catalogue[i];
+        const bf_message *e = &catalogue[i];
         if (strcmp(e->code, code) != 0)
             continue;
         if (e->field == NULL && any == NULL)
@@ -420,51 +515,28 @@ static void put(writer *w, const char *s, size_t n)
     w->out[w->len] = '\0';
 }
 
-/* The whole numbers of a message: where each starts, and its length. */
-#define MAX_NUMBERS 8
-typedef struct numbers {
-    const char *at[MAX_NUMBERS];
-    size_t len[MAX_NUMBERS];
-    size_t n;
-} numbers;
-
-/* The whole numbers of message, the text of field left out (a path such as
- * "lines[2].name" holds numbers of its own) and those inside words. */
-static void numbers_of(const char *message, const char *field, numbers *out)
+/* The name of the placeholder at p ("{max}": "max", its length in *n), or
+ * NULL when p starts none. */
+static const char *placeholder(const char *p, size_t *n)
 {
-    size_t flen = field ? strlen(field) : 0;
-    out->n = 0;
-    for (const char *p = message; *p && out->n < MAX_NUMBERS;) {
-        if (flen && strncmp(p, field, flen) == 0) {
-            p += flen;
-            continue;
-        }
-        bool word = p > message && ((p[-1] >= 'a' && p[-1] <= 'z') ||
-                                    (p[-1] >= 'A' && p[-1] <= 'Z') || p[-1] == '_');
-        if (*p >= '0' && *p <= '9' && !word) {
-            const char *s = p;
-            while (*p >= '0' && *p <= '9')
-                p++;
-            out->at[out->n] = s;
-            out->len[out->n++] = (size_t)(p - s);
-        } else {
-            p++;
-        }
-    }
+    if (p[0] != '{')
+        return NULL;
+    size_t k = 1;
+    while ((p[k] >= 'a' && p[k] <= 'z') || p[k] == '_')
+        k++;
+    if (k == 1 || p[k] != '}')
+        return NULL;
+    *n = k - 1;
+    return p + 1;
 }
 
-/* The number a placeholder at p stands for ({1}, {2}: the first, the second;
- * {n}: the last), as an index into nums: -1 when p starts no placeholder,
- * -2 when the message has no such number. */
-static int number_slot(const char *p, const numbers *nums)
+/* The arg of err whose name is s (n bytes), or NULL. */
+static const bf_error_arg *arg_named(const bf_error *err, const char *s, size_t n)
 {
-    if (p[0] != '{' || p[1] == '\0' || p[2] != '}')
-        return -1;
-    if (p[1] == 'n')
-        return nums->n ? (int)nums->n - 1 : -2;
-    if (p[1] == '1' || p[1] == '2')
-        return (size_t)(p[1] - '1') < nums->n ? p[1] - '1' : -2;
-    return -1;
+    for (size_t i = 0; i < BF_ERROR_ARGS && err->args[i].name[0]; i++)
+        if (strlen(err->args[i].name) == n && strncmp(err->args[i].name, s, n) == 0)
+            return &err->args[i];
+    return NULL;
 }
 
 /* The field's name for a message: its label without a unit in brackets
@@ -484,44 +556,54 @@ static void put_field(writer *w, const char *resource, const char *field, bf_lan
     put(w, label, n);
 }
 
-/* The end of the bracketed group of a template that starts at p ("（…）"),
- * or NULL when p starts none. */
+/* The end of the remark of a template that starts at p ("（…）", or " (…)"
+ * in English), or NULL when p starts none. */
 static const char *group_end(const char *p)
 {
-    if (strncmp(p, "（", strlen("（")) != 0)
-        return NULL;
-    const char *end = strstr(p, "）");
-    return end ? end + strlen("）") : NULL;
+    const char *end = NULL;
+    if (strncmp(p, "（", strlen("（")) == 0)
+        end = strstr(p, "）");
+    else if (p[0] == ' ' && p[1] == '(')
+        end = strchr(p, ')');
+    return end ? end + (end[0] == ')' ? 1 : strlen("）")) : NULL;
 }
 
-/* Whether the template text [p, end) needs a number the message lacks. */
-static bool lacks_number(const char *p, const char *end, const numbers *nums)
+/* Whether the template text [p, end) names a value err does not give. */
+static bool lacks_arg(const char *p, const char *end, const bf_error *err)
 {
-    for (; p + 2 < end; p++)
-        if (number_slot(p, nums) == -2)
+    for (; p < end; p++) {
+        size_t n;
+        const char *name = placeholder(p, &n);
+        if (name && !(n == 5 && strncmp(name, "field", 5) == 0) && arg_named(err, name, n) == NULL)
             return true;
+    }
     return false;
 }
 
-static void fill(writer *w, const char *tpl, bf_lang lang, const char *resource, const char *field,
-                 const char *en_message)
+/* Writes template tpl filled from err; a phrase said in it is filled too
+ * (nested: a phrase's own phrases are said by their keys). */
+static void fill(writer *w, const char *tpl, bf_lang lang, const char *resource,
+                 const bf_error *err, bool nested)
 {
-    numbers nums;
-    numbers_of(en_message ? en_message : "", field, &nums);
     for (const char *p = tpl; *p;) {
         const char *g = group_end(p);
-        int slot = number_slot(p, &nums);
-        if (g && lacks_number(p, g, &nums)) { /* a remark about a number not given */
+        size_t n;
+        const char *name = placeholder(p, &n);
+        if (g && lacks_arg(p, g, err)) { /* a remark about a value not given */
             p = g;
-        } else if (strncmp(p, "{field}", 7) == 0) {
-            put_field(w, resource, field, lang);
-            p += 7;
-        } else if (slot != -1) {
-            if (slot >= 0)
-                put(w, nums.at[slot], nums.len[slot]);
-            p += 3;
-        } else { /* text up to the next placeholder or bracket */
-            const char *q = p + (g ? strlen("（") : 1);
+        } else if (name && n == 5 && strncmp(name, "field", 5) == 0) {
+            put_field(w, resource, err->field, lang);
+            p += n + 2;
+        } else if (name) {
+            const bf_error_arg *a = arg_named(err, name, n);
+            const char *phrase = a && a->phrase && !nested ? bf_phrase(a->value, lang) : NULL;
+            if (phrase)
+                fill(w, phrase, lang, resource, err, true);
+            else
+                put(w, a ? a->value : "", a ? strlen(a->value) : 0);
+            p += n + 2;
+        } else { /* text up to the next placeholder or remark */
+            const char *q = p + (g ? (size_t)(p[0] == ' ' ? 2 : strlen("（")) : 1);
             while (*q && *q != '{' && group_end(q) == NULL)
                 q++;
             put(w, p, (size_t)(q - p));
@@ -530,18 +612,18 @@ static void fill(writer *w, const char *tpl, bf_lang lang, const char *resource,
     }
 }
 
-void bf_message_render(char *out, size_t cap, bf_lang lang, const char *resource, const char *code,
-                       const char *field, const char *en_message)
+void bf_message_render(char *out, size_t cap, bf_lang lang, const char *resource,
+                       const bf_error *err)
 {
     if (cap == 0)
         return;
     writer w = {out, cap, 0};
     out[0] = '\0';
-    bool have_en = en_message && en_message[0];
-    const char *tpl = bf_message_template(code, field, lang);
+    bool have_en = err->message[0] != '\0';
+    const char *tpl = bf_message_template(err->code, err->field, lang);
     if ((lang == BF_LANG_EN && have_en) || tpl == NULL) {
-        put(&w, have_en ? en_message : "", have_en ? strlen(en_message) : 0);
+        put(&w, err->message, strlen(err->message));
         return;
     }
-    fill(&w, tpl, lang, resource, field, en_message);
+    fill(&w, tpl, lang, resource, err, false);
 }

@@ -118,8 +118,19 @@ static int shown(const char *s, size_t n)
     return (int)n;
 }
 
-/* A syntax error at offset at: "line L, column C: " and the message. */
-__attribute__((format(printf, 3, 4))) static bf_result syntax_error(const parser *p, size_t at,
+/* The name s[0..n) as a message shows it, into out. */
+static const char *name_shown(char out[64], const char *s, size_t n)
+{
+    snprintf(out, 64, "%.*s", shown(s, n), s);
+    return out;
+}
+
+/* A syntax error at offset at: "line L, column C: " and the message; its
+ * reason (the key of a phrase of the catalogue of messages) and the values
+ * that names (args, may be NULL), for the message in another language. */
+__attribute__((format(printf, 5, 6))) static bf_result syntax_error(const parser *p, size_t at,
+                                                                    const char *reason,
+                                                                    const bf_arg *args,
                                                                     const char *fmt, ...)
 {
     char message[200];
@@ -129,8 +140,13 @@ __attribute__((format(printf, 3, 4))) static bf_result syntax_error(const parser
     va_end(ap);
     size_t line, column;
     position(p->s, at, &line, &column);
-    return bf_fail(p->err, BF_ERR_INVALID, "template_syntax", "template",
-                   "line %zu, column %zu: %s", line, column, message);
+    bf_fail_args(
+        p->err, BF_ERR_INVALID, "template_syntax", "template",
+        BF_ARGS(BF_NUM("line", line), BF_NUM("column", column), BF_PHRASE("reason", reason)),
+        "line %zu, column %zu: %s", line, column, message);
+    for (size_t i = 0; args && args[i].name; i++)
+        bf_error_arg_add(p->err, args[i]);
+    return BF_ERR_INVALID;
 }
 
 static bf_result no_memory(bf_error *err)
@@ -167,16 +183,20 @@ static bf_result add_text(parser *p, size_t from, size_t to)
  * its dots unless it is a partial's. tag_at is the tag's offset. */
 static bf_result set_name(parser *p, node *n, const char *s, size_t len, size_t tag_at)
 {
+    char shown_name[64];
     if (len == 0)
-        return syntax_error(p, tag_at, "the tag has no name");
+        return syntax_error(p, tag_at, "tag_no_name", NULL, "the tag has no name");
     for (size_t i = 0; i < len; i++)
         if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
-            return syntax_error(p, tag_at, "the name \"%.*s\" contains white space", shown(s, len),
-                                s);
+            return syntax_error(p, tag_at, "name_has_space",
+                                BF_ARGS(BF_TEXT("name", name_shown(shown_name, s, len))),
+                                "the name \"%.*s\" contains white space", shown(s, len), s);
     if (!text_utf8_valid(s, len, NULL))
-        return syntax_error(p, tag_at, "the name is not valid UTF-8");
+        return syntax_error(p, tag_at, "name_not_utf8", NULL, "the name is not valid UTF-8");
     if (find(s, len, p->open, p->open_len) != NULL)
-        return syntax_error(p, tag_at, "a tag is never closed before \"%.*s\"", shown(s, len), s);
+        return syntax_error(p, tag_at, "tag_unclosed_before",
+                            BF_ARGS(BF_TEXT("name", name_shown(shown_name, s, len))),
+                            "a tag is never closed before \"%.*s\"", shown(s, len), s);
     char *name = arena_strndup(p->a, s, len);
     if (name == NULL)
         return no_memory(p->err);
@@ -195,8 +215,9 @@ static bf_result set_name(parser *p, node *n, const char *s, size_t len, size_t 
         if (i < len && name[i] != '.')
             continue;
         if (i == start)
-            return syntax_error(p, tag_at, "the name \"%.*s\" has an empty part", shown(name, len),
-                                name);
+            return syntax_error(p, tag_at, "name_empty_part",
+                                BF_ARGS(BF_TEXT("name", name_shown(shown_name, name, len))),
+                                "the name \"%.*s\" has an empty part", shown(name, len), name);
         parts[k] = arena_strndup(p->a, name + start, i - start);
         if (parts[k] == NULL)
             return no_memory(p->err);
@@ -229,11 +250,13 @@ static bf_result set_delimiters(parser *p, const char *s, size_t n, size_t tag_a
         rest++;
     size_t olen = (size_t)(oe - o), clen = (size_t)(ce - c);
     if (olen == 0 || clen == 0 || rest != end)
-        return syntax_error(p, tag_at, "a delimiter change needs two delimiters: {{=<%% %%>=}}");
+        return syntax_error(p, tag_at, "delimiters_two", NULL,
+                            "a delimiter change needs two delimiters: {{=<%% %%>=}}");
     if (olen > MAX_DELIMITER || clen > MAX_DELIMITER)
-        return syntax_error(p, tag_at, "a delimiter is longer than %d bytes", MAX_DELIMITER);
+        return syntax_error(p, tag_at, "delimiter_too_long", BF_ARGS(BF_NUM("max", MAX_DELIMITER)),
+                            "a delimiter is longer than %d bytes", MAX_DELIMITER);
     if (memchr(o, '=', olen) != NULL || memchr(c, '=', clen) != NULL)
-        return syntax_error(p, tag_at, "a delimiter contains \"=\"");
+        return syntax_error(p, tag_at, "delimiter_equals", NULL, "a delimiter contains \"=\"");
     memcpy(p->open, o, olen);
     p->open_len = olen;
     memcpy(p->close, c, clen);
@@ -291,7 +314,7 @@ static bf_result scan_tag(const parser *p, tag_info *tg)
     key_len += p->close_len;
     const char *end = find(s + i, p->len - i, key, key_len);
     if (end == NULL)
-        return syntax_error(p, tg->at, "the tag is never closed");
+        return syntax_error(p, tg->at, "tag_unclosed", NULL, "the tag is never closed");
     tg->content = s + i;
     tg->len = (size_t)(end - tg->content);
     tg->after = (size_t)(end - s) + key_len;
@@ -307,7 +330,9 @@ static bf_result scan_tag(const parser *p, tag_info *tg)
 static bf_result open_section(parser *p, const tag_info *tg)
 {
     if (p->depth == MUSTACHE_MAX_SECTIONS)
-        return syntax_error(p, tg->at, "sections nest deeper than %d", MUSTACHE_MAX_SECTIONS);
+        return syntax_error(p, tg->at, "sections_too_deep",
+                            BF_ARGS(BF_NUM("max", MUSTACHE_MAX_SECTIONS)),
+                            "sections nest deeper than %d", MUSTACHE_MAX_SECTIONS);
     node *n = add_node(p, tg->type == '#' ? NODE_SECTION : NODE_INVERTED, tg->at);
     if (n == NULL)
         return no_memory(p->err);
@@ -322,14 +347,19 @@ static bf_result open_section(parser *p, const tag_info *tg)
 
 static bf_result close_section(parser *p, const tag_info *tg)
 {
+    char name[64], as[64];
     if (p->depth == 0)
-        return syntax_error(p, tg->at, "\"%.*s\" closes no open section",
-                            shown(tg->content, tg->len), tg->content);
+        return syntax_error(p, tg->at, "closes_nothing",
+                            BF_ARGS(BF_TEXT("name", name_shown(name, tg->content, tg->len))),
+                            "\"%.*s\" closes no open section", shown(tg->content, tg->len),
+                            tg->content);
     const node *open = p->levels[p->depth].section;
     if (tg->len != open->len || memcmp(tg->content, open->text, tg->len) != 0) {
         size_t line, column;
         position(p->s, open->at, &line, &column);
-        return syntax_error(p, tg->at,
+        return syntax_error(p, tg->at, "closed_as",
+                            BF_ARGS(BF_TEXT("name", name_shown(name, open->text, open->len)),
+                                    BF_TEXT("as", name_shown(as, tg->content, tg->len))),
                             "section \"%.*s\" (opened at line %zu, column %zu) is closed as "
                             "\"%.*s\"",
                             shown(open->text, open->len), open->text, line, column,
@@ -446,8 +476,11 @@ bf_result mustache_parse(arena *a, const char *text, size_t len, mustache_templa
     }
     if (p->depth > 0) {
         const node *open = p->levels[p->depth].section;
-        return syntax_error(p, open->at, "section \"%.*s\" is never closed",
-                            shown(open->text, open->len), open->text);
+        char name[64];
+        return syntax_error(p, open->at, "section_unclosed",
+                            BF_ARGS(BF_TEXT("name", name_shown(name, open->text, open->len))),
+                            "section \"%.*s\" is never closed", shown(open->text, open->len),
+                            open->text);
     }
     bf_result r = add_text(p, p->pos, p->len);
     if (r != BF_OK)

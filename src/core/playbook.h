@@ -201,10 +201,13 @@ typedef struct playbook {
     struct arena *arena;
 } playbook;
 
-/* Every problem found in a document, by JSON path (the first 64 kept). */
+/* Every problem found in a document, by JSON path (the first 64 kept): its
+ * error — a code, the message in English without the path, and the values
+ * it names, for the catalogue of messages (core/messages.h), the path as its
+ * field. */
 typedef struct playbook_problem {
-    char path[128];
-    char message[200];
+    char path[128]; /* "(document)": the whole */
+    bf_error err;
 } playbook_problem;
 
 typedef struct playbook_problems {

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -20,10 +21,13 @@ typedef struct ctx {
     char path[128];
 } ctx;
 
-static void problem(ctx *c, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Records a problem at key of the current path (NULL: the path itself):
+ * its code, the values it names (args, may be NULL) and its message. */
+static void problem(ctx *c, const char *key, const char *code, const bf_arg *args, const char *fmt,
+                    ...) __attribute__((format(printf, 5, 6)));
 
-static void problem(ctx *c, const char *key, const char *fmt, ...)
+static void problem(ctx *c, const char *key, const char *code, const bf_arg *args, const char *fmt,
+                    ...)
 {
     c->pr->total++;
     if (c->pr->n == sizeof(c->pr->items) / sizeof(c->pr->items[0]))
@@ -33,10 +37,13 @@ static void problem(ctx *c, const char *key, const char *fmt, ...)
         snprintf(p->path, sizeof(p->path), "%.80s.%.40s", c->path, key);
     else
         snprintf(p->path, sizeof(p->path), "%s", key ? key : (c->path[0] ? c->path : "(document)"));
+    char message[sizeof(p->err.message)];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(p->message, sizeof(p->message), fmt, ap);
+    vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
+    bf_fail_args(&p->err, BF_ERR_INVALID, code, strcmp(p->path, "(document)") ? p->path : "", args,
+                 "%s", message);
 }
 
 /* Descends into a path segment; leave() restores the saved path. */
@@ -144,7 +151,7 @@ static const char *get_roles(ctx *c, json_t *obj, const char *key)
         const char *amp = strchr(p, '&');
         size_t n = amp ? (size_t)(amp - p) : strlen(p);
         if (n == 0 || !role_known(c->pb, p, n)) {
-            problem(c, key,
+            problem(c, key, "unknown_role", BF_ARGS(BF_TEXT("value", s)),
                     "names an unknown role in \"%.60s\" (S, C, M, channel or a code of "
                     "roles[], joined by &)",
                     s);
@@ -169,7 +176,8 @@ static const char *get_template(ctx *c, json_t *obj, const char *key)
 {
     const char *id = get_id(c, obj, key);
     if (id && !template_known(c->pb, id)) {
-        problem(c, key, "names the unknown template \"%.60s\"", id);
+        problem(c, key, "unknown_template", BF_ARGS(BF_TEXT("id", id)),
+                "names the unknown template \"%.60s\"", id);
         return NULL;
     }
     return id;
@@ -193,20 +201,24 @@ static void get_derived_from(ctx *c, json_t *v, checklist_def *item)
     bool profile = strcmp(from, "profile") == 0, tender = strcmp(from, "tender") == 0;
     bool contract = strcmp(from, "contract") == 0;
     if ((review && c->pb->nproposal_defects == 0) || (buying && c->pb->nbuying_conditions == 0))
-        problem(c, "derived_from", "an item met by the %s needs the playbook's %s",
+        problem(c, "derived_from", "needs_list",
+                BF_ARGS(BF_TEXT("list", review ? "proposal_defects" : "buying_conditions")),
+                "an item met by the %s needs the playbook's %s",
                 review ? "proposal's review" : "buying conditions' check",
                 review ? "proposal_defects" : "buying_conditions");
     if (item->fact != NULL && !profile && !tender && !contract)
-        problem(c, "fact",
+        problem(c, "fact", "fact_not_allowed", NULL,
                 "only an item derived from the profile, the tender or the contract names a fact");
     if (contract && (item->fact == NULL || !schema_one_of(item->fact, contract_facts)))
-        problem(c, "fact", "an item derived from the contract names first_payment or archived");
+        problem(c, "fact", "contract_fact", NULL,
+                "an item derived from the contract names first_payment or archived");
     if (profile && item->fact && !schema_one_of(item->fact, profile_facts))
-        problem(c, "fact",
+        problem(c, "fact", "profile_fact", NULL,
                 "must be a profile factor: size, ownership, business_type, "
                 "existing_systems, branches or purchase_plan");
     if (tender && (item->fact == NULL || !schema_one_of(item->fact, tender_facts)))
-        problem(c, "fact", "an item derived from the tender names procurement_method or award");
+        problem(c, "fact", "tender_fact", NULL,
+                "an item derived from the tender names procurement_method or award");
 }
 
 static void parse_criterion(ctx *c, json_t *v, checklist_def *item)
@@ -263,7 +275,8 @@ static void parse_activity(ctx *c, json_t *v, checklist_def *item)
         if (!json_is_string(t))
             ; /* the document's check named it */
         else if (!template_known(c->pb, json_string_value(t)))
-            problem(c, NULL, "names the unknown template \"%.60s\"", json_string_value(t));
+            problem(c, NULL, "unknown_template", BF_ARGS(BF_TEXT("id", json_string_value(t))),
+                    "names the unknown template \"%.60s\"", json_string_value(t));
         else
             item->templates[item->ntemplates++] = arena_strdup(c->a, json_string_value(t));
         leave(c, saved);
@@ -330,7 +343,8 @@ static void parse_items(ctx *c, json_t *obj, const char *key, item_parser parse,
         parse(c, json_array_get(arr, i), item);
         for (size_t k = 0; item->id && k < *n; k++)
             if (items[k].id && strcmp(items[k].id, item->id) == 0) {
-                problem(c, "id", "repeats the item id \"%s\" within the stage", item->id);
+                problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", item->id)),
+                        "repeats the item id \"%s\" within the stage", item->id);
                 break;
             }
         (*n)++;
@@ -350,7 +364,8 @@ static void parse_stage(ctx *c, json_t *v, stage_def *st)
         return;
     st->id = get_id(c, v, "id");
     if (st->id && strcmp(st->id, "won") == 0) {
-        problem(c, "id", "\"won\" is reserved for the closing checklist of a won deal");
+        problem(c, "id", "reserved_id", BF_ARGS(BF_TEXT("id", "won")),
+                "\"won\" is reserved for the closing checklist of a won deal");
         st->id = NULL;
     }
     get_text(c, v, "name", &st->name);
@@ -397,12 +412,14 @@ static void parse_roles(ctx *c, json_t *doc)
             for (const char *p = r->code; ok && *p; p++)
                 ok = (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z');
             if (r->code && (!ok || schema_one_of(r->code, reserved))) {
-                problem(c, "code", "must be 1 to 16 letters and not S, C, M or channel");
+                problem(c, "code", "invalid_role_code", NULL,
+                        "must be 1 to 16 letters and not S, C, M or channel");
                 r->code = NULL;
             }
             for (size_t k = 0; r->code && k < i; k++)
                 if (c->pb->roles[k].code && strcmp(c->pb->roles[k].code, r->code) == 0)
-                    problem(c, "code", "repeats the role \"%s\"", r->code);
+                    problem(c, "code", "repeated_id", BF_ARGS(BF_TEXT("id", r->code)),
+                            "repeats the role \"%s\"", r->code);
             get_text(c, v, "name", &r->name);
             get_text(c, v, "description", &r->description);
             size_t np;
@@ -435,7 +452,8 @@ static void parse_named_list(ctx *c, json_t *doc, const char *key, template_def 
             t->id = get_id(c, v, "id");
             for (size_t k = 0; t->id && k < i; k++)
                 if ((*out)[k].id && strcmp((*out)[k].id, t->id) == 0)
-                    problem(c, "id", "repeats the id \"%s\"", t->id);
+                    problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", t->id)),
+                            "repeats the id \"%s\"", t->id);
             get_text(c, v, "name", &t->name);
         }
         leave(c, saved);
@@ -462,7 +480,8 @@ static size_t stage_ref(ctx *c, json_t *obj, const char *key)
     for (size_t i = 0; i < c->pb->nstages; i++)
         if (c->pb->stages[i].id && strcmp(c->pb->stages[i].id, id) == 0)
             return i;
-    problem(c, key, "names the unknown stage \"%.60s\"", id);
+    problem(c, key, "unknown_stage", BF_ARGS(BF_TEXT("id", id)),
+            "names the unknown stage \"%.60s\"", id);
     return SIZE_MAX;
 }
 
@@ -480,25 +499,28 @@ static void parse_decisions(ctx *c, json_t *doc)
             d->id = get_id(c, v, "id");
             for (size_t k = 0; d->id && k < i; k++)
                 if (c->pb->decisions[k].id && strcmp(c->pb->decisions[k].id, d->id) == 0)
-                    problem(c, "id", "repeats the decision point id \"%s\"", d->id);
+                    problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", d->id)),
+                            "repeats the decision point id \"%s\"", d->id);
             d->stage = stage_ref(c, v, "stage");
             /* An answer is kept like a checklist item of its stage: the ids
              * must not meet. */
             if (d->id && d->stage != SIZE_MAX &&
                 playbook_item(c->pb, &c->pb->stages[d->stage], d->id) != NULL)
-                problem(c, "id", "is also the id of an item of stage \"%s\"",
-                        c->pb->stages[d->stage].id);
+                problem(c, "id", "id_taken", BF_ARGS(BF_TEXT("stage", c->pb->stages[d->stage].id)),
+                        "is also the id of an item of stage \"%s\"", c->pb->stages[d->stage].id);
             const char *outcome = schema_get_text(v, "no_outcome");
             d->abandons = outcome != NULL && strcmp(outcome, "abandon") == 0;
             d->no_stage = SIZE_MAX;
             if (!d->abandons && schema_get(v, "no_stage") == NULL)
-                problem(c, "no_stage",
+                problem(c, "no_stage", "no_stage_required", NULL,
                         "is required: a no turns the deal back to it (or give "
                         "\"no_outcome\": \"abandon\")");
             else if (schema_get(v, "no_stage") != NULL)
                 d->no_stage = stage_ref(c, v, "no_stage");
             if (d->stage != SIZE_MAX && d->no_stage != SIZE_MAX && d->no_stage >= d->stage)
-                problem(c, "no_stage", "must be a stage before \"%s\"", c->pb->stages[d->stage].id);
+                problem(c, "no_stage", "stage_not_before",
+                        BF_ARGS(BF_TEXT("stage", c->pb->stages[d->stage].id)),
+                        "must be a stage before \"%s\"", c->pb->stages[d->stage].id);
             get_text(c, v, "question", &d->question);
             get_text(c, v, "no_action", &d->no_action);
         }
@@ -522,7 +544,8 @@ static void parse_closing(ctx *c, json_t *doc)
             item->id = get_id(c, v, "id");
             for (size_t k = 0; item->id && k < i; k++)
                 if (c->pb->closing[k].id && strcmp(c->pb->closing[k].id, item->id) == 0)
-                    problem(c, "id", "repeats the closing id \"%s\"", item->id);
+                    problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", item->id)),
+                            "repeats the closing id \"%s\"", item->id);
             item->owner = get_roles(c, v, "owner");
             get_text(c, v, "text", &item->text);
         }
@@ -538,12 +561,14 @@ static void parse_visit(ctx *c, json_t *v, visit_def *visit, size_t i, const mod
         return;
     visit->n = get_int(v, "n", 1, 100, 0);
     if (visit->n != 0 && visit->n != (int)i + 1)
-        problem(c, "n", "must be %zu: visits are numbered 1, 2, 3 … in order", i + 1);
+        problem(c, "n", "visit_number", BF_ARGS(BF_NUM("n", i + 1)),
+                "must be %zu: visits are numbered 1, 2, 3 … in order", i + 1);
     visit->day = get_int(v, "day", 0, 3650, prev_day);
     if (visit->day < prev_day)
-        problem(c, "day", "must not be before the previous visit's day");
+        problem(c, "day", "visit_day_order", NULL, "must not be before the previous visit's day");
     if (m->benchmark_days > 0 && visit->day > m->benchmark_days)
-        problem(c, "day", "must be within the benchmark's %d days", m->benchmark_days);
+        problem(c, "day", "visit_day_range", BF_ARGS(BF_NUM("days", m->benchmark_days)),
+                "must be within the benchmark's %d days", m->benchmark_days);
     visit->owner = get_roles(c, v, "owner");
     get_text(c, v, "purpose", &visit->purpose);
     get_text_list(c, v, "before", &visit->before);
@@ -571,7 +596,8 @@ static void parse_modes(ctx *c, json_t *doc)
             m->id = NULL;
         for (size_t k = 0; m->id && k < i; k++)
             if (c->pb->modes[k].id && strcmp(c->pb->modes[k].id, m->id) == 0)
-                problem(c, "id", "repeats the mode \"%s\"", m->id);
+                problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", m->id)),
+                        "repeats the mode \"%s\"", m->id);
         get_text(c, v, "name", &m->name);
         get_text(c, v, "description", &m->description);
         m->team = get_roles(c, v, "team");
@@ -620,17 +646,20 @@ static void parse_activity_checklists(ctx *c, json_t *doc)
             for (size_t k = 0; k < i; k++) {
                 if (a->id && pb->activity_checklists[k].id &&
                     strcmp(pb->activity_checklists[k].id, a->id) == 0)
-                    problem(c, "id", "repeats the id \"%s\"", a->id);
+                    problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", a->id)),
+                            "repeats the id \"%s\"", a->id);
                 if (a->type && pb->activity_checklists[k].type &&
                     strcmp(pb->activity_checklists[k].type, a->type) == 0)
-                    problem(c, "type", "activities of type %s have a checklist already", a->type);
+                    problem(c, "type", "checklist_exists", BF_ARGS(BF_TEXT("type", a->type)),
+                            "activities of type %s have a checklist already", a->type);
             }
             get_text(c, v, "name", &a->name);
             get_text_list(c, v, "before", &a->before);
             get_text_list(c, v, "during", &a->during);
             get_text_list(c, v, "after", &a->after);
             if (a->before.n + a->during.n + a->after.n == 0)
-                problem(c, "before", "a checklist needs at least one item before, during or after");
+                problem(c, "before", "checklist_empty", NULL,
+                        "a checklist needs at least one item before, during or after");
         }
         leave(c, saved);
     }
@@ -654,7 +683,8 @@ static void parse_approvers(ctx *c, json_t *doc)
             continue;
         const char *role = get_roles(c, obj, kind);
         if (role && strchr(role, '&') != NULL) {
-            problem(c, kind, "names one role, not several (\"%.60s\")", role);
+            problem(c, kind, "one_role", BF_ARGS(BF_TEXT("value", role)),
+                    "names one role, not several (\"%.60s\")", role);
             role = NULL;
         }
         if (role && pb->napprovers < n)
@@ -685,7 +715,8 @@ static void parse_doc(ctx *c, json_t *doc)
         if (json_is_string(item) && schema_one_of(json_string_value(item), frameworks)) {
             for (size_t k = 0; k < i; k++)
                 if (json_equal(item, json_array_get(q, k)))
-                    problem(c, NULL, "repeats %s", json_string_value(item));
+                    problem(c, NULL, "repeated_id", BF_ARGS(BF_TEXT("id", json_string_value(item))),
+                            "repeats %s", json_string_value(item));
             pb->qualification[pb->nqualification++] = arena_strdup(c->a, json_string_value(item));
         }
         leave(c, saved);
@@ -704,10 +735,13 @@ static void parse_doc(ctx *c, json_t *doc)
         parse_stage(c, json_array_get(stages, i), st);
         for (size_t k = 0; st->id && k < i; k++)
             if (pb->stages[k].id && strcmp(pb->stages[k].id, st->id) == 0)
-                problem(c, "id", "repeats the stage id \"%s\"", st->id);
+                problem(c, "id", "repeated_id", BF_ARGS(BF_TEXT("id", st->id)),
+                        "repeats the stage id \"%s\"", st->id);
         if (i > 0 && st->probability >= 0 && pb->stages[i - 1].probability >= 0 &&
             st->probability <= pb->stages[i - 1].probability)
-            problem(c, "probability", "must be greater than the previous stage's (%d)",
+            problem(c, "probability", "probability_order",
+                    BF_ARGS(BF_NUM("previous", pb->stages[i - 1].probability)),
+                    "must be greater than the previous stage's (%d)",
                     pb->stages[i - 1].probability);
         leave(c, saved);
     }
@@ -730,7 +764,10 @@ static void schema_fault(void *context, const bf_error *fault)
         msg += n + 1;
     else if (strncmp(msg, "the body ", 9) == 0)
         msg += 9;
-    problem(c, fault->field[0] ? fault->field : NULL, "%s", msg);
+    problem(c, fault->field[0] ? fault->field : NULL, fault->code, NULL, "%s", msg);
+    playbook_problem *p = &c->pr->items[c->pr->n - 1];
+    if (c->pr->n == c->pr->total) /* kept: with the values the fault names */
+        memcpy(p->err.args, fault->args, sizeof(p->err.args));
 }
 
 /* The place of the first segment of path within node: a key's position
@@ -808,40 +845,53 @@ static void sort_problems(json_t *doc, playbook_problems *pr)
 bf_result playbook_parse(const char *text, size_t len, playbook **out, playbook_problems *problems,
                          bf_error *err)
 {
-    playbook_problems local;
-    playbook_problems *pr = problems ? problems : &local;
-    pr->n = pr->total = 0;
+    if (problems)
+        problems->n = problems->total = 0;
     json_error_t jerr;
     json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (doc == NULL) {
-        pr->n = pr->total = 1;
-        snprintf(pr->items[0].path, sizeof(pr->items[0].path), "(document)");
-        snprintf(pr->items[0].message, sizeof(pr->items[0].message),
-                 "is not valid JSON: %s at line %d, column %d", jerr.text, jerr.line, jerr.column);
-        return bf_fail(err, BF_ERR_MALFORMED, "malformed_json", "",
-                       "playbook is not valid JSON: %s at line %d, column %d", jerr.text, jerr.line,
-                       jerr.column);
+        const bf_arg *at = BF_ARGS(BF_NUM("line", jerr.line), BF_NUM("column", jerr.column));
+        if (problems) {
+            problems->n = problems->total = 1;
+            snprintf(problems->items[0].path, sizeof(problems->items[0].path), "(document)");
+            bf_fail_args(&problems->items[0].err, BF_ERR_MALFORMED, "malformed_json", "", at,
+                         "is not valid JSON: %s at line %d, column %d", jerr.text, jerr.line,
+                         jerr.column);
+        }
+        return bf_fail_args(err, BF_ERR_MALFORMED, "malformed_json", "", at,
+                            "playbook is not valid JSON: %s at line %d, column %d", jerr.text,
+                            jerr.line, jerr.column);
     }
-    arena *a = arena_new(64 * 1024);
+    /* Without a list asked for, the problems are listed in one of our own:
+     * err has the first of them in the document's order. */
+    playbook_problems *own = problems ? NULL : malloc(sizeof(*own));
+    playbook_problems *pr = problems ? problems : own;
+    arena *a = pr ? arena_new(64 * 1024) : NULL;
     playbook *pb = a ? arena_calloc(a, 1, sizeof(*pb)) : NULL;
     if (pb == NULL) {
         arena_free(a);
+        free(own);
         json_decref(doc);
         return bf_fail(err, BF_ERR_NOMEM, NULL, "", "out of memory");
     }
     pb->arena = a;
     pb->doc = doc;
+    pr->n = pr->total = 0;
     ctx c = {.a = a, .pb = pb, .pr = pr, .path = ""};
     schema_check_all(&playbook_document_schema, doc, schema_fault, &c);
     parse_doc(&c, doc);
     sort_problems(doc, pr);
+    bf_result r = BF_OK;
     if (pr->total > 0) {
         playbook_problem *first = &pr->items[0];
-        bf_fail(err, BF_ERR_INVALID, "invalid_playbook", first->path, "playbook: %s %s%s",
-                first->path, first->message, pr->total > 1 ? " (and more)" : "");
+        r = bf_fail_args(err, BF_ERR_INVALID, "invalid_playbook", first->path,
+                         BF_ARGS(BF_TEXT("path", first->path), BF_NUM("count", pr->total)),
+                         "playbook: %s %s%s", first->path, first->err.message,
+                         pr->total > 1 ? " (and more)" : "");
         playbook_free(pb);
-        return BF_ERR_INVALID;
+    } else {
+        *out = pb;
     }
-    *out = pb;
-    return BF_OK;
+    free(own);
+    return r;
 }

@@ -323,13 +323,14 @@ static bf_result check_factor(json_t *factors, size_t i, bf_error *err)
         for (size_t k = 0; size_point_keys[k]; k++)
             sum += json_integer_value(json_object_get(pts, size_point_keys[k]));
         if (sum != 100)
-            return bf_fail(err, BF_ERR_INVALID, "points_sum", at, "%s must add up to 100, not %lld",
-                           at, sum);
+            return bf_fail_args(err, BF_ERR_INVALID, "points_sum", at, BF_ARGS(BF_NUM("sum", sum)),
+                                "%s must add up to 100, not %lld", at, sum);
     }
     json_t *signals = json_object_get(f, "signals");
     schema_path_key(at, sizeof(at), p, "signals");
     if (signals != NULL && json_array_size(signals) == 0)
-        return bf_fail(err, BF_ERR_INVALID, "too_few", at, "%s needs at least one item", at);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_few", at, BF_ARGS(BF_NUM("min", 1)),
+                            "%s needs at least one item", at);
     for (size_t k = 0; k < json_array_size(signals); k++) {
         const char *sid = json_string_value(json_object_get(json_array_get(signals, k), "id"));
         for (size_t j = 0; j < k; j++) {
@@ -383,8 +384,8 @@ bf_result profile_rules_validate(json_t *rules, bf_error *err)
         sum += json_integer_value(json_object_get(json_array_get(factors, i), "weight"));
     }
     if (r == BF_OK && sum != 100)
-        r = bf_fail(err, BF_ERR_INVALID, "weights_sum", "factors",
-                    "the factor weights must add up to 100, not %lld", sum);
+        r = bf_fail_args(err, BF_ERR_INVALID, "weights_sum", "factors", BF_ARGS(BF_NUM("sum", sum)),
+                         "the factor weights must add up to 100, not %lld", sum);
     if (r == BF_OK)
         r = check_grades(json_object_get(norm, "grades"), err);
     json_decref(norm);

@@ -144,8 +144,9 @@ bf_result evaluation_config_validate(json_t *cfg, bf_error *err)
     for (size_t i = 0; r == BF_OK && i < json_array_size(inds); i++)
         r = check_config_indicator(inds, i, &sum, err);
     if (r == BF_OK && sum != 100)
-        r = bf_fail(err, BF_ERR_INVALID, "weight_sum", "indicators",
-                    "the indicators' weights must sum to 100, not %" JSON_INTEGER_FORMAT, sum);
+        r = bf_fail_args(err, BF_ERR_INVALID, "weight_sum", "indicators",
+                         BF_ARGS(BF_NUM("sum", sum)),
+                         "the indicators' weights must sum to 100, not %" JSON_INTEGER_FORMAT, sum);
     json_t *th = json_object_get(norm, "mode_thresholds");
     json_int_t t0 = json_integer_value(json_object_get(th, "consultative"));
     json_int_t t1 = json_integer_value(json_object_get(th, "strategic"));

@@ -68,8 +68,9 @@ static bf_result check_quote(const quote_line_in *lines, size_t n, int64_t whole
                              bf_error *err)
 {
     if (n > QUOTE_MAX_LINES)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", "lines",
-                       "a quotation has at most %d lines, not %zu", QUOTE_MAX_LINES, n);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_many", "lines",
+                            BF_ARGS(BF_NUM("max", QUOTE_MAX_LINES)),
+                            "a quotation has at most %d lines, not %zu", QUOTE_MAX_LINES, n);
     if (whole_discount < 0 || whole_discount > BP)
         return bf_fail(err, BF_ERR_INVALID, "out_of_range", "discount",
                        "discount must be between 0 and %d basis points", BP);

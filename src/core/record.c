@@ -56,12 +56,13 @@ static bf_result check_text(const field_spec *f, const char *s, size_t len, int6
                        "%s must not contain NUL characters", f->name);
     size_t chars = text_utf8_length(s, len);
     if ((int64_t)chars > max_chars)
-        return bf_fail(err, BF_ERR_INVALID, "too_long", f->name,
-                       "%s is too long: %zu characters, at most %lld", f->name, chars,
-                       (long long)max_chars);
+        return bf_fail_args(
+            err, BF_ERR_INVALID, "too_long", f->name, BF_ARGS(BF_NUM("max", max_chars)),
+            "%s is too long: %zu characters, at most %lld", f->name, chars, (long long)max_chars);
     if ((int64_t)chars < min_chars)
-        return bf_fail(err, BF_ERR_INVALID, min_chars == 1 ? "required" : "too_short", f->name,
-                       "%s must have at least %lld characters", f->name, (long long)min_chars);
+        return bf_fail_args(err, BF_ERR_INVALID, min_chars == 1 ? "required" : "too_short", f->name,
+                            BF_ARGS(BF_NUM("min", min_chars)),
+                            "%s must have at least %lld characters", f->name, (long long)min_chars);
     return BF_OK;
 }
 
@@ -215,8 +216,9 @@ static bf_result record_parse_list(arena *a, const field_spec *f, json_t *v, fie
         return bf_fail(err, BF_ERR_INVALID, "wrong_type", f->name, "%s must be an array of strings",
                        f->name);
     if ((int64_t)json_array_size(v) > f->max)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", f->name, "%s has more than %lld items",
-                       f->name, (long long)f->max);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_many", f->name,
+                            BF_ARGS(BF_NUM("max", f->max)), "%s has more than %lld items", f->name,
+                            (long long)f->max);
     json_t *kept = json_array(); /* the items as stored: text trimmed */
     if (kept == NULL)
         return BF_ERR_NOMEM;

@@ -163,11 +163,11 @@ static bf_result check_text(const schema *s, json_t *v, const char *path, json_t
     }
     size_t chars = text_utf8_length(p, n);
     if (s->max > 0 && chars > (size_t)s->max)
-        return bf_fail(err, BF_ERR_INVALID, "too_long", path, "%s has more than %lld characters",
-                       path, (long long)s->max);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_long", path, BF_ARGS(BF_NUM("max", s->max)),
+                            "%s has more than %lld characters", path, (long long)s->max);
     if (chars < (size_t)s->min)
-        return bf_fail(err, BF_ERR_INVALID, "too_short", path, "%s needs at least %lld characters",
-                       path, (long long)s->min);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_short", path, BF_ARGS(BF_NUM("min", s->min)),
+                            "%s needs at least %lld characters", path, (long long)s->min);
     *out = json_stringn(p, n);
     return *out ? BF_OK : fail_nomem(err);
 }
@@ -204,9 +204,10 @@ static bf_result check_integer(const schema *s, json_t *v, const char *path, jso
         return bf_fail(err, BF_ERR_INVALID, "negative", path,
                        "%s must not be negative (an amount in fen)", path);
     if (n < s->min || n > s->max)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", path,
-                       "%s must be between %lld and %lld", path, (long long)s->min,
-                       (long long)s->max);
+        return bf_fail_args(err, BF_ERR_INVALID, "out_of_range", path,
+                            BF_ARGS(BF_NUM("min", s->min), BF_NUM("max", s->max)),
+                            "%s must be between %lld and %lld", path, (long long)s->min,
+                            (long long)s->max);
     *out = json_incref(v);
     return BF_OK;
 }
@@ -218,11 +219,16 @@ static bf_result check_decimal(const schema *s, json_t *v, const char *path, jso
         return fail_type(path, "a number", err);
     int64_t h;
     double d = json_number_value(v);
-    if (!isfinite(d) || d * 100 < (double)s->min - 1e-6 || d * 100 > (double)s->max + 1e-6)
-        return bf_fail(err, BF_ERR_INVALID, "out_of_range", path,
-                       "%s must be between %lld.%02lld and %lld.%02lld", path,
-                       (long long)(s->min / 100), (long long)(s->min % 100),
-                       (long long)(s->max / 100), (long long)(s->max % 100));
+    if (!isfinite(d) || d * 100 < (double)s->min - 1e-6 || d * 100 > (double)s->max + 1e-6) {
+        char min[32], max[32];
+        snprintf(min, sizeof(min), "%lld.%02lld", (long long)(s->min / 100),
+                 (long long)(s->min % 100));
+        snprintf(max, sizeof(max), "%lld.%02lld", (long long)(s->max / 100),
+                 (long long)(s->max % 100));
+        return bf_fail_args(err, BF_ERR_INVALID, "out_of_range", path,
+                            BF_ARGS(BF_TEXT("min", min), BF_TEXT("max", max)),
+                            "%s must be between %s and %s", path, min, max);
+    }
     if (!schema_hundredths(v, &h))
         return bf_fail(err, BF_ERR_INVALID, "too_many_decimals", path,
                        "%s may have at most two decimals", path);
@@ -399,12 +405,13 @@ static bf_result check_array(const schema *s, json_t *v, const char *path, json_
     size_t n = json_array_size(v);
     bf_result size = BF_OK;
     if (n < (size_t)s->min)
-        size = bf_fail(err, BF_ERR_INVALID, "too_few", path,
-                       n == 0 ? "%s needs at least one item" : "%s needs at least %lld items", path,
-                       (long long)s->min);
+        size = bf_fail_args(err, BF_ERR_INVALID, "too_few", path,
+                            BF_ARGS(BF_NUM("min", s->min ? s->min : 1)),
+                            n == 0 ? "%s needs at least one item" : "%s needs at least %lld items",
+                            path, (long long)s->min);
     else if (s->max > 0 && n > (size_t)s->max)
-        size = bf_fail(err, BF_ERR_INVALID, "too_many", path, "%s has more than %lld items", path,
-                       (long long)s->max);
+        size = bf_fail_args(err, BF_ERR_INVALID, "too_many", path, BF_ARGS(BF_NUM("max", s->max)),
+                            "%s has more than %lld items", path, (long long)s->max);
     if (size != BF_OK && collected(size, err) != BF_OK)
         return size;
     json_t *a = json_array();
@@ -437,8 +444,8 @@ static bf_result check_map(const schema *s, json_t *v, const char *path, json_t 
     if (!json_is_object(v))
         return fail_type(path, "an object", err);
     if (s->max > 0 && json_object_size(v) > (size_t)s->max)
-        return bf_fail(err, BF_ERR_INVALID, "too_many", path, "%s has more than %lld keys", path,
-                       (long long)s->max);
+        return bf_fail_args(err, BF_ERR_INVALID, "too_many", path, BF_ARGS(BF_NUM("max", s->max)),
+                            "%s has more than %lld keys", path, (long long)s->max);
     json_t *o = json_object();
     if (o == NULL)
         return fail_nomem(err);

@@ -31,8 +31,9 @@ static bf_result check_criteria(json_t *criteria, const char *path, bf_error *er
         sum += json_integer_value(json_object_get(c, "weight"));
     }
     if (sum != 100)
-        return bf_fail(err, BF_ERR_INVALID, "weights_sum", "criteria",
-                       "the criteria weights must add up to 100, not %lld", sum);
+        return bf_fail_args(err, BF_ERR_INVALID, "weights_sum", "criteria",
+                            BF_ARGS(BF_NUM("sum", sum)),
+                            "the criteria weights must add up to 100, not %lld", sum);
     return BF_OK;
 }
 

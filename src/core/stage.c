@@ -19,8 +19,9 @@ bf_result stage_advance_check(const playbook *pb, const char *stage_id,
     size_t idx;
     const stage_def *from = playbook_stage(pb, stage_id, &idx);
     if (from == NULL)
-        return bf_fail(err, BF_ERR_NOT_FOUND, "unknown_stage", "stage",
-                       "stage %s is not in playbook %s", stage_id, pb->id);
+        return bf_fail_args(err, BF_ERR_NOT_FOUND, "unknown_stage", "stage",
+                            BF_ARGS(BF_TEXT("id", stage_id)), "stage %s is not in playbook %s",
+                            stage_id, pb->id);
     gate->from = from;
     gate->to = idx + 1 < pb->nstages ? &pb->stages[idx + 1] : NULL;
     gate->wins = idx >= playbook_winning_stage(pb);

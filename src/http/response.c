@@ -1,7 +1,6 @@
 /* JSON responses (see response.h). */
 #include "http/response.h"
 
-#include "core/messages.h"
 #include "core/text.h"
 
 #include <stdlib.h>
@@ -131,71 +130,43 @@ static void resource_of(const char *path, char out[40])
     }
 }
 
-/* The language of the request's messages: ?lang=, else Accept-Language. */
-static bf_lang language_of(http_request *req)
+bf_lang http_message_lang(const http_request *req)
 {
     return bf_lang_of(http_query(req, "lang"), http_header(req, "Accept-Language"));
 }
 
-/* message in lang, from the catalogue of messages (core/messages.h). */
-static const char *localized(http_request *req, bf_lang lang, const char *code, const char *message,
-                             const char *field)
+const char *http_error_text(http_request *req, const char *resource, const bf_error *err)
 {
-    if (lang == BF_LANG_EN && message[0] != '\0')
-        return message;
-    char resource[40];
-    resource_of(req->path, resource);
-    char *out = arena_alloc(req->arena, 480);
-    if (out == NULL)
-        return message;
-    bf_message_render(out, 480, lang, resource, code, field, message);
-    return out;
-}
-
-/* The errors listed beside an error in lang too: the arrays at the top of
- * extra of objects with a code and a message (a bulk action's refused
- * records). */
-static void localize_listed(http_request *req, bf_lang lang, json_t *extra)
-{
-    const char *key;
-    json_t *list;
-    if (lang == BF_LANG_EN || !json_is_object(extra))
-        return;
-    json_object_foreach(extra, key, list)
-    {
-        size_t i;
-        json_t *item;
-        json_array_foreach(list, i, item)
-        {
-            const char *code = json_string_value(json_object_get(item, "code"));
-            const char *message = json_string_value(json_object_get(item, "message"));
-            const char *field = json_string_value(json_object_get(item, "field"));
-            if (code && message)
-                json_object_set_new(
-                    item, "message",
-                    json_string(printable(req, localized(req, lang, code, message, field))));
-        }
+    bf_lang lang = http_message_lang(req);
+    if (lang == BF_LANG_EN && err->message[0] != '\0')
+        return printable(req, err->message);
+    char own[40];
+    if (resource == NULL) {
+        resource_of(req->path, own);
+        resource = own;
     }
+    enum { CAP = 480 };
+    char *out = arena_alloc(req->arena, CAP);
+    if (out == NULL)
+        return printable(req, err->message);
+    bf_message_render(out, CAP, lang, resource, err);
+    return printable(req, out);
 }
 
-void http_respond_error(http_request *req, int status, const char *code, const char *message,
-                        const char *field, json_t *extra)
+void http_respond_failure(http_request *req, int status, const bf_error *err, json_t *extra)
 {
     http_drop_file(req);
-    bf_lang lang = language_of(req);
-    message = localized(req, lang, code, message ? message : "", field);
-    localize_listed(req, lang, extra);
-    json_t *err = json_pack("{s:s, s:s, s:s}", "code", code, "message", printable(req, message),
-                            "field", printable(req, field ? field : ""));
+    json_t *e = json_pack("{s:s, s:s, s:s}", "code", err->code, "message",
+                          http_error_text(req, NULL, err), "field", printable(req, err->field));
     json_t *body = json_object();
-    if (err == NULL || body == NULL) {
-        json_decref(err);
+    if (e == NULL || body == NULL) {
+        json_decref(e);
         json_decref(body);
         json_decref(extra);
         respond_oom(req);
         return;
     }
-    if (json_object_set_new(body, "error", err) != 0) { /* err is released by jansson */
+    if (json_object_set_new(body, "error", e) != 0) { /* e is released by jansson */
         json_decref(body);
         json_decref(extra);
         respond_oom(req);
@@ -206,6 +177,14 @@ void http_respond_error(http_request *req, int status, const char *code, const c
         json_decref(extra);
     }
     http_respond_json(req, status, body);
+}
+
+void http_respond_error(http_request *req, int status, const char *code, const char *message,
+                        const char *field, json_t *extra)
+{
+    bf_error err;
+    bf_fail(&err, BF_ERR_INTERNAL, code, field, "%s", message ? message : "");
+    http_respond_failure(req, status, &err, extra);
 }
 
 void http_respond_empty(http_request *req, int status)

@@ -6,15 +6,34 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "core/messages.h"
+#include "core/result.h"
 #include "http/server.h"
 
 /* Responds with status and the JSON value body (the reference is stolen). */
 void http_respond_json(http_request *req, int status, json_t *body);
 
-/* Responds with the error envelope; field may be NULL or "". extra, when not
- * NULL, is an object whose keys are added beside "error" (stolen). */
+/* Responds with the error envelope of err, its message in the request's
+ * language (http_error_text). extra, when not NULL, is an object whose keys
+ * are added beside "error" (stolen). */
+void http_respond_failure(http_request *req, int status, const bf_error *err, json_t *extra);
+
+/* http_respond_failure for an error that names no values; field may be NULL
+ * or "". */
 void http_respond_error(http_request *req, int status, const char *code, const char *message,
                         const char *field, json_t *extra);
+
+/* The language of the request's messages: ?lang=, else Accept-Language
+ * (docs/api.md "Languages of messages"). */
+bf_lang http_message_lang(const http_request *req);
+
+/* The message of err in the request's language, from the catalogue of
+ * messages (core/messages.h), its field named as in resource (the URL
+ * segment of its records; NULL: the resource of the request's path); valid
+ * UTF-8, in the request's arena (err's message when out of memory). For an
+ * error's message and for those listed in an answer (an import's rows, a
+ * bulk action's records, a playbook's problems). */
+const char *http_error_text(http_request *req, const char *resource, const bf_error *err);
 
 /* Responds with status and the JSON text the caller wrote into req->out
  * (which it emptied first). */

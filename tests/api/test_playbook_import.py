@@ -233,7 +233,7 @@ class PlaybookImportTest(ServerTestCase):
                 self.assertIsInstance(problems, list)
                 got = [p["path"] for p in problems]
                 for p in problems:
-                    self.assertEqual(set(p), {"path", "message"})
+                    self.assertEqual(set(p), {"path", "code", "message"})
                     self.assertTrue(p["message"], p)
                 self.assertEqual(err["field"], got[0])
                 self.assertEqual(r.json["count"], len(problems))
