@@ -124,6 +124,8 @@ test('the admin edits the visit letter: a syntax error at its line, a misspelt n
   const line = broken.split('\n').findIndex((l) => l.includes('{{#deal}}未闭合')) + 1
   assert.ok(line > 10)
   await page.locator('[data-test="tpl-syntax"]', { hasText: `第 ${line} 行，第 1 列` }).waitFor()
+  // and why, in Chinese
+  await page.locator('[data-test="tpl-syntax"]', { hasText: '区段“deal”没有结束' }).waitFor()
   await page.locator('[data-test="tpl-syntax"]', { hasText: '{{#deal}}未闭合' }).waitFor()
   // Saving it is refused and puts the cursor on that line; nothing is saved.
   await body.evaluate((ta) => ta.setSelectionRange(0, 0))

@@ -131,7 +131,8 @@ test('templates, columns, a dry run with an error and duplicates, then the fixed
   assert.equal(await err.locator('[data-test="err-row"]').innerText(), '4')
   assert.equal(await err.locator('[data-test="err-col"]').innerText(), 'B')
   assert.equal(await err.locator('[data-test="err-header"]').innerText(), '员工人数')
-  assert.equal(await err.locator('[data-test="err-reason"]').innerText(), '应为整数')
+  // the server's reason, in the screen's language
+  assert.equal(await err.locator('[data-test="err-reason"]').innerText(), '员工人数的格式不正确（应为整数）')
   // filtering the errors
   await field(page, 'err-filter-text').fill('行业')
   await until(async () => (await page.locator('[data-test="err-table"] [data-test="err-row"]').count()) === 0, 'the filter leaves no error')

@@ -29,9 +29,9 @@ export function syntaxAt(e) {
   if (!e || e.code !== 'template_syntax') return null
   const m = /^line (\d+), column (\d+): ([\s\S]*)$/.exec(e.message || '')
   if (m) return { line: Number(m[1]), column: Number(m[2]), message: m[3] }
-  // the server's message in Chinese: 模板语法错误（第 N 行第 M 列）
-  const zh = /第\s*(\d+)\s*行第\s*(\d+)\s*列/.exec(e.message || '')
-  return zh ? { line: Number(zh[1]), column: Number(zh[2]), message: '' } : { line: 0, column: 0, message: e.message }
+  // the server's message in Chinese: 模板语法错误（第 N 行第 M 列）：why
+  const zh = /第\s*(\d+)\s*行第\s*(\d+)\s*列）?(?:：([\s\S]*))?$/.exec(e.message || '')
+  return zh ? { line: Number(zh[1]), column: Number(zh[2]), message: zh[3] || '' } : { line: 0, column: 0, message: e.message }
 }
 
 // Where line and column (from 1; the column counts characters, as the

@@ -1,6 +1,6 @@
 // The import screen's words for what the server reports: a file's format and
 // encoding, a sheet's column in the current language, and an error's reason
-// from its code and column (the server's own message where it says more).
+// (the server's message, and a column's choices beside it).
 import { i18n } from '../i18n.js'
 
 const t = (key, args) => i18n.global.t(key, args)
@@ -38,42 +38,13 @@ export function errorColumn(sheet, err) {
     (err.header && cols.find((c) => c.header === err.header || c.header_en === err.header)) || null
 }
 
-// {text, detail}: the reason in the current language by the error's code and
-// column; detail is the server's message when the text is a general one (the
-// message then says more, as the server words it). Lookups, headers and
-// merges the server reports in the language asked: their message is the text.
+// {text, detail}: the reason as the server words it, in the language the
+// report was asked in; detail, for a value that is not one of a column's
+// choices, lists the choices.
 export function errorReason(sheet, err) {
   const col = errorColumn(sheet, err)
-  const msg = err.message || ''
-  let text = ''
-  let general = false
-  switch (err.code) {
-    case 'required':
-      text = t('import.reasons.required')
-      general = !col
-      break
-    case 'wrong_type':
-      if (col && ['integer', 'money', 'decimal', 'boolean'].includes(col.kind)) text = t('import.reasons.' + col.kind)
-      else [text, general] = [t('import.reasons.wrong_type'), true]
-      break
-    case 'invalid_value':
-      if (err.field === 'credit_code') text = t('import.reasons.credit_code')
-      else if (col && col.choices && col.choices.length)
-        text = t('import.reasons.choice', { choices: choiceLabels(col).join(en() ? ', ' : '、') })
-      else [text, general] = [t('import.reasons.invalid_value'), true]
-      break
-    case 'invalid_date':
-    case 'invalid_datetime':
-      text = t('import.reasons.' + err.code)
-      break
-    case 'too_long':
-    case 'out_of_range':
-    case 'negative':
-      text = t('import.reasons.' + err.code)
-      general = true
-      break
-    default:
-      return { text: msg || err.code || '', detail: '' }
-  }
-  return { text, detail: general && msg && msg !== text ? msg : '' }
+  const text = err.message || err.code || ''
+  const choices = err.code === 'invalid_value' && err.field !== 'credit_code' && col && col.choices && col.choices.length
+  const detail = choices ? t('import.col.choices') + (en() ? ': ' : '：') + choiceLabels(col).join(en() ? ', ' : '、') : ''
+  return { text, detail }
 }
