@@ -924,6 +924,11 @@ void api_notify_stop(notify_service *s);
  * Strings are the request's or the call's arena. */
 bf_result api_report_query(api_call *call, report_cube cube, cube_query *q);
 
+/* The months of expected close a report of open deals keeps to (?from and
+ * ?to, YYYY-MM, inclusive; 422 naming the parameter): both NULL when neither
+ * is given, and a side left out open ("0000-01", "9999-12"). */
+bf_result api_report_window(api_call *call, const char **from, const char **to);
+
 /* The day the report is asked as of (?as_of), or NULL for now; the
  * request's. */
 const char *api_report_as_of(api_call *call);

@@ -1,7 +1,7 @@
 /* What every manager's report takes (docs/reports.md): the months from and
  * to (YYYY-MM; this year by default), a currency, a playbook, an owner or a
  * team (its whole tree), checked alike, and the names of people and teams
- * the reports show. */
+ * the reports show; the window of close months of a report of open deals. */
 #include "api/api.h"
 
 #include <stdio.h>
@@ -93,6 +93,28 @@ bf_result api_report_query(api_call *call, report_cube cube, cube_query *q)
     q->owner_id = query_or_null(call, "owner");
     q->team_id = query_or_null(call, "team");
     return as_of(call, &q->before);
+}
+
+bf_result api_report_window(api_call *call, const char **from, const char **to)
+{
+    *from = query_or_null(call, "from");
+    *to = query_or_null(call, "to");
+    if (*from == NULL && *to == NULL)
+        return BF_OK;
+    if (*from && !is_month(*from))
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "from",
+                       "from must be a month, YYYY-MM");
+    if (*to && !is_month(*to))
+        return bf_fail(&call->err, BF_ERR_INVALID, "invalid_value", "to",
+                       "to must be a month, YYYY-MM");
+    if (*from && *to && strcmp(*from, *to) > 0)
+        return bf_fail(&call->err, BF_ERR_INVALID, "out_of_range", "to",
+                       "to must be the month of from or later");
+    if (*from == NULL)
+        *from = "0000-01";
+    if (*to == NULL)
+        *to = "9999-12";
+    return BF_OK;
 }
 
 const char *api_report_as_of(api_call *call)

@@ -1,6 +1,8 @@
-/* Reports: the funnel (销售漏斗) of a playbook and the stalled deals, grouped
- * in the database over the deals the user sees. The manager's reports are
- * report_forecast.c's and report_analytics.c's. */
+/* Reports: the funnel (销售漏斗) of a playbook — of every open deal, or of
+ * those expected to close in a window of months — and the stalled deals,
+ * of one owner or team or all, grouped in the database over the deals the
+ * user sees. The manager's reports are report_forecast.c's and
+ * report_analytics.c's. */
 #include "api/api.h"
 
 #include <stdlib.h>
@@ -31,14 +33,87 @@ static const export_table funnel_tables[] = {
 };
 static const export_spec funnel_export = {"销售漏斗", "funnel", funnel_tables, 1};
 
-bf_result reports_funnel(api_call *call, const api_route *route)
+/* The owner a funnel asks for: a user id, or (as before ids) the owner's
+ * login name; a window of close dates reads owners by id only. */
+static bf_result funnel_owner(api_call *call, funnel_query *q, bool window)
 {
-    (void)route;
-    bf_result r;
+    const char *owner = q->owner;
+    if (owner == NULL)
+        return BF_OK;
+    report_names names;
+    bf_result r = api_report_names(call, &names);
+    if (r != BF_OK)
+        return r;
+    if (api_report_person(&names, owner) != NULL) {
+        q->owner = NULL;
+        q->owner_id = owner;
+        return BF_OK;
+    }
+    if (!window)
+        return BF_OK;
+    user_login u;
+    bf_error e = {0};
+    r = store_user_by_name(call->app->store, call->arena, owner, &u, &e);
+    if (r != BF_OK && r != BF_ERR_NOT_FOUND) {
+        call->err = e;
+        return r;
+    }
+    q->owner = NULL;
+    q->owner_id = r == BF_OK ? u.who.user_id : owner; /* nobody's: no deal */
+    return BF_OK;
+}
+
+/* The funnel's rows of the deals expected to close from..to, from the
+ * summary by month (migration 36). */
+static bf_result funnel_of_window(api_call *call, const funnel_query *fq, const char *from,
+                                  const char *to, funnel_row **out, size_t *n)
+{
+    cube_query q = {.who = fq->who,
+                    .cube = CUBE_FUNNEL,
+                    .currency = fq->currency,
+                    .playbook = fq->playbook,
+                    .from = from,
+                    .to = to,
+                    .owner_id = fq->owner_id,
+                    .team_id = fq->team_id,
+                    .fold = 1u << 1}; /* the months added up */
+    cube_row *rows;
+    size_t nrows;
+    bf_result r = store_report_cube(call->app->store, call->arena, &q, &rows, &nrows, &call->err);
+    if (r != BF_OK)
+        return r;
+    funnel_row *f = arena_calloc(call->arena, nrows ? nrows : 1, sizeof(*f));
+    if (f == NULL)
+        return BF_ERR_NOMEM;
+    *n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        size_t k = 0;
+        while (k < *n && strcmp(f[k].stage, rows[i].dims[3]) != 0)
+            k++;
+        if (k == *n)
+            f[(*n)++].stage = rows[i].dims[3];
+        f[k].count += rows[i].sums[0];
+        f[k].amount += rows[i].sums[1];
+        f[k].weighted += rows[i].sums[2];
+        if (strcmp(rows[i].dims[4], "0") == 0) {
+            f[k].pre_count += rows[i].sums[0];
+            f[k].pre_amount += rows[i].sums[1];
+            f[k].pre_weighted += rows[i].sums[2];
+        }
+    }
+    *out = f;
+    return BF_OK;
+}
+
+/* The funnel's query: ruijie-6 and CNY by default, an empty owner or team
+ * none. */
+static funnel_query funnel_params(api_call *call)
+{
     funnel_query q = {
         .playbook = http_query(call->req, "playbook"),
         .currency = http_query(call->req, "currency"),
         .owner = http_query(call->req, "owner"),
+        .team_id = http_query(call->req, "team"),
         .who = call->who,
     };
     if (q.playbook == NULL || *q.playbook == '\0')
@@ -47,14 +122,29 @@ bf_result reports_funnel(api_call *call, const api_route *route)
         q.currency = "CNY";
     if (q.owner != NULL && *q.owner == '\0')
         q.owner = NULL;
+    if (q.team_id != NULL && *q.team_id == '\0')
+        q.team_id = NULL;
+    return q;
+}
+
+bf_result reports_funnel(api_call *call, const api_route *route)
+{
+    (void)route;
+    bf_result r;
+    funnel_query q = funnel_params(call);
+    const char *owner = q.owner, *from, *to; /* owner: as asked, echoed */
     const playbook *pb = playbook_set_find(call->app->playbooks, q.playbook);
     if (pb == NULL)
         return bf_fail(&call->err, BF_ERR_INVALID, "unknown_playbook", "playbook",
                        "playbook %s is not loaded", q.playbook);
+    if ((r = api_report_window(call, &from, &to)) != BF_OK ||
+        (r = funnel_owner(call, &q, from != NULL)) != BF_OK)
+        return r;
     funnel_row *rows;
     size_t n;
-    if ((r = store_report_funnel(call->app->store, call->arena, &q, &rows, &n, &call->err)) !=
-        BF_OK)
+    r = from ? funnel_of_window(call, &q, from, to, &rows, &n)
+             : store_report_funnel(call->app->store, call->arena, &q, &rows, &n, &call->err);
+    if (r != BF_OK)
         return r;
 
     /* Deals of a MANT playbook whose MANT is not complete are pre-funnel and
@@ -98,13 +188,14 @@ bf_result reports_funnel(api_call *call, const api_route *route)
                                         fen_of_percent(row.weighted), "mant_incomplete", pre_json));
     }
     json_t *body = json_pack(
-        "{s:s, s:s, s:s?, s:b, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}}",
-        "playbook", pb->id, "currency", q.currency, "owner", q.owner, "mant_gate", mant, "stages",
-        stages, "totals", "count", (json_int_t)all[0], "amount", (json_int_t)all[1],
-        "weighted_amount", fen_of_percent(all[2]), "funnel_totals", "count", (json_int_t)in[0],
-        "amount", (json_int_t)in[1], "weighted_amount", fen_of_percent(in[2]), "pre_funnel",
-        "count", (json_int_t)pre[0], "amount", (json_int_t)pre[1], "weighted_amount",
-        fen_of_percent(pre[2]));
+        "{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:b, s:o, s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, "
+        "s:{s:I, s:I, s:I}}",
+        "playbook", pb->id, "currency", q.currency, "owner", owner, "team", q.team_id, "from", from,
+        "to", to, "mant_gate", mant, "stages", stages, "totals", "count", (json_int_t)all[0],
+        "amount", (json_int_t)all[1], "weighted_amount", fen_of_percent(all[2]), "funnel_totals",
+        "count", (json_int_t)in[0], "amount", (json_int_t)in[1], "weighted_amount",
+        fen_of_percent(in[2]), "pre_funnel", "count", (json_int_t)pre[0], "amount",
+        (json_int_t)pre[1], "weighted_amount", fen_of_percent(pre[2]));
     return api_respond_export(call, body, &funnel_export);
 }
 
@@ -138,10 +229,15 @@ bf_result reports_stalled(api_call *call, const api_route *route)
     }
     char before[32];
     text_format_utc(time(NULL) - (time_t)days * 86400, before, sizeof(before));
+    const char *owner = http_query(call->req, "owner"), *team = http_query(call->req, "team");
+    stalled_query q = {.who = call->who,
+                       .before = before,
+                       .owner_id = owner && *owner ? owner : NULL,
+                       .team_id = team && *team ? team : NULL,
+                       .limit = 50};
     stalled_deal *deals;
     size_t n;
-    bf_result r = store_report_stalled(call->app->store, call->arena, call->who, before, 50, &deals,
-                                       &n, &call->err);
+    bf_result r = store_report_stalled(call->app->store, call->arena, &q, &deals, &n, &call->err);
     if (r != BF_OK)
         return r;
     json_t *items = json_array();
@@ -151,6 +247,8 @@ bf_result reports_stalled(api_call *call, const api_route *route)
                              deals[i].name, "owner", deals[i].owner, "playbook", deals[i].playbook,
                              "stage", deals[i].stage, "amount", (json_int_t)deals[i].amount,
                              "currency", deals[i].currency, "stage_since", deals[i].since));
-    return api_respond_export(call, json_pack("{s:i, s:o}", "days", (int)days, "items", items),
+    return api_respond_export(call,
+                              json_pack("{s:i, s:s?, s:s?, s:o}", "days", (int)days, "owner",
+                                        q.owner_id, "team", q.team_id, "items", items),
                               &stalled_export);
 }

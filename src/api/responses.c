@@ -254,20 +254,19 @@ static const schema funnel_stage_members[] = {
 
 static const schema funnel_stage = {.kind = SCHEMA_OBJECT, .members = funnel_stage_members};
 
-static const schema funnel_members[] = {TEXT("playbook"),
-                                        TEXT("currency"),
-                                        TEXT_OR_NULL("owner"),
-                                        BOOL("mant_gate"),
-                                        LIST("stages", &funnel_stage, "In the playbook's order"),
-                                        TOTALS("totals"),
-                                        TOTALS("funnel_totals"),
-                                        TOTALS("pre_funnel"),
-                                        {0}};
+static const schema funnel_members[] = {
+    TEXT("playbook"),      TEXT("currency"),
+    TEXT_OR_NULL("owner"), TEXT_OR_NULL("team"),
+    TEXT_OR_NULL("from"),  TEXT_OR_NULL("to"),
+    BOOL("mant_gate"),     LIST("stages", &funnel_stage, "In the playbook's order"),
+    TOTALS("totals"),      TOTALS("funnel_totals"),
+    TOTALS("pre_funnel"),  {0}};
 
 const schema response_funnel = {.name = "Funnel",
                                 .kind = SCHEMA_OBJECT,
                                 .members = funnel_members,
-                                .doc = "Open deals per stage of one playbook and currency"};
+                                .doc = "Open deals per stage of one playbook and currency "
+                                       "(of the close months from..to when asked)"};
 
 static const schema forecast_members[] = {
     TEXT("period"),
@@ -380,6 +379,8 @@ const schema response_targets = {
     .name = "Targets", .kind = SCHEMA_OBJECT, .members = targets_members};
 
 static const schema stalled_members[] = {INT("days"),
+                                         TEXT_OR_NULL("owner"),
+                                         TEXT_OR_NULL("team"),
                                          LIST("items", &any_object,
                                               "{id, name, owner, playbook, stage, amount, "
                                               "currency, stage_since}, longest first"),

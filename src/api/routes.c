@@ -1057,10 +1057,13 @@ static const api_route declared_routes[] = {
      .handler = reports_funnel,
      .kind = ROUTE_OTHER,
      .operation = "getFunnel",
-     .summary = "Funnel of open opportunities per stage: count, amount, weighted amount",
+     .summary = "Funnel of open opportunities per stage: count, amount, weighted amount; of "
+                "one owner (a user id, or the owner's name) or team (its whole tree), and of "
+                "the deals expected to close in the months from..to (YYYY-MM; every open deal "
+                "without them)",
      .response = &response_funnel,
      .statuses = {422, 503},
-     .query = "playbook currency owner",
+     .query = "playbook currency owner team from to",
      .flags = ROUTE_REPORT | ROUTE_EXPORT},
     {.method = "GET",
      .pattern = "/api/v1/reports/forecast",
@@ -1155,10 +1158,10 @@ static const api_route declared_routes[] = {
      .kind = ROUTE_OTHER,
      .operation = "getStalledDeals",
      .summary = "Stalled deals: open deals whose stage has not changed for ?days= (default 30), "
-                "longest first",
+                "longest first; of one owner (a user id) or team (its whole tree)",
      .response = &response_stalled,
      .statuses = {422, 503},
-     .query = "days",
+     .query = "days owner team",
      .flags = ROUTE_REPORT | ROUTE_EXPORT},
     {.method = "GET",
      .pattern = "/api/v1/opportunities/{id}/health",

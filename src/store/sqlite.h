@@ -114,9 +114,10 @@ enum stmt_kind {
     K_LIST,
     K_LISTED,     /* is an id inside another resource's id list? options = field index */
     K_SET_WHERE,  /* bulk update of one field; options = set field, filters = where field */
-    K_FUNNEL,     /* the funnel report; options = owner filter, viewer shape */
+    K_FUNNEL,     /* the funnel report; options = owner, owner id, team filters, viewer shape */
     K_VISIBLE,    /* does the viewer see a record? options = viewer shape */
-    K_STALLED,    /* open deals without a stage change since; options = viewer shape */
+    K_STALLED,    /* open deals without a stage change since; options = viewer shape, the
+                     read of the deals aside, owner and team filters */
     K_ASIDE,      /* how many deals the viewer sees, theirs and aside; options = viewer shape */
     K_HANDOVERS,  /* handovers waiting of deals the viewer sees; options = viewer shape */
     K_KNOWLEDGE,  /* a search of the knowledge base; options = its shape */

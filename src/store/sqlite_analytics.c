@@ -49,6 +49,12 @@ static const cube_def cubes[CUBE_COUNT] = {
                        "SUM(deals) AS s0, SUM(amount) AS s1", NULL, false, "day"},
     [CUBE_AGE_MONTHS] = {"age_months", NULL, "month, currency", 2, 2,
                          "SUM(deals) AS s0, SUM(amount) AS s1", NULL, false, "month"},
+    /* The funnel of a window of close dates (migration 36). */
+    [CUBE_FUNNEL] = {"funnel_cube", "deal_funnel_rows",
+                     "currency, month, playbook, stage, mant_complete", 5, 3,
+                     "SUM(deals) AS s0, SUM(amount) AS s1, SUM(weighted) AS s2",
+                     "COUNT(*) AS s0, SUM(v.amount) AS s1, SUM(v.weighted) AS s2", true, "month",
+                     "aside_funnel_cube", true},
 };
 
 /* Which of the query's filters a statement has (its shape). */
@@ -311,7 +317,9 @@ static bf_result build_cube(buf *b, const void *ctx)
          * the team asked for by one who sees all; everyone's ('*', migration
          * 25) where the report asks for all; else the owners' alone, each
          * read by its key (the summaries have no other index: the primary
-         * key leads by owner). */
+         * key leads by owner). The funnel by month (migration 36) keeps no
+         * rows together: its owners' are read, or the owner's or the team's
+         * people's asked for. */
         bool all = !(sh->has & (BY_OWNER | HAS_OWNER | HAS_TEAM));
         if (r == BF_OK && (sh->has & ROLLUP))
             r = buf_printf(b, " AND c.owner_id = %s", rollup_owner(q->who));
@@ -321,6 +329,9 @@ static bf_result build_cube(buf *b, const void *ctx)
             r = buf_append_str(b, all ? " AND c.owner_id = '*'"
                                       : " AND c.owner_id IN (SELECT id FROM users UNION ALL "
                                         "SELECT '')");
+        else if (r == BF_OK && sees_all(q->who) && q->cube == CUBE_FUNNEL &&
+                 !(sh->has & (HAS_OWNER | HAS_TEAM))) /* else the owner's, or the team's */
+            r = buf_append_str(b, " AND c.owner_id IN (SELECT id FROM users UNION ALL SELECT '')");
         if (r == BF_OK)
             r = append_group(b, d, q->fold);
     }

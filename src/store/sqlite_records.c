@@ -250,6 +250,15 @@ static const char SQL_FUNNEL_ADD[] =
     "deals = t.deals + 1, amount = t.amount + excluded.amount, "
     "weighted = t.weighted + excluded.weighted";
 
+/* … and to the funnel by month of expected close (migration 36). */
+static const char SQL_FUNNEL_CUBE_ADD[] =
+    "INSERT INTO funnel_cube AS t (owner_id, currency, month, playbook, stage, mant_complete, "
+    "deals, amount, weighted) VALUES (?1, ?2, COALESCE(substr(CAST(?3 AS TEXT), 1, 7), ''), ?4, "
+    "?5, 0, 1, ?6, CAST(?6 AS BIGINT) * CAST(?7 AS BIGINT)) "
+    "ON CONFLICT (owner_id, currency, month, playbook, stage, mant_complete) DO UPDATE SET "
+    "deals = t.deals + 1, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
+
 static const char SQL_FORECAST_ADD[] =
     "INSERT INTO forecast_totals AS t (currency, owner_id, month, deals, amount, weighted) "
     "VALUES (?1, ?2, COALESCE(substr(CAST(?3 AS TEXT), 1, 7), ''), 1, ?4, "
@@ -305,7 +314,8 @@ typedef struct sum_table {
 typedef struct deferred_totals {
     store *st;
     sum_table funnel, forecast, owners;
-    sum_table cube, flow; /* forecast_cube and stage_flow's entries (migration 25) */
+    sum_table cube, flow;  /* forecast_cube and stage_flow's entries (migration 25) */
+    sum_table funnel_cube; /* migration 36 */
 } deferred_totals;
 
 static _Thread_local deferred_totals *deferred;
@@ -402,6 +412,12 @@ static const char SQL_FUNNEL_SUM[] =
     "ON CONFLICT (playbook, currency, owner_id, owner, stage, mant_complete) DO UPDATE SET "
     "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
     "weighted = t.weighted + excluded.weighted";
+static const char SQL_FUNNEL_CUBE_SUM[] =
+    "INSERT INTO funnel_cube AS t (owner_id, currency, month, playbook, stage, mant_complete, "
+    "deals, amount, weighted) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8) "
+    "ON CONFLICT (owner_id, currency, month, playbook, stage, mant_complete) DO UPDATE SET "
+    "deals = t.deals + excluded.deals, amount = t.amount + excluded.amount, "
+    "weighted = t.weighted + excluded.weighted";
 static const char SQL_FORECAST_SUM[] =
     "INSERT INTO forecast_totals AS t (currency, owner_id, month, deals, amount, weighted) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (currency, owner_id, month) DO UPDATE SET "
@@ -465,15 +481,19 @@ static bool deferred_add_open(const record *rec, const char *owner_id, const cha
     if (book == NULL || currency == NULL || stage == NULL || amount == NULL ||
         probability == NULL || __builtin_mul_overflow(amount->i, probability->i, &weighted))
         return false;
+    char month[8] = ""; /* COALESCE(substr(expected_close, 1, 7), ''): YYYY-MM */
+    if (close != NULL)
+        snprintf(month, sizeof(month), "%.7s", close->s);
     const char *fkey[5] = {book->s, currency->s, owner_id, owner, stage->s};
+    const char *ckey[5] = {owner_id, currency->s, month, book->s, stage->s};
     sum_slot *f = sum_slot_of(&deferred->funnel, fkey, 5), *m = NULL;
     if (!sum_fits(f, amount->i, weighted))
         return false;
+    sum_slot *fc = sum_slot_of(&deferred->funnel_cube, ckey, 5);
+    if (!sum_fits(fc, amount->i, weighted))
+        return false;
     /* The forecast counts what the funnel proper counts (migration 13). */
     if (in_funnel == NULL || in_funnel->i != 0) {
-        char month[8] = ""; /* COALESCE(substr(expected_close, 1, 7), ''): YYYY-MM */
-        if (close != NULL)
-            snprintf(month, sizeof(month), "%.7s", close->s);
         const char *mkey[3] = {currency->s, owner_id, month};
         m = sum_slot_of(&deferred->forecast, mkey, 3);
         if (!sum_fits(m, amount->i, weighted))
@@ -481,6 +501,7 @@ static bool deferred_add_open(const record *rec, const char *owner_id, const cha
         sum_add(m, amount->i, weighted);
     }
     sum_add(f, amount->i, weighted);
+    sum_add(fc, amount->i, weighted);
     return true;
 }
 
@@ -505,6 +526,8 @@ bf_result store_bulk_defer_totals(store *st, bool on, bf_error *err)
     if (r == BF_OK)
         r = sum_table_write(c, &d->forecast, SQL_FORECAST_SUM, 3, true, err);
     if (r == BF_OK)
+        r = sum_table_write(c, &d->funnel_cube, SQL_FUNNEL_CUBE_SUM, 5, true, err);
+    if (r == BF_OK)
         r = sum_table_write(c, &d->cube, SQL_CUBE_SUM, 5, true, err);
     if (r == BF_OK)
         r = sum_table_write(c, &d->flow, SQL_FLOW_SUM, 5, false, err);
@@ -513,6 +536,7 @@ bf_result store_bulk_defer_totals(store *st, bool on, bf_error *err)
     sum_table_free(&d->owners);
     sum_table_free(&d->funnel);
     sum_table_free(&d->forecast);
+    sum_table_free(&d->funnel_cube);
     free(d);
     return r;
 }
@@ -551,6 +575,23 @@ static bf_result totals_add_deal(conn *c, const record *rec, bf_error *err)
         rc = sq_bind_text(s, 3, owner_id ? owner_id->s : "");
     if (rc == DB_OK)
         rc = sq_bind_text(s, 4, owner ? owner->s : "");
+    if (rc == DB_OK)
+        rc = bind_written(s, 5, written(rec, "stage"), false);
+    if (rc == DB_OK)
+        rc = bind_written(s, 6, amount, true);
+    if (rc == DB_OK)
+        rc = bind_written(s, 7, probability, true);
+    if ((r = totals_step(c, s, rc, err)) != BF_OK)
+        return r;
+    if ((r = sq_stmt_static(c, SQL_FUNNEL_CUBE_ADD, &s, err)) != BF_OK)
+        return r;
+    rc = sq_bind_text(s, 1, owner_id ? owner_id->s : "");
+    if (rc == DB_OK)
+        rc = bind_written(s, 2, currency, false);
+    if (rc == DB_OK)
+        rc = bind_written(s, 3, written(rec, "expected_close"), false);
+    if (rc == DB_OK)
+        rc = bind_written(s, 4, written(rec, "playbook"), false);
     if (rc == DB_OK)
         rc = bind_written(s, 5, written(rec, "stage"), false);
     if (rc == DB_OK)

@@ -12,8 +12,8 @@
  * deals on whose deal team the viewer's people are (migration 10), less
  * those owners. A partner's registrations and an implementer's hand-overs,
  * few, are read deal by deal. Neither reads every open deal. Parameters: ?1
- * playbook or currency, ?2 currency, ?3 owner name; the viewer's scope is
- * viewer_scope (sq_append_visibility_with). */
+ * playbook or currency, ?2 currency, ?3 owner name, ?4 owner id, ?5 team;
+ * the viewer's scope is viewer_scope (sq_append_visibility_with). */
 
 /* Whether the viewer sees every deal of some owners (and so reads totals). */
 static bool reads_totals(const viewer *who)
@@ -25,6 +25,23 @@ static bool reads_totals(const viewer *who)
 static bool sees_all_deals(const viewer *who)
 {
     return who == NULL || who->role == ROLE_ADMIN;
+}
+
+/* The conditions of the funnel's owner, owner id and team on the rows of
+ * alias t (each led by " AND "). */
+static bf_result append_funnel_owner(buf *b, const funnel_query *q, const char *t)
+{
+    bf_result r = BF_OK;
+    if (q->owner)
+        r = buf_printf(b, " AND %sowner = ?3", t);
+    if (r == BF_OK && q->owner_id)
+        r = buf_printf(b, " AND %sowner_id = ?4", t);
+    if (r == BF_OK && q->team_id)
+        r = buf_printf(b,
+                       " AND %sowner_id IN (SELECT tu.id FROM users tu JOIN team_scopes tts ON "
+                       "tts.team_id = tu.team_id WHERE tts.scope = 's:' || CAST(?5 AS TEXT))",
+                       t);
+    return r;
 }
 
 static bf_result build_funnel(buf *b, const void *ctx)
@@ -41,8 +58,8 @@ static bf_result build_funnel(buf *b, const void *ctx)
                               "FROM funnel_totals WHERE playbook = ?1 AND currency = ?2");
     if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who))
         r = buf_append_str(b, " AND owner_id IN (SELECT id FROM people)");
-    if (r == BF_OK && reads_totals(q->who) && q->owner)
-        r = buf_append_str(b, " AND owner = ?3");
+    if (r == BF_OK && reads_totals(q->who))
+        r = append_funnel_owner(b, q, "");
     if (r == BF_OK && reads_totals(q->who) && !sees_all_deals(q->who)) {
         /* The deals of the viewer's scope (migration 10) whose owners are
          * not counted above. */
@@ -50,8 +67,8 @@ static bf_result build_funnel(buf *b, const void *ctx)
                               "FROM aside_funnel_totals WHERE scope = (SELECT id FROM "
                               "viewer_scope) AND playbook = ?1 AND "
                               "currency = ?2 AND owner_id NOT IN (SELECT id FROM people)");
-        if (r == BF_OK && q->owner)
-            r = buf_append_str(b, " AND owner = ?3");
+        if (r == BF_OK)
+            r = append_funnel_owner(b, q, "");
     }
     if (r == BF_OK && !reads_totals(q->who))
         r = buf_append_str(b, "SELECT stage, mant_complete, 1 AS deals, amount, "
@@ -60,8 +77,8 @@ static bf_result build_funnel(buf *b, const void *ctx)
                               "(o.currency || '') = ?2 AND (o.status || '') = 'open' AND ");
     if (r == BF_OK && !reads_totals(q->who))
         r = sq_append_deals_aside(b, q->who, "o");
-    if (r == BF_OK && !reads_totals(q->who) && q->owner)
-        r = buf_append_str(b, " AND o.owner = ?3");
+    if (r == BF_OK && !reads_totals(q->who))
+        r = append_funnel_owner(b, q, "o.");
     if (r == BF_OK)
         r = buf_append_str(b, ") AS rows_seen GROUP BY stage HAVING SUM(deals) > 0");
     return r;
@@ -87,7 +104,8 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     if (r != BF_OK)
         return r;
     db_stmt *s;
-    uint64_t options = (uint64_t)(q->owner != NULL) | (sq_visibility_shape(q->who) << 12);
+    uint64_t options = (uint64_t)(q->owner != NULL) | ((uint64_t)(q->owner_id != NULL) << 1) |
+                       ((uint64_t)(q->team_id != NULL) << 2) | (sq_visibility_shape(q->who) << 12);
     if ((r = sq_stmt_get(c, sq_shape_key(K_FUNNEL, &resource_opportunities, options, 0),
                          build_funnel, q, &s, err)) != BF_OK)
         return r;
@@ -96,6 +114,10 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     sq_bind_text(s, 2, q->currency);
     if (q->owner)
         sq_bind_text(s, 3, q->owner);
+    if (q->owner_id)
+        sq_bind_text(s, 4, q->owner_id);
+    if (q->team_id)
+        sq_bind_text(s, 5, q->team_id);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(funnel_row), read_funnel_row, "funnel", &rows, n, err)) ==
         BF_OK)
@@ -107,66 +129,116 @@ bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel
     "SELECT o.id, o.name, o.owner, o.playbook, o.stage, o.amount, o.currency, "                    \
     "o.stage_changed_at FROM "
 #define STALLED_WHERE "o.status = 'open' AND o.stage_changed_at < ?1"
+/* The owners of the team's tree (?4). */
+#define STALLED_TEAM                                                                               \
+    "(SELECT tu.id FROM users tu JOIN team_scopes tts ON tts.team_id = tu.team_id WHERE "          \
+    "tts.scope = 's:' || CAST(?4 AS TEXT))"
 
 /* Open deals in the order their stage last changed (an index): for an
- * admin, all of them; for others, the first page of each person's they see
- * (an index led by the owner) and the deals they see aside, merged — read
- * one by one while they are few, picked out of the index once they are
- * many (as lists do, sq_choose_aside). */
+ * admin, all of them; for others, and for an admin asking for a team, the
+ * first page of each person's they see (an index led by the owner) and the
+ * deals they see aside, merged — read one by one while they are few,
+ * picked out of the index once they are many (as lists do,
+ * sq_choose_aside). Parameters: ?1 before, ?2 limit, ?3 owner, ?4 team. */
 typedef struct stalled_shape {
-    const viewer *who;
+    const stalled_query *q;
     int aside;    /* SQ_ASIDE_* */
     bool lateral; /* PostgreSQL */
 } stalled_shape;
 
+/* The owner's and the team's conditions on deal o (each led by " AND "). */
+static bf_result append_stalled_owner(buf *b, const stalled_query *q)
+{
+    bf_result r = q->owner_id ? buf_append_str(b, " AND o.owner_id = ?3") : BF_OK;
+    return r == BF_OK && q->team_id ? buf_append_str(b, " AND o.owner_id IN " STALLED_TEAM) : r;
+}
+
+/* The persons whose pages are read: the viewer's people (everyone for an
+ * admin), of the owner and the team asked for. */
+static bf_result append_stalled_persons(buf *b, const stalled_query *q)
+{
+    bf_result r = buf_append_str(b, sees_all_deals(q->who) ? "(SELECT id AS person FROM users "
+                                                             "WHERE 1 = 1"
+                                                           : "(SELECT id AS person FROM people "
+                                                             "WHERE 1 = 1");
+    if (r == BF_OK && q->owner_id)
+        r = buf_append_str(b, " AND id = ?3");
+    if (r == BF_OK && q->team_id)
+        r = buf_append_str(b, " AND id IN " STALLED_TEAM);
+    return r == BF_OK ? buf_append_str(b, ") p") : r;
+}
+
 static bf_result build_stalled(buf *b, const void *ctx)
 {
     const stalled_shape *shape = ctx;
-    const viewer *who = shape->who;
+    const stalled_query *q = shape->q;
+    const viewer *who = q->who;
     bf_result r = sq_append_visibility_with(b, who);
-    if (r == BF_OK && sees_all_deals(who))
-        return buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
-                                                 " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
+    /* An admin's: the whole index, or one owner's part of it. */
+    if (r == BF_OK && sees_all_deals(who) && q->team_id == NULL)
+        return buf_append_str(b, q->owner_id ? STALLED_COLUMNS
+                                     "opportunities o WHERE o.owner_id = ?3 AND " STALLED_WHERE
+                                     " ORDER BY o.stage_changed_at, o.id LIMIT ?2"
+                                             : STALLED_COLUMNS
+                                     "opportunities o WHERE " STALLED_WHERE
+                                     " ORDER BY o.stage_changed_at, o.id LIMIT ?2");
     /* OFFSET 0 on PostgreSQL: a seek per deal walked, not the whole scope
      * hashed first (see build_list_walk_all in sqlite_list.c). */
     if (r == BF_OK && shape->aside == SQ_WALK_ALL) {
-        r = buf_append_str(b, STALLED_COLUMNS
-                           "opportunities o WHERE " STALLED_WHERE
-                           " AND (o.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT 1 "
-                           "FROM deal_scopes ds WHERE ds.scope = (SELECT id FROM viewer_scope) "
-                           "AND ds.opportunity_id = o.id");
+        r = buf_append_str(b, STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE);
+        if (r == BF_OK)
+            r = append_stalled_owner(b, q);
+        if (r == BF_OK)
+            r = buf_append_str(b, " AND (o.owner_id IN (SELECT id FROM people) OR EXISTS (SELECT "
+                                  "1 FROM deal_scopes ds WHERE ds.scope = (SELECT id FROM "
+                                  "viewer_scope) AND ds.opportunity_id = o.id");
         if (r == BF_OK)
             r = buf_append_str(b, shape->lateral ? " OFFSET 0))" : "))");
         return r == BF_OK ? buf_append_str(b, " ORDER BY o.stage_changed_at, o.id LIMIT ?2") : r;
     }
     /* A page per person: a correlated IN (SELECT … LIMIT) for SQLite, a
      * LATERAL subquery for PostgreSQL (see build_list_by_people). */
-    if (r == BF_OK && reads_totals(who) && shape->lateral)
-        r = buf_append_str(b, "SELECT o.* FROM (SELECT id AS person FROM people) p CROSS JOIN "
-                              "LATERAL (" STALLED_COLUMNS "opportunities o WHERE o.owner_id = "
-                              "p.person AND " STALLED_WHERE " ORDER BY o.stage_changed_at, o.id "
-                              "LIMIT ?2) AS o");
-    if (r == BF_OK && reads_totals(who) && !shape->lateral)
-        r = buf_append_str(b, STALLED_COLUMNS
-                           "(SELECT id AS person FROM people) p JOIN opportunities o ON o.id IN "
-                           "(SELECT id FROM opportunities WHERE owner_id = p.person AND status = "
-                           "'open' AND stage_changed_at < ?1 ORDER BY stage_changed_at, id "
-                           "LIMIT ?2)");
-    if (r == BF_OK && reads_totals(who) && shape->aside == SQ_ASIDE_WALK)
+    bool persons = reads_totals(who);
+    if (r == BF_OK && persons && shape->lateral) {
+        r = buf_append_str(b, "SELECT o.* FROM ");
+        if (r == BF_OK)
+            r = append_stalled_persons(b, q);
+        if (r == BF_OK)
+            r = buf_append_str(b, " CROSS JOIN LATERAL (" STALLED_COLUMNS
+                                  "opportunities o WHERE o.owner_id = p.person AND " STALLED_WHERE
+                                  " ORDER BY o.stage_changed_at, o.id LIMIT ?2) AS o");
+    }
+    if (r == BF_OK && persons && !shape->lateral) {
+        r = buf_append_str(b, STALLED_COLUMNS);
+        if (r == BF_OK)
+            r = append_stalled_persons(b, q);
+        if (r == BF_OK)
+            r = buf_append_str(b, " JOIN opportunities o ON o.id IN "
+                                  "(SELECT id FROM opportunities WHERE owner_id = p.person AND "
+                                  "status = 'open' AND stage_changed_at < ?1 ORDER BY "
+                                  "stage_changed_at, id LIMIT ?2)");
+    }
+    if (r == BF_OK && persons && shape->aside == SQ_ASIDE_WALK) {
         r = buf_append_str(b, " UNION ALL SELECT * FROM (" STALLED_COLUMNS
                               "opportunities o WHERE " STALLED_WHERE
                               " AND EXISTS (SELECT 1 FROM deal_scopes ds WHERE ds.scope = (SELECT "
                               "id FROM viewer_scope) "
                               "AND ds.opportunity_id = o.id) AND COALESCE(o.owner_id, '') NOT IN "
-                              "(SELECT id FROM people) ORDER BY o.stage_changed_at, o.id "
-                              "LIMIT ?2) AS aside");
-    if (r == BF_OK && (!reads_totals(who) || shape->aside == SQ_ASIDE_BY_MEMBERS)) {
-        r = buf_append_str(b, reads_totals(who) ? " UNION ALL " STALLED_COLUMNS
-                                                  "opportunities o WHERE " STALLED_WHERE " AND "
-                                                : STALLED_COLUMNS
-                                  "opportunities o WHERE " STALLED_WHERE " AND ");
+                              "(SELECT id FROM people)");
+        if (r == BF_OK)
+            r = append_stalled_owner(b, q);
+        if (r == BF_OK)
+            r = buf_append_str(b, " ORDER BY o.stage_changed_at, o.id LIMIT ?2) AS aside");
+    }
+    if (r == BF_OK && (!persons || shape->aside == SQ_ASIDE_BY_MEMBERS)) {
+        r = buf_append_str(b, persons ? " UNION ALL " STALLED_COLUMNS
+                                        "opportunities o WHERE " STALLED_WHERE " AND "
+                                      : STALLED_COLUMNS "opportunities o WHERE " STALLED_WHERE
+                                                        " AND ");
         if (r == BF_OK)
             r = sq_append_deals_aside(b, who, "o");
+        if (r == BF_OK)
+            r = append_stalled_owner(b, q);
     }
     return r == BF_OK ? buf_append_str(b, " ORDER BY 8, 1 LIMIT ?2") : r;
 }
@@ -184,27 +256,34 @@ static void read_stalled_deal(arena *a, db_stmt *s, void *row)
     d->since = sq_column_text(a, s, 7);
 }
 
-bf_result store_report_stalled(store *st, arena *a, const viewer *who, const char *before,
-                               int limit, stalled_deal **out, size_t *n, bf_error *err)
+bf_result store_report_stalled(store *st, arena *a, const stalled_query *q, stalled_deal **out,
+                               size_t *n, bf_error *err)
 {
     conn *c;
     bf_result r = sq_conn(st, &c, err);
     if (r != BF_OK)
         return r;
-    stalled_shape shape = {who, SQ_ASIDE_NONE, db_dialect_of(c->db) == DB_POSTGRES};
+    const viewer *who = q->who;
+    stalled_shape shape = {q, SQ_ASIDE_NONE, db_dialect_of(c->db) == DB_POSTGRES};
     if (reads_totals(who) && !sees_all_deals(who) &&
-        (r = sq_choose_deals_read(st, c, who, limit, false, &shape.aside, err)) != BF_OK)
+        (r = sq_choose_deals_read(st, c, who, q->limit, q->owner_id != NULL, &shape.aside, err)) !=
+            BF_OK)
         return r;
+    uint64_t options = sq_visibility_shape(who) | ((uint64_t)shape.aside << 12) |
+                       ((uint64_t)(q->owner_id != NULL) << 16) |
+                       ((uint64_t)(q->team_id != NULL) << 17);
     db_stmt *s;
-    r = sq_stmt_get(c,
-                    sq_shape_key(K_STALLED, &resource_opportunities,
-                                 sq_visibility_shape(who) | ((uint64_t)shape.aside << 12), 0),
-                    build_stalled, &shape, &s, err);
+    r = sq_stmt_get(c, sq_shape_key(K_STALLED, &resource_opportunities, options, 0), build_stalled,
+                    &shape, &s, err);
     if (r != BF_OK)
         return r;
     sq_bind_viewer(s, who);
-    sq_bind_text(s, 1, before);
-    db_bind_int64(s, 2, limit);
+    sq_bind_text(s, 1, q->before);
+    db_bind_int64(s, 2, q->limit);
+    if (q->owner_id)
+        sq_bind_text(s, 3, q->owner_id);
+    if (q->team_id)
+        sq_bind_text(s, 4, q->team_id);
     void *rows = NULL;
     if ((r = sq_collect(c, s, a, sizeof(stalled_deal), read_stalled_deal, "stalled", &rows, n,
                         err)) == BF_OK)

@@ -412,11 +412,14 @@ typedef struct funnel_row {
 typedef struct funnel_query {
     const char *playbook;
     const char *currency;
-    const char *owner; /* NULL for all */
-    const viewer *who; /* only deals this user sees; NULL for all */
+    const char *owner;    /* the owner's name; NULL for all */
+    const char *owner_id; /* the owner (a user id); NULL for all */
+    const char *team_id;  /* the owners of a team's tree; NULL for all */
+    const viewer *who;    /* only deals this user sees; NULL for all */
 } funnel_query;
 
-/* Groups open opportunities of a playbook by stage, in the database. */
+/* Groups open opportunities of a playbook by stage, in the database (of
+ * every close date: a window of them is CUBE_FUNNEL's). */
 bf_result store_report_funnel(store *st, arena *a, const funnel_query *q, funnel_row **out,
                               size_t *n, bf_error *err);
 
@@ -435,6 +438,9 @@ typedef enum report_cube {
     CUBE_AGE_DAYS,       /* open deals by the day they entered their stage (UTC+8): dims day,
                             currency; sums: deals, amount */
     CUBE_AGE_MONTHS,     /* the same by that day's month: dims month, currency */
+    CUBE_FUNNEL,         /* open deals by the month of their expected close (migration 36):
+                            dims currency, month, playbook, stage, mant_complete; sums: deals,
+                            amount, weighted */
     CUBE_COUNT
 } report_cube;
 
@@ -535,10 +541,19 @@ typedef struct stalled_deal {
     int64_t amount;
 } stalled_deal;
 
-/* Open deals the viewer sees whose last stage change is before `before`
- * (UTC time text), the longest stalled first, at most limit. */
-bf_result store_report_stalled(store *st, arena *a, const viewer *who, const char *before,
-                               int limit, stalled_deal **out, size_t *n, bf_error *err);
+/* Which stalled deals: the viewer's, with their last stage change before
+ * `before` (UTC time text), of one owner (a user id) and of the owners of a
+ * team's tree (NULL: all), at most limit. */
+typedef struct stalled_query {
+    const viewer *who;
+    const char *before;
+    const char *owner_id, *team_id;
+    int limit;
+} stalled_query;
+
+/* The open deals the query asks for, the longest stalled first. */
+bf_result store_report_stalled(store *st, arena *a, const stalled_query *q, stalled_deal **out,
+                               size_t *n, bf_error *err);
 
 /* An activity of a user's calendar, with the names of its deal and account
  * when the user sees them (NULL otherwise). */

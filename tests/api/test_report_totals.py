@@ -245,6 +245,7 @@ class ReportTotalsTest(ServerTestCase):
                     self.assertEqual((st["count"], st["amount"]),
                                      (len(mine), sum(d["amount"] for d in mine)),
                                      (user, playbook, currency, st["id"]))
+                self.check_window(user, playbook, currency, deals)
         for currency in CURRENCIES:
             deals = self.visible_open(user, currency=currency)
             fc = self.get("/api/v1/reports/forecast?period=month&from=2027-01&to=2028-12&"
@@ -265,6 +266,29 @@ class ReportTotalsTest(ServerTestCase):
             self.assertEqual([sum(m["open_count"] for m in rows),
                               sum(m["open_amount"] for m in rows)],
                              in_funnel[currency], (user, currency))
+
+    def check_window(self, user, playbook, currency, deals):
+        """The funnel of the deals expected to close from March to August 2027
+        (the summary by month, migration 36), by stage and pre-funnel."""
+        f = self.get("/api/v1/reports/funnel?playbook=%s&currency=%s&from=2027-03&to=2027-08"
+                     % (playbook, currency), headers=self.h[user])
+        self.assertEqual(f.status, 200, f)
+        deals = [d for d in deals
+                 if d.get("expected_close") and "2027-03" <= d["expected_close"][:7] <= "2027-08"]
+        weighted = sum(d["amount"] * d["probability"] for d in deals)
+        self.assertEqual((f.json["totals"]["count"], f.json["totals"]["amount"],
+                          f.json["totals"]["weighted_amount"]),
+                         (len(deals), sum(d["amount"] for d in deals), fen_of_percent(weighted)),
+                         (user, playbook, currency, "window"))
+        in_funnel = [d for d in deals if d["in_funnel"]]
+        self.assertEqual((f.json["funnel_totals"]["count"], f.json["funnel_totals"]["amount"]),
+                         (len(in_funnel), sum(d["amount"] for d in in_funnel)),
+                         (user, playbook, currency, "window in funnel"))
+        for st in f.json["stages"]:
+            mine = [d for d in deals if d["stage"] == st["id"]]
+            self.assertEqual((st["count"], st["amount"]),
+                             (len(mine), sum(d["amount"] for d in mine)),
+                             (user, playbook, currency, "window", st["id"]))
 
     def assert_kept(self, kept_sql, counted_sql):
         """A table kept by writes equals the GROUP BY over what it sums."""
@@ -315,6 +339,23 @@ class ReportTotalsTest(ServerTestCase):
                          "FROM deal_scopes ds JOIN opportunities o ON o.id = ds.opportunity_id "
                          "WHERE o.status = 'open' AND o.in_funnel = 1 "
                          "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")
+        # The funnel by month of expected close, per owner and of the deals seen
+        # aside per scope (schema version 36).
+        self.assert_kept("SELECT * FROM funnel_cube WHERE deals <> 0 ORDER BY 1, 2, 3, 4, 5, 6",
+                         "SELECT COALESCE(owner_id, '') AS owner_id, currency, "
+                         "COALESCE(substr(expected_close, 1, 7), '') AS month, playbook, stage, "
+                         "mant_complete, COUNT(*) AS deals, SUM(amount) AS amount, "
+                         "SUM(amount * probability) AS weighted FROM opportunities "
+                         "WHERE status = 'open' GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6")
+        self.assert_kept("SELECT * FROM aside_funnel_cube WHERE deals <> 0 "
+                         "ORDER BY 1, 2, 3, 4, 5, 6, 7",
+                         "SELECT ds.scope, v.owner_id, v.currency, v.month, v.playbook, v.stage, "
+                         "v.mant_complete, COUNT(*) AS deals, SUM(v.amount) AS amount, "
+                         "SUM(v.weighted) AS weighted FROM deal_scopes ds JOIN deal_funnel_rows v "
+                         "ON v.opportunity_id = ds.opportunity_id WHERE NOT (ds.scope = 'u:' || "
+                         "v.owner_id OR EXISTS (SELECT 1 FROM users u JOIN team_scopes ts "
+                         "ON ts.team_id = u.team_id WHERE u.id = v.owner_id AND ts.scope = ds.scope)) "
+                         "GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7")
         self.assert_kept("SELECT * FROM owner_counts ORDER BY 1",
                          "SELECT COALESCE(owner_id, '') AS owner_id, COUNT(*) AS deals "
                          "FROM opportunities GROUP BY 1 ORDER BY 1")

@@ -441,7 +441,8 @@ class AgeingTest(ServerTestCase):
         self.assertEqual((r.status, r.json["error"]["field"]), (422, "stalled_days"))
 
 
-# Summaries kept per owner alone (stage ageing, migration 27).
+# Summaries kept per owner alone (stage ageing, migration 27; the funnel by
+# month of expected close, migration 36).
 OWNER_SUMMARIES = [
     ("SELECT owner_id, currency, day, deals, amount FROM age_days WHERE deals <> 0",
      "SELECT owner_id, currency, day, COUNT(*), SUM(amount) FROM deal_age_rows "
@@ -449,6 +450,10 @@ OWNER_SUMMARIES = [
     ("SELECT owner_id, currency, month, deals, amount FROM age_months WHERE deals <> 0",
      "SELECT owner_id, currency, month, COUNT(*), SUM(amount) FROM deal_age_rows "
      "GROUP BY 1, 2, 3"),
+    ("SELECT owner_id, currency, month, playbook, stage, mant_complete, deals, amount, weighted "
+     "FROM funnel_cube WHERE deals <> 0",
+     "SELECT owner_id, currency, month, playbook, stage, mant_complete, COUNT(*), SUM(amount), "
+     "SUM(weighted) FROM deal_funnel_rows GROUP BY 1, 2, 3, 4, 5, 6"),
 ]
 
 
@@ -469,6 +474,8 @@ ASIDE_SUMMARIES = [
      "COUNT(*), SUM(v.exact_days)", "deal_flow_rows"),
     ("aside_stage_outcomes", "playbook, stage, month, won", "n",
      "COUNT(DISTINCT v.opportunity_id)", "deal_stage_outcome_rows"),
+    ("aside_funnel_cube", "owner_id, currency, month, playbook, stage, mant_complete",
+     "deals, amount, weighted", "COUNT(*), SUM(v.amount), SUM(v.weighted)", "deal_funnel_rows"),
 ]
 
 
