@@ -161,14 +161,17 @@ export const playbooks = {
 // stages, calibration and win-loss also as_of (YYYY-MM-DD: as the report
 // stood at the end of that day, UTC; the body echoes it).
 export const reports = {
-  funnel: (playbook) => api.get(withQuery('/reports/funnel', { playbook })),
+  // query {playbook, currency, owner, team, from, to}: the open deals expected to
+  // close from..to (months; every open deal without them)
+  funnel: (query) => api.get(withQuery('/reports/funnel', query)),
   // query {period: month|quarter|year, group: none|owner|team|playbook, …}
   forecast: (query) => api.get(withQuery('/reports/forecast', query)),
   stages: (query) => api.get(withQuery('/reports/stages', query)),
   calibration: (query) => api.get(withQuery('/reports/calibration', query)),
   // query {by: reason|won_by|stage|band|sales_mode|playbook|quarter|owner, …}
   winLoss: (query) => api.get(withQuery('/reports/win-loss', query)),
-  stalled: (days) => api.get(withQuery('/reports/stalled', { days })),
+  // query {days, owner, team}
+  stalled: (query) => api.get(withQuery('/reports/stalled', query)),
   // 3E activity compliance: query {from, to (YYYY-MM-DD; the last 28 days by
   // default), idle_days, stalled_days, owner, team}: {people, teams, weeks}
   activity: (query) => api.get(withQuery('/reports/activity', query)),

@@ -48,9 +48,10 @@ test('the dashboard loads 10,000 opportunities; its first load time is recorded'
   const page = await chrome.browser.newPage({ viewport: { width: 1366, height: 768 } })
   await login(page, server.base, ADMIN)
   // The first load: a fresh page of the dashboard, until the funnel is drawn
-  // and no block is loading any more.
+  // and no block is loading any more. The deals close in 2027: the dashboard
+  // is asked for every close date (its default is this quarter).
   const t0 = Date.now()
-  await page.goto(server.base + '/')
+  await page.goto(server.base + '/?period=all')
   await page.waitForSelector('[data-test="funnel"] canvas')
   await page.waitForFunction(() => !document.querySelector('.el-loading-mask, .el-skeleton'))
   const ms = Date.now() - t0
