@@ -40,6 +40,12 @@ async function open(user, lang) {
 
 async function settle(page) {
   await page.waitForLoadState('networkidle')
+  // Element Plus marks how far a table is scrolled (is-scrolling-*) once it
+  // has laid the table out, some frames after it shows: a table that never
+  // gets the mark is reported below
+  await page.waitForFunction(() => [...document.querySelectorAll('.el-table')].every((t) =>
+    t.getClientRects().length === 0 || [...t.classList].some((c) => c.startsWith('is-scrolling-'))),
+  null, { timeout: 5000 }).catch(() => {})
   await page.waitForTimeout(200)
 }
 
