@@ -808,8 +808,9 @@ bf_result mant_refresh(api_call *call, const record *opp);
  * "decision_makers": [names], "expected_close": date|null} (deal_facts.c). */
 bf_result api_deal_facts(api_call *call, const record *opp, json_t **facts);
 
-/* Writes facts (as deal_facts_schema, members optional) to their homes, in
- * the caller's transaction: the deal's fields, with its audit entry, and the
+/* Writes facts (as deal_facts_schema, members optional; a member null clears
+ * its fact) to their homes, in the caller's transaction: the deal's fields
+ * (a PATCH of those that change), with its audit entry, and the
  * account's contacts' buying roles (deal_facts.c); then MANT's completeness
  * follows. *fresh gets the deal as it now is (the call's arena). */
 bf_result api_deal_facts_put(api_call *call, const record *opp, json_t *facts, record **fresh);

@@ -111,7 +111,9 @@ bf_result api_deal_facts_put(api_call *call, const record *opp, json_t *facts, r
         return BF_ERR_NOMEM;
     for (size_t i = 0; i < sizeof(deal_fields) / sizeof(deal_fields[0]); i++) {
         json_t *v = json_object_get(facts, deal_fields[i]);
-        if (v != NULL && !json_equal(v, json_object_get(now, deal_fields[i])) &&
+        json_t *was = json_object_get(now, deal_fields[i]);
+        /* null clears the field: a PATCH's null */
+        if (v != NULL && !json_equal(v, was ? was : json_null()) &&
             json_object_set(patch, deal_fields[i], v) != 0)
             return BF_ERR_NOMEM;
     }

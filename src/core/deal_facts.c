@@ -12,23 +12,28 @@ static const schema facts_person = {.kind = SCHEMA_TEXT, .min = 1, .max = 100};
 static const schema deal_facts_members[] = {
     {.name = "budget",
      .kind = SCHEMA_MONEY,
+     .flags = SCHEMA_CLEARS,
      .max = MONEY_MAX,
-     .doc = "The customer's budget in fen (预算); its home is the deal's budget"},
+     .doc = "The customer's budget in fen (预算); its home is the deal's budget; null clears it"},
     {.name = "competitors",
      .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_CLEARS,
      .max = 20,
      .item = &facts_competitor,
-     .doc = "Competitors (竞争对手); its home is the deal's competitors"},
+     .doc = "Competitors (竞争对手); its home is the deal's competitors; [] or null clears them"},
     {.name = "decision_makers",
      .kind = SCHEMA_ARRAY,
+     .flags = SCHEMA_CLEARS,
      .max = 20,
      .item = &facts_person,
      .doc = "Names of the decision makers (决策者); their home is the account's contacts whose "
             "buying role is decision_maker: a name without such a contact becomes one, a "
-            "decision maker left out loses the role"},
+            "decision maker left out loses the role ([] or null: every one loses it)"},
     {.name = "expected_close",
      .kind = SCHEMA_DATE,
-     .doc = "Expected close date (预计成交日期); its home is the deal's expected_close"},
+     .flags = SCHEMA_CLEARS,
+     .doc = "Expected close date (预计成交日期); its home is the deal's expected_close; null "
+            "clears it"},
     {0},
 };
 
@@ -37,7 +42,8 @@ const schema deal_facts_schema = {
     .kind = SCHEMA_OBJECT,
     .members = deal_facts_members,
     .doc = "The deal's shared facts (与商机共用): one home each, read and written by every "
-           "worksheet that shows them"};
+           "worksheet that shows them; a member left out stays as it is, a member null clears "
+           "the fact"};
 
 json_t *deal_facts_take(json_t *form)
 {
@@ -57,6 +63,13 @@ json_t *deal_facts_take(json_t *form)
             goto nomem;
     }
     json_object_del(form, "facts");
+    /* A list cleared by null is the empty list. */
+    static const char *const lists[] = {"competitors", "decision_makers"};
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        if (json_is_null(json_object_get(facts, lists[i])) &&
+            json_object_set_new(facts, lists[i], json_array()) != 0)
+            goto nomem;
+    }
     return facts;
 nomem:
     json_decref(facts);

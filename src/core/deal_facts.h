@@ -22,13 +22,16 @@
 
 /* The shared facts as a worksheet's body may carry them (member "facts"),
  * every member optional: {"budget": int fen >= 0, "competitors": [str],
- * "decision_makers": [str], "expected_close": "YYYY-MM-DD"}. */
+ * "decision_makers": [str], "expected_close": "YYYY-MM-DD"}. A member left
+ * out leaves its fact as it is; a member null clears it (kept as null in the
+ * normalized copy, SCHEMA_CLEARS). */
 extern const schema deal_facts_schema;
 
 /* Takes the shared facts out of a validated worksheet form (changed in
  * place): its member "facts", and MANT's money.budget, which older clients
  * send there (the "facts" member wins when both name the budget). Answers
- * the facts to write to their home (an object, empty when none). */
+ * the facts to write to their home (an object, empty when none): a budget or
+ * expected close null is to be cleared, a list null is the empty list. */
 json_t *deal_facts_take(json_t *form);
 
 /* Shows the home's facts (as deal_facts_schema, a member null or absent when

@@ -378,7 +378,9 @@ static bf_result check_object(const schema *s, json_t *v, const char *path, json
         schema_path_key(at, sizeof(at), path, m->name);
         json_t *given = json_object_get(v, m->name), *norm = NULL;
         bf_result r;
-        if (given == NULL || json_is_null(given)) {
+        if (json_is_null(given) && (m->flags & SCHEMA_CLEARS)) {
+            r = (norm = json_null()) ? BF_OK : fail_nomem(err);
+        } else if (given == NULL || json_is_null(given)) {
             r = absent_member(m, at, false, &norm, err);
         } else {
             r = schema_check_at(m, given, at, &norm, err);
@@ -637,7 +639,7 @@ json_t *schema_to_json(const schema *s, bool by_ref)
         ok = scalar_json(body, o);
     }
     json_t *type = json_object_get(o, "type");
-    if (ok && (s->flags & SCHEMA_NULLABLE) && json_is_string(type))
+    if (ok && (s->flags & (SCHEMA_NULLABLE | SCHEMA_CLEARS)) && json_is_string(type))
         ok = put(o, "type", json_pack("[O, s]", type, "null"));
     const char *doc = s->doc ? s->doc : body->doc;
     if (ok && doc != NULL)

@@ -38,6 +38,8 @@ typedef enum schema_kind {
 enum schema_flags {
     SCHEMA_REQUIRED = 1 << 0, /* a member that must be given, not null (nor blank text) */
     SCHEMA_NULLABLE = 1 << 1, /* an answer's member that may be null (documentation only) */
+    SCHEMA_CLEARS = 1 << 2,   /* a body's member whose null is kept in the normalized copy:
+                                 null clears what it names (documented as nullable) */
 };
 
 typedef struct schema {
@@ -66,7 +68,8 @@ extern const schema schema_text_pair;
 json_t *schema_text_pair_new(const char *zh, const char *en);
 
 /* Checks in against s and makes its normalized copy: texts trimmed, members
- * that are absent, null or blank dropped (or set to their default), numbers
+ * that are absent, null or blank dropped (or set to their default; a null
+ * member flagged SCHEMA_CLEARS is kept as null), numbers
  * and booleans as sent. On BF_OK *out is a new reference the caller owns; on
  * failure *out is NULL and err carries BF_ERR_INVALID with a stable code
  * ("wrong_type", "required", "unknown_field", "too_long", "too_short",

@@ -190,6 +190,55 @@ class DealFactsTest(ServerTestCase):
         # The form itself keeps what was said by hand.
         self.assertEqual(self.get_form(self.url("evaluation"))["data"]["money"], {"answer": "no"})
 
+    def test_null_clears_a_fact_from_any_worksheet(self):
+        self.put_form(self.url("mant"), {"facts": {
+            "budget": 5000000, "expected_close": "2027-03-31", "competitors": ["华为"],
+            "decision_makers": ["陈局"]}})
+        d = self.deal()
+        self.assertEqual((d["budget"], d["expected_close"]), (5000000, "2027-03-31"))
+        # A worksheet's body that leaves a fact out leaves it as it is.
+        self.put_form(self.url("evaluation"), {"money": {"answer": "yes"}})
+        self.assertEqual(self.deal()["budget"], 5000000)
+        # The budget emptied in MAN: null clears it in its home, and every
+        # worksheet then shows it empty (MANT's money part misses it again).
+        f = self.put_form(self.url("evaluation"), {"money": {"answer": "yes"},
+                                                   "facts": {"budget": None}})
+        self.assertIsNone(f["facts"]["budget"])
+        self.assertIsNone(self.deal()["budget"])
+        facts, answers = self.facts_everywhere()
+        self.assertIsNone(facts["budget"])
+        self.assertIn("budget", answers["mant"]["result"]["parts"]["money"]["missing"])
+        self.assertNotIn("budget", answers["mant"]["data"]["money"])
+        self.assertIsNone(self.question(answers["5w2p"], "budget")["fact"])
+        # The expected close emptied in MANT, the competitors and the decision
+        # makers in 5W+2P (null is the empty list, as [] is).
+        self.put_form(self.url("mant"), {"facts": {"expected_close": None}})
+        self.assertIsNone(self.deal()["expected_close"])
+        self.put_form(self.url("5w2p"), {"facts": {"competitors": None,
+                                                   "decision_makers": None}})
+        d = self.deal()
+        self.assertEqual((d["budget"], d["expected_close"], d["competitors"]), (None, None, []))
+        contacts = self.list_all("contacts", "account_id=" + self.account["id"])
+        self.assertEqual([c["name"] for c in contacts if c.get("buying_role") == "decision_maker"],
+                         [])
+        facts, answers = self.facts_everywhere()
+        self.assertEqual(facts, {"budget": None, "competitors": [], "decision_makers": [],
+                                 "expected_close": None})
+        w = answers["5w2p"]["result"]["questions"]
+        for qid in ("budget", "timetable", "competitors", "decision_maker"):
+            self.assertIn(next(q for q in w if q["id"] == qid)["fact"], (None, []), qid)
+        # Clearing what is already empty changes nothing.
+        before = self.deal()
+        self.put_form(self.url("mant"), {"facts": {"budget": None, "expected_close": None}})
+        self.assertEqual(self.deal()["version"], before["version"])
+
+    def test_the_document_says_null_clears(self):
+        doc = self.server.openapi()
+        facts = doc["components"]["schemas"]["DealFacts"]["properties"]
+        for name in ("budget", "expected_close", "competitors", "decision_makers"):
+            self.assertIn("null", facts[name]["type"], name)
+            self.assertIn("null", facts[name]["description"], name)
+
     def test_a_partner_fills_the_worksheet_but_does_not_change_the_deal(self):
         # A channel partner fills forms but changes no deal (docs/access.md):
         # the same budget is no change; another one is refused, nothing stored.

@@ -54,6 +54,38 @@ static void take_moves_facts_out_of_the_form(void **state)
     json_decref(form);
 }
 
+static void null_clears_a_fact(void **state)
+{
+    (void)state;
+    /* The body's null is kept through validation: it clears, not "not given". */
+    json_t *body = J("{\"budget\": null, \"expected_close\": null, \"competitors\": null}");
+    json_t *norm = NULL;
+    bf_error err = {0};
+    assert_int_equal(schema_check(&deal_facts_schema, body, &norm, &err), BF_OK);
+    assert_json(norm, "{\"budget\": null, \"expected_close\": null, \"competitors\": null}");
+    json_t *form = json_pack("{s:O}", "facts", norm);
+    json_t *facts = deal_facts_take(form);
+    /* A list null is the empty list; the budget and the date stay null. */
+    assert_json(facts, "{\"budget\": null, \"expected_close\": null, \"competitors\": []}");
+    assert_json(form, "{}");
+    json_decref(facts);
+    json_decref(form);
+    json_decref(norm);
+    json_decref(body);
+    /* Left out stays left out. */
+    body = J("{\"decision_makers\": []}");
+    assert_int_equal(schema_check(&deal_facts_schema, body, &norm, &err), BF_OK);
+    assert_json(norm, "{\"decision_makers\": []}");
+    json_decref(norm);
+    json_decref(body);
+    /* The OpenAPI document says a member may be null. */
+    json_t *doc = schema_to_json(&deal_facts_schema, false);
+    assert_json(
+        json_object_get(json_object_get(json_object_get(doc, "properties"), "budget"), "type"),
+        "[\"integer\", \"null\"]");
+    json_decref(doc);
+}
+
 static void show_puts_the_home_budget_in_mant(void **state)
 {
     (void)state;
@@ -162,9 +194,8 @@ static void w5p2_counts_shared_facts(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(take_moves_facts_out_of_the_form),
-        cmocka_unit_test(show_puts_the_home_budget_in_mant),
-        cmocka_unit_test(man_follows_mant),
+        cmocka_unit_test(take_moves_facts_out_of_the_form),  cmocka_unit_test(null_clears_a_fact),
+        cmocka_unit_test(show_puts_the_home_budget_in_mant), cmocka_unit_test(man_follows_mant),
         cmocka_unit_test(w5p2_counts_shared_facts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
