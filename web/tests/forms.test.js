@@ -6,13 +6,18 @@
 // sums in 万元 (¥…M in English); dates read YYYY-MM-DD;
 // Esc, the X and 取消 on 新建商机 with typed text ask 放弃未保存的修改？ and
 // keep the text when the answer is no; with nothing typed they close at
-// once; switching a deal's tab or leaving the page with typed text asks.
+// once; switching a deal's tab or leaving the page with typed text asks;
+// and so does every other form that edits (a table of them, each typed in,
+// then left by its tab, its route, its dialog's Esc or its own button: the
+// question comes, 继续编辑 keeps the text, 放弃修改 leaves; untouched it
+// leaves at once); closing the browser's tab asks too.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, field, shot, must, until, openAs } from './server.js'
+import { startServer, startBrowser, field, shot, must, until, openAs, ADMIN } from './server.js'
 
 let server, chrome
 let account
+const ids = {}
 
 const manager = () => ({ name: '赵强', password: server.demoPassword })
 const ask = { zh: '放弃未保存的修改？', en: 'Discard your unsaved changes?' }
@@ -24,6 +29,13 @@ before(async () => {
   chrome = await startBrowser()
   const list = await must(await server.api('GET', '/accounts?limit=1'), 200)
   account = list.items[0]
+  // a deal of its own, at the first stage: its checklist has MANT's items and items to tick
+  ids.deal = (await must(await server.api('POST', '/opportunities',
+    { account_id: account.id, name: '未保存的修改测试', budget: 100000000 }), 201)).id
+  const items = (await must(await server.api('GET', `/opportunities/${ids.deal}/checklist`), 200)).items
+  ids.item = items.find((i) => !i.derived && i.may_tick !== false && !i.done).id
+  ids.form = items.find((i) => i.framework === 'MANT').id
+  ids.won = (await must(await server.api('GET', '/opportunities?status=won&limit=1'), 200)).items[0].id
 })
 
 after(async () => {
@@ -207,3 +219,170 @@ for (const lang of ['zh', 'en']) {
     }
   })
 }
+
+// Every form that edits, as a user meets it: where it is (go: opens it and
+// answers the field typed in), how the user leaves it (leave), and how to
+// tell that the user is still there (stays) or has left (gone).
+const tabActive = (page, name) => async () => (await page.locator(`#tab-${name}.is-active`).count()) === 1
+const shown = (page, sel) => async () => page.locator(sel).isVisible()
+const FORMS = [
+  {
+    name: 'a new team (admin)',
+    go: async (page) => {
+      await page.goto(server.base + '/admin?tab=teams')
+      return field(page, 'team-name')
+    },
+    leave: (page) => page.click('#tab-partners'),
+    stays: (page) => tabActive(page, 'teams'),
+    gone: (page) => tabActive(page, 'partners'),
+  },
+  {
+    name: 'a new channel partner (admin)',
+    go: async (page) => {
+      await page.goto(server.base + '/admin?tab=partners')
+      return field(page, 'partner-name')
+    },
+    leave: (page) => page.click('[data-test="nav-accounts"]'),
+    stays: (page) => async () => new URL(page.url()).pathname === '/admin',
+    gone: (page) => async () => new URL(page.url()).pathname === '/accounts',
+  },
+  {
+    name: 'a playbook pasted to import (admin)',
+    go: async (page) => {
+      await page.goto(server.base + '/admin?tab=import')
+      return field(page, 'import-text')
+    },
+    leave: (page) => page.click('#tab-partners'),
+    stays: (page) => tabActive(page, 'import'),
+    gone: (page) => tabActive(page, 'partners'),
+  },
+  {
+    name: 'a document template (admin)',
+    go: async (page) => {
+      await page.goto(server.base + '/admin?tab=templates')
+      await page.click('[data-test="tpl-new"]')
+      return field(page, 'tpl-body')
+    },
+    leave: (page) => page.click('[data-test="tpl-back"]'),
+    stays: (page) => shown(page, '[data-test="tpl-editor"]'),
+    gone: (page) => shown(page, '[data-test="templates-table"]'),
+  },
+  {
+    name: "a won deal's handover",
+    go: async (page) => {
+      await page.goto(server.base + '/opportunities/' + ids.won + '?tab=handover')
+      return field(page, 'handover-commitments')
+    },
+    leave: (page) => page.click('#tab-records'),
+    stays: (page) => tabActive(page, 'files'),
+    gone: (page) => tabActive(page, 'records'),
+  },
+  {
+    name: "a checklist item's evidence",
+    go: async (page) => {
+      await page.goto(server.base + '/opportunities/' + ids.deal)
+      await page.click(`[data-test="evidence-${ids.item}"]`)
+      return field(page, 'evidence-text-' + ids.item)
+    },
+    leave: (page) => page.click(`[data-test="evidence-${ids.item}"]`),
+    stays: (page) => shown(page, `[data-test="evidence-text-${ids.item}"]`),
+    gone: (page) => async () => (await page.locator(`[data-test="evidence-text-${ids.item}"]`).count()) === 0,
+  },
+  {
+    name: "the deal's competitors",
+    go: async (page) => {
+      await page.goto(server.base + '/opportunities/' + ids.deal + '?tab=competitors')
+      return field(page, 'competitor-input')
+    },
+    leave: (page) => page.click('#tab-selection'),
+    stays: (page) => tabActive(page, 'competitors'),
+    gone: (page) => tabActive(page, 'selection'),
+  },
+  {
+    name: "MANT's budget, a shared fact",
+    go: async (page) => {
+      await page.goto(server.base + '/opportunities/' + ids.deal + '?tab=mant')
+      return page.locator('[data-test="tool-mant"] input[data-test="mant-budget"]')
+    },
+    leave: (page) => page.click('#tab-5w2p'),
+    stays: (page) => tabActive(page, 'mant'),
+    gone: (page) => tabActive(page, '5w2p'),
+  },
+  {
+    name: 'a worksheet opened from the checklist, in its dialog',
+    go: async (page) => {
+      await page.goto(server.base + '/opportunities/' + ids.deal)
+      await page.click(`[data-test="fill-${ids.form}"]`)
+      return page.locator('[data-test="form-dialog-mant"] input[data-test="mant-source"]')
+    },
+    leave: (page) => page.keyboard.press('Escape'),
+    stays: (page) => shown(page, '[data-test="form-dialog-mant"]'),
+    gone: (page) => async () => !(await page.locator('[data-test="form-dialog-mant"]').isVisible()),
+  },
+]
+
+for (const lang of ['zh', 'en']) {
+  for (const width of [1366, 375]) {
+    test(`${lang} ${width}px: every form that edits asks before typed text is lost, and only then`, async (t) => {
+      const { ctx, page, errors } = await openAs(chrome.browser, server.base, ADMIN, { width, lang })
+      try {
+        for (const f of FORMS) {
+          await t.test(f.name, async () => {
+            // untouched: it leaves without a question (checked at one width)
+            let input
+            if (width === 1366) {
+              input = await f.go(page)
+              await input.waitFor()
+              await f.leave(page)
+              await until(f.gone(page), `${f.name}: untouched, it did not leave`)
+              assert.equal(await question(page).count(), 0, `${f.name}: asked with nothing typed`)
+            }
+
+            // typed: the question; 继续编辑 keeps the text, 放弃修改 leaves
+            input = await f.go(page)
+            await input.waitFor()
+            const text = '3141592' // a team, a template, a budget … (no deal's budget is 3,141,592 元)
+            await input.fill(text)
+            await f.leave(page)
+            await answer(page, lang, keep)
+            assert.ok(await f.stays(page)(), `${f.name}: 继续编辑 did not stay`)
+            assert.equal(await input.inputValue(), text)
+            await f.leave(page)
+            await answer(page, lang, discard)
+            await until(f.gone(page), `${f.name}: 放弃修改 did not leave`)
+          })
+        }
+        assert.deepEqual(errors, [])
+      } finally {
+        await ctx.close()
+      }
+    })
+  }
+}
+
+test('closing the browser tab asks with typed text, not without', async () => {
+  const { ctx, page } = await openAs(chrome.browser, server.base, ADMIN, { width: 1366, lang: 'zh' })
+  try {
+    const asked = async (p) => {
+      let seen = false
+      p.on('dialog', async (d) => {
+        seen = d.type() === 'beforeunload'
+        await d.dismiss()
+      })
+      await p.close({ runBeforeUnload: true })
+      await until(async () => seen || p.isClosed(), 'the tab neither asked nor closed')
+      return seen
+    }
+    await page.goto(server.base + '/admin?tab=teams')
+    await field(page, 'team-name').waitFor()
+    await page.click('[data-test="team-name"]')
+    assert.equal(await asked(page), false, 'asked with nothing typed')
+
+    const typed = await ctx.newPage()
+    await typed.goto(server.base + '/admin?tab=teams')
+    await field(typed, 'team-name').fill('华东大区')
+    assert.equal(await asked(typed), true, 'closed with typed text without asking')
+  } finally {
+    await ctx.close()
+  }
+})

@@ -5,7 +5,10 @@
 //     (:before-close="guard.beforeClose", @click="guard.cancel");
 //   leaving the page (another route), switching a tab (el-tabs
 //     :before-leave="confirmLeave") and closing the browser's tab ask too.
-// When nothing changed, nothing asks.
+// When nothing changed, nothing asks. A dialog counts the forms inside it
+// too (a worksheet in a dialog, an activity's checklist in its editor): a
+// guard with nothing of its own, useDirtyGuard(null, { open, close }), makes
+// a dialog ask for what its forms hold.
 //
 //   const guard = useDirtyGuard(() => draft, { open: () => props.modelValue,
 //     close: () => emit('update:modelValue', false) })
@@ -79,6 +82,12 @@ export function installDirtyGuard(router) {
   })
 }
 
+// Whether the component inner is inside outer.
+function inside(inner, outer) {
+  for (let p = inner && inner.parent; p; p = p.parent) if (p === outer) return true
+  return false
+}
+
 function snapshot(v) {
   return JSON.stringify(toValue(v) ?? null, (k, x) => (x === undefined ? null : x))
 }
@@ -111,9 +120,13 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
       for (const type of types) document.removeEventListener(type, mine, true)
     })
   }
-  const isDirty = () => isOpen() && (open != null || touched.at > touched.filled) && snapshot(source) !== base.value
+  const own = () => (open != null || touched.at > touched.filled) && snapshot(source) !== base.value
+  // the guards of the forms inside this one's component
+  const nested = () => (instance ? [...guards].filter((o) => o !== g && inside(o.instance, instance)) : [])
+  const isDirty = () => isOpen() && (own() || nested().some((o) => o.isDirty()))
   function markClean() {
     base.value = snapshot(source)
+    for (const o of nested()) o.markClean()
   }
   // Filled now: clean after this render, and again once its fields have
   // settled unless the user has started on it by then.
@@ -125,7 +138,7 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
       if ((open == null ? touched.at : userAt) < at) markClean()
     }, SETTLE_MS)
   }
-  const g = { isDirty, markClean }
+  const g = { isDirty, markClean, instance }
   guards.add(g)
   if (instance) onBeforeUnmount(() => guards.delete(g))
 

@@ -64,9 +64,6 @@ export default {
       noDeals: '还没有商机，无法预览。',
       pickDeal: '选择一个商机以实时预览',
       data: '模板可读取的数据（所选商机，只读参考）',
-      discard: '切换语言将放弃未保存的修改，继续吗？',
-      confirm: '继续',
-      cancel: '取消',
     },
     files: {
       title: '商机文件',
@@ -192,9 +189,6 @@ export default {
       noDeals: 'No deals yet: nothing to preview with.',
       pickDeal: 'Pick a deal for a live preview',
       data: 'What the template can read (the deal picked, for reference)',
-      discard: 'Switching the language drops the changes not saved. Go on?',
-      confirm: 'Go on',
-      cancel: 'Cancel',
     },
     files: {
       title: 'Deal files',
