@@ -1,7 +1,9 @@
 // One home for each fact of a deal, in the browser: the budget edited in one
 // worksheet is what the other worksheets and the deal's header show, without
 // reloading the page — in Chinese at 1366 px (through MAN, the evaluation)
-// and in English on a phone (through 5W+2P).
+// and in English on a phone (through 5W+2P); the budget changed in the
+// header reaches the worksheets' open tabs, and emptied in a worksheet it is
+// cleared from the deal and every view shows it empty.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, openAs, shot, ADMIN, must, until } from './server.js'
@@ -17,6 +19,10 @@ before(async () => {
     { account_id: acc.id, name: '城市大脑二期', budget: 100000000 }), 201)).id
   ids.en = (await must(await server.api('POST', '/opportunities',
     { account_id: acc.id, name: '政务云扩容' }), 201)).id
+  for (const lang of ['zh', 'en']) {
+    ids['header-' + lang] = (await must(await server.api('POST', '/opportunities',
+      { account_id: acc.id, name: '雪亮工程 ' + lang, budget: 100000000, expected_close: '2027-06-30' }), 201)).id
+  }
 })
 
 after(async () => {
@@ -89,3 +95,59 @@ test('on a phone, in English: the budget edited in 5W+2P reaches MAN, MANT and t
   assert.deepEqual(errors, [])
   await ctx.close()
 })
+
+// The three worksheets' budget inputs, each tab opened once (they stay open).
+const SHEETS = [['mant', 'mant-budget'], ['5w2p', 'fact-budget'], ['evaluation', 'fact-budget']]
+
+for (const [lang, width] of [['zh', 1366], ['en', 375]]) {
+  test(`${lang} ${width}px: the header's budget reaches the open worksheets; emptied in MANT it is empty everywhere`, async () => {
+    const id = ids['header-' + lang]
+    const { ctx, page, errors } = await openAs(chrome.browser, server.base, ADMIN, { width, lang })
+    await page.goto(server.base + '/opportunities/' + id)
+    for (const [tab, name] of SHEETS) {
+      const input = await budgetIn(page, tab, name)
+      await until(async () => (await input.inputValue()) === '1000000', `${tab} did not show the deal's budget`)
+    }
+    // Changed in the header's edit dialog …
+    await page.click('[data-test="opp-edit"]')
+    const budget = page.locator('.el-dialog input[data-test="edit-budget"]')
+    await budget.fill('2500000')
+    await page.click('[data-test="edit-save"]')
+    await page.locator('[data-test="opp-edit-form"]').waitFor({ state: 'hidden' })
+    const header = page.locator('[data-test="opp-budget-view"]')
+    await until(async () => (await header.textContent()).includes('2,500,000.00'), 'the header shows the new budget')
+    // … every open worksheet shows it, no reload, and 5W+2P's answer follows.
+    for (const [tab, name] of SHEETS) {
+      const input = await budgetIn(page, tab, name)
+      await until(async () => (await input.inputValue()) === '2500000', `${tab} still shows the old budget`)
+    }
+    await page.click('#tab-5w2p')
+    await page.locator('[data-test="tool-5w2p"] [data-test="w-q-budget"]:not(.missing)', { hasText: '2,500,000.00' }).waitFor()
+    assert.equal(await page.locator('.bf-dirty-confirm').count(), 0, 'following the header is no unsaved change')
+
+    // Emptied in MANT and saved: cleared from the deal, and empty everywhere.
+    await (await budgetIn(page, 'mant', 'mant-budget')).fill('')
+    await page.locator('[data-test="tool-mant"] input[data-test="mant-need-0"]').fill('视频汇聚')
+    await page.click('[data-test="save-mant"]')
+    await until(async () => (await server.api('GET', '/opportunities/' + id)).json.budget === null,
+      'the budget was not cleared from the deal')
+    await until(async () => (await header.textContent()).trim() === '—', 'the header still shows a budget')
+    for (const [tab, name] of SHEETS.slice(1)) {
+      const input = await budgetIn(page, tab, name)
+      await until(async () => (await input.inputValue()) === '', `${tab} still shows the cleared budget`)
+    }
+    await page.click('#tab-5w2p')
+    await page.locator('[data-test="tool-5w2p"] [data-test="w-q-budget"].missing').waitFor()
+    const w = (await server.api('GET', `/opportunities/${id}/5w2p`)).json
+    assert.equal(w.facts.budget, null)
+    // a reload shows the same
+    await page.reload()
+    const again = await budgetIn(page, 'mant', 'mant-budget')
+    await page.locator('[data-test="tool-mant"] [data-test="save-mant"]').waitFor()
+    assert.equal(await again.inputValue(), '')
+    assert.equal((await header.textContent()).trim(), '—')
+    await shot(page, `deal-facts-header-${lang}-${width}`)
+    assert.deepEqual(errors, [])
+    await ctx.close()
+  })
+}

@@ -1,59 +1,117 @@
 // The deal's shared facts (docs/playbook-schema.md, "Where a deal's facts
 // live"): the budget, competitors, decision makers and expected close have
-// one home, and every worksheet that shows them (MAN, MANT, 5W+2P) reads them
-// from its answer's "facts" and writes only what the user changed, as its
-// body's "facts". A save that changed them tells the other worksheets of the
-// same deal to read them again.
-import { reactive, ref } from 'vue'
+// one home on the server and one reactive source in the browser,
+// dealFacts(id), which every view of a fact reads: the deal's header, the
+// competitors' tab, the worksheets that show them (MAN, MANT, 5W+2P).
+// Whatever the server answers about them goes there: a deal record
+// (publishDeal: the header's edit, the competitors' tab, any reload of the
+// deal) and a worksheet's answer ("facts"). A worksheet edits a copy of
+// them (useDealFacts), which follows the source for every fact the user has
+// not changed in it, and writes only what the user changed, as its body's
+// "facts" (null clears a budget or an expected close; [] a list).
+import { reactive, watch } from 'vue'
 import { fenToYuanInput, parseYuan } from '../util/money.js'
 
-const stamps = new Map()
+const FIELDS = ['budget', 'competitors', 'decision_makers', 'expected_close']
+const homes = new Map()
 
-// A counter that grows whenever a worksheet of deal id wrote a shared fact.
-export function factsStamp(id) {
-  if (!stamps.has(id)) stamps.set(id, ref(0))
-  return stamps.get(id)
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
+
+function clean(k, v) {
+  if (k === 'competitors' || k === 'decision_makers') return Array.isArray(v) ? [...v] : []
+  if (k === 'expected_close') return v || null
+  return v ?? null
 }
 
-export function useDealFacts(id) {
-  const model = reactive({ budget: '', competitors: [], decision_makers: [], expected_close: null })
-  let loaded = { budget: null, competitors: [], decision_makers: [], expected_close: null }
+// The facts of deal id as the server last told them.
+export function dealFacts(id) {
+  if (!homes.has(id)) homes.set(id, reactive({ budget: null, competitors: [], decision_makers: [], expected_close: null }))
+  return homes.get(id)
+}
 
-  function take(facts) {
-    const f = facts || {}
-    loaded = {
-      budget: f.budget ?? null,
-      competitors: [...(f.competitors || [])],
-      decision_makers: [...(f.decision_makers || [])],
-      expected_close: f.expected_close || null,
+// What the server answered about deal id's facts: the members given.
+export function publishFacts(id, facts) {
+  if (!id || !facts) return
+  const home = dealFacts(id)
+  for (const k of FIELDS) {
+    if (!(k in facts)) continue
+    const v = clean(k, facts[k])
+    if (!same(v, home[k])) home[k] = v
+  }
+}
+
+// A deal record as the server answered it (its decision makers are the
+// account's contacts: a worksheet's answer tells them).
+export function publishDeal(opp) {
+  if (!opp || !opp.id) return
+  publishFacts(opp.id, { budget: opp.budget, competitors: opp.competitors, expected_close: opp.expected_close })
+}
+
+// A worksheet's copy of deal id's facts. onOthers: called when the source
+// changed through another view (the worksheet's verdict may follow).
+export function useDealFacts(id, { onOthers = null } = {}) {
+  const home = dealFacts(id)
+  const model = reactive({ budget: '', competitors: [], decision_makers: [], expected_close: null })
+  // the source's values the model was filled with
+  const loaded = { budget: null, competitors: [], decision_makers: [], expected_close: null }
+
+  const input = (k, v) => (k === 'budget' ? fenToYuanInput(v) : clean(k, v))
+  function edited(k) {
+    if (k === 'budget') {
+      const b = parseYuan(model.budget)
+      return Number.isNaN(b) || b !== loaded.budget
     }
-    model.budget = fenToYuanInput(loaded.budget)
-    model.competitors = [...loaded.competitors]
-    model.decision_makers = [...loaded.decision_makers]
-    model.expected_close = loaded.expected_close
+    return !same(clean(k, model[k]), loaded[k])
+  }
+
+  // The model follows the source: every fact (force), or those the user did
+  // not change.
+  function follow(force) {
+    for (const k of FIELDS) {
+      if (force || !edited(k)) model[k] = input(k, home[k])
+      loaded[k] = clean(k, home[k])
+    }
+  }
+  let seen = JSON.stringify(home)
+  watch(() => JSON.stringify(home), (now) => {
+    if (now === seen) return
+    seen = now
+    follow(false)
+    if (onOthers) onOthers()
+  })
+
+  // The worksheet's answer: the source takes its facts, the model all of them.
+  function take(facts) {
+    publishFacts(id, facts)
+    seen = JSON.stringify(home)
+    follow(true)
+  }
+
+  // An answer read again for the verdict: the model keeps what the user changed.
+  function refresh(facts) {
+    publishFacts(id, facts)
+    seen = JSON.stringify(home)
+    follow(false)
   }
 
   const budgetBad = () => Number.isNaN(parseYuan(model.budget))
 
-  // What the user changed, as a body's "facts" (null when nothing).
+  // The facts the user changed (and not saved), for the unsaved-changes guard.
+  const edits = () => FIELDS.filter(edited).map((k) => [k, model[k]])
+
+  // What the user changed among fields, as a body's "facts" (null when
+  // nothing): a budget or a date emptied is null, which clears it.
   function changed(fields) {
     const out = {}
-    if (fields.includes('budget')) {
-      const b = parseYuan(model.budget)
-      if (b != null && !Number.isNaN(b) && b !== loaded.budget) out.budget = b
-    }
-    for (const k of ['competitors', 'decision_makers']) {
-      if (fields.includes(k) && JSON.stringify(model[k]) !== JSON.stringify(loaded[k])) out[k] = [...model[k]]
-    }
-    if (fields.includes('expected_close') && model.expected_close && model.expected_close !== loaded.expected_close) {
-      out.expected_close = model.expected_close
+    for (const k of fields) {
+      if (!edited(k)) continue
+      if (k === 'budget') {
+        const b = parseYuan(model.budget)
+        if (!Number.isNaN(b)) out.budget = b
+      } else out[k] = clean(k, model[k])
     }
     return Object.keys(out).length ? out : null
   }
 
-  function announce() {
-    factsStamp(id).value++
-  }
-
-  return { model, take, changed, budgetBad, announce, stamp: factsStamp(id) }
+  return { model, home, take, refresh, changed, edits, budgetBad }
 }
