@@ -5,10 +5,11 @@
 //     (:before-close="guard.beforeClose", @click="guard.cancel");
 //   leaving the page (another route), switching a tab (el-tabs
 //     :before-leave="confirmLeave") and closing the browser's tab ask too.
-// When nothing changed, nothing asks. A dialog counts the forms inside it
-// too (a worksheet in a dialog, an activity's checklist in its editor): a
-// guard with nothing of its own, useDirtyGuard(null, { open, close }), makes
-// a dialog ask for what its forms hold.
+// When nothing changed, nothing asks. A dialog may count the forms of the
+// components inside it too (inner: true; a worksheet in a dialog, an
+// activity's checklist in its editor): a guard with nothing of its own,
+// useDirtyGuard(null, { open, close }), makes a dialog ask for what its
+// forms hold.
 //
 //   const guard = useDirtyGuard(() => draft, { open: () => props.modelValue,
 //     close: () => emit('update:modelValue', false) })
@@ -96,7 +97,9 @@ function snapshot(v) {
 // open: for a dialog, a getter or ref of whether it is open (the form
 //   counts only while open; it is taken as filled when it opens).
 // close: how 取消 closes the dialog (default: open.value = false).
-export function useDirtyGuard(source, { open = null, close = null } = {}) {
+// inner: the forms of the components inside this one count as its own
+//   (default: when source is null).
+export function useDirtyGuard(source, { open = null, close = null, inner = source == null } = {}) {
   const base = ref(snapshot(source))
   const instance = getCurrentInstance()
   const isOpen = () => (open == null ? true : !!toValue(open))
@@ -122,7 +125,7 @@ export function useDirtyGuard(source, { open = null, close = null } = {}) {
   }
   const own = () => (open != null || touched.at > touched.filled) && snapshot(source) !== base.value
   // the guards of the forms inside this one's component
-  const nested = () => (instance ? [...guards].filter((o) => o !== g && inside(o.instance, instance)) : [])
+  const nested = () => (inner && instance ? [...guards].filter((o) => o !== g && inside(o.instance, instance)) : [])
   const isDirty = () => isOpen() && (own() || nested().some((o) => o.isDirty()))
   function markClean() {
     base.value = snapshot(source)
