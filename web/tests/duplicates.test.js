@@ -146,9 +146,11 @@ for (const [lang, width] of [['zh', 1366], ['en', 375]]) {
     const zh = lang === 'zh'
     const { ctx, page, errors } = await open(ANN, { lang, width })
     await page.goto(server.base + '/accounts/' + ids.annAcc)
+    // the account's 新建商机: the one new-deal dialog, for this account
     await page.click('[data-test="opp-new"]')
-    await field(page, 'opp-name').fill('门诊楼 无线网络')
-    const alert = page.locator('[data-test="dup-alert"]')
+    await page.locator('[data-test="qd-account-fixed"]', { hasText: '滨江制造集团' }).waitFor()
+    await field(page, 'qd-name').fill('门诊楼 无线网络')
+    const alert = page.locator('[data-test="quick-deal"] [data-test="dup-alert"]')
     await alert.waitFor()
     assert.match(await alert.locator('.el-alert__title').innerText(), zh ? /已有同名商机/ : /already has a deal of this name/)
     const hrefs = await alert.locator('[data-test="dup-alert-link"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')))
@@ -157,7 +159,8 @@ for (const [lang, width] of [['zh', 1366], ['en', 375]]) {
     await noSideScroll(page, 'the deal form')
     await shot(page, `duplicates-deal-${width}-${lang}`)
     const before = await getAs(page, server.base, '/opportunities?account_id=' + ids.annAcc)
-    await page.click('[data-test="opp-save"]')
+    await page.click('[data-test="qd-save"]')
+    await page.waitForURL(/\/opportunities\/opp_/)
     await page.locator('[data-test="dup-notice"]').waitFor()
     assert.match(await page.locator('[data-test="dup-notice"]').innerText(), /门诊楼无线网络/)
     const after = await getAs(page, server.base, '/opportunities?account_id=' + ids.annAcc)

@@ -65,9 +65,9 @@ async function noSideScroll(page, what) {
 async function newDealDialog(page) {
   await page.goto(server.base + '/accounts/' + account.id)
   await page.click('[data-test="opp-new"]')
-  const dlg = page.locator('.el-dialog:has([data-test="opp-name"])')
+  const dlg = page.locator('[data-test="quick-deal"]')
   await dlg.waitFor()
-  await field(page, 'opp-name').waitFor()
+  await field(page, 'qd-name').waitFor()
   return dlg
 }
 
@@ -78,21 +78,21 @@ for (const lang of ['zh', 'en']) {
       try {
         const dlg = await newDealDialog(page)
         const name = `表单测试 ${lang} ${width}`
-        await field(page, 'opp-name').fill(name)
+        await field(page, 'qd-name').fill(name)
 
         // nonsense is refused, with what an amount looks like
-        await field(page, 'opp-amount').fill('五十万')
-        await page.click('[data-test="opp-save"]')
+        await field(page, 'qd-amount').fill('五十万')
+        await page.click('[data-test="qd-save"]')
         await dlg.locator('.el-form-item__error', { hasText: lang === 'zh' ? '无法识别的金额' : 'Not an amount' }).waitFor()
         assert.equal(await dlg.locator('[data-test="money-understood"]').count(), 0)
 
-        await field(page, 'opp-amount').fill('50万')
+        await field(page, 'qd-amount').fill('50万')
         const understood = dlg.locator('[data-test="money-understood"]')
         await understood.waitFor()
         assert.equal((await understood.textContent()).trim(), lang === 'zh' ? '= 500,000.00 元' : '= ¥500,000.00')
         await dlg.locator('.el-form-item__error').waitFor({ state: 'detached' })
         await noSideScroll(page, 'the new deal dialog')
-        await page.click('[data-test="opp-save"]')
+        await page.click('[data-test="qd-save"]')
         await dlg.waitFor({ state: 'hidden' })
         // saved: no question about the text that was in it
         assert.equal(await question(page).count(), 0)
@@ -145,15 +145,15 @@ for (const lang of ['zh', 'en']) {
 
         await page.click('[data-test="opp-new"]')
         await dlg.waitFor()
-        await field(page, 'opp-name').fill('还没保存的商机')
-        await field(page, 'opp-amount').fill('1.2亿')
+        await field(page, 'qd-name').fill('还没保存的商机')
+        await field(page, 'qd-amount').fill('1.2亿')
 
         // Esc asks; 继续编辑 keeps the dialog and the text
         await page.keyboard.press('Escape')
         await answer(page, lang, keep)
         assert.ok(await dlg.isVisible())
-        assert.equal(await field(page, 'opp-name').inputValue(), '还没保存的商机')
-        assert.equal(await field(page, 'opp-amount').inputValue(), '1.2亿')
+        assert.equal(await field(page, 'qd-name').inputValue(), '还没保存的商机')
+        assert.equal(await field(page, 'qd-amount').inputValue(), '1.2亿')
 
         // the X asks too
         await dlg.locator('.el-dialog__headerbtn').click()
@@ -168,7 +168,7 @@ for (const lang of ['zh', 'en']) {
         // reopened it is fresh, and closes without a question
         await page.click('[data-test="opp-new"]')
         await dlg.waitFor()
-        assert.equal(await field(page, 'opp-name').inputValue(), '')
+        assert.equal(await field(page, 'qd-name').inputValue(), '')
         await dlg.locator('.el-dialog__footer .el-button').first().click()
         await dlg.waitFor({ state: 'hidden' })
         assert.equal(await question(page).count(), 0)

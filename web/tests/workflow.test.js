@@ -58,12 +58,13 @@ test('an account and its buying centre; a hostile name shows as text', async () 
 })
 
 test('an opportunity on the USS playbook; ticks; a refused advance lists the unmet; advance', async () => {
+  // the account's 新建商机 opens the one new-deal dialog, the account already chosen; saving opens the deal
   await page.click('[data-test="opp-new"]')
-  await field(page, 'opp-name').fill('门诊楼无线网络')
-  await field(page, 'opp-amount').fill('500000')
-  await choose('opp-playbook', '用友USS')
-  await page.click('[data-test="opp-save"]')
-  await page.locator('[data-test="deal-list"] a', { hasText: '门诊楼无线网络' }).click()
+  await page.locator('[data-test="qd-account-fixed"]', { hasText: '江南市第三人民医院' }).waitFor()
+  await field(page, 'qd-name').fill('门诊楼无线网络')
+  await field(page, 'qd-amount').fill('500000')
+  await choose('qd-playbook', '用友USS')
+  await page.click('[data-test="qd-save"]')
   await page.waitForURL(/\/opportunities\/opp_/)
   ids.opp = page.url().split('/').pop()
   const opp = await server.api('GET', `/opportunities/${ids.opp}`)

@@ -15,6 +15,9 @@ export default {
     contactsHint: '可选：保存时加入该客户',
     addContact: '添加联系人',
     removeContact: '移除联系人',
+    stages: '{n} 个阶段',
+    noMode: '暂不选择',
+    modeHint: '选择销售模式后，系统会按该模式自动安排拜访计划',
     save: '创建并打开',
   },
   en: {
@@ -31,6 +34,9 @@ export default {
     contactsHint: 'Optional: added to the customer on saving',
     addContact: 'Add a contact',
     removeContact: 'Remove the contact',
+    stages: '{n} stages',
+    noMode: 'None',
+    modeHint: 'The sales mode plans its visits automatically',
     save: 'Create and open',
   },
 }
