@@ -66,6 +66,11 @@ export const opportunities = {
   advance: (oppId, body, version) =>
     request('POST', `/opportunities/${id(oppId)}/advance`, body, ifMatch(version)).then((r) => r.data),
   history: (oppId) => api.get(`/opportunities/${id(oppId)}/history`),
+  // who works it: {owner_id, owner, members: [{id, name, display_name, role}], partners}
+  team: (oppId) => api.get(`/opportunities/${id(oppId)}/team`),
+  // body {role: sales|consultant|manager|implementation}; answers the team
+  putMember: (oppId, userId, body) => api.put(`/opportunities/${id(oppId)}/team/${id(userId)}`, body),
+  removeMember: (oppId, userId) => api.del(`/opportunities/${id(oppId)}/team/${id(userId)}`),
   health: (oppId) => api.get(`/opportunities/${id(oppId)}/health`),
   next: (oppId, lang) => api.get(withQuery(`/opportunities/${id(oppId)}/next`, { lang })),
   checklist: (oppId) => api.get(`/opportunities/${id(oppId)}/checklist`),
