@@ -6,7 +6,7 @@
 // and English, at 1366 and 375 px.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, openAs, shot, must, ADMIN } from './server.js'
+import { startServer, startBrowser, openAs, shot, must, until, ADMIN } from './server.js'
 
 let server, chrome
 const ids = {}
@@ -124,6 +124,28 @@ for (const [width, lang] of [[1366, 'zh'], [375, 'en']]) {
       const said = await text.textContent()
       assert.ok(said.includes('园区网络改造'), said)
       assert.ok(lang === 'zh' ? said.includes('推进到') : said.includes('Move'), said)
+      // before the click it tells what the gate out of the stage still lacks: the deal's checklist's
+      // unmet exit criteria and deliverables, and its decisions not answered yes, in that order
+      const lacks = page.locator('[data-test="advance-confirm-unmet"]')
+      await lacks.waitFor()
+      const unmetNow = async () => {
+        const c = (await server.api('GET', `/opportunities/${ids.deal}/checklist`)).json
+        return { items: c.items, ids: c.items.filter((i) => i.gate && !i.done).map((i) => i.id)
+          .concat(c.decisions.filter((d) => d.answer !== 'yes').map((d) => d.id)) }
+      }
+      const listed = () => lacks.locator('li').evaluateAll((ls) => ls.map((l) => l.dataset.test.replace('advance-lack-', '')))
+      const unmet = await unmetNow()
+      assert.ok(unmet.ids.length > 1, 'the new deal meets nothing yet')
+      assert.deepEqual(await listed(), unmet.ids)
+      const lacksText = await lacks.textContent()
+      for (const i of unmet.items.filter((x) => unmet.ids.includes(x.id))) {
+        assert.ok(lacksText.includes(i.text[lang]), i.id)
+        // a deliverable is called one (Ruijie's are exit criteria of kind deliverable)
+        const kind = [i.type, i.kind].includes('deliverable') ? { zh: '交付物', en: 'Deliverable' } : { zh: '出口标准', en: 'Exit criterion' }
+        assert.ok((await lacks.locator(`[data-test="advance-lack-${i.id}"] .el-tag`).textContent()).includes(kind[lang]), i.id)
+      }
+      assert.ok(lacksText.includes(lang === 'zh' ? `还缺以下 ${unmet.ids.length} 项` : `still lacks ${unmet.ids.length} items`), lacksText)
+      assert.equal(await lacks.locator('[data-test="advance-confirm-open"]').getAttribute('href'), '/opportunities/' + ids.deal)
       await page.waitForTimeout(400) // the dialog's entrance
       await shot(page, `actions-pipeline-confirm-${width}-${lang}`)
       if (width === 375) await noSidewaysScroll(page, width)
@@ -133,6 +155,15 @@ for (const [width, lang] of [[1366, 'zh'], [375, 'en']]) {
       const kept = (await server.api('GET', '/opportunities/' + ids.deal)).json
       assert.equal(kept.stage, before.stage, 'cancelled: the deal stays')
       assert.equal(kept.version, before.version, 'cancelled: nothing written')
+      // an item met meanwhile (by someone else) is no longer listed when it is asked again
+      const met = unmet.items.find((i) => unmet.ids.includes(i.id) && !i.derived && i.type === 'criterion')
+      await must(await server.api('PUT', `/opportunities/${ids.deal}/checklist/${met.id}`, { done: true, evidence: '已核实' }), 200)
+      await arrow.click()
+      await lacks.waitFor()
+      await until(async () => (await listed()).length === unmet.ids.length - 1, 'the met item is still listed')
+      assert.deepEqual(await listed(), unmet.ids.filter((x) => x !== met.id))
+      await page.click('[data-test="advance-cancel"]')
+      await text.waitFor({ state: 'hidden' })
       // confirmed: the server checks the exit criteria, unmet here
       await arrow.click()
       await text.waitFor()
