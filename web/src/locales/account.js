@@ -45,6 +45,11 @@ export default {
       saved: '联系人已保存',
       deleted: '联系人已删除',
       confirmDelete: '删除联系人「{name}」？',
+      org: '{account}的组织结构图：{people}',
+      orgPerson: '{name}（{what}）',
+      orgReportsTo: '向{name}汇报',
+      orgSep: '；',
+      orgInner: '，',
     },
     c: {
       name: '姓名', title: '职务', department: '部门', buying_role: '决策圈角色', attitude: '态度',
@@ -109,6 +114,11 @@ export default {
       saved: 'Contact saved',
       deleted: 'Contact deleted',
       confirmDelete: 'Delete the contact "{name}"?',
+      org: 'Organisation chart of {account}: {people}',
+      orgPerson: '{name} ({what})',
+      orgReportsTo: 'reports to {name}',
+      orgSep: '; ',
+      orgInner: ', ',
     },
     c: {
       name: 'Name', title: 'Title', department: 'Department', buying_role: 'Buying role', attitude: 'Attitude',
