@@ -92,7 +92,7 @@ test('Ctrl-K opens the search on every screen; a two-character query shows the A
     assert.deepEqual(expected.opportunities, [ids.deal])
     assert.deepEqual(expected.activities, [ids.activity])
     assert.ok(!JSON.stringify(expected).includes(ids.hidden), 'another team\'s deal is not found')
-    const heading = await page.locator('[data-test="search-group-accounts"] h4').innerText()
+    const heading = await page.locator('[data-test="search-group-accounts"] .gs-heading').innerText()
     assert.equal(heading, lang === 'zh' ? '客户' : 'Accounts')
     assert.equal(await page.locator('[data-test="search-group-accounts"] mark').first().innerText(), '医院')
     await shot(page, `search-${lang}-1366`)
