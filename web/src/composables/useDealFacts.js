@@ -10,6 +10,7 @@
 // not changed in it, and writes only what the user changed, as its body's
 // "facts" (null clears a budget or an expected close; [] a list).
 import { reactive, watch } from 'vue'
+import * as api from '../endpoints.js'
 import { fenToYuanInput, parseYuan } from '../util/money.js'
 
 const FIELDS = ['budget', 'competitors', 'decision_makers', 'expected_close']
@@ -47,9 +48,10 @@ export function publishDeal(opp) {
   publishFacts(opp.id, { budget: opp.budget, competitors: opp.competitors, expected_close: opp.expected_close })
 }
 
-// A worksheet's copy of deal id's facts. onOthers: called when the source
-// changed through another view (the worksheet's verdict may follow).
-export function useDealFacts(id, { onOthers = null } = {}) {
+// A worksheet's copy of deal id's facts. When the source changed through
+// another view (the header, another worksheet), the worksheet form (its kind,
+// e.g. 'mant') is read again and onResult given its verdict, which may follow.
+export function useDealFacts(id, { form = null, onResult = null } = {}) {
   const home = dealFacts(id)
   const model = reactive({ budget: '', competitors: [], decision_makers: [], expected_close: null })
   // the source's values the model was filled with
@@ -77,8 +79,18 @@ export function useDealFacts(id, { onOthers = null } = {}) {
     if (now === seen) return
     seen = now
     follow(false)
-    if (onOthers) onOthers()
+    if (form) reread()
   })
+
+  async function reread() {
+    try {
+      const d = await api.forms.get(id, form)
+      refresh(d.facts)
+      if (onResult) onResult(d.result)
+    } catch {
+      // the verdict stays as it was; the next save or reload answers again
+    }
+  }
 
   // The worksheet's answer: the source takes its facts, the model all of them.
   function take(facts) {
