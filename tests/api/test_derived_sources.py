@@ -82,7 +82,7 @@ class DerivedSourcesTest(ServerTestCase):
             got = self.items(opp)
             if "procurement-method-known" in items:
                 self.assertTrue(got["procurement-method-known"]["done"])
-                self.assertIn("invited_tender", got["procurement-method-known"]["evidence"])
+                self.assertIn("邀请招标", got["procurement-method-known"]["evidence"])  # in words
             self.assertFalse(got["award-notice"]["done"])
             v = self.get(url).json["version"]
             r = self.request("PUT", url, body={"procurement_method": "invited_tender",

@@ -3,6 +3,7 @@ export default {
   zh: {
     fill: '去填写',
     formDone: '完成',
+    formMet: '该项已满足，已回到检查清单',
     contacts: '客户联系人',
     contactsManage: '在客户页管理',
     noContacts: '还没有联系人',
@@ -31,6 +32,7 @@ export default {
   en: {
     fill: 'Fill in',
     formDone: 'Done',
+    formMet: 'That item is met: back to the checklist',
     contacts: 'Customer contacts',
     contactsManage: 'Manage on the customer page',
     noContacts: 'No contacts yet',
